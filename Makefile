@@ -1,0 +1,47 @@
+# Parcours: `make run` starts the product, `make test` runs every test. Both set up what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := frontend/node_modules/.installed
+SPA := frontend/dist/index.html
+BACKEND_SOURCES := $(shell find backend -name '*.py' -not -path '*/__pycache__/*')
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/package.json
+
+.PHONY: setup run test test-backend test-e2e bench clean
+
+setup: $(PY_STAMP) $(SPA)
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The SPA's API client is generated from the backend's OpenAPI document.
+$(SPA): $(PY_STAMP) $(NPM_STAMP) $(BACKEND_SOURCES) $(FRONTEND_SOURCES)
+	$(BIN)/parcours openapi > frontend/openapi.json
+	cd frontend && npm run --silent build
+
+run: setup
+	$(BIN)/parcours serve
+
+test: setup
+	$(BIN)/pytest tests
+	$(BIN)/pytest e2e
+
+test-backend: $(PY_STAMP)
+	$(BIN)/pytest tests
+
+test-e2e: setup
+	$(BIN)/pytest e2e
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist var

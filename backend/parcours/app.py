@@ -1,0 +1,145 @@
+"""The Litestar application: routers, error handling, OpenAPI, and the single-page app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, Router, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import File, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours import errors, health
+from parcours.auth.guards import authentication, role_guard
+from parcours.auth.routes import ApiKeysController, AuthController, UsersController
+from parcours.auth.service import Actor, ensure_first_admin
+from parcours.contacts.routes import AccountsController, ContactsController, CustomFieldsController
+from parcours.db import transaction
+from parcours.interactions.routes import InteractionsController
+from parcours.jobs.routes import JobsController
+from parcours.runtime import Runtime, open_runtime
+from parcours.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+REPO_FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+
+
+def provide_runtime(state: State) -> Runtime:
+    return state.runtime  # type: ignore[no-any-return]
+
+
+async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    runtime: Runtime = state.runtime
+    read_only = request.method in ("GET", "HEAD")
+    async with transaction(runtime.read_sessions if read_only else runtime.sessions) as session:
+        yield session
+
+
+def spa_router(dist: Path) -> Router:
+    """Serve the built SPA; any unknown non-API path gets index.html (client-side routing)."""
+
+    def resolve(path: str) -> File | Response[Any]:
+        if path.startswith(("api/", "schema")):
+            raise errors.NotFound("Not found.")
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
+            cache = "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
+            return File(candidate, headers={"Cache-Control": cache})
+        index = dist / "index.html"
+        if not index.is_file():
+            return Response(
+                "The web interface is not built: run `make run` (or `npm run build` in frontend/).",
+                media_type="text/plain",
+                status_code=503,
+            )
+        return File(index, content_disposition_type="inline", headers={"Cache-Control": "no-cache"})
+
+    @get("/", include_in_schema=False, sync_to_thread=False)
+    def index() -> File | Response[Any]:
+        return resolve("")
+
+    @get("/{path:path}", include_in_schema=False, sync_to_thread=False)
+    def asset(path: str) -> File | Response[Any]:
+        return resolve(path.lstrip("/"))
+
+    return Router(path="/", route_handlers=[index, asset])
+
+
+def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    return request.user  # type: ignore[no-any-return]
+
+
+def api_router() -> Router:
+    return Router(
+        path="/api",
+        route_handlers=[
+            AuthController, UsersController, ApiKeysController, JobsController,
+            ContactsController, AccountsController, CustomFieldsController, InteractionsController,
+        ],
+        middleware=[authentication],
+        guards=[role_guard],
+        dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
+        security=[{"session": []}, {"apiKey": []}],
+    )
+
+
+async def bootstrap(runtime: Runtime) -> None:
+    """First start: an admin to log in with, and (embedded mode) demo data to look at."""
+    settings = runtime.settings
+    async with transaction(runtime.sessions) as session:
+        created = await ensure_first_admin(session, settings.admin_email, settings.admin_password)
+    if created is None:
+        return
+    if not settings.admin_password:
+        banner = f"First start: log in at http://{settings.host}:{settings.port} as {created[0]} / {created[1]}"
+        print(banner, flush=True)  # noqa: T201  (shown once, on the console of whoever started it)
+    if settings.seed_demo_data:
+        from parcours.demo import seed
+
+        await seed(runtime, contacts=500, interactions=4000)
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Litestar:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        runtime = await open_runtime(settings, migrate=migrate)
+        app.state.runtime = runtime
+        try:
+            await bootstrap(runtime)
+            if settings.in_process_worker:
+                runtime.start_worker()
+            yield
+        finally:
+            await runtime.close()
+
+    dist = Path(settings.frontend_dir) if settings.frontend_dir else REPO_FRONTEND
+    return Litestar(
+        route_handlers=[health.health, api_router(), spa_router(dist)],
+        dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db)},
+        exception_handlers=errors.exception_handlers,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_upload_mb * 1024 * 1024,
+        openapi_config=OpenAPIConfig(
+            title="Parcours",
+            version="1",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "session": SecurityScheme(type="apiKey", name="parcours_session", security_scheme_in="cookie"),
+                    "apiKey": SecurityScheme(type="http", scheme="bearer"),
+                }
+            ),
+        ),
+        debug=False,
+    )

@@ -1,0 +1,186 @@
+"""The `parcours` command: serve, worker, migrate, seed, apikey, user, openapi."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from parcours.runtime import Runtime, open_runtime
+from parcours.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def with_runtime(work: Callable[[Runtime], Awaitable[T]], *, migrate: bool = True) -> T:
+    """Run one piece of async work against the configured database and Redis."""
+    settings = load_settings()
+
+    async def main() -> T:
+        runtime = await open_runtime(settings, migrate=migrate)
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.close()
+
+    return asyncio.run(main())
+
+
+@click.group()
+def main() -> None:
+    """Parcours: self-hosted marketing automation."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (PARCOURS_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (PARCOURS_PORT, default 8000).")
+@click.option("--migrate/--no-migrate", default=True, show_default=True,
+              help="Apply database migrations before serving.")
+def serve(host: str | None, port: int | None, migrate: bool) -> None:
+    """Serve the API and the web interface (embedded mode: also Redis and a worker)."""
+    import uvicorn
+
+    from parcours.app import create_app
+
+    settings = load_settings()
+    _logging(settings)
+    app = create_app(settings, migrate=migrate)
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        lifespan="on",
+    )
+
+
+@main.command()
+def worker() -> None:
+    """Run a worker: journey steps, timers, sends, imports. Start as many as you need."""
+    settings = load_settings()
+    _logging(settings)
+    if not settings.redis_url:
+        raise click.UsageError("A worker needs PARCOURS_REDIS_URL (the embedded mode runs its own worker).")
+
+    async def run(runtime: Runtime) -> None:
+        worker = runtime.start_worker()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        click.echo(f"worker started (queue {worker.queue_name})")
+        await stop.wait()
+
+    with_runtime(run, migrate=False)
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations."""
+    settings = load_settings()
+    _logging(settings)
+
+    async def run() -> None:
+        from parcours import db
+
+        engine = db.create_engine(settings.sqlalchemy_url)
+        try:
+            await db.migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    click.echo("database is up to date")
+
+
+@main.command()
+def openapi() -> None:
+    """Print the OpenAPI document (the SPA's typed client is generated from it)."""
+    from parcours.app import create_app
+
+    app = create_app(load_settings(seed_demo_data=False))
+    click.echo(json.dumps(app.openapi_schema.to_schema(), indent=1, sort_keys=True))
+
+
+
+
+@main.command()
+@click.option("--contacts", "contact_count", type=click.IntRange(0), default=1000, show_default=True)
+@click.option("--interactions", "interaction_count", type=click.IntRange(0), default=10000, show_default=True)
+@click.option("--seed", "seed_value", type=int, default=7, show_default=True, help="Random seed (same seed, same data).")
+def seed(contact_count: int, interaction_count: int, seed_value: int) -> None:
+    """Add realistic demo contacts, accounts and interactions (French and English)."""
+    from parcours.demo import seed as seed_demo
+
+    async def run(runtime: Runtime) -> dict[str, int]:
+        return await seed_demo(runtime, contacts=contact_count, interactions=interaction_count, seed_value=seed_value)
+
+    created = with_runtime(run)
+    click.echo(f"created {created['contacts']} contacts, {created['accounts']} accounts, "
+               f"{created['interactions']} interactions")
+
+
+@main.group()
+def apikey() -> None:
+    """API keys for integrations."""
+
+
+@apikey.command("create")
+@click.option("--name", required=True, help="Who uses the key (e.g. 'website', 'crm-sync').")
+@click.option("--role", type=click.Choice(["viewer", "marketer", "admin"]), default="marketer", show_default=True)
+def apikey_create(name: str, role: str) -> None:
+    """Create an API key and print it (alone, on the last line: it is shown only once)."""
+    from parcours.auth import service
+    from parcours.db import transaction
+
+    async def run(runtime: Runtime) -> str:
+        async with transaction(runtime.sessions) as session:
+            _key, secret = await service.create_api_key(session, name=name, role=role, created_by="command line")
+        return secret
+
+    secret = with_runtime(run)
+    click.echo(f"API key '{name}' ({role}) created. Send it as 'Authorization: Bearer <key>':")
+    click.echo(secret)
+
+
+@main.group()
+def user() -> None:
+    """Users of the web interface."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["viewer", "marketer", "admin"]), default="marketer", show_default=True)
+@click.option("--name", default="")
+@click.option("--language", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.password_option(help="At least 10 characters (asked for when not given).")
+def user_create(email: str, role: str, name: str, language: str, password: str) -> None:
+    """Create a user."""
+    from parcours.auth import service
+    from parcours.db import transaction
+    from parcours.errors import ParcoursError
+
+    async def run(runtime: Runtime) -> str:
+        async with transaction(runtime.sessions) as session:
+            created = await service.create_user(session, email=email, password=password, role=role,
+                                                name=name, language=language)
+            return created.email
+
+    try:
+        created_email = with_runtime(run)
+    except ParcoursError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"user {created_email} ({role}) created")

@@ -1,0 +1,227 @@
+"""Importing contacts from CSV: preview, start (checked at once), and the job that writes them."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import msgspec
+from sqlalchemy import delete, insert, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.auth.service import Actor, system_actor
+from parcours.clock import utcnow
+from parcours.contacts import accounts, custom_fields, service
+from parcours.contacts.csvfile import CsvError, read_table, suggest_mapping
+from parcours.contacts.importing import ImportOptions, Preparation, Record, check_mapping
+from parcours.contacts.models import Contact, ImportFile
+from parcours.contacts.normalize import normalize_country
+from parcours.contacts.schemas import ImportPreview
+from parcours.contacts.vocabulary import CONSENT_FIELDS, IMPORTABLE_FIELDS
+from parcours.db import Sessions, transaction
+from parcours.errors import InvalidInput
+from parcours.jobs import service as jobs
+from parcours.jobs.service import JobProgress
+
+JOB_KIND = "contact_import"
+PREPARE_BATCH = 5_000
+WRITE_BATCH = 1_000
+MAX_ERRORS_REPORTED = 10_000
+# A contact's fields that an import writes (company becomes account_id).
+_COLUMNS = [f for f in IMPORTABLE_FIELDS if f not in ("email", "company")]
+# Values that count as "nothing known yet" for the fill_empty policy.
+_EMPTY_DEFAULTS = {"consent_level": "none", "lifecycle_stage": "subscriber"}
+
+
+def _table(content: bytes) -> Any:
+    try:
+        return read_table(content)
+    except CsvError as exc:
+        raise InvalidInput(str(exc), "file", row=exc.row) from None
+
+
+async def preview(session: AsyncSession, filename: str, content: bytes) -> ImportPreview:
+    table = await asyncio.to_thread(_table, content)
+    labels = {f.name: f.label for f in await custom_fields.list_fields(session)}
+    return ImportPreview(
+        filename=filename,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        header=table.header,
+        sample=[cells for _, cells in table.rows[:10]],
+        rows=len(table.rows),
+        suggested_mapping=suggest_mapping(table.header, labels),
+        fields=list(IMPORTABLE_FIELDS) + [f"custom.{name}" for name in labels],
+    )
+
+
+async def start_import(
+    session: AsyncSession,
+    enqueue: jobs.Enqueue,
+    *,
+    filename: str,
+    content: bytes,
+    mapping: dict[str, str | None] | None,
+    options: ImportOptions,
+    actor: Actor,
+) -> str:
+    """Check the file and the choices now (a bad file is refused at once); write in a job."""
+    table = await asyncio.to_thread(_table, content)
+    if not table.rows:
+        raise InvalidInput("The file has a header but no contacts.", "file")
+    specs = await custom_fields.specs(session)
+    mapping = mapping if mapping is not None else suggest_mapping(table.header, {k: k for k in specs})
+    problem = check_mapping(mapping, table.header, specs)
+    if problem:
+        raise InvalidInput(problem, "mapping")
+    if options.default_country:
+        try:
+            options = msgspec.structs.replace(options, default_country=normalize_country(options.default_country))
+        except ValueError as exc:
+            raise InvalidInput(str(exc), "options.default_country") from None
+    params = {"filename": filename, "mapping": mapping, "options": msgspec.to_builtins(options), "rows": len(table.rows)}
+    job = await jobs.create_job(session, kind=JOB_KIND, task="import_contacts", params=params,
+                                created_by=actor.label, enqueue=enqueue)
+    session.add(ImportFile(job_id=job.id, filename=filename[:300], content=content))
+    return job.id
+
+
+def _is_empty(field: str, value: Any) -> bool:
+    return value is None or value == "" or value is False or _EMPTY_DEFAULTS.get(field) == value
+
+
+def _changes(existing: dict[str, Any], record: Record, account_id: int | None, policy: str) -> dict[str, Any]:
+    wanted = dict(record.values)
+    wanted.pop("company", None)
+    if account_id is not None:
+        wanted["account_id"] = account_id
+    if policy == "fill_empty":
+        wanted = {f: v for f, v in wanted.items() if _is_empty(f, existing[f])}
+        custom = {**record.custom, **existing["custom"]}
+    else:
+        custom = {**existing["custom"], **record.custom}
+    changed = {f: v for f, v in wanted.items() if existing[f] != v}
+    if custom != existing["custom"]:
+        changed["custom"] = custom
+    return changed
+
+
+class _Counts(msgspec.Struct):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped_existing: int = 0
+
+
+async def _write_batch(session: AsyncSession, records: list[Record], options: ImportOptions,
+                       actor: Actor, counts: _Counts) -> None:
+    emails = [r.email for r in records]
+    columns = [getattr(Contact, f) for f in ("id", "email", "account_id", "custom", *_COLUMNS)]
+    rows = await session.execute(select(*columns).where(Contact.email.in_(emails)))  # type: ignore[attr-defined]
+    existing = {row.email: row._asdict() for row in rows.all()}
+    account_ids = await accounts.find_or_create(session, [r.values["company"] for r in records if "company" in r.values])
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    consent: list[dict[str, Any]] = []
+    for record in records:
+        account_id = account_ids.get(record.values.get("company", ""))
+        current = existing.get(record.email)
+        if current is None:
+            values = {f: v for f, v in record.values.items() if f != "company"}
+            inserts.append({
+                **{f: None for f in _COLUMNS}, **_defaults(), "source": options.source or None,
+                **values, "email": record.email, "account_id": account_id, "custom": record.custom,
+                "created_at": now, "updated_at": now,
+            })
+            continue
+        if options.merge_policy == "skip":
+            counts.skipped_existing += 1
+            continue
+        changed = _changes(current, record, account_id, options.merge_policy)
+        if not changed:
+            counts.unchanged += 1
+            continue
+        counts.updated += 1
+        consent.extend(_consent_rows(current["id"], current, changed, actor, now))
+        updates.append({"id": current["id"], **changed, "updated_at": now})
+    if inserts:
+        created = await session.execute(insert(Contact).returning(Contact.id, Contact.email), inserts)
+        ids = dict((email, cid) for cid, email in created.all())
+        counts.created += len(inserts)
+        for row in inserts:
+            consent.extend(_consent_rows(ids[row["email"]], _defaults(), row, actor, now))
+    for shape in {tuple(sorted(u)) for u in updates}:
+        await session.execute(update(Contact), [u for u in updates if tuple(sorted(u)) == shape])
+    await service.insert_consent_rows(session, consent)
+
+
+def _defaults() -> dict[str, Any]:
+    return {"consent_level": "none", "lifecycle_stage": "subscriber", "email_opt_in": False,
+            "sms_opt_in": False, "unsubscribed": False}
+
+
+def _consent_rows(contact_id: int, before: dict[str, Any], after: dict[str, Any], actor: Actor, now: Any) -> list[dict[str, Any]]:
+    return [
+        {"contact_id": contact_id, "field": f, "old_value": _text(before.get(f)), "new_value": _text(after[f]),
+         "changed_by": actor.label, "how": "import", "occurred_at": now}
+        for f in CONSENT_FIELDS
+        if f in after and f in before and before.get(f) != after[f]
+    ]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else ("true" if value is True else "false" if value is False else str(value))
+
+
+async def run_import(sessions: Sessions, job_id: str) -> None:
+    """The job: normalize every row, then write in batches. Safe to run again after a crash."""
+    progress = JobProgress(sessions, job_id)
+    job = await progress.load()
+    if job.status in ("done", "failed"):
+        return
+    async with transaction(sessions) as session:
+        upload = (await session.execute(select(ImportFile).where(ImportFile.job_id == job_id))).scalar_one_or_none()
+        specs = await custom_fields.specs(session)
+    if upload is None:
+        await progress.fail("The uploaded file is no longer available: upload it again.")
+        return
+    await progress.start("Reading the file")
+    options = msgspec.convert(job.params["options"], ImportOptions)
+    table = await asyncio.to_thread(read_table, upload.content)
+    preparation = Preparation(table.header, job.params["mapping"], options, specs)
+    total_rows = max(1, len(table.rows))
+    for start in range(0, len(table.rows), PREPARE_BATCH):
+        await asyncio.to_thread(preparation.add_rows, table.rows[start:start + PREPARE_BATCH])
+        await progress.report(0.3 * (start + PREPARE_BATCH) / total_rows, "Checking rows")
+    prepared = preparation.result()
+    counts = _Counts()
+    committed = not (prepared.errors and options.on_error == "all_or_nothing")
+    actor = system_actor(job.created_by or "import")
+    if committed:
+        records = prepared.records
+        for start in range(0, len(records), WRITE_BATCH):
+            async with transaction(sessions) as session:
+                await _write_batch(session, records[start:start + WRITE_BATCH], options, actor, counts)
+            done = min(len(records), start + WRITE_BATCH)
+            await progress.report(0.3 + 0.7 * done / max(1, len(records)), f"Saved {done} of {len(records)} contacts")
+    async with transaction(sessions) as session:
+        await session.execute(delete(ImportFile).where(ImportFile.job_id == job_id))
+    result = {
+        "created": counts.created,
+        "updated": counts.updated,
+        "skipped": counts.unchanged + counts.skipped_existing + prepared.duplicates_in_file
+        + (0 if committed else len(prepared.records)),
+        "errors": [msgspec.to_builtins(e) for e in prepared.errors[:MAX_ERRORS_REPORTED]],
+        "error_count": len(prepared.errors),
+        "rows": prepared.rows,
+        "rejected_rows": prepared.rejected_rows,
+        "duplicates_in_file": prepared.duplicates_in_file,
+        "unchanged": counts.unchanged,
+        "committed": committed,
+    }
+    if committed:
+        message = f"{counts.created} created, {counts.updated} updated, {prepared.rejected_rows} rows rejected"
+    else:
+        message = f"Nothing was imported: {prepared.rejected_rows} rows have errors (all or nothing was chosen)"
+    await progress.finish(result, message)

@@ -1,0 +1,127 @@
+"""Contacts, accounts, custom fields, consent history, erasure tombstones, import files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from parcours.clock import utcnow
+from parcours.db import BigId, UTCDateTime
+
+# JSONB on PostgreSQL: indexable and comparable; plain JSON text on SQLite.
+JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "accounts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    domain: str | None = Field(default=None, max_length=200)
+    industry: str | None = Field(default=None, max_length=100)
+    size: int | None = None
+    annual_revenue: float | None = None
+    country: str | None = Field(default=None, max_length=2)
+    city: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_lifecycle_stage_id", "lifecycle_stage", "id"),
+        Index("ix_contacts_country_id", "country", "id"),
+        Index("ix_contacts_last_name_id", "last_name", "id"),
+        Index("ix_contacts_updated_at_id", "updated_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=32)
+    job_title: str | None = Field(default=None, max_length=200)
+    account_id: int | None = Field(default=None, foreign_key="accounts.id", ondelete="SET NULL", index=True)
+    country: str | None = Field(default=None, max_length=2)
+    city: str | None = Field(default=None, max_length=100)
+    language: str | None = Field(default=None, max_length=8)
+    birth_date: date | None = None
+    gender: str | None = Field(default=None, max_length=16)
+    lifecycle_stage: str = Field(default="subscriber", max_length=32)
+    source: str | None = Field(default=None, max_length=100)
+    consent_level: str = Field(default="none", max_length=16)
+    email_opt_in: bool = False
+    sms_opt_in: bool = False
+    unsubscribed: bool = False
+    bounced: bool = False
+    custom: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False))
+    # Computed from interactions (see interactions.service); rules read them like any field.
+    last_interaction_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    opens_30d: int = 0
+    clicks_30d: int = 0
+    visits_30d: int = 0
+    purchases: int = 0
+    total_revenue: float = 0.0
+    last_purchase_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomField(SQLModel, table=True):
+    __tablename__ = "custom_fields"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    label: str = Field(max_length=100)
+    type: str = Field(max_length=16)
+    choices: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ConsentEvent(SQLModel, table=True):
+    """Append-only: who changed which consent, when, how, from what to what."""
+
+    __tablename__ = "consent_events"
+
+    id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    field: str = Field(max_length=32)
+    old_value: str | None = Field(default=None, max_length=32)
+    new_value: str | None = Field(default=None, max_length=32)
+    changed_by: str = Field(max_length=320)
+    how: str = Field(max_length=32)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ErasureTombstone(SQLModel, table=True):
+    """What remains of an erased contact: no identity, only what aggregate reports count."""
+
+    __tablename__ = "erasure_tombstones"
+
+    id: int | None = Field(default=None, primary_key=True)
+    erased_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    erased_by: str = Field(max_length=320)
+    contact_created_at: datetime = Field(sa_type=UTCDateTime)
+    lifecycle_stage: str = Field(max_length=32)
+    source: str | None = Field(default=None, max_length=100)
+    country: str | None = Field(default=None, max_length=2)
+    interaction_counts: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+    total_revenue: float = 0.0
+
+
+class ImportFile(SQLModel, table=True):
+    """An uploaded CSV waiting for its import job (kept in the database so any worker can read it)."""
+
+    __tablename__ = "import_files"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=32, index=True)
+    filename: str = Field(max_length=300)
+    content: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,267 @@
+"""Turn what people type (or export from other tools) into clean field values.
+
+Pure functions: each takes a raw value and returns the normalized one or raises ValueError
+with a sentence a marketer can act on. Used by the API, the form handlers and imports.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from datetime import date, datetime
+from functools import cache
+from typing import Any, Literal
+
+import phonenumbers
+import pycountry
+
+from parcours.addresses import normalize_email
+from parcours.contacts.vocabulary import CONSENT_LEVELS, LIFECYCLE_STAGES
+
+DateFormat = Literal["auto", "YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY"]
+
+__all__ = [
+    "fold", "normalize_email", "normalize_phone", "normalize_country", "normalize_language", "proper_case",
+    "normalize_gender", "parse_date", "parse_bool", "parse_number", "normalize_stage",
+    "normalize_consent_level", "clean_text",
+]
+
+
+def fold(value: str) -> str:
+    """Lower-case, strip accents and punctuation: 'États-Unis' and 'etats unis' meet."""
+    decomposed = unicodedata.normalize("NFKD", value.strip().lower())
+    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", without_marks).strip()
+
+
+def clean_text(value: Any, limit: int = 200) -> str | None:
+    text = re.sub(r"\s+", " ", str(value)).strip() if value is not None else ""
+    return text[:limit] or None
+
+
+# ---- phone -----------------------------------------------------------------------------------
+
+
+def normalize_phone(value: str, default_country: str | None = "FR") -> str:
+    raw = value.strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        number = phonenumbers.parse(raw, None if raw.startswith("+") else default_country)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"'{value}' is not a phone number.") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(f"'{value}' is not a possible phone number (check the digits and country code).")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# ---- countries and languages -------------------------------------------------------------------
+
+_COUNTRY_ALIASES = {
+    "uk": "GB", "u k": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "angleterre": "GB", "grande bretagne": "GB", "usa": "US", "u s a": "US", "us": "US", "u s": "US",
+    "america": "US", "etats unis d amerique": "US", "holland": "NL", "hollande": "NL",
+    "russia": "RU", "russie": "RU", "south korea": "KR", "coree du sud": "KR", "vietnam": "VN",
+    "czech republic": "CZ", "republique tcheque": "CZ", "ivory coast": "CI", "cote d ivoire": "CI",
+    "suisse": "CH", "belgique": "BE", "deutschland": "DE", "espana": "ES", "italia": "IT",
+}
+
+
+@cache
+def _countries() -> dict[str, str]:
+    french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
+    table: dict[str, str] = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        names = {country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")}
+        names |= {french.gettext(n) for n in list(names) if n}
+        for name in names | {country.alpha_2, country.alpha_3}:
+            if name:
+                table.setdefault(fold(name), code)
+    table.update(_COUNTRY_ALIASES)
+    return table
+
+
+def normalize_country(value: str) -> str:
+    code = _countries().get(fold(value))
+    if code is None:
+        raise ValueError(f"'{value}' is not a country we know: use a name (France) or a code (FR).")
+    return code
+
+
+@cache
+def _languages() -> dict[str, str]:
+    french = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
+    table: dict[str, str] = {}
+    for language in pycountry.languages:
+        code = getattr(language, "alpha_2", None)
+        if not code:
+            continue
+        for name in (language.name, french.gettext(language.name), code, language.alpha_3):
+            table.setdefault(fold(name), code)
+    table.update({"francais": "fr", "anglais": "en", "allemand": "de", "espagnol": "es"})
+    return table
+
+
+def normalize_language(value: str) -> str:
+    raw = value.strip()
+    # "fr-FR", "en_GB": the language part is what we keep.
+    base = re.split(r"[-_]", raw, maxsplit=1)[0] if re.fullmatch(r"[A-Za-z]{2,3}[-_][A-Za-z]{2,4}", raw) else raw
+    code = _languages().get(fold(base))
+    if code is None:
+        raise ValueError(f"'{value}' is not a language we know: use a code (fr, en) or a name (French).")
+    return code
+
+
+# ---- names -----------------------------------------------------------------------------------
+
+_PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "der", "den", "da", "di", "del", "dos", "y", "e"}
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:].lower() if word else word
+
+
+def _case_word(word: str, first: bool) -> str:
+    if not first and word.lower() in _PARTICLES:
+        return word.lower()
+    parts = re.split(r"([-'’])", word)
+    cased = []
+    for i, part in enumerate(parts):
+        # "d'Artagnan", "l'Hermite": the elided particle stays lower-case after a first name.
+        elided = i == 0 and not first and part.lower() in ("d", "l") and len(parts) > 2 and parts[1] in "'’"
+        cased.append(part.lower() if elided else _cap(part))
+    return "".join(cased)
+
+
+def proper_case(value: str) -> str | None:
+    """'jean-PIERRE de la FONTAINE' -> 'Jean-Pierre de la Fontaine'; "o'brien" -> "O'Brien"."""
+    words = clean_text(value, 100)
+    if words is None:
+        return None
+    return " ".join(_case_word(word, index == 0) for index, word in enumerate(words.split(" ")))
+
+
+# ---- choices ---------------------------------------------------------------------------------
+
+_GENDERS = {
+    "f": "female", "female": "female", "woman": "female", "femme": "female", "mme": "female",
+    "madame": "female", "mrs": "female", "ms": "female", "miss": "female", "mlle": "female", "w": "female",
+    "m": "male", "male": "male", "man": "male", "homme": "male", "mr": "male", "monsieur": "male", "h": "male",
+    "other": "other", "autre": "other", "non binary": "other", "nonbinary": "other", "nb": "other", "x": "other",
+    "undisclosed": "undisclosed", "unknown": "undisclosed", "inconnu": "undisclosed",
+    "prefer not to say": "undisclosed", "non precise": "undisclosed",
+}
+
+
+def normalize_gender(value: str) -> str:
+    gender = _GENDERS.get(fold(value))
+    if gender is None:
+        raise ValueError(f"'{value}' is not a gender we know: use female, male, other or undisclosed.")
+    return gender
+
+
+_STAGE_ALIASES = {
+    "mql": "marketing_qualified", "sql": "sales_ready", "client": "customer", "prospect": "lead",
+    "abonne": "subscriber", "opportunite": "opportunity", "disqualifie": "disqualified",
+}
+
+
+def normalize_stage(value: str) -> str:
+    key = fold(value).replace(" ", "_")
+    stage = key if key in LIFECYCLE_STAGES else _STAGE_ALIASES.get(key.replace("_", " "))
+    if stage is None:
+        raise ValueError(f"'{value}' is not a lifecycle stage: use one of {', '.join(LIFECYCLE_STAGES)}.")
+    return stage
+
+
+def normalize_consent_level(value: str) -> str:
+    key = fold(value)
+    level = key if key in CONSENT_LEVELS else {"aucun": "none", "transactionnel": "transactional"}.get(key)
+    if level is None:
+        raise ValueError(f"'{value}' is not a consent level: use one of {', '.join(CONSENT_LEVELS)}.")
+    return level
+
+
+_TRUE = {"1", "true", "yes", "y", "oui", "o", "x", "vrai", "on", "opt in", "optin"}
+_FALSE = {"0", "false", "no", "n", "non", "faux", "off", "opt out", "optout"}
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    key = fold(str(value))
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(f"'{value}' is not yes or no.")
+
+
+def parse_number(value: Any) -> float:
+    """'1 234,56', '1,234.56', '1234.56' and '12 %' are all numbers."""
+    if isinstance(value, bool):
+        raise ValueError(f"'{value}' is not a number.")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = re.sub(r"[\s\u00a0\u202f%€$£]", "", str(value))
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
+        text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a number.") from None
+
+
+_DATE_PATTERNS: dict[str, tuple[str, ...]] = {
+    "YYYY-MM-DD": ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"),
+    "DD/MM/YYYY": ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"),
+    "MM/DD/YYYY": ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"),
+}
+
+
+def parse_date(value: Any, date_format: DateFormat = "auto") -> date:
+    """ISO dates always work; 'auto' reads 03/04/1990 day first, as in most of the world."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()[:10] if re.match(r"\d{4}-\d{2}-\d{2}T", str(value).strip()) else str(value).strip()
+    formats = _DATE_PATTERNS["YYYY-MM-DD"]
+    formats += _DATE_PATTERNS["DD/MM/YYYY"] if date_format in ("auto", "DD/MM/YYYY") else ()
+    formats += _DATE_PATTERNS["MM/DD/YYYY"] if date_format == "MM/DD/YYYY" else ()
+    for pattern in formats:
+        try:
+            parsed = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if not 1900 <= parsed.year <= 2100:
+            raise ValueError(f"'{value}' is outside the years 1900 to 2100.")
+        return parsed
+    expected = "YYYY-MM-DD" if date_format == "auto" else date_format
+    raise ValueError(f"'{value}' is not a date: write it as {expected} (or YYYY-MM-DD).")
+
+
+def coerce_custom(field_type: str, choices: list[str], value: Any, date_format: DateFormat = "auto") -> Any:
+    """A custom field's value in its stored form: str, float, bool, or an ISO date string."""
+    if field_type == "number":
+        return parse_number(value)
+    if field_type == "boolean":
+        return parse_bool(value)
+    if field_type == "date":
+        return parse_date(value, date_format).isoformat()
+    if field_type == "choice":
+        wanted = fold(str(value))
+        for choice in choices:
+            if fold(choice) == wanted:
+                return choice
+        raise ValueError(f"'{value}' is not one of the choices: {', '.join(choices)}.")
+    text = clean_text(value, 1000)
+    if text is None:
+        raise ValueError("The value is empty.")
+    return text

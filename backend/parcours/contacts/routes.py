@@ -1,0 +1,207 @@
+"""/api/contacts, /api/accounts, /api/custom-fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Response, Stream
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.api import changes, to_out
+from parcours.auth.service import Actor
+from parcours.contacts import accounts, custom_fields, erasure, exports, import_service, service
+from parcours.contacts.importing import ImportOptions
+from parcours.contacts.schemas import (
+    AccountIn,
+    AccountOut,
+    AccountPatch,
+    ConsentEventOut,
+    ContactFilters,
+    ContactIn,
+    ContactOut,
+    ContactPage,
+    ContactPatch,
+    ContactSort,
+    CustomFieldIn,
+    CustomFieldOut,
+    CustomFieldPatch,
+    ImportPreview,
+    JobAccepted,
+)
+from parcours.contacts.vocabulary import ConsentLevel, LifecycleStage
+from parcours.errors import InvalidInput
+from parcours.runtime import Runtime
+
+
+@dataclass
+class ImportUpload:
+    file: UploadFile
+    # JSON: {"CSV column": "field" | "custom.<name>" | null}; omitted: the suggested mapping.
+    mapping: str | None = None
+    # JSON: see ImportOptions.
+    options: str | None = None
+
+
+@dataclass
+class PreviewUpload:
+    file: UploadFile
+
+
+Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
+
+
+def _json_field(raw: str | None, shape: Any, field: str) -> Any:
+    if raw is None or raw == "":
+        return None
+    try:
+        return msgspec.json.decode(raw.encode(), type=shape)
+    except msgspec.DecodeError as exc:
+        raise InvalidInput(f"'{field}' is not valid: {exc}.", field) from None
+
+
+def contact_filters(
+    q: str | None = Parameter(default=None, description="Search in email and names"),
+    lifecycle_stage: LifecycleStage | None = None,
+    country: str | None = None,
+    language: str | None = None,
+    consent_level: ConsentLevel | None = None,
+    source: str | None = None,
+    account_id: int | None = None,
+    email_opt_in: bool | None = None,
+    unsubscribed: bool | None = None,
+    bounced: bool | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> ContactFilters:
+    return ContactFilters(
+        q=q, lifecycle_stage=lifecycle_stage, country=country.upper() if country else None, language=language,
+        consent_level=consent_level, source=source, account_id=account_id, email_opt_in=email_opt_in,
+        unsubscribed=unsubscribed, bounced=bounced, created_after=created_after, created_before=created_before,
+    )
+
+
+class ContactsController(Controller):
+    path = "/contacts"
+    tags = ["contacts"]
+    dependencies = {"filters": Provide(contact_filters, sync_to_thread=False)}
+
+    @get("/", summary="List contacts: search, filters, sort, cursor pages")
+    async def list_contacts(
+        self,
+        db: AsyncSession,
+        filters: ContactFilters,
+        sort: ContactSort = "-id",
+        limit: int = Parameter(default=50, ge=1, le=service.MAX_PAGE),
+        cursor: str | None = None,
+    ) -> ContactPage:
+        return await service.list_contacts(db, filters, sort, limit, cursor)
+
+    @post("/", summary="Create a contact")
+    async def create_contact(self, data: ContactIn, db: AsyncSession, actor: Actor) -> ContactOut:
+        return await service.contact_out(db, await service.create_contact(db, data, actor))
+
+    @get("/{contact_id:int}", summary="A contact")
+    async def get_contact(self, contact_id: int, db: AsyncSession) -> ContactOut:
+        return await service.contact_out(db, await service.get_contact(db, contact_id))
+
+    @patch("/{contact_id:int}", summary="Change a contact (only the fields sent)")
+    async def update_contact(self, contact_id: int, data: ContactPatch, db: AsyncSession, actor: Actor) -> ContactOut:
+        contact = await service.update_contact(db, contact_id, changes(data), actor)
+        return await service.contact_out(db, contact)
+
+    @delete("/{contact_id:int}", summary="Erase a contact: it, its interactions and history are gone for good")
+    async def delete_contact(self, contact_id: int, db: AsyncSession, actor: Actor) -> None:
+        await erasure.erase_contact(db, contact_id, actor)
+
+    @get("/{contact_id:int}/export", summary="GDPR export: everything held on a contact")
+    async def export_contact(self, contact_id: int, db: AsyncSession) -> Response[dict[str, Any]]:
+        data = await erasure.export_contact(db, contact_id)
+        return Response(data, headers={"Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'})
+
+    @get("/{contact_id:int}/consent-history", summary="A contact's consent history, newest first")
+    async def consent_history(self, contact_id: int, db: AsyncSession) -> list[ConsentEventOut]:
+        return [to_out(e, ConsentEventOut) for e in await service.consent_history(db, contact_id)]
+
+    @get("/export.csv", summary="The contacts of the current list view, as CSV")
+    async def export_csv(self, runtime: Runtime, filters: ContactFilters) -> Stream:
+        return Stream(
+            exports.contacts_csv(runtime.read_sessions, filters),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
+        )
+
+    @post("/import/preview", status_code=200, summary="Read a CSV: columns, sample rows, suggested mapping")
+    async def import_preview(
+        self, data: Annotated[PreviewUpload, Multipart], db: AsyncSession
+    ) -> ImportPreview:
+        return await import_service.preview(db, data.file.filename or "contacts.csv", await data.file.read())
+
+    @post("/import", status_code=202, summary="Import a CSV as a job; follow it at /api/jobs/{job_id}")
+    async def import_contacts(
+        self, data: Annotated[ImportUpload, Multipart], db: AsyncSession, runtime: Runtime, actor: Actor
+    ) -> JobAccepted:
+        mapping = _json_field(data.mapping, dict[str, str | None], "mapping")
+        options = _json_field(data.options, ImportOptions, "options") or ImportOptions()
+        job_id = await import_service.start_import(
+            db, runtime.enqueue, filename=data.file.filename or "contacts.csv", content=await data.file.read(),
+            mapping=mapping, options=options, actor=actor,
+        )
+        return JobAccepted(job_id=job_id)
+
+
+class AccountsController(Controller):
+    path = "/accounts"
+    tags = ["contacts"]
+
+    @get("/", summary="Accounts (companies), with their number of contacts")
+    async def list_accounts(
+        self, db: AsyncSession, q: str | None = None, limit: int = Parameter(default=100, ge=1, le=500)
+    ) -> list[AccountOut]:
+        found = await accounts.list_accounts(db, q, limit)
+        return [msgspec.structs.replace(to_out(a, AccountOut), contacts=n) for a, n in found]
+
+    @post("/", summary="Create an account")
+    async def create_account(self, data: AccountIn, db: AsyncSession) -> AccountOut:
+        return to_out(await accounts.create_account(db, msgspec.to_builtins(data)), AccountOut)
+
+    @get("/{account_id:int}", summary="An account")
+    async def get_account(self, account_id: int, db: AsyncSession) -> AccountOut:
+        return to_out(await accounts.get_account(db, account_id, field="account_id"), AccountOut)
+
+    @patch("/{account_id:int}", summary="Change an account")
+    async def update_account(self, account_id: int, data: AccountPatch, db: AsyncSession) -> AccountOut:
+        return to_out(await accounts.update_account(db, account_id, changes(data)), AccountOut)
+
+    @delete("/{account_id:int}", summary="Delete an account (its contacts stay)")
+    async def delete_account(self, account_id: int, db: AsyncSession) -> None:
+        await accounts.delete_account(db, account_id)
+
+
+class CustomFieldsController(Controller):
+    path = "/custom-fields"
+    tags = ["contacts"]
+
+    @get("/", summary="Custom contact fields")
+    async def list_fields(self, db: AsyncSession) -> list[CustomFieldOut]:
+        return [to_out(f, CustomFieldOut) for f in await custom_fields.list_fields(db)]
+
+    @post("/", opt={"role": "admin"}, summary="Add a custom field (admin)")
+    async def create_field(self, data: CustomFieldIn, db: AsyncSession) -> CustomFieldOut:
+        field = await custom_fields.create_field(db, data.name, data.label, data.type, data.choices)
+        return to_out(field, CustomFieldOut)
+
+    @patch("/{field_id:int}", opt={"role": "admin"}, summary="Rename a custom field or change its choices (admin)")
+    async def update_field(self, field_id: int, data: CustomFieldPatch, db: AsyncSession) -> CustomFieldOut:
+        return to_out(await custom_fields.update_field(db, field_id, changes(data)), CustomFieldOut)
+
+    @delete("/{field_id:int}", opt={"role": "admin"}, summary="Delete a custom field and its values (admin)")
+    async def delete_field(self, field_id: int, db: AsyncSession) -> None:
+        await custom_fields.delete_field(db, field_id)

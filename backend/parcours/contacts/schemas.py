@@ -1,0 +1,213 @@
+"""API shapes for contacts, accounts, custom fields, consent history and imports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from parcours.api import Strict
+from parcours.contacts.vocabulary import ConsentLevel, CustomFieldType, Gender, LifecycleStage
+
+Name = Annotated[str, Meta(max_length=100)]
+Text200 = Annotated[str, Meta(max_length=200)]
+Email = Annotated[str, Meta(max_length=320)]
+Phone = Annotated[str, Meta(max_length=40)]
+Country = Annotated[str, Meta(max_length=60)]
+Language = Annotated[str, Meta(max_length=40)]
+
+
+class ContactIn(Strict):
+    email: Email
+    first_name: Name | None = None
+    last_name: Name | None = None
+    phone: Phone | None = None
+    job_title: Text200 | None = None
+    account_id: int | None = None
+    # Convenience: the account with this name (created when there is none).
+    company: Text200 | None = None
+    country: Country | None = None
+    city: Name | None = None
+    language: Language | None = None
+    birth_date: date | None = None
+    gender: Gender | None = None
+    lifecycle_stage: LifecycleStage = "subscriber"
+    source: Name | None = None
+    consent_level: ConsentLevel = "none"
+    email_opt_in: bool = False
+    sms_opt_in: bool = False
+    unsubscribed: bool = False
+    bounced: bool = False
+    custom: dict[str, Any] = {}
+
+
+class ContactPatch(Strict):
+    email: Email | UnsetType = UNSET
+    first_name: Name | None | UnsetType = UNSET
+    last_name: Name | None | UnsetType = UNSET
+    phone: Phone | None | UnsetType = UNSET
+    job_title: Text200 | None | UnsetType = UNSET
+    account_id: int | None | UnsetType = UNSET
+    company: Text200 | None | UnsetType = UNSET
+    country: Country | None | UnsetType = UNSET
+    city: Name | None | UnsetType = UNSET
+    language: Language | None | UnsetType = UNSET
+    birth_date: date | None | UnsetType = UNSET
+    gender: Gender | None | UnsetType = UNSET
+    lifecycle_stage: LifecycleStage | UnsetType = UNSET
+    source: Name | None | UnsetType = UNSET
+    consent_level: ConsentLevel | UnsetType = UNSET
+    email_opt_in: bool | UnsetType = UNSET
+    sms_opt_in: bool | UnsetType = UNSET
+    unsubscribed: bool | UnsetType = UNSET
+    bounced: bool | UnsetType = UNSET
+    # Merged into the contact's custom fields; a null value clears that field.
+    custom: dict[str, Any] | UnsetType = UNSET
+
+
+class ContactOut(msgspec.Struct, kw_only=True):
+    id: int
+    email: str
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+    job_title: str | None
+    account_id: int | None
+    account_name: str | None = None
+    country: str | None
+    city: str | None
+    language: str | None
+    birth_date: date | None
+    gender: str | None
+    lifecycle_stage: str
+    source: str | None
+    consent_level: str
+    email_opt_in: bool
+    sms_opt_in: bool
+    unsubscribed: bool
+    bounced: bool
+    custom: dict[str, Any]
+    last_interaction_at: datetime | None
+    opens_30d: int
+    clicks_30d: int
+    visits_30d: int
+    purchases: int
+    total_revenue: float
+    last_purchase_at: datetime | None
+    first_seen_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactPage(msgspec.Struct, kw_only=True):
+    items: list[ContactOut]
+    next_cursor: str | None
+    total: int
+
+
+ContactSort = Literal[
+    "id", "-id", "created_at", "-created_at", "updated_at", "-updated_at", "email", "-email",
+    "last_name", "-last_name", "first_name", "-first_name", "last_interaction_at", "-last_interaction_at",
+    "total_revenue", "-total_revenue", "lifecycle_stage", "-lifecycle_stage", "country", "-country",
+]
+
+
+class ContactFilters(msgspec.Struct, kw_only=True):
+    q: str | None = None
+    lifecycle_stage: str | None = None
+    country: str | None = None
+    language: str | None = None
+    consent_level: str | None = None
+    source: str | None = None
+    account_id: int | None = None
+    email_opt_in: bool | None = None
+    unsubscribed: bool | None = None
+    bounced: bool | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+class ConsentEventOut(msgspec.Struct, kw_only=True):
+    id: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_by: str
+    how: str
+    occurred_at: datetime
+
+
+class AccountIn(Strict):
+    name: Text200
+    domain: Text200 | None = None
+    industry: Name | None = None
+    size: Annotated[int, Meta(ge=0)] | None = None
+    annual_revenue: Annotated[float, Meta(ge=0)] | None = None
+    country: Country | None = None
+    city: Name | None = None
+
+
+class AccountPatch(Strict):
+    name: Text200 | UnsetType = UNSET
+    domain: Text200 | None | UnsetType = UNSET
+    industry: Name | None | UnsetType = UNSET
+    size: Annotated[int, Meta(ge=0)] | None | UnsetType = UNSET
+    annual_revenue: Annotated[float, Meta(ge=0)] | None | UnsetType = UNSET
+    country: Country | None | UnsetType = UNSET
+    city: Name | None | UnsetType = UNSET
+
+
+class AccountOut(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    domain: str | None
+    industry: str | None
+    size: int | None
+    annual_revenue: float | None
+    country: str | None
+    city: str | None
+    created_at: datetime
+    updated_at: datetime
+    contacts: int = 0
+
+
+FieldName = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class CustomFieldIn(Strict):
+    # The key used in the API, rules and templates: lower-case letters, digits, underscores.
+    name: FieldName
+    label: Annotated[str, Meta(min_length=1, max_length=100)]
+    type: CustomFieldType
+    choices: list[Annotated[str, Meta(min_length=1, max_length=100)]] = []
+
+
+class CustomFieldPatch(Strict):
+    label: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType = UNSET
+    choices: list[Annotated[str, Meta(min_length=1, max_length=100)]] | UnsetType = UNSET
+
+
+class CustomFieldOut(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    label: str
+    type: str
+    choices: list[str]
+    created_at: datetime
+
+
+class ImportPreview(msgspec.Struct, kw_only=True):
+    filename: str
+    encoding: str
+    delimiter: str
+    header: list[str]
+    sample: list[list[str]]
+    rows: int
+    suggested_mapping: dict[str, str | None]
+    fields: list[str]
+
+
+class JobAccepted(msgspec.Struct):
+    job_id: str

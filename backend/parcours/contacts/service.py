@@ -1,0 +1,310 @@
+"""Contacts: create, find, change, list; their consent history; computed fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.api import decode_cursor, encode_cursor, to_out
+from parcours.auth.service import Actor
+from parcours.clock import utcnow
+from parcours.contacts import accounts, custom_fields
+from parcours.contacts import normalize as n
+from parcours.contacts.models import ConsentEvent, Contact
+from parcours.contacts.schemas import ContactFilters, ContactIn, ContactOut, ContactPage
+from parcours.contacts.vocabulary import COMPUTED_FIELDS, CONSENT_FIELDS
+from parcours.errors import Conflict, InvalidInput, NotFound
+
+MAX_PAGE = 500
+
+
+def how(actor: Actor) -> str:
+    """How a change was made, as the consent history says it."""
+    return {"user": "back_office", "api_key": "api"}.get(actor.kind, actor.name)
+
+
+# ---- cleaning input -----------------------------------------------------------------------------
+
+
+def _normalized(field: str, value: Any, country: str | None) -> Any:
+    if value is None or isinstance(value, (bool, date)):
+        return value
+    try:
+        match field:
+            case "email":
+                return n.normalize_email(value)
+            case "first_name" | "last_name":
+                return n.proper_case(value)
+            case "phone":
+                if not value.strip():
+                    return None
+                if not value.strip().startswith(("+", "00")) and not country:
+                    raise ValueError("Write the number with its country code (+33 ...) or set the contact's country.")
+                return n.normalize_phone(value, country)
+            case "country":
+                return n.normalize_country(value) if value.strip() else None
+            case "language":
+                return n.normalize_language(value) if value.strip() else None
+            case "job_title" | "city" | "source" | "company":
+                return n.clean_text(value)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field) from None
+    return value
+
+
+async def _clean(session: AsyncSession, values: dict[str, Any], current_country: str | None) -> dict[str, Any]:
+    country = values.get("country", current_country)
+    if isinstance(country, str) and country.strip():
+        country = _normalized("country", country, None)
+    cleaned = {field: _normalized(field, value, country) for field, value in values.items() if field != "custom"}
+    company = cleaned.pop("company", None)
+    if company and cleaned.get("account_id") is None:
+        cleaned["account_id"] = (await accounts.find_or_create(session, [company]))[company]
+    elif cleaned.get("account_id") is not None:
+        await accounts.get_account(session, cleaned["account_id"], field="account_id")
+    return cleaned
+
+
+# ---- reading --------------------------------------------------------------------------------------
+
+
+async def get_contact(session: AsyncSession, contact_id: int) -> Contact:
+    contact = await session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound("This contact does not exist (it may have been deleted).", "contact_id")
+    return contact
+
+
+async def contact_out(session: AsyncSession, contact: Contact) -> ContactOut:
+    out = to_out(contact, ContactOut)
+    if contact.account_id is not None:
+        out.account_name = (await accounts.names(session, [contact.account_id])).get(contact.account_id)
+    return out
+
+
+async def find_by_email(session: AsyncSession, email: str) -> Contact | None:
+    return (await session.execute(select(Contact).where(Contact.email == email))).scalar_one_or_none()
+
+
+async def ids_by_email(session: AsyncSession, emails: Iterable[str]) -> dict[str, int]:
+    wanted = list(set(emails))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 1000):
+        rows = await session.execute(select(Contact.email, Contact.id).where(Contact.email.in_(wanted[start:start + 1000])))  # type: ignore[attr-defined]
+        found.update({email: cid for email, cid in rows.all()})
+    return found
+
+
+async def existing_ids(session: AsyncSession, ids: Iterable[int]) -> set[int]:
+    wanted = list(set(ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), 1000):
+        rows = await session.execute(select(Contact.id).where(Contact.id.in_(wanted[start:start + 1000])))  # type: ignore[union-attr]
+        found.update(rows.scalars().all())
+    return found
+
+
+def _filters(f: ContactFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.q and f.q.strip():
+        term = f.q.strip().lower()
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(
+            Contact.email.like(pattern, escape="\\"),  # type: ignore[attr-defined]
+            func.lower(Contact.first_name).like(pattern, escape="\\"),
+            func.lower(Contact.last_name).like(pattern, escape="\\"),
+            func.lower(func.coalesce(Contact.first_name, "") + " " + func.coalesce(Contact.last_name, "")).like(pattern, escape="\\"),
+        ))
+    for field in ("lifecycle_stage", "country", "language", "consent_level", "source", "account_id",
+                  "email_opt_in", "unsubscribed", "bounced"):
+        value = getattr(f, field)
+        if value is not None:
+            where.append(getattr(Contact, field) == value)
+    if f.created_after:
+        where.append(Contact.created_at >= f.created_after)  # type: ignore[operator]
+    if f.created_before:
+        where.append(Contact.created_at < f.created_before)  # type: ignore[operator]
+    return where
+
+
+_SORT_COLUMNS = {"created_at": "id", "id": "id"}
+
+
+def _keyset(column: Any, descending: bool, last: Any, last_id: int) -> ColumnElement[bool]:
+    """Rows after (last, last_id) in the order column [desc nulls first | asc nulls last], id."""
+    if column is Contact.id:
+        return Contact.id < last_id if descending else Contact.id > last_id  # type: ignore[operator,return-value]
+    after_id = Contact.id < last_id if descending else Contact.id > last_id  # type: ignore[operator]
+    if last is None:
+        return or_(and_(column.is_(None), after_id), column.isnot(None)) if descending else and_(column.is_(None), after_id)
+    beyond = column < last if descending else column > last
+    following = or_(beyond, and_(column == last, after_id))
+    return following if descending else or_(following, column.is_(None))
+
+
+async def list_contacts(
+    session: AsyncSession, filters: ContactFilters, sort: str = "-id", limit: int = 50, cursor: str | None = None
+) -> ContactPage:
+    limit = max(1, min(limit, MAX_PAGE))
+    descending = sort.startswith("-")
+    name = _SORT_COLUMNS.get(sort.lstrip("-"), sort.lstrip("-"))
+    column = getattr(Contact, name)
+    where = _filters(filters)
+    query = select(Contact).where(*where)
+    if cursor:
+        values = decode_cursor(cursor)
+        if len(values) != 2 or not isinstance(values[1], int):
+            raise InvalidInput("This page cursor is not valid: start again from the first page.", "cursor")
+        last = values[0]
+        if isinstance(last, str) and name.endswith("_at"):
+            last = datetime.fromisoformat(last)
+        query = query.where(_keyset(column, descending, last, values[1]))
+    order = [column.desc().nulls_first() if descending else column.asc().nulls_last()]
+    if column is not Contact.id:
+        order.append(Contact.id.desc() if descending else Contact.id.asc())  # type: ignore[union-attr]
+    rows = (await session.execute(query.order_by(*order).limit(limit + 1))).scalars().all()
+    total = (await session.execute(select(func.count()).select_from(Contact).where(*where))).scalar_one()
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last_row = page[-1]
+        key = getattr(last_row, name)
+        next_cursor = encode_cursor([key.isoformat() if isinstance(key, datetime) else key, last_row.id])
+    names = await accounts.names(session, {c.account_id for c in page if c.account_id is not None})
+    items = []
+    for contact in page:
+        out = to_out(contact, ContactOut)
+        out.account_name = names.get(contact.account_id) if contact.account_id else None
+        items.append(out)
+    return ContactPage(items=items, next_cursor=next_cursor, total=int(total))
+
+
+async def iterate_contacts(session: AsyncSession, filters: ContactFilters, batch: int = 2000) -> Any:
+    """Every contact matching the filters, in id order, a batch at a time (exports)."""
+    last_id = 0
+    where = _filters(filters)
+    while True:
+        rows = (
+            await session.execute(select(Contact).where(*where, Contact.id > last_id).order_by(Contact.id).limit(batch))  # type: ignore[operator,arg-type]
+        ).scalars().all()
+        if not rows:
+            return
+        names = await accounts.names(session, {c.account_id for c in rows if c.account_id is not None})
+        yield rows, names
+        last_id = rows[-1].id  # type: ignore[assignment]
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor) -> Contact:
+    values = {f: getattr(data, f) for f in data.__struct_fields__}
+    custom = values.pop("custom")
+    values = await _clean(session, values, None)
+    values["custom"] = await custom_fields.validate_values(session, custom, {})
+    if await find_by_email(session, values["email"]) is not None:
+        raise Conflict(f"A contact with the email {values['email']} already exists.", "email")
+    contact = Contact(**values)
+    session.add(contact)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(f"A contact with the email {values['email']} already exists.", "email") from None
+    given = {f: values[f] for f in CONSENT_FIELDS if values.get(f) not in (None, False, "none")}
+    record_consent(session, contact.id, {}, given, actor)
+    return contact
+
+
+async def update_contact(session: AsyncSession, contact_id: int, changes: dict[str, Any], actor: Actor) -> Contact:
+    contact = await get_contact(session, contact_id)
+    for computed in COMPUTED_FIELDS:
+        if computed in changes:
+            raise InvalidInput(f"'{computed}' is computed from interactions and cannot be set.", computed)
+    custom = changes.pop("custom", None)
+    if "company" in changes and changes["company"] is None:
+        changes.pop("company")
+        changes.setdefault("account_id", None)
+    cleaned = await _clean(session, changes, contact.country)
+    if "email" in cleaned and cleaned["email"] != contact.email:
+        other = await find_by_email(session, cleaned["email"])
+        if other is not None:
+            raise Conflict(f"Another contact already has the email {cleaned['email']}.", "email")
+    if custom is not None:
+        cleaned["custom"] = await custom_fields.validate_values(session, custom, contact.custom)
+    before = {f: getattr(contact, f) for f in CONSENT_FIELDS}
+    for field, value in cleaned.items():
+        setattr(contact, field, value)
+    contact.updated_at = utcnow()
+    await session.flush()
+    record_consent(session, contact.id, before, {f: cleaned[f] for f in CONSENT_FIELDS if f in cleaned}, actor)
+    return contact
+
+
+def record_consent(
+    session: AsyncSession, contact_id: int | None, before: dict[str, Any], after: dict[str, Any], actor: Actor,
+    method: str | None = None,
+) -> int:
+    """Append a history line for every consent field whose value changes. Returns how many."""
+    events = [
+        ConsentEvent(contact_id=contact_id, field=field, old_value=_text(before.get(field)),
+                     new_value=_text(value), changed_by=actor.label, how=method or how(actor))
+        for field, value in after.items()
+        if _text(before.get(field)) != _text(value)
+    ]
+    session.add_all(events)
+    return len(events)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+async def consent_history(session: AsyncSession, contact_id: int) -> Sequence[ConsentEvent]:
+    await get_contact(session, contact_id)
+    query = select(ConsentEvent).where(ConsentEvent.contact_id == contact_id)
+    return (await session.execute(query.order_by(ConsentEvent.id.desc()))).scalars().all()  # type: ignore[union-attr]
+
+
+async def insert_consent_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(ConsentEvent), rows)
+
+
+async def set_computed(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Store computed fields: each row is {"id": contact id, field: value, ...} for COMPUTED_FIELDS."""
+    if not rows:
+        return
+    unknown = set(rows[0]) - set(COMPUTED_FIELDS) - {"id"}
+    assert not unknown, f"not computed fields: {unknown}"
+    await session.execute(update(Contact), rows)
+
+
+async def create_minimal(session: AsyncSession, emails: list[str], source: str) -> dict[str, int]:
+    """Create contacts known only by their email (e.g. from tracked behaviour). Returns email -> id."""
+    if not emails:
+        return {}
+    now = utcnow()
+    rows = [{"email": e, "source": source, "custom": {}, "created_at": now, "updated_at": now} for e in emails]
+    result = await session.execute(insert(Contact).returning(Contact.email, Contact.id), rows)
+    return {email: cid for email, cid in result.all()}
+
+
+async def count_contacts(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count()).select_from(Contact))).scalar_one())
+
+
+async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk-create contacts from already clean values (demo data, benchmarks). Returns their ids."""
+    if not rows:
+        return []
+    now = utcnow()
+    full = [{"custom": {}, "created_at": now, "updated_at": now, **row} for row in rows]
+    result = await session.execute(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), full)
+    return list(result.scalars().all())

@@ -1,0 +1,136 @@
+"""One exception hierarchy, one JSON error shape: {"error": {"message": ..., "field": ...}}."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+log = logging.getLogger(__name__)
+
+
+class ParcoursError(Exception):
+    """An error a user can act on. `field` names the input it concerns, when there is one."""
+
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+
+class InvalidInput(ParcoursError):
+    status_code = 400
+
+
+class Unauthorized(ParcoursError):
+    status_code = 401
+
+
+class Forbidden(ParcoursError):
+    status_code = 403
+
+
+class NotFound(ParcoursError):
+    status_code = 404
+
+
+class Conflict(ParcoursError):
+    status_code = 409
+
+
+class TooLarge(ParcoursError):
+    status_code = 413
+
+
+class Unprocessable(ParcoursError):
+    status_code = 422
+
+
+class TooManyRequests(ParcoursError):
+    status_code = 429
+
+
+def error_body(message: str, field: str | None = None, **details: Any) -> dict[str, Any]:
+    return {"error": {"message": message, "field": field, **details}}
+
+
+_BACKTICKED = re.compile(r"`([^`]+)`")
+_AT_PATH = re.compile(r" - at `\$\.?([^`]*)`")
+
+
+def _validation_field_and_message(extra: Any) -> tuple[str | None, str]:
+    """Turn msgspec's '... - at `$.custom.size`' into a field name and a plain sentence."""
+    if not isinstance(extra, list) or not extra or not isinstance(extra[0], dict):
+        return None, "The request is not valid."
+    first = extra[0]
+    message = str(first.get("message", "Invalid value"))
+    at = _AT_PATH.search(message)
+    if at:
+        field = at.group(1).replace("[", ".").replace("]", "") or None
+        message = message[: at.start()]
+    elif "field `" in message:
+        found = _BACKTICKED.search(message)
+        field = found.group(1) if found else None
+    else:
+        key = first.get("key")
+        field = None if key in (None, "data") else str(key)
+    message = message.replace("Object contains unknown field", "Unknown field")
+    message = message.replace("Object missing required field", "Missing required field")
+    return field, message.replace("`", "'")
+
+
+_STATUS_MESSAGES = {
+    401: "You need to log in.",
+    403: "Your role does not allow this.",
+    404: "Not found.",
+    405: "This method is not allowed here.",
+    413: "The request is too large.",
+    429: "Too many requests: slow down and try again shortly.",
+}
+
+
+def handle_parcours_error(_request: Request[Any, Any, Any], exc: ParcoursError) -> Response[Any]:
+    return Response(error_body(exc.message, exc.field, **exc.details), status_code=exc.status_code)
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status == 413:
+        limit = request.app.request_max_body_size // (1024 * 1024) if request.app.request_max_body_size else 0
+        return Response(error_body(f"The upload is larger than the {limit} MB limit: split the file and try again.",
+                                   "file"), status_code=413)
+    if isinstance(exc, ValidationException):
+        field, message = _validation_field_and_message(exc.extra)
+        return Response(error_body(message, field), status_code=400)
+    if status >= 500:
+        log.error("server error: %s", exc.detail)
+        return Response(error_body("Something went wrong on our side."), status_code=status)
+    message = exc.detail if exc.detail and exc.detail not in _generic_details() else None
+    return Response(
+        error_body(message or _STATUS_MESSAGES.get(status, "The request could not be processed.")),
+        status_code=status,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def _generic_details() -> set[str]:
+    return {"Not Found", "Method Not Allowed", "Request Entity Too Large", "Unauthorized",
+            "Forbidden", "Too Many Requests", "Bad Request"}
+
+
+def handle_unexpected(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unexpected error", exc_info=exc)
+    return Response(error_body("Something went wrong on our side."), status_code=500)
+
+
+exception_handlers = {
+    ParcoursError: handle_parcours_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

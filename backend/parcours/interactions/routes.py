@@ -1,0 +1,35 @@
+"""/api/interactions (ingestion) and /api/contacts/{id}/interactions (a contact's timeline)."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.db import after_commit
+from parcours.interactions import service
+from parcours.interactions.schemas import Accepted, InteractionPage, InteractionPost
+from parcours.interactions.tasks import trigger_processing
+from parcours.runtime import Runtime
+
+
+class InteractionsController(Controller):
+    path = "/"
+    tags = ["interactions"]
+
+    @post("/interactions", status_code=202, summary="Record tracked behaviour: one interaction or a batch of up to 1,000")
+    async def ingest(self, data: InteractionPost, db: AsyncSession, runtime: Runtime) -> Accepted:
+        accepted = await service.ingest(db, data)
+        after_commit(db, lambda: trigger_processing(runtime))
+        return Accepted(accepted=accepted)
+
+    @get("/contacts/{contact_id:int}/interactions", summary="A contact's timeline, newest first")
+    async def timeline(
+        self,
+        contact_id: int,
+        db: AsyncSession,
+        type: list[str] | None = Parameter(default=None, description="Only these types"),  # noqa: A002
+        limit: int = Parameter(default=50, ge=1, le=500),
+        cursor: str | None = None,
+    ) -> InteractionPage:
+        return await service.timeline(db, contact_id, type, limit, cursor)

@@ -1,0 +1,290 @@
+"""Ingesting tracked behaviour, reading a contact's timeline, keeping computed fields current."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.addresses import normalize_email
+from parcours.api import decode_cursor, encode_cursor, to_out
+from parcours.clock import utcnow
+from parcours.contacts import service as contacts
+from parcours.db import Sessions, transaction
+from parcours.errors import InvalidInput, Unprocessable
+from parcours.interactions.models import Interaction, StreamCursor
+from parcours.interactions.schemas import InteractionIn, InteractionOut, InteractionPage, InteractionPost
+
+MAX_PROPERTIES_BYTES = 16_384
+FUTURE_TOLERANCE = timedelta(minutes=5)
+WINDOW = timedelta(days=30)
+STATS_CURSOR = "contact_stats"
+ROLL_CURSOR = "contact_stats_window"
+GAP_PATIENCE = timedelta(seconds=60)
+MAX_GAPS = 10_000
+STATS_BATCH = 5_000
+
+
+def items_of(post: InteractionPost) -> tuple[list[InteractionIn], str]:
+    """The interactions a request carries, and how to name an item's field in an error."""
+    if post.batch is not None:
+        if post.type is not None:
+            raise InvalidInput("Send either one interaction or a batch, not both.", "batch")
+        if not post.batch:
+            raise InvalidInput("The batch is empty.", "batch")
+        return post.batch, "batch[{i}]."
+    if post.type is None:
+        raise InvalidInput("An interaction needs a type (or send {\"batch\": [...]}).", "type")
+    single = InteractionIn(type=post.type, occurred_at=post.occurred_at, contact_id=post.contact_id,
+                           email=post.email, create_contact=post.create_contact, properties=post.properties)
+    return [single], ""
+
+
+def _value(item: InteractionIn, where: str) -> float | None:
+    raw = item.properties.get("amount", item.properties.get("value"))
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        raise InvalidInput("'amount' must be a number.", where + "properties.amount")
+    return float(raw)
+
+
+async def ingest(session: AsyncSession, post: InteractionPost) -> int:
+    """Store every interaction of the request, or none of them (a bad item rejects the batch)."""
+    items, prefix = items_of(post)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    by_email: dict[int, str] = {}
+    creatable: set[str] = set()
+    for i, item in enumerate(items):
+        where = prefix.format(i=i)
+        occurred = item.occurred_at or now
+        if occurred.tzinfo is None:
+            occurred = occurred.replace(tzinfo=now.tzinfo)
+        if occurred > now + FUTURE_TOLERANCE:
+            raise InvalidInput("This interaction is dated in the future.", where + "occurred_at")
+        if len(msgspec.json.encode(item.properties)) > MAX_PROPERTIES_BYTES:
+            raise InvalidInput(f"Properties are limited to {MAX_PROPERTIES_BYTES} bytes.", where + "properties")
+        if item.contact_id is None:
+            if not item.email:
+                raise InvalidInput("Say who did it: a contact_id or an email.", where + "contact_id")
+            try:
+                by_email[i] = normalize_email(item.email)
+            except ValueError as exc:
+                raise InvalidInput(str(exc), where + "email") from None
+            if item.create_contact:
+                creatable.add(by_email[i])
+        rows.append({"contact_id": item.contact_id, "type": item.type, "occurred_at": occurred,
+                     "value": _value(item, where), "properties": item.properties, "received_at": now})
+    ids = {r["contact_id"] for r in rows if r["contact_id"] is not None}
+    if ids:
+        missing = ids - await contacts.existing_ids(session, ids)
+        if missing:
+            index = next(i for i, r in enumerate(rows) if r["contact_id"] in missing)
+            raise Unprocessable(f"There is no contact with id {rows[index]['contact_id']}.",
+                                prefix.format(i=index) + "contact_id")
+    if by_email:
+        found = await contacts.ids_by_email(session, by_email.values())
+        unknown = [i for i, email in by_email.items() if email not in found and email not in creatable]
+        if unknown:
+            raise Unprocessable(f"There is no contact with the email {by_email[unknown[0]]} "
+                                "(set create_contact to create it).", prefix.format(i=unknown[0]) + "email")
+        found |= await contacts.create_minimal(session, sorted(creatable - set(found)), source="interaction")
+        for i, email in by_email.items():
+            rows[i]["contact_id"] = found[email]
+    await session.execute(insert(Interaction), rows)
+    return len(rows)
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+async def timeline(
+    session: AsyncSession, contact_id: int, types: list[str] | None, limit: int, cursor: str | None
+) -> InteractionPage:
+    await contacts.get_contact(session, contact_id)
+    where = [Interaction.contact_id == contact_id]
+    if types:
+        where.append(Interaction.type.in_(types))  # type: ignore[attr-defined]
+    query = select(Interaction).where(*where)
+    if cursor:
+        values = decode_cursor(cursor)
+        try:
+            at, last_id = datetime.fromisoformat(values[0]), int(values[1])
+        except (ValueError, TypeError, IndexError):
+            raise InvalidInput("This page cursor is not valid: start again from the first page.", "cursor") from None
+        query = query.where(or_(Interaction.occurred_at < at, and_(Interaction.occurred_at == at, Interaction.id < last_id)))  # type: ignore[arg-type,operator]
+    rows = (
+        await session.execute(query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit + 1))  # type: ignore[attr-defined,union-attr]
+    ).scalars().all()
+    total = (await session.execute(select(func.count()).select_from(Interaction).where(*where))).scalar_one()
+    page = rows[:limit]
+    next_cursor = encode_cursor([page[-1].occurred_at.isoformat(), page[-1].id]) if len(rows) > limit else None
+    return InteractionPage(items=[to_out(r, InteractionOut) for r in page], next_cursor=next_cursor, total=int(total))
+
+
+async def summary_for(session: AsyncSession, contact_id: int) -> tuple[dict[str, int], float]:
+    """How many interactions of each type a contact has, and their purchases' total."""
+    rows = await session.execute(
+        select(Interaction.type, func.count(), func.coalesce(func.sum(Interaction.value), 0.0))
+        .where(Interaction.contact_id == contact_id)
+        .group_by(Interaction.type)
+    )
+    counts, revenue = {}, 0.0
+    for kind, count, total in rows.all():
+        counts[kind] = int(count)
+        if kind == "purchase":
+            revenue = float(total)
+    return counts, revenue
+
+
+async def all_for(session: AsyncSession, contact_id: int) -> list[InteractionOut]:
+    rows = await session.execute(select(Interaction).where(Interaction.contact_id == contact_id).order_by(Interaction.id))  # type: ignore[arg-type]
+    return [to_out(r, InteractionOut) for r in rows.scalars().all()]
+
+
+async def delete_for(session: AsyncSession, contact_id: int) -> None:
+    await session.execute(delete(Interaction).where(Interaction.contact_id == contact_id))  # type: ignore[arg-type]
+
+
+# ---- computed fields -------------------------------------------------------------------------
+
+
+def _since(now: datetime) -> datetime:
+    return now - WINDOW
+
+
+async def recompute_stats(session: AsyncSession, contact_ids: list[int]) -> int:
+    """Recompute every computed field of these contacts from their interactions (idempotent)."""
+    if not contact_ids:
+        return 0
+    since = _since(utcnow())
+    recent = Interaction.occurred_at >= since  # type: ignore[operator]
+
+    def count_where(*condition: Any) -> Any:
+        return func.sum(case((and_(*condition), 1), else_=0))
+
+    is_purchase = Interaction.type == "purchase"
+    query = (
+        select(
+            Interaction.contact_id,
+            func.max(Interaction.occurred_at),
+            func.min(Interaction.occurred_at),
+            count_where(Interaction.type == "email_opened", recent),
+            count_where(Interaction.type == "email_clicked", recent),
+            count_where(Interaction.type == "page_visited", recent),
+            count_where(is_purchase),
+            func.sum(case((is_purchase, func.coalesce(Interaction.value, 0.0)), else_=0.0)),
+            func.max(case((is_purchase, Interaction.occurred_at), else_=None)),
+        )
+        .where(Interaction.contact_id.in_(contact_ids))  # type: ignore[attr-defined]
+        .group_by(Interaction.contact_id)
+    )
+    stats = {
+        row[0]: {
+            "id": row[0], "last_interaction_at": _aware(row[1]), "first_seen_at": _aware(row[2]),
+            "opens_30d": int(row[3]), "clicks_30d": int(row[4]), "visits_30d": int(row[5]),
+            "purchases": int(row[6]), "total_revenue": float(row[7] or 0.0), "last_purchase_at": _aware(row[8]),
+        }
+        for row in (await session.execute(query)).all()
+    }
+    empty = {"last_interaction_at": None, "first_seen_at": None, "opens_30d": 0, "clicks_30d": 0,
+             "visits_30d": 0, "purchases": 0, "total_revenue": 0.0, "last_purchase_at": None}
+    rows = [stats.get(cid, {"id": cid, **empty}) for cid in await contacts.existing_ids(session, contact_ids)]
+    await contacts.set_computed(session, rows)
+    return len(rows)
+
+
+def _aware(value: Any) -> Any:
+    """Aggregates bypass the column type: SQLite hands back naive strings or datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
+async def _cursor(session: AsyncSession, name: str) -> StreamCursor:
+    cursor = await session.get(StreamCursor, name, with_for_update=True)
+    if cursor is None:
+        cursor = StreamCursor(name=name, position=0)
+        session.add(cursor)
+        await session.flush()
+    return cursor
+
+
+def _gaps_after(cursor: StreamCursor, seen: list[int], now: float) -> dict[str, float]:
+    """Ids skipped between the old position and the newest id seen: on PostgreSQL a transaction
+    that took an id earlier may commit later. They are looked for again for GAP_PATIENCE."""
+    gaps = {k: t for k, t in cursor.gaps.items() if now - t < GAP_PATIENCE.total_seconds()}
+    for found in seen:
+        gaps.pop(str(found), None)
+    newest = max(seen)
+    if newest > cursor.position:
+        fresh = set(range(cursor.position + 1, newest + 1)) - set(seen)
+        for missing in sorted(fresh)[-MAX_GAPS:]:
+            gaps[str(missing)] = now
+    return dict(sorted(gaps.items(), key=lambda kv: kv[1])[-MAX_GAPS:])
+
+
+async def process_new_interactions(sessions: Sessions) -> int:
+    """Bring computed fields up to date with every interaction stored since the last run."""
+    processed = 0
+    while True:
+        async with transaction(sessions) as session:
+            cursor = await _cursor(session, STATS_CURSOR)
+            waiting = [int(k) for k in cursor.gaps]
+            newer = Interaction.id > cursor.position  # type: ignore[operator]
+            rows = (
+                await session.execute(
+                    select(Interaction.id, Interaction.contact_id)
+                    .where(or_(newer, Interaction.id.in_(waiting)) if waiting else newer)  # type: ignore[union-attr]
+                    .order_by(Interaction.id)  # type: ignore[arg-type]
+                    .limit(STATS_BATCH)
+                )
+            ).all()
+            if not rows:
+                if waiting:
+                    cursor.gaps = _gaps_after(cursor, [cursor.position], utcnow().timestamp())
+                return processed
+            await recompute_stats(session, sorted({r.contact_id for r in rows}))
+            ids = [r.id for r in rows]
+            cursor.gaps = _gaps_after(cursor, ids, utcnow().timestamp())
+            cursor.position, cursor.updated_at = max(cursor.position, ids[-1]), utcnow()
+            processed += len(rows)
+        if len(rows) < STATS_BATCH:
+            return processed
+
+
+async def roll_windows(sessions: Sessions) -> int:
+    """Counts over the last 30 days shrink as time passes: recompute contacts whose
+    counted interactions have left the window since the last roll."""
+    async with transaction(sessions) as session:
+        cursor = await _cursor(session, ROLL_CURSOR)
+        now = utcnow()
+        upto = _since(now)
+        start = datetime.fromtimestamp(cursor.position, tz=now.tzinfo) if cursor.position else upto - timedelta(days=1)
+        ids = (
+            await session.execute(
+                select(Interaction.contact_id).distinct().where(
+                    Interaction.type.in_(["email_opened", "email_clicked", "page_visited"]),  # type: ignore[attr-defined]
+                    Interaction.occurred_at >= start,  # type: ignore[operator]
+                    Interaction.occurred_at < upto,  # type: ignore[operator]
+                )
+            )
+        ).scalars().all()
+        for chunk in range(0, len(ids), STATS_BATCH):
+            await recompute_stats(session, list(ids[chunk:chunk + STATS_BATCH]))
+        cursor.position, cursor.updated_at = int(upto.timestamp()), now
+        return len(ids)
+
+
+
+async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Bulk-store interactions from already clean values (demo data, benchmarks)."""
+    if rows:
+        now = utcnow()
+        await session.execute(insert(Interaction), [{"properties": {}, "value": None, "received_at": now, **r} for r in rows])

@@ -1,0 +1,41 @@
+"""Worker side of jobs: failure reporting, and the sweeper that re-queues what Redis lost."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from parcours.db import transaction
+from parcours.jobs import service
+from parcours.jobs.service import JobProgress
+
+log = logging.getLogger(__name__)
+
+
+def tracked(task: Callable[[Any, str], Awaitable[None]]) -> Callable[[Any, str], Awaitable[None]]:
+    """A job task whose unexpected failure is shown to the user instead of staying 'running'."""
+
+    @functools.wraps(task)
+    async def run(ctx: dict[str, Any], job_id: str) -> None:
+        try:
+            await task(ctx, job_id)
+        except Exception:
+            log.exception("job %s failed", job_id)
+            await JobProgress(ctx["runtime"].sessions, job_id).fail(
+                "The job stopped on an unexpected error; the details are in the server log."
+            )
+
+    return run
+
+
+async def sweep_jobs(ctx: dict[str, Any]) -> int:
+    """Queue again every unfinished job: a no-op for those queued or running, a rescue for
+    those Redis lost (flushed) or whose worker died (once arq's in-progress mark expires)."""
+    runtime = ctx["runtime"]
+    async with transaction(runtime.read_sessions) as session:
+        unfinished = [(j.task, j.id) for j in await service.unfinished_jobs(session)]
+    for task, job_id in unfinished:
+        await runtime.enqueue(task, job_id, job_id=service.queue_key(job_id))
+    return len(unfinished)

@@ -1,0 +1,11 @@
+"""Every table, so that Alembic sees the whole schema."""
+
+from parcours.auth.models import ApiKey, User, UserSession
+from parcours.contacts.models import Account, ConsentEvent, Contact, CustomField, ErasureTombstone, ImportFile
+from parcours.interactions.models import Interaction, StreamCursor
+from parcours.jobs.models import Job
+
+__all__ = [
+    "Account", "ApiKey", "ConsentEvent", "Contact", "CustomField", "ErasureTombstone", "ImportFile",
+    "Interaction", "Job", "StreamCursor", "User", "UserSession",
+]

@@ -1,0 +1,69 @@
+"""Settings: one Struct, read once from PARCOURS_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    # Where SQLite, uploads and the embedded Redis live when nothing else is configured.
+    data_dir: str = "./var"
+    # Empty: SQLite in data_dir. Otherwise a SQLAlchemy URL (postgresql://... is accepted).
+    database_url: str = ""
+    # Empty: start a private redis-server on a free loopback port (embedded mode).
+    redis_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Signs tokens and cookies. Generated and kept in data_dir when not given.
+    secret_key: str = ""
+    admin_email: str = ""
+    admin_password: str = ""
+    # Serve the API only; work is done by `parcours worker` processes.
+    in_process_worker: bool = True
+    seed_demo_data: bool = True
+    max_upload_mb: int = 50
+    # Mark cookies Secure (set it behind HTTPS).
+    secure_cookies: bool = False
+    log_level: str = "INFO"
+    # The built SPA; empty means frontend/dist of this checkout.
+    frontend_dir: str = ""
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        url = self.database_url or f"sqlite+aiosqlite:///{self.data_path.resolve() / 'parcours.db'}"
+        return async_url(url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+
+def async_url(url: str) -> str:
+    """Accept the URLs people write and point them at the async drivers we ship."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///"):]
+    return url
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, object] = {}
+    for field in msgspec.structs.fields(Settings):
+        raw = environ.get(f"PARCOURS_{field.name.upper()}")
+        if raw is not None and raw != "":
+            values[field.name] = raw
+    values.update(overrides)
+    try:
+        return msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SystemExit(f"Invalid configuration: {exc} (check the PARCOURS_* variables)") from exc
