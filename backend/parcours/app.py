@@ -53,7 +53,10 @@ def spa_router(dist: Path) -> Router:
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
             cache = "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
-            return File(candidate, headers={"Cache-Control": cache})
+            return File(candidate, filename=candidate.name, content_disposition_type="inline",
+                        headers={"Cache-Control": cache})
+        if path.startswith("assets/"):
+            raise errors.NotFound("Not found.")
         index = dist / "index.html"
         if not index.is_file():
             return Response(
@@ -61,7 +64,8 @@ def spa_router(dist: Path) -> Router:
                 media_type="text/plain",
                 status_code=503,
             )
-        return File(index, content_disposition_type="inline", headers={"Cache-Control": "no-cache"})
+        return File(index, filename="index.html", content_disposition_type="inline",
+                    headers={"Cache-Control": "no-cache"})
 
     @get("/", include_in_schema=False, sync_to_thread=False)
     def index() -> File | Response[Any]:

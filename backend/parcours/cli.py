@@ -184,3 +184,7 @@ def user_create(email: str, role: str, name: str, language: str, password: str) 
     except ParcoursError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"user {created_email} ({role}) created")
+
+
+if __name__ == "__main__":
+    main()

@@ -192,7 +192,7 @@ async def ensure_first_admin(session: AsyncSession, email: str, password: str) -
     """Create the first admin when there is no user yet. Returns the credentials it created."""
     if await count_users(session) > 0:
         return None
-    email = email or "admin@parcours.local"
+    email = email or "admin@example.com"
     password = password or secrets.token_urlsafe(12)
     await create_user(session, email=email, password=password, role="admin", name="Administrator")
     return email, password

@@ -15,7 +15,7 @@ from parcours.contacts import accounts, custom_fields, service
 from parcours.contacts.csvfile import CsvError, read_table, suggest_mapping
 from parcours.contacts.importing import ImportOptions, Preparation, Record, check_mapping
 from parcours.contacts.models import Contact, ImportFile
-from parcours.contacts.normalize import normalize_country
+from parcours.contacts.normalize import normalize_country, search_text
 from parcours.contacts.schemas import ImportPreview
 from parcours.contacts.vocabulary import CONSENT_FIELDS, IMPORTABLE_FIELDS
 from parcours.db import Sessions, transaction
@@ -132,6 +132,7 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
             inserts.append({
                 **{f: None for f in _COLUMNS}, **_defaults(), "source": options.source or None,
                 **values, "email": record.email, "account_id": account_id, "custom": record.custom,
+                "search_text": search_text(values.get("first_name"), values.get("last_name"), record.email),
                 "created_at": now, "updated_at": now,
             })
             continue
@@ -143,6 +144,9 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
             counts.unchanged += 1
             continue
         counts.updated += 1
+        if "first_name" in changed or "last_name" in changed:
+            merged = {**current, **changed}
+            changed["search_text"] = search_text(merged["first_name"], merged["last_name"], record.email)
         consent.extend(_consent_rows(current["id"], current, changed, actor, now))
         updates.append({"id": current["id"], **changed, "updated_at": now})
     if inserts:

@@ -60,6 +60,8 @@ class Contact(SQLModel, table=True):
     unsubscribed: bool = False
     bounced: bool = False
     custom: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False))
+    # Names and email folded (lower case, no accents): "lefevre" finds "Lefèvre". See search_text().
+    search_text: str = Field(default="", max_length=800)
     # Computed from interactions (see interactions.service); rules read them like any field.
     last_interaction_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     opens_30d: int = 0

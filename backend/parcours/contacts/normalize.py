@@ -22,7 +22,7 @@ from parcours.contacts.vocabulary import CONSENT_LEVELS, LIFECYCLE_STAGES
 DateFormat = Literal["auto", "YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY"]
 
 __all__ = [
-    "fold", "normalize_email", "normalize_phone", "normalize_country", "normalize_language", "proper_case",
+    "fold", "search_text", "normalize_email", "normalize_phone", "normalize_country", "normalize_language", "proper_case",
     "normalize_gender", "parse_date", "parse_bool", "parse_number", "normalize_stage",
     "normalize_consent_level", "clean_text",
 ]
@@ -33,6 +33,11 @@ def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.strip().lower())
     without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", " ", without_marks).strip()
+
+
+def search_text(first_name: str | None, last_name: str | None, email: str) -> str:
+    """What contact search matches against: names and email, folded."""
+    return fold(f"{first_name or ''} {last_name or ''} {email}")[:800]
 
 
 def clean_text(value: Any, limit: int = 200) -> str | None:

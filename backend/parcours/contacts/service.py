@@ -111,15 +111,10 @@ async def existing_ids(session: AsyncSession, ids: Iterable[int]) -> set[int]:
 
 def _filters(f: ContactFilters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
-    if f.q and f.q.strip():
-        term = f.q.strip().lower()
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(or_(
-            Contact.email.like(pattern, escape="\\"),  # type: ignore[attr-defined]
-            func.lower(Contact.first_name).like(pattern, escape="\\"),
-            func.lower(Contact.last_name).like(pattern, escape="\\"),
-            func.lower(func.coalesce(Contact.first_name, "") + " " + func.coalesce(Contact.last_name, "")).like(pattern, escape="\\"),
-        ))
+    term = n.fold(f.q or "")
+    if term:
+        # fold() leaves only [a-z0-9 ], so the pattern needs no escaping.
+        where.append(Contact.search_text.like(f"%{term}%"))  # type: ignore[attr-defined]
     for field in ("lifecycle_stage", "country", "language", "consent_level", "source", "account_id",
                   "email_opt_in", "unsubscribed", "bounced"):
         value = getattr(f, field)
@@ -209,7 +204,7 @@ async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor) -
     values["custom"] = await custom_fields.validate_values(session, custom, {})
     if await find_by_email(session, values["email"]) is not None:
         raise Conflict(f"A contact with the email {values['email']} already exists.", "email")
-    contact = Contact(**values)
+    contact = Contact(**values, search_text=n.search_text(values.get("first_name"), values.get("last_name"), values["email"]))
     session.add(contact)
     try:
         await session.flush()
@@ -239,6 +234,7 @@ async def update_contact(session: AsyncSession, contact_id: int, changes: dict[s
     before = {f: getattr(contact, f) for f in CONSENT_FIELDS}
     for field, value in cleaned.items():
         setattr(contact, field, value)
+    contact.search_text = n.search_text(contact.first_name, contact.last_name, contact.email)
     contact.updated_at = utcnow()
     await session.flush()
     record_consent(session, contact.id, before, {f: cleaned[f] for f in CONSENT_FIELDS if f in cleaned}, actor)
@@ -291,7 +287,8 @@ async def create_minimal(session: AsyncSession, emails: list[str], source: str) 
     if not emails:
         return {}
     now = utcnow()
-    rows = [{"email": e, "source": source, "custom": {}, "created_at": now, "updated_at": now} for e in emails]
+    rows = [{"email": e, "source": source, "custom": {}, "search_text": n.search_text(None, None, e),
+             "created_at": now, "updated_at": now} for e in emails]
     result = await session.execute(insert(Contact).returning(Contact.email, Contact.id), rows)
     return {email: cid for email, cid in result.all()}
 
@@ -305,6 +302,7 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list
     if not rows:
         return []
     now = utcnow()
-    full = [{"custom": {}, "created_at": now, "updated_at": now, **row} for row in rows]
+    full = [{"custom": {}, "created_at": now, "updated_at": now, **row,
+             "search_text": n.search_text(row.get("first_name"), row.get("last_name"), row["email"])} for row in rows]
     result = await session.execute(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), full)
     return list(result.scalars().all())

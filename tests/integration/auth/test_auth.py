@@ -85,3 +85,21 @@ def test_malformed_logins_are_400(api: Any, body: dict[str, Any]) -> None:
     response = api.post("/api/auth/login", json=body)
     assert response.status_code == 400
     assert response.json()["error"]["field"] in ("email", "password")
+
+
+def test_first_start_without_credentials_prints_a_working_admin_login(
+    app_settings: Any, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import msgspec
+    from litestar.testing import TestClient
+
+    from parcours.app import create_app
+
+    fresh = msgspec.structs.replace(app_settings, database_url=f"sqlite:///{tmp_path / 'fresh.db'}",
+                                    admin_email="", admin_password="", in_process_worker=False)
+    with TestClient(create_app(fresh, migrate=True)) as client:
+        banner = capsys.readouterr().out
+        assert "log in at" in banner
+        email, password = banner.strip().split(" as ")[1].split(" / ")
+        response = client.post("/api/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200 and response.json()["role"] == "admin"

@@ -97,6 +97,15 @@ def test_list_searches_filters_sorts_and_pages(api: Any, make_contact: Any) -> N
     rest = api.get("/api/contacts", params={"q": tag, "sort": "last_name", "limit": 3, "cursor": by_name["next_cursor"]}).json()
     assert [c["last_name"] for c in rest["items"]] == ["Zola"] and rest["next_cursor"] is None
     assert api.get("/api/contacts", params={"q": "Martin " + tag[:0]}).json()["total"] >= 1
+
+
+def test_search_ignores_case_and_accents(api: Any, make_contact: Any) -> None:
+    contact = make_contact(first_name="Hélène", last_name="LEFÈVRE-Dupré")
+    for term in ["helene", "lefevre dupre", "Lefèvre", contact["email"].split("@")[0]]:
+        found = api.get("/api/contacts", params={"q": term}).json()["items"]
+        assert contact["id"] in [c["id"] for c in found], term
+    api.patch(f"/api/contacts/{contact['id']}", json={"last_name": "Zéphyr"})
+    assert [c["id"] for c in api.get("/api/contacts", params={"q": "zephyr"}).json()["items"]] == [contact["id"]]
     assert api.get("/api/contacts", params={"cursor": "garbage!"}).status_code == 400
     assert api.get("/api/contacts", params={"sort": "shoe_size"}).status_code == 400
     assert api.get("/api/contacts", params={"limit": 0}).status_code == 400

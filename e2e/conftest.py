@@ -1,0 +1,180 @@
+"""Reusable Playwright fixtures: a real `parcours serve` on a fresh data directory, an API
+client to seed data, and a browser (Debian's Chromium) already logged in. See e2e/README.md."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "e2e-admin-password"
+CHROMIUM = os.environ.get("PARCOURS_E2E_CHROMIUM", "/usr/bin/chromium")
+# Flags for a headless Chromium on a machine without a screen or open network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running product: its address, data directory, and its command line (same database)."""
+
+    base_url: str
+    data_dir: Path
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def cli(self, *args: str) -> str:
+        """Run `parcours <args>` against this server's data directory; returns its output."""
+        done = subprocess.run([sys.executable, "-m", "parcours.cli", *args], env=self.env, capture_output=True,
+                              text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+
+def start_server(data_dir: Path, **settings: str) -> Server:
+    """Start `parcours serve` (embedded Redis and worker) and wait until /health says ok."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PARCOURS_DATA_DIR": str(data_dir),
+        "PARCOURS_PORT": str(port),
+        "PARCOURS_ADMIN_EMAIL": ADMIN_EMAIL,
+        "PARCOURS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "PARCOURS_SEED_DEMO_DATA": "false",
+        "PARCOURS_LOG_LEVEL": "WARNING",
+        **{f"PARCOURS_{k.upper()}": v for k, v in settings.items()},
+    }
+    for name in ("PARCOURS_DATABASE_URL", "PARCOURS_REDIS_URL"):
+        if name not in {f"PARCOURS_{k.upper()}" for k in settings}:
+            env.pop(name, None)
+    log = data_dir / "server.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen([sys.executable, "-m", "parcours.cli", "serve"], env=env,
+                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"parcours serve exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
+                return Server(base_url=base_url, data_dir=data_dir, env=env, process=process, log=log)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError(f"parcours serve did not become healthy:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    with tempfile.TemporaryDirectory(prefix="parcours-e2e-") as tmp:
+        running = start_server(Path(tmp) / "var")
+        yield running
+        running.process.terminate()
+        try:
+            running.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+
+
+@pytest.fixture(scope="session")
+def api_key(server: Server) -> str:
+    """An admin API key, created with the command line as an integrator would."""
+    return server.cli("apikey", "create", "--name", "e2e", "--role", "admin").strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def api(server: Server, api_key: str) -> Iterator[httpx.Client]:
+    """An HTTP client for seeding and checking data through the API."""
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=30) as client:
+        yield client
+
+
+def create_contact(api: httpx.Client, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("email", f"e2e.{time.monotonic_ns()}@example.org")
+    response = api.post("/api/contacts", json=fields)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def add_interactions(api: httpx.Client, contact_id: int, *types: str, **properties: Any) -> None:
+    batch = [{"type": t, "contact_id": contact_id, "properties": properties} for t in types]
+    response = api.post("/api/interactions", json={"batch": batch})
+    assert response.status_code == 202, response.text
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+def login(page: Page, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("nav-contacts").wait_for()
+
+
+@pytest.fixture(scope="session")
+def admin_state(browser: Browser, server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Log in once; every test's browser context starts from this saved session."""
+    context = browser.new_context(base_url=server.base_url, locale="en-US")
+    page = context.new_page()
+    page.goto("/login")
+    login(page)
+    path = str(tmp_path_factory.mktemp("auth") / "admin.json")
+    context.storage_state(path=path)
+    context.close()
+    return path
+
+
+@pytest.fixture
+def context(browser: Browser, server: Server, admin_state: str) -> Iterator[BrowserContext]:
+    """A fresh browser context, logged in as the admin, in English."""
+    created = browser.new_context(base_url=server.base_url, storage_state=admin_state, locale="en-US",
+                                  viewport={"width": 1400, "height": 900})
+    created.set_default_timeout(15_000)
+    yield created
+    created.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def anonymous_page(browser: Browser, server: Server) -> Iterator[Page]:
+    created = browser.new_context(base_url=server.base_url, locale="en-US")
+    created.set_default_timeout(15_000)
+    yield created.new_page()
+    created.close()

@@ -1,0 +1,38 @@
+import { Navigate, Route, Routes, useLocation } from "react-router";
+import { useAuth } from "./auth/AuthProvider";
+import { Layout } from "./components/Layout";
+import { ContactDetailPage } from "./pages/contacts/ContactDetailPage";
+import { ContactsPage } from "./pages/contacts/ContactsPage";
+import { ImportPage } from "./pages/import/ImportPage";
+import { LoginPage } from "./pages/login/LoginPage";
+import { ComingSoon } from "./pages/placeholder/ComingSoon";
+import { SettingsPage } from "./pages/settings/SettingsPage";
+
+export function App() {
+  const { me } = useAuth();
+  const location = useLocation();
+  if (!me) {
+    return (
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="*" element={<Navigate to="/login" replace state={{ from: location.pathname }} />} />
+      </Routes>
+    );
+  }
+  return (
+    <Layout>
+      <Routes>
+        <Route path="/" element={<Navigate to="/contacts" replace />} />
+        <Route path="/login" element={<Navigate to={(location.state as { from?: string })?.from ?? "/contacts"} replace />} />
+        <Route path="/contacts" element={<ContactsPage />} />
+        <Route path="/contacts/import" element={<ImportPage />} />
+        <Route path="/contacts/:id" element={<ContactDetailPage />} />
+        <Route path="/settings/*" element={<SettingsPage />} />
+        {["segments", "emails", "journeys", "events", "scoring", "reports"].map((area) => (
+          <Route key={area} path={`/${area}/*`} element={<ComingSoon area={area} />} />
+        ))}
+        <Route path="*" element={<ComingSoon area="not_found" />} />
+      </Routes>
+    </Layout>
+  );
+}

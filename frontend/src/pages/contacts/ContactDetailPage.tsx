@@ -1,0 +1,275 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  Loader,
+  Modal,
+  SimpleGrid,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  Title,
+} from "@mantine/core";
+import { modals } from "@mantine/modals";
+import { notifications } from "@mantine/notifications";
+import { IconArrowLeft, IconDownload, IconEdit, IconTrash } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate, useParams } from "react-router";
+import { api, unwrap, type Contact } from "../../api/client";
+import { useAuth } from "../../auth/AuthProvider";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { formatDate, formatDateTime, formatMoney, formatNumber } from "../../components/format";
+import { STAGE_COLORS, countryName, languageName } from "../../components/vocabulary";
+import { ContactForm, bodyOf, valuesOf, type ContactValues } from "./ContactForm";
+import { Timeline } from "./Timeline";
+
+function Field({ label, value, testId }: { label: string; value: React.ReactNode; testId: string }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" data-testid={testId}>
+        {value || "—"}
+      </Text>
+    </div>
+  );
+}
+
+function Metric({ label, value, testId }: { label: string; value: string; testId: string }) {
+  return (
+    <Card withBorder padding="sm">
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={700} size="lg" data-testid={testId}>
+        {value}
+      </Text>
+    </Card>
+  );
+}
+
+export function ContactDetailPage() {
+  const { t, i18n } = useTranslation();
+  const { canWrite } = useAuth();
+  const contactId = Number(useParams().id);
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const [editing, setEditing] = useState(false);
+  const path = { params: { path: { contact_id: contactId } } };
+  // Computed fields (opens, purchases...) move as the worker processes activity: keep them fresh.
+  const contact = useQuery({
+    queryKey: ["contact", contactId],
+    queryFn: () => unwrap(api.GET("/api/contacts/{contact_id}", path)),
+    refetchInterval: 10_000,
+  });
+  const history = useQuery({
+    queryKey: ["contact", contactId, "consent"],
+    queryFn: () => unwrap(api.GET("/api/contacts/{contact_id}/consent-history", path)),
+  });
+
+  function refresh(saved?: Contact) {
+    if (saved) queries.setQueryData(["contact", contactId], saved);
+    void queries.invalidateQueries({ queryKey: ["contact", contactId] });
+    void queries.invalidateQueries({ queryKey: ["contacts"] });
+  }
+
+  function saved(next: Contact, before?: ContactValues) {
+    setEditing(false);
+    refresh(next);
+    if (!before) return;
+    const undo = bodyOf(before, valuesOf(next));
+    const id = notifications.show({
+      color: "green",
+      message: (
+        <Group justify="space-between">
+          <Text size="sm">{t("contacts.saved")}</Text>
+          <Button
+            size="compact-xs"
+            variant="light"
+            data-testid="contact-undo"
+            onClick={async () => {
+              notifications.hide(id);
+              refresh(await unwrap(api.PATCH("/api/contacts/{contact_id}", { ...path, body: undo })));
+              notifications.show({ message: t("contacts.undone") });
+            }}
+          >
+            {t("common.undo")}
+          </Button>
+        </Group>
+      ),
+    });
+  }
+
+  function erase(c: Contact) {
+    modals.openConfirmModal({
+      title: t("contacts.erase_title"),
+      children: <Text size="sm">{t("contacts.erase_warning", { email: c.email })}</Text>,
+      labels: { confirm: t("contacts.erase_confirm"), cancel: t("common.cancel") },
+      confirmProps: { color: "red", "data-testid": "contact-erase-confirm" } as never,
+      onConfirm: async () => {
+        await unwrap(api.DELETE("/api/contacts/{contact_id}", path));
+        void queries.invalidateQueries({ queryKey: ["contacts"] });
+        notifications.show({ color: "green", message: t("contacts.erased", { email: c.email }) });
+        navigate("/contacts");
+      },
+    });
+  }
+
+  if (contact.isLoading) return <Loader />;
+  if (contact.error || !contact.data)
+    return (
+      <Stack>
+        <ErrorAlert error={contact.error} testId="contact-error" />
+        <Anchor component={Link} to="/contacts">
+          {t("contacts.back")}
+        </Anchor>
+      </Stack>
+    );
+  const c = contact.data;
+  const name = [c.first_name, c.last_name].filter(Boolean).join(" ") || t("contacts.no_name");
+
+  return (
+    <Stack>
+      <Anchor component={Link} to="/contacts" size="sm" data-testid="contact-back">
+        <Group gap={4}>
+          <IconArrowLeft size={14} />
+          {t("contacts.back")}
+        </Group>
+      </Anchor>
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Group gap="sm">
+            <Title order={2} data-testid="contact-name">
+              {name}
+            </Title>
+            <Badge color={STAGE_COLORS[c.lifecycle_stage]} variant="light" data-testid="contact-stage-badge">
+              {t(`stages.${c.lifecycle_stage}`)}
+            </Badge>
+          </Group>
+          <Text c="dimmed" data-testid="contact-email-text">
+            {c.email}
+          </Text>
+        </div>
+        <Group gap="xs">
+          <Button variant="default" leftSection={<IconDownload size={16} />} component="a" href={`/api/contacts/${c.id}/export`} download data-testid="contact-gdpr-export">
+            {t("contacts.gdpr_export")}
+          </Button>
+          {canWrite && (
+            <>
+              <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => erase(c)} data-testid="contact-erase">
+                {t("contacts.erase")}
+              </Button>
+              <Button leftSection={<IconEdit size={16} />} onClick={() => setEditing(true)} data-testid="contact-edit">
+                {t("common.edit")}
+              </Button>
+            </>
+          )}
+        </Group>
+      </Group>
+
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack>
+            <Card withBorder>
+              <Title order={4} mb="sm">
+                {t("contacts.profile")}
+              </Title>
+              <SimpleGrid cols={2} spacing="sm">
+                <Field label={t("fields.phone")} value={c.phone} testId="contact-field-phone" />
+                <Field label={t("fields.job_title")} value={c.job_title} testId="contact-field-job-title" />
+                <Field label={t("fields.company")} value={c.account_name} testId="contact-field-company" />
+                <Field label={t("fields.country")} value={countryName(c.country, i18n.language)} testId="contact-field-country" />
+                <Field label={t("fields.city")} value={c.city} testId="contact-field-city" />
+                <Field label={t("fields.language")} value={languageName(c.language, i18n.language)} testId="contact-field-language" />
+                <Field label={t("fields.birth_date")} value={formatDate(c.birth_date)} testId="contact-field-birth-date" />
+                <Field label={t("fields.gender")} value={c.gender ? t(`genders.${c.gender}`) : ""} testId="contact-field-gender" />
+                <Field label={t("fields.source")} value={c.source} testId="contact-field-source" />
+                <Field label={t("fields.created_at")} value={formatDateTime(c.created_at)} testId="contact-field-created" />
+                {Object.entries(c.custom).map(([key, value]) => (
+                  <Field key={key} label={key} value={String(value)} testId={`contact-field-custom-${key}`} />
+                ))}
+              </SimpleGrid>
+            </Card>
+            <Card withBorder>
+              <Title order={4} mb="sm">
+                {t("contacts.consent")}
+              </Title>
+              <Group gap="xs">
+                <Badge variant="outline" data-testid="contact-consent-level-badge">
+                  {t(`consent.${c.consent_level}`)}
+                </Badge>
+                {c.email_opt_in && <Badge color="green">{t("fields.email_opt_in")}</Badge>}
+                {c.sms_opt_in && <Badge color="green">{t("fields.sms_opt_in")}</Badge>}
+                {c.unsubscribed && <Badge color="orange" data-testid="contact-unsubscribed-badge">{t("fields.unsubscribed")}</Badge>}
+                {c.bounced && <Badge color="red">{t("fields.bounced")}</Badge>}
+              </Group>
+            </Card>
+            <SimpleGrid cols={2}>
+              <Metric label={t("fields.opens_30d")} value={formatNumber(c.opens_30d)} testId="contact-opens" />
+              <Metric label={t("fields.clicks_30d")} value={formatNumber(c.clicks_30d)} testId="contact-clicks" />
+              <Metric label={t("fields.purchases")} value={formatNumber(c.purchases)} testId="contact-purchases" />
+              <Metric label={t("fields.total_revenue")} value={formatMoney(c.total_revenue)} testId="contact-revenue" />
+            </SimpleGrid>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Tabs defaultValue="timeline" keepMounted={false}>
+            <Tabs.List>
+              <Tabs.Tab value="timeline" data-testid="tab-timeline">
+                {t("contacts.timeline")}
+              </Tabs.Tab>
+              <Tabs.Tab value="consent" data-testid="tab-consent-history">
+                {t("contacts.consent_history")}
+              </Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="timeline" pt="md">
+              <Timeline contactId={c.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="consent" pt="md">
+              <Table data-testid="consent-history">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t("contacts.when")}</Table.Th>
+                    <Table.Th>{t("contacts.what")}</Table.Th>
+                    <Table.Th>{t("contacts.change")}</Table.Th>
+                    <Table.Th>{t("contacts.who")}</Table.Th>
+                    <Table.Th>{t("contacts.how")}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {history.data?.map((event) => (
+                    <Table.Tr key={event.id} data-testid="consent-history-row">
+                      <Table.Td>{formatDateTime(event.occurred_at)}</Table.Td>
+                      <Table.Td>{t(`fields.${event.field}`)}</Table.Td>
+                      <Table.Td>
+                        {event.old_value ?? "—"} → {event.new_value ?? "—"}
+                      </Table.Td>
+                      <Table.Td>{event.changed_by}</Table.Td>
+                      <Table.Td>{t(`consent_how.${event.how}`, { defaultValue: event.how })}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              {history.data?.length === 0 && (
+                <Text c="dimmed" ta="center" p="md">
+                  {t("contacts.no_consent_history")}
+                </Text>
+              )}
+            </Tabs.Panel>
+          </Tabs>
+        </Grid.Col>
+      </Grid>
+
+      <Modal opened={editing} onClose={() => setEditing(false)} title={t("contacts.edit_title", { name })} size="xl">
+        <ContactForm contact={c} onCancel={() => setEditing(false)} onSaved={saved} />
+      </Modal>
+    </Stack>
+  );
+}

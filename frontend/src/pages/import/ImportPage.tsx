@@ -1,0 +1,365 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Progress,
+  Radio,
+  Select,
+  SimpleGrid,
+  Stack,
+  Stepper,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
+import { Dropzone } from "@mantine/dropzone";
+import { IconAlertTriangle, IconArrowLeft, IconCheck, IconFileSpreadsheet, IconUpload, IconX } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { ApiError, api, multipart, unwrap, type ImportPreview, type Job } from "../../api/client";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { formatNumber } from "../../components/format";
+import { COUNTRY_CODES, countryName } from "../../components/vocabulary";
+
+type Options = {
+  merge_policy: "fill_empty" | "overwrite" | "skip";
+  on_error: "valid_only" | "all_or_nothing";
+  default_country: string;
+  date_format: "auto" | "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY";
+};
+type RowError = { row: number; field: string | null; message: string };
+const MAX_SIZE_MB = 50;
+
+function fieldLabel(field: string, t: (key: string) => string): string {
+  return field.startsWith("custom.") ? field.slice(7) : t(`fields.${field === "company" ? "company" : field}`);
+}
+
+function errorsCsv(errors: RowError[]): string {
+  const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
+  return ["row,field,message", ...errors.map((e) => [e.row, e.field ?? "", quote(e.message)].join(","))].join("\n");
+}
+
+function ImportReport({ job }: { job: Job }) {
+  const { t } = useTranslation();
+  const result = (job.result ?? {}) as Record<string, unknown>;
+  const errors = (result.errors as RowError[]) ?? [];
+  const committed = result.committed !== false;
+  const download = useMemo(() => URL.createObjectURL(new Blob([errorsCsv(errors)], { type: "text/csv" })), [errors]);
+  return (
+    <Stack data-testid="import-report">
+      {job.status === "failed" ? (
+        <Alert color="red" icon={<IconX />} data-testid="import-failed">
+          {job.message}
+        </Alert>
+      ) : committed ? (
+        <Alert color="green" icon={<IconCheck />} title={t("import.done")} data-testid="import-done">
+          {t("import.summary", {
+            created: Number(result.created ?? 0),
+            updated: Number(result.updated ?? 0),
+            rejected: Number(result.rejected_rows ?? 0),
+          })}
+        </Alert>
+      ) : (
+        <Alert color="orange" icon={<IconAlertTriangle />} title={t("import.nothing_imported")} data-testid="import-not-committed">
+          {t("import.nothing_imported_hint")}
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 2, sm: 4 }}>
+        {(["created", "updated", "skipped", "rejected_rows"] as const).map((key) => (
+          <Paper withBorder p="sm" key={key}>
+            <Text size="xs" c="dimmed">
+              {t(`import.result.${key}`)}
+            </Text>
+            <Text fw={700} size="xl" data-testid={`import-result-${key}`}>
+              {formatNumber(Number(result[key] ?? 0))}
+            </Text>
+          </Paper>
+        ))}
+      </SimpleGrid>
+      {errors.length > 0 && (
+        <Stack gap="xs">
+          <Group justify="space-between">
+            <Title order={4}>{t("import.rejected_rows", { count: Number(result.rejected_rows ?? 0) })}</Title>
+            <Anchor href={download} download="import-errors.csv" data-testid="import-errors-download">
+              {t("import.download_errors")}
+            </Anchor>
+          </Group>
+          <Table.ScrollContainer minWidth={500} mah={400}>
+            <Table striped data-testid="import-errors">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t("import.line")}</Table.Th>
+                  <Table.Th>{t("import.field")}</Table.Th>
+                  <Table.Th>{t("import.reason")}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {errors.slice(0, 500).map((e, i) => (
+                  <Table.Tr key={i} data-testid="import-error-row">
+                    <Table.Td>{e.row}</Table.Td>
+                    <Table.Td>{e.field ? fieldLabel(e.field, t) : ""}</Table.Td>
+                    <Table.Td>{e.message}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Stack>
+      )}
+      <Group>
+        <Button component={Link} to="/contacts" data-testid="import-see-contacts">
+          {t("import.see_contacts")}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+export function ImportPage() {
+  const { t, i18n } = useTranslation();
+  const queries = useQueryClient();
+  const [step, setStep] = useState(0);
+  const [file, setFile] = useState<File | null>(null);
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [mapping, setMapping] = useState<Record<string, string | null>>({});
+  const [options, setOptions] = useState<Options>({ merge_policy: "fill_empty", on_error: "valid_only", default_country: "FR", date_format: "auto" });
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [jobId, setJobId] = useState<string | null>(null);
+
+  const job = useQuery({
+    queryKey: ["job", jobId],
+    enabled: jobId !== null,
+    queryFn: () => unwrap(api.GET("/api/jobs/{job_id}", { params: { path: { job_id: jobId! } } })),
+    refetchInterval: (q) => (q.state.data && ["done", "failed"].includes(q.state.data.status) ? false : 400),
+  });
+  const finished = job.data?.status === "done";
+  useEffect(() => {
+    if (finished) void queries.invalidateQueries({ queryKey: ["contacts"] });
+  }, [finished, queries]);
+
+  async function read(selected: File) {
+    setError(null);
+    setBusy(true);
+    try {
+      const result = await unwrap(api.POST("/api/contacts/import/preview", multipart({ file: selected })));
+      setFile(selected);
+      setPreview(result);
+      setMapping(result.suggested_mapping);
+      setStep(1);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function start() {
+    if (!file) return;
+    setError(null);
+    setBusy(true);
+    try {
+      const form = { file, mapping: JSON.stringify(mapping), options: JSON.stringify(options) };
+      const accepted = await unwrap(api.POST("/api/contacts/import", multipart(form)));
+      setJobId(accepted.job_id);
+      setStep(3);
+    } catch (e) {
+      setError(e);
+      if (e instanceof ApiError && e.field === "mapping") setStep(1);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const targets = Object.values(mapping).filter(Boolean) as string[];
+  const duplicated = new Set(targets.filter((f, i) => targets.indexOf(f) !== i));
+  const mappingProblem = !targets.includes("email") ? t("import.map_email") : duplicated.size ? t("import.map_twice") : null;
+  const fieldOptions = [
+    { value: "", label: t("import.ignore") },
+    ...(preview?.fields ?? []).map((f) => ({ value: f, label: fieldLabel(f, t) })),
+  ];
+  const running = job.data && !["done", "failed"].includes(job.data.status);
+
+  return (
+    <Stack maw={1100}>
+      <Anchor component={Link} to="/contacts" size="sm">
+        <Group gap={4}>
+          <IconArrowLeft size={14} />
+          {t("contacts.back")}
+        </Group>
+      </Anchor>
+      <Title order={2}>{t("import.title")}</Title>
+      <ErrorAlert error={error} testId="import-error" />
+      <Stepper active={step} allowNextStepsSelect={false} onStepClick={(s) => !jobId && setStep(s)}>
+        <Stepper.Step label={t("import.step_file")} data-testid="import-step-file">
+          <Dropzone
+            onDrop={(files) => void read(files[0])}
+            onReject={() => setError(new Error(t("import.rejected_file", { mb: MAX_SIZE_MB })))}
+            maxSize={MAX_SIZE_MB * 1024 * 1024}
+            maxFiles={1}
+            multiple={false}
+            loading={busy}
+            accept={{ "text/csv": [".csv"], "text/plain": [".txt", ".tsv"], "application/vnd.ms-excel": [".csv"] }}
+            data-testid="import-dropzone"
+            mt="md"
+          >
+            <Group justify="center" gap="xl" mih={160} style={{ pointerEvents: "none" }}>
+              <Dropzone.Accept>
+                <IconUpload size={48} stroke={1.5} />
+              </Dropzone.Accept>
+              <Dropzone.Reject>
+                <IconX size={48} stroke={1.5} />
+              </Dropzone.Reject>
+              <Dropzone.Idle>
+                <IconFileSpreadsheet size={48} stroke={1.5} />
+              </Dropzone.Idle>
+              <div>
+                <Text size="lg">{t("import.drop")}</Text>
+                <Text size="sm" c="dimmed">
+                  {t("import.drop_hint", { mb: MAX_SIZE_MB })}
+                </Text>
+              </div>
+            </Group>
+          </Dropzone>
+        </Stepper.Step>
+
+        <Stepper.Step label={t("import.step_mapping")} data-testid="import-step-mapping">
+          {preview && (
+            <Stack mt="md">
+              <Group gap="xs">
+                <Badge variant="light" data-testid="import-file-name">{preview.filename}</Badge>
+                <Badge variant="light" data-testid="import-row-count">{t("import.rows", { count: preview.rows })}</Badge>
+                <Badge variant="outline">{preview.encoding}</Badge>
+                <Badge variant="outline">{t("import.delimiter", { delimiter: preview.delimiter === "\t" ? "TAB" : preview.delimiter })}</Badge>
+              </Group>
+              <Table withTableBorder data-testid="import-mapping">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t("import.column")}</Table.Th>
+                    <Table.Th>{t("import.sample")}</Table.Th>
+                    <Table.Th w={260}>{t("import.field")}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {preview.header.map((column, index) => (
+                    <Table.Tr key={column}>
+                      <Table.Td fw={600}>{column}</Table.Td>
+                      <Table.Td>
+                        <Text size="sm" c="dimmed" lineClamp={1}>
+                          {preview.sample.slice(0, 3).map((row) => row[index]).filter(Boolean).join(" · ")}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Select
+                          aria-label={t("import.field_for", { column })}
+                          data={fieldOptions}
+                          value={mapping[column] ?? ""}
+                          onChange={(v) => setMapping({ ...mapping, [column]: v || null })}
+                          error={mapping[column] && duplicated.has(mapping[column]!) ? t("import.map_twice") : undefined}
+                          searchable
+                          allowDeselect={false}
+                          data-testid={`import-map-${index}`}
+                        />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              {mappingProblem && (
+                <Alert color="orange" data-testid="import-mapping-problem">
+                  {mappingProblem}
+                </Alert>
+              )}
+              <Group justify="flex-end">
+                <Button variant="default" onClick={() => setStep(0)}>
+                  {t("common.back")}
+                </Button>
+                <Button disabled={Boolean(mappingProblem)} onClick={() => setStep(2)} data-testid="import-next">
+                  {t("common.next")}
+                </Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label={t("import.step_options")} data-testid="import-step-options">
+          <Stack mt="md" maw={640}>
+            <Radio.Group
+              label={t("import.merge_policy")}
+              description={t("import.merge_policy_hint")}
+              value={options.merge_policy}
+              onChange={(v) => setOptions({ ...options, merge_policy: v as Options["merge_policy"] })}
+              data-testid="import-merge-policy"
+            >
+              <Stack gap={6} mt="xs">
+                {(["fill_empty", "overwrite", "skip"] as const).map((p) => (
+                  <Radio key={p} value={p} label={t(`import.policy.${p}`)} data-testid={`import-policy-${p}`} />
+                ))}
+              </Stack>
+            </Radio.Group>
+            <Radio.Group
+              label={t("import.on_error")}
+              value={options.on_error}
+              onChange={(v) => setOptions({ ...options, on_error: v as Options["on_error"] })}
+            >
+              <Stack gap={6} mt="xs">
+                {(["valid_only", "all_or_nothing"] as const).map((p) => (
+                  <Radio key={p} value={p} label={t(`import.errors.${p}`)} data-testid={`import-on-error-${p}`} />
+                ))}
+              </Stack>
+            </Radio.Group>
+            <Group grow>
+              <Select
+                label={t("import.default_country")}
+                description={t("import.default_country_hint")}
+                searchable
+                data={COUNTRY_CODES.map((c) => ({ value: c, label: countryName(c, i18n.language) }))}
+                value={options.default_country}
+                allowDeselect={false}
+                onChange={(v) => v && setOptions({ ...options, default_country: v })}
+                data-testid="import-default-country"
+              />
+              <Select
+                label={t("import.date_format")}
+                description={t("import.date_format_hint")}
+                data={["auto", "YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY"].map((f) => ({ value: f, label: f === "auto" ? t("import.date_auto") : f }))}
+                value={options.date_format}
+                allowDeselect={false}
+                onChange={(v) => v && setOptions({ ...options, date_format: v as Options["date_format"] })}
+              />
+            </Group>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setStep(1)}>
+                {t("common.back")}
+              </Button>
+              <Button onClick={() => void start()} loading={busy} data-testid="import-start">
+                {t("import.start", { count: preview?.rows ?? 0 })}
+              </Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+
+        <Stepper.Completed>
+          <Stack mt="md">
+            {(running || !job.data) && (
+              <Stack gap={4}>
+                <Text size="sm" data-testid="import-progress-message">
+                  {job.data?.status === "running"
+                    ? t("import.running", { percent: Math.round((job.data.progress ?? 0) * 100) })
+                    : t("import.queued")}
+                </Text>
+                <Progress value={(job.data?.progress ?? 0) * 100} animated size="lg" data-testid="import-progress" />
+              </Stack>
+            )}
+            {job.data && !running && <ImportReport job={job.data} />}
+          </Stack>
+        </Stepper.Completed>
+      </Stepper>
+    </Stack>
+  );
+}
