@@ -18,8 +18,10 @@ $(PY_STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# `npm install` honours package-lock.json; `npm ci` would refuse a lock file that lacks the
+# optional packages of other platforms (esbuild, rollup) when the registry does not serve them.
 $(NPM_STAMP): frontend/package.json frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	cd frontend && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The SPA's API client is generated from the backend's OpenAPI document.
