@@ -113,6 +113,7 @@ def app_settings(database_url: str, redis_url: str, tmp_path_factory: pytest.Tem
         admin_email=ADMIN_EMAIL,
         admin_password=ADMIN_PASSWORD,
         seed_demo_data=False,
+        db_pool_size=4,
         frontend_dir=str(Path(__file__).parent / "no-spa"),
     )
 

@@ -15,6 +15,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     database_url: str = ""
     # Empty: start a private redis-server on a free loopback port (embedded mode).
     redis_url: str = ""
+    # Connections each process keeps to PostgreSQL (and as many more under load).
+    db_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
     # Signs tokens and cookies. Generated and kept in data_dir when not given.

@@ -103,3 +103,11 @@ def test_first_start_without_credentials_prints_a_working_admin_login(
         email, password = banner.strip().split(" as ")[1].split(" / ")
         response = client.post("/api/auth/login", json={"email": email, "password": password})
         assert response.status_code == 200 and response.json()["role"] == "admin"
+
+
+def test_login_attempts_are_rate_limited(api: Any) -> None:
+    # Last in this module: the limit then holds for the rest of the minute.
+    statuses = [api.post("/api/auth/login", json={"email": "x@example.com", "password": "guess-guess"}).status_code
+                for _ in range(12)]
+    assert statuses[-1] == 429
+    assert set(statuses) <= {401, 429}
