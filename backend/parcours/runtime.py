@@ -42,12 +42,12 @@ class Runtime:
         await self.redis.enqueue_job(function, *args, _job_id=job_id, **kwargs)
 
     def start_worker(self, *, burst: bool = False) -> Worker:
-        from parcours.tasks import CRON_JOBS, FUNCTIONS
+        from parcours.tasks import FUNCTIONS, cron_jobs
 
         self.worker = queue.build_worker(
             redis_url=self.redis_url,
             functions=FUNCTIONS,
-            cron_jobs=CRON_JOBS,
+            cron_jobs=cron_jobs(),
             context=self.worker_context(),
             burst=burst,
         )

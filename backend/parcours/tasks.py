@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from arq import cron
+from arq.cron import CronJob
 from arq.worker import func
 
 from parcours.contacts.tasks import import_contacts
@@ -15,8 +16,12 @@ FUNCTIONS = [
     func(process_interactions, keep_result=0),
 ]
 
-CRON_JOBS = [
-    cron(sweep_interactions, second={0, 10, 20, 30, 40, 50}, run_at_startup=True, unique=True),
-    cron(sweep_jobs, second={5}, run_at_startup=True, unique=True),
-    cron(roll_windows, minute={7}, second={0}, unique=True),
-]
+
+
+def cron_jobs() -> list[CronJob]:
+    """Fresh schedules for each worker: arq keeps a CronJob's next run time on the object."""
+    return [
+        cron(sweep_interactions, second={0, 10, 20, 30, 40, 50}, run_at_startup=True, unique=True),
+        cron(sweep_jobs, second={5}, run_at_startup=True, unique=True),
+        cron(roll_windows, minute={7}, second={0}, unique=True),
+    ]
