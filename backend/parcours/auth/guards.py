@@ -31,7 +31,7 @@ class Authentication(AbstractAuthenticationMiddleware):
                 raise Unauthorized("This API key is not valid or has been revoked.")
             return AuthenticationResult(user=actor, auth="api_key")
         token = connection.cookies.get(SESSION_COOKIE)
-        identity = await service.authenticate_session(runtime.sessions, token) if token else None
+        identity = await service.authenticate_session(runtime.read_sessions, token) if token else None
         if identity is None:
             raise Unauthorized("You need to log in.")
         if connection.scope.get("method") not in SAFE_METHODS and not service.csrf_matches(

@@ -34,7 +34,7 @@ login_rate_limit = RateLimitConfig(rate_limit=("minute", 10), set_rate_limit_hea
 async def _me(db: AsyncSession, actor: Actor, request: Request[Any, Any, Any]) -> MeOut:
     user = await service.get_user(db, actor.id) if actor.kind == "user" else None
     token = request.cookies.get(SESSION_COOKIE)
-    identity = await service.authenticate_session(request.app.state.runtime.sessions, token) if token else None
+    identity = await service.authenticate_session(request.app.state.runtime.read_sessions, token) if token else None
     csrf_token = identity.csrf_token if identity else None
     return MeOut(
         user=to_out(user, UserOut) if user else None,

@@ -244,13 +244,12 @@ async def authenticate_session(sessions: Sessions, token: str) -> SessionIdentit
     if isinstance(cached, SessionIdentity):
         return cached
     async with transaction(sessions) as session:
-        row = (
-        await session.execute(
-                select(UserSession, User)
-                .join(User, User.id == UserSession.user_id)
-                .where(UserSession.token_hash == key[2:], UserSession.expires_at > utcnow(), User.is_active)
-            )
-        ).first()
+        query = (
+            select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.token_hash == key[2:], UserSession.expires_at > utcnow(), User.is_active)
+        )
+        row = (await session.execute(query)).first()
     if row is None:
         return None
     identity = SessionIdentity(actor=_user_actor(row[1]), csrf_token=row[0].csrf_token)

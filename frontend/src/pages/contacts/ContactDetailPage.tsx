@@ -14,7 +14,6 @@ import {
   Text,
   Title,
 } from "@mantine/core";
-import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
 import { IconArrowLeft, IconDownload, IconEdit, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -23,6 +22,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, unwrap, type Contact } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
+import { confirmDanger } from "../../components/confirm";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "../../components/format";
 import { STAGE_COLORS, countryName, languageName } from "../../components/vocabulary";
@@ -108,11 +108,11 @@ export function ContactDetailPage() {
   }
 
   function erase(c: Contact) {
-    modals.openConfirmModal({
+    confirmDanger({
       title: t("contacts.erase_title"),
-      children: <Text size="sm">{t("contacts.erase_warning", { email: c.email })}</Text>,
-      labels: { confirm: t("contacts.erase_confirm"), cancel: t("common.cancel") },
-      confirmProps: { color: "red", "data-testid": "contact-erase-confirm" } as never,
+      message: t("contacts.erase_warning", { email: c.email }),
+      confirm: t("contacts.erase_confirm"),
+      testId: "contact-erase-confirm",
       onConfirm: async () => {
         await unwrap(api.DELETE("/api/contacts/{contact_id}", path));
         void queries.invalidateQueries({ queryKey: ["contacts"] });

@@ -1,11 +1,11 @@
 import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Select, Stack, Table, Text, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { modals } from "@mantine/modals";
 import { IconKey, IconPlus } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api, unwrap, type ApiKey } from "../../api/client";
+import { confirmDanger } from "../../components/confirm";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime } from "../../components/format";
 
@@ -35,11 +35,11 @@ export function ApiKeysTab() {
   }
 
   function revoke(key: ApiKey) {
-    modals.openConfirmModal({
+    confirmDanger({
       title: t("settings.revoke_key"),
-      children: t("settings.revoke_warning", { name: key.name }),
-      labels: { confirm: t("settings.revoke"), cancel: t("common.cancel") },
-      confirmProps: { color: "red", "data-testid": "key-revoke-confirm" } as never,
+      message: t("settings.revoke_warning", { name: key.name }),
+      confirm: t("settings.revoke"),
+      testId: "key-revoke-confirm",
       onConfirm: async () => {
         await unwrap(api.DELETE("/api/api-keys/{key_id}", { params: { path: { key_id: key.id } } }));
         refresh();

@@ -1,12 +1,12 @@
 import { ActionIcon, Badge, Button, Group, Modal, Select, Stack, Table, TagsInput, Text, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { modals } from "@mantine/modals";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api, unwrap, type CustomField } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
+import { confirmDanger } from "../../components/confirm";
 import { ErrorAlert } from "../../components/ErrorAlert";
 
 const TYPES = ["text", "number", "date", "boolean", "choice"] as const;
@@ -51,11 +51,11 @@ export function CustomFieldsTab() {
   }
 
   function remove(field: CustomField) {
-    modals.openConfirmModal({
+    confirmDanger({
       title: t("settings.delete_field"),
-      children: t("settings.delete_field_warning", { label: field.label }),
-      labels: { confirm: t("common.delete"), cancel: t("common.cancel") },
-      confirmProps: { color: "red", "data-testid": "field-delete-confirm" } as never,
+      message: t("settings.delete_field_warning", { label: field.label }),
+      confirm: t("common.delete"),
+      testId: "field-delete-confirm",
       onConfirm: async () => {
         await unwrap(api.DELETE("/api/custom-fields/{field_id}", { params: { path: { field_id: field.id } } }));
         refresh();

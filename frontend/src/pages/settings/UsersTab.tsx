@@ -1,6 +1,5 @@
 import { ActionIcon, Badge, Button, Group, Modal, PasswordInput, Select, Stack, Switch, Table, TextInput, Tooltip } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -8,6 +7,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api, unwrap, type User } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
+import { confirmDanger } from "../../components/confirm";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime } from "../../components/format";
 import { LANGUAGES } from "../../i18n";
@@ -69,11 +69,11 @@ export function UsersTab() {
   }
 
   function remove(user: User) {
-    modals.openConfirmModal({
+    confirmDanger({
       title: t("settings.delete_user"),
-      children: t("settings.delete_user_warning", { email: user.email }),
-      labels: { confirm: t("common.delete"), cancel: t("common.cancel") },
-      confirmProps: { color: "red", "data-testid": "user-delete-confirm" } as never,
+      message: t("settings.delete_user_warning", { email: user.email }),
+      confirm: t("common.delete"),
+      testId: "user-delete-confirm",
       onConfirm: async () => {
         await unwrap(api.DELETE("/api/users/{user_id}", { params: { path: { user_id: user.id } } }));
         refresh();
