@@ -150,7 +150,11 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
         consent.extend(_consent_rows(current["id"], current, changed, actor, now))
         updates.append({"id": current["id"], **changed, "updated_at": now})
     if inserts:
-        created = await session.execute(insert(Contact).returning(Contact.id, Contact.email), inserts)
+        # A Core insert: None stays an explicit NULL, so the whole batch goes out as one multi-row
+        # INSERT. (The ORM's bulk insert drops None values and so splits a batch into one statement
+        # per run of rows with the same empty fields: hundreds per batch. It also costs more CPU.)
+        table = Contact.__table__  # type: ignore[attr-defined]
+        created = await session.execute(insert(table).returning(table.c.id, table.c.email), inserts)
         ids = dict((email, cid) for cid, email in created.all())
         counts.created += len(inserts)
         for row in inserts:

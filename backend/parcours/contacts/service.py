@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,10 +15,11 @@ from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import accounts, custom_fields
 from parcours.contacts import normalize as n
-from parcours.contacts.models import ConsentEvent, Contact
+from parcours.contacts.models import Account, ConsentEvent, Contact
 from parcours.contacts.schemas import ContactFilters, ContactIn, ContactOut, ContactPage
 from parcours.contacts.vocabulary import COMPUTED_FIELDS, CONSENT_FIELDS
 from parcours.errors import Conflict, InvalidInput, NotFound
+from parcours.rules.fields import CUSTOM_PREFIX, Field
 
 MAX_PAGE = 500
 
@@ -270,16 +271,21 @@ async def consent_history(session: AsyncSession, contact_id: int) -> Sequence[Co
 
 async def insert_consent_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(ConsentEvent), rows)
+        await session.execute(insert(ConsentEvent), rows, execution_options={"render_nulls": True})  # see insert_many
 
 
 async def set_computed(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Store computed fields: each row is {"id": contact id, field: value, ...} for COMPUTED_FIELDS."""
     if not rows:
         return
-    unknown = set(rows[0]) - set(COMPUTED_FIELDS) - {"id"}
+    fields = [f for f in rows[0] if f != "id"]
+    unknown = set(fields) - set(COMPUTED_FIELDS)
     assert not unknown, f"not computed fields: {unknown}"
-    await session.execute(update(Contact), rows)
+    # Core executemany by id: the ORM's bulk update would also re-evaluate the session's objects,
+    # which costs as much as the update itself when the worker writes thousands of contacts.
+    table = Contact.__table__  # type: ignore[attr-defined]
+    statement = update(table).where(table.c.id == bindparam("b_id")).values({f: bindparam(f"b_{f}") for f in fields})
+    await session.execute(statement, [{f"b_{k}": v for k, v in row.items()} for row in rows])
 
 
 async def create_minimal(session: AsyncSession, emails: list[str], source: str) -> dict[str, int]:
@@ -304,5 +310,56 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list
     now = utcnow()
     full = [{"custom": {}, "created_at": now, "updated_at": now, **row,
              "search_text": n.search_text(row.get("first_name"), row.get("last_name"), row["email"])} for row in rows]
-    result = await session.execute(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), full)
+    # render_nulls: None stays an explicit NULL, so that rows with different empty fields still go out
+    # as one multi-row INSERT instead of one statement per run of rows with the same empty fields.
+    result = await session.execute(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), full,
+                                   execution_options={"render_nulls": True})
     return list(result.scalars().all())
+
+
+# ---- rules over contacts ------------------------------------------------------------------------
+
+MemberOf = Any  # (segment_id, contact id column) -> SQL condition
+
+
+class RuleColumns:
+    """Where each rule field lives in SQL (see rules.language.SqlTarget)."""
+
+    def __init__(self, dialect: str, member_of: MemberOf) -> None:
+        self.dialect, self._member_of = dialect, member_of
+        self.uses_account = False
+
+    def column(self, field: Field) -> Any:
+        if field.group == "custom":
+            value = Contact.custom[field.name[len(CUSTOM_PREFIX):]]  # type: ignore[index]
+            return {"number": value.as_float, "boolean": value.as_boolean}.get(field.type, value.as_string)()
+        if field.group == "account":
+            self.uses_account = True
+            return getattr(Account, "name" if field.name == "company" else field.name[len("account_"):])
+        return getattr(Contact, field.name)
+
+    def member_of(self, segment_id: int) -> Any:
+        return self._member_of(segment_id, Contact.id)
+
+
+def matching_ids(columns: RuleColumns, where: Any) -> Select[tuple[int]]:
+    """The ids of the contacts a compiled rule selects."""
+    query = select(Contact.id)
+    if columns.uses_account:
+        query = query.select_from(Contact).outerjoin(Account, Account.id == Contact.account_id)
+    return query.where(where)
+
+
+async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Each contact's columns and its account's, as rules.context_values takes them."""
+    ids = list(set(contact_ids))
+    rows: dict[int, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+    for start in range(0, len(ids), 1000):
+        query = (
+            select(Contact, Account)
+            .outerjoin(Account, Account.id == Contact.account_id)
+            .where(Contact.id.in_(ids[start:start + 1000]))  # type: ignore[union-attr]
+        )
+        for contact, account in (await session.execute(query)).all():
+            rows[contact.id] = (contact.model_dump(), account.model_dump() if account else None)
+    return rows

@@ -1,0 +1,120 @@
+"""The contact context rules are written against: every field a rule may name, its type,
+whether it may be empty, its labels in English and French, and its allowed values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import msgspec
+
+FieldType = Literal["string", "number", "boolean", "datetime", "date", "choice", "country", "language", "segments"]
+
+
+class Choice(msgspec.Struct, frozen=True):
+    value: str
+    label_en: str
+    label_fr: str
+
+
+class Field(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    type: FieldType
+    label_en: str
+    label_fr: str
+    group: Literal["contact", "consent", "activity", "account", "custom", "score", "segment"]
+    nullable: bool = True
+    choices: tuple[Choice, ...] = ()
+
+
+def _choices(*rows: tuple[str, str, str]) -> tuple[Choice, ...]:
+    return tuple(Choice(value=v, label_en=en, label_fr=fr) for v, en, fr in rows)
+
+
+STAGES = _choices(
+    ("subscriber", "Subscriber", "Abonné"), ("lead", "Lead", "Prospect"),
+    ("marketing_qualified", "Marketing qualified", "Qualifié marketing"),
+    ("telemarketing_accepted", "Telemarketing accepted", "Accepté en télémarketing"),
+    ("sales_ready", "Sales ready", "Prêt pour la vente"), ("sales_accepted", "Sales accepted", "Accepté par les ventes"),
+    ("opportunity", "Opportunity", "Opportunité"), ("customer", "Customer", "Client"),
+    ("disqualified", "Disqualified", "Disqualifié"),
+)
+CONSENT_LEVELS = _choices(
+    ("none", "None", "Aucun"), ("transactional", "Transactional only", "Transactionnel uniquement"),
+    ("marketing", "Marketing", "Marketing"), ("profiling", "Marketing and profiling", "Marketing et profilage"),
+)
+GENDERS = _choices(
+    ("female", "Female", "Femme"), ("male", "Male", "Homme"), ("other", "Other", "Autre"),
+    ("undisclosed", "Prefers not to say", "Préfère ne pas le dire"),
+)
+
+
+def _f(name: str, type_: FieldType, en: str, fr: str, group: str, nullable: bool = True,
+       choices: tuple[Choice, ...] = ()) -> Field:
+    return Field(name=name, type=type_, label_en=en, label_fr=fr, group=group, nullable=nullable,  # type: ignore[arg-type]
+                 choices=choices)
+
+
+STANDARD_FIELDS: tuple[Field, ...] = (
+    _f("email", "string", "Email", "E-mail", "contact", nullable=False),
+    _f("first_name", "string", "First name", "Prénom", "contact"),
+    _f("last_name", "string", "Last name", "Nom", "contact"),
+    _f("phone", "string", "Phone", "Téléphone", "contact"),
+    _f("job_title", "string", "Job title", "Fonction", "contact"),
+    _f("country", "country", "Country", "Pays", "contact"),
+    _f("city", "string", "City", "Ville", "contact"),
+    _f("language", "language", "Language", "Langue", "contact"),
+    _f("birth_date", "date", "Birth date", "Date de naissance", "contact"),
+    _f("gender", "choice", "Gender", "Genre", "contact", choices=GENDERS),
+    _f("lifecycle_stage", "choice", "Lifecycle stage", "Étape du cycle de vie", "contact", nullable=False,
+       choices=STAGES),
+    _f("source", "string", "Source", "Origine", "contact"),
+    _f("created_at", "datetime", "Created", "Créé le", "contact", nullable=False),
+    _f("updated_at", "datetime", "Last changed", "Modifié le", "contact", nullable=False),
+    _f("consent_level", "choice", "Consent level", "Niveau de consentement", "consent", nullable=False,
+       choices=CONSENT_LEVELS),
+    _f("email_opt_in", "boolean", "Email opt-in", "Accepte les e-mails", "consent", nullable=False),
+    _f("sms_opt_in", "boolean", "SMS opt-in", "Accepte les SMS", "consent", nullable=False),
+    _f("unsubscribed", "boolean", "Unsubscribed", "Désabonné", "consent", nullable=False),
+    _f("bounced", "boolean", "Bounced", "Adresse en erreur", "consent", nullable=False),
+    _f("last_interaction_at", "datetime", "Last activity", "Dernière activité", "activity"),
+    _f("first_seen_at", "datetime", "First seen", "Première activité", "activity"),
+    _f("opens_30d", "number", "Email opens (30 days)", "Ouvertures d'e-mails (30 jours)", "activity", nullable=False),
+    _f("clicks_30d", "number", "Email clicks (30 days)", "Clics dans les e-mails (30 jours)", "activity",
+       nullable=False),
+    _f("visits_30d", "number", "Page visits (30 days)", "Pages visitées (30 jours)", "activity", nullable=False),
+    _f("purchases", "number", "Purchases", "Achats", "activity", nullable=False),
+    _f("total_revenue", "number", "Revenue", "Chiffre d'affaires", "activity", nullable=False),
+    _f("last_purchase_at", "datetime", "Last purchase", "Dernier achat", "activity"),
+    _f("company", "string", "Company", "Société", "account"),
+    _f("account_industry", "string", "Company industry", "Secteur de la société", "account"),
+    _f("account_size", "number", "Company size (employees)", "Taille de la société (salariés)", "account"),
+    _f("account_annual_revenue", "number", "Company annual revenue", "Chiffre d'affaires de la société", "account"),
+    _f("account_country", "country", "Company country", "Pays de la société", "account"),
+    _f("segments", "segments", "Segments", "Segments", "segment", nullable=False),
+)
+
+CUSTOM_PREFIX = "custom_"
+_CUSTOM_TYPES: dict[str, FieldType] = {"text": "string", "number": "number", "date": "date",
+                                       "boolean": "boolean", "choice": "choice"}
+
+
+class CustomFieldInfo(msgspec.Struct, frozen=True):
+    name: str
+    label: str
+    type: str
+    choices: Sequence[str] = ()
+
+
+def custom_field(info: CustomFieldInfo) -> Field:
+    """A custom field is `custom_<name>` in rules; its label is the admin's, in both languages."""
+    return Field(
+        name=CUSTOM_PREFIX + info.name, type=_CUSTOM_TYPES[info.type], label_en=info.label, label_fr=info.label,
+        group="custom", choices=tuple(Choice(value=c, label_en=c, label_fr=c) for c in info.choices),
+    )
+
+
+def catalog(custom: Iterable[CustomFieldInfo] = ()) -> dict[str, Field]:
+    fields = {f.name: f for f in STANDARD_FIELDS}
+    fields.update({(field := custom_field(info)).name: field for info in custom})
+    return fields

@@ -1,0 +1,444 @@
+"""The rule language: parse and check a rule, evaluate it for one contact, compile it to SQL.
+
+Rules are `rule-engine` expressions over the contact context of fields.py. The subset below is
+what both evaluators agree on; anything else is refused when the rule is checked, with a
+position and a sentence, so that a rule never means one thing in memory and another in SQL.
+
+Supported:
+- `and`, `or`, `not`, parentheses;
+- `==`, `!=` on any field; `<`, `<=`, `>`, `>=` on numbers and dates (not on texts);
+- `field in ["a", "b"]` (any of), `"text" in field` (contains, case-sensitive), `42 in segments`;
+- `=~` (regex matches from the start), `=~~` (regex found anywhere), `!~`, `!~~`, with the regex
+  subset of regex.py;
+- `field ?? default` for fields that may be empty (the rule refuses ordering, contains and regex on
+  them otherwise), `field == null`, `field != null`;
+- dates: `d"2024-05-01"`, `$now`, `$today`, `$now - t"P30D"` (ISO 8601 durations);
+- a yes/no field alone: `email_opt_in`, `not unsubscribed`.
+Not supported: arithmetic on numbers (Decimal in memory and floats in SQL round differently),
+functions, attributes (`.as_lower`), comprehensions, ternaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, Protocol
+
+import msgspec
+import rule_engine
+from rule_engine import DataType, ast, errors
+from rule_engine.builtins import Builtins, BuiltinValueGenerator
+from sqlalchemy import ColumnElement, and_, false, func, literal, not_, null, or_, true
+from sqlalchemy.types import Boolean, Date, Float, String
+
+from parcours.db import UTCDateTime
+from parcours.rules import regex
+from parcours.rules.fields import Field
+
+UTC = dt.timezone.utc
+MAX_DIGITS = 15  # beyond this, a Decimal literal and the float SQL compares with can differ
+
+_ENGINE_TYPES = {
+    "string": DataType.STRING, "choice": DataType.STRING, "country": DataType.STRING, "language": DataType.STRING,
+    "number": DataType.FLOAT, "boolean": DataType.BOOLEAN, "datetime": DataType.DATETIME,
+    "date": DataType.DATETIME, "segments": DataType.SET(DataType.FLOAT),
+}
+
+
+class RuleError(ValueError):
+    """A rule that cannot be used, with the character position it concerns (0-based)."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.position = message, position
+
+
+class Schema:
+    """The fields rules may use, as rule-engine types; `$now` reads the given clock."""
+
+    def __init__(self, fields: Mapping[str, Field], clock: Callable[[], dt.datetime]) -> None:
+        self.fields = dict(fields)
+        types = {}
+        for field in self.fields.values():
+            base = _ENGINE_TYPES[field.type]
+            types[field.name] = DataType.NULLABLE(base) if field.nullable else base
+        self.context = rule_engine.Context(type_resolver=types, default_timezone=UTC, mapping_attribute_lookup=False)
+        self.context.builtins = Builtins.from_defaults(
+            values={
+                "now": BuiltinValueGenerator(lambda _b: clock()),
+                "today": BuiltinValueGenerator(lambda _b: clock().replace(hour=0, minute=0, second=0, microsecond=0)),
+            },
+            timezone=UTC,
+        )
+        self.clock = clock
+
+
+class Checked(msgspec.Struct):
+    """A rule that passed every check, with what it refers to."""
+
+    text: str
+    rule: Any
+    fields: set[str]
+    segment_ids: set[int]
+
+
+def _find(text: str, needle: str) -> int | None:
+    found = re.search(r"(?<![\w$])" + re.escape(needle) + r"(?!\w)", text)
+    return found.start() if found else (text.find(needle) if needle in text else None)
+
+
+def parse(text: str, schema: Schema) -> Checked:
+    """Parse and check a rule; raise RuleError(message, position) when it cannot be used."""
+    if not text or not text.strip():
+        raise RuleError("The rule is empty.", 0)
+    try:
+        rule = rule_engine.Rule(text, context=schema.context)
+    except errors.RuleSyntaxError as exc:
+        token = exc.token
+        position = getattr(token, "lexpos", None) if token is not None else len(text)
+        near = text[position:position + 20] if position is not None else ""
+        raise RuleError(f"The rule is not written correctly near '{near}'." if near
+                        else "The rule ends too early: something is missing at the end.", position) from None
+    except errors.SymbolResolutionError as exc:
+        hint = f" Did you mean '{exc.suggestion}'?" if getattr(exc, "suggestion", None) else ""
+        raise RuleError(f"There is no field named '{exc.symbol_name}'.{hint}", _find(text, exc.symbol_name)) from None
+    except errors.RegexSyntaxError as exc:
+        raise RuleError(f"'{exc.value}' is not a valid regular expression: {exc.error}.",
+                        _find(text, str(exc.value))) from None
+    except errors.AttributeResolutionError as exc:
+        raise RuleError(f"'.{exc.attribute_name}' is not supported in rules.", _find(text, "." + exc.attribute_name)) from None
+    except errors.EvaluationError as exc:
+        raise RuleError(_type_message(str(exc), text, schema), _nullable_position(str(exc), text, schema)) from None
+    except errors.EngineError as exc:
+        raise RuleError(f"The rule cannot be used: {exc.message}.", None) from None
+    compiler = Compiler(text, schema, _NeutralTarget(schema), schema.clock())
+    compiler.condition(rule.statement.expression)
+    return Checked(text=text, rule=rule, fields=compiler.fields, segment_ids=compiler.segment_ids)
+
+
+def _nullable_fields(text: str, schema: Schema) -> list[str]:
+    return [name for name, field in schema.fields.items() if field.nullable and _find(text, name) is not None]
+
+
+_EMPTY_EXAMPLES = {
+    "number": "({name} ?? 0) > 3", "datetime": '({name} ?? d"1970-01-01") >= $now - t"P30D"',
+    "date": '({name} ?? d"1900-01-01") >= d"1990-01-01"', "boolean": "({name} ?? false) == true",
+}
+
+
+def _type_message(message: str, text: str, schema: Schema) -> str:
+    if "nullable" in message:
+        names = _nullable_fields(text, schema)
+        if not names:
+            return "A field that may be empty is used without saying what an empty value counts as (use ??)."
+        field = schema.fields[names[0]]
+        example = _EMPTY_EXAMPLES.get(field.type, '({name} ?? "") =~ "^A"').format(name=field.name)
+        return f"'{field.name}' may be empty: say what an empty value counts as, e.g. {example}."
+    return "The rule compares values of different kinds (e.g. a text with a number, or a date with a text)."
+
+
+def _nullable_position(message: str, text: str, schema: Schema) -> int | None:
+    names = _nullable_fields(text, schema) if "nullable" in message else []
+    return _find(text, names[0]) if names else None
+
+
+def evaluate(checked: Checked, values: Mapping[str, Any]) -> bool:
+    """Does this contact (its context values, see context_values) match the rule?"""
+    return bool(checked.rule.matches(values))
+
+
+# ---- compiling to SQL ------------------------------------------------------------------------
+
+
+class SqlTarget(Protocol):
+    dialect: str
+
+    def column(self, field: Field) -> ColumnElement[Any]: ...
+
+    def member_of(self, segment_id: int) -> ColumnElement[bool]: ...
+
+
+class _NeutralTarget:
+    """Placeholder columns: checking a rule builds the same SQL as running it, on no database."""
+
+    dialect = "postgresql"
+
+    def __init__(self, schema: Schema) -> None:
+        from sqlalchemy import column
+
+        self._column = column
+
+    def column(self, field: Field) -> ColumnElement[Any]:
+        return self._column(field.name)
+
+    def member_of(self, segment_id: int) -> ColumnElement[bool]:
+        return literal(True)
+
+
+class Value(msgspec.Struct):
+    sql: Any
+    kind: str  # string | number | boolean | datetime | date | null | segments | timedelta
+    nullable: bool
+    constant: Any = msgspec.UNSET  # the Python value, when known at compile time
+
+
+_KINDS = {"string": "string", "choice": "string", "country": "string", "language": "string", "number": "number",
+          "boolean": "boolean", "datetime": "datetime", "date": "date", "segments": "segments"}
+
+
+class Compiler:
+    """Walks a parsed rule and builds a SQLAlchemy condition that is never NULL, so that `not`
+    and `or` behave in SQL as they do in Python."""
+
+    def __init__(self, text: str, schema: Schema, target: SqlTarget, now: dt.datetime) -> None:
+        self.text, self.schema, self.target, self.now = text, schema, target, now
+        self.fields: set[str] = set()
+        self.segment_ids: set[int] = set()
+
+    def refuse(self, message: str, near: str | None = None) -> RuleError:
+        position = None
+        if near:
+            position = _find(self.text, near) if not near.startswith(".") else self.text.find(near)
+        return RuleError(message, position if position is None or position >= 0 else None)
+
+    # conditions ---------------------------------------------------------------------------
+
+    def condition(self, node: ast.ExpressionBase) -> ColumnElement[bool]:
+        if isinstance(node, ast.LogicExpression):
+            combine = and_ if node.type == "and" else or_
+            return combine(self.condition(node.left), self.condition(node.right))
+        if isinstance(node, ast.UnaryExpression) and node.type == "not":
+            return not_(self.condition(node.right))
+        if isinstance(node, ast.FuzzyComparisonExpression):
+            return self.regex(node)
+        if isinstance(node, ast.ArithmeticComparisonExpression):
+            return self.ordered(node)
+        if isinstance(node, ast.ComparisonExpression):
+            return self.equality(node)
+        if isinstance(node, ast.ContainsExpression):
+            return self.contains(node)
+        if isinstance(node, ast.BooleanExpression):
+            return true() if node.value else false()
+        value = self.value(node)
+        if value.kind != "boolean":
+            raise self.refuse("A condition is expected here (for instance first_name != null).", _near(node))
+        if value.constant is not msgspec.UNSET:
+            return true() if value.constant else false()
+        return value.sql.is_(True)
+
+    def equality(self, node: ast.ComparisonExpression) -> ColumnElement[bool]:
+        left, right = self.value(node.left), self.value(node.right)
+        equal = node.type == "eq"
+        if left.kind == "null" or right.kind == "null":
+            other = right if left.kind == "null" else left
+            if other.kind == "null":
+                return true() if equal else false()
+            if not other.nullable:
+                return false() if equal else true()
+            return other.sql.is_(None) if equal else other.sql.isnot(None)
+        left, right = self.comparable(left, right, node)
+        if left.kind == "date" or right.kind == "date":
+            return self.date_comparison("eq" if equal else "ne", left, right, node)
+        if left.nullable or right.nullable:
+            return left.sql.is_not_distinct_from(right.sql) if equal else left.sql.is_distinct_from(right.sql)
+        return left.sql == right.sql if equal else left.sql != right.sql
+
+    def ordered(self, node: ast.ArithmeticComparisonExpression) -> ColumnElement[bool]:
+        left, right = self.comparable(self.value(node.left), self.value(node.right), node)
+        if left.kind == "string":
+            raise self.refuse("Texts cannot be compared with < or >: use ==, contains or a pattern.", _near(node.left))
+        if left.kind == "boolean":
+            raise self.refuse("Yes/no fields cannot be compared with < or >.", _near(node.left))
+        if left.kind == "date" or right.kind == "date":
+            return self.date_comparison(node.type, left, right, node)
+        operators: dict[str, Callable[[Any, Any], Any]] = {
+            "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b}
+        return operators[node.type](left.sql, right.sql)
+
+    def comparable(self, left: Value, right: Value, node: Any) -> tuple[Value, Value]:
+        kinds = {left.kind, right.kind}
+        if len(kinds) == 1 or kinds == {"date", "datetime"}:
+            return left, right
+        raise self.refuse("The rule compares values of different kinds (e.g. a text with a number).", _near(node.left))
+
+    def date_comparison(self, op: str, left: Value, right: Value, node: Any) -> ColumnElement[bool]:
+        """A date field holds midnight of its day: compare it with a moment by turning the moment
+        into the day boundary that gives the same answer."""
+        flipped = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge", "eq": "eq", "ne": "ne"}
+        if left.kind != "date":
+            left, right, op = right, left, flipped[op]
+        if right.kind == "date":
+            raise self.refuse("Compare a date field with a date (d\"2024-05-01\", $today...), not with another field.",
+                              _near(node.left))
+        if right.constant is msgspec.UNSET:
+            raise self.refuse("Compare a date field with a date (d\"2024-05-01\", $today...), not with another field.",
+                              _near(node.left))
+        moment: dt.datetime = right.constant.astimezone(UTC)
+        day, midnight = moment.date(), moment.time() == dt.time(0)
+        column = left.sql
+
+        def bound(d: dt.date) -> Any:
+            return self.date_literal(d, left)
+
+        if op == "eq":
+            return and_(column.isnot(None), column == bound(day)) if midnight else false()
+        if op == "ne":
+            return or_(column.is_(None), column != bound(day)) if midnight else true()
+        if op == "gt":
+            condition = column > bound(day)
+        elif op == "ge":
+            condition = column >= bound(day if midnight else day + dt.timedelta(days=1))
+        elif op == "lt":
+            condition = column < bound(day if midnight else day + dt.timedelta(days=1))
+        else:
+            condition = column <= bound(day)
+        return and_(column.isnot(None), condition) if left.nullable else condition
+
+    def date_literal(self, day: dt.date, like: Value) -> Any:
+        # Custom date fields are ISO texts inside JSON: their days compare as texts.
+        stored_as_text = isinstance(like.sql.type, String)
+        return literal(day.isoformat(), String()) if stored_as_text else literal(day, Date())
+
+    def regex(self, node: ast.FuzzyComparisonExpression) -> ColumnElement[bool]:
+        left = self.value(node.left)
+        if not isinstance(node.right, ast.StringExpression):
+            raise self.refuse("The pattern after =~ must be written in quotes.", _near(node.right))
+        if left.kind != "string":
+            raise self.refuse("Patterns (=~) apply to texts only.", _near(node.left))
+        pattern = node.right.value
+        anchored = node.type.endswith("fzm")
+        try:
+            translated = regex.to_postgres(pattern, anchored=anchored)
+        except regex.UnsupportedRegex as exc:
+            raise RuleError(str(exc), _find(self.text, pattern) or self.text.find(pattern)) from None
+        if self.target.dialect == "sqlite":
+            matched = func.regexp(("^(?:" + pattern + ")") if anchored else pattern, left.sql) == 1
+        else:
+            matched = left.sql.op("~")(translated)
+        return not_(matched) if node.type.startswith("ne") else matched
+
+    def contains(self, node: ast.ContainsExpression) -> ColumnElement[bool]:
+        container = node.container
+        if isinstance(container, ast.ArrayExpression):
+            member = self.value(node.member)
+            items = [self.value(item) for item in container.value]
+            if any(i.constant is msgspec.UNSET for i in items):
+                raise self.refuse("The list after 'in' must hold plain values.", _near(node.member))
+            values = [i for i in items if i.kind != "null"]
+            for item in values:
+                self.comparable(member, item, node)
+            if member.kind == "date":
+                raise self.refuse("Compare a date field with a date, not with a list.", _near(node.member))
+            with_null = len(values) < len(items)
+            found = member.sql.in_([i.sql for i in values]) if values else false()
+            if member.nullable:
+                found = and_(member.sql.isnot(None), found)
+                if with_null:
+                    found = or_(found, member.sql.is_(None))
+            return found
+        whole = self.value(container)
+        if whole.kind == "segments":
+            part = self.value(node.member)
+            if part.kind != "number" or part.constant is msgspec.UNSET:
+                raise self.refuse("Write segment membership as <segment id> in segments.", "segments")
+            segment_id = int(part.constant)
+            self.segment_ids.add(segment_id)
+            return self.target.member_of(segment_id)
+        if whole.kind != "string":
+            raise self.refuse("'in' needs a list ([...]) or a text field after it.", _near(node.container))
+        part = self.value(node.member)
+        if part.kind != "string":
+            raise self.refuse("Only a text can be looked for inside a text.", _near(node.member))
+        position = func.instr(whole.sql, part.sql) if self.target.dialect == "sqlite" else func.strpos(whole.sql, part.sql)
+        return position > 0
+
+    # values -------------------------------------------------------------------------------------
+
+    def value(self, node: ast.ExpressionBase) -> Value:
+        if isinstance(node, ast.SymbolExpression):
+            return self.symbol(node)
+        if isinstance(node, ast.StringExpression):
+            return Value(literal(node.value, String()), "string", False, node.value)
+        if isinstance(node, ast.BooleanExpression):
+            return Value(literal(node.value, Boolean()), "boolean", False, node.value)
+        if isinstance(node, ast.FloatExpression):
+            number: Decimal = node.value
+            if len(number.normalize().as_tuple().digits) > MAX_DIGITS:
+                raise self.refuse(f"Numbers are limited to {MAX_DIGITS} significant digits.", str(number))
+            return Value(literal(float(number), Float()), "number", False, number)
+        if isinstance(node, ast.DatetimeExpression):
+            return self.moment(node.value)
+        if isinstance(node, ast.NullExpression):
+            return Value(null(), "null", True, None)
+        if isinstance(node, ast.TimedeltaExpression):
+            return Value(None, "timedelta", False, node.value)
+        if isinstance(node, ast.CoalesceExpression):
+            left, right = self.value(node.left), self.value(node.right)
+            if right.kind == "null":
+                return left
+            if left.kind == "null":
+                return right
+            left, right = self.comparable(left, right, node)
+            if left.kind == "date":
+                if right.constant is msgspec.UNSET or right.constant.astimezone(UTC).time() != dt.time(0):
+                    raise self.refuse("The default of a date field must be a date (midnight).", _near(node.right))
+                return Value(func.coalesce(left.sql, self.date_literal(right.constant.astimezone(UTC).date(), left)),
+                             "date", right.nullable)
+            return Value(func.coalesce(left.sql, right.sql), left.kind, right.nullable)
+        if isinstance(node, (ast.AddExpression, ast.SubtractExpression)):
+            return self.shifted_moment(node)
+        if isinstance(node, ast.UnaryExpression) and node.type == "uminus":
+            inner = self.value(node.right)
+            if inner.kind == "number" and inner.constant is not msgspec.UNSET:
+                return Value(literal(-float(inner.constant), Float()), "number", False, -inner.constant)
+            raise self.refuse("Arithmetic on fields is not supported in rules.", _near(node.right))
+        raise self.refuse(f"This part of the rule is not supported: {_describe(node)}.", _near(node))
+
+    def symbol(self, node: ast.SymbolExpression) -> Value:
+        if node.scope is not None:
+            if node.name == "now":
+                return self.moment(self.now)
+            if node.name == "today":
+                return self.moment(self.now.replace(hour=0, minute=0, second=0, microsecond=0))
+            raise self.refuse(f"'${node.name}' is not supported in rules.", "$" + node.name)
+        field = self.schema.fields[node.name]
+        self.fields.add(field.name)
+        return Value(self.target.column(field), _KINDS[field.type], field.nullable)
+
+    def moment(self, value: dt.datetime) -> Value:
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return Value(literal(aware, UTCDateTime()), "datetime", False, aware)
+
+    def shifted_moment(self, node: Any) -> Value:
+        left, right = self.value(node.left), self.value(node.right)
+        if left.kind != "datetime" or right.kind != "timedelta" or left.constant is msgspec.UNSET:
+            raise self.refuse("Arithmetic is only supported on dates: $now - t\"P30D\".", _near(node.left))
+        shift = right.constant if isinstance(node, ast.AddExpression) else -right.constant
+        return self.moment(left.constant + shift)
+
+
+def _near(node: Any) -> str | None:
+    if isinstance(node, ast.SymbolExpression):
+        return node.name if node.scope is None else "$" + node.name
+    if isinstance(node, ast.GetAttributeExpression):
+        return "." + node.name
+    for attribute in ("left", "member", "right", "expression"):
+        inner = getattr(node, attribute, None)
+        if isinstance(inner, ast.ExpressionBase):
+            return _near(inner)
+    return None
+
+
+def _describe(node: Any) -> str:
+    return {
+        "ArithmeticExpression": "arithmetic on numbers", "GetAttributeExpression": "attributes such as .as_lower",
+        "GetItemExpression": "indexing with [...]", "GetSliceExpression": "slices", "TernaryExpression": "a ? b : c",
+        "FunctionCallExpression": "function calls", "ComprehensionExpression": "comprehensions",
+        "MappingExpression": "mappings", "SetExpression": "sets", "BytesExpression": "bytes",
+    }.get(type(node).__name__, type(node).__name__)
+
+
+def compile_rule(checked: Checked, schema: Schema, target: SqlTarget, now: dt.datetime) -> ColumnElement[bool]:
+    return Compiler(checked.text, schema, target, now).condition(checked.rule.statement.expression)
