@@ -24,6 +24,8 @@ from parcours.contacts.routes import AccountsController, ContactsController, Cus
 from parcours.db import transaction
 from parcours.interactions.routes import InteractionsController
 from parcours.jobs.routes import JobsController
+from parcours.rules.routes import RulesController
+from parcours.segments.routes import SegmentsController
 from parcours.runtime import Runtime, open_runtime
 from parcours.settings import Settings, load_settings
 
@@ -88,6 +90,7 @@ def api_router() -> Router:
         route_handlers=[
             AuthController, UsersController, ApiKeysController, JobsController,
             ContactsController, AccountsController, CustomFieldsController, InteractionsController,
+            RulesController, SegmentsController,
         ],
         middleware=[authentication],
         guards=[role_guard],

@@ -10,7 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BigInteger, DateTime, Integer, event
+from sqlalchemy import BigInteger, DateTime, Integer, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -91,6 +91,7 @@ async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterat
             yield session
         for action in session.info.pop(AFTER_COMMIT, []):
             await action()
+        session.info.clear()
 
 
 AFTER_COMMIT = "parcours_after_commit"
@@ -103,6 +104,13 @@ def after_commit(session: AsyncSession, action: Callable[[], Awaitable[object]])
 
 async def dialect_name(session: AsyncSession) -> str:
     return (await session.connection()).dialect.name
+
+
+async def serialize(session: AsyncSession, name: str) -> None:
+    """Hold a named lock until this transaction ends, so writers of one kind take turns.
+    SQLite transactions already write one at a time (BEGIN IMMEDIATE)."""
+    if await dialect_name(session) == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def alembic_config(url: str) -> Config:

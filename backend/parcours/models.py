@@ -4,8 +4,9 @@ from parcours.auth.models import ApiKey, User, UserSession
 from parcours.contacts.models import Account, ConsentEvent, Contact, CustomField, ErasureTombstone, ImportFile
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
+from parcours.segments.models import Segment, SegmentMember
 
 __all__ = [
     "Account", "ApiKey", "ConsentEvent", "Contact", "CustomField", "ErasureTombstone", "ImportFile",
-    "Interaction", "Job", "StreamCursor", "User", "UserSession",
+    "Interaction", "Job", "Segment", "SegmentMember", "StreamCursor", "User", "UserSession",
 ]

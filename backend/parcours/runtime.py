@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import db, queue
+from parcours.interactions import recording
+from parcours.interactions.tasks import trigger_processing
 from parcours.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,9 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def worker_context(self) -> dict[str, Any]:
-        return {"runtime": self}
+        from parcours.tasks import stream_consumers
+
+        return {"runtime": self, "stream_consumers": stream_consumers(self)}
 
     async def enqueue(self, function: str, *args: Any, job_id: str | None = None, **kwargs: Any) -> None:
         """Queue a job. With a job_id, a job already queued under that id is not queued twice."""
@@ -56,6 +60,7 @@ class Runtime:
         return self.worker
 
     async def close(self) -> None:
+        recording.set_waker(None)
         if self.worker is not None and self.worker_task is not None:
             await queue.stop_worker(self.worker, self.worker_task)
         self.worker = self.worker_task = None
@@ -91,7 +96,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = False) -> Runtime:
     engine = db.create_engine(settings.sqlalchemy_url, pool_size=settings.db_pool_size)
     if migrate:
         await db.migrate(engine)
-    return Runtime(
+    runtime = Runtime(
         settings=settings,
         secret_key=load_secret_key(settings),
         engine=engine,
@@ -101,3 +106,5 @@ async def open_runtime(settings: Settings, *, migrate: bool = False) -> Runtime:
         redis=await queue.connect(redis_url),
         embedded_redis=embedded,
     )
+    recording.set_waker(lambda: trigger_processing(runtime))
+    return runtime

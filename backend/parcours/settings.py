@@ -32,10 +32,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     log_level: str = "INFO"
     # The built SPA; empty means frontend/dist of this checkout.
     frontend_dir: str = ""
+    # The rule sets shipped as data files (segment presets...); empty means rules/ of this checkout.
+    rules_dir: str = ""
 
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def rules_path(self) -> Path:
+        return Path(self.rules_dir) if self.rules_dir else Path(__file__).resolve().parents[2] / "rules"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from arq import cron
 from arq.cron import CronJob
 from arq.worker import func
@@ -9,13 +11,21 @@ from arq.worker import func
 from parcours.contacts.tasks import import_contacts
 from parcours.interactions.tasks import process_interactions, roll_windows, sweep_interactions
 from parcours.jobs.tasks import sweep_jobs
+from parcours.segments import service as segments
+from parcours.segments.tasks import refresh_all_segments, refresh_segment
 
 FUNCTIONS = [
     import_contacts,
     # keep_result=0: a finished run must not block the next trigger under the same job id.
     func(process_interactions, keep_result=0),
+    refresh_segment,
+    func(refresh_all_segments, keep_result=0),
 ]
 
+
+def stream_consumers(runtime: Any) -> list[Any]:
+    """What happens with each batch of new interactions, after computed fields are updated."""
+    return [segments.realtime_consumer(runtime.enqueue)]
 
 
 def cron_jobs() -> list[CronJob]:
@@ -24,4 +34,6 @@ def cron_jobs() -> list[CronJob]:
         cron(sweep_interactions, second={0, 10, 20, 30, 40, 50}, run_at_startup=True, unique=True),
         cron(sweep_jobs, second={5}, run_at_startup=True, unique=True),
         cron(roll_windows, minute={7}, second={0}, unique=True),
+        # Time moves rules such as "active in the last 30 days": recompute every segment hourly.
+        cron(refresh_all_segments, minute={17}, second={0}, unique=True),
     ]

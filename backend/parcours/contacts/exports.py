@@ -7,6 +7,8 @@ import io
 from collections.abc import AsyncIterator
 from typing import Any
 
+from sqlalchemy import Select
+
 from parcours.contacts import custom_fields, service
 from parcours.contacts.schemas import ContactFilters, ContactOut
 from parcours.db import Sessions, transaction
@@ -20,12 +22,13 @@ def _line(values: list[Any]) -> str:
     return buffer.getvalue()
 
 
-async def contacts_csv(sessions: Sessions, filters: ContactFilters) -> AsyncIterator[str]:
+async def contacts_csv(sessions: Sessions, filters: ContactFilters, among: Select[tuple[int]] | None = None
+                       ) -> AsyncIterator[str]:
     async with transaction(sessions) as session:
         names = [f.name for f in await custom_fields.list_fields(session)]
         # A BOM lets Excel open accented names correctly.
         yield "\ufeff" + _line(_FIELDS + [f"custom.{n}" for n in names])
-        async for batch, account_names in service.iterate_contacts(session, filters):
+        async for batch, account_names in service.iterate_contacts(session, filters, among=among):
             chunk = []
             for contact in batch:
                 row = [getattr(contact, f, None) for f in _FIELDS]

@@ -19,6 +19,7 @@ from parcours.contacts.normalize import normalize_country, search_text
 from parcours.contacts.schemas import ImportPreview
 from parcours.contacts.vocabulary import CONSENT_FIELDS, IMPORTABLE_FIELDS
 from parcours.db import Sessions, transaction
+from parcours.interactions import recording
 from parcours.errors import InvalidInput
 from parcours.jobs import service as jobs
 from parcours.jobs.service import JobProgress
@@ -117,7 +118,7 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
                        actor: Actor, counts: _Counts) -> None:
     emails = [r.email for r in records]
     columns = [getattr(Contact, f) for f in ("id", "email", "account_id", "custom", *_COLUMNS)]
-    rows = await session.execute(select(*columns).where(Contact.email.in_(emails)))  # type: ignore[attr-defined]
+    rows = await session.execute(select(*columns).where(await service.email_among(session, emails)))
     existing = {row.email: row._asdict() for row in rows.all()}
     account_ids = await accounts.find_or_create(session, [r.values["company"] for r in records if "company" in r.values])
     now = utcnow()
@@ -162,6 +163,13 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
     for shape in {tuple(sorted(u)) for u in updates}:
         await session.execute(update(Contact), [u for u in updates if tuple(sorted(u)) == shape])
     await service.insert_consent_rows(session, consent)
+    # On the timeline and in the stream (segments, journeys) like any other creation or change.
+    origin = {"by": actor.label, "how": "import"}
+    events = [{"contact_id": cid, "type": "contact_created", "properties": origin} for cid in ids.values()] if inserts else []
+    events += [{"contact_id": u["id"], "type": "contact_updated",
+                "properties": {**origin, "fields": sorted(k for k in u if k not in ("id", "updated_at", "search_text"))}}
+               for u in updates]
+    await recording.record(session, events)
 
 
 def _defaults() -> dict[str, Any]:

@@ -6,11 +6,8 @@ from litestar import Controller, get, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.db import after_commit
 from parcours.interactions import service
 from parcours.interactions.schemas import Accepted, InteractionPage, InteractionPost
-from parcours.interactions.tasks import trigger_processing
-from parcours.runtime import Runtime
 
 
 class InteractionsController(Controller):
@@ -18,10 +15,8 @@ class InteractionsController(Controller):
     tags = ["interactions"]
 
     @post("/interactions", status_code=202, summary="Record tracked behaviour: one interaction or a batch of up to 1,000")
-    async def ingest(self, data: InteractionPost, db: AsyncSession, runtime: Runtime) -> Accepted:
-        accepted = await service.ingest(db, data)
-        after_commit(db, lambda: trigger_processing(runtime))
-        return Accepted(accepted=accepted)
+    async def ingest(self, data: InteractionPost, db: AsyncSession) -> Accepted:
+        return Accepted(accepted=await service.ingest(db, data))
 
     @get("/contacts/{contact_id:int}/interactions", summary="A contact's timeline, newest first")
     async def timeline(

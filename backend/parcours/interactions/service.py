@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
 from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.addresses import normalize_email
 from parcours.api import decode_cursor, encode_cursor, to_out
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import Sessions, transaction
+from parcours.db import Sessions, dialect_name, transaction
 from parcours.errors import InvalidInput, Unprocessable
+from parcours.interactions import recording
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.interactions.schemas import InteractionIn, InteractionOut, InteractionPage, InteractionPost
 
@@ -95,9 +98,7 @@ async def ingest(session: AsyncSession, post: InteractionPost) -> int:
         found |= await contacts.create_minimal(session, sorted(creatable - set(found)), source="interaction")
         for i, email in by_email.items():
             rows[i]["contact_id"] = found[email]
-    # A Core insert of the table: the rows are plain dicts, the ORM's bulk bookkeeping would only cost.
-    await session.execute(insert(Interaction.__table__), rows)  # type: ignore[attr-defined]
-    return len(rows)
+    return await recording.record(session, rows)
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ async def recompute_stats(session: AsyncSession, contact_ids: list[int]) -> int:
             func.sum(case((is_purchase, func.coalesce(Interaction.value, 0.0)), else_=0.0)),
             func.max(case((is_purchase, Interaction.occurred_at), else_=None)),
         )
-        .where(Interaction.contact_id.in_(contact_ids))  # type: ignore[attr-defined]
+        .where(Interaction.contact_id.in_(contact_ids), Interaction.type.notin_(recording.SYSTEM_TYPES))  # type: ignore[attr-defined]
         .group_by(Interaction.contact_id)
     )
     stats = {
@@ -209,11 +210,12 @@ def _aware(value: Any) -> Any:
 
 
 async def _cursor(session: AsyncSession, name: str) -> StreamCursor:
-    cursor = await session.get(StreamCursor, name, with_for_update=True)
-    if cursor is None:
-        cursor = StreamCursor(name=name, position=0)
-        session.add(cursor)
-        await session.flush()
+    """The named cursor, locked until the transaction ends (concurrent runs take turns)."""
+    table = StreamCursor.__table__  # type: ignore[attr-defined]
+    upsert = (postgresql.insert(table) if await dialect_name(session) == "postgresql" else sqlite.insert(table))
+    await session.execute(upsert.values(name=name, position=0, gaps={}, updated_at=utcnow()).on_conflict_do_nothing())
+    cursor = await session.get(StreamCursor, name, with_for_update=True, populate_existing=True)
+    assert cursor is not None
     return cursor
 
 
@@ -231,8 +233,20 @@ def _gaps_after(cursor: StreamCursor, seen: list[int], now: float) -> dict[str, 
     return dict(sorted(gaps.items(), key=lambda kv: kv[1])[-MAX_GAPS:])
 
 
-async def process_new_interactions(sessions: Sessions) -> int:
-    """Bring computed fields up to date with every interaction stored since the last run."""
+class StreamRow(msgspec.Struct, frozen=True):
+    id: int
+    contact_id: int
+    type: str
+
+
+# Called with each batch of new interactions, in the transaction that processes it, once the
+# computed fields are current (e.g. segments evaluate the contacts in real time).
+Consumer = Callable[[AsyncSession, list[StreamRow]], Awaitable[None]]
+
+
+async def process_new_interactions(sessions: Sessions, consumers: Sequence[Consumer] = ()) -> int:
+    """Bring computed fields up to date with every interaction stored since the last run, then
+    hand the batch to the consumers."""
     processed = 0
     while True:
         async with transaction(sessions) as session:
@@ -241,7 +255,7 @@ async def process_new_interactions(sessions: Sessions) -> int:
             newer = Interaction.id > cursor.position  # type: ignore[operator]
             rows = (
                 await session.execute(
-                    select(Interaction.id, Interaction.contact_id)
+                    select(Interaction.id, Interaction.contact_id, Interaction.type)
                     .where(or_(newer, Interaction.id.in_(waiting)) if waiting else newer)  # type: ignore[union-attr]
                     .order_by(Interaction.id)  # type: ignore[arg-type]
                     .limit(STATS_BATCH)
@@ -251,7 +265,10 @@ async def process_new_interactions(sessions: Sessions) -> int:
                 if waiting:
                     cursor.gaps = _gaps_after(cursor, [cursor.position], utcnow().timestamp())
                 return processed
-            await recompute_stats(session, sorted({r.contact_id for r in rows}))
+            batch = [StreamRow(id=r.id, contact_id=r.contact_id, type=r.type) for r in rows]
+            await recompute_stats(session, sorted({r.contact_id for r in batch if r.type not in recording.SYSTEM_TYPES}))
+            for consume in consumers:
+                await consume(session, batch)
             ids = [r.id for r in rows]
             cursor.gaps = _gaps_after(cursor, ids, utcnow().timestamp())
             cursor.position, cursor.updated_at = max(cursor.position, ids[-1]), utcnow()

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
 from parcours.interactions import service
 
-PROCESS_JOB_ID = "process_interactions"
-# Ingestion asks for processing at most this often per process; the sweeper covers the rest.
+# New interactions are processed at most this often per process (a burst of ingestion queues
+# one job, not thousands); a trigger inside the window is deferred to its end, never dropped.
 _TRIGGER_EVERY = 0.25
 _last_trigger = 0.0
+_deferred: asyncio.Task[None] | None = None
+
+
+def _job_id() -> str:
+    # One id per time slot: a trigger while a run is under way queues the next run instead of
+    # being refused as a duplicate of it.
+    return f"process_interactions:{int(time.time() / _TRIGGER_EVERY)}"
 
 
 async def process_interactions(ctx: dict[str, Any]) -> int:
-    return await service.process_new_interactions(ctx["runtime"].sessions)
+    runtime = ctx["runtime"]
+    return await service.process_new_interactions(runtime.sessions, ctx.get("stream_consumers", ()))
 
 
 async def sweep_interactions(ctx: dict[str, Any]) -> None:
-    await ctx["runtime"].enqueue("process_interactions", job_id=PROCESS_JOB_ID)
+    await ctx["runtime"].enqueue("process_interactions", job_id=_job_id())
 
 
 async def roll_windows(ctx: dict[str, Any]) -> int:
@@ -26,8 +35,19 @@ async def roll_windows(ctx: dict[str, Any]) -> int:
 
 
 async def trigger_processing(runtime: Any) -> None:
-    global _last_trigger
-    now = time.monotonic()
-    if now - _last_trigger >= _TRIGGER_EVERY:
-        _last_trigger = now
-        await runtime.enqueue("process_interactions", job_id=PROCESS_JOB_ID)
+    global _deferred, _last_trigger
+    if _deferred is not None and not _deferred.done():
+        return
+    wait = _TRIGGER_EVERY - (time.monotonic() - _last_trigger)
+
+    async def fire() -> None:
+        global _last_trigger
+        if wait > 0:
+            await asyncio.sleep(wait)
+        _last_trigger = time.monotonic()
+        await runtime.enqueue("process_interactions", job_id=_job_id())
+
+    if wait > 0:
+        _deferred = asyncio.create_task(fire())
+    else:
+        await fire()

@@ -7,8 +7,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.clock import utcnow
 from parcours.contacts import custom_fields
 from parcours.errors import InvalidInput
+from parcours.rules.builder import Builder, from_text, to_text
 from parcours.rules.fields import CustomFieldInfo, catalog
 from parcours.rules.language import Checked, RuleError, Schema, parse
+from parcours.rules.schemas import FieldOut
 
 
 async def current_schema(session: AsyncSession) -> Schema:
@@ -23,3 +25,29 @@ def check(text: str, schema: Schema, field: str = "rule") -> Checked:
         return parse(text, schema)
     except RuleError as exc:
         raise InvalidInput(exc.message, field, position=exc.position) from None
+
+
+def builder_text(builder: Builder, schema: Schema) -> str:
+    try:
+        text = to_text(builder, schema)
+    except RuleError as exc:
+        raise InvalidInput(exc.message, "builder") from None
+    if text:
+        check(text, schema, "builder")
+    return text
+
+
+def read_builder(text: str, schema: Schema) -> Builder | None:
+    try:
+        return from_text(text, schema)
+    except RuleError as exc:
+        raise InvalidInput(exc.message, "rule", position=exc.position) from None
+
+
+def describe_fields(schema: Schema) -> list[FieldOut]:
+    return [
+        FieldOut(name=f.name, type=f.type, label_en=f.label_en, label_fr=f.label_fr, group=f.group,
+                 nullable=f.nullable, choices=[{"value": c.value, "label_en": c.label_en, "label_fr": c.label_fr}
+                                               for c in f.choices])
+        for f in schema.fields.values()
+    ]

@@ -159,7 +159,7 @@ def test_gdpr_export_and_erase(api: Any, make_contact: Any) -> None:
     assert export.status_code == 200 and "attachment" in export.headers["content-disposition"]
     data = export.json()
     assert data["contact"]["email"] == contact["email"]
-    assert [i["type"] for i in data["interactions"]] == ["purchase"]
+    assert [i["type"] for i in data["interactions"]] == ["contact_created", "purchase"]
     assert data["consent_history"][0]["field"] == "email_opt_in"
     assert api.delete(f"/api/contacts/{contact['id']}").status_code == 204
     assert api.get(f"/api/contacts/{contact['id']}").status_code == 404

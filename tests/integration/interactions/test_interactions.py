@@ -16,8 +16,8 @@ def test_single_and_batch_ingestion_fill_the_timeline(api: Any, make_contact: An
     ]})
     assert batch.json() == {"accepted": 2}
     timeline = api.get(f"/api/contacts/{contact['id']}/interactions").json()
-    assert timeline["total"] == 3
-    assert timeline["items"][-1]["type"] == "email_opened"
+    assert timeline["total"] == 4
+    assert [i["type"] for i in timeline["items"][-2:]] == ["contact_created", "email_opened"]
     assert {i["type"] for i in timeline["items"][:2]} == {"page_visited", "webinar_watched"}
     page = api.get(f"/api/contacts/{contact['id']}/interactions", params={"limit": 2}).json()
     rest = api.get(f"/api/contacts/{contact['id']}/interactions", params={"limit": 2, "cursor": page["next_cursor"]}).json()
@@ -57,7 +57,7 @@ def test_unknown_contact_rejects_the_whole_batch(api: Any, make_contact: Any) ->
     ]})
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "batch[1].email"
-    assert api.get(f"/api/contacts/{contact['id']}/interactions").json()["total"] == 0
+    assert api.get(f"/api/contacts/{contact['id']}/interactions").json()["total"] == 1  # contact_created only
     missing = api.post("/api/interactions", json={"type": "page_visited", "contact_id": 99999999})
     assert missing.status_code == 422 and missing.json()["error"]["field"] == "contact_id"
 
@@ -89,4 +89,4 @@ def test_bad_interactions_name_the_field(api: Any, make_contact: Any) -> None:
         response = api.post("/api/interactions", json=body)
         assert 400 <= response.status_code < 500, (body, response.text)
         assert response.json()["error"]["field"] == field, (body, response.json())
-    assert api.get(f"/api/contacts/{contact['id']}/interactions").json()["total"] == 0
+    assert api.get(f"/api/contacts/{contact['id']}/interactions").json()["total"] == 1  # contact_created only

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:19:23.670898
+Create Date: 2026-11-23 21:00:39.267194
 """
 
 from __future__ import annotations
@@ -100,6 +100,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_jobs_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_jobs_kind'), ['kind'], unique=False)
 
+    op.create_table('segments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('rule', sa.Text(), nullable=True),
+    sa.Column('include', sa.JSON(), nullable=False),
+    sa.Column('exclude', sa.JSON(), nullable=False),
+    sa.Column('builder', sa.JSON(), nullable=True),
+    sa.Column('preset', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('member_count', sa.Integer(), nullable=False),
+    sa.Column('last_refreshed_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('stream_cursors',
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('position', sa.BigInteger(), nullable=False),
@@ -205,9 +222,24 @@ def upgrade() -> None:
         batch_op.create_index('ix_interactions_contact_time', ['contact_id', 'occurred_at'], unique=False)
         batch_op.create_index('ix_interactions_type_time', ['type', 'occurred_at'], unique=False)
 
+    op.create_table('segment_members',
+    sa.Column('segment_id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('added_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['segment_id'], ['segments.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('segment_id', 'contact_id')
+    )
+    with op.batch_alter_table('segment_members', schema=None) as batch_op:
+        batch_op.create_index('ix_segment_members_contact', ['contact_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('segment_members', schema=None) as batch_op:
+        batch_op.drop_index('ix_segment_members_contact')
+
+    op.drop_table('segment_members')
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.drop_index('ix_interactions_type_time')
         batch_op.drop_index('ix_interactions_contact_time')
@@ -231,6 +263,7 @@ def downgrade() -> None:
     op.drop_table('contacts')
     op.drop_table('users')
     op.drop_table('stream_cursors')
+    op.drop_table('segments')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_jobs_kind'))
         batch_op.drop_index(batch_op.f('ix_jobs_created_at'))

@@ -1,0 +1,72 @@
+"""Writing to the interaction stream. Used by every feature that records what happened to a
+contact, so it depends on nothing but the table (contacts import it without a cycle)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, insert, literal, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.clock import utcnow
+from parcours.db import UTCDateTime, after_commit
+from parcours.interactions.models import Interaction
+
+# What the product itself records, as opposed to what a contact did: shown on the timeline and
+# usable as journey triggers, but never counted as activity (last_interaction_at, opens...).
+SYSTEM_TYPES = frozenset({"contact_created", "contact_updated", "segment_entered", "segment_exited"})
+
+_TABLE = Interaction.__table__  # type: ignore[attr-defined]
+_WOKEN = "parcours_stream_woken"
+log = logging.getLogger(__name__)
+_waker: Callable[[], Awaitable[object]] | None = None
+
+
+def set_waker(waker: Callable[[], Awaitable[object]] | None) -> None:
+    """What to call once new interactions are committed (the runtime queues their processing)."""
+    global _waker
+    _waker = waker
+
+
+async def _wake() -> None:
+    if _waker is not None:
+        try:
+            await _waker()
+        except Exception:  # the sweeper processes the stream anyway within seconds
+            log.warning("could not wake the interaction stream", exc_info=True)
+
+
+def _wake_after_commit(session: AsyncSession) -> None:
+    if not session.info.get(_WOKEN):
+        session.info[_WOKEN] = True
+        after_commit(session, _wake)
+
+
+async def record(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> int:
+    """Store interactions given as {contact_id, type, occurred_at?, value?, properties?}."""
+    now = utcnow()
+    full = [{"occurred_at": now, "value": None, "properties": {}, "received_at": now, **row} for row in rows]
+    if full:
+        # A Core insert of plain dicts: one multi-row INSERT, no ORM bookkeeping.
+        await session.execute(insert(_TABLE), full)
+        _wake_after_commit(session)
+    return len(full)
+
+
+async def record_for_select(
+    session: AsyncSession, contact_ids: Select[Any], kind: str, properties: dict[str, Any], at: datetime | None = None
+) -> int:
+    """One interaction of `kind` for every contact id the query yields, written by the database."""
+    at = at or utcnow()
+    rows = select(
+        contact_ids.subquery().c[0], literal(kind), literal(at, UTCDateTime()),
+        literal(properties, _TABLE.c.properties.type), literal(at, UTCDateTime()),
+    )
+    result = await session.execute(
+        insert(_TABLE).from_select(["contact_id", "type", "occurred_at", "properties", "received_at"], rows)
+    )
+    _wake_after_commit(session)
+    return int(result.rowcount or 0)

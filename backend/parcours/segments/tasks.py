@@ -1,0 +1,28 @@
+"""Worker jobs of segments: refreshes on demand (tracked) and on schedule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parcours.db import transaction
+from parcours.jobs.service import JobProgress
+from parcours.jobs.tasks import tracked
+from parcours.segments import service
+
+
+@tracked
+async def refresh_segment(ctx: dict[str, Any], job_id: str) -> None:
+    sessions = ctx["runtime"].sessions
+    progress = JobProgress(sessions, job_id)
+    job = await progress.load()
+    if job.status in ("done", "failed"):
+        return
+    await progress.start("Refreshing")
+    async with transaction(sessions) as session:
+        totals = await service.refresh_with_dependents(session, job.params["segment_id"])
+    await progress.finish(totals, f"{totals['entered']} entered, {totals['exited']} left")
+
+
+async def refresh_all_segments(ctx: dict[str, Any]) -> int:
+    async with transaction(ctx["runtime"].sessions) as session:
+        return await service.refresh_all(session)
