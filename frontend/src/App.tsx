@@ -6,6 +6,8 @@ import { ContactsPage } from "./pages/contacts/ContactsPage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { LoginPage } from "./pages/login/LoginPage";
 import { ComingSoon } from "./pages/placeholder/ComingSoon";
+import { SegmentEditorPage } from "./pages/segments/SegmentEditorPage";
+import { SegmentsPage } from "./pages/segments/SegmentsPage";
 import { SettingsPage } from "./pages/settings/SettingsPage";
 
 export function App() {
@@ -28,7 +30,10 @@ export function App() {
         <Route path="/contacts/import" element={<ImportPage />} />
         <Route path="/contacts/:id" element={<ContactDetailPage />} />
         <Route path="/settings/*" element={<SettingsPage />} />
-        {["segments", "emails", "journeys", "events", "scoring", "reports"].map((area) => (
+        <Route path="/segments" element={<SegmentsPage />} />
+        <Route path="/segments/new" element={<SegmentEditorPage key="new" />} />
+        <Route path="/segments/:id" element={<SegmentEditorPage key="edit" />} />
+        {["emails", "journeys", "events", "scoring", "reports"].map((area) => (
           <Route key={area} path={`/${area}/*`} element={<ComingSoon area={area} />} />
         ))}
         <Route path="*" element={<ComingSoon area="not_found" />} />

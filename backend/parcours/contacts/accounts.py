@@ -29,26 +29,28 @@ async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
     return {aid: name for aid, name in rows.all()}
 
 
+def name_key(name: str) -> str:
+    return name.strip().casefold()
+
+
 async def find_or_create(session: AsyncSession, wanted: Iterable[str]) -> dict[str, int]:
     """Account ids by name; names not found (case-insensitively) become new accounts."""
     requested = [name for name in wanted if name and name.strip()]
-    by_fold = {name.strip().lower(): name.strip() for name in requested}
+    by_key = {name_key(name): name.strip() for name in requested}
     found: dict[str, int] = {}
-    keys = list(by_fold)
+    keys = list(by_key)
     for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        rows = await session.execute(select(Account.id, Account.name).where(func.lower(Account.name).in_(chunk)))
-        for aid, name in rows.all():
-            found.setdefault(name.lower(), aid)
-    missing = [by_fold[k] for k in keys if k not in found]
+        rows = await session.execute(select(Account.name_key, Account.id).where(Account.name_key.in_(keys[start:start + 500])))  # type: ignore[attr-defined]
+        found.update(dict(rows.all()))
+    missing = [k for k in keys if k not in found]
     if missing:
         now = utcnow()
         created = await session.execute(
-            insert(Account).returning(Account.id, Account.name),
-            [{"name": name, "created_at": now, "updated_at": now} for name in missing],
+            insert(Account).returning(Account.name_key, Account.id),
+            [{"name": by_key[k], "name_key": k, "created_at": now, "updated_at": now} for k in missing],
         )
-        found.update({name.lower(): aid for aid, name in created.all()})
-    return {name: found[name.strip().lower()] for name in requested}
+        found.update(dict(created.all()))
+    return {name: found[name_key(name)] for name in requested}
 
 
 async def list_accounts(session: AsyncSession, q: str | None, limit: int) -> Sequence[tuple[Account, int]]:
@@ -57,7 +59,7 @@ async def list_accounts(session: AsyncSession, q: str | None, limit: int) -> Seq
     )
     query = select(Account, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.account_id == Account.id)
     if q and q.strip():
-        query = query.where(func.lower(Account.name).contains(q.strip().lower(), autoescape=True))
+        query = query.where(Account.name_key.contains(name_key(q), autoescape=True))  # type: ignore[attr-defined]
     rows = await session.execute(query.order_by(Account.name).limit(limit))
     return [(account, int(count)) for account, count in rows.all()]
 
@@ -77,7 +79,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _check_name_free(session: AsyncSession, name: str, except_id: int | None = None) -> None:
-    query = select(Account.id).where(func.lower(Account.name) == name.lower())
+    query = select(Account.id).where(Account.name_key == name_key(name))
     if except_id is not None:
         query = query.where(Account.id != except_id)
     if (await session.execute(query)).first() is not None:
@@ -87,7 +89,7 @@ async def _check_name_free(session: AsyncSession, name: str, except_id: int | No
 async def create_account(session: AsyncSession, values: dict[str, Any]) -> Account:
     values = _clean(values)
     await _check_name_free(session, values["name"])
-    account = Account(**values)
+    account = Account(**values, name_key=name_key(values["name"]))
     session.add(account)
     await session.flush()
     return account
@@ -100,6 +102,7 @@ async def update_account(session: AsyncSession, account_id: int, changes: dict[s
         await _check_name_free(session, changes["name"], account_id)
     for field, value in changes.items():
         setattr(account, field, value)
+    account.name_key = name_key(account.name)
     account.updated_at = utcnow()
     await session.flush()
     return account

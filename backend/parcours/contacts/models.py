@@ -20,7 +20,9 @@ class Account(SQLModel, table=True):
     __tablename__ = "accounts"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=200)
+    # The name compared case-insensitively, computed in Python (SQLite's lower() is ASCII-only).
+    name_key: str = Field(max_length=200, unique=True)
     domain: str | None = Field(default=None, max_length=200)
     industry: str | None = Field(default=None, max_length=100)
     size: int | None = None
@@ -36,6 +38,8 @@ class Contact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contacts_lifecycle_stage_id", "lifecycle_stage", "id"),
         Index("ix_contacts_country_id", "country", "id"),
+        # The list's most common filter pair: its exact total is counted from the index alone.
+        Index("ix_contacts_country_stage_id", "country", "lifecycle_stage", "id"),
         Index("ix_contacts_last_name_id", "last_name", "id"),
         Index("ix_contacts_updated_at_id", "updated_at", "id"),
     )

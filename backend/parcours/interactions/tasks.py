@@ -10,7 +10,7 @@ from parcours.interactions import service
 
 # New interactions are processed at most this often per process (a burst of ingestion queues
 # one job, not thousands); a trigger inside the window is deferred to its end, never dropped.
-_TRIGGER_EVERY = 0.25
+_TRIGGER_EVERY = 0.5
 _last_trigger = 0.0
 _deferred: asyncio.Task[None] | None = None
 

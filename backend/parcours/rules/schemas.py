@@ -30,6 +30,8 @@ class FieldOut(msgspec.Struct, kw_only=True):
     group: str
     nullable: bool
     choices: list[dict[str, str]]
+    # What the visual builder offers for this field, in order.
+    operators: list[str]
 
 
 class BuilderIn(Strict):

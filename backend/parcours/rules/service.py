@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.clock import utcnow
 from parcours.contacts import custom_fields
 from parcours.errors import InvalidInput
-from parcours.rules.builder import Builder, from_text, to_text
+from parcours.rules.builder import OPERATORS, Builder, family, from_text, to_text
 from parcours.rules.fields import CustomFieldInfo, catalog
 from parcours.rules.language import Checked, RuleError, Schema, parse
 from parcours.rules.schemas import FieldOut
@@ -48,6 +48,7 @@ def describe_fields(schema: Schema) -> list[FieldOut]:
     return [
         FieldOut(name=f.name, type=f.type, label_en=f.label_en, label_fr=f.label_fr, group=f.group,
                  nullable=f.nullable, choices=[{"value": c.value, "label_en": c.label_en, "label_fr": c.label_fr}
-                                               for c in f.choices])
+                                               for c in f.choices],
+                 operators=list(OPERATORS[family(f)]))
         for f in schema.fields.values()
     ]

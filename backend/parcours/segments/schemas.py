@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -46,7 +46,7 @@ class SegmentOut(msgspec.Struct, kw_only=True):
     rule: str | None
     include: list[int]
     exclude: list[int]
-    builder: dict[str, Any] | None
+    builder: Builder | None
     preset: str | None
     member_count: int
     last_refreshed_at: datetime | None

@@ -14,6 +14,12 @@ export type CustomField = Schemas["CustomFieldOut"];
 export type ImportPreview = Schemas["ImportPreview"];
 export type User = Schemas["UserOut"];
 export type ApiKey = Schemas["ApiKeyOut"];
+export type Segment = Schemas["SegmentOut"];
+export type Builder = Schemas["Builder"];
+export type BuilderGroup = Schemas["Group"];
+export type BuilderCondition = Schemas["Condition"];
+export type RuleField = Schemas["FieldOut"];
+export type Preset = Schemas["Preset"];
 export type LifecycleStage = Contact["lifecycle_stage"] & Schemas["ContactIn"]["lifecycle_stage"];
 
 export const api = createClient<paths>({ baseUrl: "" });

@@ -167,3 +167,10 @@ def test_gdpr_export_and_erase(api: Any, make_contact: Any) -> None:
     assert api.get("/api/contacts", params={"q": contact["email"]}).json()["total"] == 0
     # The same person can come back as a new contact.
     assert api.post("/api/contacts", json={"email": contact["email"]}).status_code == 201
+
+
+def test_accounts_match_names_ignoring_case_beyond_ascii(api: Any) -> None:
+    first = api.post("/api/contacts", json={"email": unique_email(), "company": "Éts Dupont"}).json()
+    second = api.post("/api/contacts", json={"email": unique_email(), "company": "éts dupont"}).json()
+    assert first["account_id"] == second["account_id"]
+    assert api.post("/api/accounts", json={"name": "ÉTS DUPONT"}).status_code == 409

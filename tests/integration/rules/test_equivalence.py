@@ -128,9 +128,9 @@ class Database:
                 account = row.pop("account")
                 account_id = None
                 if account:
-                    name = account[0] if account[0] not in names else f"{account[0]} {i}"
-                    names.add(name)
-                    account_id = (await session.execute(insert(Account).values(
+                    name = account[0] if account[0].casefold() not in names else f"{account[0]} {i}"
+                    names.add(name.casefold())
+                    account_id = (await session.execute(insert(Account).values(name_key=name.casefold(),
                         name=name, size=account[1], created_at=NOW, updated_at=NOW).returning(Account.id))).scalar_one()
                 ids += await contacts.insert_many(session, [{**row, "email": f"c{i}@example.org", "account_id": account_id}])
             return ids

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 21:00:39.267194
+Create Date: 2026-11-23 21:16:39.693336
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def upgrade() -> None:
     op.create_table('accounts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('name_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('domain', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('industry', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('size', sa.Integer(), nullable=True),
@@ -33,7 +34,7 @@ def upgrade() -> None:
     sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('name')
+    sa.UniqueConstraint('name_key')
     )
     op.create_table('api_keys',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -176,6 +177,7 @@ def upgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contacts_account_id'), ['account_id'], unique=False)
         batch_op.create_index('ix_contacts_country_id', ['country', 'id'], unique=False)
+        batch_op.create_index('ix_contacts_country_stage_id', ['country', 'lifecycle_stage', 'id'], unique=False)
         batch_op.create_index('ix_contacts_last_name_id', ['last_name', 'id'], unique=False)
         batch_op.create_index('ix_contacts_lifecycle_stage_id', ['lifecycle_stage', 'id'], unique=False)
         batch_op.create_index('ix_contacts_updated_at_id', ['updated_at', 'id'], unique=False)
@@ -257,6 +259,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_contacts_updated_at_id')
         batch_op.drop_index('ix_contacts_lifecycle_stage_id')
         batch_op.drop_index('ix_contacts_last_name_id')
+        batch_op.drop_index('ix_contacts_country_stage_id')
         batch_op.drop_index('ix_contacts_country_id')
         batch_op.drop_index(batch_op.f('ix_contacts_account_id'))
 

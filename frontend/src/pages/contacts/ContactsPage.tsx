@@ -2,6 +2,7 @@ import {
   Anchor,
   Badge,
   Button,
+  Checkbox,
   Group,
   Modal,
   Paper,
@@ -16,7 +17,7 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { IconArrowDown, IconArrowUp, IconDownload, IconPlus, IconSearch, IconUpload } from "@tabler/icons-react";
+import { IconArrowDown, IconArrowUp, IconDownload, IconFilter, IconPlus, IconSearch, IconUpload } from "@tabler/icons-react";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -26,6 +27,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber, formatRelative } from "../../components/format";
 import { CONSENT_LEVELS, COUNTRY_CODES, STAGES, STAGE_COLORS, countryName } from "../../components/vocabulary";
+import { AddToSegment } from "./AddToSegment";
 import { ContactForm } from "./ContactForm";
 
 type Query = Record<string, string>;
@@ -65,6 +67,8 @@ export function ContactsPage() {
   const [debounced] = useDebouncedValue(search, 300);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [creating, setCreating] = useState(false);
+  const [selected, setSelected] = useState<number[]>([]);
+  const [adding, setAdding] = useState(false);
   const sort = (params.get("sort") ?? "-id") as Sort;
 
   const filters: Query = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ""]).filter(([, v]) => v));
@@ -118,6 +122,11 @@ export function ContactsPage() {
           <Button variant="default" leftSection={<IconDownload size={16} />} component="a" href={`/api/contacts/export.csv?${exportQuery}`} data-testid="contacts-export">
             {t("contacts.export_csv")}
           </Button>
+          {canWrite && selected.length > 0 && (
+            <Button variant="light" leftSection={<IconFilter size={16} />} onClick={() => setAdding(true)} data-testid="contacts-add-to-segment">
+              {t("segments.add_to_segment_count", { count: selected.length })}
+            </Button>
+          )}
           {canWrite && (
             <>
               <Button variant="default" leftSection={<IconUpload size={16} />} component={Link} to="/contacts/import" data-testid="contacts-import">
@@ -196,6 +205,19 @@ export function ContactsPage() {
           <Table highlightOnHover verticalSpacing="xs" data-testid="contacts-table">
             <Table.Thead>
               <Table.Tr>
+                {canWrite && (
+                  <Table.Th w={40}>
+                    <Checkbox
+                      aria-label={t("contacts.select_page")}
+                      data-testid="contacts-select-page"
+                      checked={Boolean(page?.items.length) && page!.items.every((c) => selected.includes(c.id))}
+                      onChange={(e) => {
+                        const ids = page?.items.map((c) => c.id) ?? [];
+                        setSelected(e.currentTarget.checked ? [...new Set([...selected, ...ids])] : selected.filter((id) => !ids.includes(id)));
+                      }}
+                    />
+                  </Table.Th>
+                )}
                 <SortHeader label={t("contacts.name")} field="last_name" sort={sort} onSort={(s) => setFilter("sort", s)} />
                 <SortHeader label={t("fields.email")} field="email" sort={sort} onSort={(s) => setFilter("sort", s)} />
                 <Table.Th>{t("fields.company")}</Table.Th>
@@ -212,6 +234,16 @@ export function ContactsPage() {
                   style={{ cursor: "pointer" }}
                   data-testid={`contact-row-${c.id}`}
                 >
+                  {canWrite && (
+                    <Table.Td onClick={(e) => e.stopPropagation()}>
+                      <Checkbox
+                        aria-label={c.email}
+                        data-testid="contact-row-select"
+                        checked={selected.includes(c.id)}
+                        onChange={(e) => setSelected(e.currentTarget.checked ? [...selected, c.id] : selected.filter((id) => id !== c.id))}
+                      />
+                    </Table.Td>
+                  )}
                   <Table.Td>
                     <Anchor component={Link} to={`/contacts/${c.id}`} onClick={(e) => e.stopPropagation()} data-testid="contact-row-name">
                       {[c.first_name, c.last_name].filter(Boolean).join(" ") || t("contacts.no_name")}
@@ -251,6 +283,7 @@ export function ContactsPage() {
         </Group>
       </Group>
 
+      <AddToSegment contactIds={selected} opened={adding} onClose={(added) => { setAdding(false); if (added) setSelected([]); }} />
       <Modal opened={creating} onClose={() => setCreating(false)} title={t("contacts.new")} size="xl">
         <ContactForm
           onCancel={() => setCreating(false)}

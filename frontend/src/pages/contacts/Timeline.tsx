@@ -7,7 +7,11 @@ import {
   IconMail,
   IconPointer,
   IconShoppingCart,
+  IconLogin2,
+  IconLogout2,
   IconSparkles,
+  IconUserEdit,
+  IconUserPlus,
 } from "@tabler/icons-react";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -15,6 +19,7 @@ import { useTranslation } from "react-i18next";
 import { api, unwrap, type Interaction } from "../../api/client";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime, formatMoney, formatRelative } from "../../components/format";
+import i18n from "../../i18n";
 
 const ICONS: Record<string, typeof IconMail> = {
   email_sent: IconMail,
@@ -25,11 +30,19 @@ const ICONS: Record<string, typeof IconMail> = {
   purchase: IconShoppingCart,
   event_registered: IconCalendarEvent,
   event_attended: IconCalendarEvent,
+  contact_created: IconUserPlus,
+  contact_updated: IconUserEdit,
+  segment_entered: IconLogin2,
+  segment_exited: IconLogout2,
 };
 const KNOWN_TYPES = Object.keys(ICONS);
 
 function describe(item: Interaction): string {
   const p = item.properties as Record<string, unknown>;
+  if (item.type.startsWith("segment_")) return String(p.segment ?? "");
+  if (item.type === "contact_updated" && Array.isArray(p.fields))
+    return (p.fields as string[]).map((f) => i18n.t(`fields.${f}`, { defaultValue: f })).join(", ");
+  if (item.type === "contact_created" && p.by) return String(p.by);
   if (item.type === "purchase" && item.value != null) return `${formatMoney(item.value)}${p.order_id ? ` · ${p.order_id}` : ""}`;
   for (const key of ["subject", "url", "event", "form", "name"]) if (typeof p[key] === "string") return p[key] as string;
   return "";

@@ -1,0 +1,38 @@
+"""`python -m bench`: every benchmark in sequence, with the same --quick / --backend options."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from bench import contact_list, import_csv, ingest
+from bench.common import log
+
+BENCHMARKS = {"ingest": ingest.main, "import_csv": import_csv.main, "contact_list": contact_list.main}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="Run every Parcours benchmark in sequence.")
+    p.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    p.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    p.add_argument("--only", nargs="+", choices=list(BENCHMARKS), help="run only these")
+    args = p.parse_args()
+    argv = ["--backend", args.backend] + (["--quick"] if args.quick else [])
+    failed = []
+    for name, run in BENCHMARKS.items():
+        if args.only and name not in args.only:
+            continue
+        print(f"\n=== bench.{name} {' '.join(argv)}", flush=True)
+        try:
+            run(argv)
+        except Exception:  # one broken benchmark must not hide the figures of the others
+            traceback.print_exc()
+            failed.append(name)
+    if failed:
+        log(f"failed: {', '.join(failed)}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+import {
+  ActionIcon,
+  Button,
+  Group,
+  MultiSelect,
+  NumberInput,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  TagsInput,
+  Text,
+  TextInput,
+  Tooltip,
+} from "@mantine/core";
+import { DateInput } from "@mantine/dates";
+import { IconPlus, IconTrash } from "@tabler/icons-react";
+import { useTranslation } from "react-i18next";
+import type { Builder, BuilderCondition, BuilderGroup, RuleField, Segment } from "../../api/client";
+import { COUNTRY_CODES, LANGUAGE_CODES, countryName, languageName } from "../../components/vocabulary";
+
+type Props = {
+  value: Builder;
+  onChange: (next: Builder) => void;
+  fields: RuleField[];
+  segments: Segment[];
+  readOnly?: boolean;
+};
+
+const NO_VALUE = new Set(["is_empty", "is_not_empty", "is_true", "is_false"]);
+const LIST_VALUE = new Set(["is_any_of", "is_none_of"]);
+
+export function emptyCondition(fields: RuleField[]): BuilderCondition {
+  const first = fields.find((f) => f.name === "country") ?? fields[0];
+  return { field: first?.name ?? "email", operator: first?.operators[0] ?? "is", value: null };
+}
+
+function label(field: RuleField, language: string): string {
+  return language === "fr" ? field.label_fr : field.label_en;
+}
+
+function choicesOf(field: RuleField, language: string): { value: string; label: string }[] {
+  if (field.type === "country") return COUNTRY_CODES.map((c) => ({ value: c, label: countryName(c, language) }));
+  if (field.type === "language") return LANGUAGE_CODES.map((c) => ({ value: c, label: languageName(c, language) }));
+  return field.choices.map((c) => ({ value: c.value, label: language === "fr" ? c.label_fr : c.label_en }));
+}
+
+function ValueInput({ field, condition, segments, onChange, testId, readOnly }: {
+  field: RuleField;
+  condition: BuilderCondition;
+  segments: Segment[];
+  onChange: (value: unknown) => void;
+  testId: string;
+  readOnly?: boolean;
+}) {
+  const { t, i18n } = useTranslation();
+  const op = condition.operator;
+  const value = condition.value as never;
+  const common = { "data-testid": testId, disabled: readOnly, "aria-label": t("segments.value") };
+  if (NO_VALUE.has(op)) return null;
+  if (field.type === "segments")
+    return (
+      <Select {...common} w={240} placeholder={t("segments.pick_segment")} searchable
+        data={segments.map((s) => ({ value: String(s.id), label: s.name }))}
+        value={value != null ? String(value) : null} onChange={(v) => onChange(v ? Number(v) : null)} />
+    );
+  const choices = choicesOf(field, i18n.language);
+  if (LIST_VALUE.has(op))
+    return choices.length ? (
+      <MultiSelect {...common} w={300} searchable data={choices} value={(value as string[]) ?? []} onChange={onChange} />
+    ) : (
+      <TagsInput {...common} w={300} placeholder={t("segments.type_enter")} value={(value as string[]) ?? []} onChange={onChange} />
+    );
+  if (op === "in_last_days" || op === "more_than_days_ago")
+    return (
+      <NumberInput {...common} w={140} min={1} max={36500} allowDecimal={false} suffix={` ${t("segments.days")}`}
+        value={value ?? ""} onChange={(v) => onChange(v === "" ? null : Number(v))} />
+    );
+  if (["before", "after", "on"].includes(op))
+    return <DateInput {...common} w={170} valueFormat="YYYY-MM-DD" value={value ?? null} onChange={onChange} />;
+  if (field.type === "number") {
+    if (op === "between") {
+      const pair = (value as number[] | null) ?? [null, null];
+      return (
+        <Group gap={4}>
+          <NumberInput {...common} data-testid={`${testId}-low`} w={110} value={pair[0] ?? ""}
+            onChange={(v) => onChange([v === "" ? null : Number(v), pair[1]])} />
+          <Text size="sm">{t("segments.and")}</Text>
+          <NumberInput {...common} data-testid={`${testId}-high`} w={110} value={pair[1] ?? ""}
+            onChange={(v) => onChange([pair[0], v === "" ? null : Number(v)])} />
+        </Group>
+      );
+    }
+    return <NumberInput {...common} w={140} value={value ?? ""} onChange={(v) => onChange(v === "" ? null : Number(v))} />;
+  }
+  if (choices.length && (op === "is" || op === "is_not"))
+    return <Select {...common} w={220} searchable data={choices} value={value ?? null} onChange={onChange} />;
+  return <TextInput {...common} w={220} value={value ?? ""} onChange={(e) => onChange(e.currentTarget.value)} />;
+}
+
+function ConditionRow({ condition, fields, segments, onChange, onRemove, testId, readOnly }: {
+  condition: BuilderCondition;
+  fields: RuleField[];
+  segments: Segment[];
+  onChange: (c: BuilderCondition) => void;
+  onRemove: () => void;
+  testId: string;
+  readOnly?: boolean;
+}) {
+  const { t, i18n } = useTranslation();
+  const field = fields.find((f) => f.name === condition.field) ?? fields[0];
+  if (!field) return null;
+  const groups = [...new Set(fields.map((f) => f.group))];
+  return (
+    <Group gap="xs" wrap="wrap" data-testid={testId}>
+      <Select
+        w={260}
+        searchable
+        disabled={readOnly}
+        aria-label={t("segments.field")}
+        data-testid={`${testId}-field`}
+        data={groups.map((g) => ({
+          group: t(`segments.groups.${g}`),
+          items: fields.filter((f) => f.group === g).map((f) => ({ value: f.name, label: label(f, i18n.language) })),
+        }))}
+        value={field.name}
+        allowDeselect={false}
+        onChange={(name) => {
+          const next = fields.find((f) => f.name === name);
+          if (next) onChange({ field: next.name, operator: next.operators[0], value: null });
+        }}
+      />
+      <Select
+        w={200}
+        disabled={readOnly}
+        aria-label={t("segments.operator")}
+        data-testid={`${testId}-operator`}
+        data={field.operators.map((op) => ({ value: op, label: t(`operators.${op}`) }))}
+        value={condition.operator}
+        allowDeselect={false}
+        onChange={(op) => op && onChange({ ...condition, operator: op, value: LIST_VALUE.has(op) ? [] : NO_VALUE.has(op) ? null : condition.value })}
+      />
+      <ValueInput field={field} condition={condition} segments={segments} testId={`${testId}-value`} readOnly={readOnly}
+        onChange={(value) => onChange({ ...condition, value })} />
+      {!readOnly && (
+        <Tooltip label={t("segments.remove_condition")}>
+          <ActionIcon variant="subtle" color="red" onClick={onRemove} aria-label={t("segments.remove_condition")} data-testid={`${testId}-remove`}>
+            <IconTrash size={16} />
+          </ActionIcon>
+        </Tooltip>
+      )}
+    </Group>
+  );
+}
+
+function MatchToggle({ value, onChange, testId, readOnly }: { value: "all" | "any"; onChange: (v: "all" | "any") => void; testId: string; readOnly?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <SegmentedControl size="xs" disabled={readOnly} value={value} onChange={(v) => onChange(v as "all" | "any")} data-testid={testId}
+      data={[{ value: "all", label: t("segments.match_all") }, { value: "any", label: t("segments.match_any") }]} />
+  );
+}
+
+export function ConditionBuilder({ value, onChange, fields, segments, readOnly }: Props) {
+  const { t } = useTranslation();
+  const setGroup = (index: number, group: BuilderGroup | null) => {
+    const groups = [...value.groups];
+    if (group === null || group.conditions.length === 0) groups.splice(index, 1);
+    else groups[index] = group;
+    onChange({ ...value, groups });
+  };
+  return (
+    <Stack gap="sm" data-testid="segment-builder">
+      {value.groups.length > 1 && (
+        <Group gap="xs">
+          <Text size="sm">{t("segments.groups_join")}</Text>
+          <MatchToggle value={value.match} readOnly={readOnly} testId="builder-match" onChange={(match) => onChange({ ...value, match })} />
+        </Group>
+      )}
+      {value.groups.map((group, g) => (
+        <Paper key={g} withBorder p="sm" data-testid={`builder-group-${g}`}>
+          <Stack gap="xs">
+            {group.conditions.length > 1 && (
+              <Group gap="xs">
+                <Text size="sm">{t("segments.conditions_join")}</Text>
+                <MatchToggle value={group.match} readOnly={readOnly} testId={`builder-group-${g}-match`}
+                  onChange={(match) => setGroup(g, { ...group, match })} />
+              </Group>
+            )}
+            {group.conditions.map((condition, c) => (
+              <ConditionRow key={c} condition={condition} fields={fields} segments={segments} readOnly={readOnly}
+                testId={`condition-${g}-${c}`}
+                onChange={(next) => setGroup(g, { ...group, conditions: group.conditions.map((x, i) => (i === c ? next : x)) })}
+                onRemove={() => setGroup(g, { ...group, conditions: group.conditions.filter((_, i) => i !== c) })} />
+            ))}
+            {!readOnly && (
+              <Button variant="subtle" size="xs" w="fit-content" leftSection={<IconPlus size={14} />} data-testid={`builder-group-${g}-add`}
+                onClick={() => setGroup(g, { ...group, conditions: [...group.conditions, emptyCondition(fields)] })}>
+                {t("segments.add_condition")}
+              </Button>
+            )}
+          </Stack>
+        </Paper>
+      ))}
+      {value.groups.length === 0 && (
+        <Text c="dimmed" size="sm" data-testid="builder-empty">
+          {t("segments.no_conditions")}
+        </Text>
+      )}
+      {!readOnly && (
+        <Button variant="light" size="xs" w="fit-content" leftSection={<IconPlus size={14} />} data-testid="builder-add-group"
+          onClick={() => onChange({ ...value, groups: [...value.groups, { match: "all", conditions: [emptyCondition(fields)] }] })}>
+          {value.groups.length ? t("segments.add_group") : t("segments.add_condition")}
+        </Button>
+      )}
+    </Stack>
+  );
+}
