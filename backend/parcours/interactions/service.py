@@ -16,7 +16,7 @@ from parcours.api import decode_cursor, encode_cursor, to_out
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import Sessions, dialect_name, transaction
-from parcours.errors import InvalidInput, Unprocessable
+from parcours.errors import InvalidInput, ParcoursError, Unprocessable
 from parcours.interactions import recording
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.interactions.schemas import InteractionIn, InteractionOut, InteractionPage, InteractionPost
@@ -55,8 +55,16 @@ def _value(item: InteractionIn, where: str) -> float | None:
     return float(raw)
 
 
-async def ingest(session: AsyncSession, post: InteractionPost) -> int:
-    """Store every interaction of the request, or none of them (a bad item rejects the batch)."""
+class Delivery(msgspec.Struct):
+    """One request's interactions, checked as far as possible without the database."""
+
+    rows: list[dict[str, Any]]
+    by_email: dict[int, str]
+    creatable: set[str]
+    prefix: str
+
+
+def prepare(post: InteractionPost) -> Delivery:
     items, prefix = items_of(post)
     now = utcnow()
     rows: list[dict[str, Any]] = []
@@ -82,23 +90,45 @@ async def ingest(session: AsyncSession, post: InteractionPost) -> int:
                 creatable.add(by_email[i])
         rows.append({"contact_id": item.contact_id, "type": item.type, "occurred_at": occurred,
                      "value": _value(item, where), "properties": item.properties, "received_at": now})
-    ids = {r["contact_id"] for r in rows if r["contact_id"] is not None}
-    if ids:
-        missing = ids - await contacts.existing_ids(session, ids)
-        if missing:
-            index = next(i for i, r in enumerate(rows) if r["contact_id"] in missing)
-            raise Unprocessable(f"There is no contact with id {rows[index]['contact_id']}.",
-                                prefix.format(i=index) + "contact_id")
-    if by_email:
-        found = await contacts.ids_by_email(session, by_email.values())
-        unknown = [i for i, email in by_email.items() if email not in found and email not in creatable]
-        if unknown:
-            raise Unprocessable(f"There is no contact with the email {by_email[unknown[0]]} "
-                                "(set create_contact to create it).", prefix.format(i=unknown[0]) + "email")
-        found |= await contacts.create_minimal(session, sorted(creatable - set(found)), source="interaction")
-        for i, email in by_email.items():
-            rows[i]["contact_id"] = found[email]
-    return await recording.record(session, rows)
+    return Delivery(rows=rows, by_email=by_email, creatable=creatable, prefix=prefix)
+
+
+def _missing(delivery: Delivery, existing: set[int], found: dict[str, int]) -> ParcoursError | None:
+    for i, row in enumerate(delivery.rows):
+        if row["contact_id"] is not None and row["contact_id"] not in existing:
+            return Unprocessable(f"There is no contact with id {row['contact_id']}.",
+                                 delivery.prefix.format(i=i) + "contact_id")
+    for i, email in delivery.by_email.items():
+        if email not in found and email not in delivery.creatable:
+            return Unprocessable(f"There is no contact with the email {email} (set create_contact to create it).",
+                                 delivery.prefix.format(i=i) + "email")
+    return None
+
+
+async def store(session: AsyncSession, deliveries: Sequence[Delivery]) -> list[int | ParcoursError]:
+    """Store several requests' interactions in one transaction. Each request is stored whole or
+    refused whole (an unknown contact refuses its request only)."""
+    ids = {r["contact_id"] for d in deliveries for r in d.rows if r["contact_id"] is not None}
+    existing = await contacts.existing_ids(session, ids) if ids else set()
+    emails = {e for d in deliveries for e in d.by_email.values()}
+    found = await contacts.ids_by_email(session, emails) if emails else {}
+    outcomes: list[int | ParcoursError] = []
+    to_create: set[str] = set()
+    for delivery in deliveries:
+        problem = _missing(delivery, existing, found)
+        outcomes.append(problem if problem is not None else len(delivery.rows))
+        if problem is None:
+            to_create |= {e for e in delivery.by_email.values() if e not in found}
+    if to_create:
+        found |= await contacts.create_minimal(session, sorted(to_create), source="interaction")
+    rows = []
+    for delivery, outcome in zip(deliveries, outcomes, strict=True):
+        if isinstance(outcome, int):
+            for i, email in delivery.by_email.items():
+                delivery.rows[i]["contact_id"] = found[email]
+            rows += delivery.rows
+    await recording.record(session, rows)
+    return outcomes
 
 
 # ---- reading ---------------------------------------------------------------------------------

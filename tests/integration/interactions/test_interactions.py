@@ -90,3 +90,29 @@ def test_bad_interactions_name_the_field(api: Any, make_contact: Any) -> None:
         assert 400 <= response.status_code < 500, (body, response.text)
         assert response.json()["error"]["field"] == field, (body, response.json())
     assert api.get(f"/api/contacts/{contact['id']}/interactions").json()["total"] == 1  # contact_created only
+
+
+def test_requests_sharing_a_transaction_succeed_or_fail_alone(api: Any, make_contact: Any) -> None:
+    import asyncio
+
+    from parcours.errors import Unprocessable
+    from parcours.interactions.ingestion import group_commit
+    from parcours.interactions.schemas import InteractionPost
+    from parcours.interactions.service import prepare
+
+    contacts = [make_contact() for _ in range(5)]
+    newcomer = unique_email("newcomer")
+    posts = [InteractionPost(type="page_visited", contact_id=c["id"]) for c in contacts]
+    posts += [InteractionPost(type="page_visited", contact_id=99999999),
+              InteractionPost(type="form_submitted", email=newcomer, create_contact=True)]
+
+    async def burst() -> list[Any]:
+        committer = group_commit(api.app.state.runtime)
+        return await asyncio.gather(*(committer.submit(prepare(p)) for p in posts), return_exceptions=True)
+
+    outcomes = api.blocking_portal.call(burst)
+    assert outcomes[:5] == [1] * 5 and outcomes[6] == 1
+    assert isinstance(outcomes[5], Unprocessable) and outcomes[5].field == "contact_id"
+    for contact in contacts:
+        assert api.get(f"/api/contacts/{contact['id']}/interactions", params={"type": "page_visited"}).json()["total"] == 1
+    assert api.get("/api/contacts", params={"q": newcomer}).json()["total"] == 1
