@@ -23,6 +23,7 @@ from parcours.interactions import recording
 from parcours.errors import InvalidInput
 from parcours.jobs import service as jobs
 from parcours.jobs.service import JobProgress
+from parcours.segments import service as segments
 
 JOB_KIND = "contact_import"
 PREPARE_BATCH = 5_000
@@ -75,6 +76,8 @@ async def start_import(
     problem = check_mapping(mapping, table.header, specs)
     if problem:
         raise InvalidInput(problem, "mapping")
+    if options.segment_id is not None:
+        await segments.require_static(session, options.segment_id, "options.segment_id")
     if options.default_country:
         try:
             options = msgspec.structs.replace(options, default_country=normalize_country(options.default_country))
@@ -115,7 +118,8 @@ class _Counts(msgspec.Struct):
 
 
 async def _write_batch(session: AsyncSession, records: list[Record], options: ImportOptions,
-                       actor: Actor, counts: _Counts) -> None:
+                       actor: Actor, counts: _Counts) -> list[int]:
+    """Write one batch; returns the ids of every contact of the batch, new or existing."""
     emails = [r.email for r in records]
     columns = [getattr(Contact, f) for f in ("id", "email", "account_id", "custom", *_COLUMNS)]
     rows = await session.execute(select(*columns).where(await service.email_among(session, emails)))
@@ -125,6 +129,7 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     consent: list[dict[str, Any]] = []
+    ids: dict[str, int] = {}
     for record in records:
         account_id = account_ids.get(record.values.get("company", ""))
         current = existing.get(record.email)
@@ -170,6 +175,7 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
                 "properties": {**origin, "fields": sorted(k for k in u if k not in ("id", "updated_at", "search_text"))}}
                for u in updates]
     await recording.record(session, events)
+    return [c["id"] for c in existing.values()] + list(ids.values())
 
 
 def _defaults() -> dict[str, Any]:
@@ -218,7 +224,9 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
         records = prepared.records
         for start in range(0, len(records), WRITE_BATCH):
             async with transaction(sessions) as session:
-                await _write_batch(session, records[start:start + WRITE_BATCH], options, actor, counts)
+                batch_ids = await _write_batch(session, records[start:start + WRITE_BATCH], options, actor, counts)
+                if options.segment_id is not None:
+                    await segments.add_members(session, options.segment_id, batch_ids)
             done = min(len(records), start + WRITE_BATCH)
             await progress.report(0.3 + 0.7 * done / max(1, len(records)), f"Saved {done} of {len(records)} contacts")
     async with transaction(sessions) as session:

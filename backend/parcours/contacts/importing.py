@@ -27,6 +27,8 @@ class ImportOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     date_format: n.DateFormat = "auto"
     # The `source` given to contacts this import creates.
     source: str = "import"
+    # A static segment to put every imported contact in (new or already known).
+    segment_id: int | None = None
 
 
 class CustomFieldSpec(msgspec.Struct, frozen=True):

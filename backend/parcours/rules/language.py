@@ -405,6 +405,10 @@ class Compiler:
             raise self.refuse(f"'${node.name}' is not supported in rules.", "$" + node.name)
         field = self.schema.fields[node.name]
         self.fields.add(field.name)
+        if field.type == "segments":
+            # Memberships have no column: `<id> in segments` asks the target (member_of) instead.
+            # Asking for a column made every rule using segments fail in SQL (refresh, preview).
+            return Value(None, "segments", False)
         return Value(self.target.column(field), _KINDS[field.type], field.nullable)
 
     def moment(self, value: dt.datetime) -> Value:

@@ -361,13 +361,19 @@ def realtime_consumer(enqueue: jobs.Enqueue) -> Callable[[AsyncSession, Sequence
 # ---- static members ----------------------------------------------------------------------------
 
 
+async def require_static(session: AsyncSession, segment_id: int, field: str = "segment_id") -> Segment:
+    segment = await session.get(Segment, segment_id)
+    if segment is None:
+        raise InvalidInput("This segment does not exist.", field)
+    if segment.kind != "static":
+        raise InvalidInput("Members of a dynamic segment follow its rule: edit the rule, or make a static copy.", field)
+    return segment
+
+
 async def _static(session: AsyncSession, segment_id: int) -> Segment:
     await serialize(session, MEMBERSHIP_LOCK)
-    segment = await get_segment(session, segment_id)
-    if segment.kind != "static":
-        raise InvalidInput("Members of a dynamic segment follow its rule: edit the rule, or make a static copy.",
-                           "segment_id")
-    return segment
+    await get_segment(session, segment_id)
+    return await require_static(session, segment_id)
 
 
 async def add_members(session: AsyncSession, segment_id: int, contact_ids: list[int]) -> tuple[int, int]:

@@ -120,3 +120,17 @@ def test_a_file_over_the_size_limit_is_413(api: Any) -> None:
 
 def test_unknown_job_is_404(api: Any) -> None:
     assert api.get("/api/jobs/doesnotexist").status_code == 404
+
+
+def test_import_into_a_static_segment(api: Any, make_contact: Any) -> None:
+    known = make_contact()
+    segment = api.post("/api/segments", json={"name": "Salon 2026", "kind": "static"}).json()
+    new = unique_email("salon")
+    content = f"email\n{known['email']}\n{new}\n".encode()
+    job = api.wait_job(upload(api, content, options={"segment_id": segment["id"]}).json()["job_id"])
+    assert job["status"] == "done", job
+    members = api.get(f"/api/segments/{segment['id']}/members").json()
+    assert sorted(c["email"] for c in members["items"]) == sorted([known["email"], new])
+    dynamic = api.post("/api/segments", json={"name": "d", "kind": "dynamic", "rule": "opens_30d > 3"}).json()
+    refused = upload(api, content, options={"segment_id": dynamic["id"]})
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "options.segment_id"

@@ -31,6 +31,7 @@ type Options = {
   on_error: "valid_only" | "all_or_nothing";
   default_country: string;
   date_format: "auto" | "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY";
+  segment_id: number | null;
 };
 type RowError = { row: number; field: string | null; message: string };
 const MAX_SIZE_MB = 50;
@@ -127,11 +128,12 @@ export function ImportPage() {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
-  const [options, setOptions] = useState<Options>({ merge_policy: "fill_empty", on_error: "valid_only", default_country: "FR", date_format: "auto" });
+  const [options, setOptions] = useState<Options>({ merge_policy: "fill_empty", on_error: "valid_only", default_country: "FR", date_format: "auto", segment_id: null });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
 
+  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
   const job = useQuery({
     queryKey: ["job", jobId],
     enabled: jobId !== null,
@@ -333,6 +335,16 @@ export function ImportPage() {
                 onChange={(v) => v && setOptions({ ...options, date_format: v as Options["date_format"] })}
               />
             </Group>
+            <Select
+              label={t("import.segment")}
+              description={t("import.segment_hint")}
+              clearable
+              searchable
+              data={(segments.data ?? []).filter((s) => s.kind === "static").map((s) => ({ value: String(s.id), label: s.name }))}
+              value={options.segment_id ? String(options.segment_id) : null}
+              onChange={(v) => setOptions({ ...options, segment_id: v ? Number(v) : null })}
+              data-testid="import-segment"
+            />
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setStep(1)}>
                 {t("common.back")}
