@@ -30,6 +30,22 @@ type Props = {
 const NO_VALUE = new Set(["is_empty", "is_not_empty", "is_true", "is_false"]);
 const LIST_VALUE = new Set(["is_any_of", "is_none_of"]);
 
+/** Whether a condition says enough to be counted (its value is given when it needs one). */
+export function isComplete(condition: BuilderCondition): boolean {
+  const value = condition.value as unknown;
+  if (NO_VALUE.has(condition.operator)) return true;
+  if (Array.isArray(value)) return value.length > 0 && value.every((v) => v !== null && v !== "");
+  return value !== null && value !== undefined && value !== "";
+}
+
+/** The builder without its unfinished conditions: what can be counted while the marketer types. */
+export function completeOnly(builder: Builder): Builder {
+  const groups = builder.groups
+    .map((g) => ({ ...g, conditions: g.conditions.filter(isComplete) }))
+    .filter((g) => g.conditions.length > 0);
+  return { ...builder, groups };
+}
+
 export function emptyCondition(fields: RuleField[]): BuilderCondition {
   const first = fields.find((f) => f.name === "country") ?? fields[0];
   return { field: first?.name ?? "email", operator: first?.operators[0] ?? "is", value: null };
@@ -111,10 +127,11 @@ function ConditionRow({ condition, fields, segments, onChange, onRemove, testId,
   const field = fields.find((f) => f.name === condition.field) ?? fields[0];
   if (!field) return null;
   const groups = [...new Set(fields.map((f) => f.group))];
+  const unfinished = !isComplete(condition);
   return (
-    <Group gap="xs" wrap="wrap" data-testid={testId}>
+    <Group gap="xs" wrap="nowrap" align="flex-start" data-testid={testId} data-complete={unfinished ? "no" : "yes"}>
       <Select
-        w={260}
+        w={230}
         searchable
         disabled={readOnly}
         aria-label={t("segments.field")}
@@ -131,7 +148,7 @@ function ConditionRow({ condition, fields, segments, onChange, onRemove, testId,
         }}
       />
       <Select
-        w={200}
+        w={170}
         disabled={readOnly}
         aria-label={t("segments.operator")}
         data-testid={`${testId}-operator`}
@@ -140,8 +157,15 @@ function ConditionRow({ condition, fields, segments, onChange, onRemove, testId,
         allowDeselect={false}
         onChange={(op) => op && onChange({ ...condition, operator: op, value: LIST_VALUE.has(op) ? [] : NO_VALUE.has(op) ? null : condition.value })}
       />
-      <ValueInput field={field} condition={condition} segments={segments} testId={`${testId}-value`} readOnly={readOnly}
-        onChange={(value) => onChange({ ...condition, value })} />
+      <Stack gap={2}>
+        <ValueInput field={field} condition={condition} segments={segments} testId={`${testId}-value`} readOnly={readOnly}
+          onChange={(value) => onChange({ ...condition, value })} />
+        {unfinished && (
+          <Text size="xs" c="orange" data-testid={`${testId}-unfinished`}>
+            {t("segments.unfinished")}
+          </Text>
+        )}
+      </Stack>
       {!readOnly && (
         <Tooltip label={t("segments.remove_condition")}>
           <ActionIcon variant="subtle" color="red" onClick={onRemove} aria-label={t("segments.remove_condition")} data-testid={`${testId}-remove`}>

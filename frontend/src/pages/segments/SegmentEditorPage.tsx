@@ -31,7 +31,7 @@ import { ApiError, api, unwrap, type Builder, type Segment } from "../../api/cli
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber } from "../../components/format";
 import { useHistory } from "../../components/useHistory";
-import { ConditionBuilder } from "./ConditionBuilder";
+import { ConditionBuilder, completeOnly } from "./ConditionBuilder";
 import { SegmentMembers } from "./SegmentMembers";
 
 type Definition = { builder: Builder | null; rule: string; include: number[]; exclude: number[] };
@@ -112,7 +112,7 @@ export function SegmentEditorPage() {
         api.POST("/api/segments/preview", {
           body: textOnly || !debounced.builder
             ? { rule: debounced.rule || null, include: debounced.include, exclude: debounced.exclude }
-            : { builder: debounced.builder, include: debounced.include, exclude: debounced.exclude },
+            : { builder: completeOnly(debounced.builder), include: debounced.include, exclude: debounced.exclude },
         }),
       ),
   });
@@ -136,6 +136,10 @@ export function SegmentEditorPage() {
   async function save() {
     if (!name.trim()) {
       setNameError(t("segments.name_required"));
+      return;
+    }
+    if (kind === "dynamic" && !textOnly && current.builder && JSON.stringify(completeOnly(current.builder)) !== JSON.stringify(current.builder)) {
+      setSaveError(new Error(t("segments.finish_conditions")));
       return;
     }
     setSaving(true);
