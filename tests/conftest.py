@@ -143,3 +143,35 @@ def make_contact(api: Api) -> Callable[..., dict[str, Any]]:
         return dict(response.json())
 
     return make
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.received: list[tuple[str, list[str], bytes]] = []
+        outer = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+                outer.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+                return "250 OK"
+
+        from parcours.queue import free_port
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="module")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.controller.start()
+    yield server
+    server.controller.stop()

@@ -23,7 +23,13 @@ from parcours.auth.service import Actor, ensure_first_admin
 from parcours.contacts.routes import AccountsController, ContactsController, CustomFieldsController
 from parcours.db import transaction
 from parcours.interactions.routes import InteractionsController
+from parcours.campaigns.routes import CampaignsController
+from parcours.channels.routes import EmailEventsController, OutboxController
+from parcours.emails import templates as email_templates
+from parcours.emails import topics as email_topics
+from parcours.emails.routes import AssetsController, EmailsController, TemplatesController, TopicsController, serve_asset
 from parcours.jobs.routes import JobsController
+from parcours.tracking.routes import tracking_router
 from parcours.rules.routes import RulesController
 from parcours.segments.routes import SegmentsController
 from parcours.runtime import Runtime, open_runtime
@@ -90,7 +96,8 @@ def api_router() -> Router:
         route_handlers=[
             AuthController, UsersController, ApiKeysController, JobsController,
             ContactsController, AccountsController, CustomFieldsController, InteractionsController,
-            RulesController, SegmentsController,
+            RulesController, SegmentsController, EmailsController, TemplatesController, AssetsController,
+            TopicsController, OutboxController, EmailEventsController, CampaignsController,
         ],
         middleware=[authentication],
         guards=[role_guard],
@@ -104,6 +111,9 @@ async def bootstrap(runtime: Runtime) -> None:
     settings = runtime.settings
     async with transaction(runtime.sessions) as session:
         created = await ensure_first_admin(session, settings.admin_email, settings.admin_password)
+        # Shipped templates and topics new to this installation (each start adds only what is missing).
+        await email_templates.load_shipped(session, settings.templates_path)
+        await email_topics.load_shipped(session, settings.rules_path)
     if created is None:
         return
     if not settings.admin_password:
@@ -132,7 +142,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
 
     dist = Path(settings.frontend_dir) if settings.frontend_dir else REPO_FRONTEND
     return Litestar(
-        route_handlers=[health.health, api_router(), spa_router(dist)],
+        route_handlers=[health.health, api_router(), tracking_router, serve_asset, spa_router(dist)],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db)},
         exception_handlers=errors.exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],

@@ -1,12 +1,16 @@
 """Every table, so that Alembic sees the whole schema."""
 
 from parcours.auth.models import ApiKey, User, UserSession
+from parcours.campaigns.models import Campaign
+from parcours.channels.models import OutboxMessage, Suppression
 from parcours.contacts.models import Account, ConsentEvent, Contact, CustomField, ErasureTombstone, ImportFile
+from parcours.emails.models import Asset, Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
 from parcours.segments.models import Segment, SegmentMember
 
 __all__ = [
-    "Account", "ApiKey", "ConsentEvent", "Contact", "CustomField", "ErasureTombstone", "ImportFile",
+    "Account", "ApiKey", "Asset", "Campaign", "ConsentEvent", "Email", "EmailVersion", "OutboxMessage", "Suppression",
+    "Template", "Topic", "TopicOptOut", "Contact", "CustomField", "ErasureTombstone", "ImportFile",
     "Interaction", "Job", "Segment", "SegmentMember", "StreamCursor", "User", "UserSession",
 ]

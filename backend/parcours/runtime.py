@@ -64,6 +64,9 @@ class Runtime:
         if self.worker is not None and self.worker_task is not None:
             await queue.stop_worker(self.worker, self.worker_task)
         self.worker = self.worker_task = None
+        sender = self.extras.pop("sender", None)
+        if sender is not None:
+            await sender.close()
         await self.redis.aclose()
         await self.engine.dispose()
         if self.embedded_redis is not None:

@@ -27,6 +27,20 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     in_process_worker: bool = True
     seed_demo_data: bool = True
     max_upload_mb: int = 50
+    # The address people reach this server at: links in emails (tracking, unsubscribe) use it.
+    public_url: str = ""
+    # Empty: messages are captured and shown in the Outbox screen, nothing leaves the machine.
+    smtp_url: str = ""
+    # Messages per second to one recipient domain (gmail.com...), per worker.
+    smtp_domain_rate: float = 50.0
+    # Optional DKIM signing: the selector, the signing domain and the private key (PEM) file.
+    dkim_selector: str = ""
+    dkim_domain: str = ""
+    dkim_key_file: str = ""
+    # Promotional messages a contact may receive in 7 days (0: no cap).
+    frequency_cap: int = 5
+    # Templates shipped as data files (emails, pages, journeys); empty means templates/ of this checkout.
+    templates_dir: str = ""
     # Mark cookies Secure (set it behind HTTPS).
     secure_cookies: bool = False
     log_level: str = "INFO"
@@ -42,6 +56,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     @property
     def rules_path(self) -> Path:
         return Path(self.rules_dir) if self.rules_dir else Path(__file__).resolve().parents[2] / "rules"
+
+    @property
+    def templates_path(self) -> Path:
+        return Path(self.templates_dir) if self.templates_dir else Path(__file__).resolve().parents[2] / "templates"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -8,6 +8,8 @@ from arq import cron
 from arq.cron import CronJob
 from arq.worker import func
 
+from parcours.campaigns.tasks import decide_ab_test, start_campaign, sweep_campaigns
+from parcours.channels.tasks import deliver_messages, sweep_outbox
 from parcours.contacts.tasks import import_contacts
 from parcours.interactions.tasks import process_interactions, roll_windows, sweep_interactions
 from parcours.jobs.tasks import sweep_jobs
@@ -20,6 +22,9 @@ FUNCTIONS = [
     func(process_interactions, keep_result=0),
     refresh_segment,
     func(refresh_all_segments, keep_result=0),
+    func(deliver_messages, keep_result=0),
+    start_campaign,
+    decide_ab_test,
 ]
 
 
@@ -33,6 +38,8 @@ def cron_jobs() -> list[CronJob]:
     return [
         cron(sweep_interactions, second={0, 10, 20, 30, 40, 50}, run_at_startup=True, unique=True),
         cron(sweep_jobs, second={5}, run_at_startup=True, unique=True),
+        cron(sweep_outbox, second={3, 13, 23, 33, 43, 53}, run_at_startup=True, unique=True),
+        cron(sweep_campaigns, second={8, 28, 48}, run_at_startup=True, unique=True),
         cron(roll_windows, minute={7}, second={0}, unique=True),
         # Time moves rules such as "active in the last 30 days": recompute every segment hourly.
         cron(refresh_all_segments, minute={17}, second={0}, unique=True),

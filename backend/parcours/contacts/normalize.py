@@ -125,7 +125,11 @@ _PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "der", "den", "da", "
 
 
 def _cap(word: str) -> str:
-    return word[:1].upper() + word[1:].lower() if word else word
+    """Upper-case the first letter (not a leading bracket or digit), lower-case the rest."""
+    for i, char in enumerate(word):
+        if char.isalpha():
+            return word[:i] + char.upper() + word[i + 1:].lower()
+    return word
 
 
 def _case_word(word: str, first: bool) -> str:

@@ -251,7 +251,9 @@ async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor) -
     return contact
 
 
-async def update_contact(session: AsyncSession, contact_id: int, changes: dict[str, Any], actor: Actor) -> Contact:
+async def update_contact(session: AsyncSession, contact_id: int, changes: dict[str, Any], actor: Actor,
+                         method: str | None = None) -> Contact:
+    """Change a contact; `method` says how consent changed when it is not the actor's usual way."""
     contact = await get_contact(session, contact_id)
     for computed in COMPUTED_FIELDS:
         if computed in changes:
@@ -276,7 +278,7 @@ async def update_contact(session: AsyncSession, contact_id: int, changes: dict[s
     contact.search_text = n.search_text(contact.first_name, contact.last_name, contact.email)
     contact.updated_at = utcnow()
     await session.flush()
-    record_consent(session, contact.id, before, {f: cleaned[f] for f in CONSENT_FIELDS if f in cleaned}, actor)
+    record_consent(session, contact.id, before, {f: cleaned[f] for f in CONSENT_FIELDS if f in cleaned}, actor, method)
     await recording.record(session, [{"contact_id": contact.id, "type": "contact_updated",
                                       "properties": {"fields": changed, "by": actor.label}}])
     return contact
@@ -380,6 +382,11 @@ class RuleColumns:
 
     def member_of(self, segment_id: int) -> Any:
         return self._member_of(segment_id, Contact.id)
+
+
+def with_addresses(ids: Select[Any]) -> Select[tuple[int, str]]:
+    """Each contact of a query of ids, with its email address (e.g. a campaign's audience)."""
+    return select(Contact.id, Contact.email).where(Contact.id.in_(ids))  # type: ignore[union-attr]
 
 
 def matching_ids(columns: RuleColumns, where: Any) -> Select[tuple[int]]:

@@ -60,19 +60,35 @@ class Schema:
 
     def __init__(self, fields: Mapping[str, Field], clock: Callable[[], dt.datetime]) -> None:
         self.fields = dict(fields)
-        types = {}
-        for field in self.fields.values():
-            base = _ENGINE_TYPES[field.type]
-            types[field.name] = DataType.NULLABLE(base) if field.nullable else base
-        self.context = rule_engine.Context(type_resolver=types, default_timezone=UTC, mapping_attribute_lookup=False)
-        self.context.builtins = Builtins.from_defaults(
-            values={
-                "now": BuiltinValueGenerator(lambda _b: clock()),
-                "today": BuiltinValueGenerator(lambda _b: clock().replace(hour=0, minute=0, second=0, microsecond=0)),
-            },
-            timezone=UTC,
-        )
         self.clock = clock
+        # Equal for schemas with the same fields and clock (a new Schema is built per request): what
+        # caches of parsed rules are keyed on, as a rule parsed with one is valid with the other.
+        self.key = _SCHEMA_KEYS.setdefault((tuple(self.fields.values()), clock), len(_SCHEMA_KEYS))
+        # The engine's context depends on the same two things: built once per key, as building it took
+        # 0.3 ms, a twentieth of a real-time evaluation.
+        if self.key not in _CONTEXTS:
+            _CONTEXTS[self.key] = _engine_context(self.fields, clock)
+        self.context = _CONTEXTS[self.key]
+
+
+_SCHEMA_KEYS: dict[tuple[Any, ...], int] = {}
+_CONTEXTS: dict[int, rule_engine.Context] = {}
+
+
+def _engine_context(fields: Mapping[str, Field], clock: Callable[[], dt.datetime]) -> rule_engine.Context:
+    types = {}
+    for field in fields.values():
+        base = _ENGINE_TYPES[field.type]
+        types[field.name] = DataType.NULLABLE(base) if field.nullable else base
+    context = rule_engine.Context(type_resolver=types, default_timezone=UTC, mapping_attribute_lookup=False)
+    context.builtins = Builtins.from_defaults(
+        values={
+            "now": BuiltinValueGenerator(lambda _b: clock()),
+            "today": BuiltinValueGenerator(lambda _b: clock().replace(hour=0, minute=0, second=0, microsecond=0)),
+        },
+        timezone=UTC,
+    )
+    return context
 
 
 class Checked(msgspec.Struct):

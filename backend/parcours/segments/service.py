@@ -41,6 +41,21 @@ def member_of(segment_id: int, contact_id: Any) -> Any:
     return exists().where(SegmentMember.segment_id == segment_id, SegmentMember.contact_id == contact_id)
 
 
+async def segment_ids_of(session: AsyncSession, contact_id: int) -> set[int]:
+    rows = await session.execute(select(SegmentMember.segment_id).where(SegmentMember.contact_id == contact_id))
+    return set(rows.scalars().all())
+
+
+async def segment_ids_by_contact(session: AsyncSession, contact_ids: list[int]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = defaultdict(set)
+    for start in range(0, len(contact_ids), 1000):
+        rows = await session.execute(select(SegmentMember.contact_id, SegmentMember.segment_id)
+                                     .where(SegmentMember.contact_id.in_(contact_ids[start:start + 1000])))  # type: ignore[attr-defined]
+        for cid, sid in rows.all():
+            found[cid].add(sid)
+    return found
+
+
 def member_ids(segment_id: int) -> Select[tuple[int]]:
     return select(SegmentMember.contact_id).where(SegmentMember.segment_id == segment_id)
 
@@ -59,10 +74,13 @@ async def get_segment(session: AsyncSession, segment_id: int) -> Segment:
     return segment
 
 
-def _checked(schema: Schema, segment: Segment) -> Checked | None:
+def _checked(schema: Schema, segment: Any) -> Checked | None:
     if not segment.rule:
         return None
-    key = (id(schema), segment.id, segment.updated_at, segment.rule)
+    # A parse depends on the text and the schema only. schema.key, not id(schema): each call builds a
+    # new Schema, so an id never matched again and every real-time evaluation parsed every rule anew
+    # (~0.6 ms each: 80% of its time at 200 segments).
+    key = (schema.key, segment.rule)
     if key not in _parsed:
         if len(_parsed) > 5_000:
             _parsed.clear()
@@ -70,7 +88,7 @@ def _checked(schema: Schema, segment: Segment) -> Checked | None:
     return _parsed[key]
 
 
-def _definition(schema: Schema, segment: Segment) -> Definition:
+def _definition(schema: Schema, segment: Any) -> Definition:
     assert segment.id is not None
     return Definition(id=segment.id, kind=segment.kind, rule=_checked(schema, segment),
                       include=tuple(segment.include), exclude=tuple(segment.exclude))
@@ -285,12 +303,19 @@ async def start_refresh(session: AsyncSession, segment: Segment, actor: Actor, e
 # ---- real time (in memory) -------------------------------------------------------------------
 
 
+async def _segment_rows(session: AsyncSession) -> Sequence[Any]:
+    """What evaluating a contact reads of every segment, as plain rows: loading them as ORM objects
+    took 6 ms of a 15 ms evaluation at 200 segments."""
+    columns = (Segment.id, Segment.name, Segment.kind, Segment.rule, Segment.include, Segment.exclude)
+    return (await session.execute(select(*columns))).all()
+
+
 async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int]) -> tuple[int, int]:
     """Re-evaluate every dynamic segment for these contacts, in memory; apply what changed."""
     ids = sorted(set(contact_ids))
     await serialize(session, MEMBERSHIP_LOCK)
     schema = await rules.current_schema(session)
-    segments = {s.id: s for s in await list_segments(session)}
+    segments = {s.id: s for s in await _segment_rows(session)}
     ordered = evaluation_order(_definition(schema, s) for s in segments.values())
     if not ids or not ordered:
         return 0, 0
@@ -305,7 +330,8 @@ async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int]) -
         values = context_values(contact, account, current[cid], schema.fields)
 
         def matches(rule: Checked, members: set[int], values: dict[str, Any] = values) -> bool:
-            values["segments"] = {float(m) for m in members}
+            if "segments" in rule.fields:  # only rules that read memberships need them current
+                values["segments"] = {float(m) for m in members}
             return evaluate(rule, values)
 
         after = memberships(ordered, current[cid], matches)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 21:16:39.693336
+Create Date: 2026-11-23 21:38:32.619892
 """
 
 from __future__ import annotations
@@ -48,6 +48,16 @@ def upgrade() -> None:
     sa.Column('revoked_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key_hash')
+    )
+    op.create_table('assets',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
     )
     op.create_table('custom_fields',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -125,6 +135,41 @@ def upgrade() -> None:
     sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
+    op.create_table('suppressions',
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('email')
+    )
+    op.create_table('templates',
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('preheader', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('design', sa.JSON(), nullable=True),
+    sa.Column('mjml', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('archived', sa.Boolean(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key')
+    )
+    op.create_table('topics',
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('name_en', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('name_fr', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('description_en', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('description_fr', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.PrimaryKeyConstraint('key')
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
@@ -182,6 +227,31 @@ def upgrade() -> None:
         batch_op.create_index('ix_contacts_lifecycle_stage_id', ['lifecycle_stage', 'id'], unique=False)
         batch_op.create_index('ix_contacts_updated_at_id', ['updated_at', 'id'], unique=False)
 
+    op.create_table('emails',
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('preheader', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('design', sa.JSON(), nullable=True),
+    sa.Column('mjml', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('from_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('from_email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('reply_to', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('template_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('warnings', sa.JSON(), nullable=False),
+    sa.Column('archived', sa.Boolean(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['template_id'], ['templates.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('user_sessions',
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -194,6 +264,25 @@ def upgrade() -> None:
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
 
+    op.create_table('campaigns',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('email_id', sa.Integer(), nullable=False),
+    sa.Column('segment_ids', sa.JSON(), nullable=False),
+    sa.Column('exclude_segment_ids', sa.JSON(), nullable=False),
+    sa.Column('send_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('ab_test', sa.JSON(), nullable=True),
+    sa.Column('winner', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+    sa.Column('winner_confidence', sa.Float(), nullable=True),
+    sa.Column('audience', sa.Integer(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['email_id'], ['emails.id'], ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('consent_events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
@@ -208,6 +297,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('consent_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consent_events_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('email_versions',
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('preheader', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('design', sa.JSON(), nullable=True),
+    sa.Column('mjml', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('saved_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('saved_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['email_id'], ['emails.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('email_id', 'version')
+    )
+    with op.batch_alter_table('email_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_email_versions_email_id'), ['email_id'], unique=False)
 
     op.create_table('interactions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -224,6 +332,44 @@ def upgrade() -> None:
         batch_op.create_index('ix_interactions_contact_time', ['contact_id', 'occurred_at'], unique=False)
         batch_op.create_index('ix_interactions_type_time', ['type', 'occurred_at'], unique=False)
 
+    op.create_table('outbox',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('email_id', sa.Integer(), nullable=True),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('variant', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+    sa.Column('to_address', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('send_after', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('delivered_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opens', sa.Integer(), nullable=False),
+    sa.Column('clicked_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('clicks', sa.Integer(), nullable=False),
+    sa.Column('unsubscribed_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('bounced_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('mime', sa.LargeBinary(), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['email_id'], ['emails.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('idempotency_key')
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_campaign', ['campaign_id', 'status'], unique=False)
+        batch_op.create_index('ix_outbox_contact', ['contact_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_outbox_due', ['status', 'send_after'], unique=False)
+
     op.create_table('segment_members',
     sa.Column('segment_id', sa.Integer(), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
@@ -235,26 +381,47 @@ def upgrade() -> None:
     with op.batch_alter_table('segment_members', schema=None) as batch_op:
         batch_op.create_index('ix_segment_members_contact', ['contact_id'], unique=False)
 
+    op.create_table('topic_opt_outs',
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic'], ['topics.key'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('contact_id', 'topic')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('topic_opt_outs')
     with op.batch_alter_table('segment_members', schema=None) as batch_op:
         batch_op.drop_index('ix_segment_members_contact')
 
     op.drop_table('segment_members')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_due')
+        batch_op.drop_index('ix_outbox_contact')
+        batch_op.drop_index('ix_outbox_campaign')
+
+    op.drop_table('outbox')
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.drop_index('ix_interactions_type_time')
         batch_op.drop_index('ix_interactions_contact_time')
 
     op.drop_table('interactions')
+    with op.batch_alter_table('email_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_email_versions_email_id'))
+
+    op.drop_table('email_versions')
     with op.batch_alter_table('consent_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_events_contact_id'))
 
     op.drop_table('consent_events')
+    op.drop_table('campaigns')
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
 
     op.drop_table('user_sessions')
+    op.drop_table('emails')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_updated_at_id')
         batch_op.drop_index('ix_contacts_lifecycle_stage_id')
@@ -265,6 +432,9 @@ def downgrade() -> None:
 
     op.drop_table('contacts')
     op.drop_table('users')
+    op.drop_table('topics')
+    op.drop_table('templates')
+    op.drop_table('suppressions')
     op.drop_table('stream_cursors')
     op.drop_table('segments')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
@@ -278,5 +448,6 @@ def downgrade() -> None:
     op.drop_table('import_files')
     op.drop_table('erasure_tombstones')
     op.drop_table('custom_fields')
+    op.drop_table('assets')
     op.drop_table('api_keys')
     op.drop_table('accounts')

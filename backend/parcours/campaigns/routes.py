@@ -1,0 +1,44 @@
+"""/api/campaigns: send an email to segments, now or later, with an optional A/B test."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.api import to_out
+from parcours.auth.service import Actor
+from parcours.campaigns import service
+from parcours.campaigns.schemas import CampaignDetail, CampaignIn, CampaignOut
+from parcours.runtime import Runtime
+
+
+async def _detail(db: AsyncSession, campaign_id: int) -> CampaignDetail:
+    campaign = await service.get_campaign(db, campaign_id)
+    out = to_out(campaign, CampaignOut)
+    return CampaignDetail(
+        **{f: getattr(out, f) for f in out.__struct_fields__},
+        totals=await service.totals(db, campaign), variants=await service.variant_stats(db, campaign),
+        progress=await service.progress(db, campaign), over_time=await service.over_time(db, campaign),
+    )
+
+
+class CampaignsController(Controller):
+    path = "/campaigns"
+    tags = ["campaigns"]
+
+    @get("/", summary="Campaigns, newest first")
+    async def list_campaigns(self, db: AsyncSession) -> list[CampaignOut]:
+        return [to_out(c, CampaignOut) for c in await service.list_campaigns(db)]
+
+    @post("/", summary="Send an email to segments (now, or at send_at), optionally as an A/B test")
+    async def create_campaign(self, data: CampaignIn, db: AsyncSession, runtime: Runtime, actor: Actor) -> CampaignOut:
+        values = {f: getattr(data, f) for f in data.__struct_fields__}
+        return to_out(await service.create_campaign(db, values, actor, runtime.enqueue), CampaignOut)
+
+    @get("/{campaign_id:int}", summary="A campaign with its statistics, per variant and over time")
+    async def get_campaign(self, campaign_id: int, db: AsyncSession) -> CampaignDetail:
+        return await _detail(db, campaign_id)
+
+    @post("/{campaign_id:int}/cancel", status_code=200, summary="Stop a campaign: what is not sent yet is not sent")
+    async def cancel(self, campaign_id: int, db: AsyncSession) -> CampaignOut:
+        return to_out(await service.cancel(db, campaign_id), CampaignOut)

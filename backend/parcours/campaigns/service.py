@@ -1,0 +1,253 @@
+"""Campaigns: an email sent once to segments, now or later, optionally as an A/B test."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy import JSON, String, case, cast, func, literal, not_, select, union, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.auth.service import Actor
+from parcours.campaigns.ab import Arm, decide
+from parcours.campaigns.models import Campaign
+from parcours.campaigns.schemas import AbTest, Point, VariantStats
+from parcours.channels import service as outbox
+from parcours.channels.models import OutboxMessage
+from parcours.clock import utcnow
+from parcours.contacts import service as contacts
+from parcours.db import UTCDateTime, after_commit
+from parcours.emails import service as emails
+from parcours.errors import InvalidInput, NotFound
+from parcours.segments import service as segments
+
+SENT = ("sent", "captured")
+
+
+def _job(kind: str, campaign_id: int) -> str:
+    return f"{kind}:{campaign_id}"
+
+
+async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound("This campaign does not exist.", "campaign_id")
+    return campaign
+
+
+async def list_campaigns(session: AsyncSession) -> Sequence[Campaign]:
+    return (await session.execute(select(Campaign).order_by(Campaign.created_at.desc()))).scalars().all()  # type: ignore[attr-defined]
+
+
+def _audience_ids(segment_ids: list[int], exclude: list[int]) -> Any:
+    included = union(*[segments.member_ids(s) for s in segment_ids]).subquery()
+    query = select(included.c[0].label("contact_id"))
+    for other in exclude:
+        query = query.where(not_(included.c[0].in_(segments.member_ids(other))))
+    return query
+
+
+async def _check_ab(session: AsyncSession, ab: AbTest, email: Any) -> None:
+    keys = [v.key for v in ab.variants]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("Each variant needs its own letter.", "ab_test.variants")
+    for variant in ab.variants:
+        value = {"subject": variant.subject, "from_name": variant.from_name, "content": variant.email_id}[ab.variable]
+        if value in (None, ""):
+            raise InvalidInput(f"Variant {variant.key} needs a {ab.variable.replace('_', ' ')}.", "ab_test.variants")
+        others = {"subject": variant.subject, "from_name": variant.from_name, "content": variant.email_id}
+        if any(v not in (None, "") for k, v in others.items() if k != ab.variable):
+            raise InvalidInput("An A/B test changes one thing at a time: only "
+                               f"{ab.variable.replace('_', ' ')} may differ between variants.", "ab_test.variants")
+        if ab.variable == "content":
+            other = await emails.get_email(session, variant.email_id, field="ab_test.variants")  # type: ignore[arg-type]
+            if other.subject != email.subject or other.from_name != email.from_name:
+                raise InvalidInput("For a content test, the emails must share subject and sender.", "ab_test.variants")
+
+
+async def create_campaign(session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: Any) -> Campaign:
+    email = await emails.get_email(session, values["email_id"])
+    if email.archived:
+        raise InvalidInput("This email is archived: restore it before sending.", "email_id")
+    if not email.subject.strip() or not email.from_email:
+        raise InvalidInput("The email needs a subject and a sender before it can be sent.", "email_id")
+    for field in ("segment_ids", "exclude_segment_ids"):
+        for segment_id in values.get(field) or []:
+            try:
+                await segments.get_segment(session, segment_id)
+            except NotFound:
+                raise InvalidInput(f"There is no segment with id {segment_id}.", field) from None
+    audience = _audience_ids(values["segment_ids"], values.get("exclude_segment_ids") or [])
+    count = (await session.execute(select(func.count()).select_from(audience.subquery()))).scalar_one()
+    if count == 0:
+        raise InvalidInput("Nobody would receive this campaign: the segments are empty (or all excluded).", "segment_ids")
+    ab = values.get("ab_test")
+    if ab is not None:
+        await _check_ab(session, ab, email)
+    now = utcnow()
+    send_at = values.get("send_at") or now
+    if send_at < now - timedelta(minutes=5):
+        raise InvalidInput("The send time is in the past.", "send_at")
+    campaign = Campaign(name=values.get("name") or email.name, email_id=email.id, segment_ids=values["segment_ids"],
+                        exclude_segment_ids=values.get("exclude_segment_ids") or [], send_at=send_at,
+                        ab_test=msgspec.to_builtins(ab) if ab else None, audience=int(count), created_by=actor.label)
+    session.add(campaign)
+    await session.flush()
+    after_commit(session, lambda: enqueue("start_campaign", campaign.id, job_id=_job("start", campaign.id),
+                                          _defer_until=send_at))
+    return campaign
+
+
+async def cancel(session: AsyncSession, campaign_id: int) -> Campaign:
+    campaign = await get_campaign(session, campaign_id)
+    if campaign.status in ("sent", "cancelled"):
+        raise InvalidInput(f"This campaign is already {campaign.status}.", "campaign_id")
+    campaign.status = "cancelled"
+    await session.execute(update(OutboxMessage).where(
+        OutboxMessage.campaign_id == campaign_id, OutboxMessage.status.in_(["queued", "held"]))  # type: ignore[attr-defined]
+        .values(status="suppressed", reason="The campaign was cancelled."))
+    return campaign
+
+
+# ---- sending -------------------------------------------------------------------------------------
+
+
+def _variant_of(ab: dict[str, Any] | None, contact_id: Any) -> tuple[Any, Any]:
+    """(variant, status) for each audience row, decided in SQL from the contact id: stable,
+    evenly spread, no list of a million ids in memory."""
+    if not ab:
+        return literal(None, String()), literal("queued")
+    keys = [v["key"] for v in ab["variants"]]
+    # Multiplying by primes spreads consecutive ids (contacts imported together) over every bucket.
+    pick = case(*[((contact_id * 104729) % len(keys) == i, keys[i]) for i in range(len(keys))], else_=keys[0])
+    if ab.get("keep_split"):
+        return pick, literal("queued")
+    in_sample = (contact_id * 7919) % 100 < ab["sample_percent"]
+    return case((in_sample, pick), else_=None), case((in_sample, "queued"), else_="held")
+
+
+async def start(session: AsyncSession, campaign_id: int, enqueue: Any) -> int:
+    """Queue the campaign's messages (once: a second start queues nothing more)."""
+    campaign = await get_campaign(session, campaign_id)
+    if campaign.status != "scheduled":
+        return 0
+    email = await emails.get_email(session, campaign.email_id)
+    audience = _audience_ids(campaign.segment_ids, campaign.exclude_segment_ids).subquery()
+    people = contacts.with_addresses(select(audience.c.contact_id)).subquery()
+    variant, status = _variant_of(campaign.ab_test, people.c.id)
+    now = utcnow()
+    rows = select(
+        literal(f"campaign:{campaign.id}:") + cast(people.c.id, String), literal("email"), literal(email.kind),
+        people.c.id, literal(email.id), literal(campaign.id), variant, people.c.email, status,
+        literal(now, UTCDateTime()), literal({}, JSON()), literal(now, UTCDateTime()),
+    )
+    queued = await outbox.queue_select(session, enqueue, rows, [
+        "idempotency_key", "channel", "kind", "contact_id", "email_id", "campaign_id", "variant", "to_address",
+        "status", "send_after", "data", "created_at"])
+    ab = campaign.ab_test
+    testing = bool(ab) and not ab.get("keep_split")  # type: ignore[union-attr]
+    campaign.status, campaign.started_at = ("testing" if testing else "sending"), now
+    if testing:
+        decide_at = now + timedelta(minutes=int(ab["wait_minutes"]))  # type: ignore[index]
+        after_commit(session, lambda: enqueue("decide_ab_test", campaign.id, job_id=_job("decide", campaign.id),
+                                              _defer_until=decide_at))
+    return queued
+
+
+async def decide_winner(session: AsyncSession, campaign_id: int, enqueue: Any) -> str | None:
+    """After the wait: the best variant on the chosen metric goes to everyone still waiting."""
+    campaign = await get_campaign(session, campaign_id)
+    if campaign.status != "testing":
+        return campaign.winner
+    stats = await variant_stats(session, campaign)
+    metric = (campaign.ab_test or {}).get("metric", "opens")
+    verdict = decide([Arm(key=s.key, sent=s.sent, successes=s.unique_opens if metric == "opens" else s.unique_clicks)
+                      for s in stats if s.key != "-"])
+    campaign.winner, campaign.winner_confidence, campaign.status = verdict.winner, verdict.confidence, "sending"
+    await session.execute(update(OutboxMessage).where(
+        OutboxMessage.campaign_id == campaign_id, OutboxMessage.status == "held")
+        .values(status="queued", variant=verdict.winner, send_after=utcnow()))
+    outbox.wake_delivery(session, enqueue)
+    return verdict.winner
+
+
+async def finish_sent(session: AsyncSession) -> int:
+    """Campaigns whose every message is out are sent."""
+    waiting = select(OutboxMessage.id).where(
+        OutboxMessage.campaign_id == Campaign.id, OutboxMessage.status.in_(["queued", "held", "sending"])).exists()  # type: ignore[attr-defined]
+    result = await session.execute(update(Campaign).where(Campaign.status == "sending", ~waiting)
+                                   .values(status="sent", finished_at=utcnow()))
+    return int(result.rowcount or 0)
+
+
+async def overrides(session: AsyncSession, campaign_ids: set[int]) -> dict[tuple[int, str], dict[str, Any]]:
+    """What each variant changes (subject, sender name or email), for the messages being sent."""
+    found: dict[tuple[int, str], dict[str, Any]] = {}
+    if not campaign_ids:
+        return found
+    for campaign in (await session.execute(select(Campaign).where(Campaign.id.in_(campaign_ids)))).scalars():  # type: ignore[union-attr]
+        for variant in (campaign.ab_test or {}).get("variants", []):
+            found[(campaign.id, variant["key"])] = {k: variant.get(k) for k in ("subject", "from_name", "email_id")
+                                                    if variant.get(k) not in (None, "")}
+    return found
+
+
+# ---- statistics ----------------------------------------------------------------------------------
+
+
+def _counts() -> list[Any]:
+    m = OutboxMessage
+    return [
+        func.count(),
+        func.sum(case((m.status == "queued", 1), (m.status == "held", 1), else_=0)),
+        func.sum(case((m.status.in_(SENT), 1), else_=0)),  # type: ignore[attr-defined]
+        func.sum(case((m.status == "suppressed", 1), else_=0)),
+        func.sum(case((m.status == "failed", 1), else_=0)),
+        func.count(m.delivered_at), func.count(m.bounced_at), func.count(m.opened_at), func.coalesce(func.sum(m.opens), 0),
+        func.count(m.clicked_at), func.coalesce(func.sum(m.clicks), 0), func.count(m.unsubscribed_at),
+    ]
+
+
+def _stats(key: str, row: Any) -> VariantStats:
+    audience, queued, sent, suppressed, failed, delivered, bounced, unique_opens, opens, unique_clicks, clicks, unsubs = (
+        int(v or 0) for v in row)
+    return VariantStats(key=key, audience=audience, queued=queued, sent=sent, suppressed=suppressed, failed=failed,
+                        delivered=delivered, bounced=bounced, unique_opens=unique_opens, opens=opens,
+                        unique_clicks=unique_clicks, clicks=clicks, unsubscribes=unsubs,
+                        open_rate=round(unique_opens / sent, 4) if sent else 0.0,
+                        click_rate=round(unique_clicks / sent, 4) if sent else 0.0,
+                        click_to_open=round(unique_clicks / unique_opens, 4) if unique_opens else 0.0)
+
+
+async def totals(session: AsyncSession, campaign: Campaign) -> VariantStats:
+    row = (await session.execute(select(*_counts()).where(OutboxMessage.campaign_id == campaign.id))).one()
+    return _stats("all", row)
+
+
+async def variant_stats(session: AsyncSession, campaign: Campaign) -> list[VariantStats]:
+    rows = (await session.execute(select(OutboxMessage.variant, *_counts())
+                                  .where(OutboxMessage.campaign_id == campaign.id).group_by(OutboxMessage.variant))).all()
+    return [_stats(row[0] or "-", row[1:]) for row in rows if row[0] is not None]
+
+
+async def over_time(session: AsyncSession, campaign: Campaign) -> list[Point]:
+    """First opens and clicks per hour since the campaign started."""
+    buckets: dict[Any, list[int]] = {}
+    for column, index in ((OutboxMessage.opened_at, 0), (OutboxMessage.clicked_at, 1)):
+        rows = await session.execute(select(column).where(OutboxMessage.campaign_id == campaign.id, column.isnot(None)))  # type: ignore[union-attr]
+        for (moment,) in rows.all():
+            hour = moment.replace(minute=0, second=0, microsecond=0)
+            buckets.setdefault(hour, [0, 0])[index] += 1
+    return [Point(at=hour, opens=v[0], clicks=v[1]) for hour, v in sorted(buckets.items())]
+
+
+async def progress(session: AsyncSession, campaign: Campaign) -> float:
+    if campaign.status in ("scheduled", "cancelled"):
+        return 0.0 if campaign.status == "scheduled" else 1.0
+    row = (await session.execute(select(func.count(), func.sum(case((OutboxMessage.status.in_(
+        ["queued", "held", "sending"]), 1), else_=0))).where(OutboxMessage.campaign_id == campaign.id))).one()  # type: ignore[attr-defined]
+    total, waiting = int(row[0] or 0), int(row[1] or 0)
+    return 1.0 if total == 0 else round((total - waiting) / total, 4)
+

@@ -1,0 +1,65 @@
+"""The outbox (one row per message, whatever the channel) and the suppression list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, LargeBinary
+from sqlmodel import Field, SQLModel
+
+from parcours.clock import utcnow
+from parcours.db import BigId, UTCDateTime
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "send_after"),
+        Index("ix_outbox_campaign", "campaign_id", "status"),
+        Index("ix_outbox_contact", "contact_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
+    # Makes a message unique (campaign + contact, journey run + node...): queued twice, sent once.
+    idempotency_key: str = Field(max_length=200, unique=True)
+    channel: str = Field(default="email", max_length=16)
+    kind: str = Field(default="promotional", max_length=16)  # promotional | transactional
+    contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
+    email_id: int | None = Field(default=None, foreign_key="emails.id", ondelete="SET NULL")
+    campaign_id: int | None = Field(default=None)
+    variant: str | None = Field(default=None, max_length=8)
+    to_address: str = Field(max_length=320)
+    # queued -> sending -> sent | captured | failed | suppressed
+    status: str = Field(default="queued", max_length=16)
+    reason: str = Field(default="", max_length=300)
+    attempts: int = 0
+    send_after: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    subject: str = Field(default="", max_length=300)
+    # What happened to it, for the email's statistics (the interactions hold every event).
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    opens: int = 0
+    clicked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    clicks: int = 0
+    unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    bounced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_id: str = Field(default="", max_length=200)
+    # The rendered MIME message, kept when captured (embedded mode) to show in the Outbox.
+    mime: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # Extra values for the template (test sends, journey data...).
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Suppression(SQLModel, table=True):
+    """Addresses never to send marketing to again (hard bounces, complaints), even if re-imported."""
+
+    __tablename__ = "suppressions"
+
+    email: str = Field(primary_key=True, max_length=320)
+    reason: str = Field(max_length=32)  # bounced | complained | unsubscribed
+    detail: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

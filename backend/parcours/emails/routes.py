@@ -1,0 +1,157 @@
+"""/api/emails, /api/templates, /api/assets, /api/topics; images served publicly at /media/{id}/{name}."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.api import changes, to_out
+from parcours.auth.service import Actor
+from parcours.emails import assets, service, templates, topics
+from parcours.emails.models import Asset
+from parcours.emails.schemas import (
+    AssetOut,
+    EmailIn,
+    EmailOut,
+    EmailPatch,
+    EmailSummary,
+    PreviewIn,
+    PreviewOut,
+    Queued,
+    TemplateIn,
+    TemplateOut,
+    TemplatePatch,
+    TestSendIn,
+    TopicIn,
+    TopicOut,
+    VersionOut,
+)
+from parcours.runtime import Runtime
+
+
+class EmailsController(Controller):
+    path = "/emails"
+    tags = ["emails"]
+
+    @get("/", summary="Emails (archived ones with archived=true)")
+    async def list_emails(self, db: AsyncSession, archived: bool = False) -> list[EmailSummary]:
+        return [to_out(e, EmailSummary) for e in await service.list_emails(db, archived)]
+
+    @post("/", summary="Create an email from MJML, a template, or the designer's project")
+    async def create_email(self, data: EmailIn, db: AsyncSession, actor: Actor) -> EmailOut:
+        await topics.require_topic(db, data.topic)
+        values = {f: getattr(data, f) for f in data.__struct_fields__}
+        return to_out(await service.create_email(db, values, actor), EmailOut)
+
+    @get("/{email_id:int}", summary="An email with its design, MJML, compiled HTML and text")
+    async def get_email(self, email_id: int, db: AsyncSession) -> EmailOut:
+        return to_out(await service.get_email(db, email_id), EmailOut)
+
+    @patch("/{email_id:int}", summary="Change an email (content changes are recompiled and versioned)")
+    async def update_email(self, email_id: int, data: EmailPatch, db: AsyncSession, actor: Actor) -> EmailOut:
+        values = changes(data)
+        if "topic" in values:
+            await topics.require_topic(db, values["topic"])
+        return to_out(await service.update_email(db, email_id, values, actor), EmailOut)
+
+    @delete("/{email_id:int}", summary="Delete an email (refused once sent: archive it)")
+    async def delete_email(self, email_id: int, db: AsyncSession) -> None:
+        await service.delete_email(db, email_id)
+
+    @post("/{email_id:int}/preview", status_code=200, opt={"role": "viewer"},
+          summary="The email as one contact will receive it (or a sample contact)")
+    async def preview(self, email_id: int, data: PreviewIn, db: AsyncSession) -> PreviewOut:
+        composed = await service.preview(db, email_id, data.contact_id, data.subject, data.mjml)
+        return PreviewOut(subject=composed.subject, html=composed.html, text=composed.text)
+
+    @post("/{email_id:int}/test-send", status_code=202, summary="Send the email to one address, now")
+    async def test_send(self, email_id: int, data: TestSendIn, db: AsyncSession, runtime: Runtime,
+                        actor: Actor) -> Queued:
+        return Queued(outbox_id=await service.test_send(db, email_id, data.to, data.contact_id, actor, runtime.enqueue))
+
+    @get("/{email_id:int}/versions", summary="Saved versions, newest first")
+    async def versions(self, email_id: int, db: AsyncSession) -> list[VersionOut]:
+        return [to_out(v, VersionOut) for v in await service.versions(db, email_id)]
+
+    @post("/{email_id:int}/versions/{version:int}/restore", status_code=200, summary="Restore an earlier version")
+    async def restore(self, email_id: int, version: int, db: AsyncSession, actor: Actor) -> EmailOut:
+        return to_out(await service.restore(db, email_id, version, actor), EmailOut)
+
+
+class TemplatesController(Controller):
+    path = "/templates"
+    tags = ["emails"]
+
+    @get("/", summary="The template library")
+    async def list_templates(self, db: AsyncSession, kind: str = "email", archived: bool = False) -> list[TemplateOut]:
+        return [to_out(t, TemplateOut) for t in await templates.list_templates(db, kind, archived)]
+
+    @get("/{template_id:int}", summary="A template")
+    async def get_template(self, template_id: int, db: AsyncSession) -> TemplateOut:
+        return to_out(await templates.get_template(db, template_id), TemplateOut)
+
+    @post("/", opt={"role": "admin"}, summary="Make a template from an email (admin)")
+    async def create_template(self, data: TemplateIn, db: AsyncSession, actor: Actor) -> TemplateOut:
+        email = await service.get_email(db, data.email_id)
+        values = {"name": data.name, "description": data.description, "category": data.category}
+        return to_out(await templates.create_from_email(db, email, values, actor), TemplateOut)
+
+    @patch("/{template_id:int}", opt={"role": "admin"}, summary="Rename, describe or archive a template (admin)")
+    async def update_template(self, template_id: int, data: TemplatePatch, db: AsyncSession) -> TemplateOut:
+        return to_out(await templates.update_template(db, template_id, changes(data)), TemplateOut)
+
+
+@dataclass
+class ImageUpload:
+    file: UploadFile
+
+
+def _asset_out(asset: Asset, base_url: str) -> AssetOut:
+    return AssetOut(id=asset.id, url=f"{base_url}/media/{asset.id}/{asset.filename}", filename=asset.filename,
+                    content_type=asset.content_type, size=asset.size, created_at=asset.created_at)
+
+
+class AssetsController(Controller):
+    path = "/assets"
+    tags = ["emails"]
+
+    @get("/", summary="Uploaded images, newest first")
+    async def list_assets(self, db: AsyncSession, runtime: Runtime) -> list[AssetOut]:
+        return [_asset_out(a, runtime.settings.base_url) for a in await assets.list_assets(db)]
+
+    @post("/", summary="Upload an image (PNG, JPEG, GIF, WebP; 5 MB at most)")
+    async def upload(self, data: Annotated[ImageUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+                     db: AsyncSession, runtime: Runtime, actor: Actor) -> AssetOut:
+        asset = await assets.save(db, data.file.filename or "image", await data.file.read(), actor.label)
+        return _asset_out(asset, runtime.settings.base_url)
+
+
+@get("/media/{asset_id:str}/{name:str}", include_in_schema=False)
+async def serve_asset(asset_id: str, name: str, db: AsyncSession) -> Response[bytes]:
+    asset = await assets.get(db, asset_id)
+    return Response(asset.content, media_type=asset.content_type, headers={
+        "Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f'inline; filename="{asset.filename}"'})
+
+
+class TopicsController(Controller):
+    path = "/topics"
+    tags = ["emails"]
+
+    @get("/", summary="Subscription topics contacts can opt out of one by one")
+    async def list_topics(self, db: AsyncSession) -> list[TopicOut]:
+        return [to_out(t, TopicOut) for t in await topics.list_topics(db)]
+
+    @post("/", opt={"role": "admin"}, summary="Add a subscription topic (admin)")
+    async def create_topic(self, data: TopicIn, db: AsyncSession) -> TopicOut:
+        return to_out(await topics.create_topic(db, {f: getattr(data, f) for f in data.__struct_fields__}), TopicOut)
+
+    @delete("/{key:str}", opt={"role": "admin"}, summary="Remove a subscription topic (admin)")
+    async def delete_topic(self, key: str, db: AsyncSession) -> None:
+        await topics.delete_topic(db, key)

@@ -1,0 +1,98 @@
+"""The template library: shipped templates (templates/emails/*.mjml) and those made from emails."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.auth.service import Actor
+from parcours.clock import utcnow
+from parcours.emails import render
+from parcours.emails.models import Email, Template
+from parcours.errors import InvalidInput, NotFound
+
+BLANK_MJML = """<mjml>
+  <mj-body background-color="#f4f5f7">
+    <mj-section background-color="#ffffff" padding="32px 24px">
+      <mj-column>
+        <mj-text font-size="16px" line-height="24px" color="#1f2933">Hello {{ contact.first_name | default("there") }},</mj-text>
+        <mj-text font-size="16px" line-height="24px" color="#1f2933">Write your message here.</mj-text>
+      </mj-column>
+    </mj-section>
+    <mj-section padding="16px 24px">
+      <mj-column>
+        <mj-text font-size="12px" color="#7b8794" align="center">
+          <a href="{{ preferences_url }}" style="color:#7b8794">Manage your preferences</a> ·
+          <a href="{{ unsubscribe_url }}" style="color:#7b8794">Unsubscribe</a>
+        </mj-text>
+      </mj-column>
+    </mj-section>
+  </mj-body>
+</mjml>
+"""
+
+
+class _Meta(msgspec.Struct):
+    key: str
+    name: str
+    subject: str
+    description: str = ""
+    category: str = ""
+    preheader: str = ""
+
+
+async def list_templates(session: AsyncSession, kind: str, archived: bool = False) -> Sequence[Template]:
+    query = select(Template).where(Template.kind == kind, Template.archived == archived).order_by(Template.name)
+    return (await session.execute(query)).scalars().all()
+
+
+async def get_template(session: AsyncSession, template_id: int, field: str = "template_id") -> Template:
+    template = await session.get(Template, template_id)
+    if template is None:
+        raise NotFound("This template does not exist.", field)
+    return template
+
+
+async def create_from_email(session: AsyncSession, email: Email, values: dict[str, Any], actor: Actor) -> Template:
+    template = Template(kind="email", subject=email.subject, preheader=email.preheader, design=email.design,
+                        mjml=email.mjml, html=email.html, text=email.text, created_by=actor.label, **values)
+    session.add(template)
+    await session.flush()
+    return template
+
+
+async def update_template(session: AsyncSession, template_id: int, changes: dict[str, Any]) -> Template:
+    template = await get_template(session, template_id)
+    for field, value in changes.items():
+        setattr(template, field, value)
+    template.updated_at = utcnow()
+    await session.flush()
+    return template
+
+
+async def load_shipped(session: AsyncSession, directory: Path) -> int:
+    """Add the shipped templates the library does not have yet (by key). Returns how many."""
+    have = set((await session.execute(select(Template.key).where(Template.key.isnot(None)))).scalars())  # type: ignore[union-attr]
+    added = 0
+    for source in sorted((directory / "emails").glob("*.mjml")):
+        meta = msgspec.json.decode(source.with_suffix(".json").read_bytes(), type=_Meta)
+        if meta.key in have:
+            continue
+        mjml = source.read_text(encoding="utf-8")
+        try:
+            compiled = render.compile_mjml(mjml)
+        except render.DesignError as exc:
+            raise InvalidInput(f"The shipped template {source.name} does not compile: {exc}") from None
+        design_file = source.with_suffix(".project.json")
+        design = msgspec.json.decode(design_file.read_bytes()) if design_file.exists() else None
+        session.add(Template(kind="email", key=meta.key, name=meta.name, description=meta.description,
+                             category=meta.category, subject=meta.subject, preheader=meta.preheader, design=design,
+                             mjml=mjml, html=compiled.html, text=compiled.text, created_by="Parcours"))
+        added += 1
+    await session.flush()
+    return added

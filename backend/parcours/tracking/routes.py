@@ -1,0 +1,101 @@
+"""Public endpoints reached from inside messages: /t (opens, clicks), /u (unsubscribe),
+/preferences. No login: each link carries a signed token; requests are rate-limited."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.response import Redirect
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.emails import topics
+from parcours.errors import ParcoursError
+from parcours.runtime import Runtime
+from parcours.tracking import pages, service
+
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+NO_STORE = {"Cache-Control": "no-store, private"}
+
+
+def _html(body: str, status: int = 200) -> Response[str]:
+    return Response(body, media_type="text/html; charset=utf-8", status_code=status, headers=NO_STORE)
+
+
+@get("/t/o/{token:str}", include_in_schema=False)
+async def open_pixel(token: str, db: AsyncSession, runtime: Runtime) -> Response[bytes]:
+    try:
+        await service.opened(db, runtime.secret_key, token.removesuffix(".gif"))
+    except ParcoursError:
+        pass  # an image must load whatever happens: a bad token records nothing
+    return Response(PIXEL, media_type="image/gif", headers=NO_STORE)
+
+
+@get("/t/c/{token:str}", include_in_schema=False)
+async def click(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Any:
+    try:
+        url = await service.clicked(db, runtime.secret_key, token)
+    except ParcoursError:
+        return _html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
+    return Redirect(url, status_code=302, headers=NO_STORE)
+
+
+@get("/u/{token:str}", include_in_schema=False)
+async def unsubscribe_page(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Response[str]:
+    language = pages.language_of(None, request.headers.get("accept-language"))
+    try:
+        message, contact = await service.recipient(db, runtime.secret_key, "unsubscribe", token)
+    except ParcoursError:
+        return _html(pages.invalid(language), 400)
+    language = pages.language_of(contact, request.headers.get("accept-language"))
+    if contact is not None and contact.get("unsubscribed"):
+        return _html(pages.unsubscribed(language, message.to_address))
+    preferences = f"{runtime.settings.base_url}/preferences/" + service.sign_preferences(runtime.secret_key, message.id)  # type: ignore[arg-type]
+    return _html(pages.unsubscribe_form(language, message.to_address, preferences))
+
+
+@post("/u/{token:str}", include_in_schema=False, status_code=200)
+async def unsubscribe(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Response[str]:
+    """The page's button and RFC 8058 one-click unsubscribe (List-Unsubscribe-Post) alike."""
+    language = pages.language_of(None, request.headers.get("accept-language"))
+    try:
+        message = await service.unsubscribe(db, runtime.secret_key, token)
+        _, contact = await service.recipient(db, runtime.secret_key, "unsubscribe", token)
+    except ParcoursError:
+        return _html(pages.invalid(language), 400)
+    return _html(pages.unsubscribed(pages.language_of(contact, request.headers.get("accept-language")), message.to_address))
+
+
+@get("/preferences/{token:str}", include_in_schema=False)
+async def preferences_page(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Response[str]:
+    return await _preferences(token, db, runtime, request, saved=False)
+
+
+@post("/preferences/{token:str}", include_in_schema=False, status_code=200)
+async def save_preferences(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Response[str]:
+    form = await request.form()
+    try:
+        await service.save_preferences(db, runtime.secret_key, token, set(form.getall("topic")) if "topic" in form else set(),
+                                       everything=form.get("everything") == "1")
+    except ParcoursError:
+        return _html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
+    return await _preferences(token, db, runtime, request, saved=True)
+
+
+async def _preferences(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any],
+                       saved: bool) -> Response[str]:
+    try:
+        message, contact, opted_out = await service.preferences(db, runtime.secret_key, token)
+    except ParcoursError:
+        return _html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
+    language = pages.language_of(contact, request.headers.get("accept-language"))
+    return _html(pages.preferences_form(language, message.to_address, await topics.list_topics(db), opted_out,
+                                        bool(contact and contact.get("unsubscribed")), saved))
+
+
+tracking_router = Router(
+    path="/", route_handlers=[open_pixel, click, unsubscribe_page, unsubscribe, preferences_page, save_preferences],
+    middleware=[RateLimitConfig(rate_limit=("minute", 600), set_rate_limit_headers=False).middleware],
+)

@@ -1,0 +1,190 @@
+"""What recipients do with a message: opens, clicks, unsubscribes, preferences; bounces and
+complaints reported by the mail system. Each is recorded on the message and as an interaction."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.auth.service import system_actor
+from parcours.channels import service as outbox
+from parcours.channels.models import OutboxMessage
+from parcours.clock import utcnow
+from parcours.contacts import service as contacts
+from parcours.emails import topics
+from parcours.errors import InvalidInput, NotFound
+from parcours.interactions import recording
+from parcours.tracking.tokens import sign, verify
+
+RECIPIENT = system_actor("the contact")
+
+
+def _about(message: OutboxMessage) -> dict[str, Any]:
+    return {"email_id": message.email_id, "campaign_id": message.campaign_id, "variant": message.variant,
+            "message_id": message.id}
+
+
+async def _message(session: AsyncSession, secret: str, purpose: str, token: str) -> tuple[OutboxMessage, dict[str, Any]]:
+    payload = verify(secret, purpose, token)
+    message = await session.get(OutboxMessage, int(payload.get("m", 0)))
+    if message is None:
+        raise NotFound("This message no longer exists.", "token")
+    return message, payload
+
+
+async def _event(session: AsyncSession, message: OutboxMessage, kind: str, **extra: Any) -> None:
+    if message.contact_id is not None:
+        await recording.record(session, [{"contact_id": message.contact_id, "type": kind,
+                                          "properties": {**_about(message), **extra}}])
+
+
+async def opened(session: AsyncSession, secret: str, token: str) -> None:
+    message, _ = await _message(session, secret, "open", token)
+    now = utcnow()
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(
+        opens=OutboxMessage.opens + 1, opened_at=func.coalesce(OutboxMessage.opened_at, now)))
+    await _event(session, message, "email_opened")
+
+
+async def clicked(session: AsyncSession, secret: str, token: str) -> str:
+    """Record the click; returns where to send the browser."""
+    message, payload = await _message(session, secret, "click", token)
+    url = str(payload.get("u", ""))
+    if not url.startswith(("http://", "https://")):
+        raise InvalidInput("This link is not valid.", "token")
+    now = utcnow()
+    # A click proves the message was opened, even when images (the open pixel) were blocked.
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(
+        clicks=OutboxMessage.clicks + 1, clicked_at=func.coalesce(OutboxMessage.clicked_at, now),
+        opened_at=func.coalesce(OutboxMessage.opened_at, now)))
+    await _event(session, message, "email_clicked", url=url, link=payload.get("i"))
+    return url
+
+
+async def recipient(session: AsyncSession, secret: str, purpose: str, token: str) -> tuple[OutboxMessage, dict[str, Any] | None]:
+    """The message a link came from and its contact (None when erased since)."""
+    message, _ = await _message(session, secret, purpose, token)
+    if message.contact_id is None:
+        return message, None
+    rows = await contacts.rule_rows(session, [message.contact_id])
+    return message, rows[message.contact_id][0] if message.contact_id in rows else None
+
+
+async def unsubscribe(session: AsyncSession, secret: str, token: str) -> OutboxMessage:
+    """One click, no login: the contact stops receiving promotional email. Doing it again is harmless."""
+    message, contact = await recipient(session, secret, "unsubscribe", token)
+    if contact is None:
+        await outbox.suppress(session, message.to_address, "unsubscribed", "unsubscribe link")
+        return message
+    if not contact.get("unsubscribed"):
+        await contacts.update_contact(session, message.contact_id, {"unsubscribed": True}, RECIPIENT,  # type: ignore[arg-type]
+                                      method="unsubscribe_link")
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(unsubscribed_at=utcnow()))
+        await _event(session, message, "email_unsubscribed")
+    return message
+
+
+async def preferences(session: AsyncSession, secret: str, token: str) -> tuple[OutboxMessage, dict[str, Any] | None, set[str]]:
+    message, contact = await recipient(session, secret, "preferences", token)
+    opted_out = (await topics.opted_out(session, [message.contact_id])).get(message.contact_id, frozenset()) \
+        if message.contact_id is not None else frozenset()
+    return message, contact, set(opted_out)
+
+
+async def save_preferences(session: AsyncSession, secret: str, token: str, keep: set[str], everything: bool) -> None:
+    message, contact = await recipient(session, secret, "preferences", token)
+    if contact is None or message.contact_id is None:
+        raise NotFound("This contact no longer exists.", "token")
+    all_topics = {t.key for t in await topics.list_topics(session)}
+    await topics.set_opt_outs(session, message.contact_id, all_topics - keep)
+    wanted = {"unsubscribed": everything}
+    if bool(contact.get("unsubscribed")) != everything:
+        await contacts.update_contact(session, message.contact_id, wanted, RECIPIENT, method="preference_center")
+        if everything:
+            await _event(session, message, "email_unsubscribed")
+
+
+# ---- reports from the mail system ----------------------------------------------------------------
+
+
+async def _by_reference(session: AsyncSession, message_id: str | None, outbox_id: int | None) -> OutboxMessage | None:
+    if outbox_id is not None:
+        return await session.get(OutboxMessage, outbox_id)
+    if message_id:
+        wanted = message_id.strip()
+        wanted = wanted if wanted.startswith("<") else f"<{wanted}>"
+        return (await session.execute(select(OutboxMessage).where(OutboxMessage.message_id == wanted))).scalar_one_or_none()
+    return None
+
+
+async def report(session: AsyncSession, *, kind: str, address: str | None, message_id: str | None,
+                 outbox_id: int | None, hard: bool, detail: str) -> str:
+    """A delivery, bounce or complaint. Hard bounces and complaints suppress the address."""
+    message = await _by_reference(session, message_id, outbox_id)
+    address = (address or (message.to_address if message else "")).strip().lower()
+    if not address:
+        raise InvalidInput("Say which message or address this is about.", "message_id")
+    contact_ids = await contacts.ids_by_email(session, [address])
+    contact_id = contact_ids.get(address) or (message.contact_id if message else None)
+    about = _about(message) if message else {}
+    now = utcnow()
+    if kind == "delivered":
+        if message:
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(delivered_at=now))
+        event = "email_delivered"
+    elif kind == "bounce":
+        if message:
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(bounced_at=now))
+        if hard:
+            await outbox.suppress(session, address, "bounced", detail)
+            if contact_id is not None:
+                await contacts.update_contact(session, contact_id, {"bounced": True}, system_actor("mail system"),
+                                              method="bounce")
+        event = "email_bounced"
+    else:
+        await outbox.suppress(session, address, "complained", detail)
+        if contact_id is not None:
+            await contacts.update_contact(session, contact_id, {"unsubscribed": True}, system_actor("mail system"),
+                                          method="complaint")
+        event = "email_complained"
+    if contact_id is not None:
+        await recording.record(session, [{"contact_id": contact_id, "type": event,
+                                          "properties": {**about, "hard": hard, "detail": detail[:300]}}])
+    return event
+
+
+def parse_dsn(raw: bytes) -> list[dict[str, Any]]:
+    """The recipients of a delivery status notification (RFC 3464) and what happened to each."""
+    parsed = message_from_bytes(raw)
+    found = []
+    original_id = None
+    for part in parsed.walk():
+        if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) else message_from_bytes(str(payload).encode())
+            original_id = inner.get("Message-ID") if isinstance(inner, Message) else None
+    for part in parsed.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        for block in part.get_payload():
+            fields = block if isinstance(block, Message) else message_from_bytes(str(block).encode())
+            recipient_field = fields.get("Final-Recipient") or fields.get("Original-Recipient")
+            if not recipient_field:
+                continue
+            address = recipient_field.split(";", 1)[-1].strip()
+            action = (fields.get("Action") or "").strip().lower()
+            status = (fields.get("Status") or "").strip()
+            found.append({"address": address, "action": action, "status": status,
+                          "hard": action == "failed" and status.startswith("5"),
+                          "diagnostic": (fields.get("Diagnostic-Code") or "").strip(), "message_id": original_id})
+    if not found:
+        raise InvalidInput("This is not a delivery status notification (no message/delivery-status part).", "body")
+    return found
+
+
+def sign_preferences(secret: str, message_id: int) -> str:
+    return sign(secret, "preferences", {"m": message_id})
