@@ -2,6 +2,7 @@ import { Navigate, Route, Routes, useLocation } from "react-router";
 import { useAuth } from "./auth/AuthProvider";
 import { Layout } from "./components/Layout";
 import { ContactDetailPage } from "./pages/contacts/ContactDetailPage";
+import { EmailsArea } from "./pages/emails/EmailsArea";
 import { ContactsPage } from "./pages/contacts/ContactsPage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { LoginPage } from "./pages/login/LoginPage";
@@ -33,7 +34,8 @@ export function App() {
         <Route path="/segments" element={<SegmentsPage />} />
         <Route path="/segments/new" element={<SegmentEditorPage key="new" />} />
         <Route path="/segments/:id" element={<SegmentEditorPage key="edit" />} />
-        {["emails", "journeys", "events", "scoring", "reports"].map((area) => (
+        <Route path="/emails/*" element={<EmailsArea />} />
+        {["journeys", "events", "scoring", "reports"].map((area) => (
           <Route key={area} path={`/${area}/*`} element={<ComingSoon area={area} />} />
         ))}
         <Route path="*" element={<ComingSoon area="not_found" />} />

@@ -39,6 +39,12 @@ class CampaignsController(Controller):
     async def get_campaign(self, campaign_id: int, db: AsyncSession) -> CampaignDetail:
         return await _detail(db, campaign_id)
 
+    @post("/{campaign_id:int}/decide", status_code=200,
+          summary="End an A/B test now: the best variant so far goes to the rest of the audience")
+    async def decide(self, campaign_id: int, db: AsyncSession, runtime: Runtime) -> CampaignOut:
+        await service.decide_winner(db, campaign_id, runtime.enqueue)
+        return to_out(await service.get_campaign(db, campaign_id), CampaignOut)
+
     @post("/{campaign_id:int}/cancel", status_code=200, summary="Stop a campaign: what is not sent yet is not sent")
     async def cancel(self, campaign_id: int, db: AsyncSession) -> CampaignOut:
         return to_out(await service.cancel(db, campaign_id), CampaignOut)

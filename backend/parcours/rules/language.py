@@ -31,7 +31,7 @@ import rule_engine
 from rule_engine import DataType, ast, errors
 from rule_engine.builtins import Builtins, BuiltinValueGenerator
 from sqlalchemy import ColumnElement, and_, false, func, literal, not_, null, or_, true
-from sqlalchemy.types import Boolean, Date, Float, String
+from sqlalchemy.types import BigInteger, Boolean, Date, Float, Integer, String
 
 from parcours.db import UTCDateTime
 from parcours.rules import regex
@@ -224,7 +224,14 @@ class Compiler:
     def condition(self, node: ast.ExpressionBase) -> ColumnElement[bool]:
         if isinstance(node, ast.LogicExpression):
             combine = and_ if node.type == "and" else or_
-            return combine(self.condition(node.left), self.condition(node.right))
+            left, right = self.condition(node.left), self.condition(node.right)
+            if _tests_regex(node.left) and not _tests_regex(node.right):
+                # A regex costs far more per row than other conditions (SQLite calls Python's re for
+                # each row): test it last, on the rows the others let through. Databases test
+                # conditions of equal cost in the order written: `email ends with @gmail.com and
+                # clicks_30d >= 1` took 0.55 s instead of 0.1 s at 1M contacts on SQLite.
+                left, right = right, left
+            return combine(left, right)
         if isinstance(node, ast.UnaryExpression) and node.type == "not":
             return not_(self.condition(node.right))
         if isinstance(node, ast.FuzzyComparisonExpression):
@@ -254,7 +261,7 @@ class Compiler:
             if not other.nullable:
                 return false() if equal else true()
             return other.sql.is_(None) if equal else other.sql.isnot(None)
-        left, right = self.comparable(left, right, node)
+        left, right = self.whole_numbers(*self.comparable(left, right, node))
         if left.kind == "date" or right.kind == "date":
             return self.date_comparison("eq" if equal else "ne", left, right, node)
         if left.nullable or right.nullable:
@@ -262,7 +269,7 @@ class Compiler:
         return left.sql == right.sql if equal else left.sql != right.sql
 
     def ordered(self, node: ast.ArithmeticComparisonExpression) -> ColumnElement[bool]:
-        left, right = self.comparable(self.value(node.left), self.value(node.right), node)
+        left, right = self.whole_numbers(*self.comparable(self.value(node.left), self.value(node.right), node))
         if left.kind == "string":
             raise self.refuse("Texts cannot be compared with < or >: use ==, contains or a pattern.", _near(node.left))
         if left.kind == "boolean":
@@ -272,6 +279,18 @@ class Compiler:
         operators: dict[str, Callable[[Any, Any], Any]] = {
             "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b}
         return operators[node.type](left.sql, right.sql)
+
+    def whole_numbers(self, left: Value, right: Value) -> tuple[Value, Value]:
+        """An integer column compared with a whole number is compared with an integer: against a
+        float, PostgreSQL converts the column on every row and, that costing more, tests it after
+        a regex of the same rule (`clicks_30d >= 1 and email =~~ ...` took 0.3 s instead of 0.18 s
+        at 1M contacts). Same answers: integers below 2**53 are exact as floats."""
+        for column, number in ((left, right), (right, left)):
+            if (column.constant is msgspec.UNSET and isinstance(getattr(column.sql, "type", None), Integer)
+                    and isinstance(number.constant, Decimal) and number.constant == number.constant.to_integral_value()):
+                whole = Value(literal(int(number.constant), BigInteger()), "number", False, number.constant)
+                return (column, whole) if column is left else (whole, column)
+        return left, right
 
     def comparable(self, left: Value, right: Value, node: Any) -> tuple[Value, Value]:
         kinds = {left.kind, right.kind}
@@ -437,6 +456,17 @@ class Compiler:
             raise self.refuse("Arithmetic is only supported on dates: $now - t\"P30D\".", _near(node.left))
         shift = right.constant if isinstance(node, ast.AddExpression) else -right.constant
         return self.moment(left.constant + shift)
+
+
+def _tests_regex(node: Any) -> bool:
+    """Does this condition test a regex (=~, =~~, !~, !~~) somewhere?"""
+    if isinstance(node, ast.FuzzyComparisonExpression):
+        return True
+    if isinstance(node, ast.LogicExpression):
+        return _tests_regex(node.left) or _tests_regex(node.right)
+    if isinstance(node, ast.UnaryExpression):
+        return _tests_regex(node.right)
+    return False
 
 
 def _near(node: Any) -> str | None:

@@ -20,6 +20,14 @@ export type BuilderGroup = Schemas["Group"];
 export type BuilderCondition = Schemas["Condition"];
 export type RuleField = Schemas["FieldOut"];
 export type Preset = Schemas["Preset"];
+export type Email = Schemas["EmailOut"];
+export type EmailSummary = Schemas["EmailSummary"];
+export type Template = Schemas["TemplateOut"];
+export type Campaign = Schemas["CampaignOut"];
+export type CampaignDetail = Schemas["CampaignDetail"];
+export type OutboxMessage = Schemas["MessageOut"];
+export type OutboxMessageDetail = Schemas["MessageDetail"];
+export type Topic = Schemas["TopicOut"];
 export type LifecycleStage = Contact["lifecycle_stage"] & Schemas["ContactIn"]["lifecycle_stage"];
 
 export const api = createClient<paths>({ baseUrl: "" });

@@ -1,0 +1,123 @@
+import { Alert, Anchor, Badge, Button, Card, Group, Loader, Progress, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { AreaChart } from "@mantine/charts";
+import { IconTrophy } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { Link, useParams } from "react-router";
+import { api, unwrap, type Schemas } from "../../api/client";
+import { useAuth } from "../../auth/AuthProvider";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { formatDateTime, formatNumber } from "../../components/format";
+import { STATUS_COLORS } from "./CampaignsList";
+
+const percent = (value: number) => formatNumber(value, { style: "percent", maximumFractionDigits: 1 });
+
+function Stat({ label, value, testId }: { label: string; value: string; testId: string }) {
+  return (
+    <Card withBorder padding="sm">
+      <Text size="xs" c="dimmed">{label}</Text>
+      <Text fw={700} size="xl" data-testid={testId}>{value}</Text>
+    </Card>
+  );
+}
+
+export function CampaignPage() {
+  const { t } = useTranslation();
+  const { canWrite } = useAuth();
+  const id = Number(useParams().id);
+  const queries = useQueryClient();
+  const campaign = useQuery({
+    queryKey: ["campaign", id],
+    queryFn: () => unwrap(api.GET("/api/campaigns/{campaign_id}", { params: { path: { campaign_id: id } } })),
+    refetchInterval: (q) => (q.state.data?.status === "sent" || q.state.data?.status === "cancelled" ? 15_000 : 1_500),
+  });
+  if (campaign.isLoading) return <Loader />;
+  if (campaign.error || !campaign.data) return <ErrorAlert error={campaign.error} />;
+  const c = campaign.data;
+  const totals = c.totals;
+
+  async function decideNow() {
+    await unwrap(api.POST("/api/campaigns/{campaign_id}/decide", { params: { path: { campaign_id: id } } }));
+    void queries.invalidateQueries({ queryKey: ["campaign", id] });
+  }
+
+  async function cancel() {
+    await unwrap(api.POST("/api/campaigns/{campaign_id}/cancel", { params: { path: { campaign_id: id } } }));
+    void queries.invalidateQueries({ queryKey: ["campaign", id] });
+  }
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Group gap="sm">
+          <Title order={3} data-testid="campaign-title">{c.name}</Title>
+          <Badge color={STATUS_COLORS[c.status]} data-testid="campaign-status">{t(`campaigns.statuses.${c.status}`)}</Badge>
+        </Group>
+        <Group gap="xs">
+          <Anchor component={Link} to={`/emails/${c.email_id}`}>{t("campaigns.open_email")}</Anchor>
+          <Anchor component={Link} to={`/emails/outbox`}>{t("campaigns.see_outbox")}</Anchor>
+          {canWrite && ["scheduled", "testing", "sending"].includes(c.status) && (
+            <Button color="red" variant="light" onClick={() => void cancel()} data-testid="campaign-cancel">{t("campaigns.cancel")}</Button>
+          )}
+        </Group>
+      </Group>
+      <Text size="sm" c="dimmed">{t("campaigns.summary", { audience: formatNumber(c.audience), when: formatDateTime(c.send_at) })}</Text>
+      <Progress value={c.progress * 100} size="lg" animated={c.status === "sending" || c.status === "testing"} data-testid="campaign-progress" />
+      {c.winner && (
+        <Alert color="green" icon={<IconTrophy />} data-testid="campaign-winner">
+          {t("campaigns.winner", { variant: c.winner, confidence: percent(c.winner_confidence ?? 0) })}
+        </Alert>
+      )}
+      {c.status === "testing" && (
+        <Alert color="grape" data-testid="campaign-testing">
+          <Group justify="space-between">
+            <Text size="sm">{t("campaigns.testing_hint")}</Text>
+            {canWrite && <Button size="xs" onClick={() => void decideNow()} data-testid="campaign-decide">{t("campaigns.decide_now")}</Button>}
+          </Group>
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 2, sm: 4, lg: 8 }}>
+        <Stat label={t("campaigns.stats.sent")} value={formatNumber(totals.sent)} testId="stat-sent" />
+        <Stat label={t("campaigns.stats.delivered")} value={formatNumber(totals.delivered)} testId="stat-delivered" />
+        <Stat label={t("campaigns.stats.bounced")} value={formatNumber(totals.bounced)} testId="stat-bounced" />
+        <Stat label={t("campaigns.stats.unique_opens")} value={`${formatNumber(totals.unique_opens)} · ${percent(totals.open_rate)}`} testId="stat-opens" />
+        <Stat label={t("campaigns.stats.opens")} value={formatNumber(totals.opens)} testId="stat-all-opens" />
+        <Stat label={t("campaigns.stats.unique_clicks")} value={`${formatNumber(totals.unique_clicks)} · ${percent(totals.click_rate)}`} testId="stat-clicks" />
+        <Stat label={t("campaigns.stats.click_to_open")} value={percent(totals.click_to_open)} testId="stat-cto" />
+        <Stat label={t("campaigns.stats.unsubscribes")} value={formatNumber(totals.unsubscribes)} testId="stat-unsubscribes" />
+      </SimpleGrid>
+      {totals.suppressed > 0 && <Text size="sm" c="dimmed" data-testid="stat-suppressed">{t("campaigns.suppressed", { count: totals.suppressed })}</Text>}
+      <Card withBorder>
+        <Text fw={600} mb="sm">{t("campaigns.over_time")}</Text>
+        {c.over_time.length > 0 ? (
+          <AreaChart h={240} data={c.over_time.map((p: Schemas["Point"]) => ({ ...p, at: formatDateTime(p.at) }))} dataKey="at" data-testid="campaign-chart"
+            series={[{ name: "opens", label: t("campaigns.stats.unique_opens"), color: "indigo.6" }, { name: "clicks", label: t("campaigns.stats.unique_clicks"), color: "teal.6" }]} />
+        ) : (
+          <Text c="dimmed" size="sm">{t("campaigns.no_activity")}</Text>
+        )}
+      </Card>
+      {c.variants.length > 0 && (
+        <Table data-testid="campaign-variants">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("campaigns.variant")}</Table.Th>
+              <Table.Th ta="right">{t("campaigns.stats.sent")}</Table.Th>
+              <Table.Th ta="right">{t("campaigns.stats.open_rate")}</Table.Th>
+              <Table.Th ta="right">{t("campaigns.stats.click_rate")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {c.variants.map((v) => (
+              <Table.Tr key={v.key} data-testid={`variant-row-${v.key}`}>
+                <Table.Td fw={700}>{v.key} {c.winner === v.key && <IconTrophy size={14} />}</Table.Td>
+                <Table.Td ta="right">{formatNumber(v.sent)}</Table.Td>
+                <Table.Td ta="right">{percent(v.open_rate)}</Table.Td>
+                <Table.Td ta="right">{percent(v.click_rate)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,321 @@
+import {
+  ActionIcon,
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Center,
+  Drawer,
+  Group,
+  Loader,
+  Modal,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Tabs,
+  Text,
+  Textarea,
+  TextInput,
+  Tooltip,
+} from "@mantine/core";
+import { useDebouncedCallback } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
+import { IconArrowBackUp, IconArrowForwardUp, IconArrowLeft, IconHistory, IconSend, IconTemplate } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Suspense, lazy, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useParams } from "react-router";
+import { ApiError, api, multipart, unwrap, type Email } from "../../api/client";
+import { useAuth } from "../../auth/AuthProvider";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { formatDateTime } from "../../components/format";
+import type { DesignerApi } from "../../email/Designer";
+import { ContactPicker } from "./ContactPicker";
+
+const Designer = lazy(() => import("../../email/Designer"));
+const DEVICES = { desktop: 720, tablet: 600, mobile: 375 } as const;
+type Settings = Pick<Email, "subject" | "preheader" | "from_name" | "from_email" | "reply_to" | "kind" | "topic" | "language" | "name">;
+type SaveState = "saved" | "saving" | "pending" | "error";
+
+export function EmailEditorPage() {
+  const { t, i18n } = useTranslation();
+  const { isAdmin, canWrite } = useAuth();
+  const emailId = Number(useParams().id);
+  const queries = useQueryClient();
+  const path = { params: { path: { email_id: emailId } } };
+  const email = useQuery({ queryKey: ["email", emailId], queryFn: () => unwrap(api.GET("/api/emails/{email_id}", path)), staleTime: Infinity });
+  const topics = useQuery({ queryKey: ["topics"], queryFn: () => unwrap(api.GET("/api/topics")) });
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [state, setState] = useState<SaveState>("saved");
+  const [saveError, setSaveError] = useState<ApiError | null>(null);
+  const [warnings, setWarnings] = useState<string[]>([]);
+  const [tab, setTab] = useState<string | null>("design");
+  const [code, setCode] = useState("");
+  const [device, setDevice] = useState<keyof typeof DEVICES>("desktop");
+  const [contactId, setContactId] = useState<number | null>(null);
+  const [showVersions, setShowVersions] = useState(false);
+  const [testing, setTesting] = useState(false);
+  const [designer, setDesigner] = useState<DesignerApi | null>(null);
+  const pending = useRef<Record<string, unknown>>({});
+
+  useEffect(() => {
+    if (email.data && !settings) {
+      const { subject, preheader, from_name, from_email, reply_to, kind, topic, language, name } = email.data;
+      setSettings({ subject, preheader, from_name, from_email, reply_to, kind, topic, language, name });
+      setCode(email.data.mjml);
+      setWarnings(email.data.warnings);
+    }
+  }, [email.data, settings]);
+
+  async function flush() {
+    const body = pending.current;
+    if (!Object.keys(body).length) return;
+    pending.current = {};
+    setState("saving");
+    try {
+      const saved = await unwrap(api.PATCH("/api/emails/{email_id}", { ...path, body }));
+      setWarnings(saved.warnings);
+      setSaveError(null);
+      setState(Object.keys(pending.current).length ? "pending" : "saved");
+      queries.setQueryData(["email", emailId], saved);
+      void queries.invalidateQueries({ queryKey: ["email-versions", emailId] });
+    } catch (error) {
+      setSaveError(error instanceof ApiError ? error : new ApiError((error as Error).message, 0));
+      setState("error");
+    }
+  }
+  const scheduleSave = useDebouncedCallback(() => void flush(), 1200);
+  function change(values: Record<string, unknown>) {
+    pending.current = { ...pending.current, ...values };
+    setState("pending");
+    scheduleSave();
+  }
+
+  // Nothing typed is lost: leaving the tab with changes not yet saved asks first, and leaving
+  // the page saves them.
+  useEffect(() => {
+    const warn = (event: BeforeUnloadEvent) => {
+      if (Object.keys(pending.current).length) event.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => {
+      window.removeEventListener("beforeunload", warn);
+      void flush();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const preview = useQuery({
+    queryKey: ["email-preview", emailId, contactId, tab === "preview", email.data?.version, settings?.subject],
+    enabled: tab === "preview",
+    queryFn: () => unwrap(api.POST("/api/emails/{email_id}/preview", { ...path, body: { contact_id: contactId } })),
+  });
+  const versions = useQuery({
+    queryKey: ["email-versions", emailId],
+    enabled: showVersions,
+    queryFn: () => unwrap(api.GET("/api/emails/{email_id}/versions", path)),
+  });
+
+  function setSetting<K extends keyof Settings>(key: K, value: Settings[K]) {
+    setSettings((s) => (s ? { ...s, [key]: value } : s));
+    change({ [key]: value });
+  }
+
+  async function applyCode() {
+    setSaveError(null);
+    try {
+      await unwrap(api.POST("/api/emails/{email_id}/preview", { ...path, body: { mjml: code } }));
+    } catch (error) {
+      setSaveError(error as ApiError);
+      return;
+    }
+    designer?.setMjml(code);
+    change({ mjml: code, design: designer?.getProject() ?? null });
+    await flush();
+    notifications.show({ color: "green", message: t("emails.code_applied") });
+  }
+
+  async function restore(version: number) {
+    const restored = await unwrap(api.POST("/api/emails/{email_id}/versions/{version}/restore", { params: { path: { email_id: emailId, version } } }));
+    queries.setQueryData(["email", emailId], restored);
+    setCode(restored.mjml);
+    designer?.setMjml(restored.mjml);
+    setShowVersions(false);
+    notifications.show({ color: "green", message: t("emails.restored", { version }) });
+  }
+
+  async function saveAsTemplate() {
+    await flush();
+    await unwrap(api.POST("/api/templates", { body: { email_id: emailId, name: settings?.name ?? "", description: "", category: "" } }));
+    void queries.invalidateQueries({ queryKey: ["templates"] });
+    notifications.show({ color: "green", message: t("emails.template_saved") });
+  }
+
+  if (email.isLoading || !settings) return <Center h={300}><Loader /></Center>;
+  if (email.error) return <ErrorAlert error={email.error} />;
+  const data = email.data!;
+  const fieldError = (field: string) => (saveError?.field === field ? saveError.message : undefined);
+  const tokens = [
+    { label: t("fields.first_name"), value: '{{ contact.first_name | default("there") }}' },
+    { label: t("fields.last_name"), value: "{{ contact.last_name }}" },
+    { label: t("fields.company"), value: "{{ account.name }}" },
+    { label: t("fields.city"), value: "{{ contact.city }}" },
+    { label: t("emails.unsubscribe_link"), value: "{{ unsubscribe_url }}" },
+  ];
+
+  return (
+    <Stack>
+      <Anchor component={Link} to="/emails" size="sm">
+        <Group gap={4}><IconArrowLeft size={14} />{t("emails.back")}</Group>
+      </Anchor>
+      <Group justify="space-between" wrap="nowrap">
+        <TextInput value={settings.name} onChange={(e) => setSetting("name", e.currentTarget.value)} variant="unstyled" size="xl"
+          styles={{ input: { fontWeight: 700 } }} aria-label={t("emails.name")} data-testid="editor-name" w={420} />
+        <Group gap="xs">
+          <Badge variant="light" color={{ saved: "green", saving: "blue", pending: "yellow", error: "red" }[state]} data-testid="editor-save-state">
+            {t(`emails.save_state.${state}`)}
+          </Badge>
+          <Tooltip label={t("common.undo")}>
+            <ActionIcon variant="default" onClick={() => designer?.undo()} disabled={!designer} aria-label={t("common.undo")} data-testid="editor-undo"><IconArrowBackUp size={16} /></ActionIcon>
+          </Tooltip>
+          <Tooltip label={t("common.redo")}>
+            <ActionIcon variant="default" onClick={() => designer?.redo()} disabled={!designer} aria-label={t("common.redo")} data-testid="editor-redo"><IconArrowForwardUp size={16} /></ActionIcon>
+          </Tooltip>
+          <Button variant="default" leftSection={<IconHistory size={16} />} onClick={() => setShowVersions(true)} data-testid="editor-versions">{t("emails.versions")}</Button>
+          {isAdmin && <Button variant="default" leftSection={<IconTemplate size={16} />} onClick={() => void saveAsTemplate()} data-testid="editor-save-template">{t("emails.save_as_template")}</Button>}
+          {canWrite && <Button variant="light" onClick={() => setTesting(true)} data-testid="editor-test-send">{t("emails.test_send")}</Button>}
+          {canWrite && (
+            <Button leftSection={<IconSend size={16} />} component={Link} to={`/emails/campaigns/new?email=${emailId}`} onClick={() => void flush()} data-testid="editor-send">
+              {t("campaigns.send_this")}
+            </Button>
+          )}
+        </Group>
+      </Group>
+      {saveError && !["subject", "from_email", "from_name", "reply_to"].includes(saveError.field ?? "") && (
+        <Alert color="red" data-testid="editor-error">{saveError.message}</Alert>
+      )}
+      {warnings.length > 0 && (
+        <Alert color="yellow" data-testid="editor-warnings">{warnings.map((w) => <div key={w}>{w}</div>)}</Alert>
+      )}
+      <Card withBorder>
+        <SimpleGrid cols={{ base: 1, md: 3 }}>
+          <TextInput label={t("emails.subject")} value={settings.subject} error={fieldError("subject")} data-testid="editor-subject"
+            onChange={(e) => setSetting("subject", e.currentTarget.value)} />
+          <TextInput label={t("emails.preheader")} description={t("emails.preheader_hint")} value={settings.preheader} data-testid="editor-preheader"
+            onChange={(e) => setSetting("preheader", e.currentTarget.value)} />
+          <Group grow align="flex-start">
+            <SegmentedControl mt={22} value={settings.kind} data-testid="editor-kind" onChange={(v) => setSetting("kind", v as Settings["kind"])}
+              data={[{ value: "promotional", label: t("emails.kinds.promotional") }, { value: "transactional", label: t("emails.kinds.transactional") }]} />
+          </Group>
+          <TextInput label={t("emails.from_name")} value={settings.from_name} error={fieldError("from_name")} data-testid="editor-from-name"
+            onChange={(e) => setSetting("from_name", e.currentTarget.value)} />
+          <TextInput label={t("emails.from_email")} value={settings.from_email} error={fieldError("from_email")} data-testid="editor-from-email"
+            onChange={(e) => setSetting("from_email", e.currentTarget.value)} />
+          <TextInput label={t("emails.reply_to")} value={settings.reply_to ?? ""} error={fieldError("reply_to")} data-testid="editor-reply-to"
+            onChange={(e) => setSetting("reply_to", e.currentTarget.value || null)} />
+          <Select label={t("emails.topic")} description={t("emails.topic_hint")} clearable value={settings.topic} data-testid="editor-topic"
+            data={(topics.data ?? []).map((tp) => ({ value: tp.key, label: i18n.language === "fr" ? tp.name_fr : tp.name_en }))}
+            onChange={(v) => setSetting("topic", v)} />
+          <Select label={t("common.language")} value={settings.language} allowDeselect={false} data-testid="editor-language"
+            data={[{ value: "en", label: "English" }, { value: "fr", label: "Français" }]} onChange={(v) => v && setSetting("language", v as Settings["language"])} />
+        </SimpleGrid>
+      </Card>
+      <Tabs value={tab} onChange={setTab} keepMounted>
+        <Tabs.List>
+          <Tabs.Tab value="design" data-testid="editor-tab-design">{t("emails.design")}</Tabs.Tab>
+          <Tabs.Tab value="code" data-testid="editor-tab-code" onClick={() => designer && setCode(designer.getMjml())}>{t("emails.code")}</Tabs.Tab>
+          <Tabs.Tab value="preview" data-testid="editor-tab-preview" onClick={() => void flush()}>{t("emails.preview")}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="design" pt="sm">
+          <div style={{ height: "72vh", minHeight: 560 }}>
+            <Suspense fallback={<Center h={400}><Loader data-testid="designer-loading" /></Center>}>
+              <Designer
+                project={data.design as object | null}
+                mjml={data.mjml}
+                language={i18n.language === "fr" ? "fr" : "en"}
+                tokens={tokens}
+                labels={{ token: t("emails.blocks.token"), conditional: t("emails.blocks.conditional"), event_card: t("emails.blocks.event_card"), footer: t("emails.blocks.footer") }}
+                uploadImage={async (file) => (await unwrap(api.POST("/api/assets", multipart({ file })))).url}
+                onChange={({ project, mjml }) => change({ design: project, mjml })}
+                onReady={setDesigner}
+              />
+            </Suspense>
+          </div>
+        </Tabs.Panel>
+        <Tabs.Panel value="code" pt="sm">
+          <Stack>
+            <Text size="sm" c="dimmed">{t("emails.code_hint")}</Text>
+            <Textarea value={code} onChange={(e) => setCode(e.currentTarget.value)} autosize minRows={18} maxRows={40}
+              styles={{ input: { fontFamily: "monospace", fontSize: 13 } }} data-testid="editor-code" />
+            <Group justify="flex-end">
+              <Button onClick={() => void applyCode()} data-testid="editor-code-apply">{t("emails.code_apply")}</Button>
+            </Group>
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="preview" pt="sm">
+          <Stack>
+            <Group justify="space-between">
+              <SegmentedControl value={device} onChange={(v) => setDevice(v as keyof typeof DEVICES)} data-testid="preview-device"
+                data={(Object.keys(DEVICES) as (keyof typeof DEVICES)[]).map((d) => ({ value: d, label: t(`emails.devices.${d}`) }))} />
+              <ContactPicker value={contactId} onChange={setContactId} />
+            </Group>
+            <ErrorAlert error={preview.error} />
+            {preview.data && (
+              <Card withBorder w={DEVICES[device] + 2} mx="auto" p={0} data-testid="preview-frame-card">
+                <Text size="sm" p="xs" fw={600} data-testid="preview-subject">{preview.data.subject}</Text>
+                <iframe title={t("emails.preview")} srcDoc={preview.data.html} sandbox="" data-testid="preview-frame"
+                  style={{ width: DEVICES[device], height: 700, border: 0, display: "block" }} />
+              </Card>
+            )}
+          </Stack>
+        </Tabs.Panel>
+      </Tabs>
+      <Drawer opened={showVersions} onClose={() => setShowVersions(false)} title={t("emails.versions")} position="right">
+        <Stack>
+          {versions.data?.map((v) => (
+            <Group key={v.version} justify="space-between" data-testid={`version-${v.version}`}>
+              <div>
+                <Text fw={600}>{t("emails.version", { version: v.version })}</Text>
+                <Text size="xs" c="dimmed">{formatDateTime(v.saved_at)} · {v.saved_by}</Text>
+              </div>
+              {v.version !== data.version && (
+                <Button size="xs" variant="light" onClick={() => void restore(v.version)} data-testid={`version-${v.version}-restore`}>{t("emails.restore")}</Button>
+              )}
+            </Group>
+          ))}
+        </Stack>
+      </Drawer>
+      <TestSend opened={testing} onClose={() => setTesting(false)} emailId={emailId} beforeSend={flush} />
+    </Stack>
+  );
+}
+
+function TestSend({ opened, onClose, emailId, beforeSend }: { opened: boolean; onClose: () => void; emailId: number; beforeSend: () => Promise<void> }) {
+  const { t } = useTranslation();
+  const { me } = useAuth();
+  const [to, setTo] = useState(me?.user?.email ?? "");
+  const [contactId, setContactId] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  async function send() {
+    setError(null);
+    await beforeSend();
+    try {
+      await unwrap(api.POST("/api/emails/{email_id}/test-send", { params: { path: { email_id: emailId } }, body: { to, contact_id: contactId } }));
+      notifications.show({ color: "green", message: t("emails.test_sent", { to }) });
+      onClose();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+  return (
+    <Modal opened={opened} onClose={onClose} title={t("emails.test_send")}>
+      <Stack>
+        <TextInput label={t("emails.test_to")} value={to} error={error} onChange={(e) => setTo(e.currentTarget.value)} data-testid="test-send-to" />
+        <ContactPicker value={contactId} onChange={setContactId} label={t("emails.test_as")} />
+        <Group justify="flex-end"><Button onClick={() => void send()} data-testid="test-send-confirm">{t("emails.send_test")}</Button></Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,113 @@
+import { Alert, Badge, Button, Code, Drawer, Group, Select, Stack, Table, Tabs, Text, TextInput } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, unwrap } from "../../api/client";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { formatDateTime } from "../../components/format";
+
+const STATUSES = ["queued", "held", "sending", "sent", "captured", "suppressed", "failed"] as const;
+const COLORS: Record<string, string> = { sent: "green", captured: "teal", suppressed: "orange", failed: "red", queued: "gray", held: "gray", sending: "blue" };
+
+function MessageDrawer({ id, onClose }: { id: number | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const message = useQuery({
+    queryKey: ["outbox-message", id],
+    enabled: id !== null,
+    queryFn: () => unwrap(api.GET("/api/outbox/{message_id}", { params: { path: { message_id: id! } } })),
+  });
+  const m = message.data;
+  return (
+    <Drawer opened={id !== null} onClose={onClose} position="right" size="xl" title={m?.subject ?? ""}>
+      {m && (
+        <Stack data-testid="outbox-message">
+          <Group gap="xs">
+            <Badge color={COLORS[m.status]}>{t(`outbox.statuses.${m.status}`)}</Badge>
+            <Text size="sm">{m.to_address}</Text>
+            {m.sent_at && <Text size="xs" c="dimmed">{formatDateTime(m.sent_at)}</Text>}
+          </Group>
+          {m.reason && <Alert color="orange" data-testid="outbox-reason">{m.reason}</Alert>}
+          {m.html ? (
+            <Tabs defaultValue="html">
+              <Tabs.List>
+                <Tabs.Tab value="html">{t("outbox.html")}</Tabs.Tab>
+                <Tabs.Tab value="text">{t("outbox.text")}</Tabs.Tab>
+                <Tabs.Tab value="headers">{t("outbox.headers")}</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="html" pt="sm">
+                <iframe title="html" srcDoc={m.html} sandbox="allow-popups allow-popups-to-escape-sandbox" data-testid="outbox-html"
+                  style={{ width: "100%", height: 640, border: "1px solid var(--mantine-color-gray-3)" }} />
+              </Tabs.Panel>
+              <Tabs.Panel value="text" pt="sm"><Code block data-testid="outbox-text">{m.text}</Code></Tabs.Panel>
+              <Tabs.Panel value="headers" pt="sm">
+                <Table data-testid="outbox-headers">
+                  <Table.Tbody>
+                    {m.headers.map(([name, value], i) => (
+                      <Table.Tr key={i}><Table.Td fw={600}>{name}</Table.Td><Table.Td style={{ wordBreak: "break-all" }}>{value}</Table.Td></Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Tabs.Panel>
+            </Tabs>
+          ) : (
+            <Text c="dimmed">{t("outbox.no_content")}</Text>
+          )}
+          {m.html && (
+            <Button variant="default" component="a" href={`/api/outbox/${m.id}/raw`} download={`message-${m.id}.eml`} w="fit-content">
+              {t("outbox.download")}
+            </Button>
+          )}
+        </Stack>
+      )}
+    </Drawer>
+  );
+}
+
+export function OutboxPage() {
+  const { t } = useTranslation();
+  const [status, setStatus] = useState<string | null>(null);
+  const [search, setSearch] = useState("");
+  const [to] = useDebouncedValue(search, 300);
+  const [open, setOpen] = useState<number | null>(null);
+  const messages = useQuery({
+    queryKey: ["outbox", status, to],
+    placeholderData: keepPreviousData,
+    refetchInterval: 3_000,
+    queryFn: () => unwrap(api.GET("/api/outbox", { params: { query: { status: status ?? undefined, to: to || undefined, limit: 100 } } })),
+  });
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">{t("outbox.hint")}</Text>
+      <Group>
+        <TextInput placeholder={t("outbox.search")} value={search} onChange={(e) => setSearch(e.currentTarget.value)} data-testid="outbox-search" w={280} />
+        <Select placeholder={t("common.any")} clearable value={status} onChange={setStatus} data-testid="outbox-status" w={200}
+          data={STATUSES.map((s) => ({ value: s, label: t(`outbox.statuses.${s}`) }))} />
+        <Text size="sm" c="dimmed">{messages.data ? t("outbox.total", { count: messages.data.total }) : ""}</Text>
+      </Group>
+      <ErrorAlert error={messages.error} />
+      <Table highlightOnHover data-testid="outbox-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t("outbox.to")}</Table.Th>
+            <Table.Th>{t("emails.subject")}</Table.Th>
+            <Table.Th>{t("outbox.status")}</Table.Th>
+            <Table.Th>{t("outbox.when")}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {messages.data?.items.map((m) => (
+            <Table.Tr key={m.id} onClick={() => setOpen(m.id)} style={{ cursor: "pointer" }} data-testid={`outbox-row-${m.id}`}>
+              <Table.Td>{m.to_address}</Table.Td>
+              <Table.Td>{m.subject}</Table.Td>
+              <Table.Td><Badge color={COLORS[m.status]} variant="light">{t(`outbox.statuses.${m.status}`)}</Badge>{m.variant && <Badge ml={4} variant="outline">{m.variant}</Badge>}</Table.Td>
+              <Table.Td>{formatDateTime(m.sent_at ?? m.created_at)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {messages.data?.items.length === 0 && <Text c="dimmed" ta="center">{t("outbox.empty")}</Text>}
+      <MessageDrawer id={open} onClose={() => setOpen(null)} />
+    </Stack>
+  );
+}
