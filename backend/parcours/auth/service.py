@@ -21,7 +21,7 @@ from parcours.addresses import normalize_email
 from parcours.auth.models import ApiKey, User, UserSession
 from parcours.clock import utcnow
 from parcours.db import Sessions, transaction
-from parcours.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from parcours.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 
 Role = Literal["viewer", "marketer", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "marketer", "admin")
@@ -207,12 +207,42 @@ class LoginResult(msgspec.Struct):
     user: User
 
 
+class _Failures:
+    """Failed logins per email: after MAX_FAILURES in WINDOW, that account waits (guessing stops)."""
+
+    MAX_FAILURES = 10
+    WINDOW = 15 * 60.0
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[float]] = {}
+
+    def recent(self, email: str) -> int:
+        now = time.monotonic()
+        self._seen[email] = [t for t in self._seen.get(email, []) if now - t < self.WINDOW]
+        return len(self._seen[email])
+
+    def add(self, email: str) -> None:
+        if len(self._seen) > 100_000:
+            self._seen.clear()
+        self._seen.setdefault(email, []).append(time.monotonic())
+
+    def clear(self, email: str) -> None:
+        self._seen.pop(email, None)
+
+
+_failures = _Failures()
+
+
 async def login(session: AsyncSession, email: str, password: str) -> LoginResult:
     email = (email or "").strip().lower()
+    if _failures.recent(email) >= _Failures.MAX_FAILURES:
+        raise TooManyRequests("Too many failed attempts for this account: wait 15 minutes and try again.", "email")
     user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
     valid = await asyncio.to_thread(_verify, user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not valid or not user.is_active:
+        _failures.add(email)
         raise Unauthorized("Wrong email or password.", "password")
+    _failures.clear(email)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utcnow()
     session.add(UserSession(token_hash=_digest(token), user_id=user.id, csrf_token=csrf,

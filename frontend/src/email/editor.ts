@@ -205,12 +205,12 @@ export function createEditor(
     showBodyInLayers();
     // "update" is a change of the model; typing in a text only updates the model when editing
     // ends, so typing ("component:input") counts too (the export reads the text being typed).
-    editor.on("update component:input", () => {
+    // Undo and redo change the design too: they are saved like any other change.
+    editor.on("update component:input undo redo", () => {
       window.clearTimeout(timer);
       timer = window.setTimeout(emit, CHANGE_DELAY);
       history();
     });
-    editor.on("undo redo", history);
     editor.on("component:toggled", () => onSelection(!!editor.getSelected()));
     props().onReady?.(api);
     history();

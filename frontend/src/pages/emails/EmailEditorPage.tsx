@@ -170,10 +170,10 @@ export function EmailEditorPage() {
       <Anchor component={Link} to="/emails" size="sm">
         <Group gap={4}><IconArrowLeft size={14} />{t("emails.back")}</Group>
       </Anchor>
-      <Group justify="space-between" wrap="nowrap">
+      <Group justify="space-between" align="center">
         <TextInput value={settings.name} onChange={(e) => setSetting("name", e.currentTarget.value)} variant="unstyled" size="xl"
-          styles={{ input: { fontWeight: 700 } }} aria-label={t("emails.name")} data-testid="editor-name" w={420} />
-        <Group gap="xs">
+          styles={{ input: { fontWeight: 700 } }} aria-label={t("emails.name")} data-testid="editor-name" miw={240} style={{ flex: 1 }} />
+        <Group gap="xs" wrap="wrap" justify="flex-end">
           <Badge variant="light" color={{ saved: "green", saving: "blue", pending: "yellow", error: "red" }[state]} data-testid="editor-save-state">
             {t(`emails.save_state.${state}`)}
           </Badge>
