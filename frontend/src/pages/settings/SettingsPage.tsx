@@ -5,6 +5,8 @@ import { useAuth } from "../../auth/AuthProvider";
 import { ApiKeysTab } from "./ApiKeysTab";
 import { CustomFieldsTab } from "./CustomFieldsTab";
 import { ProfileTab } from "./ProfileTab";
+import { TemplatesTab } from "./TemplatesTab";
+import { TopicsTab } from "./TopicsTab";
 import { UsersTab } from "./UsersTab";
 
 const TABS = [
@@ -12,6 +14,8 @@ const TABS = [
   { key: "users", admin: true, element: <UsersTab /> },
   { key: "api-keys", admin: true, element: <ApiKeysTab /> },
   { key: "custom-fields", admin: false, element: <CustomFieldsTab /> },
+  { key: "topics", admin: false, element: <TopicsTab /> },
+  { key: "templates", admin: true, element: <TemplatesTab /> },
 ] as const;
 
 export function SettingsPage() {
