@@ -106,10 +106,11 @@ def test_first_start_without_credentials_prints_a_working_admin_login(
 
 
 def test_password_guessing_is_stopped_per_account(api: Any) -> None:
-    statuses = [api.post("/api/auth/login", json={"email": "victim@example.com", "password": f"guess-{i}"}).status_code
+    victim = unique_email("victim")
+    statuses = [api.post("/api/auth/login", json={"email": victim, "password": f"guess-{i}"}).status_code
                 for i in range(12)]
     assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
-    refused = api.post("/api/auth/login", json={"email": "victim@example.com", "password": "guess"}).json()
+    refused = api.post("/api/auth/login", json={"email": victim, "password": "guess"}).json()
     assert "15 minutes" in refused["error"]["message"]
     # Other accounts are not locked out.
     login = api.post("/api/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
