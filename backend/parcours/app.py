@@ -29,6 +29,8 @@ from parcours.emails import templates as email_templates
 from parcours.emails import topics as email_topics
 from parcours.emails.routes import AssetsController, EmailsController, TemplatesController, TopicsController, serve_asset
 from parcours.jobs.routes import JobsController
+from parcours.journeys import service as journeys
+from parcours.journeys.routes import JourneysController
 from parcours.tracking.routes import tracking_router
 from parcours.rules.routes import RulesController
 from parcours.segments.routes import SegmentsController
@@ -97,7 +99,7 @@ def api_router() -> Router:
             AuthController, UsersController, ApiKeysController, JobsController,
             ContactsController, AccountsController, CustomFieldsController, InteractionsController,
             RulesController, SegmentsController, EmailsController, TemplatesController, AssetsController,
-            TopicsController, OutboxController, EmailEventsController, CampaignsController,
+            TopicsController, OutboxController, EmailEventsController, CampaignsController, JourneysController,
         ],
         middleware=[authentication],
         guards=[role_guard],
@@ -113,6 +115,7 @@ async def bootstrap(runtime: Runtime) -> None:
         created = await ensure_first_admin(session, settings.admin_email, settings.admin_password)
         # Shipped templates and topics new to this installation (each start adds only what is missing).
         await email_templates.load_shipped(session, settings.templates_path)
+        await journeys.load_shipped(session, settings.templates_path)
         await email_topics.load_shipped(session, settings.rules_path)
     if created is None:
         return

@@ -7,10 +7,11 @@ from parcours.contacts.models import Account, ConsentEvent, Contact, CustomField
 from parcours.emails.models import Asset, Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
+from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
 from parcours.segments.models import Segment, SegmentMember
 
 __all__ = [
     "Account", "ApiKey", "Asset", "Campaign", "ConsentEvent", "Email", "EmailVersion", "OutboxMessage", "Suppression",
     "Template", "Topic", "TopicOptOut", "Contact", "CustomField", "ErasureTombstone", "ImportFile",
-    "Interaction", "Job", "Segment", "SegmentMember", "StreamCursor", "User", "UserSession",
+    "Interaction", "Job", "Journey", "JourneyRun", "JourneyStep", "JourneyVersion", "Segment", "SegmentMember", "StreamCursor", "User", "UserSession",
 ]

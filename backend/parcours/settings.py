@@ -33,12 +33,21 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     smtp_url: str = ""
     # Messages per second to one recipient domain (gmail.com...), per worker.
     smtp_domain_rate: float = 50.0
+    # SMTP connections each worker sends over at the same time.
+    smtp_connections: int = 6
     # Optional DKIM signing: the selector, the signing domain and the private key (PEM) file.
     dkim_selector: str = ""
     dkim_domain: str = ""
     dkim_key_file: str = ""
+    # Text messages: a Twilio-compatible Messages endpoint with credentials as user:password, and the
+    # sender number. Empty: text messages are captured in the outbox.
+    sms_url: str = ""
+    sms_from: str = ""
     # Promotional messages a contact may receive in 7 days (0: no cap).
     frequency_cap: int = 5
+    # A message a worker claimed this many seconds ago and did not send: that worker died; the
+    # message is queued again (with the same Message-ID, so that a receiver can drop a duplicate).
+    stale_claim_seconds: int = 900
     # Templates shipped as data files (emails, pages, journeys); empty means templates/ of this checkout.
     templates_dir: str = ""
     # Mark cookies Secure (set it behind HTTPS).

@@ -9,10 +9,12 @@ from arq.cron import CronJob
 from arq.worker import func
 
 from parcours.campaigns.tasks import decide_ab_test, start_campaign, sweep_campaigns
-from parcours.channels.tasks import deliver_messages, sweep_outbox
+from parcours.channels.tasks import deliver_messages, deliver_other_messages, sweep_outbox
 from parcours.contacts.tasks import import_contacts
 from parcours.interactions.tasks import process_interactions, roll_windows, sweep_interactions
 from parcours.jobs.tasks import sweep_jobs
+from parcours.journeys import runner as journeys
+from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journeys
 from parcours.segments import service as segments
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
 
@@ -23,14 +25,17 @@ FUNCTIONS = [
     refresh_segment,
     func(refresh_all_segments, keep_result=0),
     func(deliver_messages, keep_result=0),
+    func(deliver_other_messages, keep_result=0),
     start_campaign,
     decide_ab_test,
+    func(advance_journeys, keep_result=0),
+    enrol_dates,
 ]
 
 
 def stream_consumers(runtime: Any) -> list[Any]:
     """What happens with each batch of new interactions, after computed fields are updated."""
-    return [segments.realtime_consumer(runtime.enqueue)]
+    return [segments.realtime_consumer(runtime.enqueue), journeys.stream_consumer(runtime.enqueue)]
 
 
 def cron_jobs() -> list[CronJob]:
@@ -40,6 +45,8 @@ def cron_jobs() -> list[CronJob]:
         cron(sweep_jobs, second={5}, run_at_startup=True, unique=True),
         cron(sweep_outbox, second={3, 13, 23, 33, 43, 53}, run_at_startup=True, unique=True),
         cron(sweep_campaigns, second={8, 28, 48}, run_at_startup=True, unique=True),
+        cron(sweep_journeys, second=set(range(1, 60, 5)), run_at_startup=True, unique=True),
+        cron(enrol_dates, minute={2}, second={30}, unique=True),
         cron(roll_windows, minute={7}, second={0}, unique=True),
         # Time moves rules such as "active in the last 30 days": recompute every segment hourly.
         cron(refresh_all_segments, minute={17}, second={0}, unique=True),

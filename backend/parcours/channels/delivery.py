@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from parcours.campaigns import service as campaigns
 from parcours.channels import service as outbox
@@ -36,6 +37,7 @@ class Ready(msgspec.Struct):
     to: str
     mime: Any = None
     reason: str | None = None
+    subject: str = ""
 
 
 def sender(runtime: Any) -> Sender:
@@ -48,15 +50,26 @@ async def deliver_due(runtime: Any) -> int:
     """Send every due message, a batch at a time. Returns how many were handled."""
     handled = 0
     while True:
+        # The claim is a short write; rendering reads only, so that on SQLite (one writer at a
+        # time) other jobs and workers are not kept waiting while 200 messages are rendered.
         async with transaction(runtime.sessions) as session:
-            claimed = await outbox.claim_due(session, BATCH)
-            ready = await _prepare(session, claimed, runtime) if claimed else []
+            claimed = await outbox.claim_due(session, BATCH, timedelta(seconds=runtime.settings.stale_claim_seconds))
         if not claimed:
             return handled
-        outcomes = [await sender(runtime).send(r.mime, r.to) if r.mime is not None else None for r in ready]
+        async with transaction(runtime.read_sessions) as session:
+            ready = await _prepare(session, claimed, runtime)
+        outcomes = await _send(sender(runtime), ready)
         async with transaction(runtime.sessions) as session:
             await _record(session, ready, outcomes)
         handled += len(claimed)
+
+
+async def _send(channel: Sender, ready: list[Ready]) -> list[Outcome | None]:
+    """Send the batch concurrently: the SMTP sender spreads it over its pool of connections."""
+    async def one(item: Ready) -> Outcome | None:
+        return await channel.send(item.mime, item.to) if item.mime is not None else None
+
+    return list(await asyncio.gather(*(one(item) for item in ready)))
 
 
 async def _prepare(session: Any, claimed: list[OutboxMessage], runtime: Any) -> list[Ready]:
@@ -88,7 +101,8 @@ async def _prepare(session: Any, claimed: list[OutboxMessage], runtime: Any) -> 
                 opted_out_topics=opted_out.get(message.contact_id or 0, frozenset()),
                 promotional_last_7_days=counts.get(message.contact_id or 0, 0))
             reason = why_not(recipient, kind=email.kind, topic=email.topic,
-                             minimum_consent=message.data.get("minimum_consent"), frequency_cap=settings.frequency_cap)
+                             minimum_consent=message.data.get("minimum_consent"),
+                             frequency_cap=message.data.get("frequency_cap", settings.frequency_cap))
             if reason:
                 ready.append(Ready(message_id=message.id, to=message.to_address, reason=reason))  # type: ignore[arg-type]
                 continue
@@ -102,30 +116,45 @@ async def _prepare(session: Any, claimed: list[OutboxMessage], runtime: Any) -> 
             to=message.to_address, subject=composed.subject, text=composed.text, html=composed.html,
             reply_to=email.reply_to, unsubscribe_url=links.unsubscribe if email.kind == "promotional" else None,
             idempotency_key=message.idempotency_key, date=utcnow()))
-        message.subject = composed.subject[:300]
-        ready.append(Ready(message_id=message.id, to=message.to_address, mime=mime))  # type: ignore[arg-type]
+        ready.append(Ready(message_id=message.id, to=message.to_address, mime=mime, subject=composed.subject[:300]))  # type: ignore[arg-type]
     return ready
+
+
+_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+# Outcomes are written with one executemany per kind of change, by primary key: no per-row ORM load.
+_SENT = update(_TABLE).where(_TABLE.c.id == bindparam("_id")).values(
+    status=bindparam("_status"), mime=bindparam("_mime"), sent_at=bindparam("_sent_at"), reason="",
+    subject=bindparam("_subject"), message_id=bindparam("_message_id"))
+_NOT_SENT = update(_TABLE).where(_TABLE.c.id == bindparam("_id")).values(
+    status=bindparam("_status"), reason=bindparam("_reason"))
 
 
 async def _record(session: Any, ready: list[Ready],
                   outcomes: list[Outcome | None]) -> None:
     now = utcnow()
-    sent = []
+    sent, not_sent = [], []
     for item, outcome in zip(ready, outcomes, strict=True):
-        message = await session.get(OutboxMessage, item.message_id)
         if item.reason is not None:
-            message.status, message.reason = "suppressed", item.reason[:300]
+            not_sent.append({"_id": item.message_id, "_status": "suppressed", "_reason": item.reason[:300]})
         elif outcome is not None and outcome.ok:
-            message.status = "captured" if outcome.captured is not None else "sent"
-            message.mime, message.sent_at, message.reason = outcome.captured, now, ""
-            message.message_id = str(item.mime["Message-ID"])
-            if message.contact_id is not None:
-                sent.append(message)
+            sent.append({"_id": item.message_id, "_status": "captured" if outcome.captured is not None else "sent",
+                         "_mime": outcome.captured, "_sent_at": now, "_subject": item.subject,
+                         "_message_id": str(item.mime["Message-ID"])})
         else:
-            message.status, message.reason = "failed", (outcome.detail if outcome else "not sent")[:300]
+            not_sent.append({"_id": item.message_id, "_status": "failed",
+                             "_reason": (outcome.detail if outcome else "not sent")[:300]})
+    if sent:
+        await session.execute(_SENT, sent)
+    if not_sent:
+        await session.execute(_NOT_SENT, not_sent)
+    subjects = {row["_id"]: row["_subject"] for row in sent}
+    # What the interactions need, in one query for the batch.
+    columns = select(_TABLE.c.id, _TABLE.c.contact_id, _TABLE.c.email_id, _TABLE.c.campaign_id, _TABLE.c.variant)
+    rows = (await session.execute(columns.where(_TABLE.c.id.in_(list(subjects)),
+                                                _TABLE.c.contact_id.is_not(None)))).all() if sent else []
     await recording.record(session, [
         {"contact_id": m.contact_id, "type": "email_sent", "occurred_at": now,
          "properties": {"email_id": m.email_id, "campaign_id": m.campaign_id, "variant": m.variant,
-                        "message_id": m.id, "subject": m.subject}}
-        for m in sent
+                        "message_id": m.id, "subject": subjects[m.id]}}
+        for m in sorted(rows, key=lambda r: r.id)
     ])

@@ -18,6 +18,7 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_due", "status", "send_after"),
         Index("ix_outbox_campaign", "campaign_id", "status"),
         Index("ix_outbox_contact", "contact_id", "created_at"),
+        Index("ix_outbox_journey", "journey_id", "node_id"),
     )
 
     id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
@@ -29,6 +30,9 @@ class OutboxMessage(SQLModel, table=True):
     email_id: int | None = Field(default=None, foreign_key="emails.id", ondelete="SET NULL")
     campaign_id: int | None = Field(default=None)
     variant: str | None = Field(default=None, max_length=8)
+    # Sent by a journey's step: the step's email statistics.
+    journey_id: int | None = Field(default=None)
+    node_id: str | None = Field(default=None, max_length=64)
     to_address: str = Field(max_length=320)
     # queued -> sending -> sent | captured | failed | suppressed
     status: str = Field(default="queued", max_length=16)

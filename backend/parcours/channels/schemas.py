@@ -19,6 +19,8 @@ class MessageOut(msgspec.Struct, kw_only=True):
     email_id: int | None
     campaign_id: int | None
     variant: str | None
+    journey_id: int | None
+    node_id: str | None
     to_address: str
     subject: str
     status: str

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
@@ -27,7 +27,7 @@ class Outcome:
 
 
 class Sender(Protocol):
-    async def send(self, message: EmailMessage, to: str) -> Outcome: ...
+    async def send(self, message: Message, to: str) -> Outcome: ...
 
     async def close(self) -> None: ...
 
@@ -56,7 +56,7 @@ class Capture:
     def __init__(self, signer: Signer | None = None) -> None:
         self.signer = signer
 
-    async def send(self, message: EmailMessage, to: str) -> Outcome:
+    async def send(self, message: Message, to: str) -> Outcome:
         raw = message.as_bytes()
         return Outcome(True, "captured", self.signer.sign(raw) if self.signer else raw)
 
@@ -65,9 +65,12 @@ class Capture:
 
 
 class Smtp:
-    """One reused connection to an SMTP relay (STARTTLS, login), paced per recipient domain."""
+    """A pool of reused connections to an SMTP relay (STARTTLS, login), paced per recipient domain.
 
-    def __init__(self, url: str, signer: Signer | None, domain_rate: float) -> None:
+    Each message costs several round trips (MAIL, RCPT, DATA): concurrent sends over a few
+    connections keep the relay busy instead of waiting on one connection at a time."""
+
+    def __init__(self, url: str, signer: Signer | None, domain_rate: float, connections: int) -> None:
         parsed = urlparse(url)
         self.host, self.port = parsed.hostname or "localhost", parsed.port or (465 if parsed.scheme == "smtps" else 25)
         self.username = unquote(parsed.username) if parsed.username else None
@@ -76,18 +79,20 @@ class Smtp:
         # smtp+starttls: require STARTTLS; smtp: use it when the server offers it; smtps: TLS from the start.
         self.starttls: bool | None = True if parsed.scheme == "smtp+starttls" else (False if self.implicit_tls else None)
         self.signer, self.domain_rate = signer, domain_rate
-        self.client: aiosmtplib.SMTP | None = None
-        self.lock = asyncio.Lock()
+        # Idle connections (None: not connected yet); a send takes one and gives it back.
+        self.idle: asyncio.Queue[aiosmtplib.SMTP | None] = asyncio.Queue()
+        for _ in range(max(1, connections)):
+            self.idle.put_nowait(None)
         self.next_slot: dict[str, float] = defaultdict(float)
 
-    async def _connected(self) -> aiosmtplib.SMTP:
-        if self.client is None or not self.client.is_connected:
-            self.client = aiosmtplib.SMTP(hostname=self.host, port=self.port, use_tls=self.implicit_tls,
-                                          start_tls=self.starttls, timeout=30)
-            await self.client.connect()
+    async def _connected(self, client: aiosmtplib.SMTP | None) -> aiosmtplib.SMTP:
+        if client is None or not client.is_connected:
+            client = aiosmtplib.SMTP(hostname=self.host, port=self.port, use_tls=self.implicit_tls,
+                                     start_tls=self.starttls, timeout=30)
+            await client.connect()
             if self.username:
-                await self.client.login(self.username, self.password or "")
-        return self.client
+                await client.login(self.username, self.password or "")
+        return client
 
     async def _pace(self, to: str) -> None:
         if self.domain_rate <= 0:
@@ -99,15 +104,16 @@ class Smtp:
         if slot > now:
             await asyncio.sleep(slot - now)
 
-    async def send(self, message: EmailMessage, to: str) -> Outcome:
+    async def send(self, message: Message, to: str) -> Outcome:
         await self._pace(to)
         raw = message.as_bytes()
         if self.signer:
             raw = self.signer.sign(raw)
-        async with self.lock:
+        client = await self.idle.get()
+        try:
             for attempt in (1, 2):
                 try:
-                    client = await self._connected()
+                    client = await self._connected(client)
                     errors, response = await client.sendmail(message["From"], [to], raw)
                     if errors:
                         return Outcome(False, "; ".join(f"{k}: {v}" for k, v in errors.items()))
@@ -115,24 +121,31 @@ class Smtp:
                 except aiosmtplib.SMTPRecipientsRefused as exc:
                     return Outcome(False, f"refused by the server: {exc}")
                 except (aiosmtplib.SMTPServerDisconnected, ConnectionError, OSError) as exc:
-                    self.client = None
+                    client = None
                     if attempt == 2:
                         return Outcome(False, f"the SMTP server could not be reached: {exc}")
                 except aiosmtplib.SMTPException as exc:
                     return Outcome(False, f"the SMTP server refused it: {exc}")
-        return Outcome(False, "not sent")
+            return Outcome(False, "not sent")
+        finally:
+            self.idle.put_nowait(client)
 
     async def close(self) -> None:
-        if self.client is not None and self.client.is_connected:
-            try:
-                await self.client.quit()
-            except aiosmtplib.SMTPException:
-                log.debug("SMTP quit failed", exc_info=True)
-        self.client = None
+        clients = []
+        while not self.idle.empty():
+            clients.append(self.idle.get_nowait())
+        for client in clients:
+            if client is not None and client.is_connected:
+                try:
+                    await client.quit()
+                except aiosmtplib.SMTPException:
+                    log.debug("SMTP quit failed", exc_info=True)
+            self.idle.put_nowait(None)
 
 
 def sender_for(settings: Settings) -> Sender:
     signer = signer_for(settings)
     if settings.smtp_url:
-        return Smtp(settings.smtp_url, signer, settings.smtp_domain_rate)
+        return Smtp(settings.smtp_url, signer, settings.smtp_domain_rate,
+                    settings.smtp_connections)
     return Capture(signer)

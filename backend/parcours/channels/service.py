@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, true, update
+from sqlalchemy import Select, case, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import decode_cursor, encode_cursor
@@ -17,10 +18,8 @@ from parcours.db import after_commit, dialect_name
 from parcours.errors import NotFound
 
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
-# A message claimed this long ago and still not sent: its worker died; it is queued again
-# (with the same Message-ID, so that a receiver can drop a duplicate).
-STALE_CLAIM = timedelta(minutes=15)
 DELIVER_JOB = "deliver_messages"
+OTHER_JOB = "deliver_other_messages"
 
 
 def _insert(dialect: str) -> Any:
@@ -45,6 +44,31 @@ async def queue_one(session: AsyncSession, enqueue: Any, *, key: str, to: str, e
     return int(found)
 
 
+async def queue_many(session: AsyncSession, enqueue: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Queue emails given as {key, to, email_id, contact_id, kind, data, journey_id?, node_id?}:
+    one multi-row INSERT; keys already queued are skipped."""
+    if not rows:
+        return
+    now = utcnow()
+    values = [{"idempotency_key": r["key"], "channel": "email", "kind": r["kind"], "contact_id": r["contact_id"],
+               "email_id": r["email_id"], "to_address": r["to"], "subject": "", "data": r["data"], "send_after": now,
+               "campaign_id": None, "variant": None, "journey_id": r.get("journey_id"), "node_id": r.get("node_id"),
+               "status": "queued", "created_at": now} for r in rows]
+    await session.execute(_insert(await dialect_name(session)).on_conflict_do_nothing(), values)
+    wake_delivery(session, enqueue)
+
+
+async def queue_other(session: AsyncSession, enqueue: Any, *, key: str, channel: str, contact_id: int,
+                      journey_id: int | None, node_id: str | None, data: dict[str, Any]) -> None:
+    """Queue a text message or a webhook call (`data` holds its text or address)."""
+    now = utcnow()
+    await session.execute(_insert(await dialect_name(session)).values(
+        idempotency_key=key, channel=channel, kind="promotional", contact_id=contact_id, email_id=None,
+        to_address=str(data.get("url") or "")[:320], subject="", data=data, send_after=now, status="queued",
+        journey_id=journey_id, node_id=node_id, created_at=now).on_conflict_do_nothing())
+    after_commit(session, lambda: enqueue(OTHER_JOB, job_id=f"{OTHER_JOB}:{int(now.timestamp() * 2)}"))
+
+
 async def queue_select(session: AsyncSession, enqueue: Any, rows: Select[Any], columns: list[str]) -> int:
     """Queue one message per row of a query (a campaign's audience), skipping keys already queued."""
     # SQLite reads INSERT ... SELECT ... ON CONFLICT only when the SELECT has a WHERE clause.
@@ -54,20 +78,27 @@ async def queue_select(session: AsyncSession, enqueue: Any, rows: Select[Any], c
     return int(result.rowcount or 0)
 
 
-async def claim_due(session: AsyncSession, limit: int) -> list[OutboxMessage]:
+async def claim_due(session: AsyncSession, limit: int, stale: timedelta,
+                    channels: Sequence[str] = ("email",)) -> list[OutboxMessage]:
     """Take up to `limit` due messages for this worker; others skip them (PostgreSQL) or wait
     (SQLite writes one transaction at a time)."""
     now = utcnow()
     await session.execute(update(OutboxMessage).where(
-        OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM).values(status="queued"))  # type: ignore[operator]
-    query = (select(OutboxMessage).where(OutboxMessage.status == "queued", OutboxMessage.send_after <= now)  # type: ignore[operator]
+        OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - stale).values(status="queued"))  # type: ignore[operator]
+    query = (select(OutboxMessage).where(OutboxMessage.status == "queued", OutboxMessage.send_after <= now,  # type: ignore[operator]
+                                         OutboxMessage.channel.in_(list(channels)))  # type: ignore[attr-defined]
              .order_by(OutboxMessage.id).limit(limit))
     if await dialect_name(session) == "postgresql":
         query = query.with_for_update(skip_locked=True)
     claimed = list((await session.execute(query)).scalars().all())
+    if claimed:
+        # One UPDATE for the batch rather than the ORM's flush of each row.
+        await session.execute(update(_TABLE).where(_TABLE.c.id.in_([m.id for m in claimed]))
+                              .values(status="sending", claimed_at=now, attempts=_TABLE.c.attempts + 1))
     for message in claimed:
-        message.status, message.claimed_at, message.attempts = "sending", now, message.attempts + 1
-    await session.flush()
+        # Mirror it on the loaded objects without marking them changed (nothing left to flush).
+        for name, value in (("status", "sending"), ("claimed_at", now), ("attempts", message.attempts + 1)):
+            set_committed_value(message, name, value)
     return claimed
 
 
@@ -118,3 +149,19 @@ async def page(session: AsyncSession, *, status: str | None, email_id: int | Non
     total = (await session.execute(select(func.count()).select_from(OutboxMessage).where(*where))).scalar_one()
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
     return rows[:limit], next_cursor, int(total)
+
+
+async def journey_email_counts(session: AsyncSession, journey_id: int) -> list[tuple[Any, ...]]:
+    """Per step of a journey that sends email: (node_id, email_id, queued, sent, suppressed,
+    failed, opened, clicked, unsubscribed, bounced)."""
+    m = OutboxMessage
+
+    def where(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    rows = await session.execute(select(
+        m.node_id, func.max(m.email_id), where(m.status.in_(["queued", "sending"])),  # type: ignore[attr-defined]
+        where(m.status.in_(["sent", "captured"])), where(m.status == "suppressed"), where(m.status == "failed"),  # type: ignore[attr-defined]
+        func.count(m.opened_at), func.count(m.clicked_at), func.count(m.unsubscribed_at), func.count(m.bounced_at),
+    ).where(m.journey_id == journey_id, m.channel == "email").group_by(m.node_id))
+    return [(row[0], row[1], *(int(v or 0) for v in row[2:])) for row in rows.all()]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, String, and_, any_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ARRAY, ColumnElement, Select, String, and_, any_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -410,3 +410,30 @@ async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[i
         for contact, account in (await session.execute(query)).all():
             rows[contact.id] = (contact.model_dump(), account.model_dump() if account else None)
     return rows
+
+
+def ids_among(contact_ids: list[int]) -> Select[tuple[int]]:
+    return select(Contact.id).where(Contact.id.in_(contact_ids))  # type: ignore[union-attr]
+
+
+def with_consent(ids: Select[Any], levels: Sequence[str]) -> Select[tuple[int]]:
+    """Of a query of contact ids, those whose consent level is one of `levels`."""
+    return select(Contact.id).where(Contact.id.in_(ids), Contact.consent_level.in_(list(levels)))  # type: ignore[union-attr,attr-defined]
+
+
+async def date_values(session: AsyncSession, field: str) -> list[tuple[int, date | None]]:
+    """Every contact's value of a date field (a column such as birth_date, or custom.<name>)."""
+    if field.startswith(CUSTOM_PREFIX):
+        name = field[len(CUSTOM_PREFIX):]
+        rows = await session.execute(select(Contact.id, Contact.custom).where(Contact.custom.isnot(None)))  # type: ignore[union-attr]
+        found = []
+        for cid, custom in rows.all():
+            raw = (custom or {}).get(name)
+            try:
+                found.append((cid, date.fromisoformat(str(raw)[:10]) if raw else None))
+            except ValueError:
+                continue
+        return found
+    column = getattr(Contact, field)
+    rows = await session.execute(select(Contact.id, column).where(column.isnot(None)))
+    return [(cid, value.date() if isinstance(value, datetime) else value) for cid, value in rows.all()]

@@ -240,3 +240,16 @@ async def personalizations(session: AsyncSession, contact_ids: Sequence[int], wi
 
         out[cid] = (contact, account, rule)
     return out
+
+
+async def kinds_of(session: AsyncSession, email_ids: set[int]) -> dict[int, str]:
+    """Each existing email's kind (promotional or transactional)."""
+    rows = await session.execute(select(Email.id, Email.kind).where(Email.id.in_(email_ids)))  # type: ignore[union-attr]
+    return {eid: kind for eid, kind in rows.all()}
+
+
+async def latest_sender(session: AsyncSession) -> tuple[str, str] | None:
+    """The sender name and address of the email changed last: new emails start from it."""
+    row = (await session.execute(select(Email.from_name, Email.from_email).where(Email.from_email != "")
+                                 .order_by(Email.updated_at.desc()).limit(1))).first()  # type: ignore[attr-defined]
+    return (row[0], row[1]) if row else None

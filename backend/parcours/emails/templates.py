@@ -77,7 +77,7 @@ async def update_template(session: AsyncSession, template_id: int, changes: dict
 
 async def load_shipped(session: AsyncSession, directory: Path) -> int:
     """Add the shipped templates the library does not have yet (by key). Returns how many."""
-    have = set((await session.execute(select(Template.key).where(Template.key.isnot(None)))).scalars())  # type: ignore[union-attr]
+    have = await keys(session)
     added = 0
     for source in sorted((directory / "emails").glob("*.mjml")):
         meta = msgspec.json.decode(source.with_suffix(".json").read_bytes(), type=_Meta)
@@ -96,3 +96,21 @@ async def load_shipped(session: AsyncSession, directory: Path) -> int:
         added += 1
     await session.flush()
     return added
+
+
+async def keys(session: AsyncSession) -> set[str]:
+    return set((await session.execute(select(Template.key).where(Template.key.isnot(None)))).scalars())  # type: ignore[union-attr,arg-type]
+
+
+async def by_key(session: AsyncSession, key: str) -> Template | None:
+    return (await session.execute(select(Template).where(Template.key == key))).scalar_one_or_none()
+
+
+async def add_shipped(session: AsyncSession, *, kind: str, key: str, name: str, description: str, category: str,
+                      design: dict[str, Any]) -> Template:
+    """A shipped template of another kind than email (a journey): its content lives in `design`."""
+    template = Template(kind=kind, key=key, name=name, description=description, category=category, design=design,
+                        created_by="Parcours")
+    session.add(template)
+    await session.flush()
+    return template

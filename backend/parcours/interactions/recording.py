@@ -17,7 +17,10 @@ from parcours.interactions.models import Interaction
 
 # What the product itself records, as opposed to what a contact did: shown on the timeline and
 # usable as journey triggers, but never counted as activity (last_interaction_at, opens...).
-SYSTEM_TYPES = frozenset({"contact_created", "contact_updated", "segment_entered", "segment_exited"})
+JOURNEY_STEP = "journey_step"
+SYSTEM_TYPES = frozenset({"contact_created", "contact_updated", "segment_entered", "segment_exited", JOURNEY_STEP})
+# Of those, the ones that change nothing a rule can read (segments need not look again).
+UNCHANGING_TYPES = frozenset({"segment_entered", "segment_exited", JOURNEY_STEP})
 
 _TABLE = Interaction.__table__  # type: ignore[attr-defined]
 _WOKEN = "parcours_stream_woken"

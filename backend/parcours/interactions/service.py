@@ -267,6 +267,7 @@ class StreamRow(msgspec.Struct, frozen=True):
     id: int
     contact_id: int
     type: str
+    properties: dict[str, Any] | None = None
 
 
 # Called with each batch of new interactions, in the transaction that processes it, once the
@@ -285,7 +286,7 @@ async def process_new_interactions(sessions: Sessions, consumers: Sequence[Consu
             newer = Interaction.id > cursor.position  # type: ignore[operator]
             rows = (
                 await session.execute(
-                    select(Interaction.id, Interaction.contact_id, Interaction.type)
+                    select(Interaction.id, Interaction.contact_id, Interaction.type, Interaction.properties)
                     .where(or_(newer, Interaction.id.in_(waiting)) if waiting else newer)  # type: ignore[union-attr]
                     .order_by(Interaction.id)  # type: ignore[arg-type]
                     .limit(STATS_BATCH)
@@ -295,7 +296,7 @@ async def process_new_interactions(sessions: Sessions, consumers: Sequence[Consu
                 if waiting:
                     cursor.gaps = _gaps_after(cursor, [cursor.position], utcnow().timestamp())
                 return processed
-            batch = [StreamRow(id=r.id, contact_id=r.contact_id, type=r.type) for r in rows]
+            batch = [StreamRow(id=r.id, contact_id=r.contact_id, type=r.type, properties=r.properties) for r in rows]
             await recompute_stats(session, sorted({r.contact_id for r in batch if r.type not in recording.SYSTEM_TYPES}))
             for consume in consumers:
                 await consume(session, batch)

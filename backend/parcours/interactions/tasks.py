@@ -35,7 +35,7 @@ async def roll_windows(ctx: dict[str, Any]) -> int:
 
 
 async def trigger_processing(runtime: Any) -> None:
-    global _deferred, _last_trigger
+    global _deferred
     if _deferred is not None and not _deferred.done():
         return
     wait = _TRIGGER_EVERY - (time.monotonic() - _last_trigger)

@@ -265,6 +265,14 @@ class Compiler:
         if left.kind == "date" or right.kind == "date":
             return self.date_comparison("eq" if equal else "ne", left, right, node)
         if left.nullable or right.nullable:
+            column, value = (left, right) if right.constant is not msgspec.UNSET else (right, left)
+            if value.constant is not msgspec.UNSET and not value.nullable:
+                # Against a value, `x IS NOT NULL AND x = v` answers as IS NOT DISTINCT FROM does,
+                # but PostgreSQL can look it up in an index (`country == "BE" and lifecycle_stage ==
+                # "customer"` was counted in 170 ms instead of 5 ms at 1M contacts).
+                if equal:
+                    return and_(column.sql.isnot(None), column.sql == value.sql)
+                return or_(column.sql.is_(None), column.sql != value.sql)
             return left.sql.is_not_distinct_from(right.sql) if equal else left.sql.is_distinct_from(right.sql)
         return left.sql == right.sql if equal else left.sql != right.sql
 

@@ -389,7 +389,7 @@ def realtime_consumer(enqueue: jobs.Enqueue) -> Callable[[AsyncSession, Sequence
     everything in SQL when too many changed together."""
 
     async def consume(session: AsyncSession, batch: Sequence[Any]) -> None:
-        changed = {row.contact_id for row in batch if row.type not in ("segment_entered", "segment_exited")}
+        changed = {row.contact_id for row in batch if row.type not in recording.UNCHANGING_TYPES}
         if len(changed) > REALTIME_LIMIT:
             after_commit(session, lambda: enqueue("refresh_all_segments", job_id="refresh_all_segments"))
         elif changed:

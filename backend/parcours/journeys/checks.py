@@ -1,0 +1,125 @@
+"""What publishing checks beyond the graph's shape: every email, segment, field and rule a step
+names exists and is ready."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.contacts.vocabulary import COMPUTED_FIELDS, LIFECYCLE_STAGES
+from parcours.emails import service as emails
+from parcours.errors import NotFound
+from parcours.journeys import graph
+from parcours.journeys.graph import Problem
+from parcours.journeys.schemas import JourneySettings
+from parcours.rules import service as rules
+from parcours.rules.language import RuleError, Schema, parse
+from parcours.segments import service as segments
+
+# Contact fields a journey step may not set: the identity, and what the product computes.
+NOT_SETTABLE = {"email", "id", "created_at", "updated_at", *COMPUTED_FIELDS}
+
+
+async def references(session: AsyncSession, definition: graph.Definition, settings: JourneySettings) -> list[Problem]:
+    schema = await rules.current_schema(session)
+    problems: list[Problem] = []
+    for node in definition.nodes:
+        config_type = graph.CONFIGS.get(node.type)
+        if config_type is None:
+            continue
+        try:
+            config = msgspec.convert(node.config, config_type)
+        except msgspec.ValidationError:
+            continue  # reported by graph.check
+        for field, message in await _node_problems(session, schema, node.type, config):
+            problems.append(Problem(message=message, node_id=node.id, field=field))
+    problems += await _settings_problems(session, schema, settings)
+    return problems
+
+
+def _rule_problem(schema: Schema, text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        parse(text, schema)
+    except RuleError as exc:
+        return f"The rule is not valid: {exc.message}"
+    return None
+
+
+async def _segment_problem(session: AsyncSession, segment_id: int | None, static: bool = False) -> str | None:
+    if segment_id is None:
+        return None
+    try:
+        segment = await segments.get_segment(session, segment_id)
+    except NotFound:
+        return f"There is no segment with id {segment_id}."
+    if static and segment.kind != "static":
+        return f"'{segment.name}' is a dynamic segment: its rule decides who is in it. Choose a static segment."
+    return None
+
+
+async def _node_problems(session: AsyncSession, schema: Schema, kind: str, config: object) -> list[tuple[str, str]]:
+    found: list[tuple[str, str | None]] = []
+    if kind == "action.email" and config.email_id is not None:  # type: ignore[attr-defined]
+        found.append(("email_id", await _email_problem(session, config.email_id)))  # type: ignore[attr-defined]
+    if kind in ("entry.segment", "action.segment_add", "action.segment_remove"):
+        found.append(("segment_id", await _segment_problem(session, config.segment_id,  # type: ignore[attr-defined]
+                                                           static=kind != "entry.segment")))
+    if hasattr(config, "rule"):
+        found.append(("rule", _rule_problem(schema, config.rule)))  # type: ignore[attr-defined]
+    if kind == "action.update_field" and config.field:  # type: ignore[attr-defined]
+        field = schema.fields.get(config.field)  # type: ignore[attr-defined]
+        if field is None or field.group not in ("contact", "custom") or config.field in NOT_SETTABLE:  # type: ignore[attr-defined]
+            found.append(("field", f"'{config.field}' is not a contact field a journey can set."))  # type: ignore[attr-defined]
+    if kind == "action.stage" and config.stage and config.stage not in LIFECYCLE_STAGES:  # type: ignore[attr-defined]
+        found.append(("stage", f"'{config.stage}' is not a lifecycle stage."))  # type: ignore[attr-defined]
+    if kind == "entry.date" and config.field:  # type: ignore[attr-defined]
+        field = schema.fields.get(config.field)  # type: ignore[attr-defined]
+        if field is None or field.type not in ("date", "datetime"):
+            found.append(("field", f"'{config.field}' is not a date field."))  # type: ignore[attr-defined]
+    if kind == "flow.wait_until" and config.timezone not in (None, "", "contact"):  # type: ignore[attr-defined]
+        found.append(("timezone", _zone_problem(config.timezone)))  # type: ignore[attr-defined]
+    return [(field, message) for field, message in found if message]
+
+
+async def _email_problem(session: AsyncSession, email_id: int) -> str | None:
+    try:
+        email = await emails.get_email(session, email_id)
+    except NotFound:
+        return f"There is no email with id {email_id}."
+    if email.archived:
+        return f"The email '{email.name}' is archived: restore it or choose another."
+    if not email.subject.strip() or not email.from_email:
+        return f"The email '{email.name}' needs a subject and a sender."
+    return None
+
+
+def _zone_problem(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"'{name}' is not a time zone (e.g. Europe/Paris)."
+    return None
+
+
+async def _settings_problems(session: AsyncSession, schema: Schema, settings: JourneySettings) -> list[Problem]:
+    found = [
+        ("settings.timezone", _zone_problem(settings.timezone)),
+        ("settings.suppression_segment_id", await _segment_problem(session, settings.suppression_segment_id)),
+    ]
+    if settings.starts_at and settings.ends_at and settings.ends_at <= settings.starts_at:
+        found.append(("settings.ends_at", "The journey must end after it starts."))
+    if settings.reentry == "after_days" and not settings.reentry_days:
+        found.append(("settings.reentry_days", "Say after how many days a contact may enter again."))
+    if settings.goal is not None:
+        found.append(("settings.goal.rule", _rule_problem(schema, settings.goal.rule)))
+        try:
+            graph.duration(settings.goal.window)
+        except ValueError as exc:
+            found.append(("settings.goal.window", str(exc)))
+        if not settings.goal.rule and not settings.goal.type:
+            found.append(("settings.goal", "A goal is an interaction (e.g. purchase) or a rule."))
+    return [Problem(message=message, field=field) for field, message in found if message]

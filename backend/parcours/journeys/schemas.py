@@ -1,0 +1,173 @@
+"""Shapes of /api/journeys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from parcours.api import Strict
+from parcours.contacts.vocabulary import ConsentLevel
+from parcours.journeys.graph import Definition, Problem
+
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class Goal(Strict):
+    """A conversion: an interaction (e.g. purchase) or a rule met within `window` of entering."""
+
+    type: str | None = None
+    rule: str | None = None
+    window: str = "P30D"
+    exit: bool = False  # converted contacts leave the journey
+
+
+class JourneySettings(Strict):
+    target: Literal["contacts"] = "contacts"
+    min_consent: ConsentLevel = "marketing"
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    timezone: str = "UTC"
+    # once: a contact goes through the journey once; every_time: each time it qualifies;
+    # after_days: again once `reentry_days` have passed since it last entered.
+    reentry: Literal["once", "every_time", "after_days"] = "once"
+    reentry_days: Annotated[int, Meta(ge=1, le=3650)] | None = None
+    suppression_segment_id: int | None = None
+    frequency_cap: Annotated[int, Meta(ge=0, le=100)] | None = None  # promotional messages a week
+    goal: Goal | None = None
+
+
+class JourneyIn(Strict):
+    name: Name
+    description: str = ""
+    definition: Definition = msgspec.field(default_factory=Definition)
+    settings: JourneySettings = msgspec.field(default_factory=JourneySettings)
+    template_id: int | None = None  # start from a journey template instead
+
+
+class JourneyPatch(Strict):
+    name: Name | UnsetType = UNSET
+    description: str | UnsetType = UNSET
+    definition: Definition | UnsetType = UNSET
+    settings: JourneySettings | UnsetType = UNSET
+
+
+class JourneyOut(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    description: str
+    status: str
+    definition: Definition
+    settings: JourneySettings
+    version: int
+    has_changes: bool
+    template_key: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+
+class JourneySummary(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    description: str
+    status: str
+    version: int
+    has_changes: bool
+    updated_at: datetime
+    published_at: datetime | None
+    active: int
+    entered: int
+
+
+class PublishOut(msgspec.Struct, kw_only=True):
+    journey: JourneyOut
+    problems: list[Problem]
+    enrolled: int = 0
+
+
+class EmailStats(msgspec.Struct, kw_only=True):
+    email_id: int | None
+    queued: int
+    sent: int
+    suppressed: int
+    failed: int
+    opened: int
+    clicked: int
+    unsubscribed: int
+    bounced: int
+    open_rate: float
+    click_rate: float
+
+
+class NodeStats(msgspec.Struct, kw_only=True):
+    entered: int = 0
+    waiting: int = 0
+    completed: int = 0
+    exited: int = 0
+    errors: int = 0
+    branches: dict[str, int] = msgspec.field(default_factory=dict)
+    email: EmailStats | None = None
+
+
+class FunnelStep(msgspec.Struct, kw_only=True):
+    node_id: str
+    type: str
+    entered: int
+
+
+class JourneyStats(msgspec.Struct, kw_only=True):
+    journey_id: int
+    version: int
+    entered: int
+    active: int
+    completed: int
+    exited: int
+    converted: int
+    conversion_rate: float
+    nodes: dict[str, NodeStats]
+    funnel: list[FunnelStep]
+
+
+class TestIn(Strict):
+    contact_id: int
+    # What happens at each `flow.wait_for` step, by node id (the timeout when not given).
+    events: dict[str, Literal["happened", "timeout"]] = msgspec.field(default_factory=dict)
+    send_emails: bool = False  # send the journey's emails to the contact as test sends
+
+
+class TestStep(msgspec.Struct, kw_only=True):
+    node_id: str
+    type: str
+    outcome: str
+    label: str | None
+    detail: str
+    at: datetime
+
+
+class TestOut(msgspec.Struct, kw_only=True):
+    contact_id: int
+    path: list[TestStep]
+    effects: list[str]
+    outcome: str
+    problems: list[Problem]
+
+
+class RunOut(msgspec.Struct, kw_only=True):
+    id: int
+    journey_id: int
+    version: int
+    contact_id: int
+    node_id: str
+    status: str
+    wake_at: datetime | None
+    entered_at: datetime
+    converted_at: datetime | None
+    error: str
+
+
+def settings_of(raw: dict[str, Any]) -> JourneySettings:
+    return msgspec.convert(raw or {}, JourneySettings)

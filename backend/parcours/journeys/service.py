@@ -1,0 +1,322 @@
+"""Journeys: drafts, publication (validated, versioned), lifecycle, statistics and test runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy import case, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.auth.service import Actor
+from parcours.channels import service as outbox
+from parcours.clock import utcnow
+from parcours.contacts import service as contacts
+from parcours.emails import service as emails
+from parcours.emails import templates
+from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from parcours.journeys import checks, engine, graph, runner
+from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
+from parcours.journeys.schemas import (
+    EmailStats,
+    FunnelStep,
+    JourneySettings,
+    JourneyStats,
+    JourneySummary,
+    NodeStats,
+    TestIn,
+    TestOut,
+    TestStep,
+)
+from parcours.rules import service as rules
+from parcours.segments import service as segments
+
+# What may follow what: a published journey can be paused, resumed, stopped.
+MOVES = {"pause": ({"published"}, "paused"), "resume": ({"paused"}, "published"),
+         "stop": ({"published", "paused"}, "stopped")}
+
+
+async def get_journey(session: AsyncSession, journey_id: int) -> Journey:
+    journey = await session.get(Journey, journey_id)
+    if journey is None:
+        raise NotFound("This journey does not exist.", "journey_id")
+    return journey
+
+
+async def list_journeys(session: AsyncSession) -> list[JourneySummary]:
+    inside = func.sum(case((JourneyRun.status.in_(["active", "waiting"]), 1), else_=0))  # type: ignore[attr-defined]
+    counts = {jid: (int(entered), int(active or 0)) for jid, entered, active in (await session.execute(
+        select(JourneyRun.journey_id, func.count(), inside).group_by(JourneyRun.journey_id))).all()}
+    journeys = (await session.execute(select(Journey).order_by(Journey.updated_at.desc()))).scalars().all()  # type: ignore[attr-defined]
+    return [JourneySummary(id=j.id, name=j.name, description=j.description, status=j.status, version=j.version,  # type: ignore[arg-type]
+                           has_changes=j.has_changes, updated_at=j.updated_at, published_at=j.published_at,
+                           entered=counts.get(j.id, (0, 0))[0], active=counts.get(j.id, (0, 0))[1]) for j in journeys]
+
+
+def _raw(definition: graph.Definition, settings: JourneySettings) -> tuple[dict[str, Any], dict[str, Any]]:
+    return msgspec.to_builtins(definition), msgspec.to_builtins(settings)
+
+
+async def create_journey(session: AsyncSession, values: dict[str, Any], actor: Actor) -> Journey:
+    definition, settings, template_key = values["definition"], values["settings"], None
+    if values.get("template_id") is not None:
+        definition, settings, template_key = await _from_template(session, values["template_id"], actor)
+    raw_definition, raw_settings = _raw(definition, settings)
+    journey = Journey(name=values["name"], description=values.get("description") or "", definition=raw_definition,
+                      settings=raw_settings, template_key=template_key, created_by=actor.label)
+    session.add(journey)
+    await session.flush()
+    return journey
+
+
+async def update_journey(session: AsyncSession, journey_id: int, changes: dict[str, Any]) -> Journey:
+    journey = await get_journey(session, journey_id)
+    if journey.status in ("stopped", "finished"):
+        raise Conflict(f"This journey is {journey.status}: make a copy to change it.", "status")
+    for field in ("name", "description"):
+        if field in changes:
+            setattr(journey, field, changes[field])
+    if "definition" in changes:
+        journey.definition = msgspec.to_builtins(changes["definition"])
+    if "settings" in changes:
+        journey.settings = msgspec.to_builtins(changes["settings"])
+    if journey.version and ("definition" in changes or "settings" in changes):
+        journey.has_changes = True
+    journey.updated_at = utcnow()
+    await session.flush()
+    return journey
+
+
+async def delete_journey(session: AsyncSession, journey_id: int) -> None:
+    journey = await get_journey(session, journey_id)
+    if journey.status in ("published", "paused"):
+        raise Conflict("Stop this journey before deleting it: contacts are going through it.", "status")
+    await session.delete(journey)
+
+
+# ---- publication and lifecycle ------------------------------------------------------------------
+
+
+async def problems_of(session: AsyncSession, journey: Journey) -> tuple[list[graph.Problem], graph.Program | None]:
+    try:
+        definition = graph.decode(journey.definition)
+    except ValueError as exc:
+        return [graph.Problem(message=str(exc))], None
+    problems, program = graph.check(definition)
+    problems += await checks.references(session, definition, msgspec.convert(journey.settings, JourneySettings))
+    return problems, (program if not problems else None)
+
+
+async def publish(session: AsyncSession, journey_id: int, actor: Actor, enqueue: Any) -> tuple[Journey, int]:
+    """Validate the draft and make it the running version. Returns the journey and how many
+    contacts entered at once."""
+    journey = await get_journey(session, journey_id)
+    if journey.status in ("stopped", "finished"):
+        raise Conflict(f"This journey is {journey.status}: make a copy to run it again.", "status")
+    problems, _program = await problems_of(session, journey)
+    if problems:
+        raise Unprocessable(f"This journey cannot be published yet: {len(problems)} problem"
+                            f"{'s' if len(problems) > 1 else ''} to fix.", "definition",
+                            problems=[msgspec.to_builtins(p) for p in problems])
+    now = utcnow()
+    journey.version += 1
+    session.add(JourneyVersion(journey_id=journey.id, version=journey.version, definition=journey.definition,  # type: ignore[arg-type]
+                                      settings=journey.settings, published_by=actor.label, published_at=now))
+    journey.status = "published" if journey.status == "draft" else journey.status
+    journey.published_at, journey.has_changes, journey.updated_at = now, False, now
+    await session.flush()
+    return journey, await runner.start_entries(session, journey, enqueue)
+
+
+async def move(session: AsyncSession, journey_id: int, action: str, enqueue: Any) -> Journey:
+    journey = await get_journey(session, journey_id)
+    allowed, target = MOVES[action]
+    if journey.status not in allowed:
+        verb = {"pause": "paused", "resume": "resumed", "stop": "stopped"}[action]
+        raise Conflict(f"A {journey.status} journey cannot be {verb}.", "status")
+    journey.status, journey.updated_at = target, utcnow()
+    if action == "stop":
+        await runner.stop_runs(session, journey.id)
+    elif action == "resume":
+        runner.wake(session, enqueue)
+    await session.flush()
+    return journey
+
+
+# ---- statistics ---------------------------------------------------------------------------------
+
+
+async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
+    journey = await get_journey(session, journey_id)
+    nodes: dict[str, NodeStats] = {}
+
+    def node(node_id: str) -> NodeStats:
+        return nodes.setdefault(node_id, NodeStats())
+
+    # Totals first: steps are only ever added, in the transaction that moves the run, so reading
+    # them afterwards (each statement sees the latest commit) never shows a run ahead of its steps.
+    totals = (await session.execute(select(
+        func.count(), func.sum(case((JourneyRun.status.in_(["active", "waiting"]), 1), else_=0)),  # type: ignore[attr-defined]
+        func.sum(case((JourneyRun.status == "completed", 1), else_=0)),
+        func.sum(case((JourneyRun.status.in_(["exited", "failed"]), 1), else_=0)),  # type: ignore[attr-defined]
+        func.count(JourneyRun.converted_at)).where(JourneyRun.journey_id == journey_id))).one()
+    entered, active, completed, exited, converted = (int(v or 0) for v in totals)
+    for node_id, outcome, label, count in (await session.execute(
+            select(JourneyStep.node_id, JourneyStep.outcome, JourneyStep.label, func.count())
+            .where(JourneyStep.journey_id == journey_id)
+            .group_by(JourneyStep.node_id, JourneyStep.outcome, JourneyStep.label))).all():
+        found = node(node_id)
+        if outcome == "completed":
+            found.completed += count
+            if label:
+                found.branches[label] = found.branches.get(label, 0) + count
+        elif outcome == "exited":
+            found.exited += count
+        else:
+            found.errors += count
+        found.entered += count
+    for node_id, status, count in (await session.execute(
+            select(JourneyRun.node_id, JourneyRun.status, func.count())
+            .where(JourneyRun.journey_id == journey_id, JourneyRun.status.in_(["active", "waiting"]))  # type: ignore[attr-defined]
+            .group_by(JourneyRun.node_id, JourneyRun.status))).all():
+        found = node(node_id)
+        found.entered += count
+        found.waiting += count
+    for node_id, email_stats in (await _email_stats(session, journey_id)).items():
+        node(node_id).email = email_stats
+    definition = graph.decode(journey.definition)
+    problems, program = graph.check(definition)
+    order = program.order() if program else [n.id for n in definition.nodes]
+    types = {n.id: n.type for n in definition.nodes}
+    return JourneyStats(journey_id=journey.id, version=journey.version, entered=entered, active=active,  # type: ignore[arg-type]
+                        completed=completed, exited=exited, converted=converted,
+                        conversion_rate=round(converted / entered, 4) if entered else 0.0, nodes=nodes,
+                        funnel=[FunnelStep(node_id=n, type=types.get(n, ""), entered=nodes[n].entered if n in nodes else 0)
+                                for n in order])
+
+
+async def _email_stats(session: AsyncSession, journey_id: int) -> dict[str, EmailStats]:
+    found = {}
+    for row in await outbox.journey_email_counts(session, journey_id):
+        node_id, email_id, queued, sent, suppressed, failed, opened, clicked, unsubscribed, bounced = row
+        found[node_id] = EmailStats(email_id=email_id, queued=queued, sent=sent, suppressed=suppressed, failed=failed,
+                                    opened=opened, clicked=clicked, unsubscribed=unsubscribed, bounced=bounced,
+                                    open_rate=round(opened / sent, 4) if sent else 0.0,
+                                    click_rate=round(clicked / sent, 4) if sent else 0.0)
+    return found
+
+
+# ---- test mode ----------------------------------------------------------------------------------
+
+
+async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: Actor, enqueue: Any) -> TestOut:
+    """Carry one contact through the draft with time compressed; apply nothing (except test sends
+    when asked). Shows the path the contact would take today."""
+    journey = await get_journey(session, journey_id)
+    contact = await contacts.get_contact(session, data.contact_id)
+    problems, program = await problems_of(session, journey)
+    if program is None:
+        return TestOut(contact_id=data.contact_id, path=[], effects=[], outcome="invalid", problems=problems)
+    settings = msgspec.convert(journey.settings, JourneySettings)
+    checker = runner.RuleCache(await rules.current_schema(session))
+    person = (await contacts.rule_rows(session, [contact.id]))[contact.id]  # type: ignore[index]
+    who = checker.contact(contact.id, person, await segments.segment_ids_of(session, contact.id), settings)  # type: ignore[arg-type]
+    state, now = engine.RunState(node_id=program.entry.id), utcnow()
+    path: list[TestStep] = []
+    said: list[str] = []
+    for _ in range(engine.MOST_STEPS):
+        result = engine.step(program, state, who, now)
+        path += [TestStep(node_id=v.node_id, type=program.nodes[v.node_id].type, outcome=v.outcome, label=v.label,
+                          detail=v.detail, at=v.at) for v in result.visits]
+        said += [await _describe(session, e, contact.email, data.send_emails, actor, enqueue) for e in result.effects]
+        state = result.state
+        if state.status != "waiting":
+            break
+        node = program.nodes[state.node_id]
+        if node.type == "flow.wait_for" and data.events.get(node.id) == "happened":
+            state.event = program.configs[node.id].type
+        else:
+            now = state.wake_at or now
+    return TestOut(contact_id=data.contact_id, path=path, effects=said, outcome=state.status, problems=[])
+
+
+async def _describe(session: AsyncSession, effect: engine.Effect, address: str | None, send: bool, actor: Actor,
+                    enqueue: Any) -> str:
+    if isinstance(effect, engine.SendEmail):
+        email = await emails.get_email(session, effect.email_id)
+        if send and address:
+            await emails.test_send(session, email.id, address, None, actor, enqueue)  # type: ignore[arg-type]
+            return f"Sent the email '{email.name}' to {address} as a test."
+        return f"Would send the email '{email.name}'."
+    if isinstance(effect, engine.SendSms):
+        return f"Would send the text message: {effect.text}"
+    if isinstance(effect, engine.CallWebhook):
+        return f"Would call {effect.url}."
+    if isinstance(effect, engine.SetField):
+        return f"Would set {effect.field} to {effect.value!r}."
+    if isinstance(effect, engine.SetStage):
+        return f"Would move the contact to the stage {effect.stage}."
+    if isinstance(effect, (engine.AddToSegment, engine.RemoveFromSegment)):
+        segment = await segments.get_segment(session, effect.segment_id)
+        verb = "add the contact to" if isinstance(effect, engine.AddToSegment) else "remove the contact from"
+        return f"Would {verb} the segment '{segment.name}'."
+    return "Goal reached."
+
+
+# ---- runs and templates -------------------------------------------------------------------------
+
+
+async def runs_of(session: AsyncSession, *, journey_id: int | None = None, contact_id: int | None = None,
+                  limit: int = 100) -> Sequence[tuple[JourneyRun, int]]:
+    query = select(JourneyRun, JourneyVersion.version).join(
+        JourneyVersion, JourneyVersion.id == JourneyRun.version_id)
+    if journey_id is not None:
+        query = query.where(JourneyRun.journey_id == journey_id)
+    if contact_id is not None:
+        query = query.where(JourneyRun.contact_id == contact_id)
+    return (await session.execute(query.order_by(JourneyRun.id.desc()).limit(limit))).all()  # type: ignore[union-attr,return-value]
+
+
+class _Shipped(msgspec.Struct):
+    key: str
+    name: str
+    definition: dict[str, Any]
+    settings: dict[str, Any] = msgspec.field(default_factory=dict)
+    description: str = ""
+    category: str = ""
+
+
+async def load_shipped(session: AsyncSession, directory: Any) -> int:
+    """Add the journey templates of templates/journeys/ the library does not have yet."""
+    have = await templates.keys(session)
+    added = 0
+    for source in sorted((directory / "journeys").glob("*.json")):
+        shipped = msgspec.json.decode(source.read_bytes(), type=_Shipped)
+        if shipped.key in have:
+            continue
+        graph.decode(shipped.definition)
+        await templates.add_shipped(session, kind="journey", key=shipped.key, name=shipped.name,
+                                    description=shipped.description, category=shipped.category,
+                                    design={"definition": shipped.definition, "settings": shipped.settings})
+        added += 1
+    return added
+
+
+async def _from_template(session: AsyncSession, template_id: int, actor: Actor) -> tuple[graph.Definition, JourneySettings, str | None]:
+    template = await templates.get_template(session, template_id)
+    if template.kind != "journey" or not template.design:
+        raise InvalidInput("This template is not a journey template.", "template_id")
+    definition = graph.decode(template.design.get("definition") or {})
+    sender = await emails.latest_sender(session)
+    for node in definition.nodes:
+        key = node.config.get("template") if node.type == "action.email" else None
+        if key and sender and node.config.get("email_id") is None:
+            email_template = await templates.by_key(session, key)
+            if email_template is not None:
+                email = await emails.create_email(session, {
+                    "name": f"{template.name} — {email_template.name}", "subject": email_template.subject,
+                    "from_name": sender[0], "from_email": sender[1], "template_id": email_template.id}, actor)
+                node.config["email_id"] = email.id
+    settings = msgspec.convert(template.design.get("settings") or {}, JourneySettings)
+    return definition, settings, template.key
