@@ -1,3 +1,5 @@
+import { Loader } from "@mantine/core";
+import { Suspense, lazy } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router";
 import { useAuth } from "./auth/AuthProvider";
 import { Layout } from "./components/Layout";
@@ -5,11 +7,15 @@ import { ContactDetailPage } from "./pages/contacts/ContactDetailPage";
 import { EmailsArea } from "./pages/emails/EmailsArea";
 import { ContactsPage } from "./pages/contacts/ContactsPage";
 import { ImportPage } from "./pages/import/ImportPage";
+import { JourneysPage } from "./pages/journeys/JourneysPage";
 import { LoginPage } from "./pages/login/LoginPage";
 import { ComingSoon } from "./pages/placeholder/ComingSoon";
 import { SegmentEditorPage } from "./pages/segments/SegmentEditorPage";
 import { SegmentsPage } from "./pages/segments/SegmentsPage";
 import { SettingsPage } from "./pages/settings/SettingsPage";
+
+// The canvas (React Flow, dagre) loads only when a journey is opened.
+const JourneyEditorPage = lazy(() => import("./pages/journeys/JourneyEditorPage").then((m) => ({ default: m.JourneyEditorPage })));
 
 export function App() {
   const { me } = useAuth();
@@ -35,7 +41,9 @@ export function App() {
         <Route path="/segments/new" element={<SegmentEditorPage key="new" />} />
         <Route path="/segments/:id" element={<SegmentEditorPage key="edit" />} />
         <Route path="/emails/*" element={<EmailsArea />} />
-        {["journeys", "events", "scoring", "reports"].map((area) => (
+        <Route path="/journeys" element={<JourneysPage />} />
+        <Route path="/journeys/:id" element={<Suspense fallback={<Loader />}><JourneyEditorPage /></Suspense>} />
+        {["events", "scoring", "reports"].map((area) => (
           <Route key={area} path={`/${area}/*`} element={<ComingSoon area={area} />} />
         ))}
         <Route path="*" element={<ComingSoon area="not_found" />} />

@@ -1,8 +1,10 @@
 import { Text } from "@mantine/core";
 import { modals } from "@mantine/modals";
+import { notifications } from "@mantine/notifications";
 import i18n from "../i18n";
 
-/** Ask before something that cannot be undone; the red button carries `testId`. */
+/** Ask before something that cannot be undone; the red button carries `testId`. A failure of
+ * `onConfirm` is shown as a notification. */
 export function confirmDanger(options: {
   title: string;
   message: string;
@@ -15,6 +17,12 @@ export function confirmDanger(options: {
     children: <Text size="sm">{options.message}</Text>,
     labels: { confirm: options.confirm, cancel: i18n.t("common.cancel") },
     confirmProps: { color: "red", "data-testid": options.testId } as never,
-    onConfirm: () => void options.onConfirm(),
+    onConfirm: async () => {
+      try {
+        await options.onConfirm();
+      } catch (error) {
+        notifications.show({ color: "red", message: (error as Error).message });
+      }
+    },
   });
 }

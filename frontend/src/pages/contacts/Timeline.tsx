@@ -9,6 +9,7 @@ import {
   IconShoppingCart,
   IconLogin2,
   IconLogout2,
+  IconRoute,
   IconSparkles,
   IconUserEdit,
   IconUserPlus,
@@ -34,12 +35,18 @@ const ICONS: Record<string, typeof IconMail> = {
   contact_updated: IconUserEdit,
   segment_entered: IconLogin2,
   segment_exited: IconLogout2,
+  journey_step: IconRoute,
 };
 const KNOWN_TYPES = Object.keys(ICONS);
 
 function describe(item: Interaction): string {
   const p = item.properties as Record<string, unknown>;
   if (item.type.startsWith("segment_")) return String(p.segment ?? "");
+  if (item.type === "journey_step") {
+    const step = i18n.t(`journeys.types.${String(p.node_type ?? "").replace(".", "_")}`, { defaultValue: String(p.node_type ?? "") });
+    const branch = p.label ? ` → ${String(p.label)}` : "";
+    return `${String(p.journey ?? "")} · ${step}${branch}${p.outcome === "exited" ? ` · ${i18n.t("timeline.journey_exit")}` : ""}`;
+  }
   if (item.type === "contact_updated" && Array.isArray(p.fields))
     return (p.fields as string[]).map((f) => i18n.t(`fields.${f}`, { defaultValue: f })).join(", ");
   if (item.type === "contact_created" && p.by) return String(p.by);

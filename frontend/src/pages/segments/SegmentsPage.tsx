@@ -36,12 +36,8 @@ export function SegmentsPage() {
       confirm: t("common.delete"),
       testId: "segment-delete-confirm",
       onConfirm: async () => {
-        try {
-          await unwrap(api.DELETE("/api/segments/{segment_id}", { params: { path: { segment_id: segment.id } } }));
-          void queries.invalidateQueries({ queryKey: ["segments"] });
-        } catch (error) {
-          notifications.show({ color: "red", message: (error as Error).message });
-        }
+        await unwrap(api.DELETE("/api/segments/{segment_id}", { params: { path: { segment_id: segment.id } } }));
+        void queries.invalidateQueries({ queryKey: ["segments"] });
       },
     });
   }

@@ -1,0 +1,78 @@
+import "@xyflow/react/dist/style.css";
+import "./canvas.css";
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type OnDelete } from "@xyflow/react";
+import { useHotkeys } from "@mantine/hooks";
+import { useCallback, useMemo, type DragEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { JourneyNode } from "./JourneyNode";
+import type { JourneyGraph } from "./useJourneyGraph";
+
+export const DRAG_TYPE = "application/x-parcours-step";
+const NODE_TYPES = { step: JourneyNode };
+const EXIT_WORDS = new Set(["yes", "no", "happened", "timeout"]);
+
+type Props = { journey: JourneyGraph; readOnly: boolean; path: Set<string> };
+
+/** The canvas: steps dropped from the palette, connected by dragging from an exit to a step. */
+export function Canvas({ journey, readOnly, path }: Props) {
+  const { t } = useTranslation();
+  const flow = useReactFlow();
+  const { addNode, remove, undo, redo, copy, paste } = journey;
+
+  const edges = useMemo(() => journey.baseEdges.map((edge): Edge => {
+    const label = edge.sourceHandle ?? undefined;
+    const taken = path.has(edge.id);
+    return {
+      ...edge,
+      label: label && EXIT_WORDS.has(label) ? t(`journeys.exits.${label}`) : label,
+      animated: taken,
+      style: taken ? { stroke: "var(--mantine-color-teal-6)", strokeWidth: 3 } : undefined,
+    };
+  }), [journey.baseEdges, path, t]);
+
+  const onDrop = useCallback((event: DragEvent) => {
+    const type = event.dataTransfer.getData(DRAG_TYPE);
+    if (!type || readOnly) return;
+    event.preventDefault();
+    // Centre the step under the pointer.
+    const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    addNode(type, { x: at.x - 120, y: at.y - 30 });
+  }, [flow, addNode, readOnly]);
+
+  const onDelete: OnDelete = useCallback(({ nodes, edges: cut }) => remove(nodes.map((n) => n.id), cut.map((e) => e.id)), [remove]);
+
+  useHotkeys(readOnly ? [] : [
+    ["mod+Z", undo],
+    ["mod+shift+Z", redo],
+    ["mod+C", copy],
+    ["mod+V", paste],
+  ]);
+
+  return (
+    <ReactFlow
+      nodes={journey.nodes}
+      edges={edges}
+      nodeTypes={NODE_TYPES}
+      onNodesChange={journey.onNodesChange}
+      onEdgesChange={journey.onEdgesChange}
+      onConnect={journey.onConnect}
+      onDelete={onDelete}
+      onDrop={onDrop}
+      onDragOver={(event) => {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "move";
+      }}
+      deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+      nodesConnectable={!readOnly}
+      onlyRenderVisibleElements={journey.nodes.length > 150}
+      minZoom={0.1}
+      fitView
+      fitViewOptions={{ maxZoom: 1 }}
+      data-testid="journey-canvas"
+    >
+      <Background gap={20} />
+      <Controls showInteractive={false} />
+      <MiniMap pannable zoomable />
+    </ReactFlow>
+  );
+}

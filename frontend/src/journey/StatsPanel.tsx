@@ -1,0 +1,77 @@
+import { BarChart } from "@mantine/charts";
+import { Card, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { useTranslation } from "react-i18next";
+import type { Schemas } from "../api/client";
+import { formatNumber } from "../components/format";
+import { typeKey } from "./catalog";
+import type { Graph } from "./definition";
+import type { Lookups } from "./lookups";
+import { summarize } from "./summary";
+
+type Props = { stats: Schemas["JourneyStats"] | undefined; graph: Graph; lookups: Lookups };
+
+const percent = (rate: number) => formatNumber(rate, { style: "percent", maximumFractionDigits: 1 });
+
+/** How many contacts reached each step, and how each email of the journey did. */
+export function StatsPanel({ stats, graph, lookups }: Props) {
+  const { t } = useTranslation();
+  if (!stats) return <Text c="dimmed">{t("journeys.stats.none")}</Text>;
+  const name = (id: string, type: string) => {
+    const node = graph.nodes.find((n) => n.id === id);
+    const summary = node ? summarize(node.type, node.config, t, lookups) : "";
+    return `${t(`journeys.types.${typeKey(type)}`)}${summary ? ` · ${summary}` : ""}`;
+  };
+  const totals = [
+    ["entered", formatNumber(stats.entered)],
+    ["active", formatNumber(stats.active)],
+    ["completed", formatNumber(stats.completed)],
+    ["exited", formatNumber(stats.exited)],
+    ["converted", `${formatNumber(stats.converted)} · ${percent(stats.conversion_rate)}`],
+  ] as const;
+  const emails = graph.nodes.filter((n) => n.type === "action.email");
+  return (
+    <Stack data-testid="journey-stats">
+      <SimpleGrid cols={{ base: 2, md: 5 }}>
+        {totals.map(([key, value]) => (
+          <Card withBorder key={key} data-testid={`journey-stats-${key}`}>
+            <Text size="xs" c="dimmed">{t(`journeys.stats.${key}`)}</Text>
+            <Text fw={700} fz="xl">{value}</Text>
+          </Card>
+        ))}
+      </SimpleGrid>
+      <Title order={4}>{t("journeys.stats.funnel")}</Title>
+      <BarChart h={Math.max(200, stats.funnel.length * 36)} orientation="vertical" dataKey="step" yAxisProps={{ width: 260 }}
+        data={stats.funnel.map((f) => ({ step: name(f.node_id, f.type), entered: f.entered }))}
+        series={[{ name: "entered", label: t("journeys.stats.entered"), color: "indigo.6" }]} data-testid="journey-funnel" />
+      <Title order={4}>{t("journeys.stats.emails")}</Title>
+      <Table data-testid="journey-email-stats">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t("journeys.fields.email")}</Table.Th>
+            <Table.Th ta="right">{t("journeys.stats.sent")}</Table.Th>
+            <Table.Th ta="right">{t("journeys.stats.opened")}</Table.Th>
+            <Table.Th ta="right">{t("journeys.stats.open_rate")}</Table.Th>
+            <Table.Th ta="right">{t("journeys.stats.clicked")}</Table.Th>
+            <Table.Th ta="right">{t("journeys.stats.click_rate")}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {emails.map((node) => {
+            const email = stats.nodes[node.id]?.email;
+            const id = node.config.email_id as number | null;
+            return (
+              <Table.Tr key={node.id} data-testid={`journey-email-stats-${node.id}`}>
+                <Table.Td>{id != null ? (lookups.emails.get(id) ?? `#${id}`) : node.id}</Table.Td>
+                <Table.Td ta="right">{formatNumber(email?.sent ?? 0)}</Table.Td>
+                <Table.Td ta="right">{formatNumber(email?.opened ?? 0)}</Table.Td>
+                <Table.Td ta="right">{percent(email?.open_rate ?? 0)}</Table.Td>
+                <Table.Td ta="right">{formatNumber(email?.clicked ?? 0)}</Table.Td>
+                <Table.Td ta="right">{percent(email?.click_rate ?? 0)}</Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}

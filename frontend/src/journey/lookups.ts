@@ -1,0 +1,8 @@
+// Names the steps show (an email's, a segment's): loaded once for the whole canvas.
+import { createContext, useContext } from "react";
+
+export type Lookups = { emails: Map<number, string>; segments: Map<number, string> };
+
+export const LookupsContext = createContext<Lookups>({ emails: new Map(), segments: new Map() });
+
+export const useLookups = () => useContext(LookupsContext);

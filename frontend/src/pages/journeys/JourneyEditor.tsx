@@ -1,0 +1,207 @@
+import { Anchor, Box, Group, Paper, Stack, Tabs, Text, TextInput } from "@mantine/core";
+import { modals } from "@mantine/modals";
+import { notifications } from "@mantine/notifications";
+import { IconArrowLeft } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useReactFlow } from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate } from "react-router";
+import { ApiError, api, unwrap, type Schemas } from "../../api/client";
+import { useAuth } from "../../auth/AuthProvider";
+import { Canvas } from "../../journey/Canvas";
+import { DecorationsContext, Decorations, type Decoration } from "../../journey/decorations";
+import { fromDefinition, pathEdges, toDefinition } from "../../journey/definition";
+import { LookupsContext } from "../../journey/lookups";
+import { NodePanel } from "../../journey/NodePanel";
+import { Palette } from "../../journey/Palette";
+import { ProblemsList } from "../../journey/ProblemsList";
+import { SettingsDrawer } from "../../journey/SettingsDrawer";
+import { StatsPanel } from "../../journey/StatsPanel";
+import { TestDrawer, type TestResult } from "../../journey/TestDrawer";
+import { useJourneyGraph } from "../../journey/useJourneyGraph";
+import { journeyQuery } from "./JourneyEditorPage";
+import { JourneyToolbar } from "./JourneyToolbar";
+import { StatusBadge } from "./StatusBadge";
+import { useAutosave } from "./useAutosave";
+
+type Journey = Schemas["JourneyOut"];
+type Problem = Schemas["Problem"];
+const NO_PROBLEMS: Problem[] = [];
+
+/** The journey canvas: palette, steps, side panel, and everything around publishing it. */
+export function JourneyEditor({ initial }: { initial: Journey }) {
+  const { t } = useTranslation();
+  const { canWrite } = useAuth();
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const flow = useReactFlow();
+  const journeyId = initial.id;
+  const current = useQuery(journeyQuery(journeyId)).data ?? initial;
+  const readOnly = !canWrite || ["stopped", "finished"].includes(current.status);
+  const [start] = useState(() => fromDefinition(initial.definition));
+  const journey = useJourneyGraph(start, readOnly);
+  const [name, setName] = useState(initial.name);
+  const [settings, setSettings] = useState(initial.settings);
+  const [problems, setProblems] = useState<Problem[] | null>(null);
+  const [tab, setTab] = useState<string | null>("canvas");
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [testOpen, setTestOpen] = useState(false);
+  const [testResult, setTestResult] = useState<TestResult | null>(null);
+  const [publishing, setPublishing] = useState(false);
+  const [decorations] = useState(() => new Decorations());
+  const fitAfterLayout = useRef(false);
+  const showingProblems = useRef(false);
+  showingProblems.current = problems !== null;
+
+  const setJourney = useCallback((j: Journey) => queries.setQueryData(journeyQuery(journeyId).queryKey, j), [queries, journeyId]);
+  const validate = useCallback(async () => {
+    const out = await unwrap(api.POST("/api/journeys/{journey_id}/validate", { params: { path: { journey_id: journeyId } } }));
+    setProblems(out.problems);
+  }, [journeyId]);
+  const autosave = useAutosave(journeyId, (saved) => {
+    setJourney(saved);
+    // Problems on screen follow the draft as it is fixed.
+    if (showingProblems.current) void validate();
+  });
+  const { change, flush } = autosave;
+
+  useEffect(() => {
+    if (journey.graph !== start) change({ definition: toDefinition(journey.graph) });
+  }, [journey.graph, start, change]);
+
+  // A tidied layout may leave the view: show all of it once React Flow has the new positions.
+  useEffect(() => {
+    if (!fitAfterLayout.current) return;
+    fitAfterLayout.current = false;
+    void flow.fitView({ duration: 300, maxZoom: 1 });
+  }, [journey.graph, flow]);
+
+  const emails = useQuery({ queryKey: ["emails"], queryFn: () => unwrap(api.GET("/api/emails")) });
+  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
+  const lookups = useMemo(() => ({
+    emails: new Map((emails.data ?? []).map((e) => [e.id, e.name])),
+    segments: new Map((segments.data ?? []).map((s) => [s.id, s.name])),
+  }), [emails.data, segments.data]);
+  const live = current.version > 0;
+  const stats = useQuery({
+    queryKey: ["journey-stats", journeyId],
+    enabled: live,
+    refetchInterval: current.status === "published" ? 3_000 : false,
+    queryFn: () => unwrap(api.GET("/api/journeys/{journey_id}/stats", { params: { path: { journey_id: journeyId } } })),
+  });
+
+  useEffect(() => {
+    const next: Record<string, Decoration> = {};
+    const add = (id: string, d: Decoration) => (next[id] = { ...next[id], ...d });
+    if (live)
+      for (const node of journey.graph.nodes) {
+        const s = stats.data?.nodes[node.id];
+        add(node.id, { counts: { entered: s?.entered ?? 0, waiting: s?.waiting ?? 0, completed: s?.completed ?? 0, exited: s?.exited ?? 0 } });
+      }
+    for (const p of problems ?? []) if (p.node_id) add(p.node_id, { problem: true });
+    for (const step of testResult?.path ?? []) add(step.node_id, { onPath: true });
+    decorations.update(next);
+  }, [live, journey.graph.nodes, stats.data, problems, testResult, decorations]);
+  const path = useMemo(() => pathEdges((testResult?.path ?? []).map((s) => s.node_id), journey.graph.edges), [testResult, journey.graph.edges]);
+
+  function pick(nodeId: string) {
+    setTab("canvas");
+    journey.setSelected([nodeId]);
+    void flow.fitView({ nodes: [{ id: nodeId }], duration: 300, maxZoom: 1 });
+  }
+
+  async function publish() {
+    setPublishing(true);
+    try {
+      await flush();
+      const out = await unwrap(api.POST("/api/journeys/{journey_id}/publish", { params: { path: { journey_id: journeyId } } }));
+      setJourney(out.journey);
+      setProblems(null);
+      void queries.invalidateQueries({ queryKey: ["journey-stats", journeyId] });
+      notifications.show({ color: "green", message: t("journeys.published", { count: out.enrolled }) });
+    } catch (error) {
+      if (error instanceof ApiError && Array.isArray(error.details.problems)) setProblems(error.details.problems as Problem[]);
+      else notifications.show({ color: "red", message: (error as Error).message });
+    } finally {
+      setPublishing(false);
+    }
+  }
+
+  function leave(event: React.MouseEvent) {
+    if (autosave.state === "saved") return;
+    event.preventDefault();
+    modals.openConfirmModal({
+      title: t("journeys.leave_title"),
+      children: <Text size="sm">{t("journeys.leave_warning")}</Text>,
+      labels: { confirm: t("journeys.leave"), cancel: t("journeys.stay") },
+      confirmProps: { "data-testid": "journey-leave-confirm" } as never,
+      onConfirm: () => navigate("/journeys"),
+    });
+  }
+
+  const { addNode, remove } = journey;
+  const removeNode = useCallback((id: string) => remove([id], []), [remove]);
+  const selectedNode = journey.selected.length === 1 ? (journey.graph.nodes.find((n) => n.id === journey.selected[0]) ?? null) : null;
+
+  return (
+    <Stack h="calc(100dvh - 88px)" gap="xs">
+      <Group justify="space-between" wrap="nowrap" align="center">
+        <Group gap="sm" wrap="nowrap" style={{ flex: 1, minWidth: 0 }}>
+          <Anchor component={Link} to="/journeys" onClick={leave} aria-label={t("journeys.back")} data-testid="journey-back"><IconArrowLeft size={18} /></Anchor>
+          <TextInput value={name} variant="unstyled" size="lg" styles={{ input: { fontWeight: 700 } }} readOnly={readOnly} aria-label={t("journeys.name")}
+            data-testid="journey-name" style={{ flex: 1, minWidth: 160 }}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              setName(value);
+              if (value.trim()) change({ name: value.trim() });
+            }} />
+          <StatusBadge status={current.status} testId="journey-status" />
+          {live && <Text size="sm" c="dimmed" data-testid="journey-version">{t("journeys.version_n", { version: current.version })}</Text>}
+        </Group>
+        <JourneyToolbar journey={current} saveState={autosave.state} readOnly={readOnly} canUndo={journey.canUndo} canRedo={journey.canRedo}
+          publishing={publishing} onUndo={journey.undo} onRedo={journey.redo} onLayout={() => {
+            fitAfterLayout.current = true;
+            journey.layout();
+          }} onSettings={() => setSettingsOpen(true)}
+          onTest={() => setTestOpen(true)} onValidate={() => void flush().then(validate)} onPublish={() => void publish()} onChanged={setJourney} />
+      </Group>
+      {autosave.error && <Text size="sm" c="red" data-testid="journey-save-error">{autosave.error.message}</Text>}
+      {problems && <ProblemsList problems={problems} onPick={pick} onClose={() => setProblems(null)} />}
+      <Tabs value={tab} onChange={setTab}>
+        <Tabs.List>
+          <Tabs.Tab value="canvas" data-testid="journey-tab-canvas">{t("journeys.tabs.canvas")}</Tabs.Tab>
+          <Tabs.Tab value="stats" disabled={!live} data-testid="journey-tab-stats">{t("journeys.tabs.stats")}</Tabs.Tab>
+        </Tabs.List>
+      </Tabs>
+      <LookupsContext.Provider value={lookups}>
+        <DecorationsContext.Provider value={decorations}>
+          <Group gap={0} wrap="nowrap" align="stretch" style={{ flex: 1, minHeight: 0, display: tab === "canvas" ? "flex" : "none" }}>
+            <Paper withBorder w={210} style={{ flexShrink: 0 }}>
+              <Palette onAdd={addNode} disabled={readOnly} />
+            </Paper>
+            <Box style={{ flex: 1, minWidth: 0 }}>
+              <Canvas journey={journey} readOnly={readOnly} path={path} />
+            </Box>
+            <Paper withBorder w={340} style={{ flexShrink: 0, overflowY: "auto" }}>
+              <NodePanel node={selectedNode} selectedCount={journey.selected.length} problems={problems ?? NO_PROBLEMS} readOnly={readOnly}
+                onChange={journey.updateConfig} onRemove={removeNode} />
+            </Paper>
+          </Group>
+        </DecorationsContext.Provider>
+        {tab === "stats" && (
+          <Box style={{ flex: 1, overflowY: "auto" }}>
+            <StatsPanel stats={stats.data} graph={journey.graph} lookups={lookups} />
+          </Box>
+        )}
+      </LookupsContext.Provider>
+      <SettingsDrawer opened={settingsOpen} onClose={() => setSettingsOpen(false)} value={settings} problems={problems ?? []} disabled={readOnly}
+        onChange={(next) => {
+          setSettings(next);
+          change({ settings: next });
+        }} />
+      <TestDrawer opened={testOpen} onClose={() => setTestOpen(false)} journeyId={journeyId} graph={journey.graph} beforeRun={flush}
+        result={testResult} onResult={setTestResult} />
+    </Stack>
+  );
+}

@@ -1,0 +1,65 @@
+import { ActionIcon, Badge, Button, Group, Tooltip } from "@mantine/core";
+import {
+  IconArrowBackUp,
+  IconArrowForwardUp,
+  IconChecklist,
+  IconFlask,
+  IconLayoutDistributeHorizontal,
+  IconRocket,
+  IconSettings,
+} from "@tabler/icons-react";
+import { useTranslation } from "react-i18next";
+import type { Schemas } from "../../api/client";
+import { StatusControls } from "./StatusControls";
+import type { SaveState } from "./useAutosave";
+
+type Props = {
+  journey: Schemas["JourneyOut"];
+  saveState: SaveState;
+  readOnly: boolean;
+  canUndo: boolean;
+  canRedo: boolean;
+  publishing: boolean;
+  onUndo: () => void;
+  onRedo: () => void;
+  onLayout: () => void;
+  onSettings: () => void;
+  onTest: () => void;
+  onValidate: () => void;
+  onPublish: () => void;
+  onChanged: (journey: Schemas["JourneyOut"]) => void;
+};
+
+const SAVE_COLORS: Record<SaveState, string> = { saved: "green", saving: "blue", pending: "yellow", error: "red" };
+
+export function JourneyToolbar(props: Props) {
+  const { t } = useTranslation();
+  const { journey, readOnly } = props;
+  const icon = (label: string, testId: string, onClick: () => void, Icon: typeof IconSettings, disabled = false) => (
+    <Tooltip label={label}>
+      <ActionIcon variant="default" size="lg" onClick={onClick} disabled={disabled} aria-label={label} data-testid={testId}>
+        <Icon size={18} />
+      </ActionIcon>
+    </Tooltip>
+  );
+  const canPublish = !readOnly && (journey.status === "draft" || journey.has_changes);
+  return (
+    <Group gap="xs" wrap="wrap" justify="flex-end">
+      <Badge variant="light" color={SAVE_COLORS[props.saveState]} data-testid="journey-save-state" data-state={props.saveState}>
+        {t(`journeys.save_state.${props.saveState}`)}
+      </Badge>
+      {icon(t("common.undo"), "journey-undo", props.onUndo, IconArrowBackUp, readOnly || !props.canUndo)}
+      {icon(t("common.redo"), "journey-redo", props.onRedo, IconArrowForwardUp, readOnly || !props.canRedo)}
+      {icon(t("journeys.autolayout"), "journey-autolayout", props.onLayout, IconLayoutDistributeHorizontal, readOnly)}
+      {icon(t("journeys.settings.title"), "journey-settings-open", props.onSettings, IconSettings)}
+      <Button variant="default" leftSection={<IconFlask size={16} />} onClick={props.onTest} data-testid="journey-test-open">{t("journeys.test.open")}</Button>
+      <Button variant="default" leftSection={<IconChecklist size={16} />} onClick={props.onValidate} data-testid="journey-validate">{t("journeys.validate")}</Button>
+      <StatusControls journey={journey} onChanged={props.onChanged} />
+      {canPublish && (
+        <Button leftSection={<IconRocket size={16} />} onClick={props.onPublish} loading={props.publishing} data-testid="journey-publish">
+          {journey.version ? t("journeys.publish_changes") : t("journeys.publish")}
+        </Button>
+      )}
+    </Group>
+  );
+}
