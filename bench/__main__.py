@@ -6,10 +6,11 @@ import argparse
 import sys
 import traceback
 
-from bench import contact_list, import_csv, ingest
+from bench import contact_list, delivery, import_csv, ingest, journeys, segments
 from bench.common import log
 
-BENCHMARKS = {"ingest": ingest.main, "import_csv": import_csv.main, "contact_list": contact_list.main}
+BENCHMARKS = {"ingest": ingest.main, "import_csv": import_csv.main, "contact_list": contact_list.main,
+              "segments": segments.main, "delivery": delivery.main, "journeys": journeys.main}
 
 
 def main() -> None:

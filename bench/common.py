@@ -205,9 +205,13 @@ def product_env(db: Database, data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def parcours_cli(args: Sequence[str], env: dict[str, str], timeout: float | None = None) -> str:
+def parcours_cli(args: Sequence[str], env: dict[str, str], timeout: float = 1800) -> str:
     """Run `parcours <args>` and return its standard output (raise with its output on failure)."""
-    done = subprocess.run([PARCOURS, *args], env=env, capture_output=True, text=True, timeout=timeout)
+    try:
+        done = subprocess.run([PARCOURS, *args], env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError(f"parcours {' '.join(args)} did not finish in {timeout:g}s:\n"
+                           f"{exc.stdout}\n{exc.stderr}") from None
     if done.returncode != 0:
         raise RuntimeError(f"parcours {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout
@@ -443,6 +447,12 @@ def _git_revision() -> str | None:
     return done.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if done.returncode == 0 else None
 
 
+def results_name(name: str, args: argparse.Namespace) -> str:
+    """`segments`, `delivery-postgresql-quick`...: a run on one backend, or a smoke run, does not
+    overwrite the figures of a full run."""
+    return name + ("" if args.backend == "both" else f"-{args.backend}") + ("-quick" if args.quick else "")
+
+
 def write_results(name: str, args: argparse.Namespace, results: dict[str, Any]) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
@@ -482,3 +492,61 @@ class Stopwatch:
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.started
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, timeout: float = 30) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped within `timeout` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class Workers:
+    """`parcours worker` processes with the API's environment, each logging to its own file."""
+
+    def __init__(self, env: dict[str, str], count: int, workdir: Path) -> None:
+        self.env = {**env, "PYTHONUNBUFFERED": "1"}
+        self.count, self.workdir = count, workdir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def log_path(self, index: int) -> Path:
+        return self.workdir / f"worker-{index + 1}.log"
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes]
+
+    def start(self, timeout: float = 60.0) -> Workers:
+        for index in range(self.count):
+            with open(self.log_path(index), "ab") as out:
+                self.processes.append(subprocess.Popen([PARCOURS, "worker"], env=self.env, stdout=out,
+                                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
+        deadline = time.monotonic() + timeout
+        for index, process in enumerate(self.processes):
+            while "worker started" not in self.log_path(index).read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"parcours worker {index + 1} did not start:\n{self.log_tail(index)}")
+                time.sleep(0.1)
+        return self
+
+    def cpu_seconds(self) -> list[float]:
+        return [_cpu_seconds(pid) for pid in self.pids]
+
+    def log_tail(self, index: int = 0, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path(index).read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        for process in self.processes:  # all at once, then wait for each
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            stop_process(process)
+        self.processes = []
