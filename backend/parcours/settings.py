@@ -43,6 +43,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # sender number. Empty: text messages are captured in the outbox.
     sms_url: str = ""
     sms_from: str = ""
+    # Let journeys call webhooks on this machine or a private network (off: only public addresses).
+    webhook_private_networks: bool = False
     # Promotional messages a contact may receive in 7 days (0: no cap).
     frequency_cap: int = 5
     # A message a worker claimed this many seconds ago and did not send: that worker died; the

@@ -3,10 +3,13 @@ sent over HTTP. Without an SMS provider configured, text messages are captured i
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -55,7 +58,32 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-async def call_webhook(client: httpx.AsyncClient, url: str, payload: dict[str, Any], secret: str) -> Outcome:
+async def private_address(url: str) -> str | None:
+    """Why a webhook address is not called: it leads to this machine or a private network, where a
+    marketer's address could otherwise reach internal services (Redis, the database, cloud metadata)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return "The address must start with http:// or https://."
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(
+            parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80), type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return f"The host {parsed.hostname} could not be found."
+    for *_, sockaddr in found:
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if not ip.is_global:
+            return (f"The address {parsed.hostname} is on a private network ({ip}); "
+                    "PARCOURS_WEBHOOK_PRIVATE_NETWORKS=true allows it.")
+    return None
+
+
+async def call_webhook(client: httpx.AsyncClient, url: str, payload: dict[str, Any], secret: str,
+                       private_networks: bool = False) -> Outcome:
+    refusal = None if private_networks else await private_address(url)
+    if refusal:
+        return Outcome(False, refusal)
     body = json.dumps(payload, default=str).encode()
     try:
         response = await client.post(url, content=body, timeout=TIMEOUT, headers={
@@ -88,7 +116,8 @@ async def deliver_due(runtime: Any) -> int:
                 return handled
             async with transaction(runtime.read_sessions) as session:
                 people = await emails.personalizations(session, [m.contact_id for m in claimed if m.contact_id], False)
-            outcomes = [await _send(m, people.get(m.contact_id), sms, client, runtime.secret_key) for m in claimed]
+            outcomes = [await _send(m, people.get(m.contact_id), sms, client, runtime.secret_key,
+                                    settings.webhook_private_networks) for m in claimed]
             async with transaction(runtime.sessions) as session:
                 for message, (status, reason) in zip(claimed, outcomes, strict=True):
                     row = await session.get(OutboxMessage, message.id)
@@ -99,13 +128,13 @@ async def deliver_due(runtime: Any) -> int:
 
 
 async def _send(message: OutboxMessage, person: Any, sms: SmsProvider | None, client: httpx.AsyncClient,
-                secret: str) -> tuple[str, str]:
+                secret: str, private_networks: bool) -> tuple[str, str]:
     contact = person[0] if person else None
     if message.channel == "webhook":
         payload = {"event": "journey_step", "journey_id": message.journey_id, "node_id": message.node_id,
                    "contact": {k: (contact or {}).get(k) for k in ("id", "email", "first_name", "last_name", "phone",
                                                                     "company", "lifecycle_stage", "country")}}
-        outcome = await call_webhook(client, message.data["url"], payload, secret)
+        outcome = await call_webhook(client, message.data["url"], payload, secret, private_networks)
         return ("sent", "") if outcome.ok else ("failed", outcome.detail)
     refusal = _sms_refusal(contact)
     if refusal:

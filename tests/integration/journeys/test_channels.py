@@ -60,7 +60,8 @@ def receiver(backend: str) -> Iterator[Receiver]:
 @pytest.fixture(scope="module")
 def api(app_settings: Any, receiver: Receiver) -> Iterator[Api]:
     sms_url = f"http://AC42:secret-token@127.0.0.1:{receiver.port}/2010-04-01/Accounts/AC42/Messages.json"
-    settings = msgspec.structs.replace(app_settings, sms_url=sms_url, sms_from="+33100000000")
+    settings = msgspec.structs.replace(app_settings, sms_url=sms_url, sms_from="+33100000000",
+                                       webhook_private_networks=True)  # the receiver listens on 127.0.0.1
     with TestClient(create_app(settings, migrate=True)) as client:
         login = client.post("/api/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
         client.headers["x-csrf-token"] = login.json()["csrf_token"]
@@ -109,3 +110,4 @@ def test_no_consent_no_text_and_a_failing_address_is_reported(api: Api, receiver
     assert (done["sms"]["status"], done["sms"]["reason"]) == ("suppressed", "The contact has not opted in to text messages.")
     assert (done["webhook"]["status"], done["webhook"]["reason"]) == ("failed", "The address answered 500.")
     assert len(receiver.to("/2010-04-01")) == before
+
