@@ -20,24 +20,24 @@ import {
   TextInput,
   Tooltip,
 } from "@mantine/core";
-import { useDebouncedCallback } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconArrowBackUp, IconArrowForwardUp, IconArrowLeft, IconHistory, IconSend, IconTemplate } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Suspense, lazy, useEffect, useRef, useState } from "react";
+import { Suspense, lazy, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { ApiError, api, multipart, unwrap, type Email } from "../../api/client";
+import { ApiError, api, multipart, unwrap, type Email, type Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { useAutosave } from "../../components/useAutosave";
 import { formatDateTime } from "../../components/format";
 import type { DesignerApi } from "../../email/Designer";
 import { ContactPicker } from "./ContactPicker";
 
 const Designer = lazy(() => import("../../email/Designer"));
 const DEVICES = { desktop: 720, tablet: 600, mobile: 375 } as const;
+type Design = Record<string, unknown>;
 type Settings = Pick<Email, "subject" | "preheader" | "from_name" | "from_email" | "reply_to" | "kind" | "topic" | "language" | "name">;
-type SaveState = "saved" | "saving" | "pending" | "error";
 
 export function EmailEditorPage() {
   const { t, i18n } = useTranslation();
@@ -48,8 +48,6 @@ export function EmailEditorPage() {
   const email = useQuery({ queryKey: ["email", emailId], queryFn: () => unwrap(api.GET("/api/emails/{email_id}", path)), staleTime: Infinity });
   const topics = useQuery({ queryKey: ["topics"], queryFn: () => unwrap(api.GET("/api/topics")) });
   const [settings, setSettings] = useState<Settings | null>(null);
-  const [state, setState] = useState<SaveState>("saved");
-  const [saveError, setSaveError] = useState<ApiError | null>(null);
   const [warnings, setWarnings] = useState<string[]>([]);
   const [tab, setTab] = useState<string | null>("design");
   const [code, setCode] = useState("");
@@ -58,8 +56,6 @@ export function EmailEditorPage() {
   const [showVersions, setShowVersions] = useState(false);
   const [testing, setTesting] = useState(false);
   const [designer, setDesigner] = useState<DesignerApi | null>(null);
-  const pending = useRef<Record<string, unknown>>({});
-
   useEffect(() => {
     if (email.data && !settings) {
       const { subject, preheader, from_name, from_email, reply_to, kind, topic, language, name } = email.data;
@@ -69,43 +65,15 @@ export function EmailEditorPage() {
     }
   }, [email.data, settings]);
 
-  async function flush() {
-    const body = pending.current;
-    if (!Object.keys(body).length) return;
-    pending.current = {};
-    setState("saving");
-    try {
-      const saved = await unwrap(api.PATCH("/api/emails/{email_id}", { ...path, body }));
+  const { state, error: saveError, setError: setSaveError, change, flush } = useAutosave(
+    (body: Schemas["EmailPatch"]) => unwrap(api.PATCH("/api/emails/{email_id}", { ...path, body })),
+    (saved) => {
       setWarnings(saved.warnings);
-      setSaveError(null);
-      setState(Object.keys(pending.current).length ? "pending" : "saved");
       queries.setQueryData(["email", emailId], saved);
       void queries.invalidateQueries({ queryKey: ["email-versions", emailId] });
-    } catch (error) {
-      setSaveError(error instanceof ApiError ? error : new ApiError((error as Error).message, 0));
-      setState("error");
-    }
-  }
-  const scheduleSave = useDebouncedCallback(() => void flush(), 1200);
-  function change(values: Record<string, unknown>) {
-    pending.current = { ...pending.current, ...values };
-    setState("pending");
-    scheduleSave();
-  }
-
-  // Nothing typed is lost: leaving the tab with changes not yet saved asks first, and leaving
-  // the page saves them.
-  useEffect(() => {
-    const warn = (event: BeforeUnloadEvent) => {
-      if (Object.keys(pending.current).length) event.preventDefault();
-    };
-    window.addEventListener("beforeunload", warn);
-    return () => {
-      window.removeEventListener("beforeunload", warn);
-      void flush();
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+    },
+    1200,
+  );
 
   const preview = useQuery({
     queryKey: ["email-preview", emailId, contactId, tab === "preview", email.data?.version, settings?.subject],
@@ -132,7 +100,7 @@ export function EmailEditorPage() {
       return;
     }
     designer?.setMjml(code);
-    change({ mjml: code, design: designer?.getProject() ?? null });
+    change({ mjml: code, design: (designer?.getProject() as Design | undefined) ?? null });
     await flush();
     notifications.show({ color: "green", message: t("emails.code_applied") });
   }
@@ -238,7 +206,7 @@ export function EmailEditorPage() {
                 tokens={tokens}
                 labels={{ token: t("emails.blocks.token"), conditional: t("emails.blocks.conditional"), event_card: t("emails.blocks.event_card"), footer: t("emails.blocks.footer") }}
                 uploadImage={async (file) => (await unwrap(api.POST("/api/assets", multipart({ file })))).url}
-                onChange={({ project, mjml }) => change({ design: project, mjml })}
+                onChange={({ project, mjml }) => change({ design: project as Design, mjml })}
                 onReady={setDesigner}
               />
             </Suspense>

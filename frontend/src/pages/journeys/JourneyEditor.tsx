@@ -23,7 +23,7 @@ import { useJourneyGraph } from "../../journey/useJourneyGraph";
 import { journeyQuery } from "./JourneyEditorPage";
 import { JourneyToolbar } from "./JourneyToolbar";
 import { StatusBadge } from "./StatusBadge";
-import { useAutosave } from "./useAutosave";
+import { useAutosave } from "../../components/useAutosave";
 
 type Journey = Schemas["JourneyOut"];
 type Problem = Schemas["Problem"];
@@ -59,7 +59,8 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
     const out = await unwrap(api.POST("/api/journeys/{journey_id}/validate", { params: { path: { journey_id: journeyId } } }));
     setProblems(out.problems);
   }, [journeyId]);
-  const autosave = useAutosave(journeyId, (saved) => {
+  const autosave = useAutosave((body: Schemas["JourneyPatch"]) =>
+    unwrap(api.PATCH("/api/journeys/{journey_id}", { params: { path: { journey_id: journeyId } }, body })), (saved) => {
     setJourney(saved);
     // Problems on screen follow the draft as it is fixed.
     if (showingProblems.current) void validate();

@@ -11,7 +11,7 @@ import {
 import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
 import { StatusControls } from "./StatusControls";
-import type { SaveState } from "./useAutosave";
+import type { SaveState } from "../../components/useAutosave";
 
 type Props = {
   journey: Schemas["JourneyOut"];

@@ -1,18 +1,23 @@
 import { useDebouncedCallback } from "@mantine/hooks";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ApiError, api, unwrap, type Schemas } from "../../api/client";
+import { ApiError } from "../api/client";
 
-type Patch = Schemas["JourneyPatch"];
 export type SaveState = "saved" | "pending" | "saving" | "error";
 
-/** Save the draft a moment after the marketer stops changing it; one request at a time, in order. */
-export function useAutosave(journeyId: number, onSaved: (journey: Schemas["JourneyOut"]) => void) {
-  const pending = useRef<Patch>({});
+/** Save changes a moment after the marketer stops making them; one request at a time, in order.
+ * A failed save keeps its changes for the next try, closing the tab with changes not yet saved
+ * asks first, and leaving the page saves them. */
+export function useAutosave<Patch extends object, Saved>(
+  save: (patch: Patch) => Promise<Saved>,
+  onSaved: (saved: Saved) => void,
+  delay = 800,
+) {
+  const pending = useRef<Partial<Patch>>({});
   const running = useRef<Promise<void>>(Promise.resolve());
   const [state, setState] = useState<SaveState>("saved");
   const [error, setError] = useState<ApiError | null>(null);
-  const saved = useRef(onSaved);
-  saved.current = onSaved;
+  const latest = useRef({ save, onSaved });
+  latest.current = { save, onSaved };
 
   const flush = useCallback(() => {
     running.current = running.current.then(async () => {
@@ -21,10 +26,10 @@ export function useAutosave(journeyId: number, onSaved: (journey: Schemas["Journ
       pending.current = {};
       setState("saving");
       try {
-        const journey = await unwrap(api.PATCH("/api/journeys/{journey_id}", { params: { path: { journey_id: journeyId } }, body }));
+        const saved = await latest.current.save(body as Patch);
         setError(null);
         setState(Object.keys(pending.current).length ? "pending" : "saved");
-        saved.current(journey);
+        latest.current.onSaved(saved);
       } catch (e) {
         pending.current = { ...body, ...pending.current };
         setError(e instanceof ApiError ? e : new ApiError((e as Error).message, 0));
@@ -32,16 +37,15 @@ export function useAutosave(journeyId: number, onSaved: (journey: Schemas["Journ
       }
     });
     return running.current;
-  }, [journeyId]);
+  }, []);
 
-  const schedule = useDebouncedCallback(() => void flush(), 800);
-  const change = useCallback((patch: Patch) => {
+  const schedule = useDebouncedCallback(() => void flush(), delay);
+  const change = useCallback((patch: Partial<Patch>) => {
     pending.current = { ...pending.current, ...patch };
     setState("pending");
     schedule();
   }, [schedule]);
 
-  // Closing the tab with changes not yet saved asks first; leaving the page saves them.
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent) => {
       if (Object.keys(pending.current).length) event.preventDefault();
@@ -53,5 +57,5 @@ export function useAutosave(journeyId: number, onSaved: (journey: Schemas["Journ
     };
   }, [flush]);
 
-  return { state, error, change, flush };
+  return { state, error, setError, change, flush };
 }
