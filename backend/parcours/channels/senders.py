@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
-from collections import defaultdict
-from email.message import Message
+from collections import defaultdict, deque
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
 import dkim
 
+from parcours.channels.mime import Mime
+from parcours.channels.smtp import Refused, Transactions, Unreachable, data_payload
 from parcours.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +30,9 @@ class Outcome:
 
 
 class Sender(Protocol):
-    async def send(self, message: Message, to: str) -> Outcome: ...
+    async def send_many(self, messages: Sequence[tuple[Mime, str]]) -> list[Outcome]:
+        """Each (message, recipient) sent, its outcome in the same order."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -56,19 +61,24 @@ class Capture:
     def __init__(self, signer: Signer | None = None) -> None:
         self.signer = signer
 
-    async def send(self, message: Message, to: str) -> Outcome:
-        raw = message.as_bytes()
-        return Outcome(True, "captured", self.signer.sign(raw) if self.signer else raw)
+    async def send_many(self, messages: Sequence[tuple[Mime, str]]) -> list[Outcome]:
+        return [Outcome(True, "captured", self.signer.sign(m.raw) if self.signer else m.raw) for m, _to in messages]
 
     async def close(self) -> None:
         return None
 
 
+# ---- SMTP ----------------------------------------------------------------------------------------
+
+# What cannot stand between the < > of MAIL FROM and RCPT TO (no command injection).
+_UNSAFE_ADDRESS = re.compile(r"[\x00-\x20<>\x7f]")
+
+
 class Smtp:
     """A pool of reused connections to an SMTP relay (STARTTLS, login), paced per recipient domain.
 
-    Each message costs several round trips (MAIL, RCPT, DATA): concurrent sends over a few
-    connections keep the relay busy instead of waiting on one connection at a time."""
+    Each message costs several round trips (MAIL, RCPT, DATA): a batch is spread over a few
+    connections, each sending one message after the other, to keep the relay busy."""
 
     def __init__(self, url: str, signer: Signer | None, domain_rate: float, connections: int) -> None:
         parsed = urlparse(url)
@@ -79,67 +89,99 @@ class Smtp:
         # smtp+starttls: require STARTTLS; smtp: use it when the server offers it; smtps: TLS from the start.
         self.starttls: bool | None = True if parsed.scheme == "smtp+starttls" else (False if self.implicit_tls else None)
         self.signer, self.domain_rate = signer, domain_rate
-        # Idle connections (None: not connected yet); a send takes one and gives it back.
-        self.idle: asyncio.Queue[aiosmtplib.SMTP | None] = asyncio.Queue()
-        for _ in range(max(1, connections)):
+        self.timeout = 30.0
+        # Idle connections (None: not connected yet); a lane takes one and gives it back.
+        self.idle: asyncio.Queue[Transactions | None] = asyncio.Queue()
+        self.size = max(1, connections)
+        for _ in range(self.size):
             self.idle.put_nowait(None)
         self.next_slot: dict[str, float] = defaultdict(float)
 
-    async def _connected(self, client: aiosmtplib.SMTP | None) -> aiosmtplib.SMTP:
-        if client is None or not client.is_connected:
-            client = aiosmtplib.SMTP(hostname=self.host, port=self.port, use_tls=self.implicit_tls,
-                                     start_tls=self.starttls, timeout=30)
-            await client.connect()
-            if self.username:
-                await client.login(self.username, self.password or "")
-        return client
+    async def _connect(self) -> Transactions:
+        client = aiosmtplib.SMTP(hostname=self.host, port=self.port, use_tls=self.implicit_tls,
+                                 start_tls=self.starttls, timeout=self.timeout)
+        await client.connect()
+        if self.username:
+            await client.login(self.username, self.password or "")
+        transport = client.transport
+        if transport is None:
+            raise ConnectionResetError("the SMTP server closed the connection")
+        return Transactions(transport, client.supports_extension("pipelining"), self.timeout)
 
-    async def _pace(self, to: str) -> None:
-        if self.domain_rate <= 0:
-            return
-        domain = to.rsplit("@", 1)[-1].lower()
+    def _slots(self, messages: Sequence[tuple[Mime, str]]) -> list[float]:
+        """When each message may go (time.monotonic()): per recipient domain, at most domain_rate/s."""
         now = time.monotonic()
-        slot = max(now, self.next_slot[domain])
-        self.next_slot[domain] = slot + 1 / self.domain_rate
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        if self.domain_rate <= 0:
+            return [now] * len(messages)
+        slots = []
+        for _message, to in messages:
+            domain = to.rsplit("@", 1)[-1].lower()
+            slot = max(now, self.next_slot[domain])
+            self.next_slot[domain] = slot + 1 / self.domain_rate
+            slots.append(slot)
+        return slots
 
-    async def send(self, message: Message, to: str) -> Outcome:
-        await self._pace(to)
-        raw = message.as_bytes()
-        if self.signer:
-            raw = self.signer.sign(raw)
-        client = await self.idle.get()
-        try:
-            for attempt in (1, 2):
-                try:
-                    client = await self._connected(client)
-                    errors, response = await client.sendmail(message["From"], [to], raw)
-                    if errors:
-                        return Outcome(False, "; ".join(f"{k}: {v}" for k, v in errors.items()))
-                    return Outcome(True, response)
-                except aiosmtplib.SMTPRecipientsRefused as exc:
-                    return Outcome(False, f"refused by the server: {exc}")
-                except (aiosmtplib.SMTPServerDisconnected, ConnectionError, OSError) as exc:
-                    client = None
-                    if attempt == 2:
-                        return Outcome(False, f"the SMTP server could not be reached: {exc}")
-                except aiosmtplib.SMTPException as exc:
-                    return Outcome(False, f"the SMTP server refused it: {exc}")
-            return Outcome(False, "not sent")
-        finally:
-            self.idle.put_nowait(client)
+    async def send_many(self, messages: Sequence[tuple[Mime, str]]) -> list[Outcome]:
+        outcomes: list[Outcome | None] = [None] * len(messages)
+        slots = self._slots(messages)
+        order = deque(sorted(range(len(messages)), key=slots.__getitem__))
+
+        async def lane() -> None:
+            connection = await self.idle.get()
+            try:
+                while order:
+                    index = order.popleft()
+                    wait = slots[index] - time.monotonic()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    message, to = messages[index]
+                    outcome, connection = await self._send(connection, message, to)
+                    outcomes[index] = outcome
+            finally:
+                if connection is not None and not connection.usable:
+                    connection.drop()
+                    connection = None
+                self.idle.put_nowait(connection)
+
+        await asyncio.gather(*(lane() for _ in range(min(self.size, len(messages)))))
+        return [o or Outcome(False, "not sent") for o in outcomes]
+
+    async def _send(self, connection: Transactions | None, message: Mime, to: str
+                    ) -> tuple[Outcome, Transactions | None]:
+        if _UNSAFE_ADDRESS.search(to) or _UNSAFE_ADDRESS.search(message.sender):
+            return Outcome(False, "the address cannot be written in an SMTP command"), connection
+        payload = data_payload(self.signer.sign(message.raw) if self.signer else message.raw)
+        for attempt in (1, 2):
+            try:
+                if connection is None or not connection.usable:
+                    if connection is not None:
+                        connection.drop()
+                    connection = await self._connect()
+                return Outcome(True, await connection.send(message.sender, to, payload)), connection
+            except Refused as exc:
+                what = "refused by the server" if exc.recipient else "the SMTP server refused it"
+                return Outcome(False, f"{what}: {exc}"), connection
+            except Unreachable as exc:
+                connection.drop()  # type: ignore[union-attr]
+                connection = None
+                # Never twice: once the message was written, it may have been accepted.
+                if exc.maybe_delivered:
+                    return Outcome(False, f"the SMTP server did not confirm the message: {exc}"), None
+                if attempt == 2:
+                    return Outcome(False, f"the SMTP server could not be reached: {exc}"), None
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                connection = None
+                if attempt == 2:
+                    return Outcome(False, f"the SMTP server could not be reached: {exc}"), None
+        return Outcome(False, "not sent"), connection
 
     async def close(self) -> None:
-        clients = []
+        connections: list[Any] = []
         while not self.idle.empty():
-            clients.append(self.idle.get_nowait())
-        for client in clients:
-            if client is not None and client.is_connected:
-                try:
-                    await client.quit()
-                except aiosmtplib.SMTPException:
-                    log.debug("SMTP quit failed", exc_info=True)
+            connections.append(self.idle.get_nowait())
+        for connection in connections:
+            if connection is not None:
+                await connection.quit()
             self.idle.put_nowait(None)
 
 

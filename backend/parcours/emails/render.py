@@ -101,8 +101,18 @@ def referenced_rules(source: str) -> list[str]:
 
 
 @lru_cache(maxsize=256)
+def uses_rules(source: str) -> bool:
+    """Whether a template has conditional blocks (checked for every batch sent: parsed once)."""
+    return bool(referenced_rules(source))
+
+
+@lru_cache(maxsize=256)
 def _template(source: str, html: bool) -> Any:
-    return (_html_environment if html else _environment).from_string(source)
+    template = (_html_environment if html else _environment).from_string(source)
+    # A plain dict rather than a ChainMap over the environment's globals (which never change
+    # here): every render copies them into its context, several times per message sent.
+    template.globals = dict(template.globals)
+    return template
 
 
 def personalize(source: str, context: Mapping[str, Any], *, html: bool = False,

@@ -103,3 +103,25 @@ def test_ab_test_on_the_subject_sends_the_winner_to_the_rest(api: Any, make_cont
     subjects = {m["subject"] for m in api.get("/api/outbox", params={"campaign_id": campaign_id, "limit": 100}).json()["items"]
                 if m["variant"] == "B"}
     assert subjects == {"Your spring offer inside"} and campaign["totals"]["sent"] == 40
+
+
+def test_the_frequency_cap_holds_when_campaigns_go_out_together(api: Any, make_contact: Any) -> None:
+    """Six campaigns due at the same moment to one contact, five a week allowed (the default cap):
+    however the worker batches them, one is held back."""
+    import datetime as dt
+
+    tag = unique_email("cap").split("@")[0]
+    _people, segment_id = audience(api, make_contact, tag, zoe=OPTED_IN)
+    send_at = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)).isoformat()
+    email_id = new_email(api)
+    ids = []
+    for _ in range(6):
+        created = api.post("/api/campaigns", json={"email_id": email_id, "segment_ids": [segment_id],
+                                                   "send_at": send_at})
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    totals = [finished(api, campaign_id)["totals"] for campaign_id in ids]
+    assert sum(t["sent"] for t in totals) == 5 and sum(t["suppressed"] for t in totals) == 1, totals
+    reasons = [m["reason"] for campaign_id in ids
+               for m in api.get("/api/outbox", params={"campaign_id": campaign_id}).json()["items"] if m["reason"]]
+    assert reasons == ["Frequency cap: already 5 promotional messages in 7 days."]
