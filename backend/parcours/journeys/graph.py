@@ -4,6 +4,7 @@ before publishing. Pure: no database, no clock."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -155,8 +156,14 @@ def duration(text: str) -> dt.timedelta:
     """An ISO 8601 duration ("P2D", "PT2S", "-P7D") as a timedelta (a month counts 30 days)."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("a duration is required (ISO 8601, e.g. P2D for two days, PT2H for two hours)")
+    return _duration(text.strip())
+
+
+@functools.lru_cache(maxsize=1024)
+def _duration(text: str) -> dt.timedelta:
+    # Parsed once per text: the engine asks at every wait a contact reaches.
     try:
-        parsed = isodate.parse_duration(text.strip())
+        parsed = isodate.parse_duration(text)
     except (isodate.ISO8601Error, ValueError):
         raise ValueError(f"'{text}' is not a duration (ISO 8601, e.g. P2D for two days, PT30M for 30 minutes)") from None
     if isinstance(parsed, isodate.Duration):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,8 +24,7 @@ from parcours.contacts.vocabulary import CONSENT_LEVELS
 from parcours.db import UTCDateTime, after_commit, dialect_name
 from parcours.emails import service as emails
 from parcours.errors import ParcoursError
-from parcours.interactions import recording
-from parcours.journeys import engine, graph
+from parcours.journeys import batch, engine, graph
 from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
 from parcours.journeys.schemas import JourneySettings, settings_of
 from parcours.rules import service as rules
@@ -35,7 +34,7 @@ from parcours.rules.language import Checked, RuleError, Schema, evaluate, parse
 from parcours.segments import service as segments
 
 log = logging.getLogger(__name__)
-BATCH = 500
+BATCH = 1000
 ADVANCE_JOB = "advance_journeys"
 LIVE = "published"
 _RUNS = JourneyRun.__table__  # type: ignore[attr-defined]
@@ -189,7 +188,7 @@ async def stop_runs(session: AsyncSession, journey_id: int) -> int:
 
 
 class RuleCache:
-    """Rules parsed once per batch, answered per contact."""
+    """Rules parsed once (per batch, or per job), answered per contact."""
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
@@ -205,63 +204,137 @@ class RuleCache:
 
     def contact(self, run_id: int, person: tuple[dict[str, Any], dict[str, Any] | None], segment_ids: set[int],
                 settings: JourneySettings) -> engine.Contact:
-        """What the interpreter knows of a contact (from contacts.rule_rows) in a journey."""
-        values = context_values(person[0], person[1], segment_ids, self.schema.fields)
-        return engine.Contact(run_id=run_id, matches=self.matcher(values), timezone=settings.timezone,
+        """What the interpreter knows of a contact (from contacts.rule_rows) in a journey. Its
+        rule values are built on the first rule asked (most steps ask none)."""
+        values: dict[str, Any] | None = None
+
+        def matches(text: str) -> bool:
+            nonlocal values
+            if values is None:
+                values = context_values(person[0], person[1], segment_ids, self.schema.fields)
+            return evaluate(self.check(text), values)
+
+        return engine.Contact(run_id=run_id, matches=matches, timezone=settings.timezone,
                               own_timezone=(person[0].get("custom") or {}).get("timezone"))
 
 
-async def _claim(session: AsyncSession, run_ids: Sequence[int] | None, limit: int) -> list[JourneyRun]:
-    now = utcnow()
-    live = select(Journey.id).where(Journey.status == LIVE)
-    query = (select(JourneyRun).where(JourneyRun.status.in_(["active", "waiting"]),  # type: ignore[attr-defined]
-                                      JourneyRun.wake_at <= now, JourneyRun.journey_id.in_(live))  # type: ignore[operator,attr-defined]
-             .order_by(JourneyRun.wake_at).limit(limit))
-    if run_ids is not None:
-        query = query.where(JourneyRun.id.in_(run_ids))  # type: ignore[union-attr]
-    if await dialect_name(session) == "postgresql":
-        # Two workers never take the same run: each skips what the other has locked.
-        query = query.with_for_update(skip_locked=True)
-    return list((await session.execute(query)).scalars().all())
+@dataclass(slots=True)
+class Claimed:
+    """A run taken by this batch, as plain values: changed in memory, written back in one
+    statement (no ORM object, no flush per run)."""
+
+    id: int
+    journey_id: int
+    version_id: int
+    contact_id: int
+    node_id: str
+    status: str
+    wake_at: datetime | None
+    waiting_for: str | None
+    event: str | None
+    converted_at: datetime | None
+    error: str
+    changed: bool = False
+
+
+_CLAIMED = [_RUNS.c[name] for name in ("id", "journey_id", "version_id", "contact_id", "node_id", "status", "wake_at",
+                                       "waiting_for", "event", "converted_at", "error")]
+
+
+async def _live_ids(session: AsyncSession) -> list[int]:
+    return list((await session.execute(select(Journey.id).where(Journey.status == LIVE))).scalars())
+
+
+def _due(columns: Sequence[Any], status: str, live: list[int], limit: int) -> Select[Any]:
+    """Due runs of one status, oldest first. One status at a time, the (status, wake_at) index
+    is walked in order and the walk stops at `limit`; with `status IN (...)`, or a join on the
+    journeys, the database sorts every due run on each call."""
+    return (select(*columns).where(_RUNS.c.status == status, _RUNS.c.wake_at <= utcnow(), _RUNS.c.journey_id.in_(live))
+            .order_by(_RUNS.c.wake_at).limit(limit))
+
+
+async def _claim(session: AsyncSession, run_ids: Sequence[int] | None, limit: int) -> list[Claimed]:
+    """Lock up to `limit` due runs: those whose timer is over first, then those just entered."""
+    live = await _live_ids(session)
+    postgresql = await dialect_name(session) == "postgresql"
+    claimed: list[Claimed] = []
+    for status in ("waiting", "active"):
+        query = _due(_CLAIMED, status, live, limit - len(claimed))
+        if run_ids is not None:
+            query = query.where(_RUNS.c.id.in_(run_ids))
+        if postgresql:
+            # Two workers never take the same run: each skips what the other has locked.
+            query = query.with_for_update(skip_locked=True)
+        claimed += [Claimed(*row) for row in (await session.execute(query)).all()]
+        if len(claimed) >= limit:
+            break
+    return claimed
+
+
+async def _versions_of(session: AsyncSession, runs: list[Claimed]) -> dict[int, Version]:
+    """The versions of a batch's runs: one query, the programs parsed once per process."""
+    ids = sorted({run.version_id for run in runs})
+    published = await session.execute(select(JourneyVersion.id, JourneyVersion.published_at)  # type: ignore[call-overload]
+                                      .where(JourneyVersion.id.in_(ids)))  # type: ignore[union-attr]
+    found: dict[int, Version] = {}
+    for version_id, published_at in published.all():
+        found[version_id] = _versions.get((version_id, published_at)) or await version(session, version_id)
+    return found
+
+
+def _reads_contacts(live: Version) -> bool:
+    """Whether this version asks rules about its contacts (conditions, goals, filtered waits)."""
+    return any(node.type in ("flow.condition", "flow.goal") or
+               (node.type == "flow.wait_for" and live.program.configs[node.id].rule)
+               for node in live.program.nodes.values())
 
 
 async def advance(session: AsyncSession, enqueue: Any, run_ids: Sequence[int] | None = None,
-                  limit: int = BATCH) -> int:
-    """Advance up to `limit` due runs: step each, apply every effect. Returns how many."""
+                  limit: int = BATCH, checker: RuleCache | None = None) -> int:
+    """Advance up to `limit` due runs: step each, apply every effect. Returns how many.
+    `checker` lets a job parse each rule once over all its batches."""
     runs = await _claim(session, run_ids, limit)
     if not runs:
         return 0
     now = utcnow()
-    checker = RuleCache(await rules.current_schema(session))
-    rows = await contacts.rule_rows(session, [r.contact_id for r in runs])
-    memberships = await segments.segment_ids_by_contact(session, list(rows))
-    effects: list[tuple[JourneyRun, Version, engine.Effect]] = []
-    visits: list[tuple[JourneyRun, Version, engine.Visit]] = []
+    versions = await _versions_of(session, runs)
+    rows = await batch.people(session, [r.contact_id for r in runs])
+    checker = checker or RuleCache(await rules.current_schema(session))
+    memberships: dict[int, set[int]] = {}
+    if any(_reads_contacts(v) for v in versions.values()):
+        memberships = await segments.segment_ids_by_contact(session, list(rows))
+    effects: list[tuple[Claimed, Version, engine.Effect]] = []
+    visits: list[tuple[Claimed, Version, engine.Visit]] = []
     wakes: set[datetime] = set()
     for run in runs:
-        live = await version(session, run.version_id)
+        live = versions[run.version_id]
         person = rows.get(run.contact_id)
         if person is None:
             continue  # erased: the run goes with the contact
-        contact = checker.contact(int(run.id), person, memberships.get(run.contact_id, set()), live.settings)  # type: ignore[arg-type]
+        run.changed = True
+        contact = checker.contact(run.id, person, memberships.get(run.contact_id, set()), live.settings)
         state = engine.RunState(node_id=run.node_id, status=run.status, wake_at=run.wake_at,
                                 waiting_for=run.waiting_for, event=run.event)
         try:
             result = engine.step(live.program, state, contact, now)
         except (RuleError, ValueError) as exc:
-            run.status, run.error, run.updated_at = "failed", str(exc)[:300], now
+            run.status, run.error = "failed", str(exc)[:300]
             visits.append((run, live, engine.Visit(node_id=run.node_id, outcome="error", detail=str(exc)[:300], at=now)))
             continue
         new = result.state
         run.node_id, run.status, run.wake_at = new.node_id, new.status, new.wake_at
-        run.waiting_for, run.event, run.updated_at = new.waiting_for, new.event, now
+        run.waiting_for, run.event = new.waiting_for, new.event
         if new.status == "waiting" and new.wake_at is not None:
             wakes.add(new.wake_at.replace(microsecond=0) + timedelta(seconds=1))
         effects += [(run, live, e) for e in result.effects]
         visits += [(run, live, v) for v in result.visits]
     await _apply(session, enqueue, effects, rows, now)
-    await _record(session, visits, rows)
-    await session.flush()
+    dialect = await dialect_name(session)
+    await batch.write_runs(session, dialect, [run for run in runs if run.changed], now)
+    await batch.record_steps(session, dialect, [
+        batch.Taken(journey_id=live.journey_id, journey=live.name, run_id=run.id, contact_id=run.contact_id,
+                    node_id=v.node_id, node_type=live.program.nodes[v.node_id].type, outcome=v.outcome,
+                    label=v.label, detail=v.detail, at=v.at) for run, live, v in visits], now)
     for moment in sorted(wakes)[:20]:
         wake(session, enqueue, moment)
     return len(runs)
@@ -270,12 +343,12 @@ async def advance(session: AsyncSession, enqueue: Any, run_ids: Sequence[int] | 
 JOURNEY_ACTOR = Actor(kind="system", id=0, name="Journey", role="admin")
 
 
-async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[JourneyRun, Version, engine.Effect]],
+async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[Claimed, Version, engine.Effect]],
                  people: dict[int, Any], now: datetime) -> None:
     sends = [(run, live, e) for run, live, e in effects if isinstance(e, engine.SendEmail)]
     if sends:
         await _queue_emails(session, enqueue, sends, people)
-    by_segment: dict[tuple[type, int], list[JourneyRun]] = defaultdict(list)
+    by_segment: dict[tuple[type, int], list[Claimed]] = defaultdict(list)
     for run, live, effect in effects:
         try:
             if isinstance(effect, (engine.SetField, engine.SetStage)):
@@ -307,7 +380,7 @@ async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[Journe
                 run.error = exc.message[:300]
 
 
-async def _queue_emails(session: AsyncSession, enqueue: Any, sends: list[tuple[JourneyRun, Version, Any]],
+async def _queue_emails(session: AsyncSession, enqueue: Any, sends: list[tuple[Claimed, Version, Any]],
                         people: dict[int, Any]) -> None:
     kinds = await emails.kinds_of(session, {e.email_id for _, _, e in sends})
     rows = []
@@ -325,124 +398,15 @@ async def _queue_emails(session: AsyncSession, enqueue: Any, sends: list[tuple[J
     await outbox.queue_many(session, enqueue, rows)
 
 
-async def _record(session: AsyncSession, visits: list[tuple[JourneyRun, Version, engine.Visit]],
-                  people: dict[int, Any]) -> None:
-    """Each step taken: for the journey's counts, and on the contact's timeline."""
-    if not visits:
-        return
-    await session.execute(insert(JourneyStep.__table__), [  # type: ignore[attr-defined]
-        {"journey_id": live.journey_id, "run_id": run.id, "node_id": v.node_id, "outcome": v.outcome,
-         "label": v.label, "at": v.at} for run, live, v in visits])
-    await recording.record(session, [
-        {"contact_id": run.contact_id, "type": recording.JOURNEY_STEP, "occurred_at": v.at,
-         "properties": {"journey_id": live.journey_id, "journey": live.name, "node_id": v.node_id,
-                        "node_type": live.program.nodes[v.node_id].type, "outcome": v.outcome,
-                        "label": v.label, "detail": v.detail}}
-        for run, live, v in visits if run.contact_id in people])
-
-
-# ---- real time: the interaction stream ----------------------------------------------------------
-
-
-def stream_consumer(enqueue: Any) -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
-    """New interactions start runs (interaction entries, segment entries for include_later),
-    resume runs waiting for them, and count as goals; the affected runs advance at once."""
-
-    async def consume(session: AsyncSession, batch: Sequence[Any]) -> None:
-        events = [row for row in batch if row.type != recording.JOURNEY_STEP]
-        if not events:
-            return
-        live = await live_versions(session)
-        touched: set[int] = set()
-        touched |= await _start_from_events(session, live, events, enqueue)
-        touched |= await _resume_waiting(session, events)
-        await _goals(session, events)
-        if touched:
-            await advance(session, enqueue, sorted(touched), limit=len(touched))
-
-    return consume
-
-
-async def _start_from_events(session: AsyncSession, live: list[Version], events: Sequence[Any], enqueue: Any) -> set[int]:
-    started: set[int] = set()
-    checker: RuleCache | None = None
-    for journey in live:
-        entry = journey.program.entry
-        config = journey.program.configs[entry.id]
-        if entry.type == "entry.interaction":
-            matching = [e for e in events if e.type == config.type]
-        elif entry.type == "entry.segment" and config.include_later:
-            matching = [e for e in events if e.type == "segment_entered"
-                        and (e.properties or {}).get("segment_id") == config.segment_id]
-        else:
-            continue
-        if not matching:
-            continue
-        if entry.type == "entry.interaction" and config.rule:
-            checker = checker or RuleCache(await rules.current_schema(session))
-            rows = await contacts.rule_rows(session, [e.contact_id for e in matching])
-            matching = [e for e in matching if e.contact_id in rows and checker.matcher(
-                context_values(rows[e.contact_id][0], rows[e.contact_id][1], set(), checker.schema.fields))(config.rule)]
-        for event in matching:
-            if await enrol(session, journey, contacts.ids_among([event.contact_id]), f"event:{event.id}", enqueue):
-                started.add(event.contact_id)
-    if not started:
-        return set()
-    found = await session.execute(select(JourneyRun.id).where(
-        JourneyRun.contact_id.in_(started), JourneyRun.status == "active",  # type: ignore[attr-defined]
-        JourneyRun.journey_id.in_([v.journey_id for v in live])))  # type: ignore[attr-defined]
-    return set(found.scalars())
-
-
-async def _resume_waiting(session: AsyncSession, events: Sequence[Any]) -> set[int]:
-    """Runs waiting for one of these interactions are due now, with the interaction noted."""
-    by_type: dict[str, set[int]] = defaultdict(set)
-    for event in events:
-        by_type[event.type].add(event.contact_id)
-    awaited = set((await session.execute(select(JourneyRun.waiting_for).where(
-        JourneyRun.status == "waiting", JourneyRun.waiting_for.in_(list(by_type))).distinct())).scalars())  # type: ignore[union-attr]
-    resumed: set[int] = set()
-    now = utcnow()
-    for kind in awaited:
-        where = (JourneyRun.status == "waiting", JourneyRun.waiting_for == kind,
-                 JourneyRun.contact_id.in_(sorted(by_type[kind])))  # type: ignore[attr-defined]
-        ids = set((await session.execute(select(JourneyRun.id).where(*where))).scalars())
-        if ids:
-            await session.execute(update(JourneyRun).where(JourneyRun.id.in_(ids))  # type: ignore[union-attr]
-                                  .values(event=kind, wake_at=now))
-            resumed |= ids
-    return resumed
-
-
-async def _goals(session: AsyncSession, events: Sequence[Any]) -> None:
-    """A journey whose goal is an interaction: contacts inside who did it have converted."""
-    journeys = (await session.execute(select(Journey.id, Journey.settings).where(Journey.status == LIVE))).all()
-    now = utcnow()
-    for journey_id, raw in journeys:
-        goal = settings_of(raw).goal
-        if goal is None or not goal.type:
-            continue
-        who = sorted({e.contact_id for e in events if e.type == goal.type})
-        if not who:
-            continue
-        since = now - graph.duration(goal.window)
-        where = [JourneyRun.journey_id == journey_id, JourneyRun.contact_id.in_(who),  # type: ignore[attr-defined]
-                 JourneyRun.converted_at.is_(None), JourneyRun.entered_at >= since]  # type: ignore[union-attr,operator]
-        values: dict[str, Any] = {"converted_at": now}
-        if goal.exit:
-            where.append(JourneyRun.status.in_(["active", "waiting"]))  # type: ignore[attr-defined]
-            values.update(status="exited", wake_at=None)
-        await session.execute(update(JourneyRun).where(*where).values(**values))
-
-
 # ---- the sweeper's questions --------------------------------------------------------------------
 
 
-async def due_count(session: AsyncSession) -> int:
-    live = select(Journey.id).where(Journey.status == LIVE)
-    return int((await session.execute(select(func.count()).select_from(JourneyRun).where(
-        JourneyRun.status.in_(["active", "waiting"]), JourneyRun.wake_at <= utcnow(),  # type: ignore[attr-defined,operator]
-        JourneyRun.journey_id.in_(live)))).scalar_one())  # type: ignore[attr-defined]
+async def any_due(session: AsyncSession) -> bool:
+    live = await _live_ids(session)
+    for status in ("waiting", "active"):
+        if (await session.execute(_due([_RUNS.c.id], status, live, 1))).first() is not None:
+            return True
+    return False
 
 
 async def finish_ended(session: AsyncSession) -> int:

@@ -10,6 +10,7 @@ from parcours.clock import utcnow
 from parcours.db import transaction
 from parcours.journeys import runner
 from parcours.journeys.models import Journey
+from parcours.rules import service as rules
 
 
 async def advance_journeys(ctx: dict[str, Any]) -> int:
@@ -17,9 +18,11 @@ async def advance_journeys(ctx: dict[str, Any]) -> int:
     batch, another job is queued so that every worker lends a hand."""
     runtime = ctx["runtime"]
     advanced = 0
+    checker: runner.RuleCache | None = None  # the rules, parsed once for every batch of this job
     while True:
         async with transaction(runtime.sessions) as session:
-            done = await runner.advance(session, runtime.enqueue)
+            checker = checker or runner.RuleCache(await rules.current_schema(session))
+            done = await runner.advance(session, runtime.enqueue, checker=checker)
             if done == runner.BATCH and advanced == 0:
                 runner.wake(session, runtime.enqueue)
         advanced += done
@@ -36,7 +39,7 @@ async def sweep_journeys(ctx: dict[str, Any]) -> None:
         for journey in journeys:
             await runner.start_entries(session, journey, runtime.enqueue)
         await runner.finish_ended(session)
-        due = await runner.due_count(session)
+        due = await runner.any_due(session)
     if due:
         await runtime.enqueue(runner.ADVANCE_JOB, job_id=f"{runner.ADVANCE_JOB}:sweep:{int(utcnow().timestamp())}")
 
