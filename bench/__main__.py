@@ -6,11 +6,12 @@ import argparse
 import sys
 import traceback
 
-from bench import contact_list, delivery, import_csv, ingest, journeys, segments
+from bench import contact_list, delivery, events, import_csv, ingest, journeys, scoring, segments
 from bench.common import log
 
 BENCHMARKS = {"ingest": ingest.main, "import_csv": import_csv.main, "contact_list": contact_list.main,
-              "segments": segments.main, "delivery": delivery.main, "journeys": journeys.main}
+              "segments": segments.main, "delivery": delivery.main, "journeys": journeys.main,
+              "scoring": scoring.main, "events": events.main}
 
 
 def main() -> None:

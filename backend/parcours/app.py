@@ -28,9 +28,13 @@ from parcours.channels.routes import EmailEventsController, OutboxController
 from parcours.emails import templates as email_templates
 from parcours.emails import topics as email_topics
 from parcours.emails.routes import AssetsController, EmailsController, TemplatesController, TopicsController, serve_asset
+from parcours.events.routes import EventsController, events_public_router
 from parcours.jobs.routes import JobsController
 from parcours.journeys import service as journeys
 from parcours.journeys.routes import JourneysController
+from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.scoring import service as scoring
+from parcours.scoring.routes import ContactScoresController, ScoringModelsController
 from parcours.tracking.routes import tracking_router
 from parcours.rules.routes import RulesController
 from parcours.segments.routes import SegmentsController
@@ -100,6 +104,8 @@ def api_router() -> Router:
             ContactsController, AccountsController, CustomFieldsController, InteractionsController,
             RulesController, SegmentsController, EmailsController, TemplatesController, AssetsController,
             TopicsController, OutboxController, EmailEventsController, CampaignsController, JourneysController,
+            ScoringModelsController, ContactScoresController, PipelineController, OpportunitiesController,
+            EventsController,
         ],
         middleware=[authentication],
         guards=[role_guard],
@@ -117,6 +123,7 @@ async def bootstrap(runtime: Runtime) -> None:
         await email_templates.load_shipped(session, settings.templates_path)
         await journeys.load_shipped(session, settings.templates_path)
         await email_topics.load_shipped(session, settings.rules_path)
+        await scoring.load_shipped(session, settings.rules_path, runtime.enqueue)
     if created is None:
         return
     if not settings.admin_password:
@@ -145,7 +152,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
 
     dist = Path(settings.frontend_dir) if settings.frontend_dir else REPO_FRONTEND
     return Litestar(
-        route_handlers=[health.health, api_router(), tracking_router, serve_asset, spa_router(dist)],
+        route_handlers=[health.health, api_router(), tracking_router, events_public_router, serve_asset, spa_router(dist)],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db)},
         exception_handlers=errors.exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],

@@ -5,13 +5,17 @@ from parcours.campaigns.models import Campaign
 from parcours.channels.models import OutboxMessage, Suppression
 from parcours.contacts.models import Account, ConsentEvent, Contact, CustomField, ErasureTombstone, ImportFile
 from parcours.emails.models import Asset, Email, EmailVersion, Template, Topic, TopicOptOut
+from parcours.events.models import Event, EventCost, EventTeamMember, Registration
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
 from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
+from parcours.pipeline.models import Opportunity
+from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
 
 __all__ = [
     "Account", "ApiKey", "Asset", "Campaign", "ConsentEvent", "Email", "EmailVersion", "OutboxMessage", "Suppression",
     "Template", "Topic", "TopicOptOut", "Contact", "CustomField", "ErasureTombstone", "ImportFile",
-    "Interaction", "Job", "Journey", "JourneyRun", "JourneyStep", "JourneyVersion", "Segment", "SegmentMember", "StreamCursor", "User", "UserSession",
+    "Event", "EventCost", "EventTeamMember", "Registration",
+    "Interaction", "Job", "Opportunity", "ContactScore", "ScoreChange", "ScoringModel", "Journey", "JourneyRun", "JourneyStep", "JourneyVersion", "Segment", "SegmentMember", "StreamCursor", "User", "UserSession",
 ]

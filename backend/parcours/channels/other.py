@@ -131,8 +131,9 @@ async def _send(message: OutboxMessage, person: Any, sms: SmsProvider | None, cl
                 secret: str, private_networks: bool) -> tuple[str, str]:
     contact = person[0] if person else None
     if message.channel == "webhook":
-        payload = {"event": "journey_step", "journey_id": message.journey_id, "node_id": message.node_id,
-                   "contact": {k: (contact or {}).get(k) for k in ("id", "email", "first_name", "last_name", "phone",
+        details = {k: v for k, v in message.data.items() if k not in ("url", "event")}
+        payload = {"event": message.data.get("event", "journey_step"), "journey_id": message.journey_id,
+                   "node_id": message.node_id, **details, "contact": {k: (contact or {}).get(k) for k in ("id", "email", "first_name", "last_name", "phone",
                                                                     "company", "lifecycle_stage", "country")}}
         outcome = await call_webhook(client, message.data["url"], payload, secret, private_networks)
         return ("sent", "") if outcome.ok else ("failed", outcome.detail)

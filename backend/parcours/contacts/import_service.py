@@ -118,7 +118,7 @@ class _Counts(msgspec.Struct):
 
 
 async def _write_batch(session: AsyncSession, records: list[Record], options: ImportOptions,
-                       actor: Actor, counts: _Counts) -> list[int]:
+                       actor: Actor, counts: _Counts, filename: str = "") -> list[int]:
     """Write one batch; returns the ids of every contact of the batch, new or existing."""
     emails = [r.email for r in records]
     columns = [getattr(Contact, f) for f in ("id", "email", "account_id", "custom", *_COLUMNS)]
@@ -137,6 +137,8 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
             values = {f: v for f, v in record.values.items() if f != "company"}
             inserts.append({
                 **{f: None for f in _COLUMNS}, **_defaults(), "source": options.source or None,
+                # Imported lists (fairs, purchased lists, a CRM) are leads reached outbound.
+                "lead_origin": "outbound", "lead_origin_detail": f"import: {filename}"[:200],
                 **values, "email": record.email, "account_id": account_id, "custom": record.custom,
                 "search_text": search_text(values.get("first_name"), values.get("last_name"), record.email),
                 "created_at": now, "updated_at": now,
@@ -174,6 +176,12 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
     events += [{"contact_id": u["id"], "type": "contact_updated",
                 "properties": {**origin, "fields": sorted(k for k in u if k not in ("id", "updated_at", "search_text"))}}
                for u in updates]
+    # An import sets stages as the file says (the source of truth it comes from), without the
+    # checks a person's change gets; the moves are still on the timeline and in the stream.
+    before = {c["id"]: c["lifecycle_stage"] for c in existing.values()}
+    events += [{"contact_id": u["id"], "type": service.STAGE_CHANGED,
+                "properties": {**origin, "from": before[u["id"]], "to": u["lifecycle_stage"]}}
+               for u in updates if "lifecycle_stage" in u]
     await recording.record(session, events)
     return [c["id"] for c in existing.values()] + list(ids.values())
 
@@ -224,7 +232,8 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
         records = prepared.records
         for start in range(0, len(records), WRITE_BATCH):
             async with transaction(sessions) as session:
-                batch_ids = await _write_batch(session, records[start:start + WRITE_BATCH], options, actor, counts)
+                batch_ids = await _write_batch(session, records[start:start + WRITE_BATCH], options, actor, counts,
+                                               upload.filename)
                 if options.segment_id is not None:
                     await segments.add_members(session, options.segment_id, batch_ids)
             done = min(len(records), start + WRITE_BATCH)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary
+from sqlalchemy import JSON, Column, Index, LargeBinary, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -58,12 +58,19 @@ class Contact(SQLModel, table=True):
     gender: str | None = Field(default=None, max_length=16)
     lifecycle_stage: str = Field(default="subscriber", max_length=32)
     source: str | None = Field(default=None, max_length=100)
+    # Where the lead came from: inbound (a form, a page, tracked behaviour) or outbound (a
+    # journey, a campaign, an import), with a detail such as "import: fairs.csv".
+    lead_origin: str | None = Field(default=None, max_length=16)
+    lead_origin_detail: str | None = Field(default=None, max_length=200)
     consent_level: str = Field(default="none", max_length=16)
     email_opt_in: bool = False
     sms_opt_in: bool = False
     unsubscribed: bool = False
     bounced: bool = False
     custom: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False))
+    # score_<key> and grade_<key> of each scoring model, kept by scoring so rules read them like fields.
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(
+        JsonDoc, nullable=False, default=dict, server_default=text("'{}'")))
     # Names and email folded (lower case, no accents): "lefevre" finds "Lefèvre". See search_text().
     search_text: str = Field(default="", max_length=800)
     # Computed from interactions (see interactions.service); rules read them like any field.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
@@ -74,6 +74,7 @@ def contact_filters(
     language: str | None = None,
     consent_level: ConsentLevel | None = None,
     source: str | None = None,
+    lead_origin: Literal["inbound", "outbound"] | None = None,
     account_id: int | None = None,
     email_opt_in: bool | None = None,
     unsubscribed: bool | None = None,
@@ -83,7 +84,7 @@ def contact_filters(
 ) -> ContactFilters:
     return ContactFilters(
         q=q, lifecycle_stage=lifecycle_stage, country=country.upper() if country else None, language=language,
-        consent_level=consent_level, source=source, account_id=account_id, email_opt_in=email_opt_in,
+        consent_level=consent_level, source=source, lead_origin=lead_origin, account_id=account_id, email_opt_in=email_opt_in,
         unsubscribed=unsubscribed, bounced=bounced, created_after=created_after, created_before=created_before,
     )
 

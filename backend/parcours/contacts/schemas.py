@@ -17,6 +17,8 @@ Email = Annotated[str, Meta(max_length=320)]
 Phone = Annotated[str, Meta(max_length=40)]
 Country = Annotated[str, Meta(max_length=60)]
 Language = Annotated[str, Meta(max_length=40)]
+LeadOrigin = Literal["inbound", "outbound"]
+OriginDetail = Annotated[str, Meta(max_length=200)]
 
 
 class ContactIn(Strict):
@@ -35,6 +37,8 @@ class ContactIn(Strict):
     gender: Gender | None = None
     lifecycle_stage: LifecycleStage = "subscriber"
     source: Name | None = None
+    lead_origin: LeadOrigin | None = None
+    lead_origin_detail: OriginDetail | None = None
     consent_level: ConsentLevel = "none"
     email_opt_in: bool = False
     sms_opt_in: bool = False
@@ -58,6 +62,8 @@ class ContactPatch(Strict):
     gender: Gender | None | UnsetType = UNSET
     lifecycle_stage: LifecycleStage | UnsetType = UNSET
     source: Name | None | UnsetType = UNSET
+    lead_origin: LeadOrigin | None | UnsetType = UNSET
+    lead_origin_detail: OriginDetail | None | UnsetType = UNSET
     consent_level: ConsentLevel | UnsetType = UNSET
     email_opt_in: bool | UnsetType = UNSET
     sms_opt_in: bool | UnsetType = UNSET
@@ -83,6 +89,8 @@ class ContactOut(msgspec.Struct, kw_only=True):
     gender: str | None
     lifecycle_stage: str
     source: str | None
+    lead_origin: str | None = None
+    lead_origin_detail: str | None = None
     consent_level: str
     email_opt_in: bool
     sms_opt_in: bool
@@ -121,6 +129,7 @@ class ContactFilters(msgspec.Struct, kw_only=True):
     language: str | None = None
     consent_level: str | None = None
     source: str | None = None
+    lead_origin: str | None = None
     account_id: int | None = None
     email_opt_in: bool | None = None
     unsubscribed: bool | None = None

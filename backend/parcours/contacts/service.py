@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Select, String, and_, any_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ARRAY, ColumnElement, Select, String, and_, any_, bindparam, func, insert, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,9 +19,10 @@ from parcours.contacts.models import Account, ConsentEvent, Contact
 from parcours.contacts.schemas import ContactFilters, ContactIn, ContactOut, ContactPage
 from parcours.contacts.vocabulary import COMPUTED_FIELDS, CONSENT_FIELDS
 from parcours.db import dialect_name
-from parcours.errors import Conflict, InvalidInput, NotFound
+from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from parcours.interactions import recording
-from parcours.rules.fields import CUSTOM_PREFIX, Field
+from parcours.pipeline.stages import DISQUALIFIED, transition_problem
+from parcours.rules.fields import CUSTOM_PREFIX, Field, score_default
 
 MAX_PAGE = 500
 
@@ -146,7 +147,7 @@ def _filters(f: ContactFilters, among: Select[tuple[int]] | None = None) -> list
     if term:
         # fold() leaves only [a-z0-9 ], so the pattern needs no escaping.
         where.append(Contact.search_text.like(f"%{term}%"))  # type: ignore[attr-defined]
-    for field in ("lifecycle_stage", "country", "language", "consent_level", "source", "account_id",
+    for field in ("lifecycle_stage", "country", "language", "consent_level", "source", "lead_origin", "account_id",
                   "email_opt_in", "unsubscribed", "bounced"):
         value = getattr(f, field)
         if value is not None:
@@ -273,15 +274,55 @@ async def update_contact(session: AsyncSession, contact_id: int, changes: dict[s
     changed = sorted(f for f, value in cleaned.items() if getattr(contact, f) != value)
     if not changed:
         return contact
+    stage_change = _stage_change(contact, cleaned, actor)
     for field in changed:
         setattr(contact, field, cleaned[field])
     contact.search_text = n.search_text(contact.first_name, contact.last_name, contact.email)
     contact.updated_at = utcnow()
     await session.flush()
     record_consent(session, contact.id, before, {f: cleaned[f] for f in CONSENT_FIELDS if f in cleaned}, actor, method)
-    await recording.record(session, [{"contact_id": contact.id, "type": "contact_updated",
-                                      "properties": {"fields": changed, "by": actor.label}}])
+    events = [{"contact_id": contact.id, "type": "contact_updated", "properties": {"fields": changed, "by": actor.label}}]
+    if stage_change is not None:
+        events.append({"contact_id": contact.id, "type": STAGE_CHANGED, "properties": {**stage_change, "by": actor.label}})
+    await recording.record(session, events)
     return contact
+
+
+STAGE_CHANGED = "lifecycle_stage_changed"
+
+
+def _stage_change(contact: Contact, cleaned: dict[str, Any], actor: Actor) -> dict[str, str] | None:
+    """Check a change of stage (an illegal move is refused whoever asks: people, API keys and
+    journeys alike) and note where a new lead comes from. Returns {from, to} when it changes."""
+    wanted = cleaned.get("lifecycle_stage")
+    if wanted is None or wanted == contact.lifecycle_stage:
+        return None
+    problem = transition_problem(contact.lifecycle_stage, wanted)
+    if problem:
+        raise Unprocessable(problem, "lifecycle_stage", **{"from": contact.lifecycle_stage, "to": wanted})
+    if contact.lead_origin is None and "lead_origin" not in cleaned and wanted not in ("subscriber", DISQUALIFIED):
+        origin = lead_origin_of(actor)
+        if origin is not None:
+            cleaned["lead_origin"], cleaned["lead_origin_detail"] = origin
+            contact.lead_origin, contact.lead_origin_detail = origin
+    return {"from": contact.lifecycle_stage, "to": wanted}
+
+
+def lead_origin_of(actor: Actor) -> tuple[str, str] | None:
+    """A lead made by a journey came outbound; one moved by a person or an API key is left
+    as it is (nothing says where it came from)."""
+    if actor.kind == "system" and actor.name.startswith("Journey "):
+        return "outbound", f"journey: {actor.name[len('Journey '):]}"[:200]
+    return None
+
+
+async def stage_counts(session: AsyncSession, origin: str | None) -> dict[tuple[str, str | None], int]:
+    """Contacts per (stage, lead origin), in one grouped query."""
+    query = select(Contact.lifecycle_stage, Contact.lead_origin, func.count()).group_by(
+        Contact.lifecycle_stage, Contact.lead_origin)
+    if origin is not None:
+        query = query.where(Contact.lead_origin == origin)
+    return {(stage, lead): int(n) for stage, lead, n in (await session.execute(query)).all()}
 
 
 def record_consent(
@@ -335,7 +376,9 @@ async def create_minimal(session: AsyncSession, emails: list[str], source: str) 
     if not emails:
         return {}
     now = utcnow()
-    rows = [{"email": e, "source": source, "custom": {}, "search_text": n.search_text(None, None, e),
+    # Known first from their own behaviour (a form, a page, a tracked visit): inbound leads.
+    rows = [{"email": e, "source": source, "lead_origin": "inbound", "lead_origin_detail": source,
+             "custom": {}, "search_text": n.search_text(None, None, e),
              "created_at": now, "updated_at": now} for e in emails]
     result = await session.execute(insert(Contact).returning(Contact.email, Contact.id), rows)
     return {email: cid for email, cid in result.all()}
@@ -375,6 +418,11 @@ class RuleColumns:
         if field.group == "custom":
             value = Contact.custom[field.name[len(CUSTOM_PREFIX):]]  # type: ignore[index]
             return {"number": value.as_float, "boolean": value.as_boolean}.get(field.type, value.as_string)()
+        if field.group == "score":
+            # Kept in contacts.scores by scoring; a contact not scored yet reads as the default.
+            stored = Contact.scores[field.name]  # type: ignore[index]
+            typed = stored.as_float() if field.type == "number" else stored.as_string()
+            return func.coalesce(typed, score_default(field))
         if field.group == "account":
             self.uses_account = True
             return getattr(Account, "name" if field.name == "company" else field.name[len("account_"):])
@@ -410,6 +458,69 @@ async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[i
         for contact, account in (await session.execute(query)).all():
             rows[contact.id] = (contact.model_dump(), account.model_dump() if account else None)
     return rows
+
+
+def id_between(low: int | None, high: int | None) -> ColumnElement[bool]:
+    """Contacts whose id is in [low, high) (either end open when None): work done by chunks."""
+    bounds = [Contact.id >= low] if low is not None else []  # type: ignore[operator]
+    bounds += [Contact.id < high] if high is not None else []  # type: ignore[operator]
+    return and_(true(), *bounds)
+
+
+async def id_bounds(session: AsyncSession) -> tuple[int, int] | None:
+    low, high = (await session.execute(select(func.min(Contact.id), func.max(Contact.id)))).one()
+    return None if low is None else (int(low), int(high))
+
+
+async def set_scores(session: AsyncSession, values: dict[int, dict[str, Any]]) -> None:
+    """Merge score_<key>/grade_<key> values into contacts' scores (kept by scoring)."""
+    if not values:
+        return
+    rows = await session.execute(select(Contact.id, Contact.scores).where(Contact.id.in_(list(values))))  # type: ignore[union-attr]
+    table = Contact.__table__  # type: ignore[attr-defined]
+    statement = update(table).where(table.c.id == bindparam("b_id")).values(scores=bindparam("b_scores"))
+    await session.execute(statement, [{"b_id": cid, "b_scores": {**(scores or {}), **values[cid]}}
+                                      for cid, scores in rows.all()])
+
+
+async def set_scores_from(session: AsyncSession, source: Any, names: tuple[str, str], grade: Any) -> None:
+    """Set-wise: score and grade of each contact of `source` (a table of contact_id, score);
+    `grade` is an SQL expression over source.c.score."""
+    table = Contact.__table__  # type: ignore[attr-defined]
+    score_name, grade_name = names
+    if await dialect_name(session) == "postgresql":
+        merged = table.c.scores.op("||")(func.jsonb_build_object(score_name, source.c.score, grade_name, grade))
+    else:
+        merged = func.json_set(table.c.scores, f"$.{score_name}", source.c.score, f"$.{grade_name}", grade)
+    await session.execute(update(table).where(table.c.id == source.c.contact_id).values(scores=merged))
+
+
+async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:
+    """Forget these score fields on every contact (their model was deleted)."""
+    table = Contact.__table__  # type: ignore[attr-defined]
+    if await dialect_name(session) == "postgresql":
+        kept: Any = table.c.scores
+        for name in names:
+            kept = kept.op("-")(literal(name, String()))
+        await session.execute(update(table).where(table.c.scores.op("?|")(literal(list(names), ARRAY(String))))
+                              .values(scores=kept))
+    else:
+        paths = [f"$.{name}" for name in names]
+        await session.execute(update(table).where(func.json_extract(table.c.scores, paths[0]).isnot(None))
+                              .values(scores=func.json_remove(table.c.scores, *paths)))
+
+
+async def move_stage_for_select(session: AsyncSession, ids: Select[Any], to: str, among: Sequence[str], by: str) -> int:
+    """Move the contacts of `ids` whose stage is one of `among` to `to`, set-wise, each move on
+    the timeline and in the stream (lifecycle_stage_changed) as for one contact."""
+    moved = 0
+    for stage in among:
+        which = select(Contact.id).where(Contact.id.in_(ids), Contact.lifecycle_stage == stage)  # type: ignore[union-attr]
+        moved += await recording.record_for_select(session, which, STAGE_CHANGED, {"from": stage, "to": to, "by": by})
+    table = Contact.__table__  # type: ignore[attr-defined]
+    await session.execute(update(table).where(table.c.id.in_(ids), table.c.lifecycle_stage.in_(list(among)))
+                          .values(lifecycle_stage=to, updated_at=utcnow()))
+    return moved
 
 
 def ids_among(contact_ids: list[int]) -> Select[tuple[int]]:

@@ -18,7 +18,8 @@ from parcours.interactions.models import Interaction
 # What the product itself records, as opposed to what a contact did: shown on the timeline and
 # usable as journey triggers, but never counted as activity (last_interaction_at, opens...).
 JOURNEY_STEP = "journey_step"
-SYSTEM_TYPES = frozenset({"contact_created", "contact_updated", "segment_entered", "segment_exited", JOURNEY_STEP})
+SYSTEM_TYPES = frozenset({"contact_created", "contact_updated", "lifecycle_stage_changed", "segment_entered",
+                          "segment_exited", "event_promoted", "event_no_show", JOURNEY_STEP})
 # Of those, the ones that change nothing a rule can read (segments need not look again).
 UNCHANGING_TYPES = frozenset({"segment_entered", "segment_exited", JOURNEY_STEP})
 

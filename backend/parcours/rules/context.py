@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from parcours.rules.fields import CUSTOM_PREFIX, Field
+from parcours.rules.fields import CUSTOM_PREFIX, Field, score_default
 
 UTC = dt.timezone.utc
 
@@ -36,6 +36,10 @@ def context_values(
             raw = (contact.get("custom") or {}).get(name[len(CUSTOM_PREFIX):])
         elif field.group == "account":
             raw = account.get("name" if name == "company" else name[len("account_"):])
+        elif field.group == "score":
+            raw = (contact.get("scores") or {}).get(name)
+            if raw is None:
+                raw = score_default(field)
         elif field.type == "segments":
             raw = {float(s) for s in segment_ids}
         else:

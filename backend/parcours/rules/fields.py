@@ -114,7 +114,39 @@ def custom_field(info: CustomFieldInfo) -> Field:
     )
 
 
-def catalog(custom: Iterable[CustomFieldInfo] = ()) -> dict[str, Field]:
+SCORE_PREFIX = "score_"
+GRADE_PREFIX = "grade_"
+
+
+class ScoreInfo(msgspec.Struct, frozen=True):
+    """A scoring model as rules see it: its key, name, and grades from the highest band down."""
+
+    key: str
+    name: str
+    grades: Sequence[str] = ()
+
+
+def score_fields(info: ScoreInfo) -> tuple[Field, Field]:
+    """`score_<key>` (0 until the contact earns points) and `grade_<key>`. A contact not scored
+    yet has the lowest grade: the last of `choices`, which rules.context and the SQL columns
+    both read as the default."""
+    score = Field(name=SCORE_PREFIX + info.key, type="number", label_en=f"Score: {info.name}",
+                  label_fr=f"Score : {info.name}", group="score", nullable=False)
+    grade = Field(name=GRADE_PREFIX + info.key, type="choice", label_en=f"Grade: {info.name}",
+                  label_fr=f"Note : {info.name}", group="score", nullable=False,
+                  choices=tuple(Choice(value=g, label_en=g, label_fr=g) for g in info.grades))
+    return score, grade
+
+
+def score_default(field: Field) -> object:
+    if field.type == "number":
+        return 0.0
+    return field.choices[-1].value if field.choices else ""
+
+
+def catalog(custom: Iterable[CustomFieldInfo] = (), scores: Iterable[ScoreInfo] = ()) -> dict[str, Field]:
     fields = {f.name: f for f in STANDARD_FIELDS}
     fields.update({(field := custom_field(info)).name: field for info in custom})
+    for info in scores:
+        fields.update({field.name: field for field in score_fields(info)})
     return fields

@@ -14,9 +14,11 @@ from parcours.rules.schemas import FieldOut
 
 
 async def current_schema(session: AsyncSession) -> Schema:
+    from parcours.scoring import catalog as scoring  # scoring checks its own rules with this module
+
     infos = [CustomFieldInfo(name=f.name, label=f.label, type=f.type, choices=tuple(f.choices))
              for f in await custom_fields.list_fields(session)]
-    return Schema(catalog(infos), utcnow)
+    return Schema(catalog(infos, await scoring.score_infos(session)), utcnow)
 
 
 def check(text: str, schema: Schema, field: str = "rule") -> Checked:

@@ -72,19 +72,19 @@ def test_builder_and_text_convert_both_ways(api: Any) -> None:
 def test_dynamic_segment_fills_previews_and_follows_changes(api: Any, make_contact: Any) -> None:
     t = tag()
     fr_lead = make_contact(email=f"{t}a@example.net", country="FR", lifecycle_stage="lead")
-    fr_customer = make_contact(email=f"{t}b@example.net", country="FR", lifecycle_stage="customer")
+    fr_ready = make_contact(email=f"{t}b@example.net", country="FR", lifecycle_stage="sales_ready")
     make_contact(email=f"{t}c@example.net", country="DE", lifecycle_stage="lead")
-    rule = f'"{t}" in email and country == "FR" and lifecycle_stage != "customer"'
+    rule = f'"{t}" in email and country == "FR" and lifecycle_stage != "sales_ready"'
     preview = api.post("/api/segments/preview", json={"rule": rule}).json()
     assert preview["count"] == 1 and [c["id"] for c in preview["sample"]] == [fr_lead["id"]]
     segment = create(api, rule=rule)
     assert settled(api, segment["id"], [fr_lead["id"]]) == [fr_lead["id"]]
     assert api.get(f"/api/segments/{segment['id']}").json()["member_count"] == 1
     # A change to one contact moves it in or out at once, without a refresh.
-    api.patch(f"/api/contacts/{fr_customer['id']}", json={"lifecycle_stage": "lead"})
-    assert settled(api, segment["id"], [fr_lead["id"], fr_customer["id"]]) == sorted([fr_lead["id"], fr_customer["id"]])
+    api.patch(f"/api/contacts/{fr_ready['id']}", json={"lifecycle_stage": "lead"})
+    assert settled(api, segment["id"], [fr_lead["id"], fr_ready["id"]]) == sorted([fr_lead["id"], fr_ready["id"]])
     api.patch(f"/api/contacts/{fr_lead['id']}", json={"country": "Belgique"})
-    assert settled(api, segment["id"], [fr_customer["id"]]) == [fr_customer["id"]]
+    assert settled(api, segment["id"], [fr_ready["id"]]) == [fr_ready["id"]]
     timeline = api.get(f"/api/contacts/{fr_lead['id']}/interactions", params={"type": ["segment_entered", "segment_exited"]}).json()
     assert [i["type"] for i in timeline["items"]] == ["segment_exited", "segment_entered"]
     assert timeline["items"][0]["properties"]["segment_id"] == segment["id"]

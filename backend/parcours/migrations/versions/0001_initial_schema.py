@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:22:02.986151
+Create Date: 2026-11-24 02:54:23.872016
 """
 
 from __future__ import annotations
@@ -82,6 +82,29 @@ def upgrade() -> None:
     sa.Column('total_revenue', sa.Float(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('starts_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=True),
+    sa.Column('venue_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('venue_address', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('online_url', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.Column('sessions', sa.JSON(), nullable=False),
+    sa.Column('budget', sa.Float(), nullable=True),
+    sa.Column('registration_fee', sa.Float(), nullable=True),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('slug')
+    )
     op.create_table('import_files',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -128,6 +151,25 @@ def upgrade() -> None:
     sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('scoring_models',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('threshold', sa.Integer(), nullable=False),
+    sa.Column('grades', sa.JSON(), nullable=False),
+    sa.Column('rules', sa.JSON(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('drives_stage', sa.Boolean(), nullable=False),
+    sa.Column('notify_email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
+    sa.Column('notify_webhook', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('recompute_job_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key')
     )
     op.create_table('segments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -216,12 +258,15 @@ def upgrade() -> None:
     sa.Column('gender', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('lifecycle_stage', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('lead_origin', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('lead_origin_detail', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('consent_level', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('email_opt_in', sa.Boolean(), nullable=False),
     sa.Column('sms_opt_in', sa.Boolean(), nullable=False),
     sa.Column('unsubscribed', sa.Boolean(), nullable=False),
     sa.Column('bounced', sa.Boolean(), nullable=False),
     sa.Column('custom', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('scores', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), server_default=sa.text("'{}'"), nullable=False),
     sa.Column('search_text', sqlmodel.sql.sqltypes.AutoString(length=800), nullable=False),
     sa.Column('last_interaction_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('opens_30d', sa.Integer(), nullable=False),
@@ -270,6 +315,33 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['template_id'], ['templates.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('event_costs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('amount', sa.Float(), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('event_costs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_costs_event_id'), ['event_id'], unique=False)
+
+    op.create_table('event_team_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('internal', sa.Boolean(), nullable=False),
+    sa.Column('responsibilities', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('event_team_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_team_members_event_id'), ['event_id'], unique=False)
+
     op.create_table('journey_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('journey_id', sa.Integer(), nullable=False),
@@ -328,6 +400,22 @@ def upgrade() -> None:
     with op.batch_alter_table('consent_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consent_events_contact_id'), ['contact_id'], unique=False)
 
+    op.create_table('contact_scores',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('model_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('grade', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('sales_ready', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['model_id'], ['scoring_models.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('contact_id', 'model_id', name='uq_contact_scores_contact_model')
+    )
+    with op.batch_alter_table('contact_scores', schema=None) as batch_op:
+        batch_op.create_index('ix_contact_scores_model_score', ['model_id', 'score'], unique=False)
+
     op.create_table('email_versions',
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('preheader', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
@@ -346,6 +434,30 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('email_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_email_versions_email_id'), ['email_id'], unique=False)
+
+    op.create_table('event_registrations',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('waitlist_position', sa.Integer(), nullable=True),
+    sa.Column('attendance', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('amount', sa.Float(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('promoted_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('checked_in_at', parcours.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('event_id', 'contact_id'),
+    sa.UniqueConstraint('event_id', 'waitlist_position')
+    )
+    with op.batch_alter_table('event_registrations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_registrations_contact_id'), ['contact_id'], unique=False)
+        batch_op.create_index('ix_event_registrations_status', ['event_id', 'status'], unique=False)
 
     op.create_table('interactions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -388,6 +500,27 @@ def upgrade() -> None:
         batch_op.create_index('ix_journey_runs_due', ['status', 'wake_at'], unique=False)
         batch_op.create_index('ix_journey_runs_node', ['journey_id', 'node_id', 'status'], unique=False)
 
+    op.create_table('opportunities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('lead_contact_id', sa.Integer(), nullable=True),
+    sa.Column('budget', sa.Float(), nullable=True),
+    sa.Column('estimated_revenue', sa.Float(), nullable=True),
+    sa.Column('actual_revenue', sa.Float(), nullable=True),
+    sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('close_date', sa.Date(), nullable=True),
+    sa.Column('created_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['lead_contact_id'], ['contacts.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('opportunities', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_opportunities_contact_id'), ['contact_id'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -428,6 +561,21 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_contact', ['contact_id', 'created_at'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'send_after'], unique=False)
         batch_op.create_index('ix_outbox_journey', ['journey_id', 'node_id'], unique=False)
+
+    op.create_table('score_changes',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('model_id', sa.Integer(), nullable=False),
+    sa.Column('previous', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('at', parcours.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['model_id'], ['scoring_models.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('score_changes', schema=None) as batch_op:
+        batch_op.create_index('ix_score_changes_contact_at', ['contact_id', 'at'], unique=False)
 
     op.create_table('segment_members',
     sa.Column('segment_id', sa.Integer(), nullable=False),
@@ -479,6 +627,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_segment_members_contact')
 
     op.drop_table('segment_members')
+    with op.batch_alter_table('score_changes', schema=None) as batch_op:
+        batch_op.drop_index('ix_score_changes_contact_at')
+
+    op.drop_table('score_changes')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_journey')
         batch_op.drop_index('ix_outbox_due')
@@ -486,6 +638,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_campaign')
 
     op.drop_table('outbox')
+    with op.batch_alter_table('opportunities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_opportunities_contact_id'))
+
+    op.drop_table('opportunities')
     with op.batch_alter_table('journey_runs', schema=None) as batch_op:
         batch_op.drop_index('ix_journey_runs_node')
         batch_op.drop_index('ix_journey_runs_due')
@@ -497,10 +653,19 @@ def downgrade() -> None:
         batch_op.drop_index('ix_interactions_contact_time')
 
     op.drop_table('interactions')
+    with op.batch_alter_table('event_registrations', schema=None) as batch_op:
+        batch_op.drop_index('ix_event_registrations_status')
+        batch_op.drop_index(batch_op.f('ix_event_registrations_contact_id'))
+
+    op.drop_table('event_registrations')
     with op.batch_alter_table('email_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_email_versions_email_id'))
 
     op.drop_table('email_versions')
+    with op.batch_alter_table('contact_scores', schema=None) as batch_op:
+        batch_op.drop_index('ix_contact_scores_model_score')
+
+    op.drop_table('contact_scores')
     with op.batch_alter_table('consent_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_events_contact_id'))
 
@@ -511,6 +676,14 @@ def downgrade() -> None:
 
     op.drop_table('user_sessions')
     op.drop_table('journey_versions')
+    with op.batch_alter_table('event_team_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_team_members_event_id'))
+
+    op.drop_table('event_team_members')
+    with op.batch_alter_table('event_costs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_costs_event_id'))
+
+    op.drop_table('event_costs')
     op.drop_table('emails')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_updated_at_id')
@@ -527,6 +700,7 @@ def downgrade() -> None:
     op.drop_table('suppressions')
     op.drop_table('stream_cursors')
     op.drop_table('segments')
+    op.drop_table('scoring_models')
     op.drop_table('journeys')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_jobs_kind'))
@@ -537,6 +711,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_import_files_job_id'))
 
     op.drop_table('import_files')
+    op.drop_table('events')
     op.drop_table('erasure_tombstones')
     op.drop_table('custom_fields')
     op.drop_table('assets')

@@ -1,0 +1,1 @@
+"""Marketing events: webinars and in-person events, registrations, waitlist, check-in, budget."""

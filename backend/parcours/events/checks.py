@@ -1,0 +1,63 @@
+"""Checks and names for an event's own fields (pure)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+SLUG_LENGTH = 80
+
+
+def slugify(name: str) -> str:
+    """"Café & Croissants 2025!" -> "cafe-croissants-2025" (never empty)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return _NOT_WORD.sub("-", ascii_name).strip("-")[:SLUG_LENGTH].strip("-") or "event"
+
+
+def numbered(slug: str, taken: set[str]) -> str:
+    """`slug`, or `slug-2`, `slug-3`... the first one not taken."""
+    if slug not in taken:
+        return slug
+    number = 2
+    while f"{slug}-{number}" in taken:
+        number += 1
+    return f"{slug}-{number}"
+
+
+def dates_problem(starts_at: datetime, ends_at: datetime) -> str | None:
+    if ends_at <= starts_at:
+        return "The event must end after it starts: ends_at is before (or at) starts_at."
+    return None
+
+
+def timezone_problem(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"Unknown time zone '{name}': use a name such as Europe/Paris or UTC."
+    return None
+
+
+CONSENT_ORDER = ("none", "transactional", "marketing", "profiling")
+
+
+def public_changes(current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """What a public form may change on a contact that already exists: it fills empty fields
+    and adds consent, but never overwrites or withdraws (whoever types an email is not
+    necessarily its owner)."""
+    out = {}
+    for field, value in given.items():
+        now = current.get(field)
+        if field == "consent_level":
+            if CONSENT_ORDER.index(value) > CONSENT_ORDER.index(now or "none"):
+                out[field] = value
+        elif field in ("email_opt_in", "sms_opt_in"):
+            if value and not now:
+                out[field] = True
+        elif now in (None, ""):
+            out[field] = value
+    return out

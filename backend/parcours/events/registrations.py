@@ -1,0 +1,283 @@
+"""Registrations: register (a seat or the waitlist, never more seats than the event has),
+cancel, check in, promote from the waitlist, and mark no-shows after the event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.addresses import normalize_email
+from parcours.auth.service import Actor
+from parcours.clock import utcnow
+from parcours.contacts import service as contacts
+from parcours.contacts.schemas import ContactFilters, ContactIn
+from parcours.errors import Conflict, InvalidInput, NotFound
+from parcours.events import checks, seats
+from parcours.events.models import Event, Registration
+from parcours.events.schemas import RegistrationOut
+from parcours.events.service import Enqueue, confirmed_count, lock_event, promote_soon
+from parcours.interactions import recording
+from parcours.tracking import tokens
+
+CANCEL_PURPOSE = "event_cancel"
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "country", "language",
+                  "consent_level", "email_opt_in", "sms_opt_in")
+
+
+# ---- cancel links -----------------------------------------------------------------------------------
+
+
+def cancel_token(secret: str, registration_id: int, event_id: int) -> str:
+    """Signed like the unsubscribe links (tracking.tokens reads it back), for its own purpose."""
+    return URLSafeSerializer(secret, salt=f"parcours.{CANCEL_PURPOSE}").dumps({"r": registration_id, "e": event_id})
+
+
+def cancel_url(base_url: str, secret: str, slug: str, registration_id: int, event_id: int) -> str:
+    return f"{base_url}/e/{slug}/cancel/{cancel_token(secret, registration_id, event_id)}"
+
+
+async def from_cancel_token(session: AsyncSession, secret: str, slug: str, token: str) -> tuple[Event, Registration]:
+    payload = tokens.verify(secret, CANCEL_PURPOSE, token)
+    registration = await session.get(Registration, payload.get("r"))
+    event = await session.get(Event, payload.get("e"))
+    if registration is None or event is None or event.slug != slug or registration.event_id != event.id:
+        raise InvalidInput("This link is not valid: the registration no longer exists.", "token")
+    return event, registration
+
+
+# ---- interactions ---------------------------------------------------------------------------------
+
+
+async def _record(session: AsyncSession, event: Event, rows: Sequence[tuple[Registration, str]],
+                  at: datetime | None = None) -> None:
+    await recording.record(session, [
+        {"contact_id": r.contact_id, "type": f"event_{kind}", "occurred_at": at or utcnow(),
+         "properties": {"event_id": event.id, "event": event.name, "registration_id": r.id}}
+        for r, kind in rows])
+
+
+# ---- registering ----------------------------------------------------------------------------------
+
+
+async def _contact_id(session: AsyncSession, values: dict[str, Any], actor: Actor, source: str, public: bool) -> int:
+    """The registrant's contact: by id, or by email (created, or updated with what was given)."""
+    if values.get("contact_id") is not None:
+        if values.get("email"):
+            raise InvalidInput("Give contact_id or email, not both.", "email")
+        return (await contacts.get_contact(session, values["contact_id"])).id  # type: ignore[return-value]
+    if not values.get("email"):
+        raise InvalidInput("Give the registrant's contact_id or email.", "email")
+    try:
+        email = normalize_email(values["email"])
+    except ValueError as exc:
+        raise InvalidInput(str(exc), "email") from None
+    given = {f: values[f] for f in CONTACT_FIELDS if values.get(f) is not None}
+    existing = await contacts.find_by_email(session, email)
+    if existing is None:
+        created = await contacts.create_contact(session, ContactIn(email=email, source=source[:100], **given), actor)
+        return created.id  # type: ignore[return-value]
+    if public:
+        current = {f: getattr(existing, "account_id" if f == "company" else f, None) for f in given}
+        given = checks.public_changes(current, given)
+    if given:
+        await contacts.update_contact(session, existing.id, given, actor)  # type: ignore[arg-type]
+    return existing.id  # type: ignore[return-value]
+
+
+async def register(session: AsyncSession, event_id: int, values: dict[str, Any], actor: Actor, *,
+                   public: bool = False, source: str = "api") -> tuple[Event, Registration, bool]:
+    """A seat when one is free, else the end of the waitlist. Returns (event, registration, new):
+    registering again is the same registration (`new` False)."""
+    event = await lock_event(session, event_id)
+    problem = seats.registration_problem(event.status, public)
+    if problem:
+        raise Conflict(problem, "status", status=event.status)
+    contact_id = await _contact_id(session, values, actor, f"event: {event.name}", public)
+    registration = (await session.execute(select(Registration).where(
+        Registration.event_id == event_id, Registration.contact_id == contact_id))).scalar_one_or_none()
+    if registration is not None and registration.status != seats.CANCELLED:
+        return event, registration, False
+    now = utcnow()
+    status = seats.place(event.capacity, await confirmed_count(session, event_id))
+    position = await _next_position(session, event_id) if status == seats.WAITLISTED else None
+    if registration is None:
+        registration = Registration(event_id=event_id, contact_id=contact_id, status=status, created_at=now)
+        session.add(registration)
+    else:  # registering again after cancelling: a new place, at the end of the line if full
+        registration.status, registration.cancelled_at, registration.created_at = status, None, now
+        registration.promoted_at = registration.confirmed_at = None
+    registration.waitlist_position = position if position is not None else registration.waitlist_position
+    registration.source = source
+    if status == seats.CONFIRMED:
+        registration.confirmed_at, registration.amount = now, event.registration_fee or 0.0
+    try:
+        await session.flush()
+    except IntegrityError:  # the constraints hold even if the lock were bypassed
+        raise Conflict("Someone registered at the same moment: try again.", "contact_id") from None
+    kinds = [(registration, "registered")] + ([(registration, "waitlisted")] if status == seats.WAITLISTED else [])
+    await _record(session, event, kinds, now)
+    return event, registration, True
+
+
+async def _next_position(session: AsyncSession, event_id: int) -> int:
+    query = select(func.coalesce(func.max(Registration.waitlist_position), 0)).where(Registration.event_id == event_id)
+    return int((await session.execute(query)).scalar_one()) + 1
+
+
+async def get_registration(session: AsyncSession, event_id: int, registration_id: int) -> Registration:
+    registration = await session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event_id:
+        raise NotFound("This registration does not exist.", "registration_id")
+    return registration
+
+
+async def cancel(session: AsyncSession, event_id: int, registration_id: int, enqueue: Enqueue) -> Registration:
+    """Cancel a registration (again: nothing more happens). A freed seat goes to the waitlist."""
+    event = await lock_event(session, event_id)
+    registration = await get_registration(session, event_id, registration_id)
+    if registration.status == seats.CANCELLED:
+        return registration
+    if event.status == "finished":
+        raise Conflict("This event is over: its registrations can no longer be cancelled.", "status")
+    freed = registration.status == seats.CONFIRMED
+    registration.status, registration.cancelled_at = seats.CANCELLED, utcnow()
+    await session.flush()
+    await _record(session, event, [(registration, "cancelled")])
+    if freed:
+        promote_soon(session, enqueue, event_id)
+    return registration
+
+
+async def check_in(session: AsyncSession, event_id: int, registration_id: int) -> Registration:
+    event = await lock_event(session, event_id)
+    registration = await get_registration(session, event_id, registration_id)
+    problem = seats.check_in_problem(registration.status)
+    if problem:
+        raise Conflict(problem, "status", status=registration.status)
+    if registration.attendance == seats.ATTENDED:
+        return registration
+    if event.status == "cancelled":
+        raise Conflict("This event is cancelled.", "status")
+    registration.attendance, registration.checked_in_at = seats.ATTENDED, utcnow()
+    await session.flush()
+    await _record(session, event, [(registration, "attended")])
+    return registration
+
+
+async def promote(session: AsyncSession, event_id: int) -> int:
+    """Give every free seat to the first of the waitlist, in their order. Returns how many."""
+    try:
+        event = await lock_event(session, event_id)
+    except NotFound:
+        return 0
+    if event.status not in seats.OPEN_TO_REGISTRATION:
+        return 0
+    confirmed = await confirmed_count(session, event_id)
+    waiting = int((await session.execute(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == seats.WAITLISTED))).scalar_one())
+    count = seats.seats_to_promote(event.capacity, confirmed, waiting)
+    if not count:
+        return 0
+    first = (await session.execute(select(Registration).where(
+        Registration.event_id == event_id, Registration.status == seats.WAITLISTED)
+        .order_by(Registration.waitlist_position).limit(count))).scalars().all()  # type: ignore[arg-type]
+    now = utcnow()
+    for registration in first:
+        registration.status, registration.promoted_at, registration.confirmed_at = seats.CONFIRMED, now, now
+        registration.amount = event.registration_fee or 0.0
+    await session.flush()
+    await _record(session, event, [(r, "promoted") for r in first], now)
+    return len(first)
+
+
+async def events_to_promote(session: AsyncSession) -> list[int]:
+    """Open events with someone waiting and a free seat (what a lost job left undone)."""
+    waiting = select(Registration.event_id).where(Registration.status == seats.WAITLISTED).distinct().subquery()
+    confirmed = (select(Registration.event_id, func.count().label("n"))
+                 .where(Registration.status == seats.CONFIRMED).group_by(Registration.event_id).subquery())
+    query = (select(Event.id).join(waiting, waiting.c.event_id == Event.id)
+             .outerjoin(confirmed, confirmed.c.event_id == Event.id)
+             .where(Event.status.in_(seats.OPEN_TO_REGISTRATION),  # type: ignore[attr-defined]
+                    (Event.capacity.is_(None)) | (func.coalesce(confirmed.c.n, 0) < Event.capacity)))  # type: ignore[union-attr,operator]
+    return list((await session.execute(query)).scalars().all())
+
+
+async def finish_ended(session: AsyncSession, now: datetime | None = None) -> int:
+    """Published events past their end become finished; who had a seat and was not checked in
+    is a no-show. Returns how many events finished."""
+    now = now or utcnow()
+    ended = (await session.execute(select(Event.id).where(Event.status == "published", Event.ends_at < now))).scalars().all()  # type: ignore[arg-type]
+    for event_id in ended:
+        event = await lock_event(session, event_id)
+        if event.status != "published":
+            continue
+        absent = (await session.execute(select(Registration).where(
+            Registration.event_id == event_id, Registration.status == seats.CONFIRMED,
+            Registration.attendance.is_(None)))).scalars().all()  # type: ignore[union-attr]
+        if absent:
+            await session.execute(update(Registration).where(
+                Registration.id.in_([r.id for r in absent])).values(attendance=seats.NO_SHOW))  # type: ignore[union-attr]
+        event.status, event.updated_at = "finished", now
+        await session.flush()
+        await _record(session, event, [(r, "no_show") for r in absent], event.ends_at)
+    return len(ended)
+
+
+# ---- listing ----------------------------------------------------------------------------------------
+
+
+async def positions(session: AsyncSession, event_id: int, registrations: Sequence[Registration]) -> dict[int, int]:
+    """Each waitlisted registration's place in line now (1: the next to get a seat)."""
+    waiting = [r for r in registrations if r.status == seats.WAITLISTED]
+    if not waiting:
+        return {}
+    if len(waiting) == 1:  # one registrant (just registered): count who is ahead
+        ahead = await session.execute(select(func.count()).select_from(Registration).where(
+            Registration.event_id == event_id, Registration.status == seats.WAITLISTED,
+            Registration.waitlist_position <= waiting[0].waitlist_position))  # type: ignore[operator]
+        return {waiting[0].id: int(ahead.scalar_one())}  # type: ignore[dict-item]
+    line = (await session.execute(select(Registration.id).where(
+        Registration.event_id == event_id, Registration.status == seats.WAITLISTED)
+        .order_by(Registration.waitlist_position))).scalars().all()  # type: ignore[arg-type]
+    place = {rid: index + 1 for index, rid in enumerate(line)}
+    return {r.id: place[r.id] for r in waiting if r.id in place}  # type: ignore[index,misc]
+
+
+async def list_registrations(session: AsyncSession, event_id: int, status: str | None, q: str | None,
+                             limit: int, offset: int) -> tuple[list[RegistrationOut], int]:
+    """The check-in list: filtered by status, searched by name or email."""
+    where = [Registration.event_id == event_id]
+    if status is not None:
+        where.append(Registration.status == status)
+    if q and q.strip():
+        ids = select(Registration.contact_id).where(*where)
+        found = await contacts.list_contacts(session, ContactFilters(q=q), limit=contacts.MAX_PAGE, among=ids)
+        where.append(Registration.contact_id.in_([c.id for c in found.items]))  # type: ignore[attr-defined]
+    rows = (await session.execute(select(Registration).where(*where).order_by(Registration.id)  # type: ignore[arg-type]
+                                  .limit(limit).offset(offset))).scalars().all()
+    total = (await session.execute(select(func.count()).select_from(Registration).where(*where))).scalar_one()
+    return await registrations_out(session, event_id, rows), int(total)
+
+
+async def registrations_out(session: AsyncSession, event_id: int, rows: Sequence[Registration],
+                            cancel_urls: dict[int, str] | None = None) -> list[RegistrationOut]:
+    people = {c.id: c for c in await contacts.contacts_by_ids(session, [r.contact_id for r in rows])}
+    places = await positions(session, event_id, rows)
+    out = []
+    for r in rows:
+        person = people.get(r.contact_id)
+        out.append(RegistrationOut(
+            id=r.id, event_id=r.event_id, contact_id=r.contact_id, status=r.status, position=places.get(r.id),  # type: ignore[arg-type]
+            attendance=r.attendance, email=person.email if person else None,
+            first_name=person.first_name if person else None, last_name=person.last_name if person else None,
+            amount=r.amount, source=r.source, created_at=r.created_at, confirmed_at=r.confirmed_at,
+            promoted_at=r.promoted_at, cancelled_at=r.cancelled_at, checked_in_at=r.checked_in_at,
+            cancel_url=(cancel_urls or {}).get(r.id)))  # type: ignore[arg-type]
+    return out
+

@@ -1,0 +1,274 @@
+"""Events: create, change, list, delete; cost lines, the organizing team, the dashboard."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.clock import utcnow
+from parcours.db import after_commit
+from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from parcours.events import checks, figures, ics, seats
+from parcours.events.models import Event, EventCost, EventTeamMember, Registration
+from parcours.events.schemas import DayCount, EventOut, EventStats, PublicEventOut, SessionOut, VenueOut
+
+log = logging.getLogger(__name__)
+Enqueue = Callable[..., Awaitable[None]]
+PROMOTE_JOB = "promote_waitlist"
+
+
+# ---- reading --------------------------------------------------------------------------------------
+
+
+async def get_event(session: AsyncSession, event_id: int) -> Event:
+    event = await session.get(Event, event_id)
+    if event is None:
+        raise NotFound("This event does not exist (it may have been deleted).", "event_id")
+    return event
+
+
+async def lock_event(session: AsyncSession, event_id: int) -> Event:
+    """The event, its row locked until this transaction ends: everything that counts seats and
+    then writes takes this lock first, so two writers never count the same free seat. (SQLite
+    needs no lock: its write transactions begin IMMEDIATE and run one at a time.)"""
+    query = select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
+    event = (await session.execute(query)).scalar_one_or_none()
+    if event is None:
+        raise NotFound("This event does not exist (it may have been deleted).", "event_id")
+    return event
+
+
+async def find_by_slug(session: AsyncSession, slug: str) -> Event:
+    event = (await session.execute(select(Event).where(Event.slug == slug))).scalar_one_or_none()
+    if event is None:
+        raise NotFound("There is no such event.", "slug")
+    return event
+
+
+async def status_counts(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    rows = await session.execute(
+        select(Registration.event_id, Registration.status, func.count())
+        .where(Registration.event_id.in_(event_ids)).group_by(Registration.event_id, Registration.status))  # type: ignore[attr-defined]
+    counts: dict[int, dict[str, int]] = {}
+    for event_id, status, n in rows.all():
+        counts.setdefault(event_id, {})[status] = int(n)
+    return counts
+
+
+async def confirmed_count(session: AsyncSession, event_id: int) -> int:
+    query = select(func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == seats.CONFIRMED)
+    return int((await session.execute(query)).scalar_one())
+
+
+def event_out(event: Event, counts: dict[str, int] | None = None) -> EventOut:
+    counts = counts or {}
+    return EventOut(
+        id=event.id, name=event.name, slug=event.slug, type=event.type, status=event.status,  # type: ignore[arg-type]
+        starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, capacity=event.capacity,
+        description=event.description, venue=VenueOut(name=event.venue_name, address=event.venue_address),
+        online_url=event.online_url, sessions=[SessionOut(**s) for s in event.sessions], budget=event.budget,
+        registration_fee=event.registration_fee, confirmed=counts.get(seats.CONFIRMED, 0),
+        waitlisted=counts.get(seats.WAITLISTED, 0), created_by=event.created_by, created_at=event.created_at,
+        updated_at=event.updated_at,
+    )
+
+
+def public_out(event: Event, counts: dict[str, int]) -> PublicEventOut:
+    confirmed = counts.get(seats.CONFIRMED, 0)
+    return PublicEventOut(
+        name=event.name, slug=event.slug, type=event.type, status=event.status, starts_at=event.starts_at,
+        ends_at=event.ends_at, timezone=event.timezone, description=event.description,
+        venue=VenueOut(name=event.venue_name, address=event.venue_address),
+        sessions=[SessionOut(**s) for s in event.sessions], registration_fee=event.registration_fee,
+        seats_left=None if event.capacity is None else max(0, event.capacity - confirmed))
+
+
+async def list_events(session: AsyncSession, status: str | None, q: str | None, limit: int,
+                      offset: int) -> tuple[list[EventOut], int]:
+    where = []
+    if status is not None:
+        where.append(Event.status == status)
+    if q:
+        where.append(func.lower(Event.name).contains(q.strip().lower(), autoescape=True))
+    rows = (await session.execute(select(Event).where(*where).order_by(Event.starts_at.desc(), Event.id.desc())  # type: ignore[attr-defined]
+                                  .limit(limit).offset(offset))).scalars().all()
+    total = (await session.execute(select(func.count()).select_from(Event).where(*where))).scalar_one()
+    counts = await status_counts(session, [e.id for e in rows])  # type: ignore[misc]
+    return [event_out(e, counts.get(e.id)) for e in rows], int(total)  # type: ignore[arg-type]
+
+
+# ---- writing ----------------------------------------------------------------------------------------
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    """API fields to columns: the venue is two columns, sessions are stored as JSON."""
+    out = dict(values)
+    if "venue" in out:
+        venue = out.pop("venue")
+        out["venue_name"] = venue.name if venue else None
+        out["venue_address"] = venue.address if venue else None
+    if "sessions" in out:
+        out["sessions"] = [_session_json(s) for s in out["sessions"]]
+    return out
+
+
+def _session_json(session: Any) -> dict[str, Any]:
+    return {"title": session.title, "speaker": session.speaker,
+            "starts_at": session.starts_at.isoformat() if session.starts_at else None,
+            "ends_at": session.ends_at.isoformat() if session.ends_at else None}
+
+
+def _check(values: dict[str, Any]) -> None:
+    problem = checks.dates_problem(values["starts_at"], values["ends_at"])
+    if problem:
+        raise Unprocessable(problem, "ends_at")
+    problem = checks.timezone_problem(values["timezone"])
+    if problem:
+        raise InvalidInput(problem, "timezone")
+    for index, item in enumerate(values.get("sessions") or []):
+        if item.starts_at and item.ends_at and item.ends_at <= item.starts_at:
+            raise Unprocessable("A session must end after it starts.", f"sessions.{index}.ends_at")
+
+
+async def _free_slug(session: AsyncSession, wanted: str, event_id: int | None = None) -> str:
+    query = select(Event.slug).where(Event.slug.like(f"{wanted}%"))  # type: ignore[attr-defined]
+    if event_id is not None:
+        query = query.where(Event.id != event_id)
+    return checks.numbered(wanted, set((await session.execute(query)).scalars().all()))
+
+
+async def create_event(session: AsyncSession, values: dict[str, Any], by: str) -> Event:
+    _check(values)
+    given = values.pop("slug", None)
+    slug = await _free_slug(session, given or checks.slugify(values["name"]))
+    if given and slug != given:
+        raise Conflict(f"Another event already has the address /e/{given}.", "slug")
+    event = Event(**_columns(values), slug=slug, created_by=by)
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def update_event(session: AsyncSession, event_id: int, changes: dict[str, Any], enqueue: Enqueue) -> Event:
+    event = await lock_event(session, event_id)
+    if event.status == "finished" and set(changes) - {"description", "budget"}:
+        raise Conflict("This event is over: only its description and budget can still change.", "status")
+    merged = {"starts_at": event.starts_at, "ends_at": event.ends_at, "timezone": event.timezone, **changes}
+    _check(merged)
+    if "capacity" in changes:
+        confirmed = await confirmed_count(session, event_id)
+        problem = seats.capacity_problem(changes["capacity"], confirmed)
+        if problem:
+            raise Unprocessable(problem, "capacity", confirmed=confirmed)
+    if "slug" in changes and changes["slug"] != event.slug:
+        if await _free_slug(session, changes["slug"], event_id) != changes["slug"]:
+            raise Conflict(f"Another event already has the address /e/{changes['slug']}.", "slug")
+    if changes.get("status") == "finished" and event.status != "finished":
+        raise InvalidInput("An event becomes finished by itself once it has ended.", "status")
+    more_seats = "capacity" in changes and (changes["capacity"] is None or
+                                            (event.capacity is not None and changes["capacity"] > event.capacity))
+    for field, value in _columns(changes).items():
+        setattr(event, field, value)
+    event.updated_at = utcnow()
+    await session.flush()
+    if more_seats:
+        promote_soon(session, enqueue, event_id)
+    return event
+
+
+def promote_soon(session: AsyncSession, enqueue: Enqueue, event_id: int) -> None:
+    """Once this transaction is committed, a job gives the freed seats to the waitlist."""
+
+    async def queue() -> None:
+        try:
+            await enqueue(PROMOTE_JOB, event_id)
+        except Exception:  # the sweep promotes within seconds anyway
+            log.warning("could not queue the promotion of event %s", event_id, exc_info=True)
+
+    after_commit(session, queue)
+
+
+async def delete_event(session: AsyncSession, event_id: int) -> None:
+    event = await get_event(session, event_id)
+    await session.delete(event)
+    await session.flush()
+
+
+# ---- costs and team -------------------------------------------------------------------------------
+
+
+async def list_costs(session: AsyncSession, event_id: int) -> Sequence[EventCost]:
+    await get_event(session, event_id)
+    query = select(EventCost).where(EventCost.event_id == event_id).order_by(EventCost.id)  # type: ignore[arg-type]
+    return (await session.execute(query)).scalars().all()
+
+
+async def add_cost(session: AsyncSession, event_id: int, values: dict[str, Any]) -> EventCost:
+    await get_event(session, event_id)
+    cost = EventCost(event_id=event_id, **values)
+    session.add(cost)
+    await session.flush()
+    return cost
+
+
+async def remove_cost(session: AsyncSession, event_id: int, cost_id: int) -> None:
+    removed = await session.execute(delete(EventCost).where(EventCost.id == cost_id, EventCost.event_id == event_id))  # type: ignore[arg-type]
+    if not removed.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("This cost line does not exist.", "cost_id")
+
+
+async def list_team(session: AsyncSession, event_id: int) -> Sequence[EventTeamMember]:
+    await get_event(session, event_id)
+    query = select(EventTeamMember).where(EventTeamMember.event_id == event_id).order_by(EventTeamMember.id)  # type: ignore[arg-type]
+    return (await session.execute(query)).scalars().all()
+
+
+async def add_team_member(session: AsyncSession, event_id: int, values: dict[str, Any]) -> EventTeamMember:
+    await get_event(session, event_id)
+    member = EventTeamMember(event_id=event_id, **values)
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def remove_team_member(session: AsyncSession, event_id: int, member_id: int) -> None:
+    removed = await session.execute(delete(EventTeamMember).where(
+        EventTeamMember.id == member_id, EventTeamMember.event_id == event_id))  # type: ignore[arg-type]
+    if not removed.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("This team member does not exist.", "member_id")
+
+
+# ---- dashboard and calendar -----------------------------------------------------------------------
+
+
+async def stats(session: AsyncSession, event_id: int) -> EventStats:
+    event = await get_event(session, event_id)
+    counts = (await status_counts(session, [event_id])).get(event_id, {})
+    attendance = dict((await session.execute(
+        select(Registration.attendance, func.count()).where(
+            Registration.event_id == event_id, Registration.status == seats.CONFIRMED,
+            Registration.attendance.isnot(None))  # type: ignore[union-attr]
+        .group_by(Registration.attendance))).all())
+    costs = (await session.execute(select(func.coalesce(func.sum(EventCost.amount), 0.0))
+                                   .where(EventCost.event_id == event_id))).scalar_one()
+    revenue = (await session.execute(select(func.coalesce(func.sum(Registration.amount), 0.0)).where(
+        Registration.event_id == event_id, Registration.status == seats.CONFIRMED))).scalar_one()
+    created = (await session.execute(select(Registration.created_at).where(Registration.event_id == event_id))).scalars()
+    values = figures.dashboard(counts, attendance, event.capacity, event.budget, float(costs), float(revenue))
+    days = figures.per_day(list(created), event.timezone)
+    return EventStats(**values, registrations_over_time=[DayCount(date=d, count=n) for d, n in days])
+
+
+def calendar_text(event: Event, url: str | None, now: datetime | None = None) -> str:
+    return ics.calendar(
+        uid=f"event-{event.id}@parcours", name=event.name, starts_at=event.starts_at, ends_at=event.ends_at,
+        now=now or utcnow(), description=event.description, url=url or event.online_url,
+        location=(event.venue_name, event.venue_address) if event.type != "webinar" else (event.online_url,),
+        cancelled=event.status == "cancelled", sequence=int(event.updated_at.timestamp()) % 2_000_000_000,
+    )

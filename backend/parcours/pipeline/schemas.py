@@ -1,0 +1,71 @@
+"""API shapes for the lead pipeline and opportunities."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from parcours.api import Strict
+
+OpportunityStage = Literal["qualify", "develop", "propose", "won", "lost"]
+Amount = Annotated[float, Meta(ge=0)]
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class StageCount(msgspec.Struct, kw_only=True):
+    stage: str
+    count: int
+    inbound: int
+    outbound: int
+
+
+class Pipeline(msgspec.Struct, kw_only=True):
+    stages: list[StageCount]
+    total: int
+
+
+class OpportunityIn(Strict):
+    name: Name
+    contact_id: int
+    account_id: int | None = None
+    lead_contact_id: int | None = None
+    budget: Amount | None = None
+    estimated_revenue: Amount | None = None
+    actual_revenue: Amount | None = None
+    stage: OpportunityStage = "qualify"
+    close_date: date | None = None
+
+
+class OpportunityPatch(Strict):
+    name: Name | UnsetType = UNSET
+    contact_id: int | UnsetType = UNSET
+    account_id: int | None | UnsetType = UNSET
+    lead_contact_id: int | None | UnsetType = UNSET
+    budget: Amount | None | UnsetType = UNSET
+    estimated_revenue: Amount | None | UnsetType = UNSET
+    actual_revenue: Amount | None | UnsetType = UNSET
+    stage: OpportunityStage | UnsetType = UNSET
+    close_date: date | None | UnsetType = UNSET
+
+
+class OpportunityOut(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    contact_id: int
+    account_id: int | None
+    lead_contact_id: int | None
+    budget: float | None
+    estimated_revenue: float | None
+    actual_revenue: float | None
+    stage: str
+    close_date: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class OpportunityPage(msgspec.Struct, kw_only=True):
+    items: list[OpportunityOut]
+    total: int

@@ -1,0 +1,74 @@
+"""The lead pipeline (contacts per stage, inbound and outbound) and opportunities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.clock import utcnow
+from parcours.contacts import accounts
+from parcours.contacts import service as contacts
+from parcours.errors import InvalidInput, NotFound
+from parcours.pipeline.models import Opportunity
+from parcours.pipeline.schemas import Pipeline, StageCount
+from parcours.pipeline.stages import STAGES
+
+
+async def pipeline(session: AsyncSession, origin: str | None) -> Pipeline:
+    counts = await contacts.stage_counts(session, origin)
+    stages = []
+    for stage in STAGES:
+        by_origin = {o: n for (s, o), n in counts.items() if s == stage}
+        stages.append(StageCount(stage=stage, count=sum(by_origin.values()), inbound=by_origin.get("inbound", 0),
+                                 outbound=by_origin.get("outbound", 0)))
+    return Pipeline(stages=stages, total=sum(s.count for s in stages))
+
+
+async def _check_links(session: AsyncSession, values: dict[str, Any]) -> None:
+    for field in ("contact_id", "lead_contact_id"):
+        if values.get(field) is not None and not await contacts.existing_ids(session, [values[field]]):
+            raise InvalidInput(f"There is no contact with id {values[field]}.", field)
+    if values.get("account_id") is not None:
+        await accounts.get_account(session, values["account_id"], field="account_id")
+
+
+async def create_opportunity(session: AsyncSession, values: dict[str, Any]) -> Opportunity:
+    await _check_links(session, values)
+    if values.get("account_id") is None:
+        # With the contact's account unless told otherwise: the ROI report groups by account.
+        values["account_id"] = (await contacts.get_contact(session, values["contact_id"])).account_id
+    opportunity = Opportunity(**values)
+    session.add(opportunity)
+    await session.flush()
+    return opportunity
+
+
+async def get_opportunity(session: AsyncSession, opportunity_id: int) -> Opportunity:
+    found = await session.get(Opportunity, opportunity_id)
+    if found is None:
+        raise NotFound("This opportunity does not exist.", "opportunity_id")
+    return found
+
+
+async def update_opportunity(session: AsyncSession, opportunity_id: int, changes: dict[str, Any]) -> Opportunity:
+    opportunity = await get_opportunity(session, opportunity_id)
+    if "contact_id" in changes and changes["contact_id"] is None:
+        raise InvalidInput("An opportunity is always with a contact.", "contact_id")
+    await _check_links(session, changes)
+    for field, value in changes.items():
+        setattr(opportunity, field, value)
+    opportunity.updated_at = utcnow()
+    await session.flush()
+    return opportunity
+
+
+async def list_opportunities(session: AsyncSession, contact_id: int | None, limit: int,
+                             offset: int) -> tuple[Sequence[Opportunity], int]:
+    where = [] if contact_id is None else [Opportunity.contact_id == contact_id]
+    rows = (await session.execute(select(Opportunity).where(*where).order_by(Opportunity.id.desc())  # type: ignore[union-attr]
+                                  .limit(limit).offset(offset))).scalars().all()
+    total = (await session.execute(select(func.count()).select_from(Opportunity).where(*where))).scalar_one()
+    return rows, int(total)

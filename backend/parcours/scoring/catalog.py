@@ -1,0 +1,20 @@
+"""What rules need to know of scoring models (score_<key>, grade_<key>), read without the rest
+of scoring, so that the rule language's edge can list them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.rules.fields import ScoreInfo
+from parcours.scoring.models import ScoringModel
+
+
+def grades_high_to_low(grades: list[dict[str, object]]) -> tuple[str, ...]:
+    return tuple(str(g["grade"]) for g in sorted(grades, key=lambda g: -int(g["min"])))  # type: ignore[call-overload]
+
+
+async def score_infos(session: AsyncSession) -> list[ScoreInfo]:
+    """Every model, active or not: a rule keeps working while its model is paused."""
+    rows = await session.execute(select(ScoringModel.key, ScoringModel.name, ScoringModel.grades).order_by(ScoringModel.id))
+    return [ScoreInfo(key=key, name=name, grades=grades_high_to_low(grades)) for key, name, grades in rows.all()]

@@ -1,0 +1,305 @@
+"""Scoring models (check, save, ship), contacts' scores in real time, and their breakdown."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.auth.service import system_actor
+from parcours.clock import utcnow
+from parcours.contacts import service as contacts
+from parcours.db import dialect_name
+from parcours.errors import NotFound, ParcoursError, Unprocessable
+from parcours.interactions.models import Interaction
+from parcours.jobs import service as jobs
+from parcours.pipeline.stages import SALES_READY, is_before
+from parcours.rules import service as rules
+from parcours.rules.context import context_values
+from parcours.rules.fields import GRADE_PREFIX, SCORE_PREFIX
+from parcours.rules.language import Schema
+from parcours.scoring import notify, points
+from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
+from parcours.scoring.points import Compiled, Event, GradeBand, ModelProblem, Rule
+from parcours.scoring.schemas import ContactScoreOut, ModelOut, Recompute, ScoreChangeOut
+
+log = logging.getLogger(__name__)
+RECOMPUTE_KIND = "scoring_recompute"
+RECOMPUTE_TASK = "recompute_scores"
+# What changes a contact's fields (attribute rules look again).
+FIELD_EVENTS = frozenset({"contact_created", "contact_updated"})
+_SETTINGS = ("threshold", "grades", "rules", "active")
+
+
+# ---- models ---------------------------------------------------------------------------------------
+
+
+async def scoring_schema(session: AsyncSession) -> Schema:
+    """The contact fields a scoring rule may use: all but scores (no model feeds on another) and
+    segment memberships (scores are computed for contacts outside any segment refresh)."""
+    schema = await rules.current_schema(session)
+    fields = {n: f for n, f in schema.fields.items() if f.group != "score" and f.type != "segments"}
+    return Schema(fields, schema.clock)
+
+
+def definition(row: ScoringModel) -> tuple[list[GradeBand], list[Rule]]:
+    return msgspec.convert(row.grades, list[GradeBand]), msgspec.convert(row.rules, list[Rule])
+
+
+def check(key: str, threshold: Any, grades: Sequence[GradeBand], rules_: Sequence[Rule], schema: Schema) -> Compiled:
+    try:
+        return points.check_model(key, threshold, grades, rules_, schema)
+    except ModelProblem as exc:
+        raise Unprocessable(exc.message, exc.field, **({"position": exc.position} if exc.position is not None else {})) from None
+
+
+# Checked models by (id, version, schema): parsing 50 rules takes milliseconds, scoring one
+# interaction must not.
+_compiled: dict[tuple[int, datetime, int], Compiled] = {}
+
+
+def compiled(row: ScoringModel, schema: Schema) -> Compiled:
+    cache_key = (row.id or 0, row.updated_at, schema.key)
+    if cache_key not in _compiled:
+        if len(_compiled) > 500:
+            _compiled.clear()
+        grades, rules_ = definition(row)
+        _compiled[cache_key] = points.check_model(row.key, row.threshold, grades, rules_, schema)
+    return _compiled[cache_key]
+
+
+async def list_models(session: AsyncSession) -> Sequence[ScoringModel]:
+    return (await session.execute(select(ScoringModel).order_by(ScoringModel.id))).scalars().all()  # type: ignore[arg-type]
+
+
+async def get_model(session: AsyncSession, model_id: int) -> ScoringModel:
+    row = await session.get(ScoringModel, model_id)
+    if row is None:
+        raise NotFound("This scoring model does not exist.", "model_id")
+    return row
+
+
+async def model_out(session: AsyncSession, row: ScoringModel) -> ModelOut:
+    grades, rules_ = definition(row)
+    recompute = None
+    if row.recompute_job_id:
+        try:
+            job = await jobs.get_job(session, row.recompute_job_id)
+            recompute = Recompute(job_id=job.id, status=job.status, progress=job.progress)
+        except NotFound:
+            recompute = None
+    return ModelOut(id=row.id, key=row.key, name=row.name, description=row.description, kind=row.kind,  # type: ignore[arg-type]
+                    threshold=row.threshold, grades=sorted(grades, key=lambda g: -g.min), rules=rules_, active=row.active,
+                    drives_stage=row.drives_stage, notify_email=row.notify_email, notify_webhook=row.notify_webhook,
+                    created_at=row.created_at, updated_at=row.updated_at, recompute=recompute)
+
+
+async def create_model(session: AsyncSession, enqueue: Any, values: dict[str, Any], by: str) -> ScoringModel:
+    model = check(values["key"], values["threshold"], values["grades"], values["rules"], await scoring_schema(session))
+    if (await session.execute(select(ScoringModel.id).where(ScoringModel.key == values["key"]))).first():
+        raise Unprocessable(f"A scoring model with the key '{values['key']}' already exists.", "key")
+    row = ScoringModel(**{**values, "threshold": model.threshold, "grades": msgspec.to_builtins(values["grades"]),
+                          "rules": msgspec.to_builtins(values["rules"])})
+    session.add(row)
+    await session.flush()
+    if row.active:
+        await start_recompute(session, enqueue, row, "Model created", by)
+    return row
+
+
+async def update_model(session: AsyncSession, enqueue: Any, model_id: int, changes: dict[str, Any], by: str) -> ScoringModel:
+    row = await get_model(session, model_id)
+    if "key" in changes and changes["key"] != row.key:
+        raise Unprocessable("The key cannot change: rules read this model as score_" + row.key +
+                            ". Create a new model instead.", "key")
+    grades, rules_ = definition(row)
+    grades, rules_ = changes.get("grades", grades), changes.get("rules", rules_)
+    model = check(row.key, changes.get("threshold", row.threshold), grades, rules_, await scoring_schema(session))
+    rescore = any(f in changes and changes[f] != getattr(row, f) for f in ("threshold", "active")) or (
+        "grades" in changes or "rules" in changes)
+    for field, value in changes.items():
+        setattr(row, field, msgspec.to_builtins(value) if field in ("grades", "rules") else value)
+    row.threshold = model.threshold
+    row.updated_at = utcnow()
+    await session.flush()
+    if rescore and row.active:
+        await start_recompute(session, enqueue, row, "Model changed", by)
+    return row
+
+
+async def delete_model(session: AsyncSession, model_id: int) -> None:
+    row = await get_model(session, model_id)
+    await contacts.remove_scores(session, [SCORE_PREFIX + row.key, GRADE_PREFIX + row.key])
+    for table in (ContactScore, ScoreChange):
+        await session.execute(delete(table).where(table.model_id == model_id))  # type: ignore[arg-type]
+    await session.delete(row)
+
+
+async def start_recompute(session: AsyncSession, enqueue: Any, row: ScoringModel, reason: str, by: str) -> str:
+    job = await jobs.create_job(session, kind=RECOMPUTE_KIND, task=RECOMPUTE_TASK,
+                                params={"model_id": row.id, "reason": reason}, created_by=by, enqueue=enqueue)
+    row.recompute_job_id = job.id
+    return job.id
+
+
+async def load_shipped(session: AsyncSession, rules_dir: Path, enqueue: Any) -> int:
+    """The models of rules/scoring/*.json, on first start (when there is no model yet)."""
+    files = sorted((rules_dir / "scoring").glob("*.json"))
+    if not files or (await session.execute(select(func.count()).select_from(ScoringModel))).scalar_one():
+        return 0
+    from parcours.scoring.schemas import ModelIn
+
+    for path in files:
+        shipped = msgspec.json.decode(path.read_bytes(), type=ModelIn)
+        await create_model(session, enqueue, {f: getattr(shipped, f) for f in shipped.__struct_fields__}, "Parcours")
+    return len(files)
+
+
+# ---- scoring contacts in real time ------------------------------------------------------------------
+
+
+async def active_models(session: AsyncSession) -> tuple[list[tuple[ScoringModel, Compiled]], Schema]:
+    schema = await scoring_schema(session)
+    found = []
+    for row in await list_models(session):
+        if not row.active:
+            continue
+        try:
+            found.append((row, compiled(row, schema)))
+        except ModelProblem as exc:  # e.g. a custom field it used was deleted: the editor says so
+            log.warning("scoring model %s cannot be used: %s (%s)", row.key, exc.message, exc.field)
+    return found, schema
+
+
+async def events_of(session: AsyncSession, contact_ids: Iterable[int], types: set[str],
+                    since: datetime | None) -> dict[int, list[Event]]:
+    found: dict[int, list[Event]] = defaultdict(list)
+    ids = sorted(set(contact_ids))
+    if not types or not ids:
+        return found
+    for start in range(0, len(ids), 1000):
+        query = select(Interaction.contact_id, Interaction.type, Interaction.occurred_at, Interaction.properties).where(
+            Interaction.contact_id.in_(ids[start:start + 1000]), Interaction.type.in_(sorted(types)))  # type: ignore[attr-defined]
+        if since is not None:
+            query = query.where(Interaction.occurred_at >= since)  # type: ignore[arg-type]
+        for cid, kind, at, properties in (await session.execute(query)).all():
+            found[cid].append(Event(type=kind, occurred_at=at, properties=properties or {}))
+    return found
+
+
+def _window(models: Sequence[tuple[ScoringModel, Compiled]], now: datetime) -> datetime | None:
+    windows = [model.window(now) for _, model in models if model.interaction_rules]
+    return None if any(w is None for w in windows) or not windows else min(w for w in windows if w is not None)
+
+
+async def score_contacts(session: AsyncSession, enqueue: Any, reasons: dict[int, str], base_url: str = "",
+                         now: datetime | None = None) -> int:
+    """Score these contacts with every active model; store what changed (with its reason), move
+    contacts that cross a stage-driving threshold to sales_ready and tell sales. Returns how
+    many scores changed."""
+    now = now or utcnow()
+    models, schema = await active_models(session)
+    if not models or not reasons:
+        return 0
+    people = await contacts.rule_rows(session, reasons)
+    types = set().union(*(model.interaction_types for _, model in models))
+    events = await events_of(session, people, types, _window(models, now))
+    stored = {(cid, mid): (score, grade, ready) for cid, mid, score, grade, ready in (await session.execute(
+        select(ContactScore.contact_id, ContactScore.model_id, ContactScore.score, ContactScore.grade,
+               ContactScore.sales_ready).where(ContactScore.contact_id.in_(list(people))))).all()}  # type: ignore[attr-defined]
+    upserts, history, fields, crossings = [], [], defaultdict(dict), []
+    for cid, (contact, account) in sorted(people.items()):
+        values = context_values(contact, account, (), schema.fields)
+        for row, model in models:
+            result = points.score(model, values, events.get(cid, []), now)
+            before = stored.get((cid, row.id), (0, model.grades[-1].grade, False))  # type: ignore[arg-type]
+            if (result.score, result.grade, result.sales_ready) == before:
+                continue
+            upserts.append({"contact_id": cid, "model_id": row.id, "score": result.score, "grade": result.grade,
+                            "sales_ready": result.sales_ready, "updated_at": now})
+            if result.score != before[0]:
+                history.append({"contact_id": cid, "model_id": row.id, "previous": before[0], "score": result.score,
+                                "reason": reasons[cid][:300], "at": now})
+            fields[cid].update({SCORE_PREFIX + row.key: result.score, GRADE_PREFIX + row.key: result.grade})
+            if points.crossed(before[0], result.score, model.threshold):
+                crossings.append((row, contact, result))
+    if upserts:
+        table = ContactScore.__table__  # type: ignore[attr-defined]
+        upsert = (postgresql.insert(table) if await dialect_name(session) == "postgresql" else sqlite.insert(table))
+        await session.execute(upsert.on_conflict_do_update(
+            index_elements=["contact_id", "model_id"],
+            set_={c: upsert.excluded[c] for c in ("score", "grade", "sales_ready", "updated_at")}), upserts)
+    if history:
+        await session.execute(insert(ScoreChange.__table__), history)  # type: ignore[attr-defined]
+    await contacts.set_scores(session, fields)
+    for row, contact, result in crossings:
+        await _sales_ready(session, enqueue, row, contact, result, now, base_url)
+    return len(upserts)
+
+
+async def _sales_ready(session: AsyncSession, enqueue: Any, row: ScoringModel, contact: dict[str, Any],
+                       result: points.Score, now: datetime, base_url: str) -> None:
+    if row.drives_stage and is_before(contact["lifecycle_stage"], SALES_READY):
+        try:
+            async with session.begin_nested():
+                await contacts.update_contact(session, contact["id"], {"lifecycle_stage": SALES_READY},
+                                              system_actor(f"Scoring {row.name}"))
+            contact = {**contact, "lifecycle_stage": SALES_READY}
+        except ParcoursError as exc:
+            log.warning("contact %s could not become sales-ready: %s", contact["id"], exc.message)
+    await notify.sales_ready(session, enqueue, model_id=row.id, model_key=row.key, model_name=row.name,  # type: ignore[arg-type]
+                             notify_email=row.notify_email, notify_webhook=row.notify_webhook, contact=contact,
+                             score=result.score, grade=result.grade, threshold=row.threshold, now=now, base_url=base_url)
+
+
+def reasons_of(batch: Sequence[Any], types: set[str], with_fields: bool) -> dict[int, str]:
+    """Why each contact of a stream batch is scored again, as its history says it."""
+    seen: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in batch:
+        if row.type in types or (with_fields and row.type in FIELD_EVENTS):
+            counts = seen[row.contact_id]
+            counts[row.type] = counts.get(row.type, 0) + 1
+    return {cid: ", ".join(f"{t} ×{n}" if n > 1 else t for t, n in counts.items()) for cid, counts in seen.items()}
+
+
+# ---- reading a contact's scores -----------------------------------------------------------------
+
+
+async def contact_scores(session: AsyncSession, contact_id: int) -> list[ContactScoreOut]:
+    """One entry per model: the stored score, and the breakdown of why, as of now."""
+    await contacts.get_contact(session, contact_id)
+    schema = await scoring_schema(session)
+    rows = [(row, compiled(row, schema)) for row in await list_models(session)]
+    people = await contacts.rule_rows(session, [contact_id])
+    contact, account = people[contact_id]
+    values = context_values(contact, account, (), schema.fields)
+    now = utcnow()
+    types = set().union(*(model.interaction_types for _, model in rows)) if rows else set()
+    events = (await events_of(session, [contact_id], types, _window(rows, now))).get(contact_id, [])
+    stored = {mid: (score, grade, ready) for mid, score, grade, ready in (await session.execute(
+        select(ContactScore.model_id, ContactScore.score, ContactScore.grade, ContactScore.sales_ready)
+        .where(ContactScore.contact_id == contact_id))).all()}
+    out = []
+    for row, model in rows:
+        live = points.score(model, values, events, now)
+        score, grade, ready = stored.get(row.id, (0, model.grades[-1].grade, False))  # type: ignore[arg-type]
+        out.append(ContactScoreOut(model_id=row.id, model=row.name, key=row.key, score=score, grade=grade,  # type: ignore[arg-type]
+                                   sales_ready=ready, breakdown=live.breakdown))
+    return out
+
+
+async def score_history(session: AsyncSession, contact_id: int, limit: int) -> list[ScoreChangeOut]:
+    await contacts.get_contact(session, contact_id)
+    rows = await session.execute(
+        select(ScoreChange, ScoringModel.name).join(ScoringModel, ScoringModel.id == ScoreChange.model_id)  # type: ignore[arg-type]
+        .where(ScoreChange.contact_id == contact_id).order_by(ScoreChange.id.desc()).limit(limit))  # type: ignore[union-attr]
+    return [ScoreChangeOut(model_id=change.model_id, model=name, score=change.score, previous=change.previous,
+                           reason=change.reason, at=change.at) for change, name in rows.all()]

@@ -1,0 +1,112 @@
+"""Scoring's worker side: the stream consumer, the bulk recompute job, expiring points, and
+delivering notifications to sales."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.clock import utcnow
+from parcours.contacts import service as contacts
+from parcours.db import transaction
+from parcours.interactions.models import Interaction
+from parcours.jobs.service import JobProgress
+from parcours.scoring import bulk, notify, service
+from parcours.scoring.models import ContactScore, ScoringModel
+
+log = logging.getLogger(__name__)
+CHUNK = 50_000
+# Expired points are looked for over this much past time on each run (runs are every 15 minutes:
+# a worker stopped for less than this misses nothing).
+EXPIRY_LOOKBACK = timedelta(days=1)
+
+
+def stream_consumer(enqueue: Any, base_url: str = "") -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
+    """Each new interaction scores its contact with every active model; a change of fields
+    re-scores attribute rules."""
+
+    async def consume(session: AsyncSession, batch: Sequence[Any]) -> None:
+        models, _ = await service.active_models(session)
+        if not models:
+            return
+        types = set().union(*(model.interaction_types for _, model in models))
+        with_fields = any(model.attribute_rules for _, model in models)
+        reasons = service.reasons_of(batch, types, with_fields)
+        if reasons:
+            await service.score_contacts(session, enqueue, reasons, base_url)
+
+    return consume
+
+
+async def recompute_scores(ctx: dict[str, Any], job_id: str) -> None:
+    """Score the whole base with one model, by chunks of contact ids (each chunk one transaction)."""
+    runtime = ctx["runtime"]
+    progress = JobProgress(runtime.sessions, job_id)
+    job = await progress.load()
+    if job.status in ("done", "failed"):
+        return
+    model_id, reason = int(job.params["model_id"]), str(job.params.get("reason", "Recomputed"))
+    async with transaction(runtime.read_sessions) as session:
+        row = await session.get(ScoringModel, model_id)
+        if row is None or row.recompute_job_id != job_id or not row.active:
+            await progress.finish({"changed": 0, "promoted": 0}, "Nothing to do: the model changed or was removed.")
+            return
+        model = service.compiled(row, await service.scoring_schema(session))
+        bounds = await contacts.id_bounds(session)
+        drives_stage, by = row.drives_stage, f"Scoring {row.name}"
+    await progress.start("Scoring contacts")
+    changed = promoted = 0
+    if bounds is not None:
+        low, high = bounds[0], bounds[1] + 1
+        now = utcnow()
+        for start in range(low, high, CHUNK):
+            async with transaction(runtime.sessions) as session:
+                done = await bulk.recompute_chunk(session, model_id, model, drives_stage, by, reason, now,
+                                                  start, min(high, start + CHUNK))
+            changed, promoted = changed + done[0], promoted + done[1]
+            share = (min(high, start + CHUNK) - low) / max(1, high - low)
+            await progress.report(share, f"Scored contacts up to id {min(high, start + CHUNK) - 1}: {changed} changed")
+    await progress.finish({"changed": changed, "promoted": promoted},
+                          f"{changed} scores changed, {promoted} contacts became sales-ready")
+
+
+async def expire_points(ctx: dict[str, Any]) -> int:
+    """Re-score contacts whose behavioural points expired since the last runs."""
+    runtime = ctx["runtime"]
+    now = utcnow()
+    async with transaction(runtime.sessions) as session:
+        models, _ = await service.active_models(session)
+        ids: set[int] = set()
+        for row, model in models:
+            for rule, _, _ in model.interaction_rules:
+                if rule.decay_days is None:
+                    continue
+                edge = now - timedelta(days=float(rule.decay_days))
+                scored = select(ContactScore.contact_id).where(ContactScore.model_id == row.id, ContactScore.score != 0)
+                found = await session.execute(select(Interaction.contact_id).distinct().where(
+                    Interaction.type == rule.interaction_type, Interaction.occurred_at < edge,  # type: ignore[arg-type,operator]
+                    Interaction.occurred_at >= edge - EXPIRY_LOOKBACK, Interaction.contact_id.in_(scored)))  # type: ignore[attr-defined,operator]
+                ids.update(found.scalars().all())
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 1000):
+        async with transaction(runtime.sessions) as session:
+            await service.score_contacts(session, runtime.enqueue, {cid: "Points expired" for cid in ordered[start:start + 1000]},
+                                         runtime.settings.base_url)
+    return len(ordered)
+
+
+async def deliver_score_notifications(ctx: dict[str, Any]) -> int:
+    return await notify.deliver_due(ctx["runtime"])
+
+
+async def sweep_score_notifications(ctx: dict[str, Any]) -> None:
+    """Notifications are sent even when the job that should have sent them was lost."""
+    async with transaction(ctx["runtime"].read_sessions) as session:
+        if not await notify.pending(session):
+            return
+    await ctx["runtime"].enqueue(notify.DELIVER_JOB, job_id=f"{notify.DELIVER_JOB}:{int(utcnow().timestamp() * 2)}")
