@@ -5,6 +5,7 @@ import { useAuth } from "./auth/AuthProvider";
 import { Layout } from "./components/Layout";
 import { ContactDetailPage } from "./pages/contacts/ContactDetailPage";
 import { EmailsArea } from "./pages/emails/EmailsArea";
+import { EventsPage } from "./pages/events/EventsPage";
 import { ContactsPage } from "./pages/contacts/ContactsPage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
@@ -12,10 +13,18 @@ import { LoginPage } from "./pages/login/LoginPage";
 import { ComingSoon } from "./pages/placeholder/ComingSoon";
 import { SegmentEditorPage } from "./pages/segments/SegmentEditorPage";
 import { SegmentsPage } from "./pages/segments/SegmentsPage";
+import { ScoringModelsPage } from "./pages/scoring/ScoringModelsPage";
 import { SettingsPage } from "./pages/settings/SettingsPage";
 
 // The canvas (React Flow, dagre) loads only when a journey is opened.
 const JourneyEditorPage = lazy(() => import("./pages/journeys/JourneyEditorPage").then((m) => ({ default: m.JourneyEditorPage })));
+// The scoring editor and the pipeline board (drag and drop) load when opened.
+const ScoringModelEditorPage = lazy(() =>
+  import("./pages/scoring/ScoringModelEditorPage").then((m) => ({ default: m.ScoringModelEditorPage })),
+);
+// The event editor and its tabs (charts included) load when an event is opened.
+const EventEditorPage = lazy(() => import("./pages/events/EventEditorPage").then((m) => ({ default: m.EventEditorPage })));
+const PipelinePage = lazy(() => import("./pages/pipeline/PipelinePage").then((m) => ({ default: m.PipelinePage })));
 
 export function App() {
   const { me } = useAuth();
@@ -43,7 +52,14 @@ export function App() {
         <Route path="/emails/*" element={<EmailsArea />} />
         <Route path="/journeys" element={<JourneysPage />} />
         <Route path="/journeys/:id" element={<Suspense fallback={<Loader />}><JourneyEditorPage /></Suspense>} />
-        {["events", "scoring", "reports"].map((area) => (
+        <Route path="/scoring" element={<ScoringModelsPage />} />
+        <Route path="/scoring/new" element={<Suspense fallback={<Loader />}><ScoringModelEditorPage /></Suspense>} />
+        <Route path="/scoring/:id" element={<Suspense fallback={<Loader />}><ScoringModelEditorPage /></Suspense>} />
+        <Route path="/pipeline" element={<Suspense fallback={<Loader />}><PipelinePage /></Suspense>} />
+        <Route path="/events" element={<EventsPage />} />
+        <Route path="/events/new" element={<Suspense fallback={<Loader />}><EventEditorPage /></Suspense>} />
+        <Route path="/events/:id" element={<Suspense fallback={<Loader />}><EventEditorPage /></Suspense>} />
+        {["reports"].map((area) => (
           <Route key={area} path={`/${area}/*`} element={<ComingSoon area={area} />} />
         ))}
         <Route path="*" element={<ComingSoon area="not_found" />} />

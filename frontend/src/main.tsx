@@ -11,7 +11,8 @@ import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter } from "react-router";
+import { createBrowserRouter } from "react-router";
+import { RouterProvider } from "react-router/dom";
 import { App } from "./App";
 import { AuthProvider } from "./auth/AuthProvider";
 
@@ -20,17 +21,18 @@ const queries = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 5_000 } },
 });
 
+// A data router, for useBlocker: editors ask before any in-app navigation loses their changes.
+const router = createBrowserRouter([
+  { path: "*", element: <AuthProvider><App /></AuthProvider> },
+]);
+
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <MantineProvider theme={theme}>
       <ModalsProvider>
         <Notifications position="top-right" />
         <QueryClientProvider client={queries}>
-          <BrowserRouter>
-            <AuthProvider>
-              <App />
-            </AuthProvider>
-          </BrowserRouter>
+          <RouterProvider router={router} />
         </QueryClientProvider>
       </ModalsProvider>
     </MantineProvider>

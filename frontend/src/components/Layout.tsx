@@ -6,6 +6,7 @@ import {
   IconChartBar,
   IconFilter,
   IconGauge,
+  IconLayoutKanban,
   IconLogout,
   IconMail,
   IconRoute,
@@ -24,6 +25,7 @@ const AREAS = [
   { key: "journeys", icon: IconRoute },
   { key: "events", icon: IconCalendarEvent },
   { key: "scoring", icon: IconGauge },
+  { key: "pipeline", icon: IconLayoutKanban },
   { key: "reports", icon: IconChartBar },
   { key: "settings", icon: IconSettings },
 ] as const;

@@ -27,6 +27,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "../../components/format";
 import { STAGE_COLORS, countryName, languageName } from "../../components/vocabulary";
 import { ContactForm, bodyOf, valuesOf, type ContactValues } from "./ContactForm";
+import { ScorePanel } from "./ScorePanel";
 import { Timeline } from "./Timeline";
 
 function Field({ label, value, testId }: { label: string; value: React.ReactNode; testId: string }) {
@@ -177,6 +178,7 @@ export function ContactDetailPage() {
       <Grid>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack>
+            <ScorePanel contact={c} onChanged={refresh} />
             <Card withBorder>
               <Title order={4} mb="sm">
                 {t("contacts.profile")}

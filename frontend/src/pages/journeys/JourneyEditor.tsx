@@ -1,12 +1,11 @@
 import { Anchor, Box, Group, Paper, Stack, Tabs, Text, TextInput } from "@mantine/core";
-import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
 import { IconArrowLeft } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router";
+import { Link } from "react-router";
 import { ApiError, api, unwrap, type Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { Canvas } from "../../journey/Canvas";
@@ -24,6 +23,7 @@ import { journeyQuery } from "./JourneyEditorPage";
 import { JourneyToolbar } from "./JourneyToolbar";
 import { StatusBadge } from "./StatusBadge";
 import { useAutosave } from "../../components/useAutosave";
+import { useLeaveGuard } from "../../components/useLeaveGuard";
 
 type Journey = Schemas["JourneyOut"];
 type Problem = Schemas["Problem"];
@@ -34,7 +34,6 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
   const queries = useQueryClient();
-  const navigate = useNavigate();
   const flow = useReactFlow();
   const journeyId = initial.id;
   const current = useQuery(journeyQuery(journeyId)).data ?? initial;
@@ -66,6 +65,10 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
     if (showingProblems.current) void validate();
   });
   const { change, flush } = autosave;
+  // The draft is saved as the marketer leaves; asking first lets them stay if that save fails.
+  useLeaveGuard(autosave.state !== "saved", {
+    title: t("journeys.leave_title"), warning: t("journeys.leave_warning"), leave: t("journeys.leave"), stay: t("journeys.stay"),
+  });
 
   useEffect(() => {
     if (journey.graph !== start) change({ definition: toDefinition(journey.graph) });
@@ -129,18 +132,6 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
     }
   }
 
-  function leave(event: React.MouseEvent) {
-    if (autosave.state === "saved") return;
-    event.preventDefault();
-    modals.openConfirmModal({
-      title: t("journeys.leave_title"),
-      children: <Text size="sm">{t("journeys.leave_warning")}</Text>,
-      labels: { confirm: t("journeys.leave"), cancel: t("journeys.stay") },
-      confirmProps: { "data-testid": "journey-leave-confirm" } as never,
-      onConfirm: () => navigate("/journeys"),
-    });
-  }
-
   const { addNode, remove } = journey;
   const removeNode = useCallback((id: string) => remove([id], []), [remove]);
   const selectedNode = journey.selected.length === 1 ? (journey.graph.nodes.find((n) => n.id === journey.selected[0]) ?? null) : null;
@@ -149,7 +140,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
     <Stack h="calc(100dvh - 88px)" gap="xs">
       <Group justify="space-between" wrap="nowrap" align="center">
         <Group gap="sm" wrap="nowrap" style={{ flex: 1, minWidth: 0 }}>
-          <Anchor component={Link} to="/journeys" onClick={leave} aria-label={t("journeys.back")} data-testid="journey-back"><IconArrowLeft size={18} /></Anchor>
+          <Anchor component={Link} to="/journeys" aria-label={t("journeys.back")} data-testid="journey-back"><IconArrowLeft size={18} /></Anchor>
           <TextInput value={name} variant="unstyled" size="lg" styles={{ input: { fontWeight: 700 } }} readOnly={readOnly} aria-label={t("journeys.name")}
             data-testid="journey-name" style={{ flex: 1, minWidth: 160 }}
             onChange={(e) => {

@@ -1,0 +1,159 @@
+"""A marketer creates a webinar with two seats and a budget, adds a speaker and a cost line,
+publishes; three people register through the public page (the third waits); cancelling a seat
+promotes the waiting person; check-in marks attendance; the dashboard shows the figures."""
+
+import re
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.conftest import Server
+
+
+def event_named(api: httpx.Client, name: str) -> dict[str, Any]:
+    found = api.get("/api/events", params={"q": name}).json()["items"]
+    assert len(found) == 1, found
+    return dict(found[0])
+
+
+def registration_of(api: httpx.Client, event_id: int, email: str) -> dict[str, Any]:
+    items = api.get(f"/api/events/{event_id}/registrations", params={"q": email}).json()["items"]
+    return dict(next(r for r in items if r["email"] == email))
+
+
+def register_on_public_page(browser: Browser, server: Server, slug: str, email: str, first: str, last: str) -> Page:
+    context = browser.new_context(base_url=server.base_url, locale="en-US")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"/e/{slug}")
+    page.get_by_test_id("public-email").fill(email)
+    page.get_by_test_id("public-first-name").fill(first)
+    page.get_by_test_id("public-last-name").fill(last)
+    page.get_by_test_id("public-consent").check()
+    page.get_by_test_id("public-submit").click()
+    page.get_by_test_id("public-result").wait_for()
+    return page
+
+
+def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: httpx.Client, browser: Browser,
+                                                              server: Server) -> None:
+    stamp = time.monotonic_ns()
+    name = f"Growth webinar {stamp}"
+    start = (datetime.now() + timedelta(days=10)).replace(hour=14, minute=0, second=0, microsecond=0)
+
+    # Create: the form checks the dates as they are typed.
+    page.goto("/events")
+    page.get_by_test_id("events-new").click()
+    page.get_by_test_id("event-name").fill(name)
+    page.get_by_test_id("event-type").get_by_text("Webinar").click()
+    page.get_by_test_id("event-starts-at").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_test_id("event-ends-at").fill((start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    expect(page.get_by_text("The event must end after it starts.")).to_be_visible()
+    page.get_by_test_id("event-ends-at").fill((start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    expect(page.get_by_text("The event must end after it starts.")).to_have_count(0)
+    page.get_by_test_id("event-timezone").click()
+    page.get_by_test_id("event-timezone").fill("Europe/Paris")
+    page.get_by_role("option", name="Europe/Paris").click()
+    page.get_by_test_id("event-online-url").fill("https://meet.example.org/growth")
+    page.get_by_test_id("event-capacity").fill("2")
+    page.get_by_test_id("event-budget").fill("1000")
+    expect(page.get_by_test_id("event-save-state")).to_have_text("Unsaved changes")
+    page.get_by_test_id("event-save").click()
+    expect(page).to_have_url(re.compile(r"/events/\d+$"))
+    expect(page.get_by_test_id("event-status")).to_have_text("Draft")
+    expect(page.get_by_test_id("event-save-state")).to_have_text("All changes saved")
+    event = event_named(api, name)
+    assert (event["type"], event["capacity"], event["budget"], event["timezone"]) == ("webinar", 2, 1000, "Europe/Paris")
+    assert event["starts_at"].startswith(start.strftime("%Y-%m-%d"))
+
+    # The team and the money.
+    page.get_by_test_id("event-tab-team").click()
+    page.get_by_test_id("team-name").fill("Ada Lovelace")
+    page.get_by_test_id("team-role").click()
+    page.get_by_role("option", name="Speaker").click()
+    page.get_by_test_id("team-internal").uncheck()
+    page.get_by_test_id("team-responsibilities").fill("Keynote on growth loops")
+    page.get_by_test_id("team-add").click()
+    [member] = api.get(f"/api/events/{event['id']}/team").json()
+    row = page.get_by_test_id(f"team-row-{member['id']}")
+    expect(row.get_by_test_id("team-row-role")).to_have_text("Speaker")
+    expect(row.get_by_test_id("team-row-internal")).to_have_text("External")
+
+    page.get_by_test_id("event-tab-budget").click()
+    page.get_by_test_id("cost-category").click()
+    page.get_by_role("option", name="Ads").click()
+    page.get_by_test_id("cost-label").fill("LinkedIn campaign")
+    page.get_by_test_id("cost-amount").fill("300")
+    page.get_by_test_id("cost-add").click()
+    expect(page.get_by_test_id("budget-costs")).to_have_text("€300.00")
+    expect(page.get_by_test_id("budget-left")).to_have_text("€700.00")
+    expect(page.get_by_test_id("costs-table").get_by_test_id("cost-row-label")).to_have_text("LinkedIn campaign")
+
+    page.get_by_test_id("event-publish").click()
+    expect(page.get_by_test_id("event-status")).to_have_text("Published")
+    expect(page.get_by_test_id("event-public-link")).to_have_attribute("href", f"/e/{event['slug']}")
+
+    # Three people register on the public page: the third joins the waitlist.
+    people = [(f"ana.{stamp}@example.org", "Ana", "Lima"), (f"ben.{stamp}@example.org", "Ben", "Okafor"),
+              (f"chloe.{stamp}@example.org", "Chloé", "Martin")]
+    results = [register_on_public_page(browser, server, event["slug"], *person) for person in people]
+    for public in results[:2]:
+        expect(public.get_by_test_id("public-result")).to_have_attribute("data-status", "confirmed")
+    expect(results[2].get_by_test_id("public-result")).to_have_attribute("data-status", "waitlisted")
+    expect(results[2].get_by_test_id("public-result")).to_contain_text("you are on the waitlist, position 1")
+    for public in results:
+        public.context.close()
+
+    ana, ben, chloe = (registration_of(api, event["id"], email) for email, _, _ in people)
+    page.get_by_test_id("event-tab-registrations").click()
+    expect(page.get_by_test_id("registrations-total")).to_have_text("3 registrations")
+    expect(page.get_by_test_id(f"registration-row-{ana['id']}").get_by_test_id("registration-status")).to_have_text("Confirmed")
+    expect(page.get_by_test_id(f"registration-row-{chloe['id']}").get_by_test_id("registration-status")).to_have_text("Waitlist #1")
+    page.get_by_test_id("registrations-search").fill("Chloé")
+    expect(page.get_by_test_id("registrations-total")).to_have_text("1 registration")
+    page.get_by_test_id("registrations-search").fill("")
+
+    # Ana cancels: Chloé gets the seat (the worker promotes her; the tab follows).
+    page.get_by_test_id(f"registration-row-{ana['id']}").get_by_test_id("registration-cancel").click()
+    page.get_by_test_id("registration-cancel-confirm").click()
+    expect(page.get_by_test_id(f"registration-row-{ana['id']}").get_by_test_id("registration-status")).to_have_text("Cancelled")
+    expect(page.get_by_test_id(f"registration-row-{chloe['id']}").get_by_test_id("registration-status")).to_have_attribute(
+        "data-status", "confirmed")
+    assert registration_of(api, event["id"], people[2][0])["promoted_at"] is not None
+
+    # The capacity cannot go below the confirmed seats: the server's refusal shows on the field.
+    page.get_by_test_id("event-tab-details").click()
+    page.get_by_test_id("event-capacity").fill("1")
+    page.get_by_test_id("event-save").click()
+    expect(page.get_by_text("the capacity cannot go below 2")).to_be_visible()
+    assert api.get(f"/api/events/{event['id']}").json()["capacity"] == 2
+    page.get_by_test_id("event-capacity").fill("2")
+    expect(page.get_by_test_id("event-save-state")).to_have_text("All changes saved")
+
+    # Ben arrives: checked in.
+    page.get_by_test_id("event-tab-registrations").click()
+    page.get_by_test_id(f"registration-row-{ben['id']}").get_by_test_id("registration-check-in").click()
+    expect(page.get_by_test_id(f"registration-row-{ben['id']}").get_by_test_id("registration-attendance")).to_have_text("Attended")
+
+    # The dashboard: one attendee out of one known presence, €300 of costs for him.
+    page.get_by_test_id("event-tab-dashboard").click()
+    expect(page.get_by_test_id("stats-confirmed")).to_have_text("2")
+    expect(page.get_by_test_id("stats-waitlist")).to_have_text("0")
+    expect(page.get_by_test_id("stats-cancelled")).to_have_text("1")
+    expect(page.get_by_test_id("stats-attended")).to_have_text("1")
+    expect(page.get_by_test_id("stats-attendance-rate")).to_have_text("100%")
+    expect(page.get_by_test_id("stats-cost-per-attendee")).to_have_text("€300.00")
+    expect(page.get_by_test_id("stats-capacity-used")).to_have_text("2 of 2 seats taken (100%)")
+    expect(page.get_by_test_id("stats-chart")).to_be_visible()
+    stats = api.get(f"/api/events/{event['id']}/stats").json()
+    assert (stats["attended"], stats["cost_per_attendee"], stats["costs"]) == (1, 300, 300)
+
+    # The list shows the event full, nobody waiting.
+    page.get_by_test_id("event-back").click()
+    row = page.get_by_test_id(f"event-row-{event['id']}")
+    expect(row.get_by_test_id("event-row-seats")).to_have_text("2 / 2")
+    expect(row.get_by_test_id("event-row-waitlist")).to_have_text("0")
+    expect(row.get_by_test_id("event-row-status")).to_have_text("Published")

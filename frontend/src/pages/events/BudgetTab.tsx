@@ -1,0 +1,147 @@
+import { ActionIcon, Badge, Button, Card, Group, NumberInput, Progress, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { IconPlus, IconTrash } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { ApiError } from "../../api/client";
+import { useAuth } from "../../auth/AuthProvider";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { formatMoney } from "../../components/format";
+import { addCost, COST_CATEGORIES, eventKeys, eventStats, listCosts, removeCost, type CostIn } from "./eventsApi";
+
+const EMPTY: CostIn = { category: "venue", label: "", amount: 0 };
+
+export function Figure({ label, value, testId, color }: { label: string; value: string; testId: string; color?: string }) {
+  return (
+    <Card withBorder padding="sm">
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
+      <Text size="xl" fw={700} c={color} data-testid={testId}>{value}</Text>
+    </Card>
+  );
+}
+
+/** Money at a glance (budget, costs, revenue, what is left) and the cost lines. */
+export function BudgetTab({ eventId }: { eventId: number }) {
+  const { t } = useTranslation();
+  const { canWrite } = useAuth();
+  const queries = useQueryClient();
+  const costs = useQuery({ queryKey: eventKeys.costs(eventId), queryFn: () => listCosts(eventId) });
+  const stats = useQuery({ queryKey: eventKeys.stats(eventId), queryFn: () => eventStats(eventId) });
+  const [line, setLine] = useState<CostIn>(EMPTY);
+  const [amount, setAmount] = useState<string | number>("");
+  const [error, setError] = useState<Error | null>(null);
+  const [sending, setSending] = useState(false);
+  const fieldError = (field: string) => (error instanceof ApiError && error.field === field ? error.message : undefined);
+
+  function refresh() {
+    void queries.invalidateQueries({ queryKey: eventKeys.costs(eventId) });
+    void queries.invalidateQueries({ queryKey: eventKeys.stats(eventId) });
+  }
+
+  async function add(e: FormEvent) {
+    e.preventDefault();
+    setSending(true);
+    setError(null);
+    try {
+      await addCost(eventId, { ...line, label: line.label.trim(), amount: Number(amount) });
+      setLine(EMPTY);
+      setAmount("");
+      refresh();
+    } catch (caught) {
+      setError(caught as Error);
+    } finally {
+      setSending(false);
+    }
+  }
+
+  async function remove(costId: number) {
+    try {
+      await removeCost(eventId, costId);
+      refresh();
+    } catch (caught) {
+      setError(caught as Error);
+    }
+  }
+
+  const s = stats.data;
+  const spent = s?.budget ? Math.min(100, (s.costs / s.budget) * 100) : 0;
+  const over = s?.budget_left !== null && s?.budget_left !== undefined && s.budget_left < 0;
+  const shownOnField = error instanceof ApiError && ["category", "label", "amount"].includes(error.field ?? "");
+  return (
+    <Stack>
+      <ErrorAlert error={stats.error} />
+      {s && (
+        <Stack gap="xs">
+          <SimpleGrid cols={{ base: 2, md: 4 }}>
+            <Figure label={t("events.budget_tab.planned")} value={s.budget === null ? "—" : formatMoney(s.budget)} testId="budget-planned" />
+            <Figure label={t("events.budget_tab.costs")} value={formatMoney(s.costs)} testId="budget-costs" />
+            <Figure label={t("events.budget_tab.revenue")} value={formatMoney(s.revenue)} testId="budget-revenue" />
+            <Figure label={t("events.budget_tab.left")} value={s.budget_left === null ? "—" : formatMoney(s.budget_left)}
+              testId="budget-left" color={over ? "red" : undefined} />
+          </SimpleGrid>
+          {s.budget !== null && (
+            <Stack gap={2}>
+              <Text size="xs" c="dimmed">{t("events.budget_tab.spent", { percent: Math.round(s.budget ? (s.costs / s.budget) * 100 : 0) })}</Text>
+              <Progress value={spent} color={over ? "red" : "indigo"} data-testid="budget-progress" />
+            </Stack>
+          )}
+        </Stack>
+      )}
+      {canWrite && (
+        <Card withBorder>
+          <form onSubmit={(e) => void add(e)}>
+            <Stack gap="xs">
+              <Title order={5}>{t("events.budget_tab.add_title")}</Title>
+              <Group grow align="flex-start">
+                <Select label={t("events.budget_tab.category")} allowDeselect={false} value={line.category} error={fieldError("category")}
+                  data={COST_CATEGORIES.map((c) => ({ value: c, label: t(`events.budget_tab.categories.${c}`) }))}
+                  onChange={(v) => v && setLine({ ...line, category: v as CostIn["category"] })} data-testid="cost-category" />
+                <TextInput label={t("events.budget_tab.label")} required value={line.label} error={fieldError("label")}
+                  onChange={(e) => setLine({ ...line, label: e.currentTarget.value })} data-testid="cost-label" />
+                <NumberInput label={t("events.budget_tab.amount")} required min={0} decimalScale={2} allowNegative={false} prefix="€ "
+                  value={amount} error={fieldError("amount")} onChange={setAmount} data-testid="cost-amount" />
+              </Group>
+              <Group>
+                <Button type="submit" loading={sending} leftSection={<IconPlus size={16} />} disabled={amount === ""} data-testid="cost-add">
+                  {t("events.budget_tab.add")}
+                </Button>
+              </Group>
+              {error && !shownOnField && <ErrorAlert error={error} testId="cost-error" />}
+            </Stack>
+          </form>
+        </Card>
+      )}
+      <ErrorAlert error={costs.error} />
+      <Table data-testid="costs-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t("events.budget_tab.category")}</Table.Th>
+            <Table.Th>{t("events.budget_tab.label")}</Table.Th>
+            <Table.Th ta="right">{t("events.budget_tab.amount")}</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {costs.data?.map((c) => (
+            <Table.Tr key={c.id} data-testid={`cost-row-${c.id}`}>
+              <Table.Td><Badge variant="light">{t(`events.budget_tab.categories.${c.category}`, { defaultValue: c.category })}</Badge></Table.Td>
+              <Table.Td data-testid="cost-row-label">{c.label}</Table.Td>
+              <Table.Td ta="right" data-testid="cost-row-amount">{formatMoney(c.amount)}</Table.Td>
+              <Table.Td>
+                {canWrite && (
+                  <Tooltip label={t("events.budget_tab.remove")}>
+                    <ActionIcon variant="subtle" color="red" onClick={() => void remove(c.id)} aria-label={t("events.budget_tab.remove")}
+                      data-testid="cost-remove">
+                      <IconTrash size={16} />
+                    </ActionIcon>
+                  </Tooltip>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {costs.data?.length === 0 && <Text c="dimmed" ta="center" data-testid="costs-empty">{t("events.budget_tab.empty")}</Text>}
+    </Stack>
+  );
+}

@@ -1,0 +1,97 @@
+import { Card, Group, NumberInput, SegmentedControl, Select, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { useMemo } from "react";
+import { useTranslation } from "react-i18next";
+import { EVENT_TYPES } from "./eventsApi";
+import { allZones, type Draft } from "./model";
+
+type Props = {
+  draft: Draft;
+  update: (change: Partial<Draft>) => void;
+  errorOf: (field: keyof Draft) => string | undefined;
+  disabled: boolean;
+};
+
+const numberOrNull = (value: string | number) => (value === "" ? null : typeof value === "number" ? value : Number(value));
+
+/** The event's own fields: what, when (in its time zone), where, how many, how much. */
+export function EventForm({ draft, update, errorOf, disabled }: Props) {
+  const { t } = useTranslation();
+  const zones = useMemo(() => {
+    const known = allZones();
+    return known.includes(draft.timezone) ? known : [draft.timezone, ...known];
+  }, [draft.timezone]);
+  const inPerson = draft.type !== "webinar";
+  const online = draft.type !== "in_person";
+
+  return (
+    <fieldset disabled={disabled} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
+      <Stack>
+        <Card withBorder>
+          <Stack gap="sm">
+            <TextInput label={t("events.name")} required value={draft.name} error={errorOf("name")}
+              onChange={(e) => update({ name: e.currentTarget.value })} data-testid="event-name" />
+            <Stack gap={4}>
+              <Text size="sm" fw={500}>{t("events.type")}</Text>
+              <SegmentedControl value={draft.type} disabled={disabled} data-testid="event-type"
+                data={EVENT_TYPES.map((type) => ({ value: type, label: t(`events.types.${type}`) }))}
+                onChange={(value) => update({ type: value as Draft["type"] })} />
+            </Stack>
+            <Textarea label={t("events.description")} autosize minRows={2} value={draft.description}
+              onChange={(e) => update({ description: e.currentTarget.value })} data-testid="event-description" />
+          </Stack>
+        </Card>
+
+        <Card withBorder>
+          <Stack gap="sm">
+            <Title order={4}>{t("events.when")}</Title>
+            <Group grow align="flex-start">
+              <TextInput type="datetime-local" label={t("events.starts_at")} required value={draft.starts_at}
+                error={errorOf("starts_at")} onChange={(e) => update({ starts_at: e.currentTarget.value })} data-testid="event-starts-at" />
+              <TextInput type="datetime-local" label={t("events.ends_at")} required value={draft.ends_at}
+                error={errorOf("ends_at")} onChange={(e) => update({ ends_at: e.currentTarget.value })} data-testid="event-ends-at" />
+            </Group>
+            <Select label={t("events.timezone")} description={t("events.timezone_hint")} searchable allowDeselect={false}
+              data={zones} value={draft.timezone} error={errorOf("timezone")} maw={360}
+              onChange={(value) => value && update({ timezone: value })} data-testid="event-timezone" />
+          </Stack>
+        </Card>
+
+        <Card withBorder>
+          <Stack gap="sm">
+            <Title order={4}>{t("events.where")}</Title>
+            {inPerson && (
+              <Group grow align="flex-start">
+                <TextInput label={t("events.venue_name")} value={draft.venue_name} error={errorOf("venue_name")}
+                  onChange={(e) => update({ venue_name: e.currentTarget.value })} data-testid="event-venue-name" />
+                <TextInput label={t("events.venue_address")} value={draft.venue_address} error={errorOf("venue_address")}
+                  onChange={(e) => update({ venue_address: e.currentTarget.value })} data-testid="event-venue-address" />
+              </Group>
+            )}
+            {online && (
+              <TextInput label={t("events.online_url")} description={t("events.online_url_hint")} placeholder="https://…"
+                value={draft.online_url} error={errorOf("online_url")}
+                onChange={(e) => update({ online_url: e.currentTarget.value })} data-testid="event-online-url" />
+            )}
+          </Stack>
+        </Card>
+
+        <Card withBorder>
+          <Stack gap="sm">
+            <Title order={4}>{t("events.seats_and_money")}</Title>
+            <Group grow align="flex-start">
+              <NumberInput label={t("events.capacity")} description={t("events.capacity_hint")} min={0} allowDecimal={false}
+                allowNegative={false} value={draft.capacity ?? ""} error={errorOf("capacity")}
+                onChange={(v) => update({ capacity: numberOrNull(v) })} data-testid="event-capacity" />
+              <NumberInput label={t("events.registration_fee")} min={0} decimalScale={2} allowNegative={false} prefix="€ "
+                value={draft.registration_fee ?? ""} error={errorOf("registration_fee")}
+                onChange={(v) => update({ registration_fee: numberOrNull(v) })} data-testid="event-fee" />
+              <NumberInput label={t("events.budget")} min={0} decimalScale={2} allowNegative={false} prefix="€ "
+                value={draft.budget ?? ""} error={errorOf("budget")} thousandSeparator=" "
+                onChange={(v) => update({ budget: numberOrNull(v) })} data-testid="event-budget" />
+            </Group>
+          </Stack>
+        </Card>
+      </Stack>
+    </fieldset>
+  );
+}

@@ -1,0 +1,211 @@
+import { ActionIcon, Badge, Button, Card, Group, SegmentedControl, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
+import { IconSearch, IconUserCheck, IconUserPlus, IconX } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { ApiError } from "../../api/client";
+import { useAuth } from "../../auth/AuthProvider";
+import { confirmDanger } from "../../components/confirm";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { formatDateTime, formatNumber } from "../../components/format";
+import { RegistrationStatusBadge } from "./EventStatusBadge";
+import {
+  cancelRegistration,
+  checkIn,
+  eventKeys,
+  listRegistrations,
+  registerContact,
+  type EventOut,
+  type Registration,
+  type RegistrationStatus,
+} from "./eventsApi";
+
+const FILTERS = ["all", "confirmed", "waitlisted", "cancelled"] as const;
+
+function personOf(r: Registration): string {
+  return [r.first_name, r.last_name].filter(Boolean).join(" ") || r.email || `#${r.contact_id}`;
+}
+
+/** Register someone by email from the back office (the contact is created or completed). */
+function RegisterForm({ eventId }: { eventId: number }) {
+  const { t } = useTranslation();
+  const queries = useQueryClient();
+  const [values, setValues] = useState({ email: "", first_name: "", last_name: "" });
+  const [error, setError] = useState<ApiError | Error | null>(null);
+  const [sending, setSending] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setSending(true);
+    setError(null);
+    try {
+      const out = await registerContact(eventId, {
+        email: values.email.trim(), first_name: values.first_name.trim() || null, last_name: values.last_name.trim() || null,
+      });
+      notifications.show({
+        color: out.status === "confirmed" ? "green" : "orange",
+        message: out.status === "waitlisted"
+          ? t("events.registrations.added_waitlisted", { person: personOf(out), position: out.position ?? "?" })
+          : t("events.registrations.added", { person: personOf(out) }),
+      });
+      setValues({ email: "", first_name: "", last_name: "" });
+      void queries.invalidateQueries({ queryKey: eventKeys.event(eventId) });
+    } catch (caught) {
+      setError(caught as Error);
+    } finally {
+      setSending(false);
+    }
+  }
+
+  const emailError = error instanceof ApiError && (error.field === "email" || error.field === null) ? error.message : undefined;
+  return (
+    <Card withBorder>
+      <form onSubmit={(e) => void submit(e)}>
+        <Stack gap="xs">
+          <Title order={5}>{t("events.registrations.register_title")}</Title>
+          <Group align="flex-start" grow>
+            <TextInput label={t("fields.email")} type="email" required value={values.email} error={emailError}
+              onChange={(e) => setValues({ ...values, email: e.currentTarget.value })} data-testid="registration-email" />
+            <TextInput label={t("fields.first_name")} value={values.first_name}
+              onChange={(e) => setValues({ ...values, first_name: e.currentTarget.value })} data-testid="registration-first-name" />
+            <TextInput label={t("fields.last_name")} value={values.last_name}
+              onChange={(e) => setValues({ ...values, last_name: e.currentTarget.value })} data-testid="registration-last-name" />
+          </Group>
+          {error && !emailError && <ErrorAlert error={error} testId="registration-add-error" />}
+          <Group>
+            <Button type="submit" loading={sending} leftSection={<IconUserPlus size={16} />} data-testid="registration-add">
+              {t("events.registrations.register")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+/** The registrations and the check-in list: search, cancel, mark present. */
+export function RegistrationsTab({ event }: { event: EventOut }) {
+  const { t } = useTranslation();
+  const { canWrite } = useAuth();
+  const queries = useQueryClient();
+  const [filter, setFilter] = useState<(typeof FILTERS)[number]>("all");
+  const [search, setSearch] = useState("");
+  const [q] = useDebouncedValue(search.trim(), 300);
+  const [busy, setBusy] = useState<number | null>(null);
+  const status: RegistrationStatus | null = filter === "all" ? null : filter;
+  // Frequent refresh: a cancellation gives the seat to the waitlist a moment later (a background job).
+  const list = useQuery({
+    queryKey: [...eventKeys.registrations(event.id), status, q],
+    queryFn: () => listRegistrations(event.id, status, q),
+    refetchInterval: 3_000,
+  });
+  const open = event.status === "draft" || event.status === "published";
+
+  function refresh() {
+    void queries.invalidateQueries({ queryKey: eventKeys.registrations(event.id) });
+    void queries.invalidateQueries({ queryKey: eventKeys.event(event.id) });
+    void queries.invalidateQueries({ queryKey: eventKeys.stats(event.id) });
+  }
+
+  async function markPresent(r: Registration) {
+    setBusy(r.id);
+    try {
+      await checkIn(event.id, r.id);
+      notifications.show({ color: "green", message: t("events.registrations.checked_in", { person: personOf(r) }) });
+      refresh();
+    } catch (error) {
+      notifications.show({ color: "red", message: (error as Error).message });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  function cancel(r: Registration) {
+    confirmDanger({
+      title: t("events.registrations.cancel_title"),
+      message: t("events.registrations.cancel_warning", { person: personOf(r) }),
+      confirm: t("events.registrations.cancel"),
+      testId: "registration-cancel-confirm",
+      onConfirm: async () => {
+        await cancelRegistration(event.id, r.id);
+        refresh();
+      },
+    });
+  }
+
+  return (
+    <Stack>
+      {canWrite && open && <RegisterForm eventId={event.id} />}
+      <Group justify="space-between">
+        <Group>
+          <TextInput leftSection={<IconSearch size={16} />} placeholder={t("events.registrations.search")} value={search}
+            onChange={(e) => setSearch(e.currentTarget.value)} w={300} data-testid="registrations-search" />
+          <SegmentedControl value={filter} onChange={(v) => setFilter(v as typeof filter)} data-testid="registrations-filter"
+            data={FILTERS.map((f) => ({ value: f, label: t(`events.registrations.filters.${f}`) }))} />
+        </Group>
+        <Text size="sm" c="dimmed" data-testid="registrations-total">
+          {t("events.registrations.total", { count: list.data?.total ?? 0, formatted: formatNumber(list.data?.total ?? 0) })}
+        </Text>
+      </Group>
+      <ErrorAlert error={list.error} />
+      <Table highlightOnHover data-testid="registrations-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t("events.registrations.person")}</Table.Th>
+            <Table.Th>{t("fields.email")}</Table.Th>
+            <Table.Th>{t("events.registrations.status")}</Table.Th>
+            <Table.Th>{t("events.registrations.attendance")}</Table.Th>
+            <Table.Th>{t("events.registrations.registered_at")}</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {list.data?.items.map((r) => (
+            <Table.Tr key={r.id} data-testid={`registration-row-${r.id}`} data-email={r.email ?? ""}>
+              <Table.Td>
+                <Link to={`/contacts/${r.contact_id}`} data-testid="registration-contact">{personOf(r)}</Link>
+              </Table.Td>
+              <Table.Td>{r.email}</Table.Td>
+              <Table.Td><RegistrationStatusBadge status={r.status} position={r.position} testId="registration-status" /></Table.Td>
+              <Table.Td>
+                {r.attendance && (
+                  <Badge variant="light" color={r.attendance === "attended" ? "teal" : "red"} data-testid="registration-attendance"
+                    data-attendance={r.attendance}>
+                    {t(`events.registrations.attendances.${r.attendance}`, { defaultValue: r.attendance })}
+                  </Badge>
+                )}
+              </Table.Td>
+              <Table.Td>{formatDateTime(r.created_at)}</Table.Td>
+              <Table.Td>
+                {canWrite && (
+                  <Group gap={4} justify="flex-end" wrap="nowrap">
+                    {r.status === "confirmed" && !r.attendance && event.status !== "cancelled" && (
+                      <Button size="compact-sm" variant="light" color="teal" leftSection={<IconUserCheck size={14} />}
+                        loading={busy === r.id} onClick={() => void markPresent(r)} data-testid="registration-check-in">
+                        {t("events.registrations.check_in")}
+                      </Button>
+                    )}
+                    {r.status !== "cancelled" && event.status !== "finished" && (
+                      <Tooltip label={t("events.registrations.cancel")}>
+                        <ActionIcon variant="subtle" color="red" onClick={() => cancel(r)} aria-label={t("events.registrations.cancel")}
+                          data-testid="registration-cancel">
+                          <IconX size={16} />
+                        </ActionIcon>
+                      </Tooltip>
+                    )}
+                  </Group>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {list.data?.items.length === 0 && (
+        <Text c="dimmed" ta="center" data-testid="registrations-empty">{t("events.registrations.empty")}</Text>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,64 @@
+// Event calls, shared by the events list, the editor and its tabs.
+import { api, unwrap, type Schemas } from "../../api/client";
+
+export type EventOut = Schemas["EventOut"];
+export type EventIn = Schemas["EventIn"];
+export type EventPatch = Schemas["EventPatch"];
+export type EventStats = Schemas["EventStats"];
+export type Registration = Schemas["RegistrationOut"];
+export type RegistrationIn = Schemas["RegistrationIn"];
+export type RegistrationStatus = "confirmed" | "waitlisted" | "cancelled";
+export type CostIn = Schemas["CostIn"];
+export type Cost = Schemas["CostOut"];
+export type TeamMemberIn = Schemas["TeamMemberIn"];
+export type TeamMember = Schemas["TeamMemberOut"];
+
+export const EVENT_TYPES = ["in_person", "webinar", "hybrid"] as const;
+export const COST_CATEGORIES = ["venue", "catering", "speakers", "ads", "other"] as const;
+export const TEAM_ROLES = ["organizer", "speaker", "host", "staff"] as const;
+
+export const eventKeys = {
+  list: (q: string) => ["events", q] as const,
+  all: ["events"] as const,
+  event: (id: number) => ["event", id] as const,
+  registrations: (id: number) => ["event", id, "registrations"] as const,
+  stats: (id: number) => ["event", id, "stats"] as const,
+  costs: (id: number) => ["event", id, "costs"] as const,
+  team: (id: number) => ["event", id, "team"] as const,
+};
+
+const eventPath = (id: number) => ({ params: { path: { event_id: id } } });
+
+export const listEvents = (q: string) => unwrap(api.GET("/api/events", { params: { query: q ? { q } : {} } }));
+export const getEvent = (id: number) => unwrap(api.GET("/api/events/{event_id}", eventPath(id)));
+export const createEvent = (body: EventIn) => unwrap(api.POST("/api/events", { body }));
+export const updateEvent = (id: number, body: EventPatch) => unwrap(api.PATCH("/api/events/{event_id}", { ...eventPath(id), body }));
+export const deleteEvent = (id: number) => unwrap(api.DELETE("/api/events/{event_id}", eventPath(id)));
+export const eventStats = (id: number) => unwrap(api.GET("/api/events/{event_id}/stats", eventPath(id)));
+
+export const listRegistrations = (id: number, status: RegistrationStatus | null, q: string) =>
+  unwrap(
+    api.GET("/api/events/{event_id}/registrations", {
+      params: { path: { event_id: id }, query: { ...(status ? { status } : {}), ...(q ? { q } : {}), limit: 1000 } },
+    }),
+  );
+export const registerContact = (id: number, body: RegistrationIn) =>
+  unwrap(api.POST("/api/events/{event_id}/registrations", { ...eventPath(id), body }));
+const registrationPath = (id: number, registrationId: number) => ({
+  params: { path: { event_id: id, registration_id: registrationId } },
+});
+export const cancelRegistration = (id: number, registrationId: number) =>
+  unwrap(api.POST("/api/events/{event_id}/registrations/{registration_id}/cancel", registrationPath(id, registrationId)));
+export const checkIn = (id: number, registrationId: number) =>
+  unwrap(api.POST("/api/events/{event_id}/registrations/{registration_id}/check-in", registrationPath(id, registrationId)));
+
+export const listCosts = (id: number) => unwrap(api.GET("/api/events/{event_id}/costs", eventPath(id)));
+export const addCost = (id: number, body: CostIn) => unwrap(api.POST("/api/events/{event_id}/costs", { ...eventPath(id), body }));
+export const removeCost = (id: number, costId: number) =>
+  unwrap(api.DELETE("/api/events/{event_id}/costs/{cost_id}", { params: { path: { event_id: id, cost_id: costId } } }));
+
+export const listTeam = (id: number) => unwrap(api.GET("/api/events/{event_id}/team", eventPath(id)));
+export const addTeamMember = (id: number, body: TeamMemberIn) =>
+  unwrap(api.POST("/api/events/{event_id}/team", { ...eventPath(id), body }));
+export const removeTeamMember = (id: number, memberId: number) =>
+  unwrap(api.DELETE("/api/events/{event_id}/team/{member_id}", { params: { path: { event_id: id, member_id: memberId } } }));
