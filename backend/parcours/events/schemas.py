@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -190,7 +191,7 @@ class RegistrationPage(msgspec.Struct, kw_only=True):
 
 
 class DayCount(msgspec.Struct, kw_only=True):
-    date: date
+    date: dt.date
     count: int
 
 
