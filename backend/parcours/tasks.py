@@ -9,14 +9,13 @@ from arq.cron import CronJob
 from arq.worker import func
 
 from parcours.campaigns.tasks import decide_ab_test, start_campaign, sweep_campaigns
-from parcours.channels.tasks import deliver_messages, deliver_other_messages, sweep_outbox
+from parcours.channels.tasks import deliver_messages, deliver_notices, deliver_other_messages, sweep_outbox
 from parcours.contacts.tasks import import_contacts
 from parcours.events import tasks as events
 from parcours.interactions.tasks import process_interactions, roll_windows, sweep_interactions
 from parcours.jobs.tasks import sweep_jobs
 from parcours.journeys import stream as journeys
 from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journeys
-from parcours.scoring import notify as score_notifications
 from parcours.scoring import tasks as scoring
 from parcours.segments import service as segments
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
@@ -29,13 +28,13 @@ FUNCTIONS = [
     func(refresh_all_segments, keep_result=0),
     func(deliver_messages, keep_result=0),
     func(deliver_other_messages, keep_result=0),
+    func(deliver_notices, keep_result=0),
     start_campaign,
     decide_ab_test,
     func(advance_journeys, keep_result=0),
     enrol_dates,
     func(events.promote_waitlist, keep_result=0),
     scoring.recompute_scores,
-    func(scoring.deliver_score_notifications, name=score_notifications.DELIVER_JOB, keep_result=0),
 ]
 
 
@@ -57,9 +56,9 @@ def cron_jobs() -> list[CronJob]:
         cron(enrol_dates, minute={2}, second={30}, unique=True),
         cron(events.sweep_events, second={9, 19, 29, 39, 49, 59}, run_at_startup=True, unique=True),
         cron(events.finish_events, second={45}, unique=True),
+        cron(events.queue_reminders, second={15}, run_at_startup=True, unique=True),
         cron(roll_windows, minute={7}, second={0}, unique=True),
         # Time moves rules such as "active in the last 30 days": recompute every segment hourly.
         cron(refresh_all_segments, minute={17}, second={0}, unique=True),
         cron(scoring.expire_points, minute={4, 19, 34, 49}, second={40}, unique=True),
-        cron(scoring.sweep_score_notifications, second={6, 26, 46}, run_at_startup=True, unique=True),
     ]

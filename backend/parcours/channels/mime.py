@@ -1,5 +1,6 @@
 """A valid multipart/alternative message, with the headers mailbox providers expect, written
-straight to bytes: email.message and its generator cost more than rendering the message."""
+straight to bytes: email.message and its generator cost more than rendering the message.
+A message with attachments is multipart/mixed: the alternative first, then each file."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ import msgspec
 LINE = 78  # RFC 5322's recommended header line length (998 is the hard limit)
 
 
+class Attachment(msgspec.Struct, frozen=True, kw_only=True):
+    filename: str
+    content_type: str  # e.g. "text/calendar; method=PUBLISH"
+    content: bytes
+
+
 class Parts(msgspec.Struct, kw_only=True):
     from_name: str
     from_email: str
@@ -27,6 +34,7 @@ class Parts(msgspec.Struct, kw_only=True):
     unsubscribe_url: str | None = None
     idempotency_key: str
     date: datetime
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Mime(msgspec.Struct, frozen=True):
@@ -122,12 +130,32 @@ def _part(subtype: str, body: str) -> bytes:
             "Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode() + quoted_printable(body)
 
 
+def _safe_filename(name: str) -> str:
+    """An ASCII name without quotes or line breaks (it goes in a quoted header parameter)."""
+    kept = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return kept.strip() or "attachment"
+
+
+def _attachment(item: Attachment) -> bytes:
+    kind = item.content_type.replace("\r", " ").replace("\n", " ").strip()
+    if kind.startswith("text/") and "charset=" not in kind:
+        kind = f'{kind}; charset="utf-8"'
+    name = _safe_filename(item.filename)
+    encoded = base64.encodebytes(item.content).replace(b"\n", b"\r\n").rstrip(b"\r\n")  # lines of 76
+    return (f'Content-Type: {kind}; name="{name}"\r\nContent-Disposition: attachment; filename="{name}"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n").encode() + encoded
+
+
 def build(parts: Parts) -> Mime:
     # Quoted-printable writes "=" as "=3D": a boundary starting with "=_" never occurs in the parts.
     boundary = f"=_{secrets.token_hex(12)}"
     domain = parts.from_email.rsplit("@", 1)[-1]
     identifier = message_id(parts.idempotency_key, domain)
-    head = [f'Content-Type: multipart/alternative; boundary="{boundary}"\r\nMIME-Version: 1.0\r\n',
+    outer = boundary
+    if parts.attachments:  # the alternative becomes the first part of a multipart/mixed
+        outer = f"=_{secrets.token_hex(12)}"
+    head = [f'Content-Type: multipart/{"mixed" if parts.attachments else "alternative"}; boundary="{outer}"\r\n'
+            "MIME-Version: 1.0\r\n",
             _from(parts.from_name, parts.from_email), _fold("To", parts.to), _fold("Subject", parts.subject),
             f"Date: {_date(parts.date)}\r\nMessage-ID: {identifier}\r\n"]
     if parts.reply_to:
@@ -137,7 +165,16 @@ def build(parts: Parts) -> Mime:
         head.append(_fold("List-Unsubscribe", f"<{parts.unsubscribe_url}>"))
         head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
     separator = f"\r\n--{boundary}\r\n".encode()
+    if not parts.attachments:
+        raw = b"".join((
+            "".join(head).encode(), b"\r\n--", boundary.encode(), b"\r\n", _part("plain", parts.text),
+            separator, _part("html", parts.html), b"\r\n--", boundary.encode(), b"--\r\n"))
+        return Mime(raw=raw, message_id=identifier, sender=parts.from_email)
+    alternative = b"".join((
+        f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n--{boundary}\r\n'.encode(),
+        _part("plain", parts.text), separator, _part("html", parts.html), b"\r\n--", boundary.encode(), b"--"))
+    mixed = f"\r\n--{outer}\r\n".encode()
     raw = b"".join((
-        "".join(head).encode(), b"\r\n--", boundary.encode(), b"\r\n", _part("plain", parts.text),
-        separator, _part("html", parts.html), b"\r\n--", boundary.encode(), b"--\r\n"))
+        "".join(head).encode(), mixed, alternative,
+        *(mixed + _attachment(item) for item in parts.attachments), f"\r\n--{outer}--\r\n".encode()))
     return Mime(raw=raw, message_id=identifier, sender=parts.from_email)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from parcours.channels import delivery, other
+from parcours.channels import delivery, notices, other
 from parcours.channels.service import DELIVER_JOB, OTHER_JOB
 from parcours.channels.models import OutboxMessage
 from parcours.clock import utcnow
@@ -42,12 +42,17 @@ async def deliver_other_messages(ctx: dict[str, Any]) -> int:
     return await _one_at_a_time(ctx["runtime"], "delivering_other", other.deliver_due)
 
 
+async def deliver_notices(ctx: dict[str, Any]) -> int:
+    return await _one_at_a_time(ctx["runtime"], "delivering_notices", notices.deliver_due)
+
+
 async def sweep_outbox(ctx: dict[str, Any]) -> None:
     """Due messages are sent even when the job that should have sent them was lost."""
     runtime = ctx["runtime"]
     async with transaction(runtime.read_sessions) as session:
         channels = set((await session.execute(select(OutboxMessage.channel).where(
             OutboxMessage.status.in_(["queued", "sending"]), OutboxMessage.send_after <= utcnow()).distinct())).scalars())  # type: ignore[attr-defined,operator]
-    for job, wanted in ((DELIVER_JOB, {"email"}), (OTHER_JOB, set(other.CHANNELS))):
+    for job, wanted in ((DELIVER_JOB, {"email"}), (OTHER_JOB, set(other.CHANNELS)),
+                        (notices.DELIVER_JOB, {notices.CHANNEL})):
         if channels & wanted:
             await runtime.enqueue(job, job_id=f"{job}:{int(utcnow().timestamp() * 2)}")

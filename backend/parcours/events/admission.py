@@ -15,6 +15,7 @@ from parcours.auth.service import Actor
 from parcours.db import Sessions, transaction
 from parcours.errors import ParcoursError
 from parcours.events import registrations
+from parcours.events.outbound import Outbound, outbound, registered
 from parcours.events.schemas import RegistrationOut
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,9 @@ class Admitted:
 
 
 class Admission:
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, out: Outbound) -> None:
         self.sessions = sessions
+        self.out = out
         self.waiting: list[tuple[RegistrationRequest, asyncio.Future[Admitted]]] = []
         self.writer: asyncio.Task[None] | None = None
 
@@ -79,6 +81,8 @@ class Admission:
                             session, request.event_id, request.values, request.actor, public=request.public,
                             source=request.source)
                         out = (await registrations.registrations_out(session, event.id, [registration]))[0]  # type: ignore[arg-type]
+                        if new:  # the confirmation or waitlist email, committed with the registration
+                            await registered(session, self.out, event, registration, out.position)
                     outcomes.append(Admitted(slug=event.slug, registration=out, new=new))
                 except ParcoursError as exc:
                     outcomes.append(exc)
@@ -94,5 +98,5 @@ class Admission:
 def admission(runtime: Any) -> Admission:
     """The runtime's registration queue, created on first use."""
     if "event_admission" not in runtime.extras:
-        runtime.extras["event_admission"] = Admission(runtime.sessions)
+        runtime.extras["event_admission"] = Admission(runtime.sessions, outbound(runtime))
     return runtime.extras["event_admission"]  # type: ignore[no-any-return]

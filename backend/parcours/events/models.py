@@ -29,6 +29,8 @@ class Event(SQLModel, table=True):
     venue_address: str | None = Field(default=None, max_length=500)
     online_url: str | None = Field(default=None, max_length=2000)
     sessions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # Reminder emails, as ISO 8601 durations before the start ("P7D", "PT1H").
+    reminders: list[str] = Field(default_factory=list, sa_type=JSON)
     budget: float | None = None
     registration_fee: float | None = None
     created_by: str = Field(default="", max_length=320)

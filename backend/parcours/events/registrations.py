@@ -170,20 +170,21 @@ async def check_in(session: AsyncSession, event_id: int, registration_id: int) -
     return registration
 
 
-async def promote(session: AsyncSession, event_id: int) -> int:
-    """Give every free seat to the first of the waitlist, in their order. Returns how many."""
+async def promote(session: AsyncSession, event_id: int) -> tuple[Event | None, list[Registration]]:
+    """Give every free seat to the first of the waitlist, in their order. Returns the event and
+    who got a seat."""
     try:
         event = await lock_event(session, event_id)
     except NotFound:
-        return 0
+        return None, []
     if event.status not in seats.OPEN_TO_REGISTRATION:
-        return 0
+        return event, []
     confirmed = await confirmed_count(session, event_id)
     waiting = int((await session.execute(select(func.count()).select_from(Registration).where(
         Registration.event_id == event_id, Registration.status == seats.WAITLISTED))).scalar_one())
     count = seats.seats_to_promote(event.capacity, confirmed, waiting)
     if not count:
-        return 0
+        return event, []
     first = (await session.execute(select(Registration).where(
         Registration.event_id == event_id, Registration.status == seats.WAITLISTED)
         .order_by(Registration.waitlist_position).limit(count))).scalars().all()  # type: ignore[arg-type]
@@ -193,7 +194,7 @@ async def promote(session: AsyncSession, event_id: int) -> int:
         registration.amount = event.registration_fee or 0.0
     await session.flush()
     await _record(session, event, [(r, "promoted") for r in first], now)
-    return len(first)
+    return event, list(first)
 
 
 async def events_to_promote(session: AsyncSession) -> list[int]:

@@ -24,6 +24,8 @@ Amount = Annotated[float, Meta(ge=0, le=1e12)]
 Capacity = Annotated[int, Meta(ge=0, le=1_000_000)]
 Zone = Annotated[str, Meta(min_length=1, max_length=64)]
 Url = Annotated[str, Meta(max_length=2000, pattern=r"^https?://")]
+# ISO 8601 durations before the start; events.reminders checks them further.
+Reminders = Annotated[list[Annotated[str, Meta(min_length=2, max_length=20)]], Meta(max_length=5)]
 Slug = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
@@ -52,6 +54,7 @@ class EventIn(Strict):
     online_url: Url | None = None
     slug: Slug | None = None
     sessions: Annotated[list[Session], Meta(max_length=200)] = []
+    reminders: Reminders = []
     budget: Amount | None = None
     registration_fee: Amount | None = None
 
@@ -69,6 +72,7 @@ class EventPatch(Strict):
     online_url: Url | None | UnsetType = UNSET
     slug: Slug | UnsetType = UNSET
     sessions: Annotated[list[Session], Meta(max_length=200)] | UnsetType = UNSET
+    reminders: Reminders | UnsetType = UNSET
     budget: Amount | None | UnsetType = UNSET
     registration_fee: Amount | None | UnsetType = UNSET
 
@@ -99,6 +103,7 @@ class EventOut(msgspec.Struct, kw_only=True):
     venue: VenueOut
     online_url: str | None
     sessions: list[SessionOut]
+    reminders: list[str] = []
     budget: float | None
     registration_fee: float | None
     confirmed: int = 0

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.clock import utcnow
 from parcours.db import after_commit
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
-from parcours.events import checks, figures, ics, seats
+from parcours.events import checks, figures, ics, reminders, seats
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
 from parcours.events.schemas import DayCount, EventOut, EventStats, PublicEventOut, SessionOut, VenueOut
 
@@ -72,7 +72,8 @@ def event_out(event: Event, counts: dict[str, int] | None = None) -> EventOut:
         id=event.id, name=event.name, slug=event.slug, type=event.type, status=event.status,  # type: ignore[arg-type]
         starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, capacity=event.capacity,
         description=event.description, venue=VenueOut(name=event.venue_name, address=event.venue_address),
-        online_url=event.online_url, sessions=[SessionOut(**s) for s in event.sessions], budget=event.budget,
+        online_url=event.online_url, sessions=[SessionOut(**s) for s in event.sessions],
+        reminders=list(event.reminders or []), budget=event.budget,
         registration_fee=event.registration_fee, confirmed=counts.get(seats.CONFIRMED, 0),
         waitlisted=counts.get(seats.WAITLISTED, 0), created_by=event.created_by, created_at=event.created_at,
         updated_at=event.updated_at,
@@ -115,6 +116,8 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
         out["venue_address"] = venue.address if venue else None
     if "sessions" in out:
         out["sessions"] = [_session_json(s) for s in out["sessions"]]
+    if "reminders" in out:
+        out["reminders"] = reminders.normalized(out["reminders"])
     return out
 
 
@@ -131,6 +134,9 @@ def _check(values: dict[str, Any]) -> None:
     problem = checks.timezone_problem(values["timezone"])
     if problem:
         raise InvalidInput(problem, "timezone")
+    problem = reminders.problem(values.get("reminders") or [])
+    if problem:
+        raise InvalidInput(problem, "reminders")
     for index, item in enumerate(values.get("sessions") or []):
         if item.starts_at and item.ends_at and item.ends_at <= item.starts_at:
             raise Unprocessable("A session must end after it starts.", f"sessions.{index}.ends_at")

@@ -1,18 +1,31 @@
-"""Worker jobs of events: promote the waitlist when seats free up, the sweep that trusts only the
-database, and finishing events that have ended (no-shows)."""
+"""Worker jobs of events: promote the waitlist when seats free up (and tell who got a seat), the
+sweep that trusts only the database, reminders, and finishing events that have ended (no-shows)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.clock import utcnow
 from parcours.db import transaction
 from parcours.events import registrations
+from parcours.events.outbound import Outbound, events_with_reminders, outbound, promoted
+from parcours.events.outbound import queue_reminders as outbound_reminders
+
+
+async def _promote(session: AsyncSession, out: Outbound, event_id: int) -> int:
+    event, seated = await registrations.promote(session, event_id)
+    if event is not None and seated:
+        await promoted(session, out, event, seated)
+    return len(seated)
 
 
 async def promote_waitlist(ctx: dict[str, Any], event_id: int) -> int:
     """Free seats to the first waitlisted, in order. Safe to run any number of times."""
-    async with transaction(ctx["runtime"].sessions) as session:
-        return await registrations.promote(session, event_id)
+    runtime = ctx["runtime"]
+    async with transaction(runtime.sessions) as session:
+        return await _promote(session, outbound(runtime), event_id)
 
 
 async def sweep_events(ctx: dict[str, Any]) -> int:
@@ -20,11 +33,24 @@ async def sweep_events(ctx: dict[str, Any]) -> int:
     runtime = ctx["runtime"]
     async with transaction(runtime.read_sessions) as session:
         due = await registrations.events_to_promote(session)
-    promoted = 0
+    promoted_count = 0
     for event_id in due:
         async with transaction(runtime.sessions) as session:
-            promoted += await registrations.promote(session, event_id)
-    return promoted
+            promoted_count += await _promote(session, outbound(runtime), event_id)
+    return promoted_count
+
+
+async def queue_reminders(ctx: dict[str, Any]) -> int:
+    """Reminders due now, each registrant's once (its idempotency key): safe to run any number of times."""
+    runtime = ctx["runtime"]
+    now = utcnow()
+    async with transaction(runtime.read_sessions) as session:
+        due = await events_with_reminders(session, now)
+    queued = 0
+    for event_id in due:
+        async with transaction(runtime.sessions) as session:
+            queued += await outbound_reminders(session, outbound(runtime), event_id, now)
+    return queued
 
 
 async def finish_events(ctx: dict[str, Any]) -> int:

@@ -97,6 +97,7 @@ def upgrade() -> None:
     sa.Column('venue_address', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('online_url', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.Column('sessions', sa.JSON(), nullable=False),
+    sa.Column('reminders', sa.JSON(), nullable=False),
     sa.Column('budget', sa.Float(), nullable=True),
     sa.Column('registration_fee', sa.Float(), nullable=True),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
