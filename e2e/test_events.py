@@ -60,6 +60,8 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: h
     page.get_by_test_id("event-online-url").fill("https://meet.example.org/growth")
     page.get_by_test_id("event-capacity").fill("2")
     page.get_by_test_id("event-budget").fill("1000")
+    # Reminders a day and an hour before are proposed; a week before is added.
+    page.get_by_test_id("event-reminder-P7D").click()
     expect(page.get_by_test_id("event-save-state")).to_have_text("Unsaved changes")
     page.get_by_test_id("event-save").click()
     expect(page).to_have_url(re.compile(r"/events/\d+$"))
@@ -67,6 +69,7 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: h
     expect(page.get_by_test_id("event-save-state")).to_have_text("All changes saved")
     event = event_named(api, name)
     assert (event["type"], event["capacity"], event["budget"], event["timezone"]) == ("webinar", 2, 1000, "Europe/Paris")
+    assert event["reminders"] == ["P7D", "P1D", "PT1H"]
     assert event["starts_at"].startswith(start.strftime("%Y-%m-%d"))
 
     # The team and the money.

@@ -1,8 +1,8 @@
-import { Card, Group, NumberInput, SegmentedControl, Select, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { Card, Chip, Group, NumberInput, SegmentedControl, Select, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { EVENT_TYPES } from "./eventsApi";
-import { allZones, type Draft } from "./model";
+import { REMINDER_CHOICES, allZones, type Draft } from "./model";
 
 type Props = {
   draft: Draft;
@@ -89,6 +89,24 @@ export function EventForm({ draft, update, errorOf, disabled }: Props) {
                 value={draft.budget ?? ""} error={errorOf("budget")} thousandSeparator=" "
                 onChange={(v) => update({ budget: numberOrNull(v) })} data-testid="event-budget" />
             </Group>
+          </Stack>
+        </Card>
+
+        <Card withBorder>
+          <Stack gap="sm">
+            <Title order={4}>{t("events.reminders")}</Title>
+            <Text size="sm" c="dimmed">{t("events.reminders_hint")}</Text>
+            <Chip.Group multiple value={draft.reminders}
+              onChange={(values) => update({ reminders: REMINDER_CHOICES.filter((c) => values.includes(c)) })}>
+              <Group gap="xs" data-testid="event-reminders">
+                {REMINDER_CHOICES.map((choice) => (
+                  <Chip key={choice} value={choice} disabled={disabled} wrapperProps={{ "data-testid": `event-reminder-${choice}` }}>
+                    {t(`events.reminder.${choice}`)}
+                  </Chip>
+                ))}
+              </Group>
+            </Chip.Group>
+            {errorOf("reminders") && <Text size="sm" c="red">{errorOf("reminders")}</Text>}
           </Stack>
         </Card>
       </Stack>

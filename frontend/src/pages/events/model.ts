@@ -23,7 +23,11 @@ export type Draft = {
   capacity: number | null;
   registration_fee: number | null;
   budget: number | null;
+  reminders: string[]; // ISO 8601 durations before the start
 };
+
+// The reminder offsets offered in the editor, longest first.
+export const REMINDER_CHOICES = ["P7D", "P1D", "PT1H"] as const;
 
 const INPUT_FORMAT = "YYYY-MM-DDTHH:mm";
 
@@ -66,6 +70,7 @@ export function emptyDraft(): Draft {
     capacity: null,
     registration_fee: null,
     budget: null,
+    reminders: ["P1D", "PT1H"],
   };
 }
 
@@ -83,6 +88,7 @@ export function draftOf(event: EventOut): Draft {
     capacity: event.capacity,
     registration_fee: event.registration_fee,
     budget: event.budget,
+    reminders: event.reminders ?? [],
   };
 }
 
@@ -119,6 +125,7 @@ export function bodyOf(draft: Draft, status: "draft" | "published"): EventIn {
     capacity: draft.capacity,
     registration_fee: draft.registration_fee,
     budget: draft.budget,
+    reminders: draft.reminders,
     status,
   };
 }
