@@ -54,8 +54,9 @@ async def from_cancel_token(session: AsyncSession, secret: str, slug: str, token
 # ---- interactions ---------------------------------------------------------------------------------
 
 
-async def _record(session: AsyncSession, event: Event, rows: Sequence[tuple[Registration, str]],
-                  at: datetime | None = None) -> None:
+async def record(session: AsyncSession, event: Event, rows: Sequence[tuple[Registration, str]],
+                 at: datetime | None = None) -> None:
+    """Each (registration, what happened) as an `event_<what>` interaction on the contact."""
     await recording.record(session, [
         {"contact_id": r.contact_id, "type": f"event_{kind}", "occurred_at": at or utcnow(),
          "properties": {"event_id": event.id, "event": event.name, "registration_id": r.id}}
@@ -121,7 +122,7 @@ async def register(session: AsyncSession, event_id: int, values: dict[str, Any],
     except IntegrityError:  # the constraints hold even if the lock were bypassed
         raise Conflict("Someone registered at the same moment: try again.", "contact_id") from None
     kinds = [(registration, "registered")] + ([(registration, "waitlisted")] if status == seats.WAITLISTED else [])
-    await _record(session, event, kinds, now)
+    await record(session, event, kinds, now)
     return event, registration, True
 
 
@@ -148,7 +149,7 @@ async def cancel(session: AsyncSession, event_id: int, registration_id: int, enq
     freed = registration.status == seats.CONFIRMED
     registration.status, registration.cancelled_at = seats.CANCELLED, utcnow()
     await session.flush()
-    await _record(session, event, [(registration, "cancelled")])
+    await record(session, event, [(registration, "cancelled")])
     if freed:
         promote_soon(session, enqueue, event_id)
     return registration
@@ -166,7 +167,7 @@ async def check_in(session: AsyncSession, event_id: int, registration_id: int) -
         raise Conflict("This event is cancelled.", "status")
     registration.attendance, registration.checked_in_at = seats.ATTENDED, utcnow()
     await session.flush()
-    await _record(session, event, [(registration, "attended")])
+    await record(session, event, [(registration, "attended")])
     return registration
 
 
@@ -193,7 +194,7 @@ async def promote(session: AsyncSession, event_id: int) -> tuple[Event | None, l
         registration.status, registration.promoted_at, registration.confirmed_at = seats.CONFIRMED, now, now
         registration.amount = event.registration_fee or 0.0
     await session.flush()
-    await _record(session, event, [(r, "promoted") for r in first], now)
+    await record(session, event, [(r, "promoted") for r in first], now)
     return event, list(first)
 
 
@@ -226,7 +227,7 @@ async def finish_ended(session: AsyncSession, now: datetime | None = None) -> in
                 Registration.id.in_([r.id for r in absent])).values(attendance=seats.NO_SHOW))  # type: ignore[union-attr]
         event.status, event.updated_at = "finished", now
         await session.flush()
-        await _record(session, event, [(r, "no_show") for r in absent], event.ends_at)
+        await record(session, event, [(r, "no_show") for r in absent], event.ends_at)
     return len(ended)
 
 

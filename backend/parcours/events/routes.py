@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, Router, delete, get, patch, post
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.params import Parameter
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import changes, to_out
 from parcours.auth.service import Actor, system_actor
 from parcours.errors import NotFound, ParcoursError
 from parcours.db import transaction
-from parcours.events import pages, registrations, service
+from parcours.events import attendance, pages, registrations, service
+from parcours.events.attendance import AttendanceImport
 from parcours.events.admission import RegistrationRequest, admission
 from parcours.events.models import Event, Registration
 from parcours.events.schemas import (
@@ -38,6 +42,12 @@ from parcours.events.schemas import (
 from parcours.runtime import Runtime
 
 CALENDAR = "text/calendar; charset=utf-8"
+Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
+
+
+@dataclass
+class AttendanceUpload:
+    file: UploadFile
 PUBLIC_ACTOR = system_actor("Event registration page")
 
 
@@ -121,6 +131,12 @@ class EventsController(Controller):
     async def check_in(self, event_id: int, registration_id: int, db: AsyncSession) -> RegistrationOut:
         registration = await registrations.check_in(db, event_id, registration_id)
         return (await registrations.registrations_out(db, event_id, [registration]))[0]
+
+    @post("/{event_id:int}/attendance", status_code=200,
+          summary="Check in the confirmed registrants listed in a webinar platform's attendance export (CSV)")
+    async def import_attendance(self, event_id: int, data: Annotated[AttendanceUpload, Multipart],
+                                db: AsyncSession) -> AttendanceImport:
+        return await attendance.import_attendance(db, event_id, await data.file.read())
 
     @get("/{event_id:int}/stats", summary="The dashboard: registrations, waitlist, attendance, budget, costs, revenue")
     async def stats(self, event_id: int, db: AsyncSession) -> EventStats:

@@ -1,0 +1,69 @@
+"""Attendance imported from a webinar platform's export (Zoom, Teams, GoTo...): every row with an
+email address is someone who attended; confirmed registrants among them are checked in."""
+
+from __future__ import annotations
+
+import msgspec
+from sqlalchemy import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.clock import utcnow
+from parcours.contacts.csvfile import CsvError, read_table
+from parcours.contacts.models import Contact
+from parcours.errors import InvalidInput
+from parcours.events import seats
+from parcours.events.models import Registration
+from parcours.events.registrations import record
+from parcours.events.service import lock_event
+
+EMAIL_HEADERS = ("email", "e-mail", "mail", "courriel", "adresse e-mail", "adresse email", "user email",
+                 "attendee email", "email address")
+
+
+class AttendanceImport(msgspec.Struct, kw_only=True):
+    rows: int  # rows with an email address
+    checked_in: int  # confirmed registrants marked present now
+    already_checked_in: int
+    not_confirmed: list[str]  # registered but waitlisted or cancelled: left as they are
+    not_registered: list[str]  # attended without a registration (first 50)
+
+
+def attendee_emails(content: bytes) -> list[str]:
+    """The distinct email addresses of the file, lower-cased, in file order."""
+    try:
+        table = read_table(content)
+    except CsvError as exc:
+        raise InvalidInput(str(exc), "file") from None
+    names = [h.strip().lower() for h in table.header]
+    column = next((i for i, name in enumerate(names) if name in EMAIL_HEADERS), None)
+    if column is None:
+        column = next((i for i, name in enumerate(names) if "mail" in name), None)
+    if column is None:
+        raise InvalidInput("The file has no email column: name one 'Email'.", "file")
+    found = dict.fromkeys(cells[column].strip().lower() for _, cells in table.rows if "@" in cells[column])
+    return list(found)
+
+
+async def import_attendance(session: AsyncSession, event_id: int, content: bytes) -> AttendanceImport:
+    emails = attendee_emails(content)  # before any write: a bad file changes nothing
+    event = await lock_event(session, event_id)
+    found = (await session.execute(  # addresses are stored lower-cased
+        select(Registration, Contact.email).join(Contact, Contact.id == Registration.contact_id)  # type: ignore[arg-type]
+        .where(Registration.event_id == event_id, Contact.email.in_(emails)))).all()  # type: ignore[attr-defined]
+    registered = {email: registration for registration, email in found}
+    now, present, already, not_confirmed = utcnow(), [], 0, []
+    for email in emails:
+        registration = registered.get(email)
+        if registration is None:
+            continue
+        if registration.status != seats.CONFIRMED:
+            not_confirmed.append(email)
+        elif registration.attendance == seats.ATTENDED:
+            already += 1
+        else:
+            registration.attendance, registration.checked_in_at = seats.ATTENDED, now
+            present.append(registration)
+    await session.flush()
+    await record(session, event, [(r, "attended") for r in present], now)
+    return AttendanceImport(rows=len(emails), checked_in=len(present), already_checked_in=already,
+                            not_confirmed=not_confirmed, not_registered=[e for e in emails if e not in registered][:50])
