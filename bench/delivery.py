@@ -9,13 +9,14 @@ fields and real-time segments, runs in the same workers).
 
 Setup, not timed, on a fresh database for each worker count (nothing can be deduplicated):
 `parcours serve` with PARCOURS_IN_PROCESS_WORKER=false, a redis-server of our own, an SMTP sink
-(in its own process; it counts messages and keeps a random sample: by default LeanSmtp below, with
-PIPELINING like a real relay and little CPU, since it shares the machine with the worker measured;
-`--sink aiosmtpd` for aiosmtpd), PARCOURS_SMTP_DOMAIN_RATE=0 (no pacing) and PARCOURS_FREQUENCY_CAP=0;
-then `parcours worker` processes. N opted-in contacts (`email_opt_in`, consent `marketing`) are
-created with POST /api/contacts, put in a static segment (POST /api/segments/{id}/members by
-10,000), an email is made from the shipped newsletter template (POST /api/emails with its
-template_id, subject personalized), and the campaign is created once the workers are idle.
+(bench/smtp_sink.py, in its own process; it counts messages and keeps a random sample: by default
+its lean server, with PIPELINING like a real relay and little CPU, since it shares the machine with
+the worker measured; `--sink aiosmtpd` for aiosmtpd), PARCOURS_SMTP_DOMAIN_RATE=0 (no pacing) and
+PARCOURS_FREQUENCY_CAP=0; then `parcours worker` processes. N opted-in contacts (`email_opt_in`,
+consent `marketing`) are created with POST /api/contacts, put in a static segment
+(POST /api/segments/{id}/members by 10,000), an email is made from the shipped newsletter template
+(POST /api/emails with its template_id, subject personalized), and the campaign is created once the
+workers are idle.
 
 Target: >= 1,000 messages/s with one worker. Reported: messages/s per worker count, the ratio
 2 workers / 1 worker, and a MIME check of the sampled messages (multipart/alternative, text and
@@ -25,18 +26,14 @@ HTML parts, the contact's own first name in subject, text and HTML).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import html
-import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,6 +43,7 @@ from typing import Any
 
 from bench import common
 from bench.common import Database, Product, Workers, log, print_table, verdict
+from bench.smtp_sink import SINKS, SmtpSink
 
 TARGET = 1_000.0  # messages/s with one worker
 MEMBERS_CHUNK = 10_000  # the API's maximum per POST /api/segments/{id}/members
@@ -59,219 +57,6 @@ LAST_NAMES = ["Martin", "Bernard", "Dubois", "Lefèvre", "Girard", "Bonnet", "Du
 DOMAINS = ["gmail.com", "orange.fr", "free.fr", "outlook.com", "yahoo.fr", "laposte.net", "hotmail.com"]
 # The worker runs these hourly (minute 7: rolling windows, minute 17: every segment refreshed).
 HOURLY_MINUTES = (7, 17)
-
-
-# ---- the SMTP sink: its own process ------------------------------------------------------------
-
-
-def sink_main(argv: Sequence[str]) -> None:
-    """`python -m bench.delivery _smtp-sink ...`: an SMTP server that counts what it receives.
-
-    Each message is accepted (250) and counted; a random sample is written to --samples-dir.
-    The status port answers every connection with one JSON line: count, bytes, first and last
-    reception (time.time(), comparable with the benchmark's clock) and this process's CPU.
-    --kind aiosmtpd serves with aiosmtpd; --kind lean with LeanSmtp below.
-    """
-    p = argparse.ArgumentParser(prog="bench.delivery _smtp-sink")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--status-port", type=int, required=True)
-    p.add_argument("--samples-dir", type=Path, required=True)
-    p.add_argument("--expect", type=int, required=True)
-    p.add_argument("--samples", type=int, default=20)
-    p.add_argument("--kind", choices=SINKS, default="lean")
-    args = p.parse_args(list(argv))
-
-    import logging
-
-    from aiosmtpd.smtp import SMTP
-
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    args.samples_dir.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(5)
-    keep = set(rng.sample(range(args.expect), min(args.samples, args.expect))) | {0, args.expect - 1}
-    state: dict[str, Any] = {"count": 0, "bytes": 0, "first": None, "last": None, "connections": 0}
-
-    def received(content: bytes) -> None:
-        index = state["count"]
-        now = time.time()
-        state["count"] = index + 1
-        state["first"] = state["first"] or now
-        state["last"] = now
-        state["bytes"] += len(content)
-        if index in keep:
-            (args.samples_dir / f"{index:07d}.eml").write_bytes(content)
-
-    class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            received(envelope.original_content or envelope.content)
-            return "250 OK"
-
-    handler = Handler()
-
-    async def status(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        times = os.times()
-        writer.write(json.dumps({**state, "cpu_seconds": times.user + times.system}).encode() + b"\n")
-        await writer.drain()
-        writer.close()
-
-    def smtp() -> asyncio.BaseProtocol:
-        state["connections"] += 1
-        if args.kind == "lean":
-            return LeanSmtp(received)
-        # A fixed hostname: otherwise each connection looks up this machine's FQDN.
-        return SMTP(handler, hostname="sink.bench.local", ident="parcours bench sink")
-
-    async def serve() -> None:
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        servers = [await loop.create_server(smtp, "127.0.0.1", args.port),
-                   await asyncio.start_server(status, "127.0.0.1", args.status_port)]
-        await stop.wait()
-        for server in servers:
-            server.close()
-
-    try:
-        import uvloop
-
-        uvloop.run(serve())
-    except ImportError:
-        asyncio.run(serve())
-
-
-SINKS = ("lean", "aiosmtpd")
-
-
-class LeanSmtp(asyncio.Protocol):
-    """The server side of SMTP as a relay sees it (RFC 5321: EHLO/HELO, MAIL, RCPT, DATA, RSET,
-    NOOP, QUIT, with PIPELINING, RFC 2920), for one connection. aiosmtpd reads a message line by
-    line in Python, about 0.6 ms of CPU each: on this 2-core machine that was taken from the worker
-    being measured, while a relay runs elsewhere. Here a message is found whole by its
-    terminating CRLF.CRLF; it is un-dot-stuffed, counted and sampled as aiosmtpd would."""
-
-    GREETING = b"220 sink.bench.local ESMTP parcours bench sink\r\n"
-    EHLO = b"250-sink.bench.local\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
-
-    def __init__(self, received: Any) -> None:
-        self.received = received
-        self.buffer = bytearray()
-        self.in_data = False
-        self.scanned = 0  # how much of a message's data was searched for its end already
-        self.sender: bytes | None = None
-        self.recipients: list[bytes] = []
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-        self.transport.write(self.GREETING)  # type: ignore[union-attr]
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        replies: list[bytes] = []
-        closing = False
-        while not closing:
-            if self.in_data:
-                if self.buffer.startswith(b".\r\n"):
-                    end, content = 0, b""
-                else:
-                    end = self.buffer.find(b"\r\n.\r\n", max(0, self.scanned - 4))
-                    if end < 0:
-                        self.scanned = len(self.buffer)
-                        break
-                    end += 2
-                    content = bytes(self.buffer[:end])
-                del self.buffer[:end + 3]
-                self.in_data, self.scanned = False, 0
-                if content.startswith(b".."):
-                    content = content[1:]
-                self.received(content.replace(b"\r\n..", b"\r\n."))
-                self.sender, self.recipients = None, []
-                replies.append(b"250 OK queued\r\n")
-                continue
-            end = self.buffer.find(b"\r\n")
-            if end < 0:
-                break
-            line = bytes(self.buffer[:end])
-            del self.buffer[:end + 2]
-            verb = line[:4].upper()
-            if verb == b"EHLO":
-                self.sender, self.recipients = None, []
-                replies.append(self.EHLO)
-            elif verb == b"HELO":
-                replies.append(b"250 sink.bench.local\r\n")
-            elif verb == b"MAIL" and line[4:11].upper() == b" FROM:<" and self.sender is None:
-                self.sender = line[11:].split(b">", 1)[0]
-                replies.append(b"250 OK\r\n")
-            elif verb == b"RCPT" and line[4:9].upper() == b" TO:<" and self.sender is not None:
-                self.recipients.append(line[9:].split(b">", 1)[0])
-                replies.append(b"250 OK\r\n")
-            elif verb == b"DATA" and self.recipients:
-                self.in_data = True
-                replies.append(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-            elif verb in (b"MAIL", b"RCPT", b"DATA"):
-                replies.append(b"503 Bad sequence of commands\r\n")
-            elif verb == b"RSET":
-                self.sender, self.recipients = None, []
-                replies.append(b"250 OK\r\n")
-            elif verb == b"NOOP":
-                replies.append(b"250 OK\r\n")
-            elif verb == b"QUIT":
-                replies.append(b"221 Bye\r\n")
-                closing = True
-            else:
-                replies.append(b"502 Command not implemented\r\n")
-        if replies and self.transport is not None:
-            self.transport.write(b"".join(replies))
-        if closing and self.transport is not None:
-            self.transport.close()
-
-
-class SmtpSink:
-    """The sink process, seen from the benchmark."""
-
-    def __init__(self, workdir: Path, expect: int, samples: int, kind: str = "lean") -> None:
-        self.port, self.status_port = common.free_port(), common.free_port()
-        self.samples_dir = workdir / "received"
-        self.log_path = workdir / "smtp-sink.log"
-        self.expect, self.samples, self.kind = expect, samples, kind
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 20.0) -> SmtpSink:
-        with open(self.log_path, "ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bench.delivery", "_smtp-sink", "--port", str(self.port),
-                 "--status-port", str(self.status_port), "--samples-dir", str(self.samples_dir),
-                 "--expect", str(self.expect), "--samples", str(self.samples), "--kind", self.kind],
-                cwd=common.ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the SMTP sink exited: {self.log_path.read_text(errors='replace')}")
-            try:
-                self.status()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the SMTP sink did not start")
-
-    def status(self) -> dict[str, Any]:
-        with socket.create_connection(("127.0.0.1", self.status_port), timeout=5) as conn:
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = conn.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-        return json.loads(data)  # type: ignore[no-any-return]
-
-    def stop(self) -> None:
-        common.stop_process(self.process, timeout=10)
-        self.process = None
 
 
 # ---- redis and workers -------------------------------------------------------------------------
@@ -491,7 +276,7 @@ def running_stack(backend: str, workers_count: int, args: argparse.Namespace, tm
         redis_server = EmbeddedRedis(tmp / "redis")
         cleanup.callback(redis_server.stop)
         redis_url = redis_server.start()
-        sink = SmtpSink(tmp, args.messages, args.samples, args.sink)
+        sink = SmtpSink(tmp, args.sink, expect=args.messages, samples=args.samples)
         cleanup.callback(sink.stop)
         sink.start()
         product = Product(db, tmp / "data")
@@ -701,9 +486,6 @@ def report(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["_smtp-sink"]:
-        sink_main(argv[1:])
-        return
     p = common.parser(__doc__.splitlines()[0])
     p.add_argument("--messages", type=int, help="contacts, hence messages, per run (default 20,000; quick 1,000)")
     p.add_argument("--workers-list", default="1,2", help="worker counts to run, each on a fresh database (default 1,2)")

@@ -38,7 +38,8 @@ directly every 15 ms). Reported: p50, p95, max; target p95 <= 1 s; and the backg
 achieved (as sent, and as stored in the interactions table).
 
 Setup, not timed: `parcours serve` without its in-process worker, a redis-server of our own, an
-SMTP sink (aiosmtpd, in its own process, counting messages), PARCOURS_SMTP_DOMAIN_RATE=0,
+SMTP sink (bench/smtp_sink.py, in its own process, counting messages; by default its lean server
+with PIPELINING, as relays have, `--sink aiosmtpd` for aiosmtpd), PARCOURS_SMTP_DOMAIN_RATE=0,
 PARCOURS_FREQUENCY_CAP=0; contacts inserted in-process with contacts.service.insert_many
 (opted-in, consent `marketing`, 40% in France), the static segment filled with
 POST /api/segments/{id}/members, one email from the shipped `newsletter` template, then a wait
@@ -55,7 +56,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -68,6 +68,7 @@ from typing import Any
 
 from bench import common
 from bench.common import Database, Product, Workers, log, print_table, verdict
+from bench.smtp_sink import SINKS, SmtpSink
 
 STEPS_TARGET = 2_000.0  # contact-steps/s per worker, wait excluded
 LATENCY_TARGET_MS = 1_000.0  # p95, trigger POST -> outbox row
@@ -85,50 +86,7 @@ DOMAINS = ["gmail.com", "orange.fr", "free.fr", "outlook.com", "yahoo.fr", "lapo
 COUNTRIES = ["FR", "FR", "GB", "BE", "DE"]  # 40% take the "yes" branch
 
 
-# ---- helper processes: the SMTP sink and the background load -------------------------------------
-
-
-def sink_main(argv: Sequence[str]) -> None:
-    """`python -m bench.journeys _smtp-sink --port P --status-port S`: accept and count messages.
-    The status port answers each connection with one JSON line: count, first, last (time.time())."""
-    p = argparse.ArgumentParser(prog="bench.journeys _smtp-sink")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--status-port", type=int, required=True)
-    args = p.parse_args(list(argv))
-    import logging
-
-    from aiosmtpd.smtp import SMTP
-
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    state: dict[str, Any] = {"count": 0, "first": None, "last": None}
-
-    class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            now = time.time()
-            state["count"] += 1
-            state["first"] = state["first"] or now
-            state["last"] = now
-            return "250 OK"
-
-    async def status(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        times = os.times()
-        writer.write(json.dumps({**state, "cpu_seconds": times.user + times.system}).encode() + b"\n")
-        await writer.drain()
-        writer.close()
-
-    async def serve() -> None:
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        handler = Handler()
-        servers = [await loop.create_server(lambda: SMTP(handler, hostname="sink.bench.local"), "127.0.0.1", args.port),
-                   await asyncio.start_server(status, "127.0.0.1", args.status_port)]
-        await stop.wait()
-        for server in servers:
-            server.close()
-
-    asyncio.run(serve())
+# ---- helper process: the background load ---------------------------------------------------------
 
 
 def background_main(argv: Sequence[str]) -> None:
@@ -175,47 +133,6 @@ def helper(*args: str) -> list[str]:
     return [sys.executable, "-m", "bench.journeys", *args]
 
 
-class SmtpSink:
-    def __init__(self, workdir: Path) -> None:
-        self.port, self.status_port = common.free_port(), common.free_port()
-        self.log_path = workdir / "smtp-sink.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 20.0) -> SmtpSink:
-        with open(self.log_path, "ab") as out:
-            self.process = subprocess.Popen(helper("_smtp-sink", "--port", str(self.port), "--status-port",
-                                                   str(self.status_port)),
-                                            cwd=common.ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the SMTP sink exited: {self.log_path.read_text(errors='replace')}")
-            try:
-                self.status()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the SMTP sink did not start")
-
-    def status(self) -> dict[str, Any]:
-        with socket.create_connection(("127.0.0.1", self.status_port), timeout=5) as conn:
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = conn.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-        return json.loads(data)  # type: ignore[no-any-return]
-
-    def stop(self) -> None:
-        common.stop_process(self.process)
-
-
 # ---- the stack of one run ------------------------------------------------------------------------
 
 
@@ -229,7 +146,7 @@ class Stack:
 
 
 @contextmanager
-def running_stack(backend: str, workers_count: int, tmp: Path) -> Iterator[Stack]:
+def running_stack(backend: str, workers_count: int, sink_kind: str, tmp: Path) -> Iterator[Stack]:
     """A fresh database, redis-server, SMTP sink, worker processes and the API (without worker)."""
     from parcours.queue import EmbeddedRedis
 
@@ -238,7 +155,7 @@ def running_stack(backend: str, workers_count: int, tmp: Path) -> Iterator[Stack
         redis_server = EmbeddedRedis(tmp / "redis")
         cleanup.callback(redis_server.stop)
         redis_url = redis_server.start()
-        sink = SmtpSink(tmp)
+        sink = SmtpSink(tmp, sink_kind)
         cleanup.callback(sink.stop)
         sink.start()
         product = Product(db, tmp / "data")
@@ -494,7 +411,7 @@ def setup_throughput(stack: Stack, client: common.Http, args: argparse.Namespace
 
 def run_throughput(backend: str, workers_count: int, args: argparse.Namespace) -> dict[str, Any]:
     with common.workdir(f"journeys-{backend}-{workers_count}w") as tmp, \
-            running_stack(backend, workers_count, tmp) as stack:
+            running_stack(backend, workers_count, args.sink, tmp) as stack:
         client = stack.product.client()
         log(f"{backend}, {workers_count} worker(s): setting up {args.contacts:,} contacts")
         setup = setup_throughput(stack, client, args)
@@ -518,6 +435,7 @@ def run_throughput(backend: str, workers_count: int, args: argparse.Namespace) -
         busy = runs_done - idle
         result = {
             "backend": backend, "workers": workers_count, "contacts": args.contacts, "wait": args.wait,
+            "sink": args.sink,
             "enrolled": published.get("enrolled"), "publish_seconds": round(publish_seconds, 3),
             "runs_completed_seconds": round(runs_done, 2),
             "mail_received_seconds": round(mail_done, 2) if mail_done is not None else None,
@@ -604,7 +522,7 @@ async def _measure_triggers(stack: Stack, client: common.Http, journey_id: int, 
 
 
 def run_latency(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    with common.workdir(f"journeys-latency-{backend}") as tmp, running_stack(backend, 1, tmp) as stack:
+    with common.workdir(f"journeys-latency-{backend}") as tmp, running_stack(backend, 1, args.sink, tmp) as stack:
         client = stack.product.client()
         ids = insert_contacts(stack.db, args.latency_contacts)
         email_id = make_email(client)
@@ -675,8 +593,10 @@ def report(throughput: list[dict[str, Any]], latency: list[dict[str, Any]]) -> d
                      r["messages_per_s"] or "-", "/".join(f"{c:.0f}" for c in r["worker_cpu_percent"]) + "%",
                      f">= {STEPS_TARGET:,.0f}/s/worker", verdict(r["steps_per_s_per_worker"], STEPS_TARGET)])
     if rows:
+        sinks = ", ".join(sorted({r.get("sink", "aiosmtpd") for r in throughput}))
         print_table("Journey throughput: publish (N enrolled) until every run is completed; 5 contact-steps per "
-                    "contact; steps/s wait excluded = steps / (seconds - idle while every run waited)",
+                    f"contact; steps/s wait excluded = steps / (seconds - idle while every run waited); "
+                    f"mail to the SMTP sink ({sinks})",
                     ["backend", "workers", "contacts", "wait", "runs done s", "idle s", "1st leg steps/s",
                      "wake delay s", "steps", "steps/s raw",
                      "steps/s", "steps/s/worker", "ratio vs 1w", "mail done s", "mail/s", "worker CPU", "target",
@@ -707,9 +627,6 @@ def report(throughput: list[dict[str, Any]], latency: list[dict[str, Any]]) -> d
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["_smtp-sink"]:
-        sink_main(argv[1:])
-        return
     if argv[:1] == ["_background"]:
         background_main(argv[1:])
         return
@@ -728,6 +645,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--poll", type=float, default=0.5, help="seconds between polls of journey_runs and the sink")
     p.add_argument("--stall", type=float, default=120.0, help="give up after this many seconds without progress")
     p.add_argument("--timeout", type=float, default=3600.0, help="give up on a throughput run after this many seconds")
+    p.add_argument("--sink", choices=SINKS, default="lean",
+                   help="the SMTP server receiving the mail: lean (default: a minimal SMTP server with "
+                        "PIPELINING, as relays have, cheap on CPU) or aiosmtpd (line by line, no PIPELINING)")
     p.add_argument("--mail-timeout", type=float, default=900.0,
                    help="stop waiting for the SMTP sink this many seconds after the runs completed (reported)")
     p.add_argument("--rate", type=float, default=500.0, help="background interactions/s of the latency test")
