@@ -80,6 +80,7 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: h
     page.get_by_test_id("team-internal").uncheck()
     page.get_by_test_id("team-responsibilities").fill("Keynote on growth loops")
     page.get_by_test_id("team-add").click()
+    expect(page.get_by_test_id("team-table").get_by_test_id("team-row-name")).to_have_text("Ada Lovelace")
     [member] = api.get(f"/api/events/{event['id']}/team").json()
     row = page.get_by_test_id(f"team-row-{member['id']}")
     expect(row.get_by_test_id("team-row-role")).to_have_text("Speaker")
@@ -141,18 +142,26 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: h
     page.get_by_test_id(f"registration-row-{ben['id']}").get_by_test_id("registration-check-in").click()
     expect(page.get_by_test_id(f"registration-row-{ben['id']}").get_by_test_id("registration-attendance")).to_have_text("Attended")
 
-    # The dashboard: one attendee out of one known presence, €300 of costs for him.
+    # Chloé joined online: the webinar platform's attendance export checks her in.
+    with page.expect_file_chooser() as chooser:
+        page.get_by_test_id("attendance-import").click()
+    export = f"Name;Email;Joined\nChloé Martin;{people[2][0]};10:02\nWalk In;walk.in.{stamp}@example.org;10:05\n"
+    chooser.value.set_files(files=[{"name": "attendees.csv", "mimeType": "text/csv", "buffer": export.encode()}])
+    expect(page.get_by_text("Attendance imported: 1 checked in, 0 already present, 0 without a seat, 1 not registered.")).to_be_visible()
+    expect(page.get_by_test_id(f"registration-row-{chloe['id']}").get_by_test_id("registration-attendance")).to_have_text("Attended")
+
+    # The dashboard: two attendees out of two seats, €300 of costs shared by them.
     page.get_by_test_id("event-tab-dashboard").click()
     expect(page.get_by_test_id("stats-confirmed")).to_have_text("2")
     expect(page.get_by_test_id("stats-waitlist")).to_have_text("0")
     expect(page.get_by_test_id("stats-cancelled")).to_have_text("1")
-    expect(page.get_by_test_id("stats-attended")).to_have_text("1")
+    expect(page.get_by_test_id("stats-attended")).to_have_text("2")
     expect(page.get_by_test_id("stats-attendance-rate")).to_have_text("100%")
-    expect(page.get_by_test_id("stats-cost-per-attendee")).to_have_text("€300.00")
+    expect(page.get_by_test_id("stats-cost-per-attendee")).to_have_text("€150.00")
     expect(page.get_by_test_id("stats-capacity-used")).to_have_text("2 of 2 seats taken (100%)")
     expect(page.get_by_test_id("stats-chart")).to_be_visible()
     stats = api.get(f"/api/events/{event['id']}/stats").json()
-    assert (stats["attended"], stats["cost_per_attendee"], stats["costs"]) == (1, 300, 300)
+    assert (stats["attended"], stats["cost_per_attendee"], stats["costs"]) == (2, 150, 300)
 
     # The list shows the event full, nobody waiting.
     page.get_by_test_id("event-back").click()

@@ -1,7 +1,7 @@
-import { ActionIcon, Badge, Button, Card, Group, SegmentedControl, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { ActionIcon, Badge, Button, Card, FileButton, Group, SegmentedControl, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { IconSearch, IconUserCheck, IconUserPlus, IconX } from "@tabler/icons-react";
+import { IconFileImport, IconSearch, IconUserCheck, IconUserPlus, IconX } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -16,6 +16,7 @@ import {
   cancelRegistration,
   checkIn,
   eventKeys,
+  importAttendance,
   listRegistrations,
   registerContact,
   type EventOut,
@@ -95,6 +96,7 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search.trim(), 300);
   const [busy, setBusy] = useState<number | null>(null);
+  const [importing, setImporting] = useState(false);
   const status: RegistrationStatus | null = filter === "all" ? null : filter;
   // Frequent refresh: a cancellation gives the seat to the waitlist a moment later (a background job).
   const list = useQuery({
@@ -123,6 +125,27 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
     }
   }
 
+  async function importExport(file: File | null) {
+    if (!file) return;
+    setImporting(true);
+    try {
+      const out = await importAttendance(event.id, file);
+      const others = out.not_confirmed.length + out.not_registered.length;
+      notifications.show({
+        color: others ? "orange" : "green", autoClose: others ? false : 6000,
+        message: t("events.registrations.attendance_imported", {
+          checked_in: out.checked_in, already: out.already_checked_in, not_confirmed: out.not_confirmed.length,
+          not_registered: out.not_registered.length,
+        }),
+      });
+      refresh();
+    } catch (error) {
+      notifications.show({ color: "red", message: (error as Error).message });
+    } finally {
+      setImporting(false);
+    }
+  }
+
   function cancel(r: Registration) {
     confirmDanger({
       title: t("events.registrations.cancel_title"),
@@ -146,9 +169,21 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
           <SegmentedControl value={filter} onChange={(v) => setFilter(v as typeof filter)} data-testid="registrations-filter"
             data={FILTERS.map((f) => ({ value: f, label: t(`events.registrations.filters.${f}`) }))} />
         </Group>
-        <Text size="sm" c="dimmed" data-testid="registrations-total">
-          {t("events.registrations.total", { count: list.data?.total ?? 0, formatted: formatNumber(list.data?.total ?? 0) })}
-        </Text>
+        <Group>
+          {canWrite && event.status !== "cancelled" && (
+            <FileButton onChange={(file) => void importExport(file)} accept=".csv,text/csv">
+              {(props) => (
+                <Button {...props} variant="default" leftSection={<IconFileImport size={16} />} loading={importing}
+                  data-testid="attendance-import">
+                  {t("events.registrations.import_attendance")}
+                </Button>
+              )}
+            </FileButton>
+          )}
+          <Text size="sm" c="dimmed" data-testid="registrations-total">
+            {t("events.registrations.total", { count: list.data?.total ?? 0, formatted: formatNumber(list.data?.total ?? 0) })}
+          </Text>
+        </Group>
       </Group>
       <ErrorAlert error={list.error} />
       <Table highlightOnHover data-testid="registrations-table">

@@ -1,5 +1,5 @@
 // Event calls, shared by the events list, the editor and its tabs.
-import { api, unwrap, type Schemas } from "../../api/client";
+import { api, multipart, unwrap, type Schemas } from "../../api/client";
 
 export type EventOut = Schemas["EventOut"];
 export type EventIn = Schemas["EventIn"];
@@ -49,6 +49,8 @@ const registrationPath = (id: number, registrationId: number) => ({
 });
 export const cancelRegistration = (id: number, registrationId: number) =>
   unwrap(api.POST("/api/events/{event_id}/registrations/{registration_id}/cancel", registrationPath(id, registrationId)));
+export const importAttendance = (id: number, file: File) =>
+  unwrap(api.POST("/api/events/{event_id}/attendance", { ...eventPath(id), ...multipart({ file }) }));
 export const checkIn = (id: number, registrationId: number) =>
   unwrap(api.POST("/api/events/{event_id}/registrations/{registration_id}/check-in", registrationPath(id, registrationId)));
 
