@@ -1,24 +1,23 @@
-"""Group commit for registrations: requests that arrive while a batch is being written wait for
-the next one and share its transaction, in their order of arrival. Each request is answered
-only once its registration is committed. The seat count stays a database guarantee (each
+"""Registrations share transactions (parcours.groupcommit), in their order of arrival; each request
+is answered once its registration is committed. The seat count stays a database guarantee (each
 registration takes the event's lock and counts); this only saves a transaction, and on SQLite a
 fight for the write lock, per request."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from parcours.auth.service import Actor
-from parcours.db import Sessions, transaction
 from parcours.errors import ParcoursError
 from parcours.events import registrations
 from parcours.events.outbound import Outbound, outbound, registered
 from parcours.events.schemas import RegistrationOut
+from parcours.groupcommit import GroupCommit
 
-log = logging.getLogger(__name__)
 MAX_PER_TRANSACTION = 200
 
 
@@ -38,65 +37,27 @@ class Admitted:
     new: bool
 
 
-class Admission:
-    def __init__(self, sessions: Sessions, out: Outbound) -> None:
-        self.sessions = sessions
-        self.out = out
-        self.waiting: list[tuple[RegistrationRequest, asyncio.Future[Admitted]]] = []
-        self.writer: asyncio.Task[None] | None = None
-
-    async def submit(self, request: RegistrationRequest) -> Admitted:
-        future: asyncio.Future[Admitted] = asyncio.get_running_loop().create_future()
-        self.waiting.append((request, future))
-        if self.writer is None or self.writer.done():
-            self.writer = asyncio.create_task(self._write())
-        return await future
-
-    async def _write(self) -> None:
-        while self.waiting:
-            batch = self.waiting[:MAX_PER_TRANSACTION]
-            del self.waiting[:MAX_PER_TRANSACTION]
-            try:
-                await self._store(batch)
-            except Exception:
-                # The commit itself failed: each request again alone, so one's trouble is not everyone's.
-                log.warning("registration batch failed; storing requests one by one", exc_info=True)
-                for item in batch:
-                    if not item[1].done():
-                        try:
-                            await self._store([item])
-                        except Exception as exc:
-                            item[1].set_exception(exc)
-
-    async def _store(self, batch: list[tuple[RegistrationRequest, asyncio.Future[Admitted]]]) -> None:
-        outcomes: list[Admitted | BaseException] = []
-        async with transaction(self.sessions) as session:
-            for request, future in batch:
-                if future.done():  # the client went away
-                    outcomes.append(asyncio.CancelledError())
-                    continue
-                try:
-                    async with session.begin_nested():  # a refused request leaves no trace
-                        event, registration, new = await registrations.register(
-                            session, request.event_id, request.values, request.actor, public=request.public,
-                            source=request.source)
-                        out = (await registrations.registrations_out(session, event.id, [registration]))[0]  # type: ignore[arg-type]
-                        if new:  # the confirmation or waitlist email, committed with the registration
-                            await registered(session, self.out, event, registration, out.position)
-                    outcomes.append(Admitted(slug=event.slug, registration=out, new=new))
-                except ParcoursError as exc:
-                    outcomes.append(exc)
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            if future.done():
-                continue
-            if isinstance(outcome, BaseException):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
+async def _register_all(out: Outbound, session: AsyncSession,
+                        requests: list[RegistrationRequest]) -> list[Admitted | ParcoursError]:
+    outcomes: list[Admitted | ParcoursError] = []
+    for request in requests:
+        try:
+            async with session.begin_nested():  # a refused request leaves no trace
+                event, registration, new = await registrations.register(
+                    session, request.event_id, request.values, request.actor, public=request.public,
+                    source=request.source)
+                admitted = (await registrations.registrations_out(session, event.id, [registration]))[0]  # type: ignore[arg-type]
+                if new:  # the confirmation or waitlist email, committed with the registration
+                    await registered(session, out, event, registration, admitted.position)
+            outcomes.append(Admitted(slug=event.slug, registration=admitted, new=new))
+        except ParcoursError as exc:
+            outcomes.append(exc)
+    return outcomes
 
 
-def admission(runtime: Any) -> Admission:
+def admission(runtime: Any) -> GroupCommit[RegistrationRequest, Admitted]:
     """The runtime's registration queue, created on first use."""
     if "event_admission" not in runtime.extras:
-        runtime.extras["event_admission"] = Admission(runtime.sessions, outbound(runtime))
+        runtime.extras["event_admission"] = GroupCommit(
+            runtime.sessions, partial(_register_all, outbound(runtime)), MAX_PER_TRANSACTION)
     return runtime.extras["event_admission"]  # type: ignore[no-any-return]
