@@ -1,10 +1,13 @@
 """Scoring a whole base in SQL: a model's points for every contact, set-wise, by chunks of ids.
 
 Behavioural points are counted from the interactions table (GROUP BY contact, and cap period
-when capped), attribute points from the rule compiler's WHERE clauses: nothing is stored per
+when capped), attribute points from the rule compiler's conditions: nothing is stored per
 interaction, so changing a model's points, caps or decay re-reads history exactly. The same
 query answers the preview (a distribution, nothing written) and the recompute job (changed
-scores written with their history).
+scores written with their history). The job copies each chunk's interactions of the model's
+types once into a temporary table, so that each rule reads only its chunk's rows of its type
+(read from the interactions table, each rule would scan its type across the whole base for
+every chunk: a cost growing with the square of the base).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from sqlalchemy import (BigInteger, Boolean, Column, Float, Integer, MetaData, Select, String, Table, and_, case, cast,
                         exists, func, insert, literal, literal_column, or_, select, text, true, type_coerce, union_all)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.schema import CreateTable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts import service as contacts
@@ -24,9 +28,9 @@ from parcours.db import dialect_name
 from parcours.interactions.models import Interaction
 from parcours.pipeline.stages import FUNNEL, SALES_READY
 from parcours.rules.fields import GRADE_PREFIX, SCORE_PREFIX, Field
-from parcours.rules.language import compile_rule
+from parcours.rules.language import Checked, Schema, compile_rule
 from parcours.scoring.models import ContactScore, ScoreChange
-from parcours.scoring.points import DAY, Compiled, GradeBand, grade_of
+from parcours.scoring.points import DAY, Compiled, GradeBand, InteractionRule, grade_of
 
 HISTOGRAM_BUCKETS = 15
 BEFORE_SALES_READY = FUNNEL[:FUNNEL.index(SALES_READY)]
@@ -37,26 +41,32 @@ FRESH = Table("scoring_fresh", _scratch, Column("contact_id", BigInteger, primar
 CHANGED = Table("scoring_changed", _scratch, Column("contact_id", BigInteger, primary_key=True),
                 Column("previous", BigInteger, nullable=False), Column("score", BigInteger, nullable=False),
                 prefixes=["TEMPORARY"])
+_INTERACTIONS = Interaction.__table__  # type: ignore[attr-defined]
+# A chunk's interactions of the model's types, with the columns rules read (typed as in interactions).
+EVENTS = Table("scoring_events", _scratch,
+               *(Column(name, _INTERACTIONS.c[name].type, nullable=False)
+                 for name in ("contact_id", "type", "occurred_at", "properties")),
+               prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
 
 
 class PropertyColumns:
     """Where an interaction filter's properties live in SQL: a text property that is not a JSON
     string reads as "", a number that is not a JSON number as 0 (as points.property_values)."""
 
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
+    def __init__(self, dialect: str, properties: Any) -> None:
+        self.dialect, self.properties = dialect, properties
 
     def column(self, field: Field) -> Any:
         number = field.type == "number"
         if self.dialect == "postgresql":
-            element = Interaction.properties[field.name]  # type: ignore[index]
+            element = self.properties[field.name]
             kind = func.jsonb_typeof(element)
             value = case((kind == "number", element.as_float()), else_=0.0) if number else \
                 case((kind == "string", element.as_string()), else_="")
         else:
             path = f'$."{field.name}"'
-            kind = func.json_type(Interaction.properties, path)
-            raw = func.json_extract(Interaction.properties, path)
+            kind = func.json_type(self.properties, path)
+            raw = func.json_extract(self.properties, path)
             value = case((kind.in_(["integer", "real"]), raw), else_=0.0) if number else \
                 case((kind == "text", raw), else_="")
         return type_coerce(value, Float() if number else String())
@@ -65,54 +75,75 @@ class PropertyColumns:
         raise AssertionError("interaction filters have no segments")
 
 
-def _period(dialect: str, days: int) -> Any:
+def _period(dialect: str, occurred_at: Any, days: int) -> Any:
     """points.period_of in SQL: whole periods of `days` since 1970-01-01 UTC."""
     if dialect == "postgresql":
-        return cast(func.floor(func.extract("epoch", Interaction.occurred_at) / (days * DAY)), BigInteger())
-    return cast((func.julianday(Interaction.occurred_at) - 2440587.5) / days, BigInteger())
+        return cast(func.floor(func.extract("epoch", occurred_at) / (days * DAY)), BigInteger())
+    return cast((func.julianday(occurred_at) - 2440587.5) / days, BigInteger())
 
 
 def _least(dialect: str, a: Any, b: Any) -> Any:
     return func.least(a, b) if dialect == "postgresql" else func.min(a, b)
 
 
-def point_parts(model: Compiled, dialect: str, now: dt.datetime, low: int | None, high: int | None) -> list[Select[Any]]:
-    """One query per rule, each giving (contact_id, points) rows for contacts in [low, high).
-    (Counting every rule in one pass over the interactions, per contact and day, was tried: it
-    evaluates every rule's condition on every row and re-aggregates per capped rule, and took
-    4 times longer than reading each rule's interaction type on its own.)"""
+def point_parts(model: Compiled, dialect: str, now: dt.datetime, low: int | None, high: int | None,
+                events: Table = _INTERACTIONS) -> list[Select[Any]]:
+    """Queries giving (contact_id, points) rows for contacts in [low, high): one per interaction
+    type and cap period (its rules counted in one pass, each with its own FILTER), one for all
+    attribute rules. (Counting every interaction rule in one pass over all the interactions was
+    tried: it evaluated every rule's condition on every row, and took 4 times longer than
+    reading each rule's interaction type on its own.)"""
     parts: list[Select[Any]] = []
+    groups: dict[tuple[str, int | None], list[tuple[InteractionRule, Checked | None, Schema | None]]] = {}
     for rule, checked, schema in model.interaction_rules:
-        where = [Interaction.type == rule.interaction_type]
+        cap_days = int(rule.cap_days) if rule.cap is not None and rule.cap_days is not None else None
+        groups.setdefault((rule.interaction_type, cap_days), []).append((rule, checked, schema))
+    for (interaction_type, cap_days), rules in groups.items():
+        where = [events.c.type == interaction_type]
         if low is not None:
-            where.append(Interaction.contact_id >= low)  # type: ignore[arg-type]
+            where.append(events.c.contact_id >= low)
         if high is not None:
-            where.append(Interaction.contact_id < high)  # type: ignore[arg-type]
-        if rule.decay_days is not None:
-            where.append(Interaction.occurred_at >= now - dt.timedelta(days=float(rule.decay_days)))  # type: ignore[arg-type]
-        if checked is not None:
-            where.append(compile_rule(checked, schema, PropertyColumns(dialect), now))  # type: ignore[arg-type]
-        points = int(rule.points)
-        if rule.cap is not None and rule.cap_days is not None:
-            periods = (select(Interaction.contact_id, func.count().label("n")).where(*where)
-                       .group_by(Interaction.contact_id, _period(dialect, int(rule.cap_days))).subquery())
-            parts.append(select(periods.c.contact_id, _least(dialect, literal(int(rule.cap), BigInteger()),
-                                                             periods.c.n * points)))
-        else:
-            parts.append(select(Interaction.contact_id, func.count() * points).where(*where)
-                         .group_by(Interaction.contact_id))
-    for attribute, check in model.attribute_rules:
+            where.append(events.c.contact_id < high)
+        edges = [now - dt.timedelta(days=float(rule.decay_days)) if rule.decay_days is not None else None
+                 for rule, _, _ in rules]
+        if None not in edges:
+            where.append(events.c.occurred_at >= min(e for e in edges if e is not None))
+        counts = []
+        for i, ((rule, checked, schema), edge) in enumerate(zip(rules, edges, strict=True)):
+            condition = [events.c.occurred_at >= edge] if edge is not None else []
+            if checked is not None:
+                properties = PropertyColumns(dialect, events.c.properties)
+                condition.append(compile_rule(checked, schema, properties, now))  # type: ignore[arg-type]
+            counted = func.count().filter(and_(*condition)) if condition else func.count()
+            counts.append(counted.label(f"n{i}"))
+        keys = [events.c.contact_id] + ([_period(dialect, events.c.occurred_at, cap_days)] if cap_days else [])
+        counted_rows = select(events.c.contact_id, *counts).where(*where).group_by(*keys).subquery()
+        points: Any = None
+        for i, (rule, _, _) in enumerate(rules):
+            given = counted_rows.c[f"n{i}"] * int(rule.points)
+            if cap_days:
+                given = _least(dialect, literal(int(rule.cap or 0), BigInteger()), given)
+            points = given if points is None else points + given
+        parts.append(select(counted_rows.c.contact_id, points))
+    if model.attribute_rules:
+        # One pass over the contacts, each rule's points when its condition holds (one query per
+        # rule read the contacts, and the accounts joined to them, once per rule).
         columns = contacts.RuleColumns(dialect, None)
-        condition = compile_rule(check, model.contact_schema, columns, now)
-        ids = contacts.matching_ids(columns, and_(condition, contacts.id_between(low, high)))
-        parts.append(ids.add_columns(literal(int(attribute.points), BigInteger())))
+        given = [case((compile_rule(check, model.contact_schema, columns, now),
+                       literal(int(attribute.points), BigInteger())), else_=literal(0, BigInteger()))
+                 for attribute, check in model.attribute_rules]
+        total = given[0]
+        for more in given[1:]:
+            total = total + more
+        parts.append(contacts.matching_ids(columns, contacts.id_between(low, high)).add_columns(total))
     return parts
 
 
 def scores_query(model: Compiled, dialect: str, now: dt.datetime, low: int | None = None,
-                 high: int | None = None) -> Select[Any] | None:
-    """(contact_id, score) of every contact with at least one rule giving points (else None)."""
-    parts = point_parts(model, dialect, now, low, high)
+                 high: int | None = None, events: Table = _INTERACTIONS) -> Select[Any] | None:
+    """(contact_id, score) of contacts that may have points (a contact missing has 0); None when
+    the model has no rule."""
+    parts = point_parts(model, dialect, now, low, high, events)
     if not parts:
         return None
     points = union_all(*parts).subquery()
@@ -172,12 +203,18 @@ def histogram(by_score: Sequence[tuple[int, int]]) -> list[dict[str, int]]:
 
 
 async def _scratch_tables(session: AsyncSession, dialect: str) -> None:
+    await _drop_scratch(session)
     for table in (FRESH, CHANGED):
-        await session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
         bigint = "BIGINT" if dialect == "postgresql" else "INTEGER"
         columns = ", ".join(f"{c.name} {bigint}{' PRIMARY KEY' if c.primary_key else ' NOT NULL'}" for c in table.columns)
         suffix = " ON COMMIT DROP" if dialect == "postgresql" else ""
         await session.execute(text(f"CREATE TEMPORARY TABLE {table.name} ({columns}){suffix}"))
+    await session.execute(CreateTable(EVENTS))
+
+
+async def _drop_scratch(session: AsyncSession) -> None:
+    for table in (FRESH, CHANGED, EVENTS):
+        await session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
 
 
 async def roomy(session: AsyncSession, dialect: str) -> None:
@@ -191,13 +228,34 @@ def _upsert(dialect: str) -> Any:
     return postgresql.insert(ContactScore) if dialect == "postgresql" else sqlite.insert(ContactScore)
 
 
+async def _copy_events(session: AsyncSession, model: Compiled, now: dt.datetime, low: int, high: int) -> None:
+    """The chunk's interactions that rules may count, read once through the (contact, time) index."""
+    source = _INTERACTIONS.c
+    where = [source.contact_id >= low, source.contact_id < high, source.type.in_(sorted(model.interaction_types))]
+    oldest = model.window(now)
+    if oldest is not None:
+        where.append(source.occurred_at >= oldest)
+    names = [c.name for c in EVENTS.columns]
+    await session.execute(insert(EVENTS).from_select(names, select(*(source[n] for n in names)).where(*where)))
+    await session.execute(text(f"CREATE INDEX {EVENTS.name}_type ON {EVENTS.name} (type)"))
+
+
+async def _analyzed(session: AsyncSession, dialect: str, table: Table) -> None:
+    """Temporary tables have no statistics until analyzed: without them PostgreSQL guesses their
+    size and picks worse joins against contacts."""
+    if dialect == "postgresql":
+        await session.execute(text(f"ANALYZE {table.name}"))
+
+
 async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled, drives_stage: bool, by: str,
                           reason: str, now: dt.datetime, low: int, high: int) -> tuple[int, int]:
     """Score contacts with ids in [low, high) and store what changed. Returns (changed, promoted)."""
     dialect = await dialect_name(session)
     await roomy(session, dialect)
     await _scratch_tables(session, dialect)
-    query = scores_query(model, dialect, now, low, high)
+    if model.interaction_rules:
+        await _copy_events(session, model, now, low, high)
+    query = scores_query(model, dialect, now, low, high, EVENTS)
     if query is not None:
         await session.execute(insert(FRESH).from_select(["contact_id", "score"], query))
     stored = ContactScore.__table__  # type: ignore[attr-defined]
@@ -216,13 +274,17 @@ async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled,
     count = int((await session.execute(select(func.count()).select_from(CHANGED))).scalar_one())
     promoted = 0
     if count:
+        await _analyzed(session, dialect, CHANGED)
+        grade = grade_sql(CHANGED.c.score, model.grades)
+        # contacts first: the rows written next reference them, and their foreign-key checks
+        # then find each contact already locked by this transaction.
+        await contacts.set_scores_from(session, CHANGED, (SCORE_PREFIX + model.key, GRADE_PREFIX + model.key), grade)
         history = ScoreChange.__table__  # type: ignore[attr-defined]
         await session.execute(insert(history).from_select(
             ["contact_id", "model_id", "previous", "score", "reason", "at"],
             select(CHANGED.c.contact_id, literal(model_id, Integer()), CHANGED.c.previous, CHANGED.c.score,
                    literal(reason[:300], String()), literal(now, stored.c.updated_at.type))
             .where(CHANGED.c.previous != CHANGED.c.score)))
-        grade = grade_sql(CHANGED.c.score, model.grades)
         upsert = _upsert(dialect).from_select(
             ["contact_id", "model_id", "score", "grade", "sales_ready", "updated_at"],
             select(CHANGED.c.contact_id, literal(model_id, Integer()), CHANGED.c.score, grade,
@@ -231,11 +293,10 @@ async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled,
         await session.execute(upsert.on_conflict_do_update(
             index_elements=["contact_id", "model_id"],
             set_={c: upsert.excluded[c] for c in ("score", "grade", "sales_ready", "updated_at")}))
-        await contacts.set_scores_from(session, CHANGED, (SCORE_PREFIX + model.key, GRADE_PREFIX + model.key), grade)
         if drives_stage:
             crossing = select(CHANGED.c.contact_id).where(CHANGED.c.previous < model.threshold,
                                                           CHANGED.c.score >= model.threshold)
-            promoted = await contacts.move_stage_for_select(session, crossing, SALES_READY, BEFORE_SALES_READY, by)
-    for table in (FRESH, CHANGED):
-        await session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+            if (await session.execute(select(crossing.exists()))).scalar():
+                promoted = await contacts.move_stage_for_select(session, crossing, SALES_READY, BEFORE_SALES_READY, by)
+    await _drop_scratch(session)
     return count, promoted

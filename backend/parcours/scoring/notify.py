@@ -12,12 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.channels import notices
 from parcours.channels import service as outbox
 
-# The notices' channel and job (scoring's worker module still names them from here).
-CHANNEL = notices.CHANNEL
-DELIVER_JOB = notices.DELIVER_JOB
-pending = notices.pending
-deliver_due = notices.deliver_due
-
 
 def text_of(model_name: str, contact: dict[str, Any], score: int, grade: str, threshold: int, base_url: str) -> str:
     who = " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p) or contact["email"]

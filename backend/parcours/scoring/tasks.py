@@ -3,6 +3,7 @@ delivering notifications to sales."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -13,14 +14,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import transaction
+from parcours.db import dialect_name, transaction
 from parcours.interactions.models import Interaction
 from parcours.jobs.service import JobProgress
-from parcours.scoring import bulk, notify, service
+from parcours.scoring import bulk, service
 from parcours.scoring.models import ContactScore, ScoringModel
 
 log = logging.getLogger(__name__)
 CHUNK = 50_000
+# Chunks written at the same time on PostgreSQL: most of a chunk's time is spent writing rows
+# (contacts, contact_scores, score_changes, each with its indexes and foreign-key checks), work
+# the database does on one core per connection. SQLite writes one transaction at a time.
+PARALLEL_CHUNKS = 2
 # Expired points are looked for over this much past time on each run (runs are every 15 minutes:
 # a worker stopped for less than this misses nothing).
 EXPIRY_LOOKBACK = timedelta(days=1)
@@ -44,7 +49,8 @@ def stream_consumer(enqueue: Any, base_url: str = "") -> Callable[[AsyncSession,
 
 
 async def recompute_scores(ctx: dict[str, Any], job_id: str) -> None:
-    """Score the whole base with one model, by chunks of contact ids (each chunk one transaction)."""
+    """Score the whole base with one model, by chunks of contact ids (each chunk one transaction;
+    on PostgreSQL, PARALLEL_CHUNKS of them at a time)."""
     runtime = ctx["runtime"]
     progress = JobProgress(runtime.sessions, job_id)
     job = await progress.load()
@@ -59,18 +65,33 @@ async def recompute_scores(ctx: dict[str, Any], job_id: str) -> None:
         model = service.compiled(row, await service.scoring_schema(session))
         bounds = await contacts.id_bounds(session)
         drives_stage, by = row.drives_stage, f"Scoring {row.name}"
+        parallel = PARALLEL_CHUNKS if await dialect_name(session) == "postgresql" else 1
     await progress.start("Scoring contacts")
-    changed = promoted = 0
+    totals = {"changed": 0, "promoted": 0, "chunks": 0}
     if bounds is not None:
         low, high = bounds[0], bounds[1] + 1
         now = utcnow()
-        for start in range(low, high, CHUNK):
-            async with transaction(runtime.sessions) as session:
-                done = await bulk.recompute_chunk(session, model_id, model, drives_stage, by, reason, now,
-                                                  start, min(high, start + CHUNK))
-            changed, promoted = changed + done[0], promoted + done[1]
-            share = (min(high, start + CHUNK) - low) / max(1, high - low)
-            await progress.report(share, f"Scored contacts up to id {min(high, start + CHUNK) - 1}: {changed} changed")
+        chunks = iter(range(low, high, CHUNK))
+        count = len(range(low, high, CHUNK))
+        reporting = asyncio.Lock()
+
+        async def score_chunks() -> None:
+            for start in chunks:  # shared by the workers: each chunk is taken once
+                end = min(high, start + CHUNK)
+                async with transaction(runtime.sessions) as session:
+                    changed, promoted = await bulk.recompute_chunk(session, model_id, model, drives_stage, by, reason,
+                                                                   now, start, end)
+                async with reporting:
+                    totals["changed"] += changed
+                    totals["promoted"] += promoted
+                    totals["chunks"] += 1
+                    await progress.report(totals["chunks"] / count, f"Scored {totals['chunks']} of {count} chunks of "
+                                          f"{CHUNK} contact ids: {totals['changed']} changed")
+
+        async with asyncio.TaskGroup() as workers:
+            for _ in range(min(parallel, count)):
+                workers.create_task(score_chunks())
+    changed, promoted = totals["changed"], totals["promoted"]
     await progress.finish({"changed": changed, "promoted": promoted},
                           f"{changed} scores changed, {promoted} contacts became sales-ready")
 
@@ -98,15 +119,3 @@ async def expire_points(ctx: dict[str, Any]) -> int:
             await service.score_contacts(session, runtime.enqueue, {cid: "Points expired" for cid in ordered[start:start + 1000]},
                                          runtime.settings.base_url)
     return len(ordered)
-
-
-async def deliver_score_notifications(ctx: dict[str, Any]) -> int:
-    return await notify.deliver_due(ctx["runtime"])
-
-
-async def sweep_score_notifications(ctx: dict[str, Any]) -> None:
-    """Notifications are sent even when the job that should have sent them was lost."""
-    async with transaction(ctx["runtime"].read_sessions) as session:
-        if not await notify.pending(session):
-            return
-    await ctx["runtime"].enqueue(notify.DELIVER_JOB, job_id=f"{notify.DELIVER_JOB}:{int(utcnow().timestamp() * 2)}")
