@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,12 +76,6 @@ async def queue_notice(session: AsyncSession, enqueue: Any, *, key: str, to: str
                        from_name: str = "Parcours") -> None:
     await queue_notices(session, enqueue, [Notice(key=key, to=to, subject=subject, text=text, contact_id=contact_id,
                                                   attachments=tuple(attachments), from_name=from_name)])
-
-
-async def pending(session: AsyncSession) -> bool:
-    found = await session.execute(select(OutboxMessage.id).where(
-        OutboxMessage.channel == CHANNEL, OutboxMessage.status.in_(["queued", "sending"])).limit(1))  # type: ignore[attr-defined]
-    return found.first() is not None
 
 
 def html_of(text: str) -> str:

@@ -16,7 +16,6 @@ from parcours.auth.service import Actor
 from parcours.channels import service as channels
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.contacts.models import Account, Contact
 from parcours.contacts.schemas import AccountOut, ContactOut
 from parcours.emails import render, templates
 from parcours.emails.compose import Composed, Content, compose, context
@@ -221,28 +220,10 @@ async def count_emails(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(Email))).scalar_one())
 
 
-async def _contact_rows(session: AsyncSession, contact_ids: Sequence[int]
-                        ) -> dict[int, tuple[dict[str, Any], dict[str, Any] | None]]:
-    """What contacts.rule_rows gives (each contact's columns and its account's), read as plain
-    rows: building ORM objects to turn them back into dicts was a large part of sending."""
-    people, companies = Contact.__table__, Account.__table__  # type: ignore[attr-defined]
-    ids = list(set(contact_ids))
-    found: dict[int, tuple[dict[str, Any], dict[str, Any] | None]] = {}
-    for start in range(0, len(ids), 1000):
-        rows = (await session.execute(select(people).where(people.c.id.in_(ids[start:start + 1000])))).mappings().all()
-        account_ids = list({row["account_id"] for row in rows if row["account_id"] is not None})
-        accounts = {row["id"]: row for row in (await session.execute(
-            select(companies).where(companies.c.id.in_(account_ids)))).mappings()} if account_ids else {}
-        for row in rows:
-            account = accounts.get(row["account_id"])
-            found[row["id"]] = (dict(row), dict(account) if account is not None else None)
-    return found
-
-
 async def personalizations(session: AsyncSession, contact_ids: Sequence[int], with_rules: bool
                            ) -> dict[int, tuple[dict[str, Any], dict[str, Any] | None, Callable[[str], bool] | None]]:
     """Template values for many contacts at once (sending); the rule check only when needed."""
-    rows = await _contact_rows(session, contact_ids)
+    rows = await contacts.rule_rows(session, contact_ids)
     if not with_rules:
         return {cid: (contact, account, None) for cid, (contact, account) in rows.items()}
     schema = await rules.current_schema(session)

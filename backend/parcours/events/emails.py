@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from parcours.events import reminders
 
-KINDS = ("confirmed", "waitlisted", "promoted", "reminder")
 
 _SUBJECTS = {
     "en": {"confirmed": "You are registered: {name}", "waitlisted": "You are on the waitlist: {name}",

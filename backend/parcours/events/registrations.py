@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,8 +33,8 @@ CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "c
 
 
 def cancel_token(secret: str, registration_id: int, event_id: int) -> str:
-    """Signed like the unsubscribe links (tracking.tokens reads it back), for its own purpose."""
-    return URLSafeSerializer(secret, salt=f"parcours.{CANCEL_PURPOSE}").dumps({"r": registration_id, "e": event_id})
+    """Signed like the unsubscribe links, for its own purpose."""
+    return tokens.sign(secret, CANCEL_PURPOSE, {"r": registration_id, "e": event_id})
 
 
 def cancel_url(base_url: str, secret: str, slug: str, registration_id: int, event_id: int) -> str:

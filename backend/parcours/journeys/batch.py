@@ -1,6 +1,5 @@
-"""The reads and writes of a batch of runs, in as few statements as the database allows: the
-contacts the batch needs, then the runs' new states, the steps they took (the journey's counts)
-and those steps on the contacts' timelines. On PostgreSQL each write is one statement over
+"""The writes of a batch of runs, in as few statements as the database allows: the runs' new
+states, the steps they took (the journey's counts) and those steps on the contacts' timelines. On PostgreSQL each write is one statement over
 arrays (unnest), so a run costs the database a row, not Python a parameter set; SQLite gets the
 same rows through executemany."""
 
@@ -9,18 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.contacts.models import Account, Contact
 from parcours.interactions import recording
 from parcours.journeys.models import JourneyRun, JourneyStep
 
 _RUNS = JourneyRun.__table__  # type: ignore[attr-defined]
 _STEPS = JourneyStep.__table__  # type: ignore[attr-defined]
-_CONTACTS = Contact.__table__  # type: ignore[attr-defined]
-_ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
-_CHUNK = 1000
 
 # The columns a step changes: written back for every run of a batch.
 WRITTEN = ("node_id", "status", "wake_at", "waiting_for", "event", "converted_at", "error")
@@ -68,28 +63,6 @@ class Taken(NamedTuple):
     label: str | None
     detail: str
     at: datetime
-
-
-async def people(session: AsyncSession, contact_ids: list[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any] | None]]:
-    """Each contact's columns and its account's, as rules.context_values takes them (what
-    contacts.rule_rows answers, read as plain rows rather than models dumped one by one)."""
-    ids = sorted(set(contact_ids))
-    found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        rows = await session.execute(select(_CONTACTS).where(_CONTACTS.c.id.in_(ids[start:start + _CHUNK])))
-        names = list(rows.keys())
-        for row in rows:
-            contact = dict(zip(names, row, strict=True))
-            found[contact["id"]] = contact
-    account_ids = sorted({c["account_id"] for c in found.values() if c.get("account_id") is not None})
-    accounts: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(account_ids), _CHUNK):
-        rows = await session.execute(select(_ACCOUNTS).where(_ACCOUNTS.c.id.in_(account_ids[start:start + _CHUNK])))
-        names = list(rows.keys())
-        for row in rows:
-            account = dict(zip(names, row, strict=True))
-            accounts[account["id"]] = account
-    return {cid: (contact, accounts.get(contact.get("account_id"))) for cid, contact in found.items()}  # type: ignore[arg-type]
 
 
 async def write_runs(session: AsyncSession, dialect: str, runs: list[Any], now: datetime) -> None:

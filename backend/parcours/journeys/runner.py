@@ -298,7 +298,7 @@ async def advance(session: AsyncSession, enqueue: Any, run_ids: Sequence[int] | 
         return 0
     now = utcnow()
     versions = await _versions_of(session, runs)
-    rows = await batch.people(session, [r.contact_id for r in runs])
+    rows = await contacts.rule_rows(session, [r.contact_id for r in runs])
     checker = checker or RuleCache(await rules.current_schema(session))
     memberships: dict[int, set[int]] = {}
     if any(_reads_contacts(v) for v in versions.values()):

@@ -224,8 +224,16 @@ async def roomy(session: AsyncSession, dialect: str) -> None:
         await session.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
-def _upsert(dialect: str) -> Any:
-    return postgresql.insert(ContactScore) if dialect == "postgresql" else sqlite.insert(ContactScore)
+def score_insert(dialect: str) -> Any:
+    table = ContactScore.__table__  # type: ignore[attr-defined]
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def replacing_scores(upsert: Any) -> Any:
+    """An insert into contact_scores that replaces the contact's score for the model."""
+    return upsert.on_conflict_do_update(
+        index_elements=["contact_id", "model_id"],
+        set_={c: upsert.excluded[c] for c in ("score", "grade", "sales_ready", "updated_at")})
 
 
 async def _copy_events(session: AsyncSession, model: Compiled, now: dt.datetime, low: int, high: int) -> None:
@@ -285,14 +293,12 @@ async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled,
             select(CHANGED.c.contact_id, literal(model_id, Integer()), CHANGED.c.previous, CHANGED.c.score,
                    literal(reason[:300], String()), literal(now, stored.c.updated_at.type))
             .where(CHANGED.c.previous != CHANGED.c.score)))
-        upsert = _upsert(dialect).from_select(
+        upsert = score_insert(dialect).from_select(
             ["contact_id", "model_id", "score", "grade", "sales_ready", "updated_at"],
             select(CHANGED.c.contact_id, literal(model_id, Integer()), CHANGED.c.score, grade,
                    type_coerce(CHANGED.c.score >= model.threshold, Boolean()), literal(now, stored.c.updated_at.type))
             .where(true()))
-        await session.execute(upsert.on_conflict_do_update(
-            index_elements=["contact_id", "model_id"],
-            set_={c: upsert.excluded[c] for c in ("score", "grade", "sales_ready", "updated_at")}))
+        await session.execute(replacing_scores(upsert))
         if drives_stage:
             crossing = select(CHANGED.c.contact_id).where(CHANGED.c.previous < model.threshold,
                                                           CHANGED.c.score >= model.threshold)

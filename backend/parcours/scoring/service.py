@@ -11,7 +11,6 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import system_actor
@@ -26,7 +25,7 @@ from parcours.rules import service as rules
 from parcours.rules.context import context_values
 from parcours.rules.fields import GRADE_PREFIX, SCORE_PREFIX
 from parcours.rules.language import Schema
-from parcours.scoring import notify, points
+from parcours.scoring import bulk, notify, points
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.scoring.points import Compiled, Event, GradeBand, ModelProblem, Rule
 from parcours.scoring.schemas import ContactScoreOut, ModelOut, Recompute, ScoreChangeOut
@@ -201,12 +200,13 @@ def _window(models: Sequence[tuple[ScoringModel, Compiled]], now: datetime) -> d
 
 
 async def score_contacts(session: AsyncSession, enqueue: Any, reasons: dict[int, str], base_url: str = "",
-                         now: datetime | None = None) -> int:
-    """Score these contacts with every active model; store what changed (with its reason), move
-    contacts that cross a stage-driving threshold to sales_ready and tell sales. Returns how
-    many scores changed."""
+                         now: datetime | None = None,
+                         active: tuple[list[tuple[ScoringModel, Compiled]], Schema] | None = None) -> int:
+    """Score these contacts with every active model (`active`: as active_models answers, when the
+    caller has it already); store what changed (with its reason), move contacts that cross a
+    stage-driving threshold to sales_ready and tell sales. Returns how many scores changed."""
     now = now or utcnow()
-    models, schema = await active_models(session)
+    models, schema = active or await active_models(session)
     if not models or not reasons:
         return 0
     people = await contacts.rule_rows(session, reasons)
@@ -232,11 +232,7 @@ async def score_contacts(session: AsyncSession, enqueue: Any, reasons: dict[int,
             if points.crossed(before[0], result.score, model.threshold):
                 crossings.append((row, contact, result))
     if upserts:
-        table = ContactScore.__table__  # type: ignore[attr-defined]
-        upsert = (postgresql.insert(table) if await dialect_name(session) == "postgresql" else sqlite.insert(table))
-        await session.execute(upsert.on_conflict_do_update(
-            index_elements=["contact_id", "model_id"],
-            set_={c: upsert.excluded[c] for c in ("score", "grade", "sales_ready", "updated_at")}), upserts)
+        await session.execute(bulk.replacing_scores(bulk.score_insert(await dialect_name(session))), upserts)
     if history:
         await session.execute(insert(ScoreChange.__table__), history)  # type: ignore[attr-defined]
     await contacts.set_scores(session, fields)

@@ -36,14 +36,15 @@ def stream_consumer(enqueue: Any, base_url: str = "") -> Callable[[AsyncSession,
     re-scores attribute rules."""
 
     async def consume(session: AsyncSession, batch: Sequence[Any]) -> None:
-        models, _ = await service.active_models(session)
+        active = await service.active_models(session)
+        models, _ = active
         if not models:
             return
         types = set().union(*(model.interaction_types for _, model in models))
         with_fields = any(model.attribute_rules for _, model in models)
         reasons = service.reasons_of(batch, types, with_fields)
         if reasons:
-            await service.score_contacts(session, enqueue, reasons, base_url)
+            await service.score_contacts(session, enqueue, reasons, base_url, active=active)
 
     return consume
 

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from parcours.errors import InvalidInput
 
-PURPOSES = ("open", "click", "unsubscribe", "preferences")
+PURPOSES = ("open", "click", "unsubscribe", "preferences", "event_cancel")
 
 
 @lru_cache(maxsize=64)

@@ -6,7 +6,6 @@ export type ScoringModelIn = Schemas["ModelIn"];
 export type ScoringRule = NonNullable<ScoringModelIn["rules"]>[number];
 export type InteractionRule = Extract<ScoringRule, { kind: "interaction" }>;
 export type Distribution = Schemas["Preview"];
-export type ContactScore = Schemas["ContactScoreOut"];
 export type Pipeline = Schemas["Pipeline"];
 export type LeadOrigin = "inbound" | "outbound";
 
