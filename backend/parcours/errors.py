@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,24 @@ def _generic_details() -> set[str]:
             "Forbidden", "Too Many Requests", "Bad Request"}
 
 
+# What a database says when a write waited too long for another one (SQLite's busy timeout,
+# PostgreSQL's lock timeout or a deadlock victim): the request may simply be tried again.
+_BUSY = ("database is locked", "database table is locked", "lock timeout", "deadlock detected",
+         "could not obtain lock", "could not serialize access")
+
+
+def database_busy(exc: BaseException) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return False
+    text = str(exc.orig or exc).lower()
+    return any(sign in text for sign in _BUSY)
+
+
 def handle_unexpected(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_busy(exc):
+        log.warning("database busy: %s", exc)
+        return Response(error_body("The service is busy: nothing was saved, try again in a moment."),
+                        status_code=503, headers={"Retry-After": "1"})
     log.exception("unexpected error", exc_info=exc)
     return Response(error_body("Something went wrong on our side."), status_code=500)
 

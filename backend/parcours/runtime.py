@@ -96,7 +96,8 @@ async def open_runtime(settings: Settings, *, migrate: bool = False) -> Runtime:
         embedded = queue.EmbeddedRedis(settings.data_path / "redis")
         redis_url = embedded.start()
         log.info("embedded redis-server listening on %s", redis_url)
-    engine = db.create_engine(settings.sqlalchemy_url, pool_size=settings.db_pool_size)
+    engine = db.create_engine(settings.sqlalchemy_url, pool_size=settings.db_pool_size,
+                              busy_timeout=settings.sqlite_busy_timeout)
     if migrate:
         await db.migrate(engine)
     runtime = Runtime(

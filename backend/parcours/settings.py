@@ -17,6 +17,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     redis_url: str = ""
     # Connections each process keeps to PostgreSQL (and as many more under load).
     db_pool_size: int = 10
+    # SQLite: seconds a write waits for the write lock before its request is answered 503 (try again).
+    sqlite_busy_timeout: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
     # Signs tokens and cookies. Generated and kept in data_dir when not given.

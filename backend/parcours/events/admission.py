@@ -19,6 +19,8 @@ from parcours.events.schemas import RegistrationOut
 from parcours.groupcommit import GroupCommit
 
 MAX_PER_TRANSACTION = 200
+# SQLite has one write lock for everything: shorter transactions let the worker's writes through.
+MAX_PER_SQLITE_TRANSACTION = 50
 
 
 @dataclass
@@ -58,6 +60,8 @@ async def _register_all(out: Outbound, session: AsyncSession,
 def admission(runtime: Any) -> GroupCommit[RegistrationRequest, Admitted]:
     """The runtime's registration queue, created on first use."""
     if "event_admission" not in runtime.extras:
+        sqlite = runtime.settings.sqlalchemy_url.startswith("sqlite")
         runtime.extras["event_admission"] = GroupCommit(
-            runtime.sessions, partial(_register_all, outbound(runtime)), MAX_PER_TRANSACTION)
+            runtime.sessions, partial(_register_all, outbound(runtime)),
+            MAX_PER_SQLITE_TRANSACTION if sqlite else MAX_PER_TRANSACTION)
     return runtime.extras["event_admission"]  # type: ignore[no-any-return]
