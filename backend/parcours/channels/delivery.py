@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -184,8 +184,10 @@ async def _record_batch(runtime: Any, ready: list[Ready], outcomes: list[Outcome
         await _record(session, ready, outcomes)
 
 
-async def _record(session: Any, ready: list[Ready], outcomes: list[Outcome | None]) -> None:
-    now = utcnow()
+async def write_outcomes(session: Any, ready: Sequence[Ready], outcomes: Sequence[Outcome | None],
+                         now: datetime) -> list[dict[str, Any]]:
+    """Each message's status (sent or captured, suppressed, failed) in two statements; returns
+    the rows of those sent."""
     sent, not_sent = [], []
     for item, outcome in zip(ready, outcomes, strict=True):
         if item.reason is not None:
@@ -201,6 +203,12 @@ async def _record(session: Any, ready: list[Ready], outcomes: list[Outcome | Non
         await session.execute(_SENT, sent)
     if not_sent:
         await session.execute(_NOT_SENT, not_sent)
+    return sent
+
+
+async def _record(session: Any, ready: list[Ready], outcomes: list[Outcome | None]) -> None:
+    now = utcnow()
+    sent = await write_outcomes(session, ready, outcomes, now)
     subjects = {row["_id"]: row["_subject"] for row in sent}
     # What the interactions need, in one query for the batch (a contact deleted meanwhile has none).
     columns = select(_TABLE.c.id, _TABLE.c.contact_id, _TABLE.c.email_id, _TABLE.c.campaign_id, _TABLE.c.variant)

@@ -88,6 +88,11 @@ def _sender_address(runtime: Any) -> str:
     return runtime.settings.admin_email or "parcours@localhost"
 
 
+# Transactional mail still goes to those who unsubscribed from marketing, never to an address
+# that bounced or complained.
+REFUSED = ("bounced", "complained")
+
+
 async def deliver_due(runtime: Any) -> int:
     """Send every queued notice, a batch at a time."""
     handled = 0
@@ -95,24 +100,24 @@ async def deliver_due(runtime: Any) -> int:
     while True:
         async with transaction(runtime.sessions) as session:
             claimed = await outbox.claim_due(session, BATCH, stale, (CHANNEL,))
+            refused = await outbox.suppressed(session, sorted({m.to_address for m in claimed}))
         if not claimed:
             return handled
-        built = []
-        for message in claimed:
-            text = str(message.data.get("text", ""))
-            built.append((build(Parts(from_name=str(message.data.get("from_name") or "Parcours"), from_email=_sender_address(runtime), to=message.to_address,
-                                      subject=message.subject, text=text, html=html_of(text),
-                                      idempotency_key=message.idempotency_key, date=utcnow(),
-                                      attachments=_attachments(message.data))), message.to_address))
-        outcomes = await delivery.sender(runtime).send_many(built)
+        ready = [_ready(runtime, message, refused.get(message.to_address)) for message in claimed]
+        going = [item for item in ready if item.mime is not None]
+        sent = iter(await delivery.sender(runtime).send_many([(item.mime, item.to) for item in going]))  # type: ignore[misc]
+        outcomes = [next(sent) if item.mime is not None else None for item in ready]
         async with transaction(runtime.sessions) as session:
-            for message, (mime, _), outcome in zip(claimed, built, outcomes, strict=True):
-                row = await session.get(OutboxMessage, message.id)
-                if row is None:
-                    continue
-                if outcome.ok:
-                    row.status, row.sent_at, row.reason = ("captured" if outcome.captured is not None else "sent"), utcnow(), ""
-                    row.mime, row.message_id = outcome.captured, mime.message_id
-                else:
-                    row.status, row.reason = "failed", outcome.detail[:300]
+            await delivery.write_outcomes(session, ready, outcomes, utcnow())
         handled += len(claimed)
+
+
+def _ready(runtime: Any, message: Any, suppression: str | None) -> delivery.Ready:
+    if suppression in REFUSED:
+        return delivery.Ready(message_id=message.id, to=message.to_address,
+                              reason=f"The address is on the suppression list ({suppression}).")
+    text = str(message.data.get("text", ""))
+    mime = build(Parts(from_name=str(message.data.get("from_name") or "Parcours"), from_email=_sender_address(runtime),
+                       to=message.to_address, subject=message.subject, text=text, html=html_of(text),
+                       idempotency_key=message.idempotency_key, date=utcnow(), attachments=_attachments(message.data)))
+    return delivery.Ready(message_id=message.id, to=message.to_address, mime=mime, subject=message.subject)

@@ -167,3 +167,17 @@ def test_a_due_reminder_is_queued_once_and_never_to_a_cancelled_registration(
     assert "https://meet.example.org/pricing" in text_of(reminder)
     assert len(emails_to(api, stays["email"])) == 2
     assert len(emails_to(api, leaves["email"])) == 1  # its confirmation only
+
+
+def test_no_confirmation_to_an_address_that_bounced(api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
+    event = make_event(capacity=5)
+    bounced, unsubscribed = unique_email("bounced"), unique_email("unsubscribed")
+    assert api.post("/api/email-events", json={"type": "bounce", "email": bounced, "hard": True}).status_code == 200
+    assert api.post("/api/contacts", json={"email": unsubscribed, "unsubscribed": True}).status_code == 201
+    register(api, event["id"], email=bounced)
+    register(api, event["id"], email=unsubscribed)
+    # Transactional: whoever unsubscribed from marketing still gets their confirmation.
+    captured(api, unsubscribed)
+    [refused] = api.eventually(lambda: [m for m in emails_to(api, bounced) if m["status"] != "queued"])
+    assert refused["status"] == "suppressed"
+    assert "suppression list (bounced)" in refused["reason"]
