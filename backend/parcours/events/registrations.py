@@ -80,8 +80,14 @@ async def _contact_id(session: AsyncSession, values: dict[str, Any], actor: Acto
     given = {f: values[f] for f in CONTACT_FIELDS if values.get(f) is not None}
     existing = await contacts.find_by_email(session, email)
     if existing is None:
-        created = await contacts.create_contact(session, ContactIn(email=email, source=source[:100], **given), actor)
-        return created.id  # type: ignore[return-value]
+        try:
+            async with session.begin_nested():
+                created = await contacts.create_contact(session, ContactIn(email=email, source=source[:100], **given), actor)
+            return created.id  # type: ignore[return-value]
+        except Conflict:  # created by another process meanwhile (registering for another event)
+            existing = await contacts.find_by_email(session, email)
+            if existing is None:
+                raise
     if public:
         current = {f: getattr(existing, "account_id" if f == "company" else f, None) for f in given}
         given = checks.public_changes(current, given)
