@@ -232,3 +232,34 @@ def test_a_journey_that_is_not_ready_is_refused_with_its_problems(page: Page, ap
     expect(page.get_by_test_id(f"node-{step}")).to_have_attribute("data-problem", "yes")
     expect(page.get_by_test_id("node-panel")).to_contain_text("Choose an email")
     assert api.get(f"/api/journeys/{journey_id}").json()["status"] == "draft"
+
+
+def test_a_journey_registers_its_contacts_for_an_event(page: Page, api: httpx.Client) -> None:
+    stamp = time.monotonic_ns()
+    segment = audience(api, f"Guests {stamp}", 3)
+    starts = "2031-06-01T15:00:00+00:00"
+    event = api.post("/api/events", json={"name": f"Launch {stamp}", "type": "webinar", "starts_at": starts,
+                                          "ends_at": "2031-06-01T16:00:00+00:00", "capacity": 2,
+                                          "status": "published"}).json()
+    new_journey(page, "blank", f"Guests to the launch {stamp}")
+    entry = drop(page, "entry-segment", 420, 60)
+    pick(page, "node-config-segment_id", segment["name"])
+    page.get_by_test_id("palette-action-event_register").click()  # added below the entry, connected
+    register = selected_node(page)
+    expect(page.get_by_test_id("node-config-event_id")).to_have_attribute("aria-invalid", "true")
+    pick(page, "node-config-event_id", f"Launch {stamp}")
+    expect(page.get_by_test_id(f"node-{register}")).to_contain_text(f"Launch {stamp}")
+    expect(page.get_by_test_id("node-config-event-link")).to_have_attribute("href", f"/events/{event['id']}")
+    expect(page.get_by_test_id("journey-save-state")).to_have_attribute("data-state", "saved")
+
+    page.get_by_test_id("journey-publish").click()
+    expect(page.get_by_test_id("journey-status")).to_have_attribute("data-status", "published")
+    expect(page.get_by_test_id(f"node-count-{entry}")).to_contain_text("3 in", timeout=20_000)
+
+    # Two seats, then the waitlist: the event's own registrations list shows them.
+    page.goto(f"/events/{event['id']}")
+    page.get_by_test_id("event-tab-registrations").click()
+    rows = page.locator("[data-testid^='registration-row-']")
+    expect(rows).to_have_count(3, timeout=20_000)
+    statuses = sorted(r["status"] for r in api.get(f"/api/events/{event['id']}/registrations").json()["items"])
+    assert statuses == ["confirmed", "confirmed", "waitlisted"]

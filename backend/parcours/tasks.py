@@ -34,6 +34,7 @@ FUNCTIONS = [
     func(advance_journeys, keep_result=0),
     enrol_dates,
     func(events.promote_waitlist, keep_result=0),
+    events.register_from_journey,
     scoring.recompute_scores,
 ]
 

@@ -39,7 +39,7 @@ class Admitted:
     new: bool
 
 
-async def _register_all(out: Outbound, session: AsyncSession,
+async def register_all(out: Outbound, session: AsyncSession,
                         requests: list[RegistrationRequest]) -> list[Admitted | ParcoursError]:
     outcomes: list[Admitted | ParcoursError] = []
     for request in requests:
@@ -62,6 +62,6 @@ def admission(runtime: Any) -> GroupCommit[RegistrationRequest, Admitted]:
     if "event_admission" not in runtime.extras:
         sqlite = runtime.settings.sqlalchemy_url.startswith("sqlite")
         runtime.extras["event_admission"] = GroupCommit(
-            runtime.sessions, partial(_register_all, outbound(runtime)),
+            runtime.sessions, partial(register_all, outbound(runtime)),
             MAX_PER_SQLITE_TRANSACTION if sqlite else MAX_PER_TRANSACTION)
     return runtime.extras["event_admission"]  # type: ignore[no-any-return]

@@ -9,7 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
 from parcours.db import transaction
+from parcours.auth.service import Actor
+from parcours.errors import ParcoursError
 from parcours.events import registrations
+from parcours.journeys import runner as journeys
+from parcours.events.admission import RegistrationRequest, register_all
 from parcours.events.outbound import Outbound, events_with_reminders, outbound, promoted
 from parcours.events.outbound import queue_reminders as outbound_reminders
 
@@ -56,3 +60,22 @@ async def queue_reminders(ctx: dict[str, Any]) -> int:
 async def finish_events(ctx: dict[str, Any]) -> int:
     async with transaction(ctx["runtime"].sessions) as session:
         return await registrations.finish_ended(session)
+
+
+JOURNEY = Actor(kind="system", id=0, name="Journey", role="admin")
+
+
+async def register_from_journey(ctx: dict[str, Any], event_id: int, people: list[list[int]]) -> int:
+    """A journey's step registers these (run id, contact id) for the event: a seat or the waitlist,
+    with the usual emails; a refusal (the event was cancelled...) becomes the run's error.
+    Registering twice is the same registration, so a retried job changes nothing."""
+    runtime = ctx["runtime"]
+    requests = [RegistrationRequest(event_id=event_id, values={"contact_id": contact_id}, actor=JOURNEY,
+                                    public=False, source="journey") for _, contact_id in people]
+    async with transaction(runtime.sessions) as session:
+        outcomes = await register_all(outbound(runtime), session, requests)
+        errors = {run_id: f"Registration refused: {outcome.message}" for (run_id, _), outcome in zip(people, outcomes, strict=True)
+                  if isinstance(outcome, ParcoursError)}
+        if errors:
+            await journeys.note_errors(session, errors)
+    return len(outcomes) - len(errors)

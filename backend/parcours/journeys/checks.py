@@ -11,6 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.contacts.vocabulary import COMPUTED_FIELDS, LIFECYCLE_STAGES
 from parcours.emails import service as emails
 from parcours.errors import NotFound
+from parcours.events import seats
+from parcours.events import service as events
 from parcours.journeys import graph
 from parcours.journeys.graph import Problem
 from parcours.journeys.schemas import JourneySettings
@@ -74,6 +76,8 @@ async def _node_problems(session: AsyncSession, schema: Schema, kind: str, confi
         field = schema.fields.get(config.field)  # type: ignore[attr-defined]
         if field is None or field.group not in ("contact", "custom") or config.field in NOT_SETTABLE:  # type: ignore[attr-defined]
             found.append(("field", f"'{config.field}' is not a contact field a journey can set."))  # type: ignore[attr-defined]
+    if kind == "action.event_register" and config.event_id is not None:  # type: ignore[attr-defined]
+        found.append(("event_id", await _event_problem(session, config.event_id)))  # type: ignore[attr-defined]
     if kind == "action.stage" and config.stage and config.stage not in LIFECYCLE_STAGES:  # type: ignore[attr-defined]
         found.append(("stage", f"'{config.stage}' is not a lifecycle stage."))  # type: ignore[attr-defined]
     if kind == "entry.date" and config.field:  # type: ignore[attr-defined]
@@ -95,6 +99,15 @@ async def _email_problem(session: AsyncSession, email_id: int) -> str | None:
     if not email.subject.strip() or not email.from_email:
         return f"The email '{email.name}' needs a subject and a sender."
     return None
+
+
+async def _event_problem(session: AsyncSession, event_id: int) -> str | None:
+    try:
+        event = await events.get_event(session, event_id)
+    except NotFound:
+        return f"There is no event with id {event_id}."
+    problem = seats.registration_problem(event.status, public=False)
+    return f"'{event.name}': {problem[0].lower()}{problem[1:]}" if problem else None
 
 
 def _zone_problem(name: str) -> str | None:

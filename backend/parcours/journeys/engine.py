@@ -72,6 +72,10 @@ class AddToSegment(Effect):
     segment_id: int
 
 
+class RegisterForEvent(Effect):
+    event_id: int
+
+
 class RemoveFromSegment(Effect):
     segment_id: int
 
@@ -177,6 +181,8 @@ def _action(node_id: str, kind: str, config: Any) -> Effect:
         return SetStage(node_id=node_id, stage=config.stage)
     if kind == "action.segment_add":
         return AddToSegment(node_id=node_id, segment_id=config.segment_id)
+    if kind == "action.event_register":
+        return RegisterForEvent(node_id=node_id, event_id=config.event_id)
     return RemoveFromSegment(node_id=node_id, segment_id=config.segment_id)
 
 

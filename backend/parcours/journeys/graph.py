@@ -13,7 +13,7 @@ import msgspec
 
 ENTRY_TYPES = ("entry.segment", "entry.interaction", "entry.date")
 ACTION_TYPES = ("action.email", "action.sms", "action.webhook", "action.update_field", "action.segment_add",
-                "action.segment_remove", "action.stage")
+                "action.segment_remove", "action.stage", "action.event_register")
 FLOW_TYPES = ("flow.wait", "flow.wait_until", "flow.wait_for", "flow.condition", "flow.split", "flow.goal", "flow.exit")
 NODE_TYPES = ENTRY_TYPES + ACTION_TYPES + FLOW_TYPES
 # A wait longer than this is a mistake, not a plan.
@@ -95,6 +95,10 @@ class ChangeStage(_Config):
     stage: str = ""
 
 
+class RegisterForEvent(_Config):
+    event_id: int | None = None
+
+
 class Wait(_Config):
     duration: str = ""
 
@@ -136,7 +140,7 @@ CONFIGS: dict[str, type[_Config]] = {
     "entry.segment": SegmentEntry, "entry.interaction": InteractionEntry, "entry.date": DateEntry,
     "action.email": SendEmail, "action.sms": SendSms, "action.webhook": CallWebhook,
     "action.update_field": UpdateField, "action.segment_add": SegmentChange, "action.segment_remove": SegmentChange,
-    "action.stage": ChangeStage, "flow.wait": Wait, "flow.wait_until": WaitUntil, "flow.wait_for": WaitFor,
+    "action.stage": ChangeStage, "action.event_register": RegisterForEvent, "flow.wait": Wait, "flow.wait_until": WaitUntil, "flow.wait_for": WaitFor,
     "flow.condition": Condition, "flow.split": Split, "flow.goal": Goal, "flow.exit": Exit,
 }
 
@@ -239,10 +243,11 @@ def check(definition: Definition) -> tuple[list[Problem], Program | None]:
 
 
 def _config_problems(kind: str, config: Any) -> Iterable[tuple[str, str]]:
-    required = {"entry.segment": "segment_id", "action.email": "email_id", "action.segment_add": "segment_id",
-                "action.segment_remove": "segment_id"}
-    if kind in required and getattr(config, required[kind]) is None:
-        yield required[kind], "Choose " + ("an email" if kind == "action.email" else "a segment") + "."
+    required = {"entry.segment": ("segment_id", "a segment"), "action.email": ("email_id", "an email"),
+                "action.segment_add": ("segment_id", "a segment"), "action.segment_remove": ("segment_id", "a segment"),
+                "action.event_register": ("event_id", "an event")}
+    if kind in required and getattr(config, required[kind][0]) is None:
+        yield required[kind][0], f"Choose {required[kind][1]}."
     texts = {"entry.interaction": "type", "entry.date": "field", "action.sms": "text", "action.webhook": "url",
              "action.update_field": "field", "action.stage": "stage", "flow.wait_for": "type",
              "flow.condition": "rule", "flow.goal": "rule", "flow.wait_until": "at"}

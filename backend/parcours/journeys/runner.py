@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, and_, func, insert, literal, not_, select, true, update
+from sqlalchemy import Select, and_, bindparam, func, insert, literal, not_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -349,6 +349,7 @@ async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[Claime
     if sends:
         await _queue_emails(session, enqueue, sends, people)
     by_segment: dict[tuple[type, int], list[Claimed]] = defaultdict(list)
+    by_event: dict[int, list[Claimed]] = defaultdict(list)
     for run, live, effect in effects:
         try:
             if isinstance(effect, (engine.SetField, engine.SetStage)):
@@ -361,6 +362,8 @@ async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[Claime
                     await contacts.update_contact(session, run.contact_id, changes, actor)
             elif isinstance(effect, (engine.AddToSegment, engine.RemoveFromSegment)):
                 by_segment[(type(effect), effect.segment_id)].append(run)
+            elif isinstance(effect, engine.RegisterForEvent):
+                by_event[effect.event_id].append(run)
             elif isinstance(effect, engine.Converted) and run.converted_at is None:
                 run.converted_at = now
             elif isinstance(effect, (engine.SendSms, engine.CallWebhook)):
@@ -370,6 +373,8 @@ async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[Claime
                                          data=msgspec.to_builtins(effect))
         except ParcoursError as exc:
             run.error = f"{effect.node_id}: {exc.message}"[:300]
+    for event_id, runs in by_event.items():
+        _register(session, enqueue, event_id, [[r.id, r.contact_id] for r in runs])
     for (kind, segment_id), runs in by_segment.items():
         change = segments.add_members if kind is engine.AddToSegment else segments.remove_members
         try:
@@ -378,6 +383,21 @@ async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[Claime
         except ParcoursError as exc:
             for run in runs:
                 run.error = exc.message[:300]
+
+
+REGISTER_JOB = "register_from_journey"
+
+
+def _register(session: AsyncSession, enqueue: Any, event_id: int, people: list[list[int]]) -> None:
+    """Registrations go through the events' own job (seats, waitlist, confirmation email) once the
+    step is committed; a refused one comes back as the run's error (note_errors)."""
+    after_commit(session, lambda: enqueue(REGISTER_JOB, event_id, people))
+
+
+async def note_errors(session: AsyncSession, errors: dict[int, str]) -> None:
+    """What went wrong for these runs after their step was taken (run id: message)."""
+    await session.execute(update(_RUNS).where(_RUNS.c.id == bindparam("_id")).values(error=bindparam("_error")),
+                          [{"_id": run_id, "_error": message[:300]} for run_id, message in errors.items()])
 
 
 async def _queue_emails(session: AsyncSession, enqueue: Any, sends: list[tuple[Claimed, Version, Any]],

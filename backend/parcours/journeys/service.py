@@ -16,6 +16,7 @@ from parcours.contacts import service as contacts
 from parcours.emails import service as emails
 from parcours.emails import templates
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from parcours.events import service as events
 from parcours.journeys import checks, engine, graph, runner
 from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
 from parcours.journeys.schemas import (
@@ -255,6 +256,9 @@ async def _describe(session: AsyncSession, effect: engine.Effect, address: str |
         return f"Would call {effect.url}."
     if isinstance(effect, engine.SetField):
         return f"Would set {effect.field} to {effect.value!r}."
+    if isinstance(effect, engine.RegisterForEvent):
+        event = await events.get_event(session, effect.event_id)
+        return f"Would register the contact for the event '{event.name}'."
     if isinstance(effect, engine.SetStage):
         return f"Would move the contact to the stage {effect.stage}."
     if isinstance(effect, (engine.AddToSegment, engine.RemoveFromSegment)):

@@ -6,6 +6,7 @@ import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import { STAGES } from "../components/vocabulary";
 import { INTERACTION_TYPES, type Branch } from "./catalog";
+import { journeyEvents } from "./lookups";
 import type { Config } from "./definition";
 import { formatDuration, parseDuration } from "./duration";
 import { BranchesInput } from "./fields/BranchesInput";
@@ -30,6 +31,7 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
   const emails = useQuery({ queryKey: ["emails"], queryFn: () => unwrap(api.GET("/api/emails")) });
   const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
   const fields = useQuery({ queryKey: ["rule-fields"], queryFn: () => unwrap(api.GET("/api/rules/fields")) });
+  const events = useQuery({ queryKey: ["journey-events"], queryFn: journeyEvents, enabled: type === "action.event_register" });
   const set = (field: string, value: unknown) => onChange({ ...config, [field]: value }, field);
   const props = (field: string) => ({ error: errors[field], disabled, "data-testid": `node-config-${field}` });
   const text = (field: string) => String(config[field] ?? "");
@@ -109,6 +111,20 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
     case "action.segment_add":
     case "action.segment_remove":
       return segmentPicker(true);
+    case "action.event_register":
+      return (
+        <Stack gap="xs">
+          <Select label={t("journeys.fields.event")} searchable placeholder={t("journeys.summary.pick_event")} {...props("event_id")}
+            description={t("journeys.fields.event_hint")}
+            data={(events.data ?? []).map((e) => ({ value: String(e.id), label: e.name }))}
+            value={config.event_id != null ? String(config.event_id) : null} onChange={(v) => set("event_id", v ? Number(v) : null)} />
+          {config.event_id != null && (
+            <Anchor component={Link} to={`/events/${String(config.event_id)}`} size="sm" data-testid="node-config-event-link">
+              {t("journeys.fields.open_event")}
+            </Anchor>
+          )}
+        </Stack>
+      );
     case "action.stage":
       return (
         <Select label={t("journeys.fields.stage")} {...props("stage")} value={text("stage") || null} onChange={(v) => set("stage", v ?? "")}

@@ -9,6 +9,7 @@ const PICKED: Record<string, [string, string]> = {
   "action.segment_add": ["segment_id", "journeys.errors.pick_segment"],
   "action.segment_remove": ["segment_id", "journeys.errors.pick_segment"],
   "action.email": ["email_id", "journeys.errors.pick_email"],
+  "action.event_register": ["event_id", "journeys.errors.pick_event"],
 };
 const REQUIRED: Record<string, string> = {
   "entry.interaction": "type", "entry.date": "field", "action.sms": "text", "action.webhook": "url",

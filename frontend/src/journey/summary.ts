@@ -33,6 +33,8 @@ export function summarize(type: string, config: Config, t: TFunction, lookups: L
     }
     case "action.email":
       return named(lookups.emails, config.email_id, t("journeys.summary.pick_email"));
+    case "action.event_register":
+      return named(lookups.events, config.event_id, t("journeys.summary.pick_event"));
     case "action.update_field":
       return config.field ? `${text("field")} = ${text("value")}` : t("journeys.summary.pick_field");
     case "action.stage":

@@ -11,7 +11,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { Canvas } from "../../journey/Canvas";
 import { DecorationsContext, Decorations, type Decoration } from "../../journey/decorations";
 import { fromDefinition, pathEdges, toDefinition } from "../../journey/definition";
-import { LookupsContext } from "../../journey/lookups";
+import { journeyEvents, LookupsContext } from "../../journey/lookups";
 import { NodePanel } from "../../journey/NodePanel";
 import { Palette } from "../../journey/Palette";
 import { ProblemsList } from "../../journey/ProblemsList";
@@ -83,10 +83,12 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
 
   const emails = useQuery({ queryKey: ["emails"], queryFn: () => unwrap(api.GET("/api/emails")) });
   const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
+  const events = useQuery({ queryKey: ["journey-events"], queryFn: journeyEvents });
   const lookups = useMemo(() => ({
     emails: new Map((emails.data ?? []).map((e) => [e.id, e.name])),
     segments: new Map((segments.data ?? []).map((s) => [s.id, s.name])),
-  }), [emails.data, segments.data]);
+    events: new Map((events.data ?? []).map((e) => [e.id, e.name])),
+  }), [emails.data, segments.data, events.data]);
   const live = current.version > 0;
   const stats = useQuery({
     queryKey: ["journey-stats", journeyId],
