@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -28,9 +29,43 @@ def numbered(slug: str, taken: set[str]) -> str:
     return f"{slug}-{number}"
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A time without a zone is UTC, as everywhere in the database (never the server's zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def dates_problem(starts_at: datetime, ends_at: datetime) -> str | None:
-    if ends_at <= starts_at:
+    if as_utc(ends_at) <= as_utc(starts_at):
         return "The event must end after it starts: ends_at is before (or at) starts_at."
+    return None
+
+
+class TimedSession(Protocol):
+    @property
+    def title(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime | None: ...
+    @property
+    def ends_at(self) -> datetime | None: ...
+
+
+def sessions_problem(sessions: Sequence[TimedSession], starts_at: datetime,
+                     ends_at: datetime) -> tuple[str, str] | None:
+    """The first agenda problem as (field, message), the field named like the API's own errors
+    ("sessions[2].ends_at"); None when every session has a title and fits within the event."""
+    start, end = as_utc(starts_at), as_utc(ends_at)
+    for index, session in enumerate(sessions):
+        field = f"sessions[{index}]"
+        if not session.title.strip():
+            return f"{field}.title", f"Session {index + 1} needs a title."
+        begins = as_utc(session.starts_at) if session.starts_at else None
+        finishes = as_utc(session.ends_at) if session.ends_at else None
+        if begins and finishes and finishes <= begins:
+            return f"{field}.ends_at", f"Session {index + 1} must end after it starts."
+        if begins and not start <= begins <= end:
+            return f"{field}.starts_at", f"Session {index + 1} must start within the event (between its start and end)."
+        if finishes and not start <= finishes <= end:
+            return f"{field}.ends_at", f"Session {index + 1} must end within the event (between its start and end)."
     return None
 
 

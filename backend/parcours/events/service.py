@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -123,8 +124,12 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
 
 def _session_json(session: Any) -> dict[str, Any]:
     return {"title": session.title, "speaker": session.speaker,
-            "starts_at": session.starts_at.isoformat() if session.starts_at else None,
-            "ends_at": session.ends_at.isoformat() if session.ends_at else None}
+            "starts_at": checks.as_utc(session.starts_at).isoformat() if session.starts_at else None,
+            "ends_at": checks.as_utc(session.ends_at).isoformat() if session.ends_at else None}
+
+
+def _saved_sessions(event: Event) -> list[SessionOut]:
+    return [msgspec.convert(s, SessionOut) for s in event.sessions]
 
 
 def _check(values: dict[str, Any]) -> None:
@@ -137,9 +142,10 @@ def _check(values: dict[str, Any]) -> None:
     problem = reminders.problem(values.get("reminders") or [])
     if problem:
         raise InvalidInput(problem, "reminders")
-    for index, item in enumerate(values.get("sessions") or []):
-        if item.starts_at and item.ends_at and item.ends_at <= item.starts_at:
-            raise Unprocessable("A session must end after it starts.", f"sessions.{index}.ends_at")
+    problem_at = checks.sessions_problem(values.get("sessions") or [], values["starts_at"], values["ends_at"])
+    if problem_at:
+        field, message = problem_at
+        raise Unprocessable(message, field)
 
 
 async def _free_slug(session: AsyncSession, wanted: str, event_id: int | None = None) -> str:
@@ -166,6 +172,9 @@ async def update_event(session: AsyncSession, event_id: int, changes: dict[str, 
     if event.status == "finished" and set(changes) - {"description", "budget"}:
         raise Conflict("This event is over: only its description and budget can still change.", "status")
     merged = {"starts_at": event.starts_at, "ends_at": event.ends_at, "timezone": event.timezone, **changes}
+    if "sessions" not in changes and {"starts_at", "ends_at"} & changes.keys():
+        # New dates must still hold the saved agenda (an untouched agenda is not checked again).
+        merged["sessions"] = _saved_sessions(event)
     _check(merged)
     if "capacity" in changes:
         confirmed = await confirmed_count(session, event_id)

@@ -1,13 +1,13 @@
 import { ActionIcon, Badge, Button, Card, Group, NumberInput, Progress, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatMoney } from "../../components/format";
 import { addCost, COST_CATEGORIES, eventKeys, eventStats, listCosts, removeCost, type CostIn } from "./eventsApi";
+import { useSubmitForm } from "./useSubmitForm";
 
 const EMPTY: CostIn = { category: "venue", label: "", amount: 0 };
 
@@ -29,30 +29,19 @@ export function BudgetTab({ eventId }: { eventId: number }) {
   const stats = useQuery({ queryKey: eventKeys.stats(eventId), queryFn: () => eventStats(eventId) });
   const [line, setLine] = useState<CostIn>(EMPTY);
   const [amount, setAmount] = useState<string | number>("");
-  const [error, setError] = useState<Error | null>(null);
-  const [sending, setSending] = useState(false);
-  const fieldError = (field: string) => (error instanceof ApiError && error.field === field ? error.message : undefined);
+  const { sending, fieldError, otherError, setError, submitWith } = useSubmitForm(["category", "label", "amount"]);
 
   function refresh() {
     void queries.invalidateQueries({ queryKey: eventKeys.costs(eventId) });
     void queries.invalidateQueries({ queryKey: eventKeys.stats(eventId) });
   }
 
-  async function add(e: FormEvent) {
-    e.preventDefault();
-    setSending(true);
-    setError(null);
-    try {
-      await addCost(eventId, { ...line, label: line.label.trim(), amount: Number(amount) });
-      setLine(EMPTY);
-      setAmount("");
-      refresh();
-    } catch (caught) {
-      setError(caught as Error);
-    } finally {
-      setSending(false);
-    }
-  }
+  const add = submitWith(async () => {
+    await addCost(eventId, { ...line, label: line.label.trim(), amount: Number(amount) });
+    setLine(EMPTY);
+    setAmount("");
+    refresh();
+  });
 
   async function remove(costId: number) {
     try {
@@ -66,7 +55,6 @@ export function BudgetTab({ eventId }: { eventId: number }) {
   const s = stats.data;
   const spent = s?.budget ? Math.min(100, (s.costs / s.budget) * 100) : 0;
   const over = s?.budget_left !== null && s?.budget_left !== undefined && s.budget_left < 0;
-  const shownOnField = error instanceof ApiError && ["category", "label", "amount"].includes(error.field ?? "");
   return (
     <Stack>
       <ErrorAlert error={stats.error} />
@@ -106,7 +94,7 @@ export function BudgetTab({ eventId }: { eventId: number }) {
                   {t("events.budget_tab.add")}
                 </Button>
               </Group>
-              {error && !shownOnField && <ErrorAlert error={error} testId="cost-error" />}
+              {otherError && <ErrorAlert error={otherError} testId="cost-error" />}
             </Stack>
           </form>
         </Card>

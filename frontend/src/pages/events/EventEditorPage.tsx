@@ -10,6 +10,8 @@ import { useAuth } from "../../auth/AuthProvider";
 import { confirmDanger } from "../../components/confirm";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useLeaveGuard } from "../../components/useLeaveGuard";
+import { AgendaSection } from "./AgendaSection";
+import type { SessionDraft } from "./agenda";
 import { BudgetTab } from "./BudgetTab";
 import { DashboardTab } from "./DashboardTab";
 import { EventForm } from "./EventForm";
@@ -21,6 +23,7 @@ import { TeamTab } from "./TeamTab";
 
 // The server names API fields; the form names its own.
 const FORM_FIELD: Record<string, keyof Draft> = { "venue.name": "venue_name", "venue.address": "venue_address" };
+const SESSION_FIELD = /^sessions\[(\d+)\]\.(title|starts_at|ends_at|speaker)$/;
 
 /** One editor per event: opening another event starts from its saved state. */
 export function EventEditorPage() {
@@ -62,9 +65,11 @@ function EventEditor() {
   const currentError = saveError && saveError.draft === draftJson ? saveError.error : null;
   const apiError = currentError instanceof ApiError ? currentError : null;
   const apiField = apiError?.field ? FORM_FIELD[apiError.field] ?? apiError.field : null;
-  const shownOnField = apiField !== null && apiField in draft;
+  const sessionAt = apiField ? SESSION_FIELD.exec(apiField) : null;
+  const shownOnField = apiField !== null && (apiField in draft || (sessionAt !== null && Number(sessionAt[1]) < draft.sessions.length));
 
-  function errorOf(field: keyof Draft): string | undefined {
+  // `field` is a Draft key or a session field named as the server names it ("sessions[1].ends_at").
+  function errorOf(field: string): string | undefined {
     if (apiField === field) return apiError!.message;
     const problem = problems[field];
     // A missing name waits for the first save; dates and numbers are checked as they are typed.
@@ -73,6 +78,8 @@ function EventEditor() {
   }
 
   const update = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
+  // Functional, so that an undo offered a while ago applies to the agenda as it is now.
+  const changeSessions = (next: (sessions: SessionDraft[]) => SessionDraft[]) => setDraft((d) => ({ ...d, sessions: next(d.sessions) }));
 
   function remember(out: EventOut) {
     const next = draftOf(out);
@@ -203,7 +210,10 @@ function EventEditor() {
           <Tabs.Tab value="dashboard" disabled={isNew} data-testid="event-tab-dashboard">{t("events.tabs.dashboard")}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="details" pt="md">
-          <EventForm draft={draft} update={update} errorOf={errorOf} disabled={!editable && !isNew} />
+          <EventForm draft={draft} update={update} errorOf={errorOf} disabled={!editable && !isNew} agenda={
+            <AgendaSection sessions={draft.sessions} change={changeSessions} eventId={eventId} eventStart={draft.starts_at}
+              errorOf={errorOf} attempted={attempted} disabled={!editable && !isNew} />
+          } />
         </Tabs.Panel>
         {event.data && (
           <>

@@ -1,5 +1,5 @@
 import { Card, Chip, Group, NumberInput, SegmentedControl, Select, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
-import { useMemo } from "react";
+import { useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { EVENT_TYPES } from "./eventsApi";
 import { REMINDER_CHOICES, allZones, type Draft } from "./model";
@@ -9,12 +9,13 @@ type Props = {
   update: (change: Partial<Draft>) => void;
   errorOf: (field: keyof Draft) => string | undefined;
   disabled: boolean;
+  agenda?: ReactNode; // shown right after the dates, which its sessions must lie within
 };
 
 const numberOrNull = (value: string | number) => (value === "" ? null : typeof value === "number" ? value : Number(value));
 
-/** The event's own fields: what, when (in its time zone), where, how many, how much. */
-export function EventForm({ draft, update, errorOf, disabled }: Props) {
+/** The event's own fields: what, when (in its time zone), the agenda, where, how many, how much. */
+export function EventForm({ draft, update, errorOf, disabled, agenda }: Props) {
   const { t } = useTranslation();
   const zones = useMemo(() => {
     const known = allZones();
@@ -55,6 +56,8 @@ export function EventForm({ draft, update, errorOf, disabled }: Props) {
               onChange={(value) => value && update({ timezone: value })} data-testid="event-timezone" />
           </Stack>
         </Card>
+
+        {agenda}
 
         <Card withBorder>
           <Stack gap="sm">

@@ -1,9 +1,9 @@
-import { ActionIcon, Badge, Button, Card, FileButton, Group, SegmentedControl, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { ActionIcon, Badge, Button, Card, FileButton, Group, Pagination, SegmentedControl, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconFileImport, IconSearch, IconUserCheck, IconUserPlus, IconX } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError } from "../../api/client";
@@ -19,6 +19,7 @@ import {
   importAttendance,
   listRegistrations,
   registerContact,
+  REGISTRATIONS_PAGE,
   type EventOut,
   type Registration,
   type RegistrationStatus,
@@ -98,12 +99,26 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
   const [busy, setBusy] = useState<number | null>(null);
   const [importing, setImporting] = useState(false);
   const status: RegistrationStatus | null = filter === "all" ? null : filter;
+  // The page belongs to one search and filter: another one starts again from the first page.
+  const scope = `${filter}|${q}`;
+  const [paging, setPaging] = useState({ scope, page: 1 });
+  const page = paging.scope === scope ? paging.page : 1;
+  const setPage = (next: number) => setPaging({ scope, page: next });
   // Frequent refresh: a cancellation gives the seat to the waitlist a moment later (a background job).
+  // The page is part of the key: the refresh reloads the page shown, and the last page stays on
+  // screen while the next one loads.
   const list = useQuery({
-    queryKey: [...eventKeys.registrations(event.id), status, q],
-    queryFn: () => listRegistrations(event.id, status, q),
+    queryKey: [...eventKeys.registrations(event.id), status, q, page],
+    queryFn: () => listRegistrations(event.id, status, q, page),
     refetchInterval: 3_000,
+    placeholderData: keepPreviousData,
   });
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / REGISTRATIONS_PAGE));
+  // Rows can leave the list (cancelled under a filter): never stay past the last page.
+  useEffect(() => {
+    if (!list.isPlaceholderData && page > pages) setPaging({ scope, page: pages });
+  }, [list.isPlaceholderData, page, pages, scope]);
   const open = event.status === "draft" || event.status === "published";
 
   function refresh() {
@@ -181,7 +196,7 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
             </FileButton>
           )}
           <Text size="sm" c="dimmed" data-testid="registrations-total">
-            {t("events.registrations.total", { count: list.data?.total ?? 0, formatted: formatNumber(list.data?.total ?? 0) })}
+            {t("events.registrations.total", { count: total, formatted: formatNumber(total) })}
           </Text>
         </Group>
       </Group>
@@ -240,6 +255,12 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
       </Table>
       {list.data?.items.length === 0 && (
         <Text c="dimmed" ta="center" data-testid="registrations-empty">{t("events.registrations.empty")}</Text>
+      )}
+      {pages > 1 && (
+        <Group justify="center">
+          <Pagination total={pages} value={page} onChange={setPage} data-testid="registrations-pagination"
+            getItemProps={(n) => ({ "data-testid": `registrations-page-${n}` } as Record<string, string>)} />
+        </Group>
       )}
     </Stack>
   );

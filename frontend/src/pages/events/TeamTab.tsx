@@ -1,13 +1,13 @@
 import { ActionIcon, Badge, Button, Card, Group, Select, Stack, Switch, Table, Text, TextInput, Textarea, Title, Tooltip } from "@mantine/core";
 import { IconTrash, IconUserPlus } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
 import { confirmDanger } from "../../components/confirm";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { addTeamMember, eventKeys, listTeam, removeTeamMember, TEAM_ROLES, type TeamMember, type TeamMemberIn } from "./eventsApi";
+import { useSubmitForm } from "./useSubmitForm";
 
 const EMPTY: TeamMemberIn = { name: "", email: null, role: "organizer", internal: true, responsibilities: "" };
 
@@ -18,24 +18,13 @@ export function TeamTab({ eventId }: { eventId: number }) {
   const queries = useQueryClient();
   const team = useQuery({ queryKey: eventKeys.team(eventId), queryFn: () => listTeam(eventId) });
   const [member, setMember] = useState<TeamMemberIn>(EMPTY);
-  const [error, setError] = useState<Error | null>(null);
-  const [sending, setSending] = useState(false);
-  const fieldError = (field: string) => (error instanceof ApiError && error.field === field ? error.message : undefined);
+  const { sending, fieldError, otherError, submitWith } = useSubmitForm(["name", "email", "role"]);
 
-  async function add(e: FormEvent) {
-    e.preventDefault();
-    setSending(true);
-    setError(null);
-    try {
-      await addTeamMember(eventId, { ...member, name: member.name.trim(), email: member.email?.trim() || null });
-      setMember(EMPTY);
-      void queries.invalidateQueries({ queryKey: eventKeys.team(eventId) });
-    } catch (caught) {
-      setError(caught as Error);
-    } finally {
-      setSending(false);
-    }
-  }
+  const add = submitWith(async () => {
+    await addTeamMember(eventId, { ...member, name: member.name.trim(), email: member.email?.trim() || null });
+    setMember(EMPTY);
+    void queries.invalidateQueries({ queryKey: eventKeys.team(eventId) });
+  });
 
   function remove(m: TeamMember) {
     confirmDanger({
@@ -50,7 +39,6 @@ export function TeamTab({ eventId }: { eventId: number }) {
     });
   }
 
-  const shownOnField = error instanceof ApiError && ["name", "email", "role"].includes(error.field ?? "");
   return (
     <Stack>
       {canWrite && (
@@ -76,7 +64,7 @@ export function TeamTab({ eventId }: { eventId: number }) {
                   {t("events.team.add")}
                 </Button>
               </Group>
-              {error && !shownOnField && <ErrorAlert error={error} testId="team-error" />}
+              {otherError && <ErrorAlert error={otherError} testId="team-error" />}
             </Stack>
           </form>
         </Card>

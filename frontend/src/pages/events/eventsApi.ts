@@ -36,10 +36,15 @@ export const updateEvent = (id: number, body: EventPatch) => unwrap(api.PATCH("/
 export const deleteEvent = (id: number) => unwrap(api.DELETE("/api/events/{event_id}", eventPath(id)));
 export const eventStats = (id: number) => unwrap(api.GET("/api/events/{event_id}/stats", eventPath(id)));
 
-export const listRegistrations = (id: number, status: RegistrationStatus | null, q: string) =>
+export const REGISTRATIONS_PAGE = 50;
+/** One page of registrations (`page` counts from 1). */
+export const listRegistrations = (id: number, status: RegistrationStatus | null, q: string, page: number) =>
   unwrap(
     api.GET("/api/events/{event_id}/registrations", {
-      params: { path: { event_id: id }, query: { ...(status ? { status } : {}), ...(q ? { q } : {}), limit: 1000 } },
+      params: {
+        path: { event_id: id },
+        query: { ...(status ? { status } : {}), ...(q ? { q } : {}), limit: REGISTRATIONS_PAGE, offset: (page - 1) * REGISTRATIONS_PAGE },
+      },
     }),
   );
 export const registerContact = (id: number, body: RegistrationIn) =>

@@ -3,6 +3,7 @@
 import dayjs from "dayjs";
 import timezone from "dayjs/plugin/timezone";
 import utc from "dayjs/plugin/utc";
+import { sessionBodies, sessionDrafts, sessionProblems, type SessionDraft } from "./agenda";
 import type { EventIn, EventOut, EventPatch } from "./eventsApi";
 
 dayjs.extend(utc);
@@ -24,6 +25,7 @@ export type Draft = {
   registration_fee: number | null;
   budget: number | null;
   reminders: string[]; // ISO 8601 durations before the start
+  sessions: SessionDraft[]; // the agenda, in the order shown on the public page
 };
 
 // The reminder offsets offered in the editor, longest first.
@@ -71,6 +73,7 @@ export function emptyDraft(): Draft {
     registration_fee: null,
     budget: null,
     reminders: ["P1D", "PT1H"],
+    sessions: [],
   };
 }
 
@@ -89,6 +92,7 @@ export function draftOf(event: EventOut): Draft {
     registration_fee: event.registration_fee,
     budget: event.budget,
     reminders: event.reminders ?? [],
+    sessions: sessionDrafts(event.sessions, toZoned, event.timezone),
   };
 }
 
@@ -101,6 +105,7 @@ export function problemsOf(draft: Draft): Record<string, string> {
   if (!start) problems.starts_at = "events.problems.date";
   if (!end) problems.ends_at = "events.problems.date";
   if (start && end && end <= start) problems.ends_at = "events.problems.end_before_start";
+  Object.assign(problems, sessionProblems(draft.sessions, fromZoned, draft.timezone, start, start && end && end > start ? end : null));
   if (draft.online_url && !/^https?:\/\//.test(draft.online_url)) problems.online_url = "events.problems.url";
   for (const field of ["capacity", "registration_fee", "budget"] as const) {
     const value = draft[field];
@@ -126,6 +131,7 @@ export function bodyOf(draft: Draft, status: "draft" | "published"): EventIn {
     registration_fee: draft.registration_fee,
     budget: draft.budget,
     reminders: draft.reminders,
+    sessions: sessionBodies(draft.sessions, fromZoned, draft.timezone),
     status,
   };
 }
