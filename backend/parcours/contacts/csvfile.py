@@ -112,7 +112,7 @@ def _looks_like_column_name(value: str) -> bool:
 # Column names seen in exports from other tools, in English and French.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "email": ("email", "e mail", "mail", "email address", "adresse email", "adresse e mail", "courriel",
-              "adresse mail", "emailaddress"),
+              "adresse mail", "emailaddress", "user email", "attendee email", "registrant email"),
     "first_name": ("first name", "firstname", "given name", "prenom", "forename", "first"),
     "last_name": ("last name", "lastname", "surname", "family name", "nom", "nom de famille", "last"),
     "phone": ("phone", "telephone", "tel", "mobile", "portable", "phone number", "numero de telephone",

@@ -8,17 +8,13 @@ from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
-from parcours.contacts.csvfile import CsvError, read_table
+from parcours.contacts.csvfile import CsvError, read_table, suggest_mapping
 from parcours.contacts.models import Contact
 from parcours.errors import InvalidInput
 from parcours.events import seats
 from parcours.events.models import Registration
 from parcours.events.registrations import record
 from parcours.events.service import lock_event
-
-EMAIL_HEADERS = ("email", "e-mail", "mail", "courriel", "adresse e-mail", "adresse email", "user email",
-                 "attendee email", "email address")
-
 
 class AttendanceImport(msgspec.Struct, kw_only=True):
     rows: int  # rows with an email address
@@ -34,10 +30,10 @@ def attendee_emails(content: bytes) -> list[str]:
         table = read_table(content)
     except CsvError as exc:
         raise InvalidInput(str(exc), "file") from None
-    names = [h.strip().lower() for h in table.header]
-    column = next((i for i, name in enumerate(names) if name in EMAIL_HEADERS), None)
+    mapping = suggest_mapping(table.header, {})  # the column names the contact import knows
+    column = next((i for i, name in enumerate(table.header) if mapping.get(name) == "email"), None)
     if column is None:
-        column = next((i for i, name in enumerate(names) if "mail" in name), None)
+        column = next((i for i, name in enumerate(table.header) if "mail" in name.lower()), None)
     if column is None:
         raise InvalidInput("The file has no email column: name one 'Email'.", "file")
     found = dict.fromkeys(cells[column].strip().lower() for _, cells in table.rows if "@" in cells[column])

@@ -118,34 +118,30 @@ class EventPage(msgspec.Struct, kw_only=True):
     total: int
 
 
-class RegistrationIn(Strict):
+class _Registrant(Strict):
+    """What a registration may say about the person, for their contact."""
+
+    first_name: Annotated[str, Meta(max_length=100)] | None = None
+    last_name: Annotated[str, Meta(max_length=100)] | None = None
+    phone: Annotated[str, Meta(max_length=40)] | None = None
+    company: Annotated[str, Meta(max_length=200)] | None = None
+    job_title: Annotated[str, Meta(max_length=200)] | None = None
+    country: Annotated[str, Meta(max_length=60)] | None = None
+    language: Annotated[str, Meta(max_length=40)] | None = None
+    consent_level: ConsentLevel | None = None
+    email_opt_in: bool | None = None
+
+
+class RegistrationIn(_Registrant, kw_only=True):
     """An existing contact by id, or a person by email (the contact is created or updated)."""
 
     contact_id: int | None = None
     email: Annotated[str, Meta(max_length=320)] | None = None
-    first_name: Annotated[str, Meta(max_length=100)] | None = None
-    last_name: Annotated[str, Meta(max_length=100)] | None = None
-    phone: Annotated[str, Meta(max_length=40)] | None = None
-    company: Annotated[str, Meta(max_length=200)] | None = None
-    job_title: Annotated[str, Meta(max_length=200)] | None = None
-    country: Annotated[str, Meta(max_length=60)] | None = None
-    language: Annotated[str, Meta(max_length=40)] | None = None
-    consent_level: ConsentLevel | None = None
-    email_opt_in: bool | None = None
     sms_opt_in: bool | None = None
 
 
-class PublicRegistrationIn(Strict):
+class PublicRegistrationIn(_Registrant, kw_only=True):
     email: Annotated[str, Meta(min_length=3, max_length=320)]
-    first_name: Annotated[str, Meta(max_length=100)] | None = None
-    last_name: Annotated[str, Meta(max_length=100)] | None = None
-    phone: Annotated[str, Meta(max_length=40)] | None = None
-    company: Annotated[str, Meta(max_length=200)] | None = None
-    job_title: Annotated[str, Meta(max_length=200)] | None = None
-    country: Annotated[str, Meta(max_length=60)] | None = None
-    language: Annotated[str, Meta(max_length=40)] | None = None
-    consent_level: ConsentLevel | None = None
-    email_opt_in: bool | None = None
 
 
 class PublicRegistrationOut(msgspec.Struct, kw_only=True, omit_defaults=True):
