@@ -30,7 +30,7 @@ from parcours.pipeline.stages import FUNNEL, SALES_READY
 from parcours.rules.fields import GRADE_PREFIX, SCORE_PREFIX, Field
 from parcours.rules.language import Checked, Schema, compile_rule
 from parcours.scoring.models import ContactScore, ScoreChange
-from parcours.scoring.points import DAY, Compiled, GradeBand, InteractionRule, grade_of
+from parcours.scoring.points import DAY, Compiled, GradeBand, InteractionRule, grade_of, unscored
 
 HISTOGRAM_BUCKETS = 15
 BEFORE_SALES_READY = FUNNEL[:FUNNEL.index(SALES_READY)]
@@ -274,9 +274,10 @@ async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled,
         stored.c.score != FRESH.c.score, stored.c.grade != fresh_grade,
         stored.c.sales_ready != (FRESH.c.score >= model.threshold))
     changed_or_new = select(FRESH.c.contact_id, func.coalesce(stored.c.score, 0), FRESH.c.score).select_from(joined).where(differs)
+    nothing = unscored(model)
     lost = select(stored.c.contact_id, stored.c.score, literal(0, BigInteger())).where(
         stored.c.model_id == model_id, stored.c.contact_id >= low, stored.c.contact_id < high,
-        or_(stored.c.score != 0, stored.c.grade != model.grades[-1].grade, stored.c.sales_ready != (0 >= model.threshold)),
+        or_(stored.c.score != nothing[0], stored.c.grade != nothing[1], stored.c.sales_ready != nothing[2]),
         ~exists().where(FRESH.c.contact_id == stored.c.contact_id))
     await session.execute(insert(CHANGED).from_select(["contact_id", "previous", "score"], union_all(changed_or_new, lost)))
     count = int((await session.execute(select(func.count()).select_from(CHANGED))).scalar_one())

@@ -267,6 +267,12 @@ def grade_of(score: int, grades: Sequence[GradeBand]) -> str:
     return grades[-1].grade
 
 
+def unscored(model: Compiled) -> tuple[int, str, bool]:
+    """(score, grade, sales_ready) of a contact the model has not scored yet (no stored row):
+    0 points, the lowest grade, as rules read them too (rules.fields.score_default)."""
+    return 0, model.grades[-1].grade, 0 >= model.threshold
+
+
 def score(model: Compiled, contact: Mapping[str, Any], events: Sequence[Event], now: dt.datetime) -> Score:
     """A contact's score for a model: `contact` holds its rule context values (see
     rules.context.context_values), `events` its interactions of the model's types."""

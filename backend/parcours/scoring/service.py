@@ -220,7 +220,7 @@ async def score_contacts(session: AsyncSession, enqueue: Any, reasons: dict[int,
         values = context_values(contact, account, (), schema.fields)
         for row, model in models:
             result = points.score(model, values, events.get(cid, []), now)
-            before = stored.get((cid, row.id), (0, model.grades[-1].grade, False))  # type: ignore[arg-type]
+            before = stored.get((cid, row.id), points.unscored(model))  # type: ignore[arg-type]
             if (result.score, result.grade, result.sales_ready) == before:
                 continue
             upserts.append({"contact_id": cid, "model_id": row.id, "score": result.score, "grade": result.grade,
@@ -286,7 +286,7 @@ async def contact_scores(session: AsyncSession, contact_id: int) -> list[Contact
     out = []
     for row, model in rows:
         live = points.score(model, values, events, now)
-        score, grade, ready = stored.get(row.id, (0, model.grades[-1].grade, False))  # type: ignore[arg-type]
+        score, grade, ready = stored.get(row.id, points.unscored(model))  # type: ignore[arg-type]
         out.append(ContactScoreOut(model_id=row.id, model=row.name, key=row.key, score=score, grade=grade,  # type: ignore[arg-type]
                                    sales_ready=ready, breakdown=live.breakdown))
     return out

@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Button, Card, Group, NumberInput, Progress, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { ActionIcon, Badge, Button, Card, Group, NumberInput, Select, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -7,18 +7,10 @@ import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatMoney } from "../../components/format";
 import { addCost, COST_CATEGORIES, eventKeys, eventStats, listCosts, removeCost, type CostIn } from "./eventsApi";
+import { MoneyFigures } from "./MoneyFigures";
 import { useSubmitForm } from "./useSubmitForm";
 
 const EMPTY: CostIn = { category: "venue", label: "", amount: 0 };
-
-export function Figure({ label, value, testId, color }: { label: string; value: string; testId: string; color?: string }) {
-  return (
-    <Card withBorder padding="sm">
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
-      <Text size="xl" fw={700} c={color} data-testid={testId}>{value}</Text>
-    </Card>
-  );
-}
 
 /** Money at a glance (budget, costs, revenue, what is left) and the cost lines. */
 export function BudgetTab({ eventId }: { eventId: number }) {
@@ -53,28 +45,10 @@ export function BudgetTab({ eventId }: { eventId: number }) {
   }
 
   const s = stats.data;
-  const spent = s?.budget ? Math.min(100, (s.costs / s.budget) * 100) : 0;
-  const over = s?.budget_left !== null && s?.budget_left !== undefined && s.budget_left < 0;
   return (
     <Stack>
       <ErrorAlert error={stats.error} />
-      {s && (
-        <Stack gap="xs">
-          <SimpleGrid cols={{ base: 2, md: 4 }}>
-            <Figure label={t("events.budget_tab.planned")} value={s.budget === null ? "—" : formatMoney(s.budget)} testId="budget-planned" />
-            <Figure label={t("events.budget_tab.costs")} value={formatMoney(s.costs)} testId="budget-costs" />
-            <Figure label={t("events.budget_tab.revenue")} value={formatMoney(s.revenue)} testId="budget-revenue" />
-            <Figure label={t("events.budget_tab.left")} value={s.budget_left === null ? "—" : formatMoney(s.budget_left)}
-              testId="budget-left" color={over ? "red" : undefined} />
-          </SimpleGrid>
-          {s.budget !== null && (
-            <Stack gap={2}>
-              <Text size="xs" c="dimmed">{t("events.budget_tab.spent", { percent: Math.round(s.budget ? (s.costs / s.budget) * 100 : 0) })}</Text>
-              <Progress value={spent} color={over ? "red" : "indigo"} data-testid="budget-progress" />
-            </Stack>
-          )}
-        </Stack>
-      )}
+      {s && <MoneyFigures stats={s} testPrefix="budget" />}
       {canWrite && (
         <Card withBorder>
           <form onSubmit={(e) => void add(e)}>

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDate, formatMoney, formatNumber } from "../../components/format";
-import { Figure } from "./BudgetTab";
+import { Figure, MoneyFigures } from "./MoneyFigures";
 import { eventKeys, eventStats } from "./eventsApi";
 
 const percent = (ratio: number | null) => (ratio === null ? "—" : formatNumber(ratio, { style: "percent", maximumFractionDigits: 1 }));
@@ -54,12 +54,10 @@ export function DashboardTab({ eventId }: { eventId: number }) {
           <Text size="sm" c="dimmed" data-testid="stats-chart-empty">{t("events.dashboard.no_registrations")}</Text>
         )}
       </Card>
-      <SimpleGrid cols={{ base: 2, md: 4 }}>
-        <Figure label={t("events.budget_tab.planned")} value={s.budget === null ? "—" : formatMoney(s.budget)} testId="stats-budget" />
-        <Figure label={t("events.budget_tab.costs")} value={formatMoney(s.costs)} testId="stats-costs" />
-        <Figure label={t("events.budget_tab.revenue")} value={formatMoney(s.revenue)} testId="stats-revenue" />
-        <Figure label={t("events.budget_tab.left")} value={s.budget_left === null ? "—" : formatMoney(s.budget_left)} testId="stats-budget-left" />
-      </SimpleGrid>
+      <Card withBorder>
+        <Title order={5} mb="sm">{t("events.dashboard.money")}</Title>
+        <MoneyFigures stats={s} testPrefix="stats" chart />
+      </Card>
     </Stack>
   );
 }
