@@ -29,6 +29,18 @@ PARALLEL_CHUNKS = 2
 # Expired points are looked for over this much past time on each run (runs are every 15 minutes:
 # a worker stopped for less than this misses nothing).
 EXPIRY_LOOKBACK = timedelta(days=1)
+# A stream batch of at least this many contacts whose fields alone changed, with ids close together
+# (an import, a bulk update), is scored set-wise like a recompute of their id range: rule by rule in
+# Python it took a third of an import's time. Sales are not told one by one on that path.
+SET_WISE_FROM = 200
+
+
+def set_wise_range(batch: Sequence[Any], reasons: dict[int, str], types: set[str]) -> tuple[int, int] | None:
+    """The id range [low, high) to score set-wise, or None to score contact by contact."""
+    if len(reasons) < SET_WISE_FROM or any(row.type in types for row in batch):
+        return None
+    low, high = min(reasons), max(reasons) + 1
+    return (low, high) if high - low <= 2 * len(reasons) else None
 
 
 def stream_consumer(enqueue: Any, base_url: str = "") -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
@@ -43,8 +55,16 @@ def stream_consumer(enqueue: Any, base_url: str = "") -> Callable[[AsyncSession,
         types = set().union(*(model.interaction_types for _, model in models))
         with_fields = any(model.attribute_rules for _, model in models)
         reasons = service.reasons_of(batch, types, with_fields)
-        if reasons:
+        if not reasons:
+            return
+        span = set_wise_range(batch, reasons, types)
+        if span is None:
             await service.score_contacts(session, enqueue, reasons, base_url, active=active)
+            return
+        now, reason = utcnow(), reasons[min(reasons)]
+        for row, model in models:
+            await bulk.recompute_chunk(session, row.id, model, row.drives_stage, f"Scoring {row.name}",  # type: ignore[arg-type]
+                                       reason, now, *span)
 
     return consume
 

@@ -107,6 +107,22 @@ def test_a_lead_who_clicks_pricing_and_attends_a_webinar_becomes_sales_ready(api
     assert hooks and hooks[0]["to_address"] == HOT["notify_webhook"]
 
 
+def test_an_import_is_scored_set_wise_with_its_reason(api: Any, hot: dict[str, Any]) -> None:
+    stamp = unique_email("imp").split(".")[1]
+    lines = ["email,job_title"] + [f"imported{i}.{stamp}@example.org,{'Sales Director' if i % 3 == 0 else 'Analyst'}"
+                                   for i in range(300)]
+    started = api.post("/api/contacts/import", files={"file": ("leads.csv", "\n".join(lines).encode(), "text/csv")})
+    assert started.status_code == 202, started.text
+    assert api.wait_job(started.json()["job_id"])["result"]["created"] == 300
+    director, analyst = (api.get("/api/contacts", params={"q": f"imported{i}.{stamp}@"}).json()["items"][0]
+                         for i in (0, 1))
+    assert hot_score(api, director["id"], 15)["grade"] == "C"
+    assert scores_of(api, analyst["id"])["hot"]["score"] == 0
+    [change] = [c for c in api.get(f"/api/contacts/{director['id']}/score-history").json()["items"]
+                if c["model_id"] == hot["id"]]
+    assert (change["previous"], change["score"], change["reason"]) == (0, 15, "contact_created")
+
+
 def test_changing_a_model_recomputes_scores_in_a_job(api: Any, make_contact: Any, hot: dict[str, Any]) -> None:
     contact = make_contact(lifecycle_stage="subscriber")
     interact(api, contact["id"], "event_attended")
