@@ -7,6 +7,7 @@ The service then writes the records (see import_service.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, Literal
 
 import msgspec
@@ -62,7 +63,18 @@ def _city(raw: str) -> str | None:
     return n.proper_case(text) if text and (text.isupper() or text.islower()) else text
 
 
+# Fields whose values repeat down a file (first names, countries, stages, titles...): each distinct
+# value is converted once. Emails and phone numbers are nearly all distinct: not worth remembering.
+_DISTINCT = frozenset({"email", "phone"})
+
+
 def converters(options: ImportOptions) -> dict[str, Callable[[str], Any]]:
+    plain = _converters(options)
+    return {field: convert if field in _DISTINCT else lru_cache(maxsize=50_000)(convert)
+            for field, convert in plain.items()}
+
+
+def _converters(options: ImportOptions) -> dict[str, Callable[[str], Any]]:
     return {
         "email": n.normalize_email,
         "first_name": n.proper_case,
