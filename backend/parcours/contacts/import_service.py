@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, false, insert, literal_column, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor, system_actor
@@ -27,7 +27,11 @@ from parcours.segments import service as segments
 
 JOB_KIND = "contact_import"
 PREPARE_BATCH = 5_000
-WRITE_BATCH = 1_000
+WRITE_BATCH = 5_000
+# What every new contact starts with, written in the statement rather than computed and sent for
+# each row (a third of the insert's time on PostgreSQL).
+_STARTING = {"bounced": false(), "scores": literal_column("'{}'"),
+             **{c: literal_column("0") for c in ("opens_30d", "clicks_30d", "visits_30d", "purchases", "total_revenue")}}
 MAX_ERRORS_REPORTED = 10_000
 # A contact's fields that an import writes (company becomes account_id).
 _COLUMNS = [f for f in IMPORTABLE_FIELDS if f not in ("email", "company")]
@@ -162,7 +166,7 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
         # INSERT. (The ORM's bulk insert drops None values and so splits a batch into one statement
         # per run of rows with the same empty fields: hundreds per batch. It also costs more CPU.)
         table = Contact.__table__  # type: ignore[attr-defined]
-        created = await session.execute(insert(table).returning(table.c.id, table.c.email), inserts)
+        created = await session.execute(insert(table).values(_STARTING).returning(table.c.id, table.c.email), inserts)
         ids = dict((email, cid) for cid, email in created.all())
         counts.created += len(inserts)
         for row in inserts:

@@ -28,11 +28,16 @@ __all__ = [
 ]
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def fold(value: str) -> str:
     """Lower-case, strip accents and punctuation: 'États-Unis' and 'etats unis' meet."""
-    decomposed = unicodedata.normalize("NFKD", value.strip().lower())
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", without_marks).strip()
+    lowered = value.strip().lower()
+    if not lowered.isascii():  # ASCII has no accents to strip (and NFKD leaves it as it is)
+        decomposed = unicodedata.normalize("NFKD", lowered)
+        lowered = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_ALNUM.sub(" ", lowered).strip()
 
 
 def search_text(first_name: str | None, last_name: str | None, email: str) -> str:
