@@ -20,6 +20,8 @@ def _plain(candidate: str) -> str | None:
     local, domain = lowered.rsplit("@", 1)
     if len(local) > 64 or len(domain) > 253 or domain.rsplit(".", 1)[1] in _SPECIAL:
         return None
+    if any(label[2:4] == "--" for label in domain.split(".")):  # Punycode, or reserved like it (RFC 5890)
+        return None
     return lowered
 
 
