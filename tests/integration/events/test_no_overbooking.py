@@ -1,8 +1,8 @@
 """Never overbook: concurrent registrations over real HTTP against a real `parcours serve`
 process (its own event loop, connection pool and worker), on SQLite and PostgreSQL.
 
-200 people (and 20 of them twice) register at once for 50 seats: exactly 50 get a seat, 150
-wait with places 1..150, and the database order of their registrations is the order of the
+500 people (and 20 of them twice) register at once for 100 seats: exactly 100 get a seat, 400
+wait with places 1..400, and the database order of their registrations is the order of the
 seats and of the waitlist. Then a cancellation promotes the first waiting, within a second.
 """
 
@@ -21,7 +21,7 @@ import pytest
 
 from bench.common import Database, Product
 
-SEATS, PEOPLE, TWICE = 50, 200, 20
+SEATS, PEOPLE, TWICE = 100, 500, 20
 
 
 @pytest.fixture(scope="module")
