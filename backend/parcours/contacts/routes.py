@@ -38,6 +38,8 @@ from parcours.contacts.schemas import (
 )
 from parcours.contacts.vocabulary import ConsentLevel, LifecycleStage
 from parcours.errors import InvalidInput
+from parcours.rules import usage
+from parcours.rules.fields import CUSTOM_PREFIX
 from parcours.runtime import Runtime
 
 
@@ -205,4 +207,6 @@ class CustomFieldsController(Controller):
 
     @delete("/{field_id:int}", opt={"role": "admin"}, summary="Delete a custom field and its values (admin)")
     async def delete_field(self, field_id: int, db: AsyncSession) -> None:
+        field = await custom_fields.get_field(db, field_id)
+        await usage.refuse_if_read(db, {CUSTOM_PREFIX + field.name}, f"the field '{field.label}'", "field_id")
         await custom_fields.delete_field(db, field_id)

@@ -22,6 +22,7 @@ from parcours.interactions.models import Interaction
 from parcours.jobs import service as jobs
 from parcours.pipeline.stages import SALES_READY, is_before
 from parcours.rules import service as rules
+from parcours.rules import usage
 from parcours.rules.context import context_values
 from parcours.rules.fields import GRADE_PREFIX, SCORE_PREFIX
 from parcours.rules.language import Schema
@@ -136,6 +137,8 @@ async def update_model(session: AsyncSession, enqueue: Any, model_id: int, chang
 
 async def delete_model(session: AsyncSession, model_id: int) -> None:
     row = await get_model(session, model_id)
+    await usage.refuse_if_read(session, {SCORE_PREFIX + row.key, GRADE_PREFIX + row.key}, f"the score of '{row.name}'",
+                               "model_id")
     await contacts.remove_scores(session, [SCORE_PREFIX + row.key, GRADE_PREFIX + row.key])
     for table in (ContactScore, ScoreChange):
         await session.execute(delete(table).where(table.model_id == model_id))  # type: ignore[arg-type]

@@ -135,6 +135,12 @@ def test_custom_fields_are_typed_and_admin_managed(api: Any, make_contact: Any) 
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "custom.visits"
     cleared = api.patch(f"/api/contacts/{contact['id']}", json={"custom": {"visits": None}}).json()
     assert cleared["custom"] == {"loyalty_tier": "Gold"}
+    segment = api.post("/api/segments", json={"name": "Gold members", "kind": "dynamic",
+                                              "rule": 'custom_loyalty_tier == "Gold"'}).json()
+    refused = api.delete(f"/api/custom-fields/{created.json()['id']}")
+    assert refused.status_code == 409 and refused.json()["error"]["used_by"] == ["segment 'Gold members'"]
+    assert api.get(f"/api/contacts/{contact['id']}").json()["custom"] == {"loyalty_tier": "Gold"}  # kept
+    assert api.delete(f"/api/segments/{segment['id']}").status_code == 204
     assert api.delete(f"/api/custom-fields/{created.json()['id']}").status_code == 204
     assert api.get(f"/api/contacts/{contact['id']}").json()["custom"] == {}
 

@@ -252,6 +252,25 @@ def test_roles_and_deleting_a_model(api: Any, make_contact: Any) -> None:
     assert refused.status_code == 400 and "score_temporary" in refused.json()["error"]["message"]
 
 
+def test_a_model_whose_score_rules_still_read_cannot_be_deleted(api: Any) -> None:
+    made = api.post("/api/scoring/models", json={**HOT, "key": "kept", "drives_stage": False, "notify_email": None,
+                                                 "notify_webhook": None}).json()
+    segment = api.post("/api/segments", json={"name": "Kept hot", "kind": "dynamic", "rule": 'grade_kept == "A"'}).json()
+    journey = api.post("/api/journeys", json={"name": "Kept follow-up", "definition": {"nodes": [
+        {"id": "in", "type": "entry.interaction", "config": {"type": "form_submitted", "rule": "score_kept >= 10"}}],
+        "edges": []}}).json()
+    refused = api.delete(f"/api/scoring/models/{made['id']}")
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["used_by"] == ["segment 'Kept hot'", "journey 'Kept follow-up'"]
+    assert "Rules still read the score of 'Hot leads'" in error["message"]
+    assert api.get(f"/api/scoring/models/{made['id']}").status_code == 200  # nothing changed
+    assert api.post("/api/segments/preview", json={"rule": "score_kept > 1"}).status_code == 200
+    api.delete(f"/api/segments/{segment['id']}")
+    api.delete(f"/api/journeys/{journey['id']}")
+    assert api.delete(f"/api/scoring/models/{made['id']}").status_code == 204
+
+
 def test_illegal_stage_changes_are_refused(api: Any, make_contact: Any) -> None:
     customer = make_contact(lifecycle_stage="customer")
     refused = api.patch(f"/api/contacts/{customer['id']}", json={"lifecycle_stage": "lead", "first_name": "Changed"})
