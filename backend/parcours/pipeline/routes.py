@@ -9,6 +9,7 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import changes, to_out
+from parcours.auth.service import Actor
 from parcours.pipeline import service
 from parcours.pipeline.schemas import OpportunityIn, OpportunityOut, OpportunityPage, OpportunityPatch, Pipeline
 
@@ -35,14 +36,15 @@ class OpportunitiesController(Controller):
         return OpportunityPage(items=[to_out(o, OpportunityOut) for o in rows], total=total)
 
     @post("/", summary="Create an opportunity")
-    async def create_opportunity(self, data: OpportunityIn, db: AsyncSession) -> OpportunityOut:
+    async def create_opportunity(self, data: OpportunityIn, db: AsyncSession, actor: Actor) -> OpportunityOut:
         values = {f: getattr(data, f) for f in data.__struct_fields__}
-        return to_out(await service.create_opportunity(db, values), OpportunityOut)
+        return to_out(await service.create_opportunity(db, values, actor), OpportunityOut)
 
     @get("/{opportunity_id:int}", summary="An opportunity")
     async def get_opportunity(self, opportunity_id: int, db: AsyncSession) -> OpportunityOut:
         return to_out(await service.get_opportunity(db, opportunity_id), OpportunityOut)
 
     @patch("/{opportunity_id:int}", summary="Change an opportunity (only the fields sent)")
-    async def update_opportunity(self, opportunity_id: int, data: OpportunityPatch, db: AsyncSession) -> OpportunityOut:
-        return to_out(await service.update_opportunity(db, opportunity_id, changes(data)), OpportunityOut)
+    async def update_opportunity(self, opportunity_id: int, data: OpportunityPatch, db: AsyncSession,
+                                 actor: Actor) -> OpportunityOut:
+        return to_out(await service.update_opportunity(db, opportunity_id, changes(data), actor), OpportunityOut)

@@ -8,13 +8,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import accounts
 from parcours.contacts import service as contacts
 from parcours.errors import InvalidInput, NotFound
 from parcours.pipeline.models import Opportunity
 from parcours.pipeline.schemas import Pipeline, StageCount
-from parcours.pipeline.stages import STAGES
+from parcours.pipeline.stages import STAGES, is_before
+
+OPPORTUNITY, CUSTOMER, WON = "opportunity", "customer", "won"
 
 
 async def pipeline(session: AsyncSession, origin: str | None) -> Pipeline:
@@ -35,7 +38,15 @@ async def _check_links(session: AsyncSession, values: dict[str, Any]) -> None:
         await accounts.get_account(session, values["account_id"], field="account_id")
 
 
-async def create_opportunity(session: AsyncSession, values: dict[str, Any]) -> Opportunity:
+async def _move_contact(session: AsyncSession, contact_id: int, stage: str, actor: Actor) -> None:
+    """An opportunity carries its contact along the funnel (never back)."""
+    contact = await contacts.get_contact(session, contact_id)
+    if is_before(contact.lifecycle_stage, stage):
+        await contacts.update_contact(session, contact_id, {"lifecycle_stage": stage}, actor)
+
+
+async def create_opportunity(session: AsyncSession, values: dict[str, Any], actor: Actor) -> Opportunity:
+    """A new opportunity; its contact moves to the opportunity stage (to customer if already won)."""
     await _check_links(session, values)
     if values.get("account_id") is None:
         # With the contact's account unless told otherwise: the ROI report groups by account.
@@ -43,6 +54,7 @@ async def create_opportunity(session: AsyncSession, values: dict[str, Any]) -> O
     opportunity = Opportunity(**values)
     session.add(opportunity)
     await session.flush()
+    await _move_contact(session, opportunity.contact_id, CUSTOMER if opportunity.stage == WON else OPPORTUNITY, actor)
     return opportunity
 
 
@@ -53,7 +65,9 @@ async def get_opportunity(session: AsyncSession, opportunity_id: int) -> Opportu
     return found
 
 
-async def update_opportunity(session: AsyncSession, opportunity_id: int, changes: dict[str, Any]) -> Opportunity:
+async def update_opportunity(session: AsyncSession, opportunity_id: int, changes: dict[str, Any],
+                             actor: Actor) -> Opportunity:
+    """Only the fields given change; a won opportunity makes its contact a customer."""
     opportunity = await get_opportunity(session, opportunity_id)
     if "contact_id" in changes and changes["contact_id"] is None:
         raise InvalidInput("An opportunity is always with a contact.", "contact_id")
@@ -62,6 +76,8 @@ async def update_opportunity(session: AsyncSession, opportunity_id: int, changes
         setattr(opportunity, field, value)
     opportunity.updated_at = utcnow()
     await session.flush()
+    if changes.get("stage") == WON:
+        await _move_contact(session, opportunity.contact_id, CUSTOMER, actor)
     return opportunity
 
 

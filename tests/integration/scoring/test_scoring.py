@@ -322,8 +322,15 @@ def test_opportunities(api: Any, make_contact: Any) -> None:
     assert made.status_code == 201, made.text
     opportunity = made.json()
     assert opportunity["account_id"] == account["id"] and opportunity["stage"] == "qualify"
+    # The contact moves along the funnel with its opportunity; the one who brought the lead does not.
+    assert api.get(f"/api/contacts/{contact['id']}").json()["lifecycle_stage"] == "opportunity"
+    assert api.get(f"/api/contacts/{lead['id']}").json()["lifecycle_stage"] == lead["lifecycle_stage"]
     changed = api.patch(f"/api/opportunities/{opportunity['id']}", json={"stage": "won", "actual_revenue": 40000})
     assert changed.status_code == 200 and changed.json()["stage"] == "won" and changed.json()["actual_revenue"] == 40000
+    assert api.get(f"/api/contacts/{contact['id']}").json()["lifecycle_stage"] == "customer"
+    out = make_contact(lifecycle_stage="disqualified")
+    api.post("/api/opportunities", json={"name": "Long shot", "contact_id": out["id"]})
+    assert api.get(f"/api/contacts/{out['id']}").json()["lifecycle_stage"] == "disqualified"
     listed = api.get("/api/opportunities", params={"contact_id": contact["id"]}).json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == opportunity["id"]
     assert api.get(f"/api/opportunities/{opportunity['id']}").json()["name"] == "Acme renewal"
