@@ -324,13 +324,28 @@ async def _segment_rows(session: AsyncSession) -> Sequence[Any]:
     return (await session.execute(select(*columns))).all()
 
 
+_plans: dict[Any, tuple[dict[int, Any], list[Definition]]] = {}
+
+
+async def _plan(session: AsyncSession, schema: Schema) -> tuple[dict[int, Any], list[Definition]]:
+    """Every segment, and the dynamic ones in evaluation order: kept per process until a segment is
+    created, changed or deleted (each of which moves its updated_at). Reading, checking and ordering
+    them took half of a contact's evaluation at 200 segments."""
+    versions = (await session.execute(select(Segment.id, Segment.updated_at).order_by(Segment.id))).all()
+    key = (schema.key, tuple(map(tuple, versions)))
+    if key not in _plans:
+        segments = {s.id: s for s in await _segment_rows(session)}
+        _plans.clear()  # only the current plan is worth keeping
+        _plans[key] = segments, evaluation_order(_definition(schema, s) for s in segments.values())
+    return _plans[key]
+
+
 async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int]) -> tuple[int, int]:
     """Re-evaluate every dynamic segment for these contacts, in memory; apply what changed."""
     ids = sorted(set(contact_ids))
     await serialize(session, MEMBERSHIP_LOCK)
     schema = await rules.current_schema(session)
-    segments = {s.id: s for s in await _segment_rows(session)}
-    ordered = evaluation_order(_definition(schema, s) for s in segments.values())
+    segments, ordered = await _plan(session, schema)
     if not ids or not ordered:
         return 0, 0
     rows = await contacts.rule_rows(session, ids)

@@ -99,6 +99,19 @@ def test_an_interaction_brings_a_contact_into_a_segment_in_real_time(api: Any, m
     assert settled(api, segment["id"], [contact["id"]]) == [contact["id"]]
 
 
+def test_real_time_follows_an_edited_rule_at_once(api: Any, make_contact: Any) -> None:
+    t = tag()
+    segment = create(api, rule=f'"{t}" in email and country == "FR"')
+    first = make_contact(email=f"{t}1@example.net", country="FR")
+    assert settled(api, segment["id"], [first["id"]]) == [first["id"]]
+    assert api.patch(f"/api/segments/{segment['id']}", json={"rule": f'"{t}" in email and country == "BE"'}).status_code == 200
+    assert settled(api, segment["id"], []) == []  # the refresh after the edit
+    # Contacts created afterwards are judged by the new rule, not a remembered old one.
+    belgian, french = make_contact(email=f"{t}2@example.net", country="BE"), make_contact(email=f"{t}3@example.net", country="FR")
+    assert settled(api, segment["id"], [belgian["id"]]) == [belgian["id"]]
+    assert french["id"] not in [m["id"] for m in api.get(f"/api/segments/{segment['id']}/members").json()["items"]]
+
+
 def test_include_and_exclude(api: Any, make_contact: Any) -> None:
     t = tag()
     a, b, c = (make_contact(email=f"{t}{x}@example.net") for x in "abc")
