@@ -46,23 +46,31 @@ def drag(page: Page, card_test_id: str, column_test_id: str) -> None:
     page.mouse.up()
 
 
-def lead(api: httpx.Client, name: str, stage: str, origin: str | None) -> dict[str, Any]:
+def lead(api: httpx.Client, name: str, stage: str, origin: str | None, **fields: Any) -> dict[str, Any]:
     stamp = time.monotonic_ns()
     return create_contact(api, email=f"{name.lower()}.{stamp}@example.org", first_name=name, last_name="Pipeline",
-                          lifecycle_stage=stage, lead_origin=origin,
+                          lifecycle_stage=stage, lead_origin=origin, **fields,
                           lead_origin_detail="form: Newsletter" if origin == "inbound" else "import: fairs.csv")
 
 
 def test_leads_sit_in_their_column_and_a_dragged_lead_changes_stage(page: Page, api: httpx.Client) -> None:
-    anna = lead(api, "Anna", "lead", "inbound")
+    anna = lead(api, "Anna", "lead", "inbound", job_title="Head of Growth")
     boris = lead(api, "Boris", "lead", "outbound")
     expected = counts(api)
+    best = 0.0
+    for _ in range(100):  # the shipped demographic model scores her title within moments
+        best = max([s["score"] for s in api.get(f"/api/contacts/{anna['id']}/scores").json()] or [0])
+        if best >= 15:
+            break
+        time.sleep(0.1)
+    assert best >= 15
 
     page.goto("/pipeline")
     expect(page.get_by_test_id("pipeline-column-lead").get_by_test_id(f"lead-card-{anna['id']}")).to_be_visible()
     expect(page.get_by_test_id("pipeline-column-lead").get_by_test_id(f"lead-card-{boris['id']}")).to_be_visible()
     expect(page.get_by_test_id(f"lead-card-{anna['id']}")).to_contain_text("Anna Pipeline")
     expect(page.get_by_test_id(f"lead-card-{anna['id']}").get_by_test_id("lead-card-origin")).to_have_text("Inbound")
+    expect(page.get_by_test_id(f"lead-card-{anna['id']}").get_by_test_id("lead-card-score")).to_contain_text(f"{best:g} pts")
     for stage, count in expected.items():
         expect(page.get_by_test_id(f"pipeline-count-{stage}")).to_have_text(str(count))
 

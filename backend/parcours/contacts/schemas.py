@@ -97,6 +97,8 @@ class ContactOut(msgspec.Struct, kw_only=True):
     unsubscribed: bool
     bounced: bool
     custom: dict[str, Any]
+    # score_<key> and grade_<key> of each scoring model that scored the contact.
+    scores: dict[str, float | str] = {}
     last_interaction_at: datetime | None
     opens_30d: int
     clicks_30d: int

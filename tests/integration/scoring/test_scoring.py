@@ -117,6 +117,8 @@ def test_an_import_is_scored_set_wise_with_its_reason(api: Any, hot: dict[str, A
     director, analyst = (api.get("/api/contacts", params={"q": f"imported{i}.{stamp}@"}).json()["items"][0]
                          for i in (0, 1))
     assert hot_score(api, director["id"], 15)["grade"] == "C"
+    listed = api.get("/api/contacts", params={"q": director["email"]}).json()["items"][0]  # the pipeline's cards read these
+    assert (listed["scores"]["score_hot"], listed["scores"]["grade_hot"]) == (15, "C")
     assert scores_of(api, analyst["id"])["hot"]["score"] == 0
     [change] = [c for c in api.get(f"/api/contacts/{director['id']}/score-history").json()["items"]
                 if c["model_id"] == hot["id"]]
