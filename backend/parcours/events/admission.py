@@ -12,9 +12,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
-from parcours.errors import ParcoursError
+from parcours.errors import Conflict, ParcoursError
 from parcours.events import registrations
 from parcours.events.outbound import Outbound, outbound, registered
+from parcours.events.registrations import Tally
 from parcours.events.schemas import RegistrationOut
 from parcours.groupcommit import GroupCommit
 
@@ -41,20 +42,38 @@ class Admitted:
 
 async def register_all(out: Outbound, session: AsyncSession,
                         requests: list[RegistrationRequest]) -> list[Admitted | ParcoursError]:
+    tallies: dict[int, Tally] = {}  # each event's seats, counted once for the transaction
     outcomes: list[Admitted | ParcoursError] = []
     for request in requests:
-        try:
-            async with session.begin_nested():  # a refused request leaves no trace
-                event, registration, new = await registrations.register(
-                    session, request.event_id, request.values, request.actor, public=request.public,
-                    source=request.source)
-                admitted = (await registrations.registrations_out(session, event.id, [registration]))[0]  # type: ignore[arg-type]
-                if new:  # the confirmation or waitlist email, committed with the registration
-                    await registered(session, out, event, registration, admitted.position)
-            outcomes.append(Admitted(slug=event.slug, registration=admitted, new=new))
-        except ParcoursError as exc:
-            outcomes.append(exc)
+        outcomes.append(await _admit(out, session, request, tallies))
     return outcomes
+
+
+async def _admit(out: Outbound, session: AsyncSession, request: RegistrationRequest,
+                 tallies: dict[int, Tally]) -> Admitted | ParcoursError:
+    try:
+        return await _admit_once(out, session, request, tallies)
+    except Conflict:
+        pass  # e.g. another process created the contact meanwhile: once more, it is there now
+    except ParcoursError as exc:
+        return exc
+    try:
+        return await _admit_once(out, session, request, tallies)
+    except ParcoursError as exc:
+        return exc
+
+
+async def _admit_once(out: Outbound, session: AsyncSession, request: RegistrationRequest,
+                      tallies: dict[int, Tally]) -> Admitted:
+    async with session.begin_nested():  # a refused request leaves no trace
+        placed = await registrations.register(
+            session, request.event_id, request.values, request.actor, public=request.public,
+            source=request.source, counted=tallies.get(request.event_id))
+        if placed.new:  # the confirmation or waitlist email, committed with the registration
+            await registered(session, out, placed.tally.event, placed.registration, placed.position, placed.contact)
+    tallies[request.event_id] = placed.tally  # only once the registration stands
+    return Admitted(slug=placed.tally.event.slug, new=placed.new, registration=registrations.registration_out(
+        placed.registration, placed.contact, placed.position))
 
 
 def admission(runtime: Any) -> GroupCommit[RegistrationRequest, Admitted]:

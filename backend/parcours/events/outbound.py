@@ -63,11 +63,10 @@ async def _people(session: AsyncSession, rows: Sequence[Registration]) -> dict[i
 
 
 async def registered(session: AsyncSession, out: Outbound, event: Event, registration: Registration,
-                     position: int | None) -> None:
+                     position: int | None, contact: Any) -> None:
     """A new registration: confirmed (with the calendar file) or on the waitlist (with its place)."""
     kind = "confirmed" if registration.status == seats.CONFIRMED else "waitlisted"
-    people = await _people(session, [registration])
-    notice = _notice(out, event, registration, people.get(registration.contact_id), kind, position)
+    notice = _notice(out, event, registration, contact, kind, position)
     if notice is not None:
         await notices.queue_notices(session, out.enqueue, [notice])
 

@@ -4,6 +4,7 @@ cancel, check in, promote from the waitlist, and mark no-shows after the event."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -65,12 +66,13 @@ async def record(session: AsyncSession, event: Event, rows: Sequence[tuple[Regis
 # ---- registering ----------------------------------------------------------------------------------
 
 
-async def _contact_id(session: AsyncSession, values: dict[str, Any], actor: Actor, source: str, public: bool) -> int:
-    """The registrant's contact: by id, or by email (created, or updated with what was given)."""
+async def _contact(session: AsyncSession, values: dict[str, Any], actor: Actor, source: str, public: bool) -> Any:
+    """The registrant's contact: by id, or by email (created, or updated with what was given).
+    A contact another process creates meanwhile is a Conflict: the caller tries again (admission)."""
     if values.get("contact_id") is not None:
         if values.get("email"):
             raise InvalidInput("Give contact_id or email, not both.", "email")
-        return (await contacts.get_contact(session, values["contact_id"])).id  # type: ignore[return-value]
+        return await contacts.get_contact(session, values["contact_id"])
     if not values.get("email"):
         raise InvalidInput("Give the registrant's contact_id or email.", "email")
     try:
@@ -80,60 +82,83 @@ async def _contact_id(session: AsyncSession, values: dict[str, Any], actor: Acto
     given = {f: values[f] for f in CONTACT_FIELDS if values.get(f) is not None}
     existing = await contacts.find_by_email(session, email)
     if existing is None:
-        try:
-            async with session.begin_nested():
-                created = await contacts.create_contact(session, ContactIn(email=email, source=source[:100], **given), actor)
-            return created.id  # type: ignore[return-value]
-        except Conflict:  # created by another process meanwhile (registering for another event)
-            existing = await contacts.find_by_email(session, email)
-            if existing is None:
-                raise
+        return await contacts.create_contact(session, ContactIn(email=email, source=source[:100], **given), actor)
     if public:
         current = {f: getattr(existing, "account_id" if f == "company" else f, None) for f in given}
         given = checks.public_changes(current, given)
-    if given:
-        await contacts.update_contact(session, existing.id, given, actor)  # type: ignore[arg-type]
-    return existing.id  # type: ignore[return-value]
+    return await contacts.update_contact(session, existing.id, given, actor) if given else existing  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """An event's seats as one transaction sees them. The transaction holds the event's lock, so
+    nothing else changes them until it ends: registrations of one transaction count once."""
+
+    event: Event
+    confirmed: int
+    waiting: int  # waitlisted now
+    last_position: int  # the highest waitlist position given so far (positions only grow)
+
+
+async def tally(session: AsyncSession, event_id: int) -> Tally:
+    event = await lock_event(session, event_id)
+    rows = (await session.execute(select(
+        func.count().filter(Registration.status == seats.CONFIRMED),
+        func.count().filter(Registration.status == seats.WAITLISTED),
+        func.coalesce(func.max(Registration.waitlist_position), 0)).where(Registration.event_id == event_id))).one()
+    return Tally(event=event, confirmed=int(rows[0]), waiting=int(rows[1]), last_position=int(rows[2]))
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What registering did: the registration (`new` False when it already was), its contact, its
+    place in line when waitlisted, and the event's tally after it."""
+
+    registration: Registration
+    contact: Any
+    new: bool
+    position: int | None
+    tally: Tally
 
 
 async def register(session: AsyncSession, event_id: int, values: dict[str, Any], actor: Actor, *,
-                   public: bool = False, source: str = "api") -> tuple[Event, Registration, bool]:
-    """A seat when one is free, else the end of the waitlist. Returns (event, registration, new):
-    registering again is the same registration (`new` False)."""
-    event = await lock_event(session, event_id)
+                   public: bool = False, source: str = "api", counted: Tally | None = None) -> Placed:
+    """A seat when one is free, else the end of the waitlist; registering again is the same
+    registration. `counted`: the event's tally earlier in this transaction, if any."""
+    counted = counted or await tally(session, event_id)
+    event = counted.event
     problem = seats.registration_problem(event.status, public)
     if problem:
         raise Conflict(problem, "status", status=event.status)
-    contact_id = await _contact_id(session, values, actor, f"event: {event.name}", public)
+    contact = await _contact(session, values, actor, f"event: {event.name}", public)
     registration = (await session.execute(select(Registration).where(
-        Registration.event_id == event_id, Registration.contact_id == contact_id))).scalar_one_or_none()
+        Registration.event_id == event_id, Registration.contact_id == contact.id))).scalar_one_or_none()
     if registration is not None and registration.status != seats.CANCELLED:
-        return event, registration, False
+        place = (await positions(session, event_id, [registration])).get(registration.id)  # type: ignore[arg-type]
+        return Placed(registration=registration, contact=contact, new=False, position=place, tally=counted)
     now = utcnow()
-    status = seats.place(event.capacity, await confirmed_count(session, event_id))
-    position = await _next_position(session, event_id) if status == seats.WAITLISTED else None
+    status = seats.place(event.capacity, counted.confirmed)
+    confirmed = status == seats.CONFIRMED
+    after = Tally(event=event, confirmed=counted.confirmed + confirmed, waiting=counted.waiting + (not confirmed),
+                  last_position=counted.last_position + (not confirmed))
     if registration is None:
-        registration = Registration(event_id=event_id, contact_id=contact_id, status=status, created_at=now)
+        registration = Registration(event_id=event_id, contact_id=contact.id, status=status, created_at=now)
         session.add(registration)
     else:  # registering again after cancelling: a new place, at the end of the line if full
         registration.status, registration.cancelled_at, registration.created_at = status, None, now
         registration.promoted_at = registration.confirmed_at = None
-    registration.waitlist_position = position if position is not None else registration.waitlist_position
+    registration.waitlist_position = registration.waitlist_position if confirmed else after.last_position
     registration.source = source
-    if status == seats.CONFIRMED:
+    if confirmed:
         registration.confirmed_at, registration.amount = now, event.registration_fee or 0.0
     try:
         await session.flush()
     except IntegrityError:  # the constraints hold even if the lock were bypassed
         raise Conflict("Someone registered at the same moment: try again.", "contact_id") from None
-    kinds = [(registration, "registered")] + ([(registration, "waitlisted")] if status == seats.WAITLISTED else [])
+    kinds = [(registration, "registered")] + ([] if confirmed else [(registration, "waitlisted")])
     await record(session, event, kinds, now)
-    return event, registration, True
-
-
-async def _next_position(session: AsyncSession, event_id: int) -> int:
-    query = select(func.coalesce(func.max(Registration.waitlist_position), 0)).where(Registration.event_id == event_id)
-    return int((await session.execute(query)).scalar_one()) + 1
+    return Placed(registration=registration, contact=contact, new=True, position=None if confirmed else after.waiting,
+                  tally=after)
 
 
 async def get_registration(session: AsyncSession, event_id: int, registration_id: int) -> Registration:
@@ -276,15 +301,15 @@ async def registrations_out(session: AsyncSession, event_id: int, rows: Sequence
                             cancel_urls: dict[int, str] | None = None) -> list[RegistrationOut]:
     people = {c.id: c for c in await contacts.contacts_by_ids(session, [r.contact_id for r in rows])}
     places = await positions(session, event_id, rows)
-    out = []
-    for r in rows:
-        person = people.get(r.contact_id)
-        out.append(RegistrationOut(
-            id=r.id, event_id=r.event_id, contact_id=r.contact_id, status=r.status, position=places.get(r.id),  # type: ignore[arg-type]
-            attendance=r.attendance, email=person.email if person else None,
-            first_name=person.first_name if person else None, last_name=person.last_name if person else None,
-            amount=r.amount, source=r.source, created_at=r.created_at, confirmed_at=r.confirmed_at,
-            promoted_at=r.promoted_at, cancelled_at=r.cancelled_at, checked_in_at=r.checked_in_at,
-            cancel_url=(cancel_urls or {}).get(r.id)))  # type: ignore[arg-type]
-    return out
+    return [registration_out(r, people.get(r.contact_id), places.get(r.id), (cancel_urls or {}).get(r.id))  # type: ignore[arg-type]
+            for r in rows]
+
+
+def registration_out(r: Registration, person: Any, position: int | None, cancel_url: str | None = None) -> RegistrationOut:
+    return RegistrationOut(
+        id=r.id, event_id=r.event_id, contact_id=r.contact_id, status=r.status, position=position,  # type: ignore[arg-type]
+        attendance=r.attendance, email=person.email if person else None,
+        first_name=person.first_name if person else None, last_name=person.last_name if person else None,
+        amount=r.amount, source=r.source, created_at=r.created_at, confirmed_at=r.confirmed_at,
+        promoted_at=r.promoted_at, cancelled_at=r.cancelled_at, checked_in_at=r.checked_in_at, cancel_url=cancel_url)
 
