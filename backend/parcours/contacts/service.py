@@ -232,12 +232,14 @@ async def iterate_contacts(session: AsyncSession, filters: ContactFilters, batch
 # ---- writing ------------------------------------------------------------------------------------
 
 
-async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor) -> Contact:
+async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor, *, looked_up: bool = False) -> Contact:
+    """`looked_up`: the caller has just found no contact with this email (the unique index still
+    answers a Conflict if one appears meanwhile)."""
     values = {f: getattr(data, f) for f in data.__struct_fields__}
     custom = values.pop("custom")
     values = await _clean(session, values, None)
     values["custom"] = await custom_fields.validate_values(session, custom, {})
-    if await find_by_email(session, values["email"]) is not None:
+    if not looked_up and await find_by_email(session, values["email"]) is not None:
         raise Conflict(f"A contact with the email {values['email']} already exists.", "email")
     contact = Contact(**values, search_text=n.search_text(values.get("first_name"), values.get("last_name"), values["email"]))
     session.add(contact)

@@ -66,13 +66,15 @@ async def record(session: AsyncSession, event: Event, rows: Sequence[tuple[Regis
 # ---- registering ----------------------------------------------------------------------------------
 
 
-async def _contact(session: AsyncSession, values: dict[str, Any], actor: Actor, source: str, public: bool) -> Any:
-    """The registrant's contact: by id, or by email (created, or updated with what was given).
-    A contact another process creates meanwhile is a Conflict: the caller tries again (admission)."""
+async def _contact(session: AsyncSession, values: dict[str, Any], actor: Actor, source: str,
+                   public: bool) -> tuple[Any, bool]:
+    """The registrant's contact, and whether it is new: by id, or by email (created, or updated
+    with what was given). A contact another process creates meanwhile is a Conflict: the caller
+    tries again (admission)."""
     if values.get("contact_id") is not None:
         if values.get("email"):
             raise InvalidInput("Give contact_id or email, not both.", "email")
-        return await contacts.get_contact(session, values["contact_id"])
+        return await contacts.get_contact(session, values["contact_id"]), False
     if not values.get("email"):
         raise InvalidInput("Give the registrant's contact_id or email.", "email")
     try:
@@ -82,11 +84,12 @@ async def _contact(session: AsyncSession, values: dict[str, Any], actor: Actor, 
     given = {f: values[f] for f in CONTACT_FIELDS if values.get(f) is not None}
     existing = await contacts.find_by_email(session, email)
     if existing is None:
-        return await contacts.create_contact(session, ContactIn(email=email, source=source[:100], **given), actor)
+        return await contacts.create_contact(session, ContactIn(email=email, source=source[:100], **given), actor,
+                                             looked_up=True), True
     if public:
         current = {f: getattr(existing, "account_id" if f == "company" else f, None) for f in given}
         given = checks.public_changes(current, given)
-    return await contacts.update_contact(session, existing.id, given, actor) if given else existing  # type: ignore[arg-type]
+    return (await contacts.update_contact(session, existing.id, given, actor) if given else existing), False  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,8 @@ async def register(session: AsyncSession, event_id: int, values: dict[str, Any],
     problem = seats.registration_problem(event.status, public)
     if problem:
         raise Conflict(problem, "status", status=event.status)
-    contact = await _contact(session, values, actor, f"event: {event.name}", public)
-    registration = (await session.execute(select(Registration).where(
+    contact, new_contact = await _contact(session, values, actor, f"event: {event.name}", public)
+    registration = None if new_contact else (await session.execute(select(Registration).where(
         Registration.event_id == event_id, Registration.contact_id == contact.id))).scalar_one_or_none()
     if registration is not None and registration.status != seats.CANCELLED:
         place = (await positions(session, event_id, [registration])).get(registration.id)  # type: ignore[arg-type]
