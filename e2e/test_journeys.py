@@ -263,3 +263,19 @@ def test_a_journey_registers_its_contacts_for_an_event(page: Page, api: httpx.Cl
     expect(rows).to_have_count(3, timeout=20_000)
     statuses = sorted(r["status"] for r in api.get(f"/api/events/{event['id']}/registrations").json()["items"])
     assert statuses == ["confirmed", "confirmed", "waitlisted"]
+
+
+def test_a_step_can_listen_to_one_events_interactions(page: Page, api: httpx.Client) -> None:
+    stamp = time.monotonic_ns()
+    api.post("/api/events", json={"name": f"Summit {stamp}", "type": "in_person", "starts_at": "2031-09-01T08:00:00+00:00",
+                                  "ends_at": "2031-09-01T17:00:00+00:00", "status": "published"})
+    new_journey(page, "blank", f"Summit follow-up {stamp}")
+    entry = drop(page, "entry-interaction", 420, 60)
+    pick(page, "node-config-type", "Attended an event")
+    expect(page.get_by_test_id("node-config-event_id")).to_have_attribute("placeholder", "Any event")
+    expect(page.get_by_test_id(f"node-{entry}")).to_contain_text("Attended an event")
+    pick(page, "node-config-event_id", f"Summit {stamp}")
+    expect(page.get_by_test_id(f"node-{entry}")).to_contain_text(f"Attended an event: Summit {stamp}")
+    pick(page, "node-config-type", "Email opened")  # other interactions are about no event
+    expect(page.get_by_test_id("node-config-event_id")).to_have_count(0)
+    expect(page.get_by_test_id(f"node-{entry}")).not_to_contain_text("Summit")

@@ -78,6 +78,10 @@ async def _node_problems(session: AsyncSession, schema: Schema, kind: str, confi
             found.append(("field", f"'{config.field}' is not a contact field a journey can set."))  # type: ignore[attr-defined]
     if kind == "action.event_register" and config.event_id is not None:  # type: ignore[attr-defined]
         found.append(("event_id", await _event_problem(session, config.event_id)))  # type: ignore[attr-defined]
+    if kind in ("entry.interaction", "flow.wait_for") and config.event_id is not None:  # type: ignore[attr-defined]
+        found.append(("event_id", "Only event interactions (registered, attended...) are about an event."
+                      if not config.type.startswith("event_")  # type: ignore[attr-defined]
+                      else await _event_problem(session, config.event_id, open_only=False)))  # type: ignore[attr-defined]
     if kind == "action.stage" and config.stage and config.stage not in LIFECYCLE_STAGES:  # type: ignore[attr-defined]
         found.append(("stage", f"'{config.stage}' is not a lifecycle stage."))  # type: ignore[attr-defined]
     if kind == "entry.date" and config.field:  # type: ignore[attr-defined]
@@ -101,12 +105,12 @@ async def _email_problem(session: AsyncSession, email_id: int) -> str | None:
     return None
 
 
-async def _event_problem(session: AsyncSession, event_id: int) -> str | None:
+async def _event_problem(session: AsyncSession, event_id: int, open_only: bool = True) -> str | None:
     try:
         event = await events.get_event(session, event_id)
     except NotFound:
         return f"There is no event with id {event_id}."
-    problem = seats.registration_problem(event.status, public=False)
+    problem = seats.registration_problem(event.status, public=False) if open_only else None
     return f"'{event.name}': {problem[0].lower()}{problem[1:]}" if problem else None
 
 

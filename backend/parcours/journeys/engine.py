@@ -138,9 +138,10 @@ def step(program: Program, state: RunState, contact: Contact, now: dt.datetime) 
                 effects.append(Converted(node_id=node.id))
             leave(node.id, detail="goal reached" if reached else "goal not reached")
         elif kind == "flow.wait_for":
+            awaited = graph.about(config.type, config.event_id)
             if state.status != "waiting":
-                _wait(state, now + graph.duration(config.timeout), config.type)
-            elif state.event == config.type and (not config.rule or contact.matches(config.rule)):
+                _wait(state, now + graph.duration(config.timeout), awaited)
+            elif state.event == awaited and (not config.rule or contact.matches(config.rule)):
                 leave(node.id, "happened")
             elif state.wake_at is not None and state.wake_at <= now:
                 leave(node.id, "timeout")

@@ -61,6 +61,19 @@ class SegmentEntry(_Config):
 class InteractionEntry(_Config):
     type: str = ""
     rule: str | None = None
+    event_id: int | None = None  # event_* interactions: only those about this event
+
+
+def about(kind: str, event_id: int | None) -> str:
+    """What a step listens to, as the stream matches it: an interaction type, or an event
+    interaction about one event ("event_attended@event:12")."""
+    return kind if event_id is None else f"{kind}@event:{event_id}"
+
+
+def heard(kind: str, properties: dict[str, Any] | None) -> tuple[str, ...]:
+    """What an interaction answers to: its type, and for an event interaction, its event too."""
+    event_id = (properties or {}).get("event_id")
+    return (kind,) if event_id is None else (kind, about(kind, event_id))
 
 
 class DateEntry(_Config):
@@ -113,6 +126,7 @@ class WaitFor(_Config):
     type: str = ""
     rule: str | None = None
     timeout: str = ""
+    event_id: int | None = None  # event_* interactions: only those about this event
 
 
 class Condition(_Config):

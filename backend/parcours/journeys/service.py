@@ -236,7 +236,8 @@ async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: 
             break
         node = program.nodes[state.node_id]
         if node.type == "flow.wait_for" and data.events.get(node.id) == "happened":
-            state.event = program.configs[node.id].type
+            config = program.configs[node.id]
+            state.event = graph.about(config.type, config.event_id)
         else:
             now = state.wake_at or now
     return TestOut(contact_id=data.contact_id, path=path, effects=said, outcome=state.status, problems=[])

@@ -46,7 +46,8 @@ async def _start_from_events(session: AsyncSession, live: list[Version], events:
         entry = journey.program.entry
         config = journey.program.configs[entry.id]
         if entry.type == "entry.interaction":
-            matching = [e for e in events if e.type == config.type]
+            wanted = graph.about(config.type, config.event_id)
+            matching = [e for e in events if wanted in graph.heard(e.type, e.properties)]
         elif entry.type == "entry.segment" and config.include_later:
             matching = [e for e in events if e.type == "segment_entered"
                         and (e.properties or {}).get("segment_id") == config.segment_id]
@@ -72,7 +73,7 @@ async def _start_from_events(session: AsyncSession, live: list[Version], events:
 
 async def _resume_waiting(session: AsyncSession, events: Sequence[Any]) -> set[int]:
     """Runs waiting for one of these interactions are due now, with the interaction noted."""
-    happened = {(event.contact_id, event.type) for event in events}
+    happened = {(event.contact_id, key) for event in events for key in graph.heard(event.type, event.properties)}
     contact_ids = sorted({contact_id for contact_id, _ in happened})
     types = sorted({kind for _, kind in happened})
     by_kind: dict[str, set[int]] = defaultdict(set)

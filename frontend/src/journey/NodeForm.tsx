@@ -31,7 +31,8 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
   const emails = useQuery({ queryKey: ["emails"], queryFn: () => unwrap(api.GET("/api/emails")) });
   const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
   const fields = useQuery({ queryKey: ["rule-fields"], queryFn: () => unwrap(api.GET("/api/rules/fields")) });
-  const events = useQuery({ queryKey: ["journey-events"], queryFn: journeyEvents, enabled: type === "action.event_register" });
+  const aboutEvents = type === "action.event_register" || String(config.type ?? "").startsWith("event_");
+  const events = useQuery({ queryKey: ["journey-events"], queryFn: journeyEvents, enabled: aboutEvents });
   const set = (field: string, value: unknown) => onChange({ ...config, [field]: value }, field);
   const props = (field: string) => ({ error: errors[field], disabled, "data-testid": `node-config-${field}` });
   const text = (field: string) => String(config[field] ?? "");
@@ -46,6 +47,13 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
       data={(segments.data ?? []).filter((s) => !staticOnly || s.kind === "static").map((s) => ({ value: String(s.id), label: s.name }))}
       value={config.segment_id != null ? String(config.segment_id) : null} onChange={(v) => set("segment_id", v ? Number(v) : null)} />
   );
+  // Event interactions (registered, attended...): any event, or only one.
+  const whichEvent = text("type").startsWith("event_") && (
+    <Select label={t("journeys.fields.which_event")} clearable placeholder={t("journeys.fields.any_event")} searchable {...props("event_id")}
+      data={(events.data ?? []).map((e) => ({ value: String(e.id), label: e.name }))}
+      value={config.event_id != null ? String(config.event_id) : null} onChange={(v) => set("event_id", v ? Number(v) : null)} />
+  );
+  const setType = (v: string | null) => onChange({ ...config, type: v ?? "", ...(v?.startsWith("event_") ? {} : { event_id: null }) }, "type");
   const optionalRule = (
     <RuleInput label={t("journeys.fields.only_if")} value={text("rule")} error={errors.rule} disabled={disabled} testId="node-config-rule"
       onChange={(rule) => set("rule", rule || null)} />
@@ -64,7 +72,8 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
       return (
         <Stack>
           <Select label={t("journeys.fields.interaction")} data={interactions} value={text("type") || null} {...props("type")}
-            onChange={(v) => set("type", v ?? "")} />
+            onChange={setType} />
+          {whichEvent}
           {optionalRule}
         </Stack>
       );
@@ -162,7 +171,8 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
       return (
         <Stack>
           <Select label={t("journeys.fields.interaction")} data={interactions} value={text("type") || null} {...props("type")}
-            onChange={(v) => set("type", v ?? "")} />
+            onChange={setType} />
+          {whichEvent}
           <DurationInput label={t("journeys.fields.timeout")} value={config.timeout} error={errors.timeout} disabled={disabled}
             testId="node-config-timeout" onChange={(v) => set("timeout", v)} />
           {optionalRule}

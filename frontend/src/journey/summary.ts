@@ -15,6 +15,12 @@ function named(map: Map<number, string>, id: unknown, missing: string): string {
   return typeof id === "number" ? (map.get(id) ?? `#${id}`) : missing;
 }
 
+/** "Attended an event", or "Attended an event: Launch webinar" when the step is about one event. */
+function interaction(config: Config, t: TFunction, lookups: Lookups): string {
+  const what = t(`interactions.${String(config.type ?? "")}`, { defaultValue: String(config.type ?? "") });
+  return typeof config.event_id === "number" ? `${what}: ${named(lookups.events, config.event_id, "")}` : what;
+}
+
 export function summarize(type: string, config: Config, t: TFunction, lookups: Lookups): string {
   const text = (key: string) => String(config[key] ?? "");
   switch (type) {
@@ -23,7 +29,7 @@ export function summarize(type: string, config: Config, t: TFunction, lookups: L
     case "action.segment_remove":
       return named(lookups.segments, config.segment_id, t("journeys.summary.pick_segment"));
     case "entry.interaction":
-      return config.type ? t(`interactions.${text("type")}`, { defaultValue: text("type") }) : "";
+      return config.type ? interaction(config, t, lookups) : "";
     case "entry.date": {
       const offset = parseDuration(config.offset);
       if (!config.field) return t("journeys.summary.pick_field");
@@ -45,7 +51,7 @@ export function summarize(type: string, config: Config, t: TFunction, lookups: L
       return t("journeys.summary.wait_until", { at: text("at").replace("T", " ") });
     case "flow.wait_for":
       return t("journeys.summary.wait_for", {
-        what: t(`interactions.${text("type")}`, { defaultValue: text("type") }),
+        what: interaction(config, t, lookups),
         duration: durationWords(config.timeout, t),
       });
     case "flow.split":

@@ -2,6 +2,7 @@
 confirmation emails; a refused registration is the run's error; a step without an open event
 cannot be published."""
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -76,3 +77,46 @@ def test_publishing_needs_an_open_event(api: Any) -> None:
         problems = [p for p in refused.json()["error"]["problems"] if p["node_id"] == "register"]
         assert [p["field"] for p in problems] == ["event_id"] and expected in problems[0]["message"], problems
         assert api.get(f"/api/journeys/{made['id']}").json()["status"] == "draft"
+
+
+def attend(api: Any, event_id: int, contact_id: int) -> None:
+    seat = api.post(f"/api/events/{event_id}/registrations", json={"contact_id": contact_id}).json()
+    assert api.post(f"/api/events/{event_id}/registrations/{seat['id']}/check-in").status_code == 200
+
+
+def test_steps_can_listen_to_one_events_interactions(api: Any, make_contact: Any) -> None:
+    ours, other = new_event(api, capacity=10), new_event(api, capacity=10)
+    thanks = api.post("/api/emails", json={"name": unique_email("Thanks"), "subject": "Thanks", "from_name": "Parcours",
+                                           "from_email": "news@example.fr", "mjml": "<mjml><mj-body></mj-body></mjml>"}).json()
+    # Starts when someone registers for our event (not any event), then waits for them to attend it.
+    made = journey(api, chain(("attended", "entry.interaction", {"type": "event_registered", "event_id": ours["id"]}),
+                              ("wait", "flow.wait_for", {"type": "event_attended", "event_id": ours["id"], "timeout": "P1D"}),
+                              ("thank", "action.email", {"email_id": thanks["id"]}),
+                              ("gone", "flow.exit", {}),
+                              edges=[("attended", "wait", None), ("wait", "thank", "happened"), ("wait", "gone", "timeout")]))
+    published(api, made["id"])
+    elsewhere, here = make_contact(**OPTED_IN), make_contact(**OPTED_IN)
+    attend(api, other["id"], elsewhere["id"])  # registered and attended another event: never enters
+    api.post(f"/api/events/{ours['id']}/registrations", json={"contact_id": here["id"]})
+    waiting = api.eventually(lambda: [r for r in api.get(f"/api/journeys/{made['id']}/runs").json() if r["status"] == "waiting"])
+    assert [r["contact_id"] for r in waiting] == [here["id"]]
+    attend(api, other["id"], here["id"])  # attending the other event is not what the step waits for
+    time.sleep(1.5)
+    assert api.get(f"/api/journeys/{made['id']}/runs").json()[0]["status"] == "waiting"
+    seat = next(r for r in api.get(f"/api/events/{ours['id']}/registrations").json()["items"] if r["contact_id"] == here["id"])
+    api.post(f"/api/events/{ours['id']}/registrations/{seat['id']}/check-in")
+    assert api.eventually(lambda: api.get(f"/api/journeys/{made['id']}/runs").json()[0]["status"] == "completed")
+    assert [r["contact_id"] for r in api.get(f"/api/journeys/{made['id']}/runs").json()] == [here["id"]]
+
+
+def test_only_event_interactions_are_about_an_event(api: Any) -> None:
+    event = new_event(api)
+    made = journey(api, chain(("in", "entry.interaction", {"type": "email_opened", "event_id": event["id"]}),
+                              ("wait", "flow.wait_for", {"type": "event_attended", "event_id": 987654, "timeout": "P1D"}),
+                              ("end", "flow.exit", {}),
+                              edges=[("in", "wait", None), ("wait", "end", "happened"), ("wait", "end", "timeout")]))
+    refused = api.post(f"/api/journeys/{made['id']}/publish")
+    assert refused.status_code == 422, refused.text
+    problems = {(p["node_id"], p["field"]): p["message"] for p in refused.json()["error"]["problems"]}
+    assert "Only event interactions" in problems[("in", "event_id")]
+    assert problems[("wait", "event_id")] == "There is no event with id 987654."
