@@ -316,6 +316,20 @@ class Product:
     def client(self) -> Http:
         return Http(self.base_url, self.api_key)
 
+    def wait_for_jobs(self, timeout: float = 1800) -> float:
+        """Wait until no background job is queued or running (on a first start: the score recompute
+        of the shipped scoring models over the whole base); returns the seconds waited."""
+        client, started = self.client(), time.perf_counter()
+        try:
+            while time.perf_counter() - started < timeout:
+                jobs = client.get("/api/jobs?limit=100").json()
+                if not any(j["status"] in ("queued", "running") for j in jobs):
+                    break
+                time.sleep(1)
+        finally:
+            client.close()
+        return round(time.perf_counter() - started, 1)
+
     def __enter__(self) -> Product:
         return self.start()
 
