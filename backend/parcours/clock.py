@@ -31,3 +31,8 @@ clock = Clock()
 
 def utcnow() -> datetime:
     return clock.now()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A time without a zone is UTC, as everywhere in the database (never the server's zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -21,6 +21,7 @@ from parcours.channels import delivery
 from parcours.channels import service as outbox
 from parcours.channels.mime import Attachment, Parts, build
 from parcours.channels.models import OutboxMessage
+from parcours.channels.policy import Recipient, why_not
 from parcours.clock import utcnow
 from parcours.db import after_commit, dialect_name, transaction
 
@@ -88,11 +89,6 @@ def _sender_address(runtime: Any) -> str:
     return runtime.settings.admin_email or "parcours@localhost"
 
 
-# Transactional mail still goes to those who unsubscribed from marketing, never to an address
-# that bounced or complained.
-REFUSED = ("bounced", "complained")
-
-
 async def deliver_due(runtime: Any) -> int:
     """Send every queued notice, a batch at a time."""
     handled = 0
@@ -103,7 +99,9 @@ async def deliver_due(runtime: Any) -> int:
             refused = await outbox.suppressed(session, sorted({m.to_address for m in claimed}))
         if not claimed:
             return handled
-        ready = [_ready(runtime, message, refused.get(message.to_address)) for message in claimed]
+        ready = [_ready(runtime, message, why_not(Recipient(exists=True, suppressed=refused.get(message.to_address)),
+                                                  kind="transactional", topic=None, minimum_consent=None, frequency_cap=0))
+                 for message in claimed]
         going = [item for item in ready if item.mime is not None]
         sent = iter(await delivery.sender(runtime).send_many([(item.mime, item.to) for item in going]))  # type: ignore[misc]
         outcomes = [next(sent) if item.mime is not None else None for item in ready]
@@ -112,10 +110,10 @@ async def deliver_due(runtime: Any) -> int:
         handled += len(claimed)
 
 
-def _ready(runtime: Any, message: Any, suppression: str | None) -> delivery.Ready:
-    if suppression in REFUSED:
-        return delivery.Ready(message_id=message.id, to=message.to_address,
-                              reason=f"The address is on the suppression list ({suppression}).")
+def _ready(runtime: Any, message: Any, refusal: str | None) -> delivery.Ready:
+    """Built to go, or refused (transactional: only an address that bounced or complained is)."""
+    if refusal is not None:
+        return delivery.Ready(message_id=message.id, to=message.to_address, reason=refusal)
     text = str(message.data.get("text", ""))
     mime = build(Parts(from_name=str(message.data.get("from_name") or "Parcours"), from_email=_sender_address(runtime),
                        to=message.to_address, subject=message.subject, text=text, html=html_of(text),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from parcours.clock import as_utc
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 SLUG_LENGTH = 80
@@ -27,11 +29,6 @@ def numbered(slug: str, taken: set[str]) -> str:
     while f"{slug}-{number}" in taken:
         number += 1
     return f"{slug}-{number}"
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A time without a zone is UTC, as everywhere in the database (never the server's zone)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def dates_problem(starts_at: datetime, ends_at: datetime) -> str | None:

@@ -11,7 +11,7 @@ import msgspec
 from sqlalchemy import delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.clock import utcnow
+from parcours.clock import as_utc, utcnow
 from parcours.db import after_commit
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from parcours.events import checks, figures, ics, reminders, seats
@@ -124,8 +124,8 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
 
 def _session_json(session: Any) -> dict[str, Any]:
     return {"title": session.title, "speaker": session.speaker,
-            "starts_at": checks.as_utc(session.starts_at).isoformat() if session.starts_at else None,
-            "ends_at": checks.as_utc(session.ends_at).isoformat() if session.ends_at else None}
+            "starts_at": as_utc(session.starts_at).isoformat() if session.starts_at else None,
+            "ends_at": as_utc(session.ends_at).isoformat() if session.ends_at else None}
 
 
 def _saved_sessions(event: Event) -> list[SessionOut]:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from parcours.clock import as_utc
 from parcours.rules.fields import CUSTOM_PREFIX, Field, score_default
 
 UTC = dt.timezone.utc
@@ -18,7 +19,7 @@ def _moment(value: Any) -> Any:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return as_utc(value)
     return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 

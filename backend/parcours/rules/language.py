@@ -33,6 +33,7 @@ from rule_engine.builtins import Builtins, BuiltinValueGenerator
 from sqlalchemy import ColumnElement, and_, false, func, literal, not_, null, or_, true
 from sqlalchemy.types import BigInteger, Boolean, Date, Float, Integer, String
 
+from parcours.clock import as_utc
 from parcours.db import UTCDateTime
 from parcours.rules import regex
 from parcours.rules.fields import Field
@@ -455,7 +456,7 @@ class Compiler:
         return Value(self.target.column(field), _KINDS[field.type], field.nullable)
 
     def moment(self, value: dt.datetime) -> Value:
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        aware = as_utc(value)
         return Value(literal(aware, UTCDateTime()), "datetime", False, aware)
 
     def shifted_moment(self, node: Any) -> Value:

@@ -317,13 +317,6 @@ async def start_refresh(session: AsyncSession, segment: Segment, actor: Actor, e
 # ---- real time (in memory) -------------------------------------------------------------------
 
 
-async def _segment_rows(session: AsyncSession) -> Sequence[Any]:
-    """What evaluating a contact reads of every segment, as plain rows: loading them as ORM objects
-    took 6 ms of a 15 ms evaluation at 200 segments."""
-    columns = (Segment.id, Segment.name, Segment.kind, Segment.rule, Segment.include, Segment.exclude)
-    return (await session.execute(select(*columns))).all()
-
-
 _plans: dict[Any, tuple[dict[int, Any], list[Definition]]] = {}
 
 
@@ -334,7 +327,9 @@ async def _plan(session: AsyncSession, schema: Schema) -> tuple[dict[int, Any], 
     versions = (await session.execute(select(Segment.id, Segment.updated_at).order_by(Segment.id))).all()
     key = (schema.key, tuple(map(tuple, versions)))
     if key not in _plans:
-        segments = {s.id: s for s in await _segment_rows(session)}
+        # Plain rows: loading them as ORM objects took 6 ms of a 15 ms evaluation at 200 segments.
+        columns = (Segment.id, Segment.name, Segment.kind, Segment.rule, Segment.include, Segment.exclude)
+        segments = {s.id: s for s in (await session.execute(select(*columns))).all()}
         _plans.clear()  # only the current plan is worth keeping
         _plans[key] = segments, evaluation_order(_definition(schema, s) for s in segments.values())
     return _plans[key]
