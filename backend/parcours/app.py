@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, Router, get
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import File, Response
+from litestar.routes import HTTPRoute
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import errors, health
@@ -135,6 +137,28 @@ async def bootstrap(runtime: Runtime) -> None:
         await seed(runtime, contacts=500, interactions=4000)
 
 
+def answer_options(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """OPTIONS: 204 with the methods the route allows. Litestar's own answer forgets the methods of
+    handlers it merged into a route after the first (GET /me, then PATCH /me)."""
+    if request.method != "OPTIONS":
+        return None
+    template = request.scope.get("path_template", "")  # type: ignore[typeddict-item]
+    methods = next((route.methods for route in request.app.routes
+                    if isinstance(route, HTTPRoute) and route.path_format == template), {"OPTIONS"})
+    return Response(None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    """Browsers on the origins of PARCOURS_CORS_ORIGINS may call us: with an API key, never with
+    the session cookie (a site embedding a form must not act as the logged-in marketer)."""
+    origins = settings.cors_origin_list
+    if not origins:
+        return None
+    return CORSConfig(allow_origins=origins, allow_credentials=False, max_age=600,
+                      allow_headers=["authorization", "content-type", "x-csrf-token"],
+                      allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
+
+
 def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Litestar:
     settings = settings or load_settings()
 
@@ -155,6 +179,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
         route_handlers=[health.health, api_router(), tracking_router, events_public_router, serve_asset, spa_router(dist)],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db)},
         exception_handlers=errors.exception_handlers,  # type: ignore[arg-type]
+        cors_config=cors_config(settings),
+        before_request=answer_options,
         lifespan=[lifespan],
         request_max_body_size=settings.max_upload_mb * 1024 * 1024,
         openapi_config=OpenAPIConfig(

@@ -54,6 +54,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     stale_claim_seconds: int = 900
     # Templates shipped as data files (emails, pages, journeys); empty means templates/ of this checkout.
     templates_dir: str = ""
+    # Other sites allowed to call this server from a browser (CORS), comma-separated origins such as
+    # https://www.example.com; empty: none. Forms and pages embedded on a website need its origin.
+    cors_origins: str = ""
     # Mark cookies Secure (set it behind HTTPS).
     secure_cookies: bool = False
     log_level: str = "INFO"
@@ -82,6 +85,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     def sqlalchemy_url(self) -> str:
         url = self.database_url or f"sqlite+aiosqlite:///{self.data_path.resolve() / 'parcours.db'}"
         return async_url(url)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def is_sqlite(self) -> bool:
