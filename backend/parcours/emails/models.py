@@ -60,11 +60,13 @@ class EmailVersion(EmailContent, table=True):
 
 class Template(EmailContent, table=True):
     __tablename__ = "templates"
+    # A key names one shipped template of its kind: the email and the journey "re-engagement" are two.
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_templates_kind_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="email", max_length=16)
     # Templates shipped in templates/ have a key; they are loaded on first start.
-    key: str | None = Field(default=None, max_length=64, unique=True)
+    key: str | None = Field(default=None, max_length=64)
     name: str = Field(max_length=200)
     description: str = Field(default="", max_length=500)
     category: str = Field(default="", max_length=64)

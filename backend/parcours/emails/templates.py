@@ -77,7 +77,7 @@ async def update_template(session: AsyncSession, template_id: int, changes: dict
 
 async def load_shipped(session: AsyncSession, directory: Path) -> int:
     """Add the shipped templates the library does not have yet (by key). Returns how many."""
-    have = await keys(session)
+    have = await keys(session, "email")
     added = 0
     for source in sorted((directory / "emails").glob("*.mjml")):
         meta = msgspec.json.decode(source.with_suffix(".json").read_bytes(), type=_Meta)
@@ -98,12 +98,15 @@ async def load_shipped(session: AsyncSession, directory: Path) -> int:
     return added
 
 
-async def keys(session: AsyncSession) -> set[str]:
-    return set((await session.execute(select(Template.key).where(Template.key.isnot(None)))).scalars())  # type: ignore[union-attr,arg-type]
+async def keys(session: AsyncSession, kind: str) -> set[str]:
+    """The keys of the shipped templates of one kind this library has."""
+    query = select(Template.key).where(Template.kind == kind, Template.key.isnot(None))  # type: ignore[union-attr]
+    return set((await session.execute(query)).scalars())  # type: ignore[arg-type]
 
 
-async def by_key(session: AsyncSession, key: str) -> Template | None:
-    return (await session.execute(select(Template).where(Template.key == key))).scalar_one_or_none()
+async def by_key(session: AsyncSession, kind: str, key: str) -> Template | None:
+    query = select(Template).where(Template.kind == kind, Template.key == key)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def add_shipped(session: AsyncSession, *, kind: str, key: str, name: str, description: str, category: str,

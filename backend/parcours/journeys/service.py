@@ -294,7 +294,7 @@ class _Shipped(msgspec.Struct):
 
 async def load_shipped(session: AsyncSession, directory: Any) -> int:
     """Add the journey templates of templates/journeys/ the library does not have yet."""
-    have = await templates.keys(session)
+    have = await templates.keys(session, "journey")
     added = 0
     for source in sorted((directory / "journeys").glob("*.json")):
         shipped = msgspec.json.decode(source.read_bytes(), type=_Shipped)
@@ -317,7 +317,7 @@ async def _from_template(session: AsyncSession, template_id: int, actor: Actor) 
     for node in definition.nodes:
         key = node.config.get("template") if node.type == "action.email" else None
         if key and sender and node.config.get("email_id") is None:
-            email_template = await templates.by_key(session, key)
+            email_template = await templates.by_key(session, "email", key)
             if email_template is not None:
                 email = await emails.create_email(session, {
                     "name": f"{template.name} — {email_template.name}", "subject": email_template.subject,

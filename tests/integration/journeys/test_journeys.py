@@ -1,5 +1,7 @@
 """Journeys through the API: draw, publish, watch contacts go through, edit live, test."""
 
+import json
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import unique_email
@@ -185,6 +187,21 @@ def test_a_test_run_shows_the_path_without_changing_anything(api: Any, make_cont
     assert body["path"][2]["at"] > body["path"][0]["at"]  # two days later, compressed
     assert outbox_of(api, mail) == []
     assert api.post(f"/api/journeys/{made['id']}/test", json={"contact_id": 987654}).status_code == 404
+
+
+def test_every_shipped_journey_template_is_offered_even_when_an_email_template_has_its_key(api: Any) -> None:
+    new_email(api, "Any")
+    folder = Path(__file__).resolve().parents[3] / "templates" / "journeys"
+    files = {json.loads(path.read_text())["key"] for path in folder.glob("*.json")}
+    journeys = {t["key"]: t for t in api.get("/api/templates", params={"kind": "journey"}).json()}
+    emails = {t["key"] for t in api.get("/api/templates", params={"kind": "email"}).json()}
+    assert set(journeys) == files and "re-engagement" in emails
+    made = api.post("/api/journeys", json={"name": "Win them back", "template_id": journeys["re-engagement"]["id"]})
+    assert made.status_code == 201, made.text
+    emails_made = [n["config"].get("email_id") for n in made.json()["definition"]["nodes"] if n["type"] == "action.email"]
+    assert emails_made and all(emails_made)
+    problems = api.post(f"/api/journeys/{made.json()['id']}/validate").json()["problems"]
+    assert [p["field"] for p in problems] == ["segment_id"]  # the audience is the marketer's to choose
 
 
 def test_journey_templates_start_a_journey_in_one_click(api: Any) -> None:
