@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
+from litestar.params import Parameter
+from msgspec import Meta
 
 from parcours.errors import InvalidInput
 
 T = TypeVar("T")
+
+# PostgreSQL's integer, the narrowest column an id or a count is kept in: a number beyond it can
+# only be a mistake, and is refused naming its field before it reaches the database.
+INT_MAX = 2**31 - 1
+Id = Annotated[int, Meta(ge=1, le=INT_MAX)]
+# The same, as a path or query parameter.
+IdParam = Annotated[int, Parameter(ge=1, le=INT_MAX)]
+OptionalIdParam = Annotated[int | None, Parameter(ge=1, le=INT_MAX)]
 
 
 class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -65,9 +65,15 @@ _BACKTICKED = re.compile(r"`([^`]+)`")
 _AT_PATH = re.compile(r" - at `\$\.?([^`]*)`")
 
 
-def _validation_field_and_message(extra: Any) -> tuple[str | None, str]:
+_MISSING_PARAMETER = re.compile(r"Missing required (\w+) parameter '([^']+)'")
+
+
+def _validation_field_and_message(extra: Any, detail: str = "") -> tuple[str | None, str]:
     """Turn msgspec's '... - at `$.custom.size`' into a field name and a plain sentence."""
     if not isinstance(extra, list) or not extra or not isinstance(extra[0], dict):
+        missing = _MISSING_PARAMETER.search(detail)
+        if missing:
+            return missing.group(2), f"The {missing.group(1)} parameter '{missing.group(2)}' is required."
         return None, "The request is not valid."
     first = extra[0]
     message = str(first.get("message", "Invalid value"))
@@ -107,7 +113,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         return Response(error_body(f"The upload is larger than the {limit} MB limit: split the file and try again.",
                                    "file"), status_code=413)
     if isinstance(exc, ValidationException):
-        field, message = _validation_field_and_message(exc.extra)
+        field, message = _validation_field_and_message(exc.extra, exc.detail)
         return Response(error_body(message, field), status_code=400)
     if status >= 500:
         log.error("server error: %s", exc.detail)
@@ -138,7 +144,18 @@ def database_busy(exc: BaseException) -> bool:
     return any(sign in text for sign in _BUSY)
 
 
+def number_out_of_range(exc: BaseException) -> bool:
+    """A number too large for its column reached the database (SQLite's driver raises OverflowError,
+    PostgreSQL's says "out of range"): inputs are bounded, this is the net under a bound we missed."""
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc.orig, OverflowError) or "out of range" in str(exc.orig).lower()
+    return isinstance(exc, OverflowError)
+
+
 def handle_unexpected(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if number_out_of_range(exc):
+        log.warning("number out of range: %s", exc)
+        return Response(error_body("A number in the request is too large."), status_code=400)
     if database_busy(exc):
         log.warning("database busy: %s", exc)
         return Response(error_body("The service is busy: nothing was saved, try again in a moment."),

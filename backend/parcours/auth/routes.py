@@ -9,7 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.middleware.rate_limit import RateLimitConfig
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, to_out
+from parcours.api import changes, IdParam, to_out
 from parcours.auth import service
 from parcours.auth.guards import SESSION_COOKIE
 from parcours.auth.schemas import (
@@ -95,11 +95,11 @@ class UsersController(Controller):
         return to_out(user, UserOut)
 
     @patch("/{user_id:int}", summary="Change a user's name, role, language, password or access")
-    async def update_user(self, user_id: int, data: UserPatch, db: AsyncSession, actor: Actor) -> UserOut:
+    async def update_user(self, user_id: IdParam, data: UserPatch, db: AsyncSession, actor: Actor) -> UserOut:
         return to_out(await service.update_user(db, user_id, changes(data), actor), UserOut)
 
     @delete("/{user_id:int}", summary="Delete a user")
-    async def delete_user(self, user_id: int, db: AsyncSession, actor: Actor) -> None:
+    async def delete_user(self, user_id: IdParam, db: AsyncSession, actor: Actor) -> None:
         await service.delete_user(db, user_id, actor)
 
 
@@ -119,6 +119,6 @@ class ApiKeysController(Controller):
         return ApiKeyCreated(key=secret, **{f: getattr(out, f) for f in out.__struct_fields__})
 
     @delete("/{key_id:int}", summary="Revoke an API key")
-    async def revoke_key(self, key_id: int, db: AsyncSession) -> None:
+    async def revoke_key(self, key_id: IdParam, db: AsyncSession) -> None:
         await service.revoke_api_key(db, key_id)
 

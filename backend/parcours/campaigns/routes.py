@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import to_out
+from parcours.api import IdParam, to_out
 from parcours.auth.service import Actor
 from parcours.campaigns import service
 from parcours.campaigns.schemas import CampaignDetail, CampaignIn, CampaignOut
@@ -36,15 +36,15 @@ class CampaignsController(Controller):
         return to_out(await service.create_campaign(db, values, actor, runtime.enqueue), CampaignOut)
 
     @get("/{campaign_id:int}", summary="A campaign with its statistics, per variant and over time")
-    async def get_campaign(self, campaign_id: int, db: AsyncSession) -> CampaignDetail:
+    async def get_campaign(self, campaign_id: IdParam, db: AsyncSession) -> CampaignDetail:
         return await _detail(db, campaign_id)
 
     @post("/{campaign_id:int}/decide", status_code=200,
           summary="End an A/B test now: the best variant so far goes to the rest of the audience")
-    async def decide(self, campaign_id: int, db: AsyncSession, runtime: Runtime) -> CampaignOut:
+    async def decide(self, campaign_id: IdParam, db: AsyncSession, runtime: Runtime) -> CampaignOut:
         await service.decide_winner(db, campaign_id, runtime.enqueue)
         return to_out(await service.get_campaign(db, campaign_id), CampaignOut)
 
     @post("/{campaign_id:int}/cancel", status_code=200, summary="Stop a campaign: what is not sent yet is not sent")
-    async def cancel(self, campaign_id: int, db: AsyncSession) -> CampaignOut:
+    async def cancel(self, campaign_id: IdParam, db: AsyncSession) -> CampaignOut:
         return to_out(await service.cancel(db, campaign_id), CampaignOut)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from parcours.api import Strict
+from parcours.api import Id, Strict
 
 Key = Annotated[str, Meta(pattern=r"^[A-D]$")]
 
@@ -17,7 +17,7 @@ class Variant(Strict):
     key: Key
     subject: Annotated[str, Meta(max_length=300)] | None = None
     from_name: Annotated[str, Meta(max_length=200)] | None = None
-    email_id: int | None = None
+    email_id: Id | None = None
 
 
 class AbTest(Strict):
@@ -33,9 +33,9 @@ class AbTest(Strict):
 
 
 class CampaignIn(Strict):
-    email_id: int
-    segment_ids: Annotated[list[int], Meta(min_length=1, max_length=50)]
-    exclude_segment_ids: Annotated[list[int], Meta(max_length=50)] = []
+    email_id: Id
+    segment_ids: Annotated[list[Id], Meta(min_length=1, max_length=50)]
+    exclude_segment_ids: Annotated[list[Id], Meta(max_length=50)] = []
     name: Annotated[str, Meta(max_length=200)] | None = None
     send_at: datetime | None = None
     ab_test: AbTest | None = None
@@ -69,7 +69,7 @@ class Point(msgspec.Struct):
 class CampaignOut(msgspec.Struct, kw_only=True):
     id: int
     name: str
-    email_id: int
+    email_id: Id
     segment_ids: list[int]
     exclude_segment_ids: list[int]
     send_at: datetime

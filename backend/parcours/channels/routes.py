@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import to_out
+from parcours.api import IdParam, OptionalIdParam, to_out
 from parcours.channels import service
 from parcours.channels.schemas import EmailEvent, EventRecorded, MessageDetail, MessageOut, MessagePage
 from parcours.tracking import service as tracking
@@ -35,8 +35,8 @@ class OutboxController(Controller):
 
     @get("/", summary="Messages, newest first (in embedded mode: every message, captured instead of sent)")
     async def list_messages(
-        self, db: AsyncSession, status: str | None = None, email_id: int | None = None,
-        campaign_id: int | None = None, to: str | None = None,
+        self, db: AsyncSession, status: str | None = None, email_id: OptionalIdParam = None,
+        campaign_id: OptionalIdParam = None, to: str | None = None,
         limit: int = Parameter(default=50, ge=1, le=500), cursor: str | None = None,
     ) -> MessagePage:
         rows, next_cursor, total = await service.page(db, status=status, email_id=email_id, campaign_id=campaign_id,
@@ -44,11 +44,11 @@ class OutboxController(Controller):
         return MessagePage(items=[to_out(r, MessageOut) for r in rows], next_cursor=next_cursor, total=total)
 
     @get("/{message_id:int}", summary="One message, with its headers and content when captured")
-    async def get_message(self, message_id: int, db: AsyncSession) -> MessageDetail:
+    async def get_message(self, message_id: IdParam, db: AsyncSession) -> MessageDetail:
         return _detail(await service.get_message(db, message_id))
 
     @get("/{message_id:int}/raw", summary="The captured message as an .eml file", media_type="message/rfc822")
-    async def raw(self, message_id: int, db: AsyncSession) -> bytes:
+    async def raw(self, message_id: IdParam, db: AsyncSession) -> bytes:
         message = await service.get_message(db, message_id)
         return message.mime or b""
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from parcours.api import Strict
+from parcours.api import Id, Strict
 
 
 class MessageOut(msgspec.Struct, kw_only=True):
@@ -50,7 +50,7 @@ class MessagePage(msgspec.Struct, kw_only=True):
 class EmailEvent(Strict):
     type: Literal["delivered", "bounce", "complaint"]
     # Which message: its outbox id, its Message-ID header, or at least the address.
-    outbox_id: int | None = None
+    outbox_id: Id | None = None
     message_id: Annotated[str, Meta(max_length=300)] | None = None
     email: Annotated[str, Meta(max_length=320)] | None = None
     # A hard bounce (the address does not exist) suppresses the address; a soft one does not.

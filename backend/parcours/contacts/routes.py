@@ -15,7 +15,7 @@ from litestar.params import Body, Parameter
 from litestar.response import Response, Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, to_out
+from parcours.api import changes, IdParam, OptionalIdParam, to_out
 from parcours.auth.service import Actor
 from parcours.contacts import accounts, custom_fields, erasure, exports, import_service, service
 from parcours.contacts.importing import ImportOptions
@@ -77,7 +77,7 @@ def contact_filters(
     consent_level: ConsentLevel | None = None,
     source: str | None = None,
     lead_origin: Literal["inbound", "outbound"] | None = None,
-    account_id: int | None = None,
+    account_id: OptionalIdParam = None,
     email_opt_in: bool | None = None,
     unsubscribed: bool | None = None,
     bounced: bool | None = None,
@@ -112,25 +112,25 @@ class ContactsController(Controller):
         return await service.contact_out(db, await service.create_contact(db, data, actor))
 
     @get("/{contact_id:int}", summary="A contact")
-    async def get_contact(self, contact_id: int, db: AsyncSession) -> ContactOut:
+    async def get_contact(self, contact_id: IdParam, db: AsyncSession) -> ContactOut:
         return await service.contact_out(db, await service.get_contact(db, contact_id))
 
     @patch("/{contact_id:int}", summary="Change a contact (only the fields sent)")
-    async def update_contact(self, contact_id: int, data: ContactPatch, db: AsyncSession, actor: Actor) -> ContactOut:
+    async def update_contact(self, contact_id: IdParam, data: ContactPatch, db: AsyncSession, actor: Actor) -> ContactOut:
         contact = await service.update_contact(db, contact_id, changes(data), actor)
         return await service.contact_out(db, contact)
 
     @delete("/{contact_id:int}", summary="Erase a contact: it, its interactions and history are gone for good")
-    async def delete_contact(self, contact_id: int, db: AsyncSession, actor: Actor) -> None:
+    async def delete_contact(self, contact_id: IdParam, db: AsyncSession, actor: Actor) -> None:
         await erasure.erase_contact(db, contact_id, actor)
 
     @get("/{contact_id:int}/export", summary="GDPR export: everything held on a contact")
-    async def export_contact(self, contact_id: int, db: AsyncSession) -> Response[dict[str, Any]]:
+    async def export_contact(self, contact_id: IdParam, db: AsyncSession) -> Response[dict[str, Any]]:
         data = await erasure.export_contact(db, contact_id)
         return Response(data, headers={"Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'})
 
     @get("/{contact_id:int}/consent-history", summary="A contact's consent history, newest first")
-    async def consent_history(self, contact_id: int, db: AsyncSession) -> list[ConsentEventOut]:
+    async def consent_history(self, contact_id: IdParam, db: AsyncSession) -> list[ConsentEventOut]:
         return [to_out(e, ConsentEventOut) for e in await service.consent_history(db, contact_id)]
 
     @get("/export.csv", summary="The contacts of the current list view, as CSV")
@@ -176,15 +176,15 @@ class AccountsController(Controller):
         return to_out(await accounts.create_account(db, msgspec.to_builtins(data)), AccountOut)
 
     @get("/{account_id:int}", summary="An account")
-    async def get_account(self, account_id: int, db: AsyncSession) -> AccountOut:
+    async def get_account(self, account_id: IdParam, db: AsyncSession) -> AccountOut:
         return to_out(await accounts.get_account(db, account_id, field="account_id"), AccountOut)
 
     @patch("/{account_id:int}", summary="Change an account")
-    async def update_account(self, account_id: int, data: AccountPatch, db: AsyncSession) -> AccountOut:
+    async def update_account(self, account_id: IdParam, data: AccountPatch, db: AsyncSession) -> AccountOut:
         return to_out(await accounts.update_account(db, account_id, changes(data)), AccountOut)
 
     @delete("/{account_id:int}", summary="Delete an account (its contacts stay)")
-    async def delete_account(self, account_id: int, db: AsyncSession) -> None:
+    async def delete_account(self, account_id: IdParam, db: AsyncSession) -> None:
         await accounts.delete_account(db, account_id)
 
 
@@ -202,11 +202,11 @@ class CustomFieldsController(Controller):
         return to_out(field, CustomFieldOut)
 
     @patch("/{field_id:int}", opt={"role": "admin"}, summary="Rename a custom field or change its choices (admin)")
-    async def update_field(self, field_id: int, data: CustomFieldPatch, db: AsyncSession) -> CustomFieldOut:
+    async def update_field(self, field_id: IdParam, data: CustomFieldPatch, db: AsyncSession) -> CustomFieldOut:
         return to_out(await custom_fields.update_field(db, field_id, changes(data)), CustomFieldOut)
 
     @delete("/{field_id:int}", opt={"role": "admin"}, summary="Delete a custom field and its values (admin)")
-    async def delete_field(self, field_id: int, db: AsyncSession) -> None:
+    async def delete_field(self, field_id: IdParam, db: AsyncSession) -> None:
         field = await custom_fields.get_field(db, field_id)
         await usage.refuse_if_read(db, {CUSTOM_PREFIX + field.name}, f"the field '{field.label}'", "field_id")
         await custom_fields.delete_field(db, field_id)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Strict
+from parcours.api import INT_MAX, Id, Strict
 from parcours.contacts.vocabulary import ConsentLevel, CustomFieldType, Gender, LifecycleStage
 
 Name = Annotated[str, Meta(max_length=100)]
@@ -27,7 +27,7 @@ class ContactIn(Strict):
     last_name: Name | None = None
     phone: Phone | None = None
     job_title: Text200 | None = None
-    account_id: int | None = None
+    account_id: Id | None = None
     # Convenience: the account with this name (created when there is none).
     company: Text200 | None = None
     country: Country | None = None
@@ -53,7 +53,7 @@ class ContactPatch(Strict):
     last_name: Name | None | UnsetType = UNSET
     phone: Phone | None | UnsetType = UNSET
     job_title: Text200 | None | UnsetType = UNSET
-    account_id: int | None | UnsetType = UNSET
+    account_id: Id | None | UnsetType = UNSET
     company: Text200 | None | UnsetType = UNSET
     country: Country | None | UnsetType = UNSET
     city: Name | None | UnsetType = UNSET
@@ -132,7 +132,7 @@ class ContactFilters(msgspec.Struct, kw_only=True):
     consent_level: str | None = None
     source: str | None = None
     lead_origin: str | None = None
-    account_id: int | None = None
+    account_id: Id | None = None
     email_opt_in: bool | None = None
     unsubscribed: bool | None = None
     bounced: bool | None = None
@@ -154,7 +154,7 @@ class AccountIn(Strict):
     name: Text200
     domain: Text200 | None = None
     industry: Name | None = None
-    size: Annotated[int, Meta(ge=0)] | None = None
+    size: Annotated[int, Meta(ge=0, le=INT_MAX)] | None = None
     annual_revenue: Annotated[float, Meta(ge=0)] | None = None
     country: Country | None = None
     city: Name | None = None
@@ -164,7 +164,7 @@ class AccountPatch(Strict):
     name: Text200 | UnsetType = UNSET
     domain: Text200 | None | UnsetType = UNSET
     industry: Name | None | UnsetType = UNSET
-    size: Annotated[int, Meta(ge=0)] | None | UnsetType = UNSET
+    size: Annotated[int, Meta(ge=0, le=INT_MAX)] | None | UnsetType = UNSET
     annual_revenue: Annotated[float, Meta(ge=0)] | None | UnsetType = UNSET
     country: Country | None | UnsetType = UNSET
     city: Name | None | UnsetType = UNSET

@@ -11,7 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, to_out
+from parcours.api import changes, IdParam, to_out
 from parcours.auth.service import Actor
 from parcours.emails import assets, service, templates, topics
 from parcours.emails.models import Asset
@@ -50,37 +50,37 @@ class EmailsController(Controller):
         return to_out(await service.create_email(db, values, actor), EmailOut)
 
     @get("/{email_id:int}", summary="An email with its design, MJML, compiled HTML and text")
-    async def get_email(self, email_id: int, db: AsyncSession) -> EmailOut:
+    async def get_email(self, email_id: IdParam, db: AsyncSession) -> EmailOut:
         return to_out(await service.get_email(db, email_id), EmailOut)
 
     @patch("/{email_id:int}", summary="Change an email (content changes are recompiled and versioned)")
-    async def update_email(self, email_id: int, data: EmailPatch, db: AsyncSession, actor: Actor) -> EmailOut:
+    async def update_email(self, email_id: IdParam, data: EmailPatch, db: AsyncSession, actor: Actor) -> EmailOut:
         values = changes(data)
         if "topic" in values:
             await topics.require_topic(db, values["topic"])
         return to_out(await service.update_email(db, email_id, values, actor), EmailOut)
 
     @delete("/{email_id:int}", summary="Delete an email (refused once sent: archive it)")
-    async def delete_email(self, email_id: int, db: AsyncSession) -> None:
+    async def delete_email(self, email_id: IdParam, db: AsyncSession) -> None:
         await service.delete_email(db, email_id)
 
     @post("/{email_id:int}/preview", status_code=200, opt={"role": "viewer"},
           summary="The email as one contact will receive it (or a sample contact)")
-    async def preview(self, email_id: int, data: PreviewIn, db: AsyncSession) -> PreviewOut:
+    async def preview(self, email_id: IdParam, data: PreviewIn, db: AsyncSession) -> PreviewOut:
         composed = await service.preview(db, email_id, data.contact_id, data.subject, data.mjml)
         return PreviewOut(subject=composed.subject, html=composed.html, text=composed.text)
 
     @post("/{email_id:int}/test-send", status_code=202, summary="Send the email to one address, now")
-    async def test_send(self, email_id: int, data: TestSendIn, db: AsyncSession, runtime: Runtime,
+    async def test_send(self, email_id: IdParam, data: TestSendIn, db: AsyncSession, runtime: Runtime,
                         actor: Actor) -> Queued:
         return Queued(outbox_id=await service.test_send(db, email_id, data.to, data.contact_id, actor, runtime.enqueue))
 
     @get("/{email_id:int}/versions", summary="Saved versions, newest first")
-    async def versions(self, email_id: int, db: AsyncSession) -> list[VersionOut]:
+    async def versions(self, email_id: IdParam, db: AsyncSession) -> list[VersionOut]:
         return [to_out(v, VersionOut) for v in await service.versions(db, email_id)]
 
     @post("/{email_id:int}/versions/{version:int}/restore", status_code=200, summary="Restore an earlier version")
-    async def restore(self, email_id: int, version: int, db: AsyncSession, actor: Actor) -> EmailOut:
+    async def restore(self, email_id: IdParam, version: IdParam, db: AsyncSession, actor: Actor) -> EmailOut:
         return to_out(await service.restore(db, email_id, version, actor), EmailOut)
 
 
@@ -93,7 +93,7 @@ class TemplatesController(Controller):
         return [to_out(t, TemplateOut) for t in await templates.list_templates(db, kind, archived)]
 
     @get("/{template_id:int}", summary="A template")
-    async def get_template(self, template_id: int, db: AsyncSession) -> TemplateOut:
+    async def get_template(self, template_id: IdParam, db: AsyncSession) -> TemplateOut:
         return to_out(await templates.get_template(db, template_id), TemplateOut)
 
     @post("/", opt={"role": "admin"}, summary="Make a template from an email (admin)")
@@ -103,7 +103,7 @@ class TemplatesController(Controller):
         return to_out(await templates.create_from_email(db, email, values, actor), TemplateOut)
 
     @patch("/{template_id:int}", opt={"role": "admin"}, summary="Rename, describe or archive a template (admin)")
-    async def update_template(self, template_id: int, data: TemplatePatch, db: AsyncSession) -> TemplateOut:
+    async def update_template(self, template_id: IdParam, data: TemplatePatch, db: AsyncSession) -> TemplateOut:
         return to_out(await templates.update_template(db, template_id, changes(data)), TemplateOut)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Strict
+from parcours.api import Id, Strict
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Line = Annotated[str, Meta(max_length=300)]
@@ -30,7 +30,7 @@ class EmailIn(Strict):
     language: Language = "en"
     # The content: MJML source, a template to start from, or the designer's project (with its MJML).
     mjml: Source | None = None
-    template_id: int | None = None
+    template_id: Id | None = None
     design: dict[str, Any] | None = None
 
 
@@ -78,7 +78,7 @@ class EmailOut(EmailSummary, kw_only=True):
 
 class PreviewIn(Strict):
     # Without a contact, a sample contact stands in.
-    contact_id: int | None = None
+    contact_id: Id | None = None
     subject: Line | None = None
     mjml: Source | None = None
 
@@ -91,7 +91,7 @@ class PreviewOut(msgspec.Struct):
 
 class TestSendIn(Strict):
     to: Address
-    contact_id: int | None = None
+    contact_id: Id | None = None
 
 
 class Queued(msgspec.Struct):
@@ -106,7 +106,7 @@ class VersionOut(msgspec.Struct, kw_only=True):
 
 
 class TemplateIn(Strict):
-    email_id: int
+    email_id: Id
     name: Name
     description: Annotated[str, Meta(max_length=500)] = ""
     category: Annotated[str, Meta(max_length=64)] = ""

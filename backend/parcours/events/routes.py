@@ -13,7 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, to_out
+from parcours.api import INT_MAX, changes, IdParam, to_out
 from parcours.auth.service import Actor, system_actor
 from parcours.errors import NotFound, ParcoursError
 from parcours.db import transaction
@@ -69,7 +69,7 @@ class EventsController(Controller):
     async def list_events(
         self, db: AsyncSession, status: Literal["draft", "published", "cancelled", "finished"] | None = None,
         q: str | None = Parameter(default=None, max_length=200),
-        limit: int = Parameter(default=100, ge=1, le=500), offset: int = Parameter(default=0, ge=0),
+        limit: int = Parameter(default=100, ge=1, le=500), offset: int = Parameter(default=0, ge=0, le=INT_MAX),
     ) -> EventPage:
         items, total = await service.list_events(db, status, q, limit, offset)
         return EventPage(items=items, total=total)
@@ -79,23 +79,23 @@ class EventsController(Controller):
         return service.event_out(await service.create_event(db, _values(data), actor.label))
 
     @get("/{event_id:int}", summary="An event")
-    async def get_event(self, event_id: int, db: AsyncSession) -> EventOut:
+    async def get_event(self, event_id: IdParam, db: AsyncSession) -> EventOut:
         event = await service.get_event(db, event_id)
         return service.event_out(event, (await service.status_counts(db, [event_id])).get(event_id))
 
     @patch("/{event_id:int}", summary="Change an event (only the fields sent); more seats promote the waitlist")
-    async def update_event(self, event_id: int, data: EventPatch, db: AsyncSession, runtime: Runtime) -> EventOut:
+    async def update_event(self, event_id: IdParam, data: EventPatch, db: AsyncSession, runtime: Runtime) -> EventOut:
         event = await service.update_event(db, event_id, changes(data), runtime.enqueue)
         return service.event_out(event, (await service.status_counts(db, [event_id])).get(event_id))
 
     @delete("/{event_id:int}", summary="Delete an event with its registrations, costs and team")
-    async def delete_event(self, event_id: int, db: AsyncSession) -> None:
+    async def delete_event(self, event_id: IdParam, db: AsyncSession) -> None:
         await service.delete_event(db, event_id)
 
     @post("/{event_id:int}/registrations", summary=(
         "Register a contact (contact_id) or a person (email, created or updated as a contact): a seat "
         "when one is free, else the waitlist. 201 when new; the existing registration with 200 when already registered"))
-    async def register(self, event_id: int, data: RegistrationIn, runtime: Runtime,
+    async def register(self, event_id: IdParam, data: RegistrationIn, runtime: Runtime,
                        actor: Actor) -> Response[RegistrationOut]:
         source = "back_office" if actor.kind == "user" else "api"
         done = await admission(runtime).submit(RegistrationRequest(event_id, _values(data), actor, public=False, source=source))
@@ -106,69 +106,69 @@ class EventsController(Controller):
 
     @get("/{event_id:int}/registrations", summary="Registrations (the check-in list): by status, searched by name or email")
     async def list_registrations(
-        self, event_id: int, db: AsyncSession, status: RegistrationStatus | None = None,
+        self, event_id: IdParam, db: AsyncSession, status: RegistrationStatus | None = None,
         q: str | None = Parameter(default=None, max_length=200),
-        limit: int = Parameter(default=100, ge=1, le=1000), offset: int = Parameter(default=0, ge=0),
+        limit: int = Parameter(default=100, ge=1, le=1000), offset: int = Parameter(default=0, ge=0, le=INT_MAX),
     ) -> RegistrationPage:
         await service.get_event(db, event_id)
         items, total = await registrations.list_registrations(db, event_id, status, q, limit, offset)
         return RegistrationPage(items=items, total=total)
 
     @get("/{event_id:int}/registrations/{registration_id:int}", summary="A registration, with its cancel link")
-    async def get_registration(self, event_id: int, registration_id: int, db: AsyncSession,
+    async def get_registration(self, event_id: IdParam, registration_id: IdParam, db: AsyncSession,
                                runtime: Runtime) -> RegistrationOut:
         event = await service.get_event(db, event_id)
         return await _one(db, runtime, event, await registrations.get_registration(db, event_id, registration_id))
 
     @post("/{event_id:int}/registrations/{registration_id:int}/cancel", status_code=200,
           summary="Cancel a registration; a freed seat goes to the first on the waitlist")
-    async def cancel(self, event_id: int, registration_id: int, db: AsyncSession, runtime: Runtime) -> RegistrationOut:
+    async def cancel(self, event_id: IdParam, registration_id: IdParam, db: AsyncSession, runtime: Runtime) -> RegistrationOut:
         registration = await registrations.cancel(db, event_id, registration_id, runtime.enqueue)
         return (await registrations.registrations_out(db, event_id, [registration]))[0]
 
     @post("/{event_id:int}/registrations/{registration_id:int}/check-in", status_code=200,
           summary="Mark a confirmed registrant as present")
-    async def check_in(self, event_id: int, registration_id: int, db: AsyncSession) -> RegistrationOut:
+    async def check_in(self, event_id: IdParam, registration_id: IdParam, db: AsyncSession) -> RegistrationOut:
         registration = await registrations.check_in(db, event_id, registration_id)
         return (await registrations.registrations_out(db, event_id, [registration]))[0]
 
     @post("/{event_id:int}/attendance", status_code=200,
           summary="Check in the confirmed registrants listed in a webinar platform's attendance export (CSV)")
-    async def import_attendance(self, event_id: int, data: Annotated[AttendanceUpload, Multipart],
+    async def import_attendance(self, event_id: IdParam, data: Annotated[AttendanceUpload, Multipart],
                                 db: AsyncSession) -> AttendanceImport:
         return await attendance.import_attendance(db, event_id, await data.file.read())
 
     @get("/{event_id:int}/stats", summary="The dashboard: registrations, waitlist, attendance, budget, costs, revenue")
-    async def stats(self, event_id: int, db: AsyncSession) -> EventStats:
+    async def stats(self, event_id: IdParam, db: AsyncSession) -> EventStats:
         return await service.stats(db, event_id)
 
     @get("/{event_id:int}/ics", summary="The event as an iCalendar file", media_type=CALENDAR)
-    async def calendar(self, event_id: int, db: AsyncSession, runtime: Runtime) -> Response[str]:
+    async def calendar(self, event_id: IdParam, db: AsyncSession, runtime: Runtime) -> Response[str]:
         event = await service.get_event(db, event_id)
         return _calendar(event, runtime)
 
     @get("/{event_id:int}/costs", summary="Cost lines")
-    async def list_costs(self, event_id: int, db: AsyncSession) -> list[CostOut]:
+    async def list_costs(self, event_id: IdParam, db: AsyncSession) -> list[CostOut]:
         return [to_out(c, CostOut) for c in await service.list_costs(db, event_id)]
 
     @post("/{event_id:int}/costs", summary="Add a cost line")
-    async def add_cost(self, event_id: int, data: CostIn, db: AsyncSession) -> CostOut:
+    async def add_cost(self, event_id: IdParam, data: CostIn, db: AsyncSession) -> CostOut:
         return to_out(await service.add_cost(db, event_id, _values(data)), CostOut)
 
     @delete("/{event_id:int}/costs/{cost_id:int}", summary="Remove a cost line")
-    async def remove_cost(self, event_id: int, cost_id: int, db: AsyncSession) -> None:
+    async def remove_cost(self, event_id: IdParam, cost_id: IdParam, db: AsyncSession) -> None:
         await service.remove_cost(db, event_id, cost_id)
 
     @get("/{event_id:int}/team", summary="The organizing team")
-    async def list_team(self, event_id: int, db: AsyncSession) -> list[TeamMemberOut]:
+    async def list_team(self, event_id: IdParam, db: AsyncSession) -> list[TeamMemberOut]:
         return [to_out(m, TeamMemberOut) for m in await service.list_team(db, event_id)]
 
     @post("/{event_id:int}/team", summary="Add someone to the organizing team")
-    async def add_team_member(self, event_id: int, data: TeamMemberIn, db: AsyncSession) -> TeamMemberOut:
+    async def add_team_member(self, event_id: IdParam, data: TeamMemberIn, db: AsyncSession) -> TeamMemberOut:
         return to_out(await service.add_team_member(db, event_id, _values(data)), TeamMemberOut)
 
     @delete("/{event_id:int}/team/{member_id:int}", summary="Remove someone from the organizing team")
-    async def remove_team_member(self, event_id: int, member_id: int, db: AsyncSession) -> None:
+    async def remove_team_member(self, event_id: IdParam, member_id: IdParam, db: AsyncSession) -> None:
         await service.remove_team_member(db, event_id, member_id)
 
 

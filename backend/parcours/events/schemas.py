@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Strict
+from parcours.api import Id, Strict
 from parcours.contacts.vocabulary import ConsentLevel
 
 EventType = Literal["in_person", "webinar", "hybrid"]
@@ -135,7 +135,7 @@ class _Registrant(Strict):
 class RegistrationIn(_Registrant, kw_only=True):
     """An existing contact by id, or a person by email (the contact is created or updated)."""
 
-    contact_id: int | None = None
+    contact_id: Id | None = None
     email: Annotated[str, Meta(max_length=320)] | None = None
     sms_opt_in: bool | None = None
 

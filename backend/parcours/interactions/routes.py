@@ -6,6 +6,7 @@ from litestar import Controller, get, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.api import IdParam
 from parcours.interactions import service
 from parcours.interactions.ingestion import group_commit
 from parcours.interactions.schemas import Accepted, InteractionPage, InteractionPost
@@ -24,7 +25,7 @@ class InteractionsController(Controller):
     @get("/contacts/{contact_id:int}/interactions", summary="A contact's timeline, newest first")
     async def timeline(
         self,
-        contact_id: int,
+        contact_id: IdParam,
         db: AsyncSession,
         type: list[str] | None = Parameter(default=None, description="Only these types"),  # noqa: A002
         limit: int = Parameter(default=50, ge=1, le=500),

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-from parcours.api import Strict
+from parcours.api import Id, Strict
 
 InteractionType = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{1,63}$", description=(
     "email_sent, email_opened, email_clicked, page_visited, form_submitted, purchase, "
@@ -20,7 +20,7 @@ class InteractionIn(Strict):
     type: InteractionType
     # When it happened (default: now). Without a time zone, UTC.
     occurred_at: datetime | None = None
-    contact_id: int | None = None
+    contact_id: Id | None = None
     # Instead of contact_id: the contact's email.
     email: Annotated[str, Meta(max_length=320)] | None = None
     # With email: create the contact when there is none.
@@ -35,7 +35,7 @@ class InteractionPost(Strict):
     batch: Annotated[list[InteractionIn], Meta(max_length=MAX_BATCH)] | None = None
     type: InteractionType | None = None
     occurred_at: datetime | None = None
-    contact_id: int | None = None
+    contact_id: Id | None = None
     email: Annotated[str, Meta(max_length=320)] | None = None
     create_contact: bool = False
     properties: dict[str, Any] = {}

@@ -6,7 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, to_out
+from parcours.api import changes, IdParam, to_out
 from parcours.auth.service import Actor
 from parcours.journeys import service
 from parcours.journeys.models import Journey
@@ -42,59 +42,59 @@ class JourneysController(Controller):
         return _out(await service.create_journey(db, values, actor))
 
     @get("/{journey_id:int}", summary="A journey: its draft canvas and settings")
-    async def get_journey(self, journey_id: int, db: AsyncSession) -> JourneyOut:
+    async def get_journey(self, journey_id: IdParam, db: AsyncSession) -> JourneyOut:
         return _out(await service.get_journey(db, journey_id))
 
     @patch("/{journey_id:int}", summary="Save the draft (a published journey keeps running its version until published again)")
-    async def update_journey(self, journey_id: int, data: JourneyPatch, db: AsyncSession) -> JourneyOut:
+    async def update_journey(self, journey_id: IdParam, data: JourneyPatch, db: AsyncSession) -> JourneyOut:
         return _out(await service.update_journey(db, journey_id, changes(data)))
 
     @delete("/{journey_id:int}", summary="Delete a journey that is not running")
-    async def delete_journey(self, journey_id: int, db: AsyncSession) -> None:
+    async def delete_journey(self, journey_id: IdParam, db: AsyncSession) -> None:
         await service.delete_journey(db, journey_id)
 
     @post("/{journey_id:int}/publish", status_code=200,
           summary="Validate the draft and run it as a new version (422 with the problems when it is not ready)")
-    async def publish(self, journey_id: int, db: AsyncSession, runtime: Runtime, actor: Actor) -> PublishOut:
+    async def publish(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> PublishOut:
         journey, enrolled = await service.publish(db, journey_id, actor, runtime.enqueue)
         return PublishOut(journey=_out(journey), problems=[], enrolled=enrolled)
 
     @post("/{journey_id:int}/validate", status_code=200, opt={"role": "viewer"},
           summary="What would stop the draft from being published (an empty list when it is ready)")
-    async def validate(self, journey_id: int, db: AsyncSession) -> PublishOut:
+    async def validate(self, journey_id: IdParam, db: AsyncSession) -> PublishOut:
         journey = await service.get_journey(db, journey_id)
         problems, _program = await service.problems_of(db, journey)
         return PublishOut(journey=_out(journey), problems=problems)
 
     @post("/{journey_id:int}/pause", status_code=200, summary="Pause: nobody enters or moves until resumed")
-    async def pause(self, journey_id: int, db: AsyncSession, runtime: Runtime) -> JourneyOut:
+    async def pause(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime) -> JourneyOut:
         return _out(await service.move(db, journey_id, "pause", runtime.enqueue))
 
     @post("/{journey_id:int}/resume", status_code=200, summary="Resume a paused journey")
-    async def resume(self, journey_id: int, db: AsyncSession, runtime: Runtime) -> JourneyOut:
+    async def resume(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime) -> JourneyOut:
         return _out(await service.move(db, journey_id, "resume", runtime.enqueue))
 
     @post("/{journey_id:int}/stop", status_code=200, summary="Stop: every contact inside leaves; nobody enters")
-    async def stop(self, journey_id: int, db: AsyncSession, runtime: Runtime) -> JourneyOut:
+    async def stop(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime) -> JourneyOut:
         return _out(await service.move(db, journey_id, "stop", runtime.enqueue))
 
     @get("/{journey_id:int}/stats", summary="Counts per step (keyed by node id), emails' statistics, goal conversions, funnel")
-    async def stats(self, journey_id: int, db: AsyncSession) -> JourneyStats:
+    async def stats(self, journey_id: IdParam, db: AsyncSession) -> JourneyStats:
         return await service.stats(db, journey_id)
 
     @post("/{journey_id:int}/test", status_code=200,
           summary="Run the draft for one contact with time compressed, and show the path it takes")
-    async def test(self, journey_id: int, data: TestIn, db: AsyncSession, runtime: Runtime, actor: Actor) -> TestOut:
+    async def test(self, journey_id: IdParam, data: TestIn, db: AsyncSession, runtime: Runtime, actor: Actor) -> TestOut:
         return await service.test_run(db, journey_id, data, actor, runtime.enqueue)
 
     @get("/{journey_id:int}/runs", summary="The contacts' runs through this journey, newest first")
-    async def runs(self, journey_id: int, db: AsyncSession,
+    async def runs(self, journey_id: IdParam, db: AsyncSession,
                    limit: int = Parameter(default=100, ge=1, le=500)) -> list[RunOut]:
         await service.get_journey(db, journey_id)
         return [_run(run, version) for run, version in await service.runs_of(db, journey_id=journey_id, limit=limit)]
 
     @get("/runs", summary="A contact's runs through every journey", opt={"role": "viewer"})
-    async def contact_runs(self, db: AsyncSession, contact_id: int = Parameter(ge=1),
+    async def contact_runs(self, db: AsyncSession, contact_id: IdParam,
                            limit: int = Parameter(default=100, ge=1, le=500)) -> list[RunOut]:
         return [_run(run, version) for run, version in await service.runs_of(db, contact_id=contact_id, limit=limit)]
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Strict
+from parcours.api import Id, Strict
 from parcours.contacts.vocabulary import ConsentLevel
 from parcours.journeys.graph import Definition, Problem
 
@@ -34,7 +34,7 @@ class JourneySettings(Strict):
     # after_days: again once `reentry_days` have passed since it last entered.
     reentry: Literal["once", "every_time", "after_days"] = "once"
     reentry_days: Annotated[int, Meta(ge=1, le=3650)] | None = None
-    suppression_segment_id: int | None = None
+    suppression_segment_id: Id | None = None
     frequency_cap: Annotated[int, Meta(ge=0, le=100)] | None = None  # promotional messages a week
     goal: Goal | None = None
 
@@ -44,7 +44,7 @@ class JourneyIn(Strict):
     description: str = ""
     definition: Definition = msgspec.field(default_factory=Definition)
     settings: JourneySettings = msgspec.field(default_factory=JourneySettings)
-    template_id: int | None = None  # start from a journey template instead
+    template_id: Id | None = None  # start from a journey template instead
 
 
 class JourneyPatch(Strict):
@@ -133,7 +133,7 @@ class JourneyStats(msgspec.Struct, kw_only=True):
 
 
 class TestIn(Strict):
-    contact_id: int
+    contact_id: Id
     # What happens at each `flow.wait_for` step, by node id (the timeout when not given).
     events: dict[str, Literal["happened", "timeout"]] = msgspec.field(default_factory=dict)
     send_emails: bool = False  # send the journey's emails to the contact as test sends
@@ -149,7 +149,7 @@ class TestStep(msgspec.Struct, kw_only=True):
 
 
 class TestOut(msgspec.Struct, kw_only=True):
-    contact_id: int
+    contact_id: Id
     path: list[TestStep]
     effects: list[str]
     outcome: str
@@ -160,7 +160,7 @@ class RunOut(msgspec.Struct, kw_only=True):
     id: int
     journey_id: int
     version: int
-    contact_id: int
+    contact_id: Id
     node_id: str
     status: str
     wake_at: datetime | None

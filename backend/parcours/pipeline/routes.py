@@ -8,7 +8,7 @@ from litestar import Controller, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, to_out
+from parcours.api import INT_MAX, changes, IdParam, OptionalIdParam, to_out
 from parcours.auth.service import Actor
 from parcours.pipeline import service
 from parcours.pipeline.schemas import OpportunityIn, OpportunityOut, OpportunityPage, OpportunityPatch, Pipeline
@@ -29,8 +29,8 @@ class OpportunitiesController(Controller):
 
     @get("/", summary="Opportunities, newest first (of one contact with contact_id)")
     async def list_opportunities(
-        self, db: AsyncSession, contact_id: int | None = None,
-        limit: int = Parameter(default=100, ge=1, le=500), offset: int = Parameter(default=0, ge=0),
+        self, db: AsyncSession, contact_id: OptionalIdParam = None,
+        limit: int = Parameter(default=100, ge=1, le=500), offset: int = Parameter(default=0, ge=0, le=INT_MAX),
     ) -> OpportunityPage:
         rows, total = await service.list_opportunities(db, contact_id, limit, offset)
         return OpportunityPage(items=[to_out(o, OpportunityOut) for o in rows], total=total)
@@ -41,10 +41,10 @@ class OpportunitiesController(Controller):
         return to_out(await service.create_opportunity(db, values, actor), OpportunityOut)
 
     @get("/{opportunity_id:int}", summary="An opportunity")
-    async def get_opportunity(self, opportunity_id: int, db: AsyncSession) -> OpportunityOut:
+    async def get_opportunity(self, opportunity_id: IdParam, db: AsyncSession) -> OpportunityOut:
         return to_out(await service.get_opportunity(db, opportunity_id), OpportunityOut)
 
     @patch("/{opportunity_id:int}", summary="Change an opportunity (only the fields sent)")
-    async def update_opportunity(self, opportunity_id: int, data: OpportunityPatch, db: AsyncSession,
+    async def update_opportunity(self, opportunity_id: IdParam, data: OpportunityPatch, db: AsyncSession,
                                  actor: Actor) -> OpportunityOut:
         return to_out(await service.update_opportunity(db, opportunity_id, changes(data), actor), OpportunityOut)

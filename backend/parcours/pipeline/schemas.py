@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Strict
+from parcours.api import Id, Strict
 
 OpportunityStage = Literal["qualify", "develop", "propose", "won", "lost"]
 Amount = Annotated[float, Meta(ge=0)]
@@ -29,9 +29,9 @@ class Pipeline(msgspec.Struct, kw_only=True):
 
 class OpportunityIn(Strict):
     name: Name
-    contact_id: int
-    account_id: int | None = None
-    lead_contact_id: int | None = None
+    contact_id: Id
+    account_id: Id | None = None
+    lead_contact_id: Id | None = None
     budget: Amount | None = None
     estimated_revenue: Amount | None = None
     actual_revenue: Amount | None = None
@@ -41,9 +41,9 @@ class OpportunityIn(Strict):
 
 class OpportunityPatch(Strict):
     name: Name | UnsetType = UNSET
-    contact_id: int | UnsetType = UNSET
-    account_id: int | None | UnsetType = UNSET
-    lead_contact_id: int | None | UnsetType = UNSET
+    contact_id: Id | UnsetType = UNSET
+    account_id: Id | None | UnsetType = UNSET
+    lead_contact_id: Id | None | UnsetType = UNSET
     budget: Amount | None | UnsetType = UNSET
     estimated_revenue: Amount | None | UnsetType = UNSET
     actual_revenue: Amount | None | UnsetType = UNSET
@@ -54,7 +54,7 @@ class OpportunityPatch(Strict):
 class OpportunityOut(msgspec.Struct, kw_only=True):
     id: int
     name: str
-    contact_id: int
+    contact_id: Id
     account_id: int | None
     lead_contact_id: int | None
     budget: float | None

@@ -91,11 +91,18 @@ class Score(msgspec.Struct, kw_only=True):
 # ---- checking ---------------------------------------------------------------------------------
 
 
+# Points, thresholds, caps and days beyond a million are typos (and would not fit a score).
+LIMIT = 1_000_000
+
+
 def _whole(value: Any, field: str, minimum: int | None = None, what: str = "This value") -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != math.floor(value):
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or value != math.floor(value)):
         raise ModelProblem(f"{what} must be a whole number.", field)
     if minimum is not None and value < minimum:
         raise ModelProblem(f"{what} must be at least {minimum}.", field)
+    if abs(value) > LIMIT:
+        raise ModelProblem(f"{what} must be at most {LIMIT:,}.", field)
     return int(value)
 
 
@@ -108,6 +115,8 @@ def check_grades(grades: Sequence[GradeBand]) -> list[GradeBand]:
     for i, band in enumerate(grades):
         if band.min < 0:
             raise ModelProblem("A grade band starts at 0 or more.", f"grades[{i}].min")
+        if band.min > LIMIT:
+            raise ModelProblem(f"A grade band starts at {LIMIT:,} at most.", f"grades[{i}].min")
         if band.min in mins:
             raise ModelProblem(f"Two grade bands start at {band.min}: the bands overlap.", f"grades[{i}].min")
         if band.grade in names:

@@ -6,7 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes
+from parcours.api import changes, IdParam
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.runtime import Runtime
@@ -36,17 +36,17 @@ class ScoringModelsController(Controller):
         return Preview(**await bulk.distribution(db, model, utcnow()))  # type: ignore[arg-type]
 
     @get("/{model_id:int}", summary="A scoring model")
-    async def get_model(self, model_id: int, db: AsyncSession) -> ModelOut:
+    async def get_model(self, model_id: IdParam, db: AsyncSession) -> ModelOut:
         return await service.model_out(db, await service.get_model(db, model_id))
 
     @patch("/{model_id:int}", summary="Change a scoring model (the base is scored again by a job)")
-    async def update_model(self, model_id: int, data: ModelPatch, db: AsyncSession, runtime: Runtime,
+    async def update_model(self, model_id: IdParam, data: ModelPatch, db: AsyncSession, runtime: Runtime,
                            actor: Actor) -> ModelOut:
         row = await service.update_model(db, runtime.enqueue, model_id, changes(data), actor.label)
         return await service.model_out(db, row)
 
     @delete("/{model_id:int}", summary="Delete a scoring model and its scores")
-    async def delete_model(self, model_id: int, db: AsyncSession) -> None:
+    async def delete_model(self, model_id: IdParam, db: AsyncSession) -> None:
         await service.delete_model(db, model_id)
 
 
@@ -55,10 +55,10 @@ class ContactScoresController(Controller):
     tags = ["scoring"]
 
     @get("/{contact_id:int}/scores", summary="A contact's score per model, with why")
-    async def scores(self, contact_id: int, db: AsyncSession) -> list[ContactScoreOut]:
+    async def scores(self, contact_id: IdParam, db: AsyncSession) -> list[ContactScoreOut]:
         return await service.contact_scores(db, contact_id)
 
     @get("/{contact_id:int}/score-history", summary="Changes of a contact's scores, newest first")
-    async def history(self, contact_id: int, db: AsyncSession,
+    async def history(self, contact_id: IdParam, db: AsyncSession,
                       limit: int = Parameter(default=100, ge=1, le=500)) -> ScoreHistory:
         return ScoreHistory(items=await service.score_history(db, contact_id, limit))

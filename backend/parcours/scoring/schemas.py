@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Strict
+from parcours.api import Id, Strict
 from parcours.scoring.points import GradeBand, Line, Rule
 
 ModelKind = Literal["behavioural", "demographic", "firmographic", "custom"]
@@ -36,7 +36,7 @@ class ModelIn(Strict):
 
 
 class ModelPreviewIn(ModelIn):
-    id: int | None = None
+    id: Id | None = None
 
 
 class ModelPatch(Strict):

@@ -8,7 +8,7 @@ from litestar.params import Parameter
 from litestar.response import Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, to_out
+from parcours.api import changes, IdParam, to_out
 from parcours.auth.service import Actor
 from parcours.contacts import exports
 from parcours.contacts import service as contacts
@@ -62,32 +62,32 @@ class SegmentsController(Controller):
         return to_out(segment, SegmentOut)
 
     @get("/{segment_id:int}", summary="A segment")
-    async def get_segment(self, segment_id: int, db: AsyncSession) -> SegmentOut:
+    async def get_segment(self, segment_id: IdParam, db: AsyncSession) -> SegmentOut:
         return to_out(await service.get_segment(db, segment_id), SegmentOut)
 
     @patch("/{segment_id:int}", summary="Change a segment (a new definition refreshes its members)")
-    async def update_segment(self, segment_id: int, data: SegmentPatch, db: AsyncSession, runtime: Runtime,
+    async def update_segment(self, segment_id: IdParam, data: SegmentPatch, db: AsyncSession, runtime: Runtime,
                              actor: Actor) -> SegmentOut:
         segment = await service.update_segment(db, segment_id, changes(data), actor, runtime.enqueue)
         return to_out(segment, SegmentOut)
 
     @delete("/{segment_id:int}", summary="Delete a segment (refused while other segments use it)")
-    async def delete_segment(self, segment_id: int, db: AsyncSession) -> None:
+    async def delete_segment(self, segment_id: IdParam, db: AsyncSession) -> None:
         await service.delete_segment(db, segment_id)
 
     @post("/{segment_id:int}/refresh", status_code=202, summary="Recompute the members now, as a job")
-    async def refresh(self, segment_id: int, db: AsyncSession, runtime: Runtime, actor: Actor) -> JobAccepted:
+    async def refresh(self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> JobAccepted:
         segment = await service.get_segment(db, segment_id)
         return JobAccepted(job_id=await service.start_refresh(db, segment, actor, runtime.enqueue))
 
     @post("/{segment_id:int}/snapshot", summary="A static copy of today's members")
-    async def snapshot(self, segment_id: int, db: AsyncSession, actor: Actor) -> SegmentOut:
+    async def snapshot(self, segment_id: IdParam, db: AsyncSession, actor: Actor) -> SegmentOut:
         return to_out(await service.snapshot(db, segment_id, actor), SegmentOut)
 
     @get("/{segment_id:int}/members", dependencies={"filters": Provide(contact_filters, sync_to_thread=False)},
          summary="The members, as a contact list (same search, filters and pages)")
     async def members(
-        self, segment_id: int, db: AsyncSession, filters: ContactFilters, sort: ContactSort = "-id",
+        self, segment_id: IdParam, db: AsyncSession, filters: ContactFilters, sort: ContactSort = "-id",
         limit: int = Parameter(default=50, ge=1, le=contacts.MAX_PAGE), cursor: str | None = None,
     ) -> ContactPage:
         await service.get_segment(db, segment_id)
@@ -95,7 +95,7 @@ class SegmentsController(Controller):
 
     @get("/{segment_id:int}/members.csv", dependencies={"filters": Provide(contact_filters, sync_to_thread=False)},
          summary="The members as CSV")
-    async def members_csv(self, segment_id: int, db: AsyncSession, runtime: Runtime, filters: ContactFilters) -> Stream:
+    async def members_csv(self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, filters: ContactFilters) -> Stream:
         segment = await service.get_segment(db, segment_id)
         name = "".join(c if c.isalnum() else "-" for c in segment.name).strip("-").lower() or "segment"
         return Stream(
@@ -105,11 +105,11 @@ class SegmentsController(Controller):
         )
 
     @post("/{segment_id:int}/members", status_code=200, summary="Add contacts to a static segment")
-    async def add_members(self, segment_id: int, data: MembersIn, db: AsyncSession) -> MembersChanged:
+    async def add_members(self, segment_id: IdParam, data: MembersIn, db: AsyncSession) -> MembersChanged:
         added, count = await service.add_members(db, segment_id, data.contact_ids)
         return MembersChanged(added=added, member_count=count)
 
     @delete("/{segment_id:int}/members", status_code=200, summary="Remove contacts from a static segment")
-    async def remove_members(self, segment_id: int, data: MembersIn, db: AsyncSession) -> MembersChanged:
+    async def remove_members(self, segment_id: IdParam, data: MembersIn, db: AsyncSession) -> MembersChanged:
         removed, count = await service.remove_members(db, segment_id, data.contact_ids)
         return MembersChanged(removed=removed, member_count=count)

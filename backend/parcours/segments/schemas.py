@@ -8,14 +8,14 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Strict
+from parcours.api import Id, Strict
 from parcours.contacts.schemas import ContactOut
 from parcours.rules.builder import Builder
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Description = Annotated[str, Meta(max_length=1000)]
 RuleText = Annotated[str, Meta(max_length=20_000)]
-Ids = Annotated[list[int], Meta(max_length=100)]
+Ids = Annotated[list[Id], Meta(max_length=100)]
 
 
 class SegmentIn(Strict):
@@ -70,7 +70,7 @@ class PreviewOut(msgspec.Struct):
 
 
 class MembersIn(Strict):
-    contact_ids: Annotated[list[int], Meta(min_length=1, max_length=10_000)]
+    contact_ids: Annotated[list[Id], Meta(min_length=1, max_length=10_000)]
 
 
 class MembersChanged(msgspec.Struct):
