@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import BigInteger, DateTime, Integer, event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.errors import database_busy
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real BIGINT.
@@ -82,21 +91,68 @@ def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_se
     return async_sessionmaker(bind, class_=AsyncSession, expire_on_commit=False)
 
 
-@asynccontextmanager
-async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+class transaction:  # used like the function it reads as: `async with transaction(...)`
     """One unit of work: committed when the block ends, rolled back on any error.
 
-    Actions registered with after_commit run once the commit has succeeded.
+    Actions registered with after_commit run once the commit has succeeded. A class rather than an
+    @asynccontextmanager: a request refused while its dependencies are resolved abandons the
+    request's session generator, and the event loop then closes that generator and any generator
+    inside it each on its own, the outer one still running the inner one ("aclose(): asynchronous
+    generator is already running"). The connection is taken on the first statement, so an
+    abandoned unit of work holds none.
     """
-    async with sessions() as session:
-        async with session.begin():
-            yield session
-        for action in session.info.pop(AFTER_COMMIT, []):
-            await action()
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.session = sessions()
+
+    async def __aenter__(self) -> AsyncSession:
+        await self.session.begin()
+        return self.session
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        _traceback: TracebackType | None) -> None:
+        session = self.session
+        try:
+            if error is None:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+        if error is None:
+            for action in session.info.pop(AFTER_COMMIT, []):
+                await action()
         session.info.clear()
 
 
 AFTER_COMMIT = "parcours_after_commit"
+# Times a unit of work runs before its last busy error is raised, and the first pause (doubled
+# after each try, jittered so that the transactions that collided do not meet again).
+ATTEMPTS = 5
+FIRST_PAUSE = 0.1
+
+
+async def retried(sessions: async_sessionmaker[AsyncSession], work: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
+                  *args: P.args, **kwargs: P.kwargs) -> T:
+    """`work(session, *args, **kwargs)` in a transaction of its own; when the database gives it up
+    (a deadlock victim, a serialization failure, a lock or busy timeout), run it again in a new
+    one, up to ATTEMPTS times.
+
+    `work` must be safe to run again: what it wrote was rolled back, what it changed in memory
+    (counters, lists) was not.
+    """
+    attempt = 1
+    while True:
+        try:
+            async with transaction(sessions) as session:
+                return await work(session, *args, **kwargs)
+        except DBAPIError as exc:
+            if attempt >= ATTEMPTS or not database_busy(exc):
+                raise
+            pause = FIRST_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+            log.warning("database busy (%s): trying again in %.2fs", str(exc.orig or exc).splitlines()[0], pause)
+            await asyncio.sleep(pause)
+        attempt += 1
 
 
 def after_commit(session: AsyncSession, action: Callable[[], Awaitable[object]]) -> None:
