@@ -133,11 +133,11 @@ class ContactsController(Controller):
     async def consent_history(self, contact_id: IdParam, db: AsyncSession) -> list[ConsentEventOut]:
         return [to_out(e, ConsentEventOut) for e in await service.consent_history(db, contact_id)]
 
-    @get("/export.csv", summary="The contacts of the current list view, as CSV")
+    @get("/export.csv", media_type="text/csv", summary="The contacts of the current list view, as CSV")
     async def export_csv(self, runtime: Runtime, filters: ContactFilters) -> Stream:
         return Stream(
             exports.contacts_csv(runtime.read_sessions, filters),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
         )
 

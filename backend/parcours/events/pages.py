@@ -261,7 +261,7 @@ def problem_text(language: str, error: ParcoursError | msgspec.ValidationError) 
 
 
 def _html(body: str, status: int = 200) -> Response[str]:
-    return Response(body, media_type="text/html; charset=utf-8", status_code=status,
+    return Response(body, media_type="text/html", status_code=status,
                     headers={"Cache-Control": "no-store, private"})
 
 

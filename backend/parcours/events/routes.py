@@ -41,7 +41,7 @@ from parcours.events.schemas import (
 )
 from parcours.runtime import Runtime
 
-CALENDAR = "text/calendar; charset=utf-8"
+CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8" to text/* types
 Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
 
 
@@ -213,7 +213,7 @@ async def public_calendar(slug: str, db: AsyncSession, runtime: Runtime) -> Resp
 
 
 def _html(body: str, status: int = 200) -> Response[str]:
-    return Response(body, media_type="text/html; charset=utf-8", status_code=status,
+    return Response(body, media_type="text/html", status_code=status,
                     headers={"Cache-Control": "no-store, private"})
 
 

@@ -94,13 +94,13 @@ class SegmentsController(Controller):
         return await contacts.list_contacts(db, filters, sort, limit, cursor, among=service.member_ids(segment_id))
 
     @get("/{segment_id:int}/members.csv", dependencies={"filters": Provide(contact_filters, sync_to_thread=False)},
-         summary="The members as CSV")
+         media_type="text/csv", summary="The members as CSV")
     async def members_csv(self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, filters: ContactFilters) -> Stream:
         segment = await service.get_segment(db, segment_id)
         name = "".join(c if c.isalnum() else "-" for c in segment.name).strip("-").lower() or "segment"
         return Stream(
             exports.contacts_csv(runtime.read_sessions, filters, among=service.member_ids(segment_id)),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
 

@@ -21,7 +21,7 @@ NO_STORE = {"Cache-Control": "no-store, private"}
 
 
 def _html(body: str, status: int = 200) -> Response[str]:
-    return Response(body, media_type="text/html; charset=utf-8", status_code=status, headers=NO_STORE)
+    return Response(body, media_type="text/html", status_code=status, headers=NO_STORE)
 
 
 @get("/t/o/{token:str}", include_in_schema=False)
