@@ -60,12 +60,12 @@ class AuthController(Controller):
                         max_age=int(service.SESSION_LIFETIME.total_seconds()))
         return Response(me, cookies=[cookie])
 
-    @post("/logout", opt={"role": "viewer"}, status_code=204, summary="Log out")
-    async def logout(self, request: Request[Any, Any, Any], db: AsyncSession) -> Response[None]:
+    @post("/logout", opt={"role": "viewer"}, status_code=204, summary="Log out",
+          response_cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+    async def logout(self, request: Request[Any, Any, Any], db: AsyncSession) -> None:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await service.logout(db, token)
-        return Response(None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
 
     @get("/me", summary="Who is logged in, with the CSRF token for writes")
     async def me(self, request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> MeOut:
