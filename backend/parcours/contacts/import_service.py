@@ -18,7 +18,7 @@ from parcours.contacts.models import Contact, ImportFile
 from parcours.contacts.normalize import normalize_country, search_text
 from parcours.contacts.schemas import ImportPreview
 from parcours.contacts.vocabulary import CONSENT_FIELDS, IMPORTABLE_FIELDS
-from parcours.db import Sessions, transaction
+from parcours.db import Sessions, retried, transaction
 from parcours.interactions import recording
 from parcours.errors import InvalidInput
 from parcours.jobs import service as jobs
@@ -126,8 +126,13 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
     """Write one batch; returns the ids of every contact of the batch, new or existing."""
     emails = [r.email for r in records]
     columns = [getattr(Contact, f) for f in ("id", "email", "account_id", "custom", *_COLUMNS)]
-    rows = await session.execute(select(*columns).where(await service.email_among(session, emails)))
-    existing = {row.email: row._asdict() for row in rows.all()}
+    known = select(*columns).where(await service.email_among(session, emails))
+    if options.merge_policy != "skip":
+        # Locked in id order as they are read (see contacts.lock_in_id_order): a score recompute
+        # writing the same contacts waits or is waited for instead of deadlocking, and none
+        # changes between this read and the update.
+        known = known.order_by(Contact.id).with_for_update(key_share=True)  # type: ignore[arg-type]
+    existing = {row.email: row._asdict() for row in (await session.execute(known)).all()}
     account_ids = await accounts.find_or_create(session, [r.values["company"] for r in records if "company" in r.values])
     now = utcnow()
     inserts: list[dict[str, Any]] = []
@@ -234,12 +239,19 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
     actor = system_actor(job.created_by or "import")
     if committed:
         records = prepared.records
+
+        async def write(session: AsyncSession, batch: list[Record]) -> _Counts:
+            written = _Counts()
+            batch_ids = await _write_batch(session, batch, options, actor, written, upload.filename)
+            if options.segment_id is not None:
+                await segments.add_members(session, options.segment_id, batch_ids)
+            return written
+
         for start in range(0, len(records), WRITE_BATCH):
-            async with transaction(sessions) as session:
-                batch_ids = await _write_batch(session, records[start:start + WRITE_BATCH], options, actor, counts,
-                                               upload.filename)
-                if options.segment_id is not None:
-                    await segments.add_members(session, options.segment_id, batch_ids)
+            # A batch that loses a deadlock (to a score recompute, say) is written again, counted once.
+            written = await retried(sessions, write, records[start:start + WRITE_BATCH])
+            for field in _Counts.__struct_fields__:
+                setattr(counts, field, getattr(counts, field) + getattr(written, field))
             done = min(len(records), start + WRITE_BATCH)
             await progress.report(0.3 + 0.7 * done / max(1, len(records)), f"Saved {done} of {len(records)} contacts")
     async with transaction(sessions) as session:

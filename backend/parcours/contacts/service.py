@@ -476,11 +476,27 @@ async def id_bounds(session: AsyncSession) -> tuple[int, int] | None:
     return None if low is None else (int(low), int(high))
 
 
+async def lock_in_id_order(session: AsyncSession, ids: Select[Any]) -> None:
+    """Lock the contacts of `ids` for writing, in id order, before a bulk write of them.
+
+    An UPDATE locks rows in the order its plan reaches them (a join's, a file's): two bulk writers
+    of the same contacts (a score recompute, an import) could then each hold a contact the other
+    waits for, and PostgreSQL cancels one of them (a deadlock). Writers that all lock in id order
+    wait for each other instead. FOR NO KEY UPDATE is the lock the UPDATE takes anyway: it does
+    not hold back other transactions' foreign-key checks. SQLite writes one transaction at a time.
+    """
+    if await dialect_name(session) == "postgresql":
+        await session.execute(select(Contact.id).where(Contact.id.in_(ids))  # type: ignore[union-attr]
+                              .order_by(Contact.id).with_for_update(key_share=True))  # type: ignore[arg-type]
+
+
 async def set_scores(session: AsyncSession, values: dict[int, dict[str, Any]]) -> None:
     """Merge score_<key>/grade_<key> values into contacts' scores (kept by scoring)."""
     if not values:
         return
-    rows = await session.execute(select(Contact.id, Contact.scores).where(Contact.id.in_(list(values))))  # type: ignore[union-attr]
+    # Read and locked in id order (see lock_in_id_order): no other writer changes them meanwhile.
+    rows = await session.execute(select(Contact.id, Contact.scores).where(Contact.id.in_(list(values)))  # type: ignore[union-attr]
+                                 .order_by(Contact.id).with_for_update(key_share=True))  # type: ignore[arg-type]
     table = Contact.__table__  # type: ignore[attr-defined]
     statement = update(table).where(table.c.id == bindparam("b_id")).values(scores=bindparam("b_scores"))
     await session.execute(statement, [{"b_id": cid, "b_scores": {**(scores or {}), **values[cid]}}
@@ -496,6 +512,7 @@ async def set_scores_from(session: AsyncSession, source: Any, names: tuple[str, 
         merged = table.c.scores.op("||")(func.jsonb_build_object(score_name, source.c.score, grade_name, grade))
     else:
         merged = func.json_set(table.c.scores, f"$.{score_name}", source.c.score, f"$.{grade_name}", grade)
+    await lock_in_id_order(session, select(source.c.contact_id))
     await session.execute(update(table).where(table.c.id == source.c.contact_id).values(scores=merged))
 
 
@@ -506,8 +523,9 @@ async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:
         kept: Any = table.c.scores
         for name in names:
             kept = kept.op("-")(literal(name, String()))
-        await session.execute(update(table).where(table.c.scores.op("?|")(literal(list(names), ARRAY(String))))
-                              .values(scores=kept))
+        holding = table.c.scores.op("?|")(literal(list(names), ARRAY(String)))
+        await lock_in_id_order(session, select(table.c.id).where(holding))
+        await session.execute(update(table).where(holding).values(scores=kept))
     else:
         paths = [f"$.{name}" for name in names]
         await session.execute(update(table).where(func.json_extract(table.c.scores, paths[0]).isnot(None))

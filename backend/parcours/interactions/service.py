@@ -15,7 +15,7 @@ from parcours.addresses import normalize_email
 from parcours.api import decode_cursor, encode_cursor, to_out
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import Sessions, dialect_name, transaction
+from parcours.db import Sessions, dialect_name, retried, transaction
 from parcours.errors import InvalidInput, ParcoursError, Unprocessable
 from parcours.interactions import recording
 from parcours.interactions.models import Interaction, StreamCursor
@@ -280,32 +280,39 @@ async def process_new_interactions(sessions: Sessions, consumers: Sequence[Consu
     hand the batch to the consumers."""
     processed = 0
     while True:
-        async with transaction(sessions) as session:
-            cursor = await _cursor(session, STATS_CURSOR)
-            waiting = [int(k) for k in cursor.gaps]
-            newer = Interaction.id > cursor.position  # type: ignore[operator]
-            rows = (
-                await session.execute(
-                    select(Interaction.id, Interaction.contact_id, Interaction.type, Interaction.properties)
-                    .where(or_(newer, Interaction.id.in_(waiting)) if waiting else newer)  # type: ignore[union-attr]
-                    .order_by(Interaction.id)  # type: ignore[arg-type]
-                    .limit(STATS_BATCH)
-                )
-            ).all()
-            if not rows:
-                if waiting:
-                    cursor.gaps = _gaps_after(cursor, [cursor.position], utcnow().timestamp())
-                return processed
-            batch = [StreamRow(id=r.id, contact_id=r.contact_id, type=r.type, properties=r.properties) for r in rows]
-            await recompute_stats(session, sorted({r.contact_id for r in batch if r.type not in recording.SYSTEM_TYPES}))
-            for consume in consumers:
-                await consume(session, batch)
-            ids = [r.id for r in rows]
-            cursor.gaps = _gaps_after(cursor, ids, utcnow().timestamp())
-            cursor.position, cursor.updated_at = max(cursor.position, ids[-1]), utcnow()
-            processed += len(rows)
-        if len(rows) < STATS_BATCH:
+        # A batch whose transaction loses a deadlock (its consumers write contacts that an import
+        # or a score recompute writes too) is handed on again instead of failing the run.
+        count = await retried(sessions, _process_batch, consumers)
+        processed += count
+        if count < STATS_BATCH:
             return processed
+
+
+async def _process_batch(session: AsyncSession, consumers: Sequence[Consumer]) -> int:
+    """The next batch of the stream, handed to the consumers; returns its size (0: none left)."""
+    cursor = await _cursor(session, STATS_CURSOR)
+    waiting = [int(k) for k in cursor.gaps]
+    newer = Interaction.id > cursor.position  # type: ignore[operator]
+    rows = (
+        await session.execute(
+            select(Interaction.id, Interaction.contact_id, Interaction.type, Interaction.properties)
+            .where(or_(newer, Interaction.id.in_(waiting)) if waiting else newer)  # type: ignore[union-attr]
+            .order_by(Interaction.id)  # type: ignore[arg-type]
+            .limit(STATS_BATCH)
+        )
+    ).all()
+    if not rows:
+        if waiting:
+            cursor.gaps = _gaps_after(cursor, [cursor.position], utcnow().timestamp())
+        return 0
+    batch = [StreamRow(id=r.id, contact_id=r.contact_id, type=r.type, properties=r.properties) for r in rows]
+    await recompute_stats(session, sorted({r.contact_id for r in batch if r.type not in recording.SYSTEM_TYPES}))
+    for consume in consumers:
+        await consume(session, batch)
+    ids = [r.id for r in rows]
+    cursor.gaps = _gaps_after(cursor, ids, utcnow().timestamp())
+    cursor.position, cursor.updated_at = max(cursor.position, ids[-1]), utcnow()
+    return len(rows)
 
 
 async def roll_windows(sessions: Sessions) -> int:

@@ -285,8 +285,9 @@ async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled,
     if count:
         await _analyzed(session, dialect, CHANGED)
         grade = grade_sql(CHANGED.c.score, model.grades)
-        # contacts first: the rows written next reference them, and their foreign-key checks
-        # then find each contact already locked by this transaction.
+        # contacts first, locked in id order: another writer of the same contacts (an import,
+        # another model's recompute) waits instead of deadlocking; the rows written next
+        # reference them, and their foreign-key checks find each contact already locked.
         await contacts.set_scores_from(session, CHANGED, (SCORE_PREFIX + model.key, GRADE_PREFIX + model.key), grade)
         history = ScoreChange.__table__  # type: ignore[attr-defined]
         await session.execute(insert(history).from_select(

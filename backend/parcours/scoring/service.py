@@ -234,11 +234,13 @@ async def score_contacts(session: AsyncSession, enqueue: Any, reasons: dict[int,
             fields[cid].update({SCORE_PREFIX + row.key: result.score, GRADE_PREFIX + row.key: result.grade})
             if points.crossed(before[0], result.score, model.threshold):
                 crossings.append((row, contact, result))
+    # Contacts first, locked in id order (as a recompute locks them): a contact's scores rows are
+    # then only written by the transaction that holds the contact.
+    await contacts.set_scores(session, fields)
     if upserts:
         await session.execute(bulk.replacing_scores(bulk.score_insert(await dialect_name(session))), upserts)
     if history:
         await session.execute(insert(ScoreChange.__table__), history)  # type: ignore[attr-defined]
-    await contacts.set_scores(session, fields)
     for row, contact, result in crossings:
         await _sales_ready(session, enqueue, row, contact, result, now, base_url)
     return len(upserts)

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import dialect_name, transaction
+from parcours.db import dialect_name, retried, transaction
 from parcours.interactions.models import Interaction
 from parcours.jobs.service import JobProgress
 from parcours.scoring import bulk, service
@@ -99,9 +99,9 @@ async def recompute_scores(ctx: dict[str, Any], job_id: str) -> None:
         async def score_chunks() -> None:
             for start in chunks:  # shared by the workers: each chunk is taken once
                 end = min(high, start + CHUNK)
-                async with transaction(runtime.sessions) as session:
-                    changed, promoted = await bulk.recompute_chunk(session, model_id, model, drives_stage, by, reason,
-                                                                   now, start, end)
+                # A chunk that loses a deadlock (to an import, another model's recompute) runs again.
+                changed, promoted = await retried(runtime.sessions, bulk.recompute_chunk, model_id, model, drives_stage,
+                                                  by, reason, now, start, end)
                 async with reporting:
                     totals["changed"] += changed
                     totals["promoted"] += promoted
@@ -136,7 +136,6 @@ async def expire_points(ctx: dict[str, Any]) -> int:
                 ids.update(found.scalars().all())
     ordered = sorted(ids)
     for start in range(0, len(ordered), 1000):
-        async with transaction(runtime.sessions) as session:
-            await service.score_contacts(session, runtime.enqueue, {cid: "Points expired" for cid in ordered[start:start + 1000]},
-                                         runtime.settings.base_url)
+        reasons = {cid: "Points expired" for cid in ordered[start:start + 1000]}
+        await retried(runtime.sessions, service.score_contacts, runtime.enqueue, reasons, runtime.settings.base_url)
     return len(ordered)
