@@ -18,7 +18,7 @@ from litestar.response import File, Response
 from litestar.routes import HTTPRoute
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours import errors, health
+from parcours import errors, health, logs
 from parcours.auth.guards import authentication, role_guard
 from parcours.auth.routes import ApiKeysController, AuthController, UsersController
 from parcours.auth.service import Actor, ensure_first_admin
@@ -128,13 +128,17 @@ async def bootstrap(runtime: Runtime) -> None:
         await scoring.load_shipped(session, settings.rules_path, runtime.enqueue)
     if created is None:
         return
-    if not settings.admin_password:
-        banner = f"First start: log in at http://{settings.host}:{settings.port} as {created[0]} / {created[1]}"
-        print(banner, flush=True)  # noqa: T201  (shown once, on the console of whoever started it)
+    # Shown once, on the console of whoever started it (stdout, not the log: it may hold a password).
+    email, password = created
+    login = f"{email} (password from PARCOURS_ADMIN_PASSWORD)" if settings.admin_password else f"{email} / {password}"
+    print(f"First start: log in at {settings.base_url} as {login}", flush=True)
     if settings.seed_demo_data:
         from parcours.demo import seed
 
-        await seed(runtime, contacts=500, interactions=4000)
+        loaded = await seed(runtime, contacts=500, interactions=4000)
+        print(f"Demo data loaded: {loaded['contacts']} contacts, {loaded['accounts']} accounts and "
+              f"{loaded['interactions']} interactions (PARCOURS_SEED_DEMO_DATA=false starts without them).",
+              flush=True)
 
 
 def answer_options(request: Request[Any, Any, Any]) -> Response[None] | None:
@@ -170,12 +174,13 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             await bootstrap(runtime)
             if settings.in_process_worker:
                 runtime.start_worker()
+            log.info(logs.startup_line(runtime))
             yield
         finally:
             await runtime.close()
 
     dist = Path(settings.frontend_dir) if settings.frontend_dir else REPO_FRONTEND
-    return Litestar(
+    app = Litestar(
         route_handlers=[health.health, api_router(), tracking_router, events_public_router, serve_asset, spa_router(dist)],
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db)},
         exception_handlers=errors.exception_handlers,  # type: ignore[arg-type]
@@ -194,5 +199,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
                 }
             ),
         ),
+        logging_config=None,  # logging is set up once by the command line (logs.configure)
         debug=False,
     )
+    app.asgi_handler = logs.RequestLog(app.asgi_handler)  # outermost: also routing errors and CORS answers
+    return app

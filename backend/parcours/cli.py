@@ -11,17 +11,12 @@ from typing import TypeVar
 
 import click
 
+from parcours import logs
 from parcours.runtime import Runtime, open_runtime
-from parcours.settings import Settings, load_settings
+from parcours.settings import load_settings
 
 T = TypeVar("T")
-
-
-def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+log = logging.getLogger("parcours")
 
 
 def with_runtime(work: Callable[[Runtime], Awaitable[T]], *, migrate: bool = True) -> T:
@@ -54,24 +49,27 @@ def serve(host: str | None, port: int | None, migrate: bool) -> None:
 
     from parcours.app import create_app
 
-    settings = load_settings()
-    _logging(settings)
+    # --host/--port win over PARCOURS_HOST/PARCOURS_PORT, for the server and for the links it prints.
+    settings = load_settings(None, **{k: v for k, v in (("host", host), ("port", port)) if v})
+    logs.configure(settings)
     app = create_app(settings, migrate=migrate)
     uvicorn.run(
         app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # our handler and format (logs.configure), not uvicorn's
+        log_level=logs.uvicorn_level(settings),
+        access_log=False,  # requests are logged at DEBUG by logs.RequestLog
         lifespan="on",
     )
+    log.info("Parcours stopped")
 
 
 @main.command()
 def worker() -> None:
     """Run a worker: journey steps, timers, sends, imports. Start as many as you need."""
     settings = load_settings()
-    _logging(settings)
+    logs.configure(settings)
     if not settings.redis_url:
         raise click.UsageError("A worker needs PARCOURS_REDIS_URL (the embedded mode runs its own worker).")
 
@@ -81,7 +79,8 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        click.echo(f"worker started (queue {worker.queue_name})")
+        click.echo(f"worker started (queue {worker.queue_name}): database {logs.database_description(runtime.settings)}, "
+                   f"{logs.redis_description(runtime.redis_url, embedded=False)}")
         await stop.wait()
 
     with_runtime(run, migrate=False)
@@ -91,7 +90,7 @@ def worker() -> None:
 def migrate() -> None:
     """Apply the database migrations."""
     settings = load_settings()
-    _logging(settings)
+    logs.configure(settings)
 
     async def run() -> None:
         from parcours import db

@@ -10,6 +10,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DBAPIError
 
+from parcours.logs import request_context
+
 log = logging.getLogger(__name__)
 
 
@@ -116,7 +118,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         field, message = _validation_field_and_message(exc.extra, exc.detail)
         return Response(error_body(message, field), status_code=400)
     if status >= 500:
-        log.error("server error: %s", exc.detail)
+        log.error("server error on %s: %s", request_context(request.scope), exc.detail)
         return Response(error_body("Something went wrong on our side."), status_code=status)
     message = exc.detail if exc.detail and exc.detail not in _generic_details() else None
     return Response(
@@ -152,15 +154,15 @@ def number_out_of_range(exc: BaseException) -> bool:
     return isinstance(exc, OverflowError)
 
 
-def handle_unexpected(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if number_out_of_range(exc):
-        log.warning("number out of range: %s", exc)
+        log.warning("number out of range on %s: %s", request_context(request.scope), exc)
         return Response(error_body("A number in the request is too large."), status_code=400)
     if database_busy(exc):
-        log.warning("database busy: %s", exc)
+        log.warning("database busy on %s: %s", request_context(request.scope), exc)
         return Response(error_body("The service is busy: nothing was saved, try again in a moment."),
                         status_code=503, headers={"Retry-After": "1"})
-    log.exception("unexpected error", exc_info=exc)
+    log.exception("unexpected error on %s", request_context(request.scope), exc_info=exc)
     return Response(error_body("Something went wrong on our side."), status_code=500)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import socket
 import subprocess
@@ -14,7 +15,9 @@ from typing import Any
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from arq.cron import CronJob
-from arq.worker import Worker
+from arq.worker import Worker, func
+
+from parcours import logs
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +110,12 @@ def build_worker(
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx.update(context)
 
+    logs.quiet_worker()
+    jobs = [func(f) for f in functions]
     return Worker(
-        functions=list(functions),
-        cron_jobs=list(cron_jobs),
+        # Each run is logged by `logs.reported`: at INFO when it did something, quiet otherwise.
+        functions=[dataclasses.replace(f, coroutine=logs.reported(f.coroutine, periodic=False)) for f in jobs],
+        cron_jobs=[dataclasses.replace(c, coroutine=logs.reported(c.coroutine, periodic=True)) for c in cron_jobs],
         redis_settings=redis_settings(redis_url),
         queue_name=QUEUE_NAME,
         health_check_key=HEALTH_KEY,
@@ -135,6 +141,7 @@ async def stop_worker(worker: Worker, task: asyncio.Task[Any], grace: float = 10
     worker.allow_pick_jobs = False
     running = [t for t in worker.tasks.values() if not t.done()]
     if running:
+        log.info("stopping the worker: waiting up to %.0f s for %d running job(s)", grace, len(running))
         await asyncio.wait(running, timeout=grace)
     for job in worker.tasks.values():
         job.cancel()

@@ -41,9 +41,10 @@ class Runtime:
 
         return {"runtime": self, "stream_consumers": stream_consumers(self)}
 
-    async def enqueue(self, function: str, *args: Any, job_id: str | None = None, **kwargs: Any) -> None:
-        """Queue a job. With a job_id, a job already queued under that id is not queued twice."""
-        await self.redis.enqueue_job(function, *args, _job_id=job_id, **kwargs)
+    async def enqueue(self, function: str, *args: Any, job_id: str | None = None, **kwargs: Any) -> bool:
+        """Queue a job. With a job_id, a job already queued under that id is not queued twice
+        (then False: it is queued, running, or has just finished)."""
+        return await self.redis.enqueue_job(function, *args, _job_id=job_id, **kwargs) is not None
 
     def start_worker(self, *, burst: bool = False) -> Worker:
         from parcours.tasks import FUNCTIONS, cron_jobs
@@ -95,7 +96,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = False) -> Runtime:
     if not redis_url:
         embedded = queue.EmbeddedRedis(settings.data_path / "redis")
         redis_url = embedded.start()
-        log.info("embedded redis-server listening on %s", redis_url)
+        log.debug("embedded redis-server listening on %s", redis_url)  # the startup line says it too
     engine = db.create_engine(settings.sqlalchemy_url, pool_size=settings.db_pool_size,
                               busy_timeout=settings.sqlite_busy_timeout)
     if migrate:

@@ -32,10 +32,12 @@ def tracked(task: Callable[[Any, str], Awaitable[None]]) -> Callable[[Any, str],
 
 async def sweep_jobs(ctx: dict[str, Any]) -> int:
     """Queue again every unfinished job: a no-op for those queued or running, a rescue for
-    those Redis lost (flushed) or whose worker died (once arq's in-progress mark expires)."""
+    those Redis lost (flushed) or whose worker died (once arq's in-progress mark expires).
+    Returns how many it rescued."""
     runtime = ctx["runtime"]
     async with transaction(runtime.read_sessions) as session:
         unfinished = [(j.task, j.id) for j in await service.unfinished_jobs(session)]
+    rescued = 0
     for task, job_id in unfinished:
-        await runtime.enqueue(task, job_id, job_id=service.queue_key(job_id))
-    return len(unfinished)
+        rescued += await runtime.enqueue(task, job_id, job_id=service.queue_key(job_id))
+    return rescued
