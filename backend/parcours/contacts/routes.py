@@ -15,6 +15,7 @@ from litestar.params import Body, Parameter
 from litestar.response import Response, Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours import inputs
 from parcours.api import changes, IdParam, OptionalIdParam, to_out
 from parcours.auth.service import Actor
 from parcours.contacts import accounts, custom_fields, erasure, exports, import_service, service
@@ -64,9 +65,20 @@ def _json_field(raw: str | None, shape: Any, field: str) -> Any:
     if raw is None or raw == "":
         return None
     try:
-        return msgspec.json.decode(raw.encode(), type=shape)
+        value = msgspec.json.decode(raw.encode(), type=shape)
     except msgspec.DecodeError as exc:
         raise InvalidInput(f"'{field}' is not valid: {exc}.", field) from None
+    # A form's JSON fields are not JSON bodies: refuse the NUL character here (inputs.RefuseNul).
+    if (at := inputs.in_json(raw.encode())) is not None:
+        raise InvalidInput(inputs.message(f"{field}.{at}"), f"{field}.{at}")
+    return value
+
+
+def _filename(upload: UploadFile) -> str:
+    if inputs.NUL in (upload.filename or ""):
+        raise InvalidInput("The file's name contains the NUL character (\\u0000), which cannot be stored: "
+                           "rename the file.", "file")
+    return upload.filename or "contacts.csv"
 
 
 def contact_filters(
@@ -145,7 +157,7 @@ class ContactsController(Controller):
     async def import_preview(
         self, data: Annotated[PreviewUpload, Multipart], db: AsyncSession
     ) -> ImportPreview:
-        return await import_service.preview(db, data.file.filename or "contacts.csv", await data.file.read())
+        return await import_service.preview(db, _filename(data.file), await data.file.read())
 
     @post("/import", status_code=202, summary="Import a CSV as a job; follow it at /api/jobs/{job_id}")
     async def import_contacts(
@@ -154,7 +166,7 @@ class ContactsController(Controller):
         mapping = _json_field(data.mapping, dict[str, str | None], "mapping")
         options = _json_field(data.options, ImportOptions, "options") or ImportOptions()
         job_id = await import_service.start_import(
-            db, runtime.enqueue, filename=data.file.filename or "contacts.csv", content=await data.file.read(),
+            db, runtime.enqueue, filename=_filename(data.file), content=await data.file.read(),
             mapping=mapping, options=options, actor=actor,
         )
         return JobAccepted(job_id=job_id)
