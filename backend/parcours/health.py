@@ -6,6 +6,7 @@ import asyncio
 
 import msgspec
 from litestar import get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Response
 from sqlalchemy import text
 
@@ -28,7 +29,8 @@ async def _check(probe: asyncio.Future[object] | object) -> str:
     return "ok" if ok is not False else "down"
 
 
-@get("/health", tags=["system"], summary="Health of the database, Redis and workers")
+@get("/health", tags=["system"], summary="Health of the database, Redis and workers",
+     responses={503: ResponseSpec(Health, description="Degraded: the body says what is down", generate_examples=False)})
 async def health(runtime: Runtime) -> Response[Health]:
     async def database() -> bool:
         async with runtime.engine.connect() as conn:
