@@ -18,30 +18,37 @@ from litestar.response import File, Response
 from litestar.routes import HTTPRoute
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours import errors, health, logs
+from parcours import errors, health, logs, openapi
 from parcours.auth.guards import authentication, role_guard
 from parcours.auth.routes import ApiKeysController, AuthController, UsersController
 from parcours.auth.service import Actor, ensure_first_admin
-from parcours.contacts.routes import AccountsController, ContactsController, CustomFieldsController
-from parcours.db import transaction
-from parcours.interactions.routes import InteractionsController
 from parcours.campaigns.routes import CampaignsController
 from parcours.channels.routes import EmailEventsController, OutboxController
+from parcours.contacts.routes import AccountsController, ContactsController, CustomFieldsController
+from parcours.db import transaction
 from parcours.emails import templates as email_templates
 from parcours.emails import topics as email_topics
-from parcours.emails.routes import AssetsController, EmailsController, TemplatesController, TopicsController, serve_asset
+from parcours.emails.routes import (
+    AssetsController,
+    EmailsController,
+    TemplatesController,
+    TopicsController,
+    serve_asset,
+)
 from parcours.events.routes import EventsController, events_public_router
+from parcours.inputs import RefuseNul
+from parcours.interactions.routes import InteractionsController
 from parcours.jobs.routes import JobsController
 from parcours.journeys import service as journeys
 from parcours.journeys.routes import JourneysController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.rules.routes import RulesController
+from parcours.runtime import Runtime, open_runtime
 from parcours.scoring import service as scoring
 from parcours.scoring.routes import ContactScoresController, ScoringModelsController
-from parcours.tracking.routes import tracking_router
-from parcours.rules.routes import RulesController
 from parcours.segments.routes import SegmentsController
-from parcours.runtime import Runtime, open_runtime
 from parcours.settings import Settings, load_settings
+from parcours.tracking.routes import tracking_router
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +193,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
         exception_handlers=errors.exception_handlers,  # type: ignore[arg-type]
         cors_config=cors_config(settings),
         before_request=answer_options,
+        middleware=[RefuseNul()],
+        plugins=openapi.plugins(),
         lifespan=[lifespan],
         request_max_body_size=settings.max_upload_mb * 1024 * 1024,
         openapi_config=OpenAPIConfig(

@@ -166,8 +166,15 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return Response(error_body("Something went wrong on our side."), status_code=500)
 
 
+def handle_undecodable(_request: Request[Any, Any, Any], _exc: UnicodeDecodeError) -> Response[Any]:
+    # A multipart text field that is not UTF-8: Litestar decodes it while it reads the request.
+    return Response(error_body("A form field is not UTF-8 text: send the form's text fields in UTF-8."),
+                    status_code=400)
+
+
 exception_handlers = {
     ParcoursError: handle_parcours_error,
     HTTPException: handle_http_exception,
+    UnicodeDecodeError: handle_undecodable,
     Exception: handle_unexpected,
 }
