@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,7 +208,7 @@ def product_env(db: Database, data_dir: Path, **extra: str) -> dict[str, str]:
 def parcours_cli(args: Sequence[str], env: dict[str, str], timeout: float = 1800) -> str:
     """Run `parcours <args>` and return its standard output (raise with its output on failure)."""
     try:
-        done = subprocess.run([PARCOURS, *args], env=env, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run([PARCOURS, *args], env=env, check=False, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise RuntimeError(f"parcours {' '.join(args)} did not finish in {timeout:g}s:\n"
                            f"{exc.stdout}\n{exc.stderr}") from None
@@ -330,7 +330,7 @@ class Product:
             client.close()
         return round(time.perf_counter() - started, 1)
 
-    def __enter__(self) -> Product:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -454,8 +454,8 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]
 
 def _git_revision() -> str | None:
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "backend"], cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=False, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "backend"], cwd=ROOT, check=False, capture_output=True, text=True)
     except OSError:
         return None
     return done.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if done.returncode == 0 else None

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -335,7 +336,7 @@ def sample_runs(stack: Stack, journey_id: int, at: float, received: int) -> Samp
 def idle_seconds(samples: list[Sample], contacts: int) -> float:
     """Time during which every run left was waiting for its wake time: nothing for a worker to do."""
     idle = 0.0
-    for before, after in zip(samples, samples[1:], strict=False):
+    for before, after in itertools.pairwise(samples):
         if before.active == 0 and before.due == 0 and 0 < before.waiting and before.completed < contacts:
             idle += after.at - before.at
     return idle

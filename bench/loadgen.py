@@ -104,7 +104,7 @@ def _run_wrk(port: int, path: str, bodies_file: Path, headers: dict[str, str], c
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += [f"http://127.0.0.1:{port}{path}", "--", str(bodies_file)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=seconds + 120)
     line = next((x for x in done.stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -131,7 +131,7 @@ def _run_asyncio(port: int, path: str, bodies_file: Path, headers: dict[str, str
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]
     root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, cwd=root)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=seconds + 120, cwd=root)
     if done.returncode != 0:
         raise RuntimeError(f"asyncio load generator failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return LoadResult(**json.loads(done.stdout.strip().splitlines()[-1]))

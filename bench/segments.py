@@ -549,7 +549,7 @@ def segment_specs(count: int, rng: random.Random) -> list[dict[str, Any]]:
             a, b, c = rng.sample(range(1, i), 3)
             specs.append({"name": f"Bench {i}: union", "rule": None, "include": [a, b], "exclude": [c]})
         elif i >= 20 and i % 25 == 12:  # membership of an earlier segment in the rule
-            specs.append({"name": f"Bench {i}: within", "rule": f"{{ref}} in segments and clicks_30d >= 1",
+            specs.append({"name": f"Bench {i}: within", "rule": "{ref} in segments and clicks_30d >= 1",
                           "ref": rng.randrange(1, i)})
         else:
             specs.append({"name": f"Bench {i}", "rule": pick(templates)()})
@@ -558,7 +558,7 @@ def segment_specs(count: int, rng: random.Random) -> list[dict[str, Any]]:
 
 async def _create_segments(db: Database, count: int, existing: list[int]) -> dict[str, Any]:
     """count - len(existing) more dynamic segments, with their members, straight into the database."""
-    from sqlalchemy import func, insert, select, update
+    from sqlalchemy import func, insert, literal, select, update
 
     import parcours.models  # noqa: F401
     from parcours import db as product_db
@@ -568,7 +568,6 @@ async def _create_segments(db: Database, count: int, existing: list[int]) -> dic
     from parcours.segments import service as segments
     from parcours.segments.models import Segment, SegmentMember
     from parcours.settings import async_url
-    from sqlalchemy import literal
 
     engine = product_db.create_engine(async_url(db.url))
     sessions = product_db.session_factory(engine)

@@ -29,7 +29,7 @@ def test_a_marketer_builds_the_agenda_and_the_public_page_shows_it(page: Page, a
                                                                  server: Server) -> None:
     event = create_event(api)
     start = datetime.fromisoformat(event["starts_at"]).astimezone(PARIS)
-    at = lambda minutes: (start + timedelta(minutes=minutes)).strftime(INPUT)  # noqa: E731
+    at = lambda minutes: (start + timedelta(minutes=minutes)).strftime(INPUT)
     speaker = api.post(f"/api/events/{event['id']}/team", json={"name": "Grace Hopper", "role": "speaker"})
     assert speaker.status_code == 201, speaker.text
 

@@ -155,7 +155,7 @@ class SmtpServer:
         outer = self
 
         class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 outer.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
                 return "250 OK"
 

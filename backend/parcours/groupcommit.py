@@ -50,7 +50,7 @@ class GroupCommit(Generic[Request, Result]):
                     if not item[1].done():
                         try:
                             await self._commit([item])
-                        except Exception as exc:
+                        except Exception as exc:  # noqa: BLE001  (handed to the waiting request)
                             item[1].set_exception(exc)
 
     async def _commit(self, batch: list[tuple[Request, asyncio.Future[Result]]]) -> None:

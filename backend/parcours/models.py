@@ -3,7 +3,14 @@
 from parcours.auth.models import ApiKey, User, UserSession
 from parcours.campaigns.models import Campaign
 from parcours.channels.models import OutboxMessage, Suppression
-from parcours.contacts.models import Account, ConsentEvent, Contact, CustomField, ErasureTombstone, ImportFile
+from parcours.contacts.models import (
+    Account,
+    ConsentEvent,
+    Contact,
+    CustomField,
+    ErasureTombstone,
+    ImportFile,
+)
 from parcours.emails.models import Asset, Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
 from parcours.interactions.models import Interaction, StreamCursor
@@ -14,8 +21,39 @@ from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
 
 __all__ = [
-    "Account", "ApiKey", "Asset", "Campaign", "ConsentEvent", "Email", "EmailVersion", "OutboxMessage", "Suppression",
-    "Template", "Topic", "TopicOptOut", "Contact", "CustomField", "ErasureTombstone", "ImportFile",
-    "Event", "EventCost", "EventTeamMember", "Registration",
-    "Interaction", "Job", "Opportunity", "ContactScore", "ScoreChange", "ScoringModel", "Journey", "JourneyRun", "JourneyStep", "JourneyVersion", "Segment", "SegmentMember", "StreamCursor", "User", "UserSession",
+    "Account",
+    "ApiKey",
+    "Asset",
+    "Campaign",
+    "ConsentEvent",
+    "Contact",
+    "ContactScore",
+    "CustomField",
+    "Email",
+    "EmailVersion",
+    "ErasureTombstone",
+    "Event",
+    "EventCost",
+    "EventTeamMember",
+    "ImportFile",
+    "Interaction",
+    "Job",
+    "Journey",
+    "JourneyRun",
+    "JourneyStep",
+    "JourneyVersion",
+    "Opportunity",
+    "OutboxMessage",
+    "Registration",
+    "ScoreChange",
+    "ScoringModel",
+    "Segment",
+    "SegmentMember",
+    "StreamCursor",
+    "Suppression",
+    "Template",
+    "Topic",
+    "TopicOptOut",
+    "User",
+    "UserSession",
 ]

@@ -9,7 +9,12 @@ from arq.cron import CronJob
 from arq.worker import func
 
 from parcours.campaigns.tasks import decide_ab_test, start_campaign, sweep_campaigns
-from parcours.channels.tasks import deliver_messages, deliver_notices, deliver_other_messages, sweep_outbox
+from parcours.channels.tasks import (
+    deliver_messages,
+    deliver_notices,
+    deliver_other_messages,
+    sweep_outbox,
+)
 from parcours.contacts.tasks import import_contacts
 from parcours.events import tasks as events
 from parcours.interactions.tasks import process_interactions, roll_windows, sweep_interactions

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from litestar import get
+
 from parcours.auth.guards import authentication
 from parcours.queue import free_port
 from parcours.tasks import cron_jobs

@@ -9,7 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.middleware.rate_limit import RateLimitConfig
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, IdParam, to_out
+from parcours.api import IdParam, changes, to_out
 from parcours.auth import service
 from parcours.auth.guards import SESSION_COOKIE
 from parcours.auth.schemas import (

@@ -21,7 +21,14 @@ from parcours.addresses import normalize_email
 from parcours.auth.models import ApiKey, User, UserSession
 from parcours.clock import utcnow
 from parcours.db import Sessions, transaction
-from parcours.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
+from parcours.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 
 Role = Literal["viewer", "marketer", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "marketer", "admin")

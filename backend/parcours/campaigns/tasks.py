@@ -35,6 +35,6 @@ async def sweep_campaigns(ctx: dict[str, Any]) -> None:
     for campaign in campaigns:
         if campaign.status == "scheduled" and campaign.send_at <= now:
             await runtime.enqueue("start_campaign", campaign.id, job_id=f"start:{campaign.id}")
-        elif campaign.status == "testing" and campaign.started_at and campaign.ab_test:
-            if campaign.started_at + timedelta(minutes=int(campaign.ab_test["wait_minutes"])) <= now:
-                await runtime.enqueue("decide_ab_test", campaign.id, job_id=f"decide:{campaign.id}")
+        elif (campaign.status == "testing" and campaign.started_at and campaign.ab_test
+              and campaign.started_at + timedelta(minutes=int(campaign.ab_test["wait_minutes"])) <= now):
+            await runtime.enqueue("decide_ab_test", campaign.id, job_id=f"decide:{campaign.id}")

@@ -24,9 +24,8 @@ from parcours.channels.policy import Recipient, why_not
 from parcours.channels.senders import Outcome, Sender, sender_for
 from parcours.clock import utcnow
 from parcours.db import transaction
-from parcours.emails import render
+from parcours.emails import render, topics
 from parcours.emails import service as emails
-from parcours.emails import topics
 from parcours.emails.compose import compose, context
 from parcours.emails.models import Email
 from parcours.interactions import recording

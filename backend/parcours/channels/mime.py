@@ -108,7 +108,7 @@ def _from(name: str, address: str) -> str:
 _LITERAL = bytes([9, 10, 13, *range(32, 61), *range(62, 127)])
 _ESCAPED = [b"=%02X" % byte for byte in range(256)]
 # Up to 75 characters, not ending inside an =XX escape (every "=" left starts one).
-_SOFT_LINE = re.compile(rb".{1,75}(?<!=)(?<!=.)", re.S)
+_SOFT_LINE = re.compile(rb".{1,75}(?<!=)(?<!=.)", re.DOTALL)
 
 
 def quoted_printable(text: str) -> bytes:
@@ -154,8 +154,8 @@ def build(parts: Parts) -> Mime:
     outer = boundary
     if parts.attachments:  # the alternative becomes the first part of a multipart/mixed
         outer = f"=_{secrets.token_hex(12)}"
-    head = [f'Content-Type: multipart/{"mixed" if parts.attachments else "alternative"}; boundary="{outer}"\r\n'
-            "MIME-Version: 1.0\r\n",
+    head = [(f'Content-Type: multipart/{"mixed" if parts.attachments else "alternative"}; boundary="{outer}"\r\n'
+            "MIME-Version: 1.0\r\n"),
             _from(parts.from_name, parts.from_email), _fold("To", parts.to), _fold("Subject", parts.subject),
             f"Date: {_date(parts.date)}\r\nMessage-ID: {identifier}\r\n"]
     if parts.reply_to:

@@ -11,7 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import IdParam, OptionalIdParam, to_out
 from parcours.channels import service
-from parcours.channels.schemas import EmailEvent, EventRecorded, MessageDetail, MessageOut, MessagePage
+from parcours.channels.schemas import (
+    EmailEvent,
+    EventRecorded,
+    MessageDetail,
+    MessageOut,
+    MessagePage,
+)
 from parcours.tracking import service as tracking
 
 

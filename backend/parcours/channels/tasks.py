@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from parcours.channels import delivery, notices, other
-from parcours.channels.service import DELIVER_JOB, OTHER_JOB
 from parcours.channels.models import OutboxMessage
+from parcours.channels.service import DELIVER_JOB, OTHER_JOB
 from parcours.clock import utcnow
 from parcours.db import transaction
 

@@ -9,10 +9,10 @@ from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts import normalize as n
-from parcours.db import dialect_name
 from parcours.contacts.importing import CustomFieldSpec
 from parcours.contacts.models import Contact, CustomField
 from parcours.contacts.vocabulary import COMPUTED_FIELDS, IMPORTABLE_FIELDS
+from parcours.db import dialect_name
 from parcours.errors import Conflict, InvalidInput, NotFound
 
 RESERVED = set(IMPORTABLE_FIELDS) | set(COMPUTED_FIELDS) | {"id", "account_id", "custom", "bounced", "created_at", "updated_at"}

@@ -19,8 +19,8 @@ from parcours.contacts.normalize import normalize_country, search_text
 from parcours.contacts.schemas import ImportPreview
 from parcours.contacts.vocabulary import CONSENT_FIELDS, IMPORTABLE_FIELDS
 from parcours.db import Sessions, retried, transaction
-from parcours.interactions import recording
 from parcours.errors import InvalidInput
+from parcours.interactions import recording
 from parcours.jobs import service as jobs
 from parcours.jobs.service import JobProgress
 from parcours.segments import service as segments
@@ -172,7 +172,7 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
         # per run of rows with the same empty fields: hundreds per batch. It also costs more CPU.)
         table = Contact.__table__  # type: ignore[attr-defined]
         created = await session.execute(insert(table).values(_STARTING).returning(table.c.id, table.c.email), inserts)
-        ids = dict((email, cid) for cid, email in created.all())
+        ids = {email: cid for cid, email in created.all()}
         counts.created += len(inserts)
         for row in inserts:
             consent.extend(_consent_rows(ids[row["email"]], _defaults(), row, actor, now))

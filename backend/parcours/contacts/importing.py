@@ -107,7 +107,7 @@ def check_mapping(mapping: dict[str, str | None], header: list[str], custom: dic
             return f"'{field}' is not a field a column can be imported into."
     duplicates = {f for f in targets if targets.count(f) > 1}
     if duplicates:
-        return f"Two columns are mapped to '{sorted(duplicates)[0]}': map each field once."
+        return f"Two columns are mapped to '{min(duplicates)}': map each field once."
     if "email" not in targets:
         return "Map one column to 'email': it is how contacts are identified."
     return None

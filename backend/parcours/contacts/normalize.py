@@ -22,9 +22,20 @@ from parcours.contacts.vocabulary import CONSENT_LEVELS, LIFECYCLE_STAGES
 DateFormat = Literal["auto", "YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY"]
 
 __all__ = [
-    "fold", "search_text", "normalize_email", "normalize_phone", "normalize_country", "normalize_language", "proper_case",
-    "normalize_gender", "parse_date", "parse_bool", "parse_number", "normalize_stage",
-    "normalize_consent_level", "clean_text",
+    "clean_text",
+    "fold",
+    "normalize_consent_level",
+    "normalize_country",
+    "normalize_email",
+    "normalize_gender",
+    "normalize_language",
+    "normalize_phone",
+    "normalize_stage",
+    "parse_bool",
+    "parse_date",
+    "parse_number",
+    "proper_case",
+    "search_text",
 ]
 
 
@@ -216,7 +227,7 @@ def parse_bool(value: Any) -> bool:
 def parse_number(value: Any) -> float:
     """'1 234,56', '1,234.56', '1234.56' and '12 %' are all numbers."""
     if isinstance(value, bool):
-        raise ValueError(f"'{value}' is not a number.")
+        raise ValueError(f"'{value}' is not a number.")  # noqa: TRY004  (callers report a ValueError as a bad cell)
     if isinstance(value, (int, float)):
         return float(value)
     text = re.sub(r"[\s\u00a0\u202f%€$£]", "", str(value))

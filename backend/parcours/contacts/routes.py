@@ -16,7 +16,7 @@ from litestar.response import Response, Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import inputs
-from parcours.api import changes, IdParam, OptionalIdParam, to_out
+from parcours.api import IdParam, OptionalIdParam, changes, to_out
 from parcours.auth.service import Actor
 from parcours.contacts import accounts, custom_fields, erasure, exports, import_service, service
 from parcours.contacts.importing import ImportOptions

@@ -48,8 +48,8 @@ def compile_mjml(source: str) -> Compiled:
     return Compiled(html=compiled, text=html_to_text(compiled), warnings=warnings)
 
 
-_BLOCKS = re.compile(r"<(br|/p|/div|/h[1-6]|/li|/tr|/table)[^>]*>", re.I)
-_LINK = re.compile(r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', re.I | re.S)
+_BLOCKS = re.compile(r"<(br|/p|/div|/h[1-6]|/li|/tr|/table)[^>]*>", re.IGNORECASE)
+_LINK = re.compile(r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', re.IGNORECASE | re.DOTALL)
 
 
 def html_to_text(html: str) -> str:
@@ -123,7 +123,7 @@ def personalize(source: str, context: Mapping[str, Any], *, html: bool = False,
 
 # ---- links -------------------------------------------------------------------------------------
 
-_HREF = re.compile(r'(<a\s[^>]*?href=")([^"]+)(")', re.I)
+_HREF = re.compile(r'(<a\s[^>]*?href=")([^"]+)(")', re.IGNORECASE)
 _UNTRACKED = ("mailto:", "tel:", "#", "{{")
 
 

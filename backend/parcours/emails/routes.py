@@ -11,7 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, IdParam, to_out
+from parcours.api import IdParam, changes, to_out
 from parcours.auth.service import Actor
 from parcours.emails import assets, service, templates, topics
 from parcours.emails.models import Asset

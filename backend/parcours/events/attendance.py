@@ -16,6 +16,7 @@ from parcours.events.models import Registration
 from parcours.events.registrations import record
 from parcours.events.service import lock_event
 
+
 class AttendanceImport(msgspec.Struct, kw_only=True):
     rows: int  # rows with an email address
     checked_in: int  # confirmed registrants marked present now

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from parcours.events import reminders
 
-
 _SUBJECTS = {
     "en": {"confirmed": "You are registered: {name}", "waitlisted": "You are on the waitlist: {name}",
            "promoted": "A seat is yours: {name}", "reminder": "Reminder: {name} starts in {delay}"},

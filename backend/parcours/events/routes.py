@@ -7,19 +7,19 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, Router, delete, get, patch, post
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import Body, Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import INT_MAX, changes, IdParam, to_out
+from parcours.api import INT_MAX, IdParam, changes, to_out
 from parcours.auth.service import Actor, system_actor
-from parcours.errors import NotFound, ParcoursError
 from parcours.db import transaction
+from parcours.errors import NotFound, ParcoursError
 from parcours.events import attendance, pages, registrations, service
-from parcours.events.attendance import AttendanceImport
 from parcours.events.admission import RegistrationRequest, admission
+from parcours.events.attendance import AttendanceImport
 from parcours.events.models import Event, Registration
 from parcours.events.schemas import (
     CostIn,

@@ -16,7 +16,14 @@ from parcours.db import after_commit
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from parcours.events import checks, figures, ics, reminders, seats
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
-from parcours.events.schemas import DayCount, EventOut, EventStats, PublicEventOut, SessionOut, VenueOut
+from parcours.events.schemas import (
+    DayCount,
+    EventOut,
+    EventStats,
+    PublicEventOut,
+    SessionOut,
+    VenueOut,
+)
 
 log = logging.getLogger(__name__)
 Enqueue = Callable[..., Awaitable[None]]
@@ -181,9 +188,9 @@ async def update_event(session: AsyncSession, event_id: int, changes: dict[str, 
         problem = seats.capacity_problem(changes["capacity"], confirmed)
         if problem:
             raise Unprocessable(problem, "capacity", confirmed=confirmed)
-    if "slug" in changes and changes["slug"] != event.slug:
-        if await _free_slug(session, changes["slug"], event_id) != changes["slug"]:
-            raise Conflict(f"Another event already has the address /e/{changes['slug']}.", "slug")
+    if ("slug" in changes and changes["slug"] != event.slug
+            and await _free_slug(session, changes["slug"], event_id) != changes["slug"]):
+        raise Conflict(f"Another event already has the address /e/{changes['slug']}.", "slug")
     if changes.get("status") == "finished" and event.status != "finished":
         raise InvalidInput("An event becomes finished by itself once it has ended.", "status")
     more_seats = "capacity" in changes and (changes["capacity"] is None or

@@ -7,15 +7,15 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.db import transaction
-from parcours.auth.service import Actor
 from parcours.errors import ParcoursError
 from parcours.events import registrations
-from parcours.journeys import runner as journeys
 from parcours.events.admission import RegistrationRequest, register_all
 from parcours.events.outbound import Outbound, events_with_reminders, outbound, promoted
 from parcours.events.outbound import queue_reminders as outbound_reminders
+from parcours.journeys import runner as journeys
 
 
 async def _promote(session: AsyncSession, out: Outbound, event_id: int) -> int:

@@ -27,7 +27,7 @@ class InteractionsController(Controller):
         self,
         contact_id: IdParam,
         db: AsyncSession,
-        type: list[str] | None = Parameter(default=None, description="Only these types"),  # noqa: A002
+        type: list[str] | None = Parameter(default=None, description="Only these types"),
         limit: int = Parameter(default=50, ge=1, le=500),
         cursor: str | None = None,
     ) -> InteractionPage:

@@ -19,7 +19,12 @@ from parcours.db import Sessions, dialect_name, retried, transaction
 from parcours.errors import InvalidInput, ParcoursError, Unprocessable
 from parcours.interactions import recording
 from parcours.interactions.models import Interaction, StreamCursor
-from parcours.interactions.schemas import InteractionIn, InteractionOut, InteractionPage, InteractionPost
+from parcours.interactions.schemas import (
+    InteractionIn,
+    InteractionOut,
+    InteractionPage,
+    InteractionPost,
+)
 
 MAX_PROPERTIES_BYTES = 16_384
 FUTURE_TOLERANCE = timedelta(minutes=5)

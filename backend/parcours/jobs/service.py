@@ -14,7 +14,6 @@ from parcours.db import Sessions, after_commit, transaction
 from parcours.errors import NotFound
 from parcours.jobs.models import Job
 
-
 Enqueue = Callable[..., Awaitable[object]]
 
 

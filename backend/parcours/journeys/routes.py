@@ -6,7 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, IdParam, to_out
+from parcours.api import IdParam, changes, to_out
 from parcours.auth.service import Actor
 from parcours.journeys import service
 from parcours.journeys.models import Journey

@@ -187,7 +187,7 @@ async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
     for node_id, email_stats in (await _email_stats(session, journey_id)).items():
         node(node_id).email = email_stats
     definition = graph.decode(journey.definition)
-    problems, program = graph.check(definition)
+    _problems, program = graph.check(definition)
     order = program.order() if program else [n.id for n in definition.nodes]
     types = {n.id: n.type for n in definition.nodes}
     return JourneyStats(journey_id=journey.id, version=journey.version, entered=entered, active=active,  # type: ignore[arg-type]

@@ -8,10 +8,16 @@ from litestar import Controller, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import INT_MAX, changes, IdParam, OptionalIdParam, to_out
+from parcours.api import INT_MAX, IdParam, OptionalIdParam, changes, to_out
 from parcours.auth.service import Actor
 from parcours.pipeline import service
-from parcours.pipeline.schemas import OpportunityIn, OpportunityOut, OpportunityPage, OpportunityPatch, Pipeline
+from parcours.pipeline.schemas import (
+    OpportunityIn,
+    OpportunityOut,
+    OpportunityPage,
+    OpportunityPatch,
+    Pipeline,
+)
 
 
 class PipelineController(Controller):

@@ -9,7 +9,7 @@ from typing import Any
 from parcours.clock import as_utc
 from parcours.rules.fields import CUSTOM_PREFIX, Field, score_default
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _moment(value: Any) -> Any:

@@ -38,7 +38,7 @@ from parcours.db import UTCDateTime
 from parcours.rules import regex
 from parcours.rules.fields import Field
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MAX_DIGITS = 15  # beyond this, a Decimal literal and the float SQL compares with can differ
 
 _ENGINE_TYPES = {

@@ -6,7 +6,6 @@ from litestar import Controller, get, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.rules import service
-
 from parcours.rules.schemas import BuilderIn, BuilderOut, FieldOut, RuleIn, RuleOut, RuleValid
 
 

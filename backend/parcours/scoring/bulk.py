@@ -17,8 +17,31 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import (BigInteger, Boolean, Column, Float, Integer, MetaData, Select, String, Table, and_, case, cast,
-                        exists, func, insert, literal, literal_column, or_, select, text, true, type_coerce, union_all)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 from sqlmodel.ext.asyncio.session import AsyncSession

@@ -6,13 +6,20 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, IdParam
+from parcours.api import IdParam, changes
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.runtime import Runtime
 from parcours.scoring import bulk, service
-from parcours.scoring.schemas import (ContactScoreOut, ModelIn, ModelOut, ModelPatch, ModelPreviewIn, Preview,
-                                      ScoreHistory)
+from parcours.scoring.schemas import (
+    ContactScoreOut,
+    ModelIn,
+    ModelOut,
+    ModelPatch,
+    ModelPreviewIn,
+    Preview,
+    ScoreHistory,
+)
 
 
 class ScoringModelsController(Controller):

@@ -8,7 +8,7 @@ from litestar.params import Parameter
 from litestar.response import Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import changes, IdParam, to_out
+from parcours.api import IdParam, changes, to_out
 from parcours.auth.service import Actor
 from parcours.contacts import exports
 from parcours.contacts import service as contacts

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import msgspec
-from sqlalchemy import Boolean, Column, Integer, MetaData, Select, Table, and_, delete, exists, func, literal, not_, or_, select, true, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,7 +41,13 @@ from parcours.jobs import service as jobs
 from parcours.rules import service as rules
 from parcours.rules.context import context_values
 from parcours.rules.language import Checked, Schema, compile_rule, evaluate
-from parcours.segments.definitions import Definition, dependents, evaluation_order, find_cycle, memberships
+from parcours.segments.definitions import (
+    Definition,
+    dependents,
+    evaluation_order,
+    find_cycle,
+    memberships,
+)
 from parcours.segments.models import Segment, SegmentMember
 from parcours.segments.schemas import Preset
 

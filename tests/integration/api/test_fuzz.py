@@ -28,9 +28,10 @@ from urllib.parse import quote
 
 import pytest
 import schemathesis
+from schemathesis import GenerationMode
+
 from parcours.app import create_app
 from parcours.settings import load_settings
-from schemathesis import GenerationMode
 
 SEED = 20240601
 

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
+
 from parcours.app import create_app
 
 

@@ -67,7 +67,7 @@ def test_campaigns_refuse_bad_requests(api: Any) -> None:
 
 def test_ab_test_on_the_subject_sends_the_winner_to_the_rest(api: Any, make_contact: Any) -> None:
     tag = unique_email("ab").split("@")[0]
-    people, segment_id = audience(api, make_contact, tag, **{f"p{i}": OPTED_IN for i in range(40)})
+    _people, segment_id = audience(api, make_contact, tag, **{f"p{i}": OPTED_IN for i in range(40)})
     ab = {"variable": "subject", "sample_percent": 50, "metric": "opens", "wait_minutes": 60,
           "variants": [{"key": "A", "subject": "Spring is here"}, {"key": "B", "subject": "Your spring offer inside"}]}
     mixed = {**ab, "variants": [{"key": "A", "subject": "x", "from_name": "y"}, {"key": "B", "subject": "z"}]}

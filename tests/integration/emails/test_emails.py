@@ -3,8 +3,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique_email
-
 SENDER = {"from_name": "Parcours", "from_email": "news@example.fr"}
 MJML = ('<mjml><mj-body><mj-section><mj-column><mj-text>Bonjour {{ contact.first_name | default("vous") }}</mj-text>'
         '<mj-button href="https://shop.example.fr/offre">Voir</mj-button>'
@@ -106,7 +104,7 @@ def test_tracking_opens_clicks_and_one_click_unsubscribe(api: Any, make_contact:
     assert first.status_code == again.status_code == 200 and "unsubscribed" in again.text
     assert api.get(f"/api/contacts/{contact['id']}").json()["unsubscribed"] is True
     history = api.get(f"/api/contacts/{contact['id']}/consent-history").json()
-    assert [(h["field"], h["how"]) for h in history if h["new_value"] == "true"][0] == ("unsubscribed", "unsubscribe_link")
+    assert next((h["field"], h["how"]) for h in history if h["new_value"] == "true") == ("unsubscribed", "unsubscribe_link")
     message_after = api.get(f"/api/outbox/{message['id']}").json()
     assert message_after["opened_at"] and message_after["clicked_at"]
 

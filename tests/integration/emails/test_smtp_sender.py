@@ -24,21 +24,21 @@ class Server:
         outer = self
 
         class Handler:
-            async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,  # noqa: N802
+            async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
                                   responses: list[str]) -> list[str]:
                 session.host_name = hostname
                 if pipelining:  # aiosmtpd reads one command at a time from a buffered stream
                     responses.insert(-1, "250-PIPELINING")
                 return responses
 
-            async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+            async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                                   options: list[str]) -> str:
                 if address.startswith("refused"):
                     return "550 No such user here"
                 envelope.rcpt_tos.append(address)
                 return "250 OK"
 
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 outer.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
                 return "250 OK"
 

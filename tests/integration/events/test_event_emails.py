@@ -160,7 +160,7 @@ def test_a_due_reminder_is_queued_once_and_never_to_a_cancelled_registration(
         assert run() == 1
         assert run() == 0
         # Sent while the clock is moved: the reminder is due from its (moved) moment.
-        confirmation, reminder = captured(api, stays["email"], 2)
+        _confirmation, reminder = captured(api, stays["email"], 2)
     finally:
         clock.reset()
     assert reminder["Subject"] == "Reminder: Pricing, explained starts in 1 hour"

@@ -1,5 +1,6 @@
 """Journeys through the API: draw, publish, watch contacts go through, edit live, test."""
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ def static_segment(api: Any, contact_ids: list[int]) -> int:
 def chain(*nodes: tuple[str, str, dict[str, Any]], edges: list[tuple[str, str, str | None]] | None = None) -> dict[str, Any]:
     """Nodes given as (id, type, config); edges default to one after the other."""
     if edges is None:
-        edges = [(a[0], b[0], None) for a, b in zip(nodes, nodes[1:])]
+        edges = [(a[0], b[0], None) for a, b in itertools.pairwise(nodes)]
     return {"nodes": [{"id": i, "type": t, "config": c} for i, t, c in nodes],
             "edges": [{"source": s, "target": t, **({"label": lab} if lab else {})} for s, t, lab in edges]}
 

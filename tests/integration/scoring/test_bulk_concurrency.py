@@ -16,6 +16,9 @@ from typing import Any
 
 import msgspec
 import pytest
+from sqlalchemy import select, text, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from parcours.auth.service import system_actor
 from parcours.contacts import import_service
 from parcours.contacts import service as contacts
@@ -28,8 +31,6 @@ from parcours.scoring import service as scoring
 from parcours.scoring import tasks as scoring_tasks
 from parcours.scoring.models import ContactScore
 from parcours.scoring.schemas import ModelIn
-from sqlalchemy import select, text, update
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 # Three import batches: the recompute runs while the last two are written.
 CONTACTS = 3 * import_service.WRITE_BATCH

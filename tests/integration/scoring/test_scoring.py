@@ -93,7 +93,7 @@ def test_a_lead_who_clicks_pricing_and_attends_a_webinar_becomes_sales_ready(api
     assert {s["stage"]: s["count"] for s in board["stages"]}["sales_ready"] >= 1
     assert board["total"] == sum(s["count"] for s in board["stages"])
     history = api.get(f"/api/contacts/{lead['id']}/score-history").json()["items"]
-    assert [(h["previous"], h["score"]) for h in history if h["model"] == "Hot leads"][0] == (45, 70)
+    assert next((h["previous"], h["score"]) for h in history if h["model"] == "Hot leads") == (45, 70)
     # Sales hear of it: an email in the Outbox (captured in embedded mode) and a signed webhook call.
     def notified() -> Any:
         items = api.get("/api/outbox", params={"to": "sales@example.com"}).json()["items"]

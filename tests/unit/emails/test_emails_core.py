@@ -7,9 +7,9 @@ from parcours.campaigns.ab import Arm, decide
 from parcours.channels.mime import Parts, build, message_id
 from parcours.channels.policy import Recipient, why_not
 from parcours.emails import render
+from parcours.errors import InvalidInput
 from parcours.tracking import tokens
 from parcours.tracking.service import parse_dsn
-from parcours.errors import InvalidInput
 
 
 def test_mjml_compiles_and_reports_unknown_elements() -> None:

@@ -1,6 +1,7 @@
 """The interpreter, without I/O: every node type, every branch, time moving on."""
 
 import datetime as dt
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -14,7 +15,7 @@ NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
 def program(*nodes: tuple[str, str, dict[str, Any]], edges: list[tuple[str, str, str | None]] | None = None) -> graph.Program:
     if edges is None:
-        edges = [(a[0], b[0], None) for a, b in zip(nodes, nodes[1:])]
+        edges = [(a[0], b[0], None) for a, b in itertools.pairwise(nodes)]
     definition = graph.Definition(nodes=[graph.Node(id=i, type=t, config=c) for i, t, c in nodes],
                                   edges=[graph.Edge(source=s, target=t, label=lab) for s, t, lab in edges])
     problems, built = graph.check(definition)

@@ -9,8 +9,18 @@ from parcours.pipeline.stages import STAGES, transition_problem
 from parcours.rules.context import context_values
 from parcours.rules.fields import ScoreInfo, catalog
 from parcours.rules.language import Schema, evaluate, parse
-from parcours.scoring.points import (AttributeRule, Event, GradeBand, InteractionRule, ModelProblem, check_model,
-                                     crossed, grade_of, period_of, score)
+from parcours.scoring.points import (
+    AttributeRule,
+    Event,
+    GradeBand,
+    InteractionRule,
+    ModelProblem,
+    check_model,
+    crossed,
+    grade_of,
+    period_of,
+    score,
+)
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 SCHEMA = Schema({n: f for n, f in catalog().items() if f.type != "segments"}, lambda: NOW)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import parcours.db
-from sqlalchemy.dialects import postgresql
 
 revision = '0001'
 down_revision = None
