@@ -40,6 +40,7 @@ from parcours.events.schemas import (
     TeamMemberOut,
 )
 from parcours.runtime import Runtime
+from parcours.web.render import html as _html  # the public pages share one HTML answer
 
 CALENDAR = "text/calendar"  # Litestar adds "; charset=utf-8" to text/* types
 Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
@@ -210,11 +211,6 @@ async def public_register(slug: str, data: PublicRegistrationIn, runtime: Runtim
 @get("/e/{slug:str}/event.ics", include_in_schema=False)
 async def public_calendar(slug: str, db: AsyncSession, runtime: Runtime) -> Response[str]:
     return _calendar(await _published(db, slug), runtime)
-
-
-def _html(body: str, status: int = 200) -> Response[str]:
-    return Response(body, media_type="text/html", status_code=status,
-                    headers={"Cache-Control": "no-store, private"})
 
 
 @get("/e/{slug:str}/cancel/{token:str}", include_in_schema=False)

@@ -15,13 +15,9 @@ from parcours.emails import topics
 from parcours.errors import ParcoursError
 from parcours.runtime import Runtime
 from parcours.tracking import pages, service
+from parcours.web.render import NO_STORE, html
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-NO_STORE = {"Cache-Control": "no-store, private"}
-
-
-def _html(body: str, status: int = 200) -> Response[str]:
-    return Response(body, media_type="text/html", status_code=status, headers=NO_STORE)
 
 
 @get("/t/o/{token:str}", include_in_schema=False)
@@ -38,7 +34,7 @@ async def click(token: str, db: AsyncSession, runtime: Runtime, request: Request
     try:
         url = await service.clicked(db, runtime.secret_key, token)
     except ParcoursError:
-        return _html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
+        return html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
     return Redirect(url, status_code=302, headers=NO_STORE)
 
 
@@ -48,12 +44,13 @@ async def unsubscribe_page(token: str, db: AsyncSession, runtime: Runtime, reque
     try:
         message, contact = await service.recipient(db, runtime.secret_key, "unsubscribe", token)
     except ParcoursError:
-        return _html(pages.invalid(language), 400)
+        return html(pages.invalid(language), 400)
     language = pages.language_of(contact, request.headers.get("accept-language"))
     if contact is not None and contact.get("unsubscribed"):
-        return _html(pages.unsubscribed(language, message.to_address))
-    preferences = f"{runtime.settings.base_url}/preferences/" + service.sign_preferences(runtime.secret_key, message.id)  # type: ignore[arg-type]
-    return _html(pages.unsubscribe_form(language, message.to_address, preferences))
+        return html(pages.unsubscribed(language, message.to_address))
+    assert message.id is not None  # a sent message is a stored row
+    preferences = f"{runtime.settings.base_url}/preferences/" + service.sign_preferences(runtime.secret_key, message.id)
+    return html(pages.unsubscribe_form(language, message.to_address, preferences))
 
 
 @post("/u/{token:str}", include_in_schema=False, status_code=200)
@@ -64,8 +61,8 @@ async def unsubscribe(token: str, db: AsyncSession, runtime: Runtime, request: R
         message = await service.unsubscribe(db, runtime.secret_key, token)
         _, contact = await service.recipient(db, runtime.secret_key, "unsubscribe", token)
     except ParcoursError:
-        return _html(pages.invalid(language), 400)
-    return _html(pages.unsubscribed(pages.language_of(contact, request.headers.get("accept-language")), message.to_address))
+        return html(pages.invalid(language), 400)
+    return html(pages.unsubscribed(pages.language_of(contact, request.headers.get("accept-language")), message.to_address))
 
 
 @get("/preferences/{token:str}", include_in_schema=False)
@@ -80,7 +77,7 @@ async def save_preferences(token: str, db: AsyncSession, runtime: Runtime, reque
         await service.save_preferences(db, runtime.secret_key, token, set(form.getall("topic")) if "topic" in form else set(),
                                        everything=form.get("everything") == "1")
     except ParcoursError:
-        return _html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
+        return html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
     return await _preferences(token, db, runtime, request, saved=True)
 
 
@@ -89,9 +86,9 @@ async def _preferences(token: str, db: AsyncSession, runtime: Runtime, request: 
     try:
         message, contact, opted_out = await service.preferences(db, runtime.secret_key, token)
     except ParcoursError:
-        return _html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
+        return html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
     language = pages.language_of(contact, request.headers.get("accept-language"))
-    return _html(pages.preferences_form(language, message.to_address, await topics.list_topics(db), opted_out,
+    return html(pages.preferences_form(language, message.to_address, await topics.list_topics(db), opted_out,
                                         bool(contact and contact.get("unsubscribed")), saved))
 
 
