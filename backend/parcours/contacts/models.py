@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Table, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -138,3 +138,8 @@ class ImportFile(SQLModel, table=True):
     filename: str = Field(max_length=300)
     content: bytes = Field(sa_type=LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# The Core tables, for set-wise statements (SQLModel leaves a model's __table__ untyped).
+CONTACTS: Table = SQLModel.metadata.tables["contacts"]
+ACCOUNTS: Table = SQLModel.metadata.tables["accounts"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import msgspec
 from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
+from parcours.contacts import service as contacts
 from parcours.contacts.csvfile import CsvError, read_table, suggest_mapping
-from parcours.contacts.models import Contact
 from parcours.errors import InvalidInput
 from parcours.events import seats
 from parcours.events.models import Registration
@@ -44,10 +45,11 @@ def attendee_emails(content: bytes) -> list[str]:
 async def import_attendance(session: AsyncSession, event_id: int, content: bytes) -> AttendanceImport:
     emails = attendee_emails(content)  # before any write: a bad file changes nothing
     event = await lock_event(session, event_id)
-    found = (await session.execute(  # addresses are stored lower-cased
-        select(Registration, Contact.email).join(Contact, Contact.id == Registration.contact_id)  # type: ignore[arg-type]
-        .where(Registration.event_id == event_id, Contact.email.in_(emails)))).all()  # type: ignore[attr-defined]
-    registered = {email: registration for registration, email in found}
+    contact_ids = await contacts.ids_by_email(session, emails)  # addresses are stored lower-cased
+    email_of = {cid: email for email, cid in contact_ids.items()}
+    found = (await session.execute(select(Registration).where(
+        col(Registration.event_id) == event_id, col(Registration.contact_id).in_(list(email_of))))).scalars().all()
+    registered = {email_of[registration.contact_id]: registration for registration in found}
     now, present, already, not_confirmed = utcnow(), [], 0, []
     for email in emails:
         registration = registered.get(email)

@@ -1,0 +1,81 @@
+"""The contact fields other features compute and keep: counters from interactions
+(COMPUTED_FIELDS) and scores and grades (contacts.scores, kept by scoring)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    FromClause,
+    String,
+    bindparam,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.contacts.bulk import lock_in_id_order
+from parcours.contacts.models import CONTACTS, Contact
+from parcours.contacts.vocabulary import COMPUTED_FIELDS
+from parcours.db import dialect_name
+
+
+async def set_computed(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Store computed fields: each row is {"id": contact id, field: value, ...} for COMPUTED_FIELDS."""
+    if not rows:
+        return
+    fields = [f for f in rows[0] if f != "id"]
+    unknown = set(fields) - set(COMPUTED_FIELDS)
+    assert not unknown, f"not computed fields: {unknown}"
+    # Core executemany by id: the ORM's bulk update would also re-evaluate the session's objects,
+    # which costs as much as the update itself when the worker writes thousands of contacts.
+    statement = update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")).values(
+        {f: bindparam(f"b_{f}") for f in fields})
+    await session.execute(statement, [{f"b_{k}": v for k, v in row.items()} for row in rows])
+
+
+async def set_scores(session: AsyncSession, values: dict[int, dict[str, Any]]) -> None:
+    """Merge score_<key>/grade_<key> values into contacts' scores (kept by scoring)."""
+    if not values:
+        return
+    # Read and locked in id order (see bulk.lock_in_id_order): no other writer changes them meanwhile.
+    rows = await session.execute(select(col(Contact.id), col(Contact.scores)).where(col(Contact.id).in_(list(values)))
+                                 .order_by(col(Contact.id)).with_for_update(key_share=True))
+    statement = update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")).values(scores=bindparam("b_scores"))
+    await session.execute(statement, [{"b_id": cid, "b_scores": {**(scores or {}), **values[cid]}}
+                                      for cid, scores in rows.all()])
+
+
+async def set_scores_from(session: AsyncSession, source: FromClause, names: tuple[str, str],
+                          grade: ColumnElement[Any]) -> None:
+    """Set-wise: score and grade of each contact of `source` (a table of contact_id, score);
+    `grade` is an SQL expression over source.c.score."""
+    score_name, grade_name = names
+    merged: ColumnElement[Any]
+    if await dialect_name(session) == "postgresql":
+        merged = CONTACTS.c.scores.op("||")(func.jsonb_build_object(score_name, source.c.score, grade_name, grade))
+    else:
+        merged = func.json_set(CONTACTS.c.scores, f"$.{score_name}", source.c.score, f"$.{grade_name}", grade)
+    await lock_in_id_order(session, select(source.c.contact_id))
+    await session.execute(update(CONTACTS).where(CONTACTS.c.id == source.c.contact_id).values(scores=merged))
+
+
+async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:
+    """Forget these score fields on every contact (their model was deleted)."""
+    if await dialect_name(session) == "postgresql":
+        kept: ColumnElement[Any] = CONTACTS.c.scores
+        for name in names:
+            kept = kept.op("-")(literal(name, String()))
+        holding = CONTACTS.c.scores.op("?|")(literal(list(names), ARRAY(String)))
+        await lock_in_id_order(session, select(CONTACTS.c.id).where(holding))
+        await session.execute(update(CONTACTS).where(holding).values(scores=kept))
+    else:
+        paths = [f"$.{name}" for name in names]
+        await session.execute(update(CONTACTS).where(func.json_extract(CONTACTS.c.scores, paths[0]).isnot(None))
+                              .values(scores=func.json_remove(CONTACTS.c.scores, *paths)))

@@ -1,0 +1,109 @@
+"""Creating and changing one contact: cleaned values, the consent history, the stage rules, and
+each change on the contact's timeline (the interaction stream)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.auth.service import Actor
+from parcours.clock import utcnow
+from parcours.contacts import custom_fields
+from parcours.contacts import normalize as n
+from parcours.contacts.cleaning import clean
+from parcours.contacts.consent import record_consent
+from parcours.contacts.lookup import find_by_email, get_contact
+from parcours.contacts.models import Contact
+from parcours.contacts.schemas import ContactIn
+from parcours.contacts.vocabulary import COMPUTED_FIELDS, CONSENT_FIELDS
+from parcours.errors import Conflict, InvalidInput, Unprocessable
+from parcours.interactions import recording
+from parcours.pipeline.stages import DISQUALIFIED, transition_problem
+
+STAGE_CHANGED = "lifecycle_stage_changed"
+
+
+async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor, *, looked_up: bool = False) -> Contact:
+    """`looked_up`: the caller has just found no contact with this email (the unique index still
+    answers a Conflict if one appears meanwhile)."""
+    values = {f: getattr(data, f) for f in data.__struct_fields__}
+    custom = values.pop("custom")
+    values = await clean(session, values, None)
+    values["custom"] = await custom_fields.validate_values(session, custom, {})
+    if not looked_up and await find_by_email(session, values["email"]) is not None:
+        raise Conflict(f"A contact with the email {values['email']} already exists.", "email")
+    contact = Contact(**values, search_text=n.search_text(values.get("first_name"), values.get("last_name"), values["email"]))
+    session.add(contact)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(f"A contact with the email {values['email']} already exists.", "email") from None
+    assert contact.id is not None  # flushed: the database gave it its id
+    given = {f: values[f] for f in CONSENT_FIELDS if values.get(f) not in (None, False, "none")}
+    record_consent(session, contact.id, {}, given, actor)
+    await recording.record(session, [{"contact_id": contact.id, "type": "contact_created",
+                                      "properties": {"source": contact.source, "by": actor.label}}])
+    return contact
+
+
+async def update_contact(session: AsyncSession, contact_id: int, changes: dict[str, Any], actor: Actor,
+                         method: str | None = None) -> Contact:
+    """Change a contact; `method` says how consent changed when it is not the actor's usual way."""
+    contact = await get_contact(session, contact_id)
+    for computed in COMPUTED_FIELDS:
+        if computed in changes:
+            raise InvalidInput(f"'{computed}' is computed from interactions and cannot be set.", computed)
+    custom = changes.pop("custom", None)
+    if "company" in changes and changes["company"] is None:
+        changes.pop("company")
+        changes.setdefault("account_id", None)
+    cleaned = await clean(session, changes, contact.country)
+    if "email" in cleaned and cleaned["email"] != contact.email:
+        other = await find_by_email(session, cleaned["email"])
+        if other is not None:
+            raise Conflict(f"Another contact already has the email {cleaned['email']}.", "email")
+    if custom is not None:
+        cleaned["custom"] = await custom_fields.validate_values(session, custom, contact.custom)
+    before = {f: getattr(contact, f) for f in CONSENT_FIELDS}
+    changed = sorted(f for f, value in cleaned.items() if getattr(contact, f) != value)
+    if not changed:
+        return contact
+    stage_change = _stage_change(contact, cleaned, actor)
+    for field in changed:
+        setattr(contact, field, cleaned[field])
+    contact.search_text = n.search_text(contact.first_name, contact.last_name, contact.email)
+    contact.updated_at = utcnow()
+    await session.flush()
+    record_consent(session, contact_id, before, {f: cleaned[f] for f in CONSENT_FIELDS if f in cleaned}, actor, method)
+    events = [{"contact_id": contact.id, "type": "contact_updated", "properties": {"fields": changed, "by": actor.label}}]
+    if stage_change is not None:
+        events.append({"contact_id": contact.id, "type": STAGE_CHANGED, "properties": {**stage_change, "by": actor.label}})
+    await recording.record(session, events)
+    return contact
+
+
+def _stage_change(contact: Contact, cleaned: dict[str, Any], actor: Actor) -> dict[str, str] | None:
+    """Check a change of stage (an illegal move is refused whoever asks: people, API keys and
+    journeys alike) and note where a new lead comes from. Returns {from, to} when it changes."""
+    wanted = cleaned.get("lifecycle_stage")
+    if wanted is None or wanted == contact.lifecycle_stage:
+        return None
+    problem = transition_problem(contact.lifecycle_stage, wanted)
+    if problem:
+        raise Unprocessable(problem, "lifecycle_stage", **{"from": contact.lifecycle_stage, "to": wanted})
+    if contact.lead_origin is None and "lead_origin" not in cleaned and wanted not in ("subscriber", DISQUALIFIED):
+        origin = lead_origin_of(actor)
+        if origin is not None:
+            cleaned["lead_origin"], cleaned["lead_origin_detail"] = origin
+            contact.lead_origin, contact.lead_origin_detail = origin
+    return {"from": contact.lifecycle_stage, "to": wanted}
+
+
+def lead_origin_of(actor: Actor) -> tuple[str, str] | None:
+    """A lead made by a journey came outbound; one moved by a person or an API key is left
+    as it is (nothing says where it came from)."""
+    if actor.kind == "system" and actor.name.startswith("Journey "):
+        return "outbound", f"journey: {actor.name[len('Journey '):]}"[:200]
+    return None

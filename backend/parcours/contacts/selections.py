@@ -1,0 +1,120 @@
+"""Contacts as other features select and read them in SQL: where each rule field lives, the
+contacts a rule selects, their rows as rules read them, and chunks of the table by id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.contacts.models import ACCOUNTS, CONTACTS, Contact
+from parcours.rules.fields import CUSTOM_PREFIX, Field, score_default
+
+Row = dict[str, Any]
+
+
+class MemberOf(Protocol):
+    """A segment's membership as an SQL condition on a column of contact ids (segments say it)."""
+
+    def __call__(self, segment_id: int, contact_id: ColumnElement[Any], /) -> ColumnElement[bool]: ...
+
+
+class RuleColumns:
+    """Where each rule field lives in SQL (see rules.language.SqlTarget)."""
+
+    def __init__(self, dialect: str, member_of: MemberOf | None) -> None:
+        self.dialect, self._member_of = dialect, member_of
+        self.uses_account = False
+
+    def column(self, field: Field) -> ColumnElement[Any]:
+        if field.group == "custom":
+            value = CONTACTS.c.custom[field.name[len(CUSTOM_PREFIX):]]
+            typed: ColumnElement[Any] = {"number": value.as_float, "boolean": value.as_boolean}.get(
+                field.type, value.as_string)()
+            return typed
+        if field.group == "score":
+            # Kept in contacts.scores by scoring; a contact not scored yet reads as the default.
+            stored = CONTACTS.c.scores[field.name]
+            score = stored.as_float() if field.type == "number" else stored.as_string()
+            return func.coalesce(score, score_default(field))
+        if field.group == "account":
+            self.uses_account = True
+            return ACCOUNTS.c["name" if field.name == "company" else field.name[len("account_"):]]
+        return CONTACTS.c[field.name]
+
+    def member_of(self, segment_id: int) -> ColumnElement[bool]:
+        assert self._member_of is not None, "these rules have no segments"
+        return self._member_of(segment_id, CONTACTS.c.id)
+
+
+def matching_ids(columns: RuleColumns, where: ColumnElement[bool]) -> Select[tuple[int]]:
+    """The ids of the contacts a compiled rule selects."""
+    query = select(CONTACTS.c.id)
+    if columns.uses_account:
+        query = query.select_from(CONTACTS).outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
+    return query.where(where)
+
+
+def with_addresses(ids: Select[Any]) -> Select[tuple[int, str]]:
+    """Each contact of a query of ids, with its email address (e.g. a campaign's audience)."""
+    return select(CONTACTS.c.id, CONTACTS.c.email).where(CONTACTS.c.id.in_(ids))
+
+
+def ids_among(contact_ids: list[int]) -> Select[tuple[int]]:
+    return select(CONTACTS.c.id).where(CONTACTS.c.id.in_(contact_ids))
+
+
+def with_consent(ids: Select[Any], levels: Iterable[str]) -> Select[tuple[int]]:
+    """Of a query of contact ids, those whose consent level is one of `levels`."""
+    return select(CONTACTS.c.id).where(CONTACTS.c.id.in_(ids), CONTACTS.c.consent_level.in_(list(levels)))
+
+
+async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[int, tuple[Row, Row | None]]:
+    """Each contact's columns and its account's, as rules.context_values takes them. Read as plain
+    rows: building models to dump them back into dicts was a large part of sending and of journeys."""
+    ids = list(set(contact_ids))
+    found: dict[int, tuple[Row, Row | None]] = {}
+    for start in range(0, len(ids), 1000):
+        rows = (await session.execute(select(CONTACTS).where(CONTACTS.c.id.in_(ids[start:start + 1000])))).mappings().all()
+        account_ids = list({row["account_id"] for row in rows if row["account_id"] is not None})
+        accounts = {row["id"]: row for row in (await session.execute(
+            select(ACCOUNTS).where(ACCOUNTS.c.id.in_(account_ids)))).mappings()} if account_ids else {}
+        for row in rows:
+            account = accounts.get(row["account_id"])
+            found[row["id"]] = (dict(row), dict(account) if account is not None else None)
+    return found
+
+
+def id_between(low: int | None, high: int | None) -> ColumnElement[bool]:
+    """Contacts whose id is in [low, high) (either end open when None): work done by chunks."""
+    bounds = [col(Contact.id) >= low] if low is not None else []
+    bounds += [col(Contact.id) < high] if high is not None else []
+    return and_(true(), *bounds)
+
+
+async def id_bounds(session: AsyncSession) -> tuple[int, int] | None:
+    low, high = (await session.execute(select(func.min(Contact.id), func.max(Contact.id)))).one()
+    return None if low is None else (int(low), int(high))
+
+
+async def date_values(session: AsyncSession, field: str) -> list[tuple[int, date | None]]:
+    """Every contact's value of a date field (a column such as birth_date, or custom.<name>)."""
+    if field.startswith(CUSTOM_PREFIX):
+        name = field[len(CUSTOM_PREFIX):]
+        rows = await session.execute(select(CONTACTS.c.id, CONTACTS.c.custom).where(CONTACTS.c.custom.isnot(None)))
+        found = []
+        for cid, custom in rows.all():
+            raw = (custom or {}).get(name)
+            try:
+                found.append((cid, date.fromisoformat(str(raw)[:10]) if raw else None))
+            except ValueError:
+                continue
+        return found
+    column = CONTACTS.c[field]
+    values = await session.execute(select(CONTACTS.c.id, column).where(column.isnot(None)))
+    return [(cid, value.date() if isinstance(value, datetime) else value) for cid, value in values.all()]
+
