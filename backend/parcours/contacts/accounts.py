@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
@@ -25,7 +26,7 @@ async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
     wanted = list(set(ids))
     if not wanted:
         return {}
-    rows = await session.execute(select(Account.id, Account.name).where(Account.id.in_(wanted)))  # type: ignore[union-attr]
+    rows = await session.execute(select(col(Account.id), col(Account.name)).where(col(Account.id).in_(wanted)))
     return {aid: name for aid, name in rows.all()}
 
 
@@ -40,13 +41,13 @@ async def find_or_create(session: AsyncSession, wanted: Iterable[str]) -> dict[s
     found: dict[str, int] = {}
     keys = list(by_key)
     for start in range(0, len(keys), 500):
-        rows = await session.execute(select(Account.name_key, Account.id).where(Account.name_key.in_(keys[start:start + 500])))  # type: ignore[attr-defined]
+        rows = await session.execute(select(col(Account.name_key), col(Account.id)).where(col(Account.name_key).in_(keys[start:start + 500])))
         found.update(dict(rows.all()))
     missing = [k for k in keys if k not in found]
     if missing:
         now = utcnow()
         created = await session.execute(
-            insert(Account).returning(Account.name_key, Account.id),
+            insert(Account).returning(col(Account.name_key), col(Account.id)),
             [{"name": by_key[k], "name_key": k, "created_at": now, "updated_at": now} for k in missing],
         )
         found.update(dict(created.all()))
@@ -55,11 +56,11 @@ async def find_or_create(session: AsyncSession, wanted: Iterable[str]) -> dict[s
 
 async def list_accounts(session: AsyncSession, q: str | None, limit: int) -> Sequence[tuple[Account, int]]:
     counts = (
-        select(Contact.account_id, func.count().label("n")).group_by(Contact.account_id).subquery()
+        select(col(Contact.account_id), func.count().label("n")).group_by(col(Contact.account_id)).subquery()
     )
     query = select(Account, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.account_id == Account.id)
     if q and q.strip():
-        query = query.where(Account.name_key.contains(name_key(q), autoescape=True))  # type: ignore[attr-defined]
+        query = query.where(col(Account.name_key).contains(name_key(q), autoescape=True))
     rows = await session.execute(query.order_by(Account.name).limit(limit))
     return [(account, int(count)) for account, count in rows.all()]
 
@@ -79,9 +80,9 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _check_name_free(session: AsyncSession, name: str, except_id: int | None = None) -> None:
-    query = select(Account.id).where(Account.name_key == name_key(name))
+    query = select(col(Account.id)).where(col(Account.name_key) == name_key(name))
     if except_id is not None:
-        query = query.where(Account.id != except_id)
+        query = query.where(col(Account.id) != except_id)
     if (await session.execute(query)).first() is not None:
         raise Conflict(f"An account named {name} already exists.", "name")
 

@@ -148,8 +148,8 @@ def suggest_mapping(header: list[str], custom_fields: dict[str, str]) -> dict[st
     mapping: dict[str, str | None] = {}
     taken: set[str] = set()
     for column in header:
-        field = lookup.get(fold(column))
-        mapping[column] = field if field and field not in taken else None
-        if field:
-            taken.add(field)
+        known = lookup.get(fold(column))
+        mapping[column] = known if known and known not in taken else None
+        if known:
+            taken.add(known)
     return mapping

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts import normalize as n
 from parcours.contacts.importing import CustomFieldSpec
-from parcours.contacts.models import Contact, CustomField
+from parcours.contacts.models import CONTACTS, CustomField
 from parcours.contacts.vocabulary import COMPUTED_FIELDS, IMPORTABLE_FIELDS
 from parcours.db import dialect_name
 from parcours.errors import Conflict, InvalidInput, NotFound
@@ -61,7 +62,7 @@ def _check_choices(field_type: str, choices: list[str]) -> list[str]:
 async def create_field(session: AsyncSession, name: str, label: str, field_type: str, choices: list[str]) -> CustomField:
     if name in RESERVED:
         raise InvalidInput(f"'{name}' is already a standard contact field: pick another name.", "name")
-    if (await session.execute(select(CustomField.id).where(CustomField.name == name))).first():
+    if (await session.execute(select(col(CustomField.id)).where(col(CustomField.name) == name))).first():
         raise Conflict(f"A custom field named '{name}' already exists.", "name")
     field = CustomField(name=name, label=label.strip(), type=field_type, choices=_check_choices(field_type, choices))
     session.add(field)
@@ -89,11 +90,13 @@ async def update_field(session: AsyncSession, field_id: int, changes: dict[str, 
 async def delete_field(session: AsyncSession, field_id: int) -> None:
     """The definition and every contact's value for it go together."""
     field = await get_field(session, field_id)
+    holds: ColumnElement[Any]
+    stripped: ColumnElement[Any]
     if await dialect_name(session) == "postgresql":
-        holds = Contact.custom.op("?")(field.name)  # type: ignore[attr-defined]
-        stripped = Contact.custom.op("-")(field.name)  # type: ignore[attr-defined]
+        holds = CONTACTS.c.custom.op("?")(field.name)
+        stripped = CONTACTS.c.custom.op("-")(field.name)
     else:
         path = f'$."{field.name}"'
-        holds, stripped = func.json_type(Contact.custom, path).isnot(None), func.json_remove(Contact.custom, path)
-    await session.execute(update(Contact).where(holds).values(custom=stripped))
+        holds, stripped = func.json_type(CONTACTS.c.custom, path).isnot(None), func.json_remove(CONTACTS.c.custom, path)
+    await session.execute(update(CONTACTS).where(holds).values(custom=stripped))
     await session.delete(field)

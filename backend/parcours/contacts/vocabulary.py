@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 LifecycleStage = Literal[
     "subscriber",
@@ -15,17 +15,17 @@ LifecycleStage = Literal[
     "customer",
     "disqualified",
 ]
-LIFECYCLE_STAGES: tuple[str, ...] = LifecycleStage.__args__  # type: ignore[attr-defined]
+LIFECYCLE_STAGES: tuple[str, ...] = get_args(LifecycleStage)
 
 # Ordered from least to most: a journey's minimum consent level compares on this order.
 ConsentLevel = Literal["none", "transactional", "marketing", "profiling"]
-CONSENT_LEVELS: tuple[str, ...] = ConsentLevel.__args__  # type: ignore[attr-defined]
+CONSENT_LEVELS: tuple[str, ...] = get_args(ConsentLevel)
 
 Gender = Literal["female", "male", "other", "undisclosed"]
-GENDERS: tuple[str, ...] = Gender.__args__  # type: ignore[attr-defined]
+GENDERS: tuple[str, ...] = get_args(Gender)
 
 CustomFieldType = Literal["text", "number", "date", "boolean", "choice"]
-CUSTOM_FIELD_TYPES: tuple[str, ...] = CustomFieldType.__args__  # type: ignore[attr-defined]
+CUSTOM_FIELD_TYPES: tuple[str, ...] = get_args(CustomFieldType)
 
 CONSENT_FIELDS = ("consent_level", "email_opt_in", "sms_opt_in", "unsubscribed", "bounced")
 
