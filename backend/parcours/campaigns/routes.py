@@ -5,10 +5,10 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import IdParam, to_out
+from parcours.api import Cursor, IdParam, limit_param, to_out
 from parcours.auth.service import Actor
 from parcours.campaigns import service
-from parcours.campaigns.schemas import CampaignDetail, CampaignIn, CampaignOut
+from parcours.campaigns.schemas import CampaignDetail, CampaignIn, CampaignOut, CampaignPage
 from parcours.runtime import Runtime
 
 
@@ -27,8 +27,9 @@ class CampaignsController(Controller):
     tags = ["campaigns"]
 
     @get("/", summary="Campaigns, newest first")
-    async def list_campaigns(self, db: AsyncSession) -> list[CampaignOut]:
-        return [to_out(c, CampaignOut) for c in await service.list_campaigns(db)]
+    async def list_campaigns(self, db: AsyncSession, limit: int = limit_param(50), cursor: Cursor = None) -> CampaignPage:
+        rows, next_cursor, total = await service.list_campaigns(db, limit, cursor)
+        return CampaignPage(items=[to_out(c, CampaignOut) for c in rows], next_cursor=next_cursor, total=total)
 
     @post("/", summary="Send an email to segments (now, or at send_at), optionally as an A/B test")
     async def create_campaign(self, data: CampaignIn, db: AsyncSession, runtime: Runtime, actor: Actor) -> CampaignOut:

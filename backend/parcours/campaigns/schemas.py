@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from parcours.api import Id, Strict
+from parcours.api import Id, Page, Strict
 
 Key = Annotated[str, Meta(pattern=r"^[A-D]$")]
 
@@ -82,6 +82,10 @@ class CampaignOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class CampaignPage(Page[CampaignOut]):
+    items: list[CampaignOut]  # restated so the OpenAPI document names the item type
 
 
 class CampaignDetail(CampaignOut, kw_only=True):

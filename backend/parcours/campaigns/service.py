@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
 from sqlalchemy import JSON, String, case, cast, func, literal, not_, select, union, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.api import after, cut, read_cursor
 from parcours.auth.service import Actor
 from parcours.campaigns.ab import Arm, decide
 from parcours.campaigns.models import Campaign
@@ -37,8 +38,17 @@ async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
     return campaign
 
 
-async def list_campaigns(session: AsyncSession) -> Sequence[Campaign]:
-    return (await session.execute(select(Campaign).order_by(Campaign.created_at.desc()))).scalars().all()  # type: ignore[attr-defined]
+async def list_campaigns(session: AsyncSession, limit: int, cursor: str | None) -> tuple[list[Campaign], str | None, int]:
+    """Newest first: a page of campaigns, the cursor of the next one and how many there are."""
+    order = [(col(Campaign.created_at), True), (col(Campaign.id), True)]
+    query = select(Campaign)
+    last = read_cursor(cursor, datetime, int)
+    if last is not None:
+        query = query.where(after(order, last))
+    rows = (await session.execute(query.order_by(*(c.desc() for c, _ in order)).limit(limit + 1))).scalars().all()
+    page, next_cursor = cut(rows, limit, lambda c: [c.created_at, c.id])
+    total = (await session.execute(select(func.count()).select_from(Campaign))).scalar_one()
+    return page, next_cursor, int(total)
 
 
 def _audience_ids(segment_ids: list[int], exclude: list[int]) -> Any:

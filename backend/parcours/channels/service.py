@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Row, Select, and_, case, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import decode_cursor, encode_cursor
+from parcours.api import encode_cursor, read_cursor
 from parcours.channels.models import OutboxMessage, Suppression
 from parcours.clock import utcnow
 from parcours.db import after_commit, dialect_name
@@ -145,9 +146,9 @@ async def page(session: AsyncSession, *, status: str | None, email_id: int | Non
     if to:
         where.append(OutboxMessage.to_address.contains(to.strip().lower(), autoescape=True))  # type: ignore[attr-defined]
     query = select(OutboxMessage).where(*where)
-    if cursor:
-        values = decode_cursor(cursor)
-        query = query.where(OutboxMessage.id < int(values[0]))  # type: ignore[operator]
+    last = read_cursor(cursor, int)
+    if last is not None:
+        query = query.where(col(OutboxMessage.id) < last[0])
     rows = list((await session.execute(query.order_by(OutboxMessage.id.desc()).limit(limit + 1))).scalars().all())  # type: ignore[union-attr]
     total = (await session.execute(select(func.count()).select_from(OutboxMessage).where(*where))).scalar_one()
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None

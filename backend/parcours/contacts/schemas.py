@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import INT_MAX, Id, Strict
+from parcours.api import INT_MAX, Id, Page, Strict
 from parcours.contacts.vocabulary import ConsentLevel, CustomFieldType, Gender, LifecycleStage
 
 Name = Annotated[str, Meta(max_length=100)]
@@ -111,10 +111,8 @@ class ContactOut(msgspec.Struct, kw_only=True):
     updated_at: datetime
 
 
-class ContactPage(msgspec.Struct, kw_only=True):
-    items: list[ContactOut]
-    next_cursor: str | None
-    total: int
+class ContactPage(Page[ContactOut]):
+    items: list[ContactOut]  # restated so the OpenAPI document names the item type
 
 
 ContactSort = Literal[

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.api import after, cut, read_cursor
 from parcours.emails.models import Asset
 from parcours.errors import InvalidInput, NotFound, TooLarge
 
@@ -40,9 +42,17 @@ async def save(session: AsyncSession, filename: str, content: bytes, created_by:
     return asset
 
 
-async def list_assets(session: AsyncSession, limit: int = 200) -> Sequence[Asset]:
-    query = select(Asset).order_by(Asset.created_at.desc()).limit(limit)  # type: ignore[attr-defined]
-    return (await session.execute(query)).scalars().all()
+async def list_assets(session: AsyncSession, limit: int, cursor: str | None) -> tuple[list[Asset], str | None, int]:
+    """Newest first: a page of images, the cursor of the next one and how many there are."""
+    order = [(col(Asset.created_at), True), (col(Asset.id), True)]
+    query = select(Asset)
+    last = read_cursor(cursor, datetime, str)
+    if last is not None:
+        query = query.where(after(order, last))
+    rows = (await session.execute(query.order_by(*(c.desc() for c, _ in order)).limit(limit + 1))).scalars().all()
+    page, next_cursor = cut(rows, limit, lambda a: [a.created_at, a.id])
+    total = (await session.execute(select(func.count()).select_from(Asset))).scalar_one()
+    return page, next_cursor, int(total)
 
 
 async def get(session: AsyncSession, asset_id: str) -> Asset:

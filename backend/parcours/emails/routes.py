@@ -11,12 +11,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import IdParam, changes, to_out
+from parcours.api import Cursor, IdParam, changes, limit_param, to_out
 from parcours.auth.service import Actor
 from parcours.emails import assets, service, templates, topics
 from parcours.emails.models import Asset
 from parcours.emails.schemas import (
     AssetOut,
+    AssetPage,
     EmailIn,
     EmailOut,
     EmailPatch,
@@ -122,8 +123,11 @@ class AssetsController(Controller):
     tags = ["emails"]
 
     @get("/", summary="Uploaded images, newest first")
-    async def list_assets(self, db: AsyncSession, runtime: Runtime) -> list[AssetOut]:
-        return [_asset_out(a, runtime.settings.base_url) for a in await assets.list_assets(db)]
+    async def list_assets(self, db: AsyncSession, runtime: Runtime, limit: int = limit_param(50),
+                          cursor: Cursor = None) -> AssetPage:
+        rows, next_cursor, total = await assets.list_assets(db, limit, cursor)
+        return AssetPage(items=[_asset_out(a, runtime.settings.base_url) for a in rows], next_cursor=next_cursor,
+                         total=total)
 
     @post("/", summary="Upload an image (PNG, JPEG, GIF, WebP; 5 MB at most)")
     async def upload(self, data: Annotated[ImageUpload, Body(media_type=RequestEncodingType.MULTI_PART)],

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Id, Strict
+from parcours.api import Id, Page, Strict
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Line = Annotated[str, Meta(max_length=300)]
@@ -140,6 +140,10 @@ class AssetOut(msgspec.Struct, kw_only=True):
     content_type: str
     size: int
     created_at: datetime
+
+
+class AssetPage(Page[AssetOut]):
+    items: list[AssetOut]  # restated so the OpenAPI document names the item type
 
 
 class TopicIn(Strict):

@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.addresses import normalize_email
+from parcours.api import after, cut, read_cursor
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
@@ -20,7 +22,7 @@ from parcours.contacts.schemas import ContactFilters, ContactIn
 from parcours.errors import Conflict, InvalidInput, NotFound
 from parcours.events import checks, seats
 from parcours.events.models import Event, Registration
-from parcours.events.schemas import RegistrationOut
+from parcours.events.schemas import RegistrationOut, RegistrationPage
 from parcours.events.service import Enqueue, confirmed_count, lock_event, promote_soon
 from parcours.interactions import recording
 from parcours.tracking import tokens
@@ -285,19 +287,25 @@ async def positions(session: AsyncSession, event_id: int, registrations: Sequenc
 
 
 async def list_registrations(session: AsyncSession, event_id: int, status: str | None, q: str | None,
-                             limit: int, offset: int) -> tuple[list[RegistrationOut], int]:
-    """The check-in list: filtered by status, searched by name or email."""
-    where = [Registration.event_id == event_id]
+                             limit: int, cursor: str | None) -> RegistrationPage:
+    """The check-in list in the order people registered: filtered by status, searched by name or email."""
+    where = [col(Registration.event_id) == event_id]
     if status is not None:
-        where.append(Registration.status == status)
+        where.append(col(Registration.status) == status)
     if q and q.strip():
-        ids = select(Registration.contact_id).where(*where)
+        ids = select(col(Registration.contact_id)).where(*where)
         found = await contacts.list_contacts(session, ContactFilters(q=q), limit=contacts.MAX_PAGE, among=ids)
-        where.append(Registration.contact_id.in_([c.id for c in found.items]))  # type: ignore[attr-defined]
-    rows = (await session.execute(select(Registration).where(*where).order_by(Registration.id)  # type: ignore[arg-type]
-                                  .limit(limit).offset(offset))).scalars().all()
+        where.append(col(Registration.contact_id).in_([c.id for c in found.items]))
+    order = [(col(Registration.id), False)]
+    query = select(Registration).where(*where)
+    last = read_cursor(cursor, int)
+    if last is not None:
+        query = query.where(after(order, last))
+    rows = (await session.execute(query.order_by(col(Registration.id)).limit(limit + 1))).scalars().all()
+    page, next_cursor = cut(rows, limit, lambda r: [r.id])
     total = (await session.execute(select(func.count()).select_from(Registration).where(*where))).scalar_one()
-    return await registrations_out(session, event_id, rows), int(total)
+    return RegistrationPage(items=await registrations_out(session, event_id, page), next_cursor=next_cursor,
+                            total=int(total))
 
 
 async def registrations_out(session: AsyncSession, event_id: int, rows: Sequence[Registration],

@@ -13,7 +13,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import Body, Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import INT_MAX, IdParam, changes, to_out
+from parcours.api import Cursor, IdParam, changes, limit_param, to_out
 from parcours.auth.service import Actor, system_actor
 from parcours.db import transaction
 from parcours.errors import NotFound, ParcoursError
@@ -70,10 +70,9 @@ class EventsController(Controller):
     async def list_events(
         self, db: AsyncSession, status: Literal["draft", "published", "cancelled", "finished"] | None = None,
         q: str | None = Parameter(default=None, max_length=200),
-        limit: int = Parameter(default=100, ge=1, le=500), offset: int = Parameter(default=0, ge=0, le=INT_MAX),
+        limit: int = limit_param(100), cursor: Cursor = None,
     ) -> EventPage:
-        items, total = await service.list_events(db, status, q, limit, offset)
-        return EventPage(items=items, total=total)
+        return await service.list_events(db, status, q, limit, cursor)
 
     @post("/", summary="Create an event (its public address, slug, comes from the name unless given)")
     async def create_event(self, data: EventIn, db: AsyncSession, actor: Actor) -> EventOut:
@@ -109,11 +108,10 @@ class EventsController(Controller):
     async def list_registrations(
         self, event_id: IdParam, db: AsyncSession, status: RegistrationStatus | None = None,
         q: str | None = Parameter(default=None, max_length=200),
-        limit: int = Parameter(default=100, ge=1, le=1000), offset: int = Parameter(default=0, ge=0, le=INT_MAX),
+        limit: int = limit_param(100, most=1000), cursor: Cursor = None,
     ) -> RegistrationPage:
         await service.get_event(db, event_id)
-        items, total = await registrations.list_registrations(db, event_id, status, q, limit, offset)
-        return RegistrationPage(items=items, total=total)
+        return await registrations.list_registrations(db, event_id, status, q, limit, cursor)
 
     @get("/{event_id:int}/registrations/{registration_id:int}", summary="A registration, with its cancel link")
     async def get_registration(self, event_id: IdParam, registration_id: IdParam, db: AsyncSession,

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Id, Strict
+from parcours.api import Id, Page, Strict
 from parcours.contacts.vocabulary import ConsentLevel
 
 EventType = Literal["in_person", "webinar", "hybrid"]
@@ -113,9 +113,8 @@ class EventOut(msgspec.Struct, kw_only=True):
     updated_at: datetime
 
 
-class EventPage(msgspec.Struct, kw_only=True):
-    items: list[EventOut]
-    total: int
+class EventPage(Page[EventOut]):
+    items: list[EventOut]  # restated so the OpenAPI document names the item type
 
 
 class _Registrant(Strict):
@@ -186,9 +185,8 @@ class RegistrationOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     cancel_url: str | None = None
 
 
-class RegistrationPage(msgspec.Struct, kw_only=True):
-    items: list[RegistrationOut]
-    total: int
+class RegistrationPage(Page[RegistrationOut]):
+    items: list[RegistrationOut]  # restated so the OpenAPI document names the item type
 
 
 class DayCount(msgspec.Struct, kw_only=True):

@@ -9,8 +9,10 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import delete, func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.api import after, cut, read_cursor
 from parcours.clock import as_utc, utcnow
 from parcours.db import after_commit
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -19,6 +21,7 @@ from parcours.events.models import Event, EventCost, EventTeamMember, Registrati
 from parcours.events.schemas import (
     DayCount,
     EventOut,
+    EventPage,
     EventStats,
     PublicEventOut,
     SessionOut,
@@ -99,17 +102,24 @@ def public_out(event: Event, counts: dict[str, int]) -> PublicEventOut:
 
 
 async def list_events(session: AsyncSession, status: str | None, q: str | None, limit: int,
-                      offset: int) -> tuple[list[EventOut], int]:
+                      cursor: str | None) -> EventPage:
+    """Latest start first: a page of events and the cursor of the next one."""
     where = []
     if status is not None:
-        where.append(Event.status == status)
+        where.append(col(Event.status) == status)
     if q:
         where.append(func.lower(Event.name).contains(q.strip().lower(), autoescape=True))
-    rows = (await session.execute(select(Event).where(*where).order_by(Event.starts_at.desc(), Event.id.desc())  # type: ignore[attr-defined]
-                                  .limit(limit).offset(offset))).scalars().all()
+    order = [(col(Event.starts_at), True), (col(Event.id), True)]
+    query = select(Event).where(*where)
+    last = read_cursor(cursor, datetime, int)
+    if last is not None:
+        query = query.where(after(order, last))
+    rows = (await session.execute(query.order_by(*(c.desc() for c, _ in order)).limit(limit + 1))).scalars().all()
+    page, next_cursor = cut(rows, limit, lambda e: [e.starts_at, e.id])
     total = (await session.execute(select(func.count()).select_from(Event).where(*where))).scalar_one()
-    counts = await status_counts(session, [e.id for e in rows])  # type: ignore[misc]
-    return [event_out(e, counts.get(e.id)) for e in rows], int(total)  # type: ignore[arg-type]
+    counts = await status_counts(session, [e.id for e in page if e.id is not None])
+    return EventPage(items=[event_out(e, counts.get(e.id) if e.id is not None else None) for e in page],
+                     next_cursor=next_cursor, total=int(total))
 
 
 # ---- writing ----------------------------------------------------------------------------------------

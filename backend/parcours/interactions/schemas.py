@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-from parcours.api import Id, Strict
+from parcours.api import Id, Page, Strict
 
 InteractionType = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{1,63}$", description=(
     "email_sent, email_opened, email_clicked, page_visited, form_submitted, purchase, "
@@ -55,7 +55,5 @@ class InteractionOut(msgspec.Struct, kw_only=True):
     received_at: datetime
 
 
-class InteractionPage(msgspec.Struct, kw_only=True):
-    items: list[InteractionOut]
-    next_cursor: str | None
-    total: int
+class InteractionPage(Page[InteractionOut]):
+    items: list[InteractionOut]  # restated so the OpenAPI document names the item type

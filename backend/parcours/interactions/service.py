@@ -9,10 +9,11 @@ from typing import Any
 import msgspec
 from sqlalchemy import and_, case, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.addresses import normalize_email
-from parcours.api import decode_cursor, encode_cursor, to_out
+from parcours.api import after, cut, read_cursor, to_out
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import Sessions, dialect_name, retried, transaction
@@ -143,23 +144,17 @@ async def timeline(
     session: AsyncSession, contact_id: int, types: list[str] | None, limit: int, cursor: str | None
 ) -> InteractionPage:
     await contacts.get_contact(session, contact_id)
-    where = [Interaction.contact_id == contact_id]
+    where = [col(Interaction.contact_id) == contact_id]
     if types:
-        where.append(Interaction.type.in_(types))  # type: ignore[attr-defined]
+        where.append(col(Interaction.type).in_(types))
+    order = [(col(Interaction.occurred_at), True), (col(Interaction.id), True)]
     query = select(Interaction).where(*where)
-    if cursor:
-        values = decode_cursor(cursor)
-        try:
-            at, last_id = datetime.fromisoformat(values[0]), int(values[1])
-        except (ValueError, TypeError, IndexError):
-            raise InvalidInput("This page cursor is not valid: start again from the first page.", "cursor") from None
-        query = query.where(or_(Interaction.occurred_at < at, and_(Interaction.occurred_at == at, Interaction.id < last_id)))  # type: ignore[arg-type,operator]
-    rows = (
-        await session.execute(query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit + 1))  # type: ignore[attr-defined,union-attr]
-    ).scalars().all()
+    last = read_cursor(cursor, datetime, int)
+    if last is not None:
+        query = query.where(after(order, last))
+    rows = (await session.execute(query.order_by(*(c.desc() for c, _ in order)).limit(limit + 1))).scalars().all()
     total = (await session.execute(select(func.count()).select_from(Interaction).where(*where))).scalar_one()
-    page = rows[:limit]
-    next_cursor = encode_cursor([page[-1].occurred_at.isoformat(), page[-1].id]) if len(rows) > limit else None
+    page, next_cursor = cut(rows, limit, lambda r: [r.occurred_at, r.id])
     return InteractionPage(items=[to_out(r, InteractionOut) for r in page], next_cursor=next_cursor, total=int(total))
 
 

@@ -1,10 +1,11 @@
 import { Alert, Anchor, Badge, Button, Card, Group, Loader, Progress, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { AreaChart } from "@mantine/charts";
 import { IconTrophy } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { api, unwrap, type Schemas } from "../../api/client";
+import { type Schemas } from "../../api/client";
+import { cancelCampaign, decideCampaign, keys, useCampaign } from "../../api/queries/campaigns";
 import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../../components/format";
@@ -26,24 +27,20 @@ export function CampaignPage() {
   const { canWrite } = useAuth();
   const id = Number(useParams().id);
   const queries = useQueryClient();
-  const campaign = useQuery({
-    queryKey: ["campaign", id],
-    queryFn: () => unwrap(api.GET("/api/campaigns/{campaign_id}", { params: { path: { campaign_id: id } } })),
-    refetchInterval: (q) => (q.state.data?.status === "sent" || q.state.data?.status === "cancelled" ? 15_000 : 1_500),
-  });
+  const campaign = useCampaign(id);
   if (campaign.isLoading) return <Loader />;
   if (campaign.error || !campaign.data) return <ErrorAlert error={campaign.error} />;
   const c = campaign.data;
   const totals = c.totals;
 
   async function decideNow() {
-    await unwrap(api.POST("/api/campaigns/{campaign_id}/decide", { params: { path: { campaign_id: id } } }));
-    void queries.invalidateQueries({ queryKey: ["campaign", id] });
+    await decideCampaign(id);
+    void queries.invalidateQueries({ queryKey: keys.campaign(id) });
   }
 
   async function cancel() {
-    await unwrap(api.POST("/api/campaigns/{campaign_id}/cancel", { params: { path: { campaign_id: id } } }));
-    void queries.invalidateQueries({ queryKey: ["campaign", id] });
+    await cancelCampaign(id);
+    void queries.invalidateQueries({ queryKey: keys.campaign(id) });
   }
 
   return (

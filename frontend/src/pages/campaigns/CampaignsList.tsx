@@ -1,11 +1,10 @@
-import { Anchor, Badge, Button, Group, Stack, Table, Text } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Stack } from "@mantine/core";
 import { IconPlus } from "@tabler/icons-react";
-import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api, unwrap } from "../../api/client";
+import { useCampaigns } from "../../api/queries/campaigns";
 import { useAuth } from "../../auth/AuthProvider";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { DataTable } from "../../components/DataTable";
 import { formatDateTime, formatNumber } from "../../components/format";
 
 export const STATUS_COLORS: Record<string, string> = { scheduled: "gray", testing: "grape", sending: "blue", sent: "green", cancelled: "red" };
@@ -13,39 +12,39 @@ export const STATUS_COLORS: Record<string, string> = { scheduled: "gray", testin
 export function CampaignsList() {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
-  const campaigns = useQuery({ queryKey: ["campaigns"], queryFn: () => unwrap(api.GET("/api/campaigns")), refetchInterval: 5_000 });
+  const campaigns = useCampaigns();
+  const create = (variant: string) => (
+    <Button variant={variant} leftSection={<IconPlus size={16} />} component={Link} to="/emails/campaigns/new"
+      data-testid={variant === "filled" ? "campaigns-new" : "campaigns-empty-new"}>
+      {t("campaigns.new")}
+    </Button>
+  );
   return (
     <Stack>
-      {canWrite && (
-        <Group justify="flex-end">
-          <Button leftSection={<IconPlus size={16} />} component={Link} to="/emails/campaigns/new" data-testid="campaigns-new">{t("campaigns.new")}</Button>
-        </Group>
-      )}
-      <ErrorAlert error={campaigns.error} />
-      <Table highlightOnHover data-testid="campaigns-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("campaigns.name")}</Table.Th>
-            <Table.Th>{t("campaigns.status")}</Table.Th>
-            <Table.Th ta="right">{t("campaigns.audience")}</Table.Th>
-            <Table.Th>{t("campaigns.send_at")}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {campaigns.data?.map((c) => (
-            <Table.Tr key={c.id} data-testid={`campaign-row-${c.id}`}>
-              <Table.Td>
-                <Anchor component={Link} to={`/emails/campaigns/${c.id}`}>{c.name}</Anchor>
-                {c.ab_test && <Badge ml="xs" size="xs" variant="outline">A/B</Badge>}
-              </Table.Td>
-              <Table.Td><Badge color={STATUS_COLORS[c.status]} variant="light">{t(`campaigns.statuses.${c.status}`)}</Badge></Table.Td>
-              <Table.Td ta="right">{formatNumber(c.audience)}</Table.Td>
-              <Table.Td>{formatDateTime(c.send_at)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {campaigns.data?.length === 0 && <Text c="dimmed" ta="center">{t("campaigns.empty")}</Text>}
+      {canWrite && <Group justify="flex-end">{create("filled")}</Group>}
+      <DataTable
+        testId="campaigns-table"
+        rows={campaigns.items}
+        rowKey={(c) => c.id}
+        rowProps={(c) => ({ "data-testid": `campaign-row-${c.id}` })}
+        loading={campaigns.isLoading}
+        error={campaigns.error}
+        pager={campaigns.pager}
+        empty={{ message: t("campaigns.empty"), action: canWrite ? create("light") : undefined }}
+        columns={[
+          { key: "name", header: t("campaigns.name"), sortValue: (c) => c.name, render: (c) => (
+            <>
+              <Anchor component={Link} to={`/emails/campaigns/${c.id}`}>{c.name}</Anchor>
+              {c.ab_test && <Badge ml="xs" size="xs" variant="outline">A/B</Badge>}
+            </>
+          ) },
+          { key: "status", header: t("campaigns.status"), sortValue: (c) => c.status,
+            render: (c) => <Badge color={STATUS_COLORS[c.status]} variant="light">{t(`campaigns.statuses.${c.status}`)}</Badge> },
+          { key: "audience", header: t("campaigns.audience"), align: "right", sortValue: (c) => c.audience,
+            render: (c) => formatNumber(c.audience) },
+          { key: "send_at", header: t("campaigns.send_at"), sortValue: (c) => c.send_at, render: (c) => formatDateTime(c.send_at) },
+        ]}
+      />
     </Stack>
   );
 }

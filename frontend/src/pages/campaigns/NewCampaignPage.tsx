@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useSearchParams } from "react-router";
 import { ApiError, api, unwrap, type Schemas } from "../../api/client";
+import { createCampaign, keys as campaignKeys } from "../../api/queries/campaigns";
 import { formatNumber } from "../../components/format";
 
 type Variable = "subject" | "from_name" | "content";
@@ -64,13 +65,11 @@ export function NewCampaignPage() {
         }
       : null;
     try {
-      const created = await unwrap(api.POST("/api/campaigns", {
-        body: {
+      const created = await createCampaign({
           email_id: Number(emailId), name: name || null, segment_ids: include.map(Number), exclude_segment_ids: exclude.map(Number),
           send_at: later && sendAt ? new Date(sendAt).toISOString() : null, ab_test: ab,
-        },
-      }));
-      void queries.invalidateQueries({ queryKey: ["campaigns"] });
+      });
+      void queries.invalidateQueries({ queryKey: campaignKeys.all });
       navigate(`/emails/campaigns/${created.id}`);
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError((e as Error).message, 0));

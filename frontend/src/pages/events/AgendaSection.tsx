@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { moved, newSession, sessionField, type SessionDraft, type SessionField } from "./agenda";
-import { eventKeys, listTeam } from "./eventsApi";
+import { keys, listTeam } from "../../api/queries/events";
 
 type Change = (next: (sessions: SessionDraft[]) => SessionDraft[]) => void;
 
@@ -24,7 +24,7 @@ export function AgendaSection({ sessions, change, eventId, eventStart, errorOf, 
   const { t } = useTranslation();
   // A missing title waits until the marketer leaves the field (or saves), not from the first keystroke.
   const [touched, setTouched] = useState<Set<string>>(new Set());
-  const team = useQuery({ queryKey: eventKeys.team(eventId ?? 0), enabled: eventId !== null, queryFn: () => listTeam(eventId!) });
+  const team = useQuery({ queryKey: keys.team(eventId ?? 0), enabled: eventId !== null, queryFn: () => listTeam(eventId!) });
   const speakers = [...new Set((team.data ?? []).filter((m) => m.role === "speaker").map((m) => m.name))];
 
   const edit = (key: string, values: Partial<SessionDraft>) =>

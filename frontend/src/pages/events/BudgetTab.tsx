@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatMoney } from "../../components/format";
-import { addCost, COST_CATEGORIES, eventKeys, eventStats, listCosts, removeCost, type CostIn } from "./eventsApi";
+import { addCost, COST_CATEGORIES, keys, eventStats, listCosts, removeCost, type CostIn } from "../../api/queries/events";
 import { MoneyFigures } from "./MoneyFigures";
 import { useSubmitForm } from "./useSubmitForm";
 
@@ -17,15 +17,15 @@ export function BudgetTab({ eventId }: { eventId: number }) {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
   const queries = useQueryClient();
-  const costs = useQuery({ queryKey: eventKeys.costs(eventId), queryFn: () => listCosts(eventId) });
-  const stats = useQuery({ queryKey: eventKeys.stats(eventId), queryFn: () => eventStats(eventId) });
+  const costs = useQuery({ queryKey: keys.costs(eventId), queryFn: () => listCosts(eventId) });
+  const stats = useQuery({ queryKey: keys.stats(eventId), queryFn: () => eventStats(eventId) });
   const [line, setLine] = useState<CostIn>(EMPTY);
   const [amount, setAmount] = useState<string | number>("");
   const { sending, fieldError, otherError, setError, submitWith } = useSubmitForm(["category", "label", "amount"]);
 
   function refresh() {
-    void queries.invalidateQueries({ queryKey: eventKeys.costs(eventId) });
-    void queries.invalidateQueries({ queryKey: eventKeys.stats(eventId) });
+    void queries.invalidateQueries({ queryKey: keys.costs(eventId) });
+    void queries.invalidateQueries({ queryKey: keys.stats(eventId) });
   }
 
   const add = submitWith(async () => {

@@ -16,7 +16,7 @@ import { BudgetTab } from "./BudgetTab";
 import { DashboardTab } from "./DashboardTab";
 import { EventForm } from "./EventForm";
 import { EventStatusBadge } from "./EventStatusBadge";
-import { createEvent, deleteEvent, eventKeys, getEvent, updateEvent, type EventOut, type EventPatch } from "./eventsApi";
+import { createEvent, deleteEvent, keys, getEvent, updateEvent, type EventOut, type EventPatch } from "../../api/queries/events";
 import { bodyOf, changesOf, draftOf, emptyDraft, problemsOf, type Draft } from "./model";
 import { RegistrationsTab } from "./RegistrationsTab";
 import { TeamTab } from "./TeamTab";
@@ -47,7 +47,7 @@ function EventEditor() {
   const [tab, setTab] = useState<string | null>("details");
   const loaded = useRef(false);
 
-  const event = useQuery({ queryKey: eventKeys.event(eventId ?? 0), enabled: !isNew, queryFn: () => getEvent(eventId!) });
+  const event = useQuery({ queryKey: keys.event(eventId ?? 0), enabled: !isNew, queryFn: () => getEvent(eventId!) });
 
   useEffect(() => {
     if (loaded.current || !event.data) return;
@@ -83,9 +83,9 @@ function EventEditor() {
 
   function remember(out: EventOut) {
     const next = draftOf(out);
-    queries.setQueryData(eventKeys.event(out.id), out);
-    void queries.invalidateQueries({ queryKey: eventKeys.all });
-    void queries.invalidateQueries({ queryKey: eventKeys.stats(out.id) });
+    queries.setQueryData(keys.event(out.id), out);
+    void queries.invalidateQueries({ queryKey: keys.all });
+    void queries.invalidateQueries({ queryKey: keys.stats(out.id) });
     setSaved(next);
     setDraft(next);
   }
@@ -139,7 +139,7 @@ function EventEditor() {
       testId: "event-delete-confirm",
       onConfirm: async () => {
         await deleteEvent(eventId);
-        void queries.invalidateQueries({ queryKey: eventKeys.all });
+        void queries.invalidateQueries({ queryKey: keys.all });
         leaveWithoutAsking();
         navigate("/events");
       },

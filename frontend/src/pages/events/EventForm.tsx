@@ -1,7 +1,7 @@
 import { Card, Chip, Group, NumberInput, SegmentedControl, Select, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { EVENT_TYPES } from "./eventsApi";
+import { EVENT_TYPES } from "../../api/queries/events";
 import { REMINDER_CHOICES, allZones, type Draft } from "./model";
 
 type Props = {

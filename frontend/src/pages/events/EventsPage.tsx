@@ -1,15 +1,14 @@
-import { Anchor, Button, Group, Progress, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Button, Group, Progress, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconPlus, IconSearch } from "@tabler/icons-react";
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useAuth } from "../../auth/AuthProvider";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { DataTable } from "../../components/DataTable";
 import { formatNumber } from "../../components/format";
 import { EventStatusBadge } from "./EventStatusBadge";
-import { eventKeys, listEvents, type EventOut } from "./eventsApi";
+import { useEvents, type EventOut } from "../../api/queries/events";
 
 /** "Tue 4 Mar 2031, 14:00 – 16:00", in the event's own time zone. */
 export function eventDates(event: Pick<EventOut, "starts_at" | "ends_at" | "timezone">, language: string): string {
@@ -43,7 +42,7 @@ export function EventsPage() {
   const { canWrite } = useAuth();
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search.trim(), 300);
-  const events = useQuery({ queryKey: eventKeys.list(q), queryFn: () => listEvents(q), refetchInterval: 15_000 });
+  const events = useEvents(q);
 
   return (
     <Stack>
@@ -60,37 +59,35 @@ export function EventsPage() {
       </Group>
       <TextInput leftSection={<IconSearch size={16} />} placeholder={t("events.search")} value={search} maw={360}
         onChange={(e) => setSearch(e.currentTarget.value)} data-testid="events-search" />
-      <ErrorAlert error={events.error} />
-      <Table highlightOnHover data-testid="events-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("events.name")}</Table.Th>
-            <Table.Th>{t("events.type")}</Table.Th>
-            <Table.Th>{t("events.dates")}</Table.Th>
-            <Table.Th>{t("events.status")}</Table.Th>
-            <Table.Th>{t("events.seats")}</Table.Th>
-            <Table.Th ta="right">{t("events.waitlist")}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {events.data?.items.map((event) => (
-            <Table.Tr key={event.id} data-testid={`event-row-${event.id}`}>
-              <Table.Td>
-                <Anchor component={Link} to={`/events/${event.id}`} data-testid="event-row-name">{event.name}</Anchor>
-              </Table.Td>
-              <Table.Td>{t(`events.types.${event.type}`, { defaultValue: event.type })}</Table.Td>
-              <Table.Td>
-                <Text size="sm">{eventDates(event, i18n.language)}</Text>
-                <Text size="xs" c="dimmed">{event.timezone}</Text>
-              </Table.Td>
-              <Table.Td><EventStatusBadge status={event.status} testId="event-row-status" /></Table.Td>
-              <Table.Td><Seats event={event} /></Table.Td>
-              <Table.Td ta="right" data-testid="event-row-waitlist">{formatNumber(event.waitlisted)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {events.data?.items.length === 0 && <Text c="dimmed" ta="center" data-testid="events-empty">{t("events.empty")}</Text>}
+      <DataTable
+        testId="events-table"
+        rows={events.items}
+        rowKey={(event) => event.id}
+        rowProps={(event) => ({ "data-testid": `event-row-${event.id}` })}
+        loading={events.isLoading}
+        error={events.error}
+        pager={events.pager}
+        empty={{
+          message: t("events.empty"), testId: "events-empty",
+          action: canWrite && !q ? <Button variant="light" component={Link} to="/events/new">{t("events.new")}</Button> : undefined,
+        }}
+        columns={[
+          { key: "name", header: t("events.name"), sortValue: (e) => e.name,
+            render: (e) => <Anchor component={Link} to={`/events/${e.id}`} data-testid="event-row-name">{e.name}</Anchor> },
+          { key: "type", header: t("events.type"), sortValue: (e) => e.type, render: (e) => t(`events.types.${e.type}`, { defaultValue: e.type }) },
+          { key: "dates", header: t("events.dates"), sortValue: (e) => e.starts_at, render: (e) => (
+            <>
+              <Text size="sm">{eventDates(e, i18n.language)}</Text>
+              <Text size="xs" c="dimmed">{e.timezone}</Text>
+            </>
+          ) },
+          { key: "status", header: t("events.status"), sortValue: (e) => e.status,
+            render: (e) => <EventStatusBadge status={e.status} testId="event-row-status" /> },
+          { key: "seats", header: t("events.seats"), sortValue: (e) => e.confirmed, render: (e) => <Seats event={e} /> },
+          { key: "waitlist", header: t("events.waitlist"), align: "right", sortValue: (e) => e.waitlisted,
+            render: (e) => <span data-testid="event-row-waitlist">{formatNumber(e.waitlisted)}</span> },
+        ]}
+      />
     </Stack>
   );
 }

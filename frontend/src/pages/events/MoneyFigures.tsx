@@ -2,7 +2,7 @@ import { BarChart } from "@mantine/charts";
 import { Card, Progress, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { formatMoney } from "../../components/format";
-import type { eventStats } from "./eventsApi";
+import type { eventStats } from "../../api/queries/events";
 
 type Stats = Awaited<ReturnType<typeof eventStats>>;
 

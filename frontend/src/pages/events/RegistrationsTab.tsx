@@ -1,29 +1,28 @@
-import { ActionIcon, Badge, Button, Card, FileButton, Group, Pagination, SegmentedControl, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { Badge, Button, Card, FileButton, Group, SegmentedControl, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconFileImport, IconSearch, IconUserCheck, IconUserPlus, IconX } from "@tabler/icons-react";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState, type FormEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
-import { confirmDanger } from "../../components/confirm";
+import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../../components/format";
 import { RegistrationStatusBadge } from "./EventStatusBadge";
 import {
   cancelRegistration,
   checkIn,
-  eventKeys,
+  keys,
   importAttendance,
-  listRegistrations,
   registerContact,
-  REGISTRATIONS_PAGE,
+  useRegistrations,
   type EventOut,
   type Registration,
   type RegistrationStatus,
-} from "./eventsApi";
+} from "../../api/queries/events";
 
 const FILTERS = ["all", "confirmed", "waitlisted", "cancelled"] as const;
 
@@ -54,7 +53,7 @@ function RegisterForm({ eventId }: { eventId: number }) {
           : t("events.registrations.added", { person: personOf(out) }),
       });
       setValues({ email: "", first_name: "", last_name: "" });
-      void queries.invalidateQueries({ queryKey: eventKeys.event(eventId) });
+      void queries.invalidateQueries({ queryKey: keys.event(eventId) });
     } catch (caught) {
       setError(caught as Error);
     } finally {
@@ -99,32 +98,16 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
   const [busy, setBusy] = useState<number | null>(null);
   const [importing, setImporting] = useState(false);
   const status: RegistrationStatus | null = filter === "all" ? null : filter;
-  // The page belongs to one search and filter: another one starts again from the first page.
-  const scope = `${filter}|${q}`;
-  const [paging, setPaging] = useState({ scope, page: 1 });
-  const page = paging.scope === scope ? paging.page : 1;
-  const setPage = (next: number) => setPaging({ scope, page: next });
-  // Frequent refresh: a cancellation gives the seat to the waitlist a moment later (a background job).
-  // The page is part of the key: the refresh reloads the page shown, and the last page stays on
-  // screen while the next one loads.
-  const list = useQuery({
-    queryKey: [...eventKeys.registrations(event.id), status, q, page],
-    queryFn: () => listRegistrations(event.id, status, q, page),
-    refetchInterval: 3_000,
-    placeholderData: keepPreviousData,
-  });
-  const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / REGISTRATIONS_PAGE));
-  // Rows can leave the list (cancelled under a filter): never stay past the last page.
-  useEffect(() => {
-    if (!list.isPlaceholderData && page > pages) setPaging({ scope, page: pages });
-  }, [list.isPlaceholderData, page, pages, scope]);
+  // The page belongs to one search and filter: another one starts again from the first page; the
+  // refresh reloads the page shown.
+  const list = useRegistrations(event.id, status, q);
+  const total = list.total ?? 0;
   const open = event.status === "draft" || event.status === "published";
 
   function refresh() {
-    void queries.invalidateQueries({ queryKey: eventKeys.registrations(event.id) });
-    void queries.invalidateQueries({ queryKey: eventKeys.event(event.id) });
-    void queries.invalidateQueries({ queryKey: eventKeys.stats(event.id) });
+    void queries.invalidateQueries({ queryKey: keys.registrations(event.id) });
+    void queries.invalidateQueries({ queryKey: keys.event(event.id) });
+    void queries.invalidateQueries({ queryKey: keys.stats(event.id) });
   }
 
   async function markPresent(r: Registration) {
@@ -161,19 +144,6 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
     }
   }
 
-  function cancel(r: Registration) {
-    confirmDanger({
-      title: t("events.registrations.cancel_title"),
-      message: t("events.registrations.cancel_warning", { person: personOf(r) }),
-      confirm: t("events.registrations.cancel"),
-      testId: "registration-cancel-confirm",
-      onConfirm: async () => {
-        await cancelRegistration(event.id, r.id);
-        refresh();
-      },
-    });
-  }
-
   return (
     <Stack>
       {canWrite && open && <RegisterForm eventId={event.id} />}
@@ -200,68 +170,51 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
           </Text>
         </Group>
       </Group>
-      <ErrorAlert error={list.error} />
-      <Table highlightOnHover data-testid="registrations-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("events.registrations.person")}</Table.Th>
-            <Table.Th>{t("fields.email")}</Table.Th>
-            <Table.Th>{t("events.registrations.status")}</Table.Th>
-            <Table.Th>{t("events.registrations.attendance")}</Table.Th>
-            <Table.Th>{t("events.registrations.registered_at")}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {list.data?.items.map((r) => (
-            <Table.Tr key={r.id} data-testid={`registration-row-${r.id}`} data-email={r.email ?? ""}>
-              <Table.Td>
-                <Link to={`/contacts/${r.contact_id}`} data-testid="registration-contact">{personOf(r)}</Link>
-              </Table.Td>
-              <Table.Td>{r.email}</Table.Td>
-              <Table.Td><RegistrationStatusBadge status={r.status} position={r.position} testId="registration-status" /></Table.Td>
-              <Table.Td>
-                {r.attendance && (
-                  <Badge variant="light" color={r.attendance === "attended" ? "teal" : "red"} data-testid="registration-attendance"
-                    data-attendance={r.attendance}>
-                    {t(`events.registrations.attendances.${r.attendance}`, { defaultValue: r.attendance })}
-                  </Badge>
-                )}
-              </Table.Td>
-              <Table.Td>{formatDateTime(r.created_at)}</Table.Td>
-              <Table.Td>
-                {canWrite && (
-                  <Group gap={4} justify="flex-end" wrap="nowrap">
-                    {r.status === "confirmed" && !r.attendance && event.status !== "cancelled" && (
-                      <Button size="compact-sm" variant="light" color="teal" leftSection={<IconUserCheck size={14} />}
-                        loading={busy === r.id} onClick={() => void markPresent(r)} data-testid="registration-check-in">
-                        {t("events.registrations.check_in")}
-                      </Button>
-                    )}
-                    {r.status !== "cancelled" && event.status !== "finished" && (
-                      <Tooltip label={t("events.registrations.cancel")}>
-                        <ActionIcon variant="subtle" color="red" onClick={() => cancel(r)} aria-label={t("events.registrations.cancel")}
-                          data-testid="registration-cancel">
-                          <IconX size={16} />
-                        </ActionIcon>
-                      </Tooltip>
-                    )}
-                  </Group>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {list.data?.items.length === 0 && (
-        <Text c="dimmed" ta="center" data-testid="registrations-empty">{t("events.registrations.empty")}</Text>
-      )}
-      {pages > 1 && (
-        <Group justify="center">
-          <Pagination total={pages} value={page} onChange={setPage} data-testid="registrations-pagination"
-            getItemProps={(n) => ({ "data-testid": `registrations-page-${n}` } as Record<string, string>)} />
-        </Group>
-      )}
+      <DataTable
+        testId="registrations-table"
+        rows={list.items}
+        rowKey={(r) => r.id}
+        rowProps={(r) => ({ "data-testid": `registration-row-${r.id}`, "data-email": r.email ?? "" })}
+        loading={list.isLoading}
+        error={list.error}
+        pager={list.pager}
+        pagerTestId="registrations-pagination"
+        empty={{ message: t("events.registrations.empty"), testId: "registrations-empty" }}
+        columns={[
+          { key: "person", header: t("events.registrations.person"), sortValue: personOf,
+            render: (r) => <Link to={`/contacts/${r.contact_id}`} data-testid="registration-contact">{personOf(r)}</Link> },
+          { key: "email", header: t("fields.email"), sortValue: (r) => r.email, render: (r) => r.email },
+          { key: "status", header: t("events.registrations.status"), sortValue: (r) => r.status,
+            render: (r) => <RegistrationStatusBadge status={r.status} position={r.position} testId="registration-status" /> },
+          { key: "attendance", header: t("events.registrations.attendance"), sortValue: (r) => r.attendance, render: (r) => r.attendance && (
+            <Badge variant="light" color={r.attendance === "attended" ? "teal" : "red"} data-testid="registration-attendance"
+              data-attendance={r.attendance}>
+              {t(`events.registrations.attendances.${r.attendance}`, { defaultValue: r.attendance })}
+            </Badge>
+          ) },
+          { key: "registered_at", header: t("events.registrations.registered_at"), sortValue: (r) => r.created_at,
+            render: (r) => formatDateTime(r.created_at) },
+          ...(canWrite ? [{ key: "check_in", header: "", align: "right" as const, render: (r: Registration) =>
+            r.status === "confirmed" && !r.attendance && event.status !== "cancelled" && (
+              <Button size="compact-sm" variant="light" color="teal" leftSection={<IconUserCheck size={14} />}
+                loading={busy === r.id} onClick={() => void markPresent(r)} data-testid="registration-check-in">
+                {t("events.registrations.check_in")}
+              </Button>
+            ) }] : []),
+        ]}
+        actions={canWrite ? [{
+          key: "cancel", label: t("events.registrations.cancel"), icon: <IconX size={16} />, testId: "registration-cancel",
+          hidden: (r) => r.status === "cancelled" || event.status === "finished",
+          confirm: (r) => ({
+            title: t("events.registrations.cancel_title"), message: t("events.registrations.cancel_warning", { person: personOf(r) }),
+            confirm: t("events.registrations.cancel"), testId: "registration-cancel-confirm",
+          }),
+          onClick: async (r) => {
+            await cancelRegistration(event.id, r.id);
+            refresh();
+          },
+        }] : []}
+      />
     </Stack>
   );
 }

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { useAuth } from "../../auth/AuthProvider";
 import { confirmDanger } from "../../components/confirm";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { addTeamMember, eventKeys, listTeam, removeTeamMember, TEAM_ROLES, type TeamMember, type TeamMemberIn } from "./eventsApi";
+import { addTeamMember, keys, listTeam, removeTeamMember, TEAM_ROLES, type TeamMember, type TeamMemberIn } from "../../api/queries/events";
 import { useSubmitForm } from "./useSubmitForm";
 
 const EMPTY: TeamMemberIn = { name: "", email: null, role: "organizer", internal: true, responsibilities: "" };
@@ -16,14 +16,14 @@ export function TeamTab({ eventId }: { eventId: number }) {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
   const queries = useQueryClient();
-  const team = useQuery({ queryKey: eventKeys.team(eventId), queryFn: () => listTeam(eventId) });
+  const team = useQuery({ queryKey: keys.team(eventId), queryFn: () => listTeam(eventId) });
   const [member, setMember] = useState<TeamMemberIn>(EMPTY);
   const { sending, fieldError, otherError, submitWith } = useSubmitForm(["name", "email", "role"]);
 
   const add = submitWith(async () => {
     await addTeamMember(eventId, { ...member, name: member.name.trim(), email: member.email?.trim() || null });
     setMember(EMPTY);
-    void queries.invalidateQueries({ queryKey: eventKeys.team(eventId) });
+    void queries.invalidateQueries({ queryKey: keys.team(eventId) });
   });
 
   function remove(m: TeamMember) {
@@ -34,7 +34,7 @@ export function TeamTab({ eventId }: { eventId: number }) {
       testId: "team-remove-confirm",
       onConfirm: async () => {
         await removeTeamMember(eventId, m.id);
-        void queries.invalidateQueries({ queryKey: eventKeys.team(eventId) });
+        void queries.invalidateQueries({ queryKey: keys.team(eventId) });
       },
     });
   }

@@ -1,7 +1,7 @@
 // The agenda in the editor: sessions as typed (wall-clock times in the event's time zone, like
 // the event's own dates), their checks, and the conversions to and from the API. The order is
 // the marketer's: the public page shows the sessions as listed, so nothing is sorted here.
-import type { EventIn, EventOut } from "./eventsApi";
+import type { EventIn, EventOut } from "../../api/queries/events";
 
 export type SessionDraft = {
   key: string; // the row's identity in the editor (React keys, undo); never sent

@@ -4,7 +4,7 @@ import dayjs from "dayjs";
 import timezone from "dayjs/plugin/timezone";
 import utc from "dayjs/plugin/utc";
 import { sessionBodies, sessionDrafts, sessionProblems, type SessionDraft } from "./agenda";
-import type { EventIn, EventOut, EventPatch } from "./eventsApi";
+import type { EventIn, EventOut, EventPatch } from "../../api/queries/events";
 
 dayjs.extend(utc);
 dayjs.extend(timezone);

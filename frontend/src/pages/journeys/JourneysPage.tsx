@@ -1,13 +1,12 @@
-import { ActionIcon, Anchor, Button, Group, Stack, Table, Text, Title, Tooltip } from "@mantine/core";
+import { Anchor, Button, Group, Stack, Text, Title } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api, unwrap, type Schemas } from "../../api/client";
+import { deleteJourney, keys, useJourneys } from "../../api/queries/journeys";
 import { useAuth } from "../../auth/AuthProvider";
-import { confirmDanger } from "../../components/confirm";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { DataTable } from "../../components/DataTable";
 import { formatNumber, formatRelative } from "../../components/format";
 import { NewJourneyModal } from "./NewJourneyModal";
 import { StatusBadge } from "./StatusBadge";
@@ -17,20 +16,7 @@ export function JourneysPage() {
   const { canWrite } = useAuth();
   const queries = useQueryClient();
   const [creating, setCreating] = useState(false);
-  const journeys = useQuery({ queryKey: ["journeys"], queryFn: () => unwrap(api.GET("/api/journeys")), refetchInterval: 10_000 });
-
-  function remove(journey: Schemas["JourneySummary"]) {
-    confirmDanger({
-      title: t("journeys.delete_title"),
-      message: t("journeys.delete_warning", { name: journey.name }),
-      confirm: t("common.delete"),
-      testId: "journey-delete-confirm",
-      onConfirm: async () => {
-        await unwrap(api.DELETE("/api/journeys/{journey_id}", { params: { path: { journey_id: journey.id } } }));
-        void queries.invalidateQueries({ queryKey: ["journeys"] });
-      },
-    });
-  }
+  const journeys = useJourneys();
 
   return (
     <Stack>
@@ -40,50 +26,48 @@ export function JourneysPage() {
           <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)} data-testid="journeys-new">{t("journeys.new")}</Button>
         )}
       </Group>
-      <ErrorAlert error={journeys.error} />
-      <Table highlightOnHover data-testid="journeys-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("journeys.name")}</Table.Th>
-            <Table.Th>{t("journeys.status")}</Table.Th>
-            <Table.Th ta="right">{t("journeys.version")}</Table.Th>
-            <Table.Th ta="right">{t("journeys.entered")}</Table.Th>
-            <Table.Th ta="right">{t("journeys.active")}</Table.Th>
-            <Table.Th>{t("journeys.last_change")}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {journeys.data?.map((j) => (
-            <Table.Tr key={j.id} data-testid={`journey-row-${j.id}`}>
-              <Table.Td>
-                <Anchor component={Link} to={`/journeys/${j.id}`} data-testid="journey-row-name">{j.name}</Anchor>
-                {j.description && <Text size="xs" c="dimmed">{j.description}</Text>}
-              </Table.Td>
-              <Table.Td>
-                <Group gap={4}>
-                  <StatusBadge status={j.status} testId="journey-row-status" />
-                  {j.has_changes && <Text size="xs" c="dimmed">{t("journeys.has_changes")}</Text>}
-                </Group>
-              </Table.Td>
-              <Table.Td ta="right">{j.version || "—"}</Table.Td>
-              <Table.Td ta="right" data-testid="journey-row-entered">{formatNumber(j.entered)}</Table.Td>
-              <Table.Td ta="right" data-testid="journey-row-active">{formatNumber(j.active)}</Table.Td>
-              <Table.Td>{formatRelative(j.updated_at)}</Table.Td>
-              <Table.Td>
-                {canWrite && !["published", "paused"].includes(j.status) && (
-                  <Tooltip label={t("common.delete")}>
-                    <ActionIcon variant="subtle" color="red" onClick={() => remove(j)} aria-label={t("common.delete")} data-testid="journey-delete">
-                      <IconTrash size={16} />
-                    </ActionIcon>
-                  </Tooltip>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {journeys.data?.length === 0 && <Text c="dimmed" ta="center" data-testid="journeys-empty">{t("journeys.empty")}</Text>}
+      <DataTable
+        testId="journeys-table"
+        rows={journeys.data}
+        rowKey={(j) => j.id}
+        rowProps={(j) => ({ "data-testid": `journey-row-${j.id}` })}
+        loading={journeys.isLoading}
+        error={journeys.error}
+        empty={{
+          message: t("journeys.empty"), testId: "journeys-empty",
+          action: canWrite ? <Button variant="light" onClick={() => setCreating(true)}>{t("journeys.new")}</Button> : undefined,
+        }}
+        columns={[
+          { key: "name", header: t("journeys.name"), sortValue: (j) => j.name, render: (j) => (
+            <>
+              <Anchor component={Link} to={`/journeys/${j.id}`} data-testid="journey-row-name">{j.name}</Anchor>
+              {j.description && <Text size="xs" c="dimmed">{j.description}</Text>}
+            </>
+          ) },
+          { key: "status", header: t("journeys.status"), sortValue: (j) => j.status, render: (j) => (
+            <Group gap={4}>
+              <StatusBadge status={j.status} testId="journey-row-status" />
+              {j.has_changes && <Text size="xs" c="dimmed">{t("journeys.has_changes")}</Text>}
+            </Group>
+          ) },
+          { key: "version", header: t("journeys.version"), align: "right", sortValue: (j) => j.version, render: (j) => j.version || "—" },
+          { key: "entered", header: t("journeys.entered"), align: "right", sortValue: (j) => j.entered,
+            render: (j) => <span data-testid="journey-row-entered">{formatNumber(j.entered)}</span> },
+          { key: "active", header: t("journeys.active"), align: "right", sortValue: (j) => j.active,
+            render: (j) => <span data-testid="journey-row-active">{formatNumber(j.active)}</span> },
+          { key: "updated_at", header: t("journeys.last_change"), sortValue: (j) => j.updated_at, render: (j) => formatRelative(j.updated_at) },
+        ]}
+        actions={canWrite ? [{
+          key: "delete", label: t("common.delete"), icon: <IconTrash size={16} />, testId: "journey-delete",
+          hidden: (j) => ["published", "paused"].includes(j.status),
+          confirm: (j) => ({ title: t("journeys.delete_title"), message: t("journeys.delete_warning", { name: j.name }),
+            confirm: t("common.delete"), testId: "journey-delete-confirm" }),
+          onClick: async (j) => {
+            await deleteJourney(j.id);
+            void queries.invalidateQueries({ queryKey: keys.all });
+          },
+        }] : []}
+      />
       <NewJourneyModal opened={creating} onClose={() => setCreating(false)} />
     </Stack>
   );

@@ -1,13 +1,13 @@
-import { ActionIcon, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title, Tooltip } from "@mantine/core";
+import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconPlus, IconSparkles, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
-import { api, unwrap, type Preset, type Segment } from "../../api/client";
+import { type Preset } from "../../api/client";
+import { createFromPreset, deleteSegment, keys, usePresets, useSegments } from "../../api/queries/segments";
 import { useAuth } from "../../auth/AuthProvider";
-import { confirmDanger } from "../../components/confirm";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { DataTable } from "../../components/DataTable";
 import { formatNumber, formatRelative } from "../../components/format";
 
 export function SegmentsPage() {
@@ -15,31 +15,18 @@ export function SegmentsPage() {
   const { canWrite } = useAuth();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")), refetchInterval: 10_000 });
-  const presets = useQuery({ queryKey: ["segment-presets"], queryFn: () => unwrap(api.GET("/api/segments/presets")) });
+  const segments = useSegments();
+  const presets = usePresets();
   const fr = i18n.language === "fr";
 
   async function fromPreset(preset: Preset) {
     try {
-      const created = await unwrap(api.POST("/api/segments/presets/{key}", { params: { path: { key: preset.key } } }));
-      void queries.invalidateQueries({ queryKey: ["segments"] });
+      const created = await createFromPreset(preset.key);
+      void queries.invalidateQueries({ queryKey: keys.all });
       navigate(`/segments/${created.id}`);
     } catch (error) {
       notifications.show({ color: "red", message: (error as Error).message });
     }
-  }
-
-  function remove(segment: Segment) {
-    confirmDanger({
-      title: t("segments.delete_title"),
-      message: t("segments.delete_warning", { name: segment.name }),
-      confirm: t("common.delete"),
-      testId: "segment-delete-confirm",
-      onConfirm: async () => {
-        await unwrap(api.DELETE("/api/segments/{segment_id}", { params: { path: { segment_id: segment.id } } }));
-        void queries.invalidateQueries({ queryKey: ["segments"] });
-      },
-    });
   }
 
   return (
@@ -52,41 +39,41 @@ export function SegmentsPage() {
           </Button>
         )}
       </Group>
-      <ErrorAlert error={segments.error} />
-      <Table highlightOnHover data-testid="segments-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("segments.name")}</Table.Th>
-            <Table.Th>{t("segments.kind")}</Table.Th>
-            <Table.Th ta="right">{t("segments.members")}</Table.Th>
-            <Table.Th>{t("segments.last_refresh")}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {segments.data?.map((s) => (
-            <Table.Tr key={s.id} data-testid={`segment-row-${s.id}`}>
-              <Table.Td>
-                <Anchor component={Link} to={`/segments/${s.id}`} data-testid="segment-row-name">{s.name}</Anchor>
-                {s.description && <Text size="xs" c="dimmed">{s.description}</Text>}
-              </Table.Td>
-              <Table.Td><Badge variant="light" color={s.kind === "dynamic" ? "indigo" : "gray"}>{t(`segments.kinds.${s.kind}`)}</Badge></Table.Td>
-              <Table.Td ta="right" data-testid="segment-row-count">{formatNumber(s.member_count)}</Table.Td>
-              <Table.Td>{s.kind === "dynamic" ? formatRelative(s.last_refreshed_at) : ""}</Table.Td>
-              <Table.Td>
-                {canWrite && (
-                  <Tooltip label={t("common.delete")}>
-                    <ActionIcon variant="subtle" color="red" onClick={() => remove(s)} aria-label={t("common.delete")} data-testid="segment-delete">
-                      <IconTrash size={16} />
-                    </ActionIcon>
-                  </Tooltip>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {segments.data?.length === 0 && <Text c="dimmed" ta="center">{t("segments.empty")}</Text>}
+      <DataTable
+        testId="segments-table"
+        rows={segments.data}
+        rowKey={(s) => s.id}
+        rowProps={(s) => ({ "data-testid": `segment-row-${s.id}` })}
+        loading={segments.isLoading}
+        error={segments.error}
+        empty={{
+          message: t("segments.empty"),
+          action: canWrite ? <Button variant="light" component={Link} to="/segments/new">{t("segments.new")}</Button> : undefined,
+        }}
+        columns={[
+          { key: "name", header: t("segments.name"), sortValue: (s) => s.name, render: (s) => (
+            <>
+              <Anchor component={Link} to={`/segments/${s.id}`} data-testid="segment-row-name">{s.name}</Anchor>
+              {s.description && <Text size="xs" c="dimmed">{s.description}</Text>}
+            </>
+          ) },
+          { key: "kind", header: t("segments.kind"), sortValue: (s) => s.kind,
+            render: (s) => <Badge variant="light" color={s.kind === "dynamic" ? "indigo" : "gray"}>{t(`segments.kinds.${s.kind}`)}</Badge> },
+          { key: "members", header: t("segments.members"), align: "right", sortValue: (s) => s.member_count,
+            render: (s) => <span data-testid="segment-row-count">{formatNumber(s.member_count)}</span> },
+          { key: "last_refresh", header: t("segments.last_refresh"), sortValue: (s) => s.last_refreshed_at,
+            render: (s) => (s.kind === "dynamic" ? formatRelative(s.last_refreshed_at) : "") },
+        ]}
+        actions={canWrite ? [{
+          key: "delete", label: t("common.delete"), icon: <IconTrash size={16} />, testId: "segment-delete",
+          confirm: (s) => ({ title: t("segments.delete_title"), message: t("segments.delete_warning", { name: s.name }),
+            confirm: t("common.delete"), testId: "segment-delete-confirm" }),
+          onClick: async (s) => {
+            await deleteSegment(s.id);
+            void queries.invalidateQueries({ queryKey: keys.all });
+          },
+        }] : []}
+      />
       {canWrite && (presets.data?.length ?? 0) > 0 && (
         <Stack gap="xs">
           <Group gap="xs">

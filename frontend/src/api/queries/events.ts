@@ -1,5 +1,6 @@
-// Event calls, shared by the events list, the editor and its tabs.
-import { api, multipart, unwrap, type Schemas } from "../../api/client";
+// Events: the query keys, the calls (on the generated client) and the hooks of the events list, the editor and its tabs.
+import { api, multipart, unwrap, type Schemas } from "../client";
+import { useCursorPages } from "../paging";
 
 export type EventOut = Schemas["EventOut"];
 export type EventIn = Schemas["EventIn"];
@@ -17,11 +18,13 @@ export const EVENT_TYPES = ["in_person", "webinar", "hybrid"] as const;
 export const COST_CATEGORIES = ["venue", "catering", "speakers", "ads", "other"] as const;
 export const TEAM_ROLES = ["organizer", "speaker", "host", "staff"] as const;
 
-export const eventKeys = {
-  list: (q: string) => ["events", q] as const,
+export const keys = {
+  list: (q: string) => ["events", { q }] as const,
   all: ["events"] as const,
   event: (id: number) => ["event", id] as const,
   registrations: (id: number) => ["event", id, "registrations"] as const,
+  registrationList: (id: number, status: RegistrationStatus | null, q: string) =>
+    ["event", id, "registrations", { status, q }] as const,
   stats: (id: number) => ["event", id, "stats"] as const,
   costs: (id: number) => ["event", id, "costs"] as const,
   team: (id: number) => ["event", id, "team"] as const,
@@ -29,7 +32,9 @@ export const eventKeys = {
 
 const eventPath = (id: number) => ({ params: { path: { event_id: id } } });
 
-export const listEvents = (q: string) => unwrap(api.GET("/api/events", { params: { query: q ? { q } : {} } }));
+export const EVENTS_PAGE = 50;
+export const listEvents = (q: string, cursor?: string) =>
+  unwrap(api.GET("/api/events", { params: { query: { ...(q ? { q } : {}), limit: EVENTS_PAGE, ...(cursor ? { cursor } : {}) } } }));
 export const getEvent = (id: number) => unwrap(api.GET("/api/events/{event_id}", eventPath(id)));
 export const createEvent = (body: EventIn) => unwrap(api.POST("/api/events", { body }));
 export const updateEvent = (id: number, body: EventPatch) => unwrap(api.PATCH("/api/events/{event_id}", { ...eventPath(id), body }));
@@ -37,13 +42,13 @@ export const deleteEvent = (id: number) => unwrap(api.DELETE("/api/events/{event
 export const eventStats = (id: number) => unwrap(api.GET("/api/events/{event_id}/stats", eventPath(id)));
 
 export const REGISTRATIONS_PAGE = 50;
-/** One page of registrations (`page` counts from 1). */
-export const listRegistrations = (id: number, status: RegistrationStatus | null, q: string, page: number) =>
+/** One page of registrations, after `cursor` (the first page without). */
+export const listRegistrations = (id: number, status: RegistrationStatus | null, q: string, cursor?: string) =>
   unwrap(
     api.GET("/api/events/{event_id}/registrations", {
       params: {
         path: { event_id: id },
-        query: { ...(status ? { status } : {}), ...(q ? { q } : {}), limit: REGISTRATIONS_PAGE, offset: (page - 1) * REGISTRATIONS_PAGE },
+        query: { ...(status ? { status } : {}), ...(q ? { q } : {}), limit: REGISTRATIONS_PAGE, ...(cursor ? { cursor } : {}) },
       },
     }),
   );
@@ -69,3 +74,15 @@ export const addTeamMember = (id: number, body: TeamMemberIn) =>
   unwrap(api.POST("/api/events/{event_id}/team", { ...eventPath(id), body }));
 export const removeTeamMember = (id: number, memberId: number) =>
   unwrap(api.DELETE("/api/events/{event_id}/team/{member_id}", { params: { path: { event_id: id, member_id: memberId } } }));
+
+// ---- hooks ------------------------------------------------------------------------------------
+
+/** The events list, latest start first, one cursor page at a time. */
+export const useEvents = (q: string) =>
+  useCursorPages(keys.list(q), (cursor) => listEvents(q, cursor), { refetchInterval: 15_000 });
+
+/** The check-in list. Frequent refresh: a cancellation gives the seat to the waitlist a moment
+ * later (a background job). */
+export const useRegistrations = (id: number, status: RegistrationStatus | null, q: string) =>
+  useCursorPages(keys.registrationList(id, status, q), (cursor) => listRegistrations(id, status, q, cursor),
+    { refetchInterval: 3_000 });
