@@ -10,7 +10,7 @@ days on), again and again until a round finds nothing to do. No test waits real 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import FunctionType
 from typing import Any
 
@@ -59,28 +59,36 @@ class Scenario:
         """Run a coroutine function in the app's event loop (where its engine and Redis live)."""
         return self.api.client.blocking_portal.call(job, *args)
 
-    def run(self, job: Job, *args: Any) -> Any:
-        """One worker job, called now as the worker would (then whatever it queued)."""
-        result = self.call(job, self.context, *args)
-        self.settle()
-        return result
-
     def settle(self) -> int:
         """Everything due by the clock is done; returns how many jobs did something."""
         return int(self.call(self._settle, self.sweepers))
 
     def advance(self, by: str) -> int:
-        """Time passes (`by` as an ISO duration): the clock moves, the periodic jobs whose period
-        has gone by run, and the worker does what became due."""
+        """Time passes (`by` as an ISO duration). The clock stops at each moment a job was queued
+        for (a run's timer) and the worker does what is due there, so that a wait that follows a
+        wait starts on time; at the end, the periodic jobs whose period has gone by run too (once)."""
         step = duration(by)
-        clock.advance(step)
-        return int(self.call(self._settle, self.sweepers + (self.periodic if step >= timedelta(hours=1) else [])))
+        return int(self.call(self._advance, clock.now() + step,
+                             self.sweepers + (self.periodic if step >= timedelta(hours=1) else [])))
 
     def submit(self, *interactions: dict[str, Any]) -> None:
         """Interactions arrive through the API, and the worker handles them."""
         response = self.api.post("/api/interactions", json={"batch": list(interactions)})
         assert response.status_code < 300, response.text
         self.settle()
+
+    async def _advance(self, until: datetime, last: list[Job]) -> int:
+        worked = 0
+        while (moment := await self._next_job()) is not None and moment < until:
+            clock.advance(max(moment - clock.now(), timedelta(0)))
+            worked += await self._settle(self.sweepers)
+        clock.advance(max(until - clock.now(), timedelta(0)))
+        return worked + await self._settle(last)
+
+    async def _next_job(self) -> datetime | None:
+        """When the earliest queued job is due (a job's score is its time in milliseconds)."""
+        first = await self.runtime.redis.zrange(QUEUE_NAME, 0, 0, withscores=True)
+        return datetime.fromtimestamp(first[0][1] / 1000, UTC) if first else None
 
     async def _settle(self, sweepers: list[Job]) -> int:
         worked = 0

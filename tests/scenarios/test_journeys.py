@@ -178,3 +178,29 @@ def test_a_webhook_to_this_machine_is_refused_and_never_called(scenario: Scenari
         assert receiver.requests == []
     finally:
         receiver.server.shutdown()
+
+
+def test_the_second_email_goes_three_days_later_only_to_those_who_did_not_open_the_first(
+        scenario: Scenario, make_contact: Any) -> None:
+    api = scenario.api
+    first, second = email(api, "Our offer"), email(api, "Our offer, again")
+    kind = unique_type("trial_started")
+    made = journey(api, chain(("start", "entry.interaction", {"type": kind}),
+                              ("first", "action.email", {"email_id": first}),
+                              ("opened", "flow.wait_for", {"type": "email_opened", "timeout": "P3D"}),
+                              ("again", "action.email", {"email_id": second}),
+                              ("done", "flow.exit", {}),
+                              edges=[("start", "first", None), ("first", "opened", None),
+                                     ("opened", "done", "happened"), ("opened", "again", "timeout")]))
+    published(api, made["id"])
+    reader, busy = make_contact(**OPTED_IN), make_contact(**OPTED_IN)
+    scenario.submit({"contact_id": reader["id"], "type": kind}, {"contact_id": busy["id"], "type": kind})
+    assert sorted(m["contact_id"] for m in outbox_of(api, first)) == sorted([reader["id"], busy["id"]])
+
+    scenario.advance("P1D")
+    scenario.submit({"contact_id": reader["id"], "type": "email_opened"})
+    scenario.advance("P1DT23H")
+    assert outbox_of(api, second) == []  # three days are not over
+    scenario.advance("PT1H")
+    assert [m["contact_id"] for m in outbox_of(api, second)] == [busy["id"]]
+    assert {r["contact_id"]: r["status"] for r in runs(api, made["id"])} == {reader["id"]: "exited", busy["id"]: "completed"}
