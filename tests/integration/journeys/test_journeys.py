@@ -1,11 +1,13 @@
-"""Journeys through the API: draw, publish (every problem listed), test, start from a template.
-How contacts go through a published journey over time is in tests/scenarios/test_journeys.py."""
+"""Journeys through the API: draw, publish (every problem listed, an event step needs an open
+event), test, start from a template. How contacts go through a published journey over time is in
+tests/scenarios/."""
 
 import json
 from pathlib import Path
 from typing import Any
 
 from tests.factories import OPTED_IN, chain, email, journey, outbox_of
+from tests.factories import event as new_event
 
 
 def test_publishing_lists_every_problem_and_changes_nothing(api: Any) -> None:
@@ -77,3 +79,31 @@ def test_journey_templates_start_a_journey_in_one_click(api: Any) -> None:
     assert any(n["type"] == "flow.wait_for" for n in nodes)
     assert all(n["config"].get("email_id") for n in nodes if n["type"] == "action.email")
     assert api.post(f"/api/journeys/{made.json()['id']}/validate").json()["problems"] == []
+
+
+def test_publishing_needs_an_open_event(api: Any) -> None:
+    cancelled = new_event(api)
+    api.patch(f"/api/events/{cancelled['id']}", json={"status": "cancelled"})
+    for config, expected in (({"event_id": None}, "Choose an event."),
+                             ({"event_id": cancelled["id"]}, "registrations are closed"),
+                             ({"event_id": 987654}, "There is no event with id 987654.")):
+        made = journey(api, chain(("asked", "entry.interaction", {"type": "form_submitted"}),
+                                  ("register", "action.event_register", config)))
+        refused = api.post(f"/api/journeys/{made['id']}/publish")
+        assert refused.status_code == 422, refused.text
+        problems = [p for p in refused.json()["error"]["problems"] if p["node_id"] == "register"]
+        assert [p["field"] for p in problems] == ["event_id"] and expected in problems[0]["message"], problems
+        assert api.get(f"/api/journeys/{made['id']}").json()["status"] == "draft"
+
+
+def test_only_event_interactions_are_about_an_event(api: Any) -> None:
+    event = new_event(api)
+    made = journey(api, chain(("in", "entry.interaction", {"type": "email_opened", "event_id": event["id"]}),
+                              ("wait", "flow.wait_for", {"type": "event_attended", "event_id": 987654, "timeout": "P1D"}),
+                              ("end", "flow.exit", {}),
+                              edges=[("in", "wait", None), ("wait", "end", "happened"), ("wait", "end", "timeout")]))
+    refused = api.post(f"/api/journeys/{made['id']}/publish")
+    assert refused.status_code == 422, refused.text
+    problems = {(p["node_id"], p["field"]): p["message"] for p in refused.json()["error"]["problems"]}
+    assert "Only event interactions" in problems[("in", "event_id")]
+    assert problems[("wait", "event_id")] == "There is no event with id 987654."
