@@ -7,10 +7,10 @@ Set PARCOURS_TEST_DATABASE_URL to run every integration test against PostgreSQL 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from parcours.app import create_app
 from parcours.queue import EmbeddedRedis
 from parcours.settings import async_url, load_settings
+from tests import factories
+from tests.factories import unique_email  # noqa: F401  (still importable from here)
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "admin-password-123"
@@ -118,31 +120,25 @@ def app_settings(database_url: str, redis_url: str, tmp_path_factory: pytest.Tem
     )
 
 
-@pytest.fixture(scope="module")
-def api(app_settings: Any) -> Iterator[Api]:
-    with TestClient(create_app(app_settings, migrate=True)) as client:
+@contextmanager
+def signed_in(settings: Any) -> Iterator[Api]:
+    """The product started with these settings, and the admin logged in to it."""
+    with TestClient(create_app(settings, migrate=True)) as client:
         login = client.post("/api/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
         assert login.status_code == 200, login.text
         client.headers["x-csrf-token"] = login.json()["csrf_token"]
         yield Api(client)
 
 
-_numbers = itertools.count(1)
-
-
-def unique_email(prefix: str = "contact") -> str:
-    return f"{prefix}.{next(_numbers)}.{time.monotonic_ns()}@example.org"
+@pytest.fixture(scope="module")
+def api(app_settings: Any) -> Iterator[Api]:
+    with signed_in(app_settings) as api:
+        yield api
 
 
 @pytest.fixture
 def make_contact(api: Api) -> Callable[..., dict[str, Any]]:
-    def make(**fields: Any) -> dict[str, Any]:
-        body = {"email": unique_email(), "first_name": "Ada", "last_name": "Lovelace", **fields}
-        response = api.post("/api/contacts", json=body)
-        assert response.status_code == 201, response.text
-        return dict(response.json())
-
-    return make
+    return lambda **fields: factories.contact(api, **fields)
 
 
 class SmtpServer:

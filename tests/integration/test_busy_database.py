@@ -12,7 +12,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from tests.conftest import Api, unique_email
+from tests.conftest import Api
+from tests.factories import unique_email
 
 SOON = datetime.now(UTC) + timedelta(days=3)
 EVENT = {"name": "Locked out", "type": "webinar", "starts_at": SOON.isoformat(),

@@ -6,7 +6,8 @@ import msgspec
 from litestar.testing import TestClient
 
 from parcours.app import create_app
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api, unique_email
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api
+from tests.factories import unique_email
 
 
 def test_an_import_lost_by_redis_is_queued_again_and_done(app_settings: Any) -> None:

@@ -2,7 +2,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, unique_email
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.factories import unique_email
 
 
 def test_every_api_route_needs_a_login(api: Any) -> None:

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique_email
+from tests.factories import unique_email
 
 MESSY = (
     "\ufeffE-mail;Prénom;Nom;Téléphone;Pays;Société;Newsletter\r\n"

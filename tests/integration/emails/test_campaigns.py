@@ -1,6 +1,6 @@
 from typing import Any
 
-from tests.conftest import unique_email
+from tests.factories import unique_email
 
 SENDER = {"from_name": "Parcours", "from_email": "news@example.fr"}
 MJML = ('<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ contact.first_name }}</mj-text>'

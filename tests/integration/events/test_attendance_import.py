@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.conftest import Api, unique_email
-from tests.integration.events.test_events import interactions, make_event, register  # noqa: F401  (fixture)
+from tests.conftest import Api
+from tests.factories import interactions, register, unique_email
 
 
 def upload(api: Api, event_id: int, content: str) -> Any:
@@ -14,7 +14,7 @@ def upload(api: Api, event_id: int, content: str) -> Any:
 
 
 def test_the_export_checks_in_confirmed_registrants_and_reports_the_others(
-        api: Api, make_event: Callable[..., dict[str, Any]]) -> None:  # noqa: F811  (the fixture)
+        api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
     event = make_event(capacity=2)
     seated, late, waiting = (unique_email("att") for _ in range(3))
     ids = {email: register(api, event["id"], email=email).json()["contact_id"] for email in (seated, late, waiting)}
@@ -39,7 +39,7 @@ def test_the_export_checks_in_confirmed_registrants_and_reports_the_others(
 
 
 def test_a_file_without_an_email_column_is_refused_and_changes_nothing(
-        api: Api, make_event: Callable[..., dict[str, Any]]) -> None:  # noqa: F811  (the fixture)
+        api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
     event = make_event()
     register(api, event["id"], email=unique_email("att"))
     response = upload(api, event["id"], "Name;Joined\nAda;10:01\n")

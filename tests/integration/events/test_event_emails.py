@@ -14,7 +14,8 @@ import pytest
 
 from parcours.clock import clock
 from parcours.events.tasks import promote_waitlist, queue_reminders
-from tests.conftest import Api, unique_email
+from tests.conftest import Api
+from tests.factories import unique_email
 
 START = datetime(2031, 3, 4, 9, 30, tzinfo=UTC)
 

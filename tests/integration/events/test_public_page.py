@@ -8,7 +8,8 @@ import html
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.conftest import Api, unique_email
+from tests.conftest import Api
+from tests.factories import unique_email
 
 STARTS = datetime(2031, 3, 4, 13, 0, tzinfo=UTC)  # a Tuesday, 14:00 in Paris
 

@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts.models import Contact
 from parcours.db import create_engine
-from tests.conftest import Api, unique_email
+from tests.conftest import Api
+from tests.factories import unique_email
 
 SOON = datetime.now(UTC) + timedelta(days=5)
 

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.conftest import unique_email
+from tests.factories import unique_email
 
 
 def test_single_and_batch_ingestion_fill_the_timeline(api: Any, make_contact: Any) -> None:

@@ -1,5 +1,6 @@
-"""The journey engine survives what production throws at it: a worker killed with SIGKILL, Redis
-flushed, two workers racing. The database is the truth; every message goes out once.
+"""The journey engine survives what production throws at it: a worker killed with SIGKILL, two
+workers racing. The database is the truth; every message goes out once. (Redis flushed
+under waiting runs is a scenario: tests/scenarios/test_journeys.py.)
 
 The API runs in the test process without a worker; workers are real `parcours worker` processes.
 """
@@ -17,11 +18,9 @@ from typing import Any
 
 import msgspec
 import pytest
-from litestar.testing import TestClient
 
-from parcours.app import create_app
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api
-from tests.integration.journeys.test_journeys import chain, new_email
+from tests.conftest import Api, signed_in
+from tests.factories import chain, email
 
 CONTACTS = int(os.environ.get("PARCOURS_TEST_RELIABILITY_CONTACTS", "5000"))
 STALE_CLAIM_SECONDS = 3
@@ -61,11 +60,9 @@ def product(app_settings: Any) -> Iterator[tuple[Api, Workers]]:
     settings = msgspec.structs.replace(app_settings, in_process_worker=False, stale_claim_seconds=STALE_CLAIM_SECONDS,
                                        frequency_cap=0)
     workers = Workers(settings)
-    with TestClient(create_app(settings, migrate=True)) as client:
-        login = client.post("/api/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-        client.headers["x-csrf-token"] = login.json()["csrf_token"]
+    with signed_in(settings) as api:
         try:
-            yield Api(client), workers
+            yield api, workers
         finally:
             workers.stop_all()
 
@@ -111,9 +108,9 @@ def finished(api: Api, journey_id: int, count: int, mails: list[str], timeout: f
 
 def two_emails(api: Api, segment_id: int, wait: str) -> dict[str, Any]:
     return chain(("start", "entry.segment", {"segment_id": segment_id}),
-                 ("first", "action.email", {"email_id": new_email(api, "First")}),
+                 ("first", "action.email", {"email_id": email(api, "First")}),
                  ("pause", "flow.wait", {"duration": wait}),
-                 ("second", "action.email", {"email_id": new_email(api, "Second")}))
+                 ("second", "action.email", {"email_id": email(api, "Second")}))
 
 
 def assert_once(found: dict[str, Any], count: int) -> None:
@@ -135,18 +132,6 @@ def test_a_worker_killed_mid_journey_loses_nothing_and_sends_nothing_twice(produ
     workers.kill(first)
     workers.start()
     assert_once(finished(api, journey, CONTACTS, ["first", "second"]), CONTACTS)
-
-
-def test_runs_wake_after_redis_forgets_them(product: tuple[Api, Workers]) -> None:
-    api, workers = product
-    if not workers.running:
-        workers.start()
-    segment = audience(api, "flushed", 500)
-    journey = publish(api, two_emails(api, segment, "PT3S"))
-    assert api.eventually(lambda: stats(api, journey)["nodes"].get("pause", {}).get("waiting") == 500, 60)
-    runtime = api.client.app.state.runtime
-    api.client.blocking_portal.call(runtime.redis.flushdb)  # the timers' jobs are gone
-    assert_once(finished(api, journey, 500, ["first", "second"], timeout=90), 500)
 
 
 def test_two_workers_never_advance_a_run_twice(product: tuple[Api, Workers], backend: str) -> None:

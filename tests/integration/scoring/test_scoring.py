@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from parcours.clock import clock
-from tests.conftest import unique_email
+from tests.factories import unique_email
 
 HOT = {
     "key": "hot", "name": "Hot leads", "kind": "behavioural", "threshold": 50,

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique_email
+from tests.factories import unique_email
 
 
 def tag() -> str:
