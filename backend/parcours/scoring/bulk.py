@@ -48,7 +48,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts import service as contacts
 from parcours.db import dialect_name
-from parcours.interactions.models import Interaction
+from parcours.interactions import service as interactions
 from parcours.pipeline.stages import FUNNEL, SALES_READY
 from parcours.rules.fields import GRADE_PREFIX, SCORE_PREFIX, Field
 from parcours.rules.language import Checked, Schema, compile_rule
@@ -64,7 +64,7 @@ FRESH = Table("scoring_fresh", _scratch, Column("contact_id", BigInteger, primar
 CHANGED = Table("scoring_changed", _scratch, Column("contact_id", BigInteger, primary_key=True),
                 Column("previous", BigInteger, nullable=False), Column("score", BigInteger, nullable=False),
                 prefixes=["TEMPORARY"])
-_INTERACTIONS = Interaction.__table__  # type: ignore[attr-defined]
+_INTERACTIONS = interactions.table()
 # A chunk's interactions of the model's types, with the columns rules read (typed as in interactions).
 EVENTS = Table("scoring_events", _scratch,
                *(Column(name, _INTERACTIONS.c[name].type, nullable=False)
