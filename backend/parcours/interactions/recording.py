@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Select, insert, literal, select
+from sqlalchemy import CursorResult, Select, insert, literal, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -80,4 +80,4 @@ async def record_for_select(
         insert(_TABLE).from_select(["contact_id", "type", "occurred_at", "properties", "received_at"], rows)
     )
     _wake_after_commit(session)
-    return int(result.rowcount or 0)
+    return int(cast("CursorResult[Any]", result).rowcount or 0)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
@@ -29,7 +30,7 @@ def wake(session: AsyncSession, enqueue: Enqueue, at: datetime | None = None) ->
 
 
 async def live_ids(session: AsyncSession) -> list[int]:
-    return list((await session.execute(select(Journey.id).where(Journey.status == LIVE))).scalars())
+    return list((await session.execute(select(col(Journey.id)).where(col(Journey.status) == LIVE))).scalars())
 
 
 def due(columns: Sequence[Any], status: str, live: list[int], limit: int) -> Select[Any]:

@@ -4,9 +4,9 @@ starting population of a newly published version, and stopping everyone inside."
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, insert, literal, not_, select, true, update
+from sqlalchemy import CursorResult, Select, insert, literal, not_, select, true, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,8 +38,8 @@ def _eligible(ids: Select[Any], settings: JourneySettings, journey_id: int) -> S
         query = query.where(not_(column.in_(segments.member_ids(settings.suppression_segment_id))))
     if settings.reentry == "after_days":
         recent = utcnow() - timedelta(days=settings.reentry_days or 1)
-        query = query.where(not_(column.in_(select(JourneyRun.contact_id).where(
-            JourneyRun.journey_id == journey_id, col(JourneyRun.entered_at) > recent))))
+        query = query.where(not_(column.in_(select(col(JourneyRun.contact_id)).where(
+            col(JourneyRun.journey_id) == journey_id, col(JourneyRun.entered_at) > recent))))
     return query
 
 
@@ -55,7 +55,7 @@ async def enrol(session: AsyncSession, live: Version, ids: Select[Any], trigger:
         ["journey_id", "version_id", "contact_id", "entry_key", "node_id", "status", "wake_at", "entered_at",
          "updated_at", "error"], rows.where(true())).on_conflict_do_nothing()
     result = await session.execute(statement)
-    entered = int(result.rowcount or 0)
+    entered = int(cast("CursorResult[Any]", result).rowcount or 0)
     if entered:
         wake(session, enqueue)
     return entered
@@ -83,8 +83,8 @@ async def start_entries(session: AsyncSession, journey: Journey, enqueue: Enqueu
     once its start time has come. Idempotent: run at publication and by the sweeper."""
     if journey.status != LIVE or journey.enrolled_version >= journey.version:
         return 0
-    version_id = (await session.execute(select(JourneyVersion.id).where(
-        JourneyVersion.journey_id == journey.id, JourneyVersion.version == journey.version))).scalar_one()
+    version_id = (await session.execute(select(col(JourneyVersion.id)).where(
+        col(JourneyVersion.journey_id) == journey.id, col(JourneyVersion.version) == journey.version))).scalar_one()
     live = await version(session, version_id)
     if live.settings.starts_at is not None and live.settings.starts_at > utcnow():
         return 0
@@ -99,13 +99,13 @@ async def start_entries(session: AsyncSession, journey: Journey, enqueue: Enqueu
 
 async def stop_runs(session: AsyncSession, journey_id: int) -> int:
     """Every contact still inside leaves now (recorded as an exit at the step it was on)."""
-    inside = select(JourneyRun.journey_id, JourneyRun.id, JourneyRun.node_id, literal("exited"), literal("stopped"),
+    inside = select(col(JourneyRun.journey_id), col(JourneyRun.id), col(JourneyRun.node_id), literal("exited"), literal("stopped"),
                     literal(utcnow(), UTCDateTime())).where(
-        JourneyRun.journey_id == journey_id, col(JourneyRun.status).in_(["active", "waiting"]))
+        col(JourneyRun.journey_id) == journey_id, col(JourneyRun.status).in_(["active", "waiting"]))
     await session.execute(insert(JourneyStep).from_select(
         ["journey_id", "run_id", "node_id", "outcome", "label", "at"], inside))
     result = await session.execute(update(JourneyRun).where(
-        JourneyRun.journey_id == journey_id, col(JourneyRun.status).in_(["active", "waiting"]))
+        col(JourneyRun.journey_id) == journey_id, col(JourneyRun.status).in_(["active", "waiting"]))
         .values(status="exited", wake_at=None, updated_at=utcnow()))
-    return int(result.rowcount or 0)
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
 

@@ -67,8 +67,8 @@ async def _start_from_events(batch: Batch, live: list[Version], events: Sequence
                 started.add(event.contact_id)
     if not started:
         return set()
-    found = await session.execute(select(JourneyRun.id).where(
-        col(JourneyRun.contact_id).in_(started), JourneyRun.status == "active",
+    found = await session.execute(select(col(JourneyRun.id)).where(
+        col(JourneyRun.contact_id).in_(started), col(JourneyRun.status) == "active",
         col(JourneyRun.journey_id).in_([v.journey_id for v in live])))
     return set(found.scalars())
 
@@ -81,8 +81,8 @@ async def _resume_waiting(session: AsyncSession, events: Sequence[Stored]) -> se
     by_kind: dict[str, set[int]] = defaultdict(set)
     for start in range(0, len(contact_ids), 1000):
         # By contact first (its index): the waiting runs of everyone would be a scan of the table.
-        rows = await session.execute(select(JourneyRun.id, JourneyRun.contact_id, JourneyRun.waiting_for).where(
-            col(JourneyRun.contact_id).in_(contact_ids[start:start + 1000]), JourneyRun.status == "waiting",
+        rows = await session.execute(select(col(JourneyRun.id), col(JourneyRun.contact_id), col(JourneyRun.waiting_for)).where(
+            col(JourneyRun.contact_id).in_(contact_ids[start:start + 1000]), col(JourneyRun.status) == "waiting",
             col(JourneyRun.waiting_for).in_(types)))
         for run_id, contact_id, kind in rows.all():
             if (contact_id, kind) in happened:
@@ -96,7 +96,7 @@ async def _resume_waiting(session: AsyncSession, events: Sequence[Stored]) -> se
 
 async def _goals(session: AsyncSession, events: Sequence[Stored]) -> None:
     """A journey whose goal is an interaction: contacts inside who did it have converted."""
-    journeys = (await session.execute(select(Journey.id, Journey.settings).where(Journey.status == LIVE))).all()
+    journeys = (await session.execute(select(col(Journey.id), col(Journey.settings)).where(col(Journey.status) == LIVE))).all()
     now = utcnow()
     for journey_id, raw in journeys:
         goal = settings_of(raw).goal
@@ -106,7 +106,7 @@ async def _goals(session: AsyncSession, events: Sequence[Stored]) -> None:
         if not who:
             continue
         since = now - graph.duration(goal.window)
-        where = [JourneyRun.journey_id == journey_id, col(JourneyRun.contact_id).in_(who),
+        where = [col(JourneyRun.journey_id) == journey_id, col(JourneyRun.contact_id).in_(who),
                  col(JourneyRun.converted_at).is_(None), col(JourneyRun.entered_at) >= since]
         values: dict[str, Any] = {"converted_at": now}
         if goal.exit:

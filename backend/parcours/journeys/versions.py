@@ -56,9 +56,9 @@ async def live_versions(session: AsyncSession) -> list[Version]:
     """The latest version of every published journey within its dates (those that take new entries)."""
     now = utcnow()
     rows = await session.execute(
-        select(JourneyVersion.id).join(Journey, and_(Journey.id == JourneyVersion.journey_id,
-                                                     Journey.version == JourneyVersion.version))
-        .where(Journey.status == LIVE))
+        select(col(JourneyVersion.id)).join(Journey, and_(col(Journey.id) == col(JourneyVersion.journey_id),
+                                                     col(Journey.version) == col(JourneyVersion.version)))
+        .where(col(Journey.status) == LIVE))
     found = [await version(session, vid) for (vid,) in rows.all()]
     return [v for v in found if (v.settings.starts_at is None or v.settings.starts_at <= now)
             and (v.settings.ends_at is None or v.settings.ends_at > now)]
@@ -66,7 +66,7 @@ async def live_versions(session: AsyncSession) -> list[Version]:
 
 async def versions_of(session: AsyncSession, version_ids: Iterable[int]) -> dict[int, Version]:
     """These versions: one query, the programs parsed once per process."""
-    published = await session.execute(select(JourneyVersion.id, JourneyVersion.published_at)
+    published = await session.execute(select(col(JourneyVersion.id), col(JourneyVersion.published_at))
                                       .where(col(JourneyVersion.id).in_(sorted(set(version_ids)))))
     found: dict[int, Version] = {}
     for version_id, published_at in published.all():
@@ -79,12 +79,12 @@ async def finish_ended(session: AsyncSession) -> int:
     """Published journeys past their end date with nobody left inside are finished."""
     now = utcnow()
     finished = 0
-    for journey in (await session.execute(select(Journey).where(Journey.status == LIVE))).scalars().all():
+    for journey in (await session.execute(select(Journey).where(col(Journey.status) == LIVE))).scalars().all():
         ends_at = settings_of(journey.settings).ends_at
         if ends_at is None or ends_at > now:
             continue
         inside = (await session.execute(select(func.count()).select_from(JourneyRun).where(
-            JourneyRun.journey_id == journey.id, col(JourneyRun.status).in_(["active", "waiting"])))).scalar_one()
+            col(JourneyRun.journey_id) == journey.id, col(JourneyRun.status).in_(["active", "waiting"])))).scalar_one()
         if not inside:
             journey.status, journey.updated_at = "finished", now
             finished += 1

@@ -112,7 +112,7 @@ async def model_out(session: AsyncSession, row: ScoringModel) -> ModelOut:
 
 async def create_model(session: AsyncSession, enqueue: Any, values: dict[str, Any], by: str) -> ScoringModel:
     model = check(values["key"], values["threshold"], values["grades"], values["rules"], await scoring_schema(session))
-    if (await session.execute(select(col(ScoringModel.id)).where(ScoringModel.key == values["key"]))).first():
+    if (await session.execute(select(col(ScoringModel.id)).where(col(ScoringModel.key) == values["key"]))).first():
         raise Unprocessable(f"A scoring model with the key '{values['key']}' already exists.", "key")
     row = ScoringModel(**{**values, "threshold": model.threshold, "grades": msgspec.to_builtins(values["grades"]),
                           "rules": msgspec.to_builtins(values["rules"])})
@@ -317,7 +317,7 @@ async def contact_scores(session: AsyncSession, contact_id: int) -> list[Contact
 async def score_history(session: AsyncSession, contact_id: int, limit: int) -> list[ScoreChangeOut]:
     await contacts.get_contact(session, contact_id)
     rows = await session.execute(
-        select(ScoreChange, col(ScoringModel.name)).join(ScoringModel, col(ScoringModel.id) == ScoreChange.model_id)
+        select(ScoreChange, col(ScoringModel.name)).join(ScoringModel, col(ScoringModel.id) == col(ScoreChange.model_id))
         .where(col(ScoreChange.contact_id) == contact_id).order_by(col(ScoreChange.id).desc()).limit(limit))
     return [ScoreChangeOut(model_id=change.model_id, model=name, score=change.score, previous=change.previous,
                            reason=change.reason, at=change.at) for change, name in rows.all()]

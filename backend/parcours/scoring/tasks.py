@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
@@ -134,7 +135,7 @@ async def expire_points(ctx: dict[str, Any]) -> int:
                 if rule.decay_days is None:
                     continue
                 edge = now - timedelta(days=float(rule.decay_days))
-                scored = select(ContactScore.contact_id).where(ContactScore.model_id == row.id, ContactScore.score != 0)
+                scored = select(col(ContactScore.contact_id)).where(col(ContactScore.model_id) == row.id, col(ContactScore.score) != 0)
                 expired = interactions.contacts_with(rule.interaction_type, edge - EXPIRY_LOOKBACK, edge)
                 found = await session.execute(expired.where(expired.selected_columns[0].in_(scored)))
                 ids.update(found.scalars().all())

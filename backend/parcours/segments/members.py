@@ -24,22 +24,22 @@ _TABLE = SegmentMember.metadata.tables["segment_members"]
 
 
 def member_of(segment_id: int, contact_id: Any) -> Any:
-    return exists().where(SegmentMember.segment_id == segment_id, SegmentMember.contact_id == contact_id)
+    return exists().where(col(SegmentMember.segment_id) == segment_id, col(SegmentMember.contact_id) == contact_id)
 
 
-def member_ids(segment_id: int) -> Select[tuple[int]]:
-    return select(SegmentMember.contact_id).where(SegmentMember.segment_id == segment_id)
+def member_ids(segment_id: int) -> Select[Any]:
+    return select(col(SegmentMember.contact_id)).where(col(SegmentMember.segment_id) == segment_id)
 
 
 async def segment_ids_of(session: AsyncSession, contact_id: int) -> set[int]:
-    rows = await session.execute(select(SegmentMember.segment_id).where(SegmentMember.contact_id == contact_id))
+    rows = await session.execute(select(col(SegmentMember.segment_id)).where(col(SegmentMember.contact_id) == contact_id))
     return set(rows.scalars().all())
 
 
 async def segment_ids_by_contact(session: AsyncSession, contact_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     for start in range(0, len(contact_ids), 1000):
-        rows = await session.execute(select(SegmentMember.contact_id, SegmentMember.segment_id)
+        rows = await session.execute(select(col(SegmentMember.contact_id), col(SegmentMember.segment_id))
                                      .where(col(SegmentMember.contact_id).in_(contact_ids[start:start + 1000])))
         for cid, sid in rows.all():
             found[cid].add(sid)
@@ -78,4 +78,4 @@ async def apply(session: AsyncSession, names: Mapping[int, str], entered: list[t
     for sid, change in delta.items():
         if change:
             await session.execute(update(Segment).where(col(Segment.id) == sid)
-                                  .values(member_count=Segment.member_count + change))
+                                  .values(member_count=col(Segment.member_count) + change))

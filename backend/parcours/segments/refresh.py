@@ -78,11 +78,11 @@ async def refresh_in_sql(session: AsyncSession, schema: Schema, segment: Segment
         await session.execute(scratch.insert().from_select(
             ["contact_id"], target(schema, dialect, wanted.rule, wanted.include, wanted.exclude, now)))
         target_id = scratch.c.contact_id
-        mine = SegmentMember.segment_id == segment.id
+        mine = col(SegmentMember.segment_id) == segment.id
         await session.execute(changes.insert().from_select(["contact_id", "entering"], select(
-            target_id, literal(True)).where(~exists().where(mine, SegmentMember.contact_id == target_id))))
+            target_id, literal(True)).where(~exists().where(mine, col(SegmentMember.contact_id) == target_id))))
         await session.execute(changes.insert().from_select(["contact_id", "entering"], select(
-            SegmentMember.contact_id, literal(False)).where(mine, ~exists().where(target_id == SegmentMember.contact_id))))
+            col(SegmentMember.contact_id), literal(False)).where(mine, ~exists().where(target_id == col(SegmentMember.contact_id)))))
         entering = select(changes.c.contact_id).where(changes.c.entering)
         leaving = select(changes.c.contact_id).where(not_(changes.c.entering))
         about = {"segment_id": segment.id, "segment": segment.name}

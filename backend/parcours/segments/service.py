@@ -145,7 +145,7 @@ async def snapshot(session: AsyncSession, segment_id: int, actor: Actor) -> Segm
     await session.execute(
         insert_members(await dialect_name(session)).from_select(
             ["segment_id", "contact_id", "added_at"],
-            select(literal(copy.id), SegmentMember.contact_id, literal(now, UTCDateTime())).where(SegmentMember.segment_id == segment_id),
+            select(literal(copy.id), col(SegmentMember.contact_id), literal(now, UTCDateTime())).where(col(SegmentMember.segment_id) == segment_id),
         )
     )
     return copy
