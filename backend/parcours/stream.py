@@ -24,9 +24,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -37,6 +36,7 @@ from parcours.db import Sessions, retried
 from parcours.interactions import recording
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import Batch, Consumer, Sources
+from parcours.jobs.service import Enqueue
 from parcours.journeys import held
 from parcours.journeys import stream as journeys
 from parcours.rules import service as rules
@@ -49,9 +49,7 @@ from parcours.segments import reading
 from parcours.segments import realtime as segments
 from parcours.segments.members import segment_ids_by_contact
 
-log = logging.getLogger(__name__)
 JOB = "process_interactions"
-Enqueue = Callable[..., Awaitable[object]]
 
 # ---- 1. the wake-up -----------------------------------------------------------------------------------
 

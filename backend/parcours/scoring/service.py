@@ -33,7 +33,7 @@ from parcours.rules.language import Schema
 from parcours.scoring import bulk, notify, points
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.scoring.points import Compiled, Event, GradeBand, ModelProblem, Rule
-from parcours.scoring.schemas import ContactScoreOut, ModelOut, Recompute, ScoreChangeOut
+from parcours.scoring.schemas import ContactScoreOut, ModelIn, ModelOut, Recompute, ScoreChangeOut
 
 log = logging.getLogger(__name__)
 RECOMPUTE_KIND = "scoring_recompute"
@@ -165,8 +165,6 @@ async def load_shipped(session: AsyncSession, rules_dir: Path, enqueue: Any) -> 
     files = sorted((rules_dir / "scoring").glob("*.json"))
     if not files or (await session.execute(select(func.count()).select_from(ScoringModel))).scalar_one():
         return 0
-    from parcours.scoring.schemas import ModelIn
-
     for path in files:
         shipped = msgspec.json.decode(path.read_bytes(), type=ModelIn)
         await create_model(session, enqueue, {f: getattr(shipped, f) for f in shipped.__struct_fields__}, "Parcours")

@@ -16,7 +16,7 @@ from parcours.jobs import service as jobs
 from parcours.rules import service as rules
 from parcours.rules.cache import rules as rule_cache
 from parcours.rules.context import context_values
-from parcours.rules.language import Checked, evaluate
+from parcours.rules.language import Checked, evaluation
 from parcours.segments import members
 from parcours.segments.definitions import memberships
 from parcours.segments.reading import plan
@@ -46,18 +46,19 @@ async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int], b
         current = await members.segment_ids_by_contact(session, ids)
     entered: list[tuple[int, int]] = []
     left: list[tuple[int, int]] = []
-    for cid, (contact, account) in people.items():
-        before = current.get(cid, set())
-        values = context_values(contact, account, before, schema.fields)
+    with evaluation(schema) as evaluate:
+        for cid, (contact, account) in people.items():
+            before = current.get(cid, set())
+            values = context_values(contact, account, before, schema.fields)
 
-        def matches(rule: Checked, segment_ids: set[int], values: dict[str, Any] = values) -> bool:
-            if "segments" in rule.fields:  # only rules that read memberships need them current
-                values["segments"] = {float(m) for m in segment_ids}
-            return evaluate(rule, values)
+            def matches(rule: Checked, segment_ids: set[int], values: dict[str, Any] = values) -> bool:
+                if "segments" in rule.fields:  # only rules that read memberships need them current
+                    values["segments"] = {float(m) for m in segment_ids}
+                return evaluate(rule, values)
 
-        after = memberships(ordered, before, matches)
-        entered += [(sid, cid) for sid in after - before]
-        left += [(sid, cid) for sid in before - after]
+            after = memberships(ordered, before, matches)
+            entered += [(sid, cid) for sid in after - before]
+            left += [(sid, cid) for sid in before - after]
     await members.apply(session, names, entered, left)
     if batch is not None:
         batch.moved(entered, left)
