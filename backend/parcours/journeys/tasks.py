@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from parcours.clock import utcnow
 from parcours.db import transaction
@@ -32,7 +33,7 @@ async def sweep_journeys(ctx: dict[str, Any]) -> None:
     has come, runs whose wake time has passed, journeys past their end."""
     runtime = ctx["runtime"]
     async with transaction(runtime.sessions) as session:
-        journeys = (await session.execute(select(Journey).where(Journey.status == runner.LIVE))).scalars().all()
+        journeys = (await session.execute(select(Journey).where(col(Journey.status) == runner.LIVE))).scalars().all()
         for journey in journeys:
             await runner.start_entries(session, journey, runtime.enqueue)
         await runner.finish_ended(session)
