@@ -9,7 +9,7 @@ Measured, in-process against a real database (the product's own functions, no HT
      b. with its I/O: service.score_contacts for one contact (read its fields, interactions and
         stored scores, write what changed);
      c. end to end through the stream: one interaction recorded and committed, then
-        interactions.service.process_new_interactions with the scoring consumer (computed fields,
+        stream.process_new_interactions with the scoring consumer (computed fields,
         then scoring), median and p95 over --samples interactions.
   2. full recompute: the job (scoring.tasks.recompute_scores) for the behavioural model over
      every contact, as after a model change, its progress printed as it reports it; then the
@@ -183,11 +183,11 @@ async def models(sessions: Any) -> dict[str, int]:
 async def bench_realtime(sessions: Any, samples: int, seed: int = 11) -> dict[str, Any]:
     from sqlalchemy import func, select
 
+    from parcours import stream as pipeline
     from parcours.clock import utcnow
     from parcours.contacts import service as contacts
     from parcours.db import transaction
     from parcours.interactions import recording
-    from parcours.interactions import service as interactions
     from parcours.interactions.models import Interaction
     from parcours.rules.context import context_values
     from parcours.scoring import points, service
@@ -222,14 +222,14 @@ async def bench_realtime(sessions: Any, samples: int, seed: int = 11) -> dict[st
             await service.score_contacts(session, no_queue, {cid: "bench"})
         with_io.append(time.perf_counter() - started)
     consume = stream_consumer(no_queue)
-    await interactions.process_new_interactions(sessions, [consume])  # what the runs above recorded
+    await pipeline.process_new_interactions(sessions, [consume])  # what the runs above recorded
     stream = []
     for cid in ids[:min(len(ids), 200)]:
         async with transaction(sessions) as session:
             await recording.record(session, [{"contact_id": cid, "type": "email_clicked",
                                               "properties": {"url": "https://example.com/pricing"}}])
         started = time.perf_counter()
-        processed = await interactions.process_new_interactions(sessions, [consume])
+        processed = await pipeline.process_new_interactions(sessions, [consume])
         stream.append(time.perf_counter() - started)
         assert processed >= 1, processed
     rules = sum(len(m.interaction_rules) + len(m.attribute_rules) for _, m in active)

@@ -28,7 +28,7 @@ their secondary indexes dropped during the load and built afterwards; the comput
 (last_interaction_at, opens_30d, total_revenue...) are then computed from them with one UPDATE, as
 recompute_stats would, and the stream cursors are moved past them (otherwise the worker would
 start processing 10 million interactions). The other 199 segments are written directly in the
-database with their members computed by the product's own SQL (segments.service._target).
+database with their members computed by the product's own SQL (segments.refresh.target).
 """
 
 from __future__ import annotations
@@ -565,7 +565,7 @@ async def _create_segments(db: Database, count: int, existing: list[int]) -> dic
     from parcours.clock import utcnow
     from parcours.db import UTCDateTime
     from parcours.rules import service as rules
-    from parcours.segments import service as segments
+    from parcours.segments import refresh
     from parcours.segments.models import Segment, SegmentMember
     from parcours.settings import async_url
 
@@ -591,7 +591,7 @@ async def _create_segments(db: Database, count: int, existing: list[int]) -> dic
                 ids.append(segment.id)
                 started = time.perf_counter()
                 dialect = await product_db.dialect_name(session)
-                target = segments._target(schema, dialect, checked, include, exclude, now).subquery()
+                target = refresh.target(schema, dialect, checked, include, exclude, now).subquery()
                 await session.execute(insert(SegmentMember).from_select(
                     ["segment_id", "contact_id", "added_at"],
                     select(literal(segment.id), target.c.id, literal(now, UTCDateTime()))))

@@ -8,6 +8,7 @@ from typing import Any
 
 from faker import Faker
 
+from parcours import stream
 from parcours.clock import utcnow
 from parcours.contacts import accounts
 from parcours.contacts import normalize as n
@@ -114,5 +115,5 @@ async def seed(runtime: Runtime, *, contacts: int, interactions: int, seed_value
     for start in range(0, interactions, 5000):
         async with transaction(runtime.sessions) as session:
             await interaction_service.insert_many(session, interaction_rows(ids, min(5000, interactions - start), rng))
-    await interaction_service.process_new_interactions(runtime.sessions)
+    await stream.process_new_interactions(runtime.sessions)  # the computed fields
     return {"contacts": len(ids), "interactions": interactions, "accounts": len(account_ids)}

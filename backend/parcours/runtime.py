@@ -14,9 +14,7 @@ from arq.worker import Worker
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours import db, queue
-from parcours.interactions import recording
-from parcours.interactions.tasks import trigger_processing
+from parcours import db, queue, stream
 from parcours.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +59,6 @@ class Runtime:
         return self.worker
 
     async def close(self) -> None:
-        recording.set_waker(None)
         if self.worker is not None and self.worker_task is not None:
             await queue.stop_worker(self.worker, self.worker_task)
         self.worker = self.worker_task = None
@@ -111,5 +108,5 @@ async def open_runtime(settings: Settings, *, migrate: bool = False) -> Runtime:
         redis=await queue.connect(redis_url),
         embedded_redis=embedded,
     )
-    recording.set_waker(lambda: trigger_processing(runtime))
+    stream.wire(runtime.sessions, runtime.enqueue)
     return runtime

@@ -17,13 +17,13 @@ from parcours.channels.tasks import (
 )
 from parcours.contacts.tasks import import_contacts
 from parcours.events import tasks as events
-from parcours.interactions.tasks import process_interactions, roll_windows, sweep_interactions
+from parcours.interactions.batch import Consumer
+from parcours.interactions.tasks import roll_windows
 from parcours.jobs.tasks import sweep_jobs
-from parcours.journeys import stream as journeys
 from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journeys
 from parcours.scoring import tasks as scoring
-from parcours.segments import service as segments
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
+from parcours.stream import consumers, process_interactions, sweep_interactions
 
 FUNCTIONS = [
     import_contacts,
@@ -44,11 +44,9 @@ FUNCTIONS = [
 ]
 
 
-def stream_consumers(runtime: Any) -> list[Any]:
-    """What happens with each batch of new interactions, after computed fields are updated."""
-    # Scoring first: segments and journeys of the same batch then read the new scores.
-    return [scoring.stream_consumer(runtime.enqueue, runtime.settings.base_url),
-            segments.realtime_consumer(runtime.enqueue), journeys.stream_consumer(runtime.enqueue)]
+def stream_consumers(runtime: Any) -> list[Consumer]:
+    """What happens with each batch of new interactions, in order (see parcours.stream)."""
+    return consumers(runtime.enqueue, runtime.settings.base_url)
 
 
 def cron_jobs() -> list[CronJob]:

@@ -4,11 +4,12 @@ contact, so it depends on nothing but the table (contacts import it without a cy
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Select, insert, literal, select
+from sqlalchemy import CursorResult, Select, insert, literal, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
@@ -23,30 +24,36 @@ SYSTEM_TYPES = frozenset({"contact_created", "contact_updated", "lifecycle_stage
 # Of those, the ones that change nothing a rule can read (segments need not look again).
 UNCHANGING_TYPES = frozenset({"segment_entered", "segment_exited", JOURNEY_STEP})
 
-_TABLE = Interaction.__table__  # type: ignore[attr-defined]
+_TABLE = Interaction.metadata.tables["interactions"]
+_WAKER = "parcours_stream_waker"
 _WOKEN = "parcours_stream_woken"
 log = logging.getLogger(__name__)
-_waker: Callable[[], Awaitable[object]] | None = None
 
 
-def set_waker(waker: Callable[[], Awaitable[object]] | None) -> None:
-    """What to call once new interactions are committed (the runtime queues their processing)."""
-    global _waker
-    _waker = waker
+class Waker(Protocol):
+    """What processes new interactions once they are committed (parcours.stream.Waker)."""
+
+    async def __call__(self) -> None: ...
 
 
-async def _wake() -> None:
-    if _waker is not None:
-        try:
-            await _waker()
-        except Exception:  # the sweeper processes the stream anyway within seconds
-            log.warning("could not wake the interaction stream", exc_info=True)
+def wake_with(sessions: async_sessionmaker[AsyncSession], waker: Waker) -> None:
+    """Sessions of this factory wake `waker` once a transaction that recorded interactions commits."""
+    sessions.configure(info={**sessions.kw.get("info", {}), _WAKER: waker})
 
 
 def _wake_after_commit(session: AsyncSession) -> None:
-    if not session.info.get(_WOKEN):
-        session.info[_WOKEN] = True
-        after_commit(session, _wake)
+    waker: Waker | None = session.info.get(_WAKER)
+    if waker is None or session.info.get(_WOKEN):
+        return
+    session.info[_WOKEN] = True
+
+    async def wake() -> None:
+        try:
+            await waker()
+        except Exception:  # the sweeper processes the stream anyway within seconds
+            log.warning("could not wake the interaction stream", exc_info=True)
+
+    after_commit(session, wake)
 
 
 async def record(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> int:
@@ -73,4 +80,4 @@ async def record_for_select(
         insert(_TABLE).from_select(["contact_id", "type", "occurred_at", "properties", "received_at"], rows)
     )
     _wake_after_commit(session)
-    return int(result.rowcount or 0)
+    return int(cast("CursorResult[Any]", result).rowcount or 0)

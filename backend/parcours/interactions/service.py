@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlalchemy import Select, Table, and_, case, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,9 +17,10 @@ from parcours.addresses import normalize_email
 from parcours.api import after, cut, read_cursor, to_out
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import Sessions, dialect_name, retried, transaction
+from parcours.db import Sessions, dialect_name, transaction
 from parcours.errors import InvalidInput, ParcoursError, Unprocessable
 from parcours.interactions import recording
+from parcours.interactions.batch import Stored
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.interactions.schemas import (
     InteractionIn,
@@ -35,6 +37,7 @@ ROLL_CURSOR = "contact_stats_window"
 GAP_PATIENCE = timedelta(seconds=60)
 MAX_GAPS = 10_000
 STATS_BATCH = 5_000
+_TABLE = Interaction.metadata.tables["interactions"]
 
 
 def items_of(post: InteractionPost) -> tuple[list[InteractionIn], str]:
@@ -161,9 +164,9 @@ async def timeline(
 async def summary_for(session: AsyncSession, contact_id: int) -> tuple[dict[str, int], float]:
     """How many interactions of each type a contact has, and their purchases' total."""
     rows = await session.execute(
-        select(Interaction.type, func.count(), func.coalesce(func.sum(Interaction.value), 0.0))
-        .where(Interaction.contact_id == contact_id)
-        .group_by(Interaction.type)
+        select(col(Interaction.type), func.count(), func.coalesce(func.sum(col(Interaction.value)), 0.0))
+        .where(col(Interaction.contact_id) == contact_id)
+        .group_by(col(Interaction.type))
     )
     counts, revenue = {}, 0.0
     for kind, count, total in rows.all():
@@ -174,12 +177,13 @@ async def summary_for(session: AsyncSession, contact_id: int) -> tuple[dict[str,
 
 
 async def all_for(session: AsyncSession, contact_id: int) -> list[InteractionOut]:
-    rows = await session.execute(select(Interaction).where(Interaction.contact_id == contact_id).order_by(Interaction.id))  # type: ignore[arg-type]
+    rows = await session.execute(select(Interaction).where(col(Interaction.contact_id) == contact_id)
+                                 .order_by(col(Interaction.id)))
     return [to_out(r, InteractionOut) for r in rows.scalars().all()]
 
 
 async def delete_for(session: AsyncSession, contact_id: int) -> None:
-    await session.execute(delete(Interaction).where(Interaction.contact_id == contact_id))  # type: ignore[arg-type]
+    await session.execute(delete(Interaction).where(col(Interaction.contact_id) == contact_id))
 
 
 # ---- computed fields -------------------------------------------------------------------------
@@ -194,26 +198,26 @@ async def recompute_stats(session: AsyncSession, contact_ids: list[int]) -> int:
     if not contact_ids:
         return 0
     since = _since(utcnow())
-    recent = Interaction.occurred_at >= since  # type: ignore[operator]
+    recent = col(Interaction.occurred_at) >= since
 
     def count_where(*condition: Any) -> Any:
         return func.sum(case((and_(*condition), 1), else_=0))
 
-    is_purchase = Interaction.type == "purchase"
+    is_purchase = col(Interaction.type) == "purchase"
     query = (
         select(
-            Interaction.contact_id,
-            func.max(Interaction.occurred_at),
-            func.min(Interaction.occurred_at),
-            count_where(Interaction.type == "email_opened", recent),
-            count_where(Interaction.type == "email_clicked", recent),
-            count_where(Interaction.type == "page_visited", recent),
+            col(Interaction.contact_id),
+            func.max(col(Interaction.occurred_at)),
+            func.min(col(Interaction.occurred_at)),
+            count_where(col(Interaction.type) == "email_opened", recent),
+            count_where(col(Interaction.type) == "email_clicked", recent),
+            count_where(col(Interaction.type) == "page_visited", recent),
             count_where(is_purchase),
-            func.sum(case((is_purchase, func.coalesce(Interaction.value, 0.0)), else_=0.0)),
-            func.max(case((is_purchase, Interaction.occurred_at), else_=None)),
+            func.sum(case((is_purchase, func.coalesce(col(Interaction.value), 0.0)), else_=0.0)),
+            func.max(case((is_purchase, col(Interaction.occurred_at)), else_=None)),
         )
-        .where(Interaction.contact_id.in_(contact_ids), Interaction.type.notin_(recording.SYSTEM_TYPES))  # type: ignore[attr-defined]
-        .group_by(Interaction.contact_id)
+        .where(col(Interaction.contact_id).in_(contact_ids), col(Interaction.type).notin_(recording.SYSTEM_TYPES))
+        .group_by(col(Interaction.contact_id))
     )
     stats = {
         row[0]: {
@@ -241,7 +245,7 @@ def _aware(value: Any) -> Any:
 
 async def _cursor(session: AsyncSession, name: str) -> StreamCursor:
     """The named cursor, locked until the transaction ends (concurrent runs take turns)."""
-    table = StreamCursor.__table__  # type: ignore[attr-defined]
+    table = StreamCursor.metadata.tables["stream_cursors"]
     upsert = (postgresql.insert(table) if await dialect_name(session) == "postgresql" else sqlite.insert(table))
     await session.execute(upsert.values(name=name, position=0, gaps={}, updated_at=utcnow()).on_conflict_do_nothing())
     cursor = await session.get(StreamCursor, name, with_for_update=True, populate_existing=True)
@@ -263,56 +267,31 @@ def _gaps_after(cursor: StreamCursor, seen: list[int], now: float) -> dict[str, 
     return dict(sorted(gaps.items(), key=lambda kv: kv[1])[-MAX_GAPS:])
 
 
-class StreamRow(msgspec.Struct, frozen=True):
-    id: int
-    contact_id: int
-    type: str
-    properties: dict[str, Any] | None = None
+async def stream_cursor(session: AsyncSession) -> StreamCursor:
+    """The stream's cursor (how far its consumers have got), locked until the transaction ends."""
+    return await _cursor(session, STATS_CURSOR)
 
 
-# Called with each batch of new interactions, in the transaction that processes it, once the
-# computed fields are current (e.g. segments evaluate the contacts in real time).
-Consumer = Callable[[AsyncSession, list[StreamRow]], Awaitable[None]]
-
-
-async def process_new_interactions(sessions: Sessions, consumers: Sequence[Consumer] = ()) -> int:
-    """Bring computed fields up to date with every interaction stored since the last run, then
-    hand the batch to the consumers."""
-    processed = 0
-    while True:
-        # A batch whose transaction loses a deadlock (its consumers write contacts that an import
-        # or a score recompute writes too) is handed on again instead of failing the run.
-        count = await retried(sessions, _process_batch, consumers)
-        processed += count
-        if count < STATS_BATCH:
-            return processed
-
-
-async def _process_batch(session: AsyncSession, consumers: Sequence[Consumer]) -> int:
-    """The next batch of the stream, handed to the consumers; returns its size (0: none left)."""
-    cursor = await _cursor(session, STATS_CURSOR)
+async def rows_after(session: AsyncSession, cursor: StreamCursor, limit: int) -> list[Stored]:
+    """The next interactions of the stream after `cursor`, ids it skipped included, oldest first."""
     waiting = [int(k) for k in cursor.gaps]
-    newer = Interaction.id > cursor.position  # type: ignore[operator]
-    rows = (
-        await session.execute(
-            select(Interaction.id, Interaction.contact_id, Interaction.type, Interaction.properties)
-            .where(or_(newer, Interaction.id.in_(waiting)) if waiting else newer)  # type: ignore[union-attr]
-            .order_by(Interaction.id)  # type: ignore[arg-type]
-            .limit(STATS_BATCH)
-        )
-    ).all()
-    if not rows:
-        if waiting:
+    newer = col(Interaction.id) > cursor.position
+    rows = (await session.execute(
+        select(col(Interaction.id), col(Interaction.contact_id), col(Interaction.type), col(Interaction.occurred_at), col(Interaction.properties))
+        .where(or_(newer, col(Interaction.id).in_(waiting)) if waiting else newer)
+        .order_by(col(Interaction.id)).limit(limit))).all()
+    return [Stored(id=r.id, contact_id=r.contact_id, type=r.type, occurred_at=r.occurred_at, properties=r.properties or {})
+            for r in rows]
+
+
+def move_cursor(cursor: StreamCursor, ids: list[int]) -> None:
+    """Past these ids (oldest first; none: only forget the gaps waited for long enough)."""
+    if not ids:
+        if cursor.gaps:
             cursor.gaps = _gaps_after(cursor, [cursor.position], utcnow().timestamp())
-        return 0
-    batch = [StreamRow(id=r.id, contact_id=r.contact_id, type=r.type, properties=r.properties) for r in rows]
-    await recompute_stats(session, sorted({r.contact_id for r in batch if r.type not in recording.SYSTEM_TYPES}))
-    for consume in consumers:
-        await consume(session, batch)
-    ids = [r.id for r in rows]
+        return
     cursor.gaps = _gaps_after(cursor, ids, utcnow().timestamp())
     cursor.position, cursor.updated_at = max(cursor.position, ids[-1]), utcnow()
-    return len(rows)
 
 
 async def roll_windows(sessions: Sessions) -> int:
@@ -325,10 +304,10 @@ async def roll_windows(sessions: Sessions) -> int:
         start = datetime.fromtimestamp(cursor.position, tz=now.tzinfo) if cursor.position else upto - timedelta(days=1)
         ids = (
             await session.execute(
-                select(Interaction.contact_id).distinct().where(
-                    Interaction.type.in_(["email_opened", "email_clicked", "page_visited"]),  # type: ignore[attr-defined]
-                    Interaction.occurred_at >= start,  # type: ignore[operator]
-                    Interaction.occurred_at < upto,  # type: ignore[operator]
+                select(col(Interaction.contact_id)).distinct().where(
+                    col(Interaction.type).in_(["email_opened", "email_clicked", "page_visited"]),
+                    col(Interaction.occurred_at) >= start,
+                    col(Interaction.occurred_at) < upto,
                 )
             )
         ).scalars().all()
@@ -337,6 +316,38 @@ async def roll_windows(sessions: Sessions) -> int:
         cursor.position, cursor.updated_at = int(upto.timestamp()), now
         return len(ids)
 
+
+
+# ---- for other features -------------------------------------------------------------------------
+
+
+def table() -> Table:
+    """The interactions table, for statements another feature runs over many contacts at once
+    (scoring's set-wise recompute): read-only use."""
+    return _TABLE
+
+
+async def of_types(session: AsyncSession, contact_ids: Iterable[int], types: Iterable[str], since: datetime | None
+                   ) -> dict[int, list[tuple[str, datetime, dict[str, Any]]]]:
+    """Each contact's interactions of these types (since `since`): (type, occurred_at, properties)."""
+    found: dict[int, list[tuple[str, datetime, dict[str, Any]]]] = defaultdict(list)
+    ids, kinds = sorted(set(contact_ids)), sorted(set(types))
+    if not kinds or not ids:
+        return found
+    for start in range(0, len(ids), 1000):
+        query = select(col(Interaction.contact_id), col(Interaction.type), col(Interaction.occurred_at), col(Interaction.properties)).where(
+            col(Interaction.contact_id).in_(ids[start:start + 1000]), col(Interaction.type).in_(kinds))
+        if since is not None:
+            query = query.where(col(Interaction.occurred_at) >= since)
+        for cid, kind, at, properties in (await session.execute(query)).all():
+            found[cid].append((kind, at, properties or {}))
+    return found
+
+
+def contacts_with(kind: str, start: datetime, end: datetime) -> Select[Any]:
+    """The contacts with an interaction of this type in [start, end)."""
+    return select(col(Interaction.contact_id)).distinct().where(
+        col(Interaction.type) == kind, col(Interaction.occurred_at) < end, col(Interaction.occurred_at) >= start)
 
 
 async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

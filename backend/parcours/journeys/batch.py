@@ -5,17 +5,19 @@ same rows through executemany."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.interactions import recording
 from parcours.journeys.models import JourneyRun, JourneyStep
 
-_RUNS = JourneyRun.__table__  # type: ignore[attr-defined]
-_STEPS = JourneyStep.__table__  # type: ignore[attr-defined]
+RUNS = JourneyRun.metadata.tables["journey_runs"]
+_STEPS = JourneyStep.metadata.tables["journey_steps"]
 
 # The columns a step changes: written back for every run of a batch.
 WRITTEN = ("node_id", "status", "wake_at", "waiting_for", "event", "converted_at", "error")
@@ -50,6 +52,35 @@ SELECT contact_id, '{recording.JOURNEY_STEP}', at, NULL,
 FROM v""")
 
 
+@dataclass(slots=True)
+class Claimed:
+    """A run taken by this batch, as plain values: changed in memory, written back in one
+    statement (no ORM object, no flush per run)."""
+
+    id: int
+    journey_id: int
+    version_id: int
+    contact_id: int
+    node_id: str
+    status: str
+    wake_at: datetime | None
+    waiting_for: str | None
+    event: str | None
+    converted_at: datetime | None
+    error: str
+    changed: bool = False
+
+
+# The columns a claim reads, in Claimed's order.
+CLAIMED = [RUNS.c[name] for name in ("id", "journey_id", "version_id", "contact_id", "node_id", "status", "wake_at",
+                                     "waiting_for", "event", "converted_at", "error")]
+
+
+def insert_runs(dialect: str) -> postgresql.Insert | sqlite.Insert:
+    """INSERT into journey_runs in the dialect's own form (ON CONFLICT available)."""
+    return postgresql.insert(RUNS) if dialect == "postgresql" else sqlite.insert(RUNS)
+
+
 class Taken(NamedTuple):
     """A step taken by a run, as the journey's counts and the contact's timeline show it."""
 
@@ -65,15 +96,15 @@ class Taken(NamedTuple):
     at: datetime
 
 
-async def write_runs(session: AsyncSession, dialect: str, runs: list[Any], now: datetime) -> None:
-    """Each run where its step left it (`runs` carry an `id` and the WRITTEN attributes)."""
+async def write_runs(session: AsyncSession, dialect: str, runs: list[Claimed], now: datetime) -> None:
+    """Each run where its step left it (its WRITTEN attributes)."""
     if not runs:
         return
     if dialect == "postgresql":
         await session.execute(_UPDATE_RUNS, {"now": now, "id": [run.id for run in runs],
                                              **{name: [getattr(run, name) for run in runs] for name in WRITTEN}})
         return
-    await session.execute(update(_RUNS).where(_RUNS.c.id == bindparam("run_id")), [
+    await session.execute(update(RUNS).where(RUNS.c.id == bindparam("run_id")), [
         {"run_id": run.id, "updated_at": now, **{name: getattr(run, name) for name in WRITTEN}} for run in runs])
 
 

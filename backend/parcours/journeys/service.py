@@ -220,9 +220,9 @@ async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: 
     if program is None:
         return TestOut(contact_id=data.contact_id, path=[], effects=[], outcome="invalid", problems=problems)
     settings = msgspec.convert(journey.settings, JourneySettings)
-    checker = runner.RuleCache(await rules.current_schema(session))
+    schema = await rules.current_schema(session)
     person = (await contacts.rule_rows(session, [contact.id]))[contact.id]  # type: ignore[index]
-    who = checker.contact(contact.id, person, await segments.segment_ids_of(session, contact.id), settings)  # type: ignore[arg-type]
+    who = runner.contact_of(schema, contact.id, person, await segments.segment_ids_of(session, contact.id), settings)  # type: ignore[arg-type]
     state, now = engine.RunState(node_id=program.entry.id), utcnow()
     path: list[TestStep] = []
     said: list[str] = []

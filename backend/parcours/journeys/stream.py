@@ -4,44 +4,47 @@ include_later), resume runs waiting for them, and count as goals; the affected r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.interactions import recording
+from parcours.interactions.batch import Batch, Consumer, Stored
+from parcours.jobs.service import Enqueue
 from parcours.journeys import graph
 from parcours.journeys.models import Journey, JourneyRun
-from parcours.journeys.runner import LIVE, RuleCache, Version, advance, enrol, live_versions
+from parcours.journeys.runner import LIVE, Version, advance, enrol, live_versions
 from parcours.journeys.schemas import settings_of
-from parcours.rules import service as rules
 from parcours.rules.context import context_values
 
 
-def stream_consumer(enqueue: Any) -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
+def stream_consumer(enqueue: Enqueue) -> Consumer:
     """The journeys' consumer of the interaction stream."""
 
-    async def consume(session: AsyncSession, batch: Sequence[Any]) -> None:
-        events = [row for row in batch if row.type != recording.JOURNEY_STEP]
+    async def consume(batch: Batch) -> None:
+        events = [row for row in batch.rows if row.type != recording.JOURNEY_STEP]
         if not events:
             return
+        session = batch.session
         live = await live_versions(session)
         touched: set[int] = set()
-        touched |= await _start_from_events(session, live, events, enqueue)
+        touched |= await _start_from_events(batch, live, events, enqueue)
         touched |= await _resume_waiting(session, events)
         await _goals(session, events)
         if touched:
-            await advance(session, enqueue, sorted(touched), limit=len(touched))
+            await advance(session, enqueue, sorted(touched), limit=len(touched), stream=batch)
 
     return consume
 
 
-async def _start_from_events(session: AsyncSession, live: list[Version], events: Sequence[Any], enqueue: Any) -> set[int]:
+async def _start_from_events(batch: Batch, live: list[Version], events: Sequence[Stored], enqueue: Enqueue) -> set[int]:
+    session = batch.session
     started: set[int] = set()
-    checker: RuleCache | None = None
     for journey in live:
         entry = journey.program.entry
         config = journey.program.configs[entry.id]
@@ -56,22 +59,21 @@ async def _start_from_events(session: AsyncSession, live: list[Version], events:
         if not matching:
             continue
         if entry.type == "entry.interaction" and config.rule:
-            checker = checker or RuleCache(await rules.current_schema(session))
-            rows = await contacts.rule_rows(session, [e.contact_id for e in matching])
-            matching = [e for e in matching if e.contact_id in rows and checker.matcher(
-                context_values(rows[e.contact_id][0], rows[e.contact_id][1], set(), checker.schema.fields))(config.rule)]
+            schema, rows = await batch.schema(), await batch.people()
+            matching = [e for e in matching if e.contact_id in rows and batch.rules.matcher(schema, context_values(
+                rows[e.contact_id][0], rows[e.contact_id][1], set(), schema.fields))(config.rule)]
         for event in matching:
             if await enrol(session, journey, contacts.ids_among([event.contact_id]), f"event:{event.id}", enqueue):
                 started.add(event.contact_id)
     if not started:
         return set()
-    found = await session.execute(select(JourneyRun.id).where(
-        JourneyRun.contact_id.in_(started), JourneyRun.status == "active",  # type: ignore[attr-defined]
-        JourneyRun.journey_id.in_([v.journey_id for v in live])))  # type: ignore[attr-defined]
+    found = await session.execute(select(col(JourneyRun.id)).where(
+        col(JourneyRun.contact_id).in_(started), col(JourneyRun.status) == "active",
+        col(JourneyRun.journey_id).in_([v.journey_id for v in live])))
     return set(found.scalars())
 
 
-async def _resume_waiting(session: AsyncSession, events: Sequence[Any]) -> set[int]:
+async def _resume_waiting(session: AsyncSession, events: Sequence[Stored]) -> set[int]:
     """Runs waiting for one of these interactions are due now, with the interaction noted."""
     happened = {(event.contact_id, key) for event in events for key in graph.heard(event.type, event.properties)}
     contact_ids = sorted({contact_id for contact_id, _ in happened})
@@ -79,22 +81,22 @@ async def _resume_waiting(session: AsyncSession, events: Sequence[Any]) -> set[i
     by_kind: dict[str, set[int]] = defaultdict(set)
     for start in range(0, len(contact_ids), 1000):
         # By contact first (its index): the waiting runs of everyone would be a scan of the table.
-        rows = await session.execute(select(JourneyRun.id, JourneyRun.contact_id, JourneyRun.waiting_for).where(
-            JourneyRun.contact_id.in_(contact_ids[start:start + 1000]), JourneyRun.status == "waiting",  # type: ignore[attr-defined]
-            JourneyRun.waiting_for.in_(types)))  # type: ignore[union-attr]
+        rows = await session.execute(select(col(JourneyRun.id), col(JourneyRun.contact_id), col(JourneyRun.waiting_for)).where(
+            col(JourneyRun.contact_id).in_(contact_ids[start:start + 1000]), col(JourneyRun.status) == "waiting",
+            col(JourneyRun.waiting_for).in_(types)))
         for run_id, contact_id, kind in rows.all():
             if (contact_id, kind) in happened:
                 by_kind[kind].add(run_id)
     now = utcnow()
     for kind, ids in by_kind.items():
-        await session.execute(update(JourneyRun).where(JourneyRun.id.in_(sorted(ids)))  # type: ignore[union-attr]
+        await session.execute(update(JourneyRun).where(col(JourneyRun.id).in_(sorted(ids)))
                               .values(event=kind, wake_at=now))
     return set().union(*by_kind.values()) if by_kind else set()
 
 
-async def _goals(session: AsyncSession, events: Sequence[Any]) -> None:
+async def _goals(session: AsyncSession, events: Sequence[Stored]) -> None:
     """A journey whose goal is an interaction: contacts inside who did it have converted."""
-    journeys = (await session.execute(select(Journey.id, Journey.settings).where(Journey.status == LIVE))).all()
+    journeys = (await session.execute(select(col(Journey.id), col(Journey.settings)).where(col(Journey.status) == LIVE))).all()
     now = utcnow()
     for journey_id, raw in journeys:
         goal = settings_of(raw).goal
@@ -104,10 +106,10 @@ async def _goals(session: AsyncSession, events: Sequence[Any]) -> None:
         if not who:
             continue
         since = now - graph.duration(goal.window)
-        where = [JourneyRun.journey_id == journey_id, JourneyRun.contact_id.in_(who),  # type: ignore[attr-defined]
-                 JourneyRun.converted_at.is_(None), JourneyRun.entered_at >= since]  # type: ignore[union-attr,operator]
+        where = [col(JourneyRun.journey_id) == journey_id, col(JourneyRun.contact_id).in_(who),
+                 col(JourneyRun.converted_at).is_(None), col(JourneyRun.entered_at) >= since]
         values: dict[str, Any] = {"converted_at": now}
         if goal.exit:
-            where.append(JourneyRun.status.in_(["active", "waiting"]))  # type: ignore[attr-defined]
+            where.append(col(JourneyRun.status).in_(["active", "waiting"]))
             values.update(status="exited", wake_at=None)
         await session.execute(update(JourneyRun).where(*where).values(**values))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from parcours.clock import utcnow
 from parcours.db import transaction
 from parcours.journeys import runner
 from parcours.journeys.models import Journey
-from parcours.rules import service as rules
 
 
 async def advance_journeys(ctx: dict[str, Any]) -> int:
@@ -18,11 +18,9 @@ async def advance_journeys(ctx: dict[str, Any]) -> int:
     batch, another job is queued so that every worker lends a hand."""
     runtime = ctx["runtime"]
     advanced = 0
-    checker: runner.RuleCache | None = None  # the rules, parsed once for every batch of this job
     while True:
         async with transaction(runtime.sessions) as session:
-            checker = checker or runner.RuleCache(await rules.current_schema(session))
-            done = await runner.advance(session, runtime.enqueue, checker=checker)
+            done = await runner.advance(session, runtime.enqueue)
             if done == runner.BATCH and advanced == 0:
                 runner.wake(session, runtime.enqueue)
         advanced += done
@@ -35,7 +33,7 @@ async def sweep_journeys(ctx: dict[str, Any]) -> None:
     has come, runs whose wake time has passed, journeys past their end."""
     runtime = ctx["runtime"]
     async with transaction(runtime.sessions) as session:
-        journeys = (await session.execute(select(Journey).where(Journey.status == runner.LIVE))).scalars().all()
+        journeys = (await session.execute(select(Journey).where(col(Journey.status) == runner.LIVE))).scalars().all()
         for journey in journeys:
             await runner.start_entries(session, journey, runtime.enqueue)
         await runner.finish_ended(session)

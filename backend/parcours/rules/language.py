@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
-from decimal import Decimal
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal, localcontext
 from typing import Any, Protocol
 
 import msgspec
@@ -164,6 +165,19 @@ def _nullable_position(message: str, text: str, schema: Schema) -> int | None:
 def evaluate(checked: Checked, values: Mapping[str, Any]) -> bool:
     """Does this contact (its context values, see context_values) match the rule?"""
     return bool(checked.rule.matches(values))
+
+
+@contextmanager
+def evaluation(schema: Schema) -> Iterator[Callable[[Checked, Mapping[str, Any]], bool]]:
+    """evaluate() for many rules checked with this schema, in one decimal context: Rule.matches
+    enters one per rule, a sixth of the time of evaluating a contact against 200 segments."""
+
+    def matches(checked: Checked, values: Mapping[str, Any]) -> bool:
+        checked.rule.context._tls.reset()  # what Rule.evaluate does before each evaluation
+        return bool(checked.rule.statement.evaluate(values))
+
+    with localcontext(schema.context.decimal_context):
+        yield matches
 
 
 # ---- compiling to SQL ------------------------------------------------------------------------

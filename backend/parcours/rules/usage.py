@@ -4,43 +4,45 @@ segment, a journey or a scoring model still reads it, or they would break withou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable
+from typing import NamedTuple, Protocol
 
-from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.errors import Conflict
 from parcours.rules.language import RuleError, Schema, parse
 from parcours.rules.service import current_schema
 
-ENDED_JOURNEYS = ("stopped", "finished")
+
+class HeldRule(NamedTuple):
+    """A rule over contact fields that a feature keeps (a segment's, a journey step's...)."""
+
+    kind: str  # what holds it, as a marketer names it: "segment", "journey", "scoring model"
+    id: int
+    name: str
+    rule: str
 
 
-def _journey_rules(definition: dict[str, Any], settings: dict[str, Any]) -> Iterator[str]:
-    for node in definition.get("nodes") or ():
-        rule = (node.get("config") or {}).get("rule")
-        if isinstance(rule, str):
-            yield rule
-    goal = (settings or {}).get("goal") or {}
-    if isinstance(goal.get("rule"), str):
-        yield goal["rule"]
+class RuleHolder(Protocol):
+    """A feature that keeps rules: lists them, so that a field they read is not deleted."""
+
+    async def __call__(self, session: AsyncSession) -> list[HeldRule]: ...
+
+
+# Registered by the composition (parcours.stream.wire), in the order they are listed in a refusal.
+_holders: list[RuleHolder] = []
+
+
+def register(holders: Iterable[RuleHolder]) -> None:
+    """The features that keep rules (all of them, replacing any registered before)."""
+    _holders[:] = holders
 
 
 async def _rules(session: AsyncSession) -> list[tuple[str, str]]:
     """(where, rule text) of every rule over contact fields."""
-    from parcours.journeys.models import Journey
-    from parcours.scoring.models import ScoringModel
-    from parcours.segments.models import Segment
-
-    found = [(f"segment '{name}'", rule) for name, rule in (await session.execute(
-        select(Segment.name, Segment.rule).where(Segment.rule.is_not(None)))).all()]  # type: ignore[union-attr]
-    for name, definition, settings in (await session.execute(select(Journey.name, Journey.definition, Journey.settings)
-                                                             .where(Journey.status.not_in(ENDED_JOURNEYS)))).all():  # type: ignore[attr-defined]
-        found += [(f"journey '{name}'", rule) for rule in _journey_rules(definition, settings)]
-    for name, model_rules in (await session.execute(select(ScoringModel.name, ScoringModel.rules))).all():
-        found += [(f"scoring model '{name}'", r["rule"]) for r in model_rules
-                  if r.get("kind") == "attribute" and isinstance(r.get("rule"), str)]
+    found: list[tuple[str, str]] = []
+    for holder in _holders:
+        found += [(f"{held.kind} '{held.name}'", held.rule) for held in await holder(session)]
     return found
 
 

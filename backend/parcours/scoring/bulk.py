@@ -21,6 +21,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     Float,
     Integer,
     MetaData,
@@ -48,7 +49,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts import service as contacts
 from parcours.db import dialect_name
-from parcours.interactions.models import Interaction
+from parcours.interactions import service as interactions
 from parcours.pipeline.stages import FUNNEL, SALES_READY
 from parcours.rules.fields import GRADE_PREFIX, SCORE_PREFIX, Field
 from parcours.rules.language import Checked, Schema, compile_rule
@@ -64,7 +65,7 @@ FRESH = Table("scoring_fresh", _scratch, Column("contact_id", BigInteger, primar
 CHANGED = Table("scoring_changed", _scratch, Column("contact_id", BigInteger, primary_key=True),
                 Column("previous", BigInteger, nullable=False), Column("score", BigInteger, nullable=False),
                 prefixes=["TEMPORARY"])
-_INTERACTIONS = Interaction.__table__  # type: ignore[attr-defined]
+_INTERACTIONS = interactions.table()
 # A chunk's interactions of the model's types, with the columns rules read (typed as in interactions).
 EVENTS = Table("scoring_events", _scratch,
                *(Column(name, _INTERACTIONS.c[name].type, nullable=False)
@@ -136,7 +137,8 @@ def point_parts(model: Compiled, dialect: str, now: dt.datetime, low: int | None
             condition = [events.c.occurred_at >= edge] if edge is not None else []
             if checked is not None:
                 properties = PropertyColumns(dialect, events.c.properties)
-                condition.append(compile_rule(checked, schema, properties, now))  # type: ignore[arg-type]
+                assert schema is not None, "a checked filter comes with its schema"
+                condition.append(compile_rule(checked, schema, properties, now))
             counted = func.count().filter(and_(*condition)) if condition else func.count()
             counts.append(counted.label(f"n{i}"))
         keys = [events.c.contact_id] + ([_period(dialect, events.c.occurred_at, cap_days)] if cap_days else [])
@@ -152,11 +154,11 @@ def point_parts(model: Compiled, dialect: str, now: dt.datetime, low: int | None
         # One pass over the contacts, each rule's points when its condition holds (one query per
         # rule read the contacts, and the accounts joined to them, once per rule).
         columns = contacts.RuleColumns(dialect, None)
-        given = [case((compile_rule(check, model.contact_schema, columns, now),
-                       literal(int(attribute.points), BigInteger())), else_=literal(0, BigInteger()))
-                 for attribute, check in model.attribute_rules]
-        total = given[0]
-        for more in given[1:]:
+        per_rule = [case((compile_rule(check, model.contact_schema, columns, now),
+                          literal(int(attribute.points), BigInteger())), else_=literal(0, BigInteger()))
+                    for attribute, check in model.attribute_rules]
+        total: ColumnElement[Any] = per_rule[0]
+        for more in per_rule[1:]:
             total = total + more
         parts.append(contacts.matching_ids(columns, contacts.id_between(low, high)).add_columns(total))
     return parts
@@ -248,7 +250,7 @@ async def roomy(session: AsyncSession, dialect: str) -> None:
 
 
 def score_insert(dialect: str) -> Any:
-    table = ContactScore.__table__  # type: ignore[attr-defined]
+    table = ContactScore.metadata.tables[ContactScore.__tablename__]
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
@@ -289,7 +291,7 @@ async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled,
     query = scores_query(model, dialect, now, low, high, EVENTS)
     if query is not None:
         await session.execute(insert(FRESH).from_select(["contact_id", "score"], query))
-    stored = ContactScore.__table__  # type: ignore[attr-defined]
+    stored = ContactScore.metadata.tables[ContactScore.__tablename__]
     fresh_grade = grade_sql(FRESH.c.score, model.grades)
     joined = FRESH.outerjoin(stored, and_(stored.c.contact_id == FRESH.c.contact_id, stored.c.model_id == model_id))
     differs = or_(
@@ -312,7 +314,7 @@ async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled,
         # another model's recompute) waits instead of deadlocking; the rows written next
         # reference them, and their foreign-key checks find each contact already locked.
         await contacts.set_scores_from(session, CHANGED, (SCORE_PREFIX + model.key, GRADE_PREFIX + model.key), grade)
-        history = ScoreChange.__table__  # type: ignore[attr-defined]
+        history = ScoreChange.metadata.tables[ScoreChange.__tablename__]
         await session.execute(insert(history).from_select(
             ["contact_id", "model_id", "previous", "score", "reason", "at"],
             select(CHANGED.c.contact_id, literal(model_id, Integer()), CHANGED.c.previous, CHANGED.c.score,

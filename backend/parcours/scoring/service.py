@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import msgspec
 from sqlalchemy import delete, func, insert, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import system_actor
@@ -18,18 +19,21 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import dialect_name
 from parcours.errors import NotFound, ParcoursError, Unprocessable
-from parcours.interactions.models import Interaction
+from parcours.interactions import service as interactions
+from parcours.interactions.batch import RuleRow, Stored
 from parcours.jobs import service as jobs
 from parcours.pipeline.stages import SALES_READY, is_before
 from parcours.rules import service as rules
 from parcours.rules import usage
+from parcours.rules.cache import RuleCache
+from parcours.rules.cache import rules as rule_cache
 from parcours.rules.context import context_values
 from parcours.rules.fields import GRADE_PREFIX, SCORE_PREFIX
 from parcours.rules.language import Schema
 from parcours.scoring import bulk, notify, points
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.scoring.points import Compiled, Event, GradeBand, ModelProblem, Rule
-from parcours.scoring.schemas import ContactScoreOut, ModelOut, Recompute, ScoreChangeOut
+from parcours.scoring.schemas import ContactScoreOut, ModelIn, ModelOut, Recompute, ScoreChangeOut
 
 log = logging.getLogger(__name__)
 RECOMPUTE_KIND = "scoring_recompute"
@@ -43,11 +47,19 @@ _SETTINGS = ("threshold", "grades", "rules", "active")
 
 
 async def scoring_schema(session: AsyncSession) -> Schema:
+    return scoring_fields(await rules.current_schema(session))
+
+
+def scoring_fields(schema: Schema) -> Schema:
     """The contact fields a scoring rule may use: all but scores (no model feeds on another) and
     segment memberships (scores are computed for contacts outside any segment refresh)."""
-    schema = await rules.current_schema(session)
     fields = {n: f for n, f in schema.fields.items() if f.group != "score" and f.type != "segments"}
     return Schema(fields, schema.clock)
+
+
+def id_of(row: ScoringModel) -> int:
+    assert row.id is not None, "a stored model has its id"
+    return row.id
 
 
 def definition(row: ScoringModel) -> tuple[list[GradeBand], list[Rule]]:
@@ -61,23 +73,19 @@ def check(key: str, threshold: Any, grades: Sequence[GradeBand], rules_: Sequenc
         raise Unprocessable(exc.message, exc.field, **({"position": exc.position} if exc.position is not None else {})) from None
 
 
-# Checked models by (id, version, schema): parsing 50 rules takes milliseconds, scoring one
-# interaction must not.
-_compiled: dict[tuple[int, datetime, int], Compiled] = {}
+def compiled(row: ScoringModel, schema: Schema, cache: RuleCache = rule_cache) -> Compiled:
+    """The model checked once per version and schema (kept in the rule cache): parsing 50 rules
+    takes milliseconds, scoring one interaction must not."""
 
-
-def compiled(row: ScoringModel, schema: Schema) -> Compiled:
-    cache_key = (row.id or 0, row.updated_at, schema.key)
-    if cache_key not in _compiled:
-        if len(_compiled) > 500:
-            _compiled.clear()
+    def build() -> Compiled:
         grades, rules_ = definition(row)
-        _compiled[cache_key] = points.check_model(row.key, row.threshold, grades, rules_, schema)
-    return _compiled[cache_key]
+        return points.check_model(row.key, row.threshold, grades, rules_, schema)
+
+    return cache.built(("scoring model", row.id, row.updated_at), schema, build)
 
 
 async def list_models(session: AsyncSession) -> Sequence[ScoringModel]:
-    return (await session.execute(select(ScoringModel).order_by(ScoringModel.id))).scalars().all()  # type: ignore[arg-type]
+    return (await session.execute(select(ScoringModel).order_by(col(ScoringModel.id)))).scalars().all()
 
 
 async def get_model(session: AsyncSession, model_id: int) -> ScoringModel:
@@ -96,7 +104,7 @@ async def model_out(session: AsyncSession, row: ScoringModel) -> ModelOut:
             recompute = Recompute(job_id=job.id, status=job.status, progress=job.progress)
         except NotFound:
             recompute = None
-    return ModelOut(id=row.id, key=row.key, name=row.name, description=row.description, kind=row.kind,  # type: ignore[arg-type]
+    return ModelOut(id=id_of(row), key=row.key, name=row.name, description=row.description, kind=row.kind,
                     threshold=row.threshold, grades=sorted(grades, key=lambda g: -g.min), rules=rules_, active=row.active,
                     drives_stage=row.drives_stage, notify_email=row.notify_email, notify_webhook=row.notify_webhook,
                     created_at=row.created_at, updated_at=row.updated_at, recompute=recompute)
@@ -104,7 +112,7 @@ async def model_out(session: AsyncSession, row: ScoringModel) -> ModelOut:
 
 async def create_model(session: AsyncSession, enqueue: Any, values: dict[str, Any], by: str) -> ScoringModel:
     model = check(values["key"], values["threshold"], values["grades"], values["rules"], await scoring_schema(session))
-    if (await session.execute(select(ScoringModel.id).where(ScoringModel.key == values["key"]))).first():
+    if (await session.execute(select(col(ScoringModel.id)).where(col(ScoringModel.key) == values["key"]))).first():
         raise Unprocessable(f"A scoring model with the key '{values['key']}' already exists.", "key")
     row = ScoringModel(**{**values, "threshold": model.threshold, "grades": msgspec.to_builtins(values["grades"]),
                           "rules": msgspec.to_builtins(values["rules"])})
@@ -141,7 +149,7 @@ async def delete_model(session: AsyncSession, model_id: int) -> None:
                                "model_id")
     await contacts.remove_scores(session, [SCORE_PREFIX + row.key, GRADE_PREFIX + row.key])
     for table in (ContactScore, ScoreChange):
-        await session.execute(delete(table).where(table.model_id == model_id))  # type: ignore[arg-type]
+        await session.execute(delete(table).where(col(table.model_id) == row.id))
     await session.delete(row)
 
 
@@ -157,8 +165,6 @@ async def load_shipped(session: AsyncSession, rules_dir: Path, enqueue: Any) -> 
     files = sorted((rules_dir / "scoring").glob("*.json"))
     if not files or (await session.execute(select(func.count()).select_from(ScoringModel))).scalar_one():
         return 0
-    from parcours.scoring.schemas import ModelIn
-
     for path in files:
         shipped = msgspec.json.decode(path.read_bytes(), type=ModelIn)
         await create_model(session, enqueue, {f: getattr(shipped, f) for f in shipped.__struct_fields__}, "Parcours")
@@ -168,14 +174,19 @@ async def load_shipped(session: AsyncSession, rules_dir: Path, enqueue: Any) -> 
 # ---- scoring contacts in real time ------------------------------------------------------------------
 
 
-async def active_models(session: AsyncSession) -> tuple[list[tuple[ScoringModel, Compiled]], Schema]:
-    schema = await scoring_schema(session)
+Active = tuple[list[tuple[ScoringModel, Compiled]], Schema]
+
+
+async def active_models(session: AsyncSession, schema: Schema | None = None, cache: RuleCache = rule_cache) -> Active:
+    """The active models, checked, and the schema they were checked with (`schema`: the current
+    rule schema, when the caller has it)."""
+    schema = scoring_fields(schema) if schema is not None else await scoring_schema(session)
     found = []
     for row in await list_models(session):
         if not row.active:
             continue
         try:
-            found.append((row, compiled(row, schema)))
+            found.append((row, compiled(row, schema, cache)))
         except ModelProblem as exc:  # e.g. a custom field it used was deleted: the editor says so
             log.warning("scoring model %s cannot be used: %s (%s)", row.key, exc.message, exc.field)
     return found, schema
@@ -183,18 +194,9 @@ async def active_models(session: AsyncSession) -> tuple[list[tuple[ScoringModel,
 
 async def events_of(session: AsyncSession, contact_ids: Iterable[int], types: set[str],
                     since: datetime | None) -> dict[int, list[Event]]:
-    found: dict[int, list[Event]] = defaultdict(list)
-    ids = sorted(set(contact_ids))
-    if not types or not ids:
-        return found
-    for start in range(0, len(ids), 1000):
-        query = select(Interaction.contact_id, Interaction.type, Interaction.occurred_at, Interaction.properties).where(
-            Interaction.contact_id.in_(ids[start:start + 1000]), Interaction.type.in_(sorted(types)))  # type: ignore[attr-defined]
-        if since is not None:
-            query = query.where(Interaction.occurred_at >= since)  # type: ignore[arg-type]
-        for cid, kind, at, properties in (await session.execute(query)).all():
-            found[cid].append(Event(type=kind, occurred_at=at, properties=properties or {}))
-    return found
+    found = await interactions.of_types(session, contact_ids, types, since)
+    return {cid: [Event(type=kind, occurred_at=at, properties=properties) for kind, at, properties in rows]
+            for cid, rows in found.items()}
 
 
 def _window(models: Sequence[tuple[ScoringModel, Compiled]], now: datetime) -> datetime | None:
@@ -202,28 +204,40 @@ def _window(models: Sequence[tuple[ScoringModel, Compiled]], now: datetime) -> d
     return None if any(w is None for w in windows) or not windows else min(w for w in windows if w is not None)
 
 
-async def score_contacts(session: AsyncSession, enqueue: Any, reasons: dict[int, str], base_url: str = "",
-                         now: datetime | None = None,
-                         active: tuple[list[tuple[ScoringModel, Compiled]], Schema] | None = None) -> int:
+async def score_contacts(session: AsyncSession, enqueue: jobs.Enqueue, reasons: dict[int, str], base_url: str = "",
+                         now: datetime | None = None, active: Active | None = None) -> int:
     """Score these contacts with every active model (`active`: as active_models answers, when the
     caller has it already); store what changed (with its reason), move contacts that cross a
     stage-driving threshold to sales_ready and tell sales. Returns how many scores changed."""
+    changed, _ = await rescore(session, enqueue, reasons, base_url, now, active)
+    return changed
+
+
+async def rescore(session: AsyncSession, enqueue: jobs.Enqueue, reasons: dict[int, str], base_url: str = "",
+                  now: datetime | None = None, active: Active | None = None,
+                  known: Mapping[int, RuleRow] | None = None) -> tuple[int, set[int]]:
+    """score_contacts, given the contacts as rules read them when the caller has them (`known`);
+    also answers which contacts were written (their scores or their stage changed)."""
     now = now or utcnow()
     models, schema = active or await active_models(session)
     if not models or not reasons:
-        return 0
-    people = await contacts.rule_rows(session, reasons)
+        return 0, set()
+    people = ({cid: known[cid] for cid in reasons if cid in known} if known is not None
+              else await contacts.rule_rows(session, reasons))
     types = set().union(*(model.interaction_types for _, model in models))
     events = await events_of(session, people, types, _window(models, now))
     stored = {(cid, mid): (score, grade, ready) for cid, mid, score, grade, ready in (await session.execute(
-        select(ContactScore.contact_id, ContactScore.model_id, ContactScore.score, ContactScore.grade,
-               ContactScore.sales_ready).where(ContactScore.contact_id.in_(list(people))))).all()}  # type: ignore[attr-defined]
-    upserts, history, fields, crossings = [], [], defaultdict(dict), []
+        select(col(ContactScore.contact_id), col(ContactScore.model_id), col(ContactScore.score),
+               col(ContactScore.grade), col(ContactScore.sales_ready)).where(col(ContactScore.contact_id).in_(list(people))))).all()}
+    upserts: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    fields: dict[int, dict[str, Any]] = defaultdict(dict)
+    crossings: list[tuple[ScoringModel, dict[str, Any], points.Score]] = []
     for cid, (contact, account) in sorted(people.items()):
         values = context_values(contact, account, (), schema.fields)
         for row, model in models:
             result = points.score(model, values, events.get(cid, []), now)
-            before = stored.get((cid, row.id), points.unscored(model))  # type: ignore[arg-type]
+            before = stored.get((cid, id_of(row)), points.unscored(model))
             if (result.score, result.grade, result.sales_ready) == before:
                 continue
             upserts.append({"contact_id": cid, "model_id": row.id, "score": result.score, "grade": result.grade,
@@ -240,10 +254,10 @@ async def score_contacts(session: AsyncSession, enqueue: Any, reasons: dict[int,
     if upserts:
         await session.execute(bulk.replacing_scores(bulk.score_insert(await dialect_name(session))), upserts)
     if history:
-        await session.execute(insert(ScoreChange.__table__), history)  # type: ignore[attr-defined]
+        await session.execute(insert(ScoreChange.metadata.tables[ScoreChange.__tablename__]), history)
     for row, contact, result in crossings:
         await _sales_ready(session, enqueue, row, contact, result, now, base_url)
-    return len(upserts)
+    return len(upserts), set(fields)
 
 
 async def _sales_ready(session: AsyncSession, enqueue: Any, row: ScoringModel, contact: dict[str, Any],
@@ -256,12 +270,12 @@ async def _sales_ready(session: AsyncSession, enqueue: Any, row: ScoringModel, c
             contact = {**contact, "lifecycle_stage": SALES_READY}
         except ParcoursError as exc:
             log.warning("contact %s could not become sales-ready: %s", contact["id"], exc.message)
-    await notify.sales_ready(session, enqueue, model_id=row.id, model_key=row.key, model_name=row.name,  # type: ignore[arg-type]
+    await notify.sales_ready(session, enqueue, model_id=id_of(row), model_key=row.key, model_name=row.name,
                              notify_email=row.notify_email, notify_webhook=row.notify_webhook, contact=contact,
                              score=result.score, grade=result.grade, threshold=row.threshold, now=now, base_url=base_url)
 
 
-def reasons_of(batch: Sequence[Any], types: set[str], with_fields: bool) -> dict[int, str]:
+def reasons_of(batch: Sequence[Stored], types: set[str], with_fields: bool) -> dict[int, str]:
     """Why each contact of a stream batch is scored again, as its history says it."""
     seen: dict[int, dict[str, int]] = defaultdict(dict)
     for row in batch:
@@ -286,13 +300,14 @@ async def contact_scores(session: AsyncSession, contact_id: int) -> list[Contact
     types = set().union(*(model.interaction_types for _, model in rows)) if rows else set()
     events = (await events_of(session, [contact_id], types, _window(rows, now))).get(contact_id, [])
     stored = {mid: (score, grade, ready) for mid, score, grade, ready in (await session.execute(
-        select(ContactScore.model_id, ContactScore.score, ContactScore.grade, ContactScore.sales_ready)
-        .where(ContactScore.contact_id == contact_id))).all()}
+        select(col(ContactScore.model_id), col(ContactScore.score), col(ContactScore.grade),
+               col(ContactScore.sales_ready))
+        .where(col(ContactScore.contact_id) == contact_id))).all()}
     out = []
     for row, model in rows:
         live = points.score(model, values, events, now)
-        score, grade, ready = stored.get(row.id, points.unscored(model))  # type: ignore[arg-type]
-        out.append(ContactScoreOut(model_id=row.id, model=row.name, key=row.key, score=score, grade=grade,  # type: ignore[arg-type]
+        score, grade, ready = stored.get(id_of(row), points.unscored(model))
+        out.append(ContactScoreOut(model_id=id_of(row), model=row.name, key=row.key, score=score, grade=grade,
                                    sales_ready=ready, breakdown=live.breakdown))
     return out
 
@@ -300,7 +315,7 @@ async def contact_scores(session: AsyncSession, contact_id: int) -> list[Contact
 async def score_history(session: AsyncSession, contact_id: int, limit: int) -> list[ScoreChangeOut]:
     await contacts.get_contact(session, contact_id)
     rows = await session.execute(
-        select(ScoreChange, ScoringModel.name).join(ScoringModel, ScoringModel.id == ScoreChange.model_id)  # type: ignore[arg-type]
-        .where(ScoreChange.contact_id == contact_id).order_by(ScoreChange.id.desc()).limit(limit))  # type: ignore[union-attr]
+        select(ScoreChange, col(ScoringModel.name)).join(ScoringModel, col(ScoringModel.id) == col(ScoreChange.model_id))
+        .where(col(ScoreChange.contact_id) == contact_id).order_by(col(ScoreChange.id).desc()).limit(limit))
     return [ScoreChangeOut(model_id=change.model_id, model=name, score=change.score, previous=change.previous,
                            reason=change.reason, at=change.at) for change, name in rows.all()]

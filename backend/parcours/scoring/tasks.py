@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import col
 
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import dialect_name, retried, transaction
-from parcours.interactions.models import Interaction
-from parcours.jobs.service import JobProgress
+from parcours.interactions import service as interactions
+from parcours.interactions.batch import Batch, Consumer, Stored
+from parcours.jobs.service import Enqueue, JobProgress
 from parcours.scoring import bulk, service
 from parcours.scoring.models import ContactScore, ScoringModel
 
@@ -35,7 +36,7 @@ EXPIRY_LOOKBACK = timedelta(days=1)
 SET_WISE_FROM = 200
 
 
-def set_wise_range(batch: Sequence[Any], reasons: dict[int, str], types: set[str]) -> tuple[int, int] | None:
+def set_wise_range(batch: Sequence[Stored], reasons: dict[int, str], types: set[str]) -> tuple[int, int] | None:
     """The id range [low, high) to score set-wise, or None to score contact by contact."""
     if len(reasons) < SET_WISE_FROM or any(row.type in types for row in batch):
         return None
@@ -43,28 +44,33 @@ def set_wise_range(batch: Sequence[Any], reasons: dict[int, str], types: set[str
     return (low, high) if high - low <= 2 * len(reasons) else None
 
 
-def stream_consumer(enqueue: Any, base_url: str = "") -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
+def stream_consumer(enqueue: Enqueue, base_url: str = "") -> Consumer:
     """Each new interaction scores its contact with every active model; a change of fields
-    re-scores attribute rules."""
+    re-scores attribute rules. The contacts whose scores (or stage) changed are read again in the
+    batch: segments and journeys read them next."""
 
-    async def consume(session: AsyncSession, batch: Sequence[Any]) -> None:
-        active = await service.active_models(session)
+    async def consume(batch: Batch) -> None:
+        session = batch.session
+        active = await service.active_models(session, await batch.schema(), batch.rules)
         models, _ = active
         if not models:
             return
         types = set().union(*(model.interaction_types for _, model in models))
         with_fields = any(model.attribute_rules for _, model in models)
-        reasons = service.reasons_of(batch, types, with_fields)
+        reasons = service.reasons_of(batch.rows, types, with_fields)
         if not reasons:
             return
-        span = set_wise_range(batch, reasons, types)
+        span = set_wise_range(batch.rows, reasons, types)
         if span is None:
-            await service.score_contacts(session, enqueue, reasons, base_url, active=active)
+            _, changed = await service.rescore(session, enqueue, reasons, base_url, active=active,
+                                               known=await batch.people_of(reasons))
+            await batch.refresh_people(changed)
             return
         now, reason = utcnow(), reasons[min(reasons)]
         for row, model in models:
-            await bulk.recompute_chunk(session, row.id, model, row.drives_stage, f"Scoring {row.name}",  # type: ignore[arg-type]
+            await bulk.recompute_chunk(session, service.id_of(row), model, row.drives_stage, f"Scoring {row.name}",
                                        reason, now, *span)
+        await batch.refresh_people(reasons)
 
     return consume
 
@@ -129,10 +135,9 @@ async def expire_points(ctx: dict[str, Any]) -> int:
                 if rule.decay_days is None:
                     continue
                 edge = now - timedelta(days=float(rule.decay_days))
-                scored = select(ContactScore.contact_id).where(ContactScore.model_id == row.id, ContactScore.score != 0)
-                found = await session.execute(select(Interaction.contact_id).distinct().where(
-                    Interaction.type == rule.interaction_type, Interaction.occurred_at < edge,  # type: ignore[arg-type,operator]
-                    Interaction.occurred_at >= edge - EXPIRY_LOOKBACK, Interaction.contact_id.in_(scored)))  # type: ignore[attr-defined,operator]
+                scored = select(col(ContactScore.contact_id)).where(col(ContactScore.model_id) == row.id, col(ContactScore.score) != 0)
+                expired = interactions.contacts_with(rule.interaction_type, edge - EXPIRY_LOOKBACK, edge)
+                found = await session.execute(expired.where(expired.selected_columns[0].in_(scored)))
                 ids.update(found.scalars().all())
     ordered = sorted(ids)
     for start in range(0, len(ordered), 1000):

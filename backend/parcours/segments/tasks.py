@@ -7,7 +7,7 @@ from typing import Any
 from parcours.db import transaction
 from parcours.jobs.service import JobProgress
 from parcours.jobs.tasks import tracked
-from parcours.segments import service
+from parcours.segments import refresh
 
 
 @tracked
@@ -19,10 +19,10 @@ async def refresh_segment(ctx: dict[str, Any], job_id: str) -> None:
         return
     await progress.start("Refreshing")
     async with transaction(sessions) as session:
-        totals = await service.refresh_with_dependents(session, job.params["segment_id"])
+        totals = await refresh.refresh_with_dependents(session, job.params["segment_id"])
     await progress.finish(totals, f"{totals['entered']} entered, {totals['exited']} left")
 
 
 async def refresh_all_segments(ctx: dict[str, Any]) -> int:
     async with transaction(ctx["runtime"].sessions) as session:
-        return await service.refresh_all(session)
+        return await refresh.refresh_all(session)

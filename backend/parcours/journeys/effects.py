@@ -1,0 +1,105 @@
+"""The effects of the steps a batch of runs took, applied in the same transaction: emails and
+other messages queued, fields and stages set, segment members added or removed, event
+registrations handed to the events' job, conversions noted."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import bindparam, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.auth.service import Actor
+from parcours.channels import service as outbox
+from parcours.contacts import service as contacts
+from parcours.db import after_commit
+from parcours.emails import service as emails
+from parcours.errors import ParcoursError
+from parcours.interactions.batch import RuleRow
+from parcours.jobs.service import Enqueue
+from parcours.journeys import engine
+from parcours.journeys.batch import RUNS, Claimed
+from parcours.journeys.versions import Version
+from parcours.rules.fields import CUSTOM_PREFIX
+from parcours.segments import service as segments
+
+JOURNEY_ACTOR = Actor(kind="system", id=0, name="Journey", role="admin")
+
+
+async def apply(session: AsyncSession, enqueue: Enqueue, effects: list[tuple[Claimed, Version, engine.Effect]],
+                 people: dict[int, RuleRow], now: datetime) -> None:
+    sends = [(run, live, e) for run, live, e in effects if isinstance(e, engine.SendEmail)]
+    if sends:
+        await _queue_emails(session, enqueue, sends, people)
+    by_segment: dict[tuple[type, int], list[Claimed]] = defaultdict(list)
+    by_event: dict[int, list[Claimed]] = defaultdict(list)
+    for run, live, effect in effects:
+        try:
+            if isinstance(effect, (engine.SetField, engine.SetStage)):
+                field, value = ("lifecycle_stage", effect.stage) if isinstance(effect, engine.SetStage) else (
+                    effect.field, effect.value)
+                changes = ({"custom": {field[len(CUSTOM_PREFIX):]: value}} if field.startswith(CUSTOM_PREFIX)
+                           else {field: value})
+                actor = msgspec.structs.replace(JOURNEY_ACTOR, name=f"Journey {live.name}")
+                async with session.begin_nested():
+                    await contacts.update_contact(session, run.contact_id, changes, actor)
+            elif isinstance(effect, (engine.AddToSegment, engine.RemoveFromSegment)):
+                by_segment[(type(effect), effect.segment_id)].append(run)
+            elif isinstance(effect, engine.RegisterForEvent):
+                by_event[effect.event_id].append(run)
+            elif isinstance(effect, engine.Converted) and run.converted_at is None:
+                run.converted_at = now
+            elif isinstance(effect, (engine.SendSms, engine.CallWebhook)):
+                await outbox.queue_other(session, enqueue, key=f"journey:{run.id}:{effect.node_id}",
+                                         channel="sms" if isinstance(effect, engine.SendSms) else "webhook",
+                                         contact_id=run.contact_id, journey_id=live.journey_id, node_id=effect.node_id,
+                                         data=msgspec.to_builtins(effect))
+        except ParcoursError as exc:
+            run.error = f"{effect.node_id}: {exc.message}"[:300]
+    for event_id, runs in by_event.items():
+        _register(session, enqueue, event_id, [[r.id, r.contact_id] for r in runs])
+    for (kind, segment_id), runs in by_segment.items():
+        change = segments.add_members if kind is engine.AddToSegment else segments.remove_members
+        try:
+            async with session.begin_nested():
+                await change(session, segment_id, sorted({r.contact_id for r in runs}))
+        except ParcoursError as exc:
+            for run in runs:
+                run.error = exc.message[:300]
+
+
+REGISTER_JOB = "register_from_journey"
+
+
+def _register(session: AsyncSession, enqueue: Enqueue, event_id: int, people: list[list[int]]) -> None:
+    """Registrations go through the events' own job (seats, waitlist, confirmation email) once the
+    step is committed; a refused one comes back as the run's error (note_errors)."""
+    after_commit(session, lambda: enqueue(REGISTER_JOB, event_id, people))
+
+
+async def note_errors(session: AsyncSession, errors: dict[int, str]) -> None:
+    """What went wrong for these runs after their step was taken (run id: message)."""
+    await session.execute(update(RUNS).where(RUNS.c.id == bindparam("_id")).values(error=bindparam("_error")),
+                          [{"_id": run_id, "_error": message[:300]} for run_id, message in errors.items()])
+
+
+async def _queue_emails(session: AsyncSession, enqueue: Enqueue, sends: list[tuple[Claimed, Version, engine.SendEmail]],
+                        people: dict[int, RuleRow]) -> None:
+    kinds = await emails.kinds_of(session, {e.email_id for _, _, e in sends})
+    rows = []
+    for run, live, effect in sends:
+        address = people[run.contact_id][0].get("email")
+        if not address or effect.email_id not in kinds:
+            run.error = f"{effect.node_id}: " + ("the contact has no email address" if not address else "the email was deleted")
+            continue
+        data: dict[str, Any] = {"minimum_consent": live.settings.min_consent}
+        if live.settings.frequency_cap is not None:
+            data["frequency_cap"] = live.settings.frequency_cap
+        rows.append({"key": f"journey:{run.id}:{effect.node_id}", "to": address, "email_id": effect.email_id,
+                     "contact_id": run.contact_id, "kind": kinds[effect.email_id], "data": data,
+                     "journey_id": live.journey_id, "node_id": effect.node_id})
+    await outbox.queue_many(session, enqueue, rows)
+

@@ -1,0 +1,79 @@
+"""Real time: a contact's dynamic segments evaluated in memory as soon as something about it
+changes, and the interaction stream's segments consumer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.contacts import service as contacts
+from parcours.db import after_commit, serialize
+from parcours.interactions import recording
+from parcours.interactions.batch import Batch, Consumer, RuleRow
+from parcours.jobs import service as jobs
+from parcours.rules import service as rules
+from parcours.rules.cache import rules as rule_cache
+from parcours.rules.context import context_values
+from parcours.rules.language import Checked, evaluation
+from parcours.segments import members
+from parcours.segments.definitions import memberships
+from parcours.segments.reading import plan
+
+# Above this many contacts changed at once (an import...), a full refresh in SQL beats
+# evaluating each contact in memory.
+REALTIME_LIMIT = 2_000
+
+
+async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int], batch: Batch | None = None
+                            ) -> tuple[int, int]:
+    """Re-evaluate every dynamic segment for these contacts, in memory; apply what changed.
+    Within the interaction stream, `batch` has the contacts, their memberships and the schema
+    read already (and learns the memberships that change)."""
+    ids = sorted(set(contact_ids))
+    await serialize(session, members.MEMBERSHIP_LOCK)
+    schema = await batch.schema() if batch is not None else await rules.current_schema(session)
+    names, ordered = await plan(session, schema, batch.rules if batch is not None else rule_cache)
+    if not ids or not ordered:
+        return 0, 0
+    people: dict[int, RuleRow]
+    if batch is not None:
+        known, current = await batch.people(), await batch.memberships()
+        people = {cid: known[cid] for cid in ids if cid in known}
+    else:
+        people = await contacts.rule_rows(session, ids)
+        current = await members.segment_ids_by_contact(session, ids)
+    entered: list[tuple[int, int]] = []
+    left: list[tuple[int, int]] = []
+    with evaluation(schema) as evaluate:
+        for cid, (contact, account) in people.items():
+            before = current.get(cid, set())
+            values = context_values(contact, account, before, schema.fields)
+
+            def matches(rule: Checked, segment_ids: set[int], values: dict[str, Any] = values) -> bool:
+                if "segments" in rule.fields:  # only rules that read memberships need them current
+                    values["segments"] = {float(m) for m in segment_ids}
+                return evaluate(rule, values)
+
+            after = memberships(ordered, before, matches)
+            entered += [(sid, cid) for sid in after - before]
+            left += [(sid, cid) for sid in before - after]
+    await members.apply(session, names, entered, left)
+    if batch is not None:
+        batch.moved(entered, left)
+    return len(entered), len(left)
+
+
+def stream_consumer(enqueue: jobs.Enqueue) -> Consumer:
+    """Evaluate the batch's changed contacts at once, or refresh everything in SQL when too many
+    changed together."""
+
+    async def consume(batch: Batch) -> None:
+        changed = {row.contact_id for row in batch.rows if row.type not in recording.UNCHANGING_TYPES}
+        if len(changed) > REALTIME_LIMIT:
+            after_commit(batch.session, lambda: enqueue("refresh_all_segments", job_id="refresh_all_segments"))
+        elif changed:
+            await evaluate_contacts(batch.session, changed, batch)
+
+    return consume

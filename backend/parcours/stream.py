@@ -1,0 +1,156 @@
+"""The interaction stream: what happens once an interaction is stored, read top to bottom.
+
+1. A feature records interactions (interactions.recording.record: the API, tracking, imports,
+   segments...). When that transaction commits, the session's Waker queues one job,
+   `process_interactions`, under a job id of its time slot: a burst of commits queues one run.
+   Whoever opens the runtime attaches the Waker to its sessions (wire); a session
+   without one wakes nobody, and the sweeper below finds its interactions within seconds.
+2. The job reads the stream after its cursor, by batches of interactions.service.STATS_BATCH,
+   each in a transaction of its own (retried when the database gives it up).
+3. For each batch: the contacts' computed fields (opens_30d, last_interaction_at...) are made
+   current, then a Batch (interactions.batch) is handed to each consumer in order. The Batch
+   reads once what they all read: the contacts as rules see them, the rule schema, the segment
+   memberships, and the process's one rule cache. A consumer that changes one of those for the
+   next consumers refreshes it in the Batch.
+      scoring   scores the contacts again (their new scores are read by segments and journeys)
+      segments  evaluates the changed contacts against every dynamic segment, records
+                segment_entered / segment_exited (which wake the stream again for journeys)
+      journeys  starts runs, resumes runs waiting for an interaction, counts goals, and
+                advances the runs it touched
+   Then the cursor moves past the batch (ids skipped by transactions still open are looked for
+   again for a while, see interactions.service).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.contacts import service as contacts
+from parcours.db import Sessions, retried
+from parcours.interactions import recording
+from parcours.interactions import service as interactions
+from parcours.interactions.batch import Batch, Consumer, Sources
+from parcours.jobs.service import Enqueue
+from parcours.journeys import held
+from parcours.journeys import stream as journeys
+from parcours.rules import service as rules
+from parcours.rules import usage
+from parcours.rules.cache import rules as rule_cache
+from parcours.rules.usage import RuleHolder
+from parcours.scoring import catalog
+from parcours.scoring import tasks as scoring
+from parcours.segments import reading
+from parcours.segments import realtime as segments
+from parcours.segments.members import segment_ids_by_contact
+
+JOB = "process_interactions"
+
+# ---- 1. the wake-up -----------------------------------------------------------------------------------
+
+# New interactions are processed at most this often per process (a burst of ingestion queues
+# one job, not thousands); a wake-up inside the window is deferred to its end, never dropped.
+TRIGGER_EVERY = 0.5
+
+
+def job_id() -> str:
+    # One id per time slot: a wake-up while a run is under way queues the next run instead of
+    # being refused as a duplicate of it.
+    return f"{JOB}:{int(time.time() / TRIGGER_EVERY)}"
+
+
+class Waker:
+    """Queues the processing of new interactions once they are committed (recording.Waker)."""
+
+    def __init__(self, enqueue: Enqueue) -> None:
+        self._enqueue = enqueue
+        self._last = 0.0
+        self._deferred: asyncio.Task[None] | None = None
+
+    async def __call__(self) -> None:
+        if self._deferred is not None and not self._deferred.done():
+            return
+        wait = TRIGGER_EVERY - (time.monotonic() - self._last)
+        if wait > 0:
+            self._deferred = asyncio.create_task(self._fire(wait))
+        else:
+            await self._fire(0)
+
+    async def _fire(self, wait: float) -> None:
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last = time.monotonic()
+        await self._enqueue(JOB, job_id=job_id())
+
+
+def wire(sessions: async_sessionmaker[AsyncSession], enqueue: Enqueue) -> Waker:
+    """Done once by whoever opens the runtime: every transaction of `sessions` that records
+    interactions wakes the stream once committed, and the features that keep rules over contact
+    fields are known to rules.usage (a field a rule reads is not deleted)."""
+    waker = Waker(enqueue)
+    recording.wake_with(sessions, waker)
+    usage.register(RULE_HOLDERS)
+    return waker
+
+
+# ---- 2. the consumers, in order -----------------------------------------------------------------------
+
+
+def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
+    # Scoring first: segments and journeys of the same batch then read the new scores; segments
+    # before journeys, whose rules and entries read memberships.
+    return [scoring.stream_consumer(enqueue, base_url), segments.stream_consumer(enqueue),
+            journeys.stream_consumer(enqueue)]
+
+
+# Who keeps rules over contact fields, in the order a refusal to delete a field names them.
+RULE_HOLDERS: list[RuleHolder] = [reading.held_rules, held.held_rules, catalog.held_rules]
+SOURCES = Sources(schema=rules.current_schema, people=contacts.rule_rows, memberships=segment_ids_by_contact)
+
+
+# ---- 3. the cursor ------------------------------------------------------------------------------------
+
+
+async def process_new_interactions(sessions: Sessions, consumers: Sequence[Consumer] = ()) -> int:
+    """Bring computed fields up to date with every interaction stored since the last run, then
+    hand each batch to the consumers. Returns how many interactions were processed."""
+    processed = 0
+    while True:
+        # A batch whose transaction loses a deadlock (its consumers write contacts that an import
+        # or a score recompute writes too) is handed on again instead of failing the run.
+        count = await retried(sessions, _process_batch, consumers)
+        processed += count
+        if count < interactions.STATS_BATCH:
+            return processed
+
+
+async def _process_batch(session: AsyncSession, consumers: Sequence[Consumer]) -> int:
+    """The next batch of the stream, handed to the consumers; returns its size (0: none left)."""
+    cursor = await interactions.stream_cursor(session)
+    rows = await interactions.rows_after(session, cursor, interactions.STATS_BATCH)
+    if rows:
+        await interactions.recompute_stats(
+            session, sorted({r.contact_id for r in rows if r.type not in recording.SYSTEM_TYPES}))
+        batch = Batch(session, rows, SOURCES, rule_cache)
+        for consume in consumers:
+            await consume(batch)
+    interactions.move_cursor(cursor, [r.id for r in rows])
+    return len(rows)
+
+
+# ---- the worker's jobs ---------------------------------------------------------------------------------
+
+
+async def process_interactions(ctx: dict[str, Any]) -> int:
+    runtime = ctx["runtime"]
+    return await process_new_interactions(runtime.sessions, ctx.get("stream_consumers", ()))
+
+
+async def sweep_interactions(ctx: dict[str, Any]) -> None:
+    """Every few seconds: what no wake-up announced (a session without a Waker, a lost job)."""
+    await ctx["runtime"].enqueue(JOB, job_id=job_id())
