@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import delete, false, insert, literal_column, select, update
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor, system_actor
@@ -22,6 +23,7 @@ from parcours.db import Sessions, retried, transaction
 from parcours.errors import InvalidInput
 from parcours.interactions import recording
 from parcours.jobs import service as jobs
+from parcours.jobs.schemas import ImportResult, ImportRowError
 from parcours.jobs.service import JobProgress
 from parcours.segments import service as segments
 
@@ -131,7 +133,7 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
         # Locked in id order as they are read (see contacts.lock_in_id_order): a score recompute
         # writing the same contacts waits or is waited for instead of deadlocking, and none
         # changes between this read and the update.
-        known = known.order_by(Contact.id).with_for_update(key_share=True)  # type: ignore[arg-type]
+        known = known.order_by(col(Contact.id)).with_for_update(key_share=True)
     existing = {row.email: row._asdict() for row in (await session.execute(known)).all()}
     account_ids = await accounts.find_or_create(session, [r.values["company"] for r in records if "company" in r.values])
     now = utcnow()
@@ -170,7 +172,7 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
         # A Core insert: None stays an explicit NULL, so the whole batch goes out as one multi-row
         # INSERT. (The ORM's bulk insert drops None values and so splits a batch into one statement
         # per run of rows with the same empty fields: hundreds per batch. It also costs more CPU.)
-        table = Contact.__table__  # type: ignore[attr-defined]
+        table = SQLModel.metadata.tables[Contact.__tablename__]
         created = await session.execute(insert(table).values(_STARTING).returning(table.c.id, table.c.email), inserts)
         ids = {email: cid for cid, email in created.all()}
         counts.created += len(inserts)
@@ -220,7 +222,7 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
     if job.status in ("done", "failed"):
         return
     async with transaction(sessions) as session:
-        upload = (await session.execute(select(ImportFile).where(ImportFile.job_id == job_id))).scalar_one_or_none()
+        upload = (await session.execute(select(ImportFile).where(col(ImportFile.job_id) == job_id))).scalar_one_or_none()
         specs = await custom_fields.specs(session)
     if upload is None:
         await progress.fail("The uploaded file is no longer available: upload it again.")
@@ -255,22 +257,22 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
             done = min(len(records), start + WRITE_BATCH)
             await progress.report(0.3 + 0.7 * done / max(1, len(records)), f"Saved {done} of {len(records)} contacts")
     async with transaction(sessions) as session:
-        await session.execute(delete(ImportFile).where(ImportFile.job_id == job_id))
-    result = {
-        "created": counts.created,
-        "updated": counts.updated,
-        "skipped": counts.unchanged + counts.skipped_existing + prepared.duplicates_in_file
+        await session.execute(delete(ImportFile).where(col(ImportFile.job_id) == job_id))
+    result = ImportResult(
+        created=counts.created,
+        updated=counts.updated,
+        skipped=counts.unchanged + counts.skipped_existing + prepared.duplicates_in_file
         + (0 if committed else len(prepared.records)),
-        "errors": [msgspec.to_builtins(e) for e in prepared.errors[:MAX_ERRORS_REPORTED]],
-        "error_count": len(prepared.errors),
-        "rows": prepared.rows,
-        "rejected_rows": prepared.rejected_rows,
-        "duplicates_in_file": prepared.duplicates_in_file,
-        "unchanged": counts.unchanged,
-        "committed": committed,
-    }
+        errors=[ImportRowError(row=e.row, field=e.field, message=e.message) for e in prepared.errors[:MAX_ERRORS_REPORTED]],
+        error_count=len(prepared.errors),
+        rows=prepared.rows,
+        rejected_rows=prepared.rejected_rows,
+        duplicates_in_file=prepared.duplicates_in_file,
+        unchanged=counts.unchanged,
+        committed=committed,
+    )
     if committed:
         message = f"{counts.created} created, {counts.updated} updated, {prepared.rejected_rows} rows rejected"
     else:
         message = f"Nothing was imported: {prepared.rejected_rows} rows have errors (all or nothing was chosen)"
-    await progress.finish(result, message)
+    await progress.finish(msgspec.to_builtins(result), message)

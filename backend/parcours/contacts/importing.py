@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -19,17 +19,19 @@ MergePolicy = Literal["fill_empty", "overwrite", "skip"]
 
 
 class ImportOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """How an import treats the file's rows (sent as JSON in the `options` form field)."""
+
     # What to do with a contact whose email is already in the base (or earlier in the file).
     merge_policy: MergePolicy = "fill_empty"
     # valid_only: import the good rows and report the others; all_or_nothing: any bad row stops it.
     on_error: Literal["valid_only", "all_or_nothing"] = "valid_only"
-    # For phone numbers written without an international prefix.
-    default_country: str = "FR"
+    # For phone numbers written without an international prefix: a country code or name.
+    default_country: Annotated[str, msgspec.Meta(max_length=100)] = "FR"
     date_format: n.DateFormat = "auto"
-    # The `source` given to contacts this import creates.
-    source: str = "import"
+    # The `source` given to contacts this import creates (as long as the contact's column).
+    source: Annotated[str, msgspec.Meta(max_length=100)] = "import"
     # A static segment to put every imported contact in (new or already known).
-    segment_id: int | None = None
+    segment_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
 
 
 class CustomFieldSpec(msgspec.Struct, frozen=True):

@@ -44,13 +44,20 @@ from parcours.rules.fields import CUSTOM_PREFIX
 from parcours.runtime import Runtime
 
 
+def _json_part(shape: Any, description: str) -> Any:
+    """A form field holding JSON, documented with the schema of what it holds (OpenAPI 3.1's
+    contentMediaType and contentSchema): the form stays what clients send, its content is typed."""
+    schema = msgspec.json.schema(shape)
+    schema = schema.get("$defs", {}).get(schema.get("$ref", "").rpartition("/")[2], schema)
+    return Body(description=description, schema_extra={"content_media_type": "application/json", "content_schema": schema})
+
+
 @dataclass
 class ImportUpload:
     file: UploadFile
-    # JSON: {"CSV column": "field" | "custom.<name>" | null}; omitted: the suggested mapping.
-    mapping: str | None = None
-    # JSON: see ImportOptions.
-    options: str | None = None
+    mapping: Annotated[str | None, _json_part(
+        dict[str, str | None], 'JSON: {"CSV column": "field" | "custom.<name>" | null}; omitted: the suggested mapping')] = None
+    options: Annotated[str | None, _json_part(ImportOptions, "JSON: the import's options; omitted: their defaults")] = None
 
 
 @dataclass

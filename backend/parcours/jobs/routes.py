@@ -6,9 +6,8 @@ from litestar import Controller, get
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import to_out
 from parcours.jobs import service
-from parcours.jobs.schemas import JobOut
+from parcours.jobs.schemas import JobOut, job_out
 
 
 class JobsController(Controller):
@@ -17,10 +16,10 @@ class JobsController(Controller):
 
     @get("/{job_id:str}", summary="A job's status, progress (0..1) and result")
     async def get_job(self, job_id: str, db: AsyncSession) -> JobOut:
-        return to_out(await service.get_job(db, job_id), JobOut)
+        return job_out(await service.get_job(db, job_id))
 
     @get("/", summary="Recent jobs, newest first")
     async def list_jobs(
         self, db: AsyncSession, kind: str | None = None, limit: int = Parameter(default=20, ge=1, le=100)
     ) -> list[JobOut]:
-        return [to_out(j, JobOut) for j in await service.recent_jobs(db, kind, limit)]
+        return [job_out(j) for j in await service.recent_jobs(db, kind, limit)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts.vocabulary import COMPUTED_FIELDS, LIFECYCLE_STAGES
@@ -14,6 +13,7 @@ from parcours.errors import NotFound
 from parcours.events import seats
 from parcours.events import service as events
 from parcours.journeys import graph
+from parcours.journeys import steps as s
 from parcours.journeys.graph import Problem
 from parcours.journeys.schemas import JourneySettings
 from parcours.rules import service as rules
@@ -28,12 +28,8 @@ async def references(session: AsyncSession, definition: graph.Definition, settin
     schema = await rules.current_schema(session)
     problems: list[Problem] = []
     for node in definition.nodes:
-        config_type = graph.CONFIGS.get(node.type)
-        if config_type is None:
-            continue
-        try:
-            config = msgspec.convert(node.config, config_type)
-        except msgspec.ValidationError:
+        config = graph.config_of(node)
+        if config is None:
             continue  # reported by graph.check
         for field, message in await _node_problems(session, schema, node.type, config):
             problems.append(Problem(message=message, node_id=node.id, field=field))
@@ -63,33 +59,35 @@ async def _segment_problem(session: AsyncSession, segment_id: int | None, static
     return None
 
 
-async def _node_problems(session: AsyncSession, schema: Schema, kind: str, config: object) -> list[tuple[str, str]]:
+async def _node_problems(session: AsyncSession, schema: Schema, kind: str, config: s.StepConfig) -> list[tuple[str, str]]:
     found: list[tuple[str, str | None]] = []
-    if kind == "action.email" and config.email_id is not None:  # type: ignore[attr-defined]
-        found.append(("email_id", await _email_problem(session, config.email_id)))  # type: ignore[attr-defined]
-    if kind in ("entry.segment", "action.segment_add", "action.segment_remove"):
-        found.append(("segment_id", await _segment_problem(session, config.segment_id,  # type: ignore[attr-defined]
-                                                           static=kind != "entry.segment")))
-    if hasattr(config, "rule"):
-        found.append(("rule", _rule_problem(schema, config.rule)))  # type: ignore[attr-defined]
-    if kind == "action.update_field" and config.field:  # type: ignore[attr-defined]
-        field = schema.fields.get(config.field)  # type: ignore[attr-defined]
-        if field is None or field.group not in ("contact", "custom") or config.field in NOT_SETTABLE:  # type: ignore[attr-defined]
-            found.append(("field", f"'{config.field}' is not a contact field a journey can set."))  # type: ignore[attr-defined]
-    if kind == "action.event_register" and config.event_id is not None:  # type: ignore[attr-defined]
-        found.append(("event_id", await _event_problem(session, config.event_id)))  # type: ignore[attr-defined]
-    if kind in ("entry.interaction", "flow.wait_for") and config.event_id is not None:  # type: ignore[attr-defined]
-        found.append(("event_id", "Only event interactions (registered, attended...) are about an event."
-                      if not config.type.startswith("event_")  # type: ignore[attr-defined]
-                      else await _event_problem(session, config.event_id, open_only=False)))  # type: ignore[attr-defined]
-    if kind == "action.stage" and config.stage and config.stage not in LIFECYCLE_STAGES:  # type: ignore[attr-defined]
-        found.append(("stage", f"'{config.stage}' is not a lifecycle stage."))  # type: ignore[attr-defined]
-    if kind == "entry.date" and config.field:  # type: ignore[attr-defined]
-        field = schema.fields.get(config.field)  # type: ignore[attr-defined]
-        if field is None or field.type not in ("date", "datetime"):
-            found.append(("field", f"'{config.field}' is not a date field."))  # type: ignore[attr-defined]
-    if kind == "flow.wait_until" and config.timezone not in (None, "", "contact"):  # type: ignore[attr-defined]
-        found.append(("timezone", _zone_problem(config.timezone)))  # type: ignore[attr-defined]
+    if isinstance(config, (s.InteractionEntryConfig, s.WaitForStepConfig, s.ConditionStepConfig, s.GoalStepConfig)):
+        found.append(("rule", _rule_problem(schema, config.rule)))
+    match config:
+        case s.EmailStepConfig(email_id=int(email_id)):
+            found.append(("email_id", await _email_problem(session, email_id)))
+        case s.SegmentEntryConfig(segment_id=segment_id):
+            found.append(("segment_id", await _segment_problem(session, segment_id)))
+        case s.SegmentStepConfig(segment_id=segment_id):
+            found.append(("segment_id", await _segment_problem(session, segment_id, static=True)))
+        case s.UpdateFieldStepConfig(field=str(name)) if name:
+            field = schema.fields.get(name)
+            if field is None or field.group not in ("contact", "custom") or name in NOT_SETTABLE:
+                found.append(("field", f"'{name}' is not a contact field a journey can set."))
+        case s.EventRegisterStepConfig(event_id=int(event_id)):
+            found.append(("event_id", await _event_problem(session, event_id)))
+        case s.InteractionEntryConfig(type=str(about), event_id=int(event_id)) | s.WaitForStepConfig(
+                type=str(about), event_id=int(event_id)):
+            found.append(("event_id", "Only event interactions (registered, attended...) are about an event."
+                          if not about.startswith("event_") else await _event_problem(session, event_id, open_only=False)))
+        case s.StageStepConfig(stage=str(stage)) if stage and stage not in LIFECYCLE_STAGES:
+            found.append(("stage", f"'{stage}' is not a lifecycle stage."))
+        case s.DateEntryConfig(field=str(name)) if name:
+            field = schema.fields.get(name)
+            if field is None or field.type not in ("date", "datetime"):
+                found.append(("field", f"'{name}' is not a date field."))
+        case s.WaitUntilStepConfig(timezone=str(zone)) if zone not in ("", "contact"):
+            found.append(("timezone", _zone_problem(zone)))
     return [(field, message) for field, message in found if message]
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from parcours.journeys import graph
+from parcours.journeys import steps as s
 from parcours.journeys.graph import Program
 
 # Steps of no duration taken in one call at most (a published journey has no loop; this is a guard).
@@ -128,16 +129,16 @@ def step(program: Program, state: RunState, contact: Contact, now: dt.datetime) 
         elif kind == "flow.exit":
             visits.append(Visit(node_id=node.id, outcome="exited", at=now))
             state.status, state.wake_at = "exited", None
-        elif kind == "flow.condition":
+        elif isinstance(config, s.ConditionStepConfig):
             leave(node.id, "yes" if contact.matches(config.rule) else "no")
-        elif kind == "flow.split":
+        elif isinstance(config, s.SplitStepConfig):
             leave(node.id, _branch(config, contact.run_id, node.id))
-        elif kind == "flow.goal":
+        elif isinstance(config, s.GoalStepConfig):
             reached = contact.matches(config.rule)
             if reached:
                 effects.append(Converted(node_id=node.id))
             leave(node.id, detail="goal reached" if reached else "goal not reached")
-        elif kind == "flow.wait_for":
+        elif isinstance(config, s.WaitForStepConfig):
             awaited = graph.about(config.type, config.event_id)
             if state.status != "waiting":
                 _wait(state, now + graph.duration(config.timeout), awaited)
@@ -148,9 +149,9 @@ def step(program: Program, state: RunState, contact: Contact, now: dt.datetime) 
             else:
                 state.event = None  # not the awaited interaction (or its condition is not met): keep waiting
                 break
-        elif kind in ("flow.wait", "flow.wait_until"):
+        elif isinstance(config, (s.WaitStepConfig, s.WaitUntilStepConfig)):
             if state.status != "waiting":
-                until = (now + graph.duration(config.duration) if kind == "flow.wait"
+                until = (now + graph.duration(config.duration) if isinstance(config, s.WaitStepConfig)
                          else wait_until(config, contact, now))
                 if until > now:
                     _wait(state, until, None)
@@ -169,25 +170,30 @@ def _wait(state: RunState, until: dt.datetime, waiting_for: str | None) -> None:
     state.status, state.wake_at, state.waiting_for, state.event = "waiting", until, waiting_for, None
 
 
-def _action(node_id: str, kind: str, config: Any) -> Effect:
-    if kind == "action.email":
+def _action(node_id: str, kind: str, config: s.StepConfig) -> Effect:
+    # A published program's required ids are set (graph.check): the asserts only tell the type checker.
+    if isinstance(config, s.EmailStepConfig):
+        assert config.email_id is not None
         return SendEmail(node_id=node_id, email_id=config.email_id)
-    if kind == "action.sms":
+    if isinstance(config, s.SmsStepConfig):
         return SendSms(node_id=node_id, text=config.text)
-    if kind == "action.webhook":
+    if isinstance(config, s.WebhookStepConfig):
         return CallWebhook(node_id=node_id, url=config.url)
-    if kind == "action.update_field":
+    if isinstance(config, s.UpdateFieldStepConfig):
         return SetField(node_id=node_id, field=config.field, value=config.value)
-    if kind == "action.stage":
+    if isinstance(config, s.StageStepConfig):
         return SetStage(node_id=node_id, stage=config.stage)
-    if kind == "action.segment_add":
-        return AddToSegment(node_id=node_id, segment_id=config.segment_id)
-    if kind == "action.event_register":
+    if isinstance(config, s.EventRegisterStepConfig):
+        assert config.event_id is not None
         return RegisterForEvent(node_id=node_id, event_id=config.event_id)
-    return RemoveFromSegment(node_id=node_id, segment_id=config.segment_id)
+    if isinstance(config, s.SegmentStepConfig) and config.segment_id is not None:
+        if kind == "action.segment_add":
+            return AddToSegment(node_id=node_id, segment_id=config.segment_id)
+        return RemoveFromSegment(node_id=node_id, segment_id=config.segment_id)
+    raise ValueError(f"'{kind}' is not an action with these settings")
 
 
-def _branch(config: graph.Split, run_id: int, node_id: str) -> str:
+def _branch(config: s.SplitStepConfig, run_id: int, node_id: str) -> str:
     """The same run always takes the same branch; runs spread by the branches' percentages."""
     point = zlib.crc32(f"{run_id}:{node_id}".encode()) % 10_000 / 100
     total = 0.0
@@ -208,7 +214,7 @@ def zone_of(name: str | None, fallback: str) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-def wait_until(config: graph.WaitUntil, contact: Contact, now: dt.datetime) -> dt.datetime:
+def wait_until(config: s.WaitUntilStepConfig, contact: Contact, now: dt.datetime) -> dt.datetime:
     """When a `flow.wait_until` lets the contact go on: the moment, or the next time of day, moved
     into the send hours when it falls outside them."""
     zone = zone_of(contact.own_timezone if config.timezone == "contact" else config.timezone, contact.timezone)

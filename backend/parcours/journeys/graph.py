@@ -11,11 +11,21 @@ from typing import Any
 import isodate
 import msgspec
 
-ENTRY_TYPES = ("entry.segment", "entry.interaction", "entry.date")
-ACTION_TYPES = ("action.email", "action.sms", "action.webhook", "action.update_field", "action.segment_add",
-                "action.segment_remove", "action.stage", "action.event_register")
-FLOW_TYPES = ("flow.wait", "flow.wait_until", "flow.wait_for", "flow.condition", "flow.split", "flow.goal", "flow.exit")
-NODE_TYPES = ENTRY_TYPES + ACTION_TYPES + FLOW_TYPES
+from parcours.journeys.steps import (
+    CONFIGS,
+    SplitStepConfig,
+    StepConfig,
+    WaitUntilStepConfig,
+    WebhookStepConfig,
+)
+
+# The name the engine's tests know `flow.wait_until`'s settings by.
+WaitUntil = WaitUntilStepConfig
+
+NODE_TYPES = tuple(CONFIGS)
+ENTRY_TYPES = tuple(t for t in NODE_TYPES if t.startswith("entry."))
+ACTION_TYPES = tuple(t for t in NODE_TYPES if t.startswith("action."))
+FLOW_TYPES = tuple(t for t in NODE_TYPES if t.startswith("flow."))
 # A wait longer than this is a mistake, not a plan.
 LONGEST_WAIT = dt.timedelta(days=730)
 
@@ -46,22 +56,7 @@ class Problem(msgspec.Struct, kw_only=True):
     field: str | None = None
 
 
-# ---- each node type's settings --------------------------------------------------------------------
-
-
-class _Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    pass
-
-
-class SegmentEntry(_Config):
-    segment_id: int | None = None
-    include_later: bool = False
-
-
-class InteractionEntry(_Config):
-    type: str = ""
-    rule: str | None = None
-    event_id: int | None = None  # event_* interactions: only those about this event
+# ---- each node type's settings (steps.py) ---------------------------------------------------------
 
 
 def about(kind: str, event_id: int | None) -> str:
@@ -76,96 +71,13 @@ def heard(kind: str, properties: dict[str, Any] | None) -> tuple[str, ...]:
     return (kind,) if event_id is None else (kind, about(kind, event_id))
 
 
-class DateEntry(_Config):
-    field: str = ""
-    offset: str = "P0D"  # "-P7D": a week before the date
-    yearly: bool = True  # birthdays and anniversaries come back every year
-
-
-class SendEmail(_Config):
-    email_id: int | None = None
-    template: str | None = None  # in journey templates: the email template to make the email from
-
-
-class SendSms(_Config):
-    text: str = ""
-
-
-class CallWebhook(_Config):
-    url: str = ""
-
-
-class UpdateField(_Config):
-    field: str = ""
-    value: Any = None
-
-
-class SegmentChange(_Config):
-    segment_id: int | None = None
-
-
-class ChangeStage(_Config):
-    stage: str = ""
-
-
-class RegisterForEvent(_Config):
-    event_id: int | None = None
-
-
-class Wait(_Config):
-    duration: str = ""
-
-
-class WaitUntil(_Config):
-    at: str = ""  # "2026-12-24T09:00" (a moment) or "09:00" (the next such time of day)
-    timezone: str | None = None  # the journey's when empty
-    send_hours: list[int] | None = None  # [9, 18]: if `at` falls outside, wait for the next opening
-
-
-class WaitFor(_Config):
-    type: str = ""
-    rule: str | None = None
-    timeout: str = ""
-    event_id: int | None = None  # event_* interactions: only those about this event
-
-
-class Condition(_Config):
-    rule: str = ""
-
-
-class Branch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    label: str
-    percent: float
-
-
-class Split(_Config):
-    branches: list[Branch] = msgspec.field(default_factory=list)
-
-
-class Goal(_Config):
-    rule: str = ""
-
-
-class Exit(_Config):
-    pass
-
-
-CONFIGS: dict[str, type[_Config]] = {
-    "entry.segment": SegmentEntry, "entry.interaction": InteractionEntry, "entry.date": DateEntry,
-    "action.email": SendEmail, "action.sms": SendSms, "action.webhook": CallWebhook,
-    "action.update_field": UpdateField, "action.segment_add": SegmentChange, "action.segment_remove": SegmentChange,
-    "action.stage": ChangeStage, "action.event_register": RegisterForEvent, "flow.wait": Wait, "flow.wait_until": WaitUntil, "flow.wait_for": WaitFor,
-    "flow.condition": Condition, "flow.split": Split, "flow.goal": Goal, "flow.exit": Exit,
-}
-
-
-def exits_of(node: Node, config: Any) -> tuple[str, ...] | None:
+def exits_of(node: Node, config: StepConfig) -> tuple[str, ...] | None:
     """The labelled exits a node must connect, or None for a node with one plain way out."""
     if node.type == "flow.condition":
         return ("yes", "no")
     if node.type == "flow.wait_for":
         return ("happened", "timeout")
-    if node.type == "flow.split":
+    if isinstance(config, SplitStepConfig):
         return tuple(b.label for b in config.branches)
     return None
 
@@ -195,7 +107,7 @@ def _duration(text: str) -> dt.timedelta:
 class Program:
     """A validated definition, indexed for the interpreter."""
 
-    def __init__(self, definition: Definition, configs: dict[str, Any]) -> None:
+    def __init__(self, definition: Definition, configs: dict[str, StepConfig]) -> None:
         self.definition = definition
         self.nodes = {n.id: n for n in definition.nodes}
         self.configs = configs
@@ -226,11 +138,23 @@ def decode(raw: Any) -> Definition:
         raise ValueError(f"The journey's definition is not valid: {exc}") from None
 
 
+def config_of(node: Node) -> StepConfig | None:
+    """A stored step's settings, typed; None when its type is unknown or its settings do not fit
+    (graph.check says why)."""
+    shape = CONFIGS.get(node.type)
+    if shape is None:
+        return None
+    try:
+        return msgspec.convert(node.config, shape)
+    except msgspec.ValidationError:
+        return None
+
+
 def check(definition: Definition) -> tuple[list[Problem], Program | None]:
     """Structural problems (one entry, every node reachable and connected, no loop, settings well
     formed, waits bounded). References to emails, segments and rules are checked by the caller."""
     problems: list[Problem] = []
-    configs: dict[str, Any] = {}
+    configs: dict[str, StepConfig] = {}
     ids = [n.id for n in definition.nodes]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(message=f"Two steps share the id '{duplicate}'.", node_id=duplicate))
@@ -256,7 +180,7 @@ def check(definition: Definition) -> tuple[list[Problem], Program | None]:
     return problems, (None if problems else Program(definition, configs))
 
 
-def _config_problems(kind: str, config: Any) -> Iterable[tuple[str, str]]:
+def _config_problems(kind: str, config: StepConfig) -> Iterable[tuple[str, str]]:
     required = {"entry.segment": ("segment_id", "a segment"), "action.email": ("email_id", "an email"),
                 "action.segment_add": ("segment_id", "a segment"), "action.segment_remove": ("segment_id", "a segment"),
                 "action.event_register": ("event_id", "an event")}
@@ -267,7 +191,7 @@ def _config_problems(kind: str, config: Any) -> Iterable[tuple[str, str]]:
              "flow.condition": "rule", "flow.goal": "rule", "flow.wait_until": "at"}
     if kind in texts and not str(getattr(config, texts[kind]) or "").strip():
         yield texts[kind], f"This step needs a {texts[kind].replace('_', ' ')}."
-    if kind == "action.webhook" and config.url and not config.url.startswith(("https://", "http://")):
+    if isinstance(config, WebhookStepConfig) and config.url and not config.url.startswith(("https://", "http://")):
         yield "url", "The address must start with https:// or http://."
     for name in {"flow.wait": ("duration",), "flow.wait_for": ("timeout",), "entry.date": ("offset",)}.get(kind, ()):
         try:
@@ -277,7 +201,7 @@ def _config_problems(kind: str, config: Any) -> Iterable[tuple[str, str]]:
             continue
         if kind != "entry.date" and not dt.timedelta(0) < length <= LONGEST_WAIT:
             yield name, "A wait lasts more than nothing and at most two years."
-    if kind == "flow.wait_until" and config.at:
+    if isinstance(config, WaitUntilStepConfig) and config.at:
         try:
             parse_at(config.at)
         except ValueError as exc:
@@ -285,7 +209,7 @@ def _config_problems(kind: str, config: Any) -> Iterable[tuple[str, str]]:
         if config.send_hours is not None and not (len(config.send_hours) == 2 and 0 <= config.send_hours[0]
                                                    < config.send_hours[1] <= 24):
             yield "send_hours", "Send hours are a start and an end hour, e.g. [9, 18]."
-    if kind == "flow.split":
+    if isinstance(config, SplitStepConfig):
         labels = [b.label for b in config.branches]
         if len(config.branches) < 2:
             yield "branches", "A split has at least two branches."
@@ -303,7 +227,7 @@ def parse_at(text: str) -> dt.datetime | dt.time:
         raise ValueError(f"'{text}' is neither a date and time (2026-12-24T09:00) nor a time of day (09:00).") from None
 
 
-def _edge_problems(definition: Definition, nodes: dict[str, Node], configs: dict[str, Any]) -> list[Problem]:
+def _edge_problems(definition: Definition, nodes: dict[str, Node], configs: dict[str, StepConfig]) -> list[Problem]:
     problems = []
     outgoing: dict[str, list[Edge]] = {}
     for edge in definition.edges:
@@ -332,8 +256,8 @@ def _edge_problems(definition: Definition, nodes: dict[str, Node], configs: dict
                 if found.count(label) != 1:
                     problems.append(Problem(message=f"Connect the '{label}' branch to a next step "
                                                     "(an exit if nothing should happen).", node_id=node.id))
-            for label in set(found) - set(labels):
-                problems.append(Problem(message=f"This step has no '{label}' branch.", node_id=node.id))
+            for extra in set(found) - set(labels):
+                problems.append(Problem(message=f"This step has no '{extra}' branch.", node_id=node.id))
     return problems
 
 

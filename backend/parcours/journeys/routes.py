@@ -6,7 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import IdParam, changes, to_out
+from parcours.api import IdParam, changes
 from parcours.auth.service import Actor
 from parcours.journeys import service
 from parcours.journeys.models import Journey
@@ -20,12 +20,14 @@ from parcours.journeys.schemas import (
     RunOut,
     TestIn,
     TestOut,
+    definition_of,
 )
 from parcours.runtime import Runtime
 
 
 def _out(journey: Journey) -> JourneyOut:
-    return to_out(journey, JourneyOut)
+    values = {f: getattr(journey, f) for f in JourneyOut.__struct_fields__}
+    return JourneyOut(**{**values, "definition": definition_of(journey.definition)})
 
 
 class JourneysController(Controller):

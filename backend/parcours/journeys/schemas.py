@@ -10,7 +10,8 @@ from msgspec import UNSET, Meta, UnsetType
 
 from parcours.api import Id, Strict
 from parcours.contacts.vocabulary import ConsentLevel
-from parcours.journeys.graph import Definition, Problem
+from parcours.journeys.graph import Edge, Problem
+from parcours.journeys.steps import Step
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 
@@ -39,10 +40,18 @@ class JourneySettings(Strict):
     goal: Goal | None = None
 
 
+class JourneyDefinition(Strict):
+    """The canvas: steps (one shape per step type, told apart by `type`) and the connections
+    between them (`label`: the branch of a condition, wait-for or split it leaves by)."""
+
+    nodes: list[Step] = msgspec.field(default_factory=list)
+    edges: list[Edge] = msgspec.field(default_factory=list)
+
+
 class JourneyIn(Strict):
     name: Name
     description: str = ""
-    definition: Definition = msgspec.field(default_factory=Definition)
+    definition: JourneyDefinition = msgspec.field(default_factory=JourneyDefinition)
     settings: JourneySettings = msgspec.field(default_factory=JourneySettings)
     template_id: Id | None = None  # start from a journey template instead
 
@@ -50,7 +59,7 @@ class JourneyIn(Strict):
 class JourneyPatch(Strict):
     name: Name | UnsetType = UNSET
     description: str | UnsetType = UNSET
-    definition: Definition | UnsetType = UNSET
+    definition: JourneyDefinition | UnsetType = UNSET
     settings: JourneySettings | UnsetType = UNSET
 
 
@@ -59,7 +68,7 @@ class JourneyOut(msgspec.Struct, kw_only=True):
     name: str
     description: str
     status: str
-    definition: Definition
+    definition: JourneyDefinition
     settings: JourneySettings
     version: int
     has_changes: bool
@@ -171,3 +180,25 @@ class RunOut(msgspec.Struct, kw_only=True):
 
 def settings_of(raw: dict[str, Any]) -> JourneySettings:
     return msgspec.convert(raw or {}, JourneySettings)
+
+
+def definition_of(raw: dict[str, Any]) -> JourneyDefinition:
+    """A stored definition as the API shows it. A draft saved before its steps were typed may hold
+    settings that no longer fit: such a step shows its type's defaults (and an unknown step is left
+    out) rather than the journey not showing at all."""
+    try:
+        return msgspec.convert(raw or {}, JourneyDefinition)
+    except msgspec.ValidationError:
+        pass
+    nodes: list[Step] = []
+    for node in (raw or {}).get("nodes") or []:
+        for attempt in (node, {**node, "config": {}}):
+            try:
+                nodes += msgspec.convert({"nodes": [attempt]}, JourneyDefinition).nodes
+                break
+            except msgspec.ValidationError:
+                continue
+    kept = {n.id for n in nodes}
+    edges = [e for e in msgspec.convert((raw or {}).get("edges") or [], list[Edge], strict=False)
+             if e.source in kept and e.target in kept]
+    return JourneyDefinition(nodes=nodes, edges=edges)

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import case, func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
@@ -22,6 +23,7 @@ from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVe
 from parcours.journeys.schemas import (
     EmailStats,
     FunnelStep,
+    JourneyDefinition,
     JourneySettings,
     JourneyStats,
     JourneySummary,
@@ -30,12 +32,19 @@ from parcours.journeys.schemas import (
     TestOut,
     TestStep,
 )
+from parcours.journeys.steps import WaitForStepConfig
 from parcours.rules import service as rules
 from parcours.segments import service as segments
 
 # What may follow what: a published journey can be paused, resumed, stopped.
 MOVES = {"pause": ({"published"}, "paused"), "resume": ({"paused"}, "published"),
          "stop": ({"published", "paused"}, "stopped")}
+
+
+def _id(value: int | None) -> int:
+    """The id of a row read from the database (set once it is flushed)."""
+    assert value is not None
+    return value
 
 
 async def get_journey(session: AsyncSession, journey_id: int) -> Journey:
@@ -46,16 +55,16 @@ async def get_journey(session: AsyncSession, journey_id: int) -> Journey:
 
 
 async def list_journeys(session: AsyncSession) -> list[JourneySummary]:
-    inside = func.sum(case((JourneyRun.status.in_(["active", "waiting"]), 1), else_=0))  # type: ignore[attr-defined]
+    inside = func.sum(case((col(JourneyRun.status).in_(["active", "waiting"]), 1), else_=0))
     counts = {jid: (int(entered), int(active or 0)) for jid, entered, active in (await session.execute(
-        select(JourneyRun.journey_id, func.count(), inside).group_by(JourneyRun.journey_id))).all()}
-    journeys = (await session.execute(select(Journey).order_by(Journey.updated_at.desc()))).scalars().all()  # type: ignore[attr-defined]
-    return [JourneySummary(id=j.id, name=j.name, description=j.description, status=j.status, version=j.version,  # type: ignore[arg-type]
+        select(col(JourneyRun.journey_id), func.count(), inside).group_by(col(JourneyRun.journey_id)))).all()}
+    journeys = (await session.execute(select(Journey).order_by(col(Journey.updated_at).desc()))).scalars().all()
+    return [JourneySummary(id=_id(j.id), name=j.name, description=j.description, status=j.status, version=j.version,
                            has_changes=j.has_changes, updated_at=j.updated_at, published_at=j.published_at,
                            entered=counts.get(j.id, (0, 0))[0], active=counts.get(j.id, (0, 0))[1]) for j in journeys]
 
 
-def _raw(definition: graph.Definition, settings: JourneySettings) -> tuple[dict[str, Any], dict[str, Any]]:
+def _raw(definition: graph.Definition | JourneyDefinition, settings: JourneySettings) -> tuple[dict[str, Any], dict[str, Any]]:
     return msgspec.to_builtins(definition), msgspec.to_builtins(settings)
 
 
@@ -122,7 +131,7 @@ async def publish(session: AsyncSession, journey_id: int, actor: Actor, enqueue:
                             problems=[msgspec.to_builtins(p) for p in problems])
     now = utcnow()
     journey.version += 1
-    session.add(JourneyVersion(journey_id=journey.id, version=journey.version, definition=journey.definition,  # type: ignore[arg-type]
+    session.add(JourneyVersion(journey_id=_id(journey.id), version=journey.version, definition=journey.definition,
                                       settings=journey.settings, published_by=actor.label, published_at=now))
     journey.status = "published" if journey.status == "draft" else journey.status
     journey.published_at, journey.has_changes, journey.updated_at = now, False, now
@@ -138,7 +147,7 @@ async def move(session: AsyncSession, journey_id: int, action: str, enqueue: Any
         raise Conflict(f"A {journey.status} journey cannot be {verb}.", "status")
     journey.status, journey.updated_at = target, utcnow()
     if action == "stop":
-        await runner.stop_runs(session, journey.id)
+        await runner.stop_runs(session, _id(journey.id))
     elif action == "resume":
         runner.wake(session, enqueue)
     await session.flush()
@@ -158,15 +167,15 @@ async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
     # Totals first: steps are only ever added, in the transaction that moves the run, so reading
     # them afterwards (each statement sees the latest commit) never shows a run ahead of its steps.
     totals = (await session.execute(select(
-        func.count(), func.sum(case((JourneyRun.status.in_(["active", "waiting"]), 1), else_=0)),  # type: ignore[attr-defined]
-        func.sum(case((JourneyRun.status == "completed", 1), else_=0)),
-        func.sum(case((JourneyRun.status.in_(["exited", "failed"]), 1), else_=0)),  # type: ignore[attr-defined]
-        func.count(JourneyRun.converted_at)).where(JourneyRun.journey_id == journey_id))).one()
+        func.count(), func.sum(case((col(JourneyRun.status).in_(["active", "waiting"]), 1), else_=0)),
+        func.sum(case((col(JourneyRun.status) == "completed", 1), else_=0)),
+        func.sum(case((col(JourneyRun.status).in_(["exited", "failed"]), 1), else_=0)),
+        func.count(col(JourneyRun.converted_at))).where(col(JourneyRun.journey_id) == journey_id))).one()
     entered, active, completed, exited, converted = (int(v or 0) for v in totals)
     for node_id, outcome, label, count in (await session.execute(
-            select(JourneyStep.node_id, JourneyStep.outcome, JourneyStep.label, func.count())
-            .where(JourneyStep.journey_id == journey_id)
-            .group_by(JourneyStep.node_id, JourneyStep.outcome, JourneyStep.label))).all():
+            select(col(JourneyStep.node_id), col(JourneyStep.outcome), col(JourneyStep.label), func.count())
+            .where(col(JourneyStep.journey_id) == journey_id)
+            .group_by(col(JourneyStep.node_id), col(JourneyStep.outcome), col(JourneyStep.label)))).all():
         found = node(node_id)
         if outcome == "completed":
             found.completed += count
@@ -178,9 +187,9 @@ async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
             found.errors += count
         found.entered += count
     for node_id, status, count in (await session.execute(
-            select(JourneyRun.node_id, JourneyRun.status, func.count())
-            .where(JourneyRun.journey_id == journey_id, JourneyRun.status.in_(["active", "waiting"]))  # type: ignore[attr-defined]
-            .group_by(JourneyRun.node_id, JourneyRun.status))).all():
+            select(col(JourneyRun.node_id), col(JourneyRun.status), func.count())
+            .where(col(JourneyRun.journey_id) == journey_id, col(JourneyRun.status).in_(["active", "waiting"]))
+            .group_by(col(JourneyRun.node_id), col(JourneyRun.status)))).all():
         found = node(node_id)
         found.entered += count
         found.waiting += count
@@ -190,7 +199,7 @@ async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
     _problems, program = graph.check(definition)
     order = program.order() if program else [n.id for n in definition.nodes]
     types = {n.id: n.type for n in definition.nodes}
-    return JourneyStats(journey_id=journey.id, version=journey.version, entered=entered, active=active,  # type: ignore[arg-type]
+    return JourneyStats(journey_id=_id(journey.id), version=journey.version, entered=entered, active=active,
                         completed=completed, exited=exited, converted=converted,
                         conversion_rate=round(converted / entered, 4) if entered else 0.0, nodes=nodes,
                         funnel=[FunnelStep(node_id=n, type=types.get(n, ""), entered=nodes[n].entered if n in nodes else 0)
@@ -221,8 +230,9 @@ async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: 
         return TestOut(contact_id=data.contact_id, path=[], effects=[], outcome="invalid", problems=problems)
     settings = msgspec.convert(journey.settings, JourneySettings)
     schema = await rules.current_schema(session)
-    person = (await contacts.rule_rows(session, [contact.id]))[contact.id]  # type: ignore[index]
-    who = runner.contact_of(schema, contact.id, person, await segments.segment_ids_of(session, contact.id), settings)  # type: ignore[arg-type]
+    contact_id = _id(contact.id)
+    person = (await contacts.rule_rows(session, [contact_id]))[contact_id]
+    who = runner.contact_of(schema, contact_id, person, await segments.segment_ids_of(session, contact_id), settings)
     state, now = engine.RunState(node_id=program.entry.id), utcnow()
     path: list[TestStep] = []
     said: list[str] = []
@@ -235,8 +245,8 @@ async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: 
         if state.status != "waiting":
             break
         node = program.nodes[state.node_id]
-        if node.type == "flow.wait_for" and data.events.get(node.id) == "happened":
-            config = program.configs[node.id]
+        config = program.configs[node.id]
+        if isinstance(config, WaitForStepConfig) and data.events.get(node.id) == "happened":
             state.event = graph.about(config.type, config.event_id)
         else:
             now = state.wake_at or now
@@ -248,7 +258,7 @@ async def _describe(session: AsyncSession, effect: engine.Effect, address: str |
     if isinstance(effect, engine.SendEmail):
         email = await emails.get_email(session, effect.email_id)
         if send and address:
-            await emails.test_send(session, email.id, address, None, actor, enqueue)  # type: ignore[arg-type]
+            await emails.test_send(session, _id(email.id), address, None, actor, enqueue)
             return f"Sent the email '{email.name}' to {address} as a test."
         return f"Would send the email '{email.name}'."
     if isinstance(effect, engine.SendSms):
@@ -274,13 +284,14 @@ async def _describe(session: AsyncSession, effect: engine.Effect, address: str |
 
 async def runs_of(session: AsyncSession, *, journey_id: int | None = None, contact_id: int | None = None,
                   limit: int = 100) -> Sequence[tuple[JourneyRun, int]]:
-    query = select(JourneyRun, JourneyVersion.version).join(
-        JourneyVersion, JourneyVersion.id == JourneyRun.version_id)
+    query = select(JourneyRun, col(JourneyVersion.version)).join(
+        JourneyVersion, col(JourneyVersion.id) == col(JourneyRun.version_id))
     if journey_id is not None:
-        query = query.where(JourneyRun.journey_id == journey_id)
+        query = query.where(col(JourneyRun.journey_id) == journey_id)
     if contact_id is not None:
-        query = query.where(JourneyRun.contact_id == contact_id)
-    return (await session.execute(query.order_by(JourneyRun.id.desc()).limit(limit))).all()  # type: ignore[union-attr,return-value]
+        query = query.where(col(JourneyRun.contact_id) == contact_id)
+    rows = (await session.execute(query.order_by(col(JourneyRun.id).desc()).limit(limit))).all()
+    return [(run, version) for run, version in rows]
 
 
 class _Shipped(msgspec.Struct):
@@ -300,7 +311,7 @@ async def load_shipped(session: AsyncSession, directory: Any) -> int:
         shipped = msgspec.json.decode(source.read_bytes(), type=_Shipped)
         if shipped.key in have:
             continue
-        graph.decode(shipped.definition)
+        msgspec.convert(shipped.definition, JourneyDefinition)  # a template's steps fit their types
         await templates.add_shipped(session, kind="journey", key=shipped.key, name=shipped.name,
                                     description=shipped.description, category=shipped.category,
                                     design={"definition": shipped.definition, "settings": shipped.settings})

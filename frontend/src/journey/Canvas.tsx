@@ -4,6 +4,7 @@ import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type
 import { useHotkeys } from "@mantine/hooks";
 import { useCallback, useMemo, type DragEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { isStepType } from "./catalog";
 import { JourneyNode } from "./JourneyNode";
 import type { JourneyGraph } from "./useJourneyGraph";
 
@@ -32,7 +33,7 @@ export function Canvas({ journey, readOnly, path }: Props) {
 
   const onDrop = useCallback((event: DragEvent) => {
     const type = event.dataTransfer.getData(DRAG_TYPE);
-    if (!type || readOnly) return;
+    if (!isStepType(type) || readOnly) return;
     event.preventDefault();
     // Centre the step under the pointer.
     const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });

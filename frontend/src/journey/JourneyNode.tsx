@@ -2,13 +2,13 @@ import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
 import { exitsOf, groupOf, kindOf, typeKey } from "./catalog";
-import type { Config } from "./definition";
+import type { Config, StepType } from "./definition";
 import { useDecoration } from "./decorations";
 import { useLookups } from "./lookups";
 import { summarize } from "./summary";
 
 // Small on purpose: the config object is shared with the graph, so moving a step keeps it.
-export type StepData = { type: string; config: Config };
+export type StepData = { type: StepType; config: Config };
 export type StepNode = Node<StepData, "step">;
 
 function Counts({ id }: { id: string }) {

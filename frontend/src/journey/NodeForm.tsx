@@ -5,16 +5,16 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import { STAGES } from "../components/vocabulary";
-import { INTERACTION_TYPES, type Branch } from "./catalog";
+import { INTERACTION_TYPES } from "./catalog";
 import { journeyEvents } from "./lookups";
-import type { Config } from "./definition";
+import { stepOf, type Config, type ConfigField, type ConfigValue, type StepType } from "./definition";
 import { formatDuration, parseDuration } from "./duration";
 import { BranchesInput } from "./fields/BranchesInput";
 import { DurationInput } from "./fields/DurationInput";
 import { RuleInput } from "./fields/RuleInput";
 
 type Props = {
-  type: string;
+  type: StepType;
   config: Config;
   errors: Record<string, string>;
   onChange: (config: Config, field: string) => void;
@@ -31,11 +31,14 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
   const emails = useQuery({ queryKey: ["emails"], queryFn: () => unwrap(api.GET("/api/emails")) });
   const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
   const fields = useQuery({ queryKey: ["rule-fields"], queryFn: () => unwrap(api.GET("/api/rules/fields")) });
-  const aboutEvents = type === "action.event_register" || String(config.type ?? "").startsWith("event_");
+  const step = stepOf(type, config);
+  // Any step's field, read and written by name: the names are those of the generated types.
+  const value = <K extends ConfigField>(field: K) => (config as Partial<Record<K, ConfigValue<K>>>)[field];
+  const text = (field: ConfigField) => String(value(field) ?? "");
+  const set = <K extends ConfigField>(field: K, v: ConfigValue<K>) => onChange({ ...config, [field]: v } as Config, field);
+  const props = (field: ConfigField) => ({ error: errors[field], disabled, "data-testid": `node-config-${field}` });
+  const aboutEvents = type === "action.event_register" || text("type").startsWith("event_");
   const events = useQuery({ queryKey: ["journey-events"], queryFn: journeyEvents, enabled: aboutEvents });
-  const set = (field: string, value: unknown) => onChange({ ...config, [field]: value }, field);
-  const props = (field: string) => ({ error: errors[field], disabled, "data-testid": `node-config-${field}` });
-  const text = (field: string) => String(config[field] ?? "");
   const fieldLabel = (f: { label_en: string; label_fr: string }) => (i18n.language === "fr" ? f.label_fr : f.label_en);
   // A template or an integrator may use its own interaction type: keep it in the list.
   const interactions = [...new Set([...INTERACTION_TYPES, text("type")])].filter(Boolean)
@@ -45,26 +48,26 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
     <Select label={t("journeys.fields.segment")} searchable placeholder={t("journeys.summary.pick_segment")} {...props("segment_id")}
       description={staticOnly ? t("journeys.fields.static_only") : undefined}
       data={(segments.data ?? []).filter((s) => !staticOnly || s.kind === "static").map((s) => ({ value: String(s.id), label: s.name }))}
-      value={config.segment_id != null ? String(config.segment_id) : null} onChange={(v) => set("segment_id", v ? Number(v) : null)} />
+      value={value("segment_id") != null ? String(value("segment_id")) : null} onChange={(v) => set("segment_id", v ? Number(v) : null)} />
   );
   // Event interactions (registered, attended...): any event, or only one.
   const whichEvent = text("type").startsWith("event_") && (
     <Select label={t("journeys.fields.which_event")} clearable placeholder={t("journeys.fields.any_event")} searchable {...props("event_id")}
       data={(events.data ?? []).map((e) => ({ value: String(e.id), label: e.name }))}
-      value={config.event_id != null ? String(config.event_id) : null} onChange={(v) => set("event_id", v ? Number(v) : null)} />
+      value={value("event_id") != null ? String(value("event_id")) : null} onChange={(v) => set("event_id", v ? Number(v) : null)} />
   );
-  const setType = (v: string | null) => onChange({ ...config, type: v ?? "", ...(v?.startsWith("event_") ? {} : { event_id: null }) }, "type");
+  const setType = (v: string | null) => onChange({ ...config, type: v ?? "", ...(v?.startsWith("event_") ? {} : { event_id: null }) } as Config, "type");
   const optionalRule = (
     <RuleInput label={t("journeys.fields.only_if")} value={text("rule")} error={errors.rule} disabled={disabled} testId="node-config-rule"
       onChange={(rule) => set("rule", rule || null)} />
   );
 
-  switch (type) {
+  switch (step.type) {
     case "entry.segment":
       return (
         <Stack>
           {segmentPicker(false)}
-          <Switch label={t("journeys.fields.include_later")} checked={Boolean(config.include_later)} {...props("include_later")}
+          <Switch label={t("journeys.fields.include_later")} checked={Boolean(step.config.include_later)} {...props("include_later")}
             onChange={(e) => set("include_later", e.currentTarget.checked)} />
         </Stack>
       );
@@ -78,7 +81,7 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
         </Stack>
       );
     case "entry.date": {
-      const offset = parseDuration(config.offset) ?? { amount: 0, unit: "days" as const };
+      const offset = parseDuration(step.config.offset) ?? { amount: 0, unit: "days" as const };
       const days = Math.abs(offset.unit === "weeks" ? offset.amount * 7 : offset.amount);
       const when = offset.amount < 0 ? "before" : offset.amount > 0 ? "after" : "on";
       const setOffset = (n: number, w: string) => set("offset", formatDuration({ amount: w === "on" ? 0 : (w === "before" ? -n : n), unit: "days" }));
@@ -92,19 +95,21 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
             <NumberInput label={t("journeys.fields.days")} min={1} allowDecimal={false} value={days} {...props("offset")}
               onChange={(v) => setOffset(Number(v) || 1, when)} />
           )}
-          <Switch label={t("journeys.fields.yearly")} checked={Boolean(config.yearly)} {...props("yearly")} onChange={(e) => set("yearly", e.currentTarget.checked)} />
+          <Switch label={t("journeys.fields.yearly")} checked={Boolean(step.config.yearly)} {...props("yearly")} onChange={(e) => set("yearly", e.currentTarget.checked)} />
         </Stack>
       );
     }
-    case "action.email":
+    case "action.email": {
+      const emailId = step.config.email_id;
       return (
         <Stack>
           <Select label={t("journeys.fields.email")} searchable placeholder={t("journeys.summary.pick_email")} {...props("email_id")}
             data={(emails.data ?? []).map((e) => ({ value: String(e.id), label: e.name }))}
-            value={config.email_id != null ? String(config.email_id) : null} onChange={(v) => set("email_id", v ? Number(v) : null)} />
-          {config.email_id != null && <Anchor component={Link} to={`/emails/${String(config.email_id)}`} size="sm">{t("journeys.fields.open_email")}</Anchor>}
+            value={emailId != null ? String(emailId) : null} onChange={(v) => set("email_id", v ? Number(v) : null)} />
+          {emailId != null && <Anchor component={Link} to={`/emails/${emailId}`} size="sm">{t("journeys.fields.open_email")}</Anchor>}
         </Stack>
       );
+    }
     case "action.sms":
       return <Textarea label={t("journeys.fields.sms")} autosize minRows={3} value={text("text")} {...props("text")} onChange={(e) => set("text", e.currentTarget.value)} />;
     case "action.webhook":
@@ -120,31 +125,33 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
     case "action.segment_add":
     case "action.segment_remove":
       return segmentPicker(true);
-    case "action.event_register":
+    case "action.event_register": {
+      const eventId = step.config.event_id;
       return (
         <Stack gap="xs">
           <Select label={t("journeys.fields.event")} searchable placeholder={t("journeys.summary.pick_event")} {...props("event_id")}
             description={t("journeys.fields.event_hint")}
             data={(events.data ?? []).map((e) => ({ value: String(e.id), label: e.name }))}
-            value={config.event_id != null ? String(config.event_id) : null} onChange={(v) => set("event_id", v ? Number(v) : null)} />
-          {config.event_id != null && (
-            <Anchor component={Link} to={`/events/${String(config.event_id)}`} size="sm" data-testid="node-config-event-link">
+            value={eventId != null ? String(eventId) : null} onChange={(v) => set("event_id", v ? Number(v) : null)} />
+          {eventId != null && (
+            <Anchor component={Link} to={`/events/${eventId}`} size="sm" data-testid="node-config-event-link">
               {t("journeys.fields.open_event")}
             </Anchor>
           )}
         </Stack>
       );
+    }
     case "action.stage":
       return (
         <Select label={t("journeys.fields.stage")} {...props("stage")} value={text("stage") || null} onChange={(v) => set("stage", v ?? "")}
           data={STAGES.map((s) => ({ value: s, label: t(`stages.${s}`) }))} />
       );
     case "flow.wait":
-      return <DurationInput label={t("journeys.fields.how_long")} value={config.duration} error={errors.duration} disabled={disabled}
+      return <DurationInput label={t("journeys.fields.how_long")} value={step.config.duration} error={errors.duration} disabled={disabled}
         testId="node-config-duration" onChange={(v) => set("duration", v)} />;
     case "flow.wait_until": {
       const atTime = text("at").length <= 8;
-      const hours = config.send_hours as [number, number] | null;
+      const hours = (step.config.send_hours ?? null) as [number, number] | null;
       return (
         <Stack>
           <SegmentedControl value={atTime ? "time" : "date"} disabled={disabled} data-testid="node-config-at-kind"
@@ -173,7 +180,7 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
           <Select label={t("journeys.fields.interaction")} data={interactions} value={text("type") || null} {...props("type")}
             onChange={setType} />
           {whichEvent}
-          <DurationInput label={t("journeys.fields.timeout")} value={config.timeout} error={errors.timeout} disabled={disabled}
+          <DurationInput label={t("journeys.fields.timeout")} value={step.config.timeout} error={errors.timeout} disabled={disabled}
             testId="node-config-timeout" onChange={(v) => set("timeout", v)} />
           {optionalRule}
           <Text size="xs" c="dimmed">{t("journeys.fields.wait_for_hint")}</Text>
@@ -183,13 +190,13 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
     case "flow.goal":
       return (
         <Stack>
-          <RuleInput label={t(type === "flow.goal" ? "journeys.fields.goal_rule" : "journeys.fields.condition")} value={text("rule")}
+          <RuleInput label={t(step.type === "flow.goal" ? "journeys.fields.goal_rule" : "journeys.fields.condition")} value={text("rule")}
             error={errors.rule} disabled={disabled} testId="node-config-rule" onChange={(rule) => set("rule", rule)} />
-          {type === "flow.condition" && <Text size="xs" c="dimmed">{t("journeys.fields.condition_hint")}</Text>}
+          {step.type === "flow.condition" && <Text size="xs" c="dimmed">{t("journeys.fields.condition_hint")}</Text>}
         </Stack>
       );
     case "flow.split":
-      return <BranchesInput value={(config.branches as Branch[]) ?? []} error={errors.branches} disabled={disabled} onChange={(b) => set("branches", b)} />;
+      return <BranchesInput value={step.config.branches ?? []} error={errors.branches} disabled={disabled} onChange={(b) => set("branches", b)} />;
     default:
       return <Group><Text size="sm" c="dimmed">{t("journeys.fields.exit_hint")}</Text></Group>;
   }

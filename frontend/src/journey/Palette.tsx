@@ -3,11 +3,12 @@ import { memo } from "react";
 import { useTranslation } from "react-i18next";
 import { DRAG_TYPE } from "./Canvas";
 import { KINDS, groupOf, slug, typeKey, type Group } from "./catalog";
+import type { StepType } from "./definition";
 
 const GROUPS: Group[] = ["entry", "action", "flow"];
 
 /** The steps a marketer can add: drag one onto the canvas, or click to add it below the selected step. */
-export const Palette = memo(function Palette({ onAdd, disabled }: { onAdd: (type: string) => void; disabled: boolean }) {
+export const Palette = memo(function Palette({ onAdd, disabled }: { onAdd: (type: StepType) => void; disabled: boolean }) {
   const { t } = useTranslation();
   return (
     <ScrollArea h="100%" data-testid="journey-palette">

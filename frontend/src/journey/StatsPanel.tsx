@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import type { Schemas } from "../api/client";
 import { formatNumber } from "../components/format";
 import { typeKey } from "./catalog";
-import type { Graph } from "./definition";
+import { stepOf, type Graph } from "./definition";
 import type { Lookups } from "./lookups";
 import { summarize } from "./summary";
 
@@ -28,7 +28,10 @@ export function StatsPanel({ stats, graph, lookups }: Props) {
     ["exited", formatNumber(stats.exited)],
     ["converted", `${formatNumber(stats.converted)} · ${percent(stats.conversion_rate)}`],
   ] as const;
-  const emails = graph.nodes.filter((n) => n.type === "action.email");
+  const emails = graph.nodes.flatMap((n) => {
+    const step = stepOf(n.type, n.config);
+    return step.type === "action.email" ? [{ id: n.id, emailId: step.config.email_id }] : [];
+  });
   return (
     <Stack data-testid="journey-stats">
       <SimpleGrid cols={{ base: 2, md: 5 }}>
@@ -58,7 +61,7 @@ export function StatsPanel({ stats, graph, lookups }: Props) {
         <Table.Tbody>
           {emails.map((node) => {
             const email = stats.nodes[node.id]?.email;
-            const id = node.config.email_id as number | null;
+            const id = node.emailId;
             return (
               <Table.Tr key={node.id} data-testid={`journey-email-stats-${node.id}`}>
                 <Table.Td>{id != null ? (lookups.emails.get(id) ?? `#${id}`) : node.id}</Table.Td>

@@ -20,39 +20,72 @@ import {
   IconUsersGroup,
   IconWebhook,
 } from "@tabler/icons-react";
-import type { Config } from "./definition";
+import type { Schemas } from "../api/client";
+import { stepOf, type Config, type ConfigOf, type StepType } from "./definition";
 
 export type Group = "entry" | "action" | "flow";
-type Kind = { type: string; icon: typeof IconMail; color: string; config: () => Config };
+type Look = { icon: typeof IconMail; color: string };
+type Kind = Look & { type: StepType };
 
-export const KINDS: Kind[] = [
-  { type: "entry.segment", icon: IconUsersGroup, color: "green", config: () => ({ segment_id: null, include_later: true }) },
-  { type: "entry.interaction", icon: IconBolt, color: "green", config: () => ({ type: "form_submitted", rule: null }) },
-  { type: "entry.date", icon: IconCalendarEvent, color: "green", config: () => ({ field: "", offset: "P0D", yearly: true }) },
-  { type: "action.email", icon: IconMail, color: "indigo", config: () => ({ email_id: null }) },
-  { type: "action.sms", icon: IconMessage, color: "indigo", config: () => ({ text: "" }) },
-  { type: "action.webhook", icon: IconWebhook, color: "indigo", config: () => ({ url: "" }) },
-  { type: "action.update_field", icon: IconPencil, color: "indigo", config: () => ({ field: "", value: "" }) },
-  { type: "action.segment_add", icon: IconUserPlus, color: "indigo", config: () => ({ segment_id: null }) },
-  { type: "action.segment_remove", icon: IconUserMinus, color: "indigo", config: () => ({ segment_id: null }) },
-  { type: "action.stage", icon: IconStairsUp, color: "indigo", config: () => ({ stage: "" }) },
-  { type: "action.event_register", icon: IconTicket, color: "indigo", config: () => ({ event_id: null }) },
-  { type: "flow.wait", icon: IconClock, color: "orange", config: () => ({ duration: "P1D" }) },
-  { type: "flow.wait_until", icon: IconCalendarTime, color: "orange", config: () => ({ at: "09:00", timezone: null, send_hours: null }) },
-  { type: "flow.wait_for", icon: IconHourglass, color: "orange", config: () => ({ type: "email_opened", rule: null, timeout: "P3D" }) },
-  { type: "flow.condition", icon: IconArrowsSplit, color: "grape", config: () => ({ rule: "" }) },
-  { type: "flow.split", icon: IconPercentage, color: "grape", config: () => ({ branches: [{ label: "A", percent: 50 }, { label: "B", percent: 50 }] }) },
-  { type: "flow.goal", icon: IconTarget, color: "teal", config: () => ({ rule: "" }) },
-  { type: "flow.exit", icon: IconDoorExit, color: "gray", config: () => ({}) },
-];
+// How each step type looks, in the palette's order. Typed by the backend's step types: a new one
+// must be given its look here (and its starting settings below) before the SPA builds.
+const LOOKS: { [T in StepType]: Look } = {
+  "entry.segment": { icon: IconUsersGroup, color: "green" },
+  "entry.interaction": { icon: IconBolt, color: "green" },
+  "entry.date": { icon: IconCalendarEvent, color: "green" },
+  "action.email": { icon: IconMail, color: "indigo" },
+  "action.sms": { icon: IconMessage, color: "indigo" },
+  "action.webhook": { icon: IconWebhook, color: "indigo" },
+  "action.update_field": { icon: IconPencil, color: "indigo" },
+  "action.segment_add": { icon: IconUserPlus, color: "indigo" },
+  "action.segment_remove": { icon: IconUserMinus, color: "indigo" },
+  "action.stage": { icon: IconStairsUp, color: "indigo" },
+  "action.event_register": { icon: IconTicket, color: "indigo" },
+  "flow.wait": { icon: IconClock, color: "orange" },
+  "flow.wait_until": { icon: IconCalendarTime, color: "orange" },
+  "flow.wait_for": { icon: IconHourglass, color: "orange" },
+  "flow.condition": { icon: IconArrowsSplit, color: "grape" },
+  "flow.split": { icon: IconPercentage, color: "grape" },
+  "flow.goal": { icon: IconTarget, color: "teal" },
+  "flow.exit": { icon: IconDoorExit, color: "gray" },
+};
 
-const BY_TYPE = new Map(KINDS.map((k) => [k.type, k]));
+// What a new step starts with (a likely choice where there is one; the backend's defaults otherwise).
+const STARTING: { [T in StepType]: ConfigOf<T> } = {
+  "entry.segment": { segment_id: null, include_later: true },
+  "entry.interaction": { type: "form_submitted", rule: null },
+  "entry.date": { field: "", offset: "P0D", yearly: true },
+  "action.email": { email_id: null },
+  "action.sms": { text: "" },
+  "action.webhook": { url: "" },
+  "action.update_field": { field: "", value: "" },
+  "action.segment_add": { segment_id: null },
+  "action.segment_remove": { segment_id: null },
+  "action.stage": { stage: "" },
+  "action.event_register": { event_id: null },
+  "flow.wait": { duration: "P1D" },
+  "flow.wait_until": { at: "09:00", timezone: null, send_hours: null },
+  "flow.wait_for": { type: "email_opened", rule: null, timeout: "P3D" },
+  "flow.condition": { rule: "" },
+  "flow.split": { branches: [{ label: "A", percent: 50 }, { label: "B", percent: 50 }] },
+  "flow.goal": { rule: "" },
+  "flow.exit": {},
+};
 
-export function kindOf(type: string): Kind {
-  return BY_TYPE.get(type) ?? { type, icon: IconBolt, color: "gray", config: () => ({}) };
+export const KINDS: Kind[] = (Object.keys(LOOKS) as StepType[]).map((type) => ({ type, ...LOOKS[type] }));
+
+export const isStepType = (type: string): type is StepType => Object.hasOwn(LOOKS, type);
+
+export function kindOf(type: StepType): Kind {
+  return { type, ...LOOKS[type] };
 }
 
-export function groupOf(type: string): Group {
+/** A new step's settings (a fresh copy: the graph's configs are never shared between steps). */
+export function startingConfig(type: StepType): Config {
+  return structuredClone(STARTING[type]);
+}
+
+export function groupOf(type: StepType): Group {
   return type.split(".")[0] as Group;
 }
 
@@ -60,15 +93,23 @@ export function groupOf(type: string): Group {
 export const slug = (type: string) => type.replace(".", "-");
 export const typeKey = (type: string) => type.replace(".", "_");
 
-export type Branch = { label: string; percent: number };
+export type Branch = Schemas["SplitBranch"];
 
 /** The labelled exits a step must connect, `null` for one plain way out, `[]` for none. */
-export function exitsOf(type: string, config: Config): string[] | null {
-  if (type === "flow.condition") return ["yes", "no"];
-  if (type === "flow.wait_for") return ["happened", "timeout"];
-  if (type === "flow.split") return ((config.branches as Branch[] | undefined) ?? []).map((b) => b.label);
-  if (type === "flow.exit") return [];
-  return null;
+export function exitsOf(type: StepType, config: Config): string[] | null {
+  const step = stepOf(type, config);
+  switch (step.type) {
+    case "flow.condition":
+      return ["yes", "no"];
+    case "flow.wait_for":
+      return ["happened", "timeout"];
+    case "flow.split":
+      return (step.config.branches ?? []).map((b) => b.label);
+    case "flow.exit":
+      return [];
+    default:
+      return null;
+  }
 }
 
 // What a contact can do that a journey listens to (labels under `interactions.` in the locales).

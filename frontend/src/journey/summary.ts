@@ -1,7 +1,6 @@
 // One line in plain words under each step's title: "Wait 2 days", "Welcome email".
 import type { TFunction } from "i18next";
-import type { Branch } from "./catalog";
-import type { Config } from "./definition";
+import { stepOf, type Config, type ConfigOf, type StepType } from "./definition";
 import { parseDuration } from "./duration";
 import type { Lookups } from "./lookups";
 
@@ -16,51 +15,54 @@ function named(map: Map<number, string>, id: unknown, missing: string): string {
 }
 
 /** "Attended an event", or "Attended an event: Launch webinar" when the step is about one event. */
-function interaction(config: Config, t: TFunction, lookups: Lookups): string {
-  const what = t(`interactions.${String(config.type ?? "")}`, { defaultValue: String(config.type ?? "") });
+function interaction(config: ConfigOf<"entry.interaction" | "flow.wait_for">, t: TFunction, lookups: Lookups): string {
+  const what = t(`interactions.${config.type ?? ""}`, { defaultValue: config.type ?? "" });
   return typeof config.event_id === "number" ? `${what}: ${named(lookups.events, config.event_id, "")}` : what;
 }
 
-export function summarize(type: string, config: Config, t: TFunction, lookups: Lookups): string {
-  const text = (key: string) => String(config[key] ?? "");
-  switch (type) {
+export function summarize(type: StepType, config: Config, t: TFunction, lookups: Lookups): string {
+  const step = stepOf(type, config);
+  switch (step.type) {
     case "entry.segment":
     case "action.segment_add":
     case "action.segment_remove":
-      return named(lookups.segments, config.segment_id, t("journeys.summary.pick_segment"));
+      return named(lookups.segments, step.config.segment_id, t("journeys.summary.pick_segment"));
     case "entry.interaction":
-      return config.type ? interaction(config, t, lookups) : "";
+      return step.config.type ? interaction(step.config, t, lookups) : "";
     case "entry.date": {
-      const offset = parseDuration(config.offset);
-      if (!config.field) return t("journeys.summary.pick_field");
-      if (!offset || offset.amount === 0) return t("journeys.summary.on_date", { field: text("field") });
+      const { field, offset: text } = step.config;
+      const offset = parseDuration(text);
+      if (!field) return t("journeys.summary.pick_field");
+      if (!offset || offset.amount === 0) return t("journeys.summary.on_date", { field });
       const key = offset.amount < 0 ? "journeys.summary.before_date" : "journeys.summary.after_date";
-      return t(key, { field: text("field"), duration: durationWords(config.offset?.toString().replace("-", ""), t) });
+      return t(key, { field, duration: durationWords(text?.replace("-", ""), t) });
     }
     case "action.email":
-      return named(lookups.emails, config.email_id, t("journeys.summary.pick_email"));
+      return named(lookups.emails, step.config.email_id, t("journeys.summary.pick_email"));
     case "action.event_register":
-      return named(lookups.events, config.event_id, t("journeys.summary.pick_event"));
+      return named(lookups.events, step.config.event_id, t("journeys.summary.pick_event"));
     case "action.update_field":
-      return config.field ? `${text("field")} = ${text("value")}` : t("journeys.summary.pick_field");
+      return step.config.field ? `${step.config.field} = ${String(step.config.value ?? "")}` : t("journeys.summary.pick_field");
     case "action.stage":
-      return config.stage ? t(`stages.${text("stage")}`) : "";
+      return step.config.stage ? t(`stages.${step.config.stage}`) : "";
     case "flow.wait":
-      return t("journeys.summary.wait", { duration: durationWords(config.duration, t) });
+      return t("journeys.summary.wait", { duration: durationWords(step.config.duration, t) });
     case "flow.wait_until":
-      return t("journeys.summary.wait_until", { at: text("at").replace("T", " ") });
+      return t("journeys.summary.wait_until", { at: (step.config.at ?? "").replace("T", " ") });
     case "flow.wait_for":
       return t("journeys.summary.wait_for", {
-        what: interaction(config, t, lookups),
-        duration: durationWords(config.timeout, t),
+        what: interaction(step.config, t, lookups),
+        duration: durationWords(step.config.timeout, t),
       });
     case "flow.split":
-      return ((config.branches as Branch[] | undefined) ?? []).map((b) => `${b.label} ${b.percent}%`).join(" · ");
+      return (step.config.branches ?? []).map((b) => `${b.label} ${b.percent}%`).join(" · ");
     case "action.sms":
+      return step.config.text ?? "";
     case "action.webhook":
+      return step.config.url ?? "";
     case "flow.condition":
     case "flow.goal":
-      return text(type === "action.sms" ? "text" : type === "action.webhook" ? "url" : "rule");
+      return step.config.rule ?? "";
     default:
       return "";
   }

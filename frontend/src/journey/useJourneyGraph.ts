@@ -4,8 +4,8 @@
 import type { Connection, Edge, EdgeChange, NodeChange, XYPosition } from "@xyflow/react";
 import { useCallback, useMemo, useRef, useState } from "react";
 import { useHistory } from "../components/useHistory";
-import { kindOf, type Branch } from "./catalog";
-import { connect, edgeId, freeExit, newNodeId, type Config, type Graph, type JourneyNode } from "./definition";
+import { startingConfig } from "./catalog";
+import { connect, edgeId, freeExit, newNodeId, stepOf, type Config, type Graph, type JourneyNode, type StepType } from "./definition";
 import type { StepNode } from "./JourneyNode";
 import { autoLayout } from "./layout";
 
@@ -14,8 +14,12 @@ const GAP = 150;
 
 /** Edges of a split follow its branches when they are renamed or removed. */
 function followBranches(graph: Graph, node: JourneyNode, config: Config): Graph["edges"] {
-  const before = (node.config.branches as Branch[] | undefined) ?? [];
-  const after = (config.branches as Branch[] | undefined) ?? [];
+  const branches = (c: Config) => {
+    const step = stepOf(node.type, c);
+    return step.type === "flow.split" ? (step.config.branches ?? []) : [];
+  };
+  const before = branches(node.config);
+  const after = branches(config);
   const renamed = new Map(before.map((b, i) => [b.label, after[i]?.label]));
   return graph.edges.flatMap((e) => {
     if (e.source !== node.id || e.label === null) return [e];
@@ -109,13 +113,13 @@ export function useJourneyGraph(initial: Graph, readOnly: boolean) {
   }, [set]);
 
   /** Add a step where it was dropped, or below the selected step and connected to it. */
-  const addNode = useCallback((type: string, position?: XYPosition) => {
+  const addNode = useCallback((type: StepType, position?: XYPosition) => {
     const g = latest.current;
     const id = newNodeId(type, new Set(g.nodes.map((n) => n.id)));
     const anchor = selected.length === 1 ? g.nodes.find((n) => n.id === selected[0]) : undefined;
     const at = position ?? (anchor ? { x: anchor.position.x, y: anchor.position.y + (sizes[anchor.id]?.height ?? 90) + GAP / 2 }
       : { x: 0, y: g.nodes.length ? Math.max(...g.nodes.map((n) => n.position.y)) + GAP : 0 });
-    const node: JourneyNode = { id, type, config: kindOf(type).config(), position: at };
+    const node: JourneyNode = { id, type, config: startingConfig(type), position: at };
     const exit = !position && anchor ? freeExit(g, anchor) : undefined;
     set((current) => {
       const added = { ...current, nodes: [...current.nodes, node] };

@@ -21,7 +21,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { ApiError, api, multipart, unwrap, type ImportPreview, type Job } from "../../api/client";
+import { ApiError, api, multipart, unwrap, type ImportPreview, type Job, type Schemas } from "../../api/client";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber } from "../../components/format";
 import { COUNTRY_CODES, countryName } from "../../components/vocabulary";
@@ -33,7 +33,8 @@ type Options = {
   date_format: "auto" | "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY";
   segment_id: number | null;
 };
-type RowError = { row: number; field: string | null; message: string };
+type RowError = Schemas["ImportRowError"];
+const NO_ERRORS: RowError[] = [];
 const MAX_SIZE_MB = 50;
 
 function fieldLabel(field: string, t: (key: string) => string): string {
@@ -47,9 +48,9 @@ function errorsCsv(errors: RowError[]): string {
 
 function ImportReport({ job }: { job: Job }) {
   const { t } = useTranslation();
-  const result = (job.result ?? {}) as Record<string, unknown>;
-  const errors = (result.errors as RowError[]) ?? [];
-  const committed = result.committed !== false;
+  const result = job.result?.kind === "contact_import" ? job.result : null;
+  const errors = result?.errors ?? NO_ERRORS;
+  const committed = result?.committed !== false;
   const download = useMemo(() => URL.createObjectURL(new Blob([errorsCsv(errors)], { type: "text/csv" })), [errors]);
   return (
     <Stack data-testid="import-report">
@@ -60,9 +61,9 @@ function ImportReport({ job }: { job: Job }) {
       ) : committed ? (
         <Alert color="green" icon={<IconCheck />} title={t("import.done")} data-testid="import-done">
           {t("import.summary", {
-            created: Number(result.created ?? 0),
-            updated: Number(result.updated ?? 0),
-            rejected: Number(result.rejected_rows ?? 0),
+            created: result?.created ?? 0,
+            updated: result?.updated ?? 0,
+            rejected: result?.rejected_rows ?? 0,
           })}
         </Alert>
       ) : (
@@ -77,7 +78,7 @@ function ImportReport({ job }: { job: Job }) {
               {t(`import.result.${key}`)}
             </Text>
             <Text fw={700} size="xl" data-testid={`import-result-${key}`}>
-              {formatNumber(Number(result[key] ?? 0))}
+              {formatNumber(result?.[key] ?? 0)}
             </Text>
           </Paper>
         ))}
@@ -85,7 +86,7 @@ function ImportReport({ job }: { job: Job }) {
       {errors.length > 0 && (
         <Stack gap="xs">
           <Group justify="space-between">
-            <Title order={4}>{t("import.rejected_rows", { count: Number(result.rejected_rows ?? 0) })}</Title>
+            <Title order={4}>{t("import.rejected_rows", { count: result?.rejected_rows ?? 0 })}</Title>
             <Anchor href={download} download="import-errors.csv" data-testid="import-errors-download">
               {t("import.download_errors")}
             </Anchor>
