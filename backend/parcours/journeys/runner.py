@@ -21,9 +21,11 @@ from parcours.channels import service as outbox
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.contacts.vocabulary import CONSENT_LEVELS
-from parcours.db import UTCDateTime, after_commit, dialect_name
+from parcours.db import UTCDateTime, dialect_name
 from parcours.emails import service as emails
 from parcours.errors import ParcoursError
+from parcours.jobs.enqueue import Enqueue, queue_after_commit
+from parcours.jobs.names import JobName
 from parcours.journeys import batch, engine, graph
 from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
 from parcours.journeys.schemas import JourneySettings, settings_of
@@ -35,7 +37,6 @@ from parcours.segments import service as segments
 
 log = logging.getLogger(__name__)
 BATCH = 1000
-ADVANCE_JOB = "advance_journeys"
 LIVE = "published"
 _RUNS = JourneyRun.__table__  # type: ignore[attr-defined]
 
@@ -60,12 +61,12 @@ def _insert(dialect: str) -> Any:
     return postgresql.insert(_RUNS) if dialect == "postgresql" else sqlite.insert(_RUNS)
 
 
-def wake(session: AsyncSession, enqueue: Any, at: datetime | None = None) -> None:
+def wake(session: AsyncSession, enqueue: Enqueue, at: datetime | None = None) -> None:
     """After commit, have a worker advance what is due (at `at`, or now). The job id is the time
     bucket: asking twice for the same moment queues one job."""
     moment = at or utcnow()
-    job_id = f"{ADVANCE_JOB}:{int(moment.timestamp() * 2)}"
-    after_commit(session, lambda: enqueue(ADVANCE_JOB, job_id=job_id, _defer_until=at))
+    job_id = f"{JobName.ADVANCE_JOURNEYS}:{int(moment.timestamp() * 2)}"
+    queue_after_commit(session, enqueue, JobName.ADVANCE_JOURNEYS, job_id=job_id, _defer_until=at)
 
 
 async def version(session: AsyncSession, version_id: int) -> Version:
@@ -117,7 +118,7 @@ def _eligible(ids: Select[Any], settings: JourneySettings, journey_id: int) -> S
     return query
 
 
-async def enrol(session: AsyncSession, live: Version, ids: Select[Any], trigger: str, enqueue: Any) -> int:
+async def enrol(session: AsyncSession, live: Version, ids: Select[Any], trigger: str, enqueue: Enqueue) -> int:
     """Start a run for every eligible contact of `ids` (in SQL: a whole segment at once)."""
     now = utcnow()
     chosen = _eligible(ids, live.settings, live.journey_id).subquery()
@@ -135,12 +136,12 @@ async def enrol(session: AsyncSession, live: Version, ids: Select[Any], trigger:
     return entered
 
 
-async def enrol_segment(session: AsyncSession, live: Version, enqueue: Any) -> int:
+async def enrol_segment(session: AsyncSession, live: Version, enqueue: Enqueue) -> int:
     config = live.program.configs[live.program.entry.id]
     return await enrol(session, live, segments.member_ids(config.segment_id), "start", enqueue)
 
 
-async def enrol_dates(session: AsyncSession, live: Version, enqueue: Any) -> int:
+async def enrol_dates(session: AsyncSession, live: Version, enqueue: Enqueue) -> int:
     """`entry.date`: contacts whose date (birthday, renewal...) shifted by the offset is today."""
     config = live.program.configs[live.program.entry.id]
     today = utcnow().astimezone(engine.zone_of(live.settings.timezone, "UTC")).date()
@@ -152,7 +153,7 @@ async def enrol_dates(session: AsyncSession, live: Version, enqueue: Any) -> int
     return await enrol(session, live, contacts.ids_among(ids), f"date:{today.isoformat()}", enqueue)
 
 
-async def start_entries(session: AsyncSession, journey: Journey, enqueue: Any) -> int:
+async def start_entries(session: AsyncSession, journey: Journey, enqueue: Enqueue) -> int:
     """Enrol a published version's starting population (a segment's members, today's dates)
     once its start time has come. Idempotent: run at publication and by the sweeper."""
     if journey.status != LIVE or journey.enrolled_version >= journey.version:
@@ -289,7 +290,7 @@ def _reads_contacts(live: Version) -> bool:
                for node in live.program.nodes.values())
 
 
-async def advance(session: AsyncSession, enqueue: Any, run_ids: Sequence[int] | None = None,
+async def advance(session: AsyncSession, enqueue: Enqueue, run_ids: Sequence[int] | None = None,
                   limit: int = BATCH, checker: RuleCache | None = None) -> int:
     """Advance up to `limit` due runs: step each, apply every effect. Returns how many.
     `checker` lets a job parse each rule once over all its batches."""
@@ -343,7 +344,7 @@ async def advance(session: AsyncSession, enqueue: Any, run_ids: Sequence[int] | 
 JOURNEY_ACTOR = Actor(kind="system", id=0, name="Journey", role="admin")
 
 
-async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[Claimed, Version, engine.Effect]],
+async def _apply(session: AsyncSession, enqueue: Enqueue, effects: list[tuple[Claimed, Version, engine.Effect]],
                  people: dict[int, Any], now: datetime) -> None:
     sends = [(run, live, e) for run, live, e in effects if isinstance(e, engine.SendEmail)]
     if sends:
@@ -385,13 +386,12 @@ async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[Claime
                 run.error = exc.message[:300]
 
 
-REGISTER_JOB = "register_from_journey"
 
 
-def _register(session: AsyncSession, enqueue: Any, event_id: int, people: list[list[int]]) -> None:
+def _register(session: AsyncSession, enqueue: Enqueue, event_id: int, people: list[list[int]]) -> None:
     """Registrations go through the events' own job (seats, waitlist, confirmation email) once the
     step is committed; a refused one comes back as the run's error (note_errors)."""
-    after_commit(session, lambda: enqueue(REGISTER_JOB, event_id, people))
+    queue_after_commit(session, enqueue, JobName.REGISTER_FROM_JOURNEY, event_id, people)
 
 
 async def note_errors(session: AsyncSession, errors: dict[int, str]) -> None:
@@ -400,7 +400,7 @@ async def note_errors(session: AsyncSession, errors: dict[int, str]) -> None:
                           [{"_id": run_id, "_error": message[:300]} for run_id, message in errors.items()])
 
 
-async def _queue_emails(session: AsyncSession, enqueue: Any, sends: list[tuple[Claimed, Version, Any]],
+async def _queue_emails(session: AsyncSession, enqueue: Enqueue, sends: list[tuple[Claimed, Version, Any]],
                         people: dict[int, Any]) -> None:
     kinds = await emails.kinds_of(session, {e.email_id for _, _, e in sends})
     rows = []

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.interactions import recording
+from parcours.jobs.enqueue import Enqueue
 from parcours.journeys import graph
 from parcours.journeys.models import Journey, JourneyRun
 from parcours.journeys.runner import LIVE, RuleCache, Version, advance, enrol, live_versions
@@ -21,7 +22,7 @@ from parcours.rules import service as rules
 from parcours.rules.context import context_values
 
 
-def stream_consumer(enqueue: Any) -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
+def stream_consumer(enqueue: Enqueue) -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
     """The journeys' consumer of the interaction stream."""
 
     async def consume(session: AsyncSession, batch: Sequence[Any]) -> None:
@@ -39,7 +40,7 @@ def stream_consumer(enqueue: Any) -> Callable[[AsyncSession, Sequence[Any]], Awa
     return consume
 
 
-async def _start_from_events(session: AsyncSession, live: list[Version], events: Sequence[Any], enqueue: Any) -> set[int]:
+async def _start_from_events(session: AsyncSession, live: list[Version], events: Sequence[Any], enqueue: Enqueue) -> set[int]:
     started: set[int] = set()
     checker: RuleCache | None = None
     for journey in live:

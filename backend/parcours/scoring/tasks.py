@@ -16,7 +16,9 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import dialect_name, retried, transaction
 from parcours.interactions.models import Interaction
+from parcours.jobs.enqueue import Enqueue
 from parcours.jobs.service import JobProgress
+from parcours.runtime import WorkerContext
 from parcours.scoring import bulk, service
 from parcours.scoring.models import ContactScore, ScoringModel
 
@@ -43,7 +45,7 @@ def set_wise_range(batch: Sequence[Any], reasons: dict[int, str], types: set[str
     return (low, high) if high - low <= 2 * len(reasons) else None
 
 
-def stream_consumer(enqueue: Any, base_url: str = "") -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
+def stream_consumer(enqueue: Enqueue, base_url: str = "") -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
     """Each new interaction scores its contact with every active model; a change of fields
     re-scores attribute rules."""
 
@@ -69,7 +71,7 @@ def stream_consumer(enqueue: Any, base_url: str = "") -> Callable[[AsyncSession,
     return consume
 
 
-async def recompute_scores(ctx: dict[str, Any], job_id: str) -> None:
+async def recompute_scores(ctx: WorkerContext, job_id: str) -> None:
     """Score the whole base with one model, by chunks of contact ids (each chunk one transaction;
     on PostgreSQL, PARALLEL_CHUNKS of them at a time)."""
     runtime = ctx["runtime"]
@@ -117,7 +119,7 @@ async def recompute_scores(ctx: dict[str, Any], job_id: str) -> None:
                           f"{changed} scores changed, {promoted} contacts became sales-ready")
 
 
-async def expire_points(ctx: dict[str, Any]) -> int:
+async def expire_points(ctx: WorkerContext) -> int:
     """Re-score contacts whose behavioural points expired since the last runs."""
     runtime = ctx["runtime"]
     now = utcnow()

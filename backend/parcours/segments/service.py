@@ -34,10 +34,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import UTCDateTime, after_commit, dialect_name, serialize
+from parcours.db import UTCDateTime, dialect_name, serialize
 from parcours.errors import Conflict, InvalidInput, NotFound
 from parcours.interactions import recording
 from parcours.jobs import service as jobs
+from parcours.jobs.enqueue import Enqueue, queue_after_commit
+from parcours.jobs.names import JobName
 from parcours.rules import service as rules
 from parcours.rules.context import context_values
 from parcours.rules.language import Checked, Schema, compile_rule, evaluate
@@ -165,7 +167,7 @@ async def _with_rule_from_builder(session: AsyncSession, values: dict[str, Any])
     return values
 
 
-async def create_segment(session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: jobs.Enqueue,
+async def create_segment(session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: Enqueue,
                          preset: str | None = None) -> Segment:
     values = await _with_rule_from_builder(session, values)
     schema = await rules.current_schema(session)
@@ -182,7 +184,7 @@ async def create_segment(session: AsyncSession, values: dict[str, Any], actor: A
 
 
 async def update_segment(session: AsyncSession, segment_id: int, changes: dict[str, Any], actor: Actor,
-                         enqueue: jobs.Enqueue) -> Segment:
+                         enqueue: Enqueue) -> Segment:
     segment = await get_segment(session, segment_id)
     changes = await _with_rule_from_builder(session, changes)
     definition_changed = any(k in changes for k in ("rule", "include", "exclude"))
@@ -331,8 +333,8 @@ async def refresh_all(session: AsyncSession) -> int:
     return len(ordered)
 
 
-async def start_refresh(session: AsyncSession, segment: Segment, actor: Actor, enqueue: jobs.Enqueue) -> str:
-    job = await jobs.create_job(session, kind=REFRESH_KIND, task="refresh_segment", params={"segment_id": segment.id},
+async def start_refresh(session: AsyncSession, segment: Segment, actor: Actor, enqueue: Enqueue) -> str:
+    job = await jobs.create_job(session, kind=REFRESH_KIND, task=JobName.REFRESH_SEGMENT, params={"segment_id": segment.id},
                                 created_by=actor.label, enqueue=enqueue)
     return job.id
 
@@ -417,14 +419,14 @@ async def _apply(session: AsyncSession, segments: dict[Any, Segment], entered: l
             await session.execute(update(Segment).where(Segment.id == sid).values(member_count=Segment.member_count + change))
 
 
-def realtime_consumer(enqueue: jobs.Enqueue) -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
+def realtime_consumer(enqueue: Enqueue) -> Callable[[AsyncSession, Sequence[Any]], Awaitable[None]]:
     """The interaction stream's segment consumer: evaluate changed contacts at once, or refresh
     everything in SQL when too many changed together."""
 
     async def consume(session: AsyncSession, batch: Sequence[Any]) -> None:
         changed = {row.contact_id for row in batch if row.type not in recording.UNCHANGING_TYPES}
         if len(changed) > REALTIME_LIMIT:
-            after_commit(session, lambda: enqueue("refresh_all_segments", job_id="refresh_all_segments"))
+            queue_after_commit(session, enqueue, JobName.REFRESH_ALL_SEGMENTS, job_id=JobName.REFRESH_ALL_SEGMENTS)
         elif changed:
             await evaluate_contacts(session, changed)
 
@@ -493,7 +495,7 @@ def load_presets(directory: Path) -> list[Preset]:
 
 
 async def create_from_preset(session: AsyncSession, directory: Path, key: str, language: str, actor: Actor,
-                             enqueue: jobs.Enqueue) -> Segment:
+                             enqueue: Enqueue) -> Segment:
     preset = next((p for p in load_presets(directory) if p.key == key), None)
     if preset is None:
         raise NotFound(f"There is no preset segment '{key}'.", "key")
