@@ -211,7 +211,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db),
                       "ingestion": Provide(provide_ingestion, sync_to_thread=False),
                       "admission": Provide(provide_admission, sync_to_thread=False)},
-        exception_handlers=errors.exception_handlers,  # type: ignore[arg-type]
+        exception_handlers=errors.exception_handlers,
         cors_config=cors_config(settings),
         before_request=answer_options,
         middleware=[RefuseNul()],
