@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from litestar.routes import HTTPRoute
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import errors, health, logs, openapi
+from parcours.assembly import Product, open_product
 from parcours.auth.guards import authentication, role_guard
 from parcours.auth.routes import ApiKeysController, AuthController, UsersController
 from parcours.auth.service import Actor, ensure_first_admin
@@ -35,15 +36,17 @@ from parcours.emails.routes import (
     TopicsController,
     serve_asset,
 )
+from parcours.events.admission import Admission
 from parcours.events.routes import EventsController, events_public_router
 from parcours.inputs import RefuseNul
+from parcours.interactions.ingestion import Ingestion
 from parcours.interactions.routes import InteractionsController
 from parcours.jobs.routes import JobsController
 from parcours.journeys import service as journeys
 from parcours.journeys.routes import JourneysController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
 from parcours.rules.routes import RulesController
-from parcours.runtime import Runtime, open_runtime
+from parcours.runtime import Runtime
 from parcours.scoring import service as scoring
 from parcours.scoring.routes import ContactScoresController, ScoringModelsController
 from parcours.segments.routes import SegmentsController
@@ -55,13 +58,26 @@ log = logging.getLogger(__name__)
 REPO_FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 
 
+def product_of(state: State) -> Product:
+    product: Product = state.product
+    return product
+
+
 def provide_runtime(state: State) -> Runtime:
-    return state.runtime  # type: ignore[no-any-return]
+    return product_of(state).runtime
+
+
+def provide_ingestion(state: State) -> Ingestion:
+    return product_of(state).ingestion
+
+
+def provide_admission(state: State) -> Admission:
+    return product_of(state).admission
 
 
 async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed when the handler returns, rolled back on error."""
-    runtime: Runtime = state.runtime
+    runtime = product_of(state).runtime
     read_only = request.method in ("GET", "HEAD")
     async with transaction(runtime.read_sessions if read_only else runtime.sessions) as session:
         yield session
@@ -102,7 +118,8 @@ def spa_router(dist: Path) -> Router:
 
 
 def provide_actor(request: Request[Any, Any, Any]) -> Actor:
-    return request.user  # type: ignore[no-any-return]
+    actor: Actor = request.user  # set by the authentication middleware
+    return actor
 
 
 def api_router() -> Router:
@@ -153,7 +170,8 @@ def answer_options(request: Request[Any, Any, Any]) -> Response[None] | None:
     handlers it merged into a route after the first (GET /me, then PATCH /me)."""
     if request.method != "OPTIONS":
         return None
-    template = request.scope.get("path_template", "")  # type: ignore[typeddict-item]
+    scope: Mapping[str, object] = request.scope  # Litestar adds path_template to the ASGI scope
+    template = scope.get("path_template", "")
     methods = next((route.methods for route in request.app.routes
                     if isinstance(route, HTTPRoute) and route.path_format == template), {"OPTIONS"})
     return Response(None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})
@@ -175,22 +193,25 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        runtime = await open_runtime(settings, migrate=migrate)
-        app.state.runtime = runtime
+        product = await open_product(settings, migrate=migrate)
+        app.state.product, app.state.runtime = product, product.runtime
         try:
-            await bootstrap(runtime)
+            await bootstrap(product.runtime)
             if settings.in_process_worker:
-                runtime.start_worker()
-            log.info(logs.startup_line(runtime))
+                product.start_worker()
+            log.info(logs.startup_line(product.runtime, embedded_redis=product.embedded_redis is not None,
+                                       worker=product.worker is not None))
             yield
         finally:
-            await runtime.close()
+            await product.close()
 
     dist = Path(settings.frontend_dir) if settings.frontend_dir else REPO_FRONTEND
     app = Litestar(
         route_handlers=[health.health, api_router(), tracking_router, events_public_router, serve_asset, spa_router(dist)],
-        dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db)},
-        exception_handlers=errors.exception_handlers,  # type: ignore[arg-type]
+        dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db),
+                      "ingestion": Provide(provide_ingestion, sync_to_thread=False),
+                      "admission": Provide(provide_admission, sync_to_thread=False)},
+        exception_handlers=errors.exception_handlers,
         cors_config=cors_config(settings),
         before_request=answer_options,
         middleware=[RefuseNul()],

@@ -12,25 +12,30 @@ from typing import TypeVar
 import click
 
 from parcours import logs
-from parcours.runtime import Runtime, open_runtime
+from parcours.assembly import Product, open_product
+from parcours.runtime import Runtime
 from parcours.settings import load_settings
 
 T = TypeVar("T")
 log = logging.getLogger("parcours")
 
 
-def with_runtime(work: Callable[[Runtime], Awaitable[T]], *, migrate: bool = True) -> T:
+def with_product(work: Callable[[Product], Awaitable[T]], *, migrate: bool = True) -> T:
     """Run one piece of async work against the configured database and Redis."""
     settings = load_settings()
 
     async def main() -> T:
-        runtime = await open_runtime(settings, migrate=migrate)
+        product = await open_product(settings, migrate=migrate)
         try:
-            return await work(runtime)
+            return await work(product)
         finally:
-            await runtime.close()
+            await product.close()
 
     return asyncio.run(main())
+
+
+def with_runtime(work: Callable[[Runtime], Awaitable[T]], *, migrate: bool = True) -> T:
+    return with_product(lambda product: work(product.runtime), migrate=migrate)
 
 
 @click.group()
@@ -73,17 +78,17 @@ def worker() -> None:
     if not settings.redis_url:
         raise click.UsageError("A worker needs PARCOURS_REDIS_URL (the embedded mode runs its own worker).")
 
-    async def run(runtime: Runtime) -> None:
-        worker = runtime.start_worker()
+    async def run(product: Product) -> None:
+        worker = product.start_worker()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        click.echo(f"worker started (queue {worker.queue_name}): database {logs.database_description(runtime.settings)}, "
-                   f"{logs.redis_description(runtime.redis_url, embedded=False)}")
+        click.echo(f"worker started (queue {worker.queue_name}): database {logs.database_description(product.runtime.settings)}, "
+                   f"{logs.redis_description(product.runtime.redis_url, embedded=False)}")
         await stop.wait()
 
-    with_runtime(run, migrate=False)
+    with_product(run, migrate=False)
 
 
 @main.command()

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError
 
 from parcours.logs import request_context
@@ -172,7 +173,7 @@ def handle_undecodable(_request: Request[Any, Any, Any], _exc: UnicodeDecodeErro
                     status_code=400)
 
 
-exception_handlers = {
+exception_handlers: ExceptionHandlersMap = {
     ParcoursError: handle_parcours_error,
     HTTPException: handle_http_exception,
     UnicodeDecodeError: handle_undecodable,

@@ -193,13 +193,13 @@ def redis_description(url: str, *, embedded: bool) -> str:
     return f"embedded redis-server on {where}" if embedded else f"Redis {parts.scheme}://{where}{parts.path}"
 
 
-def startup_line(runtime: Runtime) -> str:
+def startup_line(runtime: Runtime, *, embedded_redis: bool, worker: bool) -> str:
     """What an operator checks first: where it answers, on which database and Redis, and who
     does the work. No password of any of them."""
     settings = runtime.settings
     listening = f"{settings.host}:{settings.port}"
     address = settings.base_url + ("" if settings.base_url.endswith("//" + listening) else f" (listening on {listening})")
-    worker = ("a worker runs in this process" if runtime.worker is not None
-              else "no worker in this process (`parcours worker` processes do the work)")
+    working = ("a worker runs in this process" if worker
+               else "no worker in this process (`parcours worker` processes do the work)")
     return (f"Parcours is serving {address}: database {database_description(settings)}, "
-            f"{redis_description(runtime.redis_url, embedded=runtime.embedded_redis is not None)}, {worker}")
+            f"{redis_description(runtime.redis_url, embedded=embedded_redis)}, {working}")

@@ -8,16 +8,19 @@ import logging
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from arq.cron import CronJob
-from arq.worker import Worker, func
+from arq.worker import Function, Worker
 
 from parcours import logs
+
+if TYPE_CHECKING:
+    from parcours.runtime import WorkerContext
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +104,9 @@ async def connect(url: str) -> ArqRedis:
 def build_worker(
     *,
     redis_url: str,
-    functions: Sequence[Callable[..., Any]],
+    functions: Sequence[Function],
     cron_jobs: Sequence[CronJob],
-    context: dict[str, Any],
+    context: WorkerContext,
     burst: bool = False,
     max_jobs: int = 10,
 ) -> Worker:
@@ -111,10 +114,9 @@ def build_worker(
         ctx.update(context)
 
     logs.quiet_worker()
-    jobs = [func(f) for f in functions]
     return Worker(
         # Each run is logged by `logs.reported`: at INFO when it did something, quiet otherwise.
-        functions=[dataclasses.replace(f, coroutine=logs.reported(f.coroutine, periodic=False)) for f in jobs],
+        functions=[dataclasses.replace(f, coroutine=logs.reported(f.coroutine, periodic=False)) for f in functions],
         cron_jobs=[dataclasses.replace(c, coroutine=logs.reported(c.coroutine, periodic=True)) for c in cron_jobs],
         redis_settings=redis_settings(redis_url),
         queue_name=QUEUE_NAME,

@@ -1,23 +1,21 @@
-"""The running product's resources: database engine, Redis, and (embedded mode) the worker."""
+"""The running product's shared resources, as one typed value handed to routes, services and
+worker functions. Opening and closing them is parcours.assembly's job."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
-import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from arq.connections import ArqRedis
-from arq.worker import Worker
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours import db, queue, stream
+from parcours.jobs.names import JobName
 from parcours.settings import Settings
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # a type only: the runtime itself knows no feature
+    from parcours.interactions.batch import Consumer
 
 
 @dataclass
@@ -29,84 +27,20 @@ class Runtime:
     read_sessions: async_sessionmaker[AsyncSession]
     redis_url: str
     redis: ArqRedis
-    embedded_redis: queue.EmbeddedRedis | None = None
-    worker: Worker | None = None
-    worker_task: asyncio.Task[Any] | None = None
+    # Only channels still keeps per-process state here (the sender, its delivery loops' flags).
     extras: dict[str, Any] = field(default_factory=dict)
 
-    def worker_context(self) -> dict[str, Any]:
-        from parcours.tasks import stream_consumers
-
-        return {"runtime": self, "stream_consumers": stream_consumers(self)}
-
-    async def enqueue(self, function: str, *args: Any, job_id: str | None = None, **kwargs: Any) -> bool:
-        """Queue a job. With a job_id, a job already queued under that id is not queued twice
-        (then False: it is queued, running, or has just finished)."""
-        return await self.redis.enqueue_job(function, *args, _job_id=job_id, **kwargs) is not None
-
-    def start_worker(self, *, burst: bool = False) -> Worker:
-        from parcours.tasks import FUNCTIONS, cron_jobs
-
-        self.worker = queue.build_worker(
-            redis_url=self.redis_url,
-            functions=FUNCTIONS,
-            cron_jobs=cron_jobs(),
-            context=self.worker_context(),
-            burst=burst,
-        )
-        if not burst:
-            self.worker_task = asyncio.create_task(self.worker.async_run(), name="parcours-worker")
-        return self.worker
-
-    async def close(self) -> None:
-        if self.worker is not None and self.worker_task is not None:
-            await queue.stop_worker(self.worker, self.worker_task)
-        self.worker = self.worker_task = None
-        sender = self.extras.pop("sender", None)
-        if sender is not None:
-            await sender.close()
-        await self.redis.aclose()
-        await self.engine.dispose()
-        if self.embedded_redis is not None:
-            self.embedded_redis.stop()
+    async def enqueue(self, name: JobName, *args: Any, job_id: str | None = None, **options: Any) -> bool:
+        """Queue a job (parcours.jobs.enqueue.Enqueue). With a job_id, a job already queued under
+        that id is not queued twice (then False: it is queued, running, or has just finished)."""
+        # As a plain string in Redis: what any worker version, or a look at the queue, reads.
+        return await self.redis.enqueue_job(str(name), *args, _job_id=job_id, **options) is not None
 
 
-def load_secret_key(settings: Settings) -> str:
-    """PARCOURS_SECRET_KEY, or one generated on first start and kept in the data directory."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.data_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    settings.data_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
 
 
-async def open_runtime(settings: Settings, *, migrate: bool = False) -> Runtime:
-    settings.data_path.mkdir(parents=True, exist_ok=True)
-    embedded = None
-    redis_url = settings.redis_url
-    if not redis_url:
-        embedded = queue.EmbeddedRedis(settings.data_path / "redis")
-        redis_url = embedded.start()
-        log.debug("embedded redis-server listening on %s", redis_url)  # the startup line says it too
-    engine = db.create_engine(settings.sqlalchemy_url, pool_size=settings.db_pool_size,
-                              busy_timeout=settings.sqlite_busy_timeout)
-    if migrate:
-        await db.migrate(engine)
-    runtime = Runtime(
-        settings=settings,
-        secret_key=load_secret_key(settings),
-        engine=engine,
-        sessions=db.session_factory(engine),
-        read_sessions=db.session_factory(engine, read_only=True),
-        redis_url=redis_url,
-        redis=await queue.connect(redis_url),
-        embedded_redis=embedded,
-    )
-    stream.wire(runtime.sessions, runtime.enqueue)
-    return runtime
+class WorkerContext(TypedDict):
+    """What every worker function receives as `ctx` (arq adds job_id, job_try, redis...)."""
+
+    runtime: Runtime
+    stream_consumers: Sequence[Consumer]  # parcours.stream's consumers, in order

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,20 +35,20 @@ from parcours.db import Sessions, retried
 from parcours.interactions import recording
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import Batch, Consumer, Sources
-from parcours.jobs.service import Enqueue
+from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.names import JobName
 from parcours.journeys import held
 from parcours.journeys import stream as journeys
 from parcours.rules import service as rules
 from parcours.rules import usage
 from parcours.rules.cache import rules as rule_cache
 from parcours.rules.usage import RuleHolder
+from parcours.runtime import WorkerContext
 from parcours.scoring import catalog
 from parcours.scoring import tasks as scoring
 from parcours.segments import reading
 from parcours.segments import realtime as segments
 from parcours.segments.members import segment_ids_by_contact
-
-JOB = "process_interactions"
 
 # ---- 1. the wake-up -----------------------------------------------------------------------------------
 
@@ -61,7 +60,7 @@ TRIGGER_EVERY = 0.5
 def job_id() -> str:
     # One id per time slot: a wake-up while a run is under way queues the next run instead of
     # being refused as a duplicate of it.
-    return f"{JOB}:{int(time.time() / TRIGGER_EVERY)}"
+    return f"{JobName.PROCESS_INTERACTIONS}:{int(time.time() / TRIGGER_EVERY)}"
 
 
 class Waker:
@@ -85,7 +84,7 @@ class Waker:
         if wait > 0:
             await asyncio.sleep(wait)
         self._last = time.monotonic()
-        await self._enqueue(JOB, job_id=job_id())
+        await self._enqueue(JobName.PROCESS_INTERACTIONS, job_id=job_id())
 
 
 def wire(sessions: async_sessionmaker[AsyncSession], enqueue: Enqueue) -> Waker:
@@ -146,11 +145,10 @@ async def _process_batch(session: AsyncSession, consumers: Sequence[Consumer]) -
 # ---- the worker's jobs ---------------------------------------------------------------------------------
 
 
-async def process_interactions(ctx: dict[str, Any]) -> int:
-    runtime = ctx["runtime"]
-    return await process_new_interactions(runtime.sessions, ctx.get("stream_consumers", ()))
+async def process_interactions(ctx: WorkerContext) -> int:
+    return await process_new_interactions(ctx["runtime"].sessions, ctx["stream_consumers"])
 
 
-async def sweep_interactions(ctx: dict[str, Any]) -> None:
+async def sweep_interactions(ctx: WorkerContext) -> None:
     """Every few seconds: what no wake-up announced (a session without a Waker, a lost job)."""
-    await ctx["runtime"].enqueue(JOB, job_id=job_id())
+    await ctx["runtime"].enqueue(JobName.PROCESS_INTERACTIONS, job_id=job_id())

@@ -20,11 +20,11 @@ def test_an_import_lost_by_redis_is_queued_again_and_done(app_settings: Any) -> 
         email = unique_email("durable")
         started = client.post("/api/contacts/import", files={"file": ("c.csv", f"email\n{email}\n".encode(), "text/csv")})
         assert started.status_code == 202
-        runtime = client.app.state.runtime
-        client.blocking_portal.call(runtime.redis.flushdb)  # Redis loses the queued job
+        product = client.app.state.product
+        client.blocking_portal.call(product.runtime.redis.flushdb)  # Redis loses the queued job
 
         async def start_worker() -> None:
-            runtime.start_worker()
+            product.start_worker()
 
         client.blocking_portal.call(start_worker)
         job = api.wait_job(started.json()["job_id"])

@@ -19,9 +19,11 @@ from parcours.channels import service as outbox
 from parcours.channels.models import OutboxMessage
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import UTCDateTime, after_commit
+from parcours.db import UTCDateTime
 from parcours.emails import service as emails
 from parcours.errors import InvalidInput, NotFound
+from parcours.jobs.enqueue import Enqueue, queue_after_commit
+from parcours.jobs.names import JobName
 from parcours.segments import service as segments
 
 SENT = ("sent", "captured")
@@ -77,7 +79,7 @@ async def _check_ab(session: AsyncSession, ab: AbTest, email: Any) -> None:
                 raise InvalidInput("For a content test, the emails must share subject and sender.", "ab_test.variants")
 
 
-async def create_campaign(session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: Any) -> Campaign:
+async def create_campaign(session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: Enqueue) -> Campaign:
     email = await emails.get_email(session, values["email_id"])
     if email.archived:
         raise InvalidInput("This email is archived: restore it before sending.", "email_id")
@@ -105,8 +107,8 @@ async def create_campaign(session: AsyncSession, values: dict[str, Any], actor: 
                         ab_test=msgspec.to_builtins(ab) if ab else None, audience=int(count), created_by=actor.label)
     session.add(campaign)
     await session.flush()
-    after_commit(session, lambda: enqueue("start_campaign", campaign.id, job_id=_job("start", campaign.id),
-                                          _defer_until=send_at))
+    queue_after_commit(session, enqueue, JobName.START_CAMPAIGN, campaign.id, job_id=_job("start", campaign.id),
+                       _defer_until=send_at)
     return campaign
 
 
@@ -138,7 +140,7 @@ def _variant_of(ab: dict[str, Any] | None, contact_id: Any) -> tuple[Any, Any]:
     return case((in_sample, pick), else_=None), case((in_sample, "queued"), else_="held")
 
 
-async def start(session: AsyncSession, campaign_id: int, enqueue: Any) -> int:
+async def start(session: AsyncSession, campaign_id: int, enqueue: Enqueue) -> int:
     """Queue the campaign's messages (once: a second start queues nothing more)."""
     campaign = await get_campaign(session, campaign_id)
     if campaign.status != "scheduled":
@@ -161,12 +163,12 @@ async def start(session: AsyncSession, campaign_id: int, enqueue: Any) -> int:
     campaign.status, campaign.started_at = ("testing" if testing else "sending"), now
     if testing:
         decide_at = now + timedelta(minutes=int(ab["wait_minutes"]))  # type: ignore[index]
-        after_commit(session, lambda: enqueue("decide_ab_test", campaign.id, job_id=_job("decide", campaign.id),
-                                              _defer_until=decide_at))
+        queue_after_commit(session, enqueue, JobName.DECIDE_AB_TEST, campaign.id, job_id=_job("decide", campaign.id),
+                           _defer_until=decide_at)
     return queued
 
 
-async def decide_winner(session: AsyncSession, campaign_id: int, enqueue: Any) -> str | None:
+async def decide_winner(session: AsyncSession, campaign_id: int, enqueue: Enqueue) -> str | None:
     """After the wait: the best variant on the chosen metric goes to everyone still waiting."""
     campaign = await get_campaign(session, campaign_id)
     if campaign.status != "testing":

@@ -23,6 +23,8 @@ from parcours.db import Sessions, retried, transaction
 from parcours.errors import InvalidInput
 from parcours.interactions import recording
 from parcours.jobs import service as jobs
+from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.names import JobName
 from parcours.jobs.schemas import ImportResult, ImportRowError
 from parcours.jobs.service import JobProgress
 from parcours.segments import service as segments
@@ -65,7 +67,7 @@ async def preview(session: AsyncSession, filename: str, content: bytes) -> Impor
 
 async def start_import(
     session: AsyncSession,
-    enqueue: jobs.Enqueue,
+    enqueue: Enqueue,
     *,
     filename: str,
     content: bytes,
@@ -90,7 +92,7 @@ async def start_import(
         except ValueError as exc:
             raise InvalidInput(str(exc), "options.default_country") from None
     params = {"filename": filename, "mapping": mapping, "options": msgspec.to_builtins(options), "rows": len(table.rows)}
-    job = await jobs.create_job(session, kind=JOB_KIND, task="import_contacts", params=params,
+    job = await jobs.create_job(session, kind=JOB_KIND, task=JobName.IMPORT_CONTACTS, params=params,
                                 created_by=actor.label, enqueue=enqueue)
     session.add(ImportFile(job_id=job.id, filename=filename[:300], content=content))
     return job.id

@@ -21,6 +21,7 @@ from parcours.emails import render, templates
 from parcours.emails.compose import Composed, Content, compose, context
 from parcours.emails.models import Email, EmailVersion
 from parcours.errors import Conflict, InvalidInput, NotFound
+from parcours.jobs.enqueue import Enqueue
 from parcours.rules import service as rules
 from parcours.rules.context import context_values
 from parcours.rules.language import evaluate
@@ -203,7 +204,7 @@ async def preview(session: AsyncSession, email_id: int, contact_id: int | None, 
 
 
 async def test_send(session: AsyncSession, email_id: int, to: str, contact_id: int | None, actor: Actor,
-                    enqueue: Any) -> int:
+                    enqueue: Enqueue) -> int:
     email = await get_email(session, email_id)
     try:
         address = normalize_email(to)

@@ -18,6 +18,7 @@ from parcours.events.outbound import Outbound, outbound, registered
 from parcours.events.registrations import Tally
 from parcours.events.schemas import RegistrationOut
 from parcours.groupcommit import GroupCommit
+from parcours.runtime import Runtime
 
 MAX_PER_TRANSACTION = 200
 # SQLite has one write lock for everything: shorter transactions let the worker's writes through.
@@ -76,11 +77,11 @@ async def _admit_once(out: Outbound, session: AsyncSession, request: Registratio
         placed.registration, placed.contact, placed.position))
 
 
-def admission(runtime: Any) -> GroupCommit[RegistrationRequest, Admitted]:
-    """The runtime's registration queue, created on first use."""
-    if "event_admission" not in runtime.extras:
-        sqlite = runtime.settings.sqlalchemy_url.startswith("sqlite")
-        runtime.extras["event_admission"] = GroupCommit(
-            runtime.sessions, partial(register_all, outbound(runtime)),
-            MAX_PER_SQLITE_TRANSACTION if sqlite else MAX_PER_TRANSACTION)
-    return runtime.extras["event_admission"]  # type: ignore[no-any-return]
+Admission = GroupCommit[RegistrationRequest, Admitted]
+
+
+def group_commit(runtime: Runtime) -> Admission:
+    """The process's registration queue (one per process, built by parcours.assembly)."""
+    sqlite = runtime.settings.sqlalchemy_url.startswith("sqlite")
+    return GroupCommit(runtime.sessions, partial(register_all, outbound(runtime)),
+                       MAX_PER_SQLITE_TRANSACTION if sqlite else MAX_PER_TRANSACTION)

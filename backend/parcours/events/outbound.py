@@ -18,7 +18,9 @@ from parcours.channels.models import OutboxMessage
 from parcours.contacts import service as contacts
 from parcours.events import emails, registrations, reminders, seats
 from parcours.events.models import Event, Registration
-from parcours.events.service import Enqueue, calendar_text
+from parcours.events.service import calendar_text
+from parcours.jobs.enqueue import Enqueue
+from parcours.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Outbound:
     secret: str
 
 
-def outbound(runtime: Any) -> Outbound:
+def outbound(runtime: Runtime) -> Outbound:
     return Outbound(enqueue=runtime.enqueue, base_url=runtime.settings.base_url, secret=runtime.secret_key)
 
 

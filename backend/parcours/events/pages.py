@@ -18,7 +18,7 @@ from parcours.auth.service import system_actor
 from parcours.db import transaction
 from parcours.errors import NotFound, ParcoursError
 from parcours.events import service
-from parcours.events.admission import RegistrationRequest, admission
+from parcours.events.admission import Admission, RegistrationRequest
 from parcours.events.models import Event
 from parcours.events.schemas import PublicRegistrationIn
 from parcours.runtime import Runtime
@@ -151,7 +151,8 @@ async def registration_page(slug: str, db: AsyncSession, request: Request[Any, A
 
 
 @post("/e/{slug:str}", include_in_schema=False, status_code=200)
-async def register_from_page(slug: str, runtime: Runtime, request: Request[Any, Any, Any]) -> Response[str]:
+async def register_from_page(slug: str, runtime: Runtime, admission: Admission,
+                             request: Request[Any, Any, Any]) -> Response[str]:
     form = await request.form()
     language = language_of(request.headers.get("accept-language"), str(form.get("lang") or "") or None)
     async with transaction(runtime.read_sessions) as session:
@@ -171,7 +172,7 @@ async def register_from_page(slug: str, runtime: Runtime, request: Request[Any, 
         values.update(consent_level="marketing", email_opt_in=True)
     try:
         checked = msgspec.convert(values, PublicRegistrationIn)
-        done = await admission(runtime).submit(RegistrationRequest(
+        done = await admission.submit(RegistrationRequest(
             event_id, {f: getattr(checked, f) for f in checked.__struct_fields__}, PAGE_ACTOR,
             public=True, source="public_page"))
     except (ParcoursError, msgspec.ValidationError) as error:

@@ -23,8 +23,9 @@ from parcours.errors import Conflict, InvalidInput, NotFound
 from parcours.events import checks, seats
 from parcours.events.models import Event, Registration
 from parcours.events.schemas import RegistrationOut, RegistrationPage
-from parcours.events.service import Enqueue, confirmed_count, lock_event, promote_soon
+from parcours.events.service import confirmed_count, lock_event, promote_soon
 from parcours.interactions import recording
+from parcours.jobs.enqueue import Enqueue
 from parcours.tracking import tokens
 
 CANCEL_PURPOSE = "event_cancel"

@@ -18,7 +18,7 @@ from parcours.auth.service import Actor, system_actor
 from parcours.db import transaction
 from parcours.errors import NotFound, ParcoursError
 from parcours.events import attendance, pages, registrations, service
-from parcours.events.admission import RegistrationRequest, admission
+from parcours.events.admission import Admission, RegistrationRequest
 from parcours.events.attendance import AttendanceImport
 from parcours.events.models import Event, Registration
 from parcours.events.schemas import (
@@ -95,10 +95,10 @@ class EventsController(Controller):
     @post("/{event_id:int}/registrations", summary=(
         "Register a contact (contact_id) or a person (email, created or updated as a contact): a seat "
         "when one is free, else the waitlist. 201 when new; the existing registration with 200 when already registered"))
-    async def register(self, event_id: IdParam, data: RegistrationIn, runtime: Runtime,
+    async def register(self, event_id: IdParam, data: RegistrationIn, runtime: Runtime, admission: Admission,
                        actor: Actor) -> Response[RegistrationOut]:
         source = "back_office" if actor.kind == "user" else "api"
-        done = await admission(runtime).submit(RegistrationRequest(event_id, _values(data), actor, public=False, source=source))
+        done = await admission.submit(RegistrationRequest(event_id, _values(data), actor, public=False, source=source))
         out = done.registration
         out.cancel_url = registrations.cancel_url(runtime.settings.base_url, runtime.secret_key, done.slug, out.id,
                                                   out.event_id)
@@ -196,10 +196,11 @@ async def public_event(slug: str, db: AsyncSession) -> PublicEventOut:
 
 @post("/e/{slug:str}/registrations", tags=["events"],
       summary="Register from the public page (published events only): 201 when new, 200 when already registered")
-async def public_register(slug: str, data: PublicRegistrationIn, runtime: Runtime) -> Response[PublicRegistrationOut]:
+async def public_register(slug: str, data: PublicRegistrationIn, runtime: Runtime,
+                          admission: Admission) -> Response[PublicRegistrationOut]:
     async with transaction(runtime.read_sessions) as session:
         event_id = (await service.find_by_slug(session, slug)).id
-    done = await admission(runtime).submit(RegistrationRequest(event_id, _values(data), PUBLIC_ACTOR, public=True,  # type: ignore[arg-type]
+    done = await admission.submit(RegistrationRequest(event_id, _values(data), PUBLIC_ACTOR, public=True,  # type: ignore[arg-type]
                                                    source="public_page"))
     # No cancel link nor contact here: whoever types an email is not necessarily its owner.
     out = PublicRegistrationOut(status=done.registration.status, position=done.registration.position)

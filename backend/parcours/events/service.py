@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,10 +27,10 @@ from parcours.events.schemas import (
     SessionOut,
     VenueOut,
 )
+from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.names import JobName
 
 log = logging.getLogger(__name__)
-Enqueue = Callable[..., Awaitable[None]]
-PROMOTE_JOB = "promote_waitlist"
 
 
 # ---- reading --------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def promote_soon(session: AsyncSession, enqueue: Enqueue, event_id: int) -> None
 
     async def queue() -> None:
         try:
-            await enqueue(PROMOTE_JOB, event_id)
+            await enqueue(JobName.PROMOTE_WAITLIST, event_id)
         except Exception:  # the sweep promotes within seconds anyway
             log.warning("could not queue the promotion of event %s", event_id, exc_info=True)
 

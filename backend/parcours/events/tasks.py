@@ -3,8 +3,6 @@ sweep that trusts only the database, reminders, and finishing events that have e
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
@@ -16,6 +14,7 @@ from parcours.events.admission import RegistrationRequest, register_all
 from parcours.events.outbound import Outbound, events_with_reminders, outbound, promoted
 from parcours.events.outbound import queue_reminders as outbound_reminders
 from parcours.journeys import runner as journeys
+from parcours.runtime import WorkerContext
 
 
 async def _promote(session: AsyncSession, out: Outbound, event_id: int) -> int:
@@ -25,14 +24,14 @@ async def _promote(session: AsyncSession, out: Outbound, event_id: int) -> int:
     return len(seated)
 
 
-async def promote_waitlist(ctx: dict[str, Any], event_id: int) -> int:
+async def promote_waitlist(ctx: WorkerContext, event_id: int) -> int:
     """Free seats to the first waitlisted, in order. Safe to run any number of times."""
     runtime = ctx["runtime"]
     async with transaction(runtime.sessions) as session:
         return await _promote(session, outbound(runtime), event_id)
 
 
-async def sweep_events(ctx: dict[str, Any]) -> int:
+async def sweep_events(ctx: WorkerContext) -> int:
     """Promotions a lost job left undone (Redis flushed, a worker killed)."""
     runtime = ctx["runtime"]
     async with transaction(runtime.read_sessions) as session:
@@ -44,7 +43,7 @@ async def sweep_events(ctx: dict[str, Any]) -> int:
     return promoted_count
 
 
-async def queue_reminders(ctx: dict[str, Any]) -> int:
+async def queue_reminders(ctx: WorkerContext) -> int:
     """Reminders due now, each registrant's once (its idempotency key): safe to run any number of times."""
     runtime = ctx["runtime"]
     now = utcnow()
@@ -57,7 +56,7 @@ async def queue_reminders(ctx: dict[str, Any]) -> int:
     return queued
 
 
-async def finish_events(ctx: dict[str, Any]) -> int:
+async def finish_events(ctx: WorkerContext) -> int:
     async with transaction(ctx["runtime"].sessions) as session:
         return await registrations.finish_ended(session)
 
@@ -65,7 +64,7 @@ async def finish_events(ctx: dict[str, Any]) -> int:
 JOURNEY = Actor(kind="system", id=0, name="Journey", role="admin")
 
 
-async def register_from_journey(ctx: dict[str, Any], event_id: int, people: list[list[int]]) -> int:
+async def register_from_journey(ctx: WorkerContext, event_id: int, people: list[list[int]]) -> int:
     """A journey's step registers these (run id, contact id) for the event: a seat or the waitlist,
     with the usual emails; a refusal (the event was cancelled...) becomes the run's error.
     Registering twice is the same registration, so a retried job changes nothing."""

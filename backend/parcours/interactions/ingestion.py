@@ -3,17 +3,15 @@ are committed."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from parcours.groupcommit import GroupCommit
 from parcours.interactions import service
 from parcours.interactions.service import Delivery
+from parcours.runtime import Runtime
 
 MAX_REQUESTS_PER_TRANSACTION = 500
+Ingestion = GroupCommit[Delivery, int]
 
 
-def group_commit(runtime: Any) -> GroupCommit[Delivery, int]:
-    """The runtime's group commit, created on first use."""
-    if "ingestion" not in runtime.extras:
-        runtime.extras["ingestion"] = GroupCommit(runtime.sessions, service.store, MAX_REQUESTS_PER_TRANSACTION)
-    return runtime.extras["ingestion"]  # type: ignore[no-any-return]
+def group_commit(runtime: Runtime) -> Ingestion:
+    """The process's ingestion queue (one per process, built by parcours.assembly)."""
+    return GroupCommit(runtime.sessions, service.store, MAX_REQUESTS_PER_TRANSACTION)

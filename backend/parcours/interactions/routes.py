@@ -8,9 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import IdParam
 from parcours.interactions import service
-from parcours.interactions.ingestion import group_commit
+from parcours.interactions.ingestion import Ingestion
 from parcours.interactions.schemas import Accepted, InteractionPage, InteractionPost
-from parcours.runtime import Runtime
 
 
 class InteractionsController(Controller):
@@ -18,9 +17,9 @@ class InteractionsController(Controller):
     tags = ["interactions"]
 
     @post("/interactions", status_code=202, summary="Record tracked behaviour: one interaction or a batch of up to 1,000")
-    async def ingest(self, data: InteractionPost, runtime: Runtime) -> Accepted:
+    async def ingest(self, data: InteractionPost, ingestion: Ingestion) -> Accepted:
         delivery = service.prepare(data)  # a malformed request is refused before it waits
-        return Accepted(accepted=await group_commit(runtime).submit(delivery))
+        return Accepted(accepted=await ingestion.submit(delivery))
 
     @get("/contacts/{contact_id:int}/interactions", summary="A contact's timeline, newest first")
     async def timeline(

@@ -3,10 +3,9 @@ stream's own jobs, processing new interactions, are in parcours.stream.)"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from parcours.interactions import service
+from parcours.runtime import WorkerContext
 
 
-async def roll_windows(ctx: dict[str, Any]) -> int:
+async def roll_windows(ctx: WorkerContext) -> int:
     return await service.roll_windows(ctx["runtime"].sessions)

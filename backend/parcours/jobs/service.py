@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
-from parcours.db import Sessions, after_commit, transaction
+from parcours.db import Sessions, transaction
 from parcours.errors import NotFound
+from parcours.jobs.enqueue import Enqueue, queue_after_commit
 from parcours.jobs.models import Job
-
-Enqueue = Callable[..., Awaitable[object]]
+from parcours.jobs.names import JobName
 
 
 def queue_key(job_id: str) -> str:
@@ -23,18 +24,18 @@ def queue_key(job_id: str) -> str:
 
 
 async def create_job(
-    session: AsyncSession, *, kind: str, task: str, params: dict[str, Any], created_by: str, enqueue: Enqueue
+    session: AsyncSession, *, kind: str, task: JobName, params: dict[str, Any], created_by: str, enqueue: Enqueue
 ) -> Job:
     """Record a job and queue `task(job_id)` once the record is committed."""
     job = Job(id=uuid.uuid4().hex, kind=kind, task=task, params=params, created_by=created_by)
     session.add(job)
     await session.flush()
-    after_commit(session, lambda: enqueue(task, job.id, job_id=queue_key(job.id)))
+    queue_after_commit(session, enqueue, task, job.id, job_id=queue_key(job.id))
     return job
 
 
 async def unfinished_jobs(session: AsyncSession) -> Sequence[Job]:
-    return (await session.execute(select(Job).where(Job.status.in_(["queued", "running"])))).scalars().all()  # type: ignore[attr-defined]
+    return (await session.execute(select(Job).where(col(Job.status).in_(["queued", "running"])))).scalars().all()
 
 
 async def get_job(session: AsyncSession, job_id: str) -> Job:
@@ -45,9 +46,9 @@ async def get_job(session: AsyncSession, job_id: str) -> Job:
 
 
 async def recent_jobs(session: AsyncSession, kind: str | None, limit: int) -> Sequence[Job]:
-    query = select(Job).order_by(Job.created_at.desc()).limit(limit)  # type: ignore[attr-defined]
+    query = select(Job).order_by(col(Job.created_at).desc()).limit(limit)
     if kind:
-        query = query.where(Job.kind == kind)
+        query = query.where(col(Job.kind) == kind)
     return (await session.execute(query)).scalars().all()
 
 
@@ -59,7 +60,7 @@ class JobProgress:
 
     async def _set(self, **values: Any) -> None:
         async with transaction(self.sessions) as session:
-            await session.execute(update(Job).where(Job.id == self.job_id).values(**values))  # type: ignore[arg-type]
+            await session.execute(update(Job).where(col(Job.id) == self.job_id).values(**values))
 
     async def load(self) -> Job:
         async with transaction(self.sessions) as session:

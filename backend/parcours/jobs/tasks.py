@@ -5,20 +5,21 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from parcours.db import transaction
 from parcours.jobs import service
+from parcours.jobs.names import JobName
 from parcours.jobs.service import JobProgress
+from parcours.runtime import WorkerContext
 
 log = logging.getLogger(__name__)
 
 
-def tracked(task: Callable[[Any, str], Awaitable[None]]) -> Callable[[Any, str], Awaitable[None]]:
+def tracked(task: Callable[[WorkerContext, str], Awaitable[None]]) -> Callable[[WorkerContext, str], Awaitable[None]]:
     """A job task whose unexpected failure is shown to the user instead of staying 'running'."""
 
     @functools.wraps(task)
-    async def run(ctx: dict[str, Any], job_id: str) -> None:
+    async def run(ctx: WorkerContext, job_id: str) -> None:
         try:
             await task(ctx, job_id)
         except Exception:
@@ -30,7 +31,7 @@ def tracked(task: Callable[[Any, str], Awaitable[None]]) -> Callable[[Any, str],
     return run
 
 
-async def sweep_jobs(ctx: dict[str, Any]) -> int:
+async def sweep_jobs(ctx: WorkerContext) -> int:
     """Queue again every unfinished job: a no-op for those queued or running, a rescue for
     those Redis lost (flushed) or whose worker died (once arq's in-progress mark expires).
     Returns how many it rescued."""
@@ -39,5 +40,5 @@ async def sweep_jobs(ctx: dict[str, Any]) -> int:
         unfinished = [(j.task, j.id) for j in await service.unfinished_jobs(session)]
     rescued = 0
     for task, job_id in unfinished:
-        rescued += await runtime.enqueue(task, job_id, job_id=service.queue_key(job_id))
+        rescued += await runtime.enqueue(JobName(task), job_id, job_id=service.queue_key(job_id))
     return rescued

@@ -12,21 +12,19 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
-from parcours.db import after_commit
-from parcours.jobs.service import Enqueue
+from parcours.jobs.enqueue import Enqueue, queue_after_commit
+from parcours.jobs.names import JobName
 from parcours.journeys.batch import RUNS
 from parcours.journeys.models import Journey
 from parcours.journeys.versions import LIVE
-
-ADVANCE_JOB = "advance_journeys"
 
 
 def wake(session: AsyncSession, enqueue: Enqueue, at: datetime | None = None) -> None:
     """After commit, have a worker advance what is due (at `at`, or now). The job id is the time
     bucket: asking twice for the same moment queues one job."""
     moment = at or utcnow()
-    job_id = f"{ADVANCE_JOB}:{int(moment.timestamp() * 2)}"
-    after_commit(session, lambda: enqueue(ADVANCE_JOB, job_id=job_id, _defer_until=at))
+    job_id = f"{JobName.ADVANCE_JOURNEYS}:{int(moment.timestamp() * 2)}"
+    queue_after_commit(session, enqueue, JobName.ADVANCE_JOURNEYS, job_id=job_id, _defer_until=at)
 
 
 async def live_ids(session: AsyncSession) -> list[int]:

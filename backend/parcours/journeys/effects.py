@@ -15,11 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.auth.service import Actor
 from parcours.channels import service as outbox
 from parcours.contacts import service as contacts
-from parcours.db import after_commit
 from parcours.emails import service as emails
 from parcours.errors import ParcoursError
 from parcours.interactions.batch import RuleRow
-from parcours.jobs.service import Enqueue
+from parcours.jobs.enqueue import Enqueue, queue_after_commit
+from parcours.jobs.names import JobName
 from parcours.journeys import engine
 from parcours.journeys.batch import RUNS, Claimed
 from parcours.journeys.versions import Version
@@ -71,13 +71,10 @@ async def apply(session: AsyncSession, enqueue: Enqueue, effects: list[tuple[Cla
                 run.error = exc.message[:300]
 
 
-REGISTER_JOB = "register_from_journey"
-
-
 def _register(session: AsyncSession, enqueue: Enqueue, event_id: int, people: list[list[int]]) -> None:
     """Registrations go through the events' own job (seats, waitlist, confirmation email) once the
     step is committed; a refused one comes back as the run's error (note_errors)."""
-    after_commit(session, lambda: enqueue(REGISTER_JOB, event_id, people))
+    queue_after_commit(session, enqueue, JobName.REGISTER_FROM_JOURNEY, event_id, people)
 
 
 async def note_errors(session: AsyncSession, errors: dict[int, str]) -> None:

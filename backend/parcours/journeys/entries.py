@@ -14,7 +14,7 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.contacts.vocabulary import CONSENT_LEVELS
 from parcours.db import UTCDateTime, dialect_name
-from parcours.jobs.service import Enqueue
+from parcours.jobs.enqueue import Enqueue
 from parcours.journeys import engine, graph
 from parcours.journeys.batch import insert_runs
 from parcours.journeys.due import wake

@@ -15,10 +15,10 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import dialect_name
 from parcours.interactions.batch import Batch, RuleRow
-from parcours.jobs.service import Enqueue
+from parcours.jobs.enqueue import Enqueue
 from parcours.journeys import batch, effects, engine
 from parcours.journeys.batch import CLAIMED, RUNS, Claimed
-from parcours.journeys.due import ADVANCE_JOB, any_due, due, live_ids, wake
+from parcours.journeys.due import any_due, due, live_ids, wake
 from parcours.journeys.effects import note_errors
 from parcours.journeys.entries import enrol, enrol_dates, start_entries, stop_runs
 from parcours.journeys.schemas import JourneySettings
@@ -30,7 +30,7 @@ from parcours.rules.context import context_values
 from parcours.rules.language import RuleError, Schema, evaluate
 from parcours.segments import service as segments
 
-__all__ = ["ADVANCE_JOB", "BATCH", "LIVE", "Version", "advance", "any_due", "contact_of", "enrol", "enrol_dates",
+__all__ = ["BATCH", "LIVE", "Version", "advance", "any_due", "contact_of", "enrol", "enrol_dates",
            "finish_ended", "live_versions", "note_errors", "start_entries", "stop_runs", "wake"]
 
 BATCH = 1000

@@ -18,6 +18,7 @@ from parcours.emails import service as emails
 from parcours.emails import templates
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from parcours.events import service as events
+from parcours.jobs.enqueue import Enqueue
 from parcours.journeys import checks, engine, graph, runner
 from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
 from parcours.journeys.schemas import (
@@ -118,7 +119,7 @@ async def problems_of(session: AsyncSession, journey: Journey) -> tuple[list[gra
     return problems, (program if not problems else None)
 
 
-async def publish(session: AsyncSession, journey_id: int, actor: Actor, enqueue: Any) -> tuple[Journey, int]:
+async def publish(session: AsyncSession, journey_id: int, actor: Actor, enqueue: Enqueue) -> tuple[Journey, int]:
     """Validate the draft and make it the running version. Returns the journey and how many
     contacts entered at once."""
     journey = await get_journey(session, journey_id)
@@ -139,7 +140,7 @@ async def publish(session: AsyncSession, journey_id: int, actor: Actor, enqueue:
     return journey, await runner.start_entries(session, journey, enqueue)
 
 
-async def move(session: AsyncSession, journey_id: int, action: str, enqueue: Any) -> Journey:
+async def move(session: AsyncSession, journey_id: int, action: str, enqueue: Enqueue) -> Journey:
     journey = await get_journey(session, journey_id)
     allowed, target = MOVES[action]
     if journey.status not in allowed:
@@ -220,7 +221,7 @@ async def _email_stats(session: AsyncSession, journey_id: int) -> dict[str, Emai
 # ---- test mode ----------------------------------------------------------------------------------
 
 
-async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: Actor, enqueue: Any) -> TestOut:
+async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: Actor, enqueue: Enqueue) -> TestOut:
     """Carry one contact through the draft with time compressed; apply nothing (except test sends
     when asked). Shows the path the contact would take today."""
     journey = await get_journey(session, journey_id)
@@ -254,7 +255,7 @@ async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: 
 
 
 async def _describe(session: AsyncSession, effect: engine.Effect, address: str | None, send: bool, actor: Actor,
-                    enqueue: Any) -> str:
+                    enqueue: Enqueue) -> str:
     if isinstance(effect, engine.SendEmail):
         email = await emails.get_email(session, effect.email_id)
         if send and address:

@@ -15,7 +15,7 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.interactions import recording
 from parcours.interactions.batch import Batch, Consumer, Stored
-from parcours.jobs.service import Enqueue
+from parcours.jobs.enqueue import Enqueue
 from parcours.journeys import graph
 from parcours.journeys.models import Journey, JourneyRun
 from parcours.journeys.runner import LIVE, Version, advance, enrol, live_versions

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlmodel import col
 
 from parcours.clock import utcnow
 from parcours.db import transaction
+from parcours.jobs.names import JobName
 from parcours.journeys import runner
 from parcours.journeys.models import Journey
+from parcours.runtime import WorkerContext
 
 
-async def advance_journeys(ctx: dict[str, Any]) -> int:
+async def advance_journeys(ctx: WorkerContext) -> int:
     """Advance due runs a batch per transaction until none is due. When there is more than a
     batch, another job is queued so that every worker lends a hand."""
     runtime = ctx["runtime"]
@@ -28,7 +28,7 @@ async def advance_journeys(ctx: dict[str, Any]) -> int:
             return advanced
 
 
-async def sweep_journeys(ctx: dict[str, Any]) -> None:
+async def sweep_journeys(ctx: WorkerContext) -> None:
     """Whatever Redis lost, the database says what is due: starting populations whose start time
     has come, runs whose wake time has passed, journeys past their end."""
     runtime = ctx["runtime"]
@@ -39,10 +39,10 @@ async def sweep_journeys(ctx: dict[str, Any]) -> None:
         await runner.finish_ended(session)
         due = await runner.any_due(session)
     if due:
-        await runtime.enqueue(runner.ADVANCE_JOB, job_id=f"{runner.ADVANCE_JOB}:sweep:{int(utcnow().timestamp())}")
+        await runtime.enqueue(JobName.ADVANCE_JOURNEYS, job_id=f"{JobName.ADVANCE_JOURNEYS}:sweep:{int(utcnow().timestamp())}")
 
 
-async def enrol_dates(ctx: dict[str, Any]) -> int:
+async def enrol_dates(ctx: WorkerContext) -> int:
     """Hourly: date entries (birthdays, renewals) whose day has come in the journey's time zone."""
     runtime = ctx["runtime"]
     entered = 0

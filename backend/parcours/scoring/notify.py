@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.channels import notices
 from parcours.channels import service as outbox
+from parcours.jobs.enqueue import Enqueue
 
 
 def text_of(model_name: str, contact: dict[str, Any], score: int, grade: str, threshold: int, base_url: str) -> str:
@@ -27,7 +28,7 @@ def text_of(model_name: str, contact: dict[str, Any], score: int, grade: str, th
     ])
 
 
-async def sales_ready(session: AsyncSession, enqueue: Any, *, model_id: int, model_key: str, model_name: str,
+async def sales_ready(session: AsyncSession, enqueue: Enqueue, *, model_id: int, model_key: str, model_name: str,
                       notify_email: str | None, notify_webhook: str | None, contact: dict[str, Any], score: int,
                       grade: str, threshold: int, now: datetime, base_url: str = "") -> None:
     moment = int(now.timestamp())

@@ -22,6 +22,8 @@ from parcours.errors import NotFound, ParcoursError, Unprocessable
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import RuleRow, Stored
 from parcours.jobs import service as jobs
+from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.names import JobName
 from parcours.pipeline.stages import SALES_READY, is_before
 from parcours.rules import service as rules
 from parcours.rules import usage
@@ -37,7 +39,6 @@ from parcours.scoring.schemas import ContactScoreOut, ModelIn, ModelOut, Recompu
 
 log = logging.getLogger(__name__)
 RECOMPUTE_KIND = "scoring_recompute"
-RECOMPUTE_TASK = "recompute_scores"
 # What changes a contact's fields (attribute rules look again).
 FIELD_EVENTS = frozenset({"contact_created", "contact_updated"})
 _SETTINGS = ("threshold", "grades", "rules", "active")
@@ -110,7 +111,7 @@ async def model_out(session: AsyncSession, row: ScoringModel) -> ModelOut:
                     created_at=row.created_at, updated_at=row.updated_at, recompute=recompute)
 
 
-async def create_model(session: AsyncSession, enqueue: Any, values: dict[str, Any], by: str) -> ScoringModel:
+async def create_model(session: AsyncSession, enqueue: Enqueue, values: dict[str, Any], by: str) -> ScoringModel:
     model = check(values["key"], values["threshold"], values["grades"], values["rules"], await scoring_schema(session))
     if (await session.execute(select(col(ScoringModel.id)).where(col(ScoringModel.key) == values["key"]))).first():
         raise Unprocessable(f"A scoring model with the key '{values['key']}' already exists.", "key")
@@ -123,7 +124,7 @@ async def create_model(session: AsyncSession, enqueue: Any, values: dict[str, An
     return row
 
 
-async def update_model(session: AsyncSession, enqueue: Any, model_id: int, changes: dict[str, Any], by: str) -> ScoringModel:
+async def update_model(session: AsyncSession, enqueue: Enqueue, model_id: int, changes: dict[str, Any], by: str) -> ScoringModel:
     row = await get_model(session, model_id)
     if "key" in changes and changes["key"] != row.key:
         raise Unprocessable("The key cannot change: rules read this model as score_" + row.key +
@@ -153,14 +154,14 @@ async def delete_model(session: AsyncSession, model_id: int) -> None:
     await session.delete(row)
 
 
-async def start_recompute(session: AsyncSession, enqueue: Any, row: ScoringModel, reason: str, by: str) -> str:
-    job = await jobs.create_job(session, kind=RECOMPUTE_KIND, task=RECOMPUTE_TASK,
+async def start_recompute(session: AsyncSession, enqueue: Enqueue, row: ScoringModel, reason: str, by: str) -> str:
+    job = await jobs.create_job(session, kind=RECOMPUTE_KIND, task=JobName.RECOMPUTE_SCORES,
                                 params={"model_id": row.id, "reason": reason}, created_by=by, enqueue=enqueue)
     row.recompute_job_id = job.id
     return job.id
 
 
-async def load_shipped(session: AsyncSession, rules_dir: Path, enqueue: Any) -> int:
+async def load_shipped(session: AsyncSession, rules_dir: Path, enqueue: Enqueue) -> int:
     """The models of rules/scoring/*.json, on first start (when there is no model yet)."""
     files = sorted((rules_dir / "scoring").glob("*.json"))
     if not files or (await session.execute(select(func.count()).select_from(ScoringModel))).scalar_one():
@@ -204,7 +205,7 @@ def _window(models: Sequence[tuple[ScoringModel, Compiled]], now: datetime) -> d
     return None if any(w is None for w in windows) or not windows else min(w for w in windows if w is not None)
 
 
-async def score_contacts(session: AsyncSession, enqueue: jobs.Enqueue, reasons: dict[int, str], base_url: str = "",
+async def score_contacts(session: AsyncSession, enqueue: Enqueue, reasons: dict[int, str], base_url: str = "",
                          now: datetime | None = None, active: Active | None = None) -> int:
     """Score these contacts with every active model (`active`: as active_models answers, when the
     caller has it already); store what changed (with its reason), move contacts that cross a
@@ -213,7 +214,7 @@ async def score_contacts(session: AsyncSession, enqueue: jobs.Enqueue, reasons: 
     return changed
 
 
-async def rescore(session: AsyncSession, enqueue: jobs.Enqueue, reasons: dict[int, str], base_url: str = "",
+async def rescore(session: AsyncSession, enqueue: Enqueue, reasons: dict[int, str], base_url: str = "",
                   now: datetime | None = None, active: Active | None = None,
                   known: Mapping[int, RuleRow] | None = None) -> tuple[int, set[int]]:
     """score_contacts, given the contacts as rules read them when the caller has them (`known`);
@@ -260,7 +261,7 @@ async def rescore(session: AsyncSession, enqueue: jobs.Enqueue, reasons: dict[in
     return len(upserts), set(fields)
 
 
-async def _sales_ready(session: AsyncSession, enqueue: Any, row: ScoringModel, contact: dict[str, Any],
+async def _sales_ready(session: AsyncSession, enqueue: Enqueue, row: ScoringModel, contact: dict[str, Any],
                        result: points.Score, now: datetime, base_url: str) -> None:
     if row.drives_stage and is_before(contact["lifecycle_stage"], SALES_READY):
         try:

@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -17,7 +16,9 @@ from parcours.contacts import service as contacts
 from parcours.db import dialect_name, retried, transaction
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import Batch, Consumer, Stored
-from parcours.jobs.service import Enqueue, JobProgress
+from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.service import JobProgress
+from parcours.runtime import WorkerContext
 from parcours.scoring import bulk, service
 from parcours.scoring.models import ContactScore, ScoringModel
 
@@ -75,7 +76,7 @@ def stream_consumer(enqueue: Enqueue, base_url: str = "") -> Consumer:
     return consume
 
 
-async def recompute_scores(ctx: dict[str, Any], job_id: str) -> None:
+async def recompute_scores(ctx: WorkerContext, job_id: str) -> None:
     """Score the whole base with one model, by chunks of contact ids (each chunk one transaction;
     on PostgreSQL, PARALLEL_CHUNKS of them at a time)."""
     runtime = ctx["runtime"]
@@ -123,7 +124,7 @@ async def recompute_scores(ctx: dict[str, Any], job_id: str) -> None:
                           f"{changed} scores changed, {promoted} contacts became sales-ready")
 
 
-async def expire_points(ctx: dict[str, Any]) -> int:
+async def expire_points(ctx: WorkerContext) -> int:
     """Re-score contacts whose behavioural points expired since the last runs."""
     runtime = ctx["runtime"]
     now = utcnow()

@@ -9,10 +9,11 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts import service as contacts
-from parcours.db import after_commit, serialize
+from parcours.db import serialize
 from parcours.interactions import recording
 from parcours.interactions.batch import Batch, Consumer, RuleRow
-from parcours.jobs import service as jobs
+from parcours.jobs.enqueue import Enqueue, queue_after_commit
+from parcours.jobs.names import JobName
 from parcours.rules import service as rules
 from parcours.rules.cache import rules as rule_cache
 from parcours.rules.context import context_values
@@ -65,14 +66,14 @@ async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int], b
     return len(entered), len(left)
 
 
-def stream_consumer(enqueue: jobs.Enqueue) -> Consumer:
+def stream_consumer(enqueue: Enqueue) -> Consumer:
     """Evaluate the batch's changed contacts at once, or refresh everything in SQL when too many
     changed together."""
 
     async def consume(batch: Batch) -> None:
         changed = {row.contact_id for row in batch.rows if row.type not in recording.UNCHANGING_TYPES}
         if len(changed) > REALTIME_LIMIT:
-            after_commit(batch.session, lambda: enqueue("refresh_all_segments", job_id="refresh_all_segments"))
+            queue_after_commit(batch.session, enqueue, JobName.REFRESH_ALL_SEGMENTS, job_id=JobName.REFRESH_ALL_SEGMENTS)
         elif changed:
             await evaluate_contacts(batch.session, changed, batch)
 

@@ -33,6 +33,8 @@ from parcours.contacts import service as contacts
 from parcours.db import UTCDateTime, dialect_name, serialize
 from parcours.interactions import recording
 from parcours.jobs import service as jobs
+from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.names import JobName
 from parcours.rules import service as rules
 from parcours.rules.language import Checked, Schema, compile_rule
 from parcours.segments import members
@@ -123,7 +125,7 @@ async def refresh_all(session: AsyncSession) -> int:
     return len(ordered)
 
 
-async def start_refresh(session: AsyncSession, segment: Segment, actor: Actor, enqueue: jobs.Enqueue) -> str:
-    job = await jobs.create_job(session, kind=REFRESH_KIND, task="refresh_segment", params={"segment_id": segment.id},
+async def start_refresh(session: AsyncSession, segment: Segment, actor: Actor, enqueue: Enqueue) -> str:
+    job = await jobs.create_job(session, kind=REFRESH_KIND, task=JobName.REFRESH_SEGMENT, params={"segment_id": segment.id},
                                 created_by=actor.label, enqueue=enqueue)
     return job.id

@@ -20,7 +20,7 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import UTCDateTime, dialect_name
 from parcours.errors import Conflict, InvalidInput, NotFound
-from parcours.jobs import service as jobs
+from parcours.jobs.enqueue import Enqueue
 from parcours.rules import service as rules
 from parcours.rules.language import Checked, Schema
 from parcours.segments.definitions import Definition, find_cycle
@@ -86,7 +86,7 @@ async def _with_rule_from_builder(session: AsyncSession, values: dict[str, Any])
     return values
 
 
-async def create_segment(session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: jobs.Enqueue,
+async def create_segment(session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: Enqueue,
                          preset: str | None = None) -> Segment:
     values = await _with_rule_from_builder(session, values)
     schema = await rules.current_schema(session)
@@ -103,7 +103,7 @@ async def create_segment(session: AsyncSession, values: dict[str, Any], actor: A
 
 
 async def update_segment(session: AsyncSession, segment_id: int, changes: dict[str, Any], actor: Actor,
-                         enqueue: jobs.Enqueue) -> Segment:
+                         enqueue: Enqueue) -> Segment:
     segment = await get_segment(session, segment_id)
     changes = await _with_rule_from_builder(session, changes)
     definition_changed = any(k in changes for k in ("rule", "include", "exclude"))
@@ -187,7 +187,7 @@ def load_presets(directory: Path) -> list[Preset]:
 
 
 async def create_from_preset(session: AsyncSession, directory: Path, key: str, language: str, actor: Actor,
-                             enqueue: jobs.Enqueue) -> Segment:
+                             enqueue: Enqueue) -> Segment:
     preset = next((p for p in load_presets(directory) if p.key == key), None)
     if preset is None:
         raise NotFound(f"There is no preset segment '{key}'.", "key")

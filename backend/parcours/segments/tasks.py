@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from parcours.db import transaction
 from parcours.jobs.service import JobProgress
 from parcours.jobs.tasks import tracked
+from parcours.runtime import WorkerContext
 from parcours.segments import refresh
 
 
 @tracked
-async def refresh_segment(ctx: dict[str, Any], job_id: str) -> None:
+async def refresh_segment(ctx: WorkerContext, job_id: str) -> None:
     sessions = ctx["runtime"].sessions
     progress = JobProgress(sessions, job_id)
     job = await progress.load()
@@ -23,6 +22,6 @@ async def refresh_segment(ctx: dict[str, Any], job_id: str) -> None:
     await progress.finish(totals, f"{totals['entered']} entered, {totals['exited']} left")
 
 
-async def refresh_all_segments(ctx: dict[str, Any]) -> int:
+async def refresh_all_segments(ctx: WorkerContext) -> int:
     async with transaction(ctx["runtime"].sessions) as session:
         return await refresh.refresh_all(session)

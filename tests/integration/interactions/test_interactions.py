@@ -96,7 +96,6 @@ def test_requests_sharing_a_transaction_succeed_or_fail_alone(api: Any, make_con
     import asyncio
 
     from parcours.errors import Unprocessable
-    from parcours.interactions.ingestion import group_commit
     from parcours.interactions.schemas import InteractionPost
     from parcours.interactions.service import prepare
 
@@ -107,7 +106,7 @@ def test_requests_sharing_a_transaction_succeed_or_fail_alone(api: Any, make_con
               InteractionPost(type="form_submitted", email=newcomer, create_contact=True)]
 
     async def burst() -> list[Any]:
-        committer = group_commit(api.app.state.runtime)
+        committer = api.app.state.product.ingestion
         return await asyncio.gather(*(committer.submit(prepare(p)) for p in posts), return_exceptions=True)
 
     outcomes = api.blocking_portal.call(burst)

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.assembly import open_product, worker_context
 from parcours.auth.service import system_actor
 from parcours.contacts import import_service
 from parcours.contacts import service as contacts
@@ -26,7 +27,7 @@ from parcours.contacts.importing import ImportOptions
 from parcours.contacts.models import Contact
 from parcours.db import retried, transaction
 from parcours.jobs.models import Job
-from parcours.runtime import Runtime, open_runtime
+from parcours.runtime import Runtime
 from parcours.scoring import service as scoring
 from parcours.scoring import tasks as scoring_tasks
 from parcours.scoring.models import ContactScore
@@ -50,8 +51,8 @@ def app_settings(app_settings: Any, backend: str) -> Any:
 @pytest.fixture(scope="module")
 async def runtime(app_settings: Any) -> AsyncIterator[Runtime]:
     """The product's resources without its worker: the tests run the jobs themselves."""
-    opened = await open_runtime(app_settings, migrate=True)
-    yield opened
+    opened = await open_product(app_settings, migrate=True)
+    yield opened.runtime
     await opened.close()
 
 
@@ -101,7 +102,7 @@ async def test_a_full_recompute_and_an_import_of_the_same_contacts_both_finish(r
 
     importing = asyncio.create_task(import_service.run_import(runtime.sessions, import_id))
     await saved_a_batch(runtime, import_id, importing)
-    recomputing = scoring_tasks.recompute_scores(runtime.worker_context(), recompute_id)
+    recomputing = scoring_tasks.recompute_scores(worker_context(runtime), recompute_id)
     await asyncio.wait_for(asyncio.gather(recomputing, importing), timeout=60)
 
     recomputed, imported = await job(runtime, recompute_id), await job(runtime, import_id)

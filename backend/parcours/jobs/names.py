@@ -1,0 +1,23 @@
+"""The name of every job a worker runs on demand: what `enqueue` takes, checked against the
+worker's function list (tests/unit/test_job_names.py)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobName(StrEnum):
+    IMPORT_CONTACTS = "import_contacts"
+    PROCESS_INTERACTIONS = "process_interactions"
+    REFRESH_SEGMENT = "refresh_segment"
+    REFRESH_ALL_SEGMENTS = "refresh_all_segments"
+    DELIVER_MESSAGES = "deliver_messages"
+    DELIVER_OTHER_MESSAGES = "deliver_other_messages"
+    DELIVER_NOTICES = "deliver_notices"
+    START_CAMPAIGN = "start_campaign"
+    DECIDE_AB_TEST = "decide_ab_test"
+    ADVANCE_JOURNEYS = "advance_journeys"
+    ENROL_DATES = "enrol_dates"
+    PROMOTE_WAITLIST = "promote_waitlist"
+    REGISTER_FROM_JOURNEY = "register_from_journey"
+    RECOMPUTE_SCORES = "recompute_scores"
