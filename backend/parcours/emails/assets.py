@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.emails.models import Asset
@@ -41,7 +42,7 @@ async def save(session: AsyncSession, filename: str, content: bytes, created_by:
 
 
 async def list_assets(session: AsyncSession, limit: int = 200) -> Sequence[Asset]:
-    query = select(Asset).order_by(Asset.created_at.desc()).limit(limit)  # type: ignore[attr-defined]
+    query = select(Asset).order_by(col(Asset.created_at).desc()).limit(limit)
     return (await session.execute(query)).scalars().all()
 
 
