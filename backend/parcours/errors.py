@@ -112,7 +112,8 @@ def handle_parcours_error(_request: Request[Any, Any, Any], exc: ParcoursError) 
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if status == 413:
-        limit = request.app.request_max_body_size // (1024 * 1024) if request.app.request_max_body_size else 0
+        max_size = request.app.request_max_body_size
+        limit = max_size // (1024 * 1024) if isinstance(max_size, int) else 0
         return Response(error_body(f"The upload is larger than the {limit} MB limit: split the file and try again.",
                                    "file"), status_code=413)
     if isinstance(exc, ValidationException):
@@ -121,9 +122,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if status >= 500:
         log.error("server error on %s: %s", request_context(request.scope), exc.detail)
         return Response(error_body("Something went wrong on our side."), status_code=status)
-    message = exc.detail if exc.detail and exc.detail not in _generic_details() else None
+    detail = exc.detail if exc.detail and exc.detail not in _generic_details() else None
     return Response(
-        error_body(message or _STATUS_MESSAGES.get(status, "The request could not be processed.")),
+        error_body(detail or _STATUS_MESSAGES.get(status, "The request could not be processed.")),
         status_code=status,
         headers=getattr(exc, "headers", None),
     )

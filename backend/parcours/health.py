@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 import msgspec
 from litestar import get
@@ -21,9 +22,9 @@ class Health(msgspec.Struct):
     worker: str
 
 
-async def _check(probe: asyncio.Future[object] | object) -> str:
+async def _check(probe: Awaitable[object]) -> str:
     try:
-        ok = await asyncio.wait_for(probe, timeout=3)  # type: ignore[arg-type]
+        ok = await asyncio.wait_for(probe, timeout=3)
     except Exception as exc:  # noqa: BLE001  (a health check reports failures, it never raises them)
         return f"down: {type(exc).__name__}"
     return "ok" if ok is not False else "down"

@@ -125,11 +125,11 @@ def reported(coroutine: Callable[..., Coroutine[Any, Any, Any]], *, periodic: bo
 def who(scope: Mapping[str, Any]) -> str:
     """The user or API key a request was authenticated as, when it was."""
     actor = scope.get("user")
-    kind = getattr(actor, "kind", None)
+    kind, actor_id = getattr(actor, "kind", None), getattr(actor, "id", None)
     if kind == "user":
-        return f"user {actor.id}"  # type: ignore[union-attr]
+        return f"user {actor_id}"
     if kind == "api_key":
-        return f"API key {actor.id}"  # type: ignore[union-attr]
+        return f"API key {actor_id}"
     return "anonymous"
 
 

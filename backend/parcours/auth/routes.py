@@ -54,7 +54,7 @@ class AuthController(Controller):
     async def login(self, data: LoginIn, db: AsyncSession, runtime: Runtime) -> Response[MeOut]:
         result = await service.login(db, data.email, data.password)
         me = MeOut(user=to_out(result.user, UserOut), csrf_token=result.csrf_token, auth="session",
-                   role=result.user.role, name=result.user.email)  # type: ignore[arg-type]
+                   role=service.check_role(result.user.role), name=result.user.email)
         cookie = Cookie(key=SESSION_COOKIE, value=result.token, httponly=True, samesite="lax",
                         secure=runtime.settings.secure_cookies, path="/",
                         max_age=int(service.SESSION_LIFETIME.total_seconds()))

@@ -15,6 +15,7 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.addresses import normalize_email
@@ -99,9 +100,10 @@ _cache = _TtlCache()
 
 
 def check_role(role: str, field: str = "role") -> Role:
-    if role not in ROLES:
-        raise InvalidInput(f"Unknown role '{role}': choose one of {', '.join(ROLES)}.", field)
-    return role  # type: ignore[return-value]
+    for known in ROLES:
+        if role == known:
+            return known
+    raise InvalidInput(f"Unknown role '{role}': choose one of {', '.join(ROLES)}.", field)
 
 
 def check_password(password: str, field: str = "password") -> None:
@@ -129,7 +131,7 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 def _user_actor(user: User) -> Actor:
     assert user.id is not None
-    return Actor(kind="user", id=user.id, name=user.email, role=user.role, language=user.language)  # type: ignore[arg-type]
+    return Actor(kind="user", id=user.id, name=user.email, role=check_role(user.role), language=user.language)
 
 
 async def count_users(session: AsyncSession) -> int:
@@ -156,7 +158,7 @@ async def create_user(
         raise InvalidInput(str(exc), "email") from None
     check_role(role)
     check_password(password)
-    existing = await session.execute(select(User.id).where(User.email == email))
+    existing = await session.execute(select(col(User.id)).where(col(User.email) == email))
     if existing.first() is not None:
         raise Conflict(f"A user with the email {email} already exists.", "email")
     user = User(email=email, name=name.strip(), role=role, language=language,
@@ -244,7 +246,7 @@ async def login(session: AsyncSession, email: str, password: str) -> LoginResult
     email = (email or "").strip().lower()
     if _failures.recent(email) >= _Failures.MAX_FAILURES:
         raise TooManyRequests("Too many failed attempts for this account: wait 15 minutes and try again.", "email")
-    user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
+    user = (await session.execute(select(User).where(col(User.email) == email))).scalar_one_or_none()
     valid = await asyncio.to_thread(_verify, user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not valid or not user.is_active:
         _failures.add(email)
@@ -255,18 +257,18 @@ async def login(session: AsyncSession, email: str, password: str) -> LoginResult
     session.add(UserSession(token_hash=_digest(token), user_id=user.id, csrf_token=csrf,
                             expires_at=now + SESSION_LIFETIME))
     user.last_login_at = now
-    await session.execute(delete(UserSession).where(UserSession.expires_at < now))
+    await session.execute(delete(UserSession).where(col(UserSession.expires_at) < now))
     await session.flush()
     return LoginResult(token=token, csrf_token=csrf, user=user)
 
 
 async def logout(session: AsyncSession, token: str) -> None:
     _cache.drop("s:" + _digest(token))
-    await session.execute(delete(UserSession).where(UserSession.token_hash == _digest(token)))
+    await session.execute(delete(UserSession).where(col(UserSession.token_hash) == _digest(token)))
 
 
 async def _end_sessions(session: AsyncSession, user_id: int | None) -> None:
-    await session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    await session.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
     _cache.clear()
 
 
@@ -283,8 +285,9 @@ async def authenticate_session(sessions: Sessions, token: str) -> SessionIdentit
     async with transaction(sessions) as session:
         query = (
             select(UserSession, User)
-            .join(User, User.id == UserSession.user_id)
-            .where(UserSession.token_hash == key[2:], UserSession.expires_at > utcnow(), User.is_active)
+            .join(User, col(User.id) == col(UserSession.user_id))
+            .where(col(UserSession.token_hash) == key[2:], col(UserSession.expires_at) > utcnow(),
+                   col(User.is_active))
         )
         row = (await session.execute(query)).first()
     if row is None:
@@ -302,7 +305,7 @@ def csrf_matches(expected: str, given: str | None) -> bool:
 
 
 async def list_api_keys(session: AsyncSession) -> Sequence[ApiKey]:
-    return (await session.execute(select(ApiKey).order_by(ApiKey.created_at.desc()))).scalars().all()  # type: ignore[attr-defined]
+    return (await session.execute(select(ApiKey).order_by(col(ApiKey.created_at).desc()))).scalars().all()
 
 
 async def create_api_key(session: AsyncSession, *, name: str, role: str, created_by: str) -> tuple[ApiKey, str]:
@@ -334,11 +337,12 @@ async def authenticate_api_key(sessions: Sessions, secret: str) -> Actor | None:
         return cached
     async with transaction(sessions) as session:
         found = (
-            await session.execute(select(ApiKey).where(ApiKey.key_hash == key[2:], ApiKey.revoked_at.is_(None)))  # type: ignore[union-attr]
+            await session.execute(select(ApiKey).where(col(ApiKey.key_hash) == key[2:],
+                                                       col(ApiKey.revoked_at).is_(None)))
         ).scalar_one_or_none()
         if found is None or found.id is None:
             return None
-        await session.execute(update(ApiKey).where(ApiKey.id == found.id).values(last_used_at=utcnow()))
-    actor = Actor(kind="api_key", id=found.id, name=found.name, role=found.role)  # type: ignore[arg-type]
+        await session.execute(update(ApiKey).where(col(ApiKey.id) == found.id).values(last_used_at=utcnow()))
+    actor = Actor(kind="api_key", id=found.id, name=found.name, role=check_role(found.role))
     _cache.put(key, actor)
     return actor

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.addresses import normalize_email
@@ -29,6 +30,8 @@ from parcours.segments import service as segments
 
 # Autosaves within this time of the last version update that version instead of adding one.
 VERSION_WINDOW = timedelta(minutes=2)
+# What a version keeps of its email.
+_CONTENT = ("subject", "preheader", "design", "mjml", "html", "text")
 SAMPLE_CONTACT = {"first_name": "Camille", "last_name": "Martin", "email": "camille.martin@example.com",
                   "city": "Lyon", "country": "FR", "language": "fr", "custom": {}}
 _CONTACT_FIELDS = set(ContactOut.__struct_fields__) | {"custom"}
@@ -72,7 +75,7 @@ async def _compiled(session: AsyncSession, mjml: str, subject: str) -> tuple[str
 
 
 async def list_emails(session: AsyncSession, archived: bool = False) -> Sequence[Email]:
-    query = select(Email).where(Email.archived == archived).order_by(Email.updated_at.desc())  # type: ignore[attr-defined]
+    query = select(Email).where(col(Email.archived) == archived).order_by(col(Email.updated_at).desc())
     return (await session.execute(query)).scalars().all()
 
 
@@ -117,20 +120,22 @@ async def update_email(session: AsyncSession, email_id: int, changes: dict[str, 
 
 
 async def _save_version(session: AsyncSession, email: Email, actor: Actor, force_new: bool = False) -> None:
+    assert email.id is not None  # a saved email
     latest = (await session.execute(
-        select(EmailVersion).where(EmailVersion.email_id == email.id).order_by(EmailVersion.version.desc()).limit(1)  # type: ignore[attr-defined]
+        select(EmailVersion).where(col(EmailVersion.email_id) == email.id)
+        .order_by(col(EmailVersion.version).desc()).limit(1)
     )).scalar_one_or_none()
-    content = {"subject": email.subject, "preheader": email.preheader, "design": email.design, "mjml": email.mjml,
-               "html": email.html, "text": email.text}
     recent = latest is not None and latest.saved_by == actor.label and utcnow() - latest.saved_at < VERSION_WINDOW
     if latest is not None and recent and not force_new:
-        for field, value in content.items():
-            setattr(latest, field, value)
+        for field in _CONTENT:
+            setattr(latest, field, getattr(email, field))
         latest.saved_at = utcnow()
         email.version = latest.version
         return
     email.version = (latest.version + 1) if latest else 1
-    session.add(EmailVersion(email_id=email.id, version=email.version, saved_by=actor.label, **content))
+    session.add(EmailVersion(email_id=email.id, version=email.version, saved_by=actor.label, subject=email.subject,
+                             preheader=email.preheader, design=email.design, mjml=email.mjml, html=email.html,
+                             text=email.text))
 
 
 async def delete_email(session: AsyncSession, email_id: int) -> None:
@@ -145,17 +150,19 @@ async def delete_email(session: AsyncSession, email_id: int) -> None:
 
 async def versions(session: AsyncSession, email_id: int) -> Sequence[EmailVersion]:
     await get_email(session, email_id)
-    query = select(EmailVersion).where(EmailVersion.email_id == email_id).order_by(EmailVersion.version.desc())  # type: ignore[attr-defined]
+    query = (select(EmailVersion).where(col(EmailVersion.email_id) == email_id)
+             .order_by(col(EmailVersion.version).desc()))
     return (await session.execute(query)).scalars().all()
 
 
 async def restore(session: AsyncSession, email_id: int, version: int, actor: Actor) -> Email:
     found = (await session.execute(
-        select(EmailVersion).where(EmailVersion.email_id == email_id, EmailVersion.version == version))).scalar_one_or_none()
+        select(EmailVersion).where(col(EmailVersion.email_id) == email_id, col(EmailVersion.version) == version)
+    )).scalar_one_or_none()
     if found is None:
         raise NotFound(f"Version {version} of this email does not exist.", "version")
     email = await get_email(session, email_id)
-    for field in ("subject", "preheader", "design", "mjml", "html", "text"):
+    for field in _CONTENT:
         setattr(email, field, getattr(found, field))
     email.updated_at = utcnow()
     await _save_version(session, email, actor, force_new=True)
@@ -245,12 +252,12 @@ async def personalizations(session: AsyncSession, contact_ids: Sequence[int], wi
 
 async def kinds_of(session: AsyncSession, email_ids: set[int]) -> dict[int, str]:
     """Each existing email's kind (promotional or transactional)."""
-    rows = await session.execute(select(Email.id, Email.kind).where(Email.id.in_(email_ids)))  # type: ignore[union-attr]
+    rows = await session.execute(select(col(Email.id), col(Email.kind)).where(col(Email.id).in_(email_ids)))
     return {eid: kind for eid, kind in rows.all()}
 
 
 async def latest_sender(session: AsyncSession) -> tuple[str, str] | None:
     """The sender name and address of the email changed last: new emails start from it."""
-    row = (await session.execute(select(Email.from_name, Email.from_email).where(Email.from_email != "")
-                                 .order_by(Email.updated_at.desc()).limit(1))).first()  # type: ignore[attr-defined]
+    row = (await session.execute(select(col(Email.from_name), col(Email.from_email)).where(col(Email.from_email) != "")
+                                 .order_by(col(Email.updated_at).desc()).limit(1))).first()
     return (row[0], row[1]) if row else None

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
@@ -47,7 +48,8 @@ class _Meta(msgspec.Struct):
 
 
 async def list_templates(session: AsyncSession, kind: str, archived: bool = False) -> Sequence[Template]:
-    query = select(Template).where(Template.kind == kind, Template.archived == archived).order_by(Template.name)
+    query = (select(Template).where(col(Template.kind) == kind, col(Template.archived) == archived)
+             .order_by(Template.name))
     return (await session.execute(query)).scalars().all()
 
 
@@ -100,12 +102,12 @@ async def load_shipped(session: AsyncSession, directory: Path) -> int:
 
 async def keys(session: AsyncSession, kind: str) -> set[str]:
     """The keys of the shipped templates of one kind this library has."""
-    query = select(Template.key).where(Template.kind == kind, Template.key.isnot(None))  # type: ignore[union-attr]
-    return set((await session.execute(query)).scalars())  # type: ignore[arg-type]
+    query = select(col(Template.key)).where(col(Template.kind) == kind, col(Template.key).is_not(None))
+    return {key for key in (await session.execute(query)).scalars() if key is not None}
 
 
 async def by_key(session: AsyncSession, kind: str, key: str) -> Template | None:
-    query = select(Template).where(Template.kind == kind, Template.key == key)
+    query = select(Template).where(col(Template.kind) == kind, col(Template.key) == key)
     return (await session.execute(query)).scalar_one_or_none()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import msgspec
 from sqlalchemy import delete, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.emails.models import Topic, TopicOptOut
@@ -41,7 +42,8 @@ async def require_topic(session: AsyncSession, key: str | None, field: str = "to
 
 async def opted_out(session: AsyncSession, contact_ids: Sequence[int]) -> dict[int, frozenset[str]]:
     found: dict[int, set[str]] = defaultdict(set)
-    rows = await session.execute(select(TopicOptOut.contact_id, TopicOptOut.topic).where(TopicOptOut.contact_id.in_(contact_ids)))  # type: ignore[attr-defined]
+    rows = await session.execute(select(col(TopicOptOut.contact_id), col(TopicOptOut.topic))
+                                 .where(col(TopicOptOut.contact_id).in_(contact_ids)))
     for cid, topic in rows.all():
         found[cid].add(topic)
     return {cid: frozenset(topics) for cid, topics in found.items()}
@@ -49,7 +51,7 @@ async def opted_out(session: AsyncSession, contact_ids: Sequence[int]) -> dict[i
 
 async def set_opt_outs(session: AsyncSession, contact_id: int, topics: set[str]) -> None:
     known = {t.key for t in await list_topics(session)}
-    await session.execute(delete(TopicOptOut).where(TopicOptOut.contact_id == contact_id))  # type: ignore[arg-type]
+    await session.execute(delete(TopicOptOut).where(col(TopicOptOut.contact_id) == contact_id))
     session.add_all(TopicOptOut(contact_id=contact_id, topic=t) for t in sorted(topics & known))
     await session.flush()
 

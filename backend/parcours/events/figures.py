@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
-from typing import Any
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 
@@ -12,8 +12,26 @@ def _ratio(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+class Dashboard(TypedDict):
+    registered: int
+    confirmed: int
+    waitlisted: int
+    cancelled: int
+    attended: int
+    no_shows: int
+    capacity: int | None
+    capacity_used: float | None
+    waitlist_length: int
+    attendance_rate: float | None
+    budget: float | None
+    costs: float
+    revenue: float
+    budget_left: float | None
+    cost_per_attendee: float | None
+
+
 def dashboard(counts: dict[str, int], attendance: dict[str, int], capacity: int | None, budget: float | None,
-              costs: float, revenue: float) -> dict[str, Any]:
+              costs: float, revenue: float) -> Dashboard:
     """`counts`: registrations per status; `attendance`: confirmed ones per attendance mark."""
     confirmed, waitlisted, cancelled = (counts.get(s, 0) for s in ("confirmed", "waitlisted", "cancelled"))
     attended, no_shows = attendance.get("attended", 0), attendance.get("no_show", 0)

@@ -18,7 +18,8 @@ def escape(text: str) -> str:
 def fold(line: str) -> str:
     """Lines longer than 75 octets continue on the next line after a space (never inside a
     UTF-8 character)."""
-    out, current, size = [], "", 0
+    out: list[str] = []
+    current, size = "", 0
     for char in line:
         width = len(char.encode())
         limit = _FOLD_AT if not out else _FOLD_AT - 1  # continuation lines start with a space

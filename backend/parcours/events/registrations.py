@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,6 +31,12 @@ from parcours.tracking import tokens
 CANCEL_PURPOSE = "event_cancel"
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "country", "language",
                   "consent_level", "email_opt_in", "sms_opt_in")
+
+
+def _id(registration: Registration) -> int:
+    """Every registration handled here is saved (loaded, or flushed), so it has its id."""
+    assert registration.id is not None
+    return registration.id
 
 
 # ---- cancel links -----------------------------------------------------------------------------------
@@ -92,7 +98,10 @@ async def _contact(session: AsyncSession, values: dict[str, Any], actor: Actor, 
     if public:
         current = {f: getattr(existing, "account_id" if f == "company" else f, None) for f in given}
         given = checks.public_changes(current, given)
-    return (await contacts.update_contact(session, existing.id, given, actor) if given else existing), False  # type: ignore[arg-type]
+    if not given:
+        return existing, False
+    assert existing.id is not None  # a stored contact
+    return await contacts.update_contact(session, existing.id, given, actor), False
 
 
 @dataclass(frozen=True)
@@ -109,9 +118,10 @@ class Tally:
 async def tally(session: AsyncSession, event_id: int) -> Tally:
     event = await lock_event(session, event_id)
     rows = (await session.execute(select(
-        func.count().filter(Registration.status == seats.CONFIRMED),
-        func.count().filter(Registration.status == seats.WAITLISTED),
-        func.coalesce(func.max(Registration.waitlist_position), 0)).where(Registration.event_id == event_id))).one()
+        func.count().filter(col(Registration.status) == seats.CONFIRMED),
+        func.count().filter(col(Registration.status) == seats.WAITLISTED),
+        func.coalesce(func.max(col(Registration.waitlist_position)), 0))
+        .where(col(Registration.event_id) == event_id))).one()
     return Tally(event=event, confirmed=int(rows[0]), waiting=int(rows[1]), last_position=int(rows[2]))
 
 
@@ -137,10 +147,10 @@ async def register(session: AsyncSession, event_id: int, values: dict[str, Any],
     if problem:
         raise Conflict(problem, "status", status=event.status)
     contact, new_contact = await _contact(session, values, actor, f"event: {event.name}", public)
-    registration = None if new_contact else (await session.execute(select(Registration).where(
-        Registration.event_id == event_id, Registration.contact_id == contact.id))).scalar_one_or_none()
+    registration: Registration | None = None if new_contact else (await session.execute(select(Registration).where(
+        col(Registration.event_id) == event_id, col(Registration.contact_id) == contact.id))).scalar_one_or_none()
     if registration is not None and registration.status != seats.CANCELLED:
-        place = (await positions(session, event_id, [registration])).get(registration.id)  # type: ignore[arg-type]
+        place = (await positions(session, event_id, [registration])).get(_id(registration))
         return Placed(registration=registration, contact=contact, new=False, position=place, tally=counted)
     now = utcnow()
     status = seats.place(event.capacity, counted.confirmed)
@@ -218,13 +228,13 @@ async def promote(session: AsyncSession, event_id: int) -> tuple[Event | None, l
         return event, []
     confirmed = await confirmed_count(session, event_id)
     waiting = int((await session.execute(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == seats.WAITLISTED))).scalar_one())
+        col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED))).scalar_one())
     count = seats.seats_to_promote(event.capacity, confirmed, waiting)
     if not count:
         return event, []
     first = (await session.execute(select(Registration).where(
-        Registration.event_id == event_id, Registration.status == seats.WAITLISTED)
-        .order_by(Registration.waitlist_position).limit(count))).scalars().all()  # type: ignore[arg-type]
+        col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED)
+        .order_by(col(Registration.waitlist_position)).limit(count))).scalars().all()
     now = utcnow()
     for registration in first:
         registration.status, registration.promoted_at, registration.confirmed_at = seats.CONFIRMED, now, now
@@ -236,13 +246,15 @@ async def promote(session: AsyncSession, event_id: int) -> tuple[Event | None, l
 
 async def events_to_promote(session: AsyncSession) -> list[int]:
     """Open events with someone waiting and a free seat (what a lost job left undone)."""
-    waiting = select(Registration.event_id).where(Registration.status == seats.WAITLISTED).distinct().subquery()
-    confirmed = (select(Registration.event_id, func.count().label("n"))
-                 .where(Registration.status == seats.CONFIRMED).group_by(Registration.event_id).subquery())
-    query = (select(Event.id).join(waiting, waiting.c.event_id == Event.id)
-             .outerjoin(confirmed, confirmed.c.event_id == Event.id)
-             .where(Event.status.in_(seats.OPEN_TO_REGISTRATION),  # type: ignore[attr-defined]
-                    (Event.capacity.is_(None)) | (func.coalesce(confirmed.c.n, 0) < Event.capacity)))  # type: ignore[union-attr,operator]
+    waiting = (select(col(Registration.event_id)).where(col(Registration.status) == seats.WAITLISTED)
+               .distinct().subquery())
+    confirmed = (select(col(Registration.event_id), func.count().label("n"))
+                 .where(col(Registration.status) == seats.CONFIRMED).group_by(col(Registration.event_id))
+                 .subquery())
+    query = (select(col(Event.id)).join(waiting, waiting.c.event_id == col(Event.id))
+             .outerjoin(confirmed, confirmed.c.event_id == col(Event.id))
+             .where(col(Event.status).in_(seats.OPEN_TO_REGISTRATION),
+                    col(Event.capacity).is_(None) | (func.coalesce(confirmed.c.n, 0) < col(Event.capacity))))
     return list((await session.execute(query)).scalars().all())
 
 
@@ -250,17 +262,18 @@ async def finish_ended(session: AsyncSession, now: datetime | None = None) -> in
     """Published events past their end become finished; who had a seat and was not checked in
     is a no-show. Returns how many events finished."""
     now = now or utcnow()
-    ended = (await session.execute(select(Event.id).where(Event.status == "published", Event.ends_at < now))).scalars().all()  # type: ignore[arg-type]
+    ended = (await session.execute(select(col(Event.id)).where(col(Event.status) == "published",
+                                                               col(Event.ends_at) < now))).scalars().all()
     for event_id in ended:
         event = await lock_event(session, event_id)
         if event.status != "published":
             continue
         absent = (await session.execute(select(Registration).where(
-            Registration.event_id == event_id, Registration.status == seats.CONFIRMED,
-            Registration.attendance.is_(None)))).scalars().all()  # type: ignore[union-attr]
+            col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED,
+            col(Registration.attendance).is_(None)))).scalars().all()
         if absent:
             await session.execute(update(Registration).where(
-                Registration.id.in_([r.id for r in absent])).values(attendance=seats.NO_SHOW))  # type: ignore[union-attr]
+                col(Registration.id).in_([_id(r) for r in absent])).values(attendance=seats.NO_SHOW))
         event.status, event.updated_at = "finished", now
         await session.flush()
         await record(session, event, [(r, "no_show") for r in absent], event.ends_at)
@@ -277,20 +290,20 @@ async def positions(session: AsyncSession, event_id: int, registrations: Sequenc
         return {}
     if len(waiting) == 1:  # one registrant (just registered): count who is ahead
         ahead = await session.execute(select(func.count()).select_from(Registration).where(
-            Registration.event_id == event_id, Registration.status == seats.WAITLISTED,
-            Registration.waitlist_position <= waiting[0].waitlist_position))  # type: ignore[operator]
-        return {waiting[0].id: int(ahead.scalar_one())}  # type: ignore[dict-item]
-    line = (await session.execute(select(Registration.id).where(
-        Registration.event_id == event_id, Registration.status == seats.WAITLISTED)
-        .order_by(Registration.waitlist_position))).scalars().all()  # type: ignore[arg-type]
+            col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED,
+            col(Registration.waitlist_position) <= waiting[0].waitlist_position))
+        return {_id(waiting[0]): int(ahead.scalar_one())}
+    line = (await session.execute(select(col(Registration.id)).where(
+        col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED)
+        .order_by(col(Registration.waitlist_position)))).scalars().all()
     place = {rid: index + 1 for index, rid in enumerate(line)}
-    return {r.id: place[r.id] for r in waiting if r.id in place}  # type: ignore[index,misc]
+    return {_id(r): place[_id(r)] for r in waiting if r.id in place}
 
 
 async def list_registrations(session: AsyncSession, event_id: int, status: str | None, q: str | None,
                              limit: int, cursor: str | None) -> RegistrationPage:
     """The check-in list in the order people registered: filtered by status, searched by name or email."""
-    where = [col(Registration.event_id) == event_id]
+    where: list[ColumnElement[bool]] = [col(Registration.event_id) == event_id]
     if status is not None:
         where.append(col(Registration.status) == status)
     if q and q.strip():
@@ -313,13 +326,13 @@ async def registrations_out(session: AsyncSession, event_id: int, rows: Sequence
                             cancel_urls: dict[int, str] | None = None) -> list[RegistrationOut]:
     people = {c.id: c for c in await contacts.contacts_by_ids(session, [r.contact_id for r in rows])}
     places = await positions(session, event_id, rows)
-    return [registration_out(r, people.get(r.contact_id), places.get(r.id), (cancel_urls or {}).get(r.id))  # type: ignore[arg-type]
+    return [registration_out(r, people.get(r.contact_id), places.get(_id(r)), (cancel_urls or {}).get(_id(r)))
             for r in rows]
 
 
 def registration_out(r: Registration, person: Any, position: int | None, cancel_url: str | None = None) -> RegistrationOut:
     return RegistrationOut(
-        id=r.id, event_id=r.event_id, contact_id=r.contact_id, status=r.status, position=position,  # type: ignore[arg-type]
+        id=_id(r), event_id=r.event_id, contact_id=r.contact_id, status=r.status, position=position,
         attendance=r.attendance, email=person.email if person else None,
         first_name=person.first_name if person else None, last_name=person.last_name if person else None,
         amount=r.amount, source=r.source, created_at=r.created_at, confirmed_at=r.confirmed_at,

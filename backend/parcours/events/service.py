@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,15 +47,15 @@ async def lock_event(session: AsyncSession, event_id: int) -> Event:
     """The event, its row locked until this transaction ends: everything that counts seats and
     then writes takes this lock first, so two writers never count the same free seat. (SQLite
     needs no lock: its write transactions begin IMMEDIATE and run one at a time.)"""
-    query = select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
-    event = (await session.execute(query)).scalar_one_or_none()
+    query = select(Event).where(col(Event.id) == event_id).with_for_update().execution_options(populate_existing=True)
+    event: Event | None = (await session.execute(query)).scalar_one_or_none()
     if event is None:
         raise NotFound("This event does not exist (it may have been deleted).", "event_id")
     return event
 
 
 async def find_by_slug(session: AsyncSession, slug: str) -> Event:
-    event = (await session.execute(select(Event).where(Event.slug == slug))).scalar_one_or_none()
+    event: Event | None = (await session.execute(select(Event).where(col(Event.slug) == slug))).scalar_one_or_none()
     if event is None:
         raise NotFound("There is no such event.", "slug")
     return event
@@ -63,8 +63,8 @@ async def find_by_slug(session: AsyncSession, slug: str) -> Event:
 
 async def status_counts(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     rows = await session.execute(
-        select(Registration.event_id, Registration.status, func.count())
-        .where(Registration.event_id.in_(event_ids)).group_by(Registration.event_id, Registration.status))  # type: ignore[attr-defined]
+        select(col(Registration.event_id), col(Registration.status), func.count())
+        .where(col(Registration.event_id).in_(event_ids)).group_by(col(Registration.event_id), col(Registration.status)))
     counts: dict[int, dict[str, int]] = {}
     for event_id, status, n in rows.all():
         counts.setdefault(event_id, {})[status] = int(n)
@@ -73,14 +73,15 @@ async def status_counts(session: AsyncSession, event_ids: Sequence[int]) -> dict
 
 async def confirmed_count(session: AsyncSession, event_id: int) -> int:
     query = select(func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == seats.CONFIRMED)
+        col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED)
     return int((await session.execute(query)).scalar_one())
 
 
 def event_out(event: Event, counts: dict[str, int] | None = None) -> EventOut:
+    assert event.id is not None  # a saved event
     counts = counts or {}
     return EventOut(
-        id=event.id, name=event.name, slug=event.slug, type=event.type, status=event.status,  # type: ignore[arg-type]
+        id=event.id, name=event.name, slug=event.slug, type=event.type, status=event.status,
         starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, capacity=event.capacity,
         description=event.description, venue=VenueOut(name=event.venue_name, address=event.venue_address),
         online_url=event.online_url, sessions=[SessionOut(**s) for s in event.sessions],
@@ -104,7 +105,7 @@ def public_out(event: Event, counts: dict[str, int]) -> PublicEventOut:
 async def list_events(session: AsyncSession, status: str | None, q: str | None, limit: int,
                       cursor: str | None) -> EventPage:
     """Latest start first: a page of events and the cursor of the next one."""
-    where = []
+    where: list[ColumnElement[bool]] = []
     if status is not None:
         where.append(col(Event.status) == status)
     if q:
@@ -166,9 +167,9 @@ def _check(values: dict[str, Any]) -> None:
 
 
 async def _free_slug(session: AsyncSession, wanted: str, event_id: int | None = None) -> str:
-    query = select(Event.slug).where(Event.slug.like(f"{wanted}%"))  # type: ignore[attr-defined]
+    query = select(col(Event.slug)).where(col(Event.slug).like(f"{wanted}%"))
     if event_id is not None:
-        query = query.where(Event.id != event_id)
+        query = query.where(col(Event.id) != event_id)
     return checks.numbered(wanted, set((await session.execute(query)).scalars().all()))
 
 
@@ -237,7 +238,7 @@ async def delete_event(session: AsyncSession, event_id: int) -> None:
 
 async def list_costs(session: AsyncSession, event_id: int) -> Sequence[EventCost]:
     await get_event(session, event_id)
-    query = select(EventCost).where(EventCost.event_id == event_id).order_by(EventCost.id)  # type: ignore[arg-type]
+    query = select(EventCost).where(col(EventCost.event_id) == event_id).order_by(col(EventCost.id))
     return (await session.execute(query)).scalars().all()
 
 
@@ -250,14 +251,16 @@ async def add_cost(session: AsyncSession, event_id: int, values: dict[str, Any])
 
 
 async def remove_cost(session: AsyncSession, event_id: int, cost_id: int) -> None:
-    removed = await session.execute(delete(EventCost).where(EventCost.id == cost_id, EventCost.event_id == event_id))  # type: ignore[arg-type]
-    if not removed.rowcount:  # type: ignore[attr-defined]
+    removed = await session.exec(delete(EventCost).where(col(EventCost.id) == cost_id,
+                                                          col(EventCost.event_id) == event_id))
+    if not removed.rowcount:
         raise NotFound("This cost line does not exist.", "cost_id")
 
 
 async def list_team(session: AsyncSession, event_id: int) -> Sequence[EventTeamMember]:
     await get_event(session, event_id)
-    query = select(EventTeamMember).where(EventTeamMember.event_id == event_id).order_by(EventTeamMember.id)  # type: ignore[arg-type]
+    query = (select(EventTeamMember).where(col(EventTeamMember.event_id) == event_id)
+             .order_by(col(EventTeamMember.id)))
     return (await session.execute(query)).scalars().all()
 
 
@@ -270,9 +273,9 @@ async def add_team_member(session: AsyncSession, event_id: int, values: dict[str
 
 
 async def remove_team_member(session: AsyncSession, event_id: int, member_id: int) -> None:
-    removed = await session.execute(delete(EventTeamMember).where(
-        EventTeamMember.id == member_id, EventTeamMember.event_id == event_id))  # type: ignore[arg-type]
-    if not removed.rowcount:  # type: ignore[attr-defined]
+    removed = await session.exec(delete(EventTeamMember).where(
+        col(EventTeamMember.id) == member_id, col(EventTeamMember.event_id) == event_id))
+    if not removed.rowcount:
         raise NotFound("This team member does not exist.", "member_id")
 
 
@@ -282,16 +285,18 @@ async def remove_team_member(session: AsyncSession, event_id: int, member_id: in
 async def stats(session: AsyncSession, event_id: int) -> EventStats:
     event = await get_event(session, event_id)
     counts = (await status_counts(session, [event_id])).get(event_id, {})
-    attendance = dict((await session.execute(
-        select(Registration.attendance, func.count()).where(
-            Registration.event_id == event_id, Registration.status == seats.CONFIRMED,
-            Registration.attendance.isnot(None))  # type: ignore[union-attr]
-        .group_by(Registration.attendance))).all())
+    marks = await session.execute(
+        select(col(Registration.attendance), func.count()).where(
+            col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED,
+            col(Registration.attendance).is_not(None))
+        .group_by(Registration.attendance))
+    attendance = {mark: int(n) for mark, n in marks.all() if mark is not None}
     costs = (await session.execute(select(func.coalesce(func.sum(EventCost.amount), 0.0))
-                                   .where(EventCost.event_id == event_id))).scalar_one()
+                                   .where(col(EventCost.event_id) == event_id))).scalar_one()
     revenue = (await session.execute(select(func.coalesce(func.sum(Registration.amount), 0.0)).where(
-        Registration.event_id == event_id, Registration.status == seats.CONFIRMED))).scalar_one()
-    created = (await session.execute(select(Registration.created_at).where(Registration.event_id == event_id))).scalars()
+        col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED))).scalar_one()
+    created = (await session.execute(select(col(Registration.created_at))
+                                     .where(col(Registration.event_id) == event_id))).scalars()
     values = figures.dashboard(counts, attendance, event.capacity, event.budget, float(costs), float(revenue))
     days = figures.per_day(list(created), event.timezone)
     return EventStats(**values, registrations_over_time=[DayCount(date=d, count=n) for d, n in days])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
@@ -13,7 +14,7 @@ from parcours import models  # noqa: F401  (registers every table on the metadat
 target_metadata = SQLModel.metadata
 
 
-def run(connection) -> None:  # type: ignore[no-untyped-def]
+def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -25,7 +26,10 @@ def run(connection) -> None:  # type: ignore[no-untyped-def]
 
 
 async def run_online() -> None:
-    engine = create_async_engine(context.config.get_main_option("sqlalchemy.url"))
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic needs sqlalchemy.url (or a connection) to migrate")
+    engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(run)
     await engine.dispose()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
@@ -83,8 +84,8 @@ async def update_opportunity(session: AsyncSession, opportunity_id: int, changes
 
 async def list_opportunities(session: AsyncSession, contact_id: int | None, limit: int,
                              offset: int) -> tuple[Sequence[Opportunity], int]:
-    where = [] if contact_id is None else [Opportunity.contact_id == contact_id]
-    rows = (await session.execute(select(Opportunity).where(*where).order_by(Opportunity.id.desc())  # type: ignore[union-attr]
+    where: list[ColumnElement[bool]] = [] if contact_id is None else [col(Opportunity.contact_id) == contact_id]
+    rows = (await session.execute(select(Opportunity).where(*where).order_by(col(Opportunity.id).desc())
                                   .limit(limit).offset(offset))).scalars().all()
     total = (await session.execute(select(func.count()).select_from(Opportunity).where(*where))).scalar_one()
     return rows, int(total)

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-from parcours.rules.fields import Field
+from parcours.rules.fields import Field, FieldType
 from parcours.rules.language import Checked, RuleError, Schema, evaluate, parse
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -201,8 +201,8 @@ def _checked(text: str, schema: Schema, field: str) -> Checked:
 
 
 def property_field(name: str) -> Field:
-    kind = "number" if name in NUMBER_PROPERTIES or name.endswith("_id") else "string"
-    return Field(name=name, type=kind, label_en=name, label_fr=name, group="contact", nullable=False)  # type: ignore[arg-type]
+    kind: FieldType = "number" if name in NUMBER_PROPERTIES or name.endswith("_id") else "string"
+    return Field(name=name, type=kind, label_en=name, label_fr=name, group="contact", nullable=False)
 
 
 _UNKNOWN = re.compile(r"^There is no field named '([A-Za-z_][A-Za-z0-9_]*)'")
@@ -247,22 +247,23 @@ def period_of(moment: dt.datetime, days: float) -> int:
 def interaction_line(rule: InteractionRule, checked: Checked | None, schema: Schema | None,
                      events: Iterable[Event], now: dt.datetime) -> Line | None:
     since = now - dt.timedelta(days=float(rule.decay_days)) if rule.decay_days is not None else None
-    counted = [e for e in events if e.type == rule.interaction_type and (since is None or e.occurred_at >= since)
-               and (checked is None or evaluate(checked, property_values(e.properties, schema)))]  # type: ignore[arg-type]
+    counted = [e for e in events if e.type == rule.interaction_type and (since is None or e.occurred_at >= since)]
+    if checked is not None:
+        assert schema is not None, "a filter comes with the schema it was checked against"
+        counted = [e for e in counted if evaluate(checked, property_values(e.properties, schema))]
     if not counted:
         return None
     points = int(rule.points)
-    total, capped = len(counted) * points, False
+    total, cap_note = len(counted) * points, ""
     if rule.cap is not None and rule.cap_days is not None:
         per_period: dict[int, int] = {}
         for event in counted:
             period = period_of(event.occurred_at, float(rule.cap_days))
             per_period[period] = per_period.get(period, 0) + 1
         total = sum(min(int(rule.cap), n * points) for n in per_period.values())
-        capped = total < len(counted) * points
-    reason = f"{len(counted)} × {rule.interaction_type}"
-    if capped:
-        reason += f" (capped at {int(rule.cap)} per {int(rule.cap_days)} days)"  # type: ignore[arg-type]
+        if total < len(counted) * points:
+            cap_note = f" (capped at {int(rule.cap)} per {int(rule.cap_days)} days)"
+    reason = f"{len(counted)} × {rule.interaction_type}{cap_note}"
     if rule.decay_days is not None:
         reason += f", in the last {int(rule.decay_days)} days"
     return Line(rule_id=rule.id, label=rule.label or rule.id, points=total, count=len(counted), reason=reason)
