@@ -15,7 +15,7 @@ from parcours.contacts import service as contacts
 from parcours.contacts.vocabulary import CONSENT_LEVELS
 from parcours.db import UTCDateTime, dialect_name
 from parcours.jobs.enqueue import Enqueue
-from parcours.journeys import engine, graph
+from parcours.journeys import engine, graph, steps
 from parcours.journeys.batch import insert_runs
 from parcours.journeys.due import wake
 from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
@@ -63,12 +63,14 @@ async def enrol(session: AsyncSession, live: Version, ids: Select[Any], trigger:
 
 async def enrol_segment(session: AsyncSession, live: Version, enqueue: Enqueue) -> int:
     config = live.program.configs[live.program.entry.id]
+    assert isinstance(config, steps.SegmentEntryConfig) and config.segment_id is not None, "checked at publication"
     return await enrol(session, live, segments.member_ids(config.segment_id), "start", enqueue)
 
 
 async def enrol_dates(session: AsyncSession, live: Version, enqueue: Enqueue) -> int:
     """`entry.date`: contacts whose date (birthday, renewal...) shifted by the offset is today."""
     config = live.program.configs[live.program.entry.id]
+    assert isinstance(config, steps.DateEntryConfig), "enrol_dates is for entry.date"
     today = utcnow().astimezone(engine.zone_of(live.settings.timezone, "UTC")).date()
     day = today - graph.duration(config.offset)
     ids = [cid for cid, value in await contacts.date_values(session, config.field)

@@ -16,7 +16,7 @@ from parcours.contacts import service as contacts
 from parcours.db import dialect_name
 from parcours.interactions.batch import Batch, RuleRow
 from parcours.jobs.enqueue import Enqueue
-from parcours.journeys import batch, effects, engine
+from parcours.journeys import batch, effects, engine, steps
 from parcours.journeys.batch import CLAIMED, RUNS, Claimed
 from parcours.journeys.due import any_due, due, live_ids, wake
 from parcours.journeys.effects import note_errors
@@ -73,7 +73,7 @@ async def _claim(session: AsyncSession, run_ids: Sequence[int] | None, limit: in
 def _reads_contacts(live: Version) -> bool:
     """Whether this version asks rules about its contacts (conditions, goals, filtered waits)."""
     return any(node.type in ("flow.condition", "flow.goal") or
-               (node.type == "flow.wait_for" and live.program.configs[node.id].rule)
+               (isinstance(config := live.program.configs[node.id], steps.WaitForStepConfig) and bool(config.rule))
                for node in live.program.nodes.values())
 
 

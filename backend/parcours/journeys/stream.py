@@ -16,7 +16,7 @@ from parcours.contacts import service as contacts
 from parcours.interactions import recording
 from parcours.interactions.batch import Batch, Consumer, Stored
 from parcours.jobs.enqueue import Enqueue
-from parcours.journeys import graph
+from parcours.journeys import graph, steps
 from parcours.journeys.models import Journey, JourneyRun
 from parcours.journeys.runner import LIVE, Version, advance, enrol, live_versions
 from parcours.journeys.schemas import settings_of
@@ -48,17 +48,17 @@ async def _start_from_events(batch: Batch, live: list[Version], events: Sequence
     for journey in live:
         entry = journey.program.entry
         config = journey.program.configs[entry.id]
-        if entry.type == "entry.interaction":
+        if isinstance(config, steps.InteractionEntryConfig):
             wanted = graph.about(config.type, config.event_id)
             matching = [e for e in events if wanted in graph.heard(e.type, e.properties)]
-        elif entry.type == "entry.segment" and config.include_later:
+        elif isinstance(config, steps.SegmentEntryConfig) and config.include_later:
             matching = [e for e in events if e.type == "segment_entered"
                         and (e.properties or {}).get("segment_id") == config.segment_id]
         else:
             continue
         if not matching:
             continue
-        if entry.type == "entry.interaction" and config.rule:
+        if isinstance(config, steps.InteractionEntryConfig) and config.rule:
             schema, rows = await batch.schema(), await batch.people()
             matching = [e for e in matching if e.contact_id in rows and batch.rules.matcher(schema, context_values(
                 rows[e.contact_id][0], rows[e.contact_id][1], set(), schema.fields))(config.rule)]
