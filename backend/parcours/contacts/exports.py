@@ -22,7 +22,7 @@ def _line(values: list[Any]) -> str:
     return buffer.getvalue()
 
 
-async def contacts_csv(sessions: Sessions, filters: ContactFilters, among: Select[tuple[int]] | None = None
+async def contacts_csv(sessions: Sessions, filters: ContactFilters, among: Select[Any] | None = None
                        ) -> AsyncIterator[str]:
     async with transaction(sessions) as session:
         names = [f.name for f in await custom_fields.list_fields(session)]

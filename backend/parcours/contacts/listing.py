@@ -24,7 +24,7 @@ _FILTERED = ("lifecycle_stage", "country", "language", "consent_level", "source"
              "email_opt_in", "unsubscribed", "bounced")
 
 
-def _filters(f: ContactFilters, among: Select[tuple[int]] | None = None) -> list[ColumnElement[bool]]:
+def _filters(f: ContactFilters, among: Select[Any] | None = None) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [] if among is None else [col(Contact.id).in_(among)]
     term = n.fold(f.q or "")
     if term:
@@ -55,7 +55,7 @@ def _keyset(column: Any, descending: bool, last: Any, last_id: int) -> ColumnEle
 
 async def list_contacts(
     session: AsyncSession, filters: ContactFilters, sort: str = "-id", limit: int = 50, cursor: str | None = None,
-    among: Select[tuple[int]] | None = None,
+    among: Select[Any] | None = None,
 ) -> ContactPage:
     """A page of contacts; `among` (a query of contact ids, e.g. a segment's members) narrows it."""
     limit = max(1, min(limit, MAX_PAGE))
@@ -88,7 +88,7 @@ async def list_contacts(
 
 
 async def iterate_contacts(session: AsyncSession, filters: ContactFilters, batch: int = 2000,
-                           among: Select[tuple[int]] | None = None,
+                           among: Select[Any] | None = None,
                            ) -> AsyncIterator[tuple[Sequence[Contact], dict[int, str]]]:
     """Every contact matching the filters, in id order, a batch at a time, with their accounts'
     names (exports)."""

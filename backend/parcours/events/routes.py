@@ -190,7 +190,9 @@ async def _published(db: AsyncSession, slug: str) -> Event:
 @get("/e/{slug:str}/details", summary="A published event, as its public page shows it", tags=["events"])
 async def public_event(slug: str, db: AsyncSession) -> PublicEventOut:
     event = await _published(db, slug)
-    counts = (await service.status_counts(db, [event.id])).get(event.id, {})  # type: ignore[list-item]
+    event_id = event.id
+    assert event_id is not None, "a stored event"
+    counts = (await service.status_counts(db, [event_id])).get(event_id, {})
     return service.public_out(event, counts)
 
 

@@ -177,7 +177,7 @@ def from_text(text: str, schema: Schema) -> Builder | None:
         members = reader.flatten(part, inner)
         if not all(isinstance(m, Condition) for m in members):
             return None
-        groups.append(Group(match="all" if inner == "and" else "any", conditions=members))  # type: ignore[arg-type]
+        groups.append(Group(match="all" if inner == "and" else "any", conditions=members))
     builder = Builder(match="all" if top == "and" else "any", groups=groups)
     return builder if _shape(parse(to_text(builder, schema), schema).rule.statement.expression) == _shape(root) else None
 

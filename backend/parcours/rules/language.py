@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal, localcontext
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import msgspec
 import rule_engine
@@ -209,7 +209,7 @@ class _NeutralTarget:
 
 
 class Value(msgspec.Struct):
-    sql: Any
+    sql: Any  # a SQL expression, or None for values without a column (durations, memberships)
     kind: str  # string | number | boolean | datetime | date | null | segments | timedelta
     nullable: bool
     constant: Any = msgspec.UNSET  # the Python value, when known at compile time
@@ -264,7 +264,7 @@ class Compiler:
             raise self.refuse("A condition is expected here (for instance first_name != null).", _near(node))
         if value.constant is not msgspec.UNSET:
             return true() if value.constant else false()
-        return value.sql.is_(True)
+        return _condition(value.sql.is_(True))
 
     def equality(self, node: ast.ComparisonExpression) -> ColumnElement[bool]:
         left, right = self.value(node.left), self.value(node.right)
@@ -275,7 +275,7 @@ class Compiler:
                 return true() if equal else false()
             if not other.nullable:
                 return false() if equal else true()
-            return other.sql.is_(None) if equal else other.sql.isnot(None)
+            return _condition(other.sql.is_(None) if equal else other.sql.isnot(None))
         left, right = self.whole_numbers(*self.comparable(left, right, node))
         if left.kind == "date" or right.kind == "date":
             return self.date_comparison("eq" if equal else "ne", left, right, node)
@@ -288,8 +288,8 @@ class Compiler:
                 if equal:
                     return and_(column.sql.isnot(None), column.sql == value.sql)
                 return or_(column.sql.is_(None), column.sql != value.sql)
-            return left.sql.is_not_distinct_from(right.sql) if equal else left.sql.is_distinct_from(right.sql)
-        return left.sql == right.sql if equal else left.sql != right.sql
+            return _condition(left.sql.is_not_distinct_from(right.sql) if equal else left.sql.is_distinct_from(right.sql))
+        return _condition(left.sql == right.sql if equal else left.sql != right.sql)
 
     def ordered(self, node: ast.ArithmeticComparisonExpression) -> ColumnElement[bool]:
         left, right = self.whole_numbers(*self.comparable(self.value(node.left), self.value(node.right), node))
@@ -301,7 +301,7 @@ class Compiler:
             return self.date_comparison(node.type, left, right, node)
         operators: dict[str, Callable[[Any, Any], Any]] = {
             "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b}
-        return operators[node.type](left.sql, right.sql)
+        return _condition(operators[node.type](left.sql, right.sql))
 
     def whole_numbers(self, left: Value, right: Value) -> tuple[Value, Value]:
         """An integer column compared with a whole number is compared with an integer: against a
@@ -492,11 +492,16 @@ def _tests_regex(node: Any) -> bool:
     return False
 
 
+def _condition(expression: Any) -> ColumnElement[bool]:
+    # Value.sql is untyped (a column, a literal or None): what a comparison of two gives is a condition.
+    return cast("ColumnElement[bool]", expression)
+
+
 def _near(node: Any) -> str | None:
     if isinstance(node, ast.SymbolExpression):
-        return node.name if node.scope is None else "$" + node.name
+        return str(node.name) if node.scope is None else f"${node.name}"
     if isinstance(node, ast.GetAttributeExpression):
-        return "." + node.name
+        return f".{node.name}"
     for attribute in ("left", "member", "right", "expression"):
         inner = getattr(node, attribute, None)
         if isinstance(inner, ast.ExpressionBase):

@@ -8,14 +8,11 @@ refused outside a subset both engines agree on, and written out again in Postgre
 from __future__ import annotations
 
 import re
-from typing import Any
 
-try:  # Python 3.11+
-    from re import _constants as C  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+# The standard library's own regex parser (Python 3.11+ names; the project requires 3.11).
+from re import _constants as C  # type: ignore[attr-defined]  # private module, not in typeshed
+from re import _parser as sre_parse  # type: ignore[attr-defined]  # private module, not in typeshed
+from typing import Any
 
 MAX_REPEAT = 255  # PostgreSQL's largest {m,n} bound
 

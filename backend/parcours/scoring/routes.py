@@ -40,7 +40,7 @@ class ScoringModelsController(Controller):
     async def preview(self, data: ModelPreviewIn, db: AsyncSession) -> Preview:
         schema = await service.scoring_schema(db)
         model = service.check(data.key, data.threshold, data.grades, data.rules, schema)
-        return Preview(**await bulk.distribution(db, model, utcnow()))  # type: ignore[arg-type]
+        return Preview(**await bulk.distribution(db, model, utcnow()))
 
     @get("/{model_id:int}", summary="A scoring model")
     async def get_model(self, model_id: IdParam, db: AsyncSession) -> ModelOut:

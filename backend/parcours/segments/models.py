@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Index, Text
 from sqlmodel import Field, SQLModel
@@ -23,7 +24,7 @@ class Segment(SQLModel, table=True):
     include: list[int] = Field(default_factory=list, sa_type=JSON)
     exclude: list[int] = Field(default_factory=list, sa_type=JSON)
     # The builder's groups of conditions, kept so the marketer finds the builder as they left it.
-    builder: dict | None = Field(default=None, sa_type=JSON)  # type: ignore[type-arg]
+    builder: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     preset: str | None = Field(default=None, max_length=64)
     member_count: int = 0
     last_refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
