@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import db, queue
+from parcours.channels.delivery import Delivery
 from parcours.interactions import recording
 from parcours.interactions.tasks import trigger_processing
 from parcours.settings import Settings
@@ -35,11 +36,15 @@ class Runtime:
     worker: Worker | None = None
     worker_task: asyncio.Task[Any] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    delivery: Delivery | None = None
 
     def worker_context(self) -> dict[str, Any]:
         from parcours.tasks import stream_consumers
 
-        return {"runtime": self, "stream_consumers": stream_consumers(self)}
+        # One delivery state per process (its SMTP connections), closed with the runtime.
+        if self.delivery is None:
+            self.delivery = Delivery(self.settings, self.secret_key, self.sessions, self.read_sessions, self.enqueue)
+        return {"runtime": self, "delivery": self.delivery, "stream_consumers": stream_consumers(self)}
 
     async def enqueue(self, function: str, *args: Any, job_id: str | None = None, **kwargs: Any) -> bool:
         """Queue a job. With a job_id, a job already queued under that id is not queued twice
@@ -65,9 +70,9 @@ class Runtime:
         if self.worker is not None and self.worker_task is not None:
             await queue.stop_worker(self.worker, self.worker_task)
         self.worker = self.worker_task = None
-        sender = self.extras.pop("sender", None)
-        if sender is not None:
-            await sender.close()
+        if self.delivery is not None:
+            await self.delivery.close()
+            self.delivery = None
         await self.redis.aclose()
         await self.engine.dispose()
         if self.embedded_redis is not None:

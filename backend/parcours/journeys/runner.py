@@ -367,10 +367,11 @@ async def _apply(session: AsyncSession, enqueue: Any, effects: list[tuple[Claime
             elif isinstance(effect, engine.Converted) and run.converted_at is None:
                 run.converted_at = now
             elif isinstance(effect, (engine.SendSms, engine.CallWebhook)):
-                await outbox.queue_other(session, enqueue, key=f"journey:{run.id}:{effect.node_id}",
-                                         channel="sms" if isinstance(effect, engine.SendSms) else "webhook",
-                                         contact_id=run.contact_id, journey_id=live.journey_id, node_id=effect.node_id,
-                                         data=msgspec.to_builtins(effect))
+                data = msgspec.to_builtins(effect)
+                await outbox.queue(session, enqueue, [outbox.OutboxIn(
+                    key=f"journey:{run.id}:{effect.node_id}", channel="sms" if isinstance(effect, engine.SendSms) else "webhook",
+                    to=str(data.get("url") or "")[:320], contact_id=run.contact_id, journey_id=live.journey_id,
+                    node_id=effect.node_id, data=data)])
         except ParcoursError as exc:
             run.error = f"{effect.node_id}: {exc.message}"[:300]
     for event_id, runs in by_event.items():
@@ -412,10 +413,10 @@ async def _queue_emails(session: AsyncSession, enqueue: Any, sends: list[tuple[C
         data: dict[str, Any] = {"minimum_consent": live.settings.min_consent}
         if live.settings.frequency_cap is not None:
             data["frequency_cap"] = live.settings.frequency_cap
-        rows.append({"key": f"journey:{run.id}:{effect.node_id}", "to": address, "email_id": effect.email_id,
-                     "contact_id": run.contact_id, "kind": kinds[effect.email_id], "data": data,
-                     "journey_id": live.journey_id, "node_id": effect.node_id})
-    await outbox.queue_many(session, enqueue, rows)
+        rows.append(outbox.OutboxIn(key=f"journey:{run.id}:{effect.node_id}", to=address, email_id=effect.email_id,
+                                    contact_id=run.contact_id, kind=kinds[effect.email_id], data=data,
+                                    journey_id=live.journey_id, node_id=effect.node_id))
+    await outbox.queue(session, enqueue, rows)
 
 
 # ---- the sweeper's questions --------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from litestar.testing import TestClient
 
 from parcours.app import create_app
-from parcours.channels.other import signature
+from parcours.channels.webhook import signature
 from parcours.queue import free_port
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Api
 from tests.integration.journeys.test_journeys import chain, journey, published

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from parcours.channels.other import private_address
+from parcours.channels.webhook import private_address
 from tests.conftest import Api
 from tests.integration.journeys.test_channels import Receiver, outbox
 from tests.integration.journeys.test_journeys import chain, journey, published
