@@ -147,9 +147,9 @@ async def start(session: AsyncSession, campaign_id: int, enqueue: Any) -> int:
         queued += await outbox.queue_audience(session, enqueue, select(people.c.id, people.c.email).where(condition),
                                               message, held=held)
     ab = campaign.ab_test
-    testing = ab is not None and not ab.get("keep_split")
+    testing = bool(ab) and not (ab or {}).get("keep_split")
     campaign.status, campaign.started_at = ("testing" if testing else "sending"), now
-    if ab is not None and testing:
+    if ab and testing:
         decide_at = now + timedelta(minutes=int(ab["wait_minutes"]))
         after_commit(session, lambda: enqueue("decide_ab_test", campaign.id, job_id=_job("decide", campaign.id),
                                               _defer_until=decide_at))
