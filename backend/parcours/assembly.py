@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from arq.worker import Worker
 
 from parcours import db, queue, stream
+from parcours.channels.delivery import Delivery
 from parcours.events import admission
 from parcours.events.admission import Admission
 from parcours.interactions import ingestion
@@ -33,21 +34,30 @@ class Product:
     runtime: Runtime
     ingestion: Ingestion
     admission: Admission
+    delivery: Delivery
     embedded_redis: queue.EmbeddedRedis | None = None
     worker: Worker | None = None
     worker_task: asyncio.Task[None] | None = None
 
     def start_worker(self, *, burst: bool = False) -> Worker:
         """The worker, in this process: run in the background unless `burst` (the caller runs it)."""
-        self.worker = build_worker(self.runtime, burst=burst)
+        self.worker = queue.build_worker(redis_url=self.runtime.redis_url, functions=FUNCTIONS, cron_jobs=cron_jobs(),
+                                         context=self.worker_context(), burst=burst)
         if not burst:
             self.worker_task = asyncio.create_task(self.worker.async_run(), name="parcours-worker")
         return self.worker
+
+    def worker_context(self) -> WorkerContext:
+        """What every worker function of this process receives: the runtime, the stream's
+        consumers in order, and the delivery loop."""
+        return {"runtime": self.runtime, "delivery": self.delivery,
+                "stream_consumers": stream.consumers(self.runtime.enqueue, self.runtime.settings.base_url)}
 
     async def close(self) -> None:
         if self.worker is not None and self.worker_task is not None:
             await queue.stop_worker(self.worker, self.worker_task)
         self.worker = self.worker_task = None
+        await self.delivery.close()
         await close_runtime(self.runtime)
         if self.embedded_redis is not None:
             self.embedded_redis.stop()
@@ -92,22 +102,12 @@ async def open_product(settings: Settings, *, migrate: bool = False) -> Product:
         redis=await queue.connect(redis_url),
     )
     stream.wire(runtime.sessions, runtime.enqueue)
+    # One delivery loop per process: its SMTP connections are reused from batch to batch.
+    delivery = Delivery(settings, runtime.secret_key, runtime.sessions, runtime.read_sessions, runtime.enqueue)
     return Product(runtime=runtime, ingestion=ingestion.group_commit(runtime),
-                   admission=admission.group_commit(runtime), embedded_redis=embedded)
+                   admission=admission.group_commit(runtime), delivery=delivery, embedded_redis=embedded)
 
 
 async def close_runtime(runtime: Runtime) -> None:
-    sender = runtime.extras.pop("sender", None)  # channels' SMTP connection, kept in extras for now
-    if sender is not None:
-        await sender.close()
     await runtime.redis.aclose()
     await runtime.engine.dispose()
-
-
-def worker_context(runtime: Runtime) -> WorkerContext:
-    return {"runtime": runtime, "stream_consumers": stream.consumers(runtime.enqueue, runtime.settings.base_url)}
-
-
-def build_worker(runtime: Runtime, *, burst: bool = False) -> Worker:
-    return queue.build_worker(redis_url=runtime.redis_url, functions=FUNCTIONS, cron_jobs=cron_jobs(),
-                              context=worker_context(runtime), burst=burst)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BigInteger, DateTime, Integer, event, text
+from sqlalchemy import BigInteger, DateTime, Integer, Select, Table, event, inspect, text, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.errors import database_busy
@@ -186,3 +188,50 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(upgrade)
+
+
+# ---- insert or ignore, upsert: one statement on both dialects -------------------------------------
+
+Target = type[SQLModel] | Table
+
+
+def table_of(target: Target) -> Table:
+    return target if isinstance(target, Table) else cast(Table, inspect(target).local_table)
+
+
+def dialect_insert(dialect: str, target: Target) -> sqlite.Insert | postgresql.Insert:
+    """INSERT for the database at hand: both dialects know ON CONFLICT, each with its own class."""
+    table = table_of(target)
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+async def insert_ignoring_duplicates(session: AsyncSession, target: Target,
+                                     rows: Sequence[Mapping[str, Any]] | Select[Any], *,
+                                     columns: Sequence[str] = (), index_elements: Sequence[str] | None = None) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING: `rows` as dicts (one statement for all), or a SELECT
+    whose columns are `columns` (INSERT ... SELECT). Returns how many rows were written, when the
+    driver says (-1 counts as 0)."""
+    insert = dialect_insert(await dialect_name(session), target)
+    if isinstance(rows, Select):
+        # SQLite reads INSERT ... SELECT ... ON CONFLICT only when the SELECT has a WHERE clause.
+        statement = insert.from_select(list(columns), rows.where(true())).on_conflict_do_nothing(
+            index_elements=index_elements)
+        return max(0, int(_rowcount(await session.execute(statement))))
+    if not rows:
+        return 0
+    result = await session.execute(insert.on_conflict_do_nothing(index_elements=index_elements), list(rows))
+    return max(0, int(_rowcount(result)))
+
+
+async def upsert(session: AsyncSession, target: Target, rows: Sequence[Mapping[str, Any]], *,
+                 index_elements: Sequence[str], update: Sequence[str]) -> None:
+    """INSERT ... ON CONFLICT (index_elements) DO UPDATE: the columns `update` take the new values."""
+    if not rows:
+        return
+    insert = dialect_insert(await dialect_name(session), target)
+    await session.execute(insert.on_conflict_do_update(
+        index_elements=list(index_elements), set_={name: insert.excluded[name] for name in update}), list(rows))
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

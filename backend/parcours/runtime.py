@@ -4,7 +4,7 @@ worker functions. Opening and closing them is parcours.assembly's job."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from arq.connections import ArqRedis
@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.jobs.names import JobName
 from parcours.settings import Settings
 
-if TYPE_CHECKING:  # a type only: the runtime itself knows no feature
+if TYPE_CHECKING:  # types only: the runtime itself knows no feature
+    from parcours.channels.delivery import Delivery
     from parcours.interactions.batch import Consumer
 
 
@@ -27,8 +28,6 @@ class Runtime:
     read_sessions: async_sessionmaker[AsyncSession]
     redis_url: str
     redis: ArqRedis
-    # Only channels still keeps per-process state here (the sender, its delivery loops' flags).
-    extras: dict[str, Any] = field(default_factory=dict)
 
     async def enqueue(self, name: JobName, *args: Any, job_id: str | None = None, **options: Any) -> bool:
         """Queue a job (parcours.jobs.enqueue.Enqueue). With a job_id, a job already queued under
@@ -37,10 +36,9 @@ class Runtime:
         return await self.redis.enqueue_job(str(name), *args, _job_id=job_id, **options) is not None
 
 
-
-
 class WorkerContext(TypedDict):
     """What every worker function receives as `ctx` (arq adds job_id, job_try, redis...)."""
 
     runtime: Runtime
     stream_consumers: Sequence[Consumer]  # parcours.stream's consumers, in order
+    delivery: Delivery  # the outbox's delivery loop and its connections, one per process

@@ -19,7 +19,6 @@ from arq.constants import job_key_prefix
 from arq.jobs import deserialize_job_raw
 from arq.worker import Function
 
-from parcours.assembly import worker_context
 from parcours.clock import clock
 from parcours.queue import QUEUE_NAME
 from parcours.tasks import FUNCTIONS, cron_jobs
@@ -49,7 +48,7 @@ class Scenario:
     def __init__(self, api: Api) -> None:
         self.api = api
         self.runtime = api.client.app.state.runtime
-        self.context = worker_context(self.runtime)
+        self.context = api.client.app.state.product.worker_context()
         self.jobs: dict[str, Job] = dict(_named(f) for f in FUNCTIONS)
         crons = cron_jobs()
         # What a worker runs every few seconds, and what it runs hourly or so.

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import msgspec
 import pytest
 
-from parcours.channels.other import signature
+from parcours.channels.webhook import signature
 from tests.factories import chain, journey, outbox_by_channel, published, runs
 from tests.scenarios.harness import Scenario
 from tests.scenarios.receiver import Receiver

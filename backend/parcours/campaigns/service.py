@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import JSON, String, case, cast, func, literal, not_, select, union, update
+from sqlalchemy import (
+    and_,
+    func,
+    not_,
+    select,
+    true,
+    union,
+    update,
+)
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,20 +24,16 @@ from parcours.campaigns.ab import Arm, decide
 from parcours.campaigns.models import Campaign
 from parcours.campaigns.schemas import AbTest, Point, VariantStats
 from parcours.channels import service as outbox
-from parcours.channels.models import OutboxMessage
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import UTCDateTime
 from parcours.emails import service as emails
 from parcours.errors import InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue, queue_after_commit
 from parcours.jobs.names import JobName
 from parcours.segments import service as segments
 
-SENT = ("sent", "captured")
 
-
-def _job(kind: str, campaign_id: int) -> str:
+def _job(kind: str, campaign_id: int | None) -> str:
     return f"{kind}:{campaign_id}"
 
 
@@ -73,8 +77,8 @@ async def _check_ab(session: AsyncSession, ab: AbTest, email: Any) -> None:
         if any(v not in (None, "") for k, v in others.items() if k != ab.variable):
             raise InvalidInput("An A/B test changes one thing at a time: only "
                                f"{ab.variable.replace('_', ' ')} may differ between variants.", "ab_test.variants")
-        if ab.variable == "content":
-            other = await emails.get_email(session, variant.email_id, field="ab_test.variants")  # type: ignore[arg-type]
+        if ab.variable == "content" and variant.email_id is not None:
+            other = await emails.get_email(session, variant.email_id, field="ab_test.variants")
             if other.subject != email.subject or other.from_name != email.from_name:
                 raise InvalidInput("For a content test, the emails must share subject and sender.", "ab_test.variants")
 
@@ -102,7 +106,7 @@ async def create_campaign(session: AsyncSession, values: dict[str, Any], actor: 
     send_at = values.get("send_at") or now
     if send_at < now - timedelta(minutes=5):
         raise InvalidInput("The send time is in the past.", "send_at")
-    campaign = Campaign(name=values.get("name") or email.name, email_id=email.id, segment_ids=values["segment_ids"],
+    campaign = Campaign(name=values.get("name") or email.name, email_id=values["email_id"], segment_ids=values["segment_ids"],
                         exclude_segment_ids=values.get("exclude_segment_ids") or [], send_at=send_at,
                         ab_test=msgspec.to_builtins(ab) if ab else None, audience=int(count), created_by=actor.label)
     session.add(campaign)
@@ -117,59 +121,62 @@ async def cancel(session: AsyncSession, campaign_id: int) -> Campaign:
     if campaign.status in ("sent", "cancelled"):
         raise InvalidInput(f"This campaign is already {campaign.status}.", "campaign_id")
     campaign.status = "cancelled"
-    await session.execute(update(OutboxMessage).where(
-        OutboxMessage.campaign_id == campaign_id, OutboxMessage.status.in_(["queued", "held"]))  # type: ignore[attr-defined]
-        .values(status="suppressed", reason="The campaign was cancelled."))
+    await outbox.cancel_campaign(session, campaign_id)
     return campaign
 
 
 # ---- sending -------------------------------------------------------------------------------------
 
 
-def _variant_of(ab: dict[str, Any] | None, contact_id: Any) -> tuple[Any, Any]:
-    """(variant, status) for each audience row, decided in SQL from the contact id: stable,
-    evenly spread, no list of a million ids in memory."""
+def overrides(variant: dict[str, Any]) -> dict[str, Any]:
+    """What a variant changes (subject, sender name or email), written on its messages."""
+    return {k: variant.get(k) for k in ("subject", "from_name", "email_id") if variant.get(k) not in (None, "")}
+
+
+def _groups(ab: dict[str, Any] | None, contact_id: Any) -> list[tuple[Any, str | None, dict[str, Any], bool]]:
+    """The audience split into (condition, variant, overrides, held), decided in SQL from the
+    contact id: stable, evenly spread, no list of a million ids in memory."""
     if not ab:
-        return literal(None, String()), literal("queued")
-    keys = [v["key"] for v in ab["variants"]]
+        return [(true(), None, {}, False)]
+    variants = ab["variants"]
     # Multiplying by primes spreads consecutive ids (contacts imported together) over every bucket.
-    pick = case(*[((contact_id * 104729) % len(keys) == i, keys[i]) for i in range(len(keys))], else_=keys[0])
+    picks = [(contact_id * 104729) % len(variants) == i for i in range(len(variants))]
     if ab.get("keep_split"):
-        return pick, literal("queued")
+        return [(pick, v["key"], overrides(v), False) for pick, v in zip(picks, variants, strict=True)]
     in_sample = (contact_id * 7919) % 100 < ab["sample_percent"]
-    return case((in_sample, pick), else_=None), case((in_sample, "queued"), else_="held")
+    return [*((and_(in_sample, pick), v["key"], overrides(v), False) for pick, v in zip(picks, variants, strict=True)),
+            (not_(in_sample), None, {}, True)]
 
 
 async def start(session: AsyncSession, campaign_id: int, enqueue: Enqueue) -> int:
-    """Queue the campaign's messages (once: a second start queues nothing more)."""
+    """Queue the campaign's messages (once: a second start queues nothing more). The sample of an
+    A/B test goes now, each variant with its overrides; the rest is held until the winner is known."""
     campaign = await get_campaign(session, campaign_id)
     if campaign.status != "scheduled":
         return 0
     email = await emails.get_email(session, campaign.email_id)
     audience = _audience_ids(campaign.segment_ids, campaign.exclude_segment_ids).subquery()
     people = contacts.with_addresses(select(audience.c.contact_id)).subquery()
-    variant, status = _variant_of(campaign.ab_test, people.c.id)
     now = utcnow()
-    rows = select(
-        literal(f"campaign:{campaign.id}:") + cast(people.c.id, String), literal("email"), literal(email.kind),
-        people.c.id, literal(email.id), literal(campaign.id), variant, people.c.email, status,
-        literal(now, UTCDateTime()), literal({}, JSON()), literal(now, UTCDateTime()),
-    )
-    queued = await outbox.queue_select(session, enqueue, rows, [
-        "idempotency_key", "channel", "kind", "contact_id", "email_id", "campaign_id", "variant", "to_address",
-        "status", "send_after", "data", "created_at"])
+    queued = 0
+    for condition, variant, changes, held in _groups(campaign.ab_test, people.c.id):
+        message = outbox.OutboxIn(key=f"campaign:{campaign.id}:", kind=email.kind, email_id=email.id,
+                                  campaign_id=campaign.id, variant=variant, data=changes, send_after=now)
+        queued += await outbox.queue_audience(session, enqueue, select(people.c.id, people.c.email).where(condition),
+                                              message, held=held)
     ab = campaign.ab_test
-    testing = bool(ab) and not ab.get("keep_split")  # type: ignore[union-attr]
+    testing = bool(ab) and not (ab or {}).get("keep_split")
     campaign.status, campaign.started_at = ("testing" if testing else "sending"), now
-    if testing:
-        decide_at = now + timedelta(minutes=int(ab["wait_minutes"]))  # type: ignore[index]
+    if ab and testing:
+        decide_at = now + timedelta(minutes=int(ab["wait_minutes"]))
         queue_after_commit(session, enqueue, JobName.DECIDE_AB_TEST, campaign.id, job_id=_job("decide", campaign.id),
                            _defer_until=decide_at)
     return queued
 
 
 async def decide_winner(session: AsyncSession, campaign_id: int, enqueue: Enqueue) -> str | None:
-    """After the wait: the best variant on the chosen metric goes to everyone still waiting."""
+    """After the wait: the best variant on the chosen metric goes to everyone still waiting, its
+    overrides written on their messages."""
     campaign = await get_campaign(session, campaign_id)
     if campaign.status != "testing":
         return campaign.winner
@@ -178,78 +185,47 @@ async def decide_winner(session: AsyncSession, campaign_id: int, enqueue: Enqueu
     verdict = decide([Arm(key=s.key, sent=s.sent, successes=s.unique_opens if metric == "opens" else s.unique_clicks)
                       for s in stats if s.key != "-"])
     campaign.winner, campaign.winner_confidence, campaign.status = verdict.winner, verdict.confidence, "sending"
-    await session.execute(update(OutboxMessage).where(
-        OutboxMessage.campaign_id == campaign_id, OutboxMessage.status == "held")
-        .values(status="queued", variant=verdict.winner, send_after=utcnow()))
-    outbox.wake_delivery(session, enqueue)
+    chosen = [v for v in (campaign.ab_test or {}).get("variants", []) if v["key"] == verdict.winner]
+    await outbox.release_held(session, enqueue, campaign_id, verdict.winner, overrides(chosen[0]) if chosen else {})
     return verdict.winner
 
 
 async def finish_sent(session: AsyncSession) -> int:
     """Campaigns whose every message is out are sent."""
-    waiting = select(OutboxMessage.id).where(
-        OutboxMessage.campaign_id == Campaign.id, OutboxMessage.status.in_(["queued", "held", "sending"])).exists()  # type: ignore[attr-defined]
-    result = await session.execute(update(Campaign).where(Campaign.status == "sending", ~waiting)
-                                   .values(status="sent", finished_at=utcnow()))
-    return int(result.rowcount or 0)
-
-
-async def overrides(session: AsyncSession, campaign_ids: set[int]) -> dict[tuple[int, str], dict[str, Any]]:
-    """What each variant changes (subject, sender name or email), for the messages being sent."""
-    found: dict[tuple[int, str], dict[str, Any]] = {}
-    if not campaign_ids:
-        return found
-    for campaign in (await session.execute(select(Campaign).where(Campaign.id.in_(campaign_ids)))).scalars():  # type: ignore[union-attr]
-        for variant in (campaign.ab_test or {}).get("variants", []):
-            found[(campaign.id, variant["key"])] = {k: variant.get(k) for k in ("subject", "from_name", "email_id")
-                                                    if variant.get(k) not in (None, "")}
-    return found
+    sending = list((await session.execute(select(col(Campaign.id)).where(col(Campaign.status) == "sending"))).scalars())
+    done = set(sending) - await outbox.campaigns_waiting(session, sending)
+    if not done:
+        return 0
+    await session.execute(update(Campaign).where(col(Campaign.id).in_(done)).values(status="sent", finished_at=utcnow()))
+    return len(done)
 
 
 # ---- statistics ----------------------------------------------------------------------------------
 
 
-def _counts() -> list[Any]:
-    m = OutboxMessage
-    return [
-        func.count(),
-        func.sum(case((m.status == "queued", 1), (m.status == "held", 1), else_=0)),
-        func.sum(case((m.status.in_(SENT), 1), else_=0)),  # type: ignore[attr-defined]
-        func.sum(case((m.status == "suppressed", 1), else_=0)),
-        func.sum(case((m.status == "failed", 1), else_=0)),
-        func.count(m.delivered_at), func.count(m.bounced_at), func.count(m.opened_at), func.coalesce(func.sum(m.opens), 0),
-        func.count(m.clicked_at), func.coalesce(func.sum(m.clicks), 0), func.count(m.unsubscribed_at),
-    ]
-
-
-def _stats(key: str, row: Any) -> VariantStats:
-    audience, queued, sent, suppressed, failed, delivered, bounced, unique_opens, opens, unique_clicks, clicks, unsubs = (
-        int(v or 0) for v in row)
-    return VariantStats(key=key, audience=audience, queued=queued, sent=sent, suppressed=suppressed, failed=failed,
-                        delivered=delivered, bounced=bounced, unique_opens=unique_opens, opens=opens,
-                        unique_clicks=unique_clicks, clicks=clicks, unsubscribes=unsubs,
+def _stats(key: str, counts: dict[str, int]) -> VariantStats:
+    sent, unique_opens, unique_clicks = counts["sent"], counts["unique_opens"], counts["unique_clicks"]
+    return VariantStats(key=key, **counts,
                         open_rate=round(unique_opens / sent, 4) if sent else 0.0,
                         click_rate=round(unique_clicks / sent, 4) if sent else 0.0,
                         click_to_open=round(unique_clicks / unique_opens, 4) if unique_opens else 0.0)
 
 
 async def totals(session: AsyncSession, campaign: Campaign) -> VariantStats:
-    row = (await session.execute(select(*_counts()).where(OutboxMessage.campaign_id == campaign.id))).one()
-    return _stats("all", row)
+    [(_, counts)] = await outbox.campaign_counts(session, _id(campaign))
+    return _stats("all", counts)
 
 
 async def variant_stats(session: AsyncSession, campaign: Campaign) -> list[VariantStats]:
-    rows = (await session.execute(select(OutboxMessage.variant, *_counts())
-                                  .where(OutboxMessage.campaign_id == campaign.id).group_by(OutboxMessage.variant))).all()
-    return [_stats(row[0] or "-", row[1:]) for row in rows if row[0] is not None]
+    return [_stats(variant or "-", counts) for variant, counts
+            in await outbox.campaign_counts(session, _id(campaign), by_variant=True) if variant is not None]
 
 
 async def over_time(session: AsyncSession, campaign: Campaign) -> list[Point]:
     """First opens and clicks per hour since the campaign started."""
     buckets: dict[Any, list[int]] = {}
-    for column, index in ((OutboxMessage.opened_at, 0), (OutboxMessage.clicked_at, 1)):
-        rows = await session.execute(select(column).where(OutboxMessage.campaign_id == campaign.id, column.isnot(None)))  # type: ignore[union-attr]
-        for (moment,) in rows.all():
+    for index, moments in enumerate(await outbox.campaign_firsts(session, _id(campaign))):
+        for moment in moments:
             hour = moment.replace(minute=0, second=0, microsecond=0)
             buckets.setdefault(hour, [0, 0])[index] += 1
     return [Point(at=hour, opens=v[0], clicks=v[1]) for hour, v in sorted(buckets.items())]
@@ -258,8 +234,10 @@ async def over_time(session: AsyncSession, campaign: Campaign) -> list[Point]:
 async def progress(session: AsyncSession, campaign: Campaign) -> float:
     if campaign.status in ("scheduled", "cancelled"):
         return 0.0 if campaign.status == "scheduled" else 1.0
-    row = (await session.execute(select(func.count(), func.sum(case((OutboxMessage.status.in_(
-        ["queued", "held", "sending"]), 1), else_=0))).where(OutboxMessage.campaign_id == campaign.id))).one()  # type: ignore[attr-defined]
-    total, waiting = int(row[0] or 0), int(row[1] or 0)
+    total, waiting = await outbox.campaign_progress(session, _id(campaign))
     return 1.0 if total == 0 else round((total - waiting) / total, 4)
 
+
+def _id(campaign: Campaign) -> int:
+    assert campaign.id is not None, "a campaign read from the database has an id"
+    return campaign.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from parcours.campaigns import service
 from parcours.campaigns.models import Campaign
@@ -32,7 +33,7 @@ async def sweep_campaigns(ctx: WorkerContext) -> None:
     now = utcnow()
     async with transaction(runtime.sessions) as session:
         await service.finish_sent(session)
-        campaigns = (await session.execute(select(Campaign).where(Campaign.status.in_(["scheduled", "testing"])))).scalars().all()  # type: ignore[attr-defined]
+        campaigns = (await session.execute(select(Campaign).where(col(Campaign.status).in_(["scheduled", "testing"])))).scalars().all()
     for campaign in campaigns:
         if campaign.status == "scheduled" and campaign.send_at <= now:
             await runtime.enqueue(JobName.START_CAMPAIGN, campaign.id, job_id=f"start:{campaign.id}")

@@ -59,7 +59,9 @@ def message_id(idempotency_key: str, domain: str) -> str:
 
 def _encoded_words(value: str) -> list[str]:
     """RFC 2047 words (UTF-8, base64) of at most 75 characters, never splitting a character."""
-    words, chunk, size = [], [], 0
+    words: list[str] = []
+    chunk: list[str] = []
+    size = 0
     for char in value:
         width = len(char.encode())
         if size + width > 45:  # 45 bytes are 60 base64 characters, 72 with =?utf-8?b?...?=

@@ -26,9 +26,9 @@ def _detail(message: Any) -> MessageDetail:
     html = text = None
     headers: list[tuple[str, str]] = []
     if message.mime:
-        parsed = message_from_bytes(message.mime, policy=policy.default)
+        parsed = message_from_bytes(message.mime, policy=policy.default)  # an EmailMessage (get_body)
         headers = [(k, str(v)) for k, v in parsed.items()]
-        html_part, text_part = parsed.get_body(("html",)), parsed.get_body(("plain",))  # type: ignore[attr-defined]
+        html_part, text_part = parsed.get_body(("html",)), parsed.get_body(("plain",))
         html = html_part.get_content() if html_part else None
         text = text_part.get_content() if text_part else None
     return MessageDetail(**{f: getattr(out, f) for f in out.__struct_fields__}, message_id=message.message_id,

@@ -9,7 +9,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
@@ -106,7 +106,8 @@ class Smtp:
         transport = client.transport
         if transport is None:
             raise ConnectionResetError("the SMTP server closed the connection")
-        return Transactions(transport, client.supports_extension("pipelining"), self.timeout)
+        # aiosmtplib types it as a BaseTransport; a connected one (TCP or TLS) is a Transport.
+        return Transactions(cast(asyncio.Transport, transport), client.supports_extension("pipelining"), self.timeout)
 
     def _slots(self, messages: Sequence[tuple[Mime, str]]) -> list[float]:
         """When each message may go (time.monotonic()): per recipient domain, at most domain_rate/s."""
@@ -162,7 +163,8 @@ class Smtp:
                 what = "refused by the server" if exc.recipient else "the SMTP server refused it"
                 return Outcome(False, f"{what}: {exc}"), connection
             except Unreachable as exc:
-                connection.drop()  # type: ignore[union-attr]
+                if connection is not None:
+                    connection.drop()
                 connection = None
                 # Never twice: once the message was written, it may have been accepted.
                 if exc.maybe_delivered:

@@ -1,150 +1,221 @@
-"""The outbox: queue messages (each once), claim what is due, record outcomes; suppressions."""
+"""The outbox, as the other features use it: queue messages (each once), follow what recipients
+do with them, the suppression list, and the Outbox screen's list. The table is only written here
+and in the delivery loop; features never import its model."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, case, func, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
+import msgspec
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Integer,
+    Select,
+    String,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import encode_cursor, read_cursor
-from parcours.channels.models import OutboxMessage, Suppression
+from parcours.channels import store
+from parcours.channels.models import OutboxMessage
+from parcours.channels.sending import JOBS, OutboxIn
+from parcours.channels.stats import (
+    campaign_counts,
+    campaign_firsts,
+    campaign_progress,
+    journey_email_counts,
+)
+from parcours.channels.store import suppress, suppressed
 from parcours.clock import utcnow
-from parcours.db import after_commit, dialect_name
-from parcours.errors import NotFound
+from parcours.db import UTCDateTime, after_commit, insert_ignoring_duplicates
+from parcours.errors import InvalidInput, NotFound
+from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.names import JobName
 
-_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
-DELIVER_JOB = "deliver_messages"
-OTHER_JOB = "deliver_other_messages"
+# What other features use, the statistics and the suppression list included.
+__all__ = [
+    "OutboxIn",
+    "SentMessage",
+    "campaign_counts",
+    "campaign_firsts",
+    "campaign_progress",
+    "campaigns_waiting",
+    "cancel_campaign",
+    "journey_email_counts",
+    "message",
+    "message_by_header",
+    "note",
+    "queue",
+    "queue_audience",
+    "queued",
+    "release_held",
+    "suppress",
+    "suppressed",
+    "wake",
+]
+_COLUMNS = ["idempotency_key", "channel", "kind", "contact_id", "email_id", "campaign_id", "variant", "journey_id",
+            "node_id", "to_address", "subject", "status", "send_after", "data", "created_at"]
 
 
-def _insert(dialect: str) -> Any:
-    return postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)
+def wake(session: AsyncSession, enqueue: Enqueue, channels: set[str]) -> None:
+    """Once the transaction commits, the loops that deliver these channels look for due messages."""
+    for job in sorted({JOBS[channel] for channel in channels}):
+        after_commit(session, partial(_start, enqueue, job))
 
 
-def wake_delivery(session: AsyncSession, enqueue: Any) -> None:
-    after_commit(session, lambda: enqueue(DELIVER_JOB, job_id=f"{DELIVER_JOB}:{int(utcnow().timestamp() * 2)}"))
+async def _start(enqueue: Enqueue, job: JobName) -> object:
+    return await enqueue(job, job_id=f"{job}:{int(utcnow().timestamp() * 2)}")
 
 
-async def queue_one(session: AsyncSession, enqueue: Any, *, key: str, to: str, email_id: int | None,
-                    contact_id: int | None, subject: str = "", kind: str = "promotional",
-                    data: dict[str, Any] | None = None, send_after: datetime | None = None,
-                    campaign_id: int | None = None, variant: str | None = None) -> int:
-    """Queue a message; queuing the same key again changes nothing. Returns its outbox id."""
-    values = {"idempotency_key": key, "channel": "email", "kind": kind, "contact_id": contact_id, "email_id": email_id,
-              "to_address": to, "subject": subject, "data": data or {}, "send_after": send_after or utcnow(),
-              "campaign_id": campaign_id, "variant": variant, "status": "queued", "created_at": utcnow()}
-    await session.execute(_insert(await dialect_name(session)).values(**values).on_conflict_do_nothing())
-    found = (await session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))).scalar_one()
-    wake_delivery(session, enqueue)
-    return int(found)
-
-
-async def queue_many(session: AsyncSession, enqueue: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Queue emails given as {key, to, email_id, contact_id, kind, data, journey_id?, node_id?}:
-    one multi-row INSERT; keys already queued are skipped."""
-    if not rows:
+async def queue(session: AsyncSession, enqueue: Enqueue, messages: Sequence[OutboxIn]) -> None:
+    """Queue messages in one statement; keys already queued are skipped (queued twice, sent once)."""
+    unknown = {m.channel for m in messages} - set(JOBS)
+    if unknown:
+        raise InvalidInput(f"No such channel: {', '.join(sorted(unknown))}.", "channel")
+    if not messages:
         return
     now = utcnow()
-    values = [{"idempotency_key": r["key"], "channel": "email", "kind": r["kind"], "contact_id": r["contact_id"],
-               "email_id": r["email_id"], "to_address": r["to"], "subject": "", "data": r["data"], "send_after": now,
-               "campaign_id": None, "variant": None, "journey_id": r.get("journey_id"), "node_id": r.get("node_id"),
-               "status": "queued", "created_at": now} for r in rows]
-    await session.execute(_insert(await dialect_name(session)).on_conflict_do_nothing(), values)
-    wake_delivery(session, enqueue)
+    await insert_ignoring_duplicates(session, OutboxMessage, [
+        {"idempotency_key": m.key[:200], "channel": m.channel, "kind": m.kind, "contact_id": m.contact_id,
+         "email_id": m.email_id, "campaign_id": m.campaign_id, "variant": m.variant, "journey_id": m.journey_id,
+         "node_id": m.node_id, "to_address": m.to[:320], "subject": m.subject[:300], "status": "queued",
+         "send_after": m.send_after or now, "data": m.data, "created_at": now} for m in messages])
+    wake(session, enqueue, {m.channel for m in messages})
 
 
-async def queue_other(session: AsyncSession, enqueue: Any, *, key: str, channel: str, contact_id: int,
-                      journey_id: int | None, node_id: str | None, data: dict[str, Any]) -> None:
-    """Queue a text message or a webhook call (`data` holds its text or address)."""
+async def queue_audience(session: AsyncSession, enqueue: Enqueue, people: Select[Any], message: OutboxIn, *,
+                         held: bool = False) -> int:
+    """`message` once for each row of `people` (contact id, address), its key followed by the
+    contact id, in one INSERT ... SELECT (a campaign's million). Held messages wait for
+    release_held. Returns how many were queued."""
+    found = people.subquery()
+    contact_id, address = found.c[0], found.c[1]
     now = utcnow()
-    await session.execute(_insert(await dialect_name(session)).values(
-        idempotency_key=key, channel=channel, kind="promotional", contact_id=contact_id, email_id=None,
-        to_address=str(data.get("url") or "")[:320], subject="", data=data, send_after=now, status="queued",
-        journey_id=journey_id, node_id=node_id, created_at=now).on_conflict_do_nothing())
-    after_commit(session, lambda: enqueue(OTHER_JOB, job_id=f"{OTHER_JOB}:{int(now.timestamp() * 2)}"))
+    rows = select(
+        literal(message.key) + cast(contact_id, String), literal(message.channel), literal(message.kind), contact_id,
+        literal(message.email_id, Integer()), literal(message.campaign_id, Integer()),
+        literal(message.variant, String()), literal(message.journey_id, BigInteger()),
+        literal(message.node_id, String()), address, literal(message.subject), literal("held" if held else "queued"),
+        literal(message.send_after or now, UTCDateTime()), literal(message.data, JSON()), literal(now, UTCDateTime()))
+    count = await insert_ignoring_duplicates(session, OutboxMessage, rows, columns=_COLUMNS)
+    wake(session, enqueue, {message.channel})
+    return count
 
 
-async def queue_select(session: AsyncSession, enqueue: Any, rows: Select[Any], columns: list[str]) -> int:
-    """Queue one message per row of a query (a campaign's audience), skipping keys already queued."""
-    # SQLite reads INSERT ... SELECT ... ON CONFLICT only when the SELECT has a WHERE clause.
-    statement = _insert(await dialect_name(session)).from_select(columns, rows.where(true())).on_conflict_do_nothing()
-    result = await session.execute(statement)
-    wake_delivery(session, enqueue)
-    return int(result.rowcount or 0)
+async def queued(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
+    """The outbox id of each of these keys already queued."""
+    rows = await session.execute(select(col(OutboxMessage.idempotency_key), col(OutboxMessage.id))
+                                 .where(col(OutboxMessage.idempotency_key).in_(list(keys))))
+    return {key: int(message_id) for key, message_id in rows.all()}
 
 
-# Every column but the captured message (empty until sent): what a sender needs of a claimed row.
-_CLAIMED = [column for column in _TABLE.c if column.name != "mime"]
+# ---- campaigns: what they hold back and cancel ---------------------------------------------------
 
 
-async def claim_due(session: AsyncSession, limit: int, stale: timedelta,
-                    channels: Sequence[str] = ("email",)) -> list[Row[Any]]:
-    """Take up to `limit` due messages for this worker, in id order; others skip them (PostgreSQL)
-    or wait (SQLite writes one transaction at a time). Rows, not ORM objects: a worker claims
-    thousands a second."""
-    now = utcnow()
-    t = _TABLE.c
-    await session.execute(update(_TABLE).where(t.status == "sending", t.claimed_at < now - stale).values(status="queued"))
-    due = (select(t.id).where(t.status == "queued", t.send_after <= now, t.channel.in_(list(channels)))
-           .order_by(t.id).limit(limit))
-    if await dialect_name(session) == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    # One statement: the claim and what it returns (UPDATE ... RETURNING, PostgreSQL and SQLite).
-    claimed = await session.execute(
-        update(_TABLE).where(t.id.in_(due.scalar_subquery()))
-        .values(status="sending", claimed_at=now, attempts=t.attempts + 1).returning(*_CLAIMED))
-    return sorted(claimed.all(), key=lambda row: row.id)
+async def release_held(session: AsyncSession, enqueue: Enqueue, campaign_id: int, variant: str | None,
+                       data: dict[str, Any]) -> None:
+    """A campaign's held messages go now, as `variant` with its overrides in `data`."""
+    t = store.TABLE.c
+    await session.execute(update(store.TABLE).where(t.campaign_id == campaign_id, t.status == "held")
+                          .values(status="queued", variant=variant, send_after=utcnow(), data=data))
+    wake(session, enqueue, {"email"})
 
 
-async def suppressed(session: AsyncSession, addresses: Sequence[str]) -> dict[str, str]:
-    rows = await session.execute(select(Suppression.email, Suppression.reason).where(Suppression.email.in_(addresses)))  # type: ignore[attr-defined]
-    return dict(rows.all())
+async def cancel_campaign(session: AsyncSession, campaign_id: int) -> None:
+    t = store.TABLE.c
+    await session.execute(update(store.TABLE).where(t.campaign_id == campaign_id, t.status.in_(["queued", "held"]))
+                          .values(status="suppressed", reason="The campaign was cancelled."))
 
 
-async def suppress(session: AsyncSession, address: str, reason: str, detail: str = "") -> None:
-    table = Suppression.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert(table) if await dialect_name(session) == "postgresql" else sqlite.insert(table)
-    await session.execute(insert.values(email=address, reason=reason, detail=detail[:300], created_at=utcnow())
-                          .on_conflict_do_nothing())
+async def campaigns_waiting(session: AsyncSession, campaign_ids: Sequence[int]) -> set[int]:
+    """Those of these campaigns with messages still to send."""
+    t = store.TABLE.c
+    rows = await session.execute(select(t.campaign_id).where(
+        t.campaign_id.in_(list(campaign_ids)), t.status.in_(["queued", "held", "sending"])).distinct())
+    return {int(cid) for cid in rows.scalars()}
 
 
-async def promotional_counts(session: AsyncSession, contact_ids: Sequence[int], since: datetime,
-                             in_flight: Sequence[int] = ()) -> dict[int, int]:
-    """Promotional messages sent to each contact since `since`, counting also the messages
-    `in_flight` (ids: passed at send time, their outcome maybe not recorded yet)."""
-    m = OutboxMessage
-    sent = and_(m.status.in_(["sent", "captured"]), m.sent_at >= since)  # type: ignore[attr-defined,operator]
-    rows = await session.execute(
-        select(m.contact_id, func.count()).where(
-            m.contact_id.in_(contact_ids), m.kind == "promotional",  # type: ignore[union-attr]
-            or_(sent, and_(m.id.in_(list(in_flight)), m.status == "sending")) if in_flight else sent)  # type: ignore[union-attr]
-        .group_by(m.contact_id))
-    return {cid: int(n) for cid, n in rows.all()}
+# ---- what recipients do with a message ----------------------------------------------------------
+
+
+class SentMessage(msgspec.Struct, frozen=True):
+    """A message sent, as tracking sees it."""
+
+    id: int
+    to_address: str
+    contact_id: int | None
+    email_id: int | None
+    campaign_id: int | None
+    variant: str | None
+
+
+def _message(row: Any) -> SentMessage:
+    return SentMessage(id=row.id, to_address=row.to_address, contact_id=row.contact_id, email_id=row.email_id,
+                   campaign_id=row.campaign_id, variant=row.variant)
+
+
+_MESSAGE = [store.TABLE.c[name] for name in SentMessage.__struct_fields__]
+
+
+async def message(session: AsyncSession, message_id: int) -> SentMessage | None:
+    row = (await session.execute(select(*_MESSAGE).where(store.TABLE.c.id == message_id))).first()
+    return _message(row) if row else None
+
+
+async def message_by_header(session: AsyncSession, message_id: str) -> SentMessage | None:
+    """The message with this Message-ID header (angle brackets or not)."""
+    wanted = message_id.strip()
+    wanted = wanted if wanted.startswith("<") else f"<{wanted}>"
+    row = (await session.execute(select(*_MESSAGE).where(store.TABLE.c.message_id == wanted))).first()
+    return _message(row) if row else None
+
+
+async def note(session: AsyncSession, message_id: int, what: str, now: datetime) -> None:
+    """What happened to a message: opened and clicked (counted; a click proves an open, even when
+    images were blocked), delivered, bounced, unsubscribed (the first time)."""
+    t = store.TABLE.c
+    changes: dict[str, Any]
+    if what == "opened":
+        changes = {"opens": t.opens + 1, "opened_at": func.coalesce(t.opened_at, now)}
+    elif what == "clicked":
+        changes = {"clicks": t.clicks + 1, "clicked_at": func.coalesce(t.clicked_at, now),
+                   "opened_at": func.coalesce(t.opened_at, now)}
+    else:
+        changes = {{"delivered": "delivered_at", "bounced": "bounced_at", "unsubscribed": "unsubscribed_at"}[what]: now}
+    await session.execute(update(store.TABLE).where(t.id == message_id).values(**changes))
+
+
+# ---- the Outbox screen -----------------------------------------------------------------------------
 
 
 async def get_message(session: AsyncSession, message_id: int) -> OutboxMessage:
-    message = await session.get(OutboxMessage, message_id)
-    if message is None:
+    found = await session.get(OutboxMessage, message_id)
+    if found is None:
         raise NotFound("This message does not exist.", "message_id")
-    return message
+    return found
 
 
 async def page(session: AsyncSession, *, status: str | None, email_id: int | None, campaign_id: int | None,
                to: str | None, limit: int, cursor: str | None) -> tuple[list[OutboxMessage], str | None, int]:
     where = []
     if status:
-        where.append(OutboxMessage.status == status)
+        where.append(col(OutboxMessage.status) == status)
     if email_id:
-        where.append(OutboxMessage.email_id == email_id)
+        where.append(col(OutboxMessage.email_id) == email_id)
     if campaign_id:
-        where.append(OutboxMessage.campaign_id == campaign_id)
+        where.append(col(OutboxMessage.campaign_id) == campaign_id)
     if to:
-        where.append(OutboxMessage.to_address.contains(to.strip().lower(), autoescape=True))  # type: ignore[attr-defined]
+        where.append(col(OutboxMessage.to_address).contains(to.strip().lower(), autoescape=True))
     query = select(OutboxMessage).where(*where)
     last = read_cursor(cursor, int)
     if last is not None:
@@ -153,19 +224,3 @@ async def page(session: AsyncSession, *, status: str | None, email_id: int | Non
     total = (await session.execute(select(func.count()).select_from(OutboxMessage).where(*where))).scalar_one()
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
     return rows[:limit], next_cursor, int(total)
-
-
-async def journey_email_counts(session: AsyncSession, journey_id: int) -> list[tuple[Any, ...]]:
-    """Per step of a journey that sends email: (node_id, email_id, queued, sent, suppressed,
-    failed, opened, clicked, unsubscribed, bounced)."""
-    m = OutboxMessage
-
-    def where(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0))
-
-    rows = await session.execute(select(
-        m.node_id, func.max(m.email_id), where(m.status.in_(["queued", "sending"])),  # type: ignore[attr-defined]
-        where(m.status.in_(["sent", "captured"])), where(m.status == "suppressed"), where(m.status == "failed"),  # type: ignore[attr-defined]
-        func.count(m.opened_at), func.count(m.clicked_at), func.count(m.unsubscribed_at), func.count(m.bounced_at),
-    ).where(m.journey_id == journey_id, m.channel == "email").group_by(m.node_id))
-    return [(row[0], row[1], *(int(v or 0) for v in row[2:])) for row in rows.all()]

@@ -1,58 +1,35 @@
-"""Worker jobs of the outbox."""
+"""Worker jobs of the outbox: one per delivery lane (see delivery.LANES), and the sweeper."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from sqlalchemy import select
 
-from parcours.channels import delivery, notices, other
-from parcours.channels.models import OutboxMessage
-from parcours.channels.service import DELIVER_JOB, OTHER_JOB
+from parcours.channels import store
+from parcours.channels.sending import JOBS
 from parcours.clock import utcnow
 from parcours.db import transaction
+from parcours.jobs.names import JobName
+from parcours.runtime import WorkerContext
 
 
-async def _one_at_a_time(runtime: Any, name: str, work: Callable[[Any], Awaitable[int]]) -> int:
-    """One delivery loop per worker process: it sends until the outbox is empty, so more would
-    only take the worker's job slots from journeys and the interaction stream. A job arriving
-    while the loop runs asks it to look once more instead."""
-    state = runtime.extras.setdefault(name, {"busy": False, "again": False})
-    if state["busy"]:
-        state["again"] = True
-        return 0
-    state["busy"] = True
-    handled = 0
-    try:
-        while True:
-            state["again"] = False
-            handled += await work(runtime)
-            if not state["again"]:
-                return handled
-    finally:
-        state["busy"] = False
+async def deliver_messages(ctx: WorkerContext) -> int:
+    return await ctx["delivery"].run(JobName.DELIVER_MESSAGES)
 
 
-async def deliver_messages(ctx: dict[str, Any]) -> int:
-    return await _one_at_a_time(ctx["runtime"], "delivering_email", delivery.deliver_due)
+async def deliver_other_messages(ctx: WorkerContext) -> int:
+    return await ctx["delivery"].run(JobName.DELIVER_OTHER_MESSAGES)
 
 
-async def deliver_other_messages(ctx: dict[str, Any]) -> int:
-    return await _one_at_a_time(ctx["runtime"], "delivering_other", other.deliver_due)
+async def deliver_notices(ctx: WorkerContext) -> int:
+    return await ctx["delivery"].run(JobName.DELIVER_NOTICES)
 
 
-async def deliver_notices(ctx: dict[str, Any]) -> int:
-    return await _one_at_a_time(ctx["runtime"], "delivering_notices", notices.deliver_due)
-
-
-async def sweep_outbox(ctx: dict[str, Any]) -> None:
+async def sweep_outbox(ctx: WorkerContext) -> None:
     """Due messages are sent even when the job that should have sent them was lost."""
-    runtime = ctx["runtime"]
-    async with transaction(runtime.read_sessions) as session:
-        channels = set((await session.execute(select(OutboxMessage.channel).where(
-            OutboxMessage.status.in_(["queued", "sending"]), OutboxMessage.send_after <= utcnow()).distinct())).scalars())  # type: ignore[attr-defined,operator]
-    for job, wanted in ((DELIVER_JOB, {"email"}), (OTHER_JOB, set(other.CHANNELS)),
-                        (notices.DELIVER_JOB, {notices.CHANNEL})):
-        if channels & wanted:
-            await runtime.enqueue(job, job_id=f"{job}:{int(utcnow().timestamp() * 2)}")
+    delivery = ctx["delivery"]
+    t = store.TABLE.c
+    async with transaction(delivery.read_sessions) as session:
+        channels = set((await session.execute(select(t.channel).where(
+            t.status.in_(["queued", "sending"]), t.send_after <= utcnow()).distinct())).scalars())
+    for job in sorted({JOBS[c] for c in channels if c in JOBS}):
+        await delivery.enqueue(job, job_id=f"{job}:{int(utcnow().timestamp() * 2)}")

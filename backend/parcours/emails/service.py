@@ -219,9 +219,11 @@ async def test_send(session: AsyncSession, email_id: int, to: str, contact_id: i
         raise InvalidInput(str(exc), "to") from None
     if contact_id is not None:
         await personalization(session, contact_id)
-    return await channels.queue_one(
-        session, enqueue, key=f"test:{email.id}:{uuid.uuid4().hex}", to=address, email_id=email.id,
-        contact_id=contact_id, subject=email.subject, data={"test": True, "by": actor.label})
+    key = f"test:{email.id}:{uuid.uuid4().hex}"
+    await channels.queue(session, enqueue, [channels.OutboxIn(
+        key=key, to=address, email_id=email.id, contact_id=contact_id, subject=email.subject,
+        data={"test": True, "by": actor.label})])
+    return (await channels.queued(session, [key]))[key]
 
 
 async def count_emails(session: AsyncSession) -> int:

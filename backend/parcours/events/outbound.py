@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.channels import notices
+from parcours.channels import service as outbox
 from parcours.channels.mime import Attachment
-from parcours.channels.models import OutboxMessage
 from parcours.contacts import service as contacts
 from parcours.events import emails, registrations, reminders, seats
 from parcours.events.models import Event, Registration
@@ -41,8 +42,8 @@ def key(registration: Registration, kind: str) -> str:
 
 
 def _notice(out: Outbound, event: Event, registration: Registration, contact: Any, kind: str,
-            position: int | None = None, offset: str | None = None) -> notices.Notice | None:
-    if contact is None or not contact.email:
+            position: int | None = None, offset: str | None = None) -> outbox.OutboxIn | None:
+    if contact is None or not contact.email or registration.id is None or event.id is None:
         return None
     page = f"{out.base_url}/e/{event.slug}"
     with_calendar = kind in ("confirmed", "promoted")
@@ -51,11 +52,11 @@ def _notice(out: Outbound, event: Event, registration: Registration, contact: An
         kind, emails.language(contact.language), name=event.name,
         when=emails.when(event.starts_at, event.ends_at, event.timezone), where=where or None,
         online_url=event.online_url if event.type != "in_person" else None, page_url=page,
-        cancel_url=registrations.cancel_url(out.base_url, out.secret, event.slug, registration.id, event.id),  # type: ignore[arg-type]
+        cancel_url=registrations.cancel_url(out.base_url, out.secret, event.slug, registration.id, event.id),
         position=position, offset=offset, with_calendar=with_calendar)
     files = (Attachment(filename=f"{event.slug}.ics", content_type="text/calendar; method=PUBLISH",
                         content=calendar_text(event, page).encode()),) if with_calendar else ()
-    return notices.Notice(key=key(registration, kind if offset is None else f"reminder:{offset}"), to=contact.email,
+    return notices.notice(key=key(registration, kind if offset is None else f"reminder:{offset}"), to=contact.email,
                           subject=subject, text=text, contact_id=registration.contact_id, attachments=files,
                           from_name=event.name[:100])
 
@@ -70,22 +71,22 @@ async def registered(session: AsyncSession, out: Outbound, event: Event, registr
     kind = "confirmed" if registration.status == seats.CONFIRMED else "waitlisted"
     notice = _notice(out, event, registration, contact, kind, position)
     if notice is not None:
-        await notices.queue_notices(session, out.enqueue, [notice])
+        await outbox.queue(session, out.enqueue, [notice])
 
 
 async def promoted(session: AsyncSession, out: Outbound, event: Event, rows: Sequence[Registration]) -> None:
     people = await _people(session, rows)
     found = [_notice(out, event, r, people.get(r.contact_id), "promoted") for r in rows]
-    await notices.queue_notices(session, out.enqueue, [n for n in found if n is not None])
+    await outbox.queue(session, out.enqueue, [n for n in found if n is not None])
 
 
 async def events_with_reminders(session: AsyncSession, now: datetime) -> list[int]:
     """Open events starting within the longest reminder offset that have a reminder due."""
     upcoming = (await session.execute(select(Event).where(
-        Event.status.in_(seats.OPEN_TO_REGISTRATION), Event.starts_at > now,  # type: ignore[attr-defined]
-        Event.starts_at <= now + reminders.LONGEST))).scalars().all()
-    return [e.id for e in upcoming  # type: ignore[misc]
-            if any((d := reminders.offset(o)) is not None and e.starts_at - d <= now for o in e.reminders)]
+        col(Event.status).in_(seats.OPEN_TO_REGISTRATION), col(Event.starts_at) > now,
+        col(Event.starts_at) <= now + reminders.LONGEST))).scalars().all()
+    return [e.id for e in upcoming if e.id is not None
+            and any((d := reminders.offset(o)) is not None and e.starts_at - d <= now for o in e.reminders)]
 
 
 async def queue_reminders(session: AsyncSession, out: Outbound, event_id: int, now: datetime) -> int:
@@ -94,19 +95,18 @@ async def queue_reminders(session: AsyncSession, out: Outbound, event_id: int, n
     if event is None or event.status not in seats.OPEN_TO_REGISTRATION:
         return 0
     rows = (await session.execute(select(Registration).where(
-        Registration.event_id == event_id, Registration.status == seats.CONFIRMED))).scalars().all()
+        col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED))).scalars().all()
     due = [(r, offset) for r in rows
            if (offset := reminders.due(event.reminders, event.starts_at, r.confirmed_at or r.created_at, now))]
     queued = 0
     for start in range(0, len(due), 500):
         chunk = due[start:start + 500]
         keys = [key(r, f"reminder:{offset}") for r, offset in chunk]
-        done = set((await session.execute(select(OutboxMessage.idempotency_key).where(
-            OutboxMessage.idempotency_key.in_(keys)))).scalars())  # type: ignore[attr-defined]
+        done = set(await outbox.queued(session, keys))
         fresh = [(r, offset) for (r, offset), k in zip(chunk, keys, strict=True) if k not in done]
         people = await _people(session, [r for r, _ in fresh])
         found = [_notice(out, event, r, people.get(r.contact_id), "reminder", offset=offset) for r, offset in fresh]
         ready = [n for n in found if n is not None]
-        await notices.queue_notices(session, out.enqueue, ready)
+        await outbox.queue(session, out.enqueue, ready)
         queued += len(ready)
     return queued

@@ -53,10 +53,11 @@ async def apply(session: AsyncSession, enqueue: Enqueue, effects: list[tuple[Cla
             elif isinstance(effect, engine.Converted) and run.converted_at is None:
                 run.converted_at = now
             elif isinstance(effect, (engine.SendSms, engine.CallWebhook)):
-                await outbox.queue_other(session, enqueue, key=f"journey:{run.id}:{effect.node_id}",
-                                         channel="sms" if isinstance(effect, engine.SendSms) else "webhook",
-                                         contact_id=run.contact_id, journey_id=live.journey_id, node_id=effect.node_id,
-                                         data=msgspec.to_builtins(effect))
+                data = msgspec.to_builtins(effect)
+                await outbox.queue(session, enqueue, [outbox.OutboxIn(
+                    key=f"journey:{run.id}:{effect.node_id}", channel="sms" if isinstance(effect, engine.SendSms) else "webhook",
+                    to=str(data.get("url") or "")[:320], contact_id=run.contact_id, journey_id=live.journey_id,
+                    node_id=effect.node_id, data=data)])
         except ParcoursError as exc:
             run.error = f"{effect.node_id}: {exc.message}"[:300]
     for event_id, runs in by_event.items():
@@ -86,7 +87,7 @@ async def note_errors(session: AsyncSession, errors: dict[int, str]) -> None:
 async def _queue_emails(session: AsyncSession, enqueue: Enqueue, sends: list[tuple[Claimed, Version, engine.SendEmail]],
                         people: dict[int, RuleRow]) -> None:
     kinds = await emails.kinds_of(session, {e.email_id for _, _, e in sends})
-    rows = []
+    rows: list[outbox.OutboxIn] = []
     for run, live, effect in sends:
         address = people[run.contact_id][0].get("email")
         if not address or effect.email_id not in kinds:
@@ -95,8 +96,8 @@ async def _queue_emails(session: AsyncSession, enqueue: Enqueue, sends: list[tup
         data: dict[str, Any] = {"minimum_consent": live.settings.min_consent}
         if live.settings.frequency_cap is not None:
             data["frequency_cap"] = live.settings.frequency_cap
-        rows.append({"key": f"journey:{run.id}:{effect.node_id}", "to": address, "email_id": effect.email_id,
-                     "contact_id": run.contact_id, "kind": kinds[effect.email_id], "data": data,
-                     "journey_id": live.journey_id, "node_id": effect.node_id})
-    await outbox.queue_many(session, enqueue, rows)
+        rows.append(outbox.OutboxIn(key=f"journey:{run.id}:{effect.node_id}", to=address, email_id=effect.email_id,
+                                    contact_id=run.contact_id, kind=kinds[effect.email_id], data=data,
+                                    journey_id=live.journey_id, node_id=effect.node_id))
+    await outbox.queue(session, enqueue, rows)
 

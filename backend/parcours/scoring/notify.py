@@ -33,13 +33,12 @@ async def sales_ready(session: AsyncSession, enqueue: Enqueue, *, model_id: int,
                       grade: str, threshold: int, now: datetime, base_url: str = "") -> None:
     moment = int(now.timestamp())
     if notify_webhook:
-        await outbox.queue_other(session, enqueue, key=f"sales-ready:{model_id}:{contact['id']}:{moment}:webhook",
-                                 channel="webhook", contact_id=contact["id"], journey_id=None,
-                                 node_id=f"scoring:{model_key}"[:64],
-                                 data={"url": notify_webhook, "event": "sales_ready", "model": model_key,
-                                       "score": score, "grade": grade})
+        await outbox.queue(session, enqueue, [outbox.OutboxIn(
+            key=f"sales-ready:{model_id}:{contact['id']}:{moment}:webhook", channel="webhook", to=notify_webhook[:320],
+            contact_id=contact["id"], node_id=f"scoring:{model_key}"[:64],
+            data={"url": notify_webhook, "event": "sales_ready", "model": model_key, "score": score, "grade": grade})])
     if notify_email:
-        await notices.queue_notice(
-            session, enqueue, key=f"sales-ready:{model_id}:{contact['id']}:{moment}:email", to=notify_email,
+        await outbox.queue(session, enqueue, [notices.notice(
+            key=f"sales-ready:{model_id}:{contact['id']}:{moment}:email", to=notify_email,
             subject=f"Sales-ready lead: {contact['email']} ({model_name} {score})", contact_id=contact["id"],
-            text=text_of(model_name, contact, score, grade, threshold, base_url))
+            text=text_of(model_name, contact, score, grade, threshold, base_url))])

@@ -4,15 +4,14 @@ complaints reported by the mail system. Each is recorded on the message and as a
 from __future__ import annotations
 
 from email import message_from_bytes
-from email.message import Message
+from email.message import Message as MimeMessage
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import system_actor
 from parcours.channels import service as outbox
-from parcours.channels.models import OutboxMessage
+from parcours.channels.service import SentMessage
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.emails import topics
@@ -23,20 +22,20 @@ from parcours.tracking.tokens import sign, verify
 RECIPIENT = system_actor("the contact")
 
 
-def _about(message: OutboxMessage) -> dict[str, Any]:
+def _about(message: SentMessage) -> dict[str, Any]:
     return {"email_id": message.email_id, "campaign_id": message.campaign_id, "variant": message.variant,
             "message_id": message.id}
 
 
-async def _message(session: AsyncSession, secret: str, purpose: str, token: str) -> tuple[OutboxMessage, dict[str, Any]]:
+async def _message(session: AsyncSession, secret: str, purpose: str, token: str) -> tuple[SentMessage, dict[str, Any]]:
     payload = verify(secret, purpose, token)
-    message = await session.get(OutboxMessage, int(payload.get("m", 0)))
+    message = await outbox.message(session, int(payload.get("m", 0)))
     if message is None:
         raise NotFound("This message no longer exists.", "token")
     return message, payload
 
 
-async def _event(session: AsyncSession, message: OutboxMessage, kind: str, **extra: Any) -> None:
+async def _event(session: AsyncSession, message: SentMessage, kind: str, **extra: Any) -> None:
     if message.contact_id is not None:
         await recording.record(session, [{"contact_id": message.contact_id, "type": kind,
                                           "properties": {**_about(message), **extra}}])
@@ -44,9 +43,7 @@ async def _event(session: AsyncSession, message: OutboxMessage, kind: str, **ext
 
 async def opened(session: AsyncSession, secret: str, token: str) -> None:
     message, _ = await _message(session, secret, "open", token)
-    now = utcnow()
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(
-        opens=OutboxMessage.opens + 1, opened_at=func.coalesce(OutboxMessage.opened_at, now)))
+    await outbox.note(session, message.id, "opened", utcnow())
     await _event(session, message, "email_opened")
 
 
@@ -56,16 +53,13 @@ async def clicked(session: AsyncSession, secret: str, token: str) -> str:
     url = str(payload.get("u", ""))
     if not url.startswith(("http://", "https://")):
         raise InvalidInput("This link is not valid.", "token")
-    now = utcnow()
     # A click proves the message was opened, even when images (the open pixel) were blocked.
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(
-        clicks=OutboxMessage.clicks + 1, clicked_at=func.coalesce(OutboxMessage.clicked_at, now),
-        opened_at=func.coalesce(OutboxMessage.opened_at, now)))
+    await outbox.note(session, message.id, "clicked", utcnow())
     await _event(session, message, "email_clicked", url=url, link=payload.get("i"))
     return url
 
 
-async def recipient(session: AsyncSession, secret: str, purpose: str, token: str) -> tuple[OutboxMessage, dict[str, Any] | None]:
+async def recipient(session: AsyncSession, secret: str, purpose: str, token: str) -> tuple[SentMessage, dict[str, Any] | None]:
     """The message a link came from and its contact (None when erased since)."""
     message, _ = await _message(session, secret, purpose, token)
     if message.contact_id is None:
@@ -74,21 +68,21 @@ async def recipient(session: AsyncSession, secret: str, purpose: str, token: str
     return message, rows[message.contact_id][0] if message.contact_id in rows else None
 
 
-async def unsubscribe(session: AsyncSession, secret: str, token: str) -> OutboxMessage:
+async def unsubscribe(session: AsyncSession, secret: str, token: str) -> SentMessage:
     """One click, no login: the contact stops receiving promotional email. Doing it again is harmless."""
     message, contact = await recipient(session, secret, "unsubscribe", token)
     if contact is None:
         await outbox.suppress(session, message.to_address, "unsubscribed", "unsubscribe link")
         return message
-    if not contact.get("unsubscribed"):
-        await contacts.update_contact(session, message.contact_id, {"unsubscribed": True}, RECIPIENT,  # type: ignore[arg-type]
+    if not contact.get("unsubscribed") and message.contact_id is not None:
+        await contacts.update_contact(session, message.contact_id, {"unsubscribed": True}, RECIPIENT,
                                       method="unsubscribe_link")
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(unsubscribed_at=utcnow()))
+        await outbox.note(session, message.id, "unsubscribed", utcnow())
         await _event(session, message, "email_unsubscribed")
     return message
 
 
-async def preferences(session: AsyncSession, secret: str, token: str) -> tuple[OutboxMessage, dict[str, Any] | None, set[str]]:
+async def preferences(session: AsyncSession, secret: str, token: str) -> tuple[SentMessage, dict[str, Any] | None, set[str]]:
     message, contact = await recipient(session, secret, "preferences", token)
     opted_out = (await topics.opted_out(session, [message.contact_id])).get(message.contact_id, frozenset()) \
         if message.contact_id is not None else frozenset()
@@ -111,13 +105,11 @@ async def save_preferences(session: AsyncSession, secret: str, token: str, keep:
 # ---- reports from the mail system ----------------------------------------------------------------
 
 
-async def _by_reference(session: AsyncSession, message_id: str | None, outbox_id: int | None) -> OutboxMessage | None:
+async def _by_reference(session: AsyncSession, message_id: str | None, outbox_id: int | None) -> SentMessage | None:
     if outbox_id is not None:
-        return await session.get(OutboxMessage, outbox_id)
+        return await outbox.message(session, outbox_id)
     if message_id:
-        wanted = message_id.strip()
-        wanted = wanted if wanted.startswith("<") else f"<{wanted}>"
-        return (await session.execute(select(OutboxMessage).where(OutboxMessage.message_id == wanted))).scalar_one_or_none()
+        return await outbox.message_by_header(session, message_id)
     return None
 
 
@@ -134,11 +126,11 @@ async def report(session: AsyncSession, *, kind: str, address: str | None, messa
     now = utcnow()
     if kind == "delivered":
         if message:
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(delivered_at=now))
+            await outbox.note(session, message.id, "delivered", now)
         event = "email_delivered"
     elif kind == "bounce":
         if message:
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(bounced_at=now))
+            await outbox.note(session, message.id, "bounced", now)
         if hard:
             await outbox.suppress(session, address, "bounced", detail)
             if contact_id is not None:
@@ -166,12 +158,12 @@ def parse_dsn(raw: bytes) -> list[dict[str, Any]]:
         if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) else message_from_bytes(str(payload).encode())
-            original_id = inner.get("Message-ID") if isinstance(inner, Message) else None
+            original_id = inner.get("Message-ID") if isinstance(inner, MimeMessage) else None
     for part in parsed.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
         for block in part.get_payload():
-            fields = block if isinstance(block, Message) else message_from_bytes(str(block).encode())
+            fields = block if isinstance(block, MimeMessage) else message_from_bytes(str(block).encode())
             recipient_field = fields.get("Final-Recipient") or fields.get("Original-Recipient")
             if not recipient_field:
                 continue

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.assembly import open_product, worker_context
+from parcours.assembly import Product, open_product
 from parcours.auth.service import system_actor
 from parcours.contacts import import_service
 from parcours.contacts import service as contacts
@@ -49,11 +49,16 @@ def app_settings(app_settings: Any, backend: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-async def runtime(app_settings: Any) -> AsyncIterator[Runtime]:
+async def product(app_settings: Any) -> AsyncIterator[Product]:
     """The product's resources without its worker: the tests run the jobs themselves."""
     opened = await open_product(app_settings, migrate=True)
-    yield opened.runtime
+    yield opened
     await opened.close()
+
+
+@pytest.fixture(scope="module")
+def runtime(product: Product) -> Runtime:
+    return product.runtime
 
 
 def email(i: int) -> str:
@@ -84,7 +89,7 @@ async def saved_a_batch(runtime: Runtime, job_id: str, importing: asyncio.Task[N
         await asyncio.sleep(0.02)
 
 
-async def test_a_full_recompute_and_an_import_of_the_same_contacts_both_finish(runtime: Runtime) -> None:
+async def test_a_full_recompute_and_an_import_of_the_same_contacts_both_finish(product: Product, runtime: Runtime) -> None:
     await seed(runtime, CONTACTS)
     order = list(range(CONTACTS))
     random.Random(7).shuffle(order)
@@ -102,7 +107,7 @@ async def test_a_full_recompute_and_an_import_of_the_same_contacts_both_finish(r
 
     importing = asyncio.create_task(import_service.run_import(runtime.sessions, import_id))
     await saved_a_batch(runtime, import_id, importing)
-    recomputing = scoring_tasks.recompute_scores(worker_context(runtime), recompute_id)
+    recomputing = scoring_tasks.recompute_scores(product.worker_context(), recompute_id)
     await asyncio.wait_for(asyncio.gather(recomputing, importing), timeout=60)
 
     recomputed, imported = await job(runtime, recompute_id), await job(runtime, import_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parcours.channels.other import private_address
+from parcours.channels.webhook import private_address
 
 
 @pytest.mark.parametrize("url", ["http://10.1.2.3/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]:8000/",

@@ -1,0 +1,91 @@
+"""Text messages (queued by journeys), sent through a Twilio-compatible HTTP API; without one
+configured (PARCOURS_SMS_URL), captured in the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import httpx
+import msgspec
+from sqlalchemy import Row
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.channels.senders import Outcome
+from parcours.channels.sending import Env, Ready, Sent
+from parcours.emails import render
+from parcours.emails import service as emails
+from parcours.emails.compose import context
+
+TIMEOUT = httpx.Timeout(10.0)
+
+
+class SmsProvider:
+    """A Twilio-compatible HTTP API: PARCOURS_SMS_URL is the Messages endpoint with the account
+    id and token as user and password (https://SID:TOKEN@api.twilio.com/2010-04-01/Accounts/SID/Messages.json)."""
+
+    def __init__(self, url: str, sender: str, client: httpx.AsyncClient) -> None:
+        parsed = urlparse(url)
+        self.auth = (unquote(parsed.username or ""), unquote(parsed.password or ""))
+        self.url = parsed._replace(netloc=(parsed.hostname or "") + (f":{parsed.port}" if parsed.port else "")).geturl()
+        self.sender, self.client = sender, client
+
+    async def send(self, to: str, text: str) -> Outcome:
+        try:
+            response = await self.client.post(self.url, data={"To": to, "From": self.sender, "Body": text},
+                                              auth=self.auth, timeout=TIMEOUT)
+        except httpx.HTTPError as exc:
+            return Outcome(False, f"The SMS provider could not be reached: {exc}")
+        if response.is_success:
+            return Outcome(True, str(response.json().get("sid", "")) if "json" in response.headers.get("content-type", "") else "")
+        return Outcome(False, f"The SMS provider refused the message ({response.status_code}): {response.text[:200]}")
+
+
+class Text(msgspec.Struct, frozen=True):
+    phone: str
+    text: str
+
+
+def _refusal(contact: dict[str, Any] | None) -> str | None:
+    if contact is None:
+        return "The contact no longer exists."
+    if not contact.get("phone"):
+        return "The contact has no phone number."
+    if not contact.get("sms_opt_in") or contact.get("unsubscribed"):
+        return "The contact has not opted in to text messages."
+    return None
+
+
+class Sms:
+    channel = "sms"
+    batch = 100
+    interaction: str | None = None
+
+    async def render(self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env,
+                     in_flight: Sequence[int]) -> list[Ready[Text]]:
+        people = await emails.personalizations(session, [m.contact_id for m in claimed if m.contact_id], False)
+        ready: list[Ready[Text]] = []
+        for message in claimed:
+            person = people.get(message.contact_id) if message.contact_id is not None else None
+            contact = person[0] if person else None
+            refusal = _refusal(contact)
+            if refusal is not None or person is None or contact is None:
+                ready.append(Ready(message_id=message.id, to=message.to_address, reason=refusal))
+                continue
+            text = render.personalize(message.data.get("text", ""), context(contact, person[1], None)).strip()
+            ready.append(Ready(message_id=message.id, to=message.to_address,
+                               content=Text(phone=str(contact["phone"]), text=text)))
+        return ready
+
+    async def send(self, ready: Sequence[Ready[Text]], env: Env) -> list[Sent]:
+        settings = env.settings
+        if not settings.sms_url:
+            return [Sent("captured", item.content.text) for item in ready if item.content is not None]
+        provider = SmsProvider(settings.sms_url, settings.sms_from, env.http())
+        sent = []
+        for item in ready:
+            if item.content is not None:
+                outcome = await provider.send(item.content.phone, item.content.text)
+                sent.append(Sent("sent" if outcome.ok else "failed", outcome.detail))
+        return sent
