@@ -39,3 +39,7 @@ export const useEmail = (id: number) => useQuery({ queryKey: keys.email(id), que
 
 export const useVersions = (id: number, enabled: boolean) =>
   useQuery({ queryKey: keys.versions(id), queryFn: () => listVersions(id), enabled });
+
+/** The email as a contact would get it (merge fields filled); recomputed when the email is saved. */
+export const useEmailPreview = (id: number, contactId: number | null, version: number | undefined, subject: string | undefined, enabled: boolean) =>
+  useQuery({ queryKey: keys.preview(id, contactId, version, subject), queryFn: () => previewEmail(id, { contact_id: contactId }), enabled });
