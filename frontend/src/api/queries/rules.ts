@@ -1,7 +1,7 @@
 // Rules: the fields a rule can read and the check of a typed rule, shared by the segment, scoring
 // and journey editors.
 import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../client";
+import { api, unwrap, type Builder } from "../client";
 
 export const keys = {
   // The journey editor reads ["rule-fields"] too.
@@ -11,7 +11,9 @@ export const keys = {
 
 export const listFields = () => unwrap(api.GET("/api/rules/fields"));
 export const validateRule = (rule: string) => unwrap(api.POST("/api/rules/validate", { body: { rule } }));
-export const parseRule = (rule: string) => api.POST("/api/rules/parse", { body: { rule } });
+/** The conditions a rule's text stands for (a null builder when the text has no builder's shape). */
+export const parseRule = (rule: string) => unwrap(api.POST("/api/rules/parse", { body: { rule } }));
+export const buildRule = (builder: Builder) => unwrap(api.POST("/api/rules/build", { body: { builder } }));
 
 export const useRuleFields = (enabled = true) => useQuery({ queryKey: keys.fields, queryFn: listFields, enabled });
 

@@ -109,10 +109,11 @@ export function SegmentEditorPage() {
   useEffect(() => {
     if (debouncedRule === null) return;
     let cancelled = false;
-    parseRule(debouncedRule).then(({ data }) => {
+    // A text that does not parse stays text only.
+    parseRule(debouncedRule).catch(() => null).then((parsed) => {
       if (cancelled) return;
       setRuleDraft(null);
-      const builder = data?.builder ?? null;
+      const builder = parsed?.builder ?? null;
       setTextOnly(builder === null);
       setDefinition((d) => ({ ...d, rule: debouncedRule, builder: builder ?? d.builder }));
     });
