@@ -5,6 +5,7 @@ import { api, unwrap, type Schemas } from "../client";
 
 export type JourneySummary = Schemas["JourneySummary"];
 export type JourneyIn = Schemas["JourneyIn"];
+export type JourneyPatch = Schemas["JourneyPatch"];
 
 export const keys = {
   all: ["journeys"] as const,
@@ -19,6 +20,7 @@ const journeyPath = (id: number) => ({ params: { path: { journey_id: id } } });
 export const listJourneys = () => unwrap(api.GET("/api/journeys"));
 export const getJourney = (id: number) => unwrap(api.GET("/api/journeys/{journey_id}", journeyPath(id)));
 export const createJourney = (body: JourneyIn) => unwrap(api.POST("/api/journeys", { body }));
+export const updateJourney = (id: number, body: JourneyPatch) => unwrap(api.PATCH("/api/journeys/{journey_id}", { ...journeyPath(id), body }));
 export const deleteJourney = (id: number) => unwrap(api.DELETE("/api/journeys/{journey_id}", journeyPath(id)));
 export const validateJourney = (id: number) => unwrap(api.POST("/api/journeys/{journey_id}/validate", journeyPath(id)));
 export const publishJourney = (id: number) => unwrap(api.POST("/api/journeys/{journey_id}/publish", journeyPath(id)));
