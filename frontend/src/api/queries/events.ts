@@ -92,4 +92,9 @@ export const useCosts = (id: number) => useQuery({ queryKey: keys.costs(id), que
 /** An event's figures; the dashboard refreshes them as people register and check in. */
 export const useEventStats = (id: number, refetchInterval?: number) =>
   useQuery({ queryKey: keys.stats(id), queryFn: () => eventStats(id), refetchInterval });
-export const useTeam = (id: number) => useQuery({ queryKey: keys.team(id), queryFn: () => listTeam(id) });
+/** The organizing team (none to load for an event not saved yet). */
+export const useTeam = (id: number | null) =>
+  useQuery({ queryKey: keys.team(id ?? 0), enabled: id !== null, queryFn: () => listTeam(id!) });
+
+export const useEvent = (id: number | null) =>
+  useQuery({ queryKey: keys.event(id ?? 0), enabled: id !== null, queryFn: () => getEvent(id!) });
