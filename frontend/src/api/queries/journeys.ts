@@ -24,6 +24,10 @@ export const updateJourney = (id: number, body: JourneyPatch) => unwrap(api.PATC
 export const deleteJourney = (id: number) => unwrap(api.DELETE("/api/journeys/{journey_id}", journeyPath(id)));
 export const validateJourney = (id: number) => unwrap(api.POST("/api/journeys/{journey_id}/validate", journeyPath(id)));
 export const publishJourney = (id: number) => unwrap(api.POST("/api/journeys/{journey_id}/publish", journeyPath(id)));
+export const moveJourney = (id: number, action: "pause" | "resume" | "stop") =>
+  unwrap(action === "pause" ? api.POST("/api/journeys/{journey_id}/pause", journeyPath(id))
+    : action === "resume" ? api.POST("/api/journeys/{journey_id}/resume", journeyPath(id))
+      : api.POST("/api/journeys/{journey_id}/stop", journeyPath(id)));
 export const journeyStats = (id: number) => unwrap(api.GET("/api/journeys/{journey_id}/stats", journeyPath(id)));
 
 // ---- hooks ------------------------------------------------------------------------------------

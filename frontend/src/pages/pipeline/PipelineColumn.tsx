@@ -11,7 +11,7 @@ export function PipelineColumn({ stage, origin, count }: { stage: string; origin
   const { t } = useTranslation();
   const { setNodeRef, isOver } = useDroppable({ id: stage });
   const leads = useStageContacts(stage, origin);
-  const items = (leads.data?.items ?? []) as Lead[];
+  const items: Lead[] = leads.data?.items ?? [];
   const shown = items.length;
   return (
     <Paper
