@@ -38,6 +38,8 @@ export type DataTableProps<T> = {
   rows: T[] | undefined;
   rowKey: (row: T) => string | number;
   rowProps?: (row: T) => Record<string, string | undefined>;
+  /** A click on the row (outside its controls) opens it. */
+  onRowClick?: (row: T) => void;
   columns: Column<T>[];
   loading?: boolean;
   error?: unknown;
@@ -126,11 +128,13 @@ export function DataTable<T>(props: DataTableProps<T>) {
               </Table.Tr>
             ))}
             {shown?.map((row) => (
-              <Table.Tr key={props.rowKey(row)} {...props.rowProps?.(row)}>
+              <Table.Tr key={props.rowKey(row)} {...props.rowProps?.(row)}
+                onClick={props.onRowClick && (() => props.onRowClick?.(row))}
+                style={props.onRowClick ? { cursor: "pointer" } : undefined}>
                 {columns.map((column) => <Table.Td key={column.key} ta={column.align}>{column.render(row)}</Table.Td>)}
                 {hasActions && (
                   <Table.Td>
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
+                    <Group gap={4} justify="flex-end" wrap="nowrap" onClick={(e) => e.stopPropagation()}>
                       {actions.filter((a) => !a.hidden?.(row)).map((action) => (
                         <Tooltip key={action.key} label={action.label}>
                           <ActionIcon variant="subtle" color={action.color ?? (action.confirm ? "red" : undefined)}

@@ -1,4 +1,5 @@
 // Events: the query keys, the calls (on the generated client) and the hooks of the events list, the editor and its tabs.
+import { useQuery } from "@tanstack/react-query";
 import { api, multipart, unwrap, type Schemas } from "../client";
 import { useCursorPages } from "../paging";
 
@@ -86,3 +87,14 @@ export const useEvents = (q: string) =>
 export const useRegistrations = (id: number, status: RegistrationStatus | null, q: string) =>
   useCursorPages(keys.registrationList(id, status, q), (cursor) => listRegistrations(id, status, q, cursor),
     { refetchInterval: 3_000 });
+
+export const useCosts = (id: number) => useQuery({ queryKey: keys.costs(id), queryFn: () => listCosts(id) });
+/** An event's figures; the dashboard refreshes them as people register and check in. */
+export const useEventStats = (id: number, refetchInterval?: number) =>
+  useQuery({ queryKey: keys.stats(id), queryFn: () => eventStats(id), refetchInterval });
+/** The organizing team (none to load for an event not saved yet). */
+export const useTeam = (id: number | null) =>
+  useQuery({ queryKey: keys.team(id ?? 0), enabled: id !== null, queryFn: () => listTeam(id!) });
+
+export const useEvent = (id: number | null) =>
+  useQuery({ queryKey: keys.event(id ?? 0), enabled: id !== null, queryFn: () => getEvent(id!) });

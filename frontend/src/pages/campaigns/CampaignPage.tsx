@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Group, Loader, Progress, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Group, Loader, Progress, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { AreaChart } from "@mantine/charts";
 import { IconTrophy } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
@@ -7,6 +7,7 @@ import { Link, useParams } from "react-router";
 import { type Schemas } from "../../api/client";
 import { cancelCampaign, decideCampaign, keys, useCampaign } from "../../api/queries/campaigns";
 import { useAuth } from "../../auth/AuthProvider";
+import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../../components/format";
 import { STATUS_COLORS } from "./CampaignsList";
@@ -94,26 +95,19 @@ export function CampaignPage() {
         )}
       </Card>
       {c.variants.length > 0 && (
-        <Table data-testid="campaign-variants">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("campaigns.variant")}</Table.Th>
-              <Table.Th ta="right">{t("campaigns.stats.sent")}</Table.Th>
-              <Table.Th ta="right">{t("campaigns.stats.open_rate")}</Table.Th>
-              <Table.Th ta="right">{t("campaigns.stats.click_rate")}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {c.variants.map((v) => (
-              <Table.Tr key={v.key} data-testid={`variant-row-${v.key}`}>
-                <Table.Td fw={700}>{v.key} {c.winner === v.key && <IconTrophy size={14} />}</Table.Td>
-                <Table.Td ta="right">{formatNumber(v.sent)}</Table.Td>
-                <Table.Td ta="right">{percent(v.open_rate)}</Table.Td>
-                <Table.Td ta="right">{percent(v.click_rate)}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable
+          testId="campaign-variants"
+          rows={c.variants}
+          rowKey={(v) => v.key}
+          rowProps={(v) => ({ "data-testid": `variant-row-${v.key}` })}
+          columns={[
+            { key: "variant", header: t("campaigns.variant"), sortValue: (v) => v.key,
+              render: (v) => <Text fw={700} span>{v.key} {c.winner === v.key && <IconTrophy size={14} />}</Text> },
+            { key: "sent", header: t("campaigns.stats.sent"), align: "right", sortValue: (v) => v.sent, render: (v) => formatNumber(v.sent) },
+            { key: "open_rate", header: t("campaigns.stats.open_rate"), align: "right", sortValue: (v) => v.open_rate, render: (v) => percent(v.open_rate) },
+            { key: "click_rate", header: t("campaigns.stats.click_rate"), align: "right", sortValue: (v) => v.click_rate, render: (v) => percent(v.click_rate) },
+          ]}
+        />
       )}
     </Stack>
   );

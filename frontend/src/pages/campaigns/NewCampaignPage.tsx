@@ -1,11 +1,13 @@
 import { Alert, Button, Card, Checkbox, Group, MultiSelect, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
 import { DateTimePicker } from "@mantine/dates";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useSearchParams } from "react-router";
-import { ApiError, api, unwrap, type Schemas } from "../../api/client";
+import { ApiError, type Schemas } from "../../api/client";
 import { createCampaign, keys as campaignKeys } from "../../api/queries/campaigns";
+import { useEmails } from "../../api/queries/emails";
+import { useSegments } from "../../api/queries/segments";
 import { formatNumber } from "../../components/format";
 
 type Variable = "subject" | "from_name" | "content";
@@ -17,8 +19,8 @@ export function NewCampaignPage() {
   const navigate = useNavigate();
   const queries = useQueryClient();
   const [params] = useSearchParams();
-  const emails = useQuery({ queryKey: ["emails"], queryFn: () => unwrap(api.GET("/api/emails")) });
-  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
+  const emails = useEmails();
+  const segments = useSegments();
   const [emailId, setEmailId] = useState<string | null>(params.get("email"));
   const [name, setName] = useState("");
   const [include, setInclude] = useState<string[]>([]);

@@ -1,9 +1,9 @@
 import { Button, Group, Modal, Select, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, unwrap } from "../../api/client";
+import { addMembers, createSegment, keys, useSegments } from "../../api/queries/segments";
 
 /** Put the selected contacts in a static segment, existing or new. */
 export function AddToSegment({ contactIds, opened, onClose }: { contactIds: number[]; opened: boolean; onClose: (added: boolean) => void }) {
@@ -12,7 +12,7 @@ export function AddToSegment({ contactIds, opened, onClose }: { contactIds: numb
   const [segmentId, setSegmentId] = useState<string | null>(null);
   const [newName, setNewName] = useState("");
   const [busy, setBusy] = useState(false);
-  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")), enabled: opened });
+  const segments = useSegments({ enabled: opened });
   const statics = (segments.data ?? []).filter((s) => s.kind === "static");
 
   async function add() {
@@ -20,9 +20,9 @@ export function AddToSegment({ contactIds, opened, onClose }: { contactIds: numb
     try {
       const id = segmentId
         ? Number(segmentId)
-        : (await unwrap(api.POST("/api/segments", { body: { name: newName.trim(), kind: "static", description: "" } }))).id;
-      const result = await unwrap(api.POST("/api/segments/{segment_id}/members", { params: { path: { segment_id: id } }, body: { contact_ids: contactIds } }));
-      void queries.invalidateQueries({ queryKey: ["segments"] });
+        : (await createSegment({ name: newName.trim(), kind: "static", description: "" })).id;
+      const result = await addMembers(id, contactIds);
+      void queries.invalidateQueries({ queryKey: keys.all });
       notifications.show({ color: "green", message: t("segments.added_members", { count: result.added }) });
       onClose(true);
     } catch (error) {

@@ -9,20 +9,21 @@ import {
   Modal,
   SimpleGrid,
   Stack,
-  Table,
   Tabs,
   Text,
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconArrowLeft, IconDownload, IconEdit, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
-import { api, unwrap, type Contact } from "../../api/client";
+import { type Contact } from "../../api/client";
+import { eraseContact, keys, updateContact, useConsentHistory, useContact } from "../../api/queries/contacts";
 import { useAuth } from "../../auth/AuthProvider";
 import { confirmDanger } from "../../components/confirm";
+import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "../../components/format";
 import { STAGE_COLORS, countryName, languageName } from "../../components/vocabulary";
@@ -63,22 +64,13 @@ export function ContactDetailPage() {
   const navigate = useNavigate();
   const queries = useQueryClient();
   const [editing, setEditing] = useState(false);
-  const path = { params: { path: { contact_id: contactId } } };
-  // Computed fields (opens, purchases...) move as the worker processes activity: keep them fresh.
-  const contact = useQuery({
-    queryKey: ["contact", contactId],
-    queryFn: () => unwrap(api.GET("/api/contacts/{contact_id}", path)),
-    refetchInterval: 10_000,
-  });
-  const history = useQuery({
-    queryKey: ["contact", contactId, "consent"],
-    queryFn: () => unwrap(api.GET("/api/contacts/{contact_id}/consent-history", path)),
-  });
+  const contact = useContact(contactId);
+  const history = useConsentHistory(contactId);
 
   function refresh(saved?: Contact) {
-    if (saved) queries.setQueryData(["contact", contactId], saved);
-    void queries.invalidateQueries({ queryKey: ["contact", contactId] });
-    void queries.invalidateQueries({ queryKey: ["contacts"] });
+    if (saved) queries.setQueryData(keys.contact(contactId), saved);
+    void queries.invalidateQueries({ queryKey: keys.contact(contactId) });
+    void queries.invalidateQueries({ queryKey: keys.all });
   }
 
   function saved(next: Contact, before?: ContactValues) {
@@ -97,7 +89,7 @@ export function ContactDetailPage() {
             data-testid="contact-undo"
             onClick={async () => {
               notifications.hide(id);
-              refresh(await unwrap(api.PATCH("/api/contacts/{contact_id}", { ...path, body: undo })));
+              refresh(await updateContact(contactId, undo));
               notifications.show({ message: t("contacts.undone") });
             }}
           >
@@ -115,8 +107,8 @@ export function ContactDetailPage() {
       confirm: t("contacts.erase_confirm"),
       testId: "contact-erase-confirm",
       onConfirm: async () => {
-        await unwrap(api.DELETE("/api/contacts/{contact_id}", path));
-        void queries.invalidateQueries({ queryKey: ["contacts"] });
+        await eraseContact(contactId);
+        void queries.invalidateQueries({ queryKey: keys.all });
         notifications.show({ color: "green", message: t("contacts.erased", { email: c.email }) });
         navigate("/contacts");
       },
@@ -235,35 +227,23 @@ export function ContactDetailPage() {
               <Timeline contactId={c.id} />
             </Tabs.Panel>
             <Tabs.Panel value="consent" pt="md">
-              <Table data-testid="consent-history">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("contacts.when")}</Table.Th>
-                    <Table.Th>{t("contacts.what")}</Table.Th>
-                    <Table.Th>{t("contacts.change")}</Table.Th>
-                    <Table.Th>{t("contacts.who")}</Table.Th>
-                    <Table.Th>{t("contacts.how")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {history.data?.map((event) => (
-                    <Table.Tr key={event.id} data-testid="consent-history-row">
-                      <Table.Td>{formatDateTime(event.occurred_at)}</Table.Td>
-                      <Table.Td>{t(`fields.${event.field}`)}</Table.Td>
-                      <Table.Td>
-                        {event.old_value ?? "—"} → {event.new_value ?? "—"}
-                      </Table.Td>
-                      <Table.Td>{event.changed_by}</Table.Td>
-                      <Table.Td>{t(`consent_how.${event.how}`, { defaultValue: event.how })}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-              {history.data?.length === 0 && (
-                <Text c="dimmed" ta="center" p="md">
-                  {t("contacts.no_consent_history")}
-                </Text>
-              )}
+              <DataTable
+                testId="consent-history"
+                rows={history.data}
+                rowKey={(event) => event.id}
+                rowProps={() => ({ "data-testid": "consent-history-row" })}
+                loading={history.isLoading}
+                error={history.error}
+                highlightOnHover={false}
+                empty={{ message: t("contacts.no_consent_history") }}
+                columns={[
+                  { key: "when", header: t("contacts.when"), sortValue: (e) => e.occurred_at, render: (e) => formatDateTime(e.occurred_at) },
+                  { key: "what", header: t("contacts.what"), sortValue: (e) => e.field, render: (e) => t(`fields.${e.field}`) },
+                  { key: "change", header: t("contacts.change"), render: (e) => `${e.old_value ?? "—"} → ${e.new_value ?? "—"}` },
+                  { key: "who", header: t("contacts.who"), sortValue: (e) => e.changed_by, render: (e) => e.changed_by },
+                  { key: "how", header: t("contacts.how"), render: (e) => t(`consent_how.${e.how}`, { defaultValue: e.how }) },
+                ]}
+              />
             </Tabs.Panel>
           </Tabs>
         </Grid.Col>

@@ -13,10 +13,11 @@ import {
 } from "@mantine/core";
 import { DateInput } from "@mantine/dates";
 import { useForm } from "@mantine/form";
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api, unwrap, type Contact, type CustomField } from "../../api/client";
+import { ApiError, type Contact, type ContactIn, type ContactPatch, type CustomField } from "../../api/client";
+import { createContact, updateContact } from "../../api/queries/contacts";
+import { useCustomFields } from "../../api/queries/fields";
 import {
   CONSENT_LEVELS,
   COUNTRY_CODES,
@@ -124,7 +125,7 @@ export function ContactForm({
   const { t, i18n } = useTranslation();
   const initial = valuesOf(contact);
   const [failure, setFailure] = useState<string | null>(null);
-  const fields = useQuery({ queryKey: ["custom-fields"], queryFn: () => unwrap(api.GET("/api/custom-fields")) });
+  const fields = useCustomFields();
   const form = useForm<ContactValues>({
     mode: "controlled",
     initialValues: initial,
@@ -138,8 +139,8 @@ export function ContactForm({
     const body = bodyOf(values, contact ? initial : undefined);
     try {
       const saved = contact
-        ? await unwrap(api.PATCH("/api/contacts/{contact_id}", { params: { path: { contact_id: contact.id } }, body }))
-        : await unwrap(api.POST("/api/contacts", { body: body as never }));
+        ? await updateContact(contact.id, body as ContactPatch)
+        : await createContact(body as ContactIn);
       onSaved(saved, contact ? initial : undefined);
     } catch (error) {
       if (error instanceof ApiError && error.field) {

@@ -1,61 +1,23 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  Checkbox,
-  Group,
-  Modal,
-  Paper,
-  Progress,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  UnstyledButton,
-} from "@mantine/core";
+import { Anchor, Badge, Button, Checkbox, Group, Modal, Paper, Progress, Select, Stack, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { IconArrowDown, IconArrowUp, IconDownload, IconFilter, IconPlus, IconSearch, IconUpload } from "@tabler/icons-react";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { IconDownload, IconFilter, IconPlus, IconSearch, IconUpload } from "@tabler/icons-react";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { api, unwrap } from "../../api/client";
+import { type Contact } from "../../api/client";
+import { keys, useContacts, type ContactQuery, type ContactSort } from "../../api/queries/contacts";
 import { useAuth } from "../../auth/AuthProvider";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { DataTable } from "../../components/DataTable";
 import { formatNumber, formatRelative } from "../../components/format";
 import { CONSENT_LEVELS, COUNTRY_CODES, STAGES, STAGE_COLORS, countryName } from "../../components/vocabulary";
 import { AddToSegment } from "./AddToSegment";
 import { ContactForm } from "./ContactForm";
 
 type Query = Record<string, string>;
-type Sort = "-id" | "id" | "email" | "-email" | "last_name" | "-last_name" | "last_interaction_at" | "-last_interaction_at" | "lifecycle_stage" | "-lifecycle_stage" | "country" | "-country";
 
 const FILTERS = ["q", "lifecycle_stage", "country", "consent_level", "subscription"] as const;
-const PAGE_SIZE = 50;
-
-function SortHeader({ label, field, sort, onSort }: { label: string; field: string; sort: string; onSort: (s: Sort) => void }) {
-  const active = sort.replace("-", "") === field;
-  const descending = sort.startsWith("-");
-  return (
-    <Table.Th>
-      <UnstyledButton
-        onClick={() => onSort((active && !descending ? `-${field}` : field) as Sort)}
-        data-testid={`sort-${field}`}
-        aria-sort={active ? (descending ? "descending" : "ascending") : "none"}
-      >
-        <Group gap={4} wrap="nowrap">
-          <Text fw={600} size="sm">
-            {label}
-          </Text>
-          {active && (descending ? <IconArrowDown size={14} /> : <IconArrowUp size={14} />)}
-        </Group>
-      </UnstyledButton>
-    </Table.Th>
-  );
-}
 
 export function ContactsPage() {
   const { t, i18n } = useTranslation();
@@ -65,18 +27,18 @@ export function ContactsPage() {
   const [params, setParams] = useSearchParams();
   const [search, setSearch] = useState(params.get("q") ?? "");
   const [debounced] = useDebouncedValue(search, 300);
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [creating, setCreating] = useState(false);
   const [selected, setSelected] = useState<number[]>([]);
   const [adding, setAdding] = useState(false);
-  const sort = (params.get("sort") ?? "-id") as Sort;
+  const sort = (params.get("sort") ?? "-id") as ContactSort;
+  const sortState = { column: sort.replace(/^-/, ""), descending: sort.startsWith("-") };
 
   const filters: Query = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ""]).filter(([, v]) => v));
-  const query = {
+  const query: ContactQuery = {
     q: filters.q || undefined,
-    lifecycle_stage: (filters.lifecycle_stage || undefined) as never,
+    lifecycle_stage: (filters.lifecycle_stage || undefined) as ContactQuery["lifecycle_stage"],
     country: filters.country || undefined,
-    consent_level: (filters.consent_level || undefined) as never,
+    consent_level: (filters.consent_level || undefined) as ContactQuery["consent_level"],
     email_opt_in: filters.subscription === "opted_in" ? true : undefined,
     unsubscribed: filters.subscription === "unsubscribed" ? true : undefined,
   };
@@ -86,7 +48,6 @@ export function ContactsPage() {
     if (value) next.set(name, value);
     else next.delete(name);
     setParams(next, { replace: true });
-    setCursors([null]);
   }
 
   useEffect(() => {
@@ -94,27 +55,22 @@ export function ContactsPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debounced]);
 
-  const cursor = cursors[cursors.length - 1];
-  const contacts = useQuery({
-    queryKey: ["contacts", query, sort, cursor],
-    queryFn: () =>
-      unwrap(api.GET("/api/contacts", { params: { query: { ...query, sort, limit: PAGE_SIZE, cursor: cursor ?? undefined } } })),
-    placeholderData: keepPreviousData,
-  });
+  const contacts = useContacts({ ...query, sort });
 
   const exportQuery = new URLSearchParams(
     Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]),
   ).toString();
-  const page = contacts.data;
+  const page = contacts.items;
+  const total = contacts.total;
 
   return (
     <Stack>
       <Group justify="space-between">
         <Group gap="sm">
           <Title order={2}>{t("contacts.title")}</Title>
-          {page && (
+          {total !== undefined && (
             <Badge variant="light" size="lg" data-testid="contacts-total">
-              {t("contacts.total", { count: page.total, formatted: formatNumber(page.total) })}
+              {t("contacts.total", { count: total, formatted: formatNumber(total) })}
             </Badge>
           )}
         </Group>
@@ -198,90 +154,65 @@ export function ContactsPage() {
         </Group>
       </Paper>
 
-      <ErrorAlert error={contacts.error} testId="contacts-error" />
-      <Paper withBorder pos="relative">
+      <Paper withBorder pos="relative" p="xs">
         {contacts.isFetching && <Progress value={100} animated size="xs" pos="absolute" top={0} left={0} right={0} />}
-        <Table.ScrollContainer minWidth={800}>
-          <Table highlightOnHover verticalSpacing="xs" data-testid="contacts-table">
-            <Table.Thead>
-              <Table.Tr>
-                {canWrite && (
-                  <Table.Th w={40}>
-                    <Checkbox
-                      aria-label={t("contacts.select_page")}
-                      data-testid="contacts-select-page"
-                      checked={Boolean(page?.items.length) && page!.items.every((c) => selected.includes(c.id))}
-                      onChange={(e) => {
-                        const ids = page?.items.map((c) => c.id) ?? [];
-                        setSelected(e.currentTarget.checked ? [...new Set([...selected, ...ids])] : selected.filter((id) => !ids.includes(id)));
-                      }}
-                    />
-                  </Table.Th>
-                )}
-                <SortHeader label={t("contacts.name")} field="last_name" sort={sort} onSort={(s) => setFilter("sort", s)} />
-                <SortHeader label={t("fields.email")} field="email" sort={sort} onSort={(s) => setFilter("sort", s)} />
-                <Table.Th>{t("fields.company")}</Table.Th>
-                <SortHeader label={t("fields.lifecycle_stage")} field="lifecycle_stage" sort={sort} onSort={(s) => setFilter("sort", s)} />
-                <SortHeader label={t("fields.country")} field="country" sort={sort} onSort={(s) => setFilter("sort", s)} />
-                <SortHeader label={t("fields.last_interaction_at")} field="last_interaction_at" sort={sort} onSort={(s) => setFilter("sort", s)} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {page?.items.map((c) => (
-                <Table.Tr
-                  key={c.id}
-                  onClick={() => navigate(`/contacts/${c.id}`)}
-                  style={{ cursor: "pointer" }}
-                  data-testid={`contact-row-${c.id}`}
-                >
-                  {canWrite && (
-                    <Table.Td onClick={(e) => e.stopPropagation()}>
-                      <Checkbox
-                        aria-label={c.email}
-                        data-testid="contact-row-select"
-                        checked={selected.includes(c.id)}
-                        onChange={(e) => setSelected(e.currentTarget.checked ? [...selected, c.id] : selected.filter((id) => id !== c.id))}
-                      />
-                    </Table.Td>
-                  )}
-                  <Table.Td>
-                    <Anchor component={Link} to={`/contacts/${c.id}`} onClick={(e) => e.stopPropagation()} data-testid="contact-row-name">
-                      {[c.first_name, c.last_name].filter(Boolean).join(" ") || t("contacts.no_name")}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td data-testid="contact-row-email">{c.email}</Table.Td>
-                  <Table.Td>{c.account_name}</Table.Td>
-                  <Table.Td>
-                    <Badge color={STAGE_COLORS[c.lifecycle_stage]} variant="light">
-                      {t(`stages.${c.lifecycle_stage}`)}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{countryName(c.country, i18n.language)}</Table.Td>
-                  <Table.Td>{formatRelative(c.last_interaction_at)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        {page && page.items.length === 0 && (
-          <Text c="dimmed" ta="center" p="xl" data-testid="contacts-empty">
-            {Object.keys(filters).length ? t("contacts.empty_filtered") : t("contacts.empty")}
-          </Text>
-        )}
+        <DataTable
+          testId="contacts-table"
+          rows={page}
+          rowKey={(c) => c.id}
+          rowProps={(c) => ({ "data-testid": `contact-row-${c.id}` })}
+          onRowClick={(c) => navigate(`/contacts/${c.id}`)}
+          loading={contacts.isLoading}
+          error={contacts.error}
+          sort={sortState}
+          onSort={(next) => setFilter("sort", `${next.descending ? "-" : ""}${next.column}`)}
+          pager={contacts.pager}
+          empty={{
+            testId: "contacts-empty",
+            message: Object.keys(filters).length ? t("contacts.empty_filtered") : t("contacts.empty"),
+            action: canWrite && !Object.keys(filters).length
+              ? <Button variant="light" onClick={() => setCreating(true)}>{t("contacts.new")}</Button> : undefined,
+          }}
+          columns={[
+            ...(canWrite ? [{
+              key: "select",
+              width: 40,
+              header: (
+                <Checkbox
+                  aria-label={t("contacts.select_page")}
+                  data-testid="contacts-select-page"
+                  checked={Boolean(page?.length) && page!.every((c) => selected.includes(c.id))}
+                  onChange={(e) => {
+                    const ids = page?.map((c) => c.id) ?? [];
+                    setSelected(e.currentTarget.checked ? [...new Set([...selected, ...ids])] : selected.filter((id) => !ids.includes(id)));
+                  }}
+                />
+              ),
+              render: (c: Contact) => (
+                <Checkbox
+                  aria-label={c.email}
+                  data-testid="contact-row-select"
+                  checked={selected.includes(c.id)}
+                  onClick={(e) => e.stopPropagation()}
+                  onChange={(e) => setSelected(e.currentTarget.checked ? [...selected, c.id] : selected.filter((id) => id !== c.id))}
+                />
+              ),
+            }] : []),
+            { key: "last_name", header: t("contacts.name"), sortable: true, render: (c) => (
+              <Anchor component={Link} to={`/contacts/${c.id}`} onClick={(e) => e.stopPropagation()} data-testid="contact-row-name">
+                {[c.first_name, c.last_name].filter(Boolean).join(" ") || t("contacts.no_name")}
+              </Anchor>
+            ) },
+            { key: "email", header: t("fields.email"), sortable: true, render: (c) => <span data-testid="contact-row-email">{c.email}</span> },
+            { key: "company", header: t("fields.company"), render: (c) => c.account_name },
+            { key: "lifecycle_stage", header: t("fields.lifecycle_stage"), sortable: true, render: (c) => (
+              <Badge color={STAGE_COLORS[c.lifecycle_stage]} variant="light">{t(`stages.${c.lifecycle_stage}`)}</Badge>
+            ) },
+            { key: "country", header: t("fields.country"), sortable: true, render: (c) => countryName(c.country, i18n.language) },
+            { key: "last_interaction_at", header: t("fields.last_interaction_at"), sortable: true, render: (c) => formatRelative(c.last_interaction_at) },
+          ]}
+        />
       </Paper>
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed" data-testid="contacts-page">
-          {t("common.page", { page: cursors.length })}
-        </Text>
-        <Group gap="xs">
-          <Button variant="default" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="contacts-previous">
-            {t("common.previous")}
-          </Button>
-          <Button variant="default" disabled={!page?.next_cursor} onClick={() => setCursors([...cursors, page!.next_cursor])} data-testid="contacts-next">
-            {t("common.next")}
-          </Button>
-        </Group>
-      </Group>
 
       <AddToSegment contactIds={selected} opened={adding} onClose={(added) => { setAdding(false); if (added) setSelected([]); }} />
       <Modal opened={creating} onClose={() => setCreating(false)} title={t("contacts.new")} size="xl">
@@ -289,7 +220,7 @@ export function ContactsPage() {
           onCancel={() => setCreating(false)}
           onSaved={(saved) => {
             setCreating(false);
-            void queries.invalidateQueries({ queryKey: ["contacts"] });
+            void queries.invalidateQueries({ queryKey: keys.all });
             notifications.show({ color: "green", message: t("contacts.created", { email: saved.email }) });
             navigate(`/contacts/${saved.id}`);
           }}

@@ -1,6 +1,5 @@
 import { Accordion, Badge, Card, Group, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, type Contact } from "../../api/client";
@@ -8,7 +7,8 @@ import { useAuth } from "../../auth/AuthProvider";
 import { formatNumber } from "../../components/format";
 import { STAGES } from "../../components/vocabulary";
 import { gradeColor } from "../scoring/model";
-import { contactScores, moveToStage, scoringKeys } from "../scoring/scoringApi";
+import { moveToStage } from "../../api/queries/pipeline";
+import { useContactScores } from "../../api/queries/scoring";
 
 /** Where the contact stands: its lifecycle stage (changed here, within the allowed moves), and its
  * score in each model with the points that make it up. */
@@ -17,11 +17,7 @@ export function ScorePanel({ contact, onChanged }: { contact: Contact; onChanged
   const { canWrite } = useAuth();
   const [moving, setMoving] = useState(false);
   const [stageError, setStageError] = useState<string | null>(null);
-  const scores = useQuery({
-    queryKey: [...scoringKeys.contactScores(contact.id), contact.updated_at],
-    queryFn: () => contactScores(contact.id),
-    refetchInterval: 10_000,
-  });
+  const scores = useContactScores(contact.id, contact.updated_at);
 
   async function move(stage: string | null) {
     if (!stage || stage === contact.lifecycle_stage) return;

@@ -14,10 +14,10 @@ import {
   IconUserEdit,
   IconUserPlus,
 } from "@tabler/icons-react";
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, unwrap, type Interaction } from "../../api/client";
+import { type Interaction } from "../../api/client";
+import { useTimeline } from "../../api/queries/contacts";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime, formatMoney, formatRelative } from "../../components/format";
 import i18n from "../../i18n";
@@ -58,17 +58,7 @@ function describe(item: Interaction): string {
 export function Timeline({ contactId }: { contactId: number }) {
   const { t } = useTranslation();
   const [types, setTypes] = useState<string[]>([]);
-  const timeline = useInfiniteQuery({
-    queryKey: ["contact", contactId, "timeline", types],
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) =>
-      unwrap(
-        api.GET("/api/contacts/{contact_id}/interactions", {
-          params: { path: { contact_id: contactId }, query: { limit: 30, cursor: pageParam ?? undefined, type: types.length ? types : undefined } },
-        }),
-      ),
-    getNextPageParam: (last) => last.next_cursor,
-  });
+  const timeline = useTimeline(contactId, types);
   const items = timeline.data?.pages.flatMap((p) => p.items) ?? [];
   const total = timeline.data?.pages[0]?.total ?? 0;
 

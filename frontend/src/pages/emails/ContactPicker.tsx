@@ -1,20 +1,15 @@
 import { Select } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, unwrap } from "../../api/client";
+import { useContactSearch } from "../../api/queries/contacts";
 
 /** Pick a contact by typing a name or an email (for previews and test sends). */
 export function ContactPicker({ value, onChange, label }: { value: number | null; onChange: (id: number | null) => void; label?: string }) {
   const { t } = useTranslation();
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search, 250);
-  const found = useQuery({
-    queryKey: ["contact-picker", q],
-    placeholderData: keepPreviousData,
-    queryFn: () => unwrap(api.GET("/api/contacts", { params: { query: { q: q || undefined, limit: 20 } } })),
-  });
+  const found = useContactSearch(q);
   const options = (found.data?.items ?? []).map((c) => ({
     value: String(c.id),
     label: `${[c.first_name, c.last_name].filter(Boolean).join(" ") || c.email} · ${c.email}`,

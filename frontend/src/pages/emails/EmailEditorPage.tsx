@@ -22,11 +22,16 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconArrowBackUp, IconArrowForwardUp, IconArrowLeft, IconHistory, IconSend, IconTemplate } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { Suspense, lazy, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { ApiError, api, multipart, unwrap, type Email, type Schemas } from "../../api/client";
+import { ApiError, type Email } from "../../api/client";
+import {
+  keys, previewEmail, restoreVersion, testSend, updateEmail, uploadAsset, useEmail, useEmailPreview, useVersions, type EmailPatch,
+} from "../../api/queries/emails";
+import { createTemplate, keys as templateKeys } from "../../api/queries/templates";
+import { useTopics } from "../../api/queries/topics";
 import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useAutosave } from "../../components/useAutosave";
@@ -44,9 +49,8 @@ export function EmailEditorPage() {
   const { isAdmin, canWrite } = useAuth();
   const emailId = Number(useParams().id);
   const queries = useQueryClient();
-  const path = { params: { path: { email_id: emailId } } };
-  const email = useQuery({ queryKey: ["email", emailId], queryFn: () => unwrap(api.GET("/api/emails/{email_id}", path)), staleTime: Infinity });
-  const topics = useQuery({ queryKey: ["topics"], queryFn: () => unwrap(api.GET("/api/topics")) });
+  const email = useEmail(emailId);
+  const topics = useTopics();
   const [settings, setSettings] = useState<Settings | null>(null);
   const [warnings, setWarnings] = useState<string[]>([]);
   const [tab, setTab] = useState<string | null>("design");
@@ -66,25 +70,17 @@ export function EmailEditorPage() {
   }, [email.data, settings]);
 
   const { state, error: saveError, setError: setSaveError, change, flush } = useAutosave(
-    (body: Schemas["EmailPatch"]) => unwrap(api.PATCH("/api/emails/{email_id}", { ...path, body })),
+    (body: EmailPatch) => updateEmail(emailId, body),
     (saved) => {
       setWarnings(saved.warnings);
-      queries.setQueryData(["email", emailId], saved);
-      void queries.invalidateQueries({ queryKey: ["email-versions", emailId] });
+      queries.setQueryData(keys.email(emailId), saved);
+      void queries.invalidateQueries({ queryKey: keys.versions(emailId) });
     },
     1200,
   );
 
-  const preview = useQuery({
-    queryKey: ["email-preview", emailId, contactId, tab === "preview", email.data?.version, settings?.subject],
-    enabled: tab === "preview",
-    queryFn: () => unwrap(api.POST("/api/emails/{email_id}/preview", { ...path, body: { contact_id: contactId } })),
-  });
-  const versions = useQuery({
-    queryKey: ["email-versions", emailId],
-    enabled: showVersions,
-    queryFn: () => unwrap(api.GET("/api/emails/{email_id}/versions", path)),
-  });
+  const preview = useEmailPreview(emailId, contactId, email.data?.version, settings?.subject, tab === "preview");
+  const versions = useVersions(emailId, showVersions);
 
   function setSetting<K extends keyof Settings>(key: K, value: Settings[K]) {
     setSettings((s) => (s ? { ...s, [key]: value } : s));
@@ -94,7 +90,7 @@ export function EmailEditorPage() {
   async function applyCode() {
     setSaveError(null);
     try {
-      await unwrap(api.POST("/api/emails/{email_id}/preview", { ...path, body: { mjml: code } }));
+      await previewEmail(emailId, { mjml: code });
     } catch (error) {
       setSaveError(error as ApiError);
       return;
@@ -106,8 +102,8 @@ export function EmailEditorPage() {
   }
 
   async function restore(version: number) {
-    const restored = await unwrap(api.POST("/api/emails/{email_id}/versions/{version}/restore", { params: { path: { email_id: emailId, version } } }));
-    queries.setQueryData(["email", emailId], restored);
+    const restored = await restoreVersion(emailId, version);
+    queries.setQueryData(keys.email(emailId), restored);
     setCode(restored.mjml);
     designer?.setMjml(restored.mjml);
     setShowVersions(false);
@@ -116,8 +112,8 @@ export function EmailEditorPage() {
 
   async function saveAsTemplate() {
     await flush();
-    await unwrap(api.POST("/api/templates", { body: { email_id: emailId, name: settings?.name ?? "", description: "", category: "" } }));
-    void queries.invalidateQueries({ queryKey: ["templates"] });
+    await createTemplate({ email_id: emailId, name: settings?.name ?? "", description: "", category: "" });
+    void queries.invalidateQueries({ queryKey: templateKeys.all });
     notifications.show({ color: "green", message: t("emails.template_saved") });
   }
 
@@ -205,7 +201,7 @@ export function EmailEditorPage() {
                 language={i18n.language === "fr" ? "fr" : "en"}
                 tokens={tokens}
                 labels={{ token: t("emails.blocks.token"), conditional: t("emails.blocks.conditional"), event_card: t("emails.blocks.event_card"), footer: t("emails.blocks.footer") }}
-                uploadImage={async (file) => (await unwrap(api.POST("/api/assets", multipart({ file })))).url}
+                uploadImage={async (file) => (await uploadAsset(file)).url}
                 onChange={({ project, mjml }) => change({ design: project as Design, mjml })}
                 onReady={setDesigner}
               />
@@ -270,7 +266,7 @@ function TestSend({ opened, onClose, emailId, beforeSend }: { opened: boolean; o
     setError(null);
     await beforeSend();
     try {
-      await unwrap(api.POST("/api/emails/{email_id}/test-send", { params: { path: { email_id: emailId } }, body: { to, contact_id: contactId } }));
+      await testSend(emailId, { to, contact_id: contactId });
       notifications.show({ color: "green", message: t("emails.test_sent", { to }) });
       onClose();
     } catch (e) {

@@ -1,13 +1,15 @@
-import { ActionIcon, Anchor, Badge, Button, Card, Group, Image, Modal, SimpleGrid, Stack, Table, Text, TextInput, Tooltip } from "@mantine/core";
+import { Anchor, Badge, Button, Card, Group, Image, Modal, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { IconArchive, IconPlus, IconSend } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
-import { ApiError, api, unwrap, type Template } from "../../api/client";
+import { ApiError, type Template } from "../../api/client";
+import { createEmail, keys, updateEmail, useEmails } from "../../api/queries/emails";
+import { useTemplates } from "../../api/queries/templates";
 import { useAuth } from "../../auth/AuthProvider";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { DataTable } from "../../components/DataTable";
 import { formatRelative } from "../../components/format";
 
 function TemplateCard({ template, selected, onSelect }: { template: Template | null; selected: boolean; onSelect: () => void }) {
@@ -32,7 +34,7 @@ function NewEmail({ onClose }: { onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const templates = useQuery({ queryKey: ["templates", "email"], queryFn: () => unwrap(api.GET("/api/templates", { params: { query: { kind: "email" } } })) });
+  const templates = useTemplates("email");
   const [templateId, setTemplateId] = useState<number | null>(null);
   const form = useForm({
     initialValues: { name: "", subject: "", from_name: "", from_email: "" },
@@ -46,8 +48,8 @@ function NewEmail({ onClose }: { onClose: () => void }) {
   async function create(values: typeof form.values) {
     try {
       const body = { ...values, template_id: templateId, kind: "promotional" as const, language: (i18n.language === "fr" ? "fr" : "en") as "fr" | "en", preheader: "" };
-      const email = await unwrap(api.POST("/api/emails", { body }));
-      void queries.invalidateQueries({ queryKey: ["emails"] });
+      const email = await createEmail(body);
+      void queries.invalidateQueries({ queryKey: keys.all });
       onClose();
       navigate(`/emails/${email.id}`);
     } catch (error) {
@@ -83,13 +85,14 @@ function NewEmail({ onClose }: { onClose: () => void }) {
 export function EmailList() {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
+  const navigate = useNavigate();
   const queries = useQueryClient();
   const [creating, setCreating] = useState(false);
-  const emails = useQuery({ queryKey: ["emails"], queryFn: () => unwrap(api.GET("/api/emails")) });
+  const emails = useEmails();
 
   async function archive(id: number) {
-    await unwrap(api.PATCH("/api/emails/{email_id}", { params: { path: { email_id: id } }, body: { archived: true } }));
-    void queries.invalidateQueries({ queryKey: ["emails"] });
+    await updateEmail(id, { archived: true });
+    void queries.invalidateQueries({ queryKey: keys.all });
   }
 
   return (
@@ -99,45 +102,33 @@ export function EmailList() {
           <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)} data-testid="emails-new">{t("emails.new")}</Button>
         </Group>
       )}
-      <ErrorAlert error={emails.error} />
-      <Table highlightOnHover data-testid="emails-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("emails.name")}</Table.Th>
-            <Table.Th>{t("emails.subject")}</Table.Th>
-            <Table.Th>{t("emails.kind")}</Table.Th>
-            <Table.Th>{t("emails.updated")}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {emails.data?.map((email) => (
-            <Table.Tr key={email.id} data-testid={`email-row-${email.id}`}>
-              <Table.Td><Anchor component={Link} to={`/emails/${email.id}`}>{email.name}</Anchor></Table.Td>
-              <Table.Td>{email.subject}</Table.Td>
-              <Table.Td><Badge variant="light" color={email.kind === "promotional" ? "indigo" : "gray"}>{t(`emails.kinds.${email.kind}`)}</Badge></Table.Td>
-              <Table.Td>{formatRelative(email.updated_at)}</Table.Td>
-              <Table.Td>
-                {canWrite && (
-                  <Group gap={4} justify="flex-end">
-                    <Tooltip label={t("campaigns.send_this")}>
-                      <ActionIcon variant="subtle" component={Link} to={`/emails/campaigns/new?email=${email.id}`} aria-label={t("campaigns.send_this")} data-testid="email-send">
-                        <IconSend size={16} />
-                      </ActionIcon>
-                    </Tooltip>
-                    <Tooltip label={t("emails.archive")}>
-                      <ActionIcon variant="subtle" color="gray" onClick={() => void archive(email.id)} aria-label={t("emails.archive")} data-testid="email-archive">
-                        <IconArchive size={16} />
-                      </ActionIcon>
-                    </Tooltip>
-                  </Group>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {emails.data?.length === 0 && <Text c="dimmed" ta="center">{t("emails.empty")}</Text>}
+      <DataTable
+        testId="emails-table"
+        rows={emails.data}
+        rowKey={(email) => email.id}
+        rowProps={(email) => ({ "data-testid": `email-row-${email.id}` })}
+        loading={emails.isLoading}
+        error={emails.error}
+        empty={{
+          message: t("emails.empty"),
+          action: canWrite ? <Button variant="light" onClick={() => setCreating(true)}>{t("emails.new")}</Button> : undefined,
+        }}
+        columns={[
+          { key: "name", header: t("emails.name"), sortValue: (e) => e.name,
+            render: (e) => <Anchor component={Link} to={`/emails/${e.id}`}>{e.name}</Anchor> },
+          { key: "subject", header: t("emails.subject"), sortValue: (e) => e.subject, render: (e) => e.subject },
+          { key: "kind", header: t("emails.kind"), sortValue: (e) => e.kind, render: (e) => (
+            <Badge variant="light" color={e.kind === "promotional" ? "indigo" : "gray"}>{t(`emails.kinds.${e.kind}`)}</Badge>
+          ) },
+          { key: "updated", header: t("emails.updated"), sortValue: (e) => e.updated_at, render: (e) => formatRelative(e.updated_at) },
+        ]}
+        actions={canWrite ? [
+          { key: "send", label: t("campaigns.send_this"), icon: <IconSend size={16} />, testId: "email-send",
+            onClick: (e) => navigate(`/emails/campaigns/new?email=${e.id}`) },
+          { key: "archive", label: t("emails.archive"), icon: <IconArchive size={16} />, color: "gray", testId: "email-archive",
+            onClick: (e) => archive(e.id) },
+        ] : []}
+      />
       <Modal opened={creating} onClose={() => setCreating(false)} title={t("emails.new")} size="xl">
         <NewEmail onClose={() => setCreating(false)} />
       </Modal>

@@ -1,10 +1,9 @@
 import { Alert, Badge, Button, Code, Drawer, Group, Select, Stack, Table, Tabs, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, unwrap } from "../../api/client";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { useMessage, useMessages } from "../../api/queries/outbox";
+import { DataTable } from "../../components/DataTable";
 import { formatDateTime } from "../../components/format";
 
 const STATUSES = ["queued", "held", "sending", "sent", "captured", "suppressed", "failed"] as const;
@@ -12,11 +11,7 @@ const COLORS: Record<string, string> = { sent: "green", captured: "teal", suppre
 
 function MessageDrawer({ id, onClose }: { id: number | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const message = useQuery({
-    queryKey: ["outbox-message", id],
-    enabled: id !== null,
-    queryFn: () => unwrap(api.GET("/api/outbox/{message_id}", { params: { path: { message_id: id! } } })),
-  });
+  const message = useMessage(id);
   const m = message.data;
   return (
     <Drawer opened={id !== null} onClose={onClose} position="right" size="xl" title={m?.subject ?? ""}>
@@ -70,12 +65,7 @@ export function OutboxPage() {
   const [search, setSearch] = useState("");
   const [to] = useDebouncedValue(search, 300);
   const [open, setOpen] = useState<number | null>(null);
-  const messages = useQuery({
-    queryKey: ["outbox", status, to],
-    placeholderData: keepPreviousData,
-    refetchInterval: 3_000,
-    queryFn: () => unwrap(api.GET("/api/outbox", { params: { query: { status: status ?? undefined, to: to || undefined, limit: 100 } } })),
-  });
+  const messages = useMessages({ status, to });
   return (
     <Stack>
       <Text size="sm" c="dimmed">{t("outbox.hint")}</Text>
@@ -83,30 +73,30 @@ export function OutboxPage() {
         <TextInput placeholder={t("outbox.search")} value={search} onChange={(e) => setSearch(e.currentTarget.value)} data-testid="outbox-search" w={280} />
         <Select placeholder={t("common.any")} clearable value={status} onChange={setStatus} data-testid="outbox-status" w={200}
           data={STATUSES.map((s) => ({ value: s, label: t(`outbox.statuses.${s}`) }))} />
-        <Text size="sm" c="dimmed">{messages.data ? t("outbox.total", { count: messages.data.total }) : ""}</Text>
+        <Text size="sm" c="dimmed">{messages.total !== undefined ? t("outbox.total", { count: messages.total }) : ""}</Text>
       </Group>
-      <ErrorAlert error={messages.error} />
-      <Table highlightOnHover data-testid="outbox-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("outbox.to")}</Table.Th>
-            <Table.Th>{t("emails.subject")}</Table.Th>
-            <Table.Th>{t("outbox.status")}</Table.Th>
-            <Table.Th>{t("outbox.when")}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {messages.data?.items.map((m) => (
-            <Table.Tr key={m.id} onClick={() => setOpen(m.id)} style={{ cursor: "pointer" }} data-testid={`outbox-row-${m.id}`}>
-              <Table.Td>{m.to_address}</Table.Td>
-              <Table.Td>{m.subject}</Table.Td>
-              <Table.Td><Badge color={COLORS[m.status]} variant="light">{t(`outbox.statuses.${m.status}`)}</Badge>{m.variant && <Badge ml={4} variant="outline">{m.variant}</Badge>}</Table.Td>
-              <Table.Td>{formatDateTime(m.sent_at ?? m.created_at)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {messages.data?.items.length === 0 && <Text c="dimmed" ta="center">{t("outbox.empty")}</Text>}
+      <DataTable
+        testId="outbox-table"
+        rows={messages.items}
+        rowKey={(m) => m.id}
+        rowProps={(m) => ({ "data-testid": `outbox-row-${m.id}` })}
+        onRowClick={(m) => setOpen(m.id)}
+        loading={messages.isLoading}
+        error={messages.error}
+        pager={messages.pager}
+        empty={{ message: t("outbox.empty") }}
+        columns={[
+          { key: "to", header: t("outbox.to"), render: (m) => m.to_address },
+          { key: "subject", header: t("emails.subject"), render: (m) => m.subject },
+          { key: "status", header: t("outbox.status"), render: (m) => (
+            <>
+              <Badge color={COLORS[m.status]} variant="light">{t(`outbox.statuses.${m.status}`)}</Badge>
+              {m.variant && <Badge ml={4} variant="outline">{m.variant}</Badge>}
+            </>
+          ) },
+          { key: "when", header: t("outbox.when"), render: (m) => formatDateTime(m.sent_at ?? m.created_at) },
+        ]}
+      />
       <MessageDrawer id={open} onClose={() => setOpen(null)} />
     </Stack>
   );

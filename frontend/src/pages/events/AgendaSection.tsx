@@ -1,11 +1,10 @@
 import { ActionIcon, Autocomplete, Badge, Button, Card, Group, Paper, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconArrowDown, IconArrowUp, IconPlus, IconTrash } from "@tabler/icons-react";
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { moved, newSession, sessionField, type SessionDraft, type SessionField } from "./agenda";
-import { keys, listTeam } from "../../api/queries/events";
+import { useTeam } from "../../api/queries/events";
 
 type Change = (next: (sessions: SessionDraft[]) => SessionDraft[]) => void;
 
@@ -24,7 +23,7 @@ export function AgendaSection({ sessions, change, eventId, eventStart, errorOf, 
   const { t } = useTranslation();
   // A missing title waits until the marketer leaves the field (or saves), not from the first keystroke.
   const [touched, setTouched] = useState<Set<string>>(new Set());
-  const team = useQuery({ queryKey: keys.team(eventId ?? 0), enabled: eventId !== null, queryFn: () => listTeam(eventId!) });
+  const team = useTeam(eventId);
   const speakers = [...new Set((team.data ?? []).filter((m) => m.role === "speaker").map((m) => m.name))];
 
   const edit = (key: string, values: Partial<SessionDraft>) =>

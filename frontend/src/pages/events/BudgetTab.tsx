@@ -1,12 +1,13 @@
-import { ActionIcon, Badge, Button, Card, Group, NumberInput, Select, Stack, Table, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { Badge, Button, Card, Group, NumberInput, Select, Stack, TextInput, Title } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useAuth } from "../../auth/AuthProvider";
+import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatMoney } from "../../components/format";
-import { addCost, COST_CATEGORIES, keys, eventStats, listCosts, removeCost, type CostIn } from "../../api/queries/events";
+import { addCost, COST_CATEGORIES, keys, removeCost, useCosts, useEventStats, type CostIn } from "../../api/queries/events";
 import { MoneyFigures } from "./MoneyFigures";
 import { useSubmitForm } from "./useSubmitForm";
 
@@ -17,8 +18,8 @@ export function BudgetTab({ eventId }: { eventId: number }) {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
   const queries = useQueryClient();
-  const costs = useQuery({ queryKey: keys.costs(eventId), queryFn: () => listCosts(eventId) });
-  const stats = useQuery({ queryKey: keys.stats(eventId), queryFn: () => eventStats(eventId) });
+  const costs = useCosts(eventId);
+  const stats = useEventStats(eventId);
   const [line, setLine] = useState<CostIn>(EMPTY);
   const [amount, setAmount] = useState<string | number>("");
   const { sending, fieldError, otherError, setError, submitWith } = useSubmitForm(["category", "label", "amount"]);
@@ -73,37 +74,28 @@ export function BudgetTab({ eventId }: { eventId: number }) {
           </form>
         </Card>
       )}
-      <ErrorAlert error={costs.error} />
-      <Table data-testid="costs-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("events.budget_tab.category")}</Table.Th>
-            <Table.Th>{t("events.budget_tab.label")}</Table.Th>
-            <Table.Th ta="right">{t("events.budget_tab.amount")}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {costs.data?.map((c) => (
-            <Table.Tr key={c.id} data-testid={`cost-row-${c.id}`}>
-              <Table.Td><Badge variant="light">{t(`events.budget_tab.categories.${c.category}`, { defaultValue: c.category })}</Badge></Table.Td>
-              <Table.Td data-testid="cost-row-label">{c.label}</Table.Td>
-              <Table.Td ta="right" data-testid="cost-row-amount">{formatMoney(c.amount)}</Table.Td>
-              <Table.Td>
-                {canWrite && (
-                  <Tooltip label={t("events.budget_tab.remove")}>
-                    <ActionIcon variant="subtle" color="red" onClick={() => void remove(c.id)} aria-label={t("events.budget_tab.remove")}
-                      data-testid="cost-remove">
-                      <IconTrash size={16} />
-                    </ActionIcon>
-                  </Tooltip>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {costs.data?.length === 0 && <Text c="dimmed" ta="center" data-testid="costs-empty">{t("events.budget_tab.empty")}</Text>}
+      <DataTable
+        testId="costs-table"
+        rows={costs.data}
+        rowKey={(c) => c.id}
+        rowProps={(c) => ({ "data-testid": `cost-row-${c.id}` })}
+        loading={costs.isLoading}
+        error={costs.error}
+        highlightOnHover={false}
+        empty={{ testId: "costs-empty", message: t("events.budget_tab.empty") }}
+        columns={[
+          { key: "category", header: t("events.budget_tab.category"), sortValue: (c) => c.category,
+            render: (c) => <Badge variant="light">{t(`events.budget_tab.categories.${c.category}`, { defaultValue: c.category })}</Badge> },
+          { key: "label", header: t("events.budget_tab.label"), sortValue: (c) => c.label,
+            render: (c) => <span data-testid="cost-row-label">{c.label}</span> },
+          { key: "amount", header: t("events.budget_tab.amount"), align: "right", sortValue: (c) => c.amount,
+            render: (c) => <span data-testid="cost-row-amount">{formatMoney(c.amount)}</span> },
+        ]}
+        actions={canWrite ? [{
+          key: "remove", label: t("events.budget_tab.remove"), icon: <IconTrash size={16} />, color: "red", testId: "cost-remove",
+          onClick: (c) => remove(c.id),
+        }] : []}
+      />
     </Stack>
   );
 }

@@ -1,18 +1,17 @@
 import { BarChart } from "@mantine/charts";
 import { Card, Progress, SimpleGrid, Stack, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDate, formatMoney, formatNumber } from "../../components/format";
 import { Figure, MoneyFigures } from "./MoneyFigures";
-import { keys, eventStats } from "../../api/queries/events";
+import { useEventStats } from "../../api/queries/events";
 
 const percent = (ratio: number | null) => (ratio === null ? "—" : formatNumber(ratio, { style: "percent", maximumFractionDigits: 1 }));
 
 /** The event at a glance: registrations over time, seats, waitlist, attendance, money per attendee. */
 export function DashboardTab({ eventId }: { eventId: number }) {
   const { t } = useTranslation();
-  const stats = useQuery({ queryKey: keys.stats(eventId), queryFn: () => eventStats(eventId), refetchInterval: 5_000 });
+  const stats = useEventStats(eventId, 5_000);
   const s = stats.data;
   if (!s) return <ErrorAlert error={stats.error} />;
   const days = s.registrations_over_time.map((d) => ({ day: formatDate(d.date), registrations: d.count }));

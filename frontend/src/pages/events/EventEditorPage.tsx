@@ -1,7 +1,7 @@
 import { Anchor, Button, Group, Loader, Stack, Tabs, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconArrowLeft, IconExternalLink, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
@@ -16,7 +16,7 @@ import { BudgetTab } from "./BudgetTab";
 import { DashboardTab } from "./DashboardTab";
 import { EventForm } from "./EventForm";
 import { EventStatusBadge } from "./EventStatusBadge";
-import { createEvent, deleteEvent, keys, getEvent, updateEvent, type EventOut, type EventPatch } from "../../api/queries/events";
+import { createEvent, deleteEvent, keys, updateEvent, useEvent, type EventOut, type EventPatch } from "../../api/queries/events";
 import { bodyOf, changesOf, draftOf, emptyDraft, problemsOf, type Draft } from "./model";
 import { RegistrationsTab } from "./RegistrationsTab";
 import { TeamTab } from "./TeamTab";
@@ -47,7 +47,7 @@ function EventEditor() {
   const [tab, setTab] = useState<string | null>("details");
   const loaded = useRef(false);
 
-  const event = useQuery({ queryKey: keys.event(eventId ?? 0), enabled: !isNew, queryFn: () => getEvent(eventId!) });
+  const event = useEvent(eventId);
 
   useEffect(() => {
     if (loaded.current || !event.data) return;

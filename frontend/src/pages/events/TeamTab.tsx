@@ -1,12 +1,12 @@
-import { ActionIcon, Badge, Button, Card, Group, Select, Stack, Switch, Table, Text, TextInput, Textarea, Title, Tooltip } from "@mantine/core";
+import { Badge, Button, Card, Group, Select, Stack, Switch, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { IconTrash, IconUserPlus } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useAuth } from "../../auth/AuthProvider";
-import { confirmDanger } from "../../components/confirm";
+import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { addTeamMember, keys, listTeam, removeTeamMember, TEAM_ROLES, type TeamMember, type TeamMemberIn } from "../../api/queries/events";
+import { addTeamMember, keys, removeTeamMember, TEAM_ROLES, useTeam, type TeamMemberIn } from "../../api/queries/events";
 import { useSubmitForm } from "./useSubmitForm";
 
 const EMPTY: TeamMemberIn = { name: "", email: null, role: "organizer", internal: true, responsibilities: "" };
@@ -16,7 +16,7 @@ export function TeamTab({ eventId }: { eventId: number }) {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
   const queries = useQueryClient();
-  const team = useQuery({ queryKey: keys.team(eventId), queryFn: () => listTeam(eventId) });
+  const team = useTeam(eventId);
   const [member, setMember] = useState<TeamMemberIn>(EMPTY);
   const { sending, fieldError, otherError, submitWith } = useSubmitForm(["name", "email", "role"]);
 
@@ -25,19 +25,6 @@ export function TeamTab({ eventId }: { eventId: number }) {
     setMember(EMPTY);
     void queries.invalidateQueries({ queryKey: keys.team(eventId) });
   });
-
-  function remove(m: TeamMember) {
-    confirmDanger({
-      title: t("events.team.remove_title"),
-      message: t("events.team.remove_warning", { name: m.name }),
-      confirm: t("events.team.remove"),
-      testId: "team-remove-confirm",
-      onConfirm: async () => {
-        await removeTeamMember(eventId, m.id);
-        void queries.invalidateQueries({ queryKey: keys.team(eventId) });
-      },
-    });
-  }
 
   return (
     <Stack>
@@ -69,45 +56,42 @@ export function TeamTab({ eventId }: { eventId: number }) {
           </form>
         </Card>
       )}
-      <ErrorAlert error={team.error} />
-      <Table data-testid="team-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("events.team.name")}</Table.Th>
-            <Table.Th>{t("events.team.role")}</Table.Th>
-            <Table.Th>{t("events.team.from")}</Table.Th>
-            <Table.Th>{t("events.team.responsibilities")}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {team.data?.map((m) => (
-            <Table.Tr key={m.id} data-testid={`team-row-${m.id}`}>
-              <Table.Td>
-                <Text size="sm" data-testid="team-row-name">{m.name}</Text>
-                {m.email && <Text size="xs" c="dimmed">{m.email}</Text>}
-              </Table.Td>
-              <Table.Td data-testid="team-row-role">{t(`events.team.roles.${m.role}`, { defaultValue: m.role })}</Table.Td>
-              <Table.Td>
-                <Badge variant="light" color={m.internal ? "indigo" : "grape"} data-testid="team-row-internal">
-                  {t(m.internal ? "events.team.internal_badge" : "events.team.external_badge")}
-                </Badge>
-              </Table.Td>
-              <Table.Td><Text size="sm" style={{ whiteSpace: "pre-wrap" }}>{m.responsibilities}</Text></Table.Td>
-              <Table.Td>
-                {canWrite && (
-                  <Tooltip label={t("events.team.remove")}>
-                    <ActionIcon variant="subtle" color="red" onClick={() => remove(m)} aria-label={t("events.team.remove")} data-testid="team-remove">
-                      <IconTrash size={16} />
-                    </ActionIcon>
-                  </Tooltip>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {team.data?.length === 0 && <Text c="dimmed" ta="center" data-testid="team-empty">{t("events.team.empty")}</Text>}
+      <DataTable
+        testId="team-table"
+        rows={team.data}
+        rowKey={(m) => m.id}
+        rowProps={(m) => ({ "data-testid": `team-row-${m.id}` })}
+        loading={team.isLoading}
+        error={team.error}
+        highlightOnHover={false}
+        empty={{ testId: "team-empty", message: t("events.team.empty") }}
+        columns={[
+          { key: "name", header: t("events.team.name"), sortValue: (m) => m.name, render: (m) => (
+            <>
+              <Text size="sm" data-testid="team-row-name">{m.name}</Text>
+              {m.email && <Text size="xs" c="dimmed">{m.email}</Text>}
+            </>
+          ) },
+          { key: "role", header: t("events.team.role"), sortValue: (m) => m.role,
+            render: (m) => <span data-testid="team-row-role">{t(`events.team.roles.${m.role}`, { defaultValue: m.role })}</span> },
+          { key: "from", header: t("events.team.from"), sortValue: (m) => (m.internal ? 0 : 1), render: (m) => (
+            <Badge variant="light" color={m.internal ? "indigo" : "grape"} data-testid="team-row-internal">
+              {t(m.internal ? "events.team.internal_badge" : "events.team.external_badge")}
+            </Badge>
+          ) },
+          { key: "responsibilities", header: t("events.team.responsibilities"),
+            render: (m) => <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>{m.responsibilities}</Text> },
+        ]}
+        actions={canWrite ? [{
+          key: "remove", label: t("events.team.remove"), icon: <IconTrash size={16} />, testId: "team-remove",
+          confirm: (m) => ({ title: t("events.team.remove_title"), message: t("events.team.remove_warning", { name: m.name }),
+            confirm: t("events.team.remove"), testId: "team-remove-confirm" }),
+          onClick: async (m) => {
+            await removeTeamMember(eventId, m.id);
+            void queries.invalidateQueries({ queryKey: keys.team(eventId) });
+          },
+        }] : []}
+      />
     </Stack>
   );
 }

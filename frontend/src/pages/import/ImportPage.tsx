@@ -17,7 +17,7 @@ import {
 } from "@mantine/core";
 import { Dropzone } from "@mantine/dropzone";
 import { IconAlertTriangle, IconArrowLeft, IconCheck, IconFileSpreadsheet, IconUpload, IconX } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -25,6 +25,9 @@ import { ApiError, api, multipart, unwrap, type ImportPreview, type Job, type Sc
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber } from "../../components/format";
 import { COUNTRY_CODES, countryName } from "../../components/vocabulary";
+import { keys as contactKeys } from "../../api/queries/contacts";
+import { useJob } from "../../api/queries/jobs";
+import { useSegments } from "../../api/queries/segments";
 
 type Options = {
   merge_policy: "fill_empty" | "overwrite" | "skip";
@@ -134,16 +137,11 @@ export function ImportPage() {
   const [busy, setBusy] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
 
-  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
-  const job = useQuery({
-    queryKey: ["job", jobId],
-    enabled: jobId !== null,
-    queryFn: () => unwrap(api.GET("/api/jobs/{job_id}", { params: { path: { job_id: jobId! } } })),
-    refetchInterval: (q) => (q.state.data && ["done", "failed"].includes(q.state.data.status) ? false : 400),
-  });
+  const segments = useSegments();
+  const job = useJob(jobId, { every: 400 });
   const finished = job.data?.status === "done";
   useEffect(() => {
-    if (finished) void queries.invalidateQueries({ queryKey: ["contacts"] });
+    if (finished) void queries.invalidateQueries({ queryKey: contactKeys.all });
   }, [finished, queries]);
 
   async function read(selected: File) {

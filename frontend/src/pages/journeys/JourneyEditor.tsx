@@ -1,17 +1,22 @@
 import { Anchor, Box, Group, Paper, Stack, Tabs, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconArrowLeft } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { ApiError, api, unwrap, type Schemas } from "../../api/client";
+import { ApiError, type Schemas } from "../../api/client";
+import { useEmails } from "../../api/queries/emails";
+import {
+  keys, publishJourney, updateJourney, useJourney, useJourneyEvents, useJourneyStats, validateJourney, type JourneyPatch,
+} from "../../api/queries/journeys";
+import { useSegments } from "../../api/queries/segments";
 import { useAuth } from "../../auth/AuthProvider";
 import { Canvas } from "../../journey/Canvas";
 import { DecorationsContext, Decorations, type Decoration } from "../../journey/decorations";
 import { fromDefinition, pathEdges, toDefinition } from "../../journey/definition";
-import { journeyEvents, LookupsContext } from "../../journey/lookups";
+import { LookupsContext } from "../../journey/lookups";
 import { NodePanel } from "../../journey/NodePanel";
 import { Palette } from "../../journey/Palette";
 import { ProblemsList } from "../../journey/ProblemsList";
@@ -19,7 +24,6 @@ import { SettingsDrawer } from "../../journey/SettingsDrawer";
 import { StatsPanel } from "../../journey/StatsPanel";
 import { TestDrawer, type TestResult } from "../../journey/TestDrawer";
 import { useJourneyGraph } from "../../journey/useJourneyGraph";
-import { journeyQuery } from "./JourneyEditorPage";
 import { JourneyToolbar } from "./JourneyToolbar";
 import { StatusBadge } from "./StatusBadge";
 import { useAutosave } from "../../components/useAutosave";
@@ -36,7 +40,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   const queries = useQueryClient();
   const flow = useReactFlow();
   const journeyId = initial.id;
-  const current = useQuery(journeyQuery(journeyId)).data ?? initial;
+  const current = useJourney(journeyId).data ?? initial;
   const readOnly = !canWrite || ["stopped", "finished"].includes(current.status);
   const [start] = useState(() => fromDefinition(initial.definition));
   const journey = useJourneyGraph(start, readOnly);
@@ -53,13 +57,12 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   const showingProblems = useRef(false);
   showingProblems.current = problems !== null;
 
-  const setJourney = useCallback((j: Journey) => queries.setQueryData(journeyQuery(journeyId).queryKey, j), [queries, journeyId]);
+  const setJourney = useCallback((j: Journey) => queries.setQueryData(keys.journey(journeyId), j), [queries, journeyId]);
   const validate = useCallback(async () => {
-    const out = await unwrap(api.POST("/api/journeys/{journey_id}/validate", { params: { path: { journey_id: journeyId } } }));
+    const out = await validateJourney(journeyId);
     setProblems(out.problems);
   }, [journeyId]);
-  const autosave = useAutosave((body: Schemas["JourneyPatch"]) =>
-    unwrap(api.PATCH("/api/journeys/{journey_id}", { params: { path: { journey_id: journeyId } }, body })), (saved) => {
+  const autosave = useAutosave((body: JourneyPatch) => updateJourney(journeyId, body), (saved) => {
     setJourney(saved);
     // Problems on screen follow the draft as it is fixed.
     if (showingProblems.current) void validate();
@@ -81,21 +84,16 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
     void flow.fitView({ duration: 300, maxZoom: 1 });
   }, [journey.graph, flow]);
 
-  const emails = useQuery({ queryKey: ["emails"], queryFn: () => unwrap(api.GET("/api/emails")) });
-  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
-  const events = useQuery({ queryKey: ["journey-events"], queryFn: journeyEvents });
+  const emails = useEmails();
+  const segments = useSegments();
+  const events = useJourneyEvents();
   const lookups = useMemo(() => ({
     emails: new Map((emails.data ?? []).map((e) => [e.id, e.name])),
     segments: new Map((segments.data ?? []).map((s) => [s.id, s.name])),
     events: new Map((events.data ?? []).map((e) => [e.id, e.name])),
   }), [emails.data, segments.data, events.data]);
   const live = current.version > 0;
-  const stats = useQuery({
-    queryKey: ["journey-stats", journeyId],
-    enabled: live,
-    refetchInterval: current.status === "published" ? 3_000 : false,
-    queryFn: () => unwrap(api.GET("/api/journeys/{journey_id}/stats", { params: { path: { journey_id: journeyId } } })),
-  });
+  const stats = useJourneyStats(journeyId, { enabled: live, running: current.status === "published" });
 
   useEffect(() => {
     const next: Record<string, Decoration> = {};
@@ -121,10 +119,10 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
     setPublishing(true);
     try {
       await flush();
-      const out = await unwrap(api.POST("/api/journeys/{journey_id}/publish", { params: { path: { journey_id: journeyId } } }));
+      const out = await publishJourney(journeyId);
       setJourney(out.journey);
       setProblems(null);
-      void queries.invalidateQueries({ queryKey: ["journey-stats", journeyId] });
+      void queries.invalidateQueries({ queryKey: keys.stats(journeyId) });
       notifications.show({ color: "green", message: t("journeys.published", { count: out.enrolled }) });
     } catch (error) {
       if (error instanceof ApiError && Array.isArray(error.details.problems)) setProblems(error.details.problems as Problem[]);

@@ -1,11 +1,12 @@
 import { Badge, Card, Group, Modal, SimpleGrid, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconPlus } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { api, unwrap } from "../../api/client";
+import { createJourney, keys } from "../../api/queries/journeys";
+import { useTemplates } from "../../api/queries/templates";
 import { ErrorAlert } from "../../components/ErrorAlert";
 
 /** Start a journey: blank, or from a template of the gallery; one click creates it and opens it. */
@@ -15,18 +16,14 @@ export function NewJourneyModal({ opened, onClose }: { opened: boolean; onClose:
   const queries = useQueryClient();
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
-  const templates = useQuery({
-    queryKey: ["templates", "journey"],
-    enabled: opened,
-    queryFn: () => unwrap(api.GET("/api/templates", { params: { query: { kind: "journey" } } })),
-  });
+  const templates = useTemplates("journey", { enabled: opened });
 
   async function create(templateId: number | null, fallbackName: string) {
     if (busy) return;
     setBusy(true);
     try {
-      const journey = await unwrap(api.POST("/api/journeys", { body: { name: name.trim() || fallbackName, description: "", template_id: templateId } }));
-      void queries.invalidateQueries({ queryKey: ["journeys"] });
+      const journey = await createJourney({ name: name.trim() || fallbackName, description: "", template_id: templateId });
+      void queries.invalidateQueries({ queryKey: keys.all });
       onClose();
       navigate(`/journeys/${journey.id}`);
     } catch (error) {

@@ -2,7 +2,8 @@ import { Button, Group } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconPlayerPause, IconPlayerPlay, IconPlayerStop } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
-import { api, unwrap, type Schemas } from "../../api/client";
+import { type Schemas } from "../../api/client";
+import { moveJourney } from "../../api/queries/journeys";
 import { confirmDanger } from "../../components/confirm";
 
 type Props = { journey: Schemas["JourneyOut"]; onChanged: (journey: Schemas["JourneyOut"]) => void };
@@ -12,12 +13,7 @@ export function StatusControls({ journey, onChanged }: Props) {
   const { t } = useTranslation();
   async function move(action: "pause" | "resume" | "stop") {
     try {
-      const path = { params: { path: { journey_id: journey.id } } };
-      const moved = await unwrap(
-        action === "pause" ? api.POST("/api/journeys/{journey_id}/pause", path)
-          : action === "resume" ? api.POST("/api/journeys/{journey_id}/resume", path)
-            : api.POST("/api/journeys/{journey_id}/stop", path),
-      );
+      const moved = await moveJourney(journey.id, action);
       onChanged(moved);
       notifications.show({ color: "green", message: t(`journeys.moved.${action}`) });
     } catch (error) {

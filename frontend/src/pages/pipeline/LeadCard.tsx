@@ -6,8 +6,8 @@ import { Link } from "react-router";
 import type { Contact } from "../../api/client";
 import { gradeColor } from "../scoring/model";
 
-// `scores` holds score_<key> and grade_<key> of each model when the contacts list sends them.
-export type Lead = Contact & { scores?: Record<string, unknown> };
+// A lead is a contact as the contacts list sends it: `scores` holds score_<key> and grade_<key> of each model.
+export type Lead = Contact;
 
 /** The contact's best score across models, with its grade. */
 export function topScore(lead: Lead): { score: number; grade: string | null } | null {

@@ -1,22 +1,17 @@
 import { useDroppable } from "@dnd-kit/core";
 import { Badge, Group, Loader, Paper, Stack, Text } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber } from "../../components/format";
 import { STAGE_COLORS } from "../../components/vocabulary";
-import { PIPELINE_PAGE, scoringKeys, stageContacts, type LeadOrigin } from "../scoring/scoringApi";
+import { PIPELINE_PAGE, useStageContacts, type LeadOrigin } from "../../api/queries/pipeline";
 import { LeadCard, type Lead } from "./LeadCard";
 
 export function PipelineColumn({ stage, origin, count }: { stage: string; origin: LeadOrigin | null; count: number | undefined }) {
   const { t } = useTranslation();
   const { setNodeRef, isOver } = useDroppable({ id: stage });
-  const leads = useQuery({
-    queryKey: scoringKeys.column(stage, origin),
-    queryFn: () => stageContacts(stage, origin),
-    refetchInterval: 15_000,
-  });
-  const items = (leads.data?.items ?? []) as Lead[];
+  const leads = useStageContacts(stage, origin);
+  const items: Lead[] = leads.data?.items ?? [];
   const shown = items.length;
   return (
     <Paper

@@ -10,7 +10,7 @@ import {
 } from "@dnd-kit/core";
 import { Alert, Button, CloseButton, Group, ScrollArea, SegmentedControl, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
@@ -18,7 +18,8 @@ import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber } from "../../components/format";
 import { STAGES } from "../../components/vocabulary";
-import { moveToStage, pipelineCounts, scoringKeys, type LeadOrigin, type Pipeline } from "../scoring/scoringApi";
+import { keys as contactKeys } from "../../api/queries/contacts";
+import { keys, moveToStage, usePipeline, type LeadOrigin, type Pipeline } from "../../api/queries/pipeline";
 import { LeadCardBody, leadName, type Lead } from "./LeadCard";
 import { PipelineColumn } from "./PipelineColumn";
 
@@ -26,9 +27,9 @@ type Page = Schemas["ContactPage"];
 
 /** Move a lead between two columns in the cache, counts included; returns how to put everything back. */
 function moveInCache(queries: QueryClient, origin: LeadOrigin | null, lead: Lead, from: string, to: string): () => void {
-  const fromKey = scoringKeys.column(from, origin);
-  const toKey = scoringKeys.column(to, origin);
-  const countsKey = scoringKeys.pipeline(origin);
+  const fromKey = keys.column(from, origin);
+  const toKey = keys.column(to, origin);
+  const countsKey = keys.counts(origin);
   const before = [fromKey, toKey, countsKey].map((key) => [key, queries.getQueryData(key)] as const);
   queries.setQueryData<Page>(fromKey, (page) => page && { ...page, items: page.items.filter((c) => c.id !== lead.id), total: page.total - 1 });
   queries.setQueryData<Page>(toKey, (page) => page && { ...page, items: [{ ...lead, lifecycle_stage: to }, ...page.items], total: page.total + 1 });
@@ -52,7 +53,7 @@ export function PipelinePage() {
   const [origin, setOrigin] = useState<LeadOrigin | null>(null);
   const [dragged, setDragged] = useState<Lead | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
-  const counts = useQuery({ queryKey: scoringKeys.pipeline(origin), queryFn: () => pipelineCounts(origin), refetchInterval: 15_000 });
+  const counts = usePipeline(origin);
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
     useSensor(KeyboardSensor),
@@ -62,7 +63,7 @@ export function PipelinePage() {
 
   async function move(lead: Lead, from: string, to: string, undoable = true) {
     setRefusal(null);
-    await queries.cancelQueries({ queryKey: ["pipeline"] });
+    await queries.cancelQueries({ queryKey: keys.all });
     const restore = moveInCache(queries, origin, lead, from, to);
     try {
       await moveToStage(lead.id, to);
@@ -85,9 +86,9 @@ export function PipelinePage() {
       const message = (error as Error).message;
       setRefusal(t("pipeline.refused", { name: leadName(lead), message }));
     } finally {
-      void queries.invalidateQueries({ queryKey: ["pipeline"] });
-      void queries.invalidateQueries({ queryKey: ["contact", lead.id] });
-      void queries.invalidateQueries({ queryKey: ["contacts"] });
+      void queries.invalidateQueries({ queryKey: keys.all });
+      void queries.invalidateQueries({ queryKey: contactKeys.contact(lead.id) });
+      void queries.invalidateQueries({ queryKey: contactKeys.all });
     }
   }
 

@@ -1,9 +1,9 @@
 import { Alert, SegmentedControl, Stack, Text, Textarea } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api, unwrap, type Builder } from "../../api/client";
+import { ApiError, type Builder } from "../../api/client";
+import { buildRule, parseRule, useRuleCheck, useRuleFields } from "../../api/queries/rules";
 import { ConditionBuilder, completeOnly } from "../segments/ConditionBuilder";
 
 const EMPTY: Builder = { match: "all", groups: [] };
@@ -25,15 +25,10 @@ export function AttributeRuleInput({ value, onChange, serverError, testId }: {
   const [mode, setMode] = useState<"builder" | "text">("text");
   const [builder, setBuilder] = useState<Builder | null>(null);
   const [textOnly, setTextOnly] = useState(false);
-  const fields = useQuery({ queryKey: ["rule-fields"], queryFn: () => unwrap(api.GET("/api/rules/fields")), enabled: mode === "builder" });
+  const fields = useRuleFields(mode === "builder");
 
   const [typed] = useDebouncedValue(value, 400);
-  const check = useQuery({
-    queryKey: ["rule-validate", typed],
-    enabled: typed.trim() !== "",
-    retry: false,
-    queryFn: () => unwrap(api.POST("/api/rules/validate", { body: { rule: typed } })),
-  });
+  const check = useRuleCheck(typed);
   const checkError = typed === value && check.error instanceof ApiError ? positioned(check.error, t) : undefined;
 
   // Opening the builder reads the current text back into conditions, when it has their shape.
@@ -45,7 +40,7 @@ export function AttributeRuleInput({ value, onChange, serverError, testId }: {
       return;
     }
     try {
-      const parsed = await unwrap(api.POST("/api/rules/parse", { body: { rule: value } }));
+      const parsed = await parseRule(value);
       setBuilder(parsed.builder ?? null);
       setTextOnly(parsed.builder == null);
     } catch {
@@ -58,7 +53,7 @@ export function AttributeRuleInput({ value, onChange, serverError, testId }: {
   useEffect(() => {
     if (mode !== "builder" || !debouncedBuilder || textOnly) return;
     let cancelled = false;
-    unwrap(api.POST("/api/rules/build", { body: { builder: completeOnly(debouncedBuilder) } }))
+    buildRule(completeOnly(debouncedBuilder))
       .then(({ rule }) => !cancelled && rule !== value && onChange(rule))
       .catch(() => undefined);
     return () => {

@@ -3,7 +3,7 @@ import { Alert, Badge, Card, Group, Loader, Stack, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { formatNumber } from "../../components/format";
 import { gradeColor, sortedGrades, type Draft } from "./model";
-import type { Distribution } from "./scoringApi";
+import type { Distribution } from "../../api/queries/scoring";
 
 /** What the unsaved model would give on today's contacts: a histogram of scores, the count per
  * grade, and how many would be sales-ready. */

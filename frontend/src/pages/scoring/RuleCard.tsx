@@ -3,7 +3,7 @@ import { IconTrash } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
 import { AttributeRuleInput } from "./AttributeRuleInput";
 import { COMMON_INTERACTIONS } from "./model";
-import type { InteractionRule, ScoringRule } from "./scoringApi";
+import type { InteractionRule, ScoringRule } from "../../api/queries/scoring";
 
 type Props = {
   rule: ScoringRule;

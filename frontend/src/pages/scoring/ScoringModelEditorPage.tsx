@@ -19,7 +19,7 @@ import {
 import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconArrowBackUp, IconArrowForwardUp, IconArrowLeft, IconBolt, IconTrash, IconUserCheck } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
@@ -33,7 +33,7 @@ import { GradeBandsEditor } from "./GradeBandsEditor";
 import { KINDS, draftOf, emptyDraft, newAttributeRule, newInteractionRule, problemsOf, slugOf, type Draft } from "./model";
 import { RuleCard } from "./RuleCard";
 import { RecomputeProgress, isRecomputing } from "./ScoringModelsPage";
-import { createModel, deleteModel, getModel, previewModel, scoringKeys, updateModel, type ScoringModel, type ScoringRule } from "./scoringApi";
+import { createModel, deleteModel, keys, updateModel, useModel, useModelPreview, type ScoringModel, type ScoringRule } from "../../api/queries/scoring";
 import { useLeaveGuard } from "../../components/useLeaveGuard";
 
 // Problems that only matter once the marketer saves: the preview runs without them.
@@ -62,12 +62,7 @@ function ModelEditor() {
   const [saveError, setSaveError] = useState<{ error: unknown; draft: string } | null>(null);
   const loaded = useRef(false);
 
-  const model = useQuery({
-    queryKey: scoringKeys.model(modelId ?? 0),
-    enabled: modelId !== null,
-    queryFn: () => getModel(modelId!),
-    refetchInterval: (query) => (query.state.data && isRecomputing(query.state.data) ? 1_000 : false),
-  });
+  const model = useModel(modelId, isRecomputing);
 
   useEffect(() => {
     if (loaded.current || !model.data) return;
@@ -92,13 +87,10 @@ function ModelEditor() {
   const blocking = Object.keys(problems).filter((field) => !ON_SAVE_ONLY.test(field));
   const [debounced] = useDebouncedValue(draft, 500);
   const debouncedBlocked = Object.keys(problemsOf(debounced)).some((field) => !ON_SAVE_ONLY.test(field));
-  const preview = useQuery({
-    queryKey: ["scoring-preview", debounced],
-    enabled: (isNew || loaded.current) && !debouncedBlocked,
-    placeholderData: (previous) => previous,
-    retry: false,
-    queryFn: () => previewModel({ ...debounced, key: debounced.key || "preview", name: debounced.name || "preview" }),
-  });
+  const preview = useModelPreview(
+    { ...debounced, key: debounced.key || "preview", name: debounced.name || "preview" },
+    (isNew || loaded.current) && !debouncedBlocked,
+  );
   const previewError = preview.error instanceof ApiError && !debouncedBlocked ? preview.error : null;
   const currentSaveError = saveError && saveError.draft === draftJson ? saveError.error : null;
   const saveApiError = currentSaveError instanceof ApiError ? currentSaveError : null;
@@ -151,8 +143,8 @@ function ModelEditor() {
     try {
       const saved: ScoringModel = modelId !== null ? await updateModel(modelId, draft) : await createModel(draft);
       const next = draftOf(saved);
-      queries.setQueryData(scoringKeys.model(saved.id), saved);
-      void queries.invalidateQueries({ queryKey: scoringKeys.models });
+      queries.setQueryData(keys.model(saved.id), saved);
+      void queries.invalidateQueries({ queryKey: keys.models });
       setSavedJson(JSON.stringify(next));
       reset(next);
       notifications.show({ color: "green", message: t("scoring.saved", { name: saved.name }) });
@@ -177,7 +169,7 @@ function ModelEditor() {
       testId: "scoring-delete-confirm",
       onConfirm: async () => {
         await deleteModel(modelId);
-        void queries.invalidateQueries({ queryKey: scoringKeys.models });
+        void queries.invalidateQueries({ queryKey: keys.models });
         leaveWithoutAsking();
         navigate("/scoring");
       },

@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Switch, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconPlus } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -9,7 +9,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber } from "../../components/format";
 import { gradeColor, sortedGrades } from "./model";
-import { listModels, scoringKeys, updateModel, type ScoringModel } from "./scoringApi";
+import { keys, updateModel, useModels, type ScoringModel } from "../../api/queries/scoring";
 
 const RUNNING = new Set(["queued", "running"]);
 
@@ -43,7 +43,7 @@ function ModelCard({ model }: { model: ScoringModel }) {
     setSwitching(true);
     try {
       await updateModel(model.id, { active });
-      void queries.invalidateQueries({ queryKey: scoringKeys.models });
+      void queries.invalidateQueries({ queryKey: keys.models });
       notifications.show({ color: "green", message: t(active ? "scoring.activated" : "scoring.deactivated", { name: model.name }) });
     } catch (error) {
       notifications.show({ color: "red", message: (error as Error).message });
@@ -94,11 +94,7 @@ export function ScoringModelsPage() {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
   // Poll faster while a recompute runs, so its bar moves.
-  const models = useQuery({
-    queryKey: scoringKeys.models,
-    queryFn: listModels,
-    refetchInterval: (query) => (query.state.data?.some(isRecomputing) ? 1_000 : 15_000),
-  });
+  const models = useModels(isRecomputing);
 
   return (
     <Stack>

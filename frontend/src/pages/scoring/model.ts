@@ -1,5 +1,5 @@
 // A scoring model as the editor holds it, and the checks a marketer sees before the server's.
-import type { ScoringModel, ScoringModelIn, ScoringRule } from "./scoringApi";
+import type { ScoringModel, ScoringModelIn, ScoringRule } from "../../api/queries/scoring";
 
 export type Draft = Required<ScoringModelIn>;
 

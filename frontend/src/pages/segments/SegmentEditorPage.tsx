@@ -23,11 +23,13 @@ import {
 import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconArrowBackUp, IconArrowForwardUp, IconArrowLeft, IconUsers } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
-import { ApiError, api, unwrap, type Builder, type Segment } from "../../api/client";
+import { ApiError, type Builder, type Segment } from "../../api/client";
+import { parseRule, useRuleFields } from "../../api/queries/rules";
+import { createSegment, keys, updateSegment, useSegment, useSegmentPreview, useSegments } from "../../api/queries/segments";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber } from "../../components/format";
 import { useHistory } from "../../components/useHistory";
@@ -62,15 +64,9 @@ export function SegmentEditorPage() {
   const [draft, setDraft] = useState<Definition | null>(null);
   const loaded = useRef(false);
 
-  const fields = useQuery({ queryKey: ["rule-fields"], queryFn: () => unwrap(api.GET("/api/rules/fields")) });
-  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
-  const segment = useQuery({
-    queryKey: ["segment", segmentId],
-    enabled: segmentId !== null,
-    queryFn: () => unwrap(api.GET("/api/segments/{segment_id}", { params: { path: { segment_id: segmentId! } } })),
-    // Members move with refreshes and real-time changes: keep the count current.
-    refetchInterval: (query) => (query.state.data?.last_refreshed_at ? 5_000 : 1_000),
-  });
+  const fields = useRuleFields();
+  const segments = useSegments();
+  const segment = useSegment(segmentId);
 
   // Load the saved segment once, then offer the unsaved draft left in this browser, if any.
   useEffect(() => {
@@ -102,29 +98,22 @@ export function SegmentEditorPage() {
 
   const current = history.value;
   const [debounced] = useDebouncedValue(current, 400);
-  const preview = useQuery({
-    queryKey: ["segment-preview", debounced, textOnly],
-    enabled: kind === "dynamic" && loaded.current,
-    placeholderData: (previous) => previous,
-    retry: false,
-    queryFn: () =>
-      unwrap(
-        api.POST("/api/segments/preview", {
-          body: textOnly || !debounced.builder
-            ? { rule: debounced.rule || null, include: debounced.include, exclude: debounced.exclude }
-            : { builder: completeOnly(debounced.builder), include: debounced.include, exclude: debounced.exclude },
-        }),
-      ),
-  });
+  const preview = useSegmentPreview(
+    textOnly || !debounced.builder
+      ? { rule: debounced.rule || null, include: debounced.include, exclude: debounced.exclude }
+      : { builder: completeOnly(debounced.builder), include: debounced.include, exclude: debounced.exclude },
+    kind === "dynamic" && loaded.current,
+  );
   // Text edited by hand: read it back into the builder when it has a builder's shape.
   const [debouncedRule] = useDebouncedValue(ruleDraft, 500);
   useEffect(() => {
     if (debouncedRule === null) return;
     let cancelled = false;
-    api.POST("/api/rules/parse", { body: { rule: debouncedRule } }).then(({ data }) => {
+    // A text that does not parse stays text only.
+    parseRule(debouncedRule).catch(() => null).then((parsed) => {
       if (cancelled) return;
       setRuleDraft(null);
-      const builder = data?.builder ?? null;
+      const builder = parsed?.builder ?? null;
       setTextOnly(builder === null);
       setDefinition((d) => ({ ...d, rule: debouncedRule, builder: builder ?? d.builder }));
     });
@@ -155,11 +144,11 @@ export function SegmentEditorPage() {
     };
     try {
       const saved: Segment = segmentId
-        ? await unwrap(api.PATCH("/api/segments/{segment_id}", { params: { path: { segment_id: segmentId } }, body }))
-        : await unwrap(api.POST("/api/segments", { body: { ...body, kind } }));
+        ? await updateSegment(segmentId, body)
+        : await createSegment({ ...body, kind });
       localStorage.removeItem(draftKey(params.id ?? "new"));
-      void queries.invalidateQueries({ queryKey: ["segments"] });
-      void queries.invalidateQueries({ queryKey: ["segment", saved.id] });
+      void queries.invalidateQueries({ queryKey: keys.all });
+      void queries.invalidateQueries({ queryKey: keys.segment(saved.id) });
       notifications.show({ color: "green", message: t("segments.saved", { name: saved.name }) });
       if (isNew) navigate(`/segments/${saved.id}`, { replace: true });
     } catch (error) {

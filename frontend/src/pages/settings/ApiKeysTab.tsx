@@ -1,12 +1,12 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Select, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { IconKey, IconPlus } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { IconKey, IconKeyOff, IconPlus } from "@tabler/icons-react";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api, unwrap, type ApiKey } from "../../api/client";
-import { confirmDanger } from "../../components/confirm";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { ApiError } from "../../api/client";
+import { createApiKey, keys, revokeApiKey, useApiKeys } from "../../api/queries/users";
+import { DataTable } from "../../components/DataTable";
 import { formatDateTime } from "../../components/format";
 
 const ROLES = ["viewer", "marketer", "admin"] as const;
@@ -16,8 +16,8 @@ export function ApiKeysTab() {
   const queries = useQueryClient();
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
-  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => unwrap(api.GET("/api/api-keys")) });
-  const refresh = () => void queries.invalidateQueries({ queryKey: ["api-keys"] });
+  const apiKeys = useApiKeys();
+  const refresh = () => void queries.invalidateQueries({ queryKey: keys.apiKeys });
   const form = useForm({
     initialValues: { name: "", role: "marketer" as (typeof ROLES)[number] },
     validate: { name: (v) => (v.trim() ? null : t("settings.key_name_required")) },
@@ -25,26 +25,13 @@ export function ApiKeysTab() {
 
   async function create(values: typeof form.values) {
     try {
-      const created = await unwrap(api.POST("/api/api-keys", { body: values }));
+      const created = await createApiKey(values);
       setSecret(created.key);
       form.reset();
       refresh();
     } catch (error) {
       if (error instanceof ApiError && error.field) form.setFieldError(error.field, error.message);
     }
-  }
-
-  function revoke(key: ApiKey) {
-    confirmDanger({
-      title: t("settings.revoke_key"),
-      message: t("settings.revoke_warning", { name: key.name }),
-      confirm: t("settings.revoke"),
-      testId: "key-revoke-confirm",
-      onConfirm: async () => {
-        await unwrap(api.DELETE("/api/api-keys/{key_id}", { params: { path: { key_id: key.id } } }));
-        refresh();
-      },
-    });
   }
 
   return (
@@ -57,41 +44,33 @@ export function ApiKeysTab() {
           {t("settings.new_key")}
         </Button>
       </Group>
-      <ErrorAlert error={keys.error} />
-      <Table data-testid="keys-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("settings.name")}</Table.Th>
-            <Table.Th>{t("settings.role")}</Table.Th>
-            <Table.Th>{t("settings.key_prefix")}</Table.Th>
-            <Table.Th>{t("settings.created")}</Table.Th>
-            <Table.Th>{t("settings.last_used")}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {keys.data?.map((key) => (
-            <Table.Tr key={key.id} data-testid={`key-row-${key.name}`}>
-              <Table.Td>{key.name}</Table.Td>
-              <Table.Td>{t(`roles.${key.role}`)}</Table.Td>
-              <Table.Td>
-                <Code>{key.prefix}…</Code>
-              </Table.Td>
-              <Table.Td>{formatDateTime(key.created_at)}</Table.Td>
-              <Table.Td>{formatDateTime(key.last_used_at)}</Table.Td>
-              <Table.Td>
-                {key.revoked_at ? (
-                  <Badge color="gray">{t("settings.revoked")}</Badge>
-                ) : (
-                  <Button size="compact-sm" color="red" variant="subtle" onClick={() => revoke(key)} data-testid="key-revoke">
-                    {t("settings.revoke")}
-                  </Button>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        testId="keys-table"
+        rows={apiKeys.data}
+        rowKey={(key) => key.id}
+        rowProps={(key) => ({ "data-testid": `key-row-${key.name}` })}
+        loading={apiKeys.isLoading}
+        error={apiKeys.error}
+        empty={{ message: t("settings.no_keys"), action: <Button variant="light" onClick={() => setCreating(true)}>{t("settings.new_key")}</Button> }}
+        columns={[
+          { key: "name", header: t("settings.name"), sortValue: (k) => k.name, render: (k) => k.name },
+          { key: "role", header: t("settings.role"), sortValue: (k) => k.role, render: (k) => t(`roles.${k.role}`) },
+          { key: "prefix", header: t("settings.key_prefix"), render: (k) => <Code>{k.prefix}…</Code> },
+          { key: "created", header: t("settings.created"), sortValue: (k) => k.created_at, render: (k) => formatDateTime(k.created_at) },
+          { key: "last_used", header: t("settings.last_used"), sortValue: (k) => k.last_used_at, render: (k) => formatDateTime(k.last_used_at) },
+          { key: "revoked", header: null, render: (k) => (k.revoked_at ? <Badge color="gray">{t("settings.revoked")}</Badge> : null) },
+        ]}
+        actions={[{
+          key: "revoke", label: t("settings.revoke"), icon: <IconKeyOff size={16} />, testId: "key-revoke",
+          hidden: (k) => Boolean(k.revoked_at),
+          confirm: (k) => ({ title: t("settings.revoke_key"), message: t("settings.revoke_warning", { name: k.name }),
+            confirm: t("settings.revoke"), testId: "key-revoke-confirm" }),
+          onClick: async (k) => {
+            await revokeApiKey(k.id);
+            refresh();
+          },
+        }]}
+      />
       <Modal
         opened={creating}
         onClose={() => {

@@ -1,13 +1,13 @@
-import { ActionIcon, Badge, Button, Group, Modal, Select, Stack, Table, TagsInput, Text, TextInput } from "@mantine/core";
+import { Badge, Button, Group, Modal, Select, Stack, TagsInput, Text, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api, unwrap, type CustomField } from "../../api/client";
+import { ApiError } from "../../api/client";
+import { createField, deleteField, keys, useCustomFields } from "../../api/queries/fields";
 import { useAuth } from "../../auth/AuthProvider";
-import { confirmDanger } from "../../components/confirm";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { DataTable } from "../../components/DataTable";
 
 const TYPES = ["text", "number", "date", "boolean", "choice"] as const;
 
@@ -28,8 +28,8 @@ export function CustomFieldsTab() {
   const { isAdmin } = useAuth();
   const queries = useQueryClient();
   const [creating, setCreating] = useState(false);
-  const fields = useQuery({ queryKey: ["custom-fields"], queryFn: () => unwrap(api.GET("/api/custom-fields")) });
-  const refresh = () => void queries.invalidateQueries({ queryKey: ["custom-fields"] });
+  const fields = useCustomFields();
+  const refresh = () => void queries.invalidateQueries({ queryKey: keys.all });
   const form = useForm({
     initialValues: { label: "", name: "", type: "text" as (typeof TYPES)[number], choices: [] as string[] },
     validate: {
@@ -41,26 +41,13 @@ export function CustomFieldsTab() {
 
   async function create(values: typeof form.values) {
     try {
-      await unwrap(api.POST("/api/custom-fields", { body: { ...values, choices: values.type === "choice" ? values.choices : [] } }));
+      await createField({ ...values, choices: values.type === "choice" ? values.choices : [] });
       setCreating(false);
       form.reset();
       refresh();
     } catch (error) {
       if (error instanceof ApiError && error.field) form.setFieldError(error.field, error.message);
     }
-  }
-
-  function remove(field: CustomField) {
-    confirmDanger({
-      title: t("settings.delete_field"),
-      message: t("settings.delete_field_warning", { label: field.label }),
-      confirm: t("common.delete"),
-      testId: "field-delete-confirm",
-      onConfirm: async () => {
-        await unwrap(api.DELETE("/api/custom-fields/{field_id}", { params: { path: { field_id: field.id } } }));
-        refresh();
-      },
-    });
   }
 
   return (
@@ -75,50 +62,37 @@ export function CustomFieldsTab() {
           </Button>
         )}
       </Group>
-      <ErrorAlert error={fields.error} />
-      <Table data-testid="fields-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("settings.field_label")}</Table.Th>
-            <Table.Th>{t("settings.field_name")}</Table.Th>
-            <Table.Th>{t("settings.field_type")}</Table.Th>
-            <Table.Th>{t("settings.field_choices")}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {fields.data?.map((field) => (
-            <Table.Tr key={field.id} data-testid={`field-row-${field.name}`}>
-              <Table.Td>{field.label}</Table.Td>
-              <Table.Td>
-                <code>{field.name}</code>
-              </Table.Td>
-              <Table.Td>{t(`settings.types.${field.type}`)}</Table.Td>
-              <Table.Td>
-                <Group gap={4}>
-                  {field.choices.map((c) => (
-                    <Badge key={c} variant="light" size="sm">
-                      {c}
-                    </Badge>
-                  ))}
-                </Group>
-              </Table.Td>
-              <Table.Td>
-                {isAdmin && (
-                  <ActionIcon color="red" variant="subtle" onClick={() => remove(field)} aria-label={t("common.delete")} data-testid="field-delete">
-                    <IconTrash size={16} />
-                  </ActionIcon>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {fields.data?.length === 0 && (
-        <Text c="dimmed" ta="center">
-          {t("settings.no_fields")}
-        </Text>
-      )}
+      <DataTable
+        testId="fields-table"
+        rows={fields.data}
+        rowKey={(field) => field.id}
+        rowProps={(field) => ({ "data-testid": `field-row-${field.name}` })}
+        loading={fields.isLoading}
+        error={fields.error}
+        empty={{
+          message: t("settings.no_fields"),
+          action: isAdmin ? <Button variant="light" onClick={() => setCreating(true)}>{t("settings.new_field")}</Button> : undefined,
+        }}
+        columns={[
+          { key: "label", header: t("settings.field_label"), sortValue: (f) => f.label, render: (f) => f.label },
+          { key: "name", header: t("settings.field_name"), sortValue: (f) => f.name, render: (f) => <code>{f.name}</code> },
+          { key: "type", header: t("settings.field_type"), sortValue: (f) => f.type, render: (f) => t(`settings.types.${f.type}`) },
+          { key: "choices", header: t("settings.field_choices"), render: (f) => (
+            <Group gap={4}>
+              {f.choices.map((c) => <Badge key={c} variant="light" size="sm">{c}</Badge>)}
+            </Group>
+          ) },
+        ]}
+        actions={isAdmin ? [{
+          key: "delete", label: t("common.delete"), icon: <IconTrash size={16} />, testId: "field-delete",
+          confirm: (f) => ({ title: t("settings.delete_field"), message: t("settings.delete_field_warning", { label: f.label }),
+            confirm: t("common.delete"), testId: "field-delete-confirm" }),
+          onClick: async (f) => {
+            await deleteField(f.id);
+            refresh();
+          },
+        }] : []}
+      />
       <Modal opened={creating} onClose={() => setCreating(false)} title={t("settings.new_field")}>
         <form onSubmit={form.onSubmit(create)} noValidate>
           <Stack>

@@ -1,17 +1,18 @@
-import { ActionIcon, Button, Group, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Button, Group, Stack, Text, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { ApiError, api, unwrap } from "../../api/client";
+import { ApiError } from "../../api/client";
+import { createTopic, deleteTopic, keys, useTopics } from "../../api/queries/topics";
 import { useAuth } from "../../auth/AuthProvider";
-import { confirmDanger } from "../../components/confirm";
+import { DataTable } from "../../components/DataTable";
 
 export function TopicsTab() {
   const { t } = useTranslation();
   const { isAdmin } = useAuth();
   const queries = useQueryClient();
-  const topics = useQuery({ queryKey: ["topics"], queryFn: () => unwrap(api.GET("/api/topics")) });
+  const topics = useTopics();
   const form = useForm({
     initialValues: { key: "", name_en: "", name_fr: "", description_en: "", description_fr: "" },
     validate: {
@@ -22,9 +23,9 @@ export function TopicsTab() {
   });
   async function create(values: typeof form.values) {
     try {
-      await unwrap(api.POST("/api/topics", { body: values }));
+      await createTopic(values);
       form.reset();
-      void queries.invalidateQueries({ queryKey: ["topics"] });
+      void queries.invalidateQueries({ queryKey: keys.all });
     } catch (error) {
       if (error instanceof ApiError && error.field) form.setFieldError(error.field, error.message);
     }
@@ -32,32 +33,29 @@ export function TopicsTab() {
   return (
     <Stack>
       <Text c="dimmed" size="sm" maw={640}>{t("settings.topics_hint")}</Text>
-      <Table data-testid="topics-table">
-        <Table.Thead>
-          <Table.Tr><Table.Th>{t("settings.field_name")}</Table.Th><Table.Th>English</Table.Th><Table.Th>Français</Table.Th><Table.Th /></Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {topics.data?.map((topic) => (
-            <Table.Tr key={topic.key} data-testid={`topic-row-${topic.key}`}>
-              <Table.Td><code>{topic.key}</code></Table.Td>
-              <Table.Td>{topic.name_en}</Table.Td>
-              <Table.Td>{topic.name_fr}</Table.Td>
-              <Table.Td>
-                {isAdmin && (
-                  <ActionIcon color="red" variant="subtle" aria-label={t("common.delete")} onClick={() => confirmDanger({
-                    title: t("settings.delete_topic"), message: t("settings.delete_topic_warning", { name: topic.name_en }),
-                    confirm: t("common.delete"), testId: "topic-delete-confirm",
-                    onConfirm: async () => {
-                      await unwrap(api.DELETE("/api/topics/{key}", { params: { path: { key: topic.key } } }));
-                      void queries.invalidateQueries({ queryKey: ["topics"] });
-                    },
-                  })}><IconTrash size={16} /></ActionIcon>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        testId="topics-table"
+        rows={topics.data}
+        rowKey={(topic) => topic.key}
+        rowProps={(topic) => ({ "data-testid": `topic-row-${topic.key}` })}
+        loading={topics.isLoading}
+        error={topics.error}
+        empty={{ message: t("settings.no_topics") }}
+        columns={[
+          { key: "key", header: t("settings.field_name"), sortValue: (topic) => topic.key, render: (topic) => <code>{topic.key}</code> },
+          { key: "name_en", header: "English", sortValue: (topic) => topic.name_en, render: (topic) => topic.name_en },
+          { key: "name_fr", header: "Français", sortValue: (topic) => topic.name_fr, render: (topic) => topic.name_fr },
+        ]}
+        actions={isAdmin ? [{
+          key: "delete", label: t("common.delete"), icon: <IconTrash size={16} />, testId: "topic-delete",
+          confirm: (topic) => ({ title: t("settings.delete_topic"), message: t("settings.delete_topic_warning", { name: topic.name_en }),
+            confirm: t("common.delete"), testId: "topic-delete-confirm" }),
+          onClick: async (topic) => {
+            await deleteTopic(topic.key);
+            void queries.invalidateQueries({ queryKey: keys.all });
+          },
+        }] : []}
+      />
       {isAdmin && (
         <form onSubmit={form.onSubmit(create)} noValidate>
           <Group align="flex-end">

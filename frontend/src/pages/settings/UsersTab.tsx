@@ -1,14 +1,14 @@
-import { ActionIcon, Badge, Button, Group, Modal, PasswordInput, Select, Stack, Switch, Table, TextInput, Tooltip } from "@mantine/core";
+import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Switch, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api, unwrap, type User } from "../../api/client";
+import { ApiError } from "../../api/client";
+import { createUser, deleteUser, keys, updateUser, useUsers, type User, type UserPatch } from "../../api/queries/users";
 import { useAuth } from "../../auth/AuthProvider";
-import { confirmDanger } from "../../components/confirm";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { DataTable } from "../../components/DataTable";
 import { formatDateTime } from "../../components/format";
 import { LANGUAGES } from "../../i18n";
 
@@ -26,7 +26,7 @@ function NewUserForm({ onDone }: { onDone: () => void }) {
   });
   async function save(values: typeof form.values) {
     try {
-      await unwrap(api.POST("/api/users", { body: values }));
+      await createUser(values);
       onDone();
     } catch (error) {
       if (error instanceof ApiError && error.field) form.setFieldError(error.field, error.message);
@@ -56,29 +56,16 @@ export function UsersTab() {
   const { me } = useAuth();
   const queries = useQueryClient();
   const [creating, setCreating] = useState(false);
-  const users = useQuery({ queryKey: ["users"], queryFn: () => unwrap(api.GET("/api/users")) });
-  const refresh = () => void queries.invalidateQueries({ queryKey: ["users"] });
+  const users = useUsers();
+  const refresh = () => void queries.invalidateQueries({ queryKey: keys.users });
 
-  async function change(user: User, body: { role?: Role; is_active?: boolean }) {
+  async function change(user: User, body: UserPatch) {
     try {
-      await unwrap(api.PATCH("/api/users/{user_id}", { params: { path: { user_id: user.id } }, body }));
+      await updateUser(user.id, body);
       refresh();
     } catch (error) {
       notifications.show({ color: "red", message: (error as Error).message });
     }
-  }
-
-  function remove(user: User) {
-    confirmDanger({
-      title: t("settings.delete_user"),
-      message: t("settings.delete_user_warning", { email: user.email }),
-      confirm: t("common.delete"),
-      testId: "user-delete-confirm",
-      onConfirm: async () => {
-        await unwrap(api.DELETE("/api/users/{user_id}", { params: { path: { user_id: user.id } } }));
-        refresh();
-      },
-    });
   }
 
   return (
@@ -88,57 +75,46 @@ export function UsersTab() {
           {t("settings.new_user")}
         </Button>
       </Group>
-      <ErrorAlert error={users.error} />
-      <Table data-testid="users-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("login.email")}</Table.Th>
-            <Table.Th>{t("settings.name")}</Table.Th>
-            <Table.Th>{t("settings.role")}</Table.Th>
-            <Table.Th>{t("settings.active")}</Table.Th>
-            <Table.Th>{t("settings.last_login")}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {users.data?.map((user) => {
-            const self = user.id === me?.user?.id;
-            return (
-              <Table.Tr key={user.id} data-testid={`user-row-${user.email}`}>
-                <Table.Td>
-                  {user.email} {self && <Badge size="xs">{t("settings.you")}</Badge>}
-                </Table.Td>
-                <Table.Td>{user.name}</Table.Td>
-                <Table.Td>
-                  <Select
-                    size="xs"
-                    w={140}
-                    disabled={self}
-                    data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
-                    value={user.role}
-                    allowDeselect={false}
-                    onChange={(v) => v && void change(user, { role: v as Role })}
-                    data-testid="user-role-select"
-                  />
-                </Table.Td>
-                <Table.Td>
-                  <Switch disabled={self} checked={user.is_active} onChange={(e) => void change(user, { is_active: e.currentTarget.checked })} />
-                </Table.Td>
-                <Table.Td>{formatDateTime(user.last_login_at)}</Table.Td>
-                <Table.Td>
-                  {!self && (
-                    <Tooltip label={t("common.delete")}>
-                      <ActionIcon color="red" variant="subtle" onClick={() => remove(user)} data-testid="user-delete" aria-label={t("common.delete")}>
-                        <IconTrash size={16} />
-                      </ActionIcon>
-                    </Tooltip>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        testId="users-table"
+        rows={users.data}
+        rowKey={(user) => user.id}
+        rowProps={(user) => ({ "data-testid": `user-row-${user.email}` })}
+        loading={users.isLoading}
+        error={users.error}
+        columns={[
+          { key: "email", header: t("login.email"), sortValue: (u) => u.email, render: (u) => (
+            <>{u.email} {u.id === me?.user?.id && <Badge size="xs">{t("settings.you")}</Badge>}</>
+          ) },
+          { key: "name", header: t("settings.name"), sortValue: (u) => u.name, render: (u) => u.name },
+          { key: "role", header: t("settings.role"), sortValue: (u) => u.role, render: (u) => (
+            <Select
+              size="xs"
+              w={140}
+              disabled={u.id === me?.user?.id}
+              data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+              value={u.role}
+              allowDeselect={false}
+              onChange={(v) => v && void change(u, { role: v as Role })}
+              data-testid="user-role-select"
+            />
+          ) },
+          { key: "active", header: t("settings.active"), render: (u) => (
+            <Switch disabled={u.id === me?.user?.id} checked={u.is_active} onChange={(e) => void change(u, { is_active: e.currentTarget.checked })} />
+          ) },
+          { key: "last_login", header: t("settings.last_login"), sortValue: (u) => u.last_login_at, render: (u) => formatDateTime(u.last_login_at) },
+        ]}
+        actions={[{
+          key: "delete", label: t("common.delete"), icon: <IconTrash size={16} />, testId: "user-delete",
+          hidden: (u) => u.id === me?.user?.id,
+          confirm: (u) => ({ title: t("settings.delete_user"), message: t("settings.delete_user_warning", { email: u.email }),
+            confirm: t("common.delete"), testId: "user-delete-confirm" }),
+          onClick: async (u) => {
+            await deleteUser(u.id);
+            refresh();
+          },
+        }]}
+      />
       <Modal opened={creating} onClose={() => setCreating(false)} title={t("settings.new_user")}>
         <NewUserForm
           onDone={() => {
