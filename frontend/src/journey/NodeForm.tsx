@@ -1,12 +1,13 @@
 import { Anchor, Group, NumberInput, RangeSlider, SegmentedControl, Select, Stack, Switch, Text, Textarea, TextInput } from "@mantine/core";
 import { TimeInput } from "@mantine/dates";
-import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api, unwrap } from "../api/client";
+import { useEmails } from "../api/queries/emails";
+import { useJourneyEvents } from "../api/queries/journeys";
+import { useRuleFields } from "../api/queries/rules";
+import { useSegments } from "../api/queries/segments";
 import { STAGES } from "../components/vocabulary";
 import { INTERACTION_TYPES } from "./catalog";
-import { journeyEvents } from "./lookups";
 import { stepOf, type Config, type ConfigField, type ConfigValue, type StepType } from "./definition";
 import { formatDuration, parseDuration } from "./duration";
 import { BranchesInput } from "./fields/BranchesInput";
@@ -28,9 +29,9 @@ const NOT_SETTABLE = new Set(["email", "id", "created_at", "updated_at"]);
 /** The settings of one step, in the words of a marketer. Test ids: `node-config-<field>`. */
 export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
   const { t, i18n } = useTranslation();
-  const emails = useQuery({ queryKey: ["emails"], queryFn: () => unwrap(api.GET("/api/emails")) });
-  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
-  const fields = useQuery({ queryKey: ["rule-fields"], queryFn: () => unwrap(api.GET("/api/rules/fields")) });
+  const emails = useEmails();
+  const segments = useSegments();
+  const fields = useRuleFields();
   const step = stepOf(type, config);
   // Any step's field, read and written by name: the names are those of the generated types.
   const value = <K extends ConfigField>(field: K) => (config as Partial<Record<K, ConfigValue<K>>>)[field];
@@ -38,7 +39,7 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
   const set = <K extends ConfigField>(field: K, v: ConfigValue<K>) => onChange({ ...config, [field]: v } as Config, field);
   const props = (field: ConfigField) => ({ error: errors[field], disabled, "data-testid": `node-config-${field}` });
   const aboutEvents = type === "action.event_register" || text("type").startsWith("event_");
-  const events = useQuery({ queryKey: ["journey-events"], queryFn: journeyEvents, enabled: aboutEvents });
+  const events = useJourneyEvents(aboutEvents);
   const fieldLabel = (f: { label_en: string; label_fr: string }) => (i18n.language === "fr" ? f.label_fr : f.label_en);
   // A template or an integrator may use its own interaction type: keep it in the list.
   const interactions = [...new Set([...INTERACTION_TYPES, text("type")])].filter(Boolean)

@@ -1,7 +1,7 @@
 import { Divider, Drawer, NumberInput, SegmentedControl, Select, Stack, Switch, Text, TextInput } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { api, unwrap, type Schemas } from "../api/client";
+import { type Schemas } from "../api/client";
+import { useSegments } from "../api/queries/segments";
 import { CONSENT_LEVELS } from "../components/vocabulary";
 import { INTERACTION_TYPES } from "./catalog";
 import { DurationInput } from "./fields/DurationInput";
@@ -25,7 +25,7 @@ const fromLocal = (local: string) => (local ? new Date(local).toISOString() : nu
 /** Who may enter, when, how often, and what counts as a conversion. */
 export function SettingsDrawer({ opened, onClose, value, onChange, problems, disabled }: Props) {
   const { t } = useTranslation();
-  const segments = useQuery({ queryKey: ["segments"], queryFn: () => unwrap(api.GET("/api/segments")) });
+  const segments = useSegments();
   const set = <K extends keyof JourneySettings>(key: K, v: JourneySettings[K]) => onChange({ ...value, [key]: v });
   const error = (field: string) => problems.find((p) => p.field === `settings.${field}`)?.message;
   const goal = value.goal ?? null;

@@ -1,6 +1,5 @@
 // Journeys: the query keys, the calls (on the generated client) and the hooks of the journeys list and editor.
 import { useQuery } from "@tanstack/react-query";
-import { journeyEvents } from "../../journey/lookups";
 import { api, unwrap, type Schemas } from "../client";
 
 export type JourneySummary = Schemas["JourneySummary"];
@@ -18,6 +17,12 @@ export const keys = {
 const journeyPath = (id: number) => ({ params: { path: { journey_id: id } } });
 
 export const listJourneys = () => unwrap(api.GET("/api/journeys"));
+/** The events a journey can register contacts for: published ones and drafts (not cancelled or over). */
+export async function journeyEvents() {
+  const [published, drafts] = await Promise.all((["published", "draft"] as const).map((status) =>
+    unwrap(api.GET("/api/events", { params: { query: { status, limit: 500 } } }))));
+  return [...published.items, ...drafts.items];
+}
 export const getJourney = (id: number) => unwrap(api.GET("/api/journeys/{journey_id}", journeyPath(id)));
 export const createJourney = (body: JourneyIn) => unwrap(api.POST("/api/journeys", { body }));
 export const updateJourney = (id: number, body: JourneyPatch) => unwrap(api.PATCH("/api/journeys/{journey_id}", { ...journeyPath(id), body }));
@@ -43,4 +48,4 @@ export const useJourney = (id: number) => useQuery(journeyQuery(id));
 export const useJourneyStats = (id: number, { enabled, running }: { enabled: boolean; running: boolean }) =>
   useQuery({ queryKey: keys.stats(id), queryFn: () => journeyStats(id), enabled, refetchInterval: running ? 3_000 : false });
 
-export const useJourneyEvents = () => useQuery({ queryKey: keys.events, queryFn: journeyEvents });
+export const useJourneyEvents = (enabled = true) => useQuery({ queryKey: keys.events, queryFn: journeyEvents, enabled });

@@ -1,8 +1,7 @@
 import { Select, Stack, Textarea } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { api, unwrap } from "../../api/client";
+import { useRuleCheck, useRuleFields } from "../../api/queries/rules";
 
 type Props = { label: string; value: string; onChange: (rule: string) => void; error?: string; testId: string; disabled?: boolean };
 
@@ -11,13 +10,8 @@ type Props = { label: string; value: string; onChange: (rule: string) => void; e
 export function RuleInput({ label, value, onChange, error, testId, disabled }: Props) {
   const { t, i18n } = useTranslation();
   const [debounced] = useDebouncedValue(value.trim(), 400);
-  const fields = useQuery({ queryKey: ["rule-fields"], queryFn: () => unwrap(api.GET("/api/rules/fields")) });
-  const check = useQuery({
-    queryKey: ["rule-check", debounced],
-    enabled: Boolean(debounced),
-    retry: false,
-    queryFn: () => unwrap(api.POST("/api/rules/validate", { body: { rule: debounced } })),
-  });
+  const fields = useRuleFields();
+  const check = useRuleCheck(debounced);
   const invalid = debounced && debounced === value.trim() && check.error ? (check.error as Error).message : undefined;
   return (
     <Stack gap={4}>
