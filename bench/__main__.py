@@ -9,9 +9,16 @@ import traceback
 from bench import contact_list, delivery, events, import_csv, ingest, journeys, scoring, segments
 from bench.common import log
 
-BENCHMARKS = {"ingest": ingest.main, "import_csv": import_csv.main, "contact_list": contact_list.main,
-              "segments": segments.main, "delivery": delivery.main, "journeys": journeys.main,
-              "scoring": scoring.main, "events": events.main}
+BENCHMARKS = {
+    "ingest": ingest.main,
+    "import_csv": import_csv.main,
+    "contact_list": contact_list.main,
+    "segments": segments.main,
+    "delivery": delivery.main,
+    "journeys": journeys.main,
+    "scoring": scoring.main,
+    "events": events.main,
+}
 
 
 def main() -> None:

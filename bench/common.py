@@ -49,8 +49,12 @@ def log(message: str) -> None:
 def parser(description: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a few seconds")
-    p.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both",
-                   help="database(s) to run on (PostgreSQL only when reachable; default both)")
+    p.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql", "both"),
+        default="both",
+        help="database(s) to run on (PostgreSQL only when reachable; default both)",
+    )
     return p
 
 
@@ -142,8 +146,11 @@ async def _pg_execute(url: str, statements: Sequence[str]) -> list[Any]:
     try:
         out = []
         for statement in statements:
-            out.append(await conn.fetch(statement) if statement.lstrip().upper().startswith(("SELECT", "SHOW"))
-                       else await conn.execute(statement))
+            out.append(
+                await conn.fetch(statement)
+                if statement.lstrip().upper().startswith(("SELECT", "SHOW"))
+                else await conn.execute(statement)
+            )
         return out
     finally:
         await conn.close()
@@ -192,16 +199,18 @@ def prepare_database(backend: str, workdir: Path) -> Database:
 
 def product_env(db: Database, data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARCOURS_")}
-    env.update({
-        "PARCOURS_DATA_DIR": str(data_dir),
-        "PARCOURS_DATABASE_URL": db.url,
-        "PARCOURS_REDIS_URL": "",  # empty: the product's own embedded redis-server
-        "PARCOURS_ADMIN_EMAIL": ADMIN_EMAIL,
-        "PARCOURS_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PARCOURS_SEED_DEMO_DATA": "false",
-        "PARCOURS_LOG_LEVEL": "WARNING",
-        **extra,
-    })
+    env.update(
+        {
+            "PARCOURS_DATA_DIR": str(data_dir),
+            "PARCOURS_DATABASE_URL": db.url,
+            "PARCOURS_REDIS_URL": "",  # empty: the product's own embedded redis-server
+            "PARCOURS_ADMIN_EMAIL": ADMIN_EMAIL,
+            "PARCOURS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "PARCOURS_SEED_DEMO_DATA": "false",
+            "PARCOURS_LOG_LEVEL": "WARNING",
+            **extra,
+        }
+    )
     return env
 
 
@@ -210,8 +219,9 @@ def parcours_cli(args: Sequence[str], env: dict[str, str], timeout: float = 1800
     try:
         done = subprocess.run([PARCOURS, *args], env=env, check=False, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"parcours {' '.join(args)} did not finish in {timeout:g}s:\n"
-                           f"{exc.stdout}\n{exc.stderr}") from None
+        raise RuntimeError(
+            f"parcours {' '.join(args)} did not finish in {timeout:g}s:\n{exc.stdout}\n{exc.stderr}"
+        ) from None
     if done.returncode != 0:
         raise RuntimeError(f"parcours {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout
@@ -261,13 +271,18 @@ class Product:
         log_file = open(self.log_path, "ab")  # noqa: SIM115  (kept open for the server's life)
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [PARCOURS, "serve", "--port", str(self.port)], env=self.env,
-            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [PARCOURS, "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         log_file.close()
         self._wait_healthy(timeout)
-        log(f"parcours serve is healthy on port {self.port} after {time.perf_counter() - started:.1f}s "
-            f"({self.db.backend})")
+        log(
+            f"parcours serve is healthy on port {self.port} after {time.perf_counter() - started:.1f}s "
+            f"({self.db.backend})"
+        )
         if not self.api_key:
             out = parcours_cli(["apikey", "create", "--name", "bench", "--role", "admin"], self.env)
             self.api_key = out.strip().splitlines()[-1].strip()
@@ -359,7 +374,9 @@ class Http:
         self.headers = {"Authorization": f"Bearer {api_key}"}
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=600)
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> Reply:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Reply:
         all_headers = {**self.headers, **(headers or {})}
         for attempt in range(2):
             try:
@@ -381,16 +398,19 @@ class Http:
     def post_json(self, path: str, payload: Any) -> Reply:
         return self.request("POST", path, json.dumps(payload).encode(), {"Content-Type": "application/json"})
 
-    def post_file(self, path: str, field_name: str, filename: str, content: bytes,
-                  content_type: str = "text/csv") -> Reply:
+    def post_file(
+        self, path: str, field_name: str, filename: str, content: bytes, content_type: str = "text/csv"
+    ) -> Reply:
         boundary = "parcours-bench-" + uuid.uuid4().hex
-        body = b"".join([
-            f"--{boundary}\r\n".encode(),
-            f'Content-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'.encode(),
-            f"Content-Type: {content_type}\r\n\r\n".encode(),
-            content,
-            f"\r\n--{boundary}--\r\n".encode(),
-        ])
+        body = b"".join(
+            [
+                f"--{boundary}\r\n".encode(),
+                f'Content-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'.encode(),
+                f"Content-Type: {content_type}\r\n\r\n".encode(),
+                content,
+                f"\r\n--{boundary}--\r\n".encode(),
+            ]
+        )
         return self.request("POST", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
     def close(self) -> None:
@@ -447,15 +467,22 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]
     print("  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)))
     print(line)
     for row in cells:
-        print("  ".join(c.rjust(w) if c[:1].isdigit() or c[:1] == "-" else c.ljust(w)
-                        for c, w in zip(row, widths, strict=True)))
+        print(
+            "  ".join(
+                c.rjust(w) if c[:1].isdigit() or c[:1] == "-" else c.ljust(w) for c, w in zip(row, widths, strict=True)
+            )
+        )
     print(line, flush=True)
 
 
 def _git_revision() -> str | None:
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=False, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "backend"], cwd=ROOT, check=False, capture_output=True, text=True)
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=False, capture_output=True, text=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "backend"], cwd=ROOT, check=False, capture_output=True, text=True
+        )
     except OSError:
         return None
     return done.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if done.returncode == 0 else None
@@ -538,8 +565,15 @@ class Workers:
     def start(self, timeout: float = 60.0) -> Workers:
         for index in range(self.count):
             with open(self.log_path(index), "ab") as out:
-                self.processes.append(subprocess.Popen([PARCOURS, "worker"], env=self.env, stdout=out,
-                                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
+                self.processes.append(
+                    subprocess.Popen(
+                        [PARCOURS, "worker"],
+                        env=self.env,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                    )
+                )
         deadline = time.monotonic() + timeout
         for index, process in enumerate(self.processes):
             while "worker started" not in self.log_path(index).read_text(errors="replace"):

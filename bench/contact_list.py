@@ -28,15 +28,46 @@ from bench.common import Database, Product, latency_summary, log, print_table, v
 
 TARGET_MS = 150.0
 CHUNK = 100_000
-COLUMNS = ["email", "first_name", "last_name", "phone", "job_title", "account_id", "country", "city", "language",
-           "birth_date", "gender", "lifecycle_stage", "source", "consent_level", "email_opt_in", "sms_opt_in",
-           "unsubscribed", "bounced", "custom", "opens_30d", "clicks_30d", "visits_30d", "purchases",
-           "total_revenue", "created_at", "updated_at"]
+COLUMNS = [
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "job_title",
+    "account_id",
+    "country",
+    "city",
+    "language",
+    "birth_date",
+    "gender",
+    "lifecycle_stage",
+    "source",
+    "consent_level",
+    "email_opt_in",
+    "sms_opt_in",
+    "unsubscribed",
+    "bounced",
+    "custom",
+    "opens_30d",
+    "clicks_30d",
+    "visits_30d",
+    "purchases",
+    "total_revenue",
+    "created_at",
+    "updated_at",
+]
 # Columns derived from the others, written when the schema has them (the product fills them itself).
 DERIVED = ["search_text"]
 COUNTRIES = {"FR": 60, "GB": 12, "US": 10, "BE": 6, "DE": 6, "ES": 6}
-STAGES = {"subscriber": 40, "lead": 25, "marketing_qualified": 12, "sales_ready": 6, "opportunity": 5,
-          "customer": 10, "disqualified": 2}
+STAGES = {
+    "subscriber": 40,
+    "lead": 25,
+    "marketing_qualified": 12,
+    "sales_ready": 6,
+    "opportunity": 5,
+    "customer": 10,
+    "disqualified": 2,
+}
 SOURCES = {"website": 35, "webinar": 15, "trade_show": 10, "import": 20, "referral": 10, "linkedin": 10}
 CONSENT = {"none": 10, "transactional": 20, "marketing": 55, "profiling": 15}
 DOMAINS = ["gmail.com", "orange.fr", "free.fr", "outlook.com", "yahoo.fr", "laposte.net", "hotmail.com"]
@@ -60,8 +91,14 @@ class Pools:
         from faker.providers.person.fr_FR import Provider as FrenchNames
 
         self.rng = random.Random(seed)
-        fakers = {"FR": Faker("fr_FR"), "GB": Faker("en_GB"), "US": Faker("en_US"), "BE": Faker("fr_FR"),
-                  "DE": Faker("de_DE"), "ES": Faker("es_ES")}
+        fakers = {
+            "FR": Faker("fr_FR"),
+            "GB": Faker("en_GB"),
+            "US": Faker("en_US"),
+            "BE": Faker("fr_FR"),
+            "DE": Faker("de_DE"),
+            "ES": Faker("es_ES"),
+        }
         for i, fake in enumerate(fakers.values()):
             fake.seed_instance(seed + i)
         self.first = {c: sorted({f.first_name() for _ in range(800)}) for c, f in fakers.items()}
@@ -86,22 +123,38 @@ class Pools:
             local = self.fold(f"{first}.{last}").replace(" ", "-")
             consent = self.pick(CONSENT)
             created = now - timedelta(seconds=rng.uniform(0, 730 * 86400))
-            out.append({
-                "email": f"{local}.b{i}@{rng.choice(DOMAINS)}", "first_name": first, "last_name": last,
-                "phone": f"+336{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.7 else None,
-                "job_title": rng.choice(self.jobs) if rng.random() < 0.8 else None,
-                "account_id": rng.choice(account_ids) if account_ids and rng.random() < 0.75 else None,
-                "country": country, "city": rng.choice(self.city[country])[:100],
-                "language": "fr" if country in ("FR", "BE") else "en",
-                "birth_date": date(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28))
-                if rng.random() < 0.6 else None,
-                "gender": rng.choice(["female", "male", "undisclosed"]), "lifecycle_stage": self.pick(STAGES),
-                "source": self.pick(SOURCES), "consent_level": consent,
-                "email_opt_in": consent in ("marketing", "profiling"), "sms_opt_in": rng.random() < 0.2,
-                "unsubscribed": rng.random() < 0.03, "bounced": rng.random() < 0.01, "custom": {},
-                "opens_30d": 0, "clicks_30d": 0, "visits_30d": 0, "purchases": 0, "total_revenue": 0.0,
-                "created_at": created, "updated_at": created,
-            })
+            out.append(
+                {
+                    "email": f"{local}.b{i}@{rng.choice(DOMAINS)}",
+                    "first_name": first,
+                    "last_name": last,
+                    "phone": f"+336{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.7 else None,
+                    "job_title": rng.choice(self.jobs) if rng.random() < 0.8 else None,
+                    "account_id": rng.choice(account_ids) if account_ids and rng.random() < 0.75 else None,
+                    "country": country,
+                    "city": rng.choice(self.city[country])[:100],
+                    "language": "fr" if country in ("FR", "BE") else "en",
+                    "birth_date": date(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28))
+                    if rng.random() < 0.6
+                    else None,
+                    "gender": rng.choice(["female", "male", "undisclosed"]),
+                    "lifecycle_stage": self.pick(STAGES),
+                    "source": self.pick(SOURCES),
+                    "consent_level": consent,
+                    "email_opt_in": consent in ("marketing", "profiling"),
+                    "sms_opt_in": rng.random() < 0.2,
+                    "unsubscribed": rng.random() < 0.03,
+                    "bounced": rng.random() < 0.01,
+                    "custom": {},
+                    "opens_30d": 0,
+                    "clicks_30d": 0,
+                    "visits_30d": 0,
+                    "purchases": 0,
+                    "total_revenue": 0.0,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
         return out
 
 
@@ -128,8 +181,10 @@ def _columns(db: Database) -> list[str]:
     if db.sqlite_path is not None:
         present = {row[1] for row in db.execute("PRAGMA table_info(contacts)")[0]}
     else:
-        present = {row[0] for row in db.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'contacts'")[0]}
+        present = {
+            row[0]
+            for row in db.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'contacts'")[0]
+        }
     return COLUMNS + [c for c in DERIVED if c in present]
 
 
@@ -156,8 +211,9 @@ def bulk_sqlite(db: Database, pools: Pools, start: int, count: int, account_ids:
         conn.close()
 
 
-async def bulk_postgres(db: Database, pools: Pools, start: int, count: int, account_ids: list[int],
-                        now: datetime, columns: list[str]) -> None:
+async def bulk_postgres(
+    db: Database, pools: Pools, start: int, count: int, account_ids: list[int], now: datetime, columns: list[str]
+) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(common._plain_pg(db.url))
@@ -171,8 +227,9 @@ async def bulk_postgres(db: Database, pools: Pools, start: int, count: int, acco
         await conn.close()
 
 
-async def with_insert_many(db: Database, pools: Pools, start: int, count: int, account_ids: list[int],
-                           now: datetime) -> None:
+async def with_insert_many(
+    db: Database, pools: Pools, start: int, count: int, account_ids: list[int], now: datetime
+) -> None:
     """The product's own bulk path (contacts.service.insert_many), 5,000 rows per transaction."""
     import parcours.models  # noqa: F401  (every table)
     from parcours import db as product_db
@@ -252,8 +309,16 @@ def measure(product: Product, requests: int, warmup: int) -> list[dict[str, Any]
             statuses.add(reply.status)
             body = reply.json() if reply.status == 200 else {}
         summary = latency_summary(seconds)
-        out.append({"request": name, "path": path, "statuses": sorted(statuses), "total": body.get("total"),
-                    "items": len(body.get("items", [])), **summary})
+        out.append(
+            {
+                "request": name,
+                "path": path,
+                "statuses": sorted(statuses),
+                "total": body.get("total"),
+                "items": len(body.get("items", [])),
+                **summary,
+            }
+        )
         log(f"  {name}: median {summary['median_ms']} ms, p95 {summary['p95_ms']} ms")
     client.close()
     return out
@@ -269,7 +334,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         log(f"{backend}: {contacts:,} contacts loaded; measuring")
         with Product(db, tmp / "data") as product:
             time.sleep(1)
-            log(f"{backend}: background jobs done after {product.wait_for_jobs()} s (the first start's score recompute)")
+            log(
+                f"{backend}: background jobs done after {product.wait_for_jobs()} s (the first start's score recompute)"
+            )
             if backend == "postgresql":  # the recompute updated most contacts: what autovacuum does next
                 db.execute("VACUUM ANALYZE contacts")
             results = measure(product, args.requests, args.warmup)
@@ -280,20 +347,44 @@ def report(results: list[dict[str, Any]]) -> None:
     rows = []
     for r in results:
         for t in r["loading"]:
-            rows.append([r["backend"], t["method"], t["rows"], t["seconds"], t["rows_per_s"] or "",
-                         t["extrapolated_seconds_for_all"] or ""])
-    print_table("Loading the contacts (setup, not measured)",
-                ["backend", "method", "rows", "seconds", "rows/s", f"seconds for all {results[0]['contacts']:,}"], rows)
+            rows.append(
+                [
+                    r["backend"],
+                    t["method"],
+                    t["rows"],
+                    t["seconds"],
+                    t["rows_per_s"] or "",
+                    t["extrapolated_seconds_for_all"] or "",
+                ]
+            )
+    print_table(
+        "Loading the contacts (setup, not measured)",
+        ["backend", "method", "rows", "seconds", "rows/s", f"seconds for all {results[0]['contacts']:,}"],
+        rows,
+    )
     rows = []
     for r in results:
         for q in r["requests"]:
             target = TARGETS.get(q["request"])
-            rows.append([r["backend"], q["request"], q["path"][:60], q["total"], q["items"], q["median_ms"],
-                         q["p95_ms"], q["max_ms"], f"p95 <= {target:g} ms" if target else "",
-                         verdict(q["p95_ms"], target, False) if target else ""])
-    print_table(f"GET /api/contacts with {results[0]['contacts']:,} contacts (sequential requests)",
-                ["backend", "request", "path", "total", "items", "median ms", "p95 ms", "max ms", "target", "verdict"],
-                rows)
+            rows.append(
+                [
+                    r["backend"],
+                    q["request"],
+                    q["path"][:60],
+                    q["total"],
+                    q["items"],
+                    q["median_ms"],
+                    q["p95_ms"],
+                    q["max_ms"],
+                    f"p95 <= {target:g} ms" if target else "",
+                    verdict(q["p95_ms"], target, False) if target else "",
+                ]
+            )
+    print_table(
+        f"GET /api/contacts with {results[0]['contacts']:,} contacts (sequential requests)",
+        ["backend", "request", "path", "total", "items", "median ms", "p95 ms", "max ms", "target", "verdict"],
+        rows,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -301,8 +392,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--contacts", type=int, help="contacts in the base (default 1,000,000; quick 20,000)")
     p.add_argument("--requests", type=int, help="measured requests of each kind (default 30; quick 5)")
     p.add_argument("--warmup", type=int, default=3, help="unmeasured requests of each kind first")
-    p.add_argument("--seed-sample", type=int,
-                   help="contacts created by `parcours seed`, then as many by insert_many (default 10,000; quick 1,000)")
+    p.add_argument(
+        "--seed-sample",
+        type=int,
+        help="contacts created by `parcours seed`, then as many by insert_many (default 10,000; quick 1,000)",
+    )
     args = p.parse_args(argv)
     args.contacts = args.contacts or (20_000 if args.quick else 1_000_000)
     args.requests = args.requests or (5 if args.quick else 30)

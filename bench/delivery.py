@@ -49,11 +49,59 @@ TARGET = 1_000.0  # messages/s with one worker
 MEMBERS_CHUNK = 10_000  # the API's maximum per POST /api/segments/{id}/members
 TEMPLATE_KEY = "newsletter"
 SUBJECT = '{{ contact.first_name | default("Hello") }}, what changed this month'
-FIRST_NAMES = ["Camille", "Léa", "Élodie", "François", "Jérôme", "Zoé", "Noémie", "Chloé", "Hugo", "Lucas",
-               "Inès", "Théo", "Maëlle", "Anaïs", "Benoît", "Gaëlle", "Océane", "Loïc", "Hélène", "Raphaël",
-               "Olivia", "George", "Amelia", "Harry", "Emily", "Jack", "Sophie", "Oliver", "Grace", "Thomas"]
-LAST_NAMES = ["Martin", "Bernard", "Dubois", "Lefèvre", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine",
-              "Rousseau", "Müller", "Smith", "Jones", "Taylor", "Brown", "García", "Rossi", "Moreau", "Faure"]
+FIRST_NAMES = [
+    "Camille",
+    "Léa",
+    "Élodie",
+    "François",
+    "Jérôme",
+    "Zoé",
+    "Noémie",
+    "Chloé",
+    "Hugo",
+    "Lucas",
+    "Inès",
+    "Théo",
+    "Maëlle",
+    "Anaïs",
+    "Benoît",
+    "Gaëlle",
+    "Océane",
+    "Loïc",
+    "Hélène",
+    "Raphaël",
+    "Olivia",
+    "George",
+    "Amelia",
+    "Harry",
+    "Emily",
+    "Jack",
+    "Sophie",
+    "Oliver",
+    "Grace",
+    "Thomas",
+]
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Lefèvre",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Müller",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "García",
+    "Rossi",
+    "Moreau",
+    "Faure",
+]
 DOMAINS = ["gmail.com", "orange.fr", "free.fr", "outlook.com", "yahoo.fr", "laposte.net", "hotmail.com"]
 # The worker runs these hourly (minute 7: rolling windows, minute 17: every segment refreshed).
 HOURLY_MINUTES = (7, 17)
@@ -123,9 +171,17 @@ def contact_rows(count: int, offset: int, seed: int) -> list[dict[str, Any]]:
     for i in range(offset, offset + count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         local = fold(f"{first}.{last}").replace(" ", "-")
-        rows.append({"email": f"{local}.d{i}@{rng.choice(DOMAINS)}", "first_name": first, "last_name": last,
-                     "country": rng.choice(["FR", "FR", "FR", "BE", "GB"]), "source": "bench",
-                     "email_opt_in": True, "consent_level": "marketing"})
+        rows.append(
+            {
+                "email": f"{local}.d{i}@{rng.choice(DOMAINS)}",
+                "first_name": first,
+                "last_name": last,
+                "country": rng.choice(["FR", "FR", "FR", "BE", "GB"]),
+                "source": "bench",
+                "email_opt_in": True,
+                "consent_level": "marketing",
+            }
+        )
     return rows
 
 
@@ -167,13 +223,28 @@ def make_email(client: common.Http) -> tuple[int, dict[str, Any]]:
     template = next((t for t in shipped if t["key"] == TEMPLATE_KEY), None)
     if template is None:
         raise RuntimeError(f"no shipped template '{TEMPLATE_KEY}' among {[t['key'] for t in shipped]}")
-    email = expect_ok(client.post_json("/api/emails", {
-        "name": "Delivery benchmark", "subject": SUBJECT, "from_name": "Parcours bench",
-        "from_email": "news@parcours.example", "template_id": template["id"], "kind": "promotional"}),
-        "POST /api/emails")
-    return int(email["id"]), {"id": template["id"], "key": template["key"], "name": template["name"],
-                              "html_bytes": len(email["html"].encode()), "text_bytes": len(email["text"].encode()),
-                              "warnings": email["warnings"]}
+    email = expect_ok(
+        client.post_json(
+            "/api/emails",
+            {
+                "name": "Delivery benchmark",
+                "subject": SUBJECT,
+                "from_name": "Parcours bench",
+                "from_email": "news@parcours.example",
+                "template_id": template["id"],
+                "kind": "promotional",
+            },
+        ),
+        "POST /api/emails",
+    )
+    return int(email["id"]), {
+        "id": template["id"],
+        "key": template["key"],
+        "name": template["name"],
+        "html_bytes": len(email["html"].encode()),
+        "text_bytes": len(email["text"].encode()),
+        "warnings": email["warnings"],
+    }
 
 
 # ---- checking what was received ----------------------------------------------------------------
@@ -217,8 +288,12 @@ def check_mime(samples_dir: Path, first_names: dict[str, str]) -> dict[str, Any]
                 found.append(f"HTML part does not greet {first} or lacks {to}")
         if found:
             problems.append(f"{path.name}: " + "; ".join(found))
-    return {"checked": checked, "valid": checked - len(problems), "problems": problems[:10],
-            "mean_bytes": round(sum(sizes) / len(sizes)) if sizes else 0}
+    return {
+        "checked": checked,
+        "valid": checked - len(problems),
+        "problems": problems[:10],
+        "mean_bytes": round(sum(sizes) / len(sizes)) if sizes else 0,
+    }
 
 
 # ---- profiling ---------------------------------------------------------------------------------
@@ -226,9 +301,25 @@ def check_mime(samples_dir: Path, first_names: dict[str, str]) -> dict[str, Any]
 
 def start_profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
     """py-spy (collapsed stacks, non-blocking: the worker is not paused) on one worker."""
-    return subprocess.Popen([common.executable("py-spy"), "record", "--pid", str(pid), "--duration", str(int(seconds)),
-                             "--rate", "100", "--nonblocking", "--format", "raw", "--output", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            common.executable("py-spy"),
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(int(seconds)),
+            "--rate",
+            "100",
+            "--nonblocking",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def summarize_profile(path: Path, top: int = 25) -> dict[str, Any]:
@@ -280,12 +371,17 @@ def running_stack(backend: str, workers_count: int, args: argparse.Namespace, tm
         cleanup.callback(sink.stop)
         sink.start()
         product = Product(db, tmp / "data")
-        product.env.update({
-            "PARCOURS_IN_PROCESS_WORKER": "false", "PARCOURS_REDIS_URL": redis_url,
-            "PARCOURS_SMTP_URL": sink.url, "PARCOURS_SMTP_DOMAIN_RATE": "0", "PARCOURS_FREQUENCY_CAP": "0",
-            # One key for the API and every worker (each would otherwise race to create it).
-            "PARCOURS_SECRET_KEY": "bench-" + os.urandom(24).hex(),
-        })
+        product.env.update(
+            {
+                "PARCOURS_IN_PROCESS_WORKER": "false",
+                "PARCOURS_REDIS_URL": redis_url,
+                "PARCOURS_SMTP_URL": sink.url,
+                "PARCOURS_SMTP_DOMAIN_RATE": "0",
+                "PARCOURS_FREQUENCY_CAP": "0",
+                # One key for the API and every worker (each would otherwise race to create it).
+                "PARCOURS_SECRET_KEY": "bench-" + os.urandom(24).hex(),
+            }
+        )
         # The API's /health wants a worker: migrate, start the workers, then the API.
         (tmp / "data").mkdir(parents=True, exist_ok=True)
         common.parcours_cli(["migrate"], product.env, timeout=300)
@@ -310,22 +406,30 @@ class Audience:
 
 def make_audience(stack: Stack, client: common.Http, args: argparse.Namespace) -> Audience:
     rows = contact_rows(args.messages, 0, seed=17)
-    log(f"{stack.db.backend}, {stack.workers.count} worker(s): creating {len(rows):,} opted-in contacts "
-        f"(POST /api/contacts, {args.seed_threads} connections)")
+    log(
+        f"{stack.db.backend}, {stack.workers.count} worker(s): creating {len(rows):,} opted-in contacts "
+        f"(POST /api/contacts, {args.seed_threads} connections)"
+    )
     watch = common.Stopwatch()
     ids = create_contacts(stack.product, rows, args.seed_threads)
     seconds = watch.seconds
-    segment = expect_ok(client.post_json("/api/segments", {"name": "Delivery bench", "kind": "static"}),
-                        "POST /api/segments")
+    segment = expect_ok(
+        client.post_json("/api/segments", {"name": "Delivery bench", "kind": "static"}), "POST /api/segments"
+    )
     for start in range(0, len(ids), MEMBERS_CHUNK):
-        expect_ok(client.post_json(f"/api/segments/{segment['id']}/members",
-                                   {"contact_ids": ids[start:start + MEMBERS_CHUNK]}), "add members")
+        expect_ok(
+            client.post_json(
+                f"/api/segments/{segment['id']}/members", {"contact_ids": ids[start : start + MEMBERS_CHUNK]}
+            ),
+            "add members",
+        )
     email_id, template = make_email(client)
     return Audience(rows, int(segment["id"]), email_id, template, seconds)
 
 
-def wait_delivered(stack: Stack, before: dict[str, Any], started: float, args: argparse.Namespace
-                   ) -> tuple[dict[str, Any], list[tuple[float, int]]]:
+def wait_delivered(
+    stack: Stack, before: dict[str, Any], started: float, args: argparse.Namespace
+) -> tuple[dict[str, Any], list[tuple[float, int]]]:
     """Poll the sink until it has every message: its last status and (seconds, received) along the way.
     Fails after --stall seconds without a new message, or --timeout seconds in all."""
     progress: list[tuple[float, int]] = []
@@ -339,16 +443,24 @@ def wait_delivered(stack: Stack, before: dict[str, Any], started: float, args: a
             return status, progress
         if status["count"] != last_count:
             last_change, last_count = now, status["count"]
-        problem = (f"stalled for {args.stall:g}s" if now - last_change > args.stall
-                   else f"not done after {args.timeout:g}s" if now - started > args.timeout else None)
+        problem = (
+            f"stalled for {args.stall:g}s"
+            if now - last_change > args.stall
+            else f"not done after {args.timeout:g}s"
+            if now - started > args.timeout
+            else None
+        )
         if problem:
-            raise RuntimeError(f"delivery {problem}: the sink has {received:,} of {args.messages:,} messages\n"
-                               f"worker 1 log:\n{stack.workers.log_tail(0)}\nserver log:\n{stack.product.log_tail()}")
+            raise RuntimeError(
+                f"delivery {problem}: the sink has {received:,} of {args.messages:,} messages\n"
+                f"worker 1 log:\n{stack.workers.log_tail(0)}\nserver log:\n{stack.product.log_tail()}"
+            )
         time.sleep(0.05)
 
 
-def wait_recorded(client: common.Http, campaign_id: int, expected: int, started: float, timeout: float = 120
-                  ) -> tuple[dict[str, Any], float | None]:
+def wait_recorded(
+    client: common.Http, campaign_id: int, expected: int, started: float, timeout: float = 120
+) -> tuple[dict[str, Any], float | None]:
     """The campaign's totals once the outbox says every message is done (the last batch is recorded
     after it is sent), and when; None if that does not happen in `timeout` seconds (reported as such)."""
     deadline = time.time() + timeout
@@ -377,12 +489,15 @@ def cpu_percent(after: float, before: float, elapsed: float) -> float:
 
 
 def run_once(backend: str, workers_count: int, args: argparse.Namespace) -> dict[str, Any]:
-    with common.workdir(f"delivery-{backend}-{workers_count}w") as tmp, \
-            running_stack(backend, workers_count, args, tmp) as stack:
+    with (
+        common.workdir(f"delivery-{backend}-{workers_count}w") as tmp,
+        running_stack(backend, workers_count, args, tmp) as stack,
+    ):
         client = stack.product.client()
         audience = make_audience(stack, client, args)
-        log(f"{backend}: {len(audience.rows):,} contacts in {audience.seconds:.1f}s; "
-            "waiting for the workers to be idle")
+        log(
+            f"{backend}: {len(audience.rows):,} contacts in {audience.seconds:.1f}s; waiting for the workers to be idle"
+        )
         idle_seconds = wait_idle(stack.db, stack.redis_url)
         time.sleep(1.0)
 
@@ -392,9 +507,17 @@ def run_once(backend: str, workers_count: int, args: argparse.Namespace) -> dict
         profile_path = common.RESULTS_DIR / f"delivery-{backend}-{workers_count}w-worker1.collapsed.txt"
         log(f"{backend}, {workers_count} worker(s): campaign of {args.messages:,} messages")
         started = time.time()
-        campaign = expect_ok(client.post_json("/api/campaigns", {
-            "email_id": audience.email_id, "segment_ids": [audience.segment_id], "name": f"bench {workers_count}w"}),
-            "POST /api/campaigns")
+        campaign = expect_ok(
+            client.post_json(
+                "/api/campaigns",
+                {
+                    "email_id": audience.email_id,
+                    "segment_ids": [audience.segment_id],
+                    "name": f"bench {workers_count}w",
+                },
+            ),
+            "POST /api/campaigns",
+        )
         created_seconds = time.time() - started
         profiler = None
         if args.profile and workers_count == 1:
@@ -412,32 +535,46 @@ def run_once(backend: str, workers_count: int, args: argparse.Namespace) -> dict
         first_after = status["first"] - started if before["count"] == 0 else None
         worker_cpu = [cpu_percent(a, b, elapsed) for a, b in zip(cpu_after[0], cpu_before[0], strict=True)]
         result = {
-            "backend": backend, "workers": workers_count, "messages": args.messages, "sink": args.sink,
-            "seconds": round(seconds, 3), "messages_per_s": args.messages / seconds,
+            "backend": backend,
+            "workers": workers_count,
+            "messages": args.messages,
+            "sink": args.sink,
+            "seconds": round(seconds, 3),
+            "messages_per_s": args.messages / seconds,
             "steady_messages_per_s": steady_rate(progress, args.messages),
             "campaign_post_seconds": round(created_seconds, 3),
             "hourly_jobs_during": hourly_jobs_between(started, started + elapsed),
             "first_message_after_s": round(first_after, 3) if first_after is not None else None,
             "recorded_after_s": round(recorded_seconds, 3) if recorded_seconds is not None else None,
-            "campaign_status": detail.get("status"), "totals": detail.get("totals"),
+            "campaign_status": detail.get("status"),
+            "totals": detail.get("totals"),
             "worker_cpu_percent": worker_cpu,
             "server_cpu_percent": cpu_percent(cpu_after[1], cpu_before[1], elapsed),
             "sink_cpu_percent": cpu_percent(cpu_after[2], cpu_before[2], elapsed),
-            "sink_connections": status["connections"], "received_bytes": status["bytes"] - before["bytes"],
+            "sink_connections": status["connections"],
+            "received_bytes": status["bytes"] - before["bytes"],
             "mime": check_mime(stack.sink.samples_dir, {r["email"].lower(): r["first_name"] for r in audience.rows}),
             "template": audience.template,
-            "setup": {"contacts": len(audience.rows), "create_contacts_seconds": round(audience.seconds, 2),
-                      "contacts_per_s": round(len(audience.rows) / audience.seconds, 1),
-                      "idle_wait_seconds": round(idle_seconds, 2)},
+            "setup": {
+                "contacts": len(audience.rows),
+                "create_contacts_seconds": round(audience.seconds, 2),
+                "contacts_per_s": round(len(audience.rows) / audience.seconds, 1),
+                "idle_wait_seconds": round(idle_seconds, 2),
+            },
             "progress": [(round(t, 2), n) for t, n in progress[:: max(1, len(progress) // 200)]],
             "worker_log_tail": stack.workers.log_tail(0, 10),
         }
         if profiler is not None and profile_path.exists():
-            result["profile"] = {"worker_pid": stack.workers.pids[0], "seconds": args.profile,
-                                 "file": str(profile_path.relative_to(common.ROOT)),
-                                 **summarize_profile(profile_path)}
-        log(f"{backend}, {workers_count} worker(s): {args.messages:,} messages in {seconds:.2f}s "
-            f"= {args.messages / seconds:,.0f}/s (workers CPU {worker_cpu}%, sink {result['sink_cpu_percent']}%)")
+            result["profile"] = {
+                "worker_pid": stack.workers.pids[0],
+                "seconds": args.profile,
+                "file": str(profile_path.relative_to(common.ROOT)),
+                **summarize_profile(profile_path),
+            }
+        log(
+            f"{backend}, {workers_count} worker(s): {args.messages:,} messages in {seconds:.2f}s "
+            f"= {args.messages / seconds:,.0f}/s (workers CPU {worker_cpu}%, sink {result['sink_cpu_percent']}%)"
+        )
         return result
 
 
@@ -452,35 +589,74 @@ def report(results: list[dict[str, Any]]) -> dict[str, Any]:
         ratio = r["messages_per_s"] / one["messages_per_s"] if one and r["workers"] != 1 else None
         if ratio is not None:
             ratios[f"{r['backend']} {r['workers']}w/1w"] = round(ratio, 2)
-        rows.append([r["backend"] + (" (one file, writes serialized)" if r["backend"] == "sqlite" and r["workers"] > 1
-                                     else ""),
-                     r["workers"], r["messages"], r["seconds"], r["messages_per_s"], r["steady_messages_per_s"] or "-",
-                     r["first_message_after_s"] if r["first_message_after_s"] is not None else "-",
-                     "/".join(f"{c:.0f}" for c in r["worker_cpu_percent"]) + "%", f"{r['sink_cpu_percent']:.0f}%",
-                     f"{ratio:.2f}" if ratio is not None else "-",
-                     f">= {TARGET:,.0f}/s" if r["workers"] == 1 else "",
-                     verdict(r["messages_per_s"], TARGET) if r["workers"] == 1 else ""])
+        rows.append(
+            [
+                r["backend"]
+                + (" (one file, writes serialized)" if r["backend"] == "sqlite" and r["workers"] > 1 else ""),
+                r["workers"],
+                r["messages"],
+                r["seconds"],
+                r["messages_per_s"],
+                r["steady_messages_per_s"] or "-",
+                r["first_message_after_s"] if r["first_message_after_s"] is not None else "-",
+                "/".join(f"{c:.0f}" for c in r["worker_cpu_percent"]) + "%",
+                f"{r['sink_cpu_percent']:.0f}%",
+                f"{ratio:.2f}" if ratio is not None else "-",
+                f">= {TARGET:,.0f}/s" if r["workers"] == 1 else "",
+                verdict(r["messages_per_s"], TARGET) if r["workers"] == 1 else "",
+            ]
+        )
     sinks = sorted({r.get("sink", "aiosmtpd") for r in results})
-    print_table(f"Campaign delivery: POST /api/campaigns until the SMTP sink ({', '.join(sinks)}) has every message",
-                ["backend", "workers", "messages", "seconds", "messages/s", "steady msg/s", "1st msg s",
-                 "worker CPU", "sink CPU", "ratio vs 1w", "target", "verdict"], rows)
+    print_table(
+        f"Campaign delivery: POST /api/campaigns until the SMTP sink ({', '.join(sinks)}) has every message",
+        [
+            "backend",
+            "workers",
+            "messages",
+            "seconds",
+            "messages/s",
+            "steady msg/s",
+            "1st msg s",
+            "worker CPU",
+            "sink CPU",
+            "ratio vs 1w",
+            "target",
+            "verdict",
+        ],
+        rows,
+    )
     checks = []
     for r in results:
         totals = r["totals"] or {}
         m = r["mime"]
-        checks.append([r["backend"], r["workers"], totals.get("sent", "?"), totals.get("failed", "?"),
-                       totals.get("suppressed", "?"), r["recorded_after_s"] or "-", f"{m['valid']}/{m['checked']}",
-                       m["mean_bytes"], "; ".join(m["problems"][:2]) or "ok"])
-    print_table("Outcome (campaign totals) and MIME check of sampled messages (multipart/alternative, "
-                "first name in subject, text and HTML)",
-                ["backend", "workers", "sent", "failed", "suppressed", "all recorded s", "MIME valid", "bytes",
-                 "problems"], checks)
+        checks.append(
+            [
+                r["backend"],
+                r["workers"],
+                totals.get("sent", "?"),
+                totals.get("failed", "?"),
+                totals.get("suppressed", "?"),
+                r["recorded_after_s"] or "-",
+                f"{m['valid']}/{m['checked']}",
+                m["mean_bytes"],
+                "; ".join(m["problems"][:2]) or "ok",
+            ]
+        )
+    print_table(
+        "Outcome (campaign totals) and MIME check of sampled messages (multipart/alternative, "
+        "first name in subject, text and HTML)",
+        ["backend", "workers", "sent", "failed", "suppressed", "all recorded s", "MIME valid", "bytes", "problems"],
+        checks,
+    )
     for r in results:
         if "profile" in r:
             prof = r["profile"]
-            print_table(f"py-spy, worker 1 ({r['backend']}, {prof['seconds']}s, {prof['samples']} samples): "
-                        f"share of samples on the stack", ["function", "inclusive %"],
-                        [[name[:110], pct] for name, pct in prof["inclusive_percent"]])
+            print_table(
+                f"py-spy, worker 1 ({r['backend']}, {prof['seconds']}s, {prof['samples']} samples): "
+                f"share of samples on the stack",
+                ["function", "inclusive %"],
+                [[name[:110], pct] for name, pct in prof["inclusive_percent"]],
+            )
     return ratios
 
 
@@ -491,15 +667,27 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--workers-list", default="1,2", help="worker counts to run, each on a fresh database (default 1,2)")
     p.add_argument("--seed-threads", type=int, default=8, help="connections creating the contacts (setup)")
     p.add_argument("--samples", type=int, default=20, help="received messages kept for the MIME check")
-    p.add_argument("--sink", choices=SINKS, default="lean",
-                   help="the SMTP server receiving the mail: lean (default: a minimal SMTP server with "
-                        "PIPELINING, as relays have, cheap on CPU) or aiosmtpd (line by line, no PIPELINING)")
+    p.add_argument(
+        "--sink",
+        choices=SINKS,
+        default="lean",
+        help="the SMTP server receiving the mail: lean (default: a minimal SMTP server with "
+        "PIPELINING, as relays have, cheap on CPU) or aiosmtpd (line by line, no PIPELINING)",
+    )
     p.add_argument("--stall", type=float, default=60.0, help="give up after this many seconds without progress")
-    p.add_argument("--timeout", type=float, default=1800.0,
-                   help="give up when a campaign's delivery takes longer than this many seconds")
-    p.add_argument("--profile", type=float, default=0,
-                   help="py-spy the worker of the 1-worker run for this many seconds (collapsed stacks "
-                        "in bench/results/; the run is slightly slowed)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        help="give up when a campaign's delivery takes longer than this many seconds",
+    )
+    p.add_argument(
+        "--profile",
+        type=float,
+        default=0,
+        help="py-spy the worker of the 1-worker run for this many seconds (collapsed stacks "
+        "in bench/results/; the run is slightly slowed)",
+    )
     args = p.parse_args(argv)
     args.messages = args.messages or (1_000 if args.quick else 20_000)
     if args.profile:
@@ -516,12 +704,22 @@ def main(argv: list[str] | None = None) -> None:
     ratios = report(results) if results else {}
     import parcours
 
-    common.write_results(common.results_name("delivery", args), args, {
-        "product_source": str(Path(parcours.__file__).parent), "target_messages_per_s_one_worker": TARGET,
-        "ratios": ratios, "runs": results, "failures": failures})
+    common.write_results(
+        common.results_name("delivery", args),
+        args,
+        {
+            "product_source": str(Path(parcours.__file__).parent),
+            "target_messages_per_s_one_worker": TARGET,
+            "ratios": ratios,
+            "runs": results,
+            "failures": failures,
+        },
+    )
     if failures:
-        raise SystemExit(f"{len(failures)} run(s) failed: " + "; ".join(
-            f"{f['backend']} {f['workers']}w: {f['error'].splitlines()[0]}" for f in failures))
+        raise SystemExit(
+            f"{len(failures)} run(s) failed: "
+            + "; ".join(f"{f['backend']} {f['workers']}w: {f['error'].splitlines()[0]}" for f in failures)
+        )
 
 
 if __name__ == "__main__":

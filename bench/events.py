@@ -31,10 +31,19 @@ PROMOTION_TARGET_S = 1.0
 
 def create_event(http: common.Http, seats: int) -> int:
     start = datetime.now(UTC) + timedelta(days=10)
-    reply = http.post_json("/api/events", {
-        "name": "Bench webinar", "type": "webinar", "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=1)).isoformat(), "timezone": "Europe/Paris", "capacity": seats,
-        "status": "published", "registration_fee": 10})
+    reply = http.post_json(
+        "/api/events",
+        {
+            "name": "Bench webinar",
+            "type": "webinar",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat(),
+            "timezone": "Europe/Paris",
+            "capacity": seats,
+            "status": "published",
+            "registration_fee": 10,
+        },
+    )
     assert reply.status == 201, reply.body
     return int(reply.json()["id"])
 
@@ -52,8 +61,10 @@ def register_all(product: common.Product, event_id: int, total: int, clients: in
         gate.wait()
         mine, bad = [], []
         for n in numbers:
-            reply = http.post_json(f"/api/events/{event_id}/registrations", {"email": f"bench.{n}@example.org",
-                                                                              "first_name": f"Person {n}"})
+            reply = http.post_json(
+                f"/api/events/{event_id}/registrations",
+                {"email": f"bench.{n}@example.org", "first_name": f"Person {n}"},
+            )
             mine.append(reply.seconds)
             if reply.status != 201:
                 bad.append(f"{reply.status} {reply.body[:200]!r}")
@@ -70,34 +81,51 @@ def register_all(product: common.Product, event_id: int, total: int, clients: in
         for future in futures:
             future.result()
         seconds = time.perf_counter() - started
-    return {"registrations": total, "clients": clients, "seconds": round(seconds, 2),
-            "registrations_per_s": round(total / seconds, 1), "errors": len(errors), "error_samples": errors[:5],
-            "server_cpu_percent": round(100 * (product.cpu_seconds() - cpu_before) / seconds, 1),
-            "latency": latency_summary(latencies)}
+    return {
+        "registrations": total,
+        "clients": clients,
+        "seconds": round(seconds, 2),
+        "registrations_per_s": round(total / seconds, 1),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "server_cpu_percent": round(100 * (product.cpu_seconds() - cpu_before) / seconds, 1),
+        "latency": latency_summary(latencies),
+    }
 
 
 def check_no_overbooking(db: common.Database, event_id: int, seats: int, total: int) -> dict[str, Any]:
-    rows = db.execute(f"SELECT id, status, waitlist_position FROM event_registrations WHERE event_id = {event_id} "
-                      "ORDER BY id")[0]
+    rows = db.execute(
+        f"SELECT id, status, waitlist_position FROM event_registrations WHERE event_id = {event_id} ORDER BY id"
+    )[0]
     statuses = [r[1] for r in rows]
     positions = [r[2] for r in rows if r[1] == "waitlisted"]
     confirmed, waitlisted = statuses.count("confirmed"), statuses.count("waitlisted")
     in_order = statuses == ["confirmed"] * confirmed + ["waitlisted"] * waitlisted and positions == sorted(positions)
-    return {"rows": len(rows), "confirmed": confirmed, "waitlisted": waitlisted,
-            "positions_1_to_n": positions == list(range(1, waitlisted + 1)),
-            "arrival_order": in_order,
-            "ok": len(rows) == total and confirmed == min(seats, total) and waitlisted == total - confirmed
-            and positions == list(range(1, waitlisted + 1)) and in_order}
+    return {
+        "rows": len(rows),
+        "confirmed": confirmed,
+        "waitlisted": waitlisted,
+        "positions_1_to_n": positions == list(range(1, waitlisted + 1)),
+        "arrival_order": in_order,
+        "ok": len(rows) == total
+        and confirmed == min(seats, total)
+        and waitlisted == total - confirmed
+        and positions == list(range(1, waitlisted + 1))
+        and in_order,
+    }
 
 
 def promotions(product: common.Product, db: common.Database, event_id: int, count: int) -> list[float]:
     http = product.client()
     seconds = []
     for _ in range(count):
-        confirmed = db.scalar(f"SELECT min(id) FROM event_registrations WHERE event_id = {event_id} "
-                              "AND status = 'confirmed'")
-        first_waiting = db.scalar(f"SELECT id FROM event_registrations WHERE event_id = {event_id} "
-                                  "AND status = 'waitlisted' ORDER BY waitlist_position LIMIT 1")
+        confirmed = db.scalar(
+            f"SELECT min(id) FROM event_registrations WHERE event_id = {event_id} AND status = 'confirmed'"
+        )
+        first_waiting = db.scalar(
+            f"SELECT id FROM event_registrations WHERE event_id = {event_id} "
+            "AND status = 'waitlisted' ORDER BY waitlist_position LIMIT 1"
+        )
         reply = http.request("POST", f"/api/events/{event_id}/registrations/{confirmed}/cancel")
         assert reply.status == 200, reply.body
         cancelled = time.perf_counter()
@@ -122,32 +150,85 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             log(f"{backend}: {args.registrations} registrations from {args.clients} clients, {args.seats} seats")
             load = register_all(product, event_id, args.registrations, args.clients)
             check = check_no_overbooking(db, event_id, args.seats, args.registrations)
-            log(f"{backend}: {load['registrations_per_s']} registrations/s, overbooking check "
-                f"{'passed' if check['ok'] else 'FAILED'}; promotions...")
+            log(
+                f"{backend}: {load['registrations_per_s']} registrations/s, overbooking check "
+                f"{'passed' if check['ok'] else 'FAILED'}; promotions..."
+            )
             latency = promotions(product, db, event_id, args.promotions)
             stats = http.get(f"/api/events/{event_id}/stats").json()
             http.close()
     finite = [s for s in latency if s != float("inf")]
-    promotion = {**latency_summary(finite), "not_promoted": len(latency) - len(finite)} if finite else {
-        "not_promoted": len(latency)}
-    return {"backend": backend, "load": load, "check": check, "promotion": promotion,
-            "stats_after": {k: stats[k] for k in ("confirmed", "waitlisted", "cancelled", "revenue")}}
+    promotion = (
+        {**latency_summary(finite), "not_promoted": len(latency) - len(finite)}
+        if finite
+        else {"not_promoted": len(latency)}
+    )
+    return {
+        "backend": backend,
+        "load": load,
+        "check": check,
+        "promotion": promotion,
+        "stats_after": {k: stats[k] for k in ("confirmed", "waitlisted", "cancelled", "revenue")},
+    }
 
 
 def report(results: list[dict[str, Any]]) -> None:
-    print_table("Registration throughput (one API process)", [
-        "backend", "registrations", "clients", "reg/s", "p50 ms", "p95 ms", "errors", "server CPU %",
-        "confirmed", "waitlisted", "no overbooking"], [[
-            r["backend"], r["load"]["registrations"], r["load"]["clients"], r["load"]["registrations_per_s"],
-            r["load"]["latency"]["median_ms"], r["load"]["latency"]["p95_ms"], r["load"]["errors"],
-            r["load"]["server_cpu_percent"], r["check"]["confirmed"], r["check"]["waitlisted"],
-            "yes" if r["check"]["ok"] else "NO"] for r in results])
-    print_table("Waitlist promotion after a cancellation", [
-        "backend", "samples", "median ms", "p95 ms", "max ms", "not promoted", f"target p95 <= {PROMOTION_TARGET_S:g} s"],
-        [[r["backend"], r["promotion"].get("count", 0), r["promotion"].get("median_ms", "-"),
-          r["promotion"].get("p95_ms", "-"), r["promotion"].get("max_ms", "-"), r["promotion"]["not_promoted"],
-          verdict(r["promotion"].get("p95_ms", float("inf")) / 1000, PROMOTION_TARGET_S, higher_is_better=False)]
-         for r in results])
+    print_table(
+        "Registration throughput (one API process)",
+        [
+            "backend",
+            "registrations",
+            "clients",
+            "reg/s",
+            "p50 ms",
+            "p95 ms",
+            "errors",
+            "server CPU %",
+            "confirmed",
+            "waitlisted",
+            "no overbooking",
+        ],
+        [
+            [
+                r["backend"],
+                r["load"]["registrations"],
+                r["load"]["clients"],
+                r["load"]["registrations_per_s"],
+                r["load"]["latency"]["median_ms"],
+                r["load"]["latency"]["p95_ms"],
+                r["load"]["errors"],
+                r["load"]["server_cpu_percent"],
+                r["check"]["confirmed"],
+                r["check"]["waitlisted"],
+                "yes" if r["check"]["ok"] else "NO",
+            ]
+            for r in results
+        ],
+    )
+    print_table(
+        "Waitlist promotion after a cancellation",
+        [
+            "backend",
+            "samples",
+            "median ms",
+            "p95 ms",
+            "max ms",
+            "not promoted",
+            f"target p95 <= {PROMOTION_TARGET_S:g} s",
+        ],
+        [
+            [
+                r["backend"],
+                r["promotion"].get("count", 0),
+                r["promotion"].get("median_ms", "-"),
+                r["promotion"].get("p95_ms", "-"),
+                r["promotion"].get("max_ms", "-"),
+                r["promotion"]["not_promoted"],
+                verdict(r["promotion"].get("p95_ms", float("inf")) / 1000, PROMOTION_TARGET_S, higher_is_better=False),
+            ]
+            for r in results
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -25,22 +25,81 @@ from bench.common import Product, log, print_table, verdict
 TARGET_SECONDS = 20.0
 DUPLICATE_SHARE = 0.05
 INVALID_SHARE = 0.02
-HEADER = ["Email", "Prénom", "Nom", "Téléphone", "Société", "Fonction", "Pays", "Ville", "Langue",
-          "Date de naissance", "Newsletter", "Statut"]
-DOMAINS = ["orange.fr", "gmail.com", "free.fr", "wanadoo.fr", "hotmail.fr", "yahoo.fr", "laposte.net",
-           "sfr.fr", "outlook.com", "icloud.com"]
+HEADER = [
+    "Email",
+    "Prénom",
+    "Nom",
+    "Téléphone",
+    "Société",
+    "Fonction",
+    "Pays",
+    "Ville",
+    "Langue",
+    "Date de naissance",
+    "Newsletter",
+    "Statut",
+]
+DOMAINS = [
+    "orange.fr",
+    "gmail.com",
+    "free.fr",
+    "wanadoo.fr",
+    "hotmail.fr",
+    "yahoo.fr",
+    "laposte.net",
+    "sfr.fr",
+    "outlook.com",
+    "icloud.com",
+]
 # (how it is written, weight): a French export, with the foreign contacts a French company has.
-COUNTRIES = {"France": 40, "FRANCE": 10, "france": 5, "FR": 5, "Belgique": 8, "Suisse": 5, "Royaume-Uni": 5,
-             "United Kingdom": 2, "Allemagne": 4, "Deutschland": 1, "Espagne": 3, "Italie": 3, "USA": 3,
-             "Canada": 2, "Luxembourg": 2, "": 2}
+COUNTRIES = {
+    "France": 40,
+    "FRANCE": 10,
+    "france": 5,
+    "FR": 5,
+    "Belgique": 8,
+    "Suisse": 5,
+    "Royaume-Uni": 5,
+    "United Kingdom": 2,
+    "Allemagne": 4,
+    "Deutschland": 1,
+    "Espagne": 3,
+    "Italie": 3,
+    "USA": 3,
+    "Canada": 2,
+    "Luxembourg": 2,
+    "": 2,
+}
 # Foreign numbers are written with their prefix; each # is a random digit.
-FOREIGN_PHONES = {"BE": "+32 470 ## ## ##", "CH": "+41 79 ### ## ##", "GB": "+44 7700 ######",
-                  "DE": "+49 151 ########", "ES": "+34 612 ### ###", "IT": "+39 312 ### ####",
-                  "US": "+1 415 555 ####", "CA": "+1 514 555 ####", "LU": "+352 621 ### ###"}
-COUNTRY_CODES = {"France": "FR", "FRANCE": "FR", "france": "FR", "FR": "FR", "": "FR", "Belgique": "BE",
-                 "Suisse": "CH", "Royaume-Uni": "GB", "United Kingdom": "GB", "Allemagne": "DE",
-                 "Deutschland": "DE", "Espagne": "ES", "Italie": "IT", "USA": "US", "Canada": "CA",
-                 "Luxembourg": "LU"}
+FOREIGN_PHONES = {
+    "BE": "+32 470 ## ## ##",
+    "CH": "+41 79 ### ## ##",
+    "GB": "+44 7700 ######",
+    "DE": "+49 151 ########",
+    "ES": "+34 612 ### ###",
+    "IT": "+39 312 ### ####",
+    "US": "+1 415 555 ####",
+    "CA": "+1 514 555 ####",
+    "LU": "+352 621 ### ###",
+}
+COUNTRY_CODES = {
+    "France": "FR",
+    "FRANCE": "FR",
+    "france": "FR",
+    "FR": "FR",
+    "": "FR",
+    "Belgique": "BE",
+    "Suisse": "CH",
+    "Royaume-Uni": "GB",
+    "United Kingdom": "GB",
+    "Allemagne": "DE",
+    "Deutschland": "DE",
+    "Espagne": "ES",
+    "Italie": "IT",
+    "USA": "US",
+    "Canada": "CA",
+    "Luxembourg": "LU",
+}
 LANGUAGES = ["Français", "fr", "FR", "fr-FR", "anglais", "en", "English", ""]
 STAGES = ["Prospect", "Client", "MQL", "abonné", "Lead", "subscriber", "customer", ""]
 NEWSLETTER = ["oui", "non", "1", "0", "Oui", "", "yes", "no"]
@@ -95,14 +154,26 @@ def generate(rows: int, seed: int = 2024) -> tuple[bytes, dict[str, int]]:
             phone = ""
         elif code == "FR":
             digits = [rng.choice("67"), *(f"{rng.randint(0, 99):02d}" for _ in range(4))]
-            phone = rng.choice(["0{} {} {} {} {}", "0{}.{}.{}.{}.{}", "0{}{}{}{}{}", "+33 {} {} {} {} {}"]).format(*digits)
+            phone = rng.choice(["0{} {} {} {} {}", "0{}.{}.{}.{}.{}", "0{}{}{}{}{}", "+33 {} {} {} {} {}"]).format(
+                *digits
+            )
         else:
             phone = "".join(rng.choice("0123456789") if ch == "#" else ch for ch in FOREIGN_PHONES[code])
         birth = fake.date_of_birth(minimum_age=18, maximum_age=80).strftime("%d/%m/%Y") if rng.random() < 0.5 else ""
-        return [email, first, last, phone, rng.choice(companies) if rng.random() < 0.7 else "",
-                rng.choice(jobs) if rng.random() < 0.6 else "", country, rng.choice(cities).upper()
-                if rng.random() < 0.2 else rng.choice(cities), rng.choice(LANGUAGES), birth,
-                rng.choice(NEWSLETTER), rng.choice(STAGES)]
+        return [
+            email,
+            first,
+            last,
+            phone,
+            rng.choice(companies) if rng.random() < 0.7 else "",
+            rng.choice(jobs) if rng.random() < 0.6 else "",
+            country,
+            rng.choice(cities).upper() if rng.random() < 0.2 else rng.choice(cities),
+            rng.choice(LANGUAGES),
+            birth,
+            rng.choice(NEWSLETTER),
+            rng.choice(STAGES),
+        ]
 
     lines: list[list[str]] = []
     valid_rows: list[list[str]] = []
@@ -132,8 +203,14 @@ def generate(rows: int, seed: int = 2024) -> tuple[bytes, dict[str, int]]:
             valid_rows.append(row)
         lines.append(row)
     text = "\r\n".join(";".join(_quote(c) for c in line) for line in [HEADER, *lines]) + "\r\n"
-    expected = {"rows": rows, "created": unique, "updated": 0, "skipped": duplicates, "rejected_rows": invalid,
-                "duplicates_in_file": duplicates}
+    expected = {
+        "rows": rows,
+        "created": unique,
+        "updated": 0,
+        "skipped": duplicates,
+        "rejected_rows": invalid,
+        "duplicates_in_file": duplicates,
+    }
     return "\ufeff".encode() + text.encode("utf-8"), expected
 
 
@@ -184,7 +261,9 @@ def run_backend(backend: str, args: argparse.Namespace, content: bytes, expected
         "upload_seconds": round(upload_seconds, 2),
         "rows_per_s": round(expected["rows"] / total_seconds, 1),
         "server_cpu_seconds": round(cpu, 2),
-        "job_started_at": job["started_at"], "job_finished_at": job["finished_at"], "job_created_at": job["created_at"],
+        "job_started_at": job["started_at"],
+        "job_finished_at": job["finished_at"],
+        "job_created_at": job["created_at"],
         "counts": {k: v for k, v in result.items() if k != "errors"},
         "first_errors": result.get("errors", [])[:5],
         "contacts_in_database": contacts,
@@ -198,14 +277,41 @@ def report(results: list[dict[str, Any]], expected: dict[str, int]) -> None:
     for r in results:
         c = r["counts"]
         ok = all(c.get(k) == v for k, v in expected.items()) and r["contacts_in_database"] == expected["created"]
-        rows.append([r["backend"], r["seconds"], r["upload_seconds"], r["rows_per_s"], c.get("created"),
-                     c.get("updated"), c.get("skipped"), c.get("rejected_rows"), c.get("error_count"),
-                     "yes" if ok else "NO", f"<= {TARGET_SECONDS:g} s",
-                     verdict(r["seconds"], TARGET_SECONDS, False) if r["status"] == "done" else "JOB FAILED"])
-    print_table(f"CSV import of {expected['rows']:,} rows (expected: {expected['created']:,} created, "
-                f"{expected['skipped']:,} duplicates skipped, {expected['rejected_rows']:,} rows rejected)",
-                ["backend", "seconds", "upload s", "rows/s", "created", "updated", "skipped", "rejected rows",
-                 "errors", "as expected", "target", "verdict"], rows)
+        rows.append(
+            [
+                r["backend"],
+                r["seconds"],
+                r["upload_seconds"],
+                r["rows_per_s"],
+                c.get("created"),
+                c.get("updated"),
+                c.get("skipped"),
+                c.get("rejected_rows"),
+                c.get("error_count"),
+                "yes" if ok else "NO",
+                f"<= {TARGET_SECONDS:g} s",
+                verdict(r["seconds"], TARGET_SECONDS, False) if r["status"] == "done" else "JOB FAILED",
+            ]
+        )
+    print_table(
+        f"CSV import of {expected['rows']:,} rows (expected: {expected['created']:,} created, "
+        f"{expected['skipped']:,} duplicates skipped, {expected['rejected_rows']:,} rows rejected)",
+        [
+            "backend",
+            "seconds",
+            "upload s",
+            "rows/s",
+            "created",
+            "updated",
+            "skipped",
+            "rejected rows",
+            "errors",
+            "as expected",
+            "target",
+            "verdict",
+        ],
+        rows,
+    )
     for r in results:
         if r["status"] != "done":
             print(f"\n{r['backend']}: the job failed: {r['message']} \n  server log: {r['server_log_tail']}")
@@ -229,8 +335,11 @@ def main(argv: list[str] | None = None) -> None:
         args.keep_csv.write_bytes(content)
     results = [run_backend(b, args, content, expected) for b in backends]
     report(results, expected)
-    common.write_results("import_csv", args, {"target_seconds": TARGET_SECONDS, "expected": expected,
-                                              "csv_bytes": len(content), "backends": results})
+    common.write_results(
+        "import_csv",
+        args,
+        {"target_seconds": TARGET_SECONDS, "expected": expected, "csv_bytes": len(content), "backends": results},
+    )
 
 
 if __name__ == "__main__":

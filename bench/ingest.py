@@ -36,26 +36,49 @@ def bodies(rng: random.Random, ids: tuple[int, int], count: int, batch: int | No
     low, high = ids
 
     def item() -> dict[str, Any]:
-        return {"type": "page_visited", "contact_id": rng.randint(low, high),
-                "properties": {"url": rng.choice(PAGES)}}
+        return {"type": "page_visited", "contact_id": rng.randint(low, high), "properties": {"url": rng.choice(PAGES)}}
 
     if batch is None:
         return [json.dumps(item()).encode() for _ in range(count)]
     return [json.dumps({"batch": [item() for _ in range(batch)]}).encode() for _ in range(count)]
 
 
-def measure(product: Product, db: Database, *, name: str, payloads: list[bytes], per_request: int,
-            connections: int, seconds: float, warmup: float, tool: str) -> dict[str, Any]:
+def measure(
+    product: Product,
+    db: Database,
+    *,
+    name: str,
+    payloads: list[bytes],
+    per_request: int,
+    connections: int,
+    seconds: float,
+    warmup: float,
+    tool: str,
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {product.api_key}"}
     if warmup:
-        run_load(port=product.port, path="/api/interactions", bodies=payloads, headers=headers,
-                 connections=connections, seconds=warmup, tool=tool)
+        run_load(
+            port=product.port,
+            path="/api/interactions",
+            bodies=payloads,
+            headers=headers,
+            connections=connections,
+            seconds=warmup,
+            tool=tool,
+        )
     time.sleep(0.5)
     before_rows = db.count("interactions")
     cpu_before = product.cpu_seconds()
     log(f"{db.backend}: {name}, {connections} connections, {seconds:g}s ({tool})")
-    result = run_load(port=product.port, path="/api/interactions", bodies=payloads, headers=headers,
-                      connections=connections, seconds=seconds, tool=tool)
+    result = run_load(
+        port=product.port,
+        path="/api/interactions",
+        bodies=payloads,
+        headers=headers,
+        connections=connections,
+        seconds=seconds,
+        tool=tool,
+    )
     cpu = product.cpu_seconds() - cpu_before
     time.sleep(0.5)  # let requests in flight when the load stopped commit
     stored = db.count("interactions") - before_rows
@@ -89,8 +112,14 @@ async def _baseline(db: Database, ids: tuple[int, int], max_rows: int, max_secon
             started = time.perf_counter()
             deadline = started + max_seconds
             while rows < max_rows and time.perf_counter() < deadline:
-                session.add(Interaction(contact_id=rng.randint(*ids), type="page_visited", occurred_at=utcnow(),
-                                        properties={"url": rng.choice(PAGES)}))
+                session.add(
+                    Interaction(
+                        contact_id=rng.randint(*ids),
+                        type="page_visited",
+                        occurred_at=utcnow(),
+                        properties={"url": rng.choice(PAGES)},
+                    )
+                )
                 await session.commit()
                 rows += 1
             elapsed = time.perf_counter() - started
@@ -111,17 +140,43 @@ def run_backend(backend: str, args: argparse.Namespace, tool: str) -> dict[str, 
         rng = random.Random(42)
         runs = []
         with Product(db, tmp / "data") as product:
-            runs.append(measure(product, db, name="batch of 100", payloads=bodies(rng, (low, high), 200, BATCH_SIZE),
-                                per_request=BATCH_SIZE, connections=args.batch_connections, seconds=args.seconds,
-                                warmup=args.warmup, tool=tool))
-            runs.append(measure(product, db, name="single", payloads=bodies(rng, (low, high), 5000, None),
-                                per_request=1, connections=args.single_connections, seconds=args.seconds,
-                                warmup=args.warmup, tool=tool))
+            runs.append(
+                measure(
+                    product,
+                    db,
+                    name="batch of 100",
+                    payloads=bodies(rng, (low, high), 200, BATCH_SIZE),
+                    per_request=BATCH_SIZE,
+                    connections=args.batch_connections,
+                    seconds=args.seconds,
+                    warmup=args.warmup,
+                    tool=tool,
+                )
+            )
+            runs.append(
+                measure(
+                    product,
+                    db,
+                    name="single",
+                    payloads=bodies(rng, (low, high), 5000, None),
+                    per_request=1,
+                    connections=args.single_connections,
+                    seconds=args.seconds,
+                    warmup=args.warmup,
+                    tool=tool,
+                )
+            )
             server_log = product.log_tail(10)
         log(f"{backend}: naive baseline (ORM object + commit per row)")
         baseline = asyncio.run(_baseline(db, (low, high), args.baseline_rows, args.seconds))
-        return {"backend": backend, "contacts": args.contacts, "seed_seconds": round(seed_seconds, 2),
-                "runs": runs, "baseline": baseline, "server_log_tail": server_log}
+        return {
+            "backend": backend,
+            "contacts": args.contacts,
+            "seed_seconds": round(seed_seconds, 2),
+            "runs": runs,
+            "baseline": baseline,
+            "server_log_tail": server_log,
+        }
 
 
 def report(results: list[dict[str, Any]]) -> None:
@@ -132,24 +187,74 @@ def report(results: list[dict[str, Any]]) -> None:
             single = run["per_request"] == 1
             target = SINGLE_TARGET if single else BATCH_TARGET
             value = run["requests_per_s"] if single else run["interactions_per_s"]
-            rows.append([r["backend"], run["mode"], f"{load['tool']} c={load['connections']}",
-                         run["requests_per_s"], run["interactions_per_s"], run["stored_per_s"],
-                         load["median_ms"], load["p95_ms"], load["failed"], f"{run['server_cpu_percent']}%",
-                         f">= {target:,} {'req' if single else 'int'}/s", verdict(value, target)])
+            rows.append(
+                [
+                    r["backend"],
+                    run["mode"],
+                    f"{load['tool']} c={load['connections']}",
+                    run["requests_per_s"],
+                    run["interactions_per_s"],
+                    run["stored_per_s"],
+                    load["median_ms"],
+                    load["p95_ms"],
+                    load["failed"],
+                    f"{run['server_cpu_percent']}%",
+                    f">= {target:,} {'req' if single else 'int'}/s",
+                    verdict(value, target),
+                ]
+            )
         b = r["baseline"]
-        rows.append([r["backend"], "naive ORM loop", "in-process", b["interactions_per_s"], b["interactions_per_s"],
-                     b["interactions_per_s"], "", "", 0, "", "", ""])
-    print_table("Interaction ingestion (POST /api/interactions)",
-                ["backend", "mode", "load", "requests/s", "interactions/s", "stored/s", "p50 ms", "p95 ms",
-                 "failed", "server CPU", "target", "verdict"], rows)
+        rows.append(
+            [
+                r["backend"],
+                "naive ORM loop",
+                "in-process",
+                b["interactions_per_s"],
+                b["interactions_per_s"],
+                b["interactions_per_s"],
+                "",
+                "",
+                0,
+                "",
+                "",
+                "",
+            ]
+        )
+    print_table(
+        "Interaction ingestion (POST /api/interactions)",
+        [
+            "backend",
+            "mode",
+            "load",
+            "requests/s",
+            "interactions/s",
+            "stored/s",
+            "p50 ms",
+            "p95 ms",
+            "failed",
+            "server CPU",
+            "target",
+            "verdict",
+        ],
+        rows,
+    )
     ratios = []
     for r in results:
         base = r["baseline"]["interactions_per_s"]
         by_mode = {run["mode"]: run for run in r["runs"]}
-        ratios.append([r["backend"], base, by_mode["batch of 100"]["interactions_per_s"] / base,
-                       by_mode["single"]["interactions_per_s"] / base])
-    print_table("Ours / naive baseline (interactions per second, same run)",
-                ["backend", "baseline int/s", "batch / baseline", "single / baseline"], ratios)
+        ratios.append(
+            [
+                r["backend"],
+                base,
+                by_mode["batch of 100"]["interactions_per_s"] / base,
+                by_mode["single"]["interactions_per_s"] / base,
+            ]
+        )
+    print_table(
+        "Ours / naive baseline (interactions per second, same run)",
+        ["backend", "baseline int/s", "batch / baseline", "single / baseline"],
+        ratios,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -160,8 +265,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch-connections", type=int, default=16, help="concurrent connections, batches")
     p.add_argument("--single-connections", type=int, default=64, help="concurrent connections, singles")
     p.add_argument("--baseline-rows", type=int, help="rows of the naive loop at most (default 5,000)")
-    p.add_argument("--loadgen", choices=("auto", "wrk", "asyncio"), default="auto",
-                   help="load generator (auto: wrk when installed)")
+    p.add_argument(
+        "--loadgen",
+        choices=("auto", "wrk", "asyncio"),
+        default="auto",
+        help="load generator (auto: wrk when installed)",
+    )
     args = p.parse_args(argv)
     quick = args.quick
     args.contacts = args.contacts or (1_000 if quick else 10_000)
@@ -171,8 +280,15 @@ def main(argv: list[str] | None = None) -> None:
     tool = choose_tool(args.loadgen)
     results = [run_backend(b, args, tool) for b in common.selected_backends(args.backend)]
     report(results)
-    common.write_results("ingest", args, {"load_generator": tool, "targets": {
-        "batch_interactions_per_s": BATCH_TARGET, "single_requests_per_s": SINGLE_TARGET}, "backends": results})
+    common.write_results(
+        "ingest",
+        args,
+        {
+            "load_generator": tool,
+            "targets": {"batch_interactions_per_s": BATCH_TARGET, "single_requests_per_s": SINGLE_TARGET},
+            "backends": results,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -113,8 +113,14 @@ def background_main(argv: Sequence[str]) -> None:
         pause = due - time.perf_counter()
         if pause > 0:
             time.sleep(pause)
-        batch = [{"type": rng.choice(BACKGROUND_TYPES), "contact_id": rng.randint(low, high),
-                  "properties": {"url": rng.choice(PAGES)}} for _ in range(per_batch)]
+        batch = [
+            {
+                "type": rng.choice(BACKGROUND_TYPES),
+                "contact_id": rng.randint(low, high),
+                "properties": {"url": rng.choice(PAGES)},
+            }
+            for _ in range(per_batch)
+        ]
         reply = client.post_json("/api/interactions", {"batch": batch})
         batches += 1
         sent += per_batch
@@ -125,9 +131,20 @@ def background_main(argv: Sequence[str]) -> None:
             failed += 1
     elapsed = time.perf_counter() - started
     client.close()
-    print(json.dumps({"batches": batches, "ok_batches": ok, "failed_batches": failed, "per_batch": per_batch,
-                      "interactions_sent": sent, "seconds": round(elapsed, 3), "rate": round(sent / elapsed, 1),
-                      "post": common.latency_summary(latencies) if latencies else {}}))
+    print(
+        json.dumps(
+            {
+                "batches": batches,
+                "ok_batches": ok,
+                "failed_batches": failed,
+                "per_batch": per_batch,
+                "interactions_sent": sent,
+                "seconds": round(elapsed, 3),
+                "rate": round(sent / elapsed, 1),
+                "post": common.latency_summary(latencies) if latencies else {},
+            }
+        )
+    )
 
 
 def helper(*args: str) -> list[str]:
@@ -160,11 +177,16 @@ def running_stack(backend: str, workers_count: int, sink_kind: str, tmp: Path) -
         cleanup.callback(sink.stop)
         sink.start()
         product = Product(db, tmp / "data")
-        product.env.update({
-            "PARCOURS_IN_PROCESS_WORKER": "false", "PARCOURS_REDIS_URL": redis_url,
-            "PARCOURS_SMTP_URL": sink.url, "PARCOURS_SMTP_DOMAIN_RATE": "0", "PARCOURS_FREQUENCY_CAP": "0",
-            "PARCOURS_SECRET_KEY": "bench-" + os.urandom(24).hex(),  # one key for the API and every worker
-        })
+        product.env.update(
+            {
+                "PARCOURS_IN_PROCESS_WORKER": "false",
+                "PARCOURS_REDIS_URL": redis_url,
+                "PARCOURS_SMTP_URL": sink.url,
+                "PARCOURS_SMTP_DOMAIN_RATE": "0",
+                "PARCOURS_FREQUENCY_CAP": "0",
+                "PARCOURS_SECRET_KEY": "bench-" + os.urandom(24).hex(),  # one key for the API and every worker
+            }
+        )
         (tmp / "data").mkdir(parents=True, exist_ok=True)
         common.parcours_cli(["migrate"], product.env, timeout=300)
         workers = Workers(product.env, workers_count, tmp)
@@ -183,9 +205,17 @@ def contact_rows(start: int, count: int) -> list[dict[str, Any]]:
     rows = []
     for i in range(start, start + count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        rows.append({"email": f"contact.{i}@{rng.choice(DOMAINS)}", "first_name": first, "last_name": last,
-                     "country": COUNTRIES[i % len(COUNTRIES)], "source": "bench", "email_opt_in": True,
-                     "consent_level": "marketing"})
+        rows.append(
+            {
+                "email": f"contact.{i}@{rng.choice(DOMAINS)}",
+                "first_name": first,
+                "last_name": last,
+                "country": COUNTRIES[i % len(COUNTRIES)],
+                "source": "bench",
+                "email_opt_in": True,
+                "consent_level": "marketing",
+            }
+        )
     return rows
 
 
@@ -219,11 +249,16 @@ def expect_ok(reply: common.Reply, what: str) -> Any:
 
 
 def static_segment(client: common.Http, ids: list[int]) -> int:
-    segment = expect_ok(client.post_json("/api/segments", {"name": "Journey bench", "kind": "static"}),
-                        "POST /api/segments")
+    segment = expect_ok(
+        client.post_json("/api/segments", {"name": "Journey bench", "kind": "static"}), "POST /api/segments"
+    )
     for start in range(0, len(ids), MEMBERS_CHUNK):
-        expect_ok(client.post_json(f"/api/segments/{segment['id']}/members",
-                                   {"contact_ids": ids[start:start + MEMBERS_CHUNK]}), "add members")
+        expect_ok(
+            client.post_json(
+                f"/api/segments/{segment['id']}/members", {"contact_ids": ids[start : start + MEMBERS_CHUNK]}
+            ),
+            "add members",
+        )
     return int(segment["id"])
 
 
@@ -232,20 +267,34 @@ def make_email(client: common.Http) -> int:
     template = next((t for t in shipped if t["key"] == "newsletter"), None)
     if template is None:
         raise RuntimeError(f"no shipped template 'newsletter' among {[t['key'] for t in shipped]}")
-    email = expect_ok(client.post_json("/api/emails", {
-        "name": "Journey benchmark", "subject": '{{ contact.first_name | default("Hello") }}, news',
-        "from_name": "Parcours bench", "from_email": "news@parcours.example", "template_id": template["id"],
-        "kind": "promotional"}), "POST /api/emails")
+    email = expect_ok(
+        client.post_json(
+            "/api/emails",
+            {
+                "name": "Journey benchmark",
+                "subject": '{{ contact.first_name | default("Hello") }}, news',
+                "from_name": "Parcours bench",
+                "from_email": "news@parcours.example",
+                "template_id": template["id"],
+                "kind": "promotional",
+            },
+        ),
+        "POST /api/emails",
+    )
     return int(email["id"])
 
 
 def create_journey(client: common.Http, name: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> int:
-    journey = expect_ok(client.post_json("/api/journeys", {"name": name, "definition": {"nodes": nodes, "edges": edges}}),
-                        "POST /api/journeys")
+    journey = expect_ok(
+        client.post_json("/api/journeys", {"name": name, "definition": {"nodes": nodes, "edges": edges}}),
+        "POST /api/journeys",
+    )
     return int(journey["id"])
 
 
-def throughput_definition(segment_id: int, email_id: int, wait: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def throughput_definition(
+    segment_id: int, email_id: int, wait: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     nodes = [
         {"id": "entry", "type": "entry.segment", "config": {"segment_id": segment_id}},
         {"id": "welcome", "type": "action.email", "config": {"email_id": email_id}},
@@ -254,9 +303,13 @@ def throughput_definition(segment_id: int, email_id: int, wait: str) -> tuple[li
         {"id": "yes_email", "type": "action.email", "config": {"email_id": email_id}},
         {"id": "no_email", "type": "action.email", "config": {"email_id": email_id}},
     ]
-    edges = [{"source": "entry", "target": "welcome"}, {"source": "welcome", "target": "wait"},
-             {"source": "wait", "target": "french"}, {"source": "french", "target": "yes_email", "label": "yes"},
-             {"source": "french", "target": "no_email", "label": "no"}]
+    edges = [
+        {"source": "entry", "target": "welcome"},
+        {"source": "welcome", "target": "wait"},
+        {"source": "wait", "target": "french"},
+        {"source": "french", "target": "yes_email", "label": "yes"},
+        {"source": "french", "target": "no_email", "label": "no"},
+    ]
     return nodes, edges
 
 
@@ -329,7 +382,8 @@ def sample_runs(stack: Stack, journey_id: int, at: float, received: int) -> Samp
         f"coalesce(sum(CASE WHEN status = 'waiting' AND wake_at <= {sql_now(stack.db)} THEN 1 ELSE 0 END), 0), "
         "coalesce(sum(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0), "
         "coalesce(sum(CASE WHEN status NOT IN ('active', 'waiting', 'completed') THEN 1 ELSE 0 END), 0) "
-        f"FROM journey_runs WHERE journey_id = {journey_id}")[0][0]
+        f"FROM journey_runs WHERE journey_id = {journey_id}"
+    )[0][0]
     return Sample(at, *(int(v) for v in row), received=received)
 
 
@@ -349,13 +403,18 @@ def phases(samples: list[Sample], contacts: int) -> dict[str, float | None]:
     all_waiting = next((s.at for s in samples if s.active == 0 and s.waiting + s.completed + s.other >= contacts), None)
     first_due = next((s.at for s in samples if s.due > 0 or s.completed > 0), None)
     first_completed = next((s.at for s in samples if s.completed > 0), None)
-    return {"all_waiting_s": all_waiting, "first_due_s": first_due, "first_completed_s": first_completed,
-            "phase1_steps_per_s": round(2 * contacts / all_waiting, 1) if all_waiting else None,
-            "wake_delay_s": round(first_completed - first_due, 2) if first_completed and first_due else None}
+    return {
+        "all_waiting_s": all_waiting,
+        "first_due_s": first_due,
+        "first_completed_s": first_completed,
+        "phase1_steps_per_s": round(2 * contacts / all_waiting, 1) if all_waiting else None,
+        "wake_delay_s": round(first_completed - first_due, 2) if first_completed and first_due else None,
+    }
 
 
-def follow_runs(stack: Stack, journey_id: int, started: float, args: argparse.Namespace
-                ) -> tuple[list[Sample], float | None, float | None, dict[str, Any]]:
+def follow_runs(
+    stack: Stack, journey_id: int, started: float, args: argparse.Namespace
+) -> tuple[list[Sample], float | None, float | None, dict[str, Any]]:
     """Poll until every run is completed and the sink has every message (or the mail wait is over).
     Returns the samples, seconds to the runs' completion, to the last message, and the sink status."""
     contacts, messages = args.contacts, args.contacts * EMAILS_PER_CONTACT
@@ -377,23 +436,40 @@ def follow_runs(stack: Stack, journey_id: int, started: float, args: argparse.Na
             last_progress, last_key = now, key
         stalled = now - last_progress > args.stall and sample.due + sample.active > 0
         if runs_done is not None and now - started - runs_done > args.mail_timeout:
-            log(f"stopped waiting for the mail {args.mail_timeout:g}s after the runs: "
-                f"{status['count']:,} of {messages:,} received")
+            log(
+                f"stopped waiting for the mail {args.mail_timeout:g}s after the runs: "
+                f"{status['count']:,} of {messages:,} received"
+            )
             return samples, runs_done, None, status
         if stalled or now - started > args.timeout:
-            raise RuntimeError(f"journey {'stalled' if stalled else 'timed out'} after {now - started:.0f}s: {sample}\n"
-                               f"worker 1 log:\n{stack.workers.log_tail()}\nserver log:\n{stack.product.log_tail()}")
+            raise RuntimeError(
+                f"journey {'stalled' if stalled else 'timed out'} after {now - started:.0f}s: {sample}\n"
+                f"worker 1 log:\n{stack.workers.log_tail()}\nserver log:\n{stack.product.log_tail()}"
+            )
         time.sleep(args.poll)
 
 
 def stats_check(client: common.Http, journey_id: int) -> dict[str, Any]:
     stats = expect_ok(client.get(f"/api/journeys/{journey_id}/stats"), "GET /api/journeys/{id}/stats")
     nodes = stats["nodes"]
-    return {"entered": stats["entered"], "active": stats["active"], "completed": stats["completed"],
-            "exited": stats["exited"], "node_entered_sum": sum(n["entered"] for n in nodes.values()),
-            "nodes": {k: {"entered": v["entered"], "waiting": v["waiting"], "completed": v["completed"],
-                          "errors": v["errors"], "branches": v["branches"],
-                          "email_sent": (v.get("email") or {}).get("sent")} for k, v in nodes.items()}}
+    return {
+        "entered": stats["entered"],
+        "active": stats["active"],
+        "completed": stats["completed"],
+        "exited": stats["exited"],
+        "node_entered_sum": sum(n["entered"] for n in nodes.values()),
+        "nodes": {
+            k: {
+                "entered": v["entered"],
+                "waiting": v["waiting"],
+                "completed": v["completed"],
+                "errors": v["errors"],
+                "branches": v["branches"],
+                "email_sent": (v.get("email") or {}).get("sent"),
+            }
+            for k, v in nodes.items()
+        },
+    }
 
 
 def setup_throughput(stack: Stack, client: common.Http, args: argparse.Namespace) -> dict[str, Any]:
@@ -406,13 +482,19 @@ def setup_throughput(stack: Stack, client: common.Http, args: argparse.Namespace
     journey_id = create_journey(client, f"Throughput {stack.workers.count}w", nodes, edges)
     log(f"{args.contacts:,} contacts inserted in {inserted:.1f}s, segment filled; waiting for the workers to be idle")
     idle = wait_idle(stack)
-    return {"journey_id": journey_id, "insert_seconds": round(inserted, 1),
-            "setup_seconds": round(watch.seconds, 1), "idle_wait_seconds": round(idle, 1)}
+    return {
+        "journey_id": journey_id,
+        "insert_seconds": round(inserted, 1),
+        "setup_seconds": round(watch.seconds, 1),
+        "idle_wait_seconds": round(idle, 1),
+    }
 
 
 def run_throughput(backend: str, workers_count: int, args: argparse.Namespace) -> dict[str, Any]:
-    with common.workdir(f"journeys-{backend}-{workers_count}w") as tmp, \
-            running_stack(backend, workers_count, args.sink, tmp) as stack:
+    with (
+        common.workdir(f"journeys-{backend}-{workers_count}w") as tmp,
+        running_stack(backend, workers_count, args.sink, tmp) as stack,
+    ):
         client = stack.product.client()
         log(f"{backend}, {workers_count} worker(s): setting up {args.contacts:,} contacts")
         setup = setup_throughput(stack, client, args)
@@ -427,43 +509,59 @@ def run_throughput(backend: str, workers_count: int, args: argparse.Namespace) -
         elapsed = time.time() - started
         cpu = [round(100 * (a - b) / elapsed, 1) for a, b in zip(stack.workers.cpu_seconds(), cpu_before, strict=True)]
         steps = int(stack.db.scalar(f"SELECT count(*) FROM journey_steps WHERE journey_id = {journey_id}"))
-        outbox = dict(stack.db.execute(
-            f"SELECT status, count(*) FROM outbox WHERE journey_id = {journey_id} GROUP BY status")[0])
+        outbox = dict(
+            stack.db.execute(f"SELECT status, count(*) FROM outbox WHERE journey_id = {journey_id} GROUP BY status")[0]
+        )
         stats = stats_check(client, journey_id)
         client.close()
         idle = idle_seconds(samples, args.contacts)
         assert runs_done is not None
         busy = runs_done - idle
         result = {
-            "backend": backend, "workers": workers_count, "contacts": args.contacts, "wait": args.wait,
+            "backend": backend,
+            "workers": workers_count,
+            "contacts": args.contacts,
+            "wait": args.wait,
             "sink": args.sink,
-            "enrolled": published.get("enrolled"), "publish_seconds": round(publish_seconds, 3),
+            "enrolled": published.get("enrolled"),
+            "publish_seconds": round(publish_seconds, 3),
             "runs_completed_seconds": round(runs_done, 2),
             "mail_received_seconds": round(mail_done, 2) if mail_done is not None else None,
-            "messages_expected": args.contacts * EMAILS_PER_CONTACT, "messages_received": sink["count"],
+            "messages_expected": args.contacts * EMAILS_PER_CONTACT,
+            "messages_received": sink["count"],
             "messages_per_s": round(sink["count"] / (sink["last"] - started), 1) if sink["last"] else None,
-            "idle_seconds": round(idle, 2), "busy_seconds": round(busy, 2), **phases(samples, args.contacts),
-            "contact_steps": steps, "expected_steps": args.contacts * STEPS_PER_CONTACT,
-            "steps_per_s_raw": round(steps / runs_done, 1), "steps_per_s": round(steps / busy, 1),
+            "idle_seconds": round(idle, 2),
+            "busy_seconds": round(busy, 2),
+            **phases(samples, args.contacts),
+            "contact_steps": steps,
+            "expected_steps": args.contacts * STEPS_PER_CONTACT,
+            "steps_per_s_raw": round(steps / runs_done, 1),
+            "steps_per_s": round(steps / busy, 1),
             "steps_per_s_per_worker": round(steps / busy / workers_count, 1),
-            "worker_cpu_percent": cpu, "outbox": outbox, "stats": stats, "setup": setup,
+            "worker_cpu_percent": cpu,
+            "outbox": outbox,
+            "stats": stats,
+            "setup": setup,
             "hourly_jobs_during": hourly_jobs_between(started, started + elapsed),
             "poll_seconds": args.poll,
             "samples": [vars(s) for s in samples[:: max(1, len(samples) // 300)]],
             "worker_log_tail": stack.workers.log_tail(0, 10),
         }
-        log(f"{backend}, {workers_count} worker(s): {steps:,} steps, runs completed in {runs_done:.1f}s "
+        log(
+            f"{backend}, {workers_count} worker(s): {steps:,} steps, runs completed in {runs_done:.1f}s "
             f"(idle {idle:.1f}s): {result['steps_per_s']:,.0f} steps/s wait excluded; "
             f"every message received after {result['mail_received_seconds'] or '(not waited for)'}s; "
-            f"wake delay {result['wake_delay_s']}s; workers CPU {cpu}%")
+            f"wake delay {result['wake_delay_s']}s; workers CPU {cpu}%"
+        )
         return result
 
 
 # ---- (2) latency ---------------------------------------------------------------------------------
 
 
-async def _poll_outbox(db: Database, journey_id: int, pending: dict[int, float], found: dict[int, float],
-                       stop: asyncio.Event, every: float) -> None:
+async def _poll_outbox(
+    db: Database, journey_id: int, pending: dict[int, float], found: dict[int, float], stop: asyncio.Event, every: float
+) -> None:
     """Every `every` seconds, which pending contacts have their outbox row: time.time() when seen."""
     query = f"SELECT contact_id FROM outbox WHERE journey_id = {journey_id} AND contact_id IN "
     conn: Any = None
@@ -493,21 +591,24 @@ async def _poll_outbox(db: Database, journey_id: int, pending: dict[int, float],
         await conn.close() if db.backend == "postgresql" else conn.close()
 
 
-async def _send_triggers(client: common.Http, contact_ids: list[int], spacing: float, pending: dict[int, float],
-                         errors: list[str]) -> None:
+async def _send_triggers(
+    client: common.Http, contact_ids: list[int], spacing: float, pending: dict[int, float], errors: list[str]
+) -> None:
     for contact_id in contact_ids:
         started = time.time()
         pending[contact_id] = started
-        reply = await asyncio.to_thread(client.post_json, "/api/interactions",
-                                        {"type": TRIGGER, "contact_id": contact_id})
+        reply = await asyncio.to_thread(
+            client.post_json, "/api/interactions", {"type": TRIGGER, "contact_id": contact_id}
+        )
         if reply.status not in (200, 201, 202):
             errors.append(f"{reply.status} {reply.body[:200]!r}")
             pending.pop(contact_id, None)
         await asyncio.sleep(max(0.0, spacing - (time.time() - started)))
 
 
-async def _measure_triggers(stack: Stack, client: common.Http, journey_id: int, contact_ids: list[int],
-                            spacing: float, timeout: float) -> tuple[dict[int, float], list[int], list[str]]:
+async def _measure_triggers(
+    stack: Stack, client: common.Http, journey_id: int, contact_ids: list[int], spacing: float, timeout: float
+) -> tuple[dict[int, float], list[int], list[str]]:
     pending: dict[int, float] = {}
     found: dict[int, float] = {}
     errors: list[str] = []
@@ -527,23 +628,45 @@ def run_latency(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         client = stack.product.client()
         ids = insert_contacts(stack.db, args.latency_contacts)
         email_id = make_email(client)
-        journey_id = create_journey(client, "Latency", [
-            {"id": "entry", "type": "entry.interaction", "config": {"type": TRIGGER}},
-            {"id": "mail", "type": "action.email", "config": {"email_id": email_id}}],
-            [{"source": "entry", "target": "mail"}])
+        journey_id = create_journey(
+            client,
+            "Latency",
+            [
+                {"id": "entry", "type": "entry.interaction", "config": {"type": TRIGGER}},
+                {"id": "mail", "type": "action.email", "config": {"email_id": email_id}},
+            ],
+            [{"source": "entry", "target": "mail"}],
+        )
         expect_ok(client.request("POST", f"/api/journeys/{journey_id}/publish"), "publish")
         wait_idle(stack)
-        triggers = ids[:args.triggers]
+        triggers = ids[: args.triggers]
         warmup = 2.0
         spacing = max(0.05, (args.load_seconds - 2 * warmup) / args.triggers)
         top_before = int(stack.db.scalar("SELECT coalesce(max(id), 0) FROM interactions") or 0)
-        log(f"{backend}: background load {args.rate:g}/s for {args.load_seconds:g}s; "
-            f"{args.triggers} triggers, one every {spacing:.2f}s")
+        log(
+            f"{backend}: background load {args.rate:g}/s for {args.load_seconds:g}s; "
+            f"{args.triggers} triggers, one every {spacing:.2f}s"
+        )
         with open(tmp / "background.out", "wb") as out:
-            load = subprocess.Popen(helper("_background", "--url", stack.product.base_url, "--key", stack.product.api_key,
-                                           "--rate", str(args.rate), "--seconds", str(args.load_seconds),
-                                           "--contacts", f"{min(ids)},{max(ids)}"),
-                                    cwd=common.ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            load = subprocess.Popen(
+                helper(
+                    "_background",
+                    "--url",
+                    stack.product.base_url,
+                    "--key",
+                    stack.product.api_key,
+                    "--rate",
+                    str(args.rate),
+                    "--seconds",
+                    str(args.load_seconds),
+                    "--contacts",
+                    f"{min(ids)},{max(ids)}",
+                ),
+                cwd=common.ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         cpu_before = stack.workers.cpu_seconds()
         started = time.time()
         time.sleep(warmup)
@@ -556,21 +679,35 @@ def run_latency(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         elapsed = time.time() - started
         cpu = [round(100 * (a - b) / elapsed, 1) for a, b in zip(stack.workers.cpu_seconds(), cpu_before, strict=True)]
         background = json.loads((tmp / "background.out").read_text().strip().splitlines()[-1])
-        stored = int(stack.db.scalar(
-            f"SELECT count(*) FROM interactions WHERE id > {top_before} AND type <> '{TRIGGER}' "
-            "AND type IN ('page_visited', 'form_submitted', 'product_viewed')"))
+        stored = int(
+            stack.db.scalar(
+                f"SELECT count(*) FROM interactions WHERE id > {top_before} AND type <> '{TRIGGER}' "
+                "AND type IN ('page_visited', 'form_submitted', 'product_viewed')"
+            )
+        )
         client.close()
         latencies = sorted(found.values())
         summary = common.latency_summary(latencies) if latencies else {}
-        log(f"{backend}: {len(latencies)} of {len(triggers)} triggers reached the outbox; "
-            f"p95 {summary.get('p95_ms')} ms; background {background['rate']}/s")
-        return {"backend": backend, "triggers": len(triggers), "measured": len(latencies), "missing": missing,
-                "errors": errors[:5], "spacing_seconds": round(spacing, 3), "latency": summary,
-                "background": background, "background_stored": stored,
-                "background_stored_per_s": round(stored / background["seconds"], 1),
-                "worker_cpu_percent": cpu, "poll_ms": 15,
-                "hourly_jobs_during": hourly_jobs_between(started, started + elapsed),
-                "worker_log_tail": stack.workers.log_tail(0, 10)}
+        log(
+            f"{backend}: {len(latencies)} of {len(triggers)} triggers reached the outbox; "
+            f"p95 {summary.get('p95_ms')} ms; background {background['rate']}/s"
+        )
+        return {
+            "backend": backend,
+            "triggers": len(triggers),
+            "measured": len(latencies),
+            "missing": missing,
+            "errors": errors[:5],
+            "spacing_seconds": round(spacing, 3),
+            "latency": summary,
+            "background": background,
+            "background_stored": stored,
+            "background_stored_per_s": round(stored / background["seconds"], 1),
+            "worker_cpu_percent": cpu,
+            "poll_ms": 15,
+            "hourly_jobs_during": hourly_jobs_between(started, started + elapsed),
+            "worker_log_tail": stack.workers.log_tail(0, 10),
+        }
 
 
 # ---- report --------------------------------------------------------------------------------------
@@ -585,44 +722,122 @@ def report(throughput: list[dict[str, Any]], latency: list[dict[str, Any]]) -> d
         if ratio is not None:
             ratios[f"{r['backend']} {r['workers']}w/1w"] = round(ratio, 2)
         mail = r["mail_received_seconds"]
-        rows.append([r["backend"], r["workers"], r["contacts"], r["wait"], r["runs_completed_seconds"],
-                     r["idle_seconds"], r["phase1_steps_per_s"] or "-",
-                     r["wake_delay_s"] if r["wake_delay_s"] is not None else "-",
-                     r["contact_steps"], r["steps_per_s_raw"], r["steps_per_s"],
-                     r["steps_per_s_per_worker"], f"{ratio:.2f}" if ratio is not None else "-",
-                     mail if mail is not None else f"not all ({r['messages_received']:,}/{r['messages_expected']:,})",
-                     r["messages_per_s"] or "-", "/".join(f"{c:.0f}" for c in r["worker_cpu_percent"]) + "%",
-                     f">= {STEPS_TARGET:,.0f}/s/worker", verdict(r["steps_per_s_per_worker"], STEPS_TARGET)])
+        rows.append(
+            [
+                r["backend"],
+                r["workers"],
+                r["contacts"],
+                r["wait"],
+                r["runs_completed_seconds"],
+                r["idle_seconds"],
+                r["phase1_steps_per_s"] or "-",
+                r["wake_delay_s"] if r["wake_delay_s"] is not None else "-",
+                r["contact_steps"],
+                r["steps_per_s_raw"],
+                r["steps_per_s"],
+                r["steps_per_s_per_worker"],
+                f"{ratio:.2f}" if ratio is not None else "-",
+                mail if mail is not None else f"not all ({r['messages_received']:,}/{r['messages_expected']:,})",
+                r["messages_per_s"] or "-",
+                "/".join(f"{c:.0f}" for c in r["worker_cpu_percent"]) + "%",
+                f">= {STEPS_TARGET:,.0f}/s/worker",
+                verdict(r["steps_per_s_per_worker"], STEPS_TARGET),
+            ]
+        )
     if rows:
         sinks = ", ".join(sorted({r.get("sink", "aiosmtpd") for r in throughput}))
-        print_table("Journey throughput: publish (N enrolled) until every run is completed; 5 contact-steps per "
-                    f"contact; steps/s wait excluded = steps / (seconds - idle while every run waited); "
-                    f"mail to the SMTP sink ({sinks})",
-                    ["backend", "workers", "contacts", "wait", "runs done s", "idle s", "1st leg steps/s",
-                     "wake delay s", "steps", "steps/s raw",
-                     "steps/s", "steps/s/worker", "ratio vs 1w", "mail done s", "mail/s", "worker CPU", "target",
-                     "verdict"], rows)
-        checks = [[r["backend"], r["workers"], r["enrolled"], r["stats"]["completed"], r["stats"]["node_entered_sum"],
-                   r["expected_steps"], ", ".join(f"{k} {v:,}" for k, v in sorted(r["outbox"].items())),
-                   json.dumps(r["stats"]["nodes"]["french"]["branches"]) if "french" in r["stats"]["nodes"] else "-",
-                   ", ".join(r["hourly_jobs_during"]) or "none"] for r in throughput]
-        print_table("Checks: GET /api/journeys/{id}/stats, the outbox, the hourly jobs that fell in the run",
-                    ["backend", "workers", "enrolled", "stats completed", "stats entered sum", "expected", "outbox",
-                     "branches", "hourly jobs"], checks)
+        print_table(
+            "Journey throughput: publish (N enrolled) until every run is completed; 5 contact-steps per "
+            f"contact; steps/s wait excluded = steps / (seconds - idle while every run waited); "
+            f"mail to the SMTP sink ({sinks})",
+            [
+                "backend",
+                "workers",
+                "contacts",
+                "wait",
+                "runs done s",
+                "idle s",
+                "1st leg steps/s",
+                "wake delay s",
+                "steps",
+                "steps/s raw",
+                "steps/s",
+                "steps/s/worker",
+                "ratio vs 1w",
+                "mail done s",
+                "mail/s",
+                "worker CPU",
+                "target",
+                "verdict",
+            ],
+            rows,
+        )
+        checks = [
+            [
+                r["backend"],
+                r["workers"],
+                r["enrolled"],
+                r["stats"]["completed"],
+                r["stats"]["node_entered_sum"],
+                r["expected_steps"],
+                ", ".join(f"{k} {v:,}" for k, v in sorted(r["outbox"].items())),
+                json.dumps(r["stats"]["nodes"]["french"]["branches"]) if "french" in r["stats"]["nodes"] else "-",
+                ", ".join(r["hourly_jobs_during"]) or "none",
+            ]
+            for r in throughput
+        ]
+        print_table(
+            "Checks: GET /api/journeys/{id}/stats, the outbox, the hourly jobs that fell in the run",
+            [
+                "backend",
+                "workers",
+                "enrolled",
+                "stats completed",
+                "stats entered sum",
+                "expected",
+                "outbox",
+                "branches",
+                "hourly jobs",
+            ],
+            checks,
+        )
     lat_rows = []
     for r in latency:
         s = r["latency"]
-        lat_rows.append([r["backend"], f"{r['measured']}/{r['triggers']}", s.get("median_ms", "-"),
-                         s.get("p95_ms", "-"), s.get("max_ms", "-"), r["background"]["rate"],
-                         r["background_stored_per_s"], r["background"]["failed_batches"],
-                         "/".join(f"{c:.0f}" for c in r["worker_cpu_percent"]) + "%",
-                         f"<= {LATENCY_TARGET_MS:,.0f} ms",
-                         verdict(s["p95_ms"], LATENCY_TARGET_MS, higher_is_better=False) if s else "MISSED"])
+        lat_rows.append(
+            [
+                r["backend"],
+                f"{r['measured']}/{r['triggers']}",
+                s.get("median_ms", "-"),
+                s.get("p95_ms", "-"),
+                s.get("max_ms", "-"),
+                r["background"]["rate"],
+                r["background_stored_per_s"],
+                r["background"]["failed_batches"],
+                "/".join(f"{c:.0f}" for c in r["worker_cpu_percent"]) + "%",
+                f"<= {LATENCY_TARGET_MS:,.0f} ms",
+                verdict(s["p95_ms"], LATENCY_TARGET_MS, higher_is_better=False) if s else "MISSED",
+            ]
+        )
     if lat_rows:
-        print_table("Journey latency (1 worker): POST of a bench_trigger interaction until its outbox row exists, "
-                    "under a background load of other interactions",
-                    ["backend", "measured", "p50 ms", "p95 ms", "max ms", "background/s sent", "stored/s",
-                     "failed batches", "worker CPU", "target p95", "verdict"], lat_rows)
+        print_table(
+            "Journey latency (1 worker): POST of a bench_trigger interaction until its outbox row exists, "
+            "under a background load of other interactions",
+            [
+                "backend",
+                "measured",
+                "p50 ms",
+                "p95 ms",
+                "max ms",
+                "background/s sent",
+                "stored/s",
+                "failed batches",
+                "worker CPU",
+                "target p95",
+                "verdict",
+            ],
+            lat_rows,
+        )
     return ratios
 
 
@@ -640,17 +855,29 @@ def main(argv: list[str] | None = None) -> None:
     for action in p._actions:
         if "--backend" in action.option_strings:
             action.help = "database(s) to run on (default postgresql here; sqlite optional)"
-    p.add_argument("--contacts", type=int, help="contacts entering the throughput journey (default 100,000; quick 5,000)")
-    p.add_argument("--wait", default="PT1M", help="the flow.wait step's duration, ISO 8601 (default PT1M, a real minute)")
+    p.add_argument(
+        "--contacts", type=int, help="contacts entering the throughput journey (default 100,000; quick 5,000)"
+    )
+    p.add_argument(
+        "--wait", default="PT1M", help="the flow.wait step's duration, ISO 8601 (default PT1M, a real minute)"
+    )
     p.add_argument("--workers-list", default="1,2", help="worker counts, each on a fresh database (default 1,2)")
     p.add_argument("--poll", type=float, default=0.5, help="seconds between polls of journey_runs and the sink")
     p.add_argument("--stall", type=float, default=120.0, help="give up after this many seconds without progress")
     p.add_argument("--timeout", type=float, default=3600.0, help="give up on a throughput run after this many seconds")
-    p.add_argument("--sink", choices=SINKS, default="lean",
-                   help="the SMTP server receiving the mail: lean (default: a minimal SMTP server with "
-                        "PIPELINING, as relays have, cheap on CPU) or aiosmtpd (line by line, no PIPELINING)")
-    p.add_argument("--mail-timeout", type=float, default=900.0,
-                   help="stop waiting for the SMTP sink this many seconds after the runs completed (reported)")
+    p.add_argument(
+        "--sink",
+        choices=SINKS,
+        default="lean",
+        help="the SMTP server receiving the mail: lean (default: a minimal SMTP server with "
+        "PIPELINING, as relays have, cheap on CPU) or aiosmtpd (line by line, no PIPELINING)",
+    )
+    p.add_argument(
+        "--mail-timeout",
+        type=float,
+        default=900.0,
+        help="stop waiting for the SMTP sink this many seconds after the runs completed (reported)",
+    )
     p.add_argument("--rate", type=float, default=500.0, help="background interactions/s of the latency test")
     p.add_argument("--load-seconds", type=float, help="seconds of background load (default 30; quick 10)")
     p.add_argument("--triggers", type=int, help="bench_trigger interactions measured (default 100; quick 20)")
@@ -672,10 +899,17 @@ def main(argv: list[str] | None = None) -> None:
     ratios = report(throughput, latency)
     import parcours
 
-    common.write_results(common.results_name("journeys", args), args, {
-        "product_source": str(Path(parcours.__file__).parent),
-        "targets": {"steps_per_s_per_worker": STEPS_TARGET, "latency_p95_ms": LATENCY_TARGET_MS},
-        "ratios": ratios, "throughput": throughput, "latency": latency})
+    common.write_results(
+        common.results_name("journeys", args),
+        args,
+        {
+            "product_source": str(Path(parcours.__file__).parent),
+            "targets": {"steps_per_s_per_worker": STEPS_TARGET, "latency_p95_ms": LATENCY_TARGET_MS},
+            "ratios": ratios,
+            "throughput": throughput,
+            "latency": latency,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -85,8 +85,17 @@ def choose_tool(preference: str = "auto") -> str:
     return "asyncio"
 
 
-def run_load(*, port: int, path: str, bodies: list[bytes], headers: dict[str, str], connections: int,
-             seconds: float, tool: str = "wrk", threads: int = 1) -> LoadResult:
+def run_load(
+    *,
+    port: int,
+    path: str,
+    bodies: list[bytes],
+    headers: dict[str, str],
+    connections: int,
+    seconds: float,
+    tool: str = "wrk",
+    threads: int = 1,
+) -> LoadResult:
     with tempfile.TemporaryDirectory(prefix="parcours-load-") as tmp:
         bodies_file = Path(tmp) / "bodies.jsonl"
         bodies_file.write_bytes(b"\n".join(bodies) + b"\n")
@@ -95,12 +104,32 @@ def run_load(*, port: int, path: str, bodies: list[bytes], headers: dict[str, st
         return _run_asyncio(port, path, bodies_file, headers, connections, seconds)
 
 
-def _run_wrk(port: int, path: str, bodies_file: Path, headers: dict[str, str], connections: int,
-             seconds: float, threads: int, tmp: Path) -> LoadResult:
+def _run_wrk(
+    port: int,
+    path: str,
+    bodies_file: Path,
+    headers: dict[str, str],
+    connections: int,
+    seconds: float,
+    threads: int,
+    tmp: Path,
+) -> LoadResult:
     script = tmp / "post.lua"
     script.write_text(WRK_SCRIPT)
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "30s",
-               "--latency", "-s", str(script)]
+    command = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "30s",
+        "--latency",
+        "-s",
+        str(script),
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += [f"http://127.0.0.1:{port}{path}", "--", str(bodies_file)]
@@ -108,26 +137,52 @@ def _run_wrk(port: int, path: str, bodies_file: Path, headers: dict[str, str], c
     line = next((x for x in done.stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    raw = json.loads(line[len("WRKJSON "):])
+    raw = json.loads(line[len("WRKJSON ") :])
     socket_errors = raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"]
     # wrk counts answers with a status >= 400 in status_errors; every other answer is a success here.
     failed = raw["status_errors"] + socket_errors
     elapsed = raw["duration_us"] / 1e6
-    statuses = {"2xx/3xx": raw["requests"] - raw["status_errors"], ">=400": raw["status_errors"],
-                "socket_errors": socket_errors}
+    statuses = {
+        "2xx/3xx": raw["requests"] - raw["status_errors"],
+        ">=400": raw["status_errors"],
+        "socket_errors": socket_errors,
+    }
     return LoadResult(
-        tool="wrk", connections=connections, threads=threads, seconds=round(elapsed, 3),
-        requests=raw["requests"], ok=raw["requests"] - raw["status_errors"], failed=failed, statuses=statuses,
+        tool="wrk",
+        connections=connections,
+        threads=threads,
+        seconds=round(elapsed, 3),
+        requests=raw["requests"],
+        ok=raw["requests"] - raw["status_errors"],
+        failed=failed,
+        statuses=statuses,
         requests_per_s=round(raw["requests"] / elapsed, 1),
-        median_ms=raw["p50_us"] / 1000, p95_ms=raw["p95_us"] / 1000, p99_ms=raw["p99_us"] / 1000,
-        mean_ms=round(raw["mean_us"] / 1000, 3), max_ms=raw["max_us"] / 1000,
+        median_ms=raw["p50_us"] / 1000,
+        p95_ms=raw["p95_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        mean_ms=round(raw["mean_us"] / 1000, 3),
+        max_ms=raw["max_us"] / 1000,
     )
 
 
-def _run_asyncio(port: int, path: str, bodies_file: Path, headers: dict[str, str], connections: int,
-                 seconds: float) -> LoadResult:
-    command = [sys.executable, "-m", "bench.loadgen", "--port", str(port), "--path", path,
-               "--bodies", str(bodies_file), "--connections", str(connections), "--seconds", str(seconds)]
+def _run_asyncio(
+    port: int, path: str, bodies_file: Path, headers: dict[str, str], connections: int, seconds: float
+) -> LoadResult:
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        "--port",
+        str(port),
+        "--path",
+        path,
+        "--bodies",
+        str(bodies_file),
+        "--connections",
+        str(connections),
+        "--seconds",
+        str(seconds),
+    ]
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]
     root = Path(__file__).resolve().parents[1]
@@ -140,8 +195,9 @@ def _run_asyncio(port: int, path: str, bodies_file: Path, headers: dict[str, str
 # ---- the asyncio load generator (this module's __main__) -----------------------------------------
 
 
-async def _connection(port: int, requests: list[bytes], offset: int, deadline: float,
-                      latencies: list[float], statuses: Counter[str]) -> None:
+async def _connection(
+    port: int, requests: list[bytes], offset: int, deadline: float, latencies: list[float], statuses: Counter[str]
+) -> None:
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
     except OSError:
@@ -181,12 +237,16 @@ async def _connection(port: int, requests: list[bytes], offset: int, deadline: f
         writer.close()
 
 
-async def _load(port: int, path: str, bodies: list[bytes], headers: dict[str, str], connections: int,
-                seconds: float) -> dict[str, object]:
+async def _load(
+    port: int, path: str, bodies: list[bytes], headers: dict[str, str], connections: int, seconds: float
+) -> dict[str, object]:
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     requests = [
-        (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n{head}"
-         f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n{head}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        + body
         for body in bodies
     ]
     latencies: list[float] = []
@@ -194,8 +254,9 @@ async def _load(port: int, path: str, bodies: list[bytes], headers: dict[str, st
     started = time.perf_counter()
     deadline = started + seconds
     step = max(1, len(requests) // max(1, connections))
-    await asyncio.gather(*(_connection(port, requests, i * step, deadline, latencies, statuses)
-                           for i in range(connections)))
+    await asyncio.gather(
+        *(_connection(port, requests, i * step, deadline, latencies, statuses) for i in range(connections))
+    )
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies) or [float("nan")]
 
@@ -205,11 +266,20 @@ async def _load(port: int, path: str, bodies: list[bytes], headers: dict[str, st
     ok = sum(n for s, n in statuses.items() if s[:1] in "23")
     total = sum(n for s, n in statuses.items() if s != "socket_errors")
     return {
-        "tool": "asyncio", "connections": connections, "threads": 1, "seconds": round(elapsed, 3),
-        "requests": total, "ok": ok, "failed": total - ok + statuses["socket_errors"],
-        "statuses": dict(statuses), "requests_per_s": round(total / elapsed, 1),
-        "median_ms": pick(0.5), "p95_ms": pick(0.95), "p99_ms": pick(0.99),
-        "mean_ms": round(sum(ordered) / len(ordered) * 1000, 3), "max_ms": round(ordered[-1] * 1000, 3),
+        "tool": "asyncio",
+        "connections": connections,
+        "threads": 1,
+        "seconds": round(elapsed, 3),
+        "requests": total,
+        "ok": ok,
+        "failed": total - ok + statuses["socket_errors"],
+        "statuses": dict(statuses),
+        "requests_per_s": round(total / elapsed, 1),
+        "median_ms": pick(0.5),
+        "p95_ms": pick(0.95),
+        "p99_ms": pick(0.99),
+        "mean_ms": round(sum(ordered) / len(ordered) * 1000, 3),
+        "max_ms": round(ordered[-1] * 1000, 3),
     }
 
 

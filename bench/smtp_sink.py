@@ -79,8 +79,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        servers = [await loop.create_server(smtp, "127.0.0.1", args.port),
-                   await asyncio.start_server(status, "127.0.0.1", args.status_port)]
+        servers = [
+            await loop.create_server(smtp, "127.0.0.1", args.port),
+            await asyncio.start_server(status, "127.0.0.1", args.status_port),
+        ]
         await stop.wait()
         for server in servers:
             server.close()
@@ -152,7 +154,7 @@ class LeanSmtp(asyncio.Protocol):
                         break
                     end += 2
                     content = bytes(self.buffer[:end])
-                del self.buffer[:end + 3]
+                del self.buffer[: end + 3]
                 self.in_data, self.scanned = False, 0
                 if content.startswith(b".."):
                     content = content[1:]
@@ -164,7 +166,7 @@ class LeanSmtp(asyncio.Protocol):
             if end < 0:
                 break
             line = bytes(self.buffer[:end])
-            del self.buffer[:end + 2]
+            del self.buffer[: end + 2]
             verb = line[:4].upper()
             if verb == b"EHLO":
                 self.sender, self.recipients = None, []
@@ -216,17 +218,33 @@ class SmtpSink:
         return f"smtp://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        command = [sys.executable, "-m", "bench.smtp_sink", "--port", str(self.port),
-                   "--status-port", str(self.status_port), "--sink", self.kind]
+        command = [
+            sys.executable,
+            "-m",
+            "bench.smtp_sink",
+            "--port",
+            str(self.port),
+            "--status-port",
+            str(self.status_port),
+            "--sink",
+            self.kind,
+        ]
         if self.expect:
-            command += ["--samples-dir", str(self.samples_dir), "--samples", str(self.samples),
-                        "--expect", str(self.expect)]
+            command += [
+                "--samples-dir",
+                str(self.samples_dir),
+                "--samples",
+                str(self.samples),
+                "--expect",
+                str(self.expect),
+            ]
         return command
 
     def start(self, timeout: float = 20.0) -> SmtpSink:
         with open(self.log_path, "ab") as out:
-            self.process = subprocess.Popen(self.command(), cwd=common.ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                self.command(), cwd=common.ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

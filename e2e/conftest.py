@@ -22,8 +22,16 @@ ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "e2e-admin-password"
 CHROMIUM = os.environ.get("PARCOURS_E2E_CHROMIUM", "/usr/bin/chromium")
 # Flags for a headless Chromium on a machine without a screen or open network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def _free_port() -> int:
@@ -45,8 +53,14 @@ class Server:
 
     def cli(self, *args: str) -> str:
         """Run `parcours <args>` against this server's data directory; returns its output."""
-        done = subprocess.run([sys.executable, "-m", "parcours.cli", *args], env=self.env, capture_output=True,
-                              text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "parcours.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -69,8 +83,9 @@ def start_server(data_dir: Path, **settings: str) -> Server:
             env.pop(name, None)
     log = data_dir / "server.log"
     data_dir.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen([sys.executable, "-m", "parcours.cli", "serve"], env=env,
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parcours.cli", "serve"], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -160,8 +175,9 @@ def admin_state(browser: Browser, server: Server, tmp_path_factory: pytest.TempP
 @pytest.fixture
 def context(browser: Browser, server: Server, admin_state: str) -> Iterator[BrowserContext]:
     """A fresh browser context, logged in as the admin, in English."""
-    created = browser.new_context(base_url=server.base_url, storage_state=admin_state, locale="en-US",
-                                  viewport={"width": 1400, "height": 900})
+    created = browser.new_context(
+        base_url=server.base_url, storage_state=admin_state, locale="en-US", viewport={"width": 1400, "height": 900}
+    )
     created.set_default_timeout(15_000)
     yield created
     created.close()

@@ -7,11 +7,22 @@ from e2e.conftest import add_interactions, create_contact, login
 
 
 def test_find_edit_and_undo_in_french(anonymous_page: Page, api: httpx.Client) -> None:
-    marketer = {"email": "marie@example.org", "password": "marie-password-1", "role": "marketer",
-                "name": "Marie", "language": "fr"}
+    marketer = {
+        "email": "marie@example.org",
+        "password": "marie-password-1",
+        "role": "marketer",
+        "name": "Marie",
+        "language": "fr",
+    }
     assert api.post("/api/users", json=marketer).status_code == 201
-    contact = create_contact(api, email="zoe.lambert@example.org", first_name="Zoé", last_name="Lambert",
-                             country="FR", lifecycle_stage="subscriber")
+    contact = create_contact(
+        api,
+        email="zoe.lambert@example.org",
+        first_name="Zoé",
+        last_name="Lambert",
+        country="FR",
+        lifecycle_stage="subscriber",
+    )
     page = anonymous_page
     page.goto("/login")
     login(page, marketer["email"], marketer["password"])

@@ -40,10 +40,19 @@ def drag_block(page: Page, block: str) -> None:
 
 def test_design_test_and_send_an_ab_campaign(page: Page, api: httpx.Client, server: Any) -> None:
     stamp = time.monotonic_ns()
-    readers = [create_contact(api, email=f"reader{i}.{stamp}@example.org", first_name=f"Reader{i}",
-                              email_opt_in=True, consent_level="marketing") for i in range(12)]
-    lina = create_contact(api, email=f"lina.{stamp}@example.org", first_name="Lina", email_opt_in=True,
-                          consent_level="marketing")
+    readers = [
+        create_contact(
+            api,
+            email=f"reader{i}.{stamp}@example.org",
+            first_name=f"Reader{i}",
+            email_opt_in=True,
+            consent_level="marketing",
+        )
+        for i in range(12)
+    ]
+    lina = create_contact(
+        api, email=f"lina.{stamp}@example.org", first_name="Lina", email_opt_in=True, consent_level="marketing"
+    )
     segment = api.post("/api/segments", json={"name": f"Spring readers {stamp}", "kind": "static"}).json()
     api.post(f"/api/segments/{segment['id']}/members", json={"contact_ids": [c["id"] for c in readers + [lina]]})
 
@@ -73,7 +82,9 @@ def test_design_test_and_send_an_ab_campaign(page: Page, api: httpx.Client, serv
     page.get_by_test_id("editor-code-apply").click()
     wait_for(lambda: "Six habits" in api.get(f"/api/emails/{email_id}").json()["html"])
     page.reload()
-    expect(page.frame_locator("iframe.gjs-frame").first.get_by_text("Six habits", exact=False)).to_be_visible(timeout=20_000)
+    expect(page.frame_locator("iframe.gjs-frame").first.get_by_text("Six habits", exact=False)).to_be_visible(
+        timeout=20_000
+    )
     assert "{{ event.name }}" in api.get(f"/api/emails/{email_id}").json()["mjml"]
 
     # Preview on mobile as a chosen contact.

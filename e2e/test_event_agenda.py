@@ -17,16 +17,23 @@ INPUT = "%Y-%m-%dT%H:%M"
 
 def create_event(api: httpx.Client, **fields: Any) -> dict[str, Any]:
     start = (datetime.now(PARIS) + timedelta(days=12)).replace(hour=14, minute=0, second=0, microsecond=0)
-    body = {"name": f"Agenda day {time.monotonic_ns()}", "type": "in_person", "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=4)).isoformat(), "timezone": "Europe/Paris", "status": "published",
-            **fields}
+    body = {
+        "name": f"Agenda day {time.monotonic_ns()}",
+        "type": "in_person",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=4)).isoformat(),
+        "timezone": "Europe/Paris",
+        "status": "published",
+        **fields,
+    }
     response = api.post("/api/events", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
-def test_a_marketer_builds_the_agenda_and_the_public_page_shows_it(page: Page, api: httpx.Client, browser: Browser,
-                                                                 server: Server) -> None:
+def test_a_marketer_builds_the_agenda_and_the_public_page_shows_it(
+    page: Page, api: httpx.Client, browser: Browser, server: Server
+) -> None:
     event = create_event(api)
     start = datetime.fromisoformat(event["starts_at"]).astimezone(PARIS)
     at = lambda minutes: (start + timedelta(minutes=minutes)).strftime(INPUT)
@@ -90,8 +97,9 @@ def test_a_marketer_builds_the_agenda_and_the_public_page_shows_it(page: Page, a
     public = visitor.new_page()
     public.goto(f"/e/{event['slug']}")
     expect(public.get_by_role("heading", name="Agenda", exact=True)).to_be_visible()
-    expect(public.locator("li")).to_have_text([f"{start:%H:%M} Welcome",
-                                               f"{start + timedelta(minutes=30):%H:%M} Keynote — Grace Hopper"])
+    expect(public.locator("li")).to_have_text(
+        [f"{start:%H:%M} Welcome", f"{start + timedelta(minutes=30):%H:%M} Keynote — Grace Hopper"]
+    )
     visitor.close()
 
 

@@ -38,8 +38,9 @@ def register_on_public_page(browser: Browser, server: Server, slug: str, email: 
     return page
 
 
-def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: httpx.Client, browser: Browser,
-                                                              server: Server) -> None:
+def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(
+    page: Page, api: httpx.Client, browser: Browser, server: Server
+) -> None:
     stamp = time.monotonic_ns()
     name = f"Growth webinar {stamp}"
     start = (datetime.now() + timedelta(days=10)).replace(hour=14, minute=0, second=0, microsecond=0)
@@ -68,7 +69,12 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: h
     expect(page.get_by_test_id("event-status")).to_have_text("Draft")
     expect(page.get_by_test_id("event-save-state")).to_have_text("All changes saved")
     event = event_named(api, name)
-    assert (event["type"], event["capacity"], event["budget"], event["timezone"]) == ("webinar", 2, 1000, "Europe/Paris")
+    assert (event["type"], event["capacity"], event["budget"], event["timezone"]) == (
+        "webinar",
+        2,
+        1000,
+        "Europe/Paris",
+    )
     assert event["reminders"] == ["P7D", "P1D", "PT1H"]
     assert event["starts_at"].startswith(start.strftime("%Y-%m-%d"))
 
@@ -101,8 +107,11 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: h
     expect(page.get_by_test_id("event-public-link")).to_have_attribute("href", f"/e/{event['slug']}")
 
     # Three people register on the public page: the third joins the waitlist.
-    people = [(f"ana.{stamp}@example.org", "Ana", "Lima"), (f"ben.{stamp}@example.org", "Ben", "Okafor"),
-              (f"chloe.{stamp}@example.org", "Chloé", "Martin")]
+    people = [
+        (f"ana.{stamp}@example.org", "Ana", "Lima"),
+        (f"ben.{stamp}@example.org", "Ben", "Okafor"),
+        (f"chloe.{stamp}@example.org", "Chloé", "Martin"),
+    ]
     results = [register_on_public_page(browser, server, event["slug"], *person) for person in people]
     for public in results[:2]:
         expect(public.get_by_test_id("public-result")).to_have_attribute("data-status", "confirmed")
@@ -114,8 +123,12 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: h
     ana, ben, chloe = (registration_of(api, event["id"], email) for email, _, _ in people)
     page.get_by_test_id("event-tab-registrations").click()
     expect(page.get_by_test_id("registrations-total")).to_have_text("3 registrations")
-    expect(page.get_by_test_id(f"registration-row-{ana['id']}").get_by_test_id("registration-status")).to_have_text("Confirmed")
-    expect(page.get_by_test_id(f"registration-row-{chloe['id']}").get_by_test_id("registration-status")).to_have_text("Waitlist #1")
+    expect(page.get_by_test_id(f"registration-row-{ana['id']}").get_by_test_id("registration-status")).to_have_text(
+        "Confirmed"
+    )
+    expect(page.get_by_test_id(f"registration-row-{chloe['id']}").get_by_test_id("registration-status")).to_have_text(
+        "Waitlist #1"
+    )
     page.get_by_test_id("registrations-search").fill("Chloé")
     expect(page.get_by_test_id("registrations-total")).to_have_text("1 registration")
     page.get_by_test_id("registrations-search").fill("")
@@ -123,9 +136,12 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: h
     # Ana cancels: Chloé gets the seat (the worker promotes her; the tab follows).
     page.get_by_test_id(f"registration-row-{ana['id']}").get_by_test_id("registration-cancel").click()
     page.get_by_test_id("registration-cancel-confirm").click()
-    expect(page.get_by_test_id(f"registration-row-{ana['id']}").get_by_test_id("registration-status")).to_have_text("Cancelled")
-    expect(page.get_by_test_id(f"registration-row-{chloe['id']}").get_by_test_id("registration-status")).to_have_attribute(
-        "data-status", "confirmed")
+    expect(page.get_by_test_id(f"registration-row-{ana['id']}").get_by_test_id("registration-status")).to_have_text(
+        "Cancelled"
+    )
+    expect(
+        page.get_by_test_id(f"registration-row-{chloe['id']}").get_by_test_id("registration-status")
+    ).to_have_attribute("data-status", "confirmed")
     assert registration_of(api, event["id"], people[2][0])["promoted_at"] is not None
 
     # The capacity cannot go below the confirmed seats: the server's refusal shows on the field.
@@ -140,15 +156,21 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(page: Page, api: h
     # Ben arrives: checked in.
     page.get_by_test_id("event-tab-registrations").click()
     page.get_by_test_id(f"registration-row-{ben['id']}").get_by_test_id("registration-check-in").click()
-    expect(page.get_by_test_id(f"registration-row-{ben['id']}").get_by_test_id("registration-attendance")).to_have_text("Attended")
+    expect(page.get_by_test_id(f"registration-row-{ben['id']}").get_by_test_id("registration-attendance")).to_have_text(
+        "Attended"
+    )
 
     # Chloé joined online: the webinar platform's attendance export checks her in.
     with page.expect_file_chooser() as chooser:
         page.get_by_test_id("attendance-import").click()
     export = f"Name;Email;Joined\nChloé Martin;{people[2][0]};10:02\nWalk In;walk.in.{stamp}@example.org;10:05\n"
     chooser.value.set_files(files=[{"name": "attendees.csv", "mimeType": "text/csv", "buffer": export.encode()}])
-    expect(page.get_by_text("Attendance imported: 1 checked in, 0 already present, 0 without a seat, 1 not registered.")).to_be_visible()
-    expect(page.get_by_test_id(f"registration-row-{chloe['id']}").get_by_test_id("registration-attendance")).to_have_text("Attended")
+    expect(
+        page.get_by_text("Attendance imported: 1 checked in, 0 already present, 0 without a seat, 1 not registered.")
+    ).to_be_visible()
+    expect(
+        page.get_by_test_id(f"registration-row-{chloe['id']}").get_by_test_id("registration-attendance")
+    ).to_have_text("Attended")
 
     # The dashboard: two attendees out of two seats, €300 of costs shared by them.
     page.get_by_test_id("event-tab-dashboard").click()

@@ -15,8 +15,16 @@ from e2e.conftest import create_contact
 def audience(api: httpx.Client, name: str, size: int) -> dict[str, Any]:
     """A static segment of `size` contacts who accept marketing emails."""
     stamp = time.monotonic_ns()
-    people = [create_contact(api, email=f"walker{i}.{stamp}@example.org", first_name=f"Walker{i}", email_opt_in=True,
-                             consent_level="marketing") for i in range(size)]
+    people = [
+        create_contact(
+            api,
+            email=f"walker{i}.{stamp}@example.org",
+            first_name=f"Walker{i}",
+            email_opt_in=True,
+            consent_level="marketing",
+        )
+        for i in range(size)
+    ]
     segment = api.post("/api/segments", json={"name": name, "kind": "static"}).json()
     response = api.post(f"/api/segments/{segment['id']}/members", json={"contact_ids": [p["id"] for p in people]})
     assert response.status_code < 300, response.text
@@ -24,8 +32,9 @@ def audience(api: httpx.Client, name: str, size: int) -> dict[str, Any]:
 
 
 def email(api: httpx.Client, name: str) -> dict[str, Any]:
-    response = api.post("/api/emails", json={"name": name, "subject": name, "from_name": "Parcours",
-                                             "from_email": "news@example.fr"})
+    response = api.post(
+        "/api/emails", json={"name": name, "subject": name, "from_name": "Parcours", "from_email": "news@example.fr"}
+    )
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -48,7 +57,11 @@ def selected_node(page: Page) -> str:
 
 def drop(page: Page, kind: str, x: float, y: float) -> str:
     """Drag a step from the palette onto the canvas at (x, y) from its top left corner."""
-    before = page.get_by_test_id("node-panel").get_attribute("data-node") if page.get_by_test_id("node-panel").count() else None
+    before = (
+        page.get_by_test_id("node-panel").get_attribute("data-node")
+        if page.get_by_test_id("node-panel").count()
+        else None
+    )
     page.get_by_test_id(f"palette-{kind}").drag_to(page.locator(".react-flow__pane"), target_position={"x": x, "y": y})
     expect(page.get_by_test_id("node-panel")).not_to_have_attribute("data-node", before or "")
     return selected_node(page)
@@ -62,8 +75,10 @@ def connect(page: Page, source_handle: str, target_handle: str) -> None:
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
     for step in range(1, 11):
-        page.mouse.move(start["x"] + (end["x"] - start["x"]) * step / 10 + start["width"] / 2,
-                        start["y"] + (end["y"] - start["y"]) * step / 10 + start["height"] / 2)
+        page.mouse.move(
+            start["x"] + (end["x"] - start["x"]) * step / 10 + start["width"] / 2,
+            start["y"] + (end["y"] - start["y"]) * step / 10 + start["height"] / 2,
+        )
     page.mouse.up()
 
 
@@ -121,10 +136,18 @@ def test_a_marketer_builds_tests_and_publishes_a_journey(page: Page, api: httpx.
     page.get_by_test_id("journey-autolayout").click()
 
     expect(page.get_by_test_id("journey-save-state")).to_have_attribute("data-state", "saved")
-    assert edges_of(api, journey_id) == {(entry, first, None), (first, wait, None), (wait, condition, None),
-                                         (condition, yes, "yes"), (condition, no, "no")}
+    assert edges_of(api, journey_id) == {
+        (entry, first, None),
+        (first, wait, None),
+        (wait, condition, None),
+        (condition, yes, "yes"),
+        (condition, no, "no"),
+    }
     at = {n["id"]: n["position"] for n in api.get(f"/api/journeys/{journey_id}").json()["definition"]["nodes"]}
-    assert at[yes]["x"] < at[no]["x"] and at[entry]["y"] < at[first]["y"] < at[wait]["y"] < at[condition]["y"] < at[yes]["y"]
+    assert (
+        at[yes]["x"] < at[no]["x"]
+        and at[entry]["y"] < at[first]["y"] < at[wait]["y"] < at[condition]["y"] < at[yes]["y"]
+    )
 
     # A test run follows one contact through the draft and lights up its path.
     page.get_by_test_id("journey-test-open").click()
@@ -238,9 +261,17 @@ def test_a_journey_registers_its_contacts_for_an_event(page: Page, api: httpx.Cl
     stamp = time.monotonic_ns()
     segment = audience(api, f"Guests {stamp}", 3)
     starts = "2031-06-01T15:00:00+00:00"
-    event = api.post("/api/events", json={"name": f"Launch {stamp}", "type": "webinar", "starts_at": starts,
-                                          "ends_at": "2031-06-01T16:00:00+00:00", "capacity": 2,
-                                          "status": "published"}).json()
+    event = api.post(
+        "/api/events",
+        json={
+            "name": f"Launch {stamp}",
+            "type": "webinar",
+            "starts_at": starts,
+            "ends_at": "2031-06-01T16:00:00+00:00",
+            "capacity": 2,
+            "status": "published",
+        },
+    ).json()
     new_journey(page, "blank", f"Guests to the launch {stamp}")
     entry = drop(page, "entry-segment", 420, 60)
     pick(page, "node-config-segment_id", segment["name"])
@@ -267,8 +298,16 @@ def test_a_journey_registers_its_contacts_for_an_event(page: Page, api: httpx.Cl
 
 def test_a_step_can_listen_to_one_events_interactions(page: Page, api: httpx.Client) -> None:
     stamp = time.monotonic_ns()
-    api.post("/api/events", json={"name": f"Summit {stamp}", "type": "in_person", "starts_at": "2031-09-01T08:00:00+00:00",
-                                  "ends_at": "2031-09-01T17:00:00+00:00", "status": "published"})
+    api.post(
+        "/api/events",
+        json={
+            "name": f"Summit {stamp}",
+            "type": "in_person",
+            "starts_at": "2031-09-01T08:00:00+00:00",
+            "ends_at": "2031-09-01T17:00:00+00:00",
+            "status": "published",
+        },
+    )
     new_journey(page, "blank", f"Summit follow-up {stamp}")
     entry = drop(page, "entry-interaction", 420, 60)
     pick(page, "node-config-type", "Attended an event")

@@ -48,9 +48,16 @@ def drag(page: Page, card_test_id: str, column_test_id: str) -> None:
 
 def lead(api: httpx.Client, name: str, stage: str, origin: str | None, **fields: Any) -> dict[str, Any]:
     stamp = time.monotonic_ns()
-    return create_contact(api, email=f"{name.lower()}.{stamp}@example.org", first_name=name, last_name="Pipeline",
-                          lifecycle_stage=stage, lead_origin=origin, **fields,
-                          lead_origin_detail="form: Newsletter" if origin == "inbound" else "import: fairs.csv")
+    return create_contact(
+        api,
+        email=f"{name.lower()}.{stamp}@example.org",
+        first_name=name,
+        last_name="Pipeline",
+        lifecycle_stage=stage,
+        lead_origin=origin,
+        **fields,
+        lead_origin_detail="form: Newsletter" if origin == "inbound" else "import: fairs.csv",
+    )
 
 
 def test_leads_sit_in_their_column_and_a_dragged_lead_changes_stage(page: Page, api: httpx.Client) -> None:
@@ -70,14 +77,20 @@ def test_leads_sit_in_their_column_and_a_dragged_lead_changes_stage(page: Page, 
     expect(page.get_by_test_id("pipeline-column-lead").get_by_test_id(f"lead-card-{boris['id']}")).to_be_visible()
     expect(page.get_by_test_id(f"lead-card-{anna['id']}")).to_contain_text("Anna Pipeline")
     expect(page.get_by_test_id(f"lead-card-{anna['id']}").get_by_test_id("lead-card-origin")).to_have_text("Inbound")
-    expect(page.get_by_test_id(f"lead-card-{anna['id']}").get_by_test_id("lead-card-score")).to_contain_text(f"{best:g} pts")
+    expect(page.get_by_test_id(f"lead-card-{anna['id']}").get_by_test_id("lead-card-score")).to_contain_text(
+        f"{best:g} pts"
+    )
     for stage, count in expected.items():
         expect(page.get_by_test_id(f"pipeline-count-{stage}")).to_have_text(str(count))
 
     drag(page, f"lead-card-{anna['id']}", "pipeline-column-marketing_qualified")
-    expect(page.get_by_test_id("pipeline-column-marketing_qualified").get_by_test_id(f"lead-card-{anna['id']}")).to_be_visible()
+    expect(
+        page.get_by_test_id("pipeline-column-marketing_qualified").get_by_test_id(f"lead-card-{anna['id']}")
+    ).to_be_visible()
     expect(page.get_by_test_id("pipeline-count-lead")).to_have_text(str(expected["lead"] - 1))
-    expect(page.get_by_test_id("pipeline-count-marketing_qualified")).to_have_text(str(expected["marketing_qualified"] + 1))
+    expect(page.get_by_test_id("pipeline-count-marketing_qualified")).to_have_text(
+        str(expected["marketing_qualified"] + 1)
+    )
     assert stage_of(api, anna["id"], "marketing_qualified") == "marketing_qualified"
     assert counts(api)["marketing_qualified"] == expected["marketing_qualified"] + 1
 
@@ -97,7 +110,9 @@ def test_a_move_the_funnel_refuses_is_put_back_with_the_reason(page: Page, api: 
     expect(page.get_by_test_id("pipeline-error")).to_be_visible()
     expect(page.get_by_test_id("pipeline-error")).to_contain_text("Carla")
     expect(page.get_by_test_id("pipeline-error")).to_contain_text("opportunity")
-    expect(page.get_by_test_id("pipeline-column-opportunity").get_by_test_id(f"lead-card-{carla['id']}")).to_be_visible()
+    expect(
+        page.get_by_test_id("pipeline-column-opportunity").get_by_test_id(f"lead-card-{carla['id']}")
+    ).to_be_visible()
     expect(page.get_by_test_id("pipeline-count-opportunity")).to_have_text(str(before["opportunity"]))
     expect(page.get_by_test_id("pipeline-count-sales_accepted")).to_have_text(str(before["sales_accepted"]))
     assert api.get(f"/api/contacts/{carla['id']}").json()["lifecycle_stage"] == "opportunity"

@@ -12,8 +12,19 @@ from playwright.sync_api import Page, expect
 
 from e2e.conftest import add_interactions, create_contact
 
-MODEL_FIELDS = ("key", "name", "description", "kind", "threshold", "grades", "rules", "active", "drives_stage",
-                "notify_email", "notify_webhook")
+MODEL_FIELDS = (
+    "key",
+    "name",
+    "description",
+    "kind",
+    "threshold",
+    "grades",
+    "rules",
+    "active",
+    "drives_stage",
+    "notify_email",
+    "notify_webhook",
+)
 
 
 def wait_for(check, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
@@ -63,15 +74,18 @@ def test_a_marketer_tunes_the_behavioural_model_with_a_live_preview(page: Page, 
     page.get_by_test_id(f"scoring-rule-{index}-cap").fill("")
     page.get_by_test_id(f"scoring-rule-{index}-cap-days").fill("")
     edited = {f: model[f] for f in MODEL_FIELDS}
-    edited["rules"] = [{**r, "points": threshold, "cap": None, "cap_days": None} if r["id"] == rule["id"] else r
-                       for r in model["rules"]]
+    edited["rules"] = [
+        {**r, "points": threshold, "cap": None, "cap_days": None} if r["id"] == rule["id"] else r
+        for r in model["rules"]
+    ]
     expected = api.post("/api/scoring/models/preview", json=edited)
     assert expected.status_code == 200, expected.text
     preview = expected.json()
     assert preview["sales_ready"] >= 3
     expect(page.get_by_test_id("scoring-preview-sales-ready")).to_have_text(f"{preview['sales_ready']:,}")
     expect(page.get_by_test_id("scoring-preview-chart")).to_have_attribute(
-        "data-buckets", json.dumps(preview["histogram"], separators=(",", ":"), ensure_ascii=False))
+        "data-buckets", json.dumps(preview["histogram"], separators=(",", ":"), ensure_ascii=False)
+    )
     for grade, count in preview["by_grade"].items():
         expect(page.get_by_test_id(f"scoring-preview-grade-{grade}")).to_have_text(f"{grade}: {count:,}")
     expect(page.get_by_test_id("scoring-save-state")).to_have_text("Unsaved changes")
@@ -94,7 +108,9 @@ def test_a_marketer_tunes_the_behavioural_model_with_a_live_preview(page: Page, 
     expect(page.get_by_test_id(f"scoring-rule-{index}-points")).to_have_value(f"{threshold} pts")
 
 
-def test_a_new_model_with_a_bad_rule_shows_the_problem_in_place_and_saves_nothing(page: Page, api: httpx.Client) -> None:
+def test_a_new_model_with_a_bad_rule_shows_the_problem_in_place_and_saves_nothing(
+    page: Page, api: httpx.Client
+) -> None:
     count_before = len(api.get("/api/scoring/models").json())
     page.goto("/scoring")
     page.get_by_test_id("scoring-new").click()
@@ -103,7 +119,7 @@ def test_a_new_model_with_a_bad_rule_shows_the_problem_in_place_and_saves_nothin
 
     page.get_by_test_id("scoring-add-attribute").click()
     rule_text = page.get_by_test_id("scoring-rule-0-rule")
-    rule_text.fill('job_title =~ ')
+    rule_text.fill("job_title =~ ")
     expect(rule_text).to_have_attribute("aria-invalid", "true")
     page.get_by_test_id("scoring-save").click()
     expect(page.get_by_test_id("scoring-save-error")).to_be_visible()
@@ -121,7 +137,7 @@ def test_a_new_model_with_a_bad_rule_shows_the_problem_in_place_and_saves_nothin
     rule_text.fill('(job_title ?? "") =~~ "Director"')
     expect(rule_text).not_to_have_attribute("aria-invalid", "true")
     page.get_by_test_id("scoring-add-interaction").click()
-    page.get_by_test_id("scoring-rule-1-filter").fill('url == ')
+    page.get_by_test_id("scoring-rule-1-filter").fill("url == ")
     expect(page.get_by_test_id("scoring-rule-1-filter")).to_have_attribute("aria-invalid", "true")
     page.get_by_test_id("scoring-save").click()
     expect(page.get_by_test_id("scoring-save-error")).to_be_visible()

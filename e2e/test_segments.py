@@ -58,7 +58,8 @@ def test_build_save_and_watch_a_segment_fill_in_real_time(page: Page, api: httpx
 
     page.get_by_test_id("segment-mode-text").click()
     expect(page.get_by_test_id("segment-rule")).to_have_value(
-        '(country == "LU" and opens_30d > 0 and lifecycle_stage != "customer")')
+        '(country == "LU" and opens_30d > 0 and lifecycle_stage != "customer")'
+    )
     page.get_by_test_id("segment-save").click()
     expect(page).to_have_url(__import__("re").compile(r"/segments/\d+$"))
     segment_id = int(page.url.rsplit("/", 1)[1])
@@ -68,8 +69,10 @@ def test_build_save_and_watch_a_segment_fill_in_real_time(page: Page, api: httpx
 
     add_interactions(api, latecomer["id"], "email_opened")
     started = time.monotonic()
-    wait_for(lambda: latecomer["id"] in [c["id"] for c in api.get(
-        f"/api/segments/{segment_id}/members").json()["items"]], timeout=10)
+    wait_for(
+        lambda: latecomer["id"] in [c["id"] for c in api.get(f"/api/segments/{segment_id}/members").json()["items"]],
+        timeout=10,
+    )
     joined_after = time.monotonic() - started
     assert joined_after < 5, f"took {joined_after:.1f}s"
     page.reload()

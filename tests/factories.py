@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 OPTED_IN = {"email_opt_in": True, "consent_level": "marketing"}
 SENDER = {"from_name": "Parcours", "from_email": "news@example.fr"}
-MJML = '<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ contact.first_name }}</mj-text></mj-column></mj-section></mj-body></mjml>'
+MJML = "<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{ contact.first_name }}</mj-text></mj-column></mj-section></mj-body></mjml>"
 SOON = datetime.now(UTC) + timedelta(days=7)
 
 _numbers = itertools.count(1)
@@ -73,17 +73,22 @@ def outbox_by_channel(api: Api, journey_id: int) -> dict[str, dict[str, Any]]:
 # ---- journeys -----------------------------------------------------------------------------------
 
 
-def chain(*nodes: tuple[str, str, dict[str, Any]], edges: list[tuple[str, str, str | None]] | None = None) -> dict[str, Any]:
+def chain(
+    *nodes: tuple[str, str, dict[str, Any]], edges: list[tuple[str, str, str | None]] | None = None
+) -> dict[str, Any]:
     """A journey definition: nodes given as (id, type, config); edges default to one after the other."""
     if edges is None:
         edges = [(a[0], b[0], None) for a, b in itertools.pairwise(nodes)]
-    return {"nodes": [{"id": i, "type": t, "config": c} for i, t, c in nodes],
-            "edges": [{"source": s, "target": t, **({"label": lab} if lab else {})} for s, t, lab in edges]}
+    return {
+        "nodes": [{"id": i, "type": t, "config": c} for i, t, c in nodes],
+        "edges": [{"source": s, "target": t, **({"label": lab} if lab else {})} for s, t, lab in edges],
+    }
 
 
 def journey(api: Api, definition: dict[str, Any], **settings: Any) -> dict[str, Any]:
-    response = api.post("/api/journeys", json={"name": unique_email("journey"), "definition": definition,
-                                               "settings": settings})
+    response = api.post(
+        "/api/journeys", json={"name": unique_email("journey"), "definition": definition, "settings": settings}
+    )
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -106,9 +111,16 @@ def runs(api: Api, journey_id: int) -> list[dict[str, Any]]:
 
 
 def event_body(**fields: Any) -> dict[str, Any]:
-    return {"name": "Growth webinar", "type": "webinar", "starts_at": SOON.isoformat(),
-            "ends_at": (SOON + timedelta(hours=1)).isoformat(), "timezone": "Europe/Paris", "capacity": 2,
-            "status": "published", **fields}
+    return {
+        "name": "Growth webinar",
+        "type": "webinar",
+        "starts_at": SOON.isoformat(),
+        "ends_at": (SOON + timedelta(hours=1)).isoformat(),
+        "timezone": "Europe/Paris",
+        "capacity": 2,
+        "status": "published",
+        **fields,
+    }
 
 
 def event(api: Api, **fields: Any) -> dict[str, Any]:

@@ -46,8 +46,10 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
 
 # The most a page holds; a route may allow fewer.
 MAX_LIMIT = 500
-Cursor = Annotated[str | None, Parameter(
-    max_length=1000, description="The next_cursor of the previous page; absent for the first page")]
+Cursor = Annotated[
+    str | None,
+    Parameter(max_length=1000, description="The next_cursor of the previous page; absent for the first page"),
+]
 
 
 def limit_param(default: int = 50, most: int = MAX_LIMIT) -> Any:
@@ -98,7 +100,14 @@ def read_cursor(cursor: str | None, *kinds: type) -> list[Any] | None:
                 out.append(datetime.fromisoformat(value))
             except ValueError:
                 raise _bad_cursor() from None
-        elif kind is int and isinstance(value, int) and not isinstance(value, bool) and abs(value) <= INT_MAX or kind is str and isinstance(value, str):
+        elif (
+            kind is int
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            and abs(value) <= INT_MAX
+            or kind is str
+            and isinstance(value, str)
+        ):
             out.append(value)
         else:
             raise _bad_cursor()

@@ -92,8 +92,9 @@ def spa_router(dist: Path) -> Router:
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
             cache = "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
-            return File(candidate, filename=candidate.name, content_disposition_type="inline",
-                        headers={"Cache-Control": cache})
+            return File(
+                candidate, filename=candidate.name, content_disposition_type="inline", headers={"Cache-Control": cache}
+            )
         if path.startswith("assets/"):
             raise errors.NotFound("Not found.")
         index = dist / "index.html"
@@ -103,8 +104,9 @@ def spa_router(dist: Path) -> Router:
                 media_type="text/plain",
                 status_code=503,
             )
-        return File(index, filename="index.html", content_disposition_type="inline",
-                    headers={"Cache-Control": "no-cache"})
+        return File(
+            index, filename="index.html", content_disposition_type="inline", headers={"Cache-Control": "no-cache"}
+        )
 
     @get("/", include_in_schema=False, sync_to_thread=False)
     def index() -> File | Response[Any]:
@@ -126,11 +128,28 @@ def api_router() -> Router:
     return Router(
         path="/api",
         route_handlers=[
-            AuthController, UsersController, ApiKeysController, JobsController,
-            ContactsController, AccountsController, CustomFieldsController, InteractionsController,
-            RulesController, SegmentsController, EmailsController, TemplatesController, AssetsController,
-            TopicsController, OutboxController, EmailEventsController, CampaignsController, JourneysController,
-            ScoringModelsController, ContactScoresController, PipelineController, OpportunitiesController,
+            AuthController,
+            UsersController,
+            ApiKeysController,
+            JobsController,
+            ContactsController,
+            AccountsController,
+            CustomFieldsController,
+            InteractionsController,
+            RulesController,
+            SegmentsController,
+            EmailsController,
+            TemplatesController,
+            AssetsController,
+            TopicsController,
+            OutboxController,
+            EmailEventsController,
+            CampaignsController,
+            JourneysController,
+            ScoringModelsController,
+            ContactScoresController,
+            PipelineController,
+            OpportunitiesController,
             EventsController,
         ],
         middleware=[authentication],
@@ -160,9 +179,11 @@ async def bootstrap(runtime: Runtime) -> None:
         from parcours.demo import seed
 
         loaded = await seed(runtime, contacts=500, interactions=4000)
-        print(f"Demo data loaded: {loaded['contacts']} contacts, {loaded['accounts']} accounts and "
-              f"{loaded['interactions']} interactions (PARCOURS_SEED_DEMO_DATA=false starts without them).",
-              flush=True)
+        print(
+            f"Demo data loaded: {loaded['contacts']} contacts, {loaded['accounts']} accounts and "
+            f"{loaded['interactions']} interactions (PARCOURS_SEED_DEMO_DATA=false starts without them).",
+            flush=True,
+        )
 
 
 def answer_options(request: Request[Any, Any, Any]) -> Response[None] | None:
@@ -172,8 +193,14 @@ def answer_options(request: Request[Any, Any, Any]) -> Response[None] | None:
         return None
     scope: Mapping[str, object] = request.scope  # Litestar adds path_template to the ASGI scope
     template = scope.get("path_template", "")
-    methods = next((route.methods for route in request.app.routes
-                    if isinstance(route, HTTPRoute) and route.path_format == template), {"OPTIONS"})
+    methods = next(
+        (
+            route.methods
+            for route in request.app.routes
+            if isinstance(route, HTTPRoute) and route.path_format == template
+        ),
+        {"OPTIONS"},
+    )
     return Response(None, status_code=204, headers={"Allow": ", ".join(sorted(methods))})
 
 
@@ -183,9 +210,13 @@ def cors_config(settings: Settings) -> CORSConfig | None:
     origins = settings.cors_origin_list
     if not origins:
         return None
-    return CORSConfig(allow_origins=origins, allow_credentials=False, max_age=600,
-                      allow_headers=["authorization", "content-type", "x-csrf-token"],
-                      allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])
+    return CORSConfig(
+        allow_origins=origins,
+        allow_credentials=False,
+        max_age=600,
+        allow_headers=["authorization", "content-type", "x-csrf-token"],
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"],
+    )
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Litestar:
@@ -199,18 +230,33 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             await bootstrap(product.runtime)
             if settings.in_process_worker:
                 product.start_worker()
-            log.info(logs.startup_line(product.runtime, embedded_redis=product.embedded_redis is not None,
-                                       worker=product.worker is not None))
+            log.info(
+                logs.startup_line(
+                    product.runtime,
+                    embedded_redis=product.embedded_redis is not None,
+                    worker=product.worker is not None,
+                )
+            )
             yield
         finally:
             await product.close()
 
     dist = Path(settings.frontend_dir) if settings.frontend_dir else REPO_FRONTEND
     app = Litestar(
-        route_handlers=[health.health, api_router(), tracking_router, events_public_router, serve_asset, spa_router(dist)],
-        dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db),
-                      "ingestion": Provide(provide_ingestion, sync_to_thread=False),
-                      "admission": Provide(provide_admission, sync_to_thread=False)},
+        route_handlers=[
+            health.health,
+            api_router(),
+            tracking_router,
+            events_public_router,
+            serve_asset,
+            spa_router(dist),
+        ],
+        dependencies={
+            "runtime": Provide(provide_runtime, sync_to_thread=False),
+            "db": Provide(provide_db),
+            "ingestion": Provide(provide_ingestion, sync_to_thread=False),
+            "admission": Provide(provide_admission, sync_to_thread=False),
+        },
         exception_handlers=errors.exception_handlers,
         cors_config=cors_config(settings),
         before_request=answer_options,

@@ -41,8 +41,13 @@ class Product:
 
     def start_worker(self, *, burst: bool = False) -> Worker:
         """The worker, in this process: run in the background unless `burst` (the caller runs it)."""
-        self.worker = queue.build_worker(redis_url=self.runtime.redis_url, functions=FUNCTIONS, cron_jobs=cron_jobs(),
-                                         context=self.worker_context(), burst=burst)
+        self.worker = queue.build_worker(
+            redis_url=self.runtime.redis_url,
+            functions=FUNCTIONS,
+            cron_jobs=cron_jobs(),
+            context=self.worker_context(),
+            burst=burst,
+        )
         if not burst:
             self.worker_task = asyncio.create_task(self.worker.async_run(), name="parcours-worker")
         return self.worker
@@ -50,8 +55,11 @@ class Product:
     def worker_context(self) -> WorkerContext:
         """What every worker function of this process receives: the runtime, the stream's
         consumers in order, and the delivery loop."""
-        return {"runtime": self.runtime, "delivery": self.delivery,
-                "stream_consumers": stream.consumers(self.runtime.enqueue, self.runtime.settings.base_url)}
+        return {
+            "runtime": self.runtime,
+            "delivery": self.delivery,
+            "stream_consumers": stream.consumers(self.runtime.enqueue, self.runtime.settings.base_url),
+        }
 
     async def close(self) -> None:
         if self.worker is not None and self.worker_task is not None:
@@ -88,8 +96,9 @@ async def open_product(settings: Settings, *, migrate: bool = False) -> Product:
         embedded = queue.EmbeddedRedis(settings.data_path / "redis")
         redis_url = embedded.start()
         log.debug("embedded redis-server listening on %s", redis_url)  # the startup line says it too
-    engine = db.create_engine(settings.sqlalchemy_url, pool_size=settings.db_pool_size,
-                              busy_timeout=settings.sqlite_busy_timeout)
+    engine = db.create_engine(
+        settings.sqlalchemy_url, pool_size=settings.db_pool_size, busy_timeout=settings.sqlite_busy_timeout
+    )
     if migrate:
         await db.migrate(engine)
     runtime = Runtime(
@@ -104,8 +113,13 @@ async def open_product(settings: Settings, *, migrate: bool = False) -> Product:
     stream.wire(runtime.sessions, runtime.enqueue)
     # One delivery loop per process: its SMTP connections are reused from batch to batch.
     delivery = Delivery(settings, runtime.secret_key, runtime.sessions, runtime.read_sessions, runtime.enqueue)
-    return Product(runtime=runtime, ingestion=ingestion.group_commit(runtime),
-                   admission=admission.group_commit(runtime), delivery=delivery, embedded_redis=embedded)
+    return Product(
+        runtime=runtime,
+        ingestion=ingestion.group_commit(runtime),
+        admission=admission.group_commit(runtime),
+        delivery=delivery,
+        embedded_redis=embedded,
+    )
 
 
 async def close_runtime(runtime: Runtime) -> None:

@@ -46,8 +46,9 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on (PARCOURS_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (PARCOURS_PORT, default 8000).")
-@click.option("--migrate/--no-migrate", default=True, show_default=True,
-              help="Apply database migrations before serving.")
+@click.option(
+    "--migrate/--no-migrate", default=True, show_default=True, help="Apply database migrations before serving."
+)
 def serve(host: str | None, port: int | None, migrate: bool) -> None:
     """Serve the API and the web interface (embedded mode: also Redis and a worker)."""
     import uvicorn
@@ -84,8 +85,10 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        click.echo(f"worker started (queue {worker.queue_name}): database {logs.database_description(product.runtime.settings)}, "
-                   f"{logs.redis_description(product.runtime.redis_url, embedded=False)}")
+        click.echo(
+            f"worker started (queue {worker.queue_name}): database {logs.database_description(product.runtime.settings)}, "
+            f"{logs.redis_description(product.runtime.redis_url, embedded=False)}"
+        )
         await stop.wait()
 
     with_product(run, migrate=False)
@@ -119,12 +122,12 @@ def openapi() -> None:
     click.echo(json.dumps(app.openapi_schema.to_schema(), indent=1, sort_keys=True))
 
 
-
-
 @main.command()
 @click.option("--contacts", "contact_count", type=click.IntRange(0), default=1000, show_default=True)
 @click.option("--interactions", "interaction_count", type=click.IntRange(0), default=10000, show_default=True)
-@click.option("--seed", "seed_value", type=int, default=7, show_default=True, help="Random seed (same seed, same data).")
+@click.option(
+    "--seed", "seed_value", type=int, default=7, show_default=True, help="Random seed (same seed, same data)."
+)
 def seed(contact_count: int, interaction_count: int, seed_value: int) -> None:
     """Add realistic demo contacts, accounts and interactions (French and English)."""
     from parcours.demo import seed as seed_demo
@@ -133,8 +136,10 @@ def seed(contact_count: int, interaction_count: int, seed_value: int) -> None:
         return await seed_demo(runtime, contacts=contact_count, interactions=interaction_count, seed_value=seed_value)
 
     created = with_runtime(run)
-    click.echo(f"created {created['contacts']} contacts, {created['accounts']} accounts, "
-               f"{created['interactions']} interactions")
+    click.echo(
+        f"created {created['contacts']} contacts, {created['accounts']} accounts, "
+        f"{created['interactions']} interactions"
+    )
 
 
 @main.group()
@@ -179,8 +184,9 @@ def user_create(email: str, role: str, name: str, language: str, password: str) 
 
     async def run(runtime: Runtime) -> str:
         async with transaction(runtime.sessions) as session:
-            created = await service.create_user(session, email=email, password=password, role=role,
-                                                name=name, language=language)
+            created = await service.create_user(
+                session, email=email, password=password, role=role, name=name, language=language
+            )
             return created.email
 
     try:

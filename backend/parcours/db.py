@@ -111,8 +111,9 @@ class transaction:  # used like the function it reads as: `async with transactio
         await self.session.begin()
         return self.session
 
-    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                        _traceback: TracebackType | None) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _traceback: TracebackType | None
+    ) -> None:
         session = self.session
         try:
             if error is None:
@@ -134,8 +135,12 @@ ATTEMPTS = 5
 FIRST_PAUSE = 0.1
 
 
-async def retried(sessions: async_sessionmaker[AsyncSession], work: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
-                  *args: P.args, **kwargs: P.kwargs) -> T:
+async def retried(
+    sessions: async_sessionmaker[AsyncSession],
+    work: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
     """`work(session, *args, **kwargs)` in a transaction of its own; when the database gives it up
     (a deadlock victim, a serialization failure, a lock or busy timeout), run it again in a new
     one, up to ATTEMPTS times.
@@ -205,9 +210,14 @@ def dialect_insert(dialect: str, target: Target) -> sqlite.Insert | postgresql.I
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
-async def insert_ignoring_duplicates(session: AsyncSession, target: Target,
-                                     rows: Sequence[Mapping[str, Any]] | Select[Any], *,
-                                     columns: Sequence[str] = (), index_elements: Sequence[str] | None = None) -> int:
+async def insert_ignoring_duplicates(
+    session: AsyncSession,
+    target: Target,
+    rows: Sequence[Mapping[str, Any]] | Select[Any],
+    *,
+    columns: Sequence[str] = (),
+    index_elements: Sequence[str] | None = None,
+) -> int:
     """INSERT ... ON CONFLICT DO NOTHING: `rows` as dicts (one statement for all), or a SELECT
     whose columns are `columns` (INSERT ... SELECT). Returns how many rows were written, when the
     driver says (-1 counts as 0)."""
@@ -215,7 +225,8 @@ async def insert_ignoring_duplicates(session: AsyncSession, target: Target,
     if isinstance(rows, Select):
         # SQLite reads INSERT ... SELECT ... ON CONFLICT only when the SELECT has a WHERE clause.
         statement = insert.from_select(list(columns), rows.where(true())).on_conflict_do_nothing(
-            index_elements=index_elements)
+            index_elements=index_elements
+        )
         return max(0, int(_rowcount(await session.execute(statement))))
     if not rows:
         return 0
@@ -223,14 +234,24 @@ async def insert_ignoring_duplicates(session: AsyncSession, target: Target,
     return max(0, int(_rowcount(result)))
 
 
-async def upsert(session: AsyncSession, target: Target, rows: Sequence[Mapping[str, Any]], *,
-                 index_elements: Sequence[str], update: Sequence[str]) -> None:
+async def upsert(
+    session: AsyncSession,
+    target: Target,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    index_elements: Sequence[str],
+    update: Sequence[str],
+) -> None:
     """INSERT ... ON CONFLICT (index_elements) DO UPDATE: the columns `update` take the new values."""
     if not rows:
         return
     insert = dialect_insert(await dialect_name(session), target)
-    await session.execute(insert.on_conflict_do_update(
-        index_elements=list(index_elements), set_={name: insert.excluded[name] for name in update}), list(rows))
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=list(index_elements), set_={name: insert.excluded[name] for name in update}
+        ),
+        list(rows),
+    )
 
 
 def _rowcount(result: Any) -> int:

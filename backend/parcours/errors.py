@@ -114,8 +114,10 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if status == 413:
         max_size = request.app.request_max_body_size
         limit = max_size // (1024 * 1024) if isinstance(max_size, int) else 0
-        return Response(error_body(f"The upload is larger than the {limit} MB limit: split the file and try again.",
-                                   "file"), status_code=413)
+        return Response(
+            error_body(f"The upload is larger than the {limit} MB limit: split the file and try again.", "file"),
+            status_code=413,
+        )
     if isinstance(exc, ValidationException):
         field, message = _validation_field_and_message(exc.extra, exc.detail)
         return Response(error_body(message, field), status_code=400)
@@ -131,14 +133,27 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 
 
 def _generic_details() -> set[str]:
-    return {"Not Found", "Method Not Allowed", "Request Entity Too Large", "Unauthorized",
-            "Forbidden", "Too Many Requests", "Bad Request"}
+    return {
+        "Not Found",
+        "Method Not Allowed",
+        "Request Entity Too Large",
+        "Unauthorized",
+        "Forbidden",
+        "Too Many Requests",
+        "Bad Request",
+    }
 
 
 # What a database says when a write waited too long for another one (SQLite's busy timeout,
 # PostgreSQL's lock timeout or a deadlock victim): the request may simply be tried again.
-_BUSY = ("database is locked", "database table is locked", "lock timeout", "deadlock detected",
-         "could not obtain lock", "could not serialize access")
+_BUSY = (
+    "database is locked",
+    "database table is locked",
+    "lock timeout",
+    "deadlock detected",
+    "could not obtain lock",
+    "could not serialize access",
+)
 
 
 def database_busy(exc: BaseException) -> bool:
@@ -162,16 +177,20 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         return Response(error_body("A number in the request is too large."), status_code=400)
     if database_busy(exc):
         log.warning("database busy on %s: %s", request_context(request.scope), exc)
-        return Response(error_body("The service is busy: nothing was saved, try again in a moment."),
-                        status_code=503, headers={"Retry-After": "1"})
+        return Response(
+            error_body("The service is busy: nothing was saved, try again in a moment."),
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
     log.exception("unexpected error on %s", request_context(request.scope), exc_info=exc)
     return Response(error_body("Something went wrong on our side."), status_code=500)
 
 
 def handle_undecodable(_request: Request[Any, Any, Any], _exc: UnicodeDecodeError) -> Response[Any]:
     # A multipart text field that is not UTF-8: Litestar decodes it while it reads the request.
-    return Response(error_body("A form field is not UTF-8 text: send the form's text fields in UTF-8."),
-                    status_code=400)
+    return Response(
+        error_body("A form field is not UTF-8 text: send the form's text fields in UTF-8."), status_code=400
+    )
 
 
 exception_handlers: ExceptionHandlersMap = {

@@ -38,8 +38,8 @@ class GroupCommit(Generic[Request, Result]):
 
     async def _write(self) -> None:
         while self.waiting:
-            batch = self.waiting[:self.most]
-            del self.waiting[:self.most]
+            batch = self.waiting[: self.most]
+            del self.waiting[: self.most]
             try:
                 await self._commit(batch)
             except Exception:

@@ -30,8 +30,12 @@ async def _check(probe: Awaitable[object]) -> str:
     return "ok" if ok is not False else "down"
 
 
-@get("/health", tags=["system"], summary="Health of the database, Redis and workers",
-     responses={503: ResponseSpec(Health, description="Degraded: the body says what is down", generate_examples=False)})
+@get(
+    "/health",
+    tags=["system"],
+    summary="Health of the database, Redis and workers",
+    responses={503: ResponseSpec(Health, description="Degraded: the body says what is down", generate_examples=False)},
+)
 async def health(runtime: Runtime) -> Response[Health]:
     async def database() -> bool:
         async with runtime.engine.connect() as conn:

@@ -31,8 +31,10 @@ jobs_log = logging.getLogger("parcours.jobs")
 def level_of(name: str) -> int:
     level = logging.getLevelName(name.strip().upper())
     if not isinstance(level, int):
-        raise SystemExit(f"Invalid configuration: PARCOURS_LOG_LEVEL={name!r} is not one of "
-                         "DEBUG, INFO, WARNING, ERROR (check the PARCOURS_* variables)")
+        raise SystemExit(
+            f"Invalid configuration: PARCOURS_LOG_LEVEL={name!r} is not one of "
+            "DEBUG, INFO, WARNING, ERROR (check the PARCOURS_* variables)"
+        )
     return level
 
 
@@ -100,7 +102,9 @@ def did_work(result: Any, *, periodic: bool) -> bool:
     return bool(result)
 
 
-def reported(coroutine: Callable[..., Coroutine[Any, Any, Any]], *, periodic: bool) -> Callable[..., Coroutine[Any, Any, Any]]:
+def reported(
+    coroutine: Callable[..., Coroutine[Any, Any, Any]], *, periodic: bool
+) -> Callable[..., Coroutine[Any, Any, Any]]:
     """The job function, logging its run: at INFO when it did something, at DEBUG otherwise.
     Failures are logged by arq, with the job id and the traceback."""
     name = coroutine.__name__
@@ -112,8 +116,14 @@ def reported(coroutine: Callable[..., Coroutine[Any, Any, Any]], *, periodic: bo
         level = logging.INFO if did_work(result, periodic=periodic) else logging.DEBUG
         if jobs_log.isEnabledFor(level):
             outcome = "" if result is None else f", result {truncate(repr(result), 80)}"
-            jobs_log.log(level, "%s(%s) done in %.0f ms%s", name, args_to_string(args, kwargs),
-                         (time.perf_counter() - started) * 1000, outcome)
+            jobs_log.log(
+                level,
+                "%s(%s) done in %.0f ms%s",
+                name,
+                args_to_string(args, kwargs),
+                (time.perf_counter() - started) * 1000,
+                outcome,
+            )
         return result
 
     return run
@@ -170,8 +180,14 @@ class RequestLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            requests_log.debug("%s %s %d %.0f ms (%s)", scope.get("method", ""), shown_path(scope), status,
-                               (time.perf_counter() - started) * 1000, who(scope))
+            requests_log.debug(
+                "%s %s %d %.0f ms (%s)",
+                scope.get("method", ""),
+                shown_path(scope),
+                status,
+                (time.perf_counter() - started) * 1000,
+                who(scope),
+            )
 
 
 # ---- startup ----------------------------------------------------------------------------------
@@ -198,8 +214,15 @@ def startup_line(runtime: Runtime, *, embedded_redis: bool, worker: bool) -> str
     does the work. No password of any of them."""
     settings = runtime.settings
     listening = f"{settings.host}:{settings.port}"
-    address = settings.base_url + ("" if settings.base_url.endswith("//" + listening) else f" (listening on {listening})")
-    working = ("a worker runs in this process" if worker
-               else "no worker in this process (`parcours worker` processes do the work)")
-    return (f"Parcours is serving {address}: database {database_description(settings)}, "
-            f"{redis_description(runtime.redis_url, embedded=embedded_redis)}, {working}")
+    address = settings.base_url + (
+        "" if settings.base_url.endswith("//" + listening) else f" (listening on {listening})"
+    )
+    working = (
+        "a worker runs in this process"
+        if worker
+        else "no worker in this process (`parcours worker` processes do the work)"
+    )
+    return (
+        f"Parcours is serving {address}: database {database_description(settings)}, "
+        f"{redis_description(runtime.redis_url, embedded=embedded_redis)}, {working}"
+    )

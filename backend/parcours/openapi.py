@@ -80,8 +80,13 @@ DESCRIPTIONS = {
 
 def error_statuses(route: HTTPRoute, handler: Any, kwargs_model: Any) -> list[int]:
     writes = bool(set(handler.http_methods) & WRITES)
-    takes_input = bool(writes or kwargs_model.expected_path_params or kwargs_model.expected_query_params
-                       or kwargs_model.expected_header_params or kwargs_model.expected_cookie_params)
+    takes_input = bool(
+        writes
+        or kwargs_model.expected_path_params
+        or kwargs_model.expected_query_params
+        or kwargs_model.expected_header_params
+        or kwargs_model.expected_cookie_params
+    )
     statuses = [503]
     if takes_input:
         statuses.append(400)
@@ -103,9 +108,11 @@ def document_route(route: BaseRoute) -> None:
         if not handler.resolve_include_in_schema():
             continue
         own = dict(handler.responses or {})
-        errors = {status: ResponseSpec(data_container=ErrorBody, description=DESCRIPTIONS[status],
-                                       generate_examples=False)
-                  for status in error_statuses(route, handler, kwargs_model) if status not in own}
+        errors = {
+            status: ResponseSpec(data_container=ErrorBody, description=DESCRIPTIONS[status], generate_examples=False)
+            for status in error_statuses(route, handler, kwargs_model)
+            if status not in own
+        }
         handler.responses = {**errors, **own}
 
 
@@ -152,10 +159,21 @@ def _numbers(schema: Schema) -> None:
         schema.one_of = kept
 
 
-_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusive_minimum", "lt": "exclusive_maximum",
-           "min_length": "min_length", "max_length": "max_length", "pattern": "pattern"}
-_COLLECTIONS = (msgspec.inspect.ListType, msgspec.inspect.SetType, msgspec.inspect.FrozenSetType,
-                msgspec.inspect.VarTupleType)
+_BOUNDS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusive_minimum",
+    "lt": "exclusive_maximum",
+    "min_length": "min_length",
+    "max_length": "max_length",
+    "pattern": "pattern",
+}
+_COLLECTIONS = (
+    msgspec.inspect.ListType,
+    msgspec.inspect.SetType,
+    msgspec.inspect.FrozenSetType,
+    msgspec.inspect.VarTupleType,
+)
 
 
 def _item_bounds(schema: Schema, field_type: Any) -> None:

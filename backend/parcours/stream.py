@@ -103,8 +103,11 @@ def wire(sessions: async_sessionmaker[AsyncSession], enqueue: Enqueue) -> Waker:
 def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
     # Scoring first: segments and journeys of the same batch then read the new scores; segments
     # before journeys, whose rules and entries read memberships.
-    return [scoring.stream_consumer(enqueue, base_url), segments.stream_consumer(enqueue),
-            journeys.stream_consumer(enqueue)]
+    return [
+        scoring.stream_consumer(enqueue, base_url),
+        segments.stream_consumer(enqueue),
+        journeys.stream_consumer(enqueue),
+    ]
 
 
 # Who keeps rules over contact fields, in the order a refusal to delete a field names them.
@@ -134,7 +137,8 @@ async def _process_batch(session: AsyncSession, consumers: Sequence[Consumer]) -
     rows = await interactions.rows_after(session, cursor, interactions.STATS_BATCH)
     if rows:
         await interactions.recompute_stats(
-            session, sorted({r.contact_id for r in rows if r.type not in recording.SYSTEM_TYPES}))
+            session, sorted({r.contact_id for r in rows if r.type not in recording.SYSTEM_TYPES})
+        )
         batch = Batch(session, rows, SOURCES, rule_cache)
         for consume in consumers:
             await consume(batch)

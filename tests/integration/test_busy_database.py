@@ -16,8 +16,14 @@ from tests.conftest import Api
 from tests.factories import unique_email
 
 SOON = datetime.now(UTC) + timedelta(days=3)
-EVENT = {"name": "Locked out", "type": "webinar", "starts_at": SOON.isoformat(),
-         "ends_at": (SOON + timedelta(hours=1)).isoformat(), "capacity": 5, "status": "published"}
+EVENT = {
+    "name": "Locked out",
+    "type": "webinar",
+    "starts_at": SOON.isoformat(),
+    "ends_at": (SOON + timedelta(hours=1)).isoformat(),
+    "capacity": 5,
+    "status": "published",
+}
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,9 @@ def test_an_import_lost_by_redis_is_queued_again_and_done(app_settings: Any) -> 
         client.headers["x-csrf-token"] = login.json()["csrf_token"]
         api = Api(client)
         email = unique_email("durable")
-        started = client.post("/api/contacts/import", files={"file": ("c.csv", f"email\n{email}\n".encode(), "text/csv")})
+        started = client.post(
+            "/api/contacts/import", files={"file": ("c.csv", f"email\n{email}\n".encode(), "text/csv")}
+        )
         assert started.status_code == 202
         product = client.app.state.product
         client.blocking_portal.call(product.runtime.redis.flushdb)  # Redis loses the queued job

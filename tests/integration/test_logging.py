@@ -47,8 +47,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data_dir = tmp_path_factory.mktemp("served")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARCOURS_")}
-    env.update(PARCOURS_DATA_DIR=str(data_dir), PARCOURS_PORT=str(port), PARCOURS_ADMIN_EMAIL=OWNER,
-               PARCOURS_ADMIN_PASSWORD=OWNER_PASSWORD)
+    env.update(
+        PARCOURS_DATA_DIR=str(data_dir),
+        PARCOURS_PORT=str(port),
+        PARCOURS_ADMIN_EMAIL=OWNER,
+        PARCOURS_ADMIN_PASSWORD=OWNER_PASSWORD,
+    )
     stdout, stderr = data_dir / "stdout.txt", data_dir / "stderr.txt"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen([sys.executable, "-m", "parcours.cli", "serve"], env=env, stdout=out, stderr=err)
@@ -102,8 +106,12 @@ def _wait_until_the_log_settles(served: Served, quiet_for: float = 4, timeout: f
 def _outside_hourly_jobs(window: float) -> None:
     """Hourly and quarter-hourly jobs may really have work to report on demo data: watch a
     window when none of them runs."""
-    minutes = {m for job in cron_jobs() if job.minute is not None
-               for m in (job.minute if isinstance(job.minute, set) else {job.minute})}
+    minutes = {
+        m
+        for job in cron_jobs()
+        if job.minute is not None
+        for m in (job.minute if isinstance(job.minute, set) else {job.minute})
+    }
     while True:
         now, later = datetime.now(), datetime.fromtimestamp(time.time() + window + 2)
         if now.minute not in minutes and later.minute not in minutes:
@@ -120,7 +128,9 @@ def test_an_idle_server_writes_nothing_to_its_log(served: Served) -> None:
     # Requests, answered or refused (4xx), are not worth a line at INFO either.
     assert httpx.get(f"{served.base_url}/health").status_code == 200
     assert httpx.get(f"{served.base_url}/api/contacts").status_code == 401
-    assert httpx.post(f"{served.base_url}/api/auth/login", json={"email": OWNER, "password": "wrong"}).status_code == 401
+    assert (
+        httpx.post(f"{served.base_url}/api/auth/login", json={"email": OWNER, "password": "wrong"}).status_code == 401
+    )
     time.sleep(max(0.0, deadline - time.monotonic()))
     with served.stderr.open("rb") as log:
         log.seek(before)
@@ -137,8 +147,9 @@ def test_each_request_is_logged_at_debug_without_query_string_or_link_token(
     assert api.get("/u/link-token-secret").status_code in (200, 400, 404)
     lines = [r.getMessage() for r in caplog.records if r.name == "parcours.requests"]
     assert all(r.levelno == logging.DEBUG for r in caplog.records if r.name == "parcours.requests")
-    assert any(line.startswith("GET /api/contacts 200 ") and line.endswith(f"ms (user {me['id']})")
-               for line in lines), lines
+    assert any(
+        line.startswith("GET /api/contacts 200 ") and line.endswith(f"ms (user {me['id']})") for line in lines
+    ), lines
     assert any(line.startswith("GET /u/{token} ") for line in lines), lines
     assert not any("secret" in line for line in lines), lines
 
@@ -166,13 +177,20 @@ def test_an_unexpected_error_is_logged_with_its_method_path_and_user(
 def test_a_job_that_did_work_is_logged_at_info(api: Any, make_contact: Any, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="parcours.jobs")
     contact = make_contact()
-    response = api.post("/api/interactions", json={"contact_id": contact["id"], "type": "page_visited",
-                                                   "properties": {"url": "/pricing"}})
+    response = api.post(
+        "/api/interactions",
+        json={"contact_id": contact["id"], "type": "page_visited", "properties": {"url": "/pricing"}},
+    )
     assert response.status_code in (200, 201, 202), response.text
 
     def processed() -> list[str]:
-        return [r.getMessage() for r in caplog.records if r.name == "parcours.jobs" and r.levelno == logging.INFO
-                and r.getMessage().startswith("process_interactions() done in ")]
+        return [
+            r.getMessage()
+            for r in caplog.records
+            if r.name == "parcours.jobs"
+            and r.levelno == logging.INFO
+            and r.getMessage().startswith("process_interactions() done in ")
+        ]
 
     lines = api.eventually(processed)
     assert lines and int(lines[-1].rsplit(", result ", 1)[1]) >= 1, lines

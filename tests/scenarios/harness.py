@@ -68,8 +68,11 @@ class Scenario:
         for (a run's timer) and the worker does what is due there, so that a wait that follows a
         wait starts on time; at the end, the periodic jobs whose period has gone by run too (once)."""
         step = duration(by)
-        return int(self.call(self._advance, clock.now() + step,
-                             self.sweepers + (self.periodic if step >= timedelta(hours=1) else [])))
+        return int(
+            self.call(
+                self._advance, clock.now() + step, self.sweepers + (self.periodic if step >= timedelta(hours=1) else [])
+            )
+        )
 
     def submit(self, *interactions: dict[str, Any]) -> None:
         """Interactions arrive through the API, and the worker handles them."""

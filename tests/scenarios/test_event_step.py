@@ -25,8 +25,13 @@ def test_a_journey_registers_its_contacts_seats_first_then_the_waitlist(scenario
     api = scenario.api
     seats = event(api, capacity=1)
     kind = unique_type("asked_for_seat")
-    made = journey(api, chain(("asked", "entry.interaction", {"type": kind}),
-                              ("register", "action.event_register", {"event_id": seats["id"]})))
+    made = journey(
+        api,
+        chain(
+            ("asked", "entry.interaction", {"type": kind}),
+            ("register", "action.event_register", {"event_id": seats["id"]}),
+        ),
+    )
     published(api, made["id"])
     people = [make_contact(**OPTED_IN) for _ in range(3)]
     for person in people:  # one after the other: the order of the waitlist is the order of the runs
@@ -34,10 +39,15 @@ def test_a_journey_registers_its_contacts_seats_first_then_the_waitlist(scenario
         assert any(r["contact_id"] == person["id"] for r in registrations_of(api, seats["id"]))
     found = {r["contact_id"]: r for r in registrations_of(api, seats["id"])}
     assert [(found[p["id"]]["status"], found[p["id"]].get("position")) for p in people] == [
-        ("confirmed", None), ("waitlisted", 1), ("waitlisted", 2)]
+        ("confirmed", None),
+        ("waitlisted", 1),
+        ("waitlisted", 2),
+    ]
     assert {r["source"] for r in found.values()} == {"journey"}
     # The same emails as any registration: the confirmation to the first, the waitlist notice to the others.
-    subjects = [[m["subject"] for m in api.get("/api/outbox", params={"to": p["email"]}).json()["items"]] for p in people]
+    subjects = [
+        [m["subject"] for m in api.get("/api/outbox", params={"to": p["email"]}).json()["items"]] for p in people
+    ]
     assert all(subjects), subjects
     assert subjects[0][0].startswith("You are registered") and "waitlist" in subjects[1][0].lower()
     stats = api.get(f"/api/journeys/{made['id']}/stats").json()
@@ -48,9 +58,14 @@ def test_a_refused_registration_is_the_runs_error(scenario: Scenario, make_conta
     api = scenario.api
     closing = event(api, capacity=5)
     kind = unique_type("asked_late")
-    made = journey(api, chain(("asked", "entry.interaction", {"type": kind}),
-                              ("wait", "flow.wait", {"duration": "P1D"}),
-                              ("register", "action.event_register", {"event_id": closing["id"]})))
+    made = journey(
+        api,
+        chain(
+            ("asked", "entry.interaction", {"type": kind}),
+            ("wait", "flow.wait", {"duration": "P1D"}),
+            ("register", "action.event_register", {"event_id": closing["id"]}),
+        ),
+    )
     published(api, made["id"])
     person = make_contact(**OPTED_IN)
     scenario.submit({"contact_id": person["id"], "type": kind})
@@ -66,14 +81,27 @@ def test_a_refused_registration_is_the_runs_error(scenario: Scenario, make_conta
 def test_steps_can_listen_to_one_events_interactions(scenario: Scenario, make_contact: Any) -> None:
     api = scenario.api
     ours, other = event(api, capacity=10), event(api, capacity=10)
-    thanks = api.post("/api/emails", json={"name": unique_email("Thanks"), "subject": "Thanks", "from_name": "Parcours",
-                                           "from_email": "news@example.fr", "mjml": "<mjml><mj-body></mj-body></mjml>"}).json()
+    thanks = api.post(
+        "/api/emails",
+        json={
+            "name": unique_email("Thanks"),
+            "subject": "Thanks",
+            "from_name": "Parcours",
+            "from_email": "news@example.fr",
+            "mjml": "<mjml><mj-body></mj-body></mjml>",
+        },
+    ).json()
     # Starts when someone registers for our event (not any event), then waits for them to attend it.
-    made = journey(api, chain(("attended", "entry.interaction", {"type": "event_registered", "event_id": ours["id"]}),
-                              ("wait", "flow.wait_for", {"type": "event_attended", "event_id": ours["id"], "timeout": "P1D"}),
-                              ("thank", "action.email", {"email_id": thanks["id"]}),
-                              ("gone", "flow.exit", {}),
-                              edges=[("attended", "wait", None), ("wait", "thank", "happened"), ("wait", "gone", "timeout")]))
+    made = journey(
+        api,
+        chain(
+            ("attended", "entry.interaction", {"type": "event_registered", "event_id": ours["id"]}),
+            ("wait", "flow.wait_for", {"type": "event_attended", "event_id": ours["id"], "timeout": "P1D"}),
+            ("thank", "action.email", {"email_id": thanks["id"]}),
+            ("gone", "flow.exit", {}),
+            edges=[("attended", "wait", None), ("wait", "thank", "happened"), ("wait", "gone", "timeout")],
+        ),
+    )
     published(api, made["id"])
     elsewhere, here = make_contact(**OPTED_IN), make_contact(**OPTED_IN)
     attend(api, other["id"], elsewhere["id"])  # registered and attended another event: never enters
@@ -84,7 +112,9 @@ def test_steps_can_listen_to_one_events_interactions(scenario: Scenario, make_co
     attend(api, other["id"], here["id"])  # attending the other event is not what the step waits for
     scenario.settle()
     assert runs(api, made["id"])[0]["status"] == "waiting"
-    seat = next(r for r in api.get(f"/api/events/{ours['id']}/registrations").json()["items"] if r["contact_id"] == here["id"])
+    seat = next(
+        r for r in api.get(f"/api/events/{ours['id']}/registrations").json()["items"] if r["contact_id"] == here["id"]
+    )
     api.post(f"/api/events/{ours['id']}/registrations/{seat['id']}/check-in")
     scenario.settle()
     assert runs(api, made["id"])[0]["status"] == "completed"

@@ -35,8 +35,14 @@ def test_contacts_go_through_email_wait_condition_and_branch(scenario: Scenario,
         ("french", "flow.condition", {"rule": 'country == "FR"'}),
         ("mail_fr", "action.email", {"email_id": french}),
         ("mail_other", "action.email", {"email_id": other}),
-        edges=[("start", "mail", None), ("mail", "pause", None), ("pause", "french", None),
-               ("french", "mail_fr", "yes"), ("french", "mail_other", "no")])
+        edges=[
+            ("start", "mail", None),
+            ("mail", "pause", None),
+            ("pause", "french", None),
+            ("french", "mail_fr", "yes"),
+            ("french", "mail_other", "no"),
+        ],
+    )
     made = journey(api, definition)
     result = published(api, made["id"])
     assert result["enrolled"] == 5 and result["journey"]["status"] == "published" and result["journey"]["version"] == 1
@@ -73,7 +79,8 @@ def test_an_interaction_starts_a_run_and_a_wait_for_resumes_it_at_once(scenario:
         ("wait", "flow.wait_for", {"type": "purchase", "timeout": "P1D"}),
         ("thank", "action.email", {"email_id": thanks}),
         ("remind", "action.email", {"email_id": reminder}),
-        edges=[("cart", "wait", None), ("wait", "thank", "happened"), ("wait", "remind", "timeout")])
+        edges=[("cart", "wait", None), ("wait", "thank", "happened"), ("wait", "remind", "timeout")],
+    )
     made = journey(api, definition, reentry="every_time")
     published(api, made["id"])
     buyer, browser = make_contact(**OPTED_IN), make_contact(**OPTED_IN)
@@ -93,8 +100,11 @@ def test_editing_a_live_journey_keeps_contacts_on_their_version(scenario: Scenar
     people = [make_contact(**OPTED_IN) for _ in range(2)]
     first, second = email(api, "First"), email(api, "Second")
     segment = static_segment(api, [p["id"] for p in people])
-    long_wait = chain(("start", "entry.segment", {"segment_id": segment, "include_later": True}),
-                      ("wait", "flow.wait", {"duration": "P4D"}), ("mail", "action.email", {"email_id": first}))
+    long_wait = chain(
+        ("start", "entry.segment", {"segment_id": segment, "include_later": True}),
+        ("wait", "flow.wait", {"duration": "P4D"}),
+        ("mail", "action.email", {"email_id": first}),
+    )
     made = journey(api, long_wait)
     published(api, made["id"])
     scenario.settle()
@@ -110,14 +120,18 @@ def test_editing_a_live_journey_keeps_contacts_on_their_version(scenario: Scenar
     assert (len(outbox_of(api, first)), len(outbox_of(api, second))) == (2, 1)
     found = runs(api, made["id"])
     assert sorted((r["contact_id"], r["version"]) for r in found) == sorted(
-        [(p["id"], 1) for p in people] + [(newcomer["id"], 2)])
+        [(p["id"], 1) for p in people] + [(newcomer["id"], 2)]
+    )
 
 
 def test_pause_resume_stop(scenario: Scenario, make_contact: Any) -> None:
     api = scenario.api
     person = make_contact(**OPTED_IN)
-    definition = chain(("start", "entry.segment", {"segment_id": static_segment(api, [person["id"]])}),
-                       ("wait", "flow.wait", {"duration": "P1D"}), ("end", "flow.exit", {}))
+    definition = chain(
+        ("start", "entry.segment", {"segment_id": static_segment(api, [person["id"]])}),
+        ("wait", "flow.wait", {"duration": "P1D"}),
+        ("end", "flow.exit", {}),
+    )
     made = journey(api, definition)
     published(api, made["id"])
     assert api.post(f"/api/journeys/{made['id']}/pause").json()["status"] == "paused"
@@ -134,8 +148,9 @@ def test_pause_resume_stop(scenario: Scenario, make_contact: Any) -> None:
 
 def test_runs_wake_after_redis_forgets_them(scenario: Scenario) -> None:
     api, count = scenario.api, 500
-    lines = ["email,email_opt_in,consent_level,city"] + [f"flushed.{i}@reliability.example.org,yes,marketing,Flushed"
-                                                         for i in range(count)]
+    lines = ["email,email_opt_in,consent_level,city"] + [
+        f"flushed.{i}@reliability.example.org,yes,marketing,Flushed" for i in range(count)
+    ]
     started = api.post("/api/contacts/import", files={"file": ("people.csv", "\n".join(lines).encode(), "text/csv")})
     assert started.status_code == 202, started.text
     scenario.settle()
@@ -143,10 +158,15 @@ def test_runs_wake_after_redis_forgets_them(scenario: Scenario) -> None:
     segment = api.post("/api/segments", json={"name": "flushed", "kind": "dynamic", "rule": 'city == "Flushed"'}).json()
     scenario.settle()
     assert api.get(f"/api/segments/{segment['id']}").json()["member_count"] == count
-    made = journey(api, chain(("start", "entry.segment", {"segment_id": segment["id"]}),
-                              ("first", "action.email", {"email_id": email(api, "First")}),
-                              ("pause", "flow.wait", {"duration": "P2D"}),
-                              ("second", "action.email", {"email_id": email(api, "Second")})))
+    made = journey(
+        api,
+        chain(
+            ("start", "entry.segment", {"segment_id": segment["id"]}),
+            ("first", "action.email", {"email_id": email(api, "First")}),
+            ("pause", "flow.wait", {"duration": "P2D"}),
+            ("second", "action.email", {"email_id": email(api, "Second")}),
+        ),
+    )
     published(api, made["id"])
     scenario.settle()
     assert stats(api, made["id"])["nodes"]["pause"]["waiting"] == count
@@ -167,8 +187,10 @@ def test_a_webhook_to_this_machine_is_refused_and_never_called(scenario: Scenari
     receiver = Receiver()
     try:
         person = make_contact(consent_level="marketing")
-        definition = chain(("start", "entry.interaction", {"type": "quote_requested"}),
-                           ("hook", "action.webhook", {"url": f"http://127.0.0.1:{receiver.port}/hooks/internal"}))
+        definition = chain(
+            ("start", "entry.interaction", {"type": "quote_requested"}),
+            ("hook", "action.webhook", {"url": f"http://127.0.0.1:{receiver.port}/hooks/internal"}),
+        )
         made = journey(api, definition)
         published(api, made["id"])
         scenario.submit({"contact_id": person["id"], "type": "quote_requested"})
@@ -181,17 +203,27 @@ def test_a_webhook_to_this_machine_is_refused_and_never_called(scenario: Scenari
 
 
 def test_the_second_email_goes_three_days_later_only_to_those_who_did_not_open_the_first(
-        scenario: Scenario, make_contact: Any) -> None:
+    scenario: Scenario, make_contact: Any
+) -> None:
     api = scenario.api
     first, second = email(api, "Our offer"), email(api, "Our offer, again")
     kind = unique_type("trial_started")
-    made = journey(api, chain(("start", "entry.interaction", {"type": kind}),
-                              ("first", "action.email", {"email_id": first}),
-                              ("opened", "flow.wait_for", {"type": "email_opened", "timeout": "P3D"}),
-                              ("again", "action.email", {"email_id": second}),
-                              ("done", "flow.exit", {}),
-                              edges=[("start", "first", None), ("first", "opened", None),
-                                     ("opened", "done", "happened"), ("opened", "again", "timeout")]))
+    made = journey(
+        api,
+        chain(
+            ("start", "entry.interaction", {"type": kind}),
+            ("first", "action.email", {"email_id": first}),
+            ("opened", "flow.wait_for", {"type": "email_opened", "timeout": "P3D"}),
+            ("again", "action.email", {"email_id": second}),
+            ("done", "flow.exit", {}),
+            edges=[
+                ("start", "first", None),
+                ("first", "opened", None),
+                ("opened", "done", "happened"),
+                ("opened", "again", "timeout"),
+            ],
+        ),
+    )
     published(api, made["id"])
     reader, busy = make_contact(**OPTED_IN), make_contact(**OPTED_IN)
     scenario.submit({"contact_id": reader["id"], "type": kind}, {"contact_id": busy["id"], "type": kind})
@@ -203,4 +235,7 @@ def test_the_second_email_goes_three_days_later_only_to_those_who_did_not_open_t
     assert outbox_of(api, second) == []  # three days are not over
     scenario.advance("PT1H")
     assert [m["contact_id"] for m in outbox_of(api, second)] == [busy["id"]]
-    assert {r["contact_id"]: r["status"] for r in runs(api, made["id"])} == {reader["id"]: "exited", busy["id"]: "completed"}
+    assert {r["contact_id"]: r["status"] for r in runs(api, made["id"])} == {
+        reader["id"]: "exited",
+        busy["id"]: "completed",
+    }

@@ -58,6 +58,7 @@ def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRout
     needed: Role = handler.opt.get("role") or ("viewer" if method in SAFE_METHODS else "marketer")
     if not actor.at_least(needed):
         raise Forbidden(
-            "Only administrators can do this." if needed == "admin"
+            "Only administrators can do this."
+            if needed == "admin"
             else "Your role is read-only: ask an administrator for the marketer role."
         )

@@ -49,19 +49,40 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/login", opt={"exclude_from_auth": True}, middleware=[login_rate_limit.middleware], status_code=200,
-          summary="Log in with email and password (sets the session cookie)")
+    @post(
+        "/login",
+        opt={"exclude_from_auth": True},
+        middleware=[login_rate_limit.middleware],
+        status_code=200,
+        summary="Log in with email and password (sets the session cookie)",
+    )
     async def login(self, data: LoginIn, db: AsyncSession, runtime: Runtime) -> Response[MeOut]:
         result = await service.login(db, data.email, data.password)
-        me = MeOut(user=to_out(result.user, UserOut), csrf_token=result.csrf_token, auth="session",
-                   role=service.check_role(result.user.role), name=result.user.email)
-        cookie = Cookie(key=SESSION_COOKIE, value=result.token, httponly=True, samesite="lax",
-                        secure=runtime.settings.secure_cookies, path="/",
-                        max_age=int(service.SESSION_LIFETIME.total_seconds()))
+        me = MeOut(
+            user=to_out(result.user, UserOut),
+            csrf_token=result.csrf_token,
+            auth="session",
+            role=service.check_role(result.user.role),
+            name=result.user.email,
+        )
+        cookie = Cookie(
+            key=SESSION_COOKIE,
+            value=result.token,
+            httponly=True,
+            samesite="lax",
+            secure=runtime.settings.secure_cookies,
+            path="/",
+            max_age=int(service.SESSION_LIFETIME.total_seconds()),
+        )
         return Response(me, cookies=[cookie])
 
-    @post("/logout", opt={"role": "viewer"}, status_code=204, summary="Log out",
-          response_cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+    @post(
+        "/logout",
+        opt={"role": "viewer"},
+        status_code=204,
+        summary="Log out",
+        response_cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")],
+    )
     async def logout(self, request: Request[Any, Any, Any], db: AsyncSession) -> None:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
@@ -90,8 +111,9 @@ class UsersController(Controller):
 
     @post("/", summary="Create a user")
     async def create_user(self, data: UserCreate, db: AsyncSession) -> UserOut:
-        user = await service.create_user(db, email=data.email, password=data.password, role=data.role,
-                                         name=data.name, language=data.language)
+        user = await service.create_user(
+            db, email=data.email, password=data.password, role=data.role, name=data.name, language=data.language
+        )
         return to_out(user, UserOut)
 
     @patch("/{user_id:int}", summary="Change a user's name, role, language, password or access")
@@ -121,4 +143,3 @@ class ApiKeysController(Controller):
     @delete("/{key_id:int}", summary="Revoke an API key")
     async def revoke_key(self, key_id: IdParam, db: AsyncSession) -> None:
         await service.revoke_api_key(db, key_id)
-

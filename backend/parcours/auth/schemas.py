@@ -78,4 +78,3 @@ class ApiKeyOut(msgspec.Struct, kw_only=True):
 class ApiKeyCreated(ApiKeyOut, kw_only=True):
     # Shown once: only its hash is kept.
     key: str
-

@@ -161,8 +161,13 @@ async def create_user(
     existing = await session.execute(select(col(User.id)).where(col(User.email) == email))
     if existing.first() is not None:
         raise Conflict(f"A user with the email {email} already exists.", "email")
-    user = User(email=email, name=name.strip(), role=role, language=language,
-                password_hash=await asyncio.to_thread(hash_password, password))
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        language=language,
+        password_hash=await asyncio.to_thread(hash_password, password),
+    )
     session.add(user)
     await session.flush()
     return user
@@ -254,8 +259,9 @@ async def login(session: AsyncSession, email: str, password: str) -> LoginResult
     _failures.clear(email)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(UserSession(token_hash=_digest(token), user_id=user.id, csrf_token=csrf,
-                            expires_at=now + SESSION_LIFETIME))
+    session.add(
+        UserSession(token_hash=_digest(token), user_id=user.id, csrf_token=csrf, expires_at=now + SESSION_LIFETIME)
+    )
     user.last_login_at = now
     await session.execute(delete(UserSession).where(col(UserSession.expires_at) < now))
     await session.flush()
@@ -286,8 +292,7 @@ async def authenticate_session(sessions: Sessions, token: str) -> SessionIdentit
         query = (
             select(UserSession, User)
             .join(User, col(User.id) == col(UserSession.user_id))
-            .where(col(UserSession.token_hash) == key[2:], col(UserSession.expires_at) > utcnow(),
-                   col(User.is_active))
+            .where(col(UserSession.token_hash) == key[2:], col(UserSession.expires_at) > utcnow(), col(User.is_active))
         )
         row = (await session.execute(query)).first()
     if row is None:
@@ -337,8 +342,9 @@ async def authenticate_api_key(sessions: Sessions, secret: str) -> Actor | None:
         return cached
     async with transaction(sessions) as session:
         found = (
-            await session.execute(select(ApiKey).where(col(ApiKey.key_hash) == key[2:],
-                                                       col(ApiKey.revoked_at).is_(None)))
+            await session.execute(
+                select(ApiKey).where(col(ApiKey.key_hash) == key[2:], col(ApiKey.revoked_at).is_(None))
+            )
         ).scalar_one_or_none()
         if found is None or found.id is None:
             return None

@@ -17,8 +17,10 @@ async def _detail(db: AsyncSession, campaign_id: int) -> CampaignDetail:
     out = to_out(campaign, CampaignOut)
     return CampaignDetail(
         **{f: getattr(out, f) for f in out.__struct_fields__},
-        totals=await service.totals(db, campaign), variants=await service.variant_stats(db, campaign),
-        progress=await service.progress(db, campaign), over_time=await service.over_time(db, campaign),
+        totals=await service.totals(db, campaign),
+        variants=await service.variant_stats(db, campaign),
+        progress=await service.progress(db, campaign),
+        over_time=await service.over_time(db, campaign),
     )
 
 
@@ -27,7 +29,9 @@ class CampaignsController(Controller):
     tags = ["campaigns"]
 
     @get("/", summary="Campaigns, newest first")
-    async def list_campaigns(self, db: AsyncSession, limit: int = limit_param(50), cursor: Cursor = None) -> CampaignPage:
+    async def list_campaigns(
+        self, db: AsyncSession, limit: int = limit_param(50), cursor: Cursor = None
+    ) -> CampaignPage:
         rows, next_cursor, total = await service.list_campaigns(db, limit, cursor)
         return CampaignPage(items=[to_out(c, CampaignOut) for c in rows], next_cursor=next_cursor, total=total)
 
@@ -40,8 +44,11 @@ class CampaignsController(Controller):
     async def get_campaign(self, campaign_id: IdParam, db: AsyncSession) -> CampaignDetail:
         return await _detail(db, campaign_id)
 
-    @post("/{campaign_id:int}/decide", status_code=200,
-          summary="End an A/B test now: the best variant so far goes to the rest of the audience")
+    @post(
+        "/{campaign_id:int}/decide",
+        status_code=200,
+        summary="End an A/B test now: the best variant so far goes to the rest of the audience",
+    )
     async def decide(self, campaign_id: IdParam, db: AsyncSession, runtime: Runtime) -> CampaignOut:
         await service.decide_winner(db, campaign_id, runtime.enqueue)
         return to_out(await service.get_campaign(db, campaign_id), CampaignOut)

@@ -44,7 +44,9 @@ async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
     return campaign
 
 
-async def list_campaigns(session: AsyncSession, limit: int, cursor: str | None) -> tuple[list[Campaign], str | None, int]:
+async def list_campaigns(
+    session: AsyncSession, limit: int, cursor: str | None
+) -> tuple[list[Campaign], str | None, int]:
     """Newest first: a page of campaigns, the cursor of the next one and how many there are."""
     order = [(col(Campaign.created_at), True), (col(Campaign.id), True)]
     query = select(Campaign)
@@ -75,8 +77,11 @@ async def _check_ab(session: AsyncSession, ab: AbTest, email: Any) -> None:
             raise InvalidInput(f"Variant {variant.key} needs a {ab.variable.replace('_', ' ')}.", "ab_test.variants")
         others = {"subject": variant.subject, "from_name": variant.from_name, "content": variant.email_id}
         if any(v not in (None, "") for k, v in others.items() if k != ab.variable):
-            raise InvalidInput("An A/B test changes one thing at a time: only "
-                               f"{ab.variable.replace('_', ' ')} may differ between variants.", "ab_test.variants")
+            raise InvalidInput(
+                "An A/B test changes one thing at a time: only "
+                f"{ab.variable.replace('_', ' ')} may differ between variants.",
+                "ab_test.variants",
+            )
         if ab.variable == "content" and variant.email_id is not None:
             other = await emails.get_email(session, variant.email_id, field="ab_test.variants")
             if other.subject != email.subject or other.from_name != email.from_name:
@@ -98,7 +103,9 @@ async def create_campaign(session: AsyncSession, values: dict[str, Any], actor: 
     audience = _audience_ids(values["segment_ids"], values.get("exclude_segment_ids") or [])
     count = (await session.execute(select(func.count()).select_from(audience.subquery()))).scalar_one()
     if count == 0:
-        raise InvalidInput("Nobody would receive this campaign: the segments are empty (or all excluded).", "segment_ids")
+        raise InvalidInput(
+            "Nobody would receive this campaign: the segments are empty (or all excluded).", "segment_ids"
+        )
     ab = values.get("ab_test")
     if ab is not None:
         await _check_ab(session, ab, email)
@@ -106,13 +113,21 @@ async def create_campaign(session: AsyncSession, values: dict[str, Any], actor: 
     send_at = values.get("send_at") or now
     if send_at < now - timedelta(minutes=5):
         raise InvalidInput("The send time is in the past.", "send_at")
-    campaign = Campaign(name=values.get("name") or email.name, email_id=values["email_id"], segment_ids=values["segment_ids"],
-                        exclude_segment_ids=values.get("exclude_segment_ids") or [], send_at=send_at,
-                        ab_test=msgspec.to_builtins(ab) if ab else None, audience=int(count), created_by=actor.label)
+    campaign = Campaign(
+        name=values.get("name") or email.name,
+        email_id=values["email_id"],
+        segment_ids=values["segment_ids"],
+        exclude_segment_ids=values.get("exclude_segment_ids") or [],
+        send_at=send_at,
+        ab_test=msgspec.to_builtins(ab) if ab else None,
+        audience=int(count),
+        created_by=actor.label,
+    )
     session.add(campaign)
     await session.flush()
-    queue_after_commit(session, enqueue, JobName.START_CAMPAIGN, campaign.id, job_id=_job("start", campaign.id),
-                       _defer_until=send_at)
+    queue_after_commit(
+        session, enqueue, JobName.START_CAMPAIGN, campaign.id, job_id=_job("start", campaign.id), _defer_until=send_at
+    )
     return campaign
 
 
@@ -144,8 +159,10 @@ def _groups(ab: dict[str, Any] | None, contact_id: Any) -> list[tuple[Any, str |
     if ab.get("keep_split"):
         return [(pick, v["key"], overrides(v), False) for pick, v in zip(picks, variants, strict=True)]
     in_sample = (contact_id * 7919) % 100 < ab["sample_percent"]
-    return [*((and_(in_sample, pick), v["key"], overrides(v), False) for pick, v in zip(picks, variants, strict=True)),
-            (not_(in_sample), None, {}, True)]
+    return [
+        *((and_(in_sample, pick), v["key"], overrides(v), False) for pick, v in zip(picks, variants, strict=True)),
+        (not_(in_sample), None, {}, True),
+    ]
 
 
 async def start(session: AsyncSession, campaign_id: int, enqueue: Enqueue) -> int:
@@ -160,17 +177,31 @@ async def start(session: AsyncSession, campaign_id: int, enqueue: Enqueue) -> in
     now = utcnow()
     queued = 0
     for condition, variant, changes, held in _groups(campaign.ab_test, people.c.id):
-        message = outbox.OutboxIn(key=f"campaign:{campaign.id}:", kind=email.kind, email_id=email.id,
-                                  campaign_id=campaign.id, variant=variant, data=changes, send_after=now)
-        queued += await outbox.queue_audience(session, enqueue, select(people.c.id, people.c.email).where(condition),
-                                              message, held=held)
+        message = outbox.OutboxIn(
+            key=f"campaign:{campaign.id}:",
+            kind=email.kind,
+            email_id=email.id,
+            campaign_id=campaign.id,
+            variant=variant,
+            data=changes,
+            send_after=now,
+        )
+        queued += await outbox.queue_audience(
+            session, enqueue, select(people.c.id, people.c.email).where(condition), message, held=held
+        )
     ab = campaign.ab_test
     testing = bool(ab) and not (ab or {}).get("keep_split")
     campaign.status, campaign.started_at = ("testing" if testing else "sending"), now
     if ab and testing:
         decide_at = now + timedelta(minutes=int(ab["wait_minutes"]))
-        queue_after_commit(session, enqueue, JobName.DECIDE_AB_TEST, campaign.id, job_id=_job("decide", campaign.id),
-                           _defer_until=decide_at)
+        queue_after_commit(
+            session,
+            enqueue,
+            JobName.DECIDE_AB_TEST,
+            campaign.id,
+            job_id=_job("decide", campaign.id),
+            _defer_until=decide_at,
+        )
     return queued
 
 
@@ -182,8 +213,13 @@ async def decide_winner(session: AsyncSession, campaign_id: int, enqueue: Enqueu
         return campaign.winner
     stats = await variant_stats(session, campaign)
     metric = (campaign.ab_test or {}).get("metric", "opens")
-    verdict = decide([Arm(key=s.key, sent=s.sent, successes=s.unique_opens if metric == "opens" else s.unique_clicks)
-                      for s in stats if s.key != "-"])
+    verdict = decide(
+        [
+            Arm(key=s.key, sent=s.sent, successes=s.unique_opens if metric == "opens" else s.unique_clicks)
+            for s in stats
+            if s.key != "-"
+        ]
+    )
     campaign.winner, campaign.winner_confidence, campaign.status = verdict.winner, verdict.confidence, "sending"
     chosen = [v for v in (campaign.ab_test or {}).get("variants", []) if v["key"] == verdict.winner]
     await outbox.release_held(session, enqueue, campaign_id, verdict.winner, overrides(chosen[0]) if chosen else {})
@@ -196,7 +232,9 @@ async def finish_sent(session: AsyncSession) -> int:
     done = set(sending) - await outbox.campaigns_waiting(session, sending)
     if not done:
         return 0
-    await session.execute(update(Campaign).where(col(Campaign.id).in_(done)).values(status="sent", finished_at=utcnow()))
+    await session.execute(
+        update(Campaign).where(col(Campaign.id).in_(done)).values(status="sent", finished_at=utcnow())
+    )
     return len(done)
 
 
@@ -205,10 +243,13 @@ async def finish_sent(session: AsyncSession) -> int:
 
 def _stats(key: str, counts: dict[str, int]) -> VariantStats:
     sent, unique_opens, unique_clicks = counts["sent"], counts["unique_opens"], counts["unique_clicks"]
-    return VariantStats(key=key, **counts,
-                        open_rate=round(unique_opens / sent, 4) if sent else 0.0,
-                        click_rate=round(unique_clicks / sent, 4) if sent else 0.0,
-                        click_to_open=round(unique_clicks / unique_opens, 4) if unique_opens else 0.0)
+    return VariantStats(
+        key=key,
+        **counts,
+        open_rate=round(unique_opens / sent, 4) if sent else 0.0,
+        click_rate=round(unique_clicks / sent, 4) if sent else 0.0,
+        click_to_open=round(unique_clicks / unique_opens, 4) if unique_opens else 0.0,
+    )
 
 
 async def totals(session: AsyncSession, campaign: Campaign) -> VariantStats:
@@ -217,8 +258,11 @@ async def totals(session: AsyncSession, campaign: Campaign) -> VariantStats:
 
 
 async def variant_stats(session: AsyncSession, campaign: Campaign) -> list[VariantStats]:
-    return [_stats(variant or "-", counts) for variant, counts
-            in await outbox.campaign_counts(session, _id(campaign), by_variant=True) if variant is not None]
+    return [
+        _stats(variant or "-", counts)
+        for variant, counts in await outbox.campaign_counts(session, _id(campaign), by_variant=True)
+        if variant is not None
+    ]
 
 
 async def over_time(session: AsyncSession, campaign: Campaign) -> list[Point]:

@@ -33,10 +33,18 @@ async def sweep_campaigns(ctx: WorkerContext) -> None:
     now = utcnow()
     async with transaction(runtime.sessions) as session:
         await service.finish_sent(session)
-        campaigns = (await session.execute(select(Campaign).where(col(Campaign.status).in_(["scheduled", "testing"])))).scalars().all()
+        campaigns = (
+            (await session.execute(select(Campaign).where(col(Campaign.status).in_(["scheduled", "testing"]))))
+            .scalars()
+            .all()
+        )
     for campaign in campaigns:
         if campaign.status == "scheduled" and campaign.send_at <= now:
             await runtime.enqueue(JobName.START_CAMPAIGN, campaign.id, job_id=f"start:{campaign.id}")
-        elif (campaign.status == "testing" and campaign.started_at and campaign.ab_test
-              and campaign.started_at + timedelta(minutes=int(campaign.ab_test["wait_minutes"])) <= now):
+        elif (
+            campaign.status == "testing"
+            and campaign.started_at
+            and campaign.ab_test
+            and campaign.started_at + timedelta(minutes=int(campaign.ab_test["wait_minutes"])) <= now
+        ):
             await runtime.enqueue(JobName.DECIDE_AB_TEST, campaign.id, job_id=f"decide:{campaign.id}")

@@ -51,8 +51,14 @@ class Delivery:
     connections), an HTTP client, and whether each loop runs. Created once per process, closed
     when it stops."""
 
-    def __init__(self, settings: Settings, secret_key: str, sessions: async_sessionmaker[AsyncSession],
-                 read_sessions: async_sessionmaker[AsyncSession], enqueue: Enqueue) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        secret_key: str,
+        sessions: async_sessionmaker[AsyncSession],
+        read_sessions: async_sessionmaker[AsyncSession],
+        enqueue: Enqueue,
+    ) -> None:
         self.settings, self.secret_key = settings, secret_key
         self.sessions, self.read_sessions, self.enqueue = sessions, read_sessions, enqueue
         self._sender: Sender | None = None
@@ -148,8 +154,10 @@ class Delivery:
         for row in claimed:
             by_channel.setdefault(row.channel, []).append(row)
         async with transaction(self.read_sessions) as session:
-            return [(KINDS[channel], await KINDS[channel].render(session, rows, self, in_flight))
-                    for channel, rows in by_channel.items()]
+            return [
+                (KINDS[channel], await KINDS[channel].render(session, rows, self, in_flight))
+                for channel, rows in by_channel.items()
+            ]
 
     async def _record(self, outcomes: list[tuple[Kind[Any], list[Ready[Any]], list[Sent | None]]]) -> None:
         async with transaction(self.sessions) as session:

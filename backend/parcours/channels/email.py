@@ -46,8 +46,9 @@ class Email:
     batch = 200
     interaction: str | None = "email_sent"
 
-    async def render(self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env,
-                     in_flight: Sequence[int]) -> list[Ready[Mime]]:
+    async def render(
+        self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env, in_flight: Sequence[int]
+    ) -> list[Ready[Mime]]:
         settings = env.settings
         now = utcnow()
         loaded = await _emails(session, {e for m in claimed if (e := _email_id(m)) is not None})
@@ -58,8 +59,11 @@ class Email:
         suppressed = await store.suppressed(session, [m.to_address for m in claimed])
         opted_out = await topics.opted_out(session, contact_ids) if contact_ids else {}
         capped = any(m.data.get("frequency_cap", settings.frequency_cap) for m in claimed if not m.data.get("test"))
-        counts = await store.promotional_counts(session, contact_ids, now - timedelta(days=7), in_flight) \
-            if contact_ids and capped else {}
+        counts = (
+            await store.promotional_counts(session, contact_ids, now - timedelta(days=7), in_flight)
+            if contact_ids and capped
+            else {}
+        )
         ready: list[Ready[Mime]] = []
         for message in claimed:
             email = loaded.get(_email_id(message) or 0)
@@ -70,14 +74,22 @@ class Email:
             if not message.data.get("test"):
                 contact = person[0] if person else {}
                 recipient = Recipient(
-                    exists=person is not None, email_opt_in=bool(contact.get("email_opt_in")),
-                    unsubscribed=bool(contact.get("unsubscribed")), bounced=bool(contact.get("bounced")),
-                    consent_level=contact.get("consent_level") or "none", suppressed=suppressed.get(message.to_address),
+                    exists=person is not None,
+                    email_opt_in=bool(contact.get("email_opt_in")),
+                    unsubscribed=bool(contact.get("unsubscribed")),
+                    bounced=bool(contact.get("bounced")),
+                    consent_level=contact.get("consent_level") or "none",
+                    suppressed=suppressed.get(message.to_address),
                     opted_out_topics=opted_out.get(message.contact_id or 0, frozenset()),
-                    promotional_last_7_days=counts.get(message.contact_id or 0, 0))
-                reason = why_not(recipient, kind=email.kind, topic=email.topic,
-                                 minimum_consent=message.data.get("minimum_consent"),
-                                 frequency_cap=message.data.get("frequency_cap", settings.frequency_cap))
+                    promotional_last_7_days=counts.get(message.contact_id or 0, 0),
+                )
+                reason = why_not(
+                    recipient,
+                    kind=email.kind,
+                    topic=email.topic,
+                    minimum_consent=message.data.get("minimum_consent"),
+                    frequency_cap=message.data.get("frequency_cap", settings.frequency_cap),
+                )
                 if reason:
                     ready.append(Ready(message_id=message.id, to=message.to_address, reason=reason))
                     continue
@@ -89,13 +101,29 @@ class Email:
             content = msgspec.structs.replace(contents[email.id], subject=message.data.get("subject") or email.subject)
             contact, account, rule = person if person else (dict(emails.SAMPLE_CONTACT), None, None)
             composed = compose(content, context(contact, account, links, message.data.get("values")), rule, links)
-            mime = build(Parts(
-                from_name=message.data.get("from_name") or email.from_name, from_email=email.from_email,
-                to=message.to_address, subject=composed.subject, text=composed.text, html=composed.html,
-                reply_to=email.reply_to, unsubscribe_url=links.unsubscribe if email.kind == "promotional" else None,
-                idempotency_key=message.idempotency_key, date=now))
-            ready.append(Ready(message_id=message.id, to=message.to_address, content=mime,
-                               subject=composed.subject[:300], promotional=promotional))
+            mime = build(
+                Parts(
+                    from_name=message.data.get("from_name") or email.from_name,
+                    from_email=email.from_email,
+                    to=message.to_address,
+                    subject=composed.subject,
+                    text=composed.text,
+                    html=composed.html,
+                    reply_to=email.reply_to,
+                    unsubscribe_url=links.unsubscribe if email.kind == "promotional" else None,
+                    idempotency_key=message.idempotency_key,
+                    date=now,
+                )
+            )
+            ready.append(
+                Ready(
+                    message_id=message.id,
+                    to=message.to_address,
+                    content=mime,
+                    subject=composed.subject[:300],
+                    promotional=promotional,
+                )
+            )
         return ready
 
     async def send(self, ready: Sequence[Ready[Mime]], env: Env) -> list[Sent]:
@@ -106,5 +134,9 @@ async def send_mime(ready: Sequence[Ready[Mime]], env: Env) -> list[Sent]:
     """A batch of built messages through the process's sender (SMTP spreads it over its pool)."""
     going = [(item.content, item.to) for item in ready if item.content is not None]
     outcomes = await env.sender().send_many(going) if going else []
-    return [Sent("captured" if o.captured is not None else "sent", mime=o.captured, message_id=mime.message_id)
-            if o.ok else Sent("failed", o.detail) for o, (mime, _to) in zip(outcomes, going, strict=True)]
+    return [
+        Sent("captured" if o.captured is not None else "sent", mime=o.captured, message_id=mime.message_id)
+        if o.ok
+        else Sent("failed", o.detail)
+        for o, (mime, _to) in zip(outcomes, going, strict=True)
+    ]

@@ -128,8 +128,10 @@ def quoted_printable(text: str) -> bytes:
 
 
 def _part(subtype: str, body: str) -> bytes:
-    return (f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
-            "Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode() + quoted_printable(body)
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    ).encode() + quoted_printable(body)
 
 
 def _safe_filename(name: str) -> str:
@@ -144,8 +146,10 @@ def _attachment(item: Attachment) -> bytes:
         kind = f'{kind}; charset="utf-8"'
     name = _safe_filename(item.filename)
     encoded = base64.encodebytes(item.content).replace(b"\n", b"\r\n").rstrip(b"\r\n")  # lines of 76
-    return (f'Content-Type: {kind}; name="{name}"\r\nContent-Disposition: attachment; filename="{name}"\r\n'
-            "Content-Transfer-Encoding: base64\r\n\r\n").encode() + encoded
+    return (
+        f'Content-Type: {kind}; name="{name}"\r\nContent-Disposition: attachment; filename="{name}"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode() + encoded
 
 
 def build(parts: Parts) -> Mime:
@@ -156,10 +160,16 @@ def build(parts: Parts) -> Mime:
     outer = boundary
     if parts.attachments:  # the alternative becomes the first part of a multipart/mixed
         outer = f"=_{secrets.token_hex(12)}"
-    head = [(f'Content-Type: multipart/{"mixed" if parts.attachments else "alternative"}; boundary="{outer}"\r\n'
-            "MIME-Version: 1.0\r\n"),
-            _from(parts.from_name, parts.from_email), _fold("To", parts.to), _fold("Subject", parts.subject),
-            f"Date: {_date(parts.date)}\r\nMessage-ID: {identifier}\r\n"]
+    head = [
+        (
+            f'Content-Type: multipart/{"mixed" if parts.attachments else "alternative"}; boundary="{outer}"\r\n'
+            "MIME-Version: 1.0\r\n"
+        ),
+        _from(parts.from_name, parts.from_email),
+        _fold("To", parts.to),
+        _fold("Subject", parts.subject),
+        f"Date: {_date(parts.date)}\r\nMessage-ID: {identifier}\r\n",
+    ]
     if parts.reply_to:
         head.append(_fold("Reply-To", parts.reply_to))
     if parts.unsubscribe_url:
@@ -168,15 +178,40 @@ def build(parts: Parts) -> Mime:
         head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
     separator = f"\r\n--{boundary}\r\n".encode()
     if not parts.attachments:
-        raw = b"".join((
-            "".join(head).encode(), b"\r\n--", boundary.encode(), b"\r\n", _part("plain", parts.text),
-            separator, _part("html", parts.html), b"\r\n--", boundary.encode(), b"--\r\n"))
+        raw = b"".join(
+            (
+                "".join(head).encode(),
+                b"\r\n--",
+                boundary.encode(),
+                b"\r\n",
+                _part("plain", parts.text),
+                separator,
+                _part("html", parts.html),
+                b"\r\n--",
+                boundary.encode(),
+                b"--\r\n",
+            )
+        )
         return Mime(raw=raw, message_id=identifier, sender=parts.from_email)
-    alternative = b"".join((
-        f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n--{boundary}\r\n'.encode(),
-        _part("plain", parts.text), separator, _part("html", parts.html), b"\r\n--", boundary.encode(), b"--"))
+    alternative = b"".join(
+        (
+            f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n--{boundary}\r\n'.encode(),
+            _part("plain", parts.text),
+            separator,
+            _part("html", parts.html),
+            b"\r\n--",
+            boundary.encode(),
+            b"--",
+        )
+    )
     mixed = f"\r\n--{outer}\r\n".encode()
-    raw = b"".join((
-        "".join(head).encode(), mixed, alternative,
-        *(mixed + _attachment(item) for item in parts.attachments), f"\r\n--{outer}--\r\n".encode()))
+    raw = b"".join(
+        (
+            "".join(head).encode(),
+            mixed,
+            alternative,
+            *(mixed + _attachment(item) for item in parts.attachments),
+            f"\r\n--{outer}--\r\n".encode(),
+        )
+    )
     return Mime(raw=raw, message_id=identifier, sender=parts.from_email)

@@ -28,19 +28,39 @@ CHANNEL = "notification"
 _LINK = re.compile(r"https?://(?:[^\s<>&\"]|&amp;)+")
 
 
-def notice(*, key: str, to: str, subject: str, text: str, contact_id: int | None = None,
-           attachments: Sequence[Attachment] = (), from_name: str = "Parcours") -> OutboxIn:
+def notice(
+    *,
+    key: str,
+    to: str,
+    subject: str,
+    text: str,
+    contact_id: int | None = None,
+    attachments: Sequence[Attachment] = (),
+    from_name: str = "Parcours",
+) -> OutboxIn:
     """A notice to queue (channels.service.queue): the files travel in the row, base64."""
-    files = [{"filename": a.filename, "content_type": a.content_type,
-              "content": base64.b64encode(a.content).decode("ascii")} for a in attachments]
-    return OutboxIn(key=key[:200], channel=CHANNEL, kind="transactional", to=to[:320], subject=subject[:300],
-                    contact_id=contact_id,
-                    data={"text": text, "from_name": from_name, **({"attachments": files} if files else {})})
+    files = [
+        {"filename": a.filename, "content_type": a.content_type, "content": base64.b64encode(a.content).decode("ascii")}
+        for a in attachments
+    ]
+    return OutboxIn(
+        key=key[:200],
+        channel=CHANNEL,
+        kind="transactional",
+        to=to[:320],
+        subject=subject[:300],
+        contact_id=contact_id,
+        data={"text": text, "from_name": from_name, **({"attachments": files} if files else {})},
+    )
 
 
 def _attachments(data: dict[str, Any]) -> tuple[Attachment, ...]:
-    return tuple(Attachment(filename=str(a["filename"]), content_type=str(a["content_type"]),
-                            content=base64.b64decode(a["content"])) for a in data.get("attachments") or ())
+    return tuple(
+        Attachment(
+            filename=str(a["filename"]), content_type=str(a["content_type"]), content=base64.b64decode(a["content"])
+        )
+        for a in data.get("attachments") or ()
+    )
 
 
 def html_of(text: str) -> str:
@@ -54,23 +74,38 @@ class Notice:
     batch = 50
     interaction: str | None = None
 
-    async def render(self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env,
-                     in_flight: Sequence[int]) -> list[Ready[Mime]]:
+    async def render(
+        self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env, in_flight: Sequence[int]
+    ) -> list[Ready[Mime]]:
         """Built to go, or refused (transactional: only an address that bounced or complained is)."""
         refused = await store.suppressed(session, sorted({m.to_address for m in claimed}))
         sender_address = env.settings.admin_email or "parcours@localhost"
         ready: list[Ready[Mime]] = []
         for message in claimed:
-            refusal = why_not(Recipient(exists=True, suppressed=refused.get(message.to_address)),
-                              kind="transactional", topic=None, minimum_consent=None, frequency_cap=0)
+            refusal = why_not(
+                Recipient(exists=True, suppressed=refused.get(message.to_address)),
+                kind="transactional",
+                topic=None,
+                minimum_consent=None,
+                frequency_cap=0,
+            )
             if refusal is not None:
                 ready.append(Ready(message_id=message.id, to=message.to_address, reason=refusal))
                 continue
             text = str(message.data.get("text", ""))
-            mime = build(Parts(
-                from_name=str(message.data.get("from_name") or "Parcours"), from_email=sender_address,
-                to=message.to_address, subject=message.subject, text=text, html=html_of(text),
-                idempotency_key=message.idempotency_key, date=utcnow(), attachments=_attachments(message.data)))
+            mime = build(
+                Parts(
+                    from_name=str(message.data.get("from_name") or "Parcours"),
+                    from_email=sender_address,
+                    to=message.to_address,
+                    subject=message.subject,
+                    text=text,
+                    html=html_of(text),
+                    idempotency_key=message.idempotency_key,
+                    date=utcnow(),
+                    attachments=_attachments(message.data),
+                )
+            )
             ready.append(Ready(message_id=message.id, to=message.to_address, content=mime, subject=message.subject))
         return ready
 

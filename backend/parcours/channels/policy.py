@@ -18,8 +18,9 @@ class Recipient(msgspec.Struct, frozen=True):
     promotional_last_7_days: int = 0
 
 
-def why_not(recipient: Recipient, *, kind: str, topic: str | None, minimum_consent: str | None,
-            frequency_cap: int) -> str | None:
+def why_not(
+    recipient: Recipient, *, kind: str, topic: str | None, minimum_consent: str | None, frequency_cap: int
+) -> str | None:
     """The reason this message must not go out, or None when it may."""
     if not recipient.exists:
         return "The contact no longer exists."

@@ -44,8 +44,13 @@ class Signer:
         self.selector, self.domain, self.key = selector.encode(), domain.encode(), key
 
     def sign(self, raw: bytes) -> bytes:
-        header = dkim.sign(raw, self.selector, self.domain, self.key,
-                           include_headers=[b"from", b"to", b"subject", b"date", b"message-id", b"list-unsubscribe"])
+        header = dkim.sign(
+            raw,
+            self.selector,
+            self.domain,
+            self.key,
+            include_headers=[b"from", b"to", b"subject", b"date", b"message-id", b"list-unsubscribe"],
+        )
         return header + raw
 
 
@@ -87,7 +92,9 @@ class Smtp:
         self.password = unquote(parsed.password) if parsed.password else None
         self.implicit_tls = parsed.scheme == "smtps"
         # smtp+starttls: require STARTTLS; smtp: use it when the server offers it; smtps: TLS from the start.
-        self.starttls: bool | None = True if parsed.scheme == "smtp+starttls" else (False if self.implicit_tls else None)
+        self.starttls: bool | None = (
+            True if parsed.scheme == "smtp+starttls" else (False if self.implicit_tls else None)
+        )
         self.signer, self.domain_rate = signer, domain_rate
         self.timeout = 30.0
         # Idle connections (None: not connected yet); a lane takes one and gives it back.
@@ -98,8 +105,9 @@ class Smtp:
         self.next_slot: dict[str, float] = defaultdict(float)
 
     async def _connect(self) -> Transactions:
-        client = aiosmtplib.SMTP(hostname=self.host, port=self.port, use_tls=self.implicit_tls,
-                                 start_tls=self.starttls, timeout=self.timeout)
+        client = aiosmtplib.SMTP(
+            hostname=self.host, port=self.port, use_tls=self.implicit_tls, start_tls=self.starttls, timeout=self.timeout
+        )
         await client.connect()
         if self.username:
             await client.login(self.username, self.password or "")
@@ -147,8 +155,9 @@ class Smtp:
         await asyncio.gather(*(lane() for _ in range(min(self.size, len(messages)))))
         return [o or Outcome(False, "not sent") for o in outcomes]
 
-    async def _send(self, connection: Transactions | None, message: Mime, to: str
-                    ) -> tuple[Outcome, Transactions | None]:
+    async def _send(
+        self, connection: Transactions | None, message: Mime, to: str
+    ) -> tuple[Outcome, Transactions | None]:
         if _UNSAFE_ADDRESS.search(to) or _UNSAFE_ADDRESS.search(message.sender):
             return Outcome(False, "the address cannot be written in an SMTP command"), connection
         payload = data_payload(self.signer.sign(message.raw) if self.signer else message.raw)
@@ -190,6 +199,5 @@ class Smtp:
 def sender_for(settings: Settings) -> Sender:
     signer = signer_for(settings)
     if settings.smtp_url:
-        return Smtp(settings.smtp_url, signer, settings.smtp_domain_rate,
-                    settings.smtp_connections)
+        return Smtp(settings.smtp_url, signer, settings.smtp_domain_rate, settings.smtp_connections)
     return Capture(signer)

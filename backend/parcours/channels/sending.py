@@ -89,8 +89,9 @@ class Kind(Protocol[T]):
     # The interaction recorded for each message sent, with the email it was (None: none).
     interaction: str | None
 
-    async def render(self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env,
-                     in_flight: Sequence[int]) -> list[Ready[T]]: ...
+    async def render(
+        self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env, in_flight: Sequence[int]
+    ) -> list[Ready[T]]: ...
 
     async def send(self, ready: Sequence[Ready[T]], env: Env) -> list[Sent]:
         """One Sent for each item that has content, in order."""

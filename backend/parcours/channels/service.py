@@ -63,8 +63,23 @@ __all__ = [
     "suppressed",
     "wake",
 ]
-_COLUMNS = ["idempotency_key", "channel", "kind", "contact_id", "email_id", "campaign_id", "variant", "journey_id",
-            "node_id", "to_address", "subject", "status", "send_after", "data", "created_at"]
+_COLUMNS = [
+    "idempotency_key",
+    "channel",
+    "kind",
+    "contact_id",
+    "email_id",
+    "campaign_id",
+    "variant",
+    "journey_id",
+    "node_id",
+    "to_address",
+    "subject",
+    "status",
+    "send_after",
+    "data",
+    "created_at",
+]
 
 
 def wake(session: AsyncSession, enqueue: Enqueue, channels: set[str]) -> None:
@@ -85,16 +100,36 @@ async def queue(session: AsyncSession, enqueue: Enqueue, messages: Sequence[Outb
     if not messages:
         return
     now = utcnow()
-    await insert_ignoring_duplicates(session, OutboxMessage, [
-        {"idempotency_key": m.key[:200], "channel": m.channel, "kind": m.kind, "contact_id": m.contact_id,
-         "email_id": m.email_id, "campaign_id": m.campaign_id, "variant": m.variant, "journey_id": m.journey_id,
-         "node_id": m.node_id, "to_address": m.to[:320], "subject": m.subject[:300], "status": "queued",
-         "send_after": m.send_after or now, "data": m.data, "created_at": now} for m in messages])
+    await insert_ignoring_duplicates(
+        session,
+        OutboxMessage,
+        [
+            {
+                "idempotency_key": m.key[:200],
+                "channel": m.channel,
+                "kind": m.kind,
+                "contact_id": m.contact_id,
+                "email_id": m.email_id,
+                "campaign_id": m.campaign_id,
+                "variant": m.variant,
+                "journey_id": m.journey_id,
+                "node_id": m.node_id,
+                "to_address": m.to[:320],
+                "subject": m.subject[:300],
+                "status": "queued",
+                "send_after": m.send_after or now,
+                "data": m.data,
+                "created_at": now,
+            }
+            for m in messages
+        ],
+    )
     wake(session, enqueue, {m.channel for m in messages})
 
 
-async def queue_audience(session: AsyncSession, enqueue: Enqueue, people: Select[Any], message: OutboxIn, *,
-                         held: bool = False) -> int:
+async def queue_audience(
+    session: AsyncSession, enqueue: Enqueue, people: Select[Any], message: OutboxIn, *, held: bool = False
+) -> int:
     """`message` once for each row of `people` (contact id, address), its key followed by the
     contact id, in one INSERT ... SELECT (a campaign's million). Held messages wait for
     release_held. Returns how many were queued."""
@@ -102,11 +137,22 @@ async def queue_audience(session: AsyncSession, enqueue: Enqueue, people: Select
     contact_id, address = found.c[0], found.c[1]
     now = utcnow()
     rows = select(
-        literal(message.key) + cast(contact_id, String), literal(message.channel), literal(message.kind), contact_id,
-        literal(message.email_id, Integer()), literal(message.campaign_id, Integer()),
-        literal(message.variant, String()), literal(message.journey_id, BigInteger()),
-        literal(message.node_id, String()), address, literal(message.subject), literal("held" if held else "queued"),
-        literal(message.send_after or now, UTCDateTime()), literal(message.data, JSON()), literal(now, UTCDateTime()))
+        literal(message.key) + cast(contact_id, String),
+        literal(message.channel),
+        literal(message.kind),
+        contact_id,
+        literal(message.email_id, Integer()),
+        literal(message.campaign_id, Integer()),
+        literal(message.variant, String()),
+        literal(message.journey_id, BigInteger()),
+        literal(message.node_id, String()),
+        address,
+        literal(message.subject),
+        literal("held" if held else "queued"),
+        literal(message.send_after or now, UTCDateTime()),
+        literal(message.data, JSON()),
+        literal(now, UTCDateTime()),
+    )
     count = await insert_ignoring_duplicates(session, OutboxMessage, rows, columns=_COLUMNS)
     wake(session, enqueue, {message.channel})
     return count
@@ -114,34 +160,47 @@ async def queue_audience(session: AsyncSession, enqueue: Enqueue, people: Select
 
 async def queued(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
     """The outbox id of each of these keys already queued."""
-    rows = await session.execute(select(col(OutboxMessage.idempotency_key), col(OutboxMessage.id))
-                                 .where(col(OutboxMessage.idempotency_key).in_(list(keys))))
+    rows = await session.execute(
+        select(col(OutboxMessage.idempotency_key), col(OutboxMessage.id)).where(
+            col(OutboxMessage.idempotency_key).in_(list(keys))
+        )
+    )
     return {key: int(message_id) for key, message_id in rows.all()}
 
 
 # ---- campaigns: what they hold back and cancel ---------------------------------------------------
 
 
-async def release_held(session: AsyncSession, enqueue: Enqueue, campaign_id: int, variant: str | None,
-                       data: dict[str, Any]) -> None:
+async def release_held(
+    session: AsyncSession, enqueue: Enqueue, campaign_id: int, variant: str | None, data: dict[str, Any]
+) -> None:
     """A campaign's held messages go now, as `variant` with its overrides in `data`."""
     t = store.TABLE.c
-    await session.execute(update(store.TABLE).where(t.campaign_id == campaign_id, t.status == "held")
-                          .values(status="queued", variant=variant, send_after=utcnow(), data=data))
+    await session.execute(
+        update(store.TABLE)
+        .where(t.campaign_id == campaign_id, t.status == "held")
+        .values(status="queued", variant=variant, send_after=utcnow(), data=data)
+    )
     wake(session, enqueue, {"email"})
 
 
 async def cancel_campaign(session: AsyncSession, campaign_id: int) -> None:
     t = store.TABLE.c
-    await session.execute(update(store.TABLE).where(t.campaign_id == campaign_id, t.status.in_(["queued", "held"]))
-                          .values(status="suppressed", reason="The campaign was cancelled."))
+    await session.execute(
+        update(store.TABLE)
+        .where(t.campaign_id == campaign_id, t.status.in_(["queued", "held"]))
+        .values(status="suppressed", reason="The campaign was cancelled.")
+    )
 
 
 async def campaigns_waiting(session: AsyncSession, campaign_ids: Sequence[int]) -> set[int]:
     """Those of these campaigns with messages still to send."""
     t = store.TABLE.c
-    rows = await session.execute(select(t.campaign_id).where(
-        t.campaign_id.in_(list(campaign_ids)), t.status.in_(["queued", "held", "sending"])).distinct())
+    rows = await session.execute(
+        select(t.campaign_id)
+        .where(t.campaign_id.in_(list(campaign_ids)), t.status.in_(["queued", "held", "sending"]))
+        .distinct()
+    )
     return {int(cid) for cid in rows.scalars()}
 
 
@@ -160,8 +219,14 @@ class SentMessage(msgspec.Struct, frozen=True):
 
 
 def _message(row: Any) -> SentMessage:
-    return SentMessage(id=row.id, to_address=row.to_address, contact_id=row.contact_id, email_id=row.email_id,
-                   campaign_id=row.campaign_id, variant=row.variant)
+    return SentMessage(
+        id=row.id,
+        to_address=row.to_address,
+        contact_id=row.contact_id,
+        email_id=row.email_id,
+        campaign_id=row.campaign_id,
+        variant=row.variant,
+    )
 
 
 _MESSAGE = [store.TABLE.c[name] for name in SentMessage.__struct_fields__]
@@ -188,8 +253,11 @@ async def note(session: AsyncSession, message_id: int, what: str, now: datetime)
     if what == "opened":
         changes = {"opens": t.opens + 1, "opened_at": func.coalesce(t.opened_at, now)}
     elif what == "clicked":
-        changes = {"clicks": t.clicks + 1, "clicked_at": func.coalesce(t.clicked_at, now),
-                   "opened_at": func.coalesce(t.opened_at, now)}
+        changes = {
+            "clicks": t.clicks + 1,
+            "clicked_at": func.coalesce(t.clicked_at, now),
+            "opened_at": func.coalesce(t.opened_at, now),
+        }
     else:
         changes = {{"delivered": "delivered_at", "bounced": "bounced_at", "unsubscribed": "unsubscribed_at"}[what]: now}
     await session.execute(update(store.TABLE).where(t.id == message_id).values(**changes))
@@ -205,8 +273,16 @@ async def get_message(session: AsyncSession, message_id: int) -> OutboxMessage:
     return found
 
 
-async def page(session: AsyncSession, *, status: str | None, email_id: int | None, campaign_id: int | None,
-               to: str | None, limit: int, cursor: str | None) -> tuple[list[OutboxMessage], str | None, int]:
+async def page(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    email_id: int | None,
+    campaign_id: int | None,
+    to: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[OutboxMessage], str | None, int]:
     where = []
     if status:
         where.append(col(OutboxMessage.status) == status)
@@ -220,7 +296,7 @@ async def page(session: AsyncSession, *, status: str | None, email_id: int | Non
     last = read_cursor(cursor, int)
     if last is not None:
         query = query.where(col(OutboxMessage.id) < last[0])
-    rows = list((await session.execute(query.order_by(OutboxMessage.id.desc()).limit(limit + 1))).scalars().all())  # type: ignore[union-attr]
+    rows = list((await session.execute(query.order_by(col(OutboxMessage.id).desc()).limit(limit + 1))).scalars().all())
     total = (await session.execute(select(func.count()).select_from(OutboxMessage).where(*where))).scalar_one()
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
     return rows[:limit], next_cursor, int(total)

@@ -33,12 +33,15 @@ class SmsProvider:
 
     async def send(self, to: str, text: str) -> Outcome:
         try:
-            response = await self.client.post(self.url, data={"To": to, "From": self.sender, "Body": text},
-                                              auth=self.auth, timeout=TIMEOUT)
+            response = await self.client.post(
+                self.url, data={"To": to, "From": self.sender, "Body": text}, auth=self.auth, timeout=TIMEOUT
+            )
         except httpx.HTTPError as exc:
             return Outcome(False, f"The SMS provider could not be reached: {exc}")
         if response.is_success:
-            return Outcome(True, str(response.json().get("sid", "")) if "json" in response.headers.get("content-type", "") else "")
+            return Outcome(
+                True, str(response.json().get("sid", "")) if "json" in response.headers.get("content-type", "") else ""
+            )
         return Outcome(False, f"The SMS provider refused the message ({response.status_code}): {response.text[:200]}")
 
 
@@ -62,8 +65,9 @@ class Sms:
     batch = 100
     interaction: str | None = None
 
-    async def render(self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env,
-                     in_flight: Sequence[int]) -> list[Ready[Text]]:
+    async def render(
+        self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env, in_flight: Sequence[int]
+    ) -> list[Ready[Text]]:
         people = await emails.personalizations(session, [m.contact_id for m in claimed if m.contact_id], False)
         ready: list[Ready[Text]] = []
         for message in claimed:
@@ -74,8 +78,11 @@ class Sms:
                 ready.append(Ready(message_id=message.id, to=message.to_address, reason=refusal))
                 continue
             text = render.personalize(message.data.get("text", ""), context(contact, person[1], None)).strip()
-            ready.append(Ready(message_id=message.id, to=message.to_address,
-                               content=Text(phone=str(contact["phone"]), text=text)))
+            ready.append(
+                Ready(
+                    message_id=message.id, to=message.to_address, content=Text(phone=str(contact["phone"]), text=text)
+                )
+            )
         return ready
 
     async def send(self, ready: Sequence[Ready[Text]], env: Env) -> list[Sent]:

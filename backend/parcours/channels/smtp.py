@@ -62,8 +62,8 @@ class Transactions(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         while (end := self.buffer.find(b"\n")) >= 0:
-            line = bytes(self.buffer[:end + 1])
-            del self.buffer[:end + 1]
+            line = bytes(self.buffer[: end + 1])
+            del self.buffer[: end + 1]
             if line[3:4] == b"-":  # not the last line of a multi-line reply
                 continue
             code = int(line[:3]) if line[:3].isdigit() else 0

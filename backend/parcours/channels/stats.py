@@ -12,8 +12,20 @@ from parcours.channels.store import TABLE
 
 SENT = ("sent", "captured")
 # The counts of campaign_counts, in order.
-COUNTS = ("audience", "queued", "sent", "suppressed", "failed", "delivered", "bounced", "unique_opens", "opens",
-          "unique_clicks", "clicks", "unsubscribes")
+COUNTS = (
+    "audience",
+    "queued",
+    "sent",
+    "suppressed",
+    "failed",
+    "delivered",
+    "bounced",
+    "unique_opens",
+    "opens",
+    "unique_clicks",
+    "clicks",
+    "unsubscribes",
+)
 
 
 def _counts() -> list[Any]:
@@ -24,20 +36,27 @@ def _counts() -> list[Any]:
         func.sum(case((t.status.in_(SENT), 1), else_=0)),
         func.sum(case((t.status == "suppressed", 1), else_=0)),
         func.sum(case((t.status == "failed", 1), else_=0)),
-        func.count(t.delivered_at), func.count(t.bounced_at), func.count(t.opened_at), func.coalesce(func.sum(t.opens), 0),
-        func.count(t.clicked_at), func.coalesce(func.sum(t.clicks), 0), func.count(t.unsubscribed_at),
+        func.count(t.delivered_at),
+        func.count(t.bounced_at),
+        func.count(t.opened_at),
+        func.coalesce(func.sum(t.opens), 0),
+        func.count(t.clicked_at),
+        func.coalesce(func.sum(t.clicks), 0),
+        func.count(t.unsubscribed_at),
     ]
 
 
-async def campaign_counts(session: AsyncSession, campaign_id: int, *, by_variant: bool = False
-                          ) -> list[tuple[str | None, dict[str, int]]]:
+async def campaign_counts(
+    session: AsyncSession, campaign_id: int, *, by_variant: bool = False
+) -> list[tuple[str | None, dict[str, int]]]:
     """The campaign's messages counted (COUNTS), in all or per variant (None: held, no variant yet)."""
     t = TABLE.c
     if not by_variant:
         row = (await session.execute(select(*_counts()).where(t.campaign_id == campaign_id))).one()
         return [(None, dict(zip(COUNTS, (int(v or 0) for v in row), strict=True)))]
-    rows = (await session.execute(select(t.variant, *_counts()).where(t.campaign_id == campaign_id)
-                                  .group_by(t.variant))).all()
+    rows = (
+        await session.execute(select(t.variant, *_counts()).where(t.campaign_id == campaign_id).group_by(t.variant))
+    ).all()
     return [(row[0], dict(zip(COUNTS, (int(v or 0) for v in row[1:]), strict=True))) for row in rows]
 
 
@@ -54,8 +73,13 @@ async def campaign_firsts(session: AsyncSession, campaign_id: int) -> tuple[list
 async def campaign_progress(session: AsyncSession, campaign_id: int) -> tuple[int, int]:
     """(messages, still to send) of the campaign."""
     t = TABLE.c
-    row = (await session.execute(select(func.count(), func.sum(case((t.status.in_(["queued", "held", "sending"]), 1),
-                                                                   else_=0))).where(t.campaign_id == campaign_id))).one()
+    row = (
+        await session.execute(
+            select(func.count(), func.sum(case((t.status.in_(["queued", "held", "sending"]), 1), else_=0))).where(
+                t.campaign_id == campaign_id
+            )
+        )
+    ).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 
@@ -67,9 +91,20 @@ async def journey_email_counts(session: AsyncSession, journey_id: int) -> list[t
     def where(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
 
-    rows = await session.execute(select(
-        t.node_id, func.max(t.email_id), where(t.status.in_(["queued", "sending"])),
-        where(t.status.in_(SENT)), where(t.status == "suppressed"), where(t.status == "failed"),
-        func.count(t.opened_at), func.count(t.clicked_at), func.count(t.unsubscribed_at), func.count(t.bounced_at),
-    ).where(t.journey_id == journey_id, t.channel == "email").group_by(t.node_id))
+    rows = await session.execute(
+        select(
+            t.node_id,
+            func.max(t.email_id),
+            where(t.status.in_(["queued", "sending"])),
+            where(t.status.in_(SENT)),
+            where(t.status == "suppressed"),
+            where(t.status == "failed"),
+            func.count(t.opened_at),
+            func.count(t.clicked_at),
+            func.count(t.unsubscribed_at),
+            func.count(t.bounced_at),
+        )
+        .where(t.journey_id == journey_id, t.channel == "email")
+        .group_by(t.node_id)
+    )
     return [(row[0], row[1], *(int(v or 0) for v in row[2:])) for row in rows.all()]

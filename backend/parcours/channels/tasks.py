@@ -29,7 +29,12 @@ async def sweep_outbox(ctx: WorkerContext) -> None:
     delivery = ctx["delivery"]
     t = store.TABLE.c
     async with transaction(delivery.read_sessions) as session:
-        channels = set((await session.execute(select(t.channel).where(
-            t.status.in_(["queued", "sending"]), t.send_after <= utcnow()).distinct())).scalars())
+        channels = set(
+            (
+                await session.execute(
+                    select(t.channel).where(t.status.in_(["queued", "sending"]), t.send_after <= utcnow()).distinct()
+                )
+            ).scalars()
+        )
     for job in sorted({JOBS[c] for c in channels if c in JOBS}):
         await delivery.enqueue(job, job_id=f"{job}:{int(utcnow().timestamp() * 2)}")

@@ -39,7 +39,8 @@ async def private_address(url: str) -> str | None:
         return "The address must start with http:// or https://."
     try:
         found = await asyncio.get_running_loop().getaddrinfo(
-            parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80), type=socket.SOCK_STREAM)
+            parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
     except (socket.gaierror, UnicodeError):
         return f"The host {parsed.hostname} could not be found."
     for *_, sockaddr in found:
@@ -47,20 +48,27 @@ async def private_address(url: str) -> str | None:
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
         if not ip.is_global:
-            return (f"The address {parsed.hostname} is on a private network ({ip}); "
-                    "PARCOURS_WEBHOOK_PRIVATE_NETWORKS=true allows it.")
+            return (
+                f"The address {parsed.hostname} is on a private network ({ip}); "
+                "PARCOURS_WEBHOOK_PRIVATE_NETWORKS=true allows it."
+            )
     return None
 
 
-async def call_webhook(client: httpx.AsyncClient, url: str, payload: dict[str, Any], secret: str,
-                       private_networks: bool = False) -> Outcome:
+async def call_webhook(
+    client: httpx.AsyncClient, url: str, payload: dict[str, Any], secret: str, private_networks: bool = False
+) -> Outcome:
     refusal = None if private_networks else await private_address(url)
     if refusal:
         return Outcome(False, refusal)
     body = json.dumps(payload, default=str).encode()
     try:
-        response = await client.post(url, content=body, timeout=TIMEOUT, headers={
-            "content-type": "application/json", "x-parcours-signature": signature(secret, body)})
+        response = await client.post(
+            url,
+            content=body,
+            timeout=TIMEOUT,
+            headers={"content-type": "application/json", "x-parcours-signature": signature(secret, body)},
+        )
     except httpx.HTTPError as exc:
         return Outcome(False, f"The address could not be reached: {exc}")
     return Outcome(True) if response.is_success else Outcome(False, f"The address answered {response.status_code}.")
@@ -76,25 +84,41 @@ class Webhook:
     batch = 100
     interaction: str | None = None
 
-    async def render(self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env,
-                     in_flight: Sequence[int]) -> list[Ready[Call]]:
+    async def render(
+        self, session: AsyncSession, claimed: Sequence[Row[Any]], env: Env, in_flight: Sequence[int]
+    ) -> list[Ready[Call]]:
         people = await emails.personalizations(session, [m.contact_id for m in claimed if m.contact_id], False)
         ready: list[Ready[Call]] = []
         for message in claimed:
             person = people.get(message.contact_id) if message.contact_id is not None else None
             contact = person[0] if person else {}
             details = {k: v for k, v in message.data.items() if k not in ("url", "event")}
-            payload = {"event": message.data.get("event", "journey_step"), "journey_id": message.journey_id,
-                       "node_id": message.node_id, **details, "contact": {k: contact.get(k) for k in _CONTACT}}
-            ready.append(Ready(message_id=message.id, to=message.to_address,
-                               content=Call(url=str(message.data["url"]), payload=payload)))
+            payload = {
+                "event": message.data.get("event", "journey_step"),
+                "journey_id": message.journey_id,
+                "node_id": message.node_id,
+                **details,
+                "contact": {k: contact.get(k) for k in _CONTACT},
+            }
+            ready.append(
+                Ready(
+                    message_id=message.id,
+                    to=message.to_address,
+                    content=Call(url=str(message.data["url"]), payload=payload),
+                )
+            )
         return ready
 
     async def send(self, ready: Sequence[Ready[Call]], env: Env) -> list[Sent]:
         sent = []
         for item in ready:
             if item.content is not None:
-                outcome = await call_webhook(env.http(), item.content.url, item.content.payload, env.secret_key,
-                                             env.settings.webhook_private_networks)
+                outcome = await call_webhook(
+                    env.http(),
+                    item.content.url,
+                    item.content.payload,
+                    env.secret_key,
+                    env.settings.webhook_private_networks,
+                )
                 sent.append(Sent("sent") if outcome.ok else Sent("failed", outcome.detail))
         return sent

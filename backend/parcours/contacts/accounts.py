@@ -41,7 +41,9 @@ async def find_or_create(session: AsyncSession, wanted: Iterable[str]) -> dict[s
     found: dict[str, int] = {}
     keys = list(by_key)
     for start in range(0, len(keys), 500):
-        rows = await session.execute(select(col(Account.name_key), col(Account.id)).where(col(Account.name_key).in_(keys[start:start + 500])))
+        rows = await session.execute(
+            select(col(Account.name_key), col(Account.id)).where(col(Account.name_key).in_(keys[start : start + 500]))
+        )
         found.update(dict(rows.all()))
     missing = [k for k in keys if k not in found]
     if missing:
@@ -55,9 +57,7 @@ async def find_or_create(session: AsyncSession, wanted: Iterable[str]) -> dict[s
 
 
 async def list_accounts(session: AsyncSession, q: str | None, limit: int) -> Sequence[tuple[Account, int]]:
-    counts = (
-        select(col(Contact.account_id), func.count().label("n")).group_by(col(Contact.account_id)).subquery()
-    )
+    counts = select(col(Contact.account_id), func.count().label("n")).group_by(col(Contact.account_id)).subquery()
     query = select(Account, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.account_id == Account.id)
     if q and q.strip():
         query = query.where(col(Account.name_key).contains(name_key(q), autoescape=True))

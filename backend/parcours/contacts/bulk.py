@@ -24,9 +24,19 @@ async def create_minimal(session: AsyncSession, emails: list[str], source: str) 
         return {}
     now = utcnow()
     # Known first from their own behaviour (a form, a page, a tracked visit): inbound leads.
-    rows = [{"email": e, "source": source, "lead_origin": "inbound", "lead_origin_detail": source,
-             "custom": {}, "search_text": n.search_text(None, None, e),
-             "created_at": now, "updated_at": now} for e in emails]
+    rows = [
+        {
+            "email": e,
+            "source": source,
+            "lead_origin": "inbound",
+            "lead_origin_detail": source,
+            "custom": {},
+            "search_text": n.search_text(None, None, e),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for e in emails
+    ]
     result = await session.execute(insert(Contact).returning(CONTACTS.c.email, CONTACTS.c.id), rows)
     return {email: cid for email, cid in result.all()}
 
@@ -36,12 +46,23 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list
     if not rows:
         return []
     now = utcnow()
-    full = [{"custom": {}, "created_at": now, "updated_at": now, **row,
-             "search_text": n.search_text(row.get("first_name"), row.get("last_name"), row["email"])} for row in rows]
+    full = [
+        {
+            "custom": {},
+            "created_at": now,
+            "updated_at": now,
+            **row,
+            "search_text": n.search_text(row.get("first_name"), row.get("last_name"), row["email"]),
+        }
+        for row in rows
+    ]
     # render_nulls: None stays an explicit NULL, so that rows with different empty fields still go out
     # as one multi-row INSERT instead of one statement per run of rows with the same empty fields.
-    result = await session.execute(insert(Contact).returning(CONTACTS.c.id, sort_by_parameter_order=True), full,
-                                   execution_options={"render_nulls": True})
+    result = await session.execute(
+        insert(Contact).returning(CONTACTS.c.id, sort_by_parameter_order=True),
+        full,
+        execution_options={"render_nulls": True},
+    )
     return list(result.scalars().all())
 
 
@@ -55,8 +76,12 @@ async def lock_in_id_order(session: AsyncSession, ids: Select[Any]) -> None:
     not hold back other transactions' foreign-key checks. SQLite writes one transaction at a time.
     """
     if await dialect_name(session) == "postgresql":
-        await session.execute(select(col(Contact.id)).where(col(Contact.id).in_(ids))
-                              .order_by(col(Contact.id)).with_for_update(key_share=True))
+        await session.execute(
+            select(col(Contact.id))
+            .where(col(Contact.id).in_(ids))
+            .order_by(col(Contact.id))
+            .with_for_update(key_share=True)
+        )
 
 
 async def move_stage_for_select(session: AsyncSession, ids: Select[Any], to: str, among: Sequence[str], by: str) -> int:
@@ -66,6 +91,9 @@ async def move_stage_for_select(session: AsyncSession, ids: Select[Any], to: str
     for stage in among:
         which = select(col(Contact.id)).where(col(Contact.id).in_(ids), col(Contact.lifecycle_stage) == stage)
         moved += await recording.record_for_select(session, which, STAGE_CHANGED, {"from": stage, "to": to, "by": by})
-    await session.execute(update(CONTACTS).where(CONTACTS.c.id.in_(ids), CONTACTS.c.lifecycle_stage.in_(list(among)))
-                          .values(lifecycle_stage=to, updated_at=utcnow()))
+    await session.execute(
+        update(CONTACTS)
+        .where(CONTACTS.c.id.in_(ids), CONTACTS.c.lifecycle_stage.in_(list(among)))
+        .values(lifecycle_stage=to, updated_at=utcnow())
+    )
     return moved

@@ -35,8 +35,9 @@ async def set_computed(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
     assert not unknown, f"not computed fields: {unknown}"
     # Core executemany by id: the ORM's bulk update would also re-evaluate the session's objects,
     # which costs as much as the update itself when the worker writes thousands of contacts.
-    statement = update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")).values(
-        {f: bindparam(f"b_{f}") for f in fields})
+    statement = (
+        update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")).values({f: bindparam(f"b_{f}") for f in fields})
+    )
     await session.execute(statement, [{f"b_{k}": v for k, v in row.items()} for row in rows])
 
 
@@ -45,15 +46,21 @@ async def set_scores(session: AsyncSession, values: dict[int, dict[str, Any]]) -
     if not values:
         return
     # Read and locked in id order (see bulk.lock_in_id_order): no other writer changes them meanwhile.
-    rows = await session.execute(select(col(Contact.id), col(Contact.scores)).where(col(Contact.id).in_(list(values)))
-                                 .order_by(col(Contact.id)).with_for_update(key_share=True))
+    rows = await session.execute(
+        select(col(Contact.id), col(Contact.scores))
+        .where(col(Contact.id).in_(list(values)))
+        .order_by(col(Contact.id))
+        .with_for_update(key_share=True)
+    )
     statement = update(CONTACTS).where(CONTACTS.c.id == bindparam("b_id")).values(scores=bindparam("b_scores"))
-    await session.execute(statement, [{"b_id": cid, "b_scores": {**(scores or {}), **values[cid]}}
-                                      for cid, scores in rows.all()])
+    await session.execute(
+        statement, [{"b_id": cid, "b_scores": {**(scores or {}), **values[cid]}} for cid, scores in rows.all()]
+    )
 
 
-async def set_scores_from(session: AsyncSession, source: FromClause, names: tuple[str, str],
-                          grade: ColumnElement[Any]) -> None:
+async def set_scores_from(
+    session: AsyncSession, source: FromClause, names: tuple[str, str], grade: ColumnElement[Any]
+) -> None:
     """Set-wise: score and grade of each contact of `source` (a table of contact_id, score);
     `grade` is an SQL expression over source.c.score."""
     score_name, grade_name = names
@@ -77,5 +84,8 @@ async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:
         await session.execute(update(CONTACTS).where(holding).values(scores=kept))
     else:
         paths = [f"$.{name}" for name in names]
-        await session.execute(update(CONTACTS).where(func.json_extract(CONTACTS.c.scores, paths[0]).isnot(None))
-                              .values(scores=func.json_remove(CONTACTS.c.scores, *paths)))
+        await session.execute(
+            update(CONTACTS)
+            .where(func.json_extract(CONTACTS.c.scores, paths[0]).isnot(None))
+            .values(scores=func.json_remove(CONTACTS.c.scores, *paths))
+        )

@@ -20,13 +20,23 @@ def how(actor: Actor) -> str:
 
 
 def record_consent(
-    session: AsyncSession, contact_id: int, before: dict[str, Any], after: dict[str, Any], actor: Actor,
+    session: AsyncSession,
+    contact_id: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    actor: Actor,
     method: str | None = None,
 ) -> int:
     """Append a history line for every consent field whose value changes. Returns how many."""
     events = [
-        ConsentEvent(contact_id=contact_id, field=field, old_value=_text(before.get(field)),
-                     new_value=_text(value), changed_by=actor.label, how=method or how(actor))
+        ConsentEvent(
+            contact_id=contact_id,
+            field=field,
+            old_value=_text(before.get(field)),
+            new_value=_text(value),
+            changed_by=actor.label,
+            how=method or how(actor),
+        )
         for field, value in after.items()
         if _text(before.get(field)) != _text(value)
     ]

@@ -35,8 +35,9 @@ def decode(content: bytes) -> tuple[str, str]:
     if not content.strip():
         raise CsvError("The file is empty.")
     if b"\x00" in content[:65536]:
-        raise CsvError("This file is not a CSV (it looks like a binary file, such as a spreadsheet): "
-                       "save it as CSV and try again.")
+        raise CsvError(
+            "This file is not a CSV (it looks like a binary file, such as a spreadsheet): save it as CSV and try again."
+        )
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = content.decode(encoding)
@@ -89,7 +90,7 @@ def read_table(content: bytes, *, max_rows: int | None = None) -> CsvTable:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) > len(header):
-                extra = [c for c in cells[len(header):] if c.strip()]
+                extra = [c for c in cells[len(header) :] if c.strip()]
                 if extra:
                     raise CsvError(
                         f"Line {start} has {len(cells)} values but the header names {len(header)} columns: "
@@ -111,26 +112,63 @@ def _looks_like_column_name(value: str) -> bool:
 
 # Column names seen in exports from other tools, in English and French.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "email": ("email", "e mail", "mail", "email address", "adresse email", "adresse e mail", "courriel",
-              "adresse mail", "emailaddress", "user email", "attendee email", "registrant email"),
+    "email": (
+        "email",
+        "e mail",
+        "mail",
+        "email address",
+        "adresse email",
+        "adresse e mail",
+        "courriel",
+        "adresse mail",
+        "emailaddress",
+        "user email",
+        "attendee email",
+        "registrant email",
+    ),
     "first_name": ("first name", "firstname", "given name", "prenom", "forename", "first"),
     "last_name": ("last name", "lastname", "surname", "family name", "nom", "nom de famille", "last"),
-    "phone": ("phone", "telephone", "tel", "mobile", "portable", "phone number", "numero de telephone",
-              "mobile phone", "cell"),
+    "phone": (
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "portable",
+        "phone number",
+        "numero de telephone",
+        "mobile phone",
+        "cell",
+    ),
     "job_title": ("job title", "title", "position", "poste", "fonction", "job", "titre"),
-    "company": ("company", "company name", "organization", "organisation", "societe", "entreprise",
-                "account", "compte", "raison sociale"),
+    "company": (
+        "company",
+        "company name",
+        "organization",
+        "organisation",
+        "societe",
+        "entreprise",
+        "account",
+        "compte",
+        "raison sociale",
+    ),
     "country": ("country", "pays", "country code", "code pays"),
     "city": ("city", "ville", "town", "localite"),
     "language": ("language", "langue", "lang", "locale", "preferred language"),
-    "birth_date": ("birth date", "birthdate", "date of birth", "dob", "birthday", "date de naissance",
-                   "anniversaire"),
+    "birth_date": ("birth date", "birthdate", "date of birth", "dob", "birthday", "date de naissance", "anniversaire"),
     "gender": ("gender", "sex", "sexe", "genre", "civilite", "salutation"),
     "lifecycle_stage": ("lifecycle stage", "stage", "lifecycle", "cycle de vie", "etape", "statut"),
     "source": ("source", "lead source", "origine", "origin", "provenance"),
     "consent_level": ("consent level", "consent", "consentement", "niveau de consentement"),
-    "email_opt_in": ("email opt in", "opt in", "optin", "newsletter", "accepts marketing",
-                     "subscribed", "abonne", "opt in email"),
+    "email_opt_in": (
+        "email opt in",
+        "opt in",
+        "optin",
+        "newsletter",
+        "accepts marketing",
+        "subscribed",
+        "abonne",
+        "opt in email",
+    ),
     "sms_opt_in": ("sms opt in", "sms", "opt in sms", "sms consent"),
     "unsubscribed": ("unsubscribed", "desabonne", "opted out", "opt out", "desinscrit"),
 }

@@ -34,7 +34,9 @@ async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor, *
     values["custom"] = await custom_fields.validate_values(session, custom, {})
     if not looked_up and await find_by_email(session, values["email"]) is not None:
         raise Conflict(f"A contact with the email {values['email']} already exists.", "email")
-    contact = Contact(**values, search_text=n.search_text(values.get("first_name"), values.get("last_name"), values["email"]))
+    contact = Contact(
+        **values, search_text=n.search_text(values.get("first_name"), values.get("last_name"), values["email"])
+    )
     session.add(contact)
     try:
         await session.flush()
@@ -43,13 +45,22 @@ async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor, *
     assert contact.id is not None  # flushed: the database gave it its id
     given = {f: values[f] for f in CONSENT_FIELDS if values.get(f) not in (None, False, "none")}
     record_consent(session, contact.id, {}, given, actor)
-    await recording.record(session, [{"contact_id": contact.id, "type": "contact_created",
-                                      "properties": {"source": contact.source, "by": actor.label}}])
+    await recording.record(
+        session,
+        [
+            {
+                "contact_id": contact.id,
+                "type": "contact_created",
+                "properties": {"source": contact.source, "by": actor.label},
+            }
+        ],
+    )
     return contact
 
 
-async def update_contact(session: AsyncSession, contact_id: int, changes: dict[str, Any], actor: Actor,
-                         method: str | None = None) -> Contact:
+async def update_contact(
+    session: AsyncSession, contact_id: int, changes: dict[str, Any], actor: Actor, method: str | None = None
+) -> Contact:
     """Change a contact; `method` says how consent changed when it is not the actor's usual way."""
     contact = await get_contact(session, contact_id)
     for computed in COMPUTED_FIELDS:
@@ -77,9 +88,13 @@ async def update_contact(session: AsyncSession, contact_id: int, changes: dict[s
     contact.updated_at = utcnow()
     await session.flush()
     record_consent(session, contact_id, before, {f: cleaned[f] for f in CONSENT_FIELDS if f in cleaned}, actor, method)
-    events = [{"contact_id": contact.id, "type": "contact_updated", "properties": {"fields": changed, "by": actor.label}}]
+    events = [
+        {"contact_id": contact.id, "type": "contact_updated", "properties": {"fields": changed, "by": actor.label}}
+    ]
     if stage_change is not None:
-        events.append({"contact_id": contact.id, "type": STAGE_CHANGED, "properties": {**stage_change, "by": actor.label}})
+        events.append(
+            {"contact_id": contact.id, "type": STAGE_CHANGED, "properties": {**stage_change, "by": actor.label}}
+        )
     await recording.record(session, events)
     return contact
 
@@ -105,5 +120,5 @@ def lead_origin_of(actor: Actor) -> tuple[str, str] | None:
     """A lead made by a journey came outbound; one moved by a person or an API key is left
     as it is (nothing says where it came from)."""
     if actor.kind == "system" and actor.name.startswith("Journey "):
-        return "outbound", f"journey: {actor.name[len('Journey '):]}"[:200]
+        return "outbound", f"journey: {actor.name[len('Journey ') :]}"[:200]
     return None

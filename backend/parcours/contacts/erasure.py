@@ -34,10 +34,17 @@ async def erase_contact(session: AsyncSession, contact_id: int, actor: Actor) ->
     keeps what aggregate reports count (how many interactions of each type, revenue)."""
     contact = await service.get_contact(session, contact_id)
     counts, revenue = await interactions.summary_for(session, contact_id)
-    session.add(ErasureTombstone(
-        erased_by=actor.label, contact_created_at=contact.created_at, lifecycle_stage=contact.lifecycle_stage,
-        source=contact.source, country=contact.country, interaction_counts=counts, total_revenue=revenue,
-    ))
+    session.add(
+        ErasureTombstone(
+            erased_by=actor.label,
+            contact_created_at=contact.created_at,
+            lifecycle_stage=contact.lifecycle_stage,
+            source=contact.source,
+            country=contact.country,
+            interaction_counts=counts,
+            total_revenue=revenue,
+        )
+    )
     await interactions.delete_for(session, contact_id)
     await session.delete(contact)
     await session.flush()

@@ -22,8 +22,9 @@ def _line(values: list[Any]) -> str:
     return buffer.getvalue()
 
 
-async def contacts_csv(sessions: Sessions, filters: ContactFilters, among: Select[Any] | None = None
-                       ) -> AsyncIterator[str]:
+async def contacts_csv(
+    sessions: Sessions, filters: ContactFilters, among: Select[Any] | None = None
+) -> AsyncIterator[str]:
     async with transaction(sessions) as session:
         names = [f.name for f in await custom_fields.list_fields(session)]
         # A BOM lets Excel open accented names correctly.
@@ -32,6 +33,8 @@ async def contacts_csv(sessions: Sessions, filters: ContactFilters, among: Selec
             chunk = []
             for contact in batch:
                 row = [getattr(contact, f, None) for f in _FIELDS]
-                row[_FIELDS.index("account_name")] = account_names.get(contact.account_id) if contact.account_id else None
+                row[_FIELDS.index("account_name")] = (
+                    account_names.get(contact.account_id) if contact.account_id else None
+                )
                 chunk.append(_line(row + [contact.custom.get(n) for n in names]))
             yield "".join(chunk)

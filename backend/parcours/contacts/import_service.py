@@ -34,8 +34,11 @@ PREPARE_BATCH = 5_000
 WRITE_BATCH = 5_000
 # What every new contact starts with, written in the statement rather than computed and sent for
 # each row (a third of the insert's time on PostgreSQL).
-_STARTING = {"bounced": false(), "scores": literal_column("'{}'"),
-             **{c: literal_column("0") for c in ("opens_30d", "clicks_30d", "visits_30d", "purchases", "total_revenue")}}
+_STARTING = {
+    "bounced": false(),
+    "scores": literal_column("'{}'"),
+    **{c: literal_column("0") for c in ("opens_30d", "clicks_30d", "visits_30d", "purchases", "total_revenue")},
+}
 MAX_ERRORS_REPORTED = 10_000
 # A contact's fields that an import writes (company becomes account_id).
 _COLUMNS = [f for f in IMPORTABLE_FIELDS if f not in ("email", "company")]
@@ -91,9 +94,15 @@ async def start_import(
             options = msgspec.structs.replace(options, default_country=normalize_country(options.default_country))
         except ValueError as exc:
             raise InvalidInput(str(exc), "options.default_country") from None
-    params = {"filename": filename, "mapping": mapping, "options": msgspec.to_builtins(options), "rows": len(table.rows)}
-    job = await jobs.create_job(session, kind=JOB_KIND, task=JobName.IMPORT_CONTACTS, params=params,
-                                created_by=actor.label, enqueue=enqueue)
+    params = {
+        "filename": filename,
+        "mapping": mapping,
+        "options": msgspec.to_builtins(options),
+        "rows": len(table.rows),
+    }
+    job = await jobs.create_job(
+        session, kind=JOB_KIND, task=JobName.IMPORT_CONTACTS, params=params, created_by=actor.label, enqueue=enqueue
+    )
     session.add(ImportFile(job_id=job.id, filename=filename[:300], content=content))
     return job.id
 
@@ -125,8 +134,14 @@ class _Counts(msgspec.Struct):
     skipped_existing: int = 0
 
 
-async def _write_batch(session: AsyncSession, records: list[Record], options: ImportOptions,
-                       actor: Actor, counts: _Counts, filename: str = "") -> list[int]:
+async def _write_batch(
+    session: AsyncSession,
+    records: list[Record],
+    options: ImportOptions,
+    actor: Actor,
+    counts: _Counts,
+    filename: str = "",
+) -> list[int]:
     """Write one batch; returns the ids of every contact of the batch, new or existing."""
     emails = [r.email for r in records]
     columns = [getattr(Contact, f) for f in ("id", "email", "account_id", "custom", *_COLUMNS)]
@@ -137,7 +152,9 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
         # changes between this read and the update.
         known = known.order_by(col(Contact.id)).with_for_update(key_share=True)
     existing = {row.email: row._asdict() for row in (await session.execute(known)).all()}
-    account_ids = await accounts.find_or_create(session, [r.values["company"] for r in records if "company" in r.values])
+    account_ids = await accounts.find_or_create(
+        session, [r.values["company"] for r in records if "company" in r.values]
+    )
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -148,14 +165,23 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
         current = existing.get(record.email)
         if current is None:
             values = {f: v for f, v in record.values.items() if f != "company"}
-            inserts.append({
-                **{f: None for f in _COLUMNS}, **_defaults(), "source": options.source or None,
-                # Imported lists (fairs, purchased lists, a CRM) are leads reached outbound.
-                "lead_origin": "outbound", "lead_origin_detail": f"import: {filename}"[:200],
-                **values, "email": record.email, "account_id": account_id, "custom": record.custom,
-                "search_text": search_text(values.get("first_name"), values.get("last_name"), record.email),
-                "created_at": now, "updated_at": now,
-            })
+            inserts.append(
+                {
+                    **{f: None for f in _COLUMNS},
+                    **_defaults(),
+                    "source": options.source or None,
+                    # Imported lists (fairs, purchased lists, a CRM) are leads reached outbound.
+                    "lead_origin": "outbound",
+                    "lead_origin_detail": f"import: {filename}"[:200],
+                    **values,
+                    "email": record.email,
+                    "account_id": account_id,
+                    "custom": record.custom,
+                    "search_text": search_text(values.get("first_name"), values.get("last_name"), record.email),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             continue
         if options.merge_policy == "skip":
             counts.skipped_existing += 1
@@ -185,29 +211,58 @@ async def _write_batch(session: AsyncSession, records: list[Record], options: Im
     await service.insert_consent_rows(session, consent)
     # On the timeline and in the stream (segments, journeys) like any other creation or change.
     origin = {"by": actor.label, "how": "import"}
-    events = [{"contact_id": cid, "type": "contact_created", "properties": origin} for cid in ids.values()] if inserts else []
-    events += [{"contact_id": u["id"], "type": "contact_updated",
-                "properties": {**origin, "fields": sorted(k for k in u if k not in ("id", "updated_at", "search_text"))}}
-               for u in updates]
+    events = (
+        [{"contact_id": cid, "type": "contact_created", "properties": origin} for cid in ids.values()]
+        if inserts
+        else []
+    )
+    events += [
+        {
+            "contact_id": u["id"],
+            "type": "contact_updated",
+            "properties": {**origin, "fields": sorted(k for k in u if k not in ("id", "updated_at", "search_text"))},
+        }
+        for u in updates
+    ]
     # An import sets stages as the file says (the source of truth it comes from), without the
     # checks a person's change gets; the moves are still on the timeline and in the stream.
     before = {c["id"]: c["lifecycle_stage"] for c in existing.values()}
-    events += [{"contact_id": u["id"], "type": service.STAGE_CHANGED,
-                "properties": {**origin, "from": before[u["id"]], "to": u["lifecycle_stage"]}}
-               for u in updates if "lifecycle_stage" in u]
+    events += [
+        {
+            "contact_id": u["id"],
+            "type": service.STAGE_CHANGED,
+            "properties": {**origin, "from": before[u["id"]], "to": u["lifecycle_stage"]},
+        }
+        for u in updates
+        if "lifecycle_stage" in u
+    ]
     await recording.record(session, events)
     return [c["id"] for c in existing.values()] + list(ids.values())
 
 
 def _defaults() -> dict[str, Any]:
-    return {"consent_level": "none", "lifecycle_stage": "subscriber", "email_opt_in": False,
-            "sms_opt_in": False, "unsubscribed": False}
+    return {
+        "consent_level": "none",
+        "lifecycle_stage": "subscriber",
+        "email_opt_in": False,
+        "sms_opt_in": False,
+        "unsubscribed": False,
+    }
 
 
-def _consent_rows(contact_id: int, before: dict[str, Any], after: dict[str, Any], actor: Actor, now: Any) -> list[dict[str, Any]]:
+def _consent_rows(
+    contact_id: int, before: dict[str, Any], after: dict[str, Any], actor: Actor, now: Any
+) -> list[dict[str, Any]]:
     return [
-        {"contact_id": contact_id, "field": f, "old_value": _text(before.get(f)), "new_value": _text(after[f]),
-         "changed_by": actor.label, "how": "import", "occurred_at": now}
+        {
+            "contact_id": contact_id,
+            "field": f,
+            "old_value": _text(before.get(f)),
+            "new_value": _text(after[f]),
+            "changed_by": actor.label,
+            "how": "import",
+            "occurred_at": now,
+        }
         for f in CONSENT_FIELDS
         if f in after and f in before and before.get(f) != after[f]
     ]
@@ -224,7 +279,9 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
     if job.status in ("done", "failed"):
         return
     async with transaction(sessions) as session:
-        upload = (await session.execute(select(ImportFile).where(col(ImportFile.job_id) == job_id))).scalar_one_or_none()
+        upload = (
+            await session.execute(select(ImportFile).where(col(ImportFile.job_id) == job_id))
+        ).scalar_one_or_none()
         specs = await custom_fields.specs(session)
     if upload is None:
         await progress.fail("The uploaded file is no longer available: upload it again.")
@@ -235,7 +292,7 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
     preparation = Preparation(table.header, job.params["mapping"], options, specs)
     total_rows = max(1, len(table.rows))
     for start in range(0, len(table.rows), PREPARE_BATCH):
-        await asyncio.to_thread(preparation.add_rows, table.rows[start:start + PREPARE_BATCH])
+        await asyncio.to_thread(preparation.add_rows, table.rows[start : start + PREPARE_BATCH])
         await progress.report(0.3 * (start + PREPARE_BATCH) / total_rows, "Checking rows")
     prepared = preparation.result()
     counts = _Counts()
@@ -253,7 +310,7 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
 
         for start in range(0, len(records), WRITE_BATCH):
             # A batch that loses a deadlock (to a score recompute, say) is written again, counted once.
-            written = await retried(sessions, write, records[start:start + WRITE_BATCH])
+            written = await retried(sessions, write, records[start : start + WRITE_BATCH])
             for field in _Counts.__struct_fields__:
                 setattr(counts, field, getattr(counts, field) + getattr(written, field))
             done = min(len(records), start + WRITE_BATCH)
@@ -263,9 +320,13 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
     result = ImportResult(
         created=counts.created,
         updated=counts.updated,
-        skipped=counts.unchanged + counts.skipped_existing + prepared.duplicates_in_file
+        skipped=counts.unchanged
+        + counts.skipped_existing
+        + prepared.duplicates_in_file
         + (0 if committed else len(prepared.records)),
-        errors=[ImportRowError(row=e.row, field=e.field, message=e.message) for e in prepared.errors[:MAX_ERRORS_REPORTED]],
+        errors=[
+            ImportRowError(row=e.row, field=e.field, message=e.message) for e in prepared.errors[:MAX_ERRORS_REPORTED]
+        ],
         error_count=len(prepared.errors),
         rows=prepared.rows,
         rejected_rows=prepared.rejected_rows,

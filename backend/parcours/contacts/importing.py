@@ -72,8 +72,9 @@ _DISTINCT = frozenset({"email", "phone"})
 
 def converters(options: ImportOptions) -> dict[str, Callable[[str], Any]]:
     plain = _converters(options)
-    return {field: convert if field in _DISTINCT else lru_cache(maxsize=50_000)(convert)
-            for field, convert in plain.items()}
+    return {
+        field: convert if field in _DISTINCT else lru_cache(maxsize=50_000)(convert) for field, convert in plain.items()
+    }
 
 
 def _converters(options: ImportOptions) -> dict[str, Callable[[str], Any]]:
@@ -129,8 +130,13 @@ def _merge(into: Record, other: Record, policy: MergePolicy) -> None:
 class Preparation:
     """Rows go in a batch at a time (so a caller can report progress); records come out merged."""
 
-    def __init__(self, header: list[str], mapping: dict[str, str | None], options: ImportOptions,
-                 custom: dict[str, CustomFieldSpec]) -> None:
+    def __init__(
+        self,
+        header: list[str],
+        mapping: dict[str, str | None],
+        options: ImportOptions,
+        custom: dict[str, CustomFieldSpec],
+    ) -> None:
         self.options, self.custom = options, custom
         self.convert = converters(options)
         self.columns = [(header.index(column), field) for column, field in mapping.items() if field]
@@ -180,8 +186,13 @@ class Preparation:
                 self.records[email] = record
 
     def result(self) -> Prepared:
-        return Prepared(records=list(self.records.values()), errors=self.errors, rows=self.rows,
-                        rejected_rows=self.rejected, duplicates_in_file=self.duplicates)
+        return Prepared(
+            records=list(self.records.values()),
+            errors=self.errors,
+            rows=self.rows,
+            rejected_rows=self.rejected,
+            duplicates_in_file=self.duplicates,
+        )
 
 
 def prepare(

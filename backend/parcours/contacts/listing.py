@@ -20,8 +20,18 @@ from parcours.errors import InvalidInput
 
 MAX_PAGE = 500
 _SORT_COLUMNS = {"created_at": "id", "id": "id"}
-_FILTERED = ("lifecycle_stage", "country", "language", "consent_level", "source", "lead_origin", "account_id",
-             "email_opt_in", "unsubscribed", "bounced")
+_FILTERED = (
+    "lifecycle_stage",
+    "country",
+    "language",
+    "consent_level",
+    "source",
+    "lead_origin",
+    "account_id",
+    "email_opt_in",
+    "unsubscribed",
+    "bounced",
+)
 
 
 def _filters(f: ContactFilters, among: Select[Any] | None = None) -> list[ColumnElement[bool]]:
@@ -47,14 +57,22 @@ def _keyset(column: Any, descending: bool, last: Any, last_id: int) -> ColumnEle
     if column is Contact.id:
         return after_id
     if last is None:
-        return or_(and_(column.is_(None), after_id), column.isnot(None)) if descending else and_(column.is_(None), after_id)
+        return (
+            or_(and_(column.is_(None), after_id), column.isnot(None))
+            if descending
+            else and_(column.is_(None), after_id)
+        )
     beyond = column < last if descending else column > last
     following = or_(beyond, and_(column == last, after_id))
     return following if descending else or_(following, column.is_(None))
 
 
 async def list_contacts(
-    session: AsyncSession, filters: ContactFilters, sort: str = "-id", limit: int = 50, cursor: str | None = None,
+    session: AsyncSession,
+    filters: ContactFilters,
+    sort: str = "-id",
+    limit: int = 50,
+    cursor: str | None = None,
     among: Select[Any] | None = None,
 ) -> ContactPage:
     """A page of contacts; `among` (a query of contact ids, e.g. a segment's members) narrows it."""
@@ -87,9 +105,12 @@ async def list_contacts(
     return ContactPage(items=outs(page, names), next_cursor=next_cursor, total=int(total))
 
 
-async def iterate_contacts(session: AsyncSession, filters: ContactFilters, batch: int = 2000,
-                           among: Select[Any] | None = None,
-                           ) -> AsyncIterator[tuple[Sequence[Contact], dict[int, str]]]:
+async def iterate_contacts(
+    session: AsyncSession,
+    filters: ContactFilters,
+    batch: int = 2000,
+    among: Select[Any] | None = None,
+) -> AsyncIterator[tuple[Sequence[Contact], dict[int, str]]]:
     """Every contact matching the filters, in id order, a batch at a time, with their accounts'
     names (exports)."""
     last_id = 0

@@ -69,7 +69,7 @@ async def ids_by_email(session: AsyncSession, emails: Iterable[str]) -> dict[str
     wanted = list(set(emails))
     found: dict[str, int] = {}
     for start in range(0, len(wanted), 1000):
-        match = await email_among(session, wanted[start:start + 1000])
+        match = await email_among(session, wanted[start : start + 1000])
         rows = await session.execute(select(col(Contact.email), col(Contact.id)).where(match))
         found.update({email: cid for email, cid in rows.all()})
     return found
@@ -79,7 +79,7 @@ async def existing_ids(session: AsyncSession, ids: Iterable[int]) -> set[int]:
     wanted = list(set(ids))
     found: set[int] = set()
     for start in range(0, len(wanted), 1000):
-        rows = await session.execute(select(col(Contact.id)).where(col(Contact.id).in_(wanted[start:start + 1000])))
+        rows = await session.execute(select(col(Contact.id)).where(col(Contact.id).in_(wanted[start : start + 1000])))
         found.update(rows.scalars().all())
     return found
 
@@ -91,7 +91,8 @@ async def count_contacts(session: AsyncSession) -> int:
 async def stage_counts(session: AsyncSession, origin: str | None) -> dict[tuple[str, str | None], int]:
     """Contacts per (stage, lead origin), in one grouped query."""
     query = select(col(Contact.lifecycle_stage), col(Contact.lead_origin), func.count()).group_by(
-        col(Contact.lifecycle_stage), col(Contact.lead_origin))
+        col(Contact.lifecycle_stage), col(Contact.lead_origin)
+    )
     if origin is not None:
         query = query.where(col(Contact.lead_origin) == origin)
     return {(stage, lead): int(n) for stage, lead, n in (await session.execute(query)).all()}

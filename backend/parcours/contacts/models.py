@@ -69,8 +69,9 @@ class Contact(SQLModel, table=True):
     bounced: bool = False
     custom: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonDoc, nullable=False))
     # score_<key> and grade_<key> of each scoring model, kept by scoring so rules read them like fields.
-    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(
-        JsonDoc, nullable=False, default=dict, server_default=text("'{}'")))
+    scores: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JsonDoc, nullable=False, default=dict, server_default=text("'{}'"))
+    )
     # Names and email folded (lower case, no accents): "lefevre" finds "Lefèvre". See search_text().
     search_text: str = Field(default="", max_length=800)
     # Computed from interactions (see interactions.service); rules read them like any field.

@@ -80,12 +80,36 @@ def normalize_phone(value: str, default_country: str | None = "FR") -> str:
 # ---- countries and languages -------------------------------------------------------------------
 
 _COUNTRY_ALIASES = {
-    "uk": "GB", "u k": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-    "angleterre": "GB", "grande bretagne": "GB", "usa": "US", "u s a": "US", "us": "US", "u s": "US",
-    "america": "US", "etats unis d amerique": "US", "holland": "NL", "hollande": "NL",
-    "russia": "RU", "russie": "RU", "south korea": "KR", "coree du sud": "KR", "vietnam": "VN",
-    "czech republic": "CZ", "republique tcheque": "CZ", "ivory coast": "CI", "cote d ivoire": "CI",
-    "suisse": "CH", "belgique": "BE", "deutschland": "DE", "espana": "ES", "italia": "IT",
+    "uk": "GB",
+    "u k": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "angleterre": "GB",
+    "grande bretagne": "GB",
+    "usa": "US",
+    "u s a": "US",
+    "us": "US",
+    "u s": "US",
+    "america": "US",
+    "etats unis d amerique": "US",
+    "holland": "NL",
+    "hollande": "NL",
+    "russia": "RU",
+    "russie": "RU",
+    "south korea": "KR",
+    "coree du sud": "KR",
+    "vietnam": "VN",
+    "czech republic": "CZ",
+    "republique tcheque": "CZ",
+    "ivory coast": "CI",
+    "cote d ivoire": "CI",
+    "suisse": "CH",
+    "belgique": "BE",
+    "deutschland": "DE",
+    "espana": "ES",
+    "italia": "IT",
 }
 
 
@@ -144,7 +168,7 @@ def _cap(word: str) -> str:
     """Upper-case the first letter (not a leading bracket or digit), lower-case the rest."""
     for i, char in enumerate(word):
         if char.isalpha():
-            return word[:i] + char.upper() + word[i + 1:].lower()
+            return word[:i] + char.upper() + word[i + 1 :].lower()
     return word
 
 
@@ -171,12 +195,35 @@ def proper_case(value: str) -> str | None:
 # ---- choices ---------------------------------------------------------------------------------
 
 _GENDERS = {
-    "f": "female", "female": "female", "woman": "female", "femme": "female", "mme": "female",
-    "madame": "female", "mrs": "female", "ms": "female", "miss": "female", "mlle": "female", "w": "female",
-    "m": "male", "male": "male", "man": "male", "homme": "male", "mr": "male", "monsieur": "male", "h": "male",
-    "other": "other", "autre": "other", "non binary": "other", "nonbinary": "other", "nb": "other", "x": "other",
-    "undisclosed": "undisclosed", "unknown": "undisclosed", "inconnu": "undisclosed",
-    "prefer not to say": "undisclosed", "non precise": "undisclosed",
+    "f": "female",
+    "female": "female",
+    "woman": "female",
+    "femme": "female",
+    "mme": "female",
+    "madame": "female",
+    "mrs": "female",
+    "ms": "female",
+    "miss": "female",
+    "mlle": "female",
+    "w": "female",
+    "m": "male",
+    "male": "male",
+    "man": "male",
+    "homme": "male",
+    "mr": "male",
+    "monsieur": "male",
+    "h": "male",
+    "other": "other",
+    "autre": "other",
+    "non binary": "other",
+    "nonbinary": "other",
+    "nb": "other",
+    "x": "other",
+    "undisclosed": "undisclosed",
+    "unknown": "undisclosed",
+    "inconnu": "undisclosed",
+    "prefer not to say": "undisclosed",
+    "non precise": "undisclosed",
 }
 
 
@@ -188,8 +235,13 @@ def normalize_gender(value: str) -> str:
 
 
 _STAGE_ALIASES = {
-    "mql": "marketing_qualified", "sql": "sales_ready", "client": "customer", "prospect": "lead",
-    "abonne": "subscriber", "opportunite": "opportunity", "disqualifie": "disqualified",
+    "mql": "marketing_qualified",
+    "sql": "sales_ready",
+    "client": "customer",
+    "prospect": "lead",
+    "abonne": "subscriber",
+    "opportunite": "opportunity",
+    "disqualifie": "disqualified",
 }
 
 

@@ -49,15 +49,24 @@ def _json_part(shape: Any, description: str) -> Any:
     contentMediaType and contentSchema): the form stays what clients send, its content is typed."""
     schema = msgspec.json.schema(shape)
     schema = schema.get("$defs", {}).get(schema.get("$ref", "").rpartition("/")[2], schema)
-    return Body(description=description, schema_extra={"content_media_type": "application/json", "content_schema": schema})
+    return Body(
+        description=description, schema_extra={"content_media_type": "application/json", "content_schema": schema}
+    )
 
 
 @dataclass
 class ImportUpload:
     file: UploadFile
-    mapping: Annotated[str | None, _json_part(
-        dict[str, str | None], 'JSON: {"CSV column": "field" | "custom.<name>" | null}; omitted: the suggested mapping')] = None
-    options: Annotated[str | None, _json_part(ImportOptions, "JSON: the import's options; omitted: their defaults")] = None
+    mapping: Annotated[
+        str | None,
+        _json_part(
+            dict[str, str | None],
+            'JSON: {"CSV column": "field" | "custom.<name>" | null}; omitted: the suggested mapping',
+        ),
+    ] = None
+    options: Annotated[str | None, _json_part(ImportOptions, "JSON: the import's options; omitted: their defaults")] = (
+        None
+    )
 
 
 @dataclass
@@ -83,8 +92,9 @@ def _json_field(raw: str | None, shape: Any, field: str) -> Any:
 
 def _filename(upload: UploadFile) -> str:
     if inputs.NUL in (upload.filename or ""):
-        raise InvalidInput("The file's name contains the NUL character (\\u0000), which cannot be stored: "
-                           "rename the file.", "file")
+        raise InvalidInput(
+            "The file's name contains the NUL character (\\u0000), which cannot be stored: rename the file.", "file"
+        )
     return upload.filename or "contacts.csv"
 
 
@@ -104,9 +114,19 @@ def contact_filters(
     created_before: datetime | None = None,
 ) -> ContactFilters:
     return ContactFilters(
-        q=q, lifecycle_stage=lifecycle_stage, country=country.upper() if country else None, language=language,
-        consent_level=consent_level, source=source, lead_origin=lead_origin, account_id=account_id, email_opt_in=email_opt_in,
-        unsubscribed=unsubscribed, bounced=bounced, created_after=created_after, created_before=created_before,
+        q=q,
+        lifecycle_stage=lifecycle_stage,
+        country=country.upper() if country else None,
+        language=language,
+        consent_level=consent_level,
+        source=source,
+        lead_origin=lead_origin,
+        account_id=account_id,
+        email_opt_in=email_opt_in,
+        unsubscribed=unsubscribed,
+        bounced=bounced,
+        created_after=created_after,
+        created_before=created_before,
     )
 
 
@@ -135,7 +155,9 @@ class ContactsController(Controller):
         return await service.contact_out(db, await service.get_contact(db, contact_id))
 
     @patch("/{contact_id:int}", summary="Change a contact (only the fields sent)")
-    async def update_contact(self, contact_id: IdParam, data: ContactPatch, db: AsyncSession, actor: Actor) -> ContactOut:
+    async def update_contact(
+        self, contact_id: IdParam, data: ContactPatch, db: AsyncSession, actor: Actor
+    ) -> ContactOut:
         contact = await service.update_contact(db, contact_id, changes(data), actor)
         return await service.contact_out(db, contact)
 
@@ -161,9 +183,7 @@ class ContactsController(Controller):
         )
 
     @post("/import/preview", status_code=200, summary="Read a CSV: columns, sample rows, suggested mapping")
-    async def import_preview(
-        self, data: Annotated[PreviewUpload, Multipart], db: AsyncSession
-    ) -> ImportPreview:
+    async def import_preview(self, data: Annotated[PreviewUpload, Multipart], db: AsyncSession) -> ImportPreview:
         return await import_service.preview(db, _filename(data.file), await data.file.read())
 
     @post("/import", status_code=202, summary="Import a CSV as a job; follow it at /api/jobs/{job_id}")
@@ -173,8 +193,13 @@ class ContactsController(Controller):
         mapping = _json_field(data.mapping, dict[str, str | None], "mapping")
         options = _json_field(data.options, ImportOptions, "options") or ImportOptions()
         job_id = await import_service.start_import(
-            db, runtime.enqueue, filename=_filename(data.file), content=await data.file.read(),
-            mapping=mapping, options=options, actor=actor,
+            db,
+            runtime.enqueue,
+            filename=_filename(data.file),
+            content=await data.file.read(),
+            mapping=mapping,
+            options=options,
+            actor=actor,
         )
         return JobAccepted(job_id=job_id)
 

@@ -116,9 +116,26 @@ class ContactPage(Page[ContactOut]):
 
 
 ContactSort = Literal[
-    "id", "-id", "created_at", "-created_at", "updated_at", "-updated_at", "email", "-email",
-    "last_name", "-last_name", "first_name", "-first_name", "last_interaction_at", "-last_interaction_at",
-    "total_revenue", "-total_revenue", "lifecycle_stage", "-lifecycle_stage", "country", "-country",
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "email",
+    "-email",
+    "last_name",
+    "-last_name",
+    "first_name",
+    "-first_name",
+    "last_interaction_at",
+    "-last_interaction_at",
+    "total_revenue",
+    "-total_revenue",
+    "lifecycle_stage",
+    "-lifecycle_stage",
+    "country",
+    "-country",
 ]
 
 

@@ -31,13 +31,33 @@ CONSENT_FIELDS = ("consent_level", "email_opt_in", "sms_opt_in", "unsubscribed",
 
 # Fields a CSV column can be mapped to (custom fields are added as "custom.<name>").
 IMPORTABLE_FIELDS = (
-    "email", "first_name", "last_name", "phone", "job_title", "company", "country", "city",
-    "language", "birth_date", "gender", "lifecycle_stage", "source", "consent_level",
-    "email_opt_in", "sms_opt_in", "unsubscribed",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "job_title",
+    "company",
+    "country",
+    "city",
+    "language",
+    "birth_date",
+    "gender",
+    "lifecycle_stage",
+    "source",
+    "consent_level",
+    "email_opt_in",
+    "sms_opt_in",
+    "unsubscribed",
 )
 
 # Computed from interactions; read-only through the API.
 COMPUTED_FIELDS = (
-    "last_interaction_at", "opens_30d", "clicks_30d", "visits_30d", "purchases",
-    "total_revenue", "last_purchase_at", "first_seen_at",
+    "last_interaction_at",
+    "opens_30d",
+    "clicks_30d",
+    "visits_30d",
+    "purchases",
+    "total_revenue",
+    "last_purchase_at",
+    "first_seen_at",
 )

@@ -15,8 +15,12 @@ from parcours.errors import InvalidInput, NotFound, TooLarge
 
 MAX_BYTES = 5 * 1024 * 1024
 # Recognized by their first bytes, whatever the browser claims. No SVG: it can carry scripts.
-_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF87a": "image/gif",
-               b"GIF89a": "image/gif"}
+_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
 
 
 def _kind(content: bytes) -> str | None:
@@ -35,8 +39,14 @@ async def save(session: AsyncSession, filename: str, content: bytes, created_by:
     if kind is None:
         raise InvalidInput("Upload a PNG, JPEG, GIF or WebP image.", "file")
     safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in (filename or "image"))[-100:] or "image"
-    asset = Asset(id=secrets.token_hex(16), filename=safe, content_type=kind, size=len(content), content=content,
-                  created_by=created_by)
+    asset = Asset(
+        id=secrets.token_hex(16),
+        filename=safe,
+        content_type=kind,
+        size=len(content),
+        content=content,
+        created_by=created_by,
+    )
     session.add(asset)
     await session.flush()
     return asset

@@ -24,8 +24,12 @@ class Composed(msgspec.Struct):
     text: str
 
 
-def context(contact: Mapping[str, Any] | None, account: Mapping[str, Any] | None,
-            links: Links | None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def context(
+    contact: Mapping[str, Any] | None,
+    account: Mapping[str, Any] | None,
+    links: Links | None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """What a template can name: contact.<field>, contact.custom.<name>, account.<field>,
     unsubscribe_url, preferences_url, and anything the sender adds (event fields...)."""
     values: dict[str, Any] = {
@@ -38,8 +42,9 @@ def context(contact: Mapping[str, Any] | None, account: Mapping[str, Any] | None
     return values
 
 
-def compose(content: Content, values: Mapping[str, Any], rule: Callable[[str], bool] | None,
-            links: Links | None) -> Composed:
+def compose(
+    content: Content, values: Mapping[str, Any], rule: Callable[[str], bool] | None, links: Links | None
+) -> Composed:
     subject = render.personalize(content.subject, values, rule=rule).strip()
     html = render.personalize(content.html, {**values, "preheader": content.preheader}, html=True, rule=rule)
     text = render.personalize(content.text, values, rule=rule)

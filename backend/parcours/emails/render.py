@@ -16,11 +16,43 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # The MJML elements a design may use (anything else is reported, not silently dropped).
 MJML_TAGS = {
-    "mjml", "mj-head", "mj-body", "mj-attributes", "mj-all", "mj-class", "mj-breakpoint", "mj-font", "mj-html-attributes",
-    "mj-html-attribute", "mj-selector", "mj-preview", "mj-style", "mj-title", "mj-accordion", "mj-accordion-element",
-    "mj-accordion-title", "mj-accordion-text", "mj-button", "mj-carousel", "mj-carousel-image", "mj-column", "mj-divider",
-    "mj-group", "mj-hero", "mj-image", "mj-navbar", "mj-navbar-link", "mj-raw", "mj-section", "mj-social",
-    "mj-social-element", "mj-spacer", "mj-table", "mj-text", "mj-wrapper", "mj-include",
+    "mjml",
+    "mj-head",
+    "mj-body",
+    "mj-attributes",
+    "mj-all",
+    "mj-class",
+    "mj-breakpoint",
+    "mj-font",
+    "mj-html-attributes",
+    "mj-html-attribute",
+    "mj-selector",
+    "mj-preview",
+    "mj-style",
+    "mj-title",
+    "mj-accordion",
+    "mj-accordion-element",
+    "mj-accordion-title",
+    "mj-accordion-text",
+    "mj-button",
+    "mj-carousel",
+    "mj-carousel-image",
+    "mj-column",
+    "mj-divider",
+    "mj-group",
+    "mj-hero",
+    "mj-image",
+    "mj-navbar",
+    "mj-navbar-link",
+    "mj-raw",
+    "mj-section",
+    "mj-social",
+    "mj-social-element",
+    "mj-spacer",
+    "mj-table",
+    "mj-text",
+    "mj-wrapper",
+    "mj-include",
 }
 
 
@@ -38,8 +70,10 @@ def compile_mjml(source: str) -> Compiled:
     """MJML to HTML and plain text. Raises DesignError with a sentence when it cannot compile."""
     if "<mjml" not in source:
         raise DesignError("The design is not MJML: it must start with <mjml>.")
-    warnings = [f"<{tag}> is not an MJML element: it is left out of the email."
-                for tag in sorted(set(re.findall(r"<(mj-[a-z-]+)", source)) - MJML_TAGS)]
+    warnings = [
+        f"<{tag}> is not an MJML element: it is left out of the email."
+        for tag in sorted(set(re.findall(r"<(mj-[a-z-]+)", source)) - MJML_TAGS)
+    ]
     try:
         compiled = mjml.mjml2html(source)
     except ValueError as exc:
@@ -77,7 +111,9 @@ def check_template(source: str) -> None:
     try:
         _environment.parse(source)
     except TemplateSyntaxError as exc:
-        raise DesignError(f"A personalization token is not written correctly (line {exc.lineno}): {exc.message}.") from None
+        raise DesignError(
+            f"A personalization token is not written correctly (line {exc.lineno}): {exc.message}."
+        ) from None
 
 
 def referenced_fields(source: str) -> set[str]:
@@ -115,8 +151,9 @@ def _template(source: str, html: bool) -> Any:
     return template
 
 
-def personalize(source: str, context: Mapping[str, Any], *, html: bool = False,
-                rule: Callable[[str], bool] | None = None) -> str:
+def personalize(
+    source: str, context: Mapping[str, Any], *, html: bool = False, rule: Callable[[str], bool] | None = None
+) -> str:
     """Render one message part for one contact; `rule("...")` decides conditional blocks."""
     return str(_template(source, html).render({**context, "rule": rule or (lambda _text: False)}))
 

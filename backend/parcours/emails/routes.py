@@ -65,15 +65,20 @@ class EmailsController(Controller):
     async def delete_email(self, email_id: IdParam, db: AsyncSession) -> None:
         await service.delete_email(db, email_id)
 
-    @post("/{email_id:int}/preview", status_code=200, opt={"role": "viewer"},
-          summary="The email as one contact will receive it (or a sample contact)")
+    @post(
+        "/{email_id:int}/preview",
+        status_code=200,
+        opt={"role": "viewer"},
+        summary="The email as one contact will receive it (or a sample contact)",
+    )
     async def preview(self, email_id: IdParam, data: PreviewIn, db: AsyncSession) -> PreviewOut:
         composed = await service.preview(db, email_id, data.contact_id, data.subject, data.mjml)
         return PreviewOut(subject=composed.subject, html=composed.html, text=composed.text)
 
     @post("/{email_id:int}/test-send", status_code=202, summary="Send the email to one address, now")
-    async def test_send(self, email_id: IdParam, data: TestSendIn, db: AsyncSession, runtime: Runtime,
-                        actor: Actor) -> Queued:
+    async def test_send(
+        self, email_id: IdParam, data: TestSendIn, db: AsyncSession, runtime: Runtime, actor: Actor
+    ) -> Queued:
         return Queued(outbox_id=await service.test_send(db, email_id, data.to, data.contact_id, actor, runtime.enqueue))
 
     @get("/{email_id:int}/versions", summary="Saved versions, newest first")
@@ -114,8 +119,14 @@ class ImageUpload:
 
 
 def _asset_out(asset: Asset, base_url: str) -> AssetOut:
-    return AssetOut(id=asset.id, url=f"{base_url}/media/{asset.id}/{asset.filename}", filename=asset.filename,
-                    content_type=asset.content_type, size=asset.size, created_at=asset.created_at)
+    return AssetOut(
+        id=asset.id,
+        url=f"{base_url}/media/{asset.id}/{asset.filename}",
+        filename=asset.filename,
+        content_type=asset.content_type,
+        size=asset.size,
+        created_at=asset.created_at,
+    )
 
 
 class AssetsController(Controller):
@@ -123,15 +134,22 @@ class AssetsController(Controller):
     tags = ["emails"]
 
     @get("/", summary="Uploaded images, newest first")
-    async def list_assets(self, db: AsyncSession, runtime: Runtime, limit: int = limit_param(50),
-                          cursor: Cursor = None) -> AssetPage:
+    async def list_assets(
+        self, db: AsyncSession, runtime: Runtime, limit: int = limit_param(50), cursor: Cursor = None
+    ) -> AssetPage:
         rows, next_cursor, total = await assets.list_assets(db, limit, cursor)
-        return AssetPage(items=[_asset_out(a, runtime.settings.base_url) for a in rows], next_cursor=next_cursor,
-                         total=total)
+        return AssetPage(
+            items=[_asset_out(a, runtime.settings.base_url) for a in rows], next_cursor=next_cursor, total=total
+        )
 
     @post("/", summary="Upload an image (PNG, JPEG, GIF, WebP; 5 MB at most)")
-    async def upload(self, data: Annotated[ImageUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-                     db: AsyncSession, runtime: Runtime, actor: Actor) -> AssetOut:
+    async def upload(
+        self,
+        data: Annotated[ImageUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        db: AsyncSession,
+        runtime: Runtime,
+        actor: Actor,
+    ) -> AssetOut:
         asset = await assets.save(db, data.file.filename or "image", await data.file.read(), actor.label)
         return _asset_out(asset, runtime.settings.base_url)
 
@@ -139,9 +157,15 @@ class AssetsController(Controller):
 @get("/media/{asset_id:str}/{name:str}", include_in_schema=False)
 async def serve_asset(asset_id: str, name: str, db: AsyncSession) -> Response[bytes]:
     asset = await assets.get(db, asset_id)
-    return Response(asset.content, media_type=asset.content_type, headers={
-        "Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": f'inline; filename="{asset.filename}"'})
+    return Response(
+        asset.content,
+        media_type=asset.content_type,
+        headers={
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f'inline; filename="{asset.filename}"',
+        },
+    )
 
 
 class TopicsController(Controller):

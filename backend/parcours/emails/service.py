@@ -32,8 +32,15 @@ from parcours.segments import service as segments
 VERSION_WINDOW = timedelta(minutes=2)
 # What a version keeps of its email.
 _CONTENT = ("subject", "preheader", "design", "mjml", "html", "text")
-SAMPLE_CONTACT = {"first_name": "Camille", "last_name": "Martin", "email": "camille.martin@example.com",
-                  "city": "Lyon", "country": "FR", "language": "fr", "custom": {}}
+SAMPLE_CONTACT = {
+    "first_name": "Camille",
+    "last_name": "Martin",
+    "email": "camille.martin@example.com",
+    "city": "Lyon",
+    "country": "FR",
+    "language": "fr",
+    "custom": {},
+}
 _CONTACT_FIELDS = set(ContactOut.__struct_fields__) | {"custom"}
 _ACCOUNT_FIELDS = set(AccountOut.__struct_fields__)
 
@@ -95,8 +102,16 @@ async def create_email(session: AsyncSession, values: dict[str, Any], actor: Act
         values["preheader"] = values.get("preheader") or template.preheader
     mjml = mjml or templates.BLANK_MJML
     html, text, warnings = await _compiled(session, mjml, values["subject"])
-    email = Email(**values, design=design, mjml=mjml, html=html, text=text, warnings=warnings,
-                  template_id=template_id, created_by=actor.label)
+    email = Email(
+        **values,
+        design=design,
+        mjml=mjml,
+        html=html,
+        text=text,
+        warnings=warnings,
+        template_id=template_id,
+        created_by=actor.label,
+    )
     session.add(email)
     await session.flush()
     await _save_version(session, email, actor)
@@ -109,7 +124,8 @@ async def update_email(session: AsyncSession, email_id: int, changes: dict[str, 
     content_changed = any(k in changes for k in ("mjml", "design", "subject", "preheader"))
     if "mjml" in changes or "subject" in changes:
         changes["html"], changes["text"], changes["warnings"] = await _compiled(
-            session, changes.get("mjml", email.mjml), changes.get("subject", email.subject))
+            session, changes.get("mjml", email.mjml), changes.get("subject", email.subject)
+        )
     for field, value in changes.items():
         setattr(email, field, value)
     email.updated_at = utcnow()
@@ -121,10 +137,14 @@ async def update_email(session: AsyncSession, email_id: int, changes: dict[str, 
 
 async def _save_version(session: AsyncSession, email: Email, actor: Actor, force_new: bool = False) -> None:
     assert email.id is not None  # a saved email
-    latest = (await session.execute(
-        select(EmailVersion).where(col(EmailVersion.email_id) == email.id)
-        .order_by(col(EmailVersion.version).desc()).limit(1)
-    )).scalar_one_or_none()
+    latest = (
+        await session.execute(
+            select(EmailVersion)
+            .where(col(EmailVersion.email_id) == email.id)
+            .order_by(col(EmailVersion.version).desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
     recent = latest is not None and latest.saved_by == actor.label and utcnow() - latest.saved_at < VERSION_WINDOW
     if latest is not None and recent and not force_new:
         for field in _CONTENT:
@@ -133,9 +153,19 @@ async def _save_version(session: AsyncSession, email: Email, actor: Actor, force
         email.version = latest.version
         return
     email.version = (latest.version + 1) if latest else 1
-    session.add(EmailVersion(email_id=email.id, version=email.version, saved_by=actor.label, subject=email.subject,
-                             preheader=email.preheader, design=email.design, mjml=email.mjml, html=email.html,
-                             text=email.text))
+    session.add(
+        EmailVersion(
+            email_id=email.id,
+            version=email.version,
+            saved_by=actor.label,
+            subject=email.subject,
+            preheader=email.preheader,
+            design=email.design,
+            mjml=email.mjml,
+            html=email.html,
+            text=email.text,
+        )
+    )
 
 
 async def delete_email(session: AsyncSession, email_id: int) -> None:
@@ -150,15 +180,18 @@ async def delete_email(session: AsyncSession, email_id: int) -> None:
 
 async def versions(session: AsyncSession, email_id: int) -> Sequence[EmailVersion]:
     await get_email(session, email_id)
-    query = (select(EmailVersion).where(col(EmailVersion.email_id) == email_id)
-             .order_by(col(EmailVersion.version).desc()))
+    query = (
+        select(EmailVersion).where(col(EmailVersion.email_id) == email_id).order_by(col(EmailVersion.version).desc())
+    )
     return (await session.execute(query)).scalars().all()
 
 
 async def restore(session: AsyncSession, email_id: int, version: int, actor: Actor) -> Email:
-    found = (await session.execute(
-        select(EmailVersion).where(col(EmailVersion.email_id) == email_id, col(EmailVersion.version) == version)
-    )).scalar_one_or_none()
+    found = (
+        await session.execute(
+            select(EmailVersion).where(col(EmailVersion.email_id) == email_id, col(EmailVersion.version) == version)
+        )
+    ).scalar_one_or_none()
     if found is None:
         raise NotFound(f"Version {version} of this email does not exist.", "version")
     email = await get_email(session, email_id)
@@ -176,8 +209,9 @@ def content_of(email: Email) -> Content:
 # ---- personalization ---------------------------------------------------------------------------
 
 
-async def personalization(session: AsyncSession, contact_id: int | None
-                          ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Callable[[str], bool]]:
+async def personalization(
+    session: AsyncSession, contact_id: int | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Callable[[str], bool]]:
     """A contact's values for templates, and the rule check used by conditional blocks."""
     if contact_id is None:
         return dict(SAMPLE_CONTACT), None, lambda _text: False
@@ -197,21 +231,25 @@ async def personalization(session: AsyncSession, contact_id: int | None
     return contact, account, rule
 
 
-async def preview(session: AsyncSession, email_id: int, contact_id: int | None, subject: str | None = None,
-                  mjml: str | None = None) -> Composed:
+async def preview(
+    session: AsyncSession, email_id: int, contact_id: int | None, subject: str | None = None, mjml: str | None = None
+) -> Composed:
     email = await get_email(session, email_id)
     content = content_of(email)
     if mjml is not None or subject is not None:
-        html, text, _ = await _compiled(session, mjml if mjml is not None else email.mjml,
-                                        subject if subject is not None else email.subject)
-        content = Content(subject=subject if subject is not None else email.subject, preheader=email.preheader,
-                          html=html, text=text)
+        html, text, _ = await _compiled(
+            session, mjml if mjml is not None else email.mjml, subject if subject is not None else email.subject
+        )
+        content = Content(
+            subject=subject if subject is not None else email.subject, preheader=email.preheader, html=html, text=text
+        )
     contact, account, rule = await personalization(session, contact_id)
     return compose(content, context(contact, account, None), rule, None)
 
 
-async def test_send(session: AsyncSession, email_id: int, to: str, contact_id: int | None, actor: Actor,
-                    enqueue: Enqueue) -> int:
+async def test_send(
+    session: AsyncSession, email_id: int, to: str, contact_id: int | None, actor: Actor, enqueue: Enqueue
+) -> int:
     email = await get_email(session, email_id)
     try:
         address = normalize_email(to)
@@ -220,9 +258,20 @@ async def test_send(session: AsyncSession, email_id: int, to: str, contact_id: i
     if contact_id is not None:
         await personalization(session, contact_id)
     key = f"test:{email.id}:{uuid.uuid4().hex}"
-    await channels.queue(session, enqueue, [channels.OutboxIn(
-        key=key, to=address, email_id=email.id, contact_id=contact_id, subject=email.subject,
-        data={"test": True, "by": actor.label})])
+    await channels.queue(
+        session,
+        enqueue,
+        [
+            channels.OutboxIn(
+                key=key,
+                to=address,
+                email_id=email.id,
+                contact_id=contact_id,
+                subject=email.subject,
+                data={"test": True, "by": actor.label},
+            )
+        ],
+    )
     return (await channels.queued(session, [key]))[key]
 
 
@@ -230,8 +279,9 @@ async def count_emails(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(Email))).scalar_one())
 
 
-async def personalizations(session: AsyncSession, contact_ids: Sequence[int], with_rules: bool
-                           ) -> dict[int, tuple[dict[str, Any], dict[str, Any] | None, Callable[[str], bool] | None]]:
+async def personalizations(
+    session: AsyncSession, contact_ids: Sequence[int], with_rules: bool
+) -> dict[int, tuple[dict[str, Any], dict[str, Any] | None, Callable[[str], bool] | None]]:
     """Template values for many contacts at once (sending); the rule check only when needed."""
     rows = await contacts.rule_rows(session, contact_ids)
     if not with_rules:
@@ -260,6 +310,12 @@ async def kinds_of(session: AsyncSession, email_ids: set[int]) -> dict[int, str]
 
 async def latest_sender(session: AsyncSession) -> tuple[str, str] | None:
     """The sender name and address of the email changed last: new emails start from it."""
-    row = (await session.execute(select(col(Email.from_name), col(Email.from_email)).where(col(Email.from_email) != "")
-                                 .order_by(col(Email.updated_at).desc()).limit(1))).first()
+    row = (
+        await session.execute(
+            select(col(Email.from_name), col(Email.from_email))
+            .where(col(Email.from_email) != "")
+            .order_by(col(Email.updated_at).desc())
+            .limit(1)
+        )
+    ).first()
     return (row[0], row[1]) if row else None

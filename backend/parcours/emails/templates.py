@@ -48,8 +48,9 @@ class _Meta(msgspec.Struct):
 
 
 async def list_templates(session: AsyncSession, kind: str, archived: bool = False) -> Sequence[Template]:
-    query = (select(Template).where(col(Template.kind) == kind, col(Template.archived) == archived)
-             .order_by(Template.name))
+    query = (
+        select(Template).where(col(Template.kind) == kind, col(Template.archived) == archived).order_by(Template.name)
+    )
     return (await session.execute(query)).scalars().all()
 
 
@@ -61,8 +62,17 @@ async def get_template(session: AsyncSession, template_id: int, field: str = "te
 
 
 async def create_from_email(session: AsyncSession, email: Email, values: dict[str, Any], actor: Actor) -> Template:
-    template = Template(kind="email", subject=email.subject, preheader=email.preheader, design=email.design,
-                        mjml=email.mjml, html=email.html, text=email.text, created_by=actor.label, **values)
+    template = Template(
+        kind="email",
+        subject=email.subject,
+        preheader=email.preheader,
+        design=email.design,
+        mjml=email.mjml,
+        html=email.html,
+        text=email.text,
+        created_by=actor.label,
+        **values,
+    )
     session.add(template)
     await session.flush()
     return template
@@ -92,9 +102,22 @@ async def load_shipped(session: AsyncSession, directory: Path) -> int:
             raise InvalidInput(f"The shipped template {source.name} does not compile: {exc}") from None
         design_file = source.with_suffix(".project.json")
         design = msgspec.json.decode(design_file.read_bytes()) if design_file.exists() else None
-        session.add(Template(kind="email", key=meta.key, name=meta.name, description=meta.description,
-                             category=meta.category, subject=meta.subject, preheader=meta.preheader, design=design,
-                             mjml=mjml, html=compiled.html, text=compiled.text, created_by="Parcours"))
+        session.add(
+            Template(
+                kind="email",
+                key=meta.key,
+                name=meta.name,
+                description=meta.description,
+                category=meta.category,
+                subject=meta.subject,
+                preheader=meta.preheader,
+                design=design,
+                mjml=mjml,
+                html=compiled.html,
+                text=compiled.text,
+                created_by="Parcours",
+            )
+        )
         added += 1
     await session.flush()
     return added
@@ -111,11 +134,13 @@ async def by_key(session: AsyncSession, kind: str, key: str) -> Template | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def add_shipped(session: AsyncSession, *, kind: str, key: str, name: str, description: str, category: str,
-                      design: dict[str, Any]) -> Template:
+async def add_shipped(
+    session: AsyncSession, *, kind: str, key: str, name: str, description: str, category: str, design: dict[str, Any]
+) -> Template:
     """A shipped template of another kind than email (a journey): its content lives in `design`."""
-    template = Template(kind=kind, key=key, name=name, description=description, category=category, design=design,
-                        created_by="Parcours")
+    template = Template(
+        kind=kind, key=key, name=name, description=description, category=category, design=design, created_by="Parcours"
+    )
     session.add(template)
     await session.flush()
     return template

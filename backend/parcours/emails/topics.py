@@ -42,8 +42,9 @@ async def require_topic(session: AsyncSession, key: str | None, field: str = "to
 
 async def opted_out(session: AsyncSession, contact_ids: Sequence[int]) -> dict[int, frozenset[str]]:
     found: dict[int, set[str]] = defaultdict(set)
-    rows = await session.execute(select(col(TopicOptOut.contact_id), col(TopicOptOut.topic))
-                                 .where(col(TopicOptOut.contact_id).in_(contact_ids)))
+    rows = await session.execute(
+        select(col(TopicOptOut.contact_id), col(TopicOptOut.topic)).where(col(TopicOptOut.contact_id).in_(contact_ids))
+    )
     for cid, topic in rows.all():
         found[cid].add(topic)
     return {cid: frozenset(topics) for cid, topics in found.items()}

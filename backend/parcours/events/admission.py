@@ -41,8 +41,9 @@ class Admitted:
     new: bool
 
 
-async def register_all(out: Outbound, session: AsyncSession,
-                        requests: list[RegistrationRequest]) -> list[Admitted | ParcoursError]:
+async def register_all(
+    out: Outbound, session: AsyncSession, requests: list[RegistrationRequest]
+) -> list[Admitted | ParcoursError]:
     tallies: dict[int, Tally] = {}  # each event's seats, counted once for the transaction
     outcomes: list[Admitted | ParcoursError] = []
     for request in requests:
@@ -50,8 +51,9 @@ async def register_all(out: Outbound, session: AsyncSession,
     return outcomes
 
 
-async def _admit(out: Outbound, session: AsyncSession, request: RegistrationRequest,
-                 tallies: dict[int, Tally]) -> Admitted | ParcoursError:
+async def _admit(
+    out: Outbound, session: AsyncSession, request: RegistrationRequest, tallies: dict[int, Tally]
+) -> Admitted | ParcoursError:
     try:
         return await _admit_once(out, session, request, tallies)
     except Conflict:
@@ -64,17 +66,27 @@ async def _admit(out: Outbound, session: AsyncSession, request: RegistrationRequ
         return exc
 
 
-async def _admit_once(out: Outbound, session: AsyncSession, request: RegistrationRequest,
-                      tallies: dict[int, Tally]) -> Admitted:
+async def _admit_once(
+    out: Outbound, session: AsyncSession, request: RegistrationRequest, tallies: dict[int, Tally]
+) -> Admitted:
     async with session.begin_nested():  # a refused request leaves no trace
         placed = await registrations.register(
-            session, request.event_id, request.values, request.actor, public=request.public,
-            source=request.source, counted=tallies.get(request.event_id))
+            session,
+            request.event_id,
+            request.values,
+            request.actor,
+            public=request.public,
+            source=request.source,
+            counted=tallies.get(request.event_id),
+        )
         if placed.new:  # the confirmation or waitlist email, committed with the registration
             await registered(session, out, placed.tally.event, placed.registration, placed.position, placed.contact)
     tallies[request.event_id] = placed.tally  # only once the registration stands
-    return Admitted(slug=placed.tally.event.slug, new=placed.new, registration=registrations.registration_out(
-        placed.registration, placed.contact, placed.position))
+    return Admitted(
+        slug=placed.tally.event.slug,
+        new=placed.new,
+        registration=registrations.registration_out(placed.registration, placed.contact, placed.position),
+    )
 
 
 Admission = GroupCommit[RegistrationRequest, Admitted]
@@ -83,5 +95,8 @@ Admission = GroupCommit[RegistrationRequest, Admitted]
 def group_commit(runtime: Runtime) -> Admission:
     """The process's registration queue (one per process, built by parcours.assembly)."""
     sqlite = runtime.settings.sqlalchemy_url.startswith("sqlite")
-    return GroupCommit(runtime.sessions, partial(register_all, outbound(runtime)),
-                       MAX_PER_SQLITE_TRANSACTION if sqlite else MAX_PER_TRANSACTION)
+    return GroupCommit(
+        runtime.sessions,
+        partial(register_all, outbound(runtime)),
+        MAX_PER_SQLITE_TRANSACTION if sqlite else MAX_PER_TRANSACTION,
+    )

@@ -47,8 +47,17 @@ async def import_attendance(session: AsyncSession, event_id: int, content: bytes
     event = await lock_event(session, event_id)
     contact_ids = await contacts.ids_by_email(session, emails)  # addresses are stored lower-cased
     email_of = {cid: email for email, cid in contact_ids.items()}
-    found = (await session.execute(select(Registration).where(
-        col(Registration.event_id) == event_id, col(Registration.contact_id).in_(list(email_of))))).scalars().all()
+    found = (
+        (
+            await session.execute(
+                select(Registration).where(
+                    col(Registration.event_id) == event_id, col(Registration.contact_id).in_(list(email_of))
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     registered = {email_of[registration.contact_id]: registration for registration in found}
     now, present, already, not_confirmed = utcnow(), [], 0, []
     for email in emails:
@@ -64,5 +73,10 @@ async def import_attendance(session: AsyncSession, event_id: int, content: bytes
             present.append(registration)
     await session.flush()
     await record(session, event, [(r, "attended") for r in present], now)
-    return AttendanceImport(rows=len(emails), checked_in=len(present), already_checked_in=already,
-                            not_confirmed=not_confirmed, not_registered=[e for e in emails if e not in registered][:50])
+    return AttendanceImport(
+        rows=len(emails),
+        checked_in=len(present),
+        already_checked_in=already,
+        not_confirmed=not_confirmed,
+        not_registered=[e for e in emails if e not in registered][:50],
+    )

@@ -16,7 +16,7 @@ SLUG_LENGTH = 80
 
 
 def slugify(name: str) -> str:
-    """"Café & Croissants 2025!" -> "cafe-croissants-2025" (never empty)."""
+    """ "Café & Croissants 2025!" -> "cafe-croissants-2025" (never empty)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return _NOT_WORD.sub("-", ascii_name).strip("-")[:SLUG_LENGTH].strip("-") or "event"
 
@@ -46,8 +46,9 @@ class TimedSession(Protocol):
     def ends_at(self) -> datetime | None: ...
 
 
-def sessions_problem(sessions: Sequence[TimedSession], starts_at: datetime,
-                     ends_at: datetime) -> tuple[str, str] | None:
+def sessions_problem(
+    sessions: Sequence[TimedSession], starts_at: datetime, ends_at: datetime
+) -> tuple[str, str] | None:
     """The first agenda problem as (field, message), the field named like the API's own errors
     ("sessions[2].ends_at"); None when every session has a title and fits within the event."""
     start, end = as_utc(starts_at), as_utc(ends_at)

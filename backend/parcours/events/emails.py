@@ -9,33 +9,59 @@ from zoneinfo import ZoneInfo
 from parcours.events import reminders
 
 _SUBJECTS = {
-    "en": {"confirmed": "You are registered: {name}", "waitlisted": "You are on the waitlist: {name}",
-           "promoted": "A seat is yours: {name}", "reminder": "Reminder: {name} starts in {delay}"},
-    "fr": {"confirmed": "Vous êtes inscrit(e) : {name}", "waitlisted": "Vous êtes sur liste d'attente : {name}",
-           "promoted": "Une place s'est libérée pour vous : {name}", "reminder": "Rappel : {name} commence dans {delay}"},
+    "en": {
+        "confirmed": "You are registered: {name}",
+        "waitlisted": "You are on the waitlist: {name}",
+        "promoted": "A seat is yours: {name}",
+        "reminder": "Reminder: {name} starts in {delay}",
+    },
+    "fr": {
+        "confirmed": "Vous êtes inscrit(e) : {name}",
+        "waitlisted": "Vous êtes sur liste d'attente : {name}",
+        "promoted": "Une place s'est libérée pour vous : {name}",
+        "reminder": "Rappel : {name} commence dans {delay}",
+    },
 }
 _OPENINGS = {
-    "en": {"confirmed": "You are registered for {name}.",
-           "waitlisted": "{name} is full: you are on the waitlist, position {position}. We will email you "
-                         "if a seat frees up.",
-           "promoted": "A seat freed up: you are now registered for {name}.",
-           "reminder": "{name} starts in {delay}."},
-    "fr": {"confirmed": "Vous êtes inscrit(e) à {name}.",
-           "waitlisted": "{name} est complet : vous êtes sur liste d'attente, en position {position}. Nous vous "
-                         "écrirons si une place se libère.",
-           "promoted": "Une place s'est libérée : vous êtes maintenant inscrit(e) à {name}.",
-           "reminder": "{name} commence dans {delay}."},
+    "en": {
+        "confirmed": "You are registered for {name}.",
+        "waitlisted": "{name} is full: you are on the waitlist, position {position}. We will email you "
+        "if a seat frees up.",
+        "promoted": "A seat freed up: you are now registered for {name}.",
+        "reminder": "{name} starts in {delay}.",
+    },
+    "fr": {
+        "confirmed": "Vous êtes inscrit(e) à {name}.",
+        "waitlisted": "{name} est complet : vous êtes sur liste d'attente, en position {position}. Nous vous "
+        "écrirons si une place se libère.",
+        "promoted": "Une place s'est libérée : vous êtes maintenant inscrit(e) à {name}.",
+        "reminder": "{name} commence dans {delay}.",
+    },
 }
 _LABELS = {
-    "en": {"when": "When", "where": "Where", "join": "Join online", "page": "Event page",
-           "calendar": "The calendar file attached adds it to your calendar.",
-           "cancel": "Can't come? Cancel your registration", "leave": "Leave the waitlist"},
-    "fr": {"when": "Quand", "where": "Où", "join": "En ligne", "page": "Page de l'événement",
-           "calendar": "Le fichier de calendrier joint l'ajoute à votre agenda.",
-           "cancel": "Un empêchement ? Annulez votre inscription", "leave": "Quitter la liste d'attente"},
+    "en": {
+        "when": "When",
+        "where": "Where",
+        "join": "Join online",
+        "page": "Event page",
+        "calendar": "The calendar file attached adds it to your calendar.",
+        "cancel": "Can't come? Cancel your registration",
+        "leave": "Leave the waitlist",
+    },
+    "fr": {
+        "when": "Quand",
+        "where": "Où",
+        "join": "En ligne",
+        "page": "Page de l'événement",
+        "calendar": "Le fichier de calendrier joint l'ajoute à votre agenda.",
+        "cancel": "Un empêchement ? Annulez votre inscription",
+        "leave": "Quitter la liste d'attente",
+    },
 }
-_UNITS = {"en": (("day", "days"), ("hour", "hours"), ("minute", "minutes")),
-          "fr": (("jour", "jours"), ("heure", "heures"), ("minute", "minutes"))}
+_UNITS = {
+    "en": (("day", "days"), ("hour", "hours"), ("minute", "minutes")),
+    "fr": (("jour", "jours"), ("heure", "heures"), ("minute", "minutes")),
+}
 
 
 def language(code: str | None) -> str:
@@ -61,9 +87,20 @@ def when(starts_at: datetime, ends_at: datetime, timezone: str) -> str:
     return f"{start:%Y-%m-%d %H:%M} - {until} ({timezone})"
 
 
-def message(kind: str, lang: str, *, name: str, when: str, where: str | None, online_url: str | None,
-            page_url: str, cancel_url: str, position: int | None = None, offset: str | None = None,
-            with_calendar: bool = False) -> tuple[str, str]:
+def message(
+    kind: str,
+    lang: str,
+    *,
+    name: str,
+    when: str,
+    where: str | None,
+    online_url: str | None,
+    page_url: str,
+    cancel_url: str,
+    position: int | None = None,
+    offset: str | None = None,
+    with_calendar: bool = False,
+) -> tuple[str, str]:
     """(subject, text) of one email to one registrant."""
     words = {"name": name, "position": position or "", "delay": delay(offset, lang) if offset else ""}
     labels = _LABELS[lang]

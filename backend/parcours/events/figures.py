@@ -30,8 +30,14 @@ class Dashboard(TypedDict):
     cost_per_attendee: float | None
 
 
-def dashboard(counts: dict[str, int], attendance: dict[str, int], capacity: int | None, budget: float | None,
-              costs: float, revenue: float) -> Dashboard:
+def dashboard(
+    counts: dict[str, int],
+    attendance: dict[str, int],
+    capacity: int | None,
+    budget: float | None,
+    costs: float,
+    revenue: float,
+) -> Dashboard:
     """`counts`: registrations per status; `attendance`: confirmed ones per attendance mark."""
     confirmed, waitlisted, cancelled = (counts.get(s, 0) for s in ("confirmed", "waitlisted", "cancelled"))
     attended, no_shows = attendance.get("attended", 0), attendance.get("no_show", 0)

@@ -11,8 +11,14 @@ _FOLD_AT = 75  # octets per line, before the CRLF
 
 def escape(text: str) -> str:
     """TEXT values: backslash, semicolon and comma escaped, newlines as \\n."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
 def fold(line: str) -> str:
@@ -36,14 +42,27 @@ def stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar(*, uid: str, name: str, starts_at: datetime, ends_at: datetime, now: datetime,
-             description: str = "", location: Sequence[str | None] = (), url: str | None = None,
-             cancelled: bool = False, sequence: int = 0) -> str:
+def calendar(
+    *,
+    uid: str,
+    name: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    description: str = "",
+    location: Sequence[str | None] = (),
+    url: str | None = None,
+    cancelled: bool = False,
+    sequence: int = 0,
+) -> str:
     """One VEVENT in a VCALENDAR. Times are written in UTC, which every calendar shows in the
     reader's own time zone."""
     where = ", ".join(part for part in location if part)
     lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODUCT}", "CALSCALE:GREGORIAN",
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODUCT}",
+        "CALSCALE:GREGORIAN",
         f"METHOD:{'CANCEL' if cancelled else 'PUBLISH'}",
         "BEGIN:VEVENT",
         f"UID:{uid}",

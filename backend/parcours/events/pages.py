@@ -49,7 +49,7 @@ def cancel_form(language: str, event: str) -> str:
 
 
 def when(language: str, starts_at: datetime, ends_at: datetime, timezone: str) -> str:
-    """"Tuesday 3 March 2026, 14:00 – 15:30 (Europe/Paris)", in the event's own time zone."""
+    """ "Tuesday 3 March 2026, 14:00 – 15:30 (Europe/Paris)", in the event's own time zone."""
     zone, words = ZoneInfo(timezone), CATALOG[language]
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
 
@@ -74,22 +74,46 @@ def _details(language: str, event: Event) -> dict[str, Any]:
     if event.type != "in_person":
         where.append(text(language, "event.online"))
     zone = ZoneInfo(event.timezone)
-    sessions = [(f"{datetime.fromisoformat(s['starts_at']).astimezone(zone):%H:%M}" if s.get("starts_at") else "",
-                 s["title"], s.get("speaker") or "") for s in event.sessions or []]
-    return {"where": where, "sessions": sessions,
-            "paragraphs": [p for p in (event.description or "").split("\n") if p.strip()],
-            "fee": money(language, event.registration_fee) if event.registration_fee else ""}
+    sessions = [
+        (
+            f"{datetime.fromisoformat(s['starts_at']).astimezone(zone):%H:%M}" if s.get("starts_at") else "",
+            s["title"],
+            s.get("speaker") or "",
+        )
+        for s in event.sessions or []
+    ]
+    return {
+        "where": where,
+        "sessions": sessions,
+        "paragraphs": [p for p in (event.description or "").split("\n") if p.strip()],
+        "fee": money(language, event.registration_fee) if event.registration_fee else "",
+    }
 
 
 def _event_page(name: str, language: str, event: Event, **context: Any) -> str:
-    return render(name, language, event=event, when=when(language, event.starts_at, event.ends_at, event.timezone),
-                  **context)
+    return render(
+        name, language, event=event, when=when(language, event.starts_at, event.ends_at, event.timezone), **context
+    )
 
 
-def registration_form(language: str, event: Event, seats_left: int | None, values: dict[str, str] | None = None,
-                      error: str | None = None, field: str | None = None) -> str:
-    return _event_page("events/register.html", language, event, seats_left=seats_left, values=values or {},
-                       error=error, field=field, **_details(language, event))
+def registration_form(
+    language: str,
+    event: Event,
+    seats_left: int | None,
+    values: dict[str, str] | None = None,
+    error: str | None = None,
+    field: str | None = None,
+) -> str:
+    return _event_page(
+        "events/register.html",
+        language,
+        event,
+        seats_left=seats_left,
+        values=values or {},
+        error=error,
+        field=field,
+        **_details(language, event),
+    )
 
 
 def registration_done(language: str, event: Event, status: str, position: int | None, new: bool) -> str:
@@ -138,8 +162,12 @@ async def _shown(db: AsyncSession, slug: str) -> tuple[Event, int, int | None]:
 
 
 @get("/e/{slug:str}", include_in_schema=False)
-async def registration_page(slug: str, db: AsyncSession, request: Request[Any, Any, Any],
-                            lang: str | None = Parameter(default=None, max_length=8)) -> Response[str]:
+async def registration_page(
+    slug: str,
+    db: AsyncSession,
+    request: Request[Any, Any, Any],
+    lang: str | None = Parameter(default=None, max_length=8),
+) -> Response[str]:
     language = language_of(request.headers.get("accept-language"), lang)
     try:
         event, _, seats_left = await _shown(db, slug)
@@ -151,8 +179,9 @@ async def registration_page(slug: str, db: AsyncSession, request: Request[Any, A
 
 
 @post("/e/{slug:str}", include_in_schema=False, status_code=200)
-async def register_from_page(slug: str, runtime: Runtime, admission: Admission,
-                             request: Request[Any, Any, Any]) -> Response[str]:
+async def register_from_page(
+    slug: str, runtime: Runtime, admission: Admission, request: Request[Any, Any, Any]
+) -> Response[str]:
     form = await request.form()
     language = language_of(request.headers.get("accept-language"), str(form.get("lang") or "") or None)
     async with transaction(runtime.read_sessions) as session:
@@ -172,9 +201,15 @@ async def register_from_page(slug: str, runtime: Runtime, admission: Admission,
         values.update(consent_level="marketing", email_opt_in=True)
     try:
         checked = msgspec.convert(values, PublicRegistrationIn)
-        done = await admission.submit(RegistrationRequest(
-            event_id, {f: getattr(checked, f) for f in checked.__struct_fields__}, PAGE_ACTOR,
-            public=True, source="public_page"))
+        done = await admission.submit(
+            RegistrationRequest(
+                event_id,
+                {f: getattr(checked, f) for f in checked.__struct_fields__},
+                PAGE_ACTOR,
+                public=True,
+                source="public_page",
+            )
+        )
     except (ParcoursError, msgspec.ValidationError) as error:
         message, field = problem_text(language, error)
         status = error.status_code if isinstance(error, ParcoursError) else 400

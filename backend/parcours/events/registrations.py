@@ -29,8 +29,18 @@ from parcours.jobs.enqueue import Enqueue
 from parcours.tracking import tokens
 
 CANCEL_PURPOSE = "event_cancel"
-CONTACT_FIELDS = ("first_name", "last_name", "phone", "company", "job_title", "country", "language",
-                  "consent_level", "email_opt_in", "sms_opt_in")
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "company",
+    "job_title",
+    "country",
+    "language",
+    "consent_level",
+    "email_opt_in",
+    "sms_opt_in",
+)
 
 
 def _id(registration: Registration) -> int:
@@ -63,20 +73,30 @@ async def from_cancel_token(session: AsyncSession, secret: str, slug: str, token
 # ---- interactions ---------------------------------------------------------------------------------
 
 
-async def record(session: AsyncSession, event: Event, rows: Sequence[tuple[Registration, str]],
-                 at: datetime | None = None) -> None:
+async def record(
+    session: AsyncSession, event: Event, rows: Sequence[tuple[Registration, str]], at: datetime | None = None
+) -> None:
     """Each (registration, what happened) as an `event_<what>` interaction on the contact."""
-    await recording.record(session, [
-        {"contact_id": r.contact_id, "type": f"event_{kind}", "occurred_at": at or utcnow(),
-         "properties": {"event_id": event.id, "event": event.name, "registration_id": r.id}}
-        for r, kind in rows])
+    await recording.record(
+        session,
+        [
+            {
+                "contact_id": r.contact_id,
+                "type": f"event_{kind}",
+                "occurred_at": at or utcnow(),
+                "properties": {"event_id": event.id, "event": event.name, "registration_id": r.id},
+            }
+            for r, kind in rows
+        ],
+    )
 
 
 # ---- registering ----------------------------------------------------------------------------------
 
 
-async def _contact(session: AsyncSession, values: dict[str, Any], actor: Actor, source: str,
-                   public: bool) -> tuple[Any, bool]:
+async def _contact(
+    session: AsyncSession, values: dict[str, Any], actor: Actor, source: str, public: bool
+) -> tuple[Any, bool]:
     """The registrant's contact, and whether it is new: by id, or by email (created, or updated
     with what was given). A contact another process creates meanwhile is a Conflict: the caller
     tries again (admission)."""
@@ -93,8 +113,9 @@ async def _contact(session: AsyncSession, values: dict[str, Any], actor: Actor, 
     given = {f: values[f] for f in CONTACT_FIELDS if values.get(f) is not None}
     existing = await contacts.find_by_email(session, email)
     if existing is None:
-        return await contacts.create_contact(session, ContactIn(email=email, source=source[:100], **given), actor,
-                                             looked_up=True), True
+        return await contacts.create_contact(
+            session, ContactIn(email=email, source=source[:100], **given), actor, looked_up=True
+        ), True
     if public:
         current = {f: getattr(existing, "account_id" if f == "company" else f, None) for f in given}
         given = checks.public_changes(current, given)
@@ -117,11 +138,15 @@ class Tally:
 
 async def tally(session: AsyncSession, event_id: int) -> Tally:
     event = await lock_event(session, event_id)
-    rows = (await session.execute(select(
-        func.count().filter(col(Registration.status) == seats.CONFIRMED),
-        func.count().filter(col(Registration.status) == seats.WAITLISTED),
-        func.coalesce(func.max(col(Registration.waitlist_position)), 0))
-        .where(col(Registration.event_id) == event_id))).one()
+    rows = (
+        await session.execute(
+            select(
+                func.count().filter(col(Registration.status) == seats.CONFIRMED),
+                func.count().filter(col(Registration.status) == seats.WAITLISTED),
+                func.coalesce(func.max(col(Registration.waitlist_position)), 0),
+            ).where(col(Registration.event_id) == event_id)
+        )
+    ).one()
     return Tally(event=event, confirmed=int(rows[0]), waiting=int(rows[1]), last_position=int(rows[2]))
 
 
@@ -137,8 +162,16 @@ class Placed:
     tally: Tally
 
 
-async def register(session: AsyncSession, event_id: int, values: dict[str, Any], actor: Actor, *,
-                   public: bool = False, source: str = "api", counted: Tally | None = None) -> Placed:
+async def register(
+    session: AsyncSession,
+    event_id: int,
+    values: dict[str, Any],
+    actor: Actor,
+    *,
+    public: bool = False,
+    source: str = "api",
+    counted: Tally | None = None,
+) -> Placed:
     """A seat when one is free, else the end of the waitlist; registering again is the same
     registration. `counted`: the event's tally earlier in this transaction, if any."""
     counted = counted or await tally(session, event_id)
@@ -147,16 +180,29 @@ async def register(session: AsyncSession, event_id: int, values: dict[str, Any],
     if problem:
         raise Conflict(problem, "status", status=event.status)
     contact, new_contact = await _contact(session, values, actor, f"event: {event.name}", public)
-    registration: Registration | None = None if new_contact else (await session.execute(select(Registration).where(
-        col(Registration.event_id) == event_id, col(Registration.contact_id) == contact.id))).scalar_one_or_none()
+    registration: Registration | None = (
+        None
+        if new_contact
+        else (
+            await session.execute(
+                select(Registration).where(
+                    col(Registration.event_id) == event_id, col(Registration.contact_id) == contact.id
+                )
+            )
+        ).scalar_one_or_none()
+    )
     if registration is not None and registration.status != seats.CANCELLED:
         place = (await positions(session, event_id, [registration])).get(_id(registration))
         return Placed(registration=registration, contact=contact, new=False, position=place, tally=counted)
     now = utcnow()
     status = seats.place(event.capacity, counted.confirmed)
     confirmed = status == seats.CONFIRMED
-    after = Tally(event=event, confirmed=counted.confirmed + confirmed, waiting=counted.waiting + (not confirmed),
-                  last_position=counted.last_position + (not confirmed))
+    after = Tally(
+        event=event,
+        confirmed=counted.confirmed + confirmed,
+        waiting=counted.waiting + (not confirmed),
+        last_position=counted.last_position + (not confirmed),
+    )
     if registration is None:
         registration = Registration(event_id=event_id, contact_id=contact.id, status=status, created_at=now)
         session.add(registration)
@@ -173,8 +219,9 @@ async def register(session: AsyncSession, event_id: int, values: dict[str, Any],
         raise Conflict("Someone registered at the same moment: try again.", "contact_id") from None
     kinds = [(registration, "registered")] + ([] if confirmed else [(registration, "waitlisted")])
     await record(session, event, kinds, now)
-    return Placed(registration=registration, contact=contact, new=True, position=None if confirmed else after.waiting,
-                  tally=after)
+    return Placed(
+        registration=registration, contact=contact, new=True, position=None if confirmed else after.waiting, tally=after
+    )
 
 
 async def get_registration(session: AsyncSession, event_id: int, registration_id: int) -> Registration:
@@ -227,14 +274,30 @@ async def promote(session: AsyncSession, event_id: int) -> tuple[Event | None, l
     if event.status not in seats.OPEN_TO_REGISTRATION:
         return event, []
     confirmed = await confirmed_count(session, event_id)
-    waiting = int((await session.execute(select(func.count()).select_from(Registration).where(
-        col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED))).scalar_one())
+    waiting = int(
+        (
+            await session.execute(
+                select(func.count())
+                .select_from(Registration)
+                .where(col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED)
+            )
+        ).scalar_one()
+    )
     count = seats.seats_to_promote(event.capacity, confirmed, waiting)
     if not count:
         return event, []
-    first = (await session.execute(select(Registration).where(
-        col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED)
-        .order_by(col(Registration.waitlist_position)).limit(count))).scalars().all()
+    first = (
+        (
+            await session.execute(
+                select(Registration)
+                .where(col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED)
+                .order_by(col(Registration.waitlist_position))
+                .limit(count)
+            )
+        )
+        .scalars()
+        .all()
+    )
     now = utcnow()
     for registration in first:
         registration.status, registration.promoted_at, registration.confirmed_at = seats.CONFIRMED, now, now
@@ -246,15 +309,24 @@ async def promote(session: AsyncSession, event_id: int) -> tuple[Event | None, l
 
 async def events_to_promote(session: AsyncSession) -> list[int]:
     """Open events with someone waiting and a free seat (what a lost job left undone)."""
-    waiting = (select(col(Registration.event_id)).where(col(Registration.status) == seats.WAITLISTED)
-               .distinct().subquery())
-    confirmed = (select(col(Registration.event_id), func.count().label("n"))
-                 .where(col(Registration.status) == seats.CONFIRMED).group_by(col(Registration.event_id))
-                 .subquery())
-    query = (select(col(Event.id)).join(waiting, waiting.c.event_id == col(Event.id))
-             .outerjoin(confirmed, confirmed.c.event_id == col(Event.id))
-             .where(col(Event.status).in_(seats.OPEN_TO_REGISTRATION),
-                    col(Event.capacity).is_(None) | (func.coalesce(confirmed.c.n, 0) < col(Event.capacity))))
+    waiting = (
+        select(col(Registration.event_id)).where(col(Registration.status) == seats.WAITLISTED).distinct().subquery()
+    )
+    confirmed = (
+        select(col(Registration.event_id), func.count().label("n"))
+        .where(col(Registration.status) == seats.CONFIRMED)
+        .group_by(col(Registration.event_id))
+        .subquery()
+    )
+    query = (
+        select(col(Event.id))
+        .join(waiting, waiting.c.event_id == col(Event.id))
+        .outerjoin(confirmed, confirmed.c.event_id == col(Event.id))
+        .where(
+            col(Event.status).in_(seats.OPEN_TO_REGISTRATION),
+            col(Event.capacity).is_(None) | (func.coalesce(confirmed.c.n, 0) < col(Event.capacity)),
+        )
+    )
     return list((await session.execute(query)).scalars().all())
 
 
@@ -262,18 +334,34 @@ async def finish_ended(session: AsyncSession, now: datetime | None = None) -> in
     """Published events past their end become finished; who had a seat and was not checked in
     is a no-show. Returns how many events finished."""
     now = now or utcnow()
-    ended = (await session.execute(select(col(Event.id)).where(col(Event.status) == "published",
-                                                               col(Event.ends_at) < now))).scalars().all()
+    ended = (
+        (await session.execute(select(col(Event.id)).where(col(Event.status) == "published", col(Event.ends_at) < now)))
+        .scalars()
+        .all()
+    )
     for event_id in ended:
         event = await lock_event(session, event_id)
         if event.status != "published":
             continue
-        absent = (await session.execute(select(Registration).where(
-            col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED,
-            col(Registration.attendance).is_(None)))).scalars().all()
+        absent = (
+            (
+                await session.execute(
+                    select(Registration).where(
+                        col(Registration.event_id) == event_id,
+                        col(Registration.status) == seats.CONFIRMED,
+                        col(Registration.attendance).is_(None),
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
         if absent:
-            await session.execute(update(Registration).where(
-                col(Registration.id).in_([_id(r) for r in absent])).values(attendance=seats.NO_SHOW))
+            await session.execute(
+                update(Registration)
+                .where(col(Registration.id).in_([_id(r) for r in absent]))
+                .values(attendance=seats.NO_SHOW)
+            )
         event.status, event.updated_at = "finished", now
         await session.flush()
         await record(session, event, [(r, "no_show") for r in absent], event.ends_at)
@@ -289,19 +377,34 @@ async def positions(session: AsyncSession, event_id: int, registrations: Sequenc
     if not waiting:
         return {}
     if len(waiting) == 1:  # one registrant (just registered): count who is ahead
-        ahead = await session.execute(select(func.count()).select_from(Registration).where(
-            col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED,
-            col(Registration.waitlist_position) <= waiting[0].waitlist_position))
+        ahead = await session.execute(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                col(Registration.event_id) == event_id,
+                col(Registration.status) == seats.WAITLISTED,
+                col(Registration.waitlist_position) <= waiting[0].waitlist_position,
+            )
+        )
         return {_id(waiting[0]): int(ahead.scalar_one())}
-    line = (await session.execute(select(col(Registration.id)).where(
-        col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED)
-        .order_by(col(Registration.waitlist_position)))).scalars().all()
+    line = (
+        (
+            await session.execute(
+                select(col(Registration.id))
+                .where(col(Registration.event_id) == event_id, col(Registration.status) == seats.WAITLISTED)
+                .order_by(col(Registration.waitlist_position))
+            )
+        )
+        .scalars()
+        .all()
+    )
     place = {rid: index + 1 for index, rid in enumerate(line)}
     return {_id(r): place[_id(r)] for r in waiting if r.id in place}
 
 
-async def list_registrations(session: AsyncSession, event_id: int, status: str | None, q: str | None,
-                             limit: int, cursor: str | None) -> RegistrationPage:
+async def list_registrations(
+    session: AsyncSession, event_id: int, status: str | None, q: str | None, limit: int, cursor: str | None
+) -> RegistrationPage:
     """The check-in list in the order people registered: filtered by status, searched by name or email."""
     where: list[ColumnElement[bool]] = [col(Registration.event_id) == event_id]
     if status is not None:
@@ -318,23 +421,40 @@ async def list_registrations(session: AsyncSession, event_id: int, status: str |
     rows = (await session.execute(query.order_by(col(Registration.id)).limit(limit + 1))).scalars().all()
     page, next_cursor = cut(rows, limit, lambda r: [r.id])
     total = (await session.execute(select(func.count()).select_from(Registration).where(*where))).scalar_one()
-    return RegistrationPage(items=await registrations_out(session, event_id, page), next_cursor=next_cursor,
-                            total=int(total))
+    return RegistrationPage(
+        items=await registrations_out(session, event_id, page), next_cursor=next_cursor, total=int(total)
+    )
 
 
-async def registrations_out(session: AsyncSession, event_id: int, rows: Sequence[Registration],
-                            cancel_urls: dict[int, str] | None = None) -> list[RegistrationOut]:
+async def registrations_out(
+    session: AsyncSession, event_id: int, rows: Sequence[Registration], cancel_urls: dict[int, str] | None = None
+) -> list[RegistrationOut]:
     people = {c.id: c for c in await contacts.contacts_by_ids(session, [r.contact_id for r in rows])}
     places = await positions(session, event_id, rows)
-    return [registration_out(r, people.get(r.contact_id), places.get(_id(r)), (cancel_urls or {}).get(_id(r)))
-            for r in rows]
+    return [
+        registration_out(r, people.get(r.contact_id), places.get(_id(r)), (cancel_urls or {}).get(_id(r))) for r in rows
+    ]
 
 
-def registration_out(r: Registration, person: Any, position: int | None, cancel_url: str | None = None) -> RegistrationOut:
+def registration_out(
+    r: Registration, person: Any, position: int | None, cancel_url: str | None = None
+) -> RegistrationOut:
     return RegistrationOut(
-        id=_id(r), event_id=r.event_id, contact_id=r.contact_id, status=r.status, position=position,
-        attendance=r.attendance, email=person.email if person else None,
-        first_name=person.first_name if person else None, last_name=person.last_name if person else None,
-        amount=r.amount, source=r.source, created_at=r.created_at, confirmed_at=r.confirmed_at,
-        promoted_at=r.promoted_at, cancelled_at=r.cancelled_at, checked_in_at=r.checked_in_at, cancel_url=cancel_url)
-
+        id=_id(r),
+        event_id=r.event_id,
+        contact_id=r.contact_id,
+        status=r.status,
+        position=position,
+        attendance=r.attendance,
+        email=person.email if person else None,
+        first_name=person.first_name if person else None,
+        last_name=person.last_name if person else None,
+        amount=r.amount,
+        source=r.source,
+        created_at=r.created_at,
+        confirmed_at=r.confirmed_at,
+        promoted_at=r.promoted_at,
+        cancelled_at=r.cancelled_at,
+        checked_in_at=r.checked_in_at,
+        cancel_url=cancel_url,
+    )

@@ -49,6 +49,8 @@ Multipart = Body(media_type=RequestEncodingType.MULTI_PART)
 @dataclass
 class AttendanceUpload:
     file: UploadFile
+
+
 PUBLIC_ACTOR = system_actor("Event registration page")
 
 
@@ -57,9 +59,10 @@ def _values(data: msgspec.Struct) -> dict[str, Any]:
 
 
 async def _one(db: AsyncSession, runtime: Runtime, event: Event, registration: Registration) -> RegistrationOut:
-    url = registrations.cancel_url(runtime.settings.base_url, runtime.secret_key, event.slug, registration.id,  # type: ignore[arg-type]
-                                   event.id)  # type: ignore[arg-type]
-    return (await registrations.registrations_out(db, event.id, [registration], {registration.id: url}))[0]  # type: ignore[arg-type,dict-item]
+    event_id, registration_id = event.id, registration.id
+    assert event_id is not None and registration_id is not None, "stored rows"
+    url = registrations.cancel_url(runtime.settings.base_url, runtime.secret_key, event.slug, registration_id, event_id)
+    return (await registrations.registrations_out(db, event_id, [registration], {registration_id: url}))[0]
 
 
 class EventsController(Controller):
@@ -68,9 +71,12 @@ class EventsController(Controller):
 
     @get("/", summary="Events, latest start first, with their confirmed and waitlisted counts")
     async def list_events(
-        self, db: AsyncSession, status: Literal["draft", "published", "cancelled", "finished"] | None = None,
+        self,
+        db: AsyncSession,
+        status: Literal["draft", "published", "cancelled", "finished"] | None = None,
         q: str | None = Parameter(default=None, max_length=200),
-        limit: int = limit_param(100), cursor: Cursor = None,
+        limit: int = limit_param(100),
+        cursor: Cursor = None,
     ) -> EventPage:
         return await service.list_events(db, status, q, limit, cursor)
 
@@ -92,49 +98,75 @@ class EventsController(Controller):
     async def delete_event(self, event_id: IdParam, db: AsyncSession) -> None:
         await service.delete_event(db, event_id)
 
-    @post("/{event_id:int}/registrations", summary=(
-        "Register a contact (contact_id) or a person (email, created or updated as a contact): a seat "
-        "when one is free, else the waitlist. 201 when new; the existing registration with 200 when already registered"))
-    async def register(self, event_id: IdParam, data: RegistrationIn, runtime: Runtime, admission: Admission,
-                       actor: Actor) -> Response[RegistrationOut]:
+    @post(
+        "/{event_id:int}/registrations",
+        summary=(
+            "Register a contact (contact_id) or a person (email, created or updated as a contact): a seat "
+            "when one is free, else the waitlist. 201 when new; the existing registration with 200 when already registered"
+        ),
+    )
+    async def register(
+        self, event_id: IdParam, data: RegistrationIn, runtime: Runtime, admission: Admission, actor: Actor
+    ) -> Response[RegistrationOut]:
         source = "back_office" if actor.kind == "user" else "api"
         done = await admission.submit(RegistrationRequest(event_id, _values(data), actor, public=False, source=source))
         out = done.registration
-        out.cancel_url = registrations.cancel_url(runtime.settings.base_url, runtime.secret_key, done.slug, out.id,
-                                                  out.event_id)
+        out.cancel_url = registrations.cancel_url(
+            runtime.settings.base_url, runtime.secret_key, done.slug, out.id, out.event_id
+        )
         return Response(out, status_code=201 if done.new else 200)
 
-    @get("/{event_id:int}/registrations", summary="Registrations (the check-in list): by status, searched by name or email")
+    @get(
+        "/{event_id:int}/registrations",
+        summary="Registrations (the check-in list): by status, searched by name or email",
+    )
     async def list_registrations(
-        self, event_id: IdParam, db: AsyncSession, status: RegistrationStatus | None = None,
+        self,
+        event_id: IdParam,
+        db: AsyncSession,
+        status: RegistrationStatus | None = None,
         q: str | None = Parameter(default=None, max_length=200),
-        limit: int = limit_param(100, most=1000), cursor: Cursor = None,
+        limit: int = limit_param(100, most=1000),
+        cursor: Cursor = None,
     ) -> RegistrationPage:
         await service.get_event(db, event_id)
         return await registrations.list_registrations(db, event_id, status, q, limit, cursor)
 
     @get("/{event_id:int}/registrations/{registration_id:int}", summary="A registration, with its cancel link")
-    async def get_registration(self, event_id: IdParam, registration_id: IdParam, db: AsyncSession,
-                               runtime: Runtime) -> RegistrationOut:
+    async def get_registration(
+        self, event_id: IdParam, registration_id: IdParam, db: AsyncSession, runtime: Runtime
+    ) -> RegistrationOut:
         event = await service.get_event(db, event_id)
         return await _one(db, runtime, event, await registrations.get_registration(db, event_id, registration_id))
 
-    @post("/{event_id:int}/registrations/{registration_id:int}/cancel", status_code=200,
-          summary="Cancel a registration; a freed seat goes to the first on the waitlist")
-    async def cancel(self, event_id: IdParam, registration_id: IdParam, db: AsyncSession, runtime: Runtime) -> RegistrationOut:
+    @post(
+        "/{event_id:int}/registrations/{registration_id:int}/cancel",
+        status_code=200,
+        summary="Cancel a registration; a freed seat goes to the first on the waitlist",
+    )
+    async def cancel(
+        self, event_id: IdParam, registration_id: IdParam, db: AsyncSession, runtime: Runtime
+    ) -> RegistrationOut:
         registration = await registrations.cancel(db, event_id, registration_id, runtime.enqueue)
         return (await registrations.registrations_out(db, event_id, [registration]))[0]
 
-    @post("/{event_id:int}/registrations/{registration_id:int}/check-in", status_code=200,
-          summary="Mark a confirmed registrant as present")
+    @post(
+        "/{event_id:int}/registrations/{registration_id:int}/check-in",
+        status_code=200,
+        summary="Mark a confirmed registrant as present",
+    )
     async def check_in(self, event_id: IdParam, registration_id: IdParam, db: AsyncSession) -> RegistrationOut:
         registration = await registrations.check_in(db, event_id, registration_id)
         return (await registrations.registrations_out(db, event_id, [registration]))[0]
 
-    @post("/{event_id:int}/attendance", status_code=200,
-          summary="Check in the confirmed registrants listed in a webinar platform's attendance export (CSV)")
-    async def import_attendance(self, event_id: IdParam, data: Annotated[AttendanceUpload, Multipart],
-                                db: AsyncSession) -> AttendanceImport:
+    @post(
+        "/{event_id:int}/attendance",
+        status_code=200,
+        summary="Check in the confirmed registrants listed in a webinar platform's attendance export (CSV)",
+    )
+    async def import_attendance(
+        self, event_id: IdParam, data: Annotated[AttendanceUpload, Multipart], db: AsyncSession
+    ) -> AttendanceImport:
         return await attendance.import_attendance(db, event_id, await data.file.read())
 
     @get("/{event_id:int}/stats", summary="The dashboard: registrations, waitlist, attendance, budget, costs, revenue")
@@ -173,8 +205,11 @@ class EventsController(Controller):
 
 def _calendar(event: Event, runtime: Runtime) -> Response[str]:
     page = f"{runtime.settings.base_url}/e/{event.slug}"
-    return Response(service.calendar_text(event, page), media_type=CALENDAR,
-                    headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'})
+    return Response(
+        service.calendar_text(event, page),
+        media_type=CALENDAR,
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
+    )
 
 
 # ---- public ---------------------------------------------------------------------------------------
@@ -196,14 +231,26 @@ async def public_event(slug: str, db: AsyncSession) -> PublicEventOut:
     return service.public_out(event, counts)
 
 
-@post("/e/{slug:str}/registrations", tags=["events"],
-      summary="Register from the public page (published events only): 201 when new, 200 when already registered")
-async def public_register(slug: str, data: PublicRegistrationIn, runtime: Runtime,
-                          admission: Admission) -> Response[PublicRegistrationOut]:
+@post(
+    "/e/{slug:str}/registrations",
+    tags=["events"],
+    summary="Register from the public page (published events only): 201 when new, 200 when already registered",
+)
+async def public_register(
+    slug: str, data: PublicRegistrationIn, runtime: Runtime, admission: Admission
+) -> Response[PublicRegistrationOut]:
     async with transaction(runtime.read_sessions) as session:
         event_id = (await service.find_by_slug(session, slug)).id
-    done = await admission.submit(RegistrationRequest(event_id, _values(data), PUBLIC_ACTOR, public=True,  # type: ignore[arg-type]
-                                                   source="public_page"))
+    assert event_id is not None, "a stored event"
+    done = await admission.submit(
+        RegistrationRequest(
+            event_id,
+            _values(data),
+            PUBLIC_ACTOR,
+            public=True,
+            source="public_page",
+        )
+    )
     # No cancel link nor contact here: whoever types an email is not necessarily its owner.
     out = PublicRegistrationOut(status=done.registration.status, position=done.registration.position)
     return Response(out, status_code=201 if done.new else 200)
@@ -215,8 +262,9 @@ async def public_calendar(slug: str, db: AsyncSession, runtime: Runtime) -> Resp
 
 
 @get("/e/{slug:str}/cancel/{token:str}", include_in_schema=False)
-async def cancel_page(slug: str, token: str, db: AsyncSession, runtime: Runtime,
-                      request: Request[Any, Any, Any]) -> Response[str]:
+async def cancel_page(
+    slug: str, token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]
+) -> Response[str]:
     """A page with a button: opening the link (or a mail scanner following it) cancels nothing."""
     language = pages.language_of(request.headers.get("accept-language"))
     try:
@@ -229,22 +277,32 @@ async def cancel_page(slug: str, token: str, db: AsyncSession, runtime: Runtime,
 
 
 @post("/e/{slug:str}/cancel/{token:str}", include_in_schema=False, status_code=200)
-async def cancel_by_link(slug: str, token: str, db: AsyncSession, runtime: Runtime,
-                         request: Request[Any, Any, Any]) -> Response[str]:
+async def cancel_by_link(
+    slug: str, token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]
+) -> Response[str]:
     language = pages.language_of(request.headers.get("accept-language"))
     try:
         event, registration = await registrations.from_cancel_token(db, runtime.secret_key, slug, token)
     except ParcoursError:
         return _html(pages.say(language, "invalid"), 400)
+    assert event.id is not None and registration.id is not None, "stored rows"
     try:
-        await registrations.cancel(db, event.id, registration.id, runtime.enqueue)  # type: ignore[arg-type]
+        await registrations.cancel(db, event.id, registration.id, runtime.enqueue)
     except ParcoursError:
         return _html(pages.say(language, "over", event.name), 409)
     return _html(pages.say(language, "cancelled", event.name))
 
 
 events_public_router = Router(
-    path="/", route_handlers=[public_event, public_register, public_calendar, cancel_page, cancel_by_link,
-                              pages.registration_page, pages.register_from_page],
+    path="/",
+    route_handlers=[
+        public_event,
+        public_register,
+        public_calendar,
+        cancel_page,
+        cancel_by_link,
+        pages.registration_page,
+        pages.register_from_page,
+    ],
     middleware=[RateLimitConfig(rate_limit=("minute", 600), set_rate_limit_headers=False).middleware],
 )

@@ -20,8 +20,10 @@ def seats_to_promote(capacity: int | None, confirmed: int, waiting: int) -> int:
 
 def capacity_problem(capacity: int | None, confirmed: int) -> str | None:
     if capacity is not None and capacity < confirmed:
-        return (f"{confirmed} registrations are confirmed: the capacity cannot go below {confirmed} "
-                "(cancel registrations first).")
+        return (
+            f"{confirmed} registrations are confirmed: the capacity cannot go below {confirmed} "
+            "(cancel registrations first)."
+        )
     return None
 
 

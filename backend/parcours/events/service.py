@@ -64,7 +64,9 @@ async def find_by_slug(session: AsyncSession, slug: str) -> Event:
 async def status_counts(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     rows = await session.execute(
         select(col(Registration.event_id), col(Registration.status), func.count())
-        .where(col(Registration.event_id).in_(event_ids)).group_by(col(Registration.event_id), col(Registration.status)))
+        .where(col(Registration.event_id).in_(event_ids))
+        .group_by(col(Registration.event_id), col(Registration.status))
+    )
     counts: dict[int, dict[str, int]] = {}
     for event_id, status, n in rows.all():
         counts.setdefault(event_id, {})[status] = int(n)
@@ -72,8 +74,11 @@ async def status_counts(session: AsyncSession, event_ids: Sequence[int]) -> dict
 
 
 async def confirmed_count(session: AsyncSession, event_id: int) -> int:
-    query = select(func.count()).select_from(Registration).where(
-        col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED)
+    query = (
+        select(func.count())
+        .select_from(Registration)
+        .where(col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED)
+    )
     return int((await session.execute(query)).scalar_one())
 
 
@@ -81,13 +86,26 @@ def event_out(event: Event, counts: dict[str, int] | None = None) -> EventOut:
     assert event.id is not None  # a saved event
     counts = counts or {}
     return EventOut(
-        id=event.id, name=event.name, slug=event.slug, type=event.type, status=event.status,
-        starts_at=event.starts_at, ends_at=event.ends_at, timezone=event.timezone, capacity=event.capacity,
-        description=event.description, venue=VenueOut(name=event.venue_name, address=event.venue_address),
-        online_url=event.online_url, sessions=[SessionOut(**s) for s in event.sessions],
-        reminders=list(event.reminders or []), budget=event.budget,
-        registration_fee=event.registration_fee, confirmed=counts.get(seats.CONFIRMED, 0),
-        waitlisted=counts.get(seats.WAITLISTED, 0), created_by=event.created_by, created_at=event.created_at,
+        id=event.id,
+        name=event.name,
+        slug=event.slug,
+        type=event.type,
+        status=event.status,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        capacity=event.capacity,
+        description=event.description,
+        venue=VenueOut(name=event.venue_name, address=event.venue_address),
+        online_url=event.online_url,
+        sessions=[SessionOut(**s) for s in event.sessions],
+        reminders=list(event.reminders or []),
+        budget=event.budget,
+        registration_fee=event.registration_fee,
+        confirmed=counts.get(seats.CONFIRMED, 0),
+        waitlisted=counts.get(seats.WAITLISTED, 0),
+        created_by=event.created_by,
+        created_at=event.created_at,
         updated_at=event.updated_at,
     )
 
@@ -95,15 +113,24 @@ def event_out(event: Event, counts: dict[str, int] | None = None) -> EventOut:
 def public_out(event: Event, counts: dict[str, int]) -> PublicEventOut:
     confirmed = counts.get(seats.CONFIRMED, 0)
     return PublicEventOut(
-        name=event.name, slug=event.slug, type=event.type, status=event.status, starts_at=event.starts_at,
-        ends_at=event.ends_at, timezone=event.timezone, description=event.description,
+        name=event.name,
+        slug=event.slug,
+        type=event.type,
+        status=event.status,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        description=event.description,
         venue=VenueOut(name=event.venue_name, address=event.venue_address),
-        sessions=[SessionOut(**s) for s in event.sessions], registration_fee=event.registration_fee,
-        seats_left=None if event.capacity is None else max(0, event.capacity - confirmed))
+        sessions=[SessionOut(**s) for s in event.sessions],
+        registration_fee=event.registration_fee,
+        seats_left=None if event.capacity is None else max(0, event.capacity - confirmed),
+    )
 
 
-async def list_events(session: AsyncSession, status: str | None, q: str | None, limit: int,
-                      cursor: str | None) -> EventPage:
+async def list_events(
+    session: AsyncSession, status: str | None, q: str | None, limit: int, cursor: str | None
+) -> EventPage:
     """Latest start first: a page of events and the cursor of the next one."""
     where: list[ColumnElement[bool]] = []
     if status is not None:
@@ -119,8 +146,11 @@ async def list_events(session: AsyncSession, status: str | None, q: str | None, 
     page, next_cursor = cut(rows, limit, lambda e: [e.starts_at, e.id])
     total = (await session.execute(select(func.count()).select_from(Event).where(*where))).scalar_one()
     counts = await status_counts(session, [e.id for e in page if e.id is not None])
-    return EventPage(items=[event_out(e, counts.get(e.id) if e.id is not None else None) for e in page],
-                     next_cursor=next_cursor, total=int(total))
+    return EventPage(
+        items=[event_out(e, counts.get(e.id) if e.id is not None else None) for e in page],
+        next_cursor=next_cursor,
+        total=int(total),
+    )
 
 
 # ---- writing ----------------------------------------------------------------------------------------
@@ -141,9 +171,12 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _session_json(session: Any) -> dict[str, Any]:
-    return {"title": session.title, "speaker": session.speaker,
-            "starts_at": as_utc(session.starts_at).isoformat() if session.starts_at else None,
-            "ends_at": as_utc(session.ends_at).isoformat() if session.ends_at else None}
+    return {
+        "title": session.title,
+        "speaker": session.speaker,
+        "starts_at": as_utc(session.starts_at).isoformat() if session.starts_at else None,
+        "ends_at": as_utc(session.ends_at).isoformat() if session.ends_at else None,
+    }
 
 
 def _saved_sessions(event: Event) -> list[SessionOut]:
@@ -199,13 +232,17 @@ async def update_event(session: AsyncSession, event_id: int, changes: dict[str, 
         problem = seats.capacity_problem(changes["capacity"], confirmed)
         if problem:
             raise Unprocessable(problem, "capacity", confirmed=confirmed)
-    if ("slug" in changes and changes["slug"] != event.slug
-            and await _free_slug(session, changes["slug"], event_id) != changes["slug"]):
+    if (
+        "slug" in changes
+        and changes["slug"] != event.slug
+        and await _free_slug(session, changes["slug"], event_id) != changes["slug"]
+    ):
         raise Conflict(f"Another event already has the address /e/{changes['slug']}.", "slug")
     if changes.get("status") == "finished" and event.status != "finished":
         raise InvalidInput("An event becomes finished by itself once it has ended.", "status")
-    more_seats = "capacity" in changes and (changes["capacity"] is None or
-                                            (event.capacity is not None and changes["capacity"] > event.capacity))
+    more_seats = "capacity" in changes and (
+        changes["capacity"] is None or (event.capacity is not None and changes["capacity"] > event.capacity)
+    )
     for field, value in _columns(changes).items():
         setattr(event, field, value)
     event.updated_at = utcnow()
@@ -251,16 +288,16 @@ async def add_cost(session: AsyncSession, event_id: int, values: dict[str, Any])
 
 
 async def remove_cost(session: AsyncSession, event_id: int, cost_id: int) -> None:
-    removed = await session.exec(delete(EventCost).where(col(EventCost.id) == cost_id,
-                                                          col(EventCost.event_id) == event_id))
+    removed = await session.exec(
+        delete(EventCost).where(col(EventCost.id) == cost_id, col(EventCost.event_id) == event_id)
+    )
     if not removed.rowcount:
         raise NotFound("This cost line does not exist.", "cost_id")
 
 
 async def list_team(session: AsyncSession, event_id: int) -> Sequence[EventTeamMember]:
     await get_event(session, event_id)
-    query = (select(EventTeamMember).where(col(EventTeamMember.event_id) == event_id)
-             .order_by(col(EventTeamMember.id)))
+    query = select(EventTeamMember).where(col(EventTeamMember.event_id) == event_id).order_by(col(EventTeamMember.id))
     return (await session.execute(query)).scalars().all()
 
 
@@ -273,8 +310,9 @@ async def add_team_member(session: AsyncSession, event_id: int, values: dict[str
 
 
 async def remove_team_member(session: AsyncSession, event_id: int, member_id: int) -> None:
-    removed = await session.exec(delete(EventTeamMember).where(
-        col(EventTeamMember.id) == member_id, col(EventTeamMember.event_id) == event_id))
+    removed = await session.exec(
+        delete(EventTeamMember).where(col(EventTeamMember.id) == member_id, col(EventTeamMember.event_id) == event_id)
+    )
     if not removed.rowcount:
         raise NotFound("This team member does not exist.", "member_id")
 
@@ -286,17 +324,30 @@ async def stats(session: AsyncSession, event_id: int) -> EventStats:
     event = await get_event(session, event_id)
     counts = (await status_counts(session, [event_id])).get(event_id, {})
     marks = await session.execute(
-        select(col(Registration.attendance), func.count()).where(
-            col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED,
-            col(Registration.attendance).is_not(None))
-        .group_by(Registration.attendance))
+        select(col(Registration.attendance), func.count())
+        .where(
+            col(Registration.event_id) == event_id,
+            col(Registration.status) == seats.CONFIRMED,
+            col(Registration.attendance).is_not(None),
+        )
+        .group_by(Registration.attendance)
+    )
     attendance = {mark: int(n) for mark, n in marks.all() if mark is not None}
-    costs = (await session.execute(select(func.coalesce(func.sum(EventCost.amount), 0.0))
-                                   .where(col(EventCost.event_id) == event_id))).scalar_one()
-    revenue = (await session.execute(select(func.coalesce(func.sum(Registration.amount), 0.0)).where(
-        col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED))).scalar_one()
-    created = (await session.execute(select(col(Registration.created_at))
-                                     .where(col(Registration.event_id) == event_id))).scalars()
+    costs = (
+        await session.execute(
+            select(func.coalesce(func.sum(EventCost.amount), 0.0)).where(col(EventCost.event_id) == event_id)
+        )
+    ).scalar_one()
+    revenue = (
+        await session.execute(
+            select(func.coalesce(func.sum(Registration.amount), 0.0)).where(
+                col(Registration.event_id) == event_id, col(Registration.status) == seats.CONFIRMED
+            )
+        )
+    ).scalar_one()
+    created = (
+        await session.execute(select(col(Registration.created_at)).where(col(Registration.event_id) == event_id))
+    ).scalars()
     values = figures.dashboard(counts, attendance, event.capacity, event.budget, float(costs), float(revenue))
     days = figures.per_day(list(created), event.timezone)
     return EventStats(**values, registrations_over_time=[DayCount(date=d, count=n) for d, n in days])
@@ -304,8 +355,14 @@ async def stats(session: AsyncSession, event_id: int) -> EventStats:
 
 def calendar_text(event: Event, url: str | None, now: datetime | None = None) -> str:
     return ics.calendar(
-        uid=f"event-{event.id}@parcours", name=event.name, starts_at=event.starts_at, ends_at=event.ends_at,
-        now=now or utcnow(), description=event.description, url=url or event.online_url,
+        uid=f"event-{event.id}@parcours",
+        name=event.name,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        now=now or utcnow(),
+        description=event.description,
+        url=url or event.online_url,
         location=(event.venue_name, event.venue_address) if event.type != "webinar" else (event.online_url,),
-        cancelled=event.status == "cancelled", sequence=int(event.updated_at.timestamp()) % 2_000_000_000,
+        cancelled=event.status == "cancelled",
+        sequence=int(event.updated_at.timestamp()) % 2_000_000_000,
     )

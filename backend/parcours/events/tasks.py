@@ -69,12 +69,19 @@ async def register_from_journey(ctx: WorkerContext, event_id: int, people: list[
     with the usual emails; a refusal (the event was cancelled...) becomes the run's error.
     Registering twice is the same registration, so a retried job changes nothing."""
     runtime = ctx["runtime"]
-    requests = [RegistrationRequest(event_id=event_id, values={"contact_id": contact_id}, actor=JOURNEY,
-                                    public=False, source="journey") for _, contact_id in people]
+    requests = [
+        RegistrationRequest(
+            event_id=event_id, values={"contact_id": contact_id}, actor=JOURNEY, public=False, source="journey"
+        )
+        for _, contact_id in people
+    ]
     async with transaction(runtime.sessions) as session:
         outcomes = await register_all(outbound(runtime), session, requests)
-        errors = {run_id: f"Registration refused: {outcome.message}" for (run_id, _), outcome in zip(people, outcomes, strict=True)
-                  if isinstance(outcome, ParcoursError)}
+        errors = {
+            run_id: f"Registration refused: {outcome.message}"
+            for (run_id, _), outcome in zip(people, outcomes, strict=True)
+            if isinstance(outcome, ParcoursError)
+        }
         if errors:
             await journeys.note_errors(session, errors)
     return len(outcomes) - len(errors)

@@ -29,7 +29,9 @@ class Interaction(SQLModel, table=True):
     occurred_at: datetime = Field(sa_type=UTCDateTime)
     # The amount of a purchase (or any numeric measure of the interaction), for fast sums.
     value: float | None = None
-    properties: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON().with_variant(JSONB(), "postgresql"), nullable=False))
+    properties: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON().with_variant(JSONB(), "postgresql"), nullable=False)
+    )
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -19,8 +19,18 @@ from parcours.interactions.models import Interaction
 # What the product itself records, as opposed to what a contact did: shown on the timeline and
 # usable as journey triggers, but never counted as activity (last_interaction_at, opens...).
 JOURNEY_STEP = "journey_step"
-SYSTEM_TYPES = frozenset({"contact_created", "contact_updated", "lifecycle_stage_changed", "segment_entered",
-                          "segment_exited", "event_promoted", "event_no_show", JOURNEY_STEP})
+SYSTEM_TYPES = frozenset(
+    {
+        "contact_created",
+        "contact_updated",
+        "lifecycle_stage_changed",
+        "segment_entered",
+        "segment_exited",
+        "event_promoted",
+        "event_no_show",
+        JOURNEY_STEP,
+    }
+)
 # Of those, the ones that change nothing a rule can read (segments need not look again).
 UNCHANGING_TYPES = frozenset({"segment_entered", "segment_exited", JOURNEY_STEP})
 
@@ -73,8 +83,11 @@ async def record_for_select(
     """One interaction of `kind` for every contact id the query yields, written by the database."""
     at = at or utcnow()
     rows = select(
-        contact_ids.subquery().c[0], literal(kind), literal(at, UTCDateTime()),
-        literal(properties, _TABLE.c.properties.type), literal(at, UTCDateTime()),
+        contact_ids.subquery().c[0],
+        literal(kind),
+        literal(at, UTCDateTime()),
+        literal(properties, _TABLE.c.properties.type),
+        literal(at, UTCDateTime()),
     )
     result = await session.execute(
         insert(_TABLE).from_select(["contact_id", "type", "occurred_at", "properties", "received_at"], rows)

@@ -16,7 +16,9 @@ class InteractionsController(Controller):
     path = "/"
     tags = ["interactions"]
 
-    @post("/interactions", status_code=202, summary="Record tracked behaviour: one interaction or a batch of up to 1,000")
+    @post(
+        "/interactions", status_code=202, summary="Record tracked behaviour: one interaction or a batch of up to 1,000"
+    )
     async def ingest(self, data: InteractionPost, ingestion: Ingestion) -> Accepted:
         delivery = service.prepare(data)  # a malformed request is refused before it waits
         return Accepted(accepted=await ingestion.submit(delivery))

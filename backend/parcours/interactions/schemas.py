@@ -10,9 +10,16 @@ from msgspec import Meta
 
 from parcours.api import Id, Page, Strict
 
-InteractionType = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{1,63}$", description=(
-    "email_sent, email_opened, email_clicked, page_visited, form_submitted, purchase, "
-    "event_registered, ... or your own type in lower_snake_case"))]
+InteractionType = Annotated[
+    str,
+    Meta(
+        pattern=r"^[a-z][a-z0-9_]{1,63}$",
+        description=(
+            "email_sent, email_opened, email_clicked, page_visited, form_submitted, purchase, "
+            "event_registered, ... or your own type in lower_snake_case"
+        ),
+    ),
+]
 MAX_BATCH = 1000
 
 

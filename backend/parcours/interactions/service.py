@@ -49,9 +49,15 @@ def items_of(post: InteractionPost) -> tuple[list[InteractionIn], str]:
             raise InvalidInput("The batch is empty.", "batch")
         return post.batch, "batch[{i}]."
     if post.type is None:
-        raise InvalidInput("An interaction needs a type (or send {\"batch\": [...]}).", "type")
-    single = InteractionIn(type=post.type, occurred_at=post.occurred_at, contact_id=post.contact_id,
-                           email=post.email, create_contact=post.create_contact, properties=post.properties)
+        raise InvalidInput('An interaction needs a type (or send {"batch": [...]}).', "type")
+    single = InteractionIn(
+        type=post.type,
+        occurred_at=post.occurred_at,
+        contact_id=post.contact_id,
+        email=post.email,
+        create_contact=post.create_contact,
+        properties=post.properties,
+    )
     return [single], ""
 
 
@@ -97,20 +103,31 @@ def prepare(post: InteractionPost) -> Delivery:
                 raise InvalidInput(str(exc), where + "email") from None
             if item.create_contact:
                 creatable.add(by_email[i])
-        rows.append({"contact_id": item.contact_id, "type": item.type, "occurred_at": occurred,
-                     "value": _value(item, where), "properties": item.properties, "received_at": now})
+        rows.append(
+            {
+                "contact_id": item.contact_id,
+                "type": item.type,
+                "occurred_at": occurred,
+                "value": _value(item, where),
+                "properties": item.properties,
+                "received_at": now,
+            }
+        )
     return Delivery(rows=rows, by_email=by_email, creatable=creatable, prefix=prefix)
 
 
 def _missing(delivery: Delivery, existing: set[int], found: dict[str, int]) -> ParcoursError | None:
     for i, row in enumerate(delivery.rows):
         if row["contact_id"] is not None and row["contact_id"] not in existing:
-            return Unprocessable(f"There is no contact with id {row['contact_id']}.",
-                                 delivery.prefix.format(i=i) + "contact_id")
+            return Unprocessable(
+                f"There is no contact with id {row['contact_id']}.", delivery.prefix.format(i=i) + "contact_id"
+            )
     for i, email in delivery.by_email.items():
         if email not in found and email not in delivery.creatable:
-            return Unprocessable(f"There is no contact with the email {email} (set create_contact to create it).",
-                                 delivery.prefix.format(i=i) + "email")
+            return Unprocessable(
+                f"There is no contact with the email {email} (set create_contact to create it).",
+                delivery.prefix.format(i=i) + "email",
+            )
     return None
 
 
@@ -177,8 +194,9 @@ async def summary_for(session: AsyncSession, contact_id: int) -> tuple[dict[str,
 
 
 async def all_for(session: AsyncSession, contact_id: int) -> list[InteractionOut]:
-    rows = await session.execute(select(Interaction).where(col(Interaction.contact_id) == contact_id)
-                                 .order_by(col(Interaction.id)))
+    rows = await session.execute(
+        select(Interaction).where(col(Interaction.contact_id) == contact_id).order_by(col(Interaction.id))
+    )
     return [to_out(r, InteractionOut) for r in rows.scalars().all()]
 
 
@@ -221,14 +239,28 @@ async def recompute_stats(session: AsyncSession, contact_ids: list[int]) -> int:
     )
     stats = {
         row[0]: {
-            "id": row[0], "last_interaction_at": _aware(row[1]), "first_seen_at": _aware(row[2]),
-            "opens_30d": int(row[3]), "clicks_30d": int(row[4]), "visits_30d": int(row[5]),
-            "purchases": int(row[6]), "total_revenue": float(row[7] or 0.0), "last_purchase_at": _aware(row[8]),
+            "id": row[0],
+            "last_interaction_at": _aware(row[1]),
+            "first_seen_at": _aware(row[2]),
+            "opens_30d": int(row[3]),
+            "clicks_30d": int(row[4]),
+            "visits_30d": int(row[5]),
+            "purchases": int(row[6]),
+            "total_revenue": float(row[7] or 0.0),
+            "last_purchase_at": _aware(row[8]),
         }
         for row in (await session.execute(query)).all()
     }
-    empty = {"last_interaction_at": None, "first_seen_at": None, "opens_30d": 0, "clicks_30d": 0,
-             "visits_30d": 0, "purchases": 0, "total_revenue": 0.0, "last_purchase_at": None}
+    empty = {
+        "last_interaction_at": None,
+        "first_seen_at": None,
+        "opens_30d": 0,
+        "clicks_30d": 0,
+        "visits_30d": 0,
+        "purchases": 0,
+        "total_revenue": 0.0,
+        "last_purchase_at": None,
+    }
     rows = [stats.get(cid, {"id": cid, **empty}) for cid in await contacts.existing_ids(session, contact_ids)]
     await contacts.set_computed(session, rows)
     return len(rows)
@@ -246,7 +278,7 @@ def _aware(value: Any) -> Any:
 async def _cursor(session: AsyncSession, name: str) -> StreamCursor:
     """The named cursor, locked until the transaction ends (concurrent runs take turns)."""
     table = StreamCursor.metadata.tables["stream_cursors"]
-    upsert = (postgresql.insert(table) if await dialect_name(session) == "postgresql" else sqlite.insert(table))
+    upsert = postgresql.insert(table) if await dialect_name(session) == "postgresql" else sqlite.insert(table)
     await session.execute(upsert.values(name=name, position=0, gaps={}, updated_at=utcnow()).on_conflict_do_nothing())
     cursor = await session.get(StreamCursor, name, with_for_update=True, populate_existing=True)
     assert cursor is not None
@@ -276,12 +308,24 @@ async def rows_after(session: AsyncSession, cursor: StreamCursor, limit: int) ->
     """The next interactions of the stream after `cursor`, ids it skipped included, oldest first."""
     waiting = [int(k) for k in cursor.gaps]
     newer = col(Interaction.id) > cursor.position
-    rows = (await session.execute(
-        select(col(Interaction.id), col(Interaction.contact_id), col(Interaction.type), col(Interaction.occurred_at), col(Interaction.properties))
-        .where(or_(newer, col(Interaction.id).in_(waiting)) if waiting else newer)
-        .order_by(col(Interaction.id)).limit(limit))).all()
-    return [Stored(id=r.id, contact_id=r.contact_id, type=r.type, occurred_at=r.occurred_at, properties=r.properties or {})
-            for r in rows]
+    rows = (
+        await session.execute(
+            select(
+                col(Interaction.id),
+                col(Interaction.contact_id),
+                col(Interaction.type),
+                col(Interaction.occurred_at),
+                col(Interaction.properties),
+            )
+            .where(or_(newer, col(Interaction.id).in_(waiting)) if waiting else newer)
+            .order_by(col(Interaction.id))
+            .limit(limit)
+        )
+    ).all()
+    return [
+        Stored(id=r.id, contact_id=r.contact_id, type=r.type, occurred_at=r.occurred_at, properties=r.properties or {})
+        for r in rows
+    ]
 
 
 def move_cursor(cursor: StreamCursor, ids: list[int]) -> None:
@@ -303,19 +347,24 @@ async def roll_windows(sessions: Sessions) -> int:
         upto = _since(now)
         start = datetime.fromtimestamp(cursor.position, tz=now.tzinfo) if cursor.position else upto - timedelta(days=1)
         ids = (
-            await session.execute(
-                select(col(Interaction.contact_id)).distinct().where(
-                    col(Interaction.type).in_(["email_opened", "email_clicked", "page_visited"]),
-                    col(Interaction.occurred_at) >= start,
-                    col(Interaction.occurred_at) < upto,
+            (
+                await session.execute(
+                    select(col(Interaction.contact_id))
+                    .distinct()
+                    .where(
+                        col(Interaction.type).in_(["email_opened", "email_clicked", "page_visited"]),
+                        col(Interaction.occurred_at) >= start,
+                        col(Interaction.occurred_at) < upto,
+                    )
                 )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for chunk in range(0, len(ids), STATS_BATCH):
-            await recompute_stats(session, list(ids[chunk:chunk + STATS_BATCH]))
+            await recompute_stats(session, list(ids[chunk : chunk + STATS_BATCH]))
         cursor.position, cursor.updated_at = int(upto.timestamp()), now
         return len(ids)
-
 
 
 # ---- for other features -------------------------------------------------------------------------
@@ -327,16 +376,21 @@ def table() -> Table:
     return _TABLE
 
 
-async def of_types(session: AsyncSession, contact_ids: Iterable[int], types: Iterable[str], since: datetime | None
-                   ) -> dict[int, list[tuple[str, datetime, dict[str, Any]]]]:
+async def of_types(
+    session: AsyncSession, contact_ids: Iterable[int], types: Iterable[str], since: datetime | None
+) -> dict[int, list[tuple[str, datetime, dict[str, Any]]]]:
     """Each contact's interactions of these types (since `since`): (type, occurred_at, properties)."""
     found: dict[int, list[tuple[str, datetime, dict[str, Any]]]] = defaultdict(list)
     ids, kinds = sorted(set(contact_ids)), sorted(set(types))
     if not kinds or not ids:
         return found
     for start in range(0, len(ids), 1000):
-        query = select(col(Interaction.contact_id), col(Interaction.type), col(Interaction.occurred_at), col(Interaction.properties)).where(
-            col(Interaction.contact_id).in_(ids[start:start + 1000]), col(Interaction.type).in_(kinds))
+        query = select(
+            col(Interaction.contact_id),
+            col(Interaction.type),
+            col(Interaction.occurred_at),
+            col(Interaction.properties),
+        ).where(col(Interaction.contact_id).in_(ids[start : start + 1000]), col(Interaction.type).in_(kinds))
         if since is not None:
             query = query.where(col(Interaction.occurred_at) >= since)
         for cid, kind, at, properties in (await session.execute(query)).all():
@@ -346,8 +400,11 @@ async def of_types(session: AsyncSession, contact_ids: Iterable[int], types: Ite
 
 def contacts_with(kind: str, start: datetime, end: datetime) -> Select[Any]:
     """The contacts with an interaction of this type in [start, end)."""
-    return select(col(Interaction.contact_id)).distinct().where(
-        col(Interaction.type) == kind, col(Interaction.occurred_at) < end, col(Interaction.occurred_at) >= start)
+    return (
+        select(col(Interaction.contact_id))
+        .distinct()
+        .where(col(Interaction.type) == kind, col(Interaction.occurred_at) < end, col(Interaction.occurred_at) >= start)
+    )
 
 
 async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

@@ -18,8 +18,9 @@ class Enqueue(Protocol):
     async def __call__(self, name: JobName, *args: Any, job_id: str | None = None, **options: Any) -> bool: ...
 
 
-def queue_after_commit(session: AsyncSession, enqueue: Enqueue, name: JobName, *args: Any,
-                       job_id: str | None = None, **options: Any) -> None:
+def queue_after_commit(
+    session: AsyncSession, enqueue: Enqueue, name: JobName, *args: Any, job_id: str | None = None, **options: Any
+) -> None:
     """Queue the job once this session commits: the worker then reads what was written (nothing
     is queued when the transaction rolls back)."""
     after_commit(session, lambda: enqueue(name, *args, job_id=job_id, **options))

@@ -72,8 +72,22 @@ class Claimed:
 
 
 # The columns a claim reads, in Claimed's order.
-CLAIMED = [RUNS.c[name] for name in ("id", "journey_id", "version_id", "contact_id", "node_id", "status", "wake_at",
-                                     "waiting_for", "event", "converted_at", "error")]
+CLAIMED = [
+    RUNS.c[name]
+    for name in (
+        "id",
+        "journey_id",
+        "version_id",
+        "contact_id",
+        "node_id",
+        "status",
+        "wake_at",
+        "waiting_for",
+        "event",
+        "converted_at",
+        "error",
+    )
+]
 
 
 def insert_runs(dialect: str) -> postgresql.Insert | sqlite.Insert:
@@ -101,11 +115,19 @@ async def write_runs(session: AsyncSession, dialect: str, runs: list[Claimed], n
     if not runs:
         return
     if dialect == "postgresql":
-        await session.execute(_UPDATE_RUNS, {"now": now, "id": [run.id for run in runs],
-                                             **{name: [getattr(run, name) for run in runs] for name in WRITTEN}})
+        await session.execute(
+            _UPDATE_RUNS,
+            {
+                "now": now,
+                "id": [run.id for run in runs],
+                **{name: [getattr(run, name) for run in runs] for name in WRITTEN},
+            },
+        )
         return
-    await session.execute(update(RUNS).where(RUNS.c.id == bindparam("run_id")), [
-        {"run_id": run.id, "updated_at": now, **{name: getattr(run, name) for name in WRITTEN}} for run in runs])
+    await session.execute(
+        update(RUNS).where(RUNS.c.id == bindparam("run_id")),
+        [{"run_id": run.id, "updated_at": now, **{name: getattr(run, name) for name in WRITTEN}} for run in runs],
+    )
 
 
 async def record_steps(session: AsyncSession, dialect: str, taken: list[Taken], now: datetime) -> None:
@@ -115,13 +137,41 @@ async def record_steps(session: AsyncSession, dialect: str, taken: list[Taken], 
     if dialect == "postgresql":
         # Written by the database itself; the interaction stream is not woken for them: its
         # consumers pass over journey steps, and its cursor moves past them on its next run.
-        await session.execute(_RECORD_STEPS, {"now": now, **dict(zip(Taken._fields, map(list, zip(*taken)), strict=True))})
+        await session.execute(
+            _RECORD_STEPS, {"now": now, **dict(zip(Taken._fields, map(list, zip(*taken)), strict=True))}
+        )
         return
-    await session.execute(insert(_STEPS), [
-        {"journey_id": t.journey_id, "run_id": t.run_id, "node_id": t.node_id, "outcome": t.outcome,
-         "label": t.label, "at": t.at} for t in taken])
-    await recording.record(session, [
-        {"contact_id": t.contact_id, "type": recording.JOURNEY_STEP, "occurred_at": t.at,
-         "properties": {"journey_id": t.journey_id, "journey": t.journey, "node_id": t.node_id,
-                        "node_type": t.node_type, "outcome": t.outcome, "label": t.label, "detail": t.detail}}
-        for t in taken])
+    await session.execute(
+        insert(_STEPS),
+        [
+            {
+                "journey_id": t.journey_id,
+                "run_id": t.run_id,
+                "node_id": t.node_id,
+                "outcome": t.outcome,
+                "label": t.label,
+                "at": t.at,
+            }
+            for t in taken
+        ],
+    )
+    await recording.record(
+        session,
+        [
+            {
+                "contact_id": t.contact_id,
+                "type": recording.JOURNEY_STEP,
+                "occurred_at": t.at,
+                "properties": {
+                    "journey_id": t.journey_id,
+                    "journey": t.journey,
+                    "node_id": t.node_id,
+                    "node_type": t.node_type,
+                    "outcome": t.outcome,
+                    "label": t.label,
+                    "detail": t.detail,
+                },
+            }
+            for t in taken
+        ],
+    )

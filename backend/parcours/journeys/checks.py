@@ -59,7 +59,9 @@ async def _segment_problem(session: AsyncSession, segment_id: int | None, static
     return None
 
 
-async def _node_problems(session: AsyncSession, schema: Schema, kind: str, config: s.StepConfig) -> list[tuple[str, str]]:
+async def _node_problems(
+    session: AsyncSession, schema: Schema, kind: str, config: s.StepConfig
+) -> list[tuple[str, str]]:
     found: list[tuple[str, str | None]] = []
     if isinstance(config, (s.InteractionEntryConfig, s.WaitForStepConfig, s.ConditionStepConfig, s.GoalStepConfig)):
         found.append(("rule", _rule_problem(schema, config.rule)))
@@ -76,10 +78,18 @@ async def _node_problems(session: AsyncSession, schema: Schema, kind: str, confi
                 found.append(("field", f"'{name}' is not a contact field a journey can set."))
         case s.EventRegisterStepConfig(event_id=int(event_id)):
             found.append(("event_id", await _event_problem(session, event_id)))
-        case s.InteractionEntryConfig(type=str(about), event_id=int(event_id)) | s.WaitForStepConfig(
-                type=str(about), event_id=int(event_id)):
-            found.append(("event_id", "Only event interactions (registered, attended...) are about an event."
-                          if not about.startswith("event_") else await _event_problem(session, event_id, open_only=False)))
+        case (
+            s.InteractionEntryConfig(type=str(about), event_id=int(event_id))
+            | s.WaitForStepConfig(type=str(about), event_id=int(event_id))
+        ):
+            found.append(
+                (
+                    "event_id",
+                    "Only event interactions (registered, attended...) are about an event."
+                    if not about.startswith("event_")
+                    else await _event_problem(session, event_id, open_only=False),
+                )
+            )
         case s.StageStepConfig(stage=str(stage)) if stage and stage not in LIFECYCLE_STAGES:
             found.append(("stage", f"'{stage}' is not a lifecycle stage."))
         case s.DateEntryConfig(field=str(name)) if name:

@@ -35,8 +35,12 @@ def due(columns: Sequence[Any], status: str, live: list[int], limit: int) -> Sel
     """Due runs of one status, oldest first. One status at a time, the (status, wake_at) index
     is walked in order and the walk stops at `limit`; with `status IN (...)`, or a join on the
     journeys, the database sorts every due run on each call."""
-    return (select(*columns).where(RUNS.c.status == status, RUNS.c.wake_at <= utcnow(), RUNS.c.journey_id.in_(live))
-            .order_by(RUNS.c.wake_at).limit(limit))
+    return (
+        select(*columns)
+        .where(RUNS.c.status == status, RUNS.c.wake_at <= utcnow(), RUNS.c.journey_id.in_(live))
+        .order_by(RUNS.c.wake_at)
+        .limit(limit)
+    )
 
 
 async def any_due(session: AsyncSession) -> bool:

@@ -29,8 +29,13 @@ from parcours.segments import service as segments
 JOURNEY_ACTOR = Actor(kind="system", id=0, name="Journey", role="admin")
 
 
-async def apply(session: AsyncSession, enqueue: Enqueue, effects: list[tuple[Claimed, Version, engine.Effect]],
-                 people: dict[int, RuleRow], now: datetime) -> None:
+async def apply(
+    session: AsyncSession,
+    enqueue: Enqueue,
+    effects: list[tuple[Claimed, Version, engine.Effect]],
+    people: dict[int, RuleRow],
+    now: datetime,
+) -> None:
     sends = [(run, live, e) for run, live, e in effects if isinstance(e, engine.SendEmail)]
     if sends:
         await _queue_emails(session, enqueue, sends, people)
@@ -39,10 +44,16 @@ async def apply(session: AsyncSession, enqueue: Enqueue, effects: list[tuple[Cla
     for run, live, effect in effects:
         try:
             if isinstance(effect, (engine.SetField, engine.SetStage)):
-                field, value = ("lifecycle_stage", effect.stage) if isinstance(effect, engine.SetStage) else (
-                    effect.field, effect.value)
-                changes = ({"custom": {field[len(CUSTOM_PREFIX):]: value}} if field.startswith(CUSTOM_PREFIX)
-                           else {field: value})
+                field, value = (
+                    ("lifecycle_stage", effect.stage)
+                    if isinstance(effect, engine.SetStage)
+                    else (effect.field, effect.value)
+                )
+                changes = (
+                    {"custom": {field[len(CUSTOM_PREFIX) :]: value}}
+                    if field.startswith(CUSTOM_PREFIX)
+                    else {field: value}
+                )
                 actor = msgspec.structs.replace(JOURNEY_ACTOR, name=f"Journey {live.name}")
                 async with session.begin_nested():
                     await contacts.update_contact(session, run.contact_id, changes, actor)
@@ -54,10 +65,21 @@ async def apply(session: AsyncSession, enqueue: Enqueue, effects: list[tuple[Cla
                 run.converted_at = now
             elif isinstance(effect, (engine.SendSms, engine.CallWebhook)):
                 data = msgspec.to_builtins(effect)
-                await outbox.queue(session, enqueue, [outbox.OutboxIn(
-                    key=f"journey:{run.id}:{effect.node_id}", channel="sms" if isinstance(effect, engine.SendSms) else "webhook",
-                    to=str(data.get("url") or "")[:320], contact_id=run.contact_id, journey_id=live.journey_id,
-                    node_id=effect.node_id, data=data)])
+                await outbox.queue(
+                    session,
+                    enqueue,
+                    [
+                        outbox.OutboxIn(
+                            key=f"journey:{run.id}:{effect.node_id}",
+                            channel="sms" if isinstance(effect, engine.SendSms) else "webhook",
+                            to=str(data.get("url") or "")[:320],
+                            contact_id=run.contact_id,
+                            journey_id=live.journey_id,
+                            node_id=effect.node_id,
+                            data=data,
+                        )
+                    ],
+                )
         except ParcoursError as exc:
             run.error = f"{effect.node_id}: {exc.message}"[:300]
     for event_id, runs in by_event.items():
@@ -80,24 +102,40 @@ def _register(session: AsyncSession, enqueue: Enqueue, event_id: int, people: li
 
 async def note_errors(session: AsyncSession, errors: dict[int, str]) -> None:
     """What went wrong for these runs after their step was taken (run id: message)."""
-    await session.execute(update(RUNS).where(RUNS.c.id == bindparam("_id")).values(error=bindparam("_error")),
-                          [{"_id": run_id, "_error": message[:300]} for run_id, message in errors.items()])
+    await session.execute(
+        update(RUNS).where(RUNS.c.id == bindparam("_id")).values(error=bindparam("_error")),
+        [{"_id": run_id, "_error": message[:300]} for run_id, message in errors.items()],
+    )
 
 
-async def _queue_emails(session: AsyncSession, enqueue: Enqueue, sends: list[tuple[Claimed, Version, engine.SendEmail]],
-                        people: dict[int, RuleRow]) -> None:
+async def _queue_emails(
+    session: AsyncSession,
+    enqueue: Enqueue,
+    sends: list[tuple[Claimed, Version, engine.SendEmail]],
+    people: dict[int, RuleRow],
+) -> None:
     kinds = await emails.kinds_of(session, {e.email_id for _, _, e in sends})
     rows: list[outbox.OutboxIn] = []
     for run, live, effect in sends:
         address = people[run.contact_id][0].get("email")
         if not address or effect.email_id not in kinds:
-            run.error = f"{effect.node_id}: " + ("the contact has no email address" if not address else "the email was deleted")
+            run.error = f"{effect.node_id}: " + (
+                "the contact has no email address" if not address else "the email was deleted"
+            )
             continue
         data: dict[str, Any] = {"minimum_consent": live.settings.min_consent}
         if live.settings.frequency_cap is not None:
             data["frequency_cap"] = live.settings.frequency_cap
-        rows.append(outbox.OutboxIn(key=f"journey:{run.id}:{effect.node_id}", to=address, email_id=effect.email_id,
-                                    contact_id=run.contact_id, kind=kinds[effect.email_id], data=data,
-                                    journey_id=live.journey_id, node_id=effect.node_id))
+        rows.append(
+            outbox.OutboxIn(
+                key=f"journey:{run.id}:{effect.node_id}",
+                to=address,
+                email_id=effect.email_id,
+                contact_id=run.contact_id,
+                kind=kinds[effect.email_id],
+                data=data,
+                journey_id=live.journey_id,
+                node_id=effect.node_id,
+            )
+        )
     await outbox.queue(session, enqueue, rows)
-

@@ -151,8 +151,11 @@ def step(program: Program, state: RunState, contact: Contact, now: dt.datetime) 
                 break
         elif isinstance(config, (s.WaitStepConfig, s.WaitUntilStepConfig)):
             if state.status != "waiting":
-                until = (now + graph.duration(config.duration) if isinstance(config, s.WaitStepConfig)
-                         else wait_until(config, contact, now))
+                until = (
+                    now + graph.duration(config.duration)
+                    if isinstance(config, s.WaitStepConfig)
+                    else wait_until(config, contact, now)
+                )
                 if until > now:
                     _wait(state, until, None)
                     break

@@ -95,7 +95,9 @@ def _duration(text: str) -> dt.timedelta:
     try:
         parsed = isodate.parse_duration(text)
     except (isodate.ISO8601Error, ValueError):
-        raise ValueError(f"'{text}' is not a duration (ISO 8601, e.g. P2D for two days, PT30M for 30 minutes)") from None
+        raise ValueError(
+            f"'{text}' is not a duration (ISO 8601, e.g. P2D for two days, PT30M for 30 minutes)"
+        ) from None
     if isinstance(parsed, isodate.Duration):
         parsed = parsed.tdelta + dt.timedelta(days=int(parsed.years) * 365 + int(parsed.months) * 30)
     return parsed
@@ -113,7 +115,9 @@ class Program:
         self.configs = configs
         self.next: dict[tuple[str, str | None], str] = {}
         for edge in definition.edges:
-            self.next[(edge.source, edge.label if exits_of(self.nodes[edge.source], configs[edge.source]) else None)] = edge.target
+            self.next[
+                (edge.source, edge.label if exits_of(self.nodes[edge.source], configs[edge.source]) else None)
+            ] = edge.target
         self.entry = next(n for n in definition.nodes if n.type in ENTRY_TYPES)
 
     def after(self, node_id: str, label: str | None = None) -> str | None:
@@ -167,11 +171,18 @@ def check(definition: Definition) -> tuple[list[Problem], Program | None]:
         except msgspec.ValidationError as exc:
             problems.append(Problem(message=f"This step's settings are not valid: {exc}.", node_id=node.id))
             continue
-        problems += [Problem(message=m, node_id=node.id, field=f) for f, m in _config_problems(node.type, configs[node.id])]
+        problems += [
+            Problem(message=m, node_id=node.id, field=f) for f, m in _config_problems(node.type, configs[node.id])
+        ]
     entries = [n for n in definition.nodes if n.type in ENTRY_TYPES]
     if len(entries) != 1:
-        problems.append(Problem(message="A journey needs exactly one entry step (who enters)." if not entries
-                                else "A journey has exactly one entry step: remove the others."))
+        problems.append(
+            Problem(
+                message="A journey needs exactly one entry step (who enters)."
+                if not entries
+                else "A journey has exactly one entry step: remove the others."
+            )
+        )
     nodes = {n.id: n for n in definition.nodes}
     problems += _edge_problems(definition, nodes, configs)
     if problems or len(entries) != 1:
@@ -181,14 +192,27 @@ def check(definition: Definition) -> tuple[list[Problem], Program | None]:
 
 
 def _config_problems(kind: str, config: StepConfig) -> Iterable[tuple[str, str]]:
-    required = {"entry.segment": ("segment_id", "a segment"), "action.email": ("email_id", "an email"),
-                "action.segment_add": ("segment_id", "a segment"), "action.segment_remove": ("segment_id", "a segment"),
-                "action.event_register": ("event_id", "an event")}
+    required = {
+        "entry.segment": ("segment_id", "a segment"),
+        "action.email": ("email_id", "an email"),
+        "action.segment_add": ("segment_id", "a segment"),
+        "action.segment_remove": ("segment_id", "a segment"),
+        "action.event_register": ("event_id", "an event"),
+    }
     if kind in required and getattr(config, required[kind][0]) is None:
         yield required[kind][0], f"Choose {required[kind][1]}."
-    texts = {"entry.interaction": "type", "entry.date": "field", "action.sms": "text", "action.webhook": "url",
-             "action.update_field": "field", "action.stage": "stage", "flow.wait_for": "type",
-             "flow.condition": "rule", "flow.goal": "rule", "flow.wait_until": "at"}
+    texts = {
+        "entry.interaction": "type",
+        "entry.date": "field",
+        "action.sms": "text",
+        "action.webhook": "url",
+        "action.update_field": "field",
+        "action.stage": "stage",
+        "flow.wait_for": "type",
+        "flow.condition": "rule",
+        "flow.goal": "rule",
+        "flow.wait_until": "at",
+    }
     if kind in texts and not str(getattr(config, texts[kind]) or "").strip():
         yield texts[kind], f"This step needs a {texts[kind].replace('_', ' ')}."
     if isinstance(config, WebhookStepConfig) and config.url and not config.url.startswith(("https://", "http://")):
@@ -206,8 +230,9 @@ def _config_problems(kind: str, config: StepConfig) -> Iterable[tuple[str, str]]
             parse_at(config.at)
         except ValueError as exc:
             yield "at", str(exc)
-        if config.send_hours is not None and not (len(config.send_hours) == 2 and 0 <= config.send_hours[0]
-                                                   < config.send_hours[1] <= 24):
+        if config.send_hours is not None and not (
+            len(config.send_hours) == 2 and 0 <= config.send_hours[0] < config.send_hours[1] <= 24
+        ):
             yield "send_hours", "Send hours are a start and an end hour, e.g. [9, 18]."
     if isinstance(config, SplitStepConfig):
         labels = [b.label for b in config.branches]
@@ -232,8 +257,12 @@ def _edge_problems(definition: Definition, nodes: dict[str, Node], configs: dict
     outgoing: dict[str, list[Edge]] = {}
     for edge in definition.edges:
         if edge.source not in nodes or edge.target not in nodes:
-            problems.append(Problem(message="A connection leads to a step that does not exist.",
-                                    node_id=edge.source if edge.source in nodes else None))
+            problems.append(
+                Problem(
+                    message="A connection leads to a step that does not exist.",
+                    node_id=edge.source if edge.source in nodes else None,
+                )
+            )
             continue
         if nodes[edge.target].type in ENTRY_TYPES:
             problems.append(Problem(message="Nothing leads into the entry step.", node_id=edge.target))
@@ -248,14 +277,23 @@ def _edge_problems(definition: Definition, nodes: dict[str, Node], configs: dict
                 problems.append(Problem(message="An exit ends the journey: nothing can follow it.", node_id=node.id))
         elif labels is None:
             if len(edges) > 1:
-                problems.append(Problem(message="This step has one way out: connect it to one next step "
-                                                "(use a condition or a split to branch).", node_id=node.id))
+                problems.append(
+                    Problem(
+                        message="This step has one way out: connect it to one next step "
+                        "(use a condition or a split to branch).",
+                        node_id=node.id,
+                    )
+                )
         else:
             found = [e.label for e in edges]
             for label in labels:
                 if found.count(label) != 1:
-                    problems.append(Problem(message=f"Connect the '{label}' branch to a next step "
-                                                    "(an exit if nothing should happen).", node_id=node.id))
+                    problems.append(
+                        Problem(
+                            message=f"Connect the '{label}' branch to a next step (an exit if nothing should happen).",
+                            node_id=node.id,
+                        )
+                    )
             for extra in set(found) - set(labels):
                 problems.append(Problem(message=f"This step has no '{extra}' branch.", node_id=node.id))
     return problems
@@ -271,8 +309,11 @@ def _reach_problems(definition: Definition, entry: str) -> list[Problem]:
             if target not in reached:
                 reached.add(target)
                 stack.append(target)
-    problems = [Problem(message="Nothing leads to this step: connect it, or delete it.", node_id=n.id)
-                for n in definition.nodes if n.id not in reached]
+    problems = [
+        Problem(message="Nothing leads to this step: connect it, or delete it.", node_id=n.id)
+        for n in definition.nodes
+        if n.id not in reached
+    ]
     # A loop would carry a contact round forever: refused.
     state: dict[str, int] = {}
 

@@ -27,7 +27,14 @@ def _journey_rules(definition: dict[str, Any], settings: dict[str, Any]) -> Iter
 
 
 async def held_rules(session: AsyncSession) -> list[HeldRule]:
-    rows = await session.execute(select(col(Journey.id), col(Journey.name), col(Journey.definition), col(Journey.settings))
-                                 .where(col(Journey.status).not_in(ENDED_JOURNEYS)))
-    return [HeldRule("journey", jid, name, rule) for jid, name, definition, settings in rows.all() if jid is not None
-            for rule in _journey_rules(definition, settings)]
+    rows = await session.execute(
+        select(col(Journey.id), col(Journey.name), col(Journey.definition), col(Journey.settings)).where(
+            col(Journey.status).not_in(ENDED_JOURNEYS)
+        )
+    )
+    return [
+        HeldRule("journey", jid, name, rule)
+        for jid, name, definition, settings in rows.all()
+        if jid is not None
+        for rule in _journey_rules(definition, settings)
+    ]

@@ -47,7 +47,10 @@ class JourneysController(Controller):
     async def get_journey(self, journey_id: IdParam, db: AsyncSession) -> JourneyOut:
         return _out(await service.get_journey(db, journey_id))
 
-    @patch("/{journey_id:int}", summary="Save the draft (a published journey keeps running its version until published again)")
+    @patch(
+        "/{journey_id:int}",
+        summary="Save the draft (a published journey keeps running its version until published again)",
+    )
     async def update_journey(self, journey_id: IdParam, data: JourneyPatch, db: AsyncSession) -> JourneyOut:
         return _out(await service.update_journey(db, journey_id, changes(data)))
 
@@ -55,14 +58,21 @@ class JourneysController(Controller):
     async def delete_journey(self, journey_id: IdParam, db: AsyncSession) -> None:
         await service.delete_journey(db, journey_id)
 
-    @post("/{journey_id:int}/publish", status_code=200,
-          summary="Validate the draft and run it as a new version (422 with the problems when it is not ready)")
+    @post(
+        "/{journey_id:int}/publish",
+        status_code=200,
+        summary="Validate the draft and run it as a new version (422 with the problems when it is not ready)",
+    )
     async def publish(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> PublishOut:
         journey, enrolled = await service.publish(db, journey_id, actor, runtime.enqueue)
         return PublishOut(journey=_out(journey), problems=[], enrolled=enrolled)
 
-    @post("/{journey_id:int}/validate", status_code=200, opt={"role": "viewer"},
-          summary="What would stop the draft from being published (an empty list when it is ready)")
+    @post(
+        "/{journey_id:int}/validate",
+        status_code=200,
+        opt={"role": "viewer"},
+        summary="What would stop the draft from being published (an empty list when it is ready)",
+    )
     async def validate(self, journey_id: IdParam, db: AsyncSession) -> PublishOut:
         journey = await service.get_journey(db, journey_id)
         problems, _program = await service.problems_of(db, journey)
@@ -80,24 +90,34 @@ class JourneysController(Controller):
     async def stop(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime) -> JourneyOut:
         return _out(await service.move(db, journey_id, "stop", runtime.enqueue))
 
-    @get("/{journey_id:int}/stats", summary="Counts per step (keyed by node id), emails' statistics, goal conversions, funnel")
+    @get(
+        "/{journey_id:int}/stats",
+        summary="Counts per step (keyed by node id), emails' statistics, goal conversions, funnel",
+    )
     async def stats(self, journey_id: IdParam, db: AsyncSession) -> JourneyStats:
         return await service.stats(db, journey_id)
 
-    @post("/{journey_id:int}/test", status_code=200,
-          summary="Run the draft for one contact with time compressed, and show the path it takes")
-    async def test(self, journey_id: IdParam, data: TestIn, db: AsyncSession, runtime: Runtime, actor: Actor) -> TestOut:
+    @post(
+        "/{journey_id:int}/test",
+        status_code=200,
+        summary="Run the draft for one contact with time compressed, and show the path it takes",
+    )
+    async def test(
+        self, journey_id: IdParam, data: TestIn, db: AsyncSession, runtime: Runtime, actor: Actor
+    ) -> TestOut:
         return await service.test_run(db, journey_id, data, actor, runtime.enqueue)
 
     @get("/{journey_id:int}/runs", summary="The contacts' runs through this journey, newest first")
-    async def runs(self, journey_id: IdParam, db: AsyncSession,
-                   limit: int = Parameter(default=100, ge=1, le=500)) -> list[RunOut]:
+    async def runs(
+        self, journey_id: IdParam, db: AsyncSession, limit: int = Parameter(default=100, ge=1, le=500)
+    ) -> list[RunOut]:
         await service.get_journey(db, journey_id)
         return [_run(run, version) for run, version in await service.runs_of(db, journey_id=journey_id, limit=limit)]
 
     @get("/runs", summary="A contact's runs through every journey", opt={"role": "viewer"})
-    async def contact_runs(self, db: AsyncSession, contact_id: IdParam,
-                           limit: int = Parameter(default=100, ge=1, le=500)) -> list[RunOut]:
+    async def contact_runs(
+        self, db: AsyncSession, contact_id: IdParam, limit: int = Parameter(default=100, ge=1, le=500)
+    ) -> list[RunOut]:
         return [_run(run, version) for run, version in await service.runs_of(db, contact_id=contact_id, limit=limit)]
 
 

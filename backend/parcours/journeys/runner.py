@@ -30,14 +30,34 @@ from parcours.rules.context import context_values
 from parcours.rules.language import RuleError, Schema, evaluate
 from parcours.segments import service as segments
 
-__all__ = ["BATCH", "LIVE", "Version", "advance", "any_due", "contact_of", "enrol", "enrol_dates",
-           "finish_ended", "live_versions", "note_errors", "start_entries", "stop_runs", "wake"]
+__all__ = [
+    "BATCH",
+    "LIVE",
+    "Version",
+    "advance",
+    "any_due",
+    "contact_of",
+    "enrol",
+    "enrol_dates",
+    "finish_ended",
+    "live_versions",
+    "note_errors",
+    "start_entries",
+    "stop_runs",
+    "wake",
+]
 
 BATCH = 1000
 
 
-def contact_of(schema: Schema, run_id: int, person: RuleRow, segment_ids: set[int], settings: JourneySettings,
-               cache: RuleCache = rule_cache) -> engine.Contact:
+def contact_of(
+    schema: Schema,
+    run_id: int,
+    person: RuleRow,
+    segment_ids: set[int],
+    settings: JourneySettings,
+    cache: RuleCache = rule_cache,
+) -> engine.Contact:
     """What the interpreter knows of a contact (from contacts.rule_rows) in a journey. Its rule
     values are built on the first rule asked (most steps ask none)."""
     values: dict[str, object] | None = None
@@ -48,8 +68,12 @@ def contact_of(schema: Schema, run_id: int, person: RuleRow, segment_ids: set[in
             values = context_values(person[0], person[1], segment_ids, schema.fields)
         return evaluate(cache.check(text, schema), values)
 
-    return engine.Contact(run_id=run_id, matches=matches, timezone=settings.timezone,
-                          own_timezone=(person[0].get("custom") or {}).get("timezone"))
+    return engine.Contact(
+        run_id=run_id,
+        matches=matches,
+        timezone=settings.timezone,
+        own_timezone=(person[0].get("custom") or {}).get("timezone"),
+    )
 
 
 async def _claim(session: AsyncSession, run_ids: Sequence[int] | None, limit: int) -> list[Claimed]:
@@ -72,14 +96,20 @@ async def _claim(session: AsyncSession, run_ids: Sequence[int] | None, limit: in
 
 def _reads_contacts(live: Version) -> bool:
     """Whether this version asks rules about its contacts (conditions, goals, filtered waits)."""
-    return any(node.type in ("flow.condition", "flow.goal") or
-               (isinstance(config := live.program.configs[node.id], steps.WaitForStepConfig) and bool(config.rule))
-               for node in live.program.nodes.values())
+    return any(
+        node.type in ("flow.condition", "flow.goal")
+        or (isinstance(config := live.program.configs[node.id], steps.WaitForStepConfig) and bool(config.rule))
+        for node in live.program.nodes.values()
+    )
 
 
-
-async def advance(session: AsyncSession, enqueue: Enqueue, run_ids: Sequence[int] | None = None,
-                  limit: int = BATCH, stream: Batch | None = None) -> int:
+async def advance(
+    session: AsyncSession,
+    enqueue: Enqueue,
+    run_ids: Sequence[int] | None = None,
+    limit: int = BATCH,
+    stream: Batch | None = None,
+) -> int:
     """Advance up to `limit` due runs: step each, apply every effect. Returns how many.
     Within the interaction stream, `stream` has the contacts, memberships and schema read already."""
     runs = await _claim(session, run_ids, limit)
@@ -93,8 +123,11 @@ async def advance(session: AsyncSession, enqueue: Enqueue, run_ids: Sequence[int
     cache = stream.rules if stream is not None else rule_cache
     memberships: dict[int, set[int]] = {}
     if any(_reads_contacts(v) for v in versions.values()):
-        memberships = (await stream.memberships_of(rows) if stream is not None
-                       else await segments.segment_ids_by_contact(session, list(rows)))
+        memberships = (
+            await stream.memberships_of(rows)
+            if stream is not None
+            else await segments.segment_ids_by_contact(session, list(rows))
+        )
     done: list[tuple[Claimed, Version, engine.Effect]] = []
     visits: list[tuple[Claimed, Version, engine.Visit]] = []
     wakes: set[datetime] = set()
@@ -105,13 +138,16 @@ async def advance(session: AsyncSession, enqueue: Enqueue, run_ids: Sequence[int
             continue  # erased: the run goes with the contact
         run.changed = True
         contact = contact_of(schema, run.id, person, memberships.get(run.contact_id, set()), live.settings, cache)
-        state = engine.RunState(node_id=run.node_id, status=run.status, wake_at=run.wake_at,
-                                waiting_for=run.waiting_for, event=run.event)
+        state = engine.RunState(
+            node_id=run.node_id, status=run.status, wake_at=run.wake_at, waiting_for=run.waiting_for, event=run.event
+        )
         try:
             result = engine.step(live.program, state, contact, now)
         except (RuleError, ValueError) as exc:
             run.status, run.error = "failed", str(exc)[:300]
-            visits.append((run, live, engine.Visit(node_id=run.node_id, outcome="error", detail=str(exc)[:300], at=now)))
+            visits.append(
+                (run, live, engine.Visit(node_id=run.node_id, outcome="error", detail=str(exc)[:300], at=now))
+            )
             continue
         new = result.state
         run.node_id, run.status, run.wake_at = new.node_id, new.status, new.wake_at
@@ -123,10 +159,26 @@ async def advance(session: AsyncSession, enqueue: Enqueue, run_ids: Sequence[int
     await effects.apply(session, enqueue, done, rows, now)
     dialect = await dialect_name(session)
     await batch.write_runs(session, dialect, [run for run in runs if run.changed], now)
-    await batch.record_steps(session, dialect, [
-        batch.Taken(journey_id=live.journey_id, journey=live.name, run_id=run.id, contact_id=run.contact_id,
-                    node_id=v.node_id, node_type=live.program.nodes[v.node_id].type, outcome=v.outcome,
-                    label=v.label, detail=v.detail, at=v.at) for run, live, v in visits], now)
+    await batch.record_steps(
+        session,
+        dialect,
+        [
+            batch.Taken(
+                journey_id=live.journey_id,
+                journey=live.name,
+                run_id=run.id,
+                contact_id=run.contact_id,
+                node_id=v.node_id,
+                node_type=live.program.nodes[v.node_id].type,
+                outcome=v.outcome,
+                label=v.label,
+                detail=v.detail,
+                at=v.at,
+            )
+            for run, live, v in visits
+        ],
+        now,
+    )
     for moment in sorted(wakes)[:20]:
         wake(session, enqueue, moment)
     return len(runs)

@@ -199,6 +199,9 @@ def definition_of(raw: dict[str, Any]) -> JourneyDefinition:
             except msgspec.ValidationError:
                 continue
     kept = {n.id for n in nodes}
-    edges = [e for e in msgspec.convert((raw or {}).get("edges") or [], list[Edge], strict=False)
-             if e.source in kept and e.target in kept]
+    edges = [
+        e
+        for e in msgspec.convert((raw or {}).get("edges") or [], list[Edge], strict=False)
+        if e.source in kept and e.target in kept
+    ]
     return JourneyDefinition(nodes=nodes, edges=edges)

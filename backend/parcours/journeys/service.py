@@ -38,8 +38,11 @@ from parcours.rules import service as rules
 from parcours.segments import service as segments
 
 # What may follow what: a published journey can be paused, resumed, stopped.
-MOVES = {"pause": ({"published"}, "paused"), "resume": ({"paused"}, "published"),
-         "stop": ({"published", "paused"}, "stopped")}
+MOVES = {
+    "pause": ({"published"}, "paused"),
+    "resume": ({"paused"}, "published"),
+    "stop": ({"published", "paused"}, "stopped"),
+}
 
 
 def _id(value: int | None) -> int:
@@ -57,15 +60,35 @@ async def get_journey(session: AsyncSession, journey_id: int) -> Journey:
 
 async def list_journeys(session: AsyncSession) -> list[JourneySummary]:
     inside = func.sum(case((col(JourneyRun.status).in_(["active", "waiting"]), 1), else_=0))
-    counts = {jid: (int(entered), int(active or 0)) for jid, entered, active in (await session.execute(
-        select(col(JourneyRun.journey_id), func.count(), inside).group_by(col(JourneyRun.journey_id)))).all()}
+    counts = {
+        jid: (int(entered), int(active or 0))
+        for jid, entered, active in (
+            await session.execute(
+                select(col(JourneyRun.journey_id), func.count(), inside).group_by(col(JourneyRun.journey_id))
+            )
+        ).all()
+    }
     journeys = (await session.execute(select(Journey).order_by(col(Journey.updated_at).desc()))).scalars().all()
-    return [JourneySummary(id=_id(j.id), name=j.name, description=j.description, status=j.status, version=j.version,
-                           has_changes=j.has_changes, updated_at=j.updated_at, published_at=j.published_at,
-                           entered=counts.get(j.id, (0, 0))[0], active=counts.get(j.id, (0, 0))[1]) for j in journeys]
+    return [
+        JourneySummary(
+            id=_id(j.id),
+            name=j.name,
+            description=j.description,
+            status=j.status,
+            version=j.version,
+            has_changes=j.has_changes,
+            updated_at=j.updated_at,
+            published_at=j.published_at,
+            entered=counts.get(j.id, (0, 0))[0],
+            active=counts.get(j.id, (0, 0))[1],
+        )
+        for j in journeys
+    ]
 
 
-def _raw(definition: graph.Definition | JourneyDefinition, settings: JourneySettings) -> tuple[dict[str, Any], dict[str, Any]]:
+def _raw(
+    definition: graph.Definition | JourneyDefinition, settings: JourneySettings
+) -> tuple[dict[str, Any], dict[str, Any]]:
     return msgspec.to_builtins(definition), msgspec.to_builtins(settings)
 
 
@@ -74,8 +97,14 @@ async def create_journey(session: AsyncSession, values: dict[str, Any], actor: A
     if values.get("template_id") is not None:
         definition, settings, template_key = await _from_template(session, values["template_id"], actor)
     raw_definition, raw_settings = _raw(definition, settings)
-    journey = Journey(name=values["name"], description=values.get("description") or "", definition=raw_definition,
-                      settings=raw_settings, template_key=template_key, created_by=actor.label)
+    journey = Journey(
+        name=values["name"],
+        description=values.get("description") or "",
+        definition=raw_definition,
+        settings=raw_settings,
+        template_key=template_key,
+        created_by=actor.label,
+    )
     session.add(journey)
     await session.flush()
     return journey
@@ -127,13 +156,23 @@ async def publish(session: AsyncSession, journey_id: int, actor: Actor, enqueue:
         raise Conflict(f"This journey is {journey.status}: make a copy to run it again.", "status")
     problems, _program = await problems_of(session, journey)
     if problems:
-        raise Unprocessable(f"This journey cannot be published yet: {len(problems)} problem"
-                            f"{'s' if len(problems) > 1 else ''} to fix.", "definition",
-                            problems=[msgspec.to_builtins(p) for p in problems])
+        raise Unprocessable(
+            f"This journey cannot be published yet: {len(problems)} problem{'s' if len(problems) > 1 else ''} to fix.",
+            "definition",
+            problems=[msgspec.to_builtins(p) for p in problems],
+        )
     now = utcnow()
     journey.version += 1
-    session.add(JourneyVersion(journey_id=_id(journey.id), version=journey.version, definition=journey.definition,
-                                      settings=journey.settings, published_by=actor.label, published_at=now))
+    session.add(
+        JourneyVersion(
+            journey_id=_id(journey.id),
+            version=journey.version,
+            definition=journey.definition,
+            settings=journey.settings,
+            published_by=actor.label,
+            published_at=now,
+        )
+    )
     journey.status = "published" if journey.status == "draft" else journey.status
     journey.published_at, journey.has_changes, journey.updated_at = now, False, now
     await session.flush()
@@ -167,16 +206,25 @@ async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
 
     # Totals first: steps are only ever added, in the transaction that moves the run, so reading
     # them afterwards (each statement sees the latest commit) never shows a run ahead of its steps.
-    totals = (await session.execute(select(
-        func.count(), func.sum(case((col(JourneyRun.status).in_(["active", "waiting"]), 1), else_=0)),
-        func.sum(case((col(JourneyRun.status) == "completed", 1), else_=0)),
-        func.sum(case((col(JourneyRun.status).in_(["exited", "failed"]), 1), else_=0)),
-        func.count(col(JourneyRun.converted_at))).where(col(JourneyRun.journey_id) == journey_id))).one()
+    totals = (
+        await session.execute(
+            select(
+                func.count(),
+                func.sum(case((col(JourneyRun.status).in_(["active", "waiting"]), 1), else_=0)),
+                func.sum(case((col(JourneyRun.status) == "completed", 1), else_=0)),
+                func.sum(case((col(JourneyRun.status).in_(["exited", "failed"]), 1), else_=0)),
+                func.count(col(JourneyRun.converted_at)),
+            ).where(col(JourneyRun.journey_id) == journey_id)
+        )
+    ).one()
     entered, active, completed, exited, converted = (int(v or 0) for v in totals)
-    for node_id, outcome, label, count in (await session.execute(
+    for node_id, outcome, label, count in (
+        await session.execute(
             select(col(JourneyStep.node_id), col(JourneyStep.outcome), col(JourneyStep.label), func.count())
             .where(col(JourneyStep.journey_id) == journey_id)
-            .group_by(col(JourneyStep.node_id), col(JourneyStep.outcome), col(JourneyStep.label)))).all():
+            .group_by(col(JourneyStep.node_id), col(JourneyStep.outcome), col(JourneyStep.label))
+        )
+    ).all():
         found = node(node_id)
         if outcome == "completed":
             found.completed += count
@@ -187,10 +235,13 @@ async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
         else:
             found.errors += count
         found.entered += count
-    for node_id, status, count in (await session.execute(
+    for node_id, status, count in (
+        await session.execute(
             select(col(JourneyRun.node_id), col(JourneyRun.status), func.count())
             .where(col(JourneyRun.journey_id) == journey_id, col(JourneyRun.status).in_(["active", "waiting"]))
-            .group_by(col(JourneyRun.node_id), col(JourneyRun.status)))).all():
+            .group_by(col(JourneyRun.node_id), col(JourneyRun.status))
+        )
+    ).all():
         found = node(node_id)
         found.entered += count
         found.waiting += count
@@ -200,21 +251,39 @@ async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
     _problems, program = graph.check(definition)
     order = program.order() if program else [n.id for n in definition.nodes]
     types = {n.id: n.type for n in definition.nodes}
-    return JourneyStats(journey_id=_id(journey.id), version=journey.version, entered=entered, active=active,
-                        completed=completed, exited=exited, converted=converted,
-                        conversion_rate=round(converted / entered, 4) if entered else 0.0, nodes=nodes,
-                        funnel=[FunnelStep(node_id=n, type=types.get(n, ""), entered=nodes[n].entered if n in nodes else 0)
-                                for n in order])
+    return JourneyStats(
+        journey_id=_id(journey.id),
+        version=journey.version,
+        entered=entered,
+        active=active,
+        completed=completed,
+        exited=exited,
+        converted=converted,
+        conversion_rate=round(converted / entered, 4) if entered else 0.0,
+        nodes=nodes,
+        funnel=[
+            FunnelStep(node_id=n, type=types.get(n, ""), entered=nodes[n].entered if n in nodes else 0) for n in order
+        ],
+    )
 
 
 async def _email_stats(session: AsyncSession, journey_id: int) -> dict[str, EmailStats]:
     found = {}
     for row in await outbox.journey_email_counts(session, journey_id):
         node_id, email_id, queued, sent, suppressed, failed, opened, clicked, unsubscribed, bounced = row
-        found[node_id] = EmailStats(email_id=email_id, queued=queued, sent=sent, suppressed=suppressed, failed=failed,
-                                    opened=opened, clicked=clicked, unsubscribed=unsubscribed, bounced=bounced,
-                                    open_rate=round(opened / sent, 4) if sent else 0.0,
-                                    click_rate=round(clicked / sent, 4) if sent else 0.0)
+        found[node_id] = EmailStats(
+            email_id=email_id,
+            queued=queued,
+            sent=sent,
+            suppressed=suppressed,
+            failed=failed,
+            opened=opened,
+            clicked=clicked,
+            unsubscribed=unsubscribed,
+            bounced=bounced,
+            open_rate=round(opened / sent, 4) if sent else 0.0,
+            click_rate=round(clicked / sent, 4) if sent else 0.0,
+        )
     return found
 
 
@@ -239,8 +308,17 @@ async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: 
     said: list[str] = []
     for _ in range(engine.MOST_STEPS):
         result = engine.step(program, state, who, now)
-        path += [TestStep(node_id=v.node_id, type=program.nodes[v.node_id].type, outcome=v.outcome, label=v.label,
-                          detail=v.detail, at=v.at) for v in result.visits]
+        path += [
+            TestStep(
+                node_id=v.node_id,
+                type=program.nodes[v.node_id].type,
+                outcome=v.outcome,
+                label=v.label,
+                detail=v.detail,
+                at=v.at,
+            )
+            for v in result.visits
+        ]
         said += [await _describe(session, e, contact.email, data.send_emails, actor, enqueue) for e in result.effects]
         state = result.state
         if state.status != "waiting":
@@ -254,8 +332,9 @@ async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: 
     return TestOut(contact_id=data.contact_id, path=path, effects=said, outcome=state.status, problems=[])
 
 
-async def _describe(session: AsyncSession, effect: engine.Effect, address: str | None, send: bool, actor: Actor,
-                    enqueue: Enqueue) -> str:
+async def _describe(
+    session: AsyncSession, effect: engine.Effect, address: str | None, send: bool, actor: Actor, enqueue: Enqueue
+) -> str:
     if isinstance(effect, engine.SendEmail):
         email = await emails.get_email(session, effect.email_id)
         if send and address:
@@ -283,10 +362,12 @@ async def _describe(session: AsyncSession, effect: engine.Effect, address: str |
 # ---- runs and templates -------------------------------------------------------------------------
 
 
-async def runs_of(session: AsyncSession, *, journey_id: int | None = None, contact_id: int | None = None,
-                  limit: int = 100) -> Sequence[tuple[JourneyRun, int]]:
+async def runs_of(
+    session: AsyncSession, *, journey_id: int | None = None, contact_id: int | None = None, limit: int = 100
+) -> Sequence[tuple[JourneyRun, int]]:
     query = select(JourneyRun, col(JourneyVersion.version)).join(
-        JourneyVersion, col(JourneyVersion.id) == col(JourneyRun.version_id))
+        JourneyVersion, col(JourneyVersion.id) == col(JourneyRun.version_id)
+    )
     if journey_id is not None:
         query = query.where(col(JourneyRun.journey_id) == journey_id)
     if contact_id is not None:
@@ -313,14 +394,22 @@ async def load_shipped(session: AsyncSession, directory: Any) -> int:
         if shipped.key in have:
             continue
         msgspec.convert(shipped.definition, JourneyDefinition)  # a template's steps fit their types
-        await templates.add_shipped(session, kind="journey", key=shipped.key, name=shipped.name,
-                                    description=shipped.description, category=shipped.category,
-                                    design={"definition": shipped.definition, "settings": shipped.settings})
+        await templates.add_shipped(
+            session,
+            kind="journey",
+            key=shipped.key,
+            name=shipped.name,
+            description=shipped.description,
+            category=shipped.category,
+            design={"definition": shipped.definition, "settings": shipped.settings},
+        )
         added += 1
     return added
 
 
-async def _from_template(session: AsyncSession, template_id: int, actor: Actor) -> tuple[graph.Definition, JourneySettings, str | None]:
+async def _from_template(
+    session: AsyncSession, template_id: int, actor: Actor
+) -> tuple[graph.Definition, JourneySettings, str | None]:
     template = await templates.get_template(session, template_id)
     if template.kind != "journey" or not template.design:
         raise InvalidInput("This template is not a journey template.", "template_id")
@@ -331,9 +420,17 @@ async def _from_template(session: AsyncSession, template_id: int, actor: Actor) 
         if key and sender and node.config.get("email_id") is None:
             email_template = await templates.by_key(session, "email", key)
             if email_template is not None:
-                email = await emails.create_email(session, {
-                    "name": f"{template.name} — {email_template.name}", "subject": email_template.subject,
-                    "from_name": sender[0], "from_email": sender[1], "template_id": email_template.id}, actor)
+                email = await emails.create_email(
+                    session,
+                    {
+                        "name": f"{template.name} — {email_template.name}",
+                        "subject": email_template.subject,
+                        "from_name": sender[0],
+                        "from_email": sender[1],
+                        "template_id": email_template.id,
+                    },
+                    actor,
+                )
                 node.config["email_id"] = email.id
     settings = msgspec.convert(template.design.get("settings") or {}, JourneySettings)
     return definition, settings, template.key

@@ -127,10 +127,25 @@ class ExitStepConfig(_Config):
     pass
 
 
-StepConfig = (SegmentEntryConfig | InteractionEntryConfig | DateEntryConfig | EmailStepConfig | SmsStepConfig
-              | WebhookStepConfig | UpdateFieldStepConfig | SegmentStepConfig | StageStepConfig
-              | EventRegisterStepConfig | WaitStepConfig | WaitUntilStepConfig | WaitForStepConfig
-              | ConditionStepConfig | SplitStepConfig | GoalStepConfig | ExitStepConfig)
+StepConfig = (
+    SegmentEntryConfig
+    | InteractionEntryConfig
+    | DateEntryConfig
+    | EmailStepConfig
+    | SmsStepConfig
+    | WebhookStepConfig
+    | UpdateFieldStepConfig
+    | SegmentStepConfig
+    | StageStepConfig
+    | EventRegisterStepConfig
+    | WaitStepConfig
+    | WaitUntilStepConfig
+    | WaitForStepConfig
+    | ConditionStepConfig
+    | SplitStepConfig
+    | GoalStepConfig
+    | ExitStepConfig
+)
 
 
 # ---- the steps, as the API reads and writes them ----------------------------------------------------
@@ -220,9 +235,26 @@ class ExitStep(_Step, tag="flow.exit"):
     config: ExitStepConfig = msgspec.field(default_factory=ExitStepConfig)
 
 
-Step = (SegmentEntryStep | InteractionEntryStep | DateEntryStep | EmailStep | SmsStep | WebhookStep
-        | UpdateFieldStep | SegmentAddStep | SegmentRemoveStep | StageStep | EventRegisterStep | WaitStep
-        | WaitUntilStep | WaitForStep | ConditionStep | SplitStep | GoalStep | ExitStep)
+Step = (
+    SegmentEntryStep
+    | InteractionEntryStep
+    | DateEntryStep
+    | EmailStep
+    | SmsStep
+    | WebhookStep
+    | UpdateFieldStep
+    | SegmentAddStep
+    | SegmentRemoveStep
+    | StageStep
+    | EventRegisterStep
+    | WaitStep
+    | WaitUntilStep
+    | WaitForStep
+    | ConditionStep
+    | SplitStep
+    | GoalStep
+    | ExitStep
+)
 
 
 def _config_type(step: type[_Step]) -> type[StepConfig]:

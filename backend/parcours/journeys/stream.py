@@ -52,24 +52,37 @@ async def _start_from_events(batch: Batch, live: list[Version], events: Sequence
             wanted = graph.about(config.type, config.event_id)
             matching = [e for e in events if wanted in graph.heard(e.type, e.properties)]
         elif isinstance(config, steps.SegmentEntryConfig) and config.include_later:
-            matching = [e for e in events if e.type == "segment_entered"
-                        and (e.properties or {}).get("segment_id") == config.segment_id]
+            matching = [
+                e
+                for e in events
+                if e.type == "segment_entered" and (e.properties or {}).get("segment_id") == config.segment_id
+            ]
         else:
             continue
         if not matching:
             continue
         if isinstance(config, steps.InteractionEntryConfig) and config.rule:
             schema, rows = await batch.schema(), await batch.people()
-            matching = [e for e in matching if e.contact_id in rows and batch.rules.matcher(schema, context_values(
-                rows[e.contact_id][0], rows[e.contact_id][1], set(), schema.fields))(config.rule)]
+            matching = [
+                e
+                for e in matching
+                if e.contact_id in rows
+                and batch.rules.matcher(
+                    schema, context_values(rows[e.contact_id][0], rows[e.contact_id][1], set(), schema.fields)
+                )(config.rule)
+            ]
         for event in matching:
             if await enrol(session, journey, contacts.ids_among([event.contact_id]), f"event:{event.id}", enqueue):
                 started.add(event.contact_id)
     if not started:
         return set()
-    found = await session.execute(select(col(JourneyRun.id)).where(
-        col(JourneyRun.contact_id).in_(started), col(JourneyRun.status) == "active",
-        col(JourneyRun.journey_id).in_([v.journey_id for v in live])))
+    found = await session.execute(
+        select(col(JourneyRun.id)).where(
+            col(JourneyRun.contact_id).in_(started),
+            col(JourneyRun.status) == "active",
+            col(JourneyRun.journey_id).in_([v.journey_id for v in live]),
+        )
+    )
     return set(found.scalars())
 
 
@@ -81,22 +94,29 @@ async def _resume_waiting(session: AsyncSession, events: Sequence[Stored]) -> se
     by_kind: dict[str, set[int]] = defaultdict(set)
     for start in range(0, len(contact_ids), 1000):
         # By contact first (its index): the waiting runs of everyone would be a scan of the table.
-        rows = await session.execute(select(col(JourneyRun.id), col(JourneyRun.contact_id), col(JourneyRun.waiting_for)).where(
-            col(JourneyRun.contact_id).in_(contact_ids[start:start + 1000]), col(JourneyRun.status) == "waiting",
-            col(JourneyRun.waiting_for).in_(types)))
+        rows = await session.execute(
+            select(col(JourneyRun.id), col(JourneyRun.contact_id), col(JourneyRun.waiting_for)).where(
+                col(JourneyRun.contact_id).in_(contact_ids[start : start + 1000]),
+                col(JourneyRun.status) == "waiting",
+                col(JourneyRun.waiting_for).in_(types),
+            )
+        )
         for run_id, contact_id, kind in rows.all():
             if (contact_id, kind) in happened:
                 by_kind[kind].add(run_id)
     now = utcnow()
     for kind, ids in by_kind.items():
-        await session.execute(update(JourneyRun).where(col(JourneyRun.id).in_(sorted(ids)))
-                              .values(event=kind, wake_at=now))
+        await session.execute(
+            update(JourneyRun).where(col(JourneyRun.id).in_(sorted(ids))).values(event=kind, wake_at=now)
+        )
     return set().union(*by_kind.values()) if by_kind else set()
 
 
 async def _goals(session: AsyncSession, events: Sequence[Stored]) -> None:
     """A journey whose goal is an interaction: contacts inside who did it have converted."""
-    journeys = (await session.execute(select(col(Journey.id), col(Journey.settings)).where(col(Journey.status) == LIVE))).all()
+    journeys = (
+        await session.execute(select(col(Journey.id), col(Journey.settings)).where(col(Journey.status) == LIVE))
+    ).all()
     now = utcnow()
     for journey_id, raw in journeys:
         goal = settings_of(raw).goal
@@ -106,8 +126,12 @@ async def _goals(session: AsyncSession, events: Sequence[Stored]) -> None:
         if not who:
             continue
         since = now - graph.duration(goal.window)
-        where = [col(JourneyRun.journey_id) == journey_id, col(JourneyRun.contact_id).in_(who),
-                 col(JourneyRun.converted_at).is_(None), col(JourneyRun.entered_at) >= since]
+        where = [
+            col(JourneyRun.journey_id) == journey_id,
+            col(JourneyRun.contact_id).in_(who),
+            col(JourneyRun.converted_at).is_(None),
+            col(JourneyRun.entered_at) >= since,
+        ]
         values: dict[str, Any] = {"converted_at": now}
         if goal.exit:
             where.append(col(JourneyRun.status).in_(["active", "waiting"]))

@@ -39,7 +39,9 @@ async def sweep_journeys(ctx: WorkerContext) -> None:
         await runner.finish_ended(session)
         due = await runner.any_due(session)
     if due:
-        await runtime.enqueue(JobName.ADVANCE_JOURNEYS, job_id=f"{JobName.ADVANCE_JOURNEYS}:sweep:{int(utcnow().timestamp())}")
+        await runtime.enqueue(
+            JobName.ADVANCE_JOURNEYS, job_id=f"{JobName.ADVANCE_JOURNEYS}:sweep:{int(utcnow().timestamp())}"
+        )
 
 
 async def enrol_dates(ctx: WorkerContext) -> int:

@@ -35,7 +35,6 @@ class Version:
 _versions: dict[tuple[int, datetime], Version] = {}
 
 
-
 async def version(session: AsyncSession, version_id: int) -> Version:
     row = await session.get(JourneyVersion, version_id)
     assert row is not None, "runs keep their version"
@@ -46,8 +45,13 @@ async def version(session: AsyncSession, version_id: int) -> Version:
         assert journey is not None, "a version goes with its journey"
         _problems, program = graph.check(graph.decode(row.definition))
         assert program is not None, "a published version is valid"
-        found = Version(id=version_id, journey_id=row.journey_id, name=journey.name,
-                        program=program, settings=settings_of(row.settings))
+        found = Version(
+            id=version_id,
+            journey_id=row.journey_id,
+            name=journey.name,
+            program=program,
+            settings=settings_of(row.settings),
+        )
         _versions[key] = found
     return found
 
@@ -56,18 +60,31 @@ async def live_versions(session: AsyncSession) -> list[Version]:
     """The latest version of every published journey within its dates (those that take new entries)."""
     now = utcnow()
     rows = await session.execute(
-        select(col(JourneyVersion.id)).join(Journey, and_(col(Journey.id) == col(JourneyVersion.journey_id),
-                                                     col(Journey.version) == col(JourneyVersion.version)))
-        .where(col(Journey.status) == LIVE))
+        select(col(JourneyVersion.id))
+        .join(
+            Journey,
+            and_(
+                col(Journey.id) == col(JourneyVersion.journey_id), col(Journey.version) == col(JourneyVersion.version)
+            ),
+        )
+        .where(col(Journey.status) == LIVE)
+    )
     found = [await version(session, vid) for (vid,) in rows.all()]
-    return [v for v in found if (v.settings.starts_at is None or v.settings.starts_at <= now)
-            and (v.settings.ends_at is None or v.settings.ends_at > now)]
+    return [
+        v
+        for v in found
+        if (v.settings.starts_at is None or v.settings.starts_at <= now)
+        and (v.settings.ends_at is None or v.settings.ends_at > now)
+    ]
 
 
 async def versions_of(session: AsyncSession, version_ids: Iterable[int]) -> dict[int, Version]:
     """These versions: one query, the programs parsed once per process."""
-    published = await session.execute(select(col(JourneyVersion.id), col(JourneyVersion.published_at))
-                                      .where(col(JourneyVersion.id).in_(sorted(set(version_ids)))))
+    published = await session.execute(
+        select(col(JourneyVersion.id), col(JourneyVersion.published_at)).where(
+            col(JourneyVersion.id).in_(sorted(set(version_ids)))
+        )
+    )
     found: dict[int, Version] = {}
     for version_id, published_at in published.all():
         assert version_id is not None
@@ -83,8 +100,13 @@ async def finish_ended(session: AsyncSession) -> int:
         ends_at = settings_of(journey.settings).ends_at
         if ends_at is None or ends_at > now:
             continue
-        inside = (await session.execute(select(func.count()).select_from(JourneyRun).where(
-            col(JourneyRun.journey_id) == journey.id, col(JourneyRun.status).in_(["active", "waiting"])))).scalar_one()
+        inside = (
+            await session.execute(
+                select(func.count())
+                .select_from(JourneyRun)
+                .where(col(JourneyRun.journey_id) == journey.id, col(JourneyRun.status).in_(["active", "waiting"]))
+            )
+        ).scalar_one()
         if not inside:
             journey.status, journey.updated_at = "finished", now
             finished += 1

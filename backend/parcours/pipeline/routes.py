@@ -35,8 +35,11 @@ class OpportunitiesController(Controller):
 
     @get("/", summary="Opportunities, newest first (of one contact with contact_id)")
     async def list_opportunities(
-        self, db: AsyncSession, contact_id: OptionalIdParam = None,
-        limit: int = Parameter(default=100, ge=1, le=500), offset: int = Parameter(default=0, ge=0, le=INT_MAX),
+        self,
+        db: AsyncSession,
+        contact_id: OptionalIdParam = None,
+        limit: int = Parameter(default=100, ge=1, le=500),
+        offset: int = Parameter(default=0, ge=0, le=INT_MAX),
     ) -> OpportunityPage:
         rows, total = await service.list_opportunities(db, contact_id, limit, offset)
         return OpportunityPage(items=[to_out(o, OpportunityOut) for o in rows], total=total)
@@ -51,6 +54,7 @@ class OpportunitiesController(Controller):
         return to_out(await service.get_opportunity(db, opportunity_id), OpportunityOut)
 
     @patch("/{opportunity_id:int}", summary="Change an opportunity (only the fields sent)")
-    async def update_opportunity(self, opportunity_id: IdParam, data: OpportunityPatch, db: AsyncSession,
-                                 actor: Actor) -> OpportunityOut:
+    async def update_opportunity(
+        self, opportunity_id: IdParam, data: OpportunityPatch, db: AsyncSession, actor: Actor
+    ) -> OpportunityOut:
         return to_out(await service.update_opportunity(db, opportunity_id, changes(data), actor), OpportunityOut)

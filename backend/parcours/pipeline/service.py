@@ -26,8 +26,14 @@ async def pipeline(session: AsyncSession, origin: str | None) -> Pipeline:
     stages = []
     for stage in STAGES:
         by_origin = {o: n for (s, o), n in counts.items() if s == stage}
-        stages.append(StageCount(stage=stage, count=sum(by_origin.values()), inbound=by_origin.get("inbound", 0),
-                                 outbound=by_origin.get("outbound", 0)))
+        stages.append(
+            StageCount(
+                stage=stage,
+                count=sum(by_origin.values()),
+                inbound=by_origin.get("inbound", 0),
+                outbound=by_origin.get("outbound", 0),
+            )
+        )
     return Pipeline(stages=stages, total=sum(s.count for s in stages))
 
 
@@ -66,8 +72,9 @@ async def get_opportunity(session: AsyncSession, opportunity_id: int) -> Opportu
     return found
 
 
-async def update_opportunity(session: AsyncSession, opportunity_id: int, changes: dict[str, Any],
-                             actor: Actor) -> Opportunity:
+async def update_opportunity(
+    session: AsyncSession, opportunity_id: int, changes: dict[str, Any], actor: Actor
+) -> Opportunity:
     """Only the fields given change; a won opportunity makes its contact a customer."""
     opportunity = await get_opportunity(session, opportunity_id)
     if "contact_id" in changes and changes["contact_id"] is None:
@@ -82,10 +89,18 @@ async def update_opportunity(session: AsyncSession, opportunity_id: int, changes
     return opportunity
 
 
-async def list_opportunities(session: AsyncSession, contact_id: int | None, limit: int,
-                             offset: int) -> tuple[Sequence[Opportunity], int]:
+async def list_opportunities(
+    session: AsyncSession, contact_id: int | None, limit: int, offset: int
+) -> tuple[Sequence[Opportunity], int]:
     where: list[ColumnElement[bool]] = [] if contact_id is None else [col(Opportunity.contact_id) == contact_id]
-    rows = (await session.execute(select(Opportunity).where(*where).order_by(col(Opportunity.id).desc())
-                                  .limit(limit).offset(offset))).scalars().all()
+    rows = (
+        (
+            await session.execute(
+                select(Opportunity).where(*where).order_by(col(Opportunity.id).desc()).limit(limit).offset(offset)
+            )
+        )
+        .scalars()
+        .all()
+    )
     total = (await session.execute(select(func.count()).select_from(Opportunity).where(*where))).scalar_one()
     return rows, int(total)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 # The funnel, in order; `disqualified` stands apart from it.
 FUNNEL: tuple[str, ...] = (
-    "subscriber", "lead", "marketing_qualified", "telemarketing_accepted",
-    "sales_ready", "sales_accepted", "opportunity", "customer",
+    "subscriber",
+    "lead",
+    "marketing_qualified",
+    "telemarketing_accepted",
+    "sales_ready",
+    "sales_accepted",
+    "opportunity",
+    "customer",
 )
 DISQUALIFIED = "disqualified"
 STAGES: tuple[str, ...] = (*FUNNEL, DISQUALIFIED)

@@ -40,8 +40,18 @@ class Builder(msgspec.Struct, forbid_unknown_fields=True):
 
 TEXT_KINDS = ("string", "choice", "country", "language")
 OPERATORS: dict[str, tuple[str, ...]] = {
-    "text": ("is", "is_not", "is_any_of", "is_none_of", "contains", "not_contains", "starts_with", "ends_with",
-             "is_empty", "is_not_empty"),
+    "text": (
+        "is",
+        "is_not",
+        "is_any_of",
+        "is_none_of",
+        "contains",
+        "not_contains",
+        "starts_with",
+        "ends_with",
+        "is_empty",
+        "is_not_empty",
+    ),
     "number": ("eq", "ne", "gt", "gte", "lt", "lte", "between", "is_empty", "is_not_empty"),
     "boolean": ("is_true", "is_false"),
     "datetime": ("in_last_days", "more_than_days_ago", "before", "after", "is_empty", "is_not_empty"),
@@ -94,7 +104,7 @@ def condition_text(condition: Condition, schema: Schema) -> str:
         return f"{name} == null"
     if op == "is_not_empty":
         return f"{name} != null"
-    text_value = f"({name} ?? \"\")" if field.nullable else name
+    text_value = f'({name} ?? "")' if field.nullable else name
     if kind == "text":
         if op in ("is_any_of", "is_none_of"):
             if not isinstance(value, list) or not value:
@@ -104,8 +114,10 @@ def condition_text(condition: Condition, schema: Schema) -> str:
         if value is None or str(value) == "":
             raise RuleError(f"Give a value for {field.label_en}.")
         return {
-            "is": f"{name} == {_q(value)}", "is_not": f"{name} != {_q(value)}",
-            "contains": f"{_q(value)} in {text_value}", "not_contains": f"not ({_q(value)} in {text_value})",
+            "is": f"{name} == {_q(value)}",
+            "is_not": f"{name} != {_q(value)}",
+            "contains": f"{_q(value)} in {text_value}",
+            "not_contains": f"not ({_q(value)} in {text_value})",
             "starts_with": f"{text_value} =~ {_q(re.escape(str(value)))}",
             "ends_with": f"{text_value} =~~ {_q(re.escape(str(value)) + '$')}",
         }[op]
@@ -114,11 +126,17 @@ def condition_text(condition: Condition, schema: Schema) -> str:
             if not isinstance(value, list) or len(value) != 2:
                 raise RuleError(f"Give the lowest and highest {field.label_en}.")
             low, high = _number(value[0]), _number(value[1])
-            return _guarded(field, f"({name} ?? 0) >= {low} and ({name} ?? 0) <= {high}") if field.nullable \
+            return (
+                _guarded(field, f"({name} ?? 0) >= {low} and ({name} ?? 0) <= {high}")
+                if field.nullable
                 else f"({name} >= {low} and {name} <= {high})"
+            )
         number = _number(value)
-        return _guarded(field, f"({name} ?? 0) {_COMPARE[op]} {number}") if field.nullable \
+        return (
+            _guarded(field, f"({name} ?? 0) {_COMPARE[op]} {number}")
+            if field.nullable
             else f"{name} {_COMPARE[op]} {number}"
+        )
     if kind == "boolean":
         return f"{name} == {'true' if op == 'is_true' else 'false'}"
     if kind == "segments":
@@ -161,7 +179,11 @@ def from_text(text: str, schema: Schema) -> Builder | None:
         return Builder(groups=[])
     root = parse(text, schema).rule.statement.expression
     reader = _Reader(schema)
-    top = "or" if isinstance(root, ast.LogicExpression) and root.type == "or" and reader.condition(root) is None else "and"
+    top = (
+        "or"
+        if isinstance(root, ast.LogicExpression) and root.type == "or" and reader.condition(root) is None
+        else "and"
+    )
     inner = "and" if top == "or" else "or"
     groups: list[Group] = []
     outer_match: Match = "all" if top == "and" else "any"
@@ -179,7 +201,9 @@ def from_text(text: str, schema: Schema) -> Builder | None:
             return None
         groups.append(Group(match="all" if inner == "and" else "any", conditions=members))
     builder = Builder(match="all" if top == "and" else "any", groups=groups)
-    return builder if _shape(parse(to_text(builder, schema), schema).rule.statement.expression) == _shape(root) else None
+    return (
+        builder if _shape(parse(to_text(builder, schema), schema).rule.statement.expression) == _shape(root) else None
+    )
 
 
 class _Reader:
@@ -285,12 +309,14 @@ def _unescape(pattern: str) -> str:
 def _shape(node: Any) -> Any:
     """A comparable form of a parsed expression (type, operator, symbols and literal values)."""
     if isinstance(node, ast.ExpressionBase):
-        children = tuple(_shape(getattr(node, a)) for a in ("left", "right", "member", "container", "expression")
-                         if isinstance(getattr(node, a, None), ast.ExpressionBase))
+        children = tuple(
+            _shape(getattr(node, a))
+            for a in ("left", "right", "member", "container", "expression")
+            if isinstance(getattr(node, a, None), ast.ExpressionBase)
+        )
         extra = (getattr(node, "type", None), getattr(node, "name", None), getattr(node, "scope", None))
         value = getattr(node, "value", None)
         if isinstance(node, ast.ArrayExpression):
             value = tuple(_shape(v) for v in node.value)
         return (type(node).__name__, extra, value if not isinstance(value, ast.ExpressionBase) else None, children)
     return node
-

@@ -34,9 +34,9 @@ def context_values(
     values: dict[str, Any] = {}
     for name, field in fields.items():
         if field.group == "custom":
-            raw = (contact.get("custom") or {}).get(name[len(CUSTOM_PREFIX):])
+            raw = (contact.get("custom") or {}).get(name[len(CUSTOM_PREFIX) :])
         elif field.group == "account":
-            raw = account.get("name" if name == "company" else name[len("account_"):])
+            raw = account.get("name" if name == "company" else name[len("account_") :])
         elif field.group == "score":
             raw = (contact.get("scores") or {}).get(name)
             if raw is None:

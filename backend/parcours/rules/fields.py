@@ -17,12 +17,15 @@ class Choice(msgspec.Struct, frozen=True):
     label_fr: str
 
 
+Group = Literal["contact", "consent", "activity", "account", "custom", "score", "segment"]
+
+
 class Field(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     type: FieldType
     label_en: str
     label_fr: str
-    group: Literal["contact", "consent", "activity", "account", "custom", "score", "segment"]
+    group: Group
     nullable: bool = True
     choices: tuple[Choice, ...] = ()
 
@@ -32,27 +35,42 @@ def _choices(*rows: tuple[str, str, str]) -> tuple[Choice, ...]:
 
 
 STAGES = _choices(
-    ("subscriber", "Subscriber", "Abonné"), ("lead", "Lead", "Prospect"),
+    ("subscriber", "Subscriber", "Abonné"),
+    ("lead", "Lead", "Prospect"),
     ("marketing_qualified", "Marketing qualified", "Qualifié marketing"),
     ("telemarketing_accepted", "Telemarketing accepted", "Accepté en télémarketing"),
-    ("sales_ready", "Sales ready", "Prêt pour la vente"), ("sales_accepted", "Sales accepted", "Accepté par les ventes"),
-    ("opportunity", "Opportunity", "Opportunité"), ("customer", "Customer", "Client"),
+    ("sales_ready", "Sales ready", "Prêt pour la vente"),
+    ("sales_accepted", "Sales accepted", "Accepté par les ventes"),
+    ("opportunity", "Opportunity", "Opportunité"),
+    ("customer", "Customer", "Client"),
     ("disqualified", "Disqualified", "Disqualifié"),
 )
 CONSENT_LEVELS = _choices(
-    ("none", "None", "Aucun"), ("transactional", "Transactional only", "Transactionnel uniquement"),
-    ("marketing", "Marketing", "Marketing"), ("profiling", "Marketing and profiling", "Marketing et profilage"),
+    ("none", "None", "Aucun"),
+    ("transactional", "Transactional only", "Transactionnel uniquement"),
+    ("marketing", "Marketing", "Marketing"),
+    ("profiling", "Marketing and profiling", "Marketing et profilage"),
 )
 GENDERS = _choices(
-    ("female", "Female", "Femme"), ("male", "Male", "Homme"), ("other", "Other", "Autre"),
+    ("female", "Female", "Femme"),
+    ("male", "Male", "Homme"),
+    ("other", "Other", "Autre"),
     ("undisclosed", "Prefers not to say", "Préfère ne pas le dire"),
 )
 
 
-def _f(name: str, type_: FieldType, en: str, fr: str, group: str, nullable: bool = True,
-       choices: tuple[Choice, ...] = ()) -> Field:
-    return Field(name=name, type=type_, label_en=en, label_fr=fr, group=group, nullable=nullable,  # type: ignore[arg-type]
-                 choices=choices)
+def _f(
+    name: str, type_: FieldType, en: str, fr: str, group: Group, nullable: bool = True, choices: tuple[Choice, ...] = ()
+) -> Field:
+    return Field(
+        name=name,
+        type=type_,
+        label_en=en,
+        label_fr=fr,
+        group=group,
+        nullable=nullable,
+        choices=choices,
+    )
 
 
 STANDARD_FIELDS: tuple[Field, ...] = (
@@ -66,13 +84,27 @@ STANDARD_FIELDS: tuple[Field, ...] = (
     _f("language", "language", "Language", "Langue", "contact"),
     _f("birth_date", "date", "Birth date", "Date de naissance", "contact"),
     _f("gender", "choice", "Gender", "Genre", "contact", choices=GENDERS),
-    _f("lifecycle_stage", "choice", "Lifecycle stage", "Étape du cycle de vie", "contact", nullable=False,
-       choices=STAGES),
+    _f(
+        "lifecycle_stage",
+        "choice",
+        "Lifecycle stage",
+        "Étape du cycle de vie",
+        "contact",
+        nullable=False,
+        choices=STAGES,
+    ),
     _f("source", "string", "Source", "Origine", "contact"),
     _f("created_at", "datetime", "Created", "Créé le", "contact", nullable=False),
     _f("updated_at", "datetime", "Last changed", "Modifié le", "contact", nullable=False),
-    _f("consent_level", "choice", "Consent level", "Niveau de consentement", "consent", nullable=False,
-       choices=CONSENT_LEVELS),
+    _f(
+        "consent_level",
+        "choice",
+        "Consent level",
+        "Niveau de consentement",
+        "consent",
+        nullable=False,
+        choices=CONSENT_LEVELS,
+    ),
     _f("email_opt_in", "boolean", "Email opt-in", "Accepte les e-mails", "consent", nullable=False),
     _f("sms_opt_in", "boolean", "SMS opt-in", "Accepte les SMS", "consent", nullable=False),
     _f("unsubscribed", "boolean", "Unsubscribed", "Désabonné", "consent", nullable=False),
@@ -80,8 +112,14 @@ STANDARD_FIELDS: tuple[Field, ...] = (
     _f("last_interaction_at", "datetime", "Last activity", "Dernière activité", "activity"),
     _f("first_seen_at", "datetime", "First seen", "Première activité", "activity"),
     _f("opens_30d", "number", "Email opens (30 days)", "Ouvertures d'e-mails (30 jours)", "activity", nullable=False),
-    _f("clicks_30d", "number", "Email clicks (30 days)", "Clics dans les e-mails (30 jours)", "activity",
-       nullable=False),
+    _f(
+        "clicks_30d",
+        "number",
+        "Email clicks (30 days)",
+        "Clics dans les e-mails (30 jours)",
+        "activity",
+        nullable=False,
+    ),
     _f("visits_30d", "number", "Page visits (30 days)", "Pages visitées (30 jours)", "activity", nullable=False),
     _f("purchases", "number", "Purchases", "Achats", "activity", nullable=False),
     _f("total_revenue", "number", "Revenue", "Chiffre d'affaires", "activity", nullable=False),
@@ -95,8 +133,13 @@ STANDARD_FIELDS: tuple[Field, ...] = (
 )
 
 CUSTOM_PREFIX = "custom_"
-_CUSTOM_TYPES: dict[str, FieldType] = {"text": "string", "number": "number", "date": "date",
-                                       "boolean": "boolean", "choice": "choice"}
+_CUSTOM_TYPES: dict[str, FieldType] = {
+    "text": "string",
+    "number": "number",
+    "date": "date",
+    "boolean": "boolean",
+    "choice": "choice",
+}
 
 
 class CustomFieldInfo(msgspec.Struct, frozen=True):
@@ -109,8 +152,12 @@ class CustomFieldInfo(msgspec.Struct, frozen=True):
 def custom_field(info: CustomFieldInfo) -> Field:
     """A custom field is `custom_<name>` in rules; its label is the admin's, in both languages."""
     return Field(
-        name=CUSTOM_PREFIX + info.name, type=_CUSTOM_TYPES[info.type], label_en=info.label, label_fr=info.label,
-        group="custom", choices=tuple(Choice(value=c, label_en=c, label_fr=c) for c in info.choices),
+        name=CUSTOM_PREFIX + info.name,
+        type=_CUSTOM_TYPES[info.type],
+        label_en=info.label,
+        label_fr=info.label,
+        group="custom",
+        choices=tuple(Choice(value=c, label_en=c, label_fr=c) for c in info.choices),
     )
 
 
@@ -130,11 +177,23 @@ def score_fields(info: ScoreInfo) -> tuple[Field, Field]:
     """`score_<key>` (0 until the contact earns points) and `grade_<key>`. A contact not scored
     yet has the lowest grade: the last of `choices`, which rules.context and the SQL columns
     both read as the default."""
-    score = Field(name=SCORE_PREFIX + info.key, type="number", label_en=f"Score: {info.name}",
-                  label_fr=f"Score : {info.name}", group="score", nullable=False)
-    grade = Field(name=GRADE_PREFIX + info.key, type="choice", label_en=f"Grade: {info.name}",
-                  label_fr=f"Note : {info.name}", group="score", nullable=False,
-                  choices=tuple(Choice(value=g, label_en=g, label_fr=g) for g in info.grades))
+    score = Field(
+        name=SCORE_PREFIX + info.key,
+        type="number",
+        label_en=f"Score: {info.name}",
+        label_fr=f"Score : {info.name}",
+        group="score",
+        nullable=False,
+    )
+    grade = Field(
+        name=GRADE_PREFIX + info.key,
+        type="choice",
+        label_en=f"Grade: {info.name}",
+        label_fr=f"Note : {info.name}",
+        group="score",
+        nullable=False,
+        choices=tuple(Choice(value=g, label_en=g, label_fr=g) for g in info.grades),
+    )
     return score, grade
 
 

@@ -44,7 +44,9 @@ def _class(items: list[tuple[Any, Any]]) -> str:
         elif op is C.RANGE:
             out.append(f"{_char(value[0], True)}-{_char(value[1], True)}")
         elif op is C.CATEGORY:
-            raise UnsupportedRegex("Write character classes out, e.g. [0-9] instead of \\d, [a-zA-Z0-9_] instead of \\w.")
+            raise UnsupportedRegex(
+                "Write character classes out, e.g. [0-9] instead of \\d, [a-zA-Z0-9_] instead of \\w."
+            )
         else:
             raise UnsupportedRegex("This character set is not supported.")
     return "[" + ("^" if negate else "") + "".join(out) + "]"
@@ -94,8 +96,10 @@ def _sequence(items: Any) -> str:
             else:
                 raise UnsupportedRegex("Word boundaries (\\b, \\B) are not supported.")
         else:
-            raise UnsupportedRegex("This part of the pattern is not supported (back-references, look-arounds, "
-                                   "possessive repeats and atomic groups are not).")
+            raise UnsupportedRegex(
+                "This part of the pattern is not supported (back-references, look-arounds, "
+                "possessive repeats and atomic groups are not)."
+            )
     return "".join(out)
 
 

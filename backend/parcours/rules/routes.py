@@ -17,8 +17,12 @@ class RulesController(Controller):
     async def fields(self, db: AsyncSession) -> list[FieldOut]:
         return service.describe_fields(await service.current_schema(db))
 
-    @post("/validate", status_code=200, opt={"role": "viewer"},
-          summary="Check a rule: {valid: true} or 400 with the message and position")
+    @post(
+        "/validate",
+        status_code=200,
+        opt={"role": "viewer"},
+        summary="Check a rule: {valid: true} or 400 with the message and position",
+    )
     async def validate(self, data: RuleIn, db: AsyncSession) -> RuleValid:
         checked = service.check(data.rule, await service.current_schema(db))
         return RuleValid(valid=True, fields=sorted(checked.fields))
@@ -27,8 +31,12 @@ class RulesController(Controller):
     async def build(self, data: BuilderIn, db: AsyncSession) -> RuleOut:
         return RuleOut(rule=service.builder_text(data.builder, await service.current_schema(db)))
 
-    @post("/parse", status_code=200, opt={"role": "viewer"},
-          summary="The visual builder's conditions for a rule text, when it has a builder shape")
+    @post(
+        "/parse",
+        status_code=200,
+        opt={"role": "viewer"},
+        summary="The visual builder's conditions for a rule text, when it has a builder shape",
+    )
     async def parse(self, data: RuleIn, db: AsyncSession) -> BuilderOut:
         builder = service.read_builder(data.rule, await service.current_schema(db))
         if builder is None:

@@ -57,20 +57,36 @@ from parcours.scoring.models import ContactScore, ScoreChange
 from parcours.scoring.points import DAY, Compiled, GradeBand, InteractionRule, grade_of, unscored
 
 HISTOGRAM_BUCKETS = 15
-BEFORE_SALES_READY = FUNNEL[:FUNNEL.index(SALES_READY)]
+BEFORE_SALES_READY = FUNNEL[: FUNNEL.index(SALES_READY)]
 
 _scratch = MetaData()
-FRESH = Table("scoring_fresh", _scratch, Column("contact_id", BigInteger, primary_key=True),
-              Column("score", BigInteger, nullable=False), prefixes=["TEMPORARY"])
-CHANGED = Table("scoring_changed", _scratch, Column("contact_id", BigInteger, primary_key=True),
-                Column("previous", BigInteger, nullable=False), Column("score", BigInteger, nullable=False),
-                prefixes=["TEMPORARY"])
+FRESH = Table(
+    "scoring_fresh",
+    _scratch,
+    Column("contact_id", BigInteger, primary_key=True),
+    Column("score", BigInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+CHANGED = Table(
+    "scoring_changed",
+    _scratch,
+    Column("contact_id", BigInteger, primary_key=True),
+    Column("previous", BigInteger, nullable=False),
+    Column("score", BigInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+)
 _INTERACTIONS = interactions.table()
 # A chunk's interactions of the model's types, with the columns rules read (typed as in interactions).
-EVENTS = Table("scoring_events", _scratch,
-               *(Column(name, _INTERACTIONS.c[name].type, nullable=False)
-                 for name in ("contact_id", "type", "occurred_at", "properties")),
-               prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+EVENTS = Table(
+    "scoring_events",
+    _scratch,
+    *(
+        Column(name, _INTERACTIONS.c[name].type, nullable=False)
+        for name in ("contact_id", "type", "occurred_at", "properties")
+    ),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
 
 
 class PropertyColumns:
@@ -85,14 +101,20 @@ class PropertyColumns:
         if self.dialect == "postgresql":
             element = self.properties[field.name]
             kind = func.jsonb_typeof(element)
-            value = case((kind == "number", element.as_float()), else_=0.0) if number else \
-                case((kind == "string", element.as_string()), else_="")
+            value = (
+                case((kind == "number", element.as_float()), else_=0.0)
+                if number
+                else case((kind == "string", element.as_string()), else_="")
+            )
         else:
             path = f'$."{field.name}"'
             kind = func.json_type(self.properties, path)
             raw = func.json_extract(self.properties, path)
-            value = case((kind.in_(["integer", "real"]), raw), else_=0.0) if number else \
-                case((kind == "text", raw), else_="")
+            value = (
+                case((kind.in_(["integer", "real"]), raw), else_=0.0)
+                if number
+                else case((kind == "text", raw), else_="")
+            )
         return type_coerce(value, Float() if number else String())
 
     def member_of(self, segment_id: int) -> Any:
@@ -110,8 +132,9 @@ def _least(dialect: str, a: Any, b: Any) -> Any:
     return func.least(a, b) if dialect == "postgresql" else func.min(a, b)
 
 
-def point_parts(model: Compiled, dialect: str, now: dt.datetime, low: int | None, high: int | None,
-                events: Table = _INTERACTIONS) -> list[Select[Any]]:
+def point_parts(
+    model: Compiled, dialect: str, now: dt.datetime, low: int | None, high: int | None, events: Table = _INTERACTIONS
+) -> list[Select[Any]]:
     """Queries giving (contact_id, points) rows for contacts in [low, high): one per interaction
     type and cap period (its rules counted in one pass, each with its own FILTER), one for all
     attribute rules. (Counting every interaction rule in one pass over all the interactions was
@@ -128,8 +151,10 @@ def point_parts(model: Compiled, dialect: str, now: dt.datetime, low: int | None
             where.append(events.c.contact_id >= low)
         if high is not None:
             where.append(events.c.contact_id < high)
-        edges = [now - dt.timedelta(days=float(rule.decay_days)) if rule.decay_days is not None else None
-                 for rule, _, _ in rules]
+        edges = [
+            now - dt.timedelta(days=float(rule.decay_days)) if rule.decay_days is not None else None
+            for rule, _, _ in rules
+        ]
         if None not in edges:
             where.append(events.c.occurred_at >= min(e for e in edges if e is not None))
         counts = []
@@ -154,9 +179,13 @@ def point_parts(model: Compiled, dialect: str, now: dt.datetime, low: int | None
         # One pass over the contacts, each rule's points when its condition holds (one query per
         # rule read the contacts, and the accounts joined to them, once per rule).
         columns = contacts.RuleColumns(dialect, None)
-        per_rule = [case((compile_rule(check, model.contact_schema, columns, now),
-                          literal(int(attribute.points), BigInteger())), else_=literal(0, BigInteger()))
-                    for attribute, check in model.attribute_rules]
+        per_rule = [
+            case(
+                (compile_rule(check, model.contact_schema, columns, now), literal(int(attribute.points), BigInteger())),
+                else_=literal(0, BigInteger()),
+            )
+            for attribute, check in model.attribute_rules
+        ]
         total: ColumnElement[Any] = per_rule[0]
         for more in per_rule[1:]:
             total = total + more
@@ -164,8 +193,14 @@ def point_parts(model: Compiled, dialect: str, now: dt.datetime, low: int | None
     return parts
 
 
-def scores_query(model: Compiled, dialect: str, now: dt.datetime, low: int | None = None,
-                 high: int | None = None, events: Table = _INTERACTIONS) -> Select[Any] | None:
+def scores_query(
+    model: Compiled,
+    dialect: str,
+    now: dt.datetime,
+    low: int | None = None,
+    high: int | None = None,
+    events: Table = _INTERACTIONS,
+) -> Select[Any] | None:
     """(contact_id, score) of contacts that may have points (a contact missing has 0); None when
     the model has no rule."""
     parts = point_parts(model, dialect, now, low, high, events)
@@ -180,8 +215,10 @@ def grade_sql(score: Any, grades: Sequence[GradeBand]) -> Any:
     """points.grade_of in SQL (bands ordered from the highest minimum)."""
     if len(grades) == 1:
         return literal_column(_quoted(grades[0].grade), String())
-    return case(*[(score >= band.min, literal_column(_quoted(band.grade), String())) for band in grades[:-1]],
-                else_=literal_column(_quoted(grades[-1].grade), String()))
+    return case(
+        *[(score >= band.min, literal_column(_quoted(band.grade), String())) for band in grades[:-1]],
+        else_=literal_column(_quoted(grades[-1].grade), String()),
+    )
 
 
 def _quoted(text_value: str) -> str:
@@ -208,8 +245,12 @@ async def distribution(session: AsyncSession, model: Compiled, now: dt.datetime)
     for value, n in by_score:
         by_grade[grade_of(value, model.grades)] += n
     sales_ready = sum(n for value, n in by_score if value >= model.threshold)
-    return {"total": total, "sales_ready": sales_ready if total else 0, "by_grade": by_grade,
-            "histogram": histogram(by_score)}
+    return {
+        "total": total,
+        "sales_ready": sales_ready if total else 0,
+        "by_grade": by_grade,
+        "histogram": histogram(by_score),
+    }
 
 
 def histogram(by_score: Sequence[tuple[int, int]]) -> list[dict[str, int]]:
@@ -217,8 +258,9 @@ def histogram(by_score: Sequence[tuple[int, int]]) -> list[dict[str, int]]:
         return []
     low, high = min(v for v, _ in by_score), max(v for v, _ in by_score)
     width = max(1, math.ceil((high - low + 1) / HISTOGRAM_BUCKETS))
-    buckets = [{"from": low + i * width, "to": low + (i + 1) * width, "count": 0}
-               for i in range((high - low) // width + 1)]
+    buckets = [
+        {"from": low + i * width, "to": low + (i + 1) * width, "count": 0} for i in range((high - low) // width + 1)
+    ]
     for value, n in by_score:
         buckets[(value - low) // width]["count"] += n
     return buckets
@@ -231,7 +273,9 @@ async def _scratch_tables(session: AsyncSession, dialect: str) -> None:
     await _drop_scratch(session)
     for table in (FRESH, CHANGED):
         bigint = "BIGINT" if dialect == "postgresql" else "INTEGER"
-        columns = ", ".join(f"{c.name} {bigint}{' PRIMARY KEY' if c.primary_key else ' NOT NULL'}" for c in table.columns)
+        columns = ", ".join(
+            f"{c.name} {bigint}{' PRIMARY KEY' if c.primary_key else ' NOT NULL'}" for c in table.columns
+        )
         suffix = " ON COMMIT DROP" if dialect == "postgresql" else ""
         await session.execute(text(f"CREATE TEMPORARY TABLE {table.name} ({columns}){suffix}"))
     await session.execute(CreateTable(EVENTS))
@@ -258,7 +302,8 @@ def replacing_scores(upsert: Any) -> Any:
     """An insert into contact_scores that replaces the contact's score for the model."""
     return upsert.on_conflict_do_update(
         index_elements=["contact_id", "model_id"],
-        set_={c: upsert.excluded[c] for c in ("score", "grade", "sales_ready", "updated_at")})
+        set_={c: upsert.excluded[c] for c in ("score", "grade", "sales_ready", "updated_at")},
+    )
 
 
 async def _copy_events(session: AsyncSession, model: Compiled, now: dt.datetime, low: int, high: int) -> None:
@@ -280,8 +325,17 @@ async def _analyzed(session: AsyncSession, dialect: str, table: Table) -> None:
         await session.execute(text(f"ANALYZE {table.name}"))
 
 
-async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled, drives_stage: bool, by: str,
-                          reason: str, now: dt.datetime, low: int, high: int) -> tuple[int, int]:
+async def recompute_chunk(
+    session: AsyncSession,
+    model_id: int,
+    model: Compiled,
+    drives_stage: bool,
+    by: str,
+    reason: str,
+    now: dt.datetime,
+    low: int,
+    high: int,
+) -> tuple[int, int]:
     """Score contacts with ids in [low, high) and store what changed. Returns (changed, promoted)."""
     dialect = await dialect_name(session)
     await roomy(session, dialect)
@@ -296,15 +350,24 @@ async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled,
     joined = FRESH.outerjoin(stored, and_(stored.c.contact_id == FRESH.c.contact_id, stored.c.model_id == model_id))
     differs = or_(
         and_(stored.c.id.is_(None), FRESH.c.score != 0),
-        stored.c.score != FRESH.c.score, stored.c.grade != fresh_grade,
-        stored.c.sales_ready != (FRESH.c.score >= model.threshold))
-    changed_or_new = select(FRESH.c.contact_id, func.coalesce(stored.c.score, 0), FRESH.c.score).select_from(joined).where(differs)
+        stored.c.score != FRESH.c.score,
+        stored.c.grade != fresh_grade,
+        stored.c.sales_ready != (FRESH.c.score >= model.threshold),
+    )
+    changed_or_new = (
+        select(FRESH.c.contact_id, func.coalesce(stored.c.score, 0), FRESH.c.score).select_from(joined).where(differs)
+    )
     nothing = unscored(model)
     lost = select(stored.c.contact_id, stored.c.score, literal(0, BigInteger())).where(
-        stored.c.model_id == model_id, stored.c.contact_id >= low, stored.c.contact_id < high,
+        stored.c.model_id == model_id,
+        stored.c.contact_id >= low,
+        stored.c.contact_id < high,
         or_(stored.c.score != nothing[0], stored.c.grade != nothing[1], stored.c.sales_ready != nothing[2]),
-        ~exists().where(FRESH.c.contact_id == stored.c.contact_id))
-    await session.execute(insert(CHANGED).from_select(["contact_id", "previous", "score"], union_all(changed_or_new, lost)))
+        ~exists().where(FRESH.c.contact_id == stored.c.contact_id),
+    )
+    await session.execute(
+        insert(CHANGED).from_select(["contact_id", "previous", "score"], union_all(changed_or_new, lost))
+    )
     count = int((await session.execute(select(func.count()).select_from(CHANGED))).scalar_one())
     promoted = 0
     if count:
@@ -315,20 +378,35 @@ async def recompute_chunk(session: AsyncSession, model_id: int, model: Compiled,
         # reference them, and their foreign-key checks find each contact already locked.
         await contacts.set_scores_from(session, CHANGED, (SCORE_PREFIX + model.key, GRADE_PREFIX + model.key), grade)
         history = ScoreChange.metadata.tables[ScoreChange.__tablename__]
-        await session.execute(insert(history).from_select(
-            ["contact_id", "model_id", "previous", "score", "reason", "at"],
-            select(CHANGED.c.contact_id, literal(model_id, Integer()), CHANGED.c.previous, CHANGED.c.score,
-                   literal(reason[:300], String()), literal(now, stored.c.updated_at.type))
-            .where(CHANGED.c.previous != CHANGED.c.score)))
+        await session.execute(
+            insert(history).from_select(
+                ["contact_id", "model_id", "previous", "score", "reason", "at"],
+                select(
+                    CHANGED.c.contact_id,
+                    literal(model_id, Integer()),
+                    CHANGED.c.previous,
+                    CHANGED.c.score,
+                    literal(reason[:300], String()),
+                    literal(now, stored.c.updated_at.type),
+                ).where(CHANGED.c.previous != CHANGED.c.score),
+            )
+        )
         upsert = score_insert(dialect).from_select(
             ["contact_id", "model_id", "score", "grade", "sales_ready", "updated_at"],
-            select(CHANGED.c.contact_id, literal(model_id, Integer()), CHANGED.c.score, grade,
-                   type_coerce(CHANGED.c.score >= model.threshold, Boolean()), literal(now, stored.c.updated_at.type))
-            .where(true()))
+            select(
+                CHANGED.c.contact_id,
+                literal(model_id, Integer()),
+                CHANGED.c.score,
+                grade,
+                type_coerce(CHANGED.c.score >= model.threshold, Boolean()),
+                literal(now, stored.c.updated_at.type),
+            ).where(true()),
+        )
         await session.execute(replacing_scores(upsert))
         if drives_stage:
-            crossing = select(CHANGED.c.contact_id).where(CHANGED.c.previous < model.threshold,
-                                                          CHANGED.c.score >= model.threshold)
+            crossing = select(CHANGED.c.contact_id).where(
+                CHANGED.c.previous < model.threshold, CHANGED.c.score >= model.threshold
+            )
             if (await session.execute(select(crossing.exists()))).scalar():
                 promoted = await contacts.move_stage_for_select(session, crossing, SALES_READY, BEFORE_SALES_READY, by)
     await _drop_scratch(session)

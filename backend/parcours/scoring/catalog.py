@@ -20,12 +20,19 @@ def grades_high_to_low(grades: list[dict[str, object]]) -> tuple[str, ...]:
 
 async def score_infos(session: AsyncSession) -> list[ScoreInfo]:
     """Every model, active or not: a rule keeps working while its model is paused."""
-    rows = await session.execute(select(col(ScoringModel.key), col(ScoringModel.name), col(ScoringModel.grades)).order_by(col(ScoringModel.id)))
+    rows = await session.execute(
+        select(col(ScoringModel.key), col(ScoringModel.name), col(ScoringModel.grades)).order_by(col(ScoringModel.id))
+    )
     return [ScoreInfo(key=key, name=name, grades=grades_high_to_low(grades)) for key, name, grades in rows.all()]
 
 
 async def held_rules(session: AsyncSession) -> list[HeldRule]:
     """The models' attribute rules (rules.usage: a field a rule reads is not deleted)."""
     rows = await session.execute(select(col(ScoringModel.id), col(ScoringModel.name), col(ScoringModel.rules)))
-    return [HeldRule("scoring model", mid, name, r["rule"]) for mid, name, model_rules in rows.all() if mid is not None
-            for r in model_rules if r.get("kind") == "attribute" and isinstance(r.get("rule"), str)]
+    return [
+        HeldRule("scoring model", mid, name, r["rule"])
+        for mid, name, model_rules in rows.all()
+        if mid is not None
+        for r in model_rules
+        if r.get("kind") == "attribute" and isinstance(r.get("rule"), str)
+    ]

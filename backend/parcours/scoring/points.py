@@ -96,8 +96,12 @@ LIMIT = 1_000_000
 
 
 def _whole(value: Any, field: str, minimum: int | None = None, what: str = "This value") -> int:
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-            or value != math.floor(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value != math.floor(value)
+    ):
         raise ModelProblem(f"{what} must be a whole number.", field)
     if minimum is not None and value < minimum:
         raise ModelProblem(f"{what} must be at least {minimum}.", field)
@@ -151,12 +155,16 @@ class Compiled(msgspec.Struct, kw_only=True):
         return now - dt.timedelta(days=max(float(d) for d in days if d is not None))
 
 
-def check_model(key: str, threshold: Any, grades: Sequence[GradeBand], rules: Sequence[Rule],
-                contact_schema: Schema) -> Compiled:
+def check_model(
+    key: str, threshold: Any, grades: Sequence[GradeBand], rules: Sequence[Rule], contact_schema: Schema
+) -> Compiled:
     """Check everything that can be wrong with a model; raise ModelProblem naming the field."""
     if not KEY.match(key):
-        raise ModelProblem("The key is made of lower-case letters, digits and underscores, starting with a letter "
-                           "(rules read it as score_<key>).", "key")
+        raise ModelProblem(
+            "The key is made of lower-case letters, digits and underscores, starting with a letter "
+            "(rules read it as score_<key>).",
+            "key",
+        )
     threshold = _whole(threshold, "threshold", 0, "The sales-ready threshold")
     ordered = check_grades(grades)
     seen: set[str] = set()
@@ -174,23 +182,35 @@ def check_model(key: str, threshold: Any, grades: Sequence[GradeBand], rules: Se
             attribute_rules.append((rule, _checked(rule.rule, contact_schema, f"{where}.rule")))
             continue
         if not INTERACTION_TYPE.match(rule.interaction_type):
-            raise ModelProblem("An interaction type is written in lower case, e.g. email_clicked.",
-                               f"{where}.interaction_type")
+            raise ModelProblem(
+                "An interaction type is written in lower case, e.g. email_clicked.", f"{where}.interaction_type"
+            )
         if rule.decay_days is not None:
             _whole(rule.decay_days, f"{where}.decay_days", 1, "Points expire after 1 day or more: decay_days")
         if (rule.cap is None) != (rule.cap_days is None):
-            raise ModelProblem("A cap needs both the most points (cap) and the period in days (cap_days).",
-                               f"{where}.cap" if rule.cap is None else f"{where}.cap_days")
+            raise ModelProblem(
+                "A cap needs both the most points (cap) and the period in days (cap_days).",
+                f"{where}.cap" if rule.cap is None else f"{where}.cap_days",
+            )
         if rule.cap is not None:
             _whole(rule.cap, f"{where}.cap", 1, "The cap")
             _whole(rule.cap_days, f"{where}.cap_days", 1, "The cap's period (cap_days)")
             if rule.points <= 0:
                 raise ModelProblem("Only rules that give points can be capped.", f"{where}.points")
-        checked, schema = (filter_rule(rule.filter, contact_schema.clock, f"{where}.filter")
-                           if rule.filter and rule.filter.strip() else (None, None))
+        checked, schema = (
+            filter_rule(rule.filter, contact_schema.clock, f"{where}.filter")
+            if rule.filter and rule.filter.strip()
+            else (None, None)
+        )
         interaction_rules.append((rule, checked, schema))
-    return Compiled(key=key, threshold=threshold, grades=ordered, interaction_rules=interaction_rules,
-                    attribute_rules=attribute_rules, contact_schema=contact_schema)
+    return Compiled(
+        key=key,
+        threshold=threshold,
+        grades=ordered,
+        interaction_rules=interaction_rules,
+        attribute_rules=attribute_rules,
+        contact_schema=contact_schema,
+    )
 
 
 def _checked(text: str, schema: Schema, field: str) -> Checked:
@@ -244,8 +264,9 @@ def period_of(moment: dt.datetime, days: float) -> int:
     return math.floor(moment.timestamp() / (days * DAY))
 
 
-def interaction_line(rule: InteractionRule, checked: Checked | None, schema: Schema | None,
-                     events: Iterable[Event], now: dt.datetime) -> Line | None:
+def interaction_line(
+    rule: InteractionRule, checked: Checked | None, schema: Schema | None, events: Iterable[Event], now: dt.datetime
+) -> Line | None:
     since = now - dt.timedelta(days=float(rule.decay_days)) if rule.decay_days is not None else None
     counted = [e for e in events if e.type == rule.interaction_type and (since is None or e.occurred_at >= since)]
     if checked is not None:
@@ -293,11 +314,19 @@ def score(model: Compiled, contact: Mapping[str, Any], events: Sequence[Event], 
             lines.append(line)
     for attribute, check in model.attribute_rules:
         if evaluate(check, contact):
-            lines.append(Line(rule_id=attribute.id, label=attribute.label or attribute.id, points=int(attribute.points),
-                              count=1, reason=f"{attribute.rule} holds"))
+            lines.append(
+                Line(
+                    rule_id=attribute.id,
+                    label=attribute.label or attribute.id,
+                    points=int(attribute.points),
+                    count=1,
+                    reason=f"{attribute.rule} holds",
+                )
+            )
     total = sum(line.points for line in lines)
-    return Score(score=total, grade=grade_of(total, model.grades), sales_ready=total >= model.threshold,
-                 breakdown=lines)
+    return Score(
+        score=total, grade=grade_of(total, model.grades), sales_ready=total >= model.threshold, breakdown=lines
+    )
 
 
 def crossed(previous: int, current: int, threshold: int) -> bool:

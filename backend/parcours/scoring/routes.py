@@ -47,8 +47,9 @@ class ScoringModelsController(Controller):
         return await service.model_out(db, await service.get_model(db, model_id))
 
     @patch("/{model_id:int}", summary="Change a scoring model (the base is scored again by a job)")
-    async def update_model(self, model_id: IdParam, data: ModelPatch, db: AsyncSession, runtime: Runtime,
-                           actor: Actor) -> ModelOut:
+    async def update_model(
+        self, model_id: IdParam, data: ModelPatch, db: AsyncSession, runtime: Runtime, actor: Actor
+    ) -> ModelOut:
         row = await service.update_model(db, runtime.enqueue, model_id, changes(data), actor.label)
         return await service.model_out(db, row)
 
@@ -66,6 +67,7 @@ class ContactScoresController(Controller):
         return await service.contact_scores(db, contact_id)
 
     @get("/{contact_id:int}/score-history", summary="Changes of a contact's scores, newest first")
-    async def history(self, contact_id: IdParam, db: AsyncSession,
-                      limit: int = Parameter(default=100, ge=1, le=500)) -> ScoreHistory:
+    async def history(
+        self, contact_id: IdParam, db: AsyncSession, limit: int = Parameter(default=100, ge=1, le=500)
+    ) -> ScoreHistory:
         return ScoreHistory(items=await service.score_history(db, contact_id, limit))

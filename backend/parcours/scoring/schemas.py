@@ -26,8 +26,9 @@ class ModelIn(Strict):
     kind: ModelKind = "custom"
     # Any number is accepted and refused by the model check when negative or not whole.
     threshold: int | float = 100
-    grades: list[GradeBand] = msgspec.field(default_factory=lambda: [
-        GradeBand("A", 100), GradeBand("B", 60), GradeBand("C", 30), GradeBand("D", 0)])
+    grades: list[GradeBand] = msgspec.field(
+        default_factory=lambda: [GradeBand("A", 100), GradeBand("B", 60), GradeBand("C", 30), GradeBand("D", 0)]
+    )
     rules: list[Rule] = []
     active: bool = True
     drives_stage: bool = False

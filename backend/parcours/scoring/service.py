@@ -71,7 +71,9 @@ def check(key: str, threshold: Any, grades: Sequence[GradeBand], rules_: Sequenc
     try:
         return points.check_model(key, threshold, grades, rules_, schema)
     except ModelProblem as exc:
-        raise Unprocessable(exc.message, exc.field, **({"position": exc.position} if exc.position is not None else {})) from None
+        raise Unprocessable(
+            exc.message, exc.field, **({"position": exc.position} if exc.position is not None else {})
+        ) from None
 
 
 def compiled(row: ScoringModel, schema: Schema, cache: RuleCache = rule_cache) -> Compiled:
@@ -105,18 +107,37 @@ async def model_out(session: AsyncSession, row: ScoringModel) -> ModelOut:
             recompute = Recompute(job_id=job.id, status=job.status, progress=job.progress)
         except NotFound:
             recompute = None
-    return ModelOut(id=id_of(row), key=row.key, name=row.name, description=row.description, kind=row.kind,
-                    threshold=row.threshold, grades=sorted(grades, key=lambda g: -g.min), rules=rules_, active=row.active,
-                    drives_stage=row.drives_stage, notify_email=row.notify_email, notify_webhook=row.notify_webhook,
-                    created_at=row.created_at, updated_at=row.updated_at, recompute=recompute)
+    return ModelOut(
+        id=id_of(row),
+        key=row.key,
+        name=row.name,
+        description=row.description,
+        kind=row.kind,
+        threshold=row.threshold,
+        grades=sorted(grades, key=lambda g: -g.min),
+        rules=rules_,
+        active=row.active,
+        drives_stage=row.drives_stage,
+        notify_email=row.notify_email,
+        notify_webhook=row.notify_webhook,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        recompute=recompute,
+    )
 
 
 async def create_model(session: AsyncSession, enqueue: Enqueue, values: dict[str, Any], by: str) -> ScoringModel:
     model = check(values["key"], values["threshold"], values["grades"], values["rules"], await scoring_schema(session))
     if (await session.execute(select(col(ScoringModel.id)).where(col(ScoringModel.key) == values["key"]))).first():
         raise Unprocessable(f"A scoring model with the key '{values['key']}' already exists.", "key")
-    row = ScoringModel(**{**values, "threshold": model.threshold, "grades": msgspec.to_builtins(values["grades"]),
-                          "rules": msgspec.to_builtins(values["rules"])})
+    row = ScoringModel(
+        **{
+            **values,
+            "threshold": model.threshold,
+            "grades": msgspec.to_builtins(values["grades"]),
+            "rules": msgspec.to_builtins(values["rules"]),
+        }
+    )
     session.add(row)
     await session.flush()
     if row.active:
@@ -124,16 +145,20 @@ async def create_model(session: AsyncSession, enqueue: Enqueue, values: dict[str
     return row
 
 
-async def update_model(session: AsyncSession, enqueue: Enqueue, model_id: int, changes: dict[str, Any], by: str) -> ScoringModel:
+async def update_model(
+    session: AsyncSession, enqueue: Enqueue, model_id: int, changes: dict[str, Any], by: str
+) -> ScoringModel:
     row = await get_model(session, model_id)
     if "key" in changes and changes["key"] != row.key:
-        raise Unprocessable("The key cannot change: rules read this model as score_" + row.key +
-                            ". Create a new model instead.", "key")
+        raise Unprocessable(
+            "The key cannot change: rules read this model as score_" + row.key + ". Create a new model instead.", "key"
+        )
     grades, rules_ = definition(row)
     grades, rules_ = changes.get("grades", grades), changes.get("rules", rules_)
     model = check(row.key, changes.get("threshold", row.threshold), grades, rules_, await scoring_schema(session))
     rescore = any(f in changes and changes[f] != getattr(row, f) for f in ("threshold", "active")) or (
-        "grades" in changes or "rules" in changes)
+        "grades" in changes or "rules" in changes
+    )
     for field, value in changes.items():
         setattr(row, field, msgspec.to_builtins(value) if field in ("grades", "rules") else value)
     row.threshold = model.threshold
@@ -146,8 +171,9 @@ async def update_model(session: AsyncSession, enqueue: Enqueue, model_id: int, c
 
 async def delete_model(session: AsyncSession, model_id: int) -> None:
     row = await get_model(session, model_id)
-    await usage.refuse_if_read(session, {SCORE_PREFIX + row.key, GRADE_PREFIX + row.key}, f"the score of '{row.name}'",
-                               "model_id")
+    await usage.refuse_if_read(
+        session, {SCORE_PREFIX + row.key, GRADE_PREFIX + row.key}, f"the score of '{row.name}'", "model_id"
+    )
     await contacts.remove_scores(session, [SCORE_PREFIX + row.key, GRADE_PREFIX + row.key])
     for table in (ContactScore, ScoreChange):
         await session.execute(delete(table).where(col(table.model_id) == row.id))
@@ -155,8 +181,14 @@ async def delete_model(session: AsyncSession, model_id: int) -> None:
 
 
 async def start_recompute(session: AsyncSession, enqueue: Enqueue, row: ScoringModel, reason: str, by: str) -> str:
-    job = await jobs.create_job(session, kind=RECOMPUTE_KIND, task=JobName.RECOMPUTE_SCORES,
-                                params={"model_id": row.id, "reason": reason}, created_by=by, enqueue=enqueue)
+    job = await jobs.create_job(
+        session,
+        kind=RECOMPUTE_KIND,
+        task=JobName.RECOMPUTE_SCORES,
+        params={"model_id": row.id, "reason": reason},
+        created_by=by,
+        enqueue=enqueue,
+    )
     row.recompute_job_id = job.id
     return job.id
 
@@ -193,11 +225,14 @@ async def active_models(session: AsyncSession, schema: Schema | None = None, cac
     return found, schema
 
 
-async def events_of(session: AsyncSession, contact_ids: Iterable[int], types: set[str],
-                    since: datetime | None) -> dict[int, list[Event]]:
+async def events_of(
+    session: AsyncSession, contact_ids: Iterable[int], types: set[str], since: datetime | None
+) -> dict[int, list[Event]]:
     found = await interactions.of_types(session, contact_ids, types, since)
-    return {cid: [Event(type=kind, occurred_at=at, properties=properties) for kind, at, properties in rows]
-            for cid, rows in found.items()}
+    return {
+        cid: [Event(type=kind, occurred_at=at, properties=properties) for kind, at, properties in rows]
+        for cid, rows in found.items()
+    }
 
 
 def _window(models: Sequence[tuple[ScoringModel, Compiled]], now: datetime) -> datetime | None:
@@ -205,8 +240,14 @@ def _window(models: Sequence[tuple[ScoringModel, Compiled]], now: datetime) -> d
     return None if any(w is None for w in windows) or not windows else min(w for w in windows if w is not None)
 
 
-async def score_contacts(session: AsyncSession, enqueue: Enqueue, reasons: dict[int, str], base_url: str = "",
-                         now: datetime | None = None, active: Active | None = None) -> int:
+async def score_contacts(
+    session: AsyncSession,
+    enqueue: Enqueue,
+    reasons: dict[int, str],
+    base_url: str = "",
+    now: datetime | None = None,
+    active: Active | None = None,
+) -> int:
     """Score these contacts with every active model (`active`: as active_models answers, when the
     caller has it already); store what changed (with its reason), move contacts that cross a
     stage-driving threshold to sales_ready and tell sales. Returns how many scores changed."""
@@ -214,22 +255,42 @@ async def score_contacts(session: AsyncSession, enqueue: Enqueue, reasons: dict[
     return changed
 
 
-async def rescore(session: AsyncSession, enqueue: Enqueue, reasons: dict[int, str], base_url: str = "",
-                  now: datetime | None = None, active: Active | None = None,
-                  known: Mapping[int, RuleRow] | None = None) -> tuple[int, set[int]]:
+async def rescore(
+    session: AsyncSession,
+    enqueue: Enqueue,
+    reasons: dict[int, str],
+    base_url: str = "",
+    now: datetime | None = None,
+    active: Active | None = None,
+    known: Mapping[int, RuleRow] | None = None,
+) -> tuple[int, set[int]]:
     """score_contacts, given the contacts as rules read them when the caller has them (`known`);
     also answers which contacts were written (their scores or their stage changed)."""
     now = now or utcnow()
     models, schema = active or await active_models(session)
     if not models or not reasons:
         return 0, set()
-    people = ({cid: known[cid] for cid in reasons if cid in known} if known is not None
-              else await contacts.rule_rows(session, reasons))
+    people = (
+        {cid: known[cid] for cid in reasons if cid in known}
+        if known is not None
+        else await contacts.rule_rows(session, reasons)
+    )
     types = set().union(*(model.interaction_types for _, model in models))
     events = await events_of(session, people, types, _window(models, now))
-    stored = {(cid, mid): (score, grade, ready) for cid, mid, score, grade, ready in (await session.execute(
-        select(col(ContactScore.contact_id), col(ContactScore.model_id), col(ContactScore.score),
-               col(ContactScore.grade), col(ContactScore.sales_ready)).where(col(ContactScore.contact_id).in_(list(people))))).all()}
+    stored = {
+        (cid, mid): (score, grade, ready)
+        for cid, mid, score, grade, ready in (
+            await session.execute(
+                select(
+                    col(ContactScore.contact_id),
+                    col(ContactScore.model_id),
+                    col(ContactScore.score),
+                    col(ContactScore.grade),
+                    col(ContactScore.sales_ready),
+                ).where(col(ContactScore.contact_id).in_(list(people)))
+            )
+        ).all()
+    }
     upserts: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     fields: dict[int, dict[str, Any]] = defaultdict(dict)
@@ -241,11 +302,27 @@ async def rescore(session: AsyncSession, enqueue: Enqueue, reasons: dict[int, st
             before = stored.get((cid, id_of(row)), points.unscored(model))
             if (result.score, result.grade, result.sales_ready) == before:
                 continue
-            upserts.append({"contact_id": cid, "model_id": row.id, "score": result.score, "grade": result.grade,
-                            "sales_ready": result.sales_ready, "updated_at": now})
+            upserts.append(
+                {
+                    "contact_id": cid,
+                    "model_id": row.id,
+                    "score": result.score,
+                    "grade": result.grade,
+                    "sales_ready": result.sales_ready,
+                    "updated_at": now,
+                }
+            )
             if result.score != before[0]:
-                history.append({"contact_id": cid, "model_id": row.id, "previous": before[0], "score": result.score,
-                                "reason": reasons[cid][:300], "at": now})
+                history.append(
+                    {
+                        "contact_id": cid,
+                        "model_id": row.id,
+                        "previous": before[0],
+                        "score": result.score,
+                        "reason": reasons[cid][:300],
+                        "at": now,
+                    }
+                )
             fields[cid].update({SCORE_PREFIX + row.key: result.score, GRADE_PREFIX + row.key: result.grade})
             if points.crossed(before[0], result.score, model.threshold):
                 crossings.append((row, contact, result))
@@ -261,19 +338,39 @@ async def rescore(session: AsyncSession, enqueue: Enqueue, reasons: dict[int, st
     return len(upserts), set(fields)
 
 
-async def _sales_ready(session: AsyncSession, enqueue: Enqueue, row: ScoringModel, contact: dict[str, Any],
-                       result: points.Score, now: datetime, base_url: str) -> None:
+async def _sales_ready(
+    session: AsyncSession,
+    enqueue: Enqueue,
+    row: ScoringModel,
+    contact: dict[str, Any],
+    result: points.Score,
+    now: datetime,
+    base_url: str,
+) -> None:
     if row.drives_stage and is_before(contact["lifecycle_stage"], SALES_READY):
         try:
             async with session.begin_nested():
-                await contacts.update_contact(session, contact["id"], {"lifecycle_stage": SALES_READY},
-                                              system_actor(f"Scoring {row.name}"))
+                await contacts.update_contact(
+                    session, contact["id"], {"lifecycle_stage": SALES_READY}, system_actor(f"Scoring {row.name}")
+                )
             contact = {**contact, "lifecycle_stage": SALES_READY}
         except ParcoursError as exc:
             log.warning("contact %s could not become sales-ready: %s", contact["id"], exc.message)
-    await notify.sales_ready(session, enqueue, model_id=id_of(row), model_key=row.key, model_name=row.name,
-                             notify_email=row.notify_email, notify_webhook=row.notify_webhook, contact=contact,
-                             score=result.score, grade=result.grade, threshold=row.threshold, now=now, base_url=base_url)
+    await notify.sales_ready(
+        session,
+        enqueue,
+        model_id=id_of(row),
+        model_key=row.key,
+        model_name=row.name,
+        notify_email=row.notify_email,
+        notify_webhook=row.notify_webhook,
+        contact=contact,
+        score=result.score,
+        grade=result.grade,
+        threshold=row.threshold,
+        now=now,
+        base_url=base_url,
+    )
 
 
 def reasons_of(batch: Sequence[Stored], types: set[str], with_fields: bool) -> dict[int, str]:
@@ -300,23 +397,54 @@ async def contact_scores(session: AsyncSession, contact_id: int) -> list[Contact
     now = utcnow()
     types = set().union(*(model.interaction_types for _, model in rows)) if rows else set()
     events = (await events_of(session, [contact_id], types, _window(rows, now))).get(contact_id, [])
-    stored = {mid: (score, grade, ready) for mid, score, grade, ready in (await session.execute(
-        select(col(ContactScore.model_id), col(ContactScore.score), col(ContactScore.grade),
-               col(ContactScore.sales_ready))
-        .where(col(ContactScore.contact_id) == contact_id))).all()}
+    stored = {
+        mid: (score, grade, ready)
+        for mid, score, grade, ready in (
+            await session.execute(
+                select(
+                    col(ContactScore.model_id),
+                    col(ContactScore.score),
+                    col(ContactScore.grade),
+                    col(ContactScore.sales_ready),
+                ).where(col(ContactScore.contact_id) == contact_id)
+            )
+        ).all()
+    }
     out = []
     for row, model in rows:
         live = points.score(model, values, events, now)
         score, grade, ready = stored.get(id_of(row), points.unscored(model))
-        out.append(ContactScoreOut(model_id=id_of(row), model=row.name, key=row.key, score=score, grade=grade,
-                                   sales_ready=ready, breakdown=live.breakdown))
+        out.append(
+            ContactScoreOut(
+                model_id=id_of(row),
+                model=row.name,
+                key=row.key,
+                score=score,
+                grade=grade,
+                sales_ready=ready,
+                breakdown=live.breakdown,
+            )
+        )
     return out
 
 
 async def score_history(session: AsyncSession, contact_id: int, limit: int) -> list[ScoreChangeOut]:
     await contacts.get_contact(session, contact_id)
     rows = await session.execute(
-        select(ScoreChange, col(ScoringModel.name)).join(ScoringModel, col(ScoringModel.id) == col(ScoreChange.model_id))
-        .where(col(ScoreChange.contact_id) == contact_id).order_by(col(ScoreChange.id).desc()).limit(limit))
-    return [ScoreChangeOut(model_id=change.model_id, model=name, score=change.score, previous=change.previous,
-                           reason=change.reason, at=change.at) for change, name in rows.all()]
+        select(ScoreChange, col(ScoringModel.name))
+        .join(ScoringModel, col(ScoringModel.id) == col(ScoreChange.model_id))
+        .where(col(ScoreChange.contact_id) == contact_id)
+        .order_by(col(ScoreChange.id).desc())
+        .limit(limit)
+    )
+    return [
+        ScoreChangeOut(
+            model_id=change.model_id,
+            model=name,
+            score=change.score,
+            previous=change.previous,
+            reason=change.reason,
+            at=change.at,
+        )
+        for change, name in rows.all()
+    ]

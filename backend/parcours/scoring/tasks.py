@@ -63,14 +63,16 @@ def stream_consumer(enqueue: Enqueue, base_url: str = "") -> Consumer:
             return
         span = set_wise_range(batch.rows, reasons, types)
         if span is None:
-            _, changed = await service.rescore(session, enqueue, reasons, base_url, active=active,
-                                               known=await batch.people_of(reasons))
+            _, changed = await service.rescore(
+                session, enqueue, reasons, base_url, active=active, known=await batch.people_of(reasons)
+            )
             await batch.refresh_people(changed)
             return
         now, reason = utcnow(), reasons[min(reasons)]
         for row, model in models:
-            await bulk.recompute_chunk(session, service.id_of(row), model, row.drives_stage, f"Scoring {row.name}",
-                                       reason, now, *span)
+            await bulk.recompute_chunk(
+                session, service.id_of(row), model, row.drives_stage, f"Scoring {row.name}", reason, now, *span
+            )
         await batch.refresh_people(reasons)
 
     return consume
@@ -107,21 +109,26 @@ async def recompute_scores(ctx: WorkerContext, job_id: str) -> None:
             for start in chunks:  # shared by the workers: each chunk is taken once
                 end = min(high, start + CHUNK)
                 # A chunk that loses a deadlock (to an import, another model's recompute) runs again.
-                changed, promoted = await retried(runtime.sessions, bulk.recompute_chunk, model_id, model, drives_stage,
-                                                  by, reason, now, start, end)
+                changed, promoted = await retried(
+                    runtime.sessions, bulk.recompute_chunk, model_id, model, drives_stage, by, reason, now, start, end
+                )
                 async with reporting:
                     totals["changed"] += changed
                     totals["promoted"] += promoted
                     totals["chunks"] += 1
-                    await progress.report(totals["chunks"] / count, f"Scored {totals['chunks']} of {count} chunks of "
-                                          f"{CHUNK} contact ids: {totals['changed']} changed")
+                    await progress.report(
+                        totals["chunks"] / count,
+                        f"Scored {totals['chunks']} of {count} chunks of "
+                        f"{CHUNK} contact ids: {totals['changed']} changed",
+                    )
 
         async with asyncio.TaskGroup() as workers:
             for _ in range(min(parallel, count)):
                 workers.create_task(score_chunks())
     changed, promoted = totals["changed"], totals["promoted"]
-    await progress.finish({"changed": changed, "promoted": promoted},
-                          f"{changed} scores changed, {promoted} contacts became sales-ready")
+    await progress.finish(
+        {"changed": changed, "promoted": promoted}, f"{changed} scores changed, {promoted} contacts became sales-ready"
+    )
 
 
 async def expire_points(ctx: WorkerContext) -> int:
@@ -136,12 +143,14 @@ async def expire_points(ctx: WorkerContext) -> int:
                 if rule.decay_days is None:
                     continue
                 edge = now - timedelta(days=float(rule.decay_days))
-                scored = select(col(ContactScore.contact_id)).where(col(ContactScore.model_id) == row.id, col(ContactScore.score) != 0)
+                scored = select(col(ContactScore.contact_id)).where(
+                    col(ContactScore.model_id) == row.id, col(ContactScore.score) != 0
+                )
                 expired = interactions.contacts_with(rule.interaction_type, edge - EXPIRY_LOOKBACK, edge)
                 found = await session.execute(expired.where(expired.selected_columns[0].in_(scored)))
                 ids.update(found.scalars().all())
     ordered = sorted(ids)
     for start in range(0, len(ordered), 1000):
-        reasons = {cid: "Points expired" for cid in ordered[start:start + 1000]}
+        reasons = {cid: "Points expired" for cid in ordered[start : start + 1000]}
         await retried(runtime.sessions, service.score_contacts, runtime.enqueue, reasons, runtime.settings.base_url)
     return len(ordered)

@@ -33,7 +33,7 @@ def find_cycle(needs: Mapping[int, Iterable[int]]) -> list[int] | None:
         path.append(node)
         for nxt in needs.get(node, ()):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if state.get(nxt) is None and (found := visit(nxt)):
                 return found
         path.pop()

@@ -45,8 +45,9 @@ from parcours.segments.reading import all_definitions, definition, get_segment
 REFRESH_KIND = "segment_refresh"
 
 
-def target(schema: Schema, dialect: str, checked: Checked | None, include: Iterable[int], exclude: Iterable[int],
-           now: datetime) -> Select[tuple[int]]:
+def target(
+    schema: Schema, dialect: str, checked: Checked | None, include: Iterable[int], exclude: Iterable[int], now: datetime
+) -> Select[tuple[int]]:
     """The ids of the contacts a definition selects, as one query."""
     columns = contacts.RuleColumns(dialect, members.member_of)
     parts = [compile_rule(checked, schema, columns, now)] if checked else []
@@ -65,35 +66,63 @@ async def refresh_in_sql(session: AsyncSession, schema: Schema, segment: Segment
     suffix = uuid.uuid4().hex[:12]
     # On SQLite the key is the rowid: free to fill, and what the joins below look up. PostgreSQL
     # fills the table faster without an index (a third of a refresh at 1M contacts) and hashes it.
-    scratch = Table(f"segment_target_{suffix}", MetaData(),
-                    Column("contact_id", Integer, primary_key=dialect == "sqlite", autoincrement=False),
-                    prefixes=["TEMPORARY"])
+    scratch = Table(
+        f"segment_target_{suffix}",
+        MetaData(),
+        Column("contact_id", Integer, primary_key=dialect == "sqlite", autoincrement=False),
+        prefixes=["TEMPORARY"],
+    )
     # Who enters and who leaves, each compared with the current members once: every statement
     # below reads these few rows instead of joining the target with the members again (four times
     # before, half of a refresh on PostgreSQL).
-    changes = Table(f"segment_changes_{suffix}", MetaData(), Column("contact_id", Integer),
-                    Column("entering", Boolean), prefixes=["TEMPORARY"])
+    changes = Table(
+        f"segment_changes_{suffix}",
+        MetaData(),
+        Column("contact_id", Integer),
+        Column("entering", Boolean),
+        prefixes=["TEMPORARY"],
+    )
     connection = await session.connection()
     await connection.run_sync(scratch.create)
     await connection.run_sync(changes.create)
     try:
-        await session.execute(scratch.insert().from_select(
-            ["contact_id"], target(schema, dialect, wanted.rule, wanted.include, wanted.exclude, now)))
+        await session.execute(
+            scratch.insert().from_select(
+                ["contact_id"], target(schema, dialect, wanted.rule, wanted.include, wanted.exclude, now)
+            )
+        )
         target_id = scratch.c.contact_id
         mine = col(SegmentMember.segment_id) == segment.id
-        await session.execute(changes.insert().from_select(["contact_id", "entering"], select(
-            target_id, literal(True)).where(~exists().where(mine, col(SegmentMember.contact_id) == target_id))))
-        await session.execute(changes.insert().from_select(["contact_id", "entering"], select(
-            col(SegmentMember.contact_id), literal(False)).where(mine, ~exists().where(target_id == col(SegmentMember.contact_id)))))
+        await session.execute(
+            changes.insert().from_select(
+                ["contact_id", "entering"],
+                select(target_id, literal(True)).where(
+                    ~exists().where(mine, col(SegmentMember.contact_id) == target_id)
+                ),
+            )
+        )
+        await session.execute(
+            changes.insert().from_select(
+                ["contact_id", "entering"],
+                select(col(SegmentMember.contact_id), literal(False)).where(
+                    mine, ~exists().where(target_id == col(SegmentMember.contact_id))
+                ),
+            )
+        )
         entering = select(changes.c.contact_id).where(changes.c.entering)
         leaving = select(changes.c.contact_id).where(not_(changes.c.entering))
         about = {"segment_id": segment.id, "segment": segment.name}
         exited = await recording.record_for_select(session, leaving, "segment_exited", about, now)
         entered = await recording.record_for_select(session, entering, "segment_entered", about, now)
         await session.execute(delete(SegmentMember).where(mine, col(SegmentMember.contact_id).in_(leaving)))
-        await session.execute(members.insert_members(dialect).from_select(
-            ["segment_id", "contact_id", "added_at"],
-            select(literal(segment.id), changes.c.contact_id, literal(now, UTCDateTime())).where(changes.c.entering)))
+        await session.execute(
+            members.insert_members(dialect).from_select(
+                ["segment_id", "contact_id", "added_at"],
+                select(literal(segment.id), changes.c.contact_id, literal(now, UTCDateTime())).where(
+                    changes.c.entering
+                ),
+            )
+        )
         count = (await session.execute(select(func.count()).select_from(scratch))).scalar_one()
     finally:
         await connection.run_sync(changes.drop)
@@ -126,6 +155,12 @@ async def refresh_all(session: AsyncSession) -> int:
 
 
 async def start_refresh(session: AsyncSession, segment: Segment, actor: Actor, enqueue: Enqueue) -> str:
-    job = await jobs.create_job(session, kind=REFRESH_KIND, task=JobName.REFRESH_SEGMENT, params={"segment_id": segment.id},
-                                created_by=actor.label, enqueue=enqueue)
+    job = await jobs.create_job(
+        session,
+        kind=REFRESH_KIND,
+        task=JobName.REFRESH_SEGMENT,
+        params={"segment_id": segment.id},
+        created_by=actor.label,
+        enqueue=enqueue,
+    )
     return job.id

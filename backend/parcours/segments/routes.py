@@ -42,8 +42,12 @@ class SegmentsController(Controller):
         values = {f: getattr(data, f) for f in data.__struct_fields__}
         return to_out(await service.create_segment(db, values, actor, runtime.enqueue), SegmentOut)
 
-    @post("/preview", status_code=200, opt={"role": "viewer"},
-          summary="How many contacts a definition selects, and a sample of them")
+    @post(
+        "/preview",
+        status_code=200,
+        opt={"role": "viewer"},
+        summary="How many contacts a definition selects, and a sample of them",
+    )
     async def preview(self, data: PreviewIn, db: AsyncSession) -> PreviewOut:
         rule = data.rule
         if data.builder is not None:
@@ -57,8 +61,9 @@ class SegmentsController(Controller):
 
     @post("/presets/{key:str}", summary="Create a segment from a preset, named in your language")
     async def from_preset(self, key: str, db: AsyncSession, runtime: Runtime, actor: Actor) -> SegmentOut:
-        segment = await service.create_from_preset(db, runtime.settings.rules_path, key, actor.language, actor,
-                                                   runtime.enqueue)
+        segment = await service.create_from_preset(
+            db, runtime.settings.rules_path, key, actor.language, actor, runtime.enqueue
+        )
         return to_out(segment, SegmentOut)
 
     @get("/{segment_id:int}", summary="A segment")
@@ -66,8 +71,9 @@ class SegmentsController(Controller):
         return to_out(await service.get_segment(db, segment_id), SegmentOut)
 
     @patch("/{segment_id:int}", summary="Change a segment (a new definition refreshes its members)")
-    async def update_segment(self, segment_id: IdParam, data: SegmentPatch, db: AsyncSession, runtime: Runtime,
-                             actor: Actor) -> SegmentOut:
+    async def update_segment(
+        self, segment_id: IdParam, data: SegmentPatch, db: AsyncSession, runtime: Runtime, actor: Actor
+    ) -> SegmentOut:
         segment = await service.update_segment(db, segment_id, changes(data), actor, runtime.enqueue)
         return to_out(segment, SegmentOut)
 
@@ -84,18 +90,32 @@ class SegmentsController(Controller):
     async def snapshot(self, segment_id: IdParam, db: AsyncSession, actor: Actor) -> SegmentOut:
         return to_out(await service.snapshot(db, segment_id, actor), SegmentOut)
 
-    @get("/{segment_id:int}/members", dependencies={"filters": Provide(contact_filters, sync_to_thread=False)},
-         summary="The members, as a contact list (same search, filters and pages)")
+    @get(
+        "/{segment_id:int}/members",
+        dependencies={"filters": Provide(contact_filters, sync_to_thread=False)},
+        summary="The members, as a contact list (same search, filters and pages)",
+    )
     async def members(
-        self, segment_id: IdParam, db: AsyncSession, filters: ContactFilters, sort: ContactSort = "-id",
-        limit: int = Parameter(default=50, ge=1, le=contacts.MAX_PAGE), cursor: str | None = None,
+        self,
+        segment_id: IdParam,
+        db: AsyncSession,
+        filters: ContactFilters,
+        sort: ContactSort = "-id",
+        limit: int = Parameter(default=50, ge=1, le=contacts.MAX_PAGE),
+        cursor: str | None = None,
     ) -> ContactPage:
         await service.get_segment(db, segment_id)
         return await contacts.list_contacts(db, filters, sort, limit, cursor, among=service.member_ids(segment_id))
 
-    @get("/{segment_id:int}/members.csv", dependencies={"filters": Provide(contact_filters, sync_to_thread=False)},
-         media_type="text/csv", summary="The members as CSV")
-    async def members_csv(self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, filters: ContactFilters) -> Stream:
+    @get(
+        "/{segment_id:int}/members.csv",
+        dependencies={"filters": Provide(contact_filters, sync_to_thread=False)},
+        media_type="text/csv",
+        summary="The members as CSV",
+    )
+    async def members_csv(
+        self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, filters: ContactFilters
+    ) -> Stream:
         segment = await service.get_segment(db, segment_id)
         name = "".join(c if c.isalnum() else "-" for c in segment.name).strip("-").lower() or "segment"
         return Stream(

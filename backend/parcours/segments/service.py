@@ -37,17 +37,39 @@ from parcours.segments.refresh import start_refresh, target
 from parcours.segments.schemas import Preset
 from parcours.segments.static import add_members, remove_members, require_static
 
-__all__ = ["add_members", "create_from_preset", "create_segment", "delete_segment", "evaluate_contacts", "get_segment",
-           "list_segments", "load_presets", "member_ids", "preview", "remove_members", "require_static",
-           "segment_ids_by_contact", "segment_ids_of", "snapshot", "start_refresh", "update_segment"]
+__all__ = [
+    "add_members",
+    "create_from_preset",
+    "create_segment",
+    "delete_segment",
+    "evaluate_contacts",
+    "get_segment",
+    "list_segments",
+    "load_presets",
+    "member_ids",
+    "preview",
+    "remove_members",
+    "require_static",
+    "segment_ids_by_contact",
+    "segment_ids_of",
+    "snapshot",
+    "start_refresh",
+    "update_segment",
+]
 
 
 # ---- checking definitions --------------------------------------------------------------------
 
 
 async def _check_definition(
-    session: AsyncSession, schema: Schema, *, segment_id: int | None, kind: str, rule: str | None,
-    include: list[int], exclude: list[int],
+    session: AsyncSession,
+    schema: Schema,
+    *,
+    segment_id: int | None,
+    kind: str,
+    rule: str | None,
+    include: list[int],
+    exclude: list[int],
 ) -> Checked | None:
     if kind == "static":
         if rule or include or exclude:
@@ -86,12 +108,20 @@ async def _with_rule_from_builder(session: AsyncSession, values: dict[str, Any])
     return values
 
 
-async def create_segment(session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: Enqueue,
-                         preset: str | None = None) -> Segment:
+async def create_segment(
+    session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: Enqueue, preset: str | None = None
+) -> Segment:
     values = await _with_rule_from_builder(session, values)
     schema = await rules.current_schema(session)
-    await _check_definition(session, schema, segment_id=None, kind=values["kind"], rule=values.get("rule"),
-                            include=values.get("include", []), exclude=values.get("exclude", []))
+    await _check_definition(
+        session,
+        schema,
+        segment_id=None,
+        kind=values["kind"],
+        rule=values.get("rule"),
+        include=values.get("include", []),
+        exclude=values.get("exclude", []),
+    )
     segment = Segment(**values, preset=preset, created_by=actor.label)
     if not (segment.rule or "").strip():
         segment.rule = None
@@ -102,16 +132,23 @@ async def create_segment(session: AsyncSession, values: dict[str, Any], actor: A
     return segment
 
 
-async def update_segment(session: AsyncSession, segment_id: int, changes: dict[str, Any], actor: Actor,
-                         enqueue: Enqueue) -> Segment:
+async def update_segment(
+    session: AsyncSession, segment_id: int, changes: dict[str, Any], actor: Actor, enqueue: Enqueue
+) -> Segment:
     segment = await get_segment(session, segment_id)
     changes = await _with_rule_from_builder(session, changes)
     definition_changed = any(k in changes for k in ("rule", "include", "exclude"))
     if definition_changed:
         schema = await rules.current_schema(session)
         await _check_definition(
-            session, schema, segment_id=segment_id, kind=segment.kind, rule=changes.get("rule", segment.rule),
-            include=changes.get("include", segment.include), exclude=changes.get("exclude", segment.exclude))
+            session,
+            schema,
+            segment_id=segment_id,
+            kind=segment.kind,
+            rule=changes.get("rule", segment.rule),
+            include=changes.get("include", segment.include),
+            exclude=changes.get("exclude", segment.exclude),
+        )
     for field, value in changes.items():
         setattr(segment, field, value)
     if not (segment.rule or "").strip():
@@ -126,7 +163,9 @@ async def update_segment(session: AsyncSession, segment_id: int, changes: dict[s
 async def delete_segment(session: AsyncSession, segment_id: int) -> None:
     segment = await get_segment(session, segment_id)
     schema = await rules.current_schema(session)
-    users = [d.id for d in (await all_definitions(session, schema)).values() if segment_id in d.needs and d.id != segment_id]
+    users = [
+        d.id for d in (await all_definitions(session, schema)).values() if segment_id in d.needs and d.id != segment_id
+    ]
     if users:
         names = [s.name for s in await list_segments(session) if s.id in users]
         raise Conflict(f"Other segments use this one: {', '.join(names)}. Change them first.", "segment_id")
@@ -138,14 +177,22 @@ async def snapshot(session: AsyncSession, segment_id: int, actor: Actor) -> Segm
     """A static segment holding the current members: a frozen copy that no longer moves."""
     source = await get_segment(session, segment_id)
     now = utcnow()
-    copy = Segment(name=f"{source.name} ({now:%Y-%m-%d %H:%M})"[:200], kind="static", member_count=source.member_count,
-                   description=source.description, created_by=actor.label, last_refreshed_at=now)
+    copy = Segment(
+        name=f"{source.name} ({now:%Y-%m-%d %H:%M})"[:200],
+        kind="static",
+        member_count=source.member_count,
+        description=source.description,
+        created_by=actor.label,
+        last_refreshed_at=now,
+    )
     session.add(copy)
     await session.flush()
     await session.execute(
         insert_members(await dialect_name(session)).from_select(
             ["segment_id", "contact_id", "added_at"],
-            select(literal(copy.id), col(SegmentMember.contact_id), literal(now, UTCDateTime())).where(col(SegmentMember.segment_id) == segment_id),
+            select(literal(copy.id), col(SegmentMember.contact_id), literal(now, UTCDateTime())).where(
+                col(SegmentMember.segment_id) == segment_id
+            ),
         )
     )
     return copy
@@ -154,11 +201,13 @@ async def snapshot(session: AsyncSession, segment_id: int, actor: Actor) -> Segm
 # ---- previews ---------------------------------------------------------------------------------------
 
 
-async def preview(session: AsyncSession, rule: str | None, include: list[int], exclude: list[int]
-                  ) -> tuple[int, list[Any]]:
+async def preview(
+    session: AsyncSession, rule: str | None, include: list[int], exclude: list[int]
+) -> tuple[int, list[Any]]:
     schema = await rules.current_schema(session)
-    checked = await _check_definition(session, schema, segment_id=None, kind="dynamic", rule=rule,
-                                      include=include, exclude=exclude)
+    checked = await _check_definition(
+        session, schema, segment_id=None, kind="dynamic", rule=rule, include=include, exclude=exclude
+    )
     chosen = target(schema, await dialect_name(session), checked, include, exclude, utcnow()).subquery()
     count = (await session.execute(select(func.count()).select_from(chosen))).scalar_one()
     sample_ids = (await session.execute(select(chosen.c.id).order_by(chosen.c.id.desc()).limit(10))).scalars().all()
@@ -180,18 +229,32 @@ def load_presets(directory: Path) -> list[Preset]:
     presets = []
     for path in sorted((directory / "segments").glob("*.json")):
         raw = msgspec.json.decode(path.read_bytes(), type=_PresetFile)
-        presets.append(Preset(key=raw.key, name_en=raw.name["en"], name_fr=raw.name.get("fr", raw.name["en"]),
-                              description_en=raw.description.get("en", ""),
-                              description_fr=raw.description.get("fr", raw.description.get("en", "")), rule=raw.rule))
+        presets.append(
+            Preset(
+                key=raw.key,
+                name_en=raw.name["en"],
+                name_fr=raw.name.get("fr", raw.name["en"]),
+                description_en=raw.description.get("en", ""),
+                description_fr=raw.description.get("fr", raw.description.get("en", "")),
+                rule=raw.rule,
+            )
+        )
     return presets
 
 
-async def create_from_preset(session: AsyncSession, directory: Path, key: str, language: str, actor: Actor,
-                             enqueue: Enqueue) -> Segment:
+async def create_from_preset(
+    session: AsyncSession, directory: Path, key: str, language: str, actor: Actor, enqueue: Enqueue
+) -> Segment:
     preset = next((p for p in load_presets(directory) if p.key == key), None)
     if preset is None:
         raise NotFound(f"There is no preset segment '{key}'.", "key")
-    name, description = ((preset.name_fr, preset.description_fr) if language == "fr"
-                         else (preset.name_en, preset.description_en))
-    return await create_segment(session, {"name": name, "description": description, "kind": "dynamic",
-                                          "rule": preset.rule}, actor, enqueue, preset=key)
+    name, description = (
+        (preset.name_fr, preset.description_fr) if language == "fr" else (preset.name_en, preset.description_en)
+    )
+    return await create_segment(
+        session,
+        {"name": name, "description": description, "kind": "dynamic", "rule": preset.rule},
+        actor,
+        enqueue,
+        preset=key,
+    )

@@ -32,10 +32,18 @@ def unsubscribed(language: str, address: str) -> str:
     return render("tracking/unsubscribed.html", language, address=address)
 
 
-def preferences_form(language: str, address: str, topics: Sequence[Topic], opted_out: set[str], everything: bool,
-                     saved: bool) -> str:
-    return render("tracking/preferences.html", language, address=address, topics=topics, opted_out=opted_out,
-                  everything=everything, saved=saved)
+def preferences_form(
+    language: str, address: str, topics: Sequence[Topic], opted_out: set[str], everything: bool, saved: bool
+) -> str:
+    return render(
+        "tracking/preferences.html",
+        language,
+        address=address,
+        topics=topics,
+        opted_out=opted_out,
+        everything=everything,
+        saved=saved,
+    )
 
 
 def invalid(language: str) -> str:

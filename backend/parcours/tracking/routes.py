@@ -39,7 +39,9 @@ async def click(token: str, db: AsyncSession, runtime: Runtime, request: Request
 
 
 @get("/u/{token:str}", include_in_schema=False)
-async def unsubscribe_page(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Response[str]:
+async def unsubscribe_page(
+    token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]
+) -> Response[str]:
     language = pages.language_of(None, request.headers.get("accept-language"))
     try:
         message, contact = await service.recipient(db, runtime.secret_key, "unsubscribe", token)
@@ -62,37 +64,58 @@ async def unsubscribe(token: str, db: AsyncSession, runtime: Runtime, request: R
         _, contact = await service.recipient(db, runtime.secret_key, "unsubscribe", token)
     except ParcoursError:
         return html(pages.invalid(language), 400)
-    return html(pages.unsubscribed(pages.language_of(contact, request.headers.get("accept-language")), message.to_address))
+    return html(
+        pages.unsubscribed(pages.language_of(contact, request.headers.get("accept-language")), message.to_address)
+    )
 
 
 @get("/preferences/{token:str}", include_in_schema=False)
-async def preferences_page(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Response[str]:
+async def preferences_page(
+    token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]
+) -> Response[str]:
     return await _preferences(token, db, runtime, request, saved=False)
 
 
 @post("/preferences/{token:str}", include_in_schema=False, status_code=200)
-async def save_preferences(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Response[str]:
+async def save_preferences(
+    token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]
+) -> Response[str]:
     form = await request.form()
     try:
-        await service.save_preferences(db, runtime.secret_key, token, set(form.getall("topic")) if "topic" in form else set(),
-                                       everything=form.get("everything") == "1")
+        await service.save_preferences(
+            db,
+            runtime.secret_key,
+            token,
+            set(form.getall("topic")) if "topic" in form else set(),
+            everything=form.get("everything") == "1",
+        )
     except ParcoursError:
         return html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
     return await _preferences(token, db, runtime, request, saved=True)
 
 
-async def _preferences(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any],
-                       saved: bool) -> Response[str]:
+async def _preferences(
+    token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any], saved: bool
+) -> Response[str]:
     try:
         message, contact, opted_out = await service.preferences(db, runtime.secret_key, token)
     except ParcoursError:
         return html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
     language = pages.language_of(contact, request.headers.get("accept-language"))
-    return html(pages.preferences_form(language, message.to_address, await topics.list_topics(db), opted_out,
-                                        bool(contact and contact.get("unsubscribed")), saved))
+    return html(
+        pages.preferences_form(
+            language,
+            message.to_address,
+            await topics.list_topics(db),
+            opted_out,
+            bool(contact and contact.get("unsubscribed")),
+            saved,
+        )
+    )
 
 
 tracking_router = Router(
-    path="/", route_handlers=[open_pixel, click, unsubscribe_page, unsubscribe, preferences_page, save_preferences],
+    path="/",
+    route_handlers=[open_pixel, click, unsubscribe_page, unsubscribe, preferences_page, save_preferences],
     middleware=[RateLimitConfig(rate_limit=("minute", 600), set_rate_limit_headers=False).middleware],
 )

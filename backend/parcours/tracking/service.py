@@ -23,8 +23,12 @@ RECIPIENT = system_actor("the contact")
 
 
 def _about(message: SentMessage) -> dict[str, Any]:
-    return {"email_id": message.email_id, "campaign_id": message.campaign_id, "variant": message.variant,
-            "message_id": message.id}
+    return {
+        "email_id": message.email_id,
+        "campaign_id": message.campaign_id,
+        "variant": message.variant,
+        "message_id": message.id,
+    }
 
 
 async def _message(session: AsyncSession, secret: str, purpose: str, token: str) -> tuple[SentMessage, dict[str, Any]]:
@@ -37,8 +41,9 @@ async def _message(session: AsyncSession, secret: str, purpose: str, token: str)
 
 async def _event(session: AsyncSession, message: SentMessage, kind: str, **extra: Any) -> None:
     if message.contact_id is not None:
-        await recording.record(session, [{"contact_id": message.contact_id, "type": kind,
-                                          "properties": {**_about(message), **extra}}])
+        await recording.record(
+            session, [{"contact_id": message.contact_id, "type": kind, "properties": {**_about(message), **extra}}]
+        )
 
 
 async def opened(session: AsyncSession, secret: str, token: str) -> None:
@@ -59,7 +64,9 @@ async def clicked(session: AsyncSession, secret: str, token: str) -> str:
     return url
 
 
-async def recipient(session: AsyncSession, secret: str, purpose: str, token: str) -> tuple[SentMessage, dict[str, Any] | None]:
+async def recipient(
+    session: AsyncSession, secret: str, purpose: str, token: str
+) -> tuple[SentMessage, dict[str, Any] | None]:
     """The message a link came from and its contact (None when erased since)."""
     message, _ = await _message(session, secret, purpose, token)
     if message.contact_id is None:
@@ -75,17 +82,23 @@ async def unsubscribe(session: AsyncSession, secret: str, token: str) -> SentMes
         await outbox.suppress(session, message.to_address, "unsubscribed", "unsubscribe link")
         return message
     if not contact.get("unsubscribed") and message.contact_id is not None:
-        await contacts.update_contact(session, message.contact_id, {"unsubscribed": True}, RECIPIENT,
-                                      method="unsubscribe_link")
+        await contacts.update_contact(
+            session, message.contact_id, {"unsubscribed": True}, RECIPIENT, method="unsubscribe_link"
+        )
         await outbox.note(session, message.id, "unsubscribed", utcnow())
         await _event(session, message, "email_unsubscribed")
     return message
 
 
-async def preferences(session: AsyncSession, secret: str, token: str) -> tuple[SentMessage, dict[str, Any] | None, set[str]]:
+async def preferences(
+    session: AsyncSession, secret: str, token: str
+) -> tuple[SentMessage, dict[str, Any] | None, set[str]]:
     message, contact = await recipient(session, secret, "preferences", token)
-    opted_out = (await topics.opted_out(session, [message.contact_id])).get(message.contact_id, frozenset()) \
-        if message.contact_id is not None else frozenset()
+    opted_out = (
+        (await topics.opted_out(session, [message.contact_id])).get(message.contact_id, frozenset())
+        if message.contact_id is not None
+        else frozenset()
+    )
     return message, contact, set(opted_out)
 
 
@@ -113,8 +126,16 @@ async def _by_reference(session: AsyncSession, message_id: str | None, outbox_id
     return None
 
 
-async def report(session: AsyncSession, *, kind: str, address: str | None, message_id: str | None,
-                 outbox_id: int | None, hard: bool, detail: str) -> str:
+async def report(
+    session: AsyncSession,
+    *,
+    kind: str,
+    address: str | None,
+    message_id: str | None,
+    outbox_id: int | None,
+    hard: bool,
+    detail: str,
+) -> str:
     """A delivery, bounce or complaint. Hard bounces and complaints suppress the address."""
     message = await _by_reference(session, message_id, outbox_id)
     address = (address or (message.to_address if message else "")).strip().lower()
@@ -134,18 +155,22 @@ async def report(session: AsyncSession, *, kind: str, address: str | None, messa
         if hard:
             await outbox.suppress(session, address, "bounced", detail)
             if contact_id is not None:
-                await contacts.update_contact(session, contact_id, {"bounced": True}, system_actor("mail system"),
-                                              method="bounce")
+                await contacts.update_contact(
+                    session, contact_id, {"bounced": True}, system_actor("mail system"), method="bounce"
+                )
         event = "email_bounced"
     else:
         await outbox.suppress(session, address, "complained", detail)
         if contact_id is not None:
-            await contacts.update_contact(session, contact_id, {"unsubscribed": True}, system_actor("mail system"),
-                                          method="complaint")
+            await contacts.update_contact(
+                session, contact_id, {"unsubscribed": True}, system_actor("mail system"), method="complaint"
+            )
         event = "email_complained"
     if contact_id is not None:
-        await recording.record(session, [{"contact_id": contact_id, "type": event,
-                                          "properties": {**about, "hard": hard, "detail": detail[:300]}}])
+        await recording.record(
+            session,
+            [{"contact_id": contact_id, "type": event, "properties": {**about, "hard": hard, "detail": detail[:300]}}],
+        )
     return event
 
 
@@ -170,9 +195,16 @@ def parse_dsn(raw: bytes) -> list[dict[str, Any]]:
             address = recipient_field.split(";", 1)[-1].strip()
             action = (fields.get("Action") or "").strip().lower()
             status = (fields.get("Status") or "").strip()
-            found.append({"address": address, "action": action, "status": status,
-                          "hard": action == "failed" and status.startswith("5"),
-                          "diagnostic": (fields.get("Diagnostic-Code") or "").strip(), "message_id": original_id})
+            found.append(
+                {
+                    "address": address,
+                    "action": action,
+                    "status": status,
+                    "hard": action == "failed" and status.startswith("5"),
+                    "diagnostic": (fields.get("Diagnostic-Code") or "").strip(),
+                    "message_id": original_id,
+                }
+            )
     if not found:
         raise InvalidInput("This is not a delivery status notification (no message/delivery-status part).", "body")
     return found

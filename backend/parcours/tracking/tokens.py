@@ -47,8 +47,9 @@ def verify(secret: str, purpose: str, token: str) -> dict[str, Any]:
     try:
         payload = _serializer(secret, purpose).loads(token)
     except BadSignature:
-        raise InvalidInput("This link is not valid: it may have been changed or cut. Use the link from the email.",
-                           "token") from None
+        raise InvalidInput(
+            "This link is not valid: it may have been changed or cut. Use the link from the email.", "token"
+        ) from None
     if not isinstance(payload, dict):
         raise InvalidInput("This link is not valid.", "token")
     return payload

@@ -16,7 +16,8 @@ class Words(msgspec.Struct, frozen=True):
 
 
 CATALOG: dict[Language, Words] = msgspec.json.decode(
-    files("parcours.web").joinpath("catalog.json").read_bytes(), type=dict[Language, Words])
+    files("parcours.web").joinpath("catalog.json").read_bytes(), type=dict[Language, Words]
+)
 LANGUAGES = tuple(CATALOG)
 
 

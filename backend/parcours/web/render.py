@@ -13,8 +13,13 @@ from parcours.web.catalog import Language, text
 NO_STORE = {"Cache-Control": "no-store, private"}  # personal pages: no shared or browser cache
 
 # Autoescaped: names, addresses and descriptions come from visitors and contacts.
-_environment = Environment(loader=PackageLoader("parcours.web", "templates"), autoescape=select_autoescape(["html"]),
-                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_environment = Environment(
+    loader=PackageLoader("parcours.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def render(name: str, language: Language, **context: object) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 
 
 def test_requests_refused_by_a_filter_leave_no_transaction_and_no_loop_error(
-        api: Any, make_contact: Any, caplog: Any) -> None:
+    api: Any, make_contact: Any, caplog: Any
+) -> None:
     caplog.set_level(logging.WARNING)
     for _ in range(30):
         refused = api.get("/api/contacts", params={"created_after": "not a date"})
@@ -20,8 +21,11 @@ def test_requests_refused_by_a_filter_leave_no_transaction_and_no_loop_error(
     api.blocking_portal.call(_collect)  # what the loop finalizes when the refused requests' objects are collected
     contact = make_contact(first_name="Still")
     assert api.get(f"/api/contacts/{contact['id']}").json()["first_name"] == "Still"
-    complaints = [r.getMessage() for r in caplog.records if "never retrieved" in r.getMessage()
-                  or "already running" in r.getMessage() or r.levelno >= logging.ERROR]
+    complaints = [
+        r.getMessage()
+        for r in caplog.records
+        if "never retrieved" in r.getMessage() or "already running" in r.getMessage() or r.levelno >= logging.ERROR
+    ]
     assert complaints == []
 
 

@@ -7,12 +7,15 @@ from typing import Any
 
 import pytest
 
-BODY = (b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nemail\r\n'
-        b'--B\r\nContent-Disposition: form-data; name="mapping"\r\n\r\n\x89PNG\r\n--B--\r\n')
+BODY = (
+    b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nemail\r\n'
+    b'--B\r\nContent-Disposition: form-data; name="mapping"\r\n\r\n\x89PNG\r\n--B--\r\n'
+)
 
 
-@pytest.mark.parametrize("path", ["/api/contacts/import", "/api/contacts/import/preview", "/api/assets",
-                                  "/api/events/1/attendance"])
+@pytest.mark.parametrize(
+    "path", ["/api/contacts/import", "/api/contacts/import/preview", "/api/assets", "/api/events/1/attendance"]
+)
 def test_a_form_field_that_is_not_utf8_is_refused(api: Any, path: str) -> None:
     response = api.post(path, content=BODY, headers={"content-type": "multipart/form-data; boundary=B"})
     assert response.status_code == 400, response.text

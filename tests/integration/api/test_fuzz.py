@@ -67,8 +67,9 @@ class AppThroughTestClient:
         if environ.get("QUERY_STRING"):
             target += b"?" + environ["QUERY_STRING"].encode("latin-1")
         url = quote(target, safe=string.punctuation)
-        reply = self.client.request(environ["REQUEST_METHOD"], url, headers=headers, content=body,
-                                    follow_redirects=False)
+        reply = self.client.request(
+            environ["REQUEST_METHOD"], url, headers=headers, content=body, follow_redirects=False
+        )
         start_response(f"{reply.status_code} {reply.reason_phrase}", list(reply.headers.multi_items()))
         return [reply.content]
 
@@ -135,8 +136,10 @@ def call_and_validate(case: Any, admin: dict[str, str]) -> None:
         case.call_and_validate(headers=admin)
     except BaseException as exc:
         body = None if type(case.body).__name__ == "NotSet" else case.body
-        exc.add_note(f"\nThe request, to replay: {case.method} {case.formatted_path}\n"
-                     f"  query={case.query!r}\n  headers={case.headers!r}\n  body={body!r}")
+        exc.add_note(
+            f"\nThe request, to replay: {case.method} {case.formatted_path}\n"
+            f"  query={case.query!r}\n  headers={case.headers!r}\n  body={body!r}"
+        )
         raise
 
 

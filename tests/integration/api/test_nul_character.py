@@ -17,9 +17,12 @@ import pytest
         ("get", "/e/%00/details", None, "slug"),
         ("post", "/api/accounts", {"name": "Acme\u0000"}, "name"),
         ("post", "/api/contacts", {"email": "nul@example.org", "first_name": "A\u0000"}, "first_name"),
-        ("post", "/api/interactions",
-         {"type": "page_viewed", "email": "nul@example.org", "properties": {"tags": ["a", "b\u0000"]}},
-         "properties.tags.1"),
+        (
+            "post",
+            "/api/interactions",
+            {"type": "page_viewed", "email": "nul@example.org", "properties": {"tags": ["a", "b\u0000"]}},
+            "properties.tags.1",
+        ),
         ("post", "/api/auth/login", {"email": "admin\u0000@example.com", "password": "x"}, "email"),
     ],
 )
@@ -48,7 +51,9 @@ def test_an_import_refuses_nul_in_its_form_fields_and_file_name(api: Any) -> Non
     mapping = api.post("/api/contacts/import", files={"file": csv}, data={"mapping": '{"em\\u0000ail": "email"}'})
     assert mapping.status_code == 400, mapping.text
     assert mapping.json()["error"]["field"] == "mapping.em\\u0000ail"
-    body = (b'--B\r\nContent-Disposition: form-data; name="file"; filename="a\x00.csv"\r\n\r\n' + csv[1] + b"\r\n--B--\r\n")
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="a\x00.csv"\r\n\r\n' + csv[1] + b"\r\n--B--\r\n"
+    )
     for path in ("/api/contacts/import", "/api/contacts/import/preview"):
         named = api.post(path, content=body, headers={"content-type": "multipart/form-data; boundary=B"})
         assert named.status_code == 400, named.text

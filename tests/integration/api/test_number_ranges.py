@@ -14,7 +14,9 @@ SAFE_PARAMETERS = {"data", "db", "actor", "runtime", "request", "scope"}
 
 def is_integer(annotation: Any) -> bool:
     if get_origin(annotation) in (Annotated, Union, UnionType):
-        return any(is_integer(arg) for arg in get_args(annotation)[:1 if get_origin(annotation) is Annotated else None])
+        return any(
+            is_integer(arg) for arg in get_args(annotation)[: 1 if get_origin(annotation) is Annotated else None]
+        )
     return annotation is int
 
 
@@ -26,8 +28,11 @@ def integer_parameters(api: Any) -> list[tuple[str, str, str, set[str], bool]]:
         if not isinstance(route, HTTPRoute) or not route.path.startswith("/api"):
             continue
         for handler in route.route_handlers:
-            names = {name for name, parameter in handler.parsed_fn_signature.parameters.items()
-                     if name not in SAFE_PARAMETERS and is_integer(parameter.raw)}
+            names = {
+                name
+                for name, parameter in handler.parsed_fn_signature.parameters.items()
+                if name not in SAFE_PARAMETERS and is_integer(parameter.raw)
+            }
             query = {name for name in names if f"{{{name}:" not in route.path}
             data = handler.parsed_fn_signature.parameters.get("data")
             multipart = data is not None and "multipart" in f"{data.kwarg_definition!r}{data.raw!r}".lower()
@@ -67,7 +72,9 @@ def test_the_reported_request_is_refused_naming_offset(api: Any) -> None:
     assert response.json()["error"]["field"] == "offset"
 
 
-def test_ids_and_numbers_in_bodies_are_refused_naming_their_field_and_nothing_is_written(api: Any, make_contact: Any) -> None:
+def test_ids_and_numbers_in_bodies_are_refused_naming_their_field_and_nothing_is_written(
+    api: Any, make_contact: Any
+) -> None:
     contact = make_contact()
     before = api.get("/api/opportunities", params={"contact_id": contact["id"]}).json()["total"]
     opportunity = {"name": "Big deal", "contact_id": contact["id"], "account_id": TOO_LARGE}

@@ -23,8 +23,14 @@ def test_events_and_registrations_walk_page_by_page_in_order(api: Any) -> None:
     tag = f"paging{datetime.now(UTC).timestamp()}"
     for n in range(5):  # two share a start: the id breaks the tie
         at = starts + timedelta(days=min(n, 3))
-        body = {"name": f"{tag} {n}", "type": "webinar", "starts_at": at.isoformat(),
-                "ends_at": (at + timedelta(hours=1)).isoformat(), "timezone": "UTC", "status": "published"}
+        body = {
+            "name": f"{tag} {n}",
+            "type": "webinar",
+            "starts_at": at.isoformat(),
+            "ends_at": (at + timedelta(hours=1)).isoformat(),
+            "timezone": "UTC",
+            "status": "published",
+        }
         assert api.post("/api/events", json=body).status_code == 201
     whole = api.get("/api/events", params={"q": tag, "limit": 100}).json()
     seen: list[int] = []
@@ -40,8 +46,13 @@ def test_events_and_registrations_walk_page_by_page_in_order(api: Any) -> None:
 
     event_id = whole["items"][0]["id"]
     for n in range(3):
-        assert api.post(f"/api/events/{event_id}/registrations", json={"email": f"{tag}.{n}@example.org"}).status_code == 201
+        assert (
+            api.post(f"/api/events/{event_id}/registrations", json={"email": f"{tag}.{n}@example.org"}).status_code
+            == 201
+        )
     first = api.get(f"/api/events/{event_id}/registrations", params={"limit": 2}).json()
-    second = api.get(f"/api/events/{event_id}/registrations", params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    second = api.get(
+        f"/api/events/{event_id}/registrations", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
     assert [r["email"] for r in first["items"] + second["items"]] == [f"{tag}.{n}@example.org" for n in range(3)]
     assert second["next_cursor"] is None

@@ -8,8 +8,14 @@ from tests.factories import unique_email
 
 def test_every_api_route_needs_a_login(api: Any) -> None:
     anonymous = {"Cookie": "", "x-csrf-token": ""}
-    for method, path in [("GET", "/api/contacts"), ("POST", "/api/contacts"), ("GET", "/api/users"),
-                         ("POST", "/api/interactions"), ("GET", "/api/jobs/abc"), ("GET", "/api/auth/me")]:
+    for method, path in [
+        ("GET", "/api/contacts"),
+        ("POST", "/api/contacts"),
+        ("GET", "/api/users"),
+        ("POST", "/api/interactions"),
+        ("GET", "/api/jobs/abc"),
+        ("GET", "/api/auth/me"),
+    ]:
         response = api.request(method, path, headers=anonymous, cookies={}, json={})
         assert response.status_code == 401, (method, path, response.text)
         assert response.json()["error"]["message"]
@@ -53,12 +59,16 @@ def test_a_revoked_key_stops_working_at_once(api: Any) -> None:
 
 def test_admin_manages_users(api: Any) -> None:
     email = unique_email("marketer")
-    created = api.post("/api/users", json={"email": email, "password": "long-enough-pw", "role": "marketer",
-                                            "name": "Mia", "language": "fr"})
+    created = api.post(
+        "/api/users",
+        json={"email": email, "password": "long-enough-pw", "role": "marketer", "name": "Mia", "language": "fr"},
+    )
     assert created.status_code == 201, created.text
     user = created.json()
     assert (user["role"], user["language"], "password_hash" in user) == ("marketer", "fr", False)
-    assert api.post("/api/users", json={"email": email, "password": "long-enough-pw", "role": "viewer"}).status_code == 409
+    assert (
+        api.post("/api/users", json={"email": email, "password": "long-enough-pw", "role": "viewer"}).status_code == 409
+    )
     short = api.post("/api/users", json={"email": unique_email(), "password": "short", "role": "viewer"})
     assert short.status_code == 400 and short.json()["error"]["field"] == "password"
     bad_role = api.post("/api/users", json={"email": unique_email(), "password": "long-enough-pw", "role": "owner"})
@@ -96,8 +106,13 @@ def test_first_start_without_credentials_prints_a_working_admin_login(
 
     from parcours.app import create_app
 
-    fresh = msgspec.structs.replace(app_settings, database_url=f"sqlite:///{tmp_path / 'fresh.db'}",
-                                    admin_email="", admin_password="", in_process_worker=False)
+    fresh = msgspec.structs.replace(
+        app_settings,
+        database_url=f"sqlite:///{tmp_path / 'fresh.db'}",
+        admin_email="",
+        admin_password="",
+        in_process_worker=False,
+    )
     with TestClient(create_app(fresh, migrate=True)) as client:
         banner = capsys.readouterr().out
         assert "log in at" in banner
@@ -108,8 +123,9 @@ def test_first_start_without_credentials_prints_a_working_admin_login(
 
 def test_password_guessing_is_stopped_per_account(api: Any) -> None:
     victim = unique_email("victim")
-    statuses = [api.post("/api/auth/login", json={"email": victim, "password": f"guess-{i}"}).status_code
-                for i in range(12)]
+    statuses = [
+        api.post("/api/auth/login", json={"email": victim, "password": f"guess-{i}"}).status_code for i in range(12)
+    ]
     assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
     refused = api.post("/api/auth/login", json={"email": victim, "password": "guess"}).json()
     assert "15 minutes" in refused["error"]["message"]

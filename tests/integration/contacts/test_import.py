@@ -26,9 +26,15 @@ def test_preview_detects_format_and_suggests_mapping(api: Any) -> None:
     assert response.status_code == 200, response.text
     preview = response.json()
     assert (preview["encoding"], preview["delimiter"], preview["rows"]) == ("utf-8", ";", 6)
-    assert preview["suggested_mapping"] == {"E-mail": "email", "Prénom": "first_name", "Nom": "last_name",
-                                            "Téléphone": "phone", "Pays": "country", "Société": "company",
-                                            "Newsletter": "email_opt_in"}
+    assert preview["suggested_mapping"] == {
+        "E-mail": "email",
+        "Prénom": "first_name",
+        "Nom": "last_name",
+        "Téléphone": "phone",
+        "Pays": "country",
+        "Société": "company",
+        "Newsletter": "email_opt_in",
+    }
     assert preview["sample"][0][0] == " Alice.Martin@Example.FR "
 
 
@@ -40,10 +46,18 @@ def test_messy_import_normalizes_dedupes_and_reports_each_bad_row(api: Any) -> N
     result = job["result"]
     assert (result["created"], result["updated"], result["skipped"]) == (2, 0, 1)
     assert sorted((e["row"], e["field"]) for e in result["errors"]) == [
-        (4, "email"), (6, "country"), (6, "phone"), (7, "email")]
+        (4, "email"),
+        (6, "country"),
+        (6, "phone"),
+        (7, "email"),
+    ]
     alice = api.get("/api/contacts", params={"q": "alice.martin@example.fr"}).json()["items"][0]
     assert (alice["first_name"], alice["last_name"], alice["phone"], alice["country"]) == (
-        "Alice", "Martin", "+33612345678", "FR")
+        "Alice",
+        "Martin",
+        "+33612345678",
+        "FR",
+    )
     assert (alice["account_name"], alice["email_opt_in"], alice["source"]) == ("Acme", True, "import")
     bob = api.get("/api/contacts", params={"q": "bob@example.fr"}).json()["items"][0]
     assert (bob["country"], bob["phone"], bob["account_id"]) == ("GB", "+442079460958", alice["account_id"])
@@ -61,13 +75,17 @@ def test_latin1_tab_file_with_explicit_mapping(api: Any) -> None:
     assert contact["city"] == "Saint-Étienne"
 
 
-@pytest.mark.parametrize(("policy", "expected_name", "expected_city", "updated", "skipped"), [
-    ("fill_empty", "Keep", "Paris", 1, 0),
-    ("overwrite", "Newname", "Paris", 1, 0),
-    ("skip", "Keep", None, 0, 1),
-])
-def test_merge_policy_against_the_base(api: Any, make_contact: Any, policy: str, expected_name: str,
-                                       expected_city: str | None, updated: int, skipped: int) -> None:
+@pytest.mark.parametrize(
+    ("policy", "expected_name", "expected_city", "updated", "skipped"),
+    [
+        ("fill_empty", "Keep", "Paris", 1, 0),
+        ("overwrite", "Newname", "Paris", 1, 0),
+        ("skip", "Keep", None, 0, 1),
+    ],
+)
+def test_merge_policy_against_the_base(
+    api: Any, make_contact: Any, policy: str, expected_name: str, expected_city: str | None, updated: int, skipped: int
+) -> None:
     existing = make_contact(first_name="Keep", city=None)
     content = f"email,first_name,city\n{existing['email']},newname,paris\n".encode()
     job = api.wait_job(upload(api, content, options={"merge_policy": policy}).json()["job_id"])
@@ -85,13 +103,16 @@ def test_all_or_nothing_imports_nothing_when_a_row_is_bad(api: Any) -> None:
     assert api.get("/api/contacts", params={"q": good}).json()["total"] == 0
 
 
-@pytest.mark.parametrize(("content", "field", "words"), [
-    (b"", "file", "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "file", "not a CSV"),
-    (b"email,name\na@example.org,A\nb@example.org,B,surprise\n", "file", "Line 3"),
-    (b"email,name\n", "file", "no contacts"),
-    (b"first,last\nA,B\n", "mapping", "email"),
-])
+@pytest.mark.parametrize(
+    ("content", "field", "words"),
+    [
+        (b"", "file", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "file", "not a CSV"),
+        (b"email,name\na@example.org,A\nb@example.org,B,surprise\n", "file", "Line 3"),
+        (b"email,name\n", "file", "no contacts"),
+        (b"first,last\nA,B\n", "mapping", "email"),
+    ],
+)
 def test_bad_files_are_refused_at_once(api: Any, content: bytes, field: str, words: str) -> None:
     jobs_before = len(api.get("/api/jobs").json())
     response = upload(api, content)

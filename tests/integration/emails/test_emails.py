@@ -4,37 +4,48 @@ from typing import Any
 import pytest
 
 SENDER = {"from_name": "Parcours", "from_email": "news@example.fr"}
-MJML = ('<mjml><mj-body><mj-section><mj-column><mj-text>Bonjour {{ contact.first_name | default("vous") }}</mj-text>'
-        '<mj-button href="https://shop.example.fr/offre">Voir</mj-button>'
-        '<mj-text><a href="{{ unsubscribe_url }}">Se désabonner</a></mj-text></mj-column></mj-section></mj-body></mjml>')
+MJML = (
+    '<mjml><mj-body><mj-section><mj-column><mj-text>Bonjour {{ contact.first_name | default("vous") }}</mj-text>'
+    '<mj-button href="https://shop.example.fr/offre">Voir</mj-button>'
+    '<mj-text><a href="{{ unsubscribe_url }}">Se désabonner</a></mj-text></mj-column></mj-section></mj-body></mjml>'
+)
 
 
 def create(api: Any, **body: Any) -> dict[str, Any]:
-    response = api.post("/api/emails", json={"name": "Spring", "subject": "Hello {{ contact.first_name }}", **SENDER,
-                                             "mjml": MJML, **body})
+    response = api.post(
+        "/api/emails",
+        json={"name": "Spring", "subject": "Hello {{ contact.first_name }}", **SENDER, "mjml": MJML, **body},
+    )
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
 def test_templates_are_shipped_and_an_email_starts_from_one(api: Any) -> None:
     templates = {t["key"]: t for t in api.get("/api/templates", params={"kind": "email"}).json()}
-    assert {"welcome", "newsletter", "event-invitation", "webinar-reminder", "promotion", "re-engagement"} <= set(templates)
-    email = api.post("/api/emails", json={"name": "Welcome", "subject": "Welcome!", **SENDER,
-                                          "template_id": templates["welcome"]["id"]}).json()
+    assert {"welcome", "newsletter", "event-invitation", "webinar-reminder", "promotion", "re-engagement"} <= set(
+        templates
+    )
+    email = api.post(
+        "/api/emails",
+        json={"name": "Welcome", "subject": "Welcome!", **SENDER, "template_id": templates["welcome"]["id"]},
+    ).json()
     assert "Complete your profile" in email["html"] and email["mjml"].startswith("<mjml>")
     assert email["text"].strip() and email["warnings"] == []
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"mjml": "<mjml><mj-body><mj-section>"}, "mjml"),
-    ({"mjml": "just text"}, "mjml"),
-    ({"subject": ""}, "subject"),
-    ({"from_email": "nope"}, "from_email"),
-    ({"from_name": " "}, "from_name"),
-    ({"mjml": MJML.replace("Bonjour", '{% if rule("opens > 1") %}x{% endif %}Bonjour')}, "mjml"),
-    ({"topic": "unknown-topic"}, "topic"),
-    ({"template_id": 999999}, "template_id"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"mjml": "<mjml><mj-body><mj-section>"}, "mjml"),
+        ({"mjml": "just text"}, "mjml"),
+        ({"subject": ""}, "subject"),
+        ({"from_email": "nope"}, "from_email"),
+        ({"from_name": " "}, "from_name"),
+        ({"mjml": MJML.replace("Bonjour", '{% if rule("opens > 1") %}x{% endif %}Bonjour')}, "mjml"),
+        ({"topic": "unknown-topic"}, "topic"),
+        ({"template_id": 999999}, "template_id"),
+    ],
+)
 def test_bad_emails_are_refused(api: Any, body: dict[str, Any], field: str) -> None:
     response = api.post("/api/emails", json={"name": "x", "subject": "s", **SENDER, "mjml": MJML, **body})
     assert 400 <= response.status_code < 500, response.text
@@ -63,7 +74,9 @@ def test_versions_and_restore(api: Any) -> None:
 
 
 def wait_message(api: Any, outbox_id: int) -> dict[str, Any]:
-    return api.eventually(lambda: (m := api.get(f"/api/outbox/{outbox_id}").json())["status"] not in ("queued", "sending") and m)
+    return api.eventually(
+        lambda: (m := api.get(f"/api/outbox/{outbox_id}").json())["status"] not in ("queued", "sending") and m
+    )
 
 
 def test_a_test_send_is_captured_as_a_real_mime_message(api: Any) -> None:
@@ -82,7 +95,9 @@ def test_a_test_send_is_captured_as_a_real_mime_message(api: Any) -> None:
 def test_tracking_opens_clicks_and_one_click_unsubscribe(api: Any, make_contact: Any) -> None:
     contact = make_contact(first_name="Léo", email_opt_in=True, consent_level="marketing")
     email = create(api)
-    queued = api.post(f"/api/emails/{email['id']}/test-send", json={"to": contact["email"], "contact_id": contact["id"]})
+    queued = api.post(
+        f"/api/emails/{email['id']}/test-send", json={"to": contact["email"], "contact_id": contact["id"]}
+    )
     message = wait_message(api, queued.json()["outbox_id"])
     html = message["html"]
     pixel = re.search(r'src="http://[^/]+(/t/o/[^"]+)"', html).group(1)
@@ -97,14 +112,23 @@ def test_tracking_opens_clicks_and_one_click_unsubscribe(api: Any, make_contact:
     types = [i["type"] for i in api.get(f"/api/contacts/{contact['id']}/interactions").json()["items"]]
     assert {"email_sent", "email_opened", "email_clicked"} <= set(types)
     assert "Désabonnement" in api.get(unsubscribe, headers={"accept-language": "fr-FR"}).text
-    first = api.post(unsubscribe, content=b"List-Unsubscribe=One-Click",
-                     headers={"content-type": "application/x-www-form-urlencoded"})
-    again = api.post(unsubscribe, content=b"List-Unsubscribe=One-Click",
-                     headers={"content-type": "application/x-www-form-urlencoded"})
+    first = api.post(
+        unsubscribe,
+        content=b"List-Unsubscribe=One-Click",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    again = api.post(
+        unsubscribe,
+        content=b"List-Unsubscribe=One-Click",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert first.status_code == again.status_code == 200 and "unsubscribed" in again.text
     assert api.get(f"/api/contacts/{contact['id']}").json()["unsubscribed"] is True
     history = api.get(f"/api/contacts/{contact['id']}/consent-history").json()
-    assert next((h["field"], h["how"]) for h in history if h["new_value"] == "true") == ("unsubscribed", "unsubscribe_link")
+    assert next((h["field"], h["how"]) for h in history if h["new_value"] == "true") == (
+        "unsubscribed",
+        "unsubscribe_link",
+    )
     message_after = api.get(f"/api/outbox/{message['id']}").json()
     assert message_after["opened_at"] and message_after["clicked_at"]
 
@@ -112,7 +136,9 @@ def test_tracking_opens_clicks_and_one_click_unsubscribe(api: Any, make_contact:
 def test_preference_center_in_french(api: Any, make_contact: Any) -> None:
     contact = make_contact(language="fr", email_opt_in=True, consent_level="marketing")
     email = create(api, mjml=MJML.replace("{{ unsubscribe_url }}", "{{ preferences_url }}"))
-    queued = api.post(f"/api/emails/{email['id']}/test-send", json={"to": contact["email"], "contact_id": contact["id"]})
+    queued = api.post(
+        f"/api/emails/{email['id']}/test-send", json={"to": contact["email"], "contact_id": contact["id"]}
+    )
     message = wait_message(api, queued.json()["outbox_id"])
     link = re.search(r'href="http://[^/]+(/preferences/[^"]+)"', message["html"]).group(1)
     page = api.get(link)
@@ -124,8 +150,10 @@ def test_preference_center_in_french(api: Any, make_contact: Any) -> None:
 
 def test_bounce_reports_suppress_the_address(api: Any, make_contact: Any) -> None:
     contact = make_contact(email_opt_in=True, consent_level="marketing")
-    reported = api.post("/api/email-events", json={"type": "bounce", "email": contact["email"], "hard": True,
-                                                   "detail": "550 no such user"})
+    reported = api.post(
+        "/api/email-events",
+        json={"type": "bounce", "email": contact["email"], "hard": True, "detail": "550 no such user"},
+    )
     assert reported.status_code == 200 and reported.json() == {"recorded": ["email_bounced"]}
     assert api.get(f"/api/contacts/{contact['id']}").json()["bounced"] is True
     assert api.post("/api/email-events", json={"type": "bounce"}).status_code == 400

@@ -24,15 +24,17 @@ class Server:
         outer = self
 
         class Handler:
-            async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
-                                  responses: list[str]) -> list[str]:
+            async def handle_EHLO(
+                self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+            ) -> list[str]:
                 session.host_name = hostname
                 if pipelining:  # aiosmtpd reads one command at a time from a buffered stream
                     responses.insert(-1, "250-PIPELINING")
                 return responses
 
-            async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                                  options: list[str]) -> str:
+            async def handle_RCPT(
+                self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+            ) -> str:
                 if address.startswith("refused"):
                     return "550 No such user here"
                 envelope.rcpt_tos.append(address)
@@ -59,9 +61,19 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
 
 
 def message(to: str, text: str) -> Any:
-    return build(Parts(from_name="Parcours", from_email="news@example.fr", to=to, subject=f"For {to}", text=text,
-                       html=f"<p>{text}</p>", unsubscribe_url="https://x.example/u/t", idempotency_key=to,
-                       date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    return build(
+        Parts(
+            from_name="Parcours",
+            from_email="news@example.fr",
+            to=to,
+            subject=f"For {to}",
+            text=text,
+            html=f"<p>{text}</p>",
+            unsubscribe_url="https://x.example/u/t",
+            idempotency_key=to,
+            date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        )
+    )
 
 
 def test_a_batch_goes_out_whole_and_a_refused_recipient_is_told(server: Server) -> None:

@@ -18,13 +18,23 @@ def at(hours: float) -> str:
 
 
 def session(title: str, starts: float | None = None, ends: float | None = None, **more: Any) -> dict[str, Any]:
-    return {"title": title, "starts_at": None if starts is None else at(starts),
-            "ends_at": None if ends is None else at(ends), **more}
+    return {
+        "title": title,
+        "starts_at": None if starts is None else at(starts),
+        "ends_at": None if ends is None else at(ends),
+        **more,
+    }
 
 
 def event_body(**fields: Any) -> dict[str, Any]:
-    return {"name": "Agenda day", "type": "in_person", "starts_at": START.isoformat(), "ends_at": END.isoformat(),
-            "timezone": "Europe/Paris", **fields}
+    return {
+        "name": "Agenda day",
+        "type": "in_person",
+        "starts_at": START.isoformat(),
+        "ends_at": END.isoformat(),
+        "timezone": "Europe/Paris",
+        **fields,
+    }
 
 
 def total(api: Api) -> int:
@@ -66,8 +76,11 @@ def test_a_bad_session_is_refused_at_creation_naming_its_field(api: Api) -> None
 
 def test_times_without_a_zone_are_utc_and_never_crash(api: Api) -> None:
     naive = START.replace(tzinfo=None)
-    body = event_body(sessions=[{"title": "Naive", "starts_at": (naive + timedelta(hours=1)).isoformat(),
-                                 "ends_at": naive.isoformat()}])
+    body = event_body(
+        sessions=[
+            {"title": "Naive", "starts_at": (naive + timedelta(hours=1)).isoformat(), "ends_at": naive.isoformat()}
+        ]
+    )
     refused(api.post("/api/events", json=body), "sessions[0].ends_at")
     body["sessions"][0]["ends_at"] = (naive + timedelta(hours=2)).isoformat()
     created = api.post("/api/events", json=body)

@@ -23,9 +23,17 @@ START = datetime(2031, 3, 4, 9, 30, tzinfo=UTC)
 @pytest.fixture
 def make_event(api: Api) -> Callable[..., dict[str, Any]]:
     def make(**fields: Any) -> dict[str, Any]:
-        body = {"name": "Pricing, explained", "type": "webinar", "starts_at": START.isoformat(),
-                "ends_at": (START + timedelta(hours=1)).isoformat(), "timezone": "Europe/Paris", "capacity": 1,
-                "status": "published", "online_url": "https://meet.example.org/pricing", **fields}
+        body = {
+            "name": "Pricing, explained",
+            "type": "webinar",
+            "starts_at": START.isoformat(),
+            "ends_at": (START + timedelta(hours=1)).isoformat(),
+            "timezone": "Europe/Paris",
+            "capacity": 1,
+            "status": "published",
+            "online_url": "https://meet.example.org/pricing",
+            **fields,
+        }
         response = api.post("/api/events", json=body)
         assert response.status_code == 201, response.text
         return dict(response.json())
@@ -45,7 +53,9 @@ def emails_to(api: Api, address: str) -> list[dict[str, Any]]:
 
 def captured(api: Api, address: str, count: int = 1) -> list[EmailMessage]:
     """The messages the worker captured for this address, once there are `count` of them."""
-    found = api.eventually(lambda: len(m := [x for x in emails_to(api, address) if x["status"] == "captured"]) >= count and m)
+    found = api.eventually(
+        lambda: len(m := [x for x in emails_to(api, address) if x["status"] == "captured"]) >= count and m
+    )
     assert found, emails_to(api, address)
     out = []
     for item in sorted(found, key=lambda x: x["id"]):
@@ -68,7 +78,9 @@ def calendar_of(message: EmailMessage) -> dict[str, str]:
     return dict(line.split(":", 1) for line in unfolded if ":" in line)
 
 
-def test_confirmation_has_the_calendar_file_and_the_cancel_link(api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
+def test_confirmation_has_the_calendar_file_and_the_cancel_link(
+    api: Api, make_event: Callable[..., dict[str, Any]]
+) -> None:
     event = make_event(capacity=5)
     seat = register(api, event["id"], first_name="Ada")
     assert seat["status"] == "confirmed"
@@ -93,6 +105,7 @@ def test_confirmation_has_the_calendar_file_and_the_cancel_link(api: Api, make_e
     # Registering after cancelling is a new round: a new confirmation.
     assert register(api, event["id"], email=seat["email"])["id"] == seat["id"]
     assert text_of(captured(api, seat["email"], 2)[1]).startswith("You are registered for Pricing, explained.")
+
 
 def test_waitlist_then_promotion_in_french(api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
     event = make_event(capacity=1, type="in_person", online_url=None, venue={"name": "Hall A", "address": "2 rue X"})
@@ -121,13 +134,28 @@ def test_waitlist_then_promotion_in_french(api: Api, make_event: Callable[..., d
 
 
 def test_reminder_offsets_are_checked_and_tidied(api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
-    bad = api.post("/api/events", json={"name": "x", "type": "webinar", "starts_at": START.isoformat(),
-                                        "ends_at": (START + timedelta(hours=1)).isoformat(), "reminders": ["PT0H"]})
+    bad = api.post(
+        "/api/events",
+        json={
+            "name": "x",
+            "type": "webinar",
+            "starts_at": START.isoformat(),
+            "ends_at": (START + timedelta(hours=1)).isoformat(),
+            "reminders": ["PT0H"],
+        },
+    )
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "reminders"
     for reminders in (["P1M"], ["1 day"], ["P1D"] * 6, ["P400D"]):
-        response = api.post("/api/events", json={"name": "x", "type": "webinar", "starts_at": START.isoformat(),
-                                                 "ends_at": (START + timedelta(hours=1)).isoformat(),
-                                                 "reminders": reminders})
+        response = api.post(
+            "/api/events",
+            json={
+                "name": "x",
+                "type": "webinar",
+                "starts_at": START.isoformat(),
+                "ends_at": (START + timedelta(hours=1)).isoformat(),
+                "reminders": reminders,
+            },
+        )
         assert response.status_code == 400 and "reminders" in response.json()["error"]["field"], response.text
     event = make_event(reminders=["PT1H", "P1D", "PT24H", "P7D"])
     assert event["reminders"] == ["P7D", "P1D", "PT1H"]
@@ -137,10 +165,15 @@ def test_reminder_offsets_are_checked_and_tidied(api: Api, make_event: Callable[
 
 
 def test_a_due_reminder_is_queued_once_and_never_to_a_cancelled_registration(
-        api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
+    api: Api, make_event: Callable[..., dict[str, Any]]
+) -> None:
     start = datetime.now(UTC) + timedelta(hours=3)
-    event = make_event(capacity=10, starts_at=start.isoformat(), ends_at=(start + timedelta(hours=1)).isoformat(),
-                       reminders=["P1D", "PT1H"])
+    event = make_event(
+        capacity=10,
+        starts_at=start.isoformat(),
+        ends_at=(start + timedelta(hours=1)).isoformat(),
+        reminders=["P1D", "PT1H"],
+    )
     stays, leaves = register(api, event["id"]), register(api, event["id"])
     cancelled = api.post(f"/api/events/{event['id']}/registrations/{leaves['id']}/cancel")
     assert cancelled.status_code == 200

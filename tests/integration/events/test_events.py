@@ -14,10 +14,21 @@ from tests.factories import SOON, event_body, interactions, register, unique_ema
 
 
 def test_create_read_update_delete(api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
-    event = make_event(name="Café & Croissants 2030!", venue={"name": "La Halle", "address": "1 rue X, Paris"},
-                       sessions=[{"title": "Keynote", "speaker": "Ada", "starts_at": SOON.isoformat(),
-                                  "ends_at": (SOON + timedelta(minutes=30)).isoformat()}],
-                       budget=5000, registration_fee=20, description="Talks, then drinks")
+    event = make_event(
+        name="Café & Croissants 2030!",
+        venue={"name": "La Halle", "address": "1 rue X, Paris"},
+        sessions=[
+            {
+                "title": "Keynote",
+                "speaker": "Ada",
+                "starts_at": SOON.isoformat(),
+                "ends_at": (SOON + timedelta(minutes=30)).isoformat(),
+            }
+        ],
+        budget=5000,
+        registration_fee=20,
+        description="Talks, then drinks",
+    )
     assert event["slug"] == "cafe-croissants-2030"
     assert event["venue"] == {"name": "La Halle", "address": "1 rue X, Paris"}
     assert event["sessions"][0]["title"] == "Keynote" and event["budget"] == 5000
@@ -40,10 +51,15 @@ def test_bad_input_is_a_clear_4xx_and_changes_nothing(api: Api, make_event: Call
     before = api.get("/api/events").json()["total"]
     ends_first = api.post("/api/events", json=event_body(ends_at=(SOON - timedelta(hours=1)).isoformat()))
     assert ends_first.status_code == 422 and ends_first.json()["error"]["field"] == "ends_at"
-    for body, field in [(event_body(type="party"), "type"), (event_body(capacity=-1), "capacity"),
-                        (event_body(timezone="Mars/Olympus"), "timezone"), (event_body(status="finished"), "status"),
-                        (event_body(name=""), "name"), (event_body(colour="red"), "colour"),
-                        (event_body(starts_at="tomorrow"), "starts_at")]:
+    for body, field in [
+        (event_body(type="party"), "type"),
+        (event_body(capacity=-1), "capacity"),
+        (event_body(timezone="Mars/Olympus"), "timezone"),
+        (event_body(status="finished"), "status"),
+        (event_body(name=""), "name"),
+        (event_body(colour="red"), "colour"),
+        (event_body(starts_at="tomorrow"), "starts_at"),
+    ]:
         response = api.post("/api/events", json=body)
         assert response.status_code == 400, (body, response.text)
         assert response.json()["error"]["field"] == field, response.text
@@ -63,14 +79,20 @@ def test_bad_input_is_a_clear_4xx_and_changes_nothing(api: Api, make_event: Call
     assert api.get(f"/api/events/{event['id']}/registrations").json()["total"] == 0
 
 
-def test_waitlist_promotion_capacity_and_interactions(api: Api, make_event: Callable[..., dict[str, Any]],
-                                                      make_contact: Callable[..., dict[str, Any]]) -> None:
+def test_waitlist_promotion_capacity_and_interactions(
+    api: Api, make_event: Callable[..., dict[str, Any]], make_contact: Callable[..., dict[str, Any]]
+) -> None:
     event = make_event(capacity=2, registration_fee=15)
     people = [make_contact() for _ in range(5)]
     answers = [register(api, event["id"], contact_id=p["id"]) for p in people]
     assert [a.status_code for a in answers] == [201] * 5
     assert [(a.json()["status"], a.json().get("position")) for a in answers] == [
-        ("confirmed", None), ("confirmed", None), ("waitlisted", 1), ("waitlisted", 2), ("waitlisted", 3)]
+        ("confirmed", None),
+        ("confirmed", None),
+        ("waitlisted", 1),
+        ("waitlisted", 2),
+        ("waitlisted", 3),
+    ]
 
     # Registering again is the same registration, answered with 200.
     again = register(api, event["id"], contact_id=people[3]["id"])
@@ -109,7 +131,10 @@ def test_waitlist_promotion_capacity_and_interactions(api: Api, make_event: Call
         return api.eventually(lambda: interactions(api, contact["id"], kind), timeout=10)  # type: ignore[no-any-return]
 
     assert recorded(people[0], "event_registered")[0]["properties"] == {
-        "event_id": event["id"], "event": event["name"], "registration_id": first["id"]}
+        "event_id": event["id"],
+        "event": event["name"],
+        "registration_id": first["id"],
+    }
     assert recorded(people[0], "event_cancelled")
     assert recorded(people[2], "event_waitlisted") and recorded(people[2], "event_promoted")
     assert not interactions(api, people[1]["id"], "event_waitlisted")
@@ -122,8 +147,9 @@ def test_waitlist_promotion_capacity_and_interactions(api: Api, make_event: Call
 def test_register_by_email_creates_or_updates_the_contact(api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
     event = make_event(capacity=None)
     email = unique_email("grace")
-    created = register(api, event["id"], email=email.upper(), first_name="grace", email_opt_in=True,
-                       consent_level="marketing")
+    created = register(
+        api, event["id"], email=email.upper(), first_name="grace", email_opt_in=True, consent_level="marketing"
+    )
     assert created.status_code == 201 and created.json()["status"] == "confirmed"
     contact = api.get(f"/api/contacts/{created.json()['contact_id']}").json()
     assert contact["email"] == email and contact["first_name"] == "Grace"
@@ -188,8 +214,13 @@ def test_public_registration_and_cancel_link(api: Api, make_event: Callable[...,
 
 def test_check_in_no_shows_money_and_dashboard(api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
     start = datetime.now(UTC) + timedelta(hours=1)
-    event = make_event(capacity=3, budget=1000, registration_fee=50, starts_at=start.isoformat(),
-                       ends_at=(start + timedelta(hours=2)).isoformat())
+    event = make_event(
+        capacity=3,
+        budget=1000,
+        registration_fee=50,
+        starts_at=start.isoformat(),
+        ends_at=(start + timedelta(hours=2)).isoformat(),
+    )
     regs = [register(api, event["id"]).json() for _ in range(4)]
     assert [r["status"] for r in regs] == ["confirmed"] * 3 + ["waitlisted"]
 
@@ -200,16 +231,20 @@ def test_check_in_no_shows_money_and_dashboard(api: Api, make_event: Callable[..
     assert waiting.status_code == 409 and "waitlist" in waiting.json()["error"]["message"]
     assert api.post(f"/api/events/{event['id']}/registrations/{regs[1]['id']}/check-in").status_code == 200
 
-    for cost in [{"category": "venue", "label": "Room", "amount": 300},
-                 {"category": "ads", "label": "LinkedIn", "amount": 100.5}]:
+    for cost in [
+        {"category": "venue", "label": "Room", "amount": 300},
+        {"category": "ads", "label": "LinkedIn", "amount": 100.5},
+    ]:
         assert api.post(f"/api/events/{event['id']}/costs", json=cost).status_code == 201
     bad_cost = api.post(f"/api/events/{event['id']}/costs", json={"category": "drinks", "label": "x", "amount": 1})
     assert bad_cost.status_code == 400 and bad_cost.json()["error"]["field"] == "category"
     costs = api.get(f"/api/events/{event['id']}/costs").json()
     assert [c["label"] for c in costs] == ["Room", "LinkedIn"]
 
-    member = api.post(f"/api/events/{event['id']}/team", json={
-        "name": "Sam", "email": "sam@example.org", "role": "host", "internal": False, "responsibilities": "Q&A"})
+    member = api.post(
+        f"/api/events/{event['id']}/team",
+        json={"name": "Sam", "email": "sam@example.org", "role": "host", "internal": False, "responsibilities": "Q&A"},
+    )
     assert member.status_code == 201 and member.json()["internal"] is False
     assert api.post(f"/api/events/{event['id']}/team", json={"name": "X", "role": "boss"}).status_code == 400
     assert len(api.get(f"/api/events/{event['id']}/team").json()) == 1
@@ -230,15 +265,38 @@ def test_check_in_no_shows_money_and_dashboard(api: Api, make_event: Callable[..
     finally:
         clock.reset()
     stats = api.get(f"/api/events/{event['id']}/stats").json()
-    assert {k: stats[k] for k in ("registered", "confirmed", "waitlisted", "cancelled", "attended", "no_shows",
-                                  "capacity", "capacity_used", "waitlist_length", "attendance_rate")} == {
-        "registered": 4, "confirmed": 3, "waitlisted": 1, "cancelled": 0, "attended": 2, "no_shows": 1,
-        "capacity": 3, "capacity_used": 1.0, "waitlist_length": 1, "attendance_rate": 0.6667}
+    assert {
+        k: stats[k]
+        for k in (
+            "registered",
+            "confirmed",
+            "waitlisted",
+            "cancelled",
+            "attended",
+            "no_shows",
+            "capacity",
+            "capacity_used",
+            "waitlist_length",
+            "attendance_rate",
+        )
+    } == {
+        "registered": 4,
+        "confirmed": 3,
+        "waitlisted": 1,
+        "cancelled": 0,
+        "attended": 2,
+        "no_shows": 1,
+        "capacity": 3,
+        "capacity_used": 1.0,
+        "waitlist_length": 1,
+        "attendance_rate": 0.6667,
+    }
     assert stats["budget"] == 1000 and stats["costs"] == 400.5 and stats["revenue"] == 150
     assert stats["cost_per_attendee"] == 200.25 and stats["budget_left"] == 599.5
     assert sum(d["count"] for d in stats["registrations_over_time"]) == 4
-    no_show = next(r for r in api.get(f"/api/events/{event['id']}/registrations").json()["items"]
-                   if r["id"] == regs[2]["id"])
+    no_show = next(
+        r for r in api.get(f"/api/events/{event['id']}/registrations").json()["items"] if r["id"] == regs[2]["id"]
+    )
     assert no_show["attendance"] == "no_show"
     assert api.eventually(lambda: interactions(api, regs[2]["contact_id"], "event_no_show"), timeout=10)
     assert interactions(api, regs[0]["contact_id"], "event_attended")
@@ -263,11 +321,13 @@ def test_roles(api: Api, make_event: Callable[..., dict[str, Any]]) -> None:
     marketer = api.as_key(api.new_key("marketer"))
     assert api.get(f"/api/events/{event['id']}", headers=viewer).status_code == 200
     assert api.get(f"/api/events/{event['id']}/stats", headers=viewer).status_code == 200
-    for method, path, body in [("post", "/api/events", event_body()),
-                               ("patch", f"/api/events/{event['id']}", {"name": "X"}),
-                               ("post", f"/api/events/{event['id']}/registrations", {"email": unique_email()}),
-                               ("post", f"/api/events/{event['id']}/costs", {"category": "ads", "label": "x", "amount": 1}),
-                               ("delete", f"/api/events/{event['id']}", None)]:
+    for method, path, body in [
+        ("post", "/api/events", event_body()),
+        ("patch", f"/api/events/{event['id']}", {"name": "X"}),
+        ("post", f"/api/events/{event['id']}/registrations", {"email": unique_email()}),
+        ("post", f"/api/events/{event['id']}/costs", {"category": "ads", "label": "x", "amount": 1}),
+        ("delete", f"/api/events/{event['id']}", None),
+    ]:
         kwargs = {"json": body} if body is not None else {}
         assert getattr(api.client, method)(path, headers=viewer, **kwargs).status_code == 403, path
     assert api.post("/api/events", json=event_body(), headers=marketer).status_code == 201

@@ -37,15 +37,23 @@ def test_concurrent_registrations_never_overbook(server: Product) -> None:
     headers = {"Authorization": f"Bearer {server.api_key}"}
     with httpx.Client(base_url=server.base_url, headers=headers, timeout=120) as api:
         start = datetime.now(UTC) + timedelta(days=3)
-        created = api.post("/api/events", json={
-            "name": "Webinar under load", "type": "webinar", "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=1)).isoformat(), "timezone": "UTC", "capacity": SEATS,
-            "status": "published"})
+        created = api.post(
+            "/api/events",
+            json={
+                "name": "Webinar under load",
+                "type": "webinar",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+                "timezone": "UTC",
+                "capacity": SEATS,
+                "status": "published",
+            },
+        )
         assert created.status_code == 201, created.text
         event_id = created.json()["id"]
 
         emails = [f"load.{i}@example.org" for i in range(PEOPLE)]
-        requests = emails + emails[::PEOPLE // TWICE]  # 20 people press the button twice
+        requests = emails + emails[:: PEOPLE // TWICE]  # 20 people press the button twice
         gate = threading.Barrier(len(requests))
 
         def one(email: str) -> tuple[str, int, dict[str, Any]]:
@@ -57,8 +65,9 @@ def test_concurrent_registrations_never_overbook(server: Product) -> None:
         with ThreadPoolExecutor(max_workers=len(requests)) as pool:
             answers = list(pool.map(one, requests))
 
-        assert sorted(code for _, code, _ in answers) == [200] * TWICE + [201] * PEOPLE, \
-            [body for _, code, body in answers if code not in (200, 201)][:3]
+        assert sorted(code for _, code, _ in answers) == [200] * TWICE + [201] * PEOPLE, [
+            body for _, code, body in answers if code not in (200, 201)
+        ][:3]
         ids: dict[str, set[int]] = {}
         for email, _, body in answers:
             ids.setdefault(email, set()).add(body["id"])

@@ -15,10 +15,18 @@ STARTS = datetime(2031, 3, 4, 13, 0, tzinfo=UTC)  # a Tuesday, 14:00 in Paris
 
 
 def make_event(api: Api, **fields: Any) -> dict[str, Any]:
-    body = {"name": "Atelier données", "type": "hybrid", "starts_at": STARTS.isoformat(),
-            "ends_at": (STARTS + timedelta(hours=2)).isoformat(), "timezone": "Europe/Paris", "capacity": 1,
-            "status": "published", "venue": {"name": "La Halle", "address": "1 rue X, Paris"},
-            "description": "Venez <b>nombreux</b>", **fields}
+    body = {
+        "name": "Atelier données",
+        "type": "hybrid",
+        "starts_at": STARTS.isoformat(),
+        "ends_at": (STARTS + timedelta(hours=2)).isoformat(),
+        "timezone": "Europe/Paris",
+        "capacity": 1,
+        "status": "published",
+        "venue": {"name": "La Halle", "address": "1 rue X, Paris"},
+        "description": "Venez <b>nombreux</b>",
+        **fields,
+    }
     response = api.post("/api/events", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -53,8 +61,10 @@ def test_the_page_speaks_the_browser_language_and_shows_the_event(api: Api) -> N
 def test_the_form_registers_then_puts_on_the_waitlist(api: Api) -> None:
     event = make_event(api, capacity=1)
     email = unique_email("page")
-    first = api.post(f"/e/{event['slug']}", data={"email": email, "first_name": "Zoé", "last_name": "Roux",
-                                                  "consent": "yes", "lang": "fr"})
+    first = api.post(
+        f"/e/{event['slug']}",
+        data={"email": email, "first_name": "Zoé", "last_name": "Roux", "consent": "yes", "lang": "fr"},
+    )
     assert first.status_code == 201, first.text
     assert "Vous êtes inscrit(e) à Atelier données." in first.text and 'data-status="confirmed"' in first.text
     [seat] = registrations(api, event["id"])
@@ -79,19 +89,24 @@ def test_the_form_registers_then_puts_on_the_waitlist(api: Api) -> None:
 
 def test_bad_input_is_shown_on_the_form_and_changes_nothing(api: Api) -> None:
     event = make_event(api)
-    refused = api.post(f"/e/{event['slug']}", data={"email": "not-an-email", "first_name": "Al"},
-                       headers={"Accept-Language": "fr"})
+    refused = api.post(
+        f"/e/{event['slug']}", data={"email": "not-an-email", "first_name": "Al"}, headers={"Accept-Language": "fr"}
+    )
     assert refused.status_code == 400
     assert "Saisissez une adresse e-mail valide." in refused.text and 'value="Al"' in refused.text
     assert 'aria-invalid="true"' in refused.text
     too_long = api.post(f"/e/{event['slug']}", data={"email": unique_email(), "last_name": "x" * 101, "lang": "en"})
     assert too_long.status_code == 400 and "Last name" in too_long.text
-    cross_site = api.post(f"/e/{event['slug']}", data={"email": unique_email()},
-                          headers={"Origin": "https://elsewhere.example", "Accept-Language": "en"})
+    cross_site = api.post(
+        f"/e/{event['slug']}",
+        data={"email": unique_email()},
+        headers={"Origin": "https://elsewhere.example", "Accept-Language": "en"},
+    )
     assert cross_site.status_code == 403 and "event's own page" in shown(cross_site)
     assert registrations(api, event["id"]) == []
-    same_site = api.post(f"/e/{event['slug']}", data={"email": unique_email()},
-                         headers={"Origin": "http://testserver.local"})
+    same_site = api.post(
+        f"/e/{event['slug']}", data={"email": unique_email()}, headers={"Origin": "http://testserver.local"}
+    )
     assert same_site.status_code == 201, same_site.text
 
 

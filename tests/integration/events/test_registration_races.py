@@ -21,6 +21,7 @@ SOON = datetime.now(UTC) + timedelta(days=5)
 def create_contact_elsewhere(url: str, email: str, inserted: threading.Event, hold: float) -> threading.Thread:
     """Another process's transaction: it creates the contact, holds its transaction open for
     `hold` seconds, then commits."""
+
     async def work() -> None:
         engine = create_engine(url)
         try:
@@ -38,9 +39,17 @@ def create_contact_elsewhere(url: str, email: str, inserted: threading.Event, ho
 
 
 def test_a_contact_created_meanwhile_is_the_registrant(api: Api, app_settings: Any) -> None:
-    event = api.post("/api/events", json={
-        "name": "Race day", "type": "webinar", "starts_at": SOON.isoformat(),
-        "ends_at": (SOON + timedelta(hours=1)).isoformat(), "capacity": 10, "status": "published"}).json()
+    event = api.post(
+        "/api/events",
+        json={
+            "name": "Race day",
+            "type": "webinar",
+            "starts_at": SOON.isoformat(),
+            "ends_at": (SOON + timedelta(hours=1)).isoformat(),
+            "capacity": 10,
+            "status": "published",
+        },
+    ).json()
     email = unique_email("race")
     inserted = threading.Event()
     other = create_contact_elsewhere(app_settings.sqlalchemy_url, email, inserted, hold=1.0)

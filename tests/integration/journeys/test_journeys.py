@@ -16,7 +16,8 @@ def test_publishing_lists_every_problem_and_changes_nothing(api: Any) -> None:
         ("mail", "action.email", {}),
         ("check", "flow.condition", {"rule": "country =="}),
         ("lost", "flow.wait", {"duration": "two days"}),
-        edges=[("start", "mail", None), ("mail", "check", None), ("check", "lost", "yes")])
+        edges=[("start", "mail", None), ("mail", "check", None), ("check", "lost", "yes")],
+    )
     made = journey(api, definition)
     response = api.post(f"/api/journeys/{made['id']}/publish")
     assert response.status_code == 422, response.text
@@ -40,12 +41,18 @@ def test_a_test_run_shows_the_path_without_changing_anything(api: Any, make_cont
         ("split", "flow.condition", {"rule": 'country == "FR"'}),
         ("mail", "action.email", {"email_id": mail}),
         ("out", "flow.exit", {}),
-        edges=[("start", "wait", None), ("wait", "split", None), ("split", "mail", "yes"), ("split", "out", "no")])
+        edges=[("start", "wait", None), ("wait", "split", None), ("split", "mail", "yes"), ("split", "out", "no")],
+    )
     made = journey(api, definition)
     result = api.post(f"/api/journeys/{made['id']}/test", json={"contact_id": person["id"]})
     assert result.status_code == 200, result.text
     body = result.json()
-    assert [(s["node_id"], s["label"]) for s in body["path"]] == [("start", None), ("wait", None), ("split", "yes"), ("mail", None)]
+    assert [(s["node_id"], s["label"]) for s in body["path"]] == [
+        ("start", None),
+        ("wait", None),
+        ("split", "yes"),
+        ("mail", None),
+    ]
     assert body["outcome"] == "completed" and body["effects"] == ["Would send the email 'Promo'."]
     assert body["path"][2]["at"] > body["path"][0]["at"]  # two days later, compressed
     assert outbox_of(api, mail) == []
@@ -61,7 +68,9 @@ def test_every_shipped_journey_template_is_offered_even_when_an_email_template_h
     assert set(journeys) == files and "re-engagement" in emails
     made = api.post("/api/journeys", json={"name": "Win them back", "template_id": journeys["re-engagement"]["id"]})
     assert made.status_code == 201, made.text
-    emails_made = [n["config"].get("email_id") for n in made.json()["definition"]["nodes"] if n["type"] == "action.email"]
+    emails_made = [
+        n["config"].get("email_id") for n in made.json()["definition"]["nodes"] if n["type"] == "action.email"
+    ]
     assert emails_made and all(emails_made)
     problems = api.post(f"/api/journeys/{made.json()['id']}/validate").json()["problems"]
     assert [p["field"] for p in problems] == ["segment_id"]  # the audience is the marketer's to choose
@@ -84,11 +93,18 @@ def test_journey_templates_start_a_journey_in_one_click(api: Any) -> None:
 def test_publishing_needs_an_open_event(api: Any) -> None:
     cancelled = new_event(api)
     api.patch(f"/api/events/{cancelled['id']}", json={"status": "cancelled"})
-    for config, expected in (({"event_id": None}, "Choose an event."),
-                             ({"event_id": cancelled["id"]}, "registrations are closed"),
-                             ({"event_id": 987654}, "There is no event with id 987654.")):
-        made = journey(api, chain(("asked", "entry.interaction", {"type": "form_submitted"}),
-                                  ("register", "action.event_register", config)))
+    for config, expected in (
+        ({"event_id": None}, "Choose an event."),
+        ({"event_id": cancelled["id"]}, "registrations are closed"),
+        ({"event_id": 987654}, "There is no event with id 987654."),
+    ):
+        made = journey(
+            api,
+            chain(
+                ("asked", "entry.interaction", {"type": "form_submitted"}),
+                ("register", "action.event_register", config),
+            ),
+        )
         refused = api.post(f"/api/journeys/{made['id']}/publish")
         assert refused.status_code == 422, refused.text
         problems = [p for p in refused.json()["error"]["problems"] if p["node_id"] == "register"]
@@ -98,10 +114,15 @@ def test_publishing_needs_an_open_event(api: Any) -> None:
 
 def test_only_event_interactions_are_about_an_event(api: Any) -> None:
     event = new_event(api)
-    made = journey(api, chain(("in", "entry.interaction", {"type": "email_opened", "event_id": event["id"]}),
-                              ("wait", "flow.wait_for", {"type": "event_attended", "event_id": 987654, "timeout": "P1D"}),
-                              ("end", "flow.exit", {}),
-                              edges=[("in", "wait", None), ("wait", "end", "happened"), ("wait", "end", "timeout")]))
+    made = journey(
+        api,
+        chain(
+            ("in", "entry.interaction", {"type": "email_opened", "event_id": event["id"]}),
+            ("wait", "flow.wait_for", {"type": "event_attended", "event_id": 987654, "timeout": "P1D"}),
+            ("end", "flow.exit", {}),
+            edges=[("in", "wait", None), ("wait", "end", "happened"), ("wait", "end", "timeout")],
+        ),
+    )
     refused = api.post(f"/api/journeys/{made['id']}/publish")
     assert refused.status_code == 422, refused.text
     problems = {(p["node_id"], p["field"]): p["message"] for p in refused.json()["error"]["problems"]}

@@ -30,9 +30,15 @@ class Workers:
     """`parcours worker` processes on the test's database and Redis."""
 
     def __init__(self, settings: Any) -> None:
-        self.env = {**os.environ, "PARCOURS_DATABASE_URL": settings.database_url, "PARCOURS_REDIS_URL": settings.redis_url,
-                    "PARCOURS_DATA_DIR": settings.data_dir, "PARCOURS_STALE_CLAIM_SECONDS": str(STALE_CLAIM_SECONDS),
-                    "PARCOURS_FREQUENCY_CAP": "0", "PARCOURS_LOG_LEVEL": "WARNING"}
+        self.env = {
+            **os.environ,
+            "PARCOURS_DATABASE_URL": settings.database_url,
+            "PARCOURS_REDIS_URL": settings.redis_url,
+            "PARCOURS_DATA_DIR": settings.data_dir,
+            "PARCOURS_STALE_CLAIM_SECONDS": str(STALE_CLAIM_SECONDS),
+            "PARCOURS_FREQUENCY_CAP": "0",
+            "PARCOURS_LOG_LEVEL": "WARNING",
+        }
         self.running: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> subprocess.Popen[bytes]:
@@ -57,8 +63,9 @@ class Workers:
 
 @pytest.fixture(scope="module")
 def product(app_settings: Any) -> Iterator[tuple[Api, Workers]]:
-    settings = msgspec.structs.replace(app_settings, in_process_worker=False, stale_claim_seconds=STALE_CLAIM_SECONDS,
-                                       frequency_cap=0)
+    settings = msgspec.structs.replace(
+        app_settings, in_process_worker=False, stale_claim_seconds=STALE_CLAIM_SECONDS, frequency_cap=0
+    )
     workers = Workers(settings)
     with signed_in(settings) as api:
         try:
@@ -69,13 +76,18 @@ def product(app_settings: Any) -> Iterator[tuple[Api, Workers]]:
 
 def audience(api: Api, tag: str, count: int) -> int:
     """`count` opted-in contacts (imported) in a dynamic segment of their own. Needs a worker."""
-    lines = ["email,email_opt_in,consent_level,city"] + [f"{tag}.{i}@reliability.example.org,yes,marketing,{tag.title()}" for i in range(count)]
+    lines = ["email,email_opt_in,consent_level,city"] + [
+        f"{tag}.{i}@reliability.example.org,yes,marketing,{tag.title()}" for i in range(count)
+    ]
     started = api.post("/api/contacts/import", files={"file": ("people.csv", "\n".join(lines).encode(), "text/csv")})
     assert started.status_code == 202, started.text
     assert api.wait_job(started.json()["job_id"], timeout=120)["result"]["created"] == count
-    segment = api.post("/api/segments", json={"name": tag, "kind": "dynamic", "rule": f'city == "{tag.title()}"'}).json()
-    assert api.eventually(lambda: api.get(f"/api/segments/{segment['id']}").json()["member_count"] == count, 60), \
-        str(api.get(f"/api/segments/{segment['id']}").json())
+    segment = api.post(
+        "/api/segments", json={"name": tag, "kind": "dynamic", "rule": f'city == "{tag.title()}"'}
+    ).json()
+    assert api.eventually(lambda: api.get(f"/api/segments/{segment['id']}").json()["member_count"] == count, 60), str(
+        api.get(f"/api/segments/{segment['id']}").json()
+    )
     return int(segment["id"])
 
 
@@ -107,10 +119,12 @@ def finished(api: Api, journey_id: int, count: int, mails: list[str], timeout: f
 
 
 def two_emails(api: Api, segment_id: int, wait: str) -> dict[str, Any]:
-    return chain(("start", "entry.segment", {"segment_id": segment_id}),
-                 ("first", "action.email", {"email_id": email(api, "First")}),
-                 ("pause", "flow.wait", {"duration": wait}),
-                 ("second", "action.email", {"email_id": email(api, "Second")}))
+    return chain(
+        ("start", "entry.segment", {"segment_id": segment_id}),
+        ("first", "action.email", {"email_id": email(api, "First")}),
+        ("pause", "flow.wait", {"duration": wait}),
+        ("second", "action.email", {"email_id": email(api, "Second")}),
+    )
 
 
 def assert_once(found: dict[str, Any], count: int) -> None:

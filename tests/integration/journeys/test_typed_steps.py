@@ -6,11 +6,16 @@ from tests.conftest import unique_email
 
 
 def test_a_step_setting_of_the_wrong_type_is_refused_naming_the_field(api: Any) -> None:
-    nodes = [{"id": "in", "type": "entry.segment", "config": {}}, {"id": "mail", "type": "action.email", "config": {"email_id": "x"}}]
+    nodes = [
+        {"id": "in", "type": "entry.segment", "config": {}},
+        {"id": "mail", "type": "action.email", "config": {"email_id": "x"}},
+    ]
     refused = api.post("/api/journeys", json={"name": "Typed", "definition": {"nodes": nodes}})
     assert refused.status_code == 400, refused.text
     assert refused.json()["error"]["field"] == "definition.nodes[1].config.email_id"
-    unknown = api.post("/api/journeys", json={"name": "Typed", "definition": {"nodes": [{"id": "x", "type": "action.teleport"}]}})
+    unknown = api.post(
+        "/api/journeys", json={"name": "Typed", "definition": {"nodes": [{"id": "x", "type": "action.teleport"}]}}
+    )
     assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "definition.nodes[0].type"
 
 

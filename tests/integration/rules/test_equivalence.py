@@ -23,12 +23,18 @@ from parcours.rules.language import Schema, compile_rule, evaluate, parse
 from parcours.settings import async_url
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
-CUSTOM = [CustomFieldInfo("tier", "Tier", "choice", ("Gold", "Silver")), CustomFieldInfo("visits", "Visits", "number"),
-          CustomFieldInfo("renewal", "Renewal", "date"), CustomFieldInfo("vip", "VIP", "boolean"),
-          CustomFieldInfo("nickname", "Nickname", "text")]
+CUSTOM = [
+    CustomFieldInfo("tier", "Tier", "choice", ("Gold", "Silver")),
+    CustomFieldInfo("visits", "Visits", "number"),
+    CustomFieldInfo("renewal", "Renewal", "date"),
+    CustomFieldInfo("vip", "VIP", "boolean"),
+    CustomFieldInfo("nickname", "Nickname", "text"),
+]
 SCHEMA = Schema(catalog(CUSTOM), lambda: NOW)
 
-words = st.sampled_from(["Jean", "jean", "JEAN", "Élodie", "élodie", "Zoë", "ab", "a%b", "a_b", "", "x.y", "Anne-Marie"])
+words = st.sampled_from(
+    ["Jean", "jean", "JEAN", "Élodie", "élodie", "Zoë", "ab", "a%b", "a_b", "", "x.y", "Anne-Marie"]
+)
 maybe_words = st.one_of(st.none(), words)
 moments = st.sampled_from([NOW - dt.timedelta(days=d, hours=h) for d in (0, 1, 9, 10, 11, 40) for h in (0, 5)])
 days = st.sampled_from([dt.date(1990, 1, 1), dt.date(1990, 6, 15), dt.date(1990, 6, 16), dt.date(1985, 3, 2)])
@@ -38,21 +44,37 @@ money = st.sampled_from([0.0, 0.1, 0.3, 0.30000000000000004, 10.5, 99.99, 1e6])
 @st.composite
 def contact_rows(draw: Any) -> dict[str, Any]:
     custom: dict[str, Any] = {}
-    for name, strategy in [("tier", st.sampled_from(["Gold", "Silver"])), ("visits", st.sampled_from([0.0, 2.0, 2.5, 7.0])),
-                           ("renewal", days.map(dt.date.isoformat)), ("vip", st.booleans()), ("nickname", words)]:
+    for name, strategy in [
+        ("tier", st.sampled_from(["Gold", "Silver"])),
+        ("visits", st.sampled_from([0.0, 2.0, 2.5, 7.0])),
+        ("renewal", days.map(dt.date.isoformat)),
+        ("vip", st.booleans()),
+        ("nickname", words),
+    ]:
         if draw(st.booleans()):
             custom[name] = draw(strategy)
     return {
-        "first_name": draw(maybe_words), "last_name": draw(maybe_words),
-        "country": draw(st.sampled_from(["FR", "DE", None])), "city": draw(maybe_words),
+        "first_name": draw(maybe_words),
+        "last_name": draw(maybe_words),
+        "country": draw(st.sampled_from(["FR", "DE", None])),
+        "city": draw(maybe_words),
         "lifecycle_stage": draw(st.sampled_from(["lead", "customer", "subscriber"])),
-        "opens_30d": draw(st.integers(0, 5)), "total_revenue": draw(money),
-        "email_opt_in": draw(st.booleans()), "unsubscribed": draw(st.booleans()),
+        "opens_30d": draw(st.integers(0, 5)),
+        "total_revenue": draw(money),
+        "email_opt_in": draw(st.booleans()),
+        "unsubscribed": draw(st.booleans()),
         "birth_date": draw(st.one_of(st.none(), days)),
         "last_interaction_at": draw(st.one_of(st.none(), moments)),
-        "created_at": draw(moments), "custom": custom,
-        "account": draw(st.one_of(st.none(), st.tuples(st.sampled_from(["Acme", "acme", "Globex"]),
-                                                       st.one_of(st.none(), st.sampled_from([10, 500, 5000]))))),
+        "created_at": draw(moments),
+        "custom": custom,
+        "account": draw(
+            st.one_of(
+                st.none(),
+                st.tuples(
+                    st.sampled_from(["Acme", "acme", "Globex"]), st.one_of(st.none(), st.sampled_from([10, 500, 5000]))
+                ),
+            )
+        ),
     }
 
 
@@ -61,7 +83,9 @@ def q(text: str) -> str:
 
 
 string_fields = ["first_name", "last_name", "city", "custom_nickname", "company"]
-patterns = st.sampled_from(["J", "^j", "e$", "[A-Z]", "[^a-z]", "É", "a.b", "a|Z", "(An)+", "x\\.y", "b{1,2}", "[0-9]*$"])
+patterns = st.sampled_from(
+    ["J", "^j", "e$", "[A-Z]", "[^a-z]", "É", "a.b", "a|Z", "(An)+", "x\\.y", "b{1,2}", "[0-9]*$"]
+)
 
 
 NUMBERS = st.sampled_from(["0", "1", "2.5", "0.3", "0.1", "10.5", "1000000"])
@@ -74,10 +98,10 @@ atoms = st.one_of(
     st.builds(lambda f, w: f"{f} == {q(w)}", FIELDS, words),
     st.builds(lambda f, w: f"{f} != {q(w)}", FIELDS, words),
     st.builds(lambda f: f"{f} == null", FIELDS),
-    st.builds(lambda f, w: f"{q(w)} in ({f} ?? \"\")", FIELDS, words),
-    st.builds(lambda f, p: f"({f} ?? \"\") =~ {q(p)}", FIELDS, patterns),
-    st.builds(lambda f, p: f"({f} ?? \"zz\") =~~ {q(p)}", FIELDS, patterns),
-    st.builds(lambda f, p: f"({f} ?? \"\") !~~ {q(p)}", FIELDS, patterns),
+    st.builds(lambda f, w: f'{q(w)} in ({f} ?? "")', FIELDS, words),
+    st.builds(lambda f, p: f'({f} ?? "") =~ {q(p)}', FIELDS, patterns),
+    st.builds(lambda f, p: f'({f} ?? "zz") =~~ {q(p)}', FIELDS, patterns),
+    st.builds(lambda f, p: f'({f} ?? "") !~~ {q(p)}', FIELDS, patterns),
     st.builds(lambda f, a, b: f"{f} in [{q(a)}, {q(b)}]", FIELDS, words, words),
     st.builds(lambda f, a: f"{f} in [{q(a)}, null]", FIELDS, words),
     st.builds(lambda o, n: f"opens_30d {o} {n}", OPERATORS, NUMBERS),
@@ -85,24 +109,57 @@ atoms = st.one_of(
     st.builds(lambda o, n: f"(custom_visits ?? 0) {o} {n}", OPERATORS, NUMBERS),
     st.builds(lambda o, n: f"(account_size ?? -1) {o} {n}", OPERATORS, NUMBERS),
     st.builds(lambda n: f"custom_visits != {n}", NUMBERS),
-    st.sampled_from(["email_opt_in", "not unsubscribed", "email_opt_in == false", "custom_vip", "custom_vip == null",
-                     "not custom_vip", "custom_vip != true"]),
-    st.sampled_from(['(last_interaction_at ?? d"1970-01-01") >= $now - t"P10D"', "last_interaction_at == null",
-                     'created_at < $now - t"P10D"', 'created_at >= $today - t"P1D"',
-                     '(last_interaction_at ?? $now) < $now - t"PT5H"']),
-    st.builds(lambda f, o, m: f'({f} ?? d"1900-01-01") {o} {m}', st.sampled_from(["birth_date", "custom_renewal"]),
-              OPERATORS, MOMENTS),
+    st.sampled_from(
+        [
+            "email_opt_in",
+            "not unsubscribed",
+            "email_opt_in == false",
+            "custom_vip",
+            "custom_vip == null",
+            "not custom_vip",
+            "custom_vip != true",
+        ]
+    ),
+    st.sampled_from(
+        [
+            '(last_interaction_at ?? d"1970-01-01") >= $now - t"P10D"',
+            "last_interaction_at == null",
+            'created_at < $now - t"P10D"',
+            'created_at >= $today - t"P1D"',
+            '(last_interaction_at ?? $now) < $now - t"PT5H"',
+        ]
+    ),
+    st.builds(
+        lambda f, o, m: f'({f} ?? d"1900-01-01") {o} {m}',
+        st.sampled_from(["birth_date", "custom_renewal"]),
+        OPERATORS,
+        MOMENTS,
+    ),
     st.builds(lambda f, m: f"{f} != {m}", st.sampled_from(["birth_date", "custom_renewal"]), MOMENTS),
-    st.sampled_from(['lifecycle_stage == "lead"', 'country == "FR"', 'country != "FR"', 'custom_tier == "Gold"',
-                     'custom_tier != "Gold"', 'lifecycle_stage in ["lead", "customer"]', 'country in ["FR", null]',
-                     'custom_tier in ["Silver"]', '(company ?? "") in ["Acme", "Globex"]']),
+    st.sampled_from(
+        [
+            'lifecycle_stage == "lead"',
+            'country == "FR"',
+            'country != "FR"',
+            'custom_tier == "Gold"',
+            'custom_tier != "Gold"',
+            'lifecycle_stage in ["lead", "customer"]',
+            'country in ["FR", null]',
+            'custom_tier in ["Silver"]',
+            '(company ?? "") in ["Acme", "Globex"]',
+        ]
+    ),
 )
 
 
-rules = st.recursive(atoms, lambda inner: st.one_of(
-    st.tuples(inner, st.sampled_from(["and", "or"]), inner).map(lambda t: f"({t[0]}) {t[1]} ({t[2]})"),
-    inner.map(lambda r: f"not ({r})"),
-), max_leaves=5)
+rules = st.recursive(
+    atoms,
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["and", "or"]), inner).map(lambda t: f"({t[0]}) {t[1]} ({t[2]})"),
+        inner.map(lambda r: f"not ({r})"),
+    ),
+    max_leaves=5,
+)
 
 
 class Database:
@@ -130,9 +187,18 @@ class Database:
                 if account:
                     name = account[0] if account[0].casefold() not in names else f"{account[0]} {i}"
                     names.add(name.casefold())
-                    account_id = (await session.execute(insert(Account).values(name_key=name.casefold(),
-                        name=name, size=account[1], created_at=NOW, updated_at=NOW).returning(Account.id))).scalar_one()
-                ids += await contacts.insert_many(session, [{**row, "email": f"c{i}@example.org", "account_id": account_id}])
+                    account_id = (
+                        await session.execute(
+                            insert(Account)
+                            .values(
+                                name_key=name.casefold(), name=name, size=account[1], created_at=NOW, updated_at=NOW
+                            )
+                            .returning(Account.id)
+                        )
+                    ).scalar_one()
+                ids += await contacts.insert_many(
+                    session, [{**row, "email": f"c{i}@example.org", "account_id": account_id}]
+                )
             return ids
 
     async def selected(self, text: str) -> set[int]:
@@ -146,8 +212,11 @@ class Database:
         checked = parse(text, SCHEMA)
         async with db.transaction(self.sessions) as session:
             rows = await contacts.rule_rows(session, [c.id for c in (await session.execute(select(Contact))).scalars()])
-        return {cid for cid, (contact, account) in rows.items()
-                if evaluate(checked, context_values(contact, account, (), SCHEMA.fields))}
+        return {
+            cid
+            for cid, (contact, account) in rows.items()
+            if evaluate(checked, context_values(contact, account, (), SCHEMA.fields))
+        }
 
     def close(self) -> None:
         self.run(self.engine.dispose())
@@ -161,10 +230,13 @@ def database(database_url: str) -> Iterator[Database]:
     opened.close()
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(rows=st.lists(contact_rows(), min_size=1, max_size=8), rule=rules)
-def test_sql_selects_exactly_what_rule_matches_accepts(database: Database, rows: list[dict[str, Any]], rule: str) -> None:
+def test_sql_selects_exactly_what_rule_matches_accepts(
+    database: Database, rows: list[dict[str, Any]], rule: str
+) -> None:
     database.run(database.load(rows))
     in_memory = database.run(database.accepted(rule))
     in_sql = database.run(database.selected(rule))
@@ -172,9 +244,22 @@ def test_sql_selects_exactly_what_rule_matches_accepts(database: Database, rows:
 
 
 def _row(**fields: Any) -> dict[str, Any]:
-    base = {"first_name": None, "last_name": None, "country": None, "city": None, "lifecycle_stage": "lead",
-            "opens_30d": 0, "total_revenue": 0.0, "email_opt_in": False, "unsubscribed": False, "birth_date": None,
-            "last_interaction_at": None, "created_at": NOW, "custom": {}, "account": None}
+    base = {
+        "first_name": None,
+        "last_name": None,
+        "country": None,
+        "city": None,
+        "lifecycle_stage": "lead",
+        "opens_30d": 0,
+        "total_revenue": 0.0,
+        "email_opt_in": False,
+        "unsubscribed": False,
+        "birth_date": None,
+        "last_interaction_at": None,
+        "created_at": NOW,
+        "custom": {},
+        "account": None,
+    }
     return {**base, **fields}
 
 
@@ -185,8 +270,11 @@ TRAPS = [
     ('not (city == "Paris")', [_row(city=None), _row(city="Paris"), _row(city="Lyon")], [0, 2]),
     ('not (city in ["Paris"])', [_row(city=None), _row(city="Paris")], [0]),
     # A date field is midnight: it is not on or after noon of its own day.
-    ('(birth_date ?? d"1900-01-01") >= d"1990-06-15T12:00:00Z"',
-     [_row(birth_date=dt.date(1990, 6, 15)), _row(birth_date=dt.date(1990, 6, 16))], [1]),
+    (
+        '(birth_date ?? d"1900-01-01") >= d"1990-06-15T12:00:00Z"',
+        [_row(birth_date=dt.date(1990, 6, 15)), _row(birth_date=dt.date(1990, 6, 16))],
+        [1],
+    ),
     ('(birth_date ?? d"1900-01-01") < d"1990-06-15T12:00:00Z"', [_row(birth_date=dt.date(1990, 6, 15))], [0]),
     ('birth_date == d"1990-06-15T12:00:00Z"', [_row(birth_date=dt.date(1990, 6, 15))], []),
     # Decimal in memory, floats in SQL: 0.1 + 0.2 stored is not 0.3.
@@ -196,15 +284,21 @@ TRAPS = [
     ('(city ?? "") =~ "a.b"', [_row(city="a\nb"), _row(city="axb"), _row(city="zaxb")], [1]),
     ('(city ?? "") =~~ "b$"', [_row(city="ab\n"), _row(city="ab"), _row(city="abc")], [0, 1]),
     # Time zones: a moment written in Paris time compares with UTC-stored instants.
-    ('(last_interaction_at ?? d"1970-01-01") >= d"2026-06-15T13:30:00+02:00"',
-     [_row(last_interaction_at=dt.datetime(2026, 6, 15, 11, 30, tzinfo=dt.UTC)),
-      _row(last_interaction_at=dt.datetime(2026, 6, 15, 11, 29, tzinfo=dt.UTC))], [0]),
+    (
+        '(last_interaction_at ?? d"1970-01-01") >= d"2026-06-15T13:30:00+02:00"',
+        [
+            _row(last_interaction_at=dt.datetime(2026, 6, 15, 11, 30, tzinfo=dt.UTC)),
+            _row(last_interaction_at=dt.datetime(2026, 6, 15, 11, 29, tzinfo=dt.UTC)),
+        ],
+        [0],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("rule", "rows", "expected"), TRAPS, ids=[t[0] for t in TRAPS])
-def test_known_traps_agree_with_the_intended_answer(database: Database, rule: str, rows: list[dict[str, Any]],
-                                                    expected: list[int]) -> None:
+def test_known_traps_agree_with_the_intended_answer(
+    database: Database, rule: str, rows: list[dict[str, Any]], expected: list[int]
+) -> None:
     ids = database.run(database.load(rows))
     wanted = {ids[i] for i in expected}
     assert database.run(database.accepted(rule)) == wanted

@@ -35,10 +35,16 @@ from parcours.scoring.schemas import ModelIn
 
 # Three import batches: the recompute runs while the last two are written.
 CONTACTS = 3 * import_service.WRITE_BATCH
-MODEL = {"key": "fit", "name": "Fit", "threshold": 15,
-         "grades": [{"grade": "A", "min": 15}, {"grade": "B", "min": 0}],
-         "rules": [{"id": "fr", "label": "In France", "kind": "attribute", "rule": 'country == "FR"', "points": 10},
-                   {"id": "de", "label": "In Germany", "kind": "attribute", "rule": 'country == "DE"', "points": 20}]}
+MODEL = {
+    "key": "fit",
+    "name": "Fit",
+    "threshold": 15,
+    "grades": [{"grade": "A", "min": 15}, {"grade": "B", "min": 0}],
+    "rules": [
+        {"id": "fr", "label": "In France", "kind": "attribute", "rule": 'country == "FR"', "points": 10},
+        {"id": "de", "label": "In Germany", "kind": "attribute", "rule": 'country == "DE"', "points": 20},
+    ],
+}
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +72,14 @@ def email(i: int) -> str:
 
 
 async def seed(runtime: Runtime, count: int, first: int = 0) -> list[int]:
-    rows = [{"email": email(i), "country": "FR" if i % 2 else "DE", "job_title": "Before"}
-            for i in range(first, first + count)]
+    rows = [
+        {"email": email(i), "country": "FR" if i % 2 else "DE", "job_title": "Before"}
+        for i in range(first, first + count)
+    ]
     ids: list[int] = []
     for start in range(0, count, 5_000):
         async with transaction(runtime.sessions) as session:
-            ids += await contacts.insert_many(session, rows[start:start + 5_000])
+            ids += await contacts.insert_many(session, rows[start : start + 5_000])
     return ids
 
 
@@ -89,20 +97,28 @@ async def saved_a_batch(runtime: Runtime, job_id: str, importing: asyncio.Task[N
         await asyncio.sleep(0.02)
 
 
-async def test_a_full_recompute_and_an_import_of_the_same_contacts_both_finish(product: Product, runtime: Runtime) -> None:
+async def test_a_full_recompute_and_an_import_of_the_same_contacts_both_finish(
+    product: Product, runtime: Runtime
+) -> None:
     await seed(runtime, CONTACTS)
     order = list(range(CONTACTS))
     random.Random(7).shuffle(order)
     csv = ("email,job_title\n" + "".join(f"{email(i)},After {i}\n" for i in order)).encode()
     async with transaction(runtime.sessions) as session:
         model_in = msgspec.convert(MODEL, ModelIn)
-        model = await scoring.create_model(session, runtime.enqueue,
-                                           {f: getattr(model_in, f) for f in model_in.__struct_fields__}, "test")
+        model = await scoring.create_model(
+            session, runtime.enqueue, {f: getattr(model_in, f) for f in model_in.__struct_fields__}, "test"
+        )
         recompute_id, model_id = model.recompute_job_id, model.id
         import_id = await import_service.start_import(
-            session, runtime.enqueue, filename="titles.csv", content=csv,
+            session,
+            runtime.enqueue,
+            filename="titles.csv",
+            content=csv,
             mapping={"email": "email", "job_title": "job_title"},
-            options=ImportOptions(merge_policy="overwrite"), actor=system_actor("test"))
+            options=ImportOptions(merge_policy="overwrite"),
+            actor=system_actor("test"),
+        )
     assert recompute_id is not None
 
     importing = asyncio.create_task(import_service.run_import(runtime.sessions, import_id))
@@ -118,14 +134,20 @@ async def test_a_full_recompute_and_an_import_of_the_same_contacts_both_finish(p
     assert recomputed.started_at and imported.finished_at and recomputed.started_at < imported.finished_at
     async with transaction(runtime.read_sessions) as session:
         titles = dict((await session.execute(select(Contact.email, Contact.job_title))).all())
-        scored = (await session.execute(
-            select(Contact.country, ContactScore.score, ContactScore.grade, Contact.scores)
-            .join(ContactScore, ContactScore.contact_id == Contact.id).where(ContactScore.model_id == model_id))).all()
+        scored = (
+            await session.execute(
+                select(Contact.country, ContactScore.score, ContactScore.grade, Contact.scores)
+                .join(ContactScore, ContactScore.contact_id == Contact.id)
+                .where(ContactScore.model_id == model_id)
+            )
+        ).all()
     assert titles == {email(i): f"After {i}" for i in range(CONTACTS)}
     expected = {"FR": (10, "B"), "DE": (20, "A")}
     assert len(scored) == CONTACTS
-    assert all((score, grade) == expected[country] and fields == {"score_fit": score, "grade_fit": grade}
-               for country, score, grade, fields in scored)
+    assert all(
+        (score, grade) == expected[country] and fields == {"score_fit": score, "grade_fit": grade}
+        for country, score, grade, fields in scored
+    )
 
 
 async def test_a_transaction_that_loses_a_deadlock_runs_again(runtime: Runtime) -> None:
@@ -150,7 +172,9 @@ async def test_a_transaction_that_loses_a_deadlock_runs_again(runtime: Runtime) 
 
     async def other() -> None:
         async with transaction(runtime.sessions) as session:
-            check = (await session.execute(text("SELECT extract(epoch FROM current_setting('deadlock_timeout')::interval)"))).scalar_one()
+            check = (
+                await session.execute(text("SELECT extract(epoch FROM current_setting('deadlock_timeout')::interval)"))
+            ).scalar_one()
             await loser_holds_first.wait()
             await write(session, second, "Other")
             other_holds_second.set()
@@ -160,6 +184,7 @@ async def test_a_transaction_that_loses_a_deadlock_runs_again(runtime: Runtime) 
     ran, _ = await asyncio.wait_for(asyncio.gather(retried(runtime.sessions, loser), other()), timeout=30)
     assert ran == 2
     async with transaction(runtime.read_sessions) as session:
-        titles = dict((await session.execute(select(Contact.id, Contact.job_title).where(
-            Contact.id.in_([first, second])))).all())  # type: ignore[union-attr]
+        titles = dict(
+            (await session.execute(select(Contact.id, Contact.job_title).where(Contact.id.in_([first, second])))).all()
+        )  # type: ignore[union-attr]
     assert titles == {first: "Loser", second: "Loser"}

@@ -9,17 +9,45 @@ from parcours.clock import clock
 from tests.factories import unique_email
 
 HOT = {
-    "key": "hot", "name": "Hot leads", "kind": "behavioural", "threshold": 50,
+    "key": "hot",
+    "name": "Hot leads",
+    "kind": "behavioural",
+    "threshold": 50,
     "grades": [{"grade": "A", "min": 50}, {"grade": "B", "min": 20}, {"grade": "C", "min": 0}],
     "rules": [
-        {"id": "pricing-click", "label": "Clicked a pricing link", "kind": "interaction",
-         "interaction_type": "email_clicked", "filter": 'url =~~ "pricing"', "points": 10, "cap": 30, "cap_days": 7,
-         "decay_days": 90},
-        {"id": "webinar", "label": "Attended a webinar", "kind": "interaction", "interaction_type": "event_attended",
-         "filter": None, "points": 25, "cap": None, "cap_days": None, "decay_days": None},
-        {"id": "director", "label": "Director", "kind": "attribute", "rule": '(job_title ?? "") =~~ "Director"', "points": 15},
+        {
+            "id": "pricing-click",
+            "label": "Clicked a pricing link",
+            "kind": "interaction",
+            "interaction_type": "email_clicked",
+            "filter": 'url =~~ "pricing"',
+            "points": 10,
+            "cap": 30,
+            "cap_days": 7,
+            "decay_days": 90,
+        },
+        {
+            "id": "webinar",
+            "label": "Attended a webinar",
+            "kind": "interaction",
+            "interaction_type": "event_attended",
+            "filter": None,
+            "points": 25,
+            "cap": None,
+            "cap_days": None,
+            "decay_days": None,
+        },
+        {
+            "id": "director",
+            "label": "Director",
+            "kind": "attribute",
+            "rule": '(job_title ?? "") =~~ "Director"',
+            "points": 15,
+        },
     ],
-    "active": True, "drives_stage": True, "notify_email": "sales@example.com",
+    "active": True,
+    "drives_stage": True,
+    "notify_email": "sales@example.com",
     "notify_webhook": "http://127.0.0.1:9/sales-hook",
 }
 
@@ -38,8 +66,12 @@ def hot_score(api: Any, contact_id: int, expected: int) -> dict[str, Any] | None
 
 def interact(api: Any, contact_id: int, kind: str, **properties: Any) -> None:
     at = properties.pop("at", None)
-    body = {"type": kind, "contact_id": contact_id, "properties": properties,
-            **({"occurred_at": at.isoformat()} if at else {})}
+    body = {
+        "type": kind,
+        "contact_id": contact_id,
+        "properties": properties,
+        **({"occurred_at": at.isoformat()} if at else {}),
+    }
     response = api.post("/api/interactions", json=body)
     assert response.status_code == 202, response.text
 
@@ -66,8 +98,9 @@ def test_the_shipped_models_are_there_and_editable(api: Any) -> None:
     api.patch(f"/api/scoring/models/{behavioural['id']}", json={"threshold": 100})
 
 
-def test_a_lead_who_clicks_pricing_and_attends_a_webinar_becomes_sales_ready(api: Any, make_contact: Any,
-                                                                              hot: dict[str, Any]) -> None:
+def test_a_lead_who_clicks_pricing_and_attends_a_webinar_becomes_sales_ready(
+    api: Any, make_contact: Any, hot: dict[str, Any]
+) -> None:
     lead = make_contact(lifecycle_stage="lead", job_title="Sales Director")
     # The attribute rule counts at once (contact_created is in the stream).
     hot_score(api, lead["id"], 15)
@@ -84,7 +117,9 @@ def test_a_lead_who_clicks_pricing_and_attends_a_webinar_becomes_sales_ready(api
     assert "capped at 30 per 7 days" in lines["pricing-click"]["reason"]
     assert (lines["webinar"]["points"], lines["director"]["points"]) == (25, 15)
     # Sales-ready: its stage moved (an interaction journeys can start from), the board counts it.
-    contact = api.eventually(lambda: (c := api.get(f"/api/contacts/{lead['id']}").json())["lifecycle_stage"] == "sales_ready" and c)
+    contact = api.eventually(
+        lambda: (c := api.get(f"/api/contacts/{lead['id']}").json())["lifecycle_stage"] == "sales_ready" and c
+    )
     assert contact, api.get(f"/api/contacts/{lead['id']}").json()
     moves = api.get(f"/api/contacts/{lead['id']}/interactions", params={"type": ["lifecycle_stage_changed"]}).json()
     assert [(i["properties"]["from"], i["properties"]["to"]) for i in moves["items"]] == [("lead", "sales_ready")]
@@ -94,34 +129,46 @@ def test_a_lead_who_clicks_pricing_and_attends_a_webinar_becomes_sales_ready(api
     assert board["total"] == sum(s["count"] for s in board["stages"])
     history = api.get(f"/api/contacts/{lead['id']}/score-history").json()["items"]
     assert next((h["previous"], h["score"]) for h in history if h["model"] == "Hot leads") == (45, 70)
+
     # Sales hear of it: an email in the Outbox (captured in embedded mode) and a signed webhook call.
     def notified() -> Any:
         items = api.get("/api/outbox", params={"to": "sales@example.com"}).json()["items"]
         return [m for m in items if m["contact_id"] == lead["id"] and m["status"] == "captured"]
+
     [email] = api.eventually(notified) or [None]
     assert email is not None and email["channel"] == "notification" and "Sales-ready" in email["subject"]
     detail = api.get(f"/api/outbox/{email['id']}").json()
     assert lead["email"] in detail["text"] and "Score: 70" in detail["text"]
-    hooks = [m for m in api.get("/api/outbox", params={"limit": 200}).json()["items"]
-             if m["channel"] == "webhook" and m["contact_id"] == lead["id"]]
+    hooks = [
+        m
+        for m in api.get("/api/outbox", params={"limit": 200}).json()["items"]
+        if m["channel"] == "webhook" and m["contact_id"] == lead["id"]
+    ]
     assert hooks and hooks[0]["to_address"] == HOT["notify_webhook"]
 
 
 def test_an_import_is_scored_set_wise_with_its_reason(api: Any, hot: dict[str, Any]) -> None:
     stamp = unique_email("imp").split(".")[1]
-    lines = ["email,job_title"] + [f"imported{i}.{stamp}@example.org,{'Sales Director' if i % 3 == 0 else 'Analyst'}"
-                                   for i in range(300)]
+    lines = ["email,job_title"] + [
+        f"imported{i}.{stamp}@example.org,{'Sales Director' if i % 3 == 0 else 'Analyst'}" for i in range(300)
+    ]
     started = api.post("/api/contacts/import", files={"file": ("leads.csv", "\n".join(lines).encode(), "text/csv")})
     assert started.status_code == 202, started.text
     assert api.wait_job(started.json()["job_id"])["result"]["created"] == 300
-    director, analyst = (api.get("/api/contacts", params={"q": f"imported{i}.{stamp}@"}).json()["items"][0]
-                         for i in (0, 1))
+    director, analyst = (
+        api.get("/api/contacts", params={"q": f"imported{i}.{stamp}@"}).json()["items"][0] for i in (0, 1)
+    )
     assert hot_score(api, director["id"], 15)["grade"] == "C"
-    listed = api.get("/api/contacts", params={"q": director["email"]}).json()["items"][0]  # the pipeline's cards read these
+    listed = api.get("/api/contacts", params={"q": director["email"]}).json()["items"][
+        0
+    ]  # the pipeline's cards read these
     assert (listed["scores"]["score_hot"], listed["scores"]["grade_hot"]) == (15, "C")
     assert scores_of(api, analyst["id"])["hot"]["score"] == 0
-    [change] = [c for c in api.get(f"/api/contacts/{director['id']}/score-history").json()["items"]
-                if c["model_id"] == hot["id"]]
+    [change] = [
+        c
+        for c in api.get(f"/api/contacts/{director['id']}/score-history").json()["items"]
+        if c["model_id"] == hot["id"]
+    ]
     assert (change["previous"], change["score"], change["reason"]) == (0, 15, "contact_created")
 
 
@@ -149,8 +196,20 @@ def test_changing_a_model_recomputes_scores_in_a_job(api: Any, make_contact: Any
 
 def test_points_expire_after_their_decay(api: Any, make_contact: Any, hot: dict[str, Any]) -> None:
     contact = make_contact()
-    interact(api, contact["id"], "email_clicked", url="https://example.com/pricing", at=datetime.now(UTC) - timedelta(days=95))
-    interact(api, contact["id"], "email_clicked", url="https://example.com/pricing", at=datetime.now(UTC) - timedelta(days=85))
+    interact(
+        api,
+        contact["id"],
+        "email_clicked",
+        url="https://example.com/pricing",
+        at=datetime.now(UTC) - timedelta(days=95),
+    )
+    interact(
+        api,
+        contact["id"],
+        "email_clicked",
+        url="https://example.com/pricing",
+        at=datetime.now(UTC) - timedelta(days=85),
+    )
     hot_score(api, contact["id"], 10)
     clock.advance(timedelta(days=6))
     try:
@@ -168,16 +227,26 @@ def test_scores_are_usable_in_segment_rules(api: Any, make_contact: Any, hot: di
     contact = make_contact(email=f"{tag}@example.net", job_title="IT Director")
     make_contact(email=f"{tag}.b@example.net", job_title="Intern")
     hot_score(api, contact["id"], 15)
-    preview = api.post("/api/segments/preview", json={"rule": f'"{tag}" in email and score_hot >= 15 and grade_hot == "C"'})
+    preview = api.post(
+        "/api/segments/preview", json={"rule": f'"{tag}" in email and score_hot >= 15 and grade_hot == "C"'}
+    )
     assert preview.status_code == 200, preview.text
     assert preview.json()["count"] == 1 and preview.json()["sample"][0]["id"] == contact["id"]
     fields = {f["name"]: f for f in api.get("/api/rules/fields").json()}
-    assert fields["score_hot"]["type"] == "number" and [c["value"] for c in fields["grade_hot"]["choices"]] == ["A", "B", "C"]
+    assert fields["score_hot"]["type"] == "number" and [c["value"] for c in fields["grade_hot"]["choices"]] == [
+        "A",
+        "B",
+        "C",
+    ]
 
 
 def test_the_preview_shows_the_distribution_before_saving(api: Any, hot: dict[str, Any]) -> None:
-    unsaved = {**HOT, "key": "draft", "threshold": 10,
-               "rules": [{"id": "everyone", "kind": "attribute", "rule": 'email != ""', "points": 12}]}
+    unsaved = {
+        **HOT,
+        "key": "draft",
+        "threshold": 10,
+        "rules": [{"id": "everyone", "kind": "attribute", "rule": 'email != ""', "points": 12}],
+    }
     response = api.post("/api/scoring/models/preview", json=unsaved)
     assert response.status_code == 200, response.text
     preview = response.json()
@@ -197,10 +266,16 @@ def bad_cases() -> list[tuple[dict[str, Any], str]]:
 
     return [
         (rule(rule='job_titel == "x"'), "rules[1].rule"),
-        (rule(rule="job_title =~~ \"x\""), "rules[1].rule"),
+        (rule(rule='job_title =~~ "x"'), "rules[1].rule"),
         ({**HOT, "key": "bad", "threshold": -5}, "threshold"),
-        ({**HOT, "key": "bad", "grades": [{"grade": "A", "min": 10}, {"grade": "B", "min": 10}, {"grade": "C", "min": 0}]},
-         "grades[1].min"),
+        (
+            {
+                **HOT,
+                "key": "bad",
+                "grades": [{"grade": "A", "min": 10}, {"grade": "B", "min": 10}, {"grade": "C", "min": 0}],
+            },
+            "grades[1].min",
+        ),
         ({**HOT, "key": "bad", "grades": [{"grade": "A", "min": 10}]}, "grades"),
         (interaction(decay_days=0), "rules[0].decay_days"),
         (interaction(points=2.5), "rules[0].points"),
@@ -228,8 +303,11 @@ def test_bad_models_are_refused_naming_the_field(api: Any, hot: dict[str, Any], 
 
 def test_bad_patches_change_nothing(api: Any, hot: dict[str, Any]) -> None:
     before = api.get(f"/api/scoring/models/{hot['id']}").json()
-    for patch, field in (({"threshold": -1}, "threshold"), ({"key": "other"}, "key"),
-                         ({"rules": [{**HOT["rules"][0], "decay_days": 0}]}, "rules[0].decay_days")):
+    for patch, field in (
+        ({"threshold": -1}, "threshold"),
+        ({"key": "other"}, "key"),
+        ({"rules": [{**HOT["rules"][0], "decay_days": 0}]}, "rules[0].decay_days"),
+    ):
         response = api.patch(f"/api/scoring/models/{hot['id']}", json=patch)
         assert response.status_code == 422 and response.json()["error"]["field"] == field, response.text
     bad_email = api.patch(f"/api/scoring/models/{hot['id']}", json={"notify_email": "not an address"})
@@ -243,8 +321,10 @@ def test_roles_and_deleting_a_model(api: Any, make_contact: Any) -> None:
     assert api.get("/api/scoring/models", headers=viewer).status_code == 200
     assert api.get("/api/pipeline", headers=viewer).status_code == 200
     assert api.post("/api/scoring/models", json={**HOT, "key": "viewer_made"}, headers=viewer).status_code == 403
-    made = api.post("/api/scoring/models", json={**HOT, "key": "temporary", "drives_stage": False, "notify_email": None,
-                                                 "notify_webhook": None}).json()
+    made = api.post(
+        "/api/scoring/models",
+        json={**HOT, "key": "temporary", "drives_stage": False, "notify_email": None, "notify_webhook": None},
+    ).json()
     contact = make_contact(job_title="Director of Sales")
     api.eventually(lambda: scores_of(api, contact["id"])["temporary"]["score"] == 15)
     assert api.delete(f"/api/scoring/models/{made['id']}", headers=viewer).status_code == 403
@@ -255,12 +335,29 @@ def test_roles_and_deleting_a_model(api: Any, make_contact: Any) -> None:
 
 
 def test_a_model_whose_score_rules_still_read_cannot_be_deleted(api: Any) -> None:
-    made = api.post("/api/scoring/models", json={**HOT, "key": "kept", "drives_stage": False, "notify_email": None,
-                                                 "notify_webhook": None}).json()
-    segment = api.post("/api/segments", json={"name": "Kept hot", "kind": "dynamic", "rule": 'grade_kept == "A"'}).json()
-    journey = api.post("/api/journeys", json={"name": "Kept follow-up", "definition": {"nodes": [
-        {"id": "in", "type": "entry.interaction", "config": {"type": "form_submitted", "rule": "score_kept >= 10"}}],
-        "edges": []}}).json()
+    made = api.post(
+        "/api/scoring/models",
+        json={**HOT, "key": "kept", "drives_stage": False, "notify_email": None, "notify_webhook": None},
+    ).json()
+    segment = api.post(
+        "/api/segments", json={"name": "Kept hot", "kind": "dynamic", "rule": 'grade_kept == "A"'}
+    ).json()
+    journey = api.post(
+        "/api/journeys",
+        json={
+            "name": "Kept follow-up",
+            "definition": {
+                "nodes": [
+                    {
+                        "id": "in",
+                        "type": "entry.interaction",
+                        "config": {"type": "form_submitted", "rule": "score_kept >= 10"},
+                    }
+                ],
+                "edges": [],
+            },
+        },
+    ).json()
     refused = api.delete(f"/api/scoring/models/{made['id']}")
     assert refused.status_code == 409, refused.text
     error = refused.json()["error"]
@@ -285,17 +382,29 @@ def test_illegal_stage_changes_are_refused(api: Any, make_contact: Any) -> None:
     assert api.patch(f"/api/contacts/{customer['id']}", json={"lifecycle_stage": "lead"}).status_code == 200
     # Sales may send a lead back to marketing.
     assert api.patch(f"/api/contacts/{customer['id']}", json={"lifecycle_stage": "sales_accepted"}).status_code == 200
-    assert api.patch(f"/api/contacts/{customer['id']}", json={"lifecycle_stage": "marketing_qualified"}).status_code == 200
+    assert (
+        api.patch(f"/api/contacts/{customer['id']}", json={"lifecycle_stage": "marketing_qualified"}).status_code == 200
+    )
 
 
 def test_lead_origin_filters_and_the_pipeline_split(api: Any, make_contact: Any) -> None:
     tag = unique_email("origin").split("@")[0]
-    inbound = make_contact(email=f"{tag}.in@example.net", lifecycle_stage="marketing_qualified", lead_origin="inbound",
-                           lead_origin_detail="form: Newsletter")
-    make_contact(email=f"{tag}.out@example.net", lifecycle_stage="marketing_qualified", lead_origin="outbound",
-                 lead_origin_detail="import: fairs.csv")
+    inbound = make_contact(
+        email=f"{tag}.in@example.net",
+        lifecycle_stage="marketing_qualified",
+        lead_origin="inbound",
+        lead_origin_detail="form: Newsletter",
+    )
+    make_contact(
+        email=f"{tag}.out@example.net",
+        lifecycle_stage="marketing_qualified",
+        lead_origin="outbound",
+        lead_origin_detail="import: fairs.csv",
+    )
     assert inbound["lead_origin"] == "inbound" and inbound["lead_origin_detail"] == "form: Newsletter"
-    listed = api.get("/api/contacts", params={"q": tag, "lead_origin": "inbound", "lifecycle_stage": "marketing_qualified"}).json()
+    listed = api.get(
+        "/api/contacts", params={"q": tag, "lead_origin": "inbound", "lifecycle_stage": "marketing_qualified"}
+    ).json()
     assert [c["id"] for c in listed["items"]] == [inbound["id"]]
     assert api.get("/api/contacts", params={"lead_origin": "sideways"}).status_code == 400
     everyone = {s["stage"]: s for s in api.get("/api/pipeline").json()["stages"]}
@@ -318,9 +427,17 @@ def test_opportunities(api: Any, make_contact: Any) -> None:
     account = api.post("/api/accounts", json={"name": unique_email("Acme")}).json()
     contact = make_contact(account_id=account["id"])
     lead = make_contact()
-    made = api.post("/api/opportunities", json={"name": "Acme renewal", "contact_id": contact["id"],
-                                                "lead_contact_id": lead["id"], "budget": 50000,
-                                                "estimated_revenue": 42000, "close_date": "2026-12-31"})
+    made = api.post(
+        "/api/opportunities",
+        json={
+            "name": "Acme renewal",
+            "contact_id": contact["id"],
+            "lead_contact_id": lead["id"],
+            "budget": 50000,
+            "estimated_revenue": 42000,
+            "close_date": "2026-12-31",
+        },
+    )
     assert made.status_code == 201, made.text
     opportunity = made.json()
     assert opportunity["account_id"] == account["id"] and opportunity["stage"] == "qualify"
@@ -336,8 +453,13 @@ def test_opportunities(api: Any, make_contact: Any) -> None:
     listed = api.get("/api/opportunities", params={"contact_id": contact["id"]}).json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == opportunity["id"]
     assert api.get(f"/api/opportunities/{opportunity['id']}").json()["name"] == "Acme renewal"
-    for body, field in (({"budget": -1}, "budget"), ({"stage": "maybe"}, "stage"), ({"contact_id": 999999}, "contact_id"),
-                        ({"account_id": 999999}, "account_id"), ({"name": ""}, "name")):
+    for body, field in (
+        ({"budget": -1}, "budget"),
+        ({"stage": "maybe"}, "stage"),
+        ({"contact_id": 999999}, "contact_id"),
+        ({"account_id": 999999}, "account_id"),
+        ({"name": ""}, "name"),
+    ):
         response = api.post("/api/opportunities", json={"name": "Bad", "contact_id": contact["id"], **body})
         assert 400 <= response.status_code < 500 and response.json()["error"]["field"] == field, (body, response.text)
         patched = api.patch(f"/api/opportunities/{opportunity['id']}", json=body)

@@ -23,25 +23,34 @@ def members(api: Any, segment_id: int, **params: Any) -> list[int]:
 
 
 def settled(api: Any, segment_id: int, expected: list[int]) -> list[int]:
-    return api.eventually(lambda: members(api, segment_id) == sorted(expected)) and sorted(expected) or members(api, segment_id)
+    return (
+        api.eventually(lambda: members(api, segment_id) == sorted(expected))
+        and sorted(expected)
+        or members(api, segment_id)
+    )
 
 
 def test_fields_describe_the_context_in_both_languages(api: Any) -> None:
-    api.post("/api/custom-fields", json={"name": "tier", "label": "Tier", "type": "choice", "choices": ["Gold", "Silver"]})
+    api.post(
+        "/api/custom-fields", json={"name": "tier", "label": "Tier", "type": "choice", "choices": ["Gold", "Silver"]}
+    )
     fields = {f["name"]: f for f in api.get("/api/rules/fields").json()}
     assert fields["opens_30d"]["type"] == "number" and fields["opens_30d"]["label_fr"].startswith("Ouvertures")
     assert {c["value"] for c in fields["lifecycle_stage"]["choices"]} >= {"lead", "customer"}
     assert fields["custom_tier"]["choices"][0]["value"] == "Gold" and fields["first_name"]["nullable"] is True
 
 
-@pytest.mark.parametrize(("rule", "words", "position"), [
-    ('country == "FR" and opens = 2', "not written correctly", 26),
-    ('countri == "FR"', "no field named 'countri'", 0),
-    ('opens_30d > "many"', "different kinds", None),
-    ('email =~ "(unclosed"', "not a valid regular expression", 10),
-    ("first_name =~ \"^A\"", "may be empty", 0),
-    ("opens_30d * 2 > 4", "arithmetic", None),
-])
+@pytest.mark.parametrize(
+    ("rule", "words", "position"),
+    [
+        ('country == "FR" and opens = 2', "not written correctly", 26),
+        ('countri == "FR"', "no field named 'countri'", 0),
+        ('opens_30d > "many"', "different kinds", None),
+        ('email =~ "(unclosed"', "not a valid regular expression", 10),
+        ('first_name =~ "^A"', "may be empty", 0),
+        ("opens_30d * 2 > 4", "arithmetic", None),
+    ],
+)
 def test_validate_explains_with_a_position(api: Any, rule: str, words: str, position: int | None) -> None:
     response = api.post("/api/rules/validate", json={"rule": rule})
     assert response.status_code == 400
@@ -57,15 +66,26 @@ def test_validate_accepts_a_good_rule(api: Any) -> None:
 
 
 def test_builder_and_text_convert_both_ways(api: Any) -> None:
-    builder = {"match": "all", "groups": [{"match": "all", "conditions": [
-        {"field": "country", "operator": "is", "value": "FR"},
-        {"field": "last_interaction_at", "operator": "in_last_days", "value": 30}]}]}
+    builder = {
+        "match": "all",
+        "groups": [
+            {
+                "match": "all",
+                "conditions": [
+                    {"field": "country", "operator": "is", "value": "FR"},
+                    {"field": "last_interaction_at", "operator": "in_last_days", "value": 30},
+                ],
+            }
+        ],
+    }
     rule = api.post("/api/rules/build", json={"builder": builder}).json()["rule"]
     assert rule.startswith('(country == "FR" and ')
     assert api.post("/api/rules/parse", json={"rule": rule}).json()["builder"] == builder
     assert api.post("/api/rules/parse", json={"rule": '(city ?? "") =~ "^Pa.*s$"'}).json()["builder"] is None
-    bad = api.post("/api/rules/build", json={"builder": {"groups": [{"conditions": [
-        {"field": "opens_30d", "operator": "gt", "value": "many"}]}]}})
+    bad = api.post(
+        "/api/rules/build",
+        json={"builder": {"groups": [{"conditions": [{"field": "opens_30d", "operator": "gt", "value": "many"}]}]}},
+    )
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "builder"
 
 
@@ -85,7 +105,9 @@ def test_dynamic_segment_fills_previews_and_follows_changes(api: Any, make_conta
     assert settled(api, segment["id"], [fr_lead["id"], fr_ready["id"]]) == sorted([fr_lead["id"], fr_ready["id"]])
     api.patch(f"/api/contacts/{fr_lead['id']}", json={"country": "Belgique"})
     assert settled(api, segment["id"], [fr_ready["id"]]) == [fr_ready["id"]]
-    timeline = api.get(f"/api/contacts/{fr_lead['id']}/interactions", params={"type": ["segment_entered", "segment_exited"]}).json()
+    timeline = api.get(
+        f"/api/contacts/{fr_lead['id']}/interactions", params={"type": ["segment_entered", "segment_exited"]}
+    ).json()
     assert [i["type"] for i in timeline["items"]] == ["segment_exited", "segment_entered"]
     assert timeline["items"][0]["properties"]["segment_id"] == segment["id"]
 
@@ -104,10 +126,16 @@ def test_real_time_follows_an_edited_rule_at_once(api: Any, make_contact: Any) -
     segment = create(api, rule=f'"{t}" in email and country == "FR"')
     first = make_contact(email=f"{t}1@example.net", country="FR")
     assert settled(api, segment["id"], [first["id"]]) == [first["id"]]
-    assert api.patch(f"/api/segments/{segment['id']}", json={"rule": f'"{t}" in email and country == "BE"'}).status_code == 200
+    assert (
+        api.patch(f"/api/segments/{segment['id']}", json={"rule": f'"{t}" in email and country == "BE"'}).status_code
+        == 200
+    )
     assert settled(api, segment["id"], []) == []  # the refresh after the edit
     # Contacts created afterwards are judged by the new rule, not a remembered old one.
-    belgian, french = make_contact(email=f"{t}2@example.net", country="BE"), make_contact(email=f"{t}3@example.net", country="FR")
+    belgian, french = (
+        make_contact(email=f"{t}2@example.net", country="BE"),
+        make_contact(email=f"{t}3@example.net", country="FR"),
+    )
     assert settled(api, segment["id"], [belgian["id"]]) == [belgian["id"]]
     assert french["id"] not in [m["id"] for m in api.get(f"/api/segments/{segment['id']}/members").json()["items"]]
 
@@ -174,8 +202,13 @@ def test_refresh_job_members_csv_and_snapshot(api: Any, make_contact: Any) -> No
 
 def test_presets_create_segments_in_one_click(api: Any) -> None:
     presets = {p["key"]: p for p in api.get("/api/segments/presets").json()}
-    assert {"engaged-30-days", "inactive-90-days", "new-subscribers-this-week", "high-value-customers",
-            "opted-in-marketing"} <= set(presets)
+    assert {
+        "engaged-30-days",
+        "inactive-90-days",
+        "new-subscribers-this-week",
+        "high-value-customers",
+        "opted-in-marketing",
+    } <= set(presets)
     for preset in presets.values():
         assert api.post("/api/rules/validate", json={"rule": preset["rule"]}).status_code == 200, preset["key"]
     created = api.post("/api/segments/presets/high-value-customers")

@@ -39,10 +39,20 @@ def test_messages_parse_back_to_what_was_built(name: str) -> None:
         subject = random_text(rng, 200).strip() or "x"
         text = random_text(rng, 400)
         html = f"<p>{text}</p>"
-        built = build(Parts(from_name=name, from_email="news@example.fr", to="a.b@example.org", subject=subject,
-                            text=text, html=html, unsubscribe_url="https://x.example/u/" + "t" * rng.randint(1, 150),
-                            reply_to="r@example.fr" if i % 2 else None, idempotency_key=f"k{i}",
-                            date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+        built = build(
+            Parts(
+                from_name=name,
+                from_email="news@example.fr",
+                to="a.b@example.org",
+                subject=subject,
+                text=text,
+                html=html,
+                unsubscribe_url="https://x.example/u/" + "t" * rng.randint(1, 150),
+                reply_to="r@example.fr" if i % 2 else None,
+                idempotency_key=f"k{i}",
+                date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            )
+        )
         raw = built.raw
         assert raw.count(b"\n") == raw.count(b"\r\n") == raw.count(b"\r")
         assert all(len(line) <= 998 for line in raw.split(b"\r\n"))

@@ -35,24 +35,43 @@ def test_a_row_with_more_values_than_columns_names_its_line() -> None:
     assert "Line 3" in str(error.value)
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "empty"),
-    (b"   \n\n", "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV"),
-    (b"email,Email\na,b\n", "appears twice"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV"),
+        (b"email,Email\na,b\n", "appears twice"),
+    ],
+)
 def test_files_that_are_not_usable_csv(content: bytes, message: str) -> None:
     with pytest.raises(CsvError, match=message):
         read_table(content)
 
 
 def test_mapping_is_suggested_from_english_and_french_column_names() -> None:
-    header = ["Courriel", "Prénom", "Nom de famille", "Société", "Pays", "Téléphone", "Date de naissance", "Loyalty tier", "Notes"]
+    header = [
+        "Courriel",
+        "Prénom",
+        "Nom de famille",
+        "Société",
+        "Pays",
+        "Téléphone",
+        "Date de naissance",
+        "Loyalty tier",
+        "Notes",
+    ]
     mapping = suggest_mapping(header, {"loyalty_tier": "Loyalty tier"})
     assert mapping == {
-        "Courriel": "email", "Prénom": "first_name", "Nom de famille": "last_name", "Société": "company",
-        "Pays": "country", "Téléphone": "phone", "Date de naissance": "birth_date",
-        "Loyalty tier": "custom.loyalty_tier", "Notes": None,
+        "Courriel": "email",
+        "Prénom": "first_name",
+        "Nom de famille": "last_name",
+        "Société": "company",
+        "Pays": "country",
+        "Téléphone": "phone",
+        "Date de naissance": "birth_date",
+        "Loyalty tier": "custom.loyalty_tier",
+        "Notes": None,
     }
 
 

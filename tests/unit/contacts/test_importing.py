@@ -10,8 +10,9 @@ def rows(*cells: list[str]) -> list[tuple[int, list[str]]]:
 
 
 def test_rows_are_normalized() -> None:
-    prepared = prepare(rows([" Zoe@Example.FR", "zoé", "06 12 34 56 78", "france", "gold"]), HEADER, MAPPING,
-                       ImportOptions(), CUSTOM)
+    prepared = prepare(
+        rows([" Zoe@Example.FR", "zoé", "06 12 34 56 78", "france", "gold"]), HEADER, MAPPING, ImportOptions(), CUSTOM
+    )
     record = prepared.records[0]
     assert record.email == "zoe@example.fr"
     assert record.values == {"first_name": "Zoé", "phone": "+33612345678", "country": "FR"}
@@ -19,12 +20,22 @@ def test_rows_are_normalized() -> None:
 
 
 def test_bad_rows_are_rejected_with_line_field_and_reason() -> None:
-    prepared = prepare(rows(["bad-email", "A", "", "", ""], ["ok@example.fr", "B", "12", "Narnia", "bronze"],
-                            ["", "C", "", "", ""]), HEADER, MAPPING, ImportOptions(), CUSTOM)
+    prepared = prepare(
+        rows(["bad-email", "A", "", "", ""], ["ok@example.fr", "B", "12", "Narnia", "bronze"], ["", "C", "", "", ""]),
+        HEADER,
+        MAPPING,
+        ImportOptions(),
+        CUSTOM,
+    )
     assert prepared.records == []
     assert prepared.rejected_rows == 3
     assert [(e.row, e.field) for e in prepared.errors] == [
-        (2, "email"), (3, "phone"), (3, "country"), (3, "custom.tier"), (4, "email")]
+        (2, "email"),
+        (3, "phone"),
+        (3, "country"),
+        (3, "custom.tier"),
+        (4, "email"),
+    ]
 
 
 def test_duplicates_within_the_file_merge_by_policy() -> None:

@@ -12,8 +12,11 @@ END = START + timedelta(hours=8)
 
 
 def s(title: str = "Talk", starts: float | None = None, ends: float | None = None) -> SessionOut:
-    return SessionOut(title=title, starts_at=None if starts is None else START + timedelta(hours=starts),
-                      ends_at=None if ends is None else START + timedelta(hours=ends))
+    return SessionOut(
+        title=title,
+        starts_at=None if starts is None else START + timedelta(hours=starts),
+        ends_at=None if ends is None else START + timedelta(hours=ends),
+    )
 
 
 def field_of(*sessions: SessionOut) -> str | None:

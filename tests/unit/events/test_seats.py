@@ -56,18 +56,35 @@ def test_dates_and_time_zones() -> None:
 
 
 def test_a_public_form_fills_and_adds_consent_but_never_overwrites() -> None:
-    current = {"first_name": "Ada", "last_name": None, "consent_level": "marketing", "email_opt_in": True,
-               "sms_opt_in": False}
-    given = {"first_name": "Eve", "last_name": "Lovelace", "consent_level": "transactional", "email_opt_in": False,
-             "sms_opt_in": True}
+    current = {
+        "first_name": "Ada",
+        "last_name": None,
+        "consent_level": "marketing",
+        "email_opt_in": True,
+        "sms_opt_in": False,
+    }
+    given = {
+        "first_name": "Eve",
+        "last_name": "Lovelace",
+        "consent_level": "transactional",
+        "email_opt_in": False,
+        "sms_opt_in": True,
+    }
     assert checks.public_changes(current, given) == {"last_name": "Lovelace", "sms_opt_in": True}
     assert checks.public_changes({"consent_level": "none"}, {"consent_level": "profiling"}) == {
-        "consent_level": "profiling"}
+        "consent_level": "profiling"
+    }
 
 
 def test_dashboard_figures() -> None:
-    out = figures.dashboard({"confirmed": 40, "waitlisted": 7, "cancelled": 3}, {"attended": 30, "no_show": 10},
-                            capacity=50, budget=2000.0, costs=1500.0, revenue=800.0)
+    out = figures.dashboard(
+        {"confirmed": 40, "waitlisted": 7, "cancelled": 3},
+        {"attended": 30, "no_show": 10},
+        capacity=50,
+        budget=2000.0,
+        costs=1500.0,
+        revenue=800.0,
+    )
     assert out["registered"] == 47 and out["capacity_used"] == 0.8 and out["waitlist_length"] == 7
     assert out["attendance_rate"] == 0.75 and out["cost_per_attendee"] == 50.0 and out["budget_left"] == 500.0
     empty = figures.dashboard({}, {}, capacity=None, budget=None, costs=0.0, revenue=0.0)
@@ -78,6 +95,9 @@ def test_dashboard_figures() -> None:
 def test_registrations_per_day_in_the_event_time_zone() -> None:
     late_evening_utc = datetime(2030, 3, 1, 23, 30, tzinfo=UTC)  # already March 2nd in Paris
     times = [late_evening_utc, late_evening_utc - timedelta(hours=2), late_evening_utc + timedelta(days=1)]
-    assert figures.per_day(times, "Europe/Paris") == [(date(2030, 3, 1), 1), (date(2030, 3, 2), 1),
-                                                      (date(2030, 3, 3), 1)]
+    assert figures.per_day(times, "Europe/Paris") == [
+        (date(2030, 3, 1), 1),
+        (date(2030, 3, 2), 1),
+        (date(2030, 3, 3), 1),
+    ]
     assert figures.per_day(times, "UTC") == [(date(2030, 3, 1), 2), (date(2030, 3, 2), 1)]

@@ -25,8 +25,16 @@ from parcours.scoring.points import (
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 SCHEMA = Schema({n: f for n, f in catalog().items() if f.type != "segments"}, lambda: NOW)
 GRADES = [GradeBand("A", 100), GradeBand("B", 60), GradeBand("C", 30), GradeBand("D", 0)]
-PRICING = InteractionRule(id="pricing", label="Clicked a pricing link", interaction_type="email_clicked",
-                          filter='url =~~ "pricing"', points=10, cap=30, cap_days=7, decay_days=90)
+PRICING = InteractionRule(
+    id="pricing",
+    label="Clicked a pricing link",
+    interaction_type="email_clicked",
+    filter='url =~~ "pricing"',
+    points=10,
+    cap=30,
+    cap_days=7,
+    decay_days=90,
+)
 WEBINAR = InteractionRule(id="webinar", label="Attended a webinar", interaction_type="event_attended", points=25)
 DIRECTOR = AttributeRule(id="director", label="Director", rule='(job_title ?? "") =~~ "Director"', points=15)
 
@@ -40,17 +48,37 @@ def click(url: str, days_ago: float) -> Event:
 
 
 def values(**contact: Any) -> dict[str, Any]:
-    base = {"email": "a@example.org", "lifecycle_stage": "lead", "consent_level": "none", "email_opt_in": False,
-            "sms_opt_in": False, "unsubscribed": False, "bounced": False, "created_at": NOW, "updated_at": NOW,
-            "opens_30d": 0, "clicks_30d": 0, "visits_30d": 0, "purchases": 0, "total_revenue": 0, **contact}
+    base = {
+        "email": "a@example.org",
+        "lifecycle_stage": "lead",
+        "consent_level": "none",
+        "email_opt_in": False,
+        "sms_opt_in": False,
+        "unsubscribed": False,
+        "bounced": False,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "opens_30d": 0,
+        "clicks_30d": 0,
+        "visits_30d": 0,
+        "purchases": 0,
+        "total_revenue": 0,
+        **contact,
+    }
     return context_values(base, None, (), SCHEMA.fields)
 
 
 def test_points_per_interaction_are_capped_per_period_and_explained() -> None:
     # Four pricing clicks inside one 7-day period: 40 points capped at 30; a click elsewhere counts nothing.
     start = period_of(NOW, 7) * 7 * 86400
-    same_week = [Event(type="email_clicked", occurred_at=dt.datetime.fromtimestamp(start + i * 3600, dt.UTC),
-                       properties={"url": "https://x.test/pricing"}) for i in range(4)]
+    same_week = [
+        Event(
+            type="email_clicked",
+            occurred_at=dt.datetime.fromtimestamp(start + i * 3600, dt.UTC),
+            properties={"url": "https://x.test/pricing"},
+        )
+        for i in range(4)
+    ]
     result = score(model(PRICING), values(), [*same_week, click("https://x.test/blog", 0)], NOW)
     assert result.score == 30
     [line] = result.breakdown
@@ -90,25 +118,39 @@ def test_grades_and_crossing() -> None:
 
 def test_numeric_properties_and_missing_ones_in_filters() -> None:
     rule = InteractionRule(id="big", interaction_type="purchase", filter="amount >= 100", points=5)
-    events = [Event(type="purchase", occurred_at=NOW, properties=p)
-              for p in ({"amount": 150}, {"amount": "150"}, {}, {"amount": 99.5})]
+    events = [
+        Event(type="purchase", occurred_at=NOW, properties=p)
+        for p in ({"amount": 150}, {"amount": "150"}, {}, {"amount": 99.5})
+    ]
     assert score(model(rule), values(), events, NOW).score == 5
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"threshold": -1}, "threshold"),
-    ({"threshold": 1.5}, "threshold"),
-    ({"grades": [GradeBand("A", 50), GradeBand("B", 50), GradeBand("D", 0)]}, "grades[1].min"),
-    ({"grades": [GradeBand("A", 50), GradeBand("A", 10), GradeBand("D", 0)]}, "grades[1].grade"),
-    ({"grades": [GradeBand("A", 50), GradeBand("B", 10)]}, "grades"),
-    ({"rules": [InteractionRule(id="x", interaction_type="email_clicked", points=1, decay_days=0)]}, "rules[0].decay_days"),
-    ({"rules": [InteractionRule(id="x", interaction_type="email_clicked", points=1.5)]}, "rules[0].points"),
-    ({"rules": [InteractionRule(id="x", interaction_type="Email Clicked!", points=1)]}, "rules[0].interaction_type"),
-    ({"rules": [InteractionRule(id="x", interaction_type="email_clicked", points=1, cap=5)]}, "rules[0].cap_days"),
-    ({"rules": [DIRECTOR, AttributeRule(id="y", rule="job_titel == 1", points=1)]}, "rules[1].rule"),
-    ({"rules": [DIRECTOR, DIRECTOR]}, "rules[1].id"),
-    ({"rules": [InteractionRule(id="x", interaction_type="email_clicked", filter="url ==", points=1)]}, "rules[0].filter"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"threshold": -1}, "threshold"),
+        ({"threshold": 1.5}, "threshold"),
+        ({"grades": [GradeBand("A", 50), GradeBand("B", 50), GradeBand("D", 0)]}, "grades[1].min"),
+        ({"grades": [GradeBand("A", 50), GradeBand("A", 10), GradeBand("D", 0)]}, "grades[1].grade"),
+        ({"grades": [GradeBand("A", 50), GradeBand("B", 10)]}, "grades"),
+        (
+            {"rules": [InteractionRule(id="x", interaction_type="email_clicked", points=1, decay_days=0)]},
+            "rules[0].decay_days",
+        ),
+        ({"rules": [InteractionRule(id="x", interaction_type="email_clicked", points=1.5)]}, "rules[0].points"),
+        (
+            {"rules": [InteractionRule(id="x", interaction_type="Email Clicked!", points=1)]},
+            "rules[0].interaction_type",
+        ),
+        ({"rules": [InteractionRule(id="x", interaction_type="email_clicked", points=1, cap=5)]}, "rules[0].cap_days"),
+        ({"rules": [DIRECTOR, AttributeRule(id="y", rule="job_titel == 1", points=1)]}, "rules[1].rule"),
+        ({"rules": [DIRECTOR, DIRECTOR]}, "rules[1].id"),
+        (
+            {"rules": [InteractionRule(id="x", interaction_type="email_clicked", filter="url ==", points=1)]},
+            "rules[0].filter",
+        ),
+    ],
+)
 def test_bad_models_name_the_field(change: dict[str, Any], field: str) -> None:
     arguments = {"threshold": 100, "grades": GRADES, "rules": [PRICING], **change}
     with pytest.raises(ModelProblem) as problem:
@@ -126,20 +168,35 @@ def test_scores_are_fields_of_the_rule_language() -> None:
     fields = catalog(scores=[ScoreInfo(key="behavioural", name="Behavioural", grades=("A", "B", "C", "D"))])
     schema = Schema(fields, lambda: NOW)
     rule = parse('score_behavioural >= 60 and grade_behavioural in ["A", "B"]', schema)
-    base = {"email": "a@example.org", "lifecycle_stage": "lead", "scores": {"score_behavioural": 70, "grade_behavioural": "B"}}
+    base = {
+        "email": "a@example.org",
+        "lifecycle_stage": "lead",
+        "scores": {"score_behavioural": 70, "grade_behavioural": "B"},
+    }
     assert evaluate(rule, context_values(base, None, (), fields))
     # Not scored yet: 0 points and the lowest grade.
     unscored = context_values({**base, "scores": {}}, None, (), fields)
     assert (unscored["score_behavioural"], unscored["grade_behavioural"]) == (0.0, "D")
 
 
-@pytest.mark.parametrize(("current", "wanted", "allowed"), [
-    ("subscriber", "customer", True), ("lead", "sales_ready", True), ("sales_ready", "lead", True),
-    ("sales_accepted", "marketing_qualified", True), ("opportunity", "lead", False), ("customer", "opportunity", False),
-    ("customer", "disqualified", True), ("opportunity", "disqualified", True), ("disqualified", "lead", True),
-    ("disqualified", "marketing_qualified", True), ("disqualified", "sales_ready", False),
-    ("disqualified", "customer", False), ("lead", "lead", True),
-])
+@pytest.mark.parametrize(
+    ("current", "wanted", "allowed"),
+    [
+        ("subscriber", "customer", True),
+        ("lead", "sales_ready", True),
+        ("sales_ready", "lead", True),
+        ("sales_accepted", "marketing_qualified", True),
+        ("opportunity", "lead", False),
+        ("customer", "opportunity", False),
+        ("customer", "disqualified", True),
+        ("opportunity", "disqualified", True),
+        ("disqualified", "lead", True),
+        ("disqualified", "marketing_qualified", True),
+        ("disqualified", "sales_ready", False),
+        ("disqualified", "customer", False),
+        ("lead", "lead", True),
+    ],
+)
 def test_stage_transitions(current: str, wanted: str, allowed: bool) -> None:
     assert (transition_problem(current, wanted) is None) == allowed
     assert current in STAGES and wanted in STAGES

@@ -19,12 +19,24 @@ def test_every_language_has_every_word() -> None:
 
 
 def test_a_page_is_escaped_and_in_its_language() -> None:
-    event = Event(id=1, name="<script>x</script>", slug="x", type="hybrid", status="published",
-                  starts_at=datetime(2031, 3, 4, 13, tzinfo=UTC), ends_at=datetime(2031, 3, 4, 15, tzinfo=UTC),
-                  timezone="Europe/Paris", venue_name="Salle <b>", description="Un\n\nDeux", registration_fee=1200.5,
-                  sessions=[{"title": "Ouverture", "speaker": "Ada", "starts_at": "2031-03-04T13:00:00+00:00"}])
-    page = pages.registration_form("fr", event, 3, {"email": '"><img>'}, "Saisissez une adresse e-mail valide.", "email")
-    assert page.startswith('<!doctype html>\n<html lang="fr">') and "<main id=\"main\">" in page
+    event = Event(
+        id=1,
+        name="<script>x</script>",
+        slug="x",
+        type="hybrid",
+        status="published",
+        starts_at=datetime(2031, 3, 4, 13, tzinfo=UTC),
+        ends_at=datetime(2031, 3, 4, 15, tzinfo=UTC),
+        timezone="Europe/Paris",
+        venue_name="Salle <b>",
+        description="Un\n\nDeux",
+        registration_fee=1200.5,
+        sessions=[{"title": "Ouverture", "speaker": "Ada", "starts_at": "2031-03-04T13:00:00+00:00"}],
+    )
+    page = pages.registration_form(
+        "fr", event, 3, {"email": '"><img>'}, "Saisissez une adresse e-mail valide.", "email"
+    )
+    assert page.startswith('<!doctype html>\n<html lang="fr">') and '<main id="main">' in page
     assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "Salle &lt;b&gt; · En ligne" in page and 'value="&#34;&gt;&lt;img&gt;"' in page
     assert "mardi 4 mars 2031, 14:00 – 16:00 (Europe/Paris)" in page and "1 200,50 €" in page
