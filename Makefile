@@ -8,7 +8,7 @@ SPA := frontend/dist/index.html
 BACKEND_SOURCES := $(shell find backend -name '*.py' -not -path '*/__pycache__/*')
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/package.json
 
-.PHONY: setup run test test-backend test-e2e bench clean
+.PHONY: setup run lint test test-backend test-e2e bench clean
 
 setup: $(PY_STAMP) $(SPA)
 
@@ -32,7 +32,12 @@ $(SPA): $(PY_STAMP) $(NPM_STAMP) $(BACKEND_SOURCES) $(FRONTEND_SOURCES)
 run: setup
 	$(BIN)/parcours serve
 
-test: setup
+# Lint and types first: a minute, and what they catch would otherwise fail later or not at all.
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: setup lint
 	$(BIN)/pytest tests
 	$(BIN)/pytest e2e
 
