@@ -4,7 +4,6 @@ changes, and the interaction stream's segments consumer."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +15,7 @@ from parcours.jobs.enqueue import Enqueue, queue_after_commit
 from parcours.jobs.names import JobName
 from parcours.rules import service as rules
 from parcours.rules.cache import rules as rule_cache
+from parcours.rules.closures import Values
 from parcours.rules.context import context_values
 from parcours.rules.language import Checked, evaluation
 from parcours.segments import members
@@ -50,11 +50,12 @@ async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int], b
     with evaluation(schema) as evaluate:
         for cid, (contact, account) in people.items():
             before = current.get(cid, set())
-            values = context_values(contact, account, before, schema.fields)
+            # One Values for all the rules: each field is resolved once per contact, not once per rule.
+            values = Values(context_values(contact, account, before, schema.fields))
 
-            def matches(rule: Checked, segment_ids: set[int], values: dict[str, Any] = values) -> bool:
+            def matches(rule: Checked, segment_ids: set[int], values: Values = values) -> bool:
                 if "segments" in rule.fields:  # only rules that read memberships need them current
-                    values["segments"] = {float(m) for m in segment_ids}
+                    values.replace("segments", {float(m) for m in segment_ids})
                 return evaluate(rule, values)
 
             after = memberships(ordered, before, matches)
