@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from rule_engine import ast, errors
@@ -82,17 +83,42 @@ _CONSTANTS = {ast.StringExpression, ast.FloatExpression, ast.BooleanExpression, 
 
 
 def _symbol(node: Any) -> Program:
+    evaluate = node.evaluate
     if node.scope is not None:
-        return _evaluator(node)  # $now, $today: the clock is read on each evaluation, as the evaluator does
-    name, evaluate = node.name, node.evaluate
+        # $now, $today: read once per contact (kept under "$now"...), so that all of a contact's
+        # rules are evaluated at one moment; the evaluator reads the clock once per rule.
+        key = "$" + node.name
+
+        def builtin(values: Values) -> Any:
+            value = values.get(key, MISSING)
+            if value is MISSING:
+                value = values[key] = evaluate(values.thing)
+            return value
+
+        return builtin
+    name = node.name
+    expected = node.result_type.inner_type if DataType.is_type(node.result_type, DataType.NULLABLE) else node.result_type
+    plain = _PLAIN.get(expected)  # the Python type a value of this field has when the evaluator keeps it as is
 
     def symbol(values: Values) -> Any:
         value = values.get(name, MISSING)
         if value is MISSING:
-            value = values[name] = evaluate(values.thing)
+            thing = values.thing
+            raw = thing.get(name, MISSING) if type(thing) is dict else MISSING
+            if raw is None:
+                value = None  # whatever the field's type, the evaluator gives a null as it is
+            elif plain is not None and type(raw) is plain and (plain is not dt.datetime or raw.tzinfo is not None):
+                value = Decimal(repr(raw)) if plain is float else raw  # coerce_value's conversion of a float
+            else:
+                value = evaluate(thing)  # anything else, with its type checks and errors
+            values[name] = value
         return value
 
     return symbol
+
+
+_PLAIN: dict[Any, type] = {DataType.STRING: str, DataType.BOOLEAN: bool, DataType.FLOAT: float,
+                           DataType.DATETIME: dt.datetime}
 
 
 def _logic(node: Any) -> Program:

@@ -29,7 +29,7 @@ moments = st.sampled_from([NOW - dt.timedelta(days=d, hours=h) for d in (0, 1, 9
 days = st.sampled_from([dt.date(1990, 1, 1), dt.date(1990, 6, 15), dt.date(1990, 6, 16), dt.date(1985, 3, 2)])
 money = st.sampled_from([0.0, 0.1, 0.3, 0.30000000000000004, 10.5, 99.99, 1e6, 2])
 # Values of the wrong kind: the evaluator refuses them when it reads the field; so must the closures.
-wrong = st.sampled_from(["3", 3.0, True, dt.date(1990, 1, 1), ["a"], {"a": 1}])
+wrong = st.sampled_from(["3", 3.0, 3, True, dt.date(1990, 1, 1), dt.datetime(2026, 6, 15), ["a"], {"a": 1}, {1.0}])
 
 
 @st.composite
