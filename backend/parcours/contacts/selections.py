@@ -3,7 +3,7 @@ contacts a rule selects, their rows as rules read them, and chunks of the table 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -86,6 +86,30 @@ async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[i
         for row in rows:
             account = accounts.get(row["account_id"])
             found[row["id"]] = (dict(row), dict(account) if account is not None else None)
+    return found
+
+
+_ACCOUNT_PREFIX = "account__"
+
+
+async def rule_rows_with(session: AsyncSession, contact_ids: Iterable[int],
+                         extra: Callable[[ColumnElement[Any]], ColumnElement[Any]]
+                         ) -> dict[int, tuple[Row, Row | None, Any]]:
+    """rule_rows in one statement (the account joined), each with what `extra` selects for the
+    contact given its id column (a feature's correlated subquery: e.g. its segment memberships),
+    so that evaluating a contact takes one round trip instead of three."""
+    ids = list(set(contact_ids))
+    found: dict[int, tuple[Row, Row | None, Any]] = {}
+    names = [column.name for column in CONTACTS.c]
+    for start in range(0, len(ids), 1000):
+        query = (select(CONTACTS, *[c.label(_ACCOUNT_PREFIX + c.name) for c in ACCOUNTS.c],
+                        extra(CONTACTS.c.id).label("extra"))
+                 .select_from(CONTACTS).outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
+                 .where(CONTACTS.c.id.in_(ids[start:start + 1000])))
+        for row in (await session.execute(query)).mappings():
+            account = ({c.name: row[_ACCOUNT_PREFIX + c.name] for c in ACCOUNTS.c}
+                       if row[_ACCOUNT_PREFIX + "id"] is not None else None)
+            found[row["id"]] = ({name: row[name] for name in names}, account, row["extra"])
     return found
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts import service as contacts
-from parcours.db import serialize
+from parcours.db import dialect_name, serialize
 from parcours.interactions import recording
 from parcours.interactions.batch import Batch, Consumer, RuleRow
 from parcours.jobs.enqueue import Enqueue, queue_after_commit
@@ -42,9 +42,10 @@ async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int], b
     if batch is not None:
         known, current = await batch.people(), await batch.memberships()
         people = {cid: known[cid] for cid in ids if cid in known}
-    else:
-        people = await contacts.rule_rows(session, ids)
-        current = await members.segment_ids_by_contact(session, ids)
+    else:  # each contact with its account and its memberships, in one statement
+        rows = await contacts.rule_rows_with(session, ids, members.segment_ids_column(await dialect_name(session)))
+        people = {cid: (contact, account) for cid, (contact, account, _) in rows.items()}
+        current = {cid: members.segment_ids_value(found) for cid, (_, _, found) in rows.items()}
     entered: list[tuple[int, int]] = []
     left: list[tuple[int, int]] = []
     with evaluation(schema) as evaluate:
