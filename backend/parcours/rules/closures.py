@@ -99,6 +99,7 @@ def _symbol(node: Any) -> Program:
     name = node.name
     expected = node.result_type.inner_type if DataType.is_type(node.result_type, DataType.NULLABLE) else node.result_type
     plain = _PLAIN.get(expected)  # the Python type a value of this field has when the evaluator keeps it as is
+    numbers = expected == DataType.SET(DataType.FLOAT)
 
     def symbol(values: Values) -> Any:
         value = values.get(name, MISSING)
@@ -109,6 +110,8 @@ def _symbol(node: Any) -> Program:
                 value = None  # whatever the field's type, the evaluator gives a null as it is
             elif plain is not None and type(raw) is plain and (plain is not dt.datetime or raw.tzinfo is not None):
                 value = Decimal(repr(raw)) if plain is float else raw  # coerce_value's conversion of a float
+            elif numbers and type(raw) is set and all(type(item) is float for item in raw):
+                value = raw  # memberships: a set of floats is kept as it is
             else:
                 value = evaluate(thing)  # anything else, with its type checks and errors
             values[name] = value

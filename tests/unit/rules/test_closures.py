@@ -29,7 +29,7 @@ moments = st.sampled_from([NOW - dt.timedelta(days=d, hours=h) for d in (0, 1, 9
 days = st.sampled_from([dt.date(1990, 1, 1), dt.date(1990, 6, 15), dt.date(1990, 6, 16), dt.date(1985, 3, 2)])
 money = st.sampled_from([0.0, 0.1, 0.3, 0.30000000000000004, 10.5, 99.99, 1e6, 2])
 # Values of the wrong kind: the evaluator refuses them when it reads the field; so must the closures.
-wrong = st.sampled_from(["3", 3.0, 3, True, dt.date(1990, 1, 1), dt.datetime(2026, 6, 15), ["a"], {"a": 1}, {1.0}])
+wrong = st.sampled_from(["3", 3.0, 3, True, dt.date(1990, 1, 1), dt.datetime(2026, 6, 15), ["a"], {"a": 1}, {1.0}, {1}, {1.0, None}, set(), frozenset({2.0})])
 
 
 @st.composite
@@ -58,7 +58,7 @@ def contacts(draw: Any) -> dict[str, Any]:
         "industry": st.one_of(st.none(), st.sampled_from(["Banking", "Retail"]))})))
     values = context_values(contact, account, draw(st.lists(st.integers(1, 4), max_size=3)), SCHEMA.fields)
     if draw(st.integers(0, 9)) == 0:
-        values[draw(st.sampled_from(["first_name", "opens_30d", "created_at", "email_opt_in", "country"]))] = draw(wrong)
+        values[draw(st.sampled_from(["first_name", "opens_30d", "created_at", "email_opt_in", "country", "segments"]))] = draw(wrong)
     return values
 
 
