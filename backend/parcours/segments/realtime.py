@@ -20,7 +20,7 @@ from parcours.rules.context import context_values
 from parcours.rules.language import Checked, evaluation
 from parcours.segments import members
 from parcours.segments.definitions import memberships
-from parcours.segments.reading import plan
+from parcours.segments.reading import plan, version_column
 
 # Above this many contacts changed at once (an import...), a full refresh in SQL beats
 # evaluating each contact in memory.
@@ -34,18 +34,25 @@ async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int], b
     read already (and learns the memberships that change)."""
     ids = sorted(set(contact_ids))
     await serialize(session, members.MEMBERSHIP_LOCK)
-    schema = await batch.schema() if batch is not None else await rules.current_schema(session)
-    names, ordered = await plan(session, schema, batch.rules if batch is not None else rule_cache)
-    if not ids or not ordered:
-        return 0, 0
     people: dict[int, RuleRow]
     if batch is not None:
+        schema = await batch.schema()
+        names, ordered = await plan(session, schema, batch.rules)
         known, current = await batch.people(), await batch.memberships()
         people = {cid: known[cid] for cid in ids if cid in known}
-    else:  # each contact with its account and its memberships, in one statement
-        rows = await contacts.rule_rows_with(session, ids, members.segment_ids_column(await dialect_name(session)))
+    else:
+        schema = await rules.current_schema(session)
+        # Each contact with its account, its memberships and the segments' version: one statement.
+        dialect = await dialect_name(session)
+        rows = await contacts.rule_rows_with(
+            session, ids, lambda cid: [members.segment_ids_column(dialect)(cid), version_column(dialect)])
         people = {cid: (contact, account) for cid, (contact, account, _) in rows.items()}
-        current = {cid: members.segment_ids_value(found) for cid, (_, _, found) in rows.items()}
+        current = {cid: members.segment_ids_value(extra[0]) for cid, (_, _, extra) in rows.items()}
+        if not rows:
+            return 0, 0
+        names, ordered = await plan(session, schema, rule_cache, next(iter(rows.values()))[2][1])
+    if not people or not ordered:
+        return 0, 0
     entered: list[tuple[int, int]] = []
     left: list[tuple[int, int]] = []
     with evaluation(schema) as evaluate:
