@@ -101,10 +101,11 @@ async def rule_rows_with(session: AsyncSession, contact_ids: Iterable[int],
     ids = list(set(contact_ids))
     found: dict[int, tuple[Row, Row | None, tuple[Any, ...]]] = {}
     names = [column.name for column in CONTACTS.c]
-    more = [f"extra_{i}" for i in range(len(extra(CONTACTS.c.id)))]
+    columns = extra(CONTACTS.c.id)
+    more = [f"extra_{i}" for i in range(len(columns))]
     for start in range(0, len(ids), 1000):
         query = (select(CONTACTS, *[c.label(_ACCOUNT_PREFIX + c.name) for c in ACCOUNTS.c],
-                        *[column.label(name) for column, name in zip(extra(CONTACTS.c.id), more, strict=True)])
+                        *[column.label(name) for column, name in zip(columns, more, strict=True)])
                  .select_from(CONTACTS).outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
                  .where(CONTACTS.c.id.in_(ids[start:start + 1000])))
         for row in (await session.execute(query)).mappings():
