@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -24,13 +24,13 @@ class Values(dict[str, Any]):
     """One contact's values as rules read them: fields resolved on first use and kept; `thing`
     is the raw mapping the evaluator reads (context_values)."""
 
-    def __init__(self, thing: Mapping[str, Any]) -> None:
+    def __init__(self, thing: dict[str, Any]) -> None:
         super().__init__()
         self.thing = thing
 
     def replace(self, name: str, value: Any) -> None:
         """A raw value changed (memberships): read it again when next asked."""
-        self.thing[name] = value  # type: ignore[index]  # context_values gives a dict
+        self.thing[name] = value
         self.pop(name, None)
 
 
@@ -104,20 +104,23 @@ def _symbol(node: Any) -> Program:
     def symbol(values: Values) -> Any:
         value = values.get(name, MISSING)
         if value is MISSING:
-            thing = values.thing
-            raw = thing.get(name, MISSING) if type(thing) is dict else MISSING
+            raw: Any = values.thing.get(name, MISSING)
             if raw is None:
                 value = None  # whatever the field's type, the evaluator gives a null as it is
-            elif plain is not None and type(raw) is plain and (plain is not dt.datetime or raw.tzinfo is not None):
+            elif plain is not None and type(raw) is plain and (plain is not dt.datetime or _aware(raw)):
                 value = Decimal(repr(raw)) if plain is float else raw  # coerce_value's conversion of a float
             elif numbers and type(raw) is set and all(type(item) is float for item in raw):
                 value = raw  # memberships: a set of floats is kept as it is
             else:
-                value = evaluate(thing)  # anything else, with its type checks and errors
+                value = evaluate(values.thing)  # anything else, with its type checks and errors
             values[name] = value
         return value
 
     return symbol
+
+
+def _aware(moment: Any) -> bool:
+    return moment.tzinfo is not None  # a naive one is given the context's time zone by the evaluator
 
 
 _PLAIN: dict[Any, type] = {DataType.STRING: str, DataType.BOOLEAN: bool, DataType.FLOAT: float,
@@ -164,7 +167,7 @@ def _ordered(node: Any) -> Program:
 def _regex(node: Any) -> Program:
     left, pattern = _compile(node.left), node._right  # the pattern the evaluator compiled at parse time
     search = pattern.match if node.type.endswith("fzm") else pattern.search
-    negated = node.type.startswith("ne")
+    negated: bool = node.type.startswith("ne")
 
     def regex(values: Values) -> bool:
         text = left(values)
