@@ -179,7 +179,7 @@ def evaluation(schema: Schema) -> Iterator[Callable[[Checked, Mapping[str, Any]]
 
     def matches(checked: Checked, values: Mapping[str, Any]) -> bool:
         if checked.rule.context is not context:  # checked with another schema: its own evaluator
-            return bool(checked.rule.matches(values))
+            return bool(checked.rule.matches(values.thing if isinstance(values, Values) else values))
         return bool(checked.program(values if isinstance(values, Values) else Values(dict(values))))
 
     with localcontext(context.decimal_context):

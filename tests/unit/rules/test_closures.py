@@ -158,3 +158,11 @@ def test_numbers_compare_as_the_evaluator_compares_them() -> None:
         assert not matches(parse("total_revenue == 0.3", SCHEMA), values)
         assert matches(parse("total_revenue > 0.3", SCHEMA), values)
     assert isinstance(parse("total_revenue == 0.3", SCHEMA).rule.statement.expression.right.value, Decimal)
+
+
+def test_a_rule_checked_with_another_schema_is_evaluated_by_its_own_evaluator() -> None:
+    other = Schema(catalog(), lambda: NOW)
+    rule = parse('country == "FR"', other)
+    values = Values(context_values({"country": "FR", "custom": {}}, None, [], other.fields))
+    with evaluation(SCHEMA) as matches:
+        assert matches(rule, values)
