@@ -47,10 +47,10 @@ async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int], b
         schema = await rules.current_schema(session)
         # Each contact with its account, its memberships and the segments' version: one statement.
         rows = await contacts.rule_rows_with(session, ids, _with_memberships(await dialect_name(session)))
-        people = {cid: (contact, account) for cid, (contact, account, _) in rows.items()}
-        current = {cid: members.segment_ids_value(extra[0]) for cid, (_, _, extra) in rows.items()}
         if not rows:
             return 0, 0
+        people = {cid: (contact, account) for cid, (contact, account, _) in rows.items()}
+        current = {cid: members.segment_ids_value(extra[0]) for cid, (_, _, extra) in rows.items()}
         names, ordered = await plan(session, schema, rule_cache, next(iter(rows.values()))[2][1])
     if not people or not ordered:
         return 0, 0
