@@ -363,15 +363,26 @@ def run_job(client: common.Http, job_id: str, posted: float, timeout: float = 60
             "end_to_end_seconds": round(end_to_end, 3), "polls": polls, "result": body["result"]}
 
 
+def _update_contacts(db: Database, assignment: str, where: str) -> str:
+    """An UPDATE of contacts that locks its rows in id order on PostgreSQL, as the worker's bulk
+    writers do (contacts.lock_in_id_order): an UPDATE locking them in scan order deadlocked with
+    the worker's stream."""
+    if db.backend == "postgresql":
+        return (f"UPDATE contacts SET {assignment} WHERE id IN "
+                f"(SELECT id FROM contacts WHERE {where} ORDER BY id FOR NO KEY UPDATE)")
+    return f"UPDATE contacts SET {assignment} WHERE {where}"
+
+
 def perturb(db: Database, round_: int) -> dict[str, int]:
     """About 1% of the contacts change in ways that move them in or out of the main segment (other
-    contacts each round)."""
+    contacts each round), once the worker is idle."""
+    wait_stream_idle(db)
     step = max(8, db.count("contacts") // 5000)  # ~0.5% of the opened / not opened, ~0.5% of leads
     db.execute(
-        f"UPDATE contacts SET opens_30d = 1 WHERE opens_30d = 0 AND id % {step} = {(1 + 3 * round_) % step}",
-        f"UPDATE contacts SET opens_30d = 0 WHERE opens_30d > 0 AND id % {step} = {(2 + 3 * round_) % step}",
-        f"UPDATE contacts SET lifecycle_stage = 'customer' WHERE lifecycle_stage = 'lead' "
-        f"AND id % {step // 8} = {(3 + round_) % (step // 8)}",
+        _update_contacts(db, "opens_30d = 1", f"opens_30d = 0 AND id % {step} = {(1 + 3 * round_) % step}"),
+        _update_contacts(db, "opens_30d = 0", f"opens_30d > 0 AND id % {step} = {(2 + 3 * round_) % step}"),
+        _update_contacts(db, "lifecycle_stage = 'customer'",
+                         f"lifecycle_stage = 'lead' AND id % {step // 8} = {(3 + round_) % (step // 8)}"),
     )
     return {"every_nth": step}
 

@@ -15,12 +15,21 @@ from parcours.contacts.models import CONTACTS, CustomField
 from parcours.contacts.vocabulary import COMPUTED_FIELDS, IMPORTABLE_FIELDS
 from parcours.db import dialect_name
 from parcours.errors import Conflict, InvalidInput, NotFound
+from parcours.rules.fields import CustomFieldInfo
 
 RESERVED = set(IMPORTABLE_FIELDS) | set(COMPUTED_FIELDS) | {"id", "account_id", "custom", "bounced", "created_at", "updated_at"}
 
 
 async def list_fields(session: AsyncSession) -> Sequence[CustomField]:
     return (await session.execute(select(CustomField).order_by(CustomField.label))).scalars().all()
+
+
+async def infos(session: AsyncSession) -> list[CustomFieldInfo]:
+    """The fields as rules read them, from plain rows (loading models took twice as long)."""
+    rows = await session.execute(select(col(CustomField.name), col(CustomField.label), col(CustomField.type),
+                                        col(CustomField.choices)).order_by(col(CustomField.label)))
+    return [CustomFieldInfo(name=name, label=label, type=type_, choices=tuple(choices))
+            for name, label, type_, choices in rows.all()]
 
 
 async def specs(session: AsyncSession) -> dict[str, CustomFieldSpec]:

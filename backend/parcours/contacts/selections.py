@@ -3,7 +3,7 @@ contacts a rule selects, their rows as rules read them, and chunks of the table 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -86,6 +86,32 @@ async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[i
         for row in rows:
             account = accounts.get(row["account_id"])
             found[row["id"]] = (dict(row), dict(account) if account is not None else None)
+    return found
+
+
+_ACCOUNT_PREFIX = "account__"
+
+
+async def rule_rows_with(session: AsyncSession, contact_ids: Iterable[int],
+                         extra: Callable[[ColumnElement[Any]], Sequence[ColumnElement[Any]]]
+                         ) -> dict[int, tuple[Row, Row | None, tuple[Any, ...]]]:
+    """rule_rows in one statement (the account joined), each with the values of the columns
+    `extra` gives for the contact's id column (another feature's subqueries: e.g. its segment
+    memberships), so that evaluating a contact takes one round trip instead of three."""
+    ids = list(set(contact_ids))
+    found: dict[int, tuple[Row, Row | None, tuple[Any, ...]]] = {}
+    names = [column.name for column in CONTACTS.c]
+    columns = extra(CONTACTS.c.id)
+    more = [f"extra_{i}" for i in range(len(columns))]
+    for start in range(0, len(ids), 1000):
+        query = (select(CONTACTS, *[c.label(_ACCOUNT_PREFIX + c.name) for c in ACCOUNTS.c],
+                        *[column.label(name) for column, name in zip(columns, more, strict=True)])
+                 .select_from(CONTACTS).outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
+                 .where(CONTACTS.c.id.in_(ids[start:start + 1000])))
+        for row in (await session.execute(query)).mappings():
+            account = ({c.name: row[_ACCOUNT_PREFIX + c.name] for c in ACCOUNTS.c}
+                       if row[_ACCOUNT_PREFIX + "id"] is not None else None)
+            found[row["id"]] = ({name: row[name] for name in names}, account, tuple(row[name] for name in more))
     return found
 
 

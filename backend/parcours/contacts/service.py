@@ -36,6 +36,7 @@ from parcours.contacts.selections import (
     ids_among,
     matching_ids,
     rule_rows,
+    rule_rows_with,
     with_addresses,
     with_consent,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "find_by_email", "get_contact", "how", "id_between", "id_bounds", "ids_among", "ids_by_email",
     "insert_consent_rows", "insert_many", "iterate_contacts", "lead_origin_of", "list_contacts",
     "lock_in_id_order", "matching_ids", "move_stage_for_select", "record_consent", "remove_scores", "rule_rows",
+    "rule_rows_with",
     "set_computed", "set_scores", "set_scores_from", "stage_counts", "update_contact", "with_addresses",
     "with_consent",
 ]

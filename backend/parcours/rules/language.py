@@ -37,6 +37,7 @@ from sqlalchemy.types import BigInteger, Boolean, Date, Float, Integer, String
 from parcours.clock import as_utc
 from parcours.db import UTCDateTime
 from parcours.rules import regex
+from parcours.rules.closures import Program, Values, compile_closures
 from parcours.rules.fields import Field
 
 UTC = dt.UTC
@@ -100,6 +101,7 @@ class Checked(msgspec.Struct):
     rule: Any
     fields: set[str]
     segment_ids: set[int]
+    program: Program  # the rule as closures (closures.py), what `evaluation` runs
 
 
 def _find(text: str, needle: str) -> int | None:
@@ -133,7 +135,8 @@ def parse(text: str, schema: Schema) -> Checked:
         raise RuleError(f"The rule cannot be used: {exc.message}.", None) from None
     compiler = Compiler(text, schema, _NeutralTarget(schema), schema.clock())
     compiler.condition(rule.statement.expression)
-    return Checked(text=text, rule=rule, fields=compiler.fields, segment_ids=compiler.segment_ids)
+    return Checked(text=text, rule=rule, fields=compiler.fields, segment_ids=compiler.segment_ids,
+                   program=compile_closures(rule.statement))
 
 
 def _nullable_fields(text: str, schema: Schema) -> list[str]:
@@ -169,14 +172,17 @@ def evaluate(checked: Checked, values: Mapping[str, Any]) -> bool:
 
 @contextmanager
 def evaluation(schema: Schema) -> Iterator[Callable[[Checked, Mapping[str, Any]], bool]]:
-    """evaluate() for many rules checked with this schema, in one decimal context: Rule.matches
-    enters one per rule, a sixth of the time of evaluating a contact against 200 segments."""
+    """evaluate() for many rules checked with this schema, in one decimal context (Rule.matches
+    enters one per rule), each rule run as its compiled closures. Given the same `Values` for
+    several rules, a contact's fields are resolved and type-checked once for all of them."""
+    context = schema.context
 
     def matches(checked: Checked, values: Mapping[str, Any]) -> bool:
-        checked.rule.context._tls.reset()  # what Rule.evaluate does before each evaluation
-        return bool(checked.rule.statement.evaluate(values))
+        if checked.rule.context is not context:  # checked with another schema: its own evaluator
+            return bool(checked.rule.matches(values.thing if isinstance(values, Values) else values))
+        return bool(checked.program(values if isinstance(values, Values) else Values(dict(values))))
 
-    with localcontext(schema.context.decimal_context):
+    with localcontext(context.decimal_context):
         yield matches
 
 

@@ -8,7 +8,7 @@ from parcours.clock import utcnow
 from parcours.contacts import custom_fields
 from parcours.errors import InvalidInput
 from parcours.rules.builder import OPERATORS, Builder, family, from_text, to_text
-from parcours.rules.fields import CustomFieldInfo, catalog
+from parcours.rules.fields import CustomFieldInfo, ScoreInfo, catalog
 from parcours.rules.language import Checked, RuleError, Schema, parse
 from parcours.rules.schemas import FieldOut
 
@@ -16,9 +16,18 @@ from parcours.rules.schemas import FieldOut
 async def current_schema(session: AsyncSession) -> Schema:
     from parcours.scoring import catalog as scoring  # scoring checks its own rules with this module
 
-    infos = [CustomFieldInfo(name=f.name, label=f.label, type=f.type, choices=tuple(f.choices))
-             for f in await custom_fields.list_fields(session)]
-    return Schema(catalog(infos, await scoring.score_infos(session)), utcnow)
+    key = (tuple(await custom_fields.infos(session)), tuple(await scoring.score_infos(session)))
+    found = _schemas.get(key)
+    if found is None:
+        if len(_schemas) >= 100:  # fields change rarely: past this, start again rather than grow
+            _schemas.clear()
+        found = _schemas[key] = Schema(catalog(*key), utcnow)
+    return found
+
+
+# Schemas by what they are built from: building one (its catalog, its key) took a tenth of a
+# contact's real-time evaluation. A Schema is never changed once built.
+_schemas: dict[tuple[tuple[CustomFieldInfo, ...], tuple[ScoreInfo, ...]], Schema] = {}
 
 
 def check(text: str, schema: Schema, field: str = "rule") -> Checked:

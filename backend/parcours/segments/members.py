@@ -4,10 +4,10 @@ contacts' timeline entries and the segments' counts)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,6 +44,27 @@ async def segment_ids_by_contact(session: AsyncSession, contact_ids: list[int]) 
         for cid, sid in rows.all():
             found[cid].add(sid)
     return found
+
+
+def segment_ids_column(dialect: str) -> Callable[[ColumnElement[Any]], ColumnElement[Any]]:
+    """A contact's segment ids as one value, given its id column: a subquery for reading them with
+    the contact's own row (contacts.rule_rows_with); segment_ids_value reads it back."""
+    aggregate = func.array_agg if dialect == "postgresql" else func.group_concat
+
+    def column(contact_id: ColumnElement[Any]) -> ColumnElement[Any]:
+        return (select(aggregate(col(SegmentMember.segment_id)))
+                .where(col(SegmentMember.contact_id) == contact_id).scalar_subquery())
+
+    return column
+
+
+def segment_ids_value(value: Any) -> set[int]:
+    """What segment_ids_column gave: an array (PostgreSQL), a comma-separated text (SQLite) or null."""
+    if value is None:
+        return set()
+    if isinstance(value, str):
+        return {int(part) for part in value.split(",")}
+    return {int(sid) for sid in value}
 
 
 def insert_members(dialect: str) -> postgresql.Insert | sqlite.Insert:
