@@ -17,7 +17,11 @@ from parcours.db import dialect_name
 from parcours.errors import Conflict, InvalidInput, NotFound
 from parcours.rules.fields import CustomFieldInfo
 
-RESERVED = set(IMPORTABLE_FIELDS) | set(COMPUTED_FIELDS) | {"id", "account_id", "custom", "bounced", "created_at", "updated_at"}
+RESERVED = (
+    set(IMPORTABLE_FIELDS)
+    | set(COMPUTED_FIELDS)
+    | {"id", "account_id", "custom", "bounced", "created_at", "updated_at"}
+)
 
 
 async def list_fields(session: AsyncSession) -> Sequence[CustomField]:
@@ -26,10 +30,15 @@ async def list_fields(session: AsyncSession) -> Sequence[CustomField]:
 
 async def infos(session: AsyncSession) -> list[CustomFieldInfo]:
     """The fields as rules read them, from plain rows (loading models took twice as long)."""
-    rows = await session.execute(select(col(CustomField.name), col(CustomField.label), col(CustomField.type),
-                                        col(CustomField.choices)).order_by(col(CustomField.label)))
-    return [CustomFieldInfo(name=name, label=label, type=type_, choices=tuple(choices))
-            for name, label, type_, choices in rows.all()]
+    rows = await session.execute(
+        select(col(CustomField.name), col(CustomField.label), col(CustomField.type), col(CustomField.choices)).order_by(
+            col(CustomField.label)
+        )
+    )
+    return [
+        CustomFieldInfo(name=name, label=label, type=type_, choices=tuple(choices))
+        for name, label, type_, choices in rows.all()
+    ]
 
 
 async def specs(session: AsyncSession) -> dict[str, CustomFieldSpec]:
@@ -45,8 +54,9 @@ async def validate_values(session: AsyncSession, given: dict[str, Any], current:
     for name, value in given.items():
         spec = known.get(name)
         if spec is None:
-            raise InvalidInput(f"There is no custom field named '{name}' (an admin can add it in Settings).",
-                               f"custom.{name}")
+            raise InvalidInput(
+                f"There is no custom field named '{name}' (an admin can add it in Settings).", f"custom.{name}"
+            )
         if value is None or value == "":
             merged.pop(name, None)
             continue
@@ -68,7 +78,9 @@ def _check_choices(field_type: str, choices: list[str]) -> list[str]:
     return cleaned
 
 
-async def create_field(session: AsyncSession, name: str, label: str, field_type: str, choices: list[str]) -> CustomField:
+async def create_field(
+    session: AsyncSession, name: str, label: str, field_type: str, choices: list[str]
+) -> CustomField:
     if name in RESERVED:
         raise InvalidInput(f"'{name}' is already a standard contact field: pick another name.", "name")
     if (await session.execute(select(col(CustomField.id)).where(col(CustomField.name) == name))).first():

@@ -32,9 +32,10 @@ class RuleColumns:
 
     def column(self, field: Field) -> ColumnElement[Any]:
         if field.group == "custom":
-            value = CONTACTS.c.custom[field.name[len(CUSTOM_PREFIX):]]
+            value = CONTACTS.c.custom[field.name[len(CUSTOM_PREFIX) :]]
             typed: ColumnElement[Any] = {"number": value.as_float, "boolean": value.as_boolean}.get(
-                field.type, value.as_string)()
+                field.type, value.as_string
+            )()
             return typed
         if field.group == "score":
             # Kept in contacts.scores by scoring; a contact not scored yet reads as the default.
@@ -43,7 +44,7 @@ class RuleColumns:
             return func.coalesce(score, score_default(field))
         if field.group == "account":
             self.uses_account = True
-            return ACCOUNTS.c["name" if field.name == "company" else field.name[len("account_"):]]
+            return ACCOUNTS.c["name" if field.name == "company" else field.name[len("account_") :]]
         return CONTACTS.c[field.name]
 
     def member_of(self, segment_id: int) -> ColumnElement[bool]:
@@ -79,10 +80,20 @@ async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[i
     ids = list(set(contact_ids))
     found: dict[int, tuple[Row, Row | None]] = {}
     for start in range(0, len(ids), 1000):
-        rows = (await session.execute(select(CONTACTS).where(CONTACTS.c.id.in_(ids[start:start + 1000])))).mappings().all()
+        rows = (
+            (await session.execute(select(CONTACTS).where(CONTACTS.c.id.in_(ids[start : start + 1000]))))
+            .mappings()
+            .all()
+        )
         account_ids = list({row["account_id"] for row in rows if row["account_id"] is not None})
-        accounts = {row["id"]: row for row in (await session.execute(
-            select(ACCOUNTS).where(ACCOUNTS.c.id.in_(account_ids)))).mappings()} if account_ids else {}
+        accounts = (
+            {
+                row["id"]: row
+                for row in (await session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id.in_(account_ids)))).mappings()
+            }
+            if account_ids
+            else {}
+        )
         for row in rows:
             account = accounts.get(row["account_id"])
             found[row["id"]] = (dict(row), dict(account) if account is not None else None)
@@ -92,9 +103,11 @@ async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[i
 _ACCOUNT_PREFIX = "account__"
 
 
-async def rule_rows_with(session: AsyncSession, contact_ids: Iterable[int],
-                         extra: Callable[[ColumnElement[Any]], Sequence[ColumnElement[Any]]]
-                         ) -> dict[int, tuple[Row, Row | None, tuple[Any, ...]]]:
+async def rule_rows_with(
+    session: AsyncSession,
+    contact_ids: Iterable[int],
+    extra: Callable[[ColumnElement[Any]], Sequence[ColumnElement[Any]]],
+) -> dict[int, tuple[Row, Row | None, tuple[Any, ...]]]:
     """rule_rows in one statement (the account joined), each with the values of the columns
     `extra` gives for the contact's id column (another feature's subqueries: e.g. its segment
     memberships), so that evaluating a contact takes one round trip instead of three."""
@@ -104,13 +117,22 @@ async def rule_rows_with(session: AsyncSession, contact_ids: Iterable[int],
     columns = extra(CONTACTS.c.id)
     more = [f"extra_{i}" for i in range(len(columns))]
     for start in range(0, len(ids), 1000):
-        query = (select(CONTACTS, *[c.label(_ACCOUNT_PREFIX + c.name) for c in ACCOUNTS.c],
-                        *[column.label(name) for column, name in zip(columns, more, strict=True)])
-                 .select_from(CONTACTS).outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
-                 .where(CONTACTS.c.id.in_(ids[start:start + 1000])))
+        query = (
+            select(
+                CONTACTS,
+                *[c.label(_ACCOUNT_PREFIX + c.name) for c in ACCOUNTS.c],
+                *[column.label(name) for column, name in zip(columns, more, strict=True)],
+            )
+            .select_from(CONTACTS)
+            .outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
+            .where(CONTACTS.c.id.in_(ids[start : start + 1000]))
+        )
         for row in (await session.execute(query)).mappings():
-            account = ({c.name: row[_ACCOUNT_PREFIX + c.name] for c in ACCOUNTS.c}
-                       if row[_ACCOUNT_PREFIX + "id"] is not None else None)
+            account = (
+                {c.name: row[_ACCOUNT_PREFIX + c.name] for c in ACCOUNTS.c}
+                if row[_ACCOUNT_PREFIX + "id"] is not None
+                else None
+            )
             found[row["id"]] = ({name: row[name] for name in names}, account, tuple(row[name] for name in more))
     return found
 
@@ -130,7 +152,7 @@ async def id_bounds(session: AsyncSession) -> tuple[int, int] | None:
 async def date_values(session: AsyncSession, field: str) -> list[tuple[int, date | None]]:
     """Every contact's value of a date field (a column such as birth_date, or custom.<name>)."""
     if field.startswith(CUSTOM_PREFIX):
-        name = field[len(CUSTOM_PREFIX):]
+        name = field[len(CUSTOM_PREFIX) :]
         rows = await session.execute(select(CONTACTS.c.id, CONTACTS.c.custom).where(CONTACTS.c.custom.isnot(None)))
         found = []
         for cid, custom in rows.all():
@@ -143,4 +165,3 @@ async def date_values(session: AsyncSession, field: str) -> list[tuple[int, date
     column = CONTACTS.c[field]
     values = await session.execute(select(CONTACTS.c.id, column).where(column.isnot(None)))
     return [(cid, value.date() if isinstance(value, datetime) else value) for cid, value in values.all()]
-

@@ -78,8 +78,14 @@ def _compile(node: Any) -> Program:
     return _evaluator(node)
 
 
-_CONSTANTS = {ast.StringExpression, ast.FloatExpression, ast.BooleanExpression, ast.DatetimeExpression,
-              ast.TimedeltaExpression, ast.NullExpression}
+_CONSTANTS = {
+    ast.StringExpression,
+    ast.FloatExpression,
+    ast.BooleanExpression,
+    ast.DatetimeExpression,
+    ast.TimedeltaExpression,
+    ast.NullExpression,
+}
 
 
 def _symbol(node: Any) -> Program:
@@ -97,7 +103,9 @@ def _symbol(node: Any) -> Program:
 
         return builtin
     name = node.name
-    expected = node.result_type.inner_type if DataType.is_type(node.result_type, DataType.NULLABLE) else node.result_type
+    expected = (
+        node.result_type.inner_type if DataType.is_type(node.result_type, DataType.NULLABLE) else node.result_type
+    )
     plain = _PLAIN.get(expected)  # the Python type a value of this field has when the evaluator keeps it as is
     numbers = expected == DataType.SET(DataType.FLOAT)
 
@@ -123,8 +131,12 @@ def _aware(moment: Any) -> bool:
     return moment.tzinfo is not None  # a naive one is given the context's time zone by the evaluator
 
 
-_PLAIN: dict[Any, type] = {DataType.STRING: str, DataType.BOOLEAN: bool, DataType.FLOAT: float,
-                           DataType.DATETIME: dt.datetime}
+_PLAIN: dict[Any, type] = {
+    DataType.STRING: str,
+    DataType.BOOLEAN: bool,
+    DataType.FLOAT: float,
+    DataType.DATETIME: dt.datetime,
+}
 
 
 def _logic(node: Any) -> Program:
@@ -137,19 +149,26 @@ def _logic(node: Any) -> Program:
 def _equality(node: Any) -> Program:
     left, right = _compile(node.left), _compile(node.right)
     if node.type == "eq":
+
         def equal(values: Values) -> bool:
             a, b = left(values), right(values)
             return type(a) is type(b) and a == b
+
         return equal
 
     def different(values: Values) -> bool:
         a, b = left(values), right(values)
         return type(a) is not type(b) or a != b
+
     return different
 
 
-_ORDERS: dict[str, Callable[[Any, Any], Any]] = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt,
-                                                  "le": operator.le}
+_ORDERS: dict[str, Callable[[Any, Any], Any]] = {
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+}
 
 
 def _ordered(node: Any) -> Program:

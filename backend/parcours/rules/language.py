@@ -44,9 +44,15 @@ UTC = dt.UTC
 MAX_DIGITS = 15  # beyond this, a Decimal literal and the float SQL compares with can differ
 
 _ENGINE_TYPES = {
-    "string": DataType.STRING, "choice": DataType.STRING, "country": DataType.STRING, "language": DataType.STRING,
-    "number": DataType.FLOAT, "boolean": DataType.BOOLEAN, "datetime": DataType.DATETIME,
-    "date": DataType.DATETIME, "segments": DataType.SET(DataType.FLOAT),
+    "string": DataType.STRING,
+    "choice": DataType.STRING,
+    "country": DataType.STRING,
+    "language": DataType.STRING,
+    "number": DataType.FLOAT,
+    "boolean": DataType.BOOLEAN,
+    "datetime": DataType.DATETIME,
+    "date": DataType.DATETIME,
+    "segments": DataType.SET(DataType.FLOAT),
 }
 
 
@@ -118,25 +124,37 @@ def parse(text: str, schema: Schema) -> Checked:
     except errors.RuleSyntaxError as exc:
         token = exc.token
         position = getattr(token, "lexpos", None) if token is not None else len(text)
-        near = text[position:position + 20] if position is not None else ""
-        raise RuleError(f"The rule is not written correctly near '{near}'." if near
-                        else "The rule ends too early: something is missing at the end.", position) from None
+        near = text[position : position + 20] if position is not None else ""
+        raise RuleError(
+            f"The rule is not written correctly near '{near}'."
+            if near
+            else "The rule ends too early: something is missing at the end.",
+            position,
+        ) from None
     except errors.SymbolResolutionError as exc:
         hint = f" Did you mean '{exc.suggestion}'?" if getattr(exc, "suggestion", None) else ""
         raise RuleError(f"There is no field named '{exc.symbol_name}'.{hint}", _find(text, exc.symbol_name)) from None
     except errors.RegexSyntaxError as exc:
-        raise RuleError(f"'{exc.value}' is not a valid regular expression: {exc.error}.",
-                        _find(text, str(exc.value))) from None
+        raise RuleError(
+            f"'{exc.value}' is not a valid regular expression: {exc.error}.", _find(text, str(exc.value))
+        ) from None
     except errors.AttributeResolutionError as exc:
-        raise RuleError(f"'.{exc.attribute_name}' is not supported in rules.", _find(text, "." + exc.attribute_name)) from None
+        raise RuleError(
+            f"'.{exc.attribute_name}' is not supported in rules.", _find(text, "." + exc.attribute_name)
+        ) from None
     except errors.EvaluationError as exc:
         raise RuleError(_type_message(str(exc), text, schema), _nullable_position(str(exc), text, schema)) from None
     except errors.EngineError as exc:
         raise RuleError(f"The rule cannot be used: {exc.message}.", None) from None
     compiler = Compiler(text, schema, _NeutralTarget(schema), schema.clock())
     compiler.condition(rule.statement.expression)
-    return Checked(text=text, rule=rule, fields=compiler.fields, segment_ids=compiler.segment_ids,
-                   program=compile_closures(rule.statement))
+    return Checked(
+        text=text,
+        rule=rule,
+        fields=compiler.fields,
+        segment_ids=compiler.segment_ids,
+        program=compile_closures(rule.statement),
+    )
 
 
 def _nullable_fields(text: str, schema: Schema) -> list[str]:
@@ -144,8 +162,10 @@ def _nullable_fields(text: str, schema: Schema) -> list[str]:
 
 
 _EMPTY_EXAMPLES = {
-    "number": "({name} ?? 0) > 3", "datetime": '({name} ?? d"1970-01-01") >= $now - t"P30D"',
-    "date": '({name} ?? d"1900-01-01") >= d"1990-01-01"', "boolean": "({name} ?? false) == true",
+    "number": "({name} ?? 0) > 3",
+    "datetime": '({name} ?? d"1970-01-01") >= $now - t"P30D"',
+    "date": '({name} ?? d"1900-01-01") >= d"1990-01-01"',
+    "boolean": "({name} ?? false) == true",
 }
 
 
@@ -221,8 +241,17 @@ class Value(msgspec.Struct):
     constant: Any = msgspec.UNSET  # the Python value, when known at compile time
 
 
-_KINDS = {"string": "string", "choice": "string", "country": "string", "language": "string", "number": "number",
-          "boolean": "boolean", "datetime": "datetime", "date": "date", "segments": "segments"}
+_KINDS = {
+    "string": "string",
+    "choice": "string",
+    "country": "string",
+    "language": "string",
+    "number": "number",
+    "boolean": "boolean",
+    "datetime": "datetime",
+    "date": "date",
+    "segments": "segments",
+}
 
 
 class Compiler:
@@ -294,7 +323,9 @@ class Compiler:
                 if equal:
                     return and_(column.sql.isnot(None), column.sql == value.sql)
                 return or_(column.sql.is_(None), column.sql != value.sql)
-            return _condition(left.sql.is_not_distinct_from(right.sql) if equal else left.sql.is_distinct_from(right.sql))
+            return _condition(
+                left.sql.is_not_distinct_from(right.sql) if equal else left.sql.is_distinct_from(right.sql)
+            )
         return _condition(left.sql == right.sql if equal else left.sql != right.sql)
 
     def ordered(self, node: ast.ArithmeticComparisonExpression) -> ColumnElement[bool]:
@@ -306,7 +337,11 @@ class Compiler:
         if left.kind == "date" or right.kind == "date":
             return self.date_comparison(node.type, left, right, node)
         operators: dict[str, Callable[[Any, Any], Any]] = {
-            "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b}
+            "gt": lambda a, b: a > b,
+            "ge": lambda a, b: a >= b,
+            "lt": lambda a, b: a < b,
+            "le": lambda a, b: a <= b,
+        }
         return _condition(operators[node.type](left.sql, right.sql))
 
     def whole_numbers(self, left: Value, right: Value) -> tuple[Value, Value]:
@@ -315,8 +350,12 @@ class Compiler:
         a regex of the same rule (`clicks_30d >= 1 and email =~~ ...` took 0.3 s instead of 0.18 s
         at 1M contacts). Same answers: integers below 2**53 are exact as floats."""
         for column, number in ((left, right), (right, left)):
-            if (column.constant is msgspec.UNSET and isinstance(getattr(column.sql, "type", None), Integer)
-                    and isinstance(number.constant, Decimal) and number.constant == number.constant.to_integral_value()):
+            if (
+                column.constant is msgspec.UNSET
+                and isinstance(getattr(column.sql, "type", None), Integer)
+                and isinstance(number.constant, Decimal)
+                and number.constant == number.constant.to_integral_value()
+            ):
                 whole = Value(literal(int(number.constant), BigInteger()), "number", False, number.constant)
                 return (column, whole) if column is left else (whole, column)
         return left, right
@@ -334,11 +373,13 @@ class Compiler:
         if left.kind != "date":
             left, right, op = right, left, flipped[op]
         if right.kind == "date":
-            raise self.refuse("Compare a date field with a date (d\"2024-05-01\", $today...), not with another field.",
-                              _near(node.left))
+            raise self.refuse(
+                'Compare a date field with a date (d"2024-05-01", $today...), not with another field.', _near(node.left)
+            )
         if right.constant is msgspec.UNSET:
-            raise self.refuse("Compare a date field with a date (d\"2024-05-01\", $today...), not with another field.",
-                              _near(node.left))
+            raise self.refuse(
+                'Compare a date field with a date (d"2024-05-01", $today...), not with another field.', _near(node.left)
+            )
         moment: dt.datetime = right.constant.astimezone(UTC)
         day, midnight = moment.date(), moment.time() == dt.time(0)
         column = left.sql
@@ -415,7 +456,9 @@ class Compiler:
         part = self.value(node.member)
         if part.kind != "string":
             raise self.refuse("Only a text can be looked for inside a text.", _near(node.member))
-        position = func.instr(whole.sql, part.sql) if self.target.dialect == "sqlite" else func.strpos(whole.sql, part.sql)
+        position = (
+            func.instr(whole.sql, part.sql) if self.target.dialect == "sqlite" else func.strpos(whole.sql, part.sql)
+        )
         return position > 0
 
     # values -------------------------------------------------------------------------------------
@@ -448,8 +491,11 @@ class Compiler:
             if left.kind == "date":
                 if right.constant is msgspec.UNSET or right.constant.astimezone(UTC).time() != dt.time(0):
                     raise self.refuse("The default of a date field must be a date (midnight).", _near(node.right))
-                return Value(func.coalesce(left.sql, self.date_literal(right.constant.astimezone(UTC).date(), left)),
-                             "date", right.nullable)
+                return Value(
+                    func.coalesce(left.sql, self.date_literal(right.constant.astimezone(UTC).date(), left)),
+                    "date",
+                    right.nullable,
+                )
             return Value(func.coalesce(left.sql, right.sql), left.kind, right.nullable)
         if isinstance(node, (ast.AddExpression, ast.SubtractExpression)):
             return self.shifted_moment(node)
@@ -482,7 +528,7 @@ class Compiler:
     def shifted_moment(self, node: Any) -> Value:
         left, right = self.value(node.left), self.value(node.right)
         if left.kind != "datetime" or right.kind != "timedelta" or left.constant is msgspec.UNSET:
-            raise self.refuse("Arithmetic is only supported on dates: $now - t\"P30D\".", _near(node.left))
+            raise self.refuse('Arithmetic is only supported on dates: $now - t"P30D".', _near(node.left))
         shift = right.constant if isinstance(node, ast.AddExpression) else -right.constant
         return self.moment(left.constant + shift)
 
@@ -517,10 +563,16 @@ def _near(node: Any) -> str | None:
 
 def _describe(node: Any) -> str:
     return {
-        "ArithmeticExpression": "arithmetic on numbers", "GetAttributeExpression": "attributes such as .as_lower",
-        "GetItemExpression": "indexing with [...]", "GetSliceExpression": "slices", "TernaryExpression": "a ? b : c",
-        "FunctionCallExpression": "function calls", "ComprehensionExpression": "comprehensions",
-        "MappingExpression": "mappings", "SetExpression": "sets", "BytesExpression": "bytes",
+        "ArithmeticExpression": "arithmetic on numbers",
+        "GetAttributeExpression": "attributes such as .as_lower",
+        "GetItemExpression": "indexing with [...]",
+        "GetSliceExpression": "slices",
+        "TernaryExpression": "a ? b : c",
+        "FunctionCallExpression": "function calls",
+        "ComprehensionExpression": "comprehensions",
+        "MappingExpression": "mappings",
+        "SetExpression": "sets",
+        "BytesExpression": "bytes",
     }.get(type(node).__name__, type(node).__name__)
 
 

@@ -57,9 +57,15 @@ def read_builder(text: str, schema: Schema) -> Builder | None:
 
 def describe_fields(schema: Schema) -> list[FieldOut]:
     return [
-        FieldOut(name=f.name, type=f.type, label_en=f.label_en, label_fr=f.label_fr, group=f.group,
-                 nullable=f.nullable, choices=[{"value": c.value, "label_en": c.label_en, "label_fr": c.label_fr}
-                                               for c in f.choices],
-                 operators=list(OPERATORS[family(f)]))
+        FieldOut(
+            name=f.name,
+            type=f.type,
+            label_en=f.label_en,
+            label_fr=f.label_fr,
+            group=f.group,
+            nullable=f.nullable,
+            choices=[{"value": c.value, "label_en": c.label_en, "label_fr": c.label_fr} for c in f.choices],
+            operators=list(OPERATORS[family(f)]),
+        )
         for f in schema.fields.values()
     ]

@@ -32,15 +32,20 @@ def member_ids(segment_id: int) -> Select[Any]:
 
 
 async def segment_ids_of(session: AsyncSession, contact_id: int) -> set[int]:
-    rows = await session.execute(select(col(SegmentMember.segment_id)).where(col(SegmentMember.contact_id) == contact_id))
+    rows = await session.execute(
+        select(col(SegmentMember.segment_id)).where(col(SegmentMember.contact_id) == contact_id)
+    )
     return set(rows.scalars().all())
 
 
 async def segment_ids_by_contact(session: AsyncSession, contact_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     for start in range(0, len(contact_ids), 1000):
-        rows = await session.execute(select(col(SegmentMember.contact_id), col(SegmentMember.segment_id))
-                                     .where(col(SegmentMember.contact_id).in_(contact_ids[start:start + 1000])))
+        rows = await session.execute(
+            select(col(SegmentMember.contact_id), col(SegmentMember.segment_id)).where(
+                col(SegmentMember.contact_id).in_(contact_ids[start : start + 1000])
+            )
+        )
         for cid, sid in rows.all():
             found[cid].add(sid)
     return found
@@ -52,8 +57,11 @@ def segment_ids_column(dialect: str) -> Callable[[ColumnElement[Any]], ColumnEle
     aggregate = func.array_agg if dialect == "postgresql" else func.group_concat
 
     def column(contact_id: ColumnElement[Any]) -> ColumnElement[Any]:
-        return (select(aggregate(col(SegmentMember.segment_id)))
-                .where(col(SegmentMember.contact_id) == contact_id).scalar_subquery())
+        return (
+            select(aggregate(col(SegmentMember.segment_id)))
+            .where(col(SegmentMember.contact_id) == contact_id)
+            .scalar_subquery()
+        )
 
     return column
 
@@ -72,8 +80,9 @@ def insert_members(dialect: str) -> postgresql.Insert | sqlite.Insert:
     return postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)
 
 
-async def apply(session: AsyncSession, names: Mapping[int, str], entered: list[tuple[int, int]],
-                left: list[tuple[int, int]]) -> None:
+async def apply(
+    session: AsyncSession, names: Mapping[int, str], entered: list[tuple[int, int]], left: list[tuple[int, int]]
+) -> None:
     """Write these (segment id, contact id) entries and exits; `names` gives each segment's name."""
     if not entered and not left:
         return
@@ -85,12 +94,17 @@ async def apply(session: AsyncSession, names: Mapping[int, str], entered: list[t
     for sid, cid in left:
         by_segment[sid].append(cid)
     for sid, cids in by_segment.items():
-        await session.execute(delete(SegmentMember).where(col(SegmentMember.segment_id) == sid,
-                                                          col(SegmentMember.contact_id).in_(cids)))
-    await recording.record(session, [
-        {"contact_id": c, "type": kind, "occurred_at": now, "properties": {"segment_id": s, "segment": names[s]}}
-        for kind, pairs in (("segment_entered", entered), ("segment_exited", left)) for s, c in pairs
-    ])
+        await session.execute(
+            delete(SegmentMember).where(col(SegmentMember.segment_id) == sid, col(SegmentMember.contact_id).in_(cids))
+        )
+    await recording.record(
+        session,
+        [
+            {"contact_id": c, "type": kind, "occurred_at": now, "properties": {"segment_id": s, "segment": names[s]}}
+            for kind, pairs in (("segment_entered", entered), ("segment_exited", left))
+            for s, c in pairs
+        ],
+    )
     delta: dict[int, int] = defaultdict(int)
     for sid, _ in entered:
         delta[sid] += 1
@@ -98,5 +112,6 @@ async def apply(session: AsyncSession, names: Mapping[int, str], entered: list[t
         delta[sid] -= 1
     for sid, change in delta.items():
         if change:
-            await session.execute(update(Segment).where(col(Segment.id) == sid)
-                                  .values(member_count=col(Segment.member_count) + change))
+            await session.execute(
+                update(Segment).where(col(Segment.id) == sid).values(member_count=col(Segment.member_count) + change)
+            )

@@ -30,8 +30,9 @@ from parcours.segments.reading import plan, version_column
 REALTIME_LIMIT = 2_000
 
 
-async def evaluate_contacts(session: AsyncSession, contact_ids: Iterable[int], batch: Batch | None = None
-                            ) -> tuple[int, int]:
+async def evaluate_contacts(
+    session: AsyncSession, contact_ids: Iterable[int], batch: Batch | None = None
+) -> tuple[int, int]:
     """Re-evaluate every dynamic segment for these contacts, in memory; apply what changed.
     Within the interaction stream, `batch` has the contacts, their memberships and the schema
     read already (and learns the memberships that change)."""
@@ -99,7 +100,9 @@ def stream_consumer(enqueue: Enqueue) -> Consumer:
     async def consume(batch: Batch) -> None:
         changed = {row.contact_id for row in batch.rows if row.type not in recording.UNCHANGING_TYPES}
         if len(changed) > REALTIME_LIMIT:
-            queue_after_commit(batch.session, enqueue, JobName.REFRESH_ALL_SEGMENTS, job_id=JobName.REFRESH_ALL_SEGMENTS)
+            queue_after_commit(
+                batch.session, enqueue, JobName.REFRESH_ALL_SEGMENTS, job_id=JobName.REFRESH_ALL_SEGMENTS
+            )
         elif changed:
             await evaluate_contacts(batch.session, changed, batch)
 

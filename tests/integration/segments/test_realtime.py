@@ -48,8 +48,9 @@ class Database:
         async with db.transaction(self.sessions) as session:
             await evaluate_contacts(session, [contact_id])
         async with db.transaction(self.sessions) as session:
-            rows = await session.execute(select(col(SegmentMember.segment_id)).where(
-                col(SegmentMember.contact_id) == contact_id))
+            rows = await session.execute(
+                select(col(SegmentMember.segment_id)).where(col(SegmentMember.contact_id) == contact_id)
+            )
             return set(rows.scalars().all())
 
     async def contact(self, **row: Any) -> int:
@@ -73,11 +74,20 @@ def test_each_call_sees_the_segments_as_they_are_now(database: Database) -> None
     assert run(database.evaluate(contact)) == {french}
     # Another segment changed at the very moment the first one was saved (the newest change is
     # still that moment): it is read again.
-    run(database.execute(update(Segment).where(col(Segment.id) == opened).values(
-        rule='country == "FR" and email =~~ "@realtime[.]test$"', updated_at=MOMENT)))
+    run(
+        database.execute(
+            update(Segment)
+            .where(col(Segment.id) == opened)
+            .values(rule='country == "FR" and email =~~ "@realtime[.]test$"', updated_at=MOMENT)
+        )
+    )
     assert run(database.evaluate(contact)) == {french, opened}
-    run(database.execute(delete(SegmentMember).where(col(SegmentMember.segment_id) == french),
-                         delete(Segment).where(col(Segment.id) == french)))
+    run(
+        database.execute(
+            delete(SegmentMember).where(col(SegmentMember.segment_id) == french),
+            delete(Segment).where(col(Segment.id) == french),
+        )
+    )
     assert run(database.evaluate(contact)) == {opened}
     later = run(database.segment('(city ?? "") == "" and email =~~ "@realtime[.]test$"'))
     assert run(database.evaluate(contact)) == {opened, later}
