@@ -32,9 +32,10 @@ $(SPA): $(PY_STAMP) $(NPM_STAMP) $(BACKEND_SOURCES) $(FRONTEND_SOURCES)
 run: setup
 	$(BIN)/parcours serve
 
-# Lint and types first: a minute, and what they catch would otherwise fail later or not at all.
+# Lint, format and types first: a minute, and what they catch would otherwise fail later or not at all.
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 test: setup lint
