@@ -126,7 +126,7 @@ def test_design_test_and_send_an_ab_campaign(page: Page, api: httpx.Client, serv
     # The Outbox shows every message; its unsubscribe link works in one click.
     page.get_by_test_id("emails-tab-outbox").click()
     page.get_by_test_id("outbox-search").fill(f"lina.{stamp}")
-    row = page.locator("[data-testid^=outbox-row-]").first
+    row = page.locator("[data-testid^=outbox-row-]").filter(has_text=f"lina.{stamp}").first  # once the search applies
     row.click()
     expect(page.get_by_test_id("outbox-html")).to_be_visible()
     message_id = int(row.get_attribute("data-testid").rsplit("-", 1)[1])

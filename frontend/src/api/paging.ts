@@ -29,7 +29,10 @@ export function useCursorPages<T>(
   const query = useQuery({
     queryKey: [...key, { cursor: cursor ?? null }],
     queryFn: () => fetchPage(cursor),
-    placeholderData: keepPreviousData,
+    // Another page of the same list stays on screen while the next one loads; another filter's
+    // rows do not (they would pass for results of the new search).
+    placeholderData: (previous, previousQuery) =>
+      previousQuery && JSON.stringify(previousQuery.queryKey.slice(0, -1)) === scope ? keepPreviousData(previous) : undefined,
     ...options,
   });
   // Rows can leave the list (cancelled under a filter): an emptied page goes back one page.
