@@ -35,7 +35,7 @@ from parcours.db import Sessions, retried
 from parcours.interactions import recording
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import Batch, Consumer, Sources
-from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.enqueue import SLOTS_PER_SECOND, Enqueue, slot_id
 from parcours.jobs.names import JobName
 from parcours.journeys import held
 from parcours.journeys import stream as journeys
@@ -54,13 +54,11 @@ from parcours.segments.members import segment_ids_by_contact
 
 # New interactions are processed at most this often per process (a burst of ingestion queues
 # one job, not thousands); a wake-up inside the window is deferred to its end, never dropped.
-TRIGGER_EVERY = 0.5
+TRIGGER_EVERY = 1 / SLOTS_PER_SECOND
 
 
 def job_id() -> str:
-    # One id per time slot: a wake-up while a run is under way queues the next run instead of
-    # being refused as a duplicate of it.
-    return f"{JobName.PROCESS_INTERACTIONS}:{int(time.time() / TRIGGER_EVERY)}"
+    return slot_id(JobName.PROCESS_INTERACTIONS, time.time())
 
 
 class Waker:

@@ -27,7 +27,7 @@ from parcours.channels.sending import JOBS, LANES, Kind, Ready, Sent
 from parcours.channels.sms import Sms
 from parcours.channels.webhook import Webhook
 from parcours.db import transaction
-from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.enqueue import Enqueue, slot_id
 from parcours.jobs.names import JobName
 from parcours.settings import Settings
 
@@ -138,7 +138,7 @@ class Delivery:
         """A full batch: more are due. Another worker, if idle, takes this job and joins in (this
         one only notes it: one loop per job and worker)."""
         try:
-            await self.enqueue(job, job_id=f"{job}:{int(time.time() * 2)}")
+            await self.enqueue(job, job_id=slot_id(job, time.time()))
         except Exception:  # the sweeper wakes the others anyway
             log.warning("could not queue a delivery job for the other workers", exc_info=True)
 

@@ -39,7 +39,7 @@ from parcours.channels.store import suppress, suppressed
 from parcours.clock import utcnow
 from parcours.db import UTCDateTime, after_commit, insert_ignoring_duplicates
 from parcours.errors import InvalidInput, NotFound
-from parcours.jobs.enqueue import Enqueue
+from parcours.jobs.enqueue import Enqueue, slot_id
 from parcours.jobs.names import JobName
 
 # What other features use, the statistics and the suppression list included.
@@ -89,7 +89,7 @@ def wake(session: AsyncSession, enqueue: Enqueue, channels: set[str]) -> None:
 
 
 async def _start(enqueue: Enqueue, job: JobName) -> object:
-    return await enqueue(job, job_id=f"{job}:{int(utcnow().timestamp() * 2)}")
+    return await enqueue(job, job_id=slot_id(job, utcnow().timestamp()))
 
 
 async def queue(session: AsyncSession, enqueue: Enqueue, messages: Sequence[OutboxIn]) -> None:

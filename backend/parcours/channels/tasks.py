@@ -8,6 +8,7 @@ from parcours.channels import store
 from parcours.channels.sending import JOBS
 from parcours.clock import utcnow
 from parcours.db import transaction
+from parcours.jobs.enqueue import slot_id
 from parcours.jobs.names import JobName
 from parcours.runtime import WorkerContext
 
@@ -37,4 +38,4 @@ async def sweep_outbox(ctx: WorkerContext) -> None:
             ).scalars()
         )
     for job in sorted({JOBS[c] for c in channels if c in JOBS}):
-        await delivery.enqueue(job, job_id=f"{job}:{int(utcnow().timestamp() * 2)}")
+        await delivery.enqueue(job, job_id=slot_id(job, utcnow().timestamp()))

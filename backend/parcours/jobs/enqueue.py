@@ -10,6 +10,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.db import after_commit
 from parcours.jobs.names import JobName
 
+SLOTS_PER_SECOND = 2
+
+
+def slot_id(name: JobName, seconds: float) -> str:
+    """The job id of `name` for the half-second around `seconds` (a timestamp): asking twice in the
+    same moment queues one job, and asking while a run is under way queues the next one instead of
+    being refused as a duplicate of it."""
+    return f"{name}:{int(seconds * SLOTS_PER_SECOND)}"
+
 
 class Enqueue(Protocol):
     """Queue `name(*args)`. With a job_id, a job already queued under that id is not queued twice

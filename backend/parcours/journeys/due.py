@@ -12,7 +12,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
-from parcours.jobs.enqueue import Enqueue, queue_after_commit
+from parcours.jobs.enqueue import Enqueue, queue_after_commit, slot_id
 from parcours.jobs.names import JobName
 from parcours.journeys.batch import RUNS
 from parcours.journeys.models import Journey
@@ -23,7 +23,7 @@ def wake(session: AsyncSession, enqueue: Enqueue, at: datetime | None = None) ->
     """After commit, have a worker advance what is due (at `at`, or now). The job id is the time
     bucket: asking twice for the same moment queues one job."""
     moment = at or utcnow()
-    job_id = f"{JobName.ADVANCE_JOURNEYS}:{int(moment.timestamp() * 2)}"
+    job_id = slot_id(JobName.ADVANCE_JOURNEYS, moment.timestamp())
     queue_after_commit(session, enqueue, JobName.ADVANCE_JOURNEYS, job_id=job_id, _defer_until=at)
 
 
