@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import encode_cursor, read_cursor
+from parcours.api import after, cut, read_cursor
 from parcours.channels import store
 from parcours.channels.models import OutboxMessage
 from parcours.channels.sending import JOBS, OutboxIn
@@ -292,11 +292,12 @@ async def page(
         where.append(col(OutboxMessage.campaign_id) == campaign_id)
     if to:
         where.append(col(OutboxMessage.to_address).contains(to.strip().lower(), autoescape=True))
+    order = [(col(OutboxMessage.id), True)]
     query = select(OutboxMessage).where(*where)
     last = read_cursor(cursor, int)
     if last is not None:
-        query = query.where(col(OutboxMessage.id) < last[0])
-    rows = list((await session.execute(query.order_by(col(OutboxMessage.id).desc()).limit(limit + 1))).scalars().all())
+        query = query.where(after(order, last))
+    rows = (await session.execute(query.order_by(col(OutboxMessage.id).desc()).limit(limit + 1))).scalars().all()
     total = (await session.execute(select(func.count()).select_from(OutboxMessage).where(*where))).scalar_one()
-    next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
-    return rows[:limit], next_cursor, int(total)
+    items, next_cursor = cut(rows, limit, lambda m: [m.id])
+    return items, next_cursor, int(total)
