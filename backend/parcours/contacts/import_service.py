@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -14,7 +15,17 @@ from parcours.auth.service import Actor, system_actor
 from parcours.clock import utcnow
 from parcours.contacts import accounts, custom_fields, service
 from parcours.contacts.csvfile import CsvError, read_table, suggest_mapping
-from parcours.contacts.importing import ImportOptions, Preparation, Record, check_mapping
+from parcours.contacts.importing import (
+    ImportOptions,
+    Preparation,
+    Record,
+    SkippedRow,
+    check_mapping,
+    consent_changes,
+    obtained_at,
+    with_basis,
+    without_consent,
+)
 from parcours.contacts.models import Contact, ImportFile
 from parcours.contacts.normalize import normalize_country, search_text
 from parcours.contacts.schemas import ImportPreview
@@ -25,7 +36,7 @@ from parcours.interactions import recording
 from parcours.jobs import service as jobs
 from parcours.jobs.enqueue import Enqueue
 from parcours.jobs.names import JobName
-from parcours.jobs.schemas import ImportResult, ImportRowError
+from parcours.jobs.schemas import ImportResult, ImportRowError, ImportSkippedRow
 from parcours.jobs.service import JobProgress
 from parcours.segments import service as segments
 
@@ -39,11 +50,11 @@ _STARTING = {
     "scores": literal_column("'{}'"),
     **{c: literal_column("0") for c in ("opens_30d", "clicks_30d", "visits_30d", "purchases", "total_revenue")},
 }
-MAX_ERRORS_REPORTED = 10_000
+MAX_ERRORS_REPORTED = 10_000  # and as many skipped rows
 # A contact's fields that an import writes (company becomes account_id).
 _COLUMNS = [f for f in IMPORTABLE_FIELDS if f not in ("email", "company")]
 # Values that count as "nothing known yet" for the fill_empty policy.
-_EMPTY_DEFAULTS = {"consent_level": "none", "lifecycle_stage": "subscriber"}
+_EMPTY_DEFAULTS = {"lifecycle_stage": "subscriber"}
 
 
 def _table(content: bytes) -> Any:
@@ -94,6 +105,13 @@ async def start_import(
             options = msgspec.structs.replace(options, default_country=normalize_country(options.default_country))
         except ValueError as exc:
             raise InvalidInput(str(exc), "options.default_country") from None
+    if options.consent is not None:
+        try:
+            moment = obtained_at(options.consent.obtained_at, utcnow())
+        except ValueError as exc:
+            raise InvalidInput(str(exc), "options.consent.obtained_at") from None
+        consent = msgspec.structs.replace(options.consent, obtained_at=moment.isoformat())
+        options = msgspec.structs.replace(options, consent=consent)
     params = {
         "filename": filename,
         "mapping": mapping,
@@ -111,8 +129,12 @@ def _is_empty(field: str, value: Any) -> bool:
     return value is None or value == "" or value is False or _EMPTY_DEFAULTS.get(field) == value
 
 
-def _changes(existing: dict[str, Any], record: Record, account_id: int | None, policy: str) -> dict[str, Any]:
-    wanted = dict(record.values)
+def _changes(
+    existing: dict[str, Any], values: dict[str, Any], record: Record, account_id: int | None, policy: str
+) -> dict[str, Any]:
+    """What the import changes of a known contact: its fields by the merge policy, its consent by
+    importing.consent_changes."""
+    wanted = without_consent(values)
     wanted.pop("company", None)
     if account_id is not None:
         wanted["account_id"] = account_id
@@ -124,7 +146,7 @@ def _changes(existing: dict[str, Any], record: Record, account_id: int | None, p
     changed = {f: v for f, v in wanted.items() if existing[f] != v}
     if custom != existing["custom"]:
         changed["custom"] = custom
-    return changed
+    return changed | consent_changes(existing, values)
 
 
 class _Counts(msgspec.Struct):
@@ -132,6 +154,14 @@ class _Counts(msgspec.Struct):
     updated: int = 0
     unchanged: int = 0
     skipped_existing: int = 0
+    skipped: list[SkippedRow] = []
+
+
+class _Import(msgspec.Struct, frozen=True):
+    """The import that writes: the consent history says which one brought a change."""
+
+    job_id: str
+    filename: str
 
 
 async def _write_batch(
@@ -140,7 +170,7 @@ async def _write_batch(
     options: ImportOptions,
     actor: Actor,
     counts: _Counts,
-    filename: str = "",
+    this_import: _Import,
 ) -> list[int]:
     """Write one batch; returns the ids of every contact of the batch, new or existing."""
     emails = [r.email for r in records]
@@ -160,11 +190,13 @@ async def _write_batch(
     updates: list[dict[str, Any]] = []
     consent: list[dict[str, Any]] = []
     ids: dict[str, int] = {}
+    from_basis: dict[str, set[str]] = {}
     for record in records:
         account_id = account_ids.get(record.values.get("company", ""))
         current = existing.get(record.email)
+        with_consent, from_basis[record.email] = with_basis(record.values, options.consent)
         if current is None:
-            values = {f: v for f, v in record.values.items() if f != "company"}
+            values = {f: v for f, v in with_consent.items() if f != "company"}
             inserts.append(
                 {
                     **{f: None for f in _COLUMNS},
@@ -172,7 +204,7 @@ async def _write_batch(
                     "source": options.source or None,
                     # Imported lists (fairs, purchased lists, a CRM) are leads reached outbound.
                     "lead_origin": "outbound",
-                    "lead_origin_detail": f"import: {filename}"[:200],
+                    "lead_origin_detail": f"import: {this_import.filename}"[:200],
                     **values,
                     "email": record.email,
                     "account_id": account_id,
@@ -185,8 +217,11 @@ async def _write_batch(
             continue
         if options.merge_policy == "skip":
             counts.skipped_existing += 1
+            counts.skipped.append(
+                SkippedRow(row=record.line, reason="Already in your contacts: left untouched, as chosen.")
+            )
             continue
-        changed = _changes(current, record, account_id, options.merge_policy)
+        changed = _changes(current, with_consent, record, account_id, options.merge_policy)
         if not changed:
             counts.unchanged += 1
             continue
@@ -194,7 +229,8 @@ async def _write_batch(
         if "first_name" in changed or "last_name" in changed:
             merged = {**current, **changed}
             changed["search_text"] = search_text(merged["first_name"], merged["last_name"], record.email)
-        consent.extend(_consent_rows(current["id"], current, changed, actor, now))
+        evidence = _evidence(options, this_import, from_basis[record.email])
+        consent.extend(_consent_rows(current["id"], current, changed, actor, now, evidence))
         updates.append({"id": current["id"], **changed, "updated_at": now})
     if inserts:
         # A Core insert: None stays an explicit NULL, so the whole batch goes out as one multi-row
@@ -205,7 +241,8 @@ async def _write_batch(
         ids = {email: cid for cid, email in created.all()}
         counts.created += len(inserts)
         for row in inserts:
-            consent.extend(_consent_rows(ids[row["email"]], _defaults(), row, actor, now))
+            evidence = _evidence(options, this_import, from_basis[row["email"]])
+            consent.extend(_consent_rows(ids[row["email"]], _defaults(), row, actor, now, evidence))
     for shape in {tuple(sorted(u)) for u in updates}:
         await session.execute(update(Contact), [u for u in updates if tuple(sorted(u)) == shape])
     await service.insert_consent_rows(session, consent)
@@ -250,8 +287,28 @@ def _defaults() -> dict[str, Any]:
     }
 
 
+def _evidence(options: ImportOptions, this_import: _Import, from_basis: set[str]) -> dict[str, dict[str, Any]]:
+    """Per consent field, what its history line says of where the change comes from: always the import;
+    the consent's source and date only for a value the import's basis gave (not the row's own column)."""
+    known = {"import_job_id": this_import.job_id, "import_filename": this_import.filename[:300]}
+    basis = options.consent
+    stated = (
+        {"source": basis.source, "obtained_at": datetime.fromisoformat(basis.obtained_at)}
+        if basis
+        else {"source": None, "obtained_at": None}
+    )
+    return {
+        f: {**known, **(stated if f in from_basis else {"source": None, "obtained_at": None})} for f in CONSENT_FIELDS
+    }
+
+
 def _consent_rows(
-    contact_id: int, before: dict[str, Any], after: dict[str, Any], actor: Actor, now: Any
+    contact_id: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    actor: Actor,
+    now: Any,
+    evidence: dict[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -262,6 +319,7 @@ def _consent_rows(
             "changed_by": actor.label,
             "how": "import",
             "occurred_at": now,
+            **evidence[f],
         }
         for f in CONSENT_FIELDS
         if f in after and f in before and before.get(f) != after[f]
@@ -298,12 +356,13 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
     counts = _Counts()
     committed = not (prepared.errors and options.on_error == "all_or_nothing")
     actor = system_actor(job.created_by or "import")
+    this_import = _Import(job_id=job_id, filename=upload.filename)
     if committed:
         records = prepared.records
 
         async def write(session: AsyncSession, batch: list[Record]) -> _Counts:
             written = _Counts()
-            batch_ids = await _write_batch(session, batch, options, actor, written, upload.filename)
+            batch_ids = await _write_batch(session, batch, options, actor, written, this_import)
             if options.segment_id is not None:
                 await segments.add_members(session, options.segment_id, batch_ids)
             return written
@@ -315,8 +374,12 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
                 setattr(counts, field, getattr(counts, field) + getattr(written, field))
             done = min(len(records), start + WRITE_BATCH)
             await progress.report(0.3 + 0.7 * done / max(1, len(records)), f"Saved {done} of {len(records)} contacts")
+    else:
+        held_back = "Not imported: other rows have errors and you chose to import all or nothing."
+        counts.skipped = [SkippedRow(row=r.line, reason=held_back) for r in prepared.records]
     async with transaction(sessions) as session:
         await session.execute(delete(ImportFile).where(col(ImportFile.job_id) == job_id))
+    skipped = sorted(prepared.skipped + counts.skipped, key=lambda r: r.row)
     result = ImportResult(
         created=counts.created,
         updated=counts.updated,
@@ -325,7 +388,8 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
         + prepared.duplicates_in_file
         + (0 if committed else len(prepared.records)),
         errors=[
-            ImportRowError(row=e.row, field=e.field, message=e.message) for e in prepared.errors[:MAX_ERRORS_REPORTED]
+            ImportRowError(row=e.row, field=e.field, message=e.message, value_left_out=committed and e.value_left_out)
+            for e in prepared.errors[:MAX_ERRORS_REPORTED]
         ],
         error_count=len(prepared.errors),
         rows=prepared.rows,
@@ -333,6 +397,8 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
         duplicates_in_file=prepared.duplicates_in_file,
         unchanged=counts.unchanged,
         committed=committed,
+        skipped_rows=[ImportSkippedRow(row=r.row, reason=r.reason) for r in skipped[:MAX_ERRORS_REPORTED]],
+        skipped_row_count=len(skipped),
     )
     if committed:
         message = f"{counts.created} created, {counts.updated} updated, {prepared.rejected_rows} rows rejected"

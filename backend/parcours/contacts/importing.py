@@ -7,15 +7,28 @@ The service then writes the records (see import_service.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import msgspec
 
 from parcours.contacts import normalize as n
-from parcours.contacts.vocabulary import IMPORTABLE_FIELDS
+from parcours.contacts.vocabulary import CONSENT_LEVELS, IMPORTABLE_FIELDS, ConsentLevel
 
 MergePolicy = Literal["fill_empty", "overwrite", "skip"]
+
+
+class ImportConsent(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """On what basis the file's people may be contacted: the evidence each contact's consent history keeps."""
+
+    level: ConsentLevel
+    email_opt_in: bool = False
+    sms_opt_in: bool = False
+    # Where the consent was obtained, as one would tell an auditor: "trade fair form, October 2026".
+    source: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    # When: a date (2026-10-15) or a date and time (2026-10-15T14:30:00Z), not in the future.
+    obtained_at: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 
 
 class ImportOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -32,6 +45,54 @@ class ImportOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     source: Annotated[str, msgspec.Meta(max_length=100)] = "import"
     # A static segment to put every imported contact in (new or already known).
     segment_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    # None: the file's people keep the consent their rows give (by default none: no marketing message).
+    consent: ImportConsent | None = None
+
+
+def obtained_at(value: str, now: datetime) -> datetime:
+    """The moment a consent was obtained, in UTC; a date alone is its midnight UTC."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD.") from None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment > now:
+        raise ValueError("The consent's date is in the future: give the date it was obtained.")
+    return moment
+
+
+# The consent fields a row or the import's basis may set.
+_CONSENT = ("consent_level", "email_opt_in", "sms_opt_in", "unsubscribed")
+
+
+def with_basis(values: dict[str, Any], basis: ImportConsent | None) -> tuple[dict[str, Any], set[str]]:
+    """A row's values with the import's consent basis where the row says nothing of its own (its
+    columns are more precise), and the fields the basis gave. A row marked unsubscribed gets none."""
+    if basis is None or values.get("unsubscribed"):
+        return values, set()
+    given = {"consent_level": basis.level, "email_opt_in": basis.email_opt_in, "sms_opt_in": basis.sms_opt_in}
+    filled = {f: v for f, v in given.items() if f not in values}
+    return {**values, **filled}, set(filled)
+
+
+def consent_changes(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """What an import may change of a known contact's consent, whatever the merge policy: it raises the
+    level, turns opt-ins on and records an unsubscribe; it never lowers consent (a file is often older than
+    what the contact said since) and never touches the consent of someone who unsubscribed."""
+    if current["unsubscribed"]:
+        return {}
+    if wanted.get("unsubscribed"):
+        return {"unsubscribed": True}
+    changes: dict[str, Any] = {}
+    level = wanted.get("consent_level")
+    if level and CONSENT_LEVELS.index(level) > CONSENT_LEVELS.index(current["consent_level"]):
+        changes["consent_level"] = level
+    changes |= {f: True for f in ("email_opt_in", "sms_opt_in") if wanted.get(f) and not current[f]}
+    return changes
+
+
+def without_consent(values: dict[str, Any]) -> dict[str, Any]:
+    return {f: v for f, v in values.items() if f not in _CONSENT}
 
 
 class CustomFieldSpec(msgspec.Struct, frozen=True):
@@ -43,6 +104,13 @@ class RowError(msgspec.Struct):
     row: int
     field: str | None
     message: str
+    # The row is imported without this value (a phone number not valid for the row's country).
+    value_left_out: bool = False
+
+
+class SkippedRow(msgspec.Struct):
+    row: int
+    reason: str
 
 
 class Record(msgspec.Struct):
@@ -55,6 +123,7 @@ class Record(msgspec.Struct):
 class Prepared(msgspec.Struct):
     records: list[Record]
     errors: list[RowError]
+    skipped: list[SkippedRow]  # rows rejected or repeated in the file, in file order
     rows: int
     rejected_rows: int
     duplicates_in_file: int
@@ -66,8 +135,8 @@ def _city(raw: str) -> str | None:
 
 
 # Fields whose values repeat down a file (first names, countries, stages, titles...): each distinct
-# value is converted once. Emails and phone numbers are nearly all distinct: not worth remembering.
-_DISTINCT = frozenset({"email", "phone"})
+# value is converted once. Emails are nearly all distinct: not worth remembering.
+_DISTINCT = frozenset({"email"})
 
 
 def converters(options: ImportOptions) -> dict[str, Callable[[str], Any]]:
@@ -82,7 +151,6 @@ def _converters(options: ImportOptions) -> dict[str, Callable[[str], Any]]:
         "email": n.normalize_email,
         "first_name": n.proper_case,
         "last_name": n.proper_case,
-        "phone": lambda raw: n.normalize_phone(raw, options.default_country),
         "job_title": lambda raw: n.clean_text(raw, 200),
         "company": lambda raw: n.clean_text(raw, 200),
         "country": n.normalize_country,
@@ -142,6 +210,7 @@ class Preparation:
         self.columns = [(header.index(column), field) for column, field in mapping.items() if field]
         self.records: dict[str, Record] = {}
         self.errors: list[RowError] = []
+        self.skipped: list[SkippedRow] = []
         self.rows = self.rejected = self.duplicates = 0
 
     def _convert(self, field: str, raw: str) -> tuple[str, Any]:
@@ -156,9 +225,13 @@ class Preparation:
             values: dict[str, Any] = {}
             custom_values: dict[str, Any] = {}
             row_errors: list[RowError] = []
+            phone, phone_at = "", 0
             for index, field in self.columns:
                 raw = cells[index].strip()
                 if not raw:
+                    continue
+                if field == "phone":
+                    phone, phone_at = raw, len(row_errors)  # read once the row's country is known
                     continue
                 try:
                     _, value = self._convert(field, raw)
@@ -173,22 +246,41 @@ class Preparation:
                     values[field] = value
             if "email" not in values and not any(e.field == "email" for e in row_errors):
                 row_errors.append(RowError(row=line, field="email", message="The email is empty."))
+            phone_error = self._read_phone(line, phone, values) if phone else None
             if row_errors:
-                self.errors.extend(row_errors)
+                # Reported in the file's column order; only the phone alone would not refuse the row.
+                self.errors.extend(
+                    row_errors[:phone_at] + ([phone_error] if phone_error else []) + row_errors[phone_at:]
+                )
+                self.skipped.append(SkippedRow(row=line, reason=" ".join(e.message for e in row_errors)))
                 self.rejected += 1
                 continue
+            if phone_error:
+                self.errors.append(msgspec.structs.replace(phone_error, value_left_out=True))
             email = values.pop("email")
             record = Record(line=line, email=email, values=values, custom=custom_values)
-            if email in self.records:
+            first = self.records.get(email)
+            if first is not None:
                 self.duplicates += 1
-                _merge(self.records[email], record, self.options.merge_policy)
+                _merge(first, record, self.options.merge_policy)
+                merged = "" if self.options.merge_policy == "skip" else ": its values were merged into that line's"
+                self.skipped.append(SkippedRow(row=line, reason=f"Same email as line {first.line}{merged}."))
             else:
                 self.records[email] = record
+
+    def _read_phone(self, line: int, raw: str, values: dict[str, Any]) -> RowError | None:
+        """A national number is read in the row's own country, else in the import's default one."""
+        try:
+            values["phone"] = n.valid_phone(raw, values.get("country") or self.options.default_country)
+        except ValueError as exc:
+            return RowError(row=line, field="phone", message=str(exc))
+        return None
 
     def result(self) -> Prepared:
         return Prepared(
             records=list(self.records.values()),
             errors=self.errors,
+            skipped=self.skipped,
             rows=self.rows,
             rejected_rows=self.rejected,
             duplicates_in_file=self.duplicates,

@@ -111,6 +111,12 @@ class ConsentEvent(SQLModel, table=True):
     changed_by: str = Field(max_length=320)
     how: str = Field(max_length=32)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The evidence of a consent obtained outside Parcours and brought by an import: where and when it
+    # was given, as the marketer stated it, and which import (job and file) recorded it.
+    source: str | None = Field(default=None, max_length=200)
+    obtained_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    import_job_id: str | None = Field(default=None, max_length=32)
+    import_filename: str | None = Field(default=None, max_length=300)
 
 
 class ErasureTombstone(SQLModel, table=True):

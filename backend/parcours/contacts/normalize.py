@@ -36,6 +36,7 @@ __all__ = [
     "parse_number",
     "proper_case",
     "search_text",
+    "valid_phone",
 ]
 
 
@@ -74,6 +75,25 @@ def normalize_phone(value: str, default_country: str | None = "FR") -> str:
         raise ValueError(f"'{value}' is not a phone number.") from None
     if not phonenumbers.is_possible_number(number):
         raise ValueError(f"'{value}' is not a possible phone number (check the digits and country code).")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def valid_phone(value: str, country: str | None) -> str:
+    """A number read in `country` unless it has its own prefix, refused unless it is allocated there
+    (stricter than normalize_phone: '06 12 34 56 78' is possible in Belgium but no Belgian has it)."""
+    raw = value.strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    if not raw.startswith("+") and not country:
+        raise ValueError(f"'{value}' has no country code (+33 ...) and its row no country.")
+    try:
+        number = phonenumbers.parse(raw, None if raw.startswith("+") else country)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"'{value}' is not a phone number.") from None
+    if not phonenumbers.is_valid_number(number):
+        region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+        place = country_name(region if raw.startswith("+") or not country else country)
+        raise ValueError(f"'{value}' is not a valid phone number for {place}.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -126,6 +146,12 @@ def _countries() -> dict[str, str]:
                 table.setdefault(fold(name), code)
     table.update(_COUNTRY_ALIASES)
     return table
+
+
+def country_name(code: str) -> str:
+    """'BE' -> 'Belgium' (the code itself when it is no country, such as '001' for global numbers)."""
+    country = pycountry.countries.get(alpha_2=code)
+    return (getattr(country, "common_name", None) or country.name) if country else code
 
 
 def normalize_country(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -82,12 +83,24 @@ def _json_field(raw: str | None, shape: Any, field: str) -> Any:
         return None
     try:
         value = msgspec.json.decode(raw.encode(), type=shape)
+    except msgspec.ValidationError as exc:
+        at = _invalid_at(str(exc))
+        raise InvalidInput(f"'{field}' is not valid: {exc}.", f"{field}.{at}" if at else field) from None
     except msgspec.DecodeError as exc:
         raise InvalidInput(f"'{field}' is not valid: {exc}.", field) from None
     # A form's JSON fields are not JSON bodies: refuse the NUL character here (inputs.RefuseNul).
     if (at := inputs.in_json(raw.encode())) is not None:
         raise InvalidInput(inputs.message(f"{field}.{at}"), f"{field}.{at}")
     return value
+
+
+def _invalid_at(message: str) -> str | None:
+    """Where msgspec found a value wrong: '... - at `$.consent.level`' -> 'consent.level'; a missing
+    field is named too: 'missing required field `source` - at `$.consent`' -> 'consent.source'."""
+    at = re.search(r" - at `\$\.?([^`]*)`", message)
+    path = [p for p in re.sub(r"\[(\d+)\]", r".\1", at.group(1)).split(".") if p] if at else []
+    missing = re.search(r"(?:missing required|unknown) field `([^`]+)`", message)
+    return ".".join(path + ([missing.group(1)] if missing else [])) or None
 
 
 def _filename(upload: UploadFile) -> str:

@@ -163,6 +163,11 @@ class ConsentEventOut(msgspec.Struct, kw_only=True):
     changed_by: str
     how: str
     occurred_at: datetime
+    # Set when an import brought the change: the consent's stated source and date, the import.
+    source: str | None = None
+    obtained_at: datetime | None = None
+    import_job_id: str | None = None
+    import_filename: str | None = None
 
 
 class AccountIn(Strict):

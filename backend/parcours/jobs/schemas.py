@@ -14,6 +14,12 @@ class ImportRowError(msgspec.Struct, kw_only=True):
     row: int  # the line of the file (the header is line 1)
     field: str | None
     message: str
+    value_left_out: bool = False  # the row was imported without this value (a phone not valid for its country)
+
+
+class ImportSkippedRow(msgspec.Struct, kw_only=True):
+    row: int  # the line of the file (the header is line 1)
+    reason: str
 
 
 class ImportResult(msgspec.Struct, kw_only=True, tag_field="kind", tag="contact_import"):
@@ -29,6 +35,10 @@ class ImportResult(msgspec.Struct, kw_only=True, tag_field="kind", tag="contact_
     duplicates_in_file: int
     unchanged: int
     committed: bool  # false: nothing was written (all or nothing, and some rows had errors)
+    # Every row not written, in file order (the first 10,000): rejected, repeated in the file, a known
+    # contact left untouched (merge policy "skip"), or held back by "all or nothing".
+    skipped_rows: list[ImportSkippedRow] = []
+    skipped_row_count: int = 0
 
 
 class SegmentRefreshResult(msgspec.Struct, kw_only=True, tag_field="kind", tag="segment_refresh"):

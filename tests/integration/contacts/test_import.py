@@ -126,7 +126,7 @@ def test_bad_mapping_or_options_are_refused(api: Any) -> None:
     content = b"email,x\na@example.org,1\n"
     assert upload(api, content, mapping={"email": "email", "x": "shoe_size"}).json()["error"]["field"] == "mapping"
     bad_policy = upload(api, content, options={"merge_policy": "merge-ish"})
-    assert bad_policy.status_code == 400 and bad_policy.json()["error"]["field"] == "options"
+    assert bad_policy.status_code == 400 and bad_policy.json()["error"]["field"] == "options.merge_policy"
     bad_country = upload(api, content, options={"default_country": "Atlantis"})
     assert bad_country.status_code == 400 and bad_country.json()["error"]["field"] == "options.default_country"
 

@@ -1,4 +1,17 @@
-from parcours.contacts.importing import CustomFieldSpec, ImportOptions, check_mapping, prepare
+from datetime import UTC, datetime
+
+import pytest
+
+from parcours.contacts.importing import (
+    CustomFieldSpec,
+    ImportConsent,
+    ImportOptions,
+    check_mapping,
+    consent_changes,
+    obtained_at,
+    prepare,
+    with_basis,
+)
 
 HEADER = ["email", "first", "phone", "country", "tier"]
 MAPPING = {"email": "email", "first": "first_name", "phone": "phone", "country": "country", "tier": "custom.tier"}
@@ -56,3 +69,62 @@ def test_mapping_problems_are_explained() -> None:
     assert "Two columns" in (check_mapping({"email": "email", "first": "email"}, HEADER, CUSTOM) or "")
     assert "not in the file" in (check_mapping({"nope": "email"}, HEADER, CUSTOM) or "")
     assert "not a field" in (check_mapping({"email": "email", "first": "shoe_size"}, HEADER, CUSTOM) or "")
+
+
+def test_a_national_phone_is_read_in_its_rows_country_and_left_out_when_not_valid_there() -> None:
+    data = rows(
+        ["fr@example.fr", "", "06 12 34 56 78", "France", ""],
+        ["be@example.fr", "", "0470 12 34 56", "Belgique", ""],
+        ["none@example.fr", "", "06 11 22 33 44", "", ""],
+        ["wrong@example.fr", "", "06 12 34 56 78", "BE", ""],
+    )
+    prepared = prepare(data, HEADER, MAPPING, ImportOptions(default_country="FR"), CUSTOM)
+    phones = {r.email: r.values.get("phone") for r in prepared.records}
+    assert phones == {
+        "fr@example.fr": "+33612345678",
+        "be@example.fr": "+32470123456",
+        "none@example.fr": "+33611223344",
+        "wrong@example.fr": None,
+    }
+    assert [(e.row, e.message, e.value_left_out) for e in prepared.errors] == [
+        (5, "'06 12 34 56 78' is not a valid phone number for Belgium.", True)
+    ]
+    assert prepared.rejected_rows == 0 and prepared.skipped == []
+
+
+def test_skipped_rows_say_why_with_the_line() -> None:
+    data = rows(["a@example.fr", "A", "", "", ""], ["", "B", "", "", ""], ["A@example.fr", "C", "", "", ""])
+    prepared = prepare(data, HEADER, MAPPING, ImportOptions(merge_policy="skip"), CUSTOM)
+    assert [(s.row, s.reason) for s in prepared.skipped] == [(3, "The email is empty."), (4, "Same email as line 2.")]
+
+
+BASIS = ImportConsent(level="marketing", email_opt_in=True, source="fair", obtained_at="2026-10-15")
+
+
+def test_the_basis_fills_only_what_the_row_does_not_say() -> None:
+    assert with_basis({"consent_level": "transactional"}, BASIS) == (
+        {"consent_level": "transactional", "email_opt_in": True, "sms_opt_in": False},
+        {"email_opt_in", "sms_opt_in"},
+    )
+    assert with_basis({"unsubscribed": True}, BASIS) == ({"unsubscribed": True}, set())
+    assert with_basis({"city": "Lyon"}, None) == ({"city": "Lyon"}, set())
+
+
+def test_an_import_raises_consent_never_lowers_it_and_leaves_the_unsubscribed_alone() -> None:
+    current = {"consent_level": "transactional", "email_opt_in": True, "sms_opt_in": False, "unsubscribed": False}
+    wanted = {"consent_level": "marketing", "email_opt_in": False, "sms_opt_in": True}
+    assert consent_changes(current, wanted) == {"consent_level": "marketing", "sms_opt_in": True}
+    assert consent_changes(current, {"consent_level": "none"}) == {}
+    assert consent_changes(current, {"unsubscribed": True, "email_opt_in": True}) == {"unsubscribed": True}
+    assert consent_changes({**current, "unsubscribed": True}, {**wanted, "unsubscribed": False}) == {}
+
+
+def test_a_consent_date_is_a_past_date_or_moment_in_utc() -> None:
+    now = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    assert obtained_at("2026-10-15", now) == datetime(2026, 10, 15, tzinfo=UTC)
+    assert obtained_at("2026-10-15T14:30:00+02:00", now) == datetime(2026, 10, 15, 12, 30, tzinfo=UTC)
+    assert obtained_at("2026-12-02", now) == datetime(2026, 12, 2, tzinfo=UTC)
+    with pytest.raises(ValueError, match="future"):
+        obtained_at("2026-12-03", now)
+    with pytest.raises(ValueError, match="not a date"):
+        obtained_at("last autumn", now)
