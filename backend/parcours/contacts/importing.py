@@ -249,10 +249,9 @@ class Preparation:
             phone_error = self._read_phone(line, phone, values) if phone else None
             if row_errors:
                 # Reported in the file's column order; only the phone alone would not refuse the row.
-                self.errors.extend(
-                    row_errors[:phone_at] + ([phone_error] if phone_error else []) + row_errors[phone_at:]
-                )
-                self.skipped.append(SkippedRow(row=line, reason=" ".join(e.message for e in row_errors)))
+                problems = row_errors[:phone_at] + ([phone_error] if phone_error else []) + row_errors[phone_at:]
+                self.errors.extend(problems)
+                self.skipped.append(SkippedRow(row=line, reason=" ".join(e.message for e in problems)))
                 self.rejected += 1
                 continue
             if phone_error:

@@ -49,10 +49,22 @@ def _json_part(shape: Any, description: str) -> Any:
     """A form field holding JSON, documented with the schema of what it holds (OpenAPI 3.1's
     contentMediaType and contentSchema): the form stays what clients send, its content is typed."""
     schema = msgspec.json.schema(shape)
-    schema = schema.get("$defs", {}).get(schema.get("$ref", "").rpartition("/")[2], schema)
+    schema = _inlined(schema, schema.get("$defs", {}))
     return Body(
         description=description, schema_extra={"content_media_type": "application/json", "content_schema": schema}
     )
+
+
+def _inlined(schema: Any, defs: dict[str, Any]) -> Any:
+    """The schema with each `$ref` to its own `$defs` replaced by the definition: a form field's content
+    schema sits inside the OpenAPI document, where those references would point nowhere."""
+    if isinstance(schema, list):
+        return [_inlined(item, defs) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        return _inlined(defs[schema["$ref"].rpartition("/")[2]], defs)
+    return {key: _inlined(value, defs) for key, value in schema.items() if key != "$defs"}
 
 
 @dataclass
