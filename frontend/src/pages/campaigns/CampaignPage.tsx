@@ -59,7 +59,7 @@ export function CampaignPage() {
           )}
         </Group>
       </Group>
-      <Text size="sm" c="dimmed">{t("campaigns.summary", { audience: formatNumber(c.audience), when: formatDateTime(c.send_at) })}</Text>
+      <Text size="sm" c="dimmed">{t("campaigns.summary", { count: c.audience, audience: formatNumber(c.audience), when: formatDateTime(c.send_at) })}</Text>
       <Progress value={c.progress * 100} size="lg" animated={c.status === "sending" || c.status === "testing"} data-testid="campaign-progress" />
       {c.winner && (
         <Alert color="green" icon={<IconTrophy />} data-testid="campaign-winner">

@@ -28,6 +28,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "../../components/format";
 import { STAGE_COLORS, countryName, languageName } from "../../components/vocabulary";
 import { ContactForm, bodyOf, valuesOf, type ContactValues } from "./ContactForm";
+import { ConsentEvidence } from "./ConsentEvidence";
 import { ScorePanel } from "./ScorePanel";
 import { Timeline } from "./Timeline";
 
@@ -242,6 +243,7 @@ export function ContactDetailPage() {
                   { key: "change", header: t("contacts.change"), render: (e) => `${e.old_value ?? "—"} → ${e.new_value ?? "—"}` },
                   { key: "who", header: t("contacts.who"), sortValue: (e) => e.changed_by, render: (e) => e.changed_by },
                   { key: "how", header: t("contacts.how"), render: (e) => t(`consent_how.${e.how}`, { defaultValue: e.how }) },
+                  { key: "evidence", header: t("contacts.consent_evidence"), render: (e) => <ConsentEvidence event={e} /> },
                 ]}
               />
             </Tabs.Panel>

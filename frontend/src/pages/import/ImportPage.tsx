@@ -1,33 +1,18 @@
-import {
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Group,
-  Paper,
-  Progress,
-  Radio,
-  Select,
-  SimpleGrid,
-  Stack,
-  Stepper,
-  Table,
-  Text,
-  Title,
-} from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Group, Progress, Radio, Select, Stack, Stepper, Table, Text, Title } from "@mantine/core";
 import { Dropzone } from "@mantine/dropzone";
-import { IconAlertTriangle, IconArrowLeft, IconCheck, IconFileSpreadsheet, IconUpload, IconX } from "@tabler/icons-react";
+import { IconArrowLeft, IconFileSpreadsheet, IconUpload, IconX } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { ApiError, api, multipart, unwrap, type ImportPreview, type Job, type Schemas } from "../../api/client";
+import { ApiError, api, multipart, unwrap, type ImportPreview } from "../../api/client";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { formatNumber } from "../../components/format";
 import { COUNTRY_CODES, countryName } from "../../components/vocabulary";
 import { keys as contactKeys } from "../../api/queries/contacts";
 import { useJob } from "../../api/queries/jobs";
 import { useSegments } from "../../api/queries/segments";
+import { basisProblem, ConsentStep, type ConsentBasis } from "./ConsentStep";
+import { fieldLabel, ImportReport } from "./ImportReport";
 
 type Options = {
   merge_policy: "fill_empty" | "overwrite" | "skip";
@@ -36,94 +21,10 @@ type Options = {
   date_format: "auto" | "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY";
   segment_id: number | null;
 };
-type RowError = Schemas["ImportRowError"];
-const NO_ERRORS: RowError[] = [];
+
+// The wizard's steps; after the last one, the import runs and its report shows.
+const STEPS = { file: 0, mapping: 1, options: 2, consent: 3, report: 4 } as const;
 const MAX_SIZE_MB = 50;
-
-function fieldLabel(field: string, t: (key: string) => string): string {
-  return field.startsWith("custom.") ? field.slice(7) : t(`fields.${field === "company" ? "company" : field}`);
-}
-
-function errorsCsv(errors: RowError[]): string {
-  const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
-  return ["row,field,message", ...errors.map((e) => [e.row, e.field ?? "", quote(e.message)].join(","))].join("\n");
-}
-
-function ImportReport({ job }: { job: Job }) {
-  const { t } = useTranslation();
-  const result = job.result?.kind === "contact_import" ? job.result : null;
-  const errors = result?.errors ?? NO_ERRORS;
-  const committed = result?.committed !== false;
-  const download = useMemo(() => URL.createObjectURL(new Blob([errorsCsv(errors)], { type: "text/csv" })), [errors]);
-  return (
-    <Stack data-testid="import-report">
-      {job.status === "failed" ? (
-        <Alert color="red" icon={<IconX />} data-testid="import-failed">
-          {job.message}
-        </Alert>
-      ) : committed ? (
-        <Alert color="green" icon={<IconCheck />} title={t("import.done")} data-testid="import-done">
-          {t("import.summary", {
-            created: result?.created ?? 0,
-            updated: result?.updated ?? 0,
-            rejected: result?.rejected_rows ?? 0,
-          })}
-        </Alert>
-      ) : (
-        <Alert color="orange" icon={<IconAlertTriangle />} title={t("import.nothing_imported")} data-testid="import-not-committed">
-          {t("import.nothing_imported_hint")}
-        </Alert>
-      )}
-      <SimpleGrid cols={{ base: 2, sm: 4 }}>
-        {(["created", "updated", "skipped", "rejected_rows"] as const).map((key) => (
-          <Paper withBorder p="sm" key={key}>
-            <Text size="xs" c="dimmed">
-              {t(`import.result.${key}`)}
-            </Text>
-            <Text fw={700} size="xl" data-testid={`import-result-${key}`}>
-              {formatNumber(result?.[key] ?? 0)}
-            </Text>
-          </Paper>
-        ))}
-      </SimpleGrid>
-      {errors.length > 0 && (
-        <Stack gap="xs">
-          <Group justify="space-between">
-            <Title order={4}>{t("import.rejected_rows", { count: result?.rejected_rows ?? 0 })}</Title>
-            <Anchor href={download} download="import-errors.csv" data-testid="import-errors-download">
-              {t("import.download_errors")}
-            </Anchor>
-          </Group>
-          <Table.ScrollContainer minWidth={500} mah={400}>
-            <Table striped data-testid="import-errors">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t("import.line")}</Table.Th>
-                  <Table.Th>{t("import.field")}</Table.Th>
-                  <Table.Th>{t("import.reason")}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {errors.slice(0, 500).map((e, i) => (
-                  <Table.Tr key={i} data-testid="import-error-row">
-                    <Table.Td>{e.row}</Table.Td>
-                    <Table.Td>{e.field ? fieldLabel(e.field, t) : ""}</Table.Td>
-                    <Table.Td>{e.message}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Stack>
-      )}
-      <Group>
-        <Button component={Link} to="/contacts" data-testid="import-see-contacts">
-          {t("import.see_contacts")}
-        </Button>
-      </Group>
-    </Stack>
-  );
-}
 
 export function ImportPage() {
   const { t, i18n } = useTranslation();
@@ -133,6 +34,7 @@ export function ImportPage() {
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [options, setOptions] = useState<Options>({ merge_policy: "fill_empty", on_error: "valid_only", default_country: "FR", date_format: "auto", segment_id: null });
+  const [consent, setConsent] = useState<ConsentBasis | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
@@ -152,7 +54,7 @@ export function ImportPage() {
       setFile(selected);
       setPreview(result);
       setMapping(result.suggested_mapping);
-      setStep(1);
+      setStep(STEPS.mapping);
     } catch (e) {
       setError(e);
     } finally {
@@ -165,13 +67,14 @@ export function ImportPage() {
     setError(null);
     setBusy(true);
     try {
-      const form = { file, mapping: JSON.stringify(mapping), options: JSON.stringify(options) };
+      const form = { file, mapping: JSON.stringify(mapping), options: JSON.stringify({ ...options, consent }) };
       const accepted = await unwrap(api.POST("/api/contacts/import", multipart(form)));
       setJobId(accepted.job_id);
-      setStep(3);
+      setStep(STEPS.report);
     } catch (e) {
       setError(e);
-      if (e instanceof ApiError && e.field === "mapping") setStep(1);
+      if (e instanceof ApiError && e.field === "mapping") setStep(STEPS.mapping);
+      else if (e instanceof ApiError && e.field?.startsWith("options.") && !e.field.startsWith("options.consent")) setStep(STEPS.options);
     } finally {
       setBusy(false);
     }
@@ -185,6 +88,9 @@ export function ImportPage() {
     ...(preview?.fields ?? []).map((f) => ({ value: f, label: fieldLabel(f, t) })),
   ];
   const running = job.data && !["done", "failed"].includes(job.data.status);
+  const missing = basisProblem(consent);
+  const consentError =
+    error instanceof ApiError && error.field?.startsWith("options.consent") ? { field: error.field, message: error.message } : null;
 
   return (
     <Stack maw={1100}>
@@ -277,10 +183,10 @@ export function ImportPage() {
                 </Alert>
               )}
               <Group justify="flex-end">
-                <Button variant="default" onClick={() => setStep(0)}>
+                <Button variant="default" onClick={() => setStep(STEPS.file)}>
                   {t("common.back")}
                 </Button>
-                <Button disabled={Boolean(mappingProblem)} onClick={() => setStep(2)} data-testid="import-next">
+                <Button disabled={Boolean(mappingProblem)} onClick={() => setStep(STEPS.options)} data-testid="import-next">
                   {t("common.next")}
                 </Button>
               </Group>
@@ -345,14 +251,31 @@ export function ImportPage() {
               data-testid="import-segment"
             />
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setStep(1)}>
+              <Button variant="default" onClick={() => setStep(STEPS.mapping)}>
                 {t("common.back")}
               </Button>
-              <Button onClick={() => void start()} loading={busy} data-testid="import-start">
-                {t("import.start", { count: preview?.rows ?? 0 })}
+              <Button onClick={() => setStep(STEPS.consent)} data-testid="import-options-next">
+                {t("common.next")}
               </Button>
             </Group>
           </Stack>
+        </Stepper.Step>
+
+        <Stepper.Step label={t("import.step_consent")} data-testid="import-step-consent">
+          <ConsentStep basis={consent} onChange={setConsent} error={consentError} />
+          <Group justify="flex-end" mt="md" maw={720}>
+            {missing && (
+              <Text size="sm" c="dimmed" data-testid="import-consent-missing">
+                {t(`import.consent.missing_${missing}`)}
+              </Text>
+            )}
+            <Button variant="default" onClick={() => setStep(STEPS.options)}>
+              {t("common.back")}
+            </Button>
+            <Button onClick={() => void start()} loading={busy} disabled={Boolean(missing)} data-testid="import-start">
+              {t("import.start", { count: preview?.rows ?? 0 })}
+            </Button>
+          </Group>
         </Stepper.Step>
 
         <Stepper.Completed>
