@@ -191,6 +191,7 @@ async def _write_batch(
     consent: list[dict[str, Any]] = []
     ids: dict[str, int] = {}
     from_basis: dict[str, set[str]] = {}
+    evidence = _Evidence.of(options, this_import)
     for record in records:
         account_id = account_ids.get(record.values.get("company", ""))
         current = existing.get(record.email)
@@ -229,8 +230,7 @@ async def _write_batch(
         if "first_name" in changed or "last_name" in changed:
             merged = {**current, **changed}
             changed["search_text"] = search_text(merged["first_name"], merged["last_name"], record.email)
-        evidence = _evidence(options, this_import, from_basis[record.email])
-        consent.extend(_consent_rows(current["id"], current, changed, actor, now, evidence))
+        consent.extend(_consent_rows(current["id"], current, changed, actor, now, evidence, from_basis[record.email]))
         updates.append({"id": current["id"], **changed, "updated_at": now})
     if inserts:
         # A Core insert: None stays an explicit NULL, so the whole batch goes out as one multi-row
@@ -241,8 +241,9 @@ async def _write_batch(
         ids = {email: cid for cid, email in created.all()}
         counts.created += len(inserts)
         for row in inserts:
-            evidence = _evidence(options, this_import, from_basis[row["email"]])
-            consent.extend(_consent_rows(ids[row["email"]], _defaults(), row, actor, now, evidence))
+            consent.extend(
+                _consent_rows(ids[row["email"]], _defaults(), row, actor, now, evidence, from_basis[row["email"]])
+            )
     for shape in {tuple(sorted(u)) for u in updates}:
         await session.execute(update(Contact), [u for u in updates if tuple(sorted(u)) == shape])
     await service.insert_consent_rows(session, consent)
@@ -287,19 +288,19 @@ def _defaults() -> dict[str, Any]:
     }
 
 
-def _evidence(options: ImportOptions, this_import: _Import, from_basis: set[str]) -> dict[str, dict[str, Any]]:
-    """Per consent field, what its history line says of where the change comes from: always the import;
-    the consent's source and date only for a value the import's basis gave (not the row's own column)."""
-    known = {"import_job_id": this_import.job_id, "import_filename": this_import.filename[:300]}
-    basis = options.consent
-    stated = (
-        {"source": basis.source, "obtained_at": datetime.fromisoformat(basis.obtained_at)}
-        if basis
-        else {"source": None, "obtained_at": None}
-    )
-    return {
-        f: {**known, **(stated if f in from_basis else {"source": None, "obtained_at": None})} for f in CONSENT_FIELDS
-    }
+class _Evidence(msgspec.Struct, frozen=True):
+    """What a consent history line says of where an import's change comes from: always the import; the
+    consent's stated source and date only for a value the import's basis gave (not the row's own column)."""
+
+    plain: dict[str, Any]
+    stated: dict[str, Any]
+
+    @classmethod
+    def of(cls, options: ImportOptions, this_import: _Import) -> _Evidence:
+        plain = {"import_job_id": this_import.job_id, "import_filename": this_import.filename[:300]}
+        basis = options.consent
+        stated = {"source": basis.source, "obtained_at": datetime.fromisoformat(basis.obtained_at)} if basis else {}
+        return cls(plain={**plain, "source": None, "obtained_at": None}, stated={**plain, **stated})
 
 
 def _consent_rows(
@@ -308,7 +309,8 @@ def _consent_rows(
     after: dict[str, Any],
     actor: Actor,
     now: Any,
-    evidence: dict[str, dict[str, Any]],
+    evidence: _Evidence,
+    from_basis: set[str],
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -319,7 +321,7 @@ def _consent_rows(
             "changed_by": actor.label,
             "how": "import",
             "occurred_at": now,
-            **evidence[f],
+            **(evidence.stated if f in from_basis else evidence.plain),
         }
         for f in CONSENT_FIELDS
         if f in after and f in before and before.get(f) != after[f]
@@ -401,7 +403,10 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
         skipped_row_count=len(skipped),
     )
     if committed:
-        message = f"{counts.created} created, {counts.updated} updated, {prepared.rejected_rows} rows rejected"
+        rejected = f"{prepared.rejected_rows} row{'' if prepared.rejected_rows == 1 else 's'} rejected"
+        message = f"{counts.created} created, {counts.updated} updated, {rejected}"
     else:
-        message = f"Nothing was imported: {prepared.rejected_rows} rows have errors (all or nothing was chosen)"
+        rows = len({e.row for e in prepared.errors})  # rejected, or with a value left out
+        faulty = f"{rows} row has" if rows == 1 else f"{rows} rows have"
+        message = f"Nothing was imported: {faulty} errors (all or nothing was chosen)"
     await progress.finish(msgspec.to_builtins(result), message)

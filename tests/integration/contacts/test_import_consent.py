@@ -166,3 +166,24 @@ def test_skipped_rows_are_listed_with_their_line_and_reason(api: Any, make_conta
     assert [(r["row"], r["reason"]) for r in kept["skipped_rows"]] == [
         (2, "Already in your contacts: left untouched, as chosen.")
     ]
+
+
+def test_all_or_nothing_lists_every_row_it_held_back(api: Any) -> None:
+    good, wrong_phone = unique_email("held"), unique_email("phone")
+    content = f"email,phone,country\n{good},0470 12 34 56,BE\nbroken,,FR\n{wrong_phone},06 12,FR\n"
+    job = imported(api, content, options={"on_error": "all_or_nothing", "consent": BASIS})
+    result = job["result"]
+    assert result["committed"] is False and job["message"] == (
+        "Nothing was imported: 2 rows have errors (all or nothing was chosen)"
+    )
+    held_back = "Not imported: other rows have errors and you chose to import all or nothing."
+    assert [(r["row"], r["reason"]) for r in result["skipped_rows"]] == [
+        (2, held_back),
+        (3, "'broken' is not a valid email address: An email address must have an @-sign."),
+        (4, held_back),
+    ]
+    assert [(e["row"], e["field"], e["value_left_out"]) for e in result["errors"]] == [
+        (3, "email", False),
+        (4, "phone", False),
+    ]
+    assert api.get("/api/contacts", params={"q": good}).json()["total"] == 0
