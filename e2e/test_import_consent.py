@@ -5,6 +5,8 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, expect
 
+from e2e.conftest import login
+
 SALON = Path(__file__).parent / "data" / "salon-contacts.csv"
 SOURCE = "Trade fair form, October 2026"
 
@@ -77,3 +79,32 @@ def test_import_with_a_consent_basis_and_phones_read_in_each_rows_country(page: 
     expect(evidence).to_contain_text(SOURCE)
     expect(evidence).to_contain_text("Given on Oct 15, 2026")
     expect(evidence).to_contain_text("(salon-contacts.csv)")
+
+
+def test_counts_read_correctly_in_french(anonymous_page: Page, api: httpx.Client, tmp_path: Path) -> None:
+    marketer = {
+        "email": "anais.import@example.org",
+        "password": "anais-password-1",
+        "role": "marketer",
+        "name": "Anaïs",
+        "language": "fr",
+    }
+    assert api.post("/api/users", json=marketer).status_code == 201
+    single = tmp_path / "une-ligne.csv"
+    single.write_text("email,prénom\nlea.seule@exemple.fr,Léa\n", encoding="utf-8")
+    page = anonymous_page
+    page.goto("/login")
+    login(page, marketer["email"], marketer["password"])
+    page.goto("/contacts/import")
+    page.locator("input[type=file]").set_input_files(single)
+    expect(page.get_by_test_id("import-row-count")).to_have_text("1 ligne")
+    page.get_by_test_id("import-next").click()
+    page.get_by_test_id("import-options-next").click()
+    expect(page.get_by_test_id("import-consent-warning")).to_contain_text(
+        "Ces contacts resteront au consentement « aucun » : aucun message marketing ne pourra leur parvenir."
+    )
+    expect(page.get_by_test_id("import-start")).to_have_text("Importer 1 ligne")
+    page.get_by_test_id("import-start").click()
+    expect(page.get_by_test_id("import-done")).to_have_text("Import terminé1 créé, 0 mis à jour, 0 ligne rejetée.")
+    lea = api.get("/api/contacts", params={"q": "lea.seule@exemple.fr"}).json()["items"][0]
+    assert (lea["consent_level"], lea["email_opt_in"]) == ("none", False)
