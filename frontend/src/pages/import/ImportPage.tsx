@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Group, Progress, Radio, Select, Stack, Stepper, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Group, Progress, Radio, Select, Stack, Stepper, Text, Title } from "@mantine/core";
 import { Dropzone } from "@mantine/dropzone";
 import { IconArrowLeft, IconFileSpreadsheet, IconUpload, IconX } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
@@ -6,6 +6,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError, api, multipart, unwrap, type ImportPreview } from "../../api/client";
+import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { COUNTRY_CODES, countryName } from "../../components/vocabulary";
 import { keys as contactKeys } from "../../api/queries/contacts";
@@ -144,39 +145,41 @@ export function ImportPage() {
                 <Badge variant="outline">{preview.encoding}</Badge>
                 <Badge variant="outline">{t("import.delimiter", { delimiter: preview.delimiter === "\t" ? "TAB" : preview.delimiter })}</Badge>
               </Group>
-              <Table withTableBorder data-testid="import-mapping">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("import.column")}</Table.Th>
-                    <Table.Th>{t("import.sample")}</Table.Th>
-                    <Table.Th w={260}>{t("import.field")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {preview.header.map((column, index) => (
-                    <Table.Tr key={column}>
-                      <Table.Td fw={600}>{column}</Table.Td>
-                      <Table.Td>
-                        <Text size="sm" c="dimmed" lineClamp={1}>
-                          {preview.sample.slice(0, 3).map((row) => row[index]).filter(Boolean).join(" · ")}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Select
-                          aria-label={t("import.field_for", { column })}
-                          data={fieldOptions}
-                          value={mapping[column] ?? ""}
-                          onChange={(v) => setMapping({ ...mapping, [column]: v || null })}
-                          error={mapping[column] && duplicated.has(mapping[column]!) ? t("import.map_twice") : undefined}
-                          searchable
-                          allowDeselect={false}
-                          data-testid={`import-map-${index}`}
-                        />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+              <DataTable
+                testId="import-mapping"
+                rows={preview.header.map((column, index) => ({ column, index }))}
+                rowKey={(c) => c.column}
+                highlightOnHover={false}
+                columns={[
+                  { key: "column", header: t("import.column"), render: (c) => <Text fw={600} size="sm">{c.column}</Text> },
+                  {
+                    key: "sample",
+                    header: t("import.sample"),
+                    render: (c) => (
+                      <Text size="sm" c="dimmed" lineClamp={1}>
+                        {preview.sample.slice(0, 3).map((row) => row[c.index]).filter(Boolean).join(" · ")}
+                      </Text>
+                    ),
+                  },
+                  {
+                    key: "field",
+                    header: t("import.field"),
+                    width: 260,
+                    render: ({ column, index }) => (
+                      <Select
+                        aria-label={t("import.field_for", { column })}
+                        data={fieldOptions}
+                        value={mapping[column] ?? ""}
+                        onChange={(v) => setMapping({ ...mapping, [column]: v || null })}
+                        error={mapping[column] && duplicated.has(mapping[column]!) ? t("import.map_twice") : undefined}
+                        searchable
+                        allowDeselect={false}
+                        data-testid={`import-map-${index}`}
+                      />
+                    ),
+                  },
+                ]}
+              />
               {mappingProblem && (
                 <Alert color="orange" data-testid="import-mapping-problem">
                   {mappingProblem}
