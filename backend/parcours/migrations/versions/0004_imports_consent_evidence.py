@@ -3,7 +3,7 @@
 A consent given outside Parcours (a trade fair form, a partner's list) arrives with an import: the
 history line says where it was obtained, when, and which import brought it.
 
-Revision ID: 0004_imports
+Revision ID: 0004
 Revises: 0003
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 import parcours.db
 
-revision = "0004_imports"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
