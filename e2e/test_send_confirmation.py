@@ -85,6 +85,9 @@ def test_publishing_a_journey_asks_first_and_explains_who_is_left_out(page: Page
     )
     expect(page.get_by_test_id("audience-sample")).to_contain_text("Reader0")
     expect(page.get_by_test_id("audience-first-send")).to_be_visible()
+    # Of the 4 entering, the unsubscribed contact will not get the first email.
+    expect(page.get_by_test_id("audience-first-email")).to_contain_text("3 will receive the first email")
+    expect(page.get_by_test_id("audience-first-email-left-out-unsubscribed")).to_contain_text("Unsubscribed")
     expect(page.get_by_test_id("audience-confirm")).to_have_text("Publish and enrol 4 contacts")
 
     # Cancel: nothing happened.

@@ -16,10 +16,11 @@ from parcours.channels import service as outbox
 from parcours.channels.schemas import LeftOut, Someone
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
+from parcours.emails import service as emails
 from parcours.journeys import engine, graph, runner
 from parcours.journeys.entries import ALREADY_IN, LEFT_OUT, entering, entry_key, left_out_counts, starting_audience
 from parcours.journeys.models import Journey, JourneyLeftOut
-from parcours.journeys.schemas import JourneyAudience, JourneySettings, PublishedAudience
+from parcours.journeys.schemas import FirstEmail, JourneyAudience, JourneySettings, PublishedAudience
 from parcours.rules import service as rules
 from parcours.segments import service as segments
 
@@ -28,9 +29,10 @@ ORDER = (*LEFT_OUT, ALREADY_IN)
 
 
 async def preview(
-    session: AsyncSession, journey: Journey, program: graph.Program, settings: JourneySettings
+    session: AsyncSession, journey: Journey, program: graph.Program, settings: JourneySettings, frequency_cap: int
 ) -> JourneyAudience:
-    """What publishing `program` with `settings` would do now (nothing is written)."""
+    """What publishing `program` with `settings` would do now (nothing is written). `frequency_cap`
+    is the product's, for journeys that set none."""
     assert journey.id is not None
     now = utcnow()
     enters_at = max(settings.starts_at or now, now)
@@ -51,15 +53,38 @@ async def preview(
     who = entering(ids, settings, journey.id, key)
     first = (await session.execute(who.order_by(who.selected_columns[0]).limit(SAMPLE))).scalars()
     sample = await outbox.people(session, [int(cid) for cid in first])
+    first_send = await _first_send(session, program, settings, sample[0].id, enters_at) if sample else None
+    first_email = None
+    if first_send is not None and isinstance(first_send[1], engine.SendEmail):
+        first_email = await _first_email(
+            session, entering(ids, settings, journey.id, key), first_send[1], settings, frequency_cap
+        )
     return JourneyAudience(
         total=total,
         entering=total - sum(counts.values()),
         left_out=outbox.left_out_list(counts),
         entries_over_time=False,
         enters_at=enters_at,
-        first_send_at=await _first_send(session, program, settings, sample[0].id, enters_at) if sample else None,
+        first_send_at=first_send[0] if first_send else None,
+        first_email=first_email,
         sample=sample,
     )
+
+
+async def _first_email(
+    session: AsyncSession, ids: Any, effect: engine.SendEmail, settings: JourneySettings, frequency_cap: int
+) -> FirstEmail:
+    """Those entering judged by the send-time rules for this email, as effects.queue_emails sets them."""
+    email = await emails.get_email(session, effect.email_id)
+    reach = await outbox.reach(
+        session,
+        contacts.with_addresses(ids),
+        kind=email.kind,
+        topic=email.topic,
+        minimum_consent=settings.min_consent,
+        frequency_cap=settings.frequency_cap if settings.frequency_cap is not None else frequency_cap,
+    )
+    return FirstEmail(node_id=effect.node_id, receiving=reach.receiving, left_out=reach.reasons())
 
 
 def kept(audience: JourneyAudience, version: int) -> dict[str, Any]:
@@ -78,7 +103,7 @@ def kept(audience: JourneyAudience, version: int) -> dict[str, Any]:
 
 async def _first_send(
     session: AsyncSession, program: graph.Program, settings: JourneySettings, contact_id: int, start: datetime
-) -> datetime | None:
+) -> tuple[datetime, engine.Effect] | None:
     """When this contact would get the journey's first email or text, by the engine itself
     (waits, send windows, branches on what it is today; a wait for an event times out)."""
     schema = await rules.current_schema(session)
@@ -89,7 +114,7 @@ async def _first_send(
         result = engine.step(program, state, who, now)
         for effect in result.effects:
             if isinstance(effect, (engine.SendEmail, engine.SendSms)):
-                return next((v.at for v in result.visits if v.node_id == effect.node_id), now)
+                return next((v.at for v in result.visits if v.node_id == effect.node_id), now), effect
         state = result.state
         if state.status != "waiting" or state.wake_at is None:
             return None

@@ -72,7 +72,9 @@ class JourneysController(Controller):
         summary="Validate the draft and run it as a new version (422 with the problems when it is not ready)",
     )
     async def publish(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> PublishOut:
-        journey, enrolled = await service.publish(db, journey_id, actor, runtime.enqueue)
+        journey, enrolled = await service.publish(
+            db, journey_id, actor, runtime.enqueue, frequency_cap=runtime.settings.frequency_cap
+        )
         return PublishOut(journey=_out(journey), problems=[], enrolled=enrolled)
 
     @post(
@@ -81,8 +83,8 @@ class JourneysController(Controller):
         opt={"role": "viewer"},
         summary="Who publishing the draft now would enrol, and who it would leave out and why (changes nothing)",
     )
-    async def audience(self, journey_id: IdParam, db: AsyncSession) -> JourneyAudience:
-        return await service.preview_audience(db, journey_id)
+    async def audience(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime) -> JourneyAudience:
+        return await service.preview_audience(db, journey_id, runtime.settings.frequency_cap)
 
     @get(
         "/{journey_id:int}/left-out",

@@ -75,6 +75,15 @@ class PublishedAudience(msgspec.Struct, kw_only=True):
     entries_over_time: bool
 
 
+class FirstEmail(msgspec.Struct, kw_only=True):
+    """The journey's first email (the step the first of the sample reaches first), judged now for
+    everyone entering by the send-time rules: `receiving` + the `left_out` counts = `entering`."""
+
+    node_id: str
+    receiving: int
+    left_out: list[LeftOut]
+
+
 class JourneyAudience(msgspec.Struct, kw_only=True):
     """What publishing the draft now would do, changing nothing. For a segment (or date) entry:
     its contacts (`total`), those who would enter at once, and those left out by reason (each
@@ -91,6 +100,7 @@ class JourneyAudience(msgspec.Struct, kw_only=True):
     enters_at: datetime
     # When the first of the sample would get the journey's first message (email or text), if it gets one.
     first_send_at: datetime | None
+    first_email: FirstEmail | None = None
     sample: list[Someone]
 
 

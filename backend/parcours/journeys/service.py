@@ -164,19 +164,23 @@ async def _publishable(session: AsyncSession, journey: Journey) -> graph.Program
     return program
 
 
-async def preview_audience(session: AsyncSession, journey_id: int) -> JourneyAudience:
+async def preview_audience(session: AsyncSession, journey_id: int, frequency_cap: int) -> JourneyAudience:
     """Who publishing the draft now would enrol, and who it would leave out and why (changes nothing)."""
     journey = await get_journey(session, journey_id)
     program = await _publishable(session, journey)
-    return await audience.preview(session, journey, program, msgspec.convert(journey.settings, JourneySettings))
+    settings = msgspec.convert(journey.settings, JourneySettings)
+    return await audience.preview(session, journey, program, settings, frequency_cap)
 
 
-async def publish(session: AsyncSession, journey_id: int, actor: Actor, enqueue: Enqueue) -> tuple[Journey, int]:
+async def publish(
+    session: AsyncSession, journey_id: int, actor: Actor, enqueue: Enqueue, *, frequency_cap: int
+) -> tuple[Journey, int]:
     """Validate the draft and make it the running version, keeping the audience it had then.
     Returns the journey and how many contacts entered at once."""
     journey = await get_journey(session, journey_id)
     program = await _publishable(session, journey)
-    seen = await audience.preview(session, journey, program, msgspec.convert(journey.settings, JourneySettings))
+    settings = msgspec.convert(journey.settings, JourneySettings)
+    seen = await audience.preview(session, journey, program, settings, frequency_cap)
     now = utcnow()
     journey.version += 1
     session.add(

@@ -19,7 +19,7 @@ export function LeftOutTable({ leftOut, testId, onOpen }: { leftOut: LeftOut[]; 
       <Table.Tbody>
         {leftOut.map((row) => (
           <Table.Tr key={row.reason} data-testid={`${testId}-${row.reason}`}>
-            <Table.Td w={80} ta="right" fw={700}>{formatNumber(row.count)}</Table.Td>
+            <Table.Td w={56} ta="right" fw={700}>{formatNumber(row.count)}</Table.Td>
             <Table.Td>
               {onOpen ? (
                 <Anchor component="button" type="button" size="sm" onClick={() => onOpen(row.reason)} data-testid={`${testId}-open-${row.reason}`}>
@@ -58,6 +58,8 @@ export type AudiencePreview = {
   first_send_at: string | null;
   sample: Schemas["Someone"][];
   entries_over_time?: boolean;
+  /** A journey's first email, judged by the send-time rules for those entering. */
+  first_email?: Schemas["FirstEmail"] | null;
   /** When a journey's entries start (its start date, or now). */
   enters_at?: string;
 };
@@ -97,6 +99,14 @@ export function AudienceConfirm({ kind, audience, confirmLabel, busy, onConfirm,
             <Stack gap={4}>
               <Text size="sm" fw={600}>{t("audience.left_out_title")}</Text>
               <LeftOutTable leftOut={audience.left_out} testId="audience-left-out" />
+            </Stack>
+          )}
+          {audience.first_email && (
+            <Stack gap={4} data-testid="audience-first-email">
+              <Text size="sm" fw={600}>
+                {t("audience.journey.first_email", { count: audience.first_email.receiving, formatted: formatNumber(audience.first_email.receiving) })}
+              </Text>
+              <LeftOutTable leftOut={audience.first_email.left_out} testId="audience-first-email-left-out" />
             </Stack>
           )}
           {audience.enters_at && new Date(audience.enters_at).getTime() > Date.now() + 60_000 && (
