@@ -72,23 +72,23 @@ def left_out_rules(
     return rules
 
 
-def reason_of(rules: list[tuple[str, ColumnElement[bool]]]) -> ColumnElement[Any]:
+def _first_reason(rules: list[tuple[str, ColumnElement[bool]]]) -> ColumnElement[Any]:
     """The first reason that applies (NULL: the contact enters)."""
     return case(*[(condition, literal(reason)) for reason, condition in rules], else_=null())
 
 
-def _eligible(ids: Select[Any], settings: JourneySettings, journey_id: int, entry_key: str) -> Select[Any]:
-    """Of these contact ids, those who may enter, with the reason of each who may not."""
+def _judged(ids: Select[Any], settings: JourneySettings, journey_id: int, entry_key: str) -> Select[Any]:
+    """Each of these contact ids with the reason it may not enter (NULL: it may)."""
     chosen = ids.subquery()
     column = chosen.c[0]
-    return select(column, reason_of(left_out_rules(column, ids, settings, journey_id, entry_key)).label("reason"))
+    return select(column, _first_reason(left_out_rules(column, ids, settings, journey_id, entry_key)).label("reason"))
 
 
 async def left_out_counts(
     session: AsyncSession, ids: Select[Any], settings: JourneySettings, journey_id: int, entry_key: str
 ) -> tuple[int, dict[str, int]]:
     """How many of `ids` there are, and how many would not enter by reason (LEFT_OUT, then ALREADY_IN order)."""
-    found = _eligible(ids, settings, journey_id, entry_key).subquery()
+    found = _judged(ids, settings, journey_id, entry_key).subquery()
     rows = (await session.execute(select(found.c.reason, func.count()).group_by(found.c.reason))).all()
     counts = {reason: int(count) for reason, count in rows}
     total = sum(counts.values())
@@ -96,7 +96,7 @@ async def left_out_counts(
 
 
 def entering(ids: Select[Any], settings: JourneySettings, journey_id: int, entry_key: str) -> Select[Any]:
-    found = _eligible(ids, settings, journey_id, entry_key).subquery()
+    found = _judged(ids, settings, journey_id, entry_key).subquery()
     return select(found.c[0]).where(found.c.reason.is_(None))
 
 
@@ -104,7 +104,7 @@ async def enrol(session: AsyncSession, live: Version, ids: Select[Any], trigger:
     """Start a run for every eligible contact of `ids` (in SQL: a whole segment at once)."""
     now = utcnow()
     key = entry_key(live.settings, trigger)
-    judged = _eligible(ids, live.settings, live.journey_id, key).subquery()
+    judged = _judged(ids, live.settings, live.journey_id, key).subquery()
     # Those left out first (the runs inserted next would read as "already in").
     await insert_ignoring_duplicates(
         session,
