@@ -105,6 +105,8 @@ def test_design_test_and_send_an_ab_campaign(page: Page, api: httpx.Client, serv
     page.get_by_test_id("ab-variant-B").fill("Six habits inside")
     page.get_by_test_id("ab-sample").fill("50")
     page.get_by_test_id("campaign-send").click()
+    expect(page.get_by_test_id("audience-receiving")).to_contain_text("will receive it")
+    page.get_by_test_id("audience-confirm").click()
     expect(page.get_by_test_id("campaign-status")).to_have_text("A/B testing", timeout=20_000)
     campaign_id = int(re.search(r"/campaigns/(\d+)", page.url).group(1))
 

@@ -162,6 +162,7 @@ def test_a_marketer_builds_tests_and_publishes_a_journey(page: Page, api: httpx.
     page.keyboard.press("Escape")
 
     page.get_by_test_id("journey-publish").click()
+    page.get_by_test_id("audience-confirm").click()
     expect(page.get_by_test_id("journey-status")).to_have_attribute("data-status", "published")
     expect(page.get_by_test_id(f"node-count-{entry}")).to_contain_text("3 in", timeout=20_000)
     expect(page.get_by_test_id(f"node-count-{wait}")).to_contain_text("3 waiting", timeout=20_000)
@@ -205,6 +206,7 @@ def test_a_template_starts_a_journey_and_its_problems_lead_to_the_steps(page: Pa
     expect(page.get_by_test_id("node-entry")).to_have_attribute("data-problem", "no")
 
     page.get_by_test_id("journey-publish").click()
+    page.get_by_test_id("audience-confirm").click()
     expect(page.get_by_test_id("journey-status")).to_have_attribute("data-status", "published")
     expect(page.get_by_test_id("node-count-wait")).to_contain_text("2 waiting", timeout=20_000)
     assert api.get(f"/api/journeys/{journey_id}").json()["template_key"] == "welcome-series"
@@ -284,6 +286,7 @@ def test_a_journey_registers_its_contacts_for_an_event(page: Page, api: httpx.Cl
     expect(page.get_by_test_id("journey-save-state")).to_have_attribute("data-state", "saved")
 
     page.get_by_test_id("journey-publish").click()
+    page.get_by_test_id("audience-confirm").click()
     expect(page.get_by_test_id("journey-status")).to_have_attribute("data-status", "published")
     expect(page.get_by_test_id(f"node-count-{entry}")).to_contain_text("3 in", timeout=20_000)
 

@@ -15,7 +15,7 @@ from parcours.emails.models import Asset, Email, EmailVersion, Template, Topic, 
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
-from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
+from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, JourneyStep, JourneyVersion
 from parcours.pipeline.models import Opportunity
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
@@ -39,6 +39,7 @@ __all__ = [
     "Interaction",
     "Job",
     "Journey",
+    "JourneyLeftOut",
     "JourneyRun",
     "JourneyStep",
     "JourneyVersion",

@@ -29,6 +29,8 @@ class Campaign(SQLModel, table=True):
     winner: str | None = Field(default=None, max_length=8)
     winner_confidence: float | None = None
     audience: int = 0
+    # Who the send-time rules were to leave out, seen at creation: [{"reason": code, "count": n}].
+    left_out: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     created_by: str = Field(default="", max_length=320)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

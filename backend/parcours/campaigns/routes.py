@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.api import Cursor, IdParam, limit_param, to_out
 from parcours.auth.service import Actor
 from parcours.campaigns import service
-from parcours.campaigns.schemas import CampaignDetail, CampaignIn, CampaignOut, CampaignPage
+from parcours.campaigns.schemas import CampaignAudience, CampaignDetail, CampaignIn, CampaignOut, CampaignPage
 from parcours.runtime import Runtime
 
 
@@ -38,7 +38,20 @@ class CampaignsController(Controller):
     @post("/", summary="Send an email to segments (now, or at send_at), optionally as an A/B test")
     async def create_campaign(self, data: CampaignIn, db: AsyncSession, runtime: Runtime, actor: Actor) -> CampaignOut:
         values = {f: getattr(data, f) for f in data.__struct_fields__}
-        return to_out(await service.create_campaign(db, values, actor, runtime.enqueue), CampaignOut)
+        campaign = await service.create_campaign(
+            db, values, actor, runtime.enqueue, frequency_cap=runtime.settings.frequency_cap
+        )
+        return to_out(campaign, CampaignOut)
+
+    @post(
+        "/audience",
+        status_code=200,
+        opt={"role": "viewer"},
+        summary="Who a campaign with this body would reach, and who it would leave out and why (changes nothing)",
+    )
+    async def audience(self, data: CampaignIn, db: AsyncSession, runtime: Runtime) -> CampaignAudience:
+        values = {f: getattr(data, f) for f in data.__struct_fields__}
+        return await service.preview(db, values, runtime.settings.frequency_cap)
 
     @get("/{campaign_id:int}", summary="A campaign with its statistics, per variant and over time")
     async def get_campaign(self, campaign_id: IdParam, db: AsyncSession) -> CampaignDetail:

@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from parcours.api import Id, Page, Strict
+from parcours.channels.schemas import LeftOut, Someone
 
 Key = Annotated[str, Meta(pattern=r"^[A-D]$")]
 
@@ -55,6 +56,8 @@ class VariantStats(msgspec.Struct, kw_only=True):
     unique_clicks: int
     clicks: int
     unsubscribes: int
+    # Kept in the outbox, not sent: no mail server configured (embedded mode). Counted in `sent`.
+    captured: int
     open_rate: float
     click_rate: float
     click_to_open: float
@@ -78,10 +81,22 @@ class CampaignOut(msgspec.Struct, kw_only=True):
     winner: str | None
     winner_confidence: float | None
     audience: int
+    left_out: list[LeftOut]
     created_by: str
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class CampaignAudience(msgspec.Struct, kw_only=True):
+    """Who a campaign would reach if created now. `total` (the segments' contacts, exclusions
+    removed) = `receiving` + the `left_out` counts; each contact counted under its first reason."""
+
+    total: int
+    receiving: int
+    left_out: list[LeftOut]
+    first_send_at: datetime
+    sample: list[Someone]
 
 
 class CampaignPage(Page[CampaignOut]):

@@ -22,7 +22,7 @@ from parcours.api import after, cut, read_cursor
 from parcours.auth.service import Actor
 from parcours.campaigns.ab import Arm, decide
 from parcours.campaigns.models import Campaign
-from parcours.campaigns.schemas import AbTest, Point, VariantStats
+from parcours.campaigns.schemas import AbTest, CampaignAudience, Point, VariantStats
 from parcours.channels import service as outbox
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
@@ -88,7 +88,16 @@ async def _check_ab(session: AsyncSession, ab: AbTest, email: Any) -> None:
                 raise InvalidInput("For a content test, the emails must share subject and sender.", "ab_test.variants")
 
 
-async def create_campaign(session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: Enqueue) -> Campaign:
+class _Checked(msgspec.Struct, kw_only=True):
+    """A campaign's body, checked: its email, audience (contact ids, after exclusions) and send time."""
+
+    email: Any
+    audience: Any
+    count: int
+    send_at: datetime
+
+
+async def _check(session: AsyncSession, values: dict[str, Any]) -> _Checked:
     email = await emails.get_email(session, values["email_id"])
     if email.archived:
         raise InvalidInput("This email is archived: restore it before sending.", "email_id")
@@ -113,20 +122,58 @@ async def create_campaign(session: AsyncSession, values: dict[str, Any], actor: 
     send_at = values.get("send_at") or now
     if send_at < now - timedelta(minutes=5):
         raise InvalidInput("The send time is in the past.", "send_at")
+    return _Checked(email=email, audience=audience, count=int(count), send_at=send_at)
+
+
+async def _reach(session: AsyncSession, checked: _Checked, frequency_cap: int) -> outbox.Reach:
+    """Who would receive it if it went now, by the rules the delivery loop applies to each message."""
+    people = contacts.with_addresses(select(checked.audience.subquery().c.contact_id))
+    email = checked.email
+    return await outbox.reach(
+        session, people, kind=email.kind, topic=email.topic, minimum_consent=None, frequency_cap=frequency_cap
+    )
+
+
+async def preview(session: AsyncSession, values: dict[str, Any], frequency_cap: int) -> CampaignAudience:
+    """What creating this campaign would do, changing nothing: how many would receive it, who is
+    left out and why, when it goes, and a few of its recipients."""
+    checked = await _check(session, values)
+    reach = await _reach(session, checked, frequency_cap)
+    return CampaignAudience(
+        total=reach.total,
+        receiving=reach.receiving,
+        left_out=reach.reasons(),
+        first_send_at=max(checked.send_at, utcnow()),
+        sample=reach.sample,
+    )
+
+
+async def create_campaign(
+    session: AsyncSession, values: dict[str, Any], actor: Actor, enqueue: Enqueue, *, frequency_cap: int
+) -> Campaign:
+    checked = await _check(session, values)
+    reach = await _reach(session, checked, frequency_cap)
+    ab = values.get("ab_test")
     campaign = Campaign(
-        name=values.get("name") or email.name,
+        name=values.get("name") or checked.email.name,
         email_id=values["email_id"],
         segment_ids=values["segment_ids"],
         exclude_segment_ids=values.get("exclude_segment_ids") or [],
-        send_at=send_at,
+        send_at=checked.send_at,
         ab_test=msgspec.to_builtins(ab) if ab else None,
-        audience=int(count),
+        audience=checked.count,
+        left_out=msgspec.to_builtins(reach.reasons()),
         created_by=actor.label,
     )
     session.add(campaign)
     await session.flush()
     queue_after_commit(
-        session, enqueue, JobName.START_CAMPAIGN, campaign.id, job_id=_job("start", campaign.id), _defer_until=send_at
+        session,
+        enqueue,
+        JobName.START_CAMPAIGN,
+        campaign.id,
+        job_id=_job("start", campaign.id),
+        _defer_until=checked.send_at,
     )
     return campaign
 

@@ -13,9 +13,8 @@ import msgspec
 from sqlalchemy import Row
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.channels import store
+from parcours.channels import policy, store
 from parcours.channels.mime import Mime, Parts, build
-from parcours.channels.policy import Recipient, why_not
 from parcours.channels.sending import Env, Ready, Sent
 from parcours.clock import utcnow
 from parcours.emails import render, topics
@@ -68,30 +67,34 @@ class Email:
         for message in claimed:
             email = loaded.get(_email_id(message) or 0)
             if email is None:
-                ready.append(Ready(message_id=message.id, to=message.to_address, reason="The email was deleted."))
+                ready.append(
+                    Ready(
+                        message_id=message.id,
+                        to=message.to_address,
+                        reason="The email was deleted.",
+                        code="email_deleted",
+                    )
+                )
                 continue
             person = people.get(message.contact_id) if message.contact_id is not None else None
             if not message.data.get("test"):
-                contact = person[0] if person else {}
-                recipient = Recipient(
-                    exists=person is not None,
-                    email_opt_in=bool(contact.get("email_opt_in")),
-                    unsubscribed=bool(contact.get("unsubscribed")),
-                    bounced=bool(contact.get("bounced")),
-                    consent_level=contact.get("consent_level") or "none",
-                    suppressed=suppressed.get(message.to_address),
-                    opted_out_topics=opted_out.get(message.contact_id or 0, frozenset()),
-                    promotional_last_7_days=counts.get(message.contact_id or 0, 0),
+                recipient = policy.recipient(
+                    person[0] if person else None,
+                    suppressed.get(message.to_address),
+                    opted_out.get(message.contact_id or 0, frozenset()),
+                    counts.get(message.contact_id or 0, 0),
                 )
-                reason = why_not(
+                minimum_consent = message.data.get("minimum_consent")
+                code = policy.refusal(
                     recipient,
                     kind=email.kind,
                     topic=email.topic,
-                    minimum_consent=message.data.get("minimum_consent"),
+                    minimum_consent=minimum_consent,
                     frequency_cap=message.data.get("frequency_cap", settings.frequency_cap),
                 )
-                if reason:
-                    ready.append(Ready(message_id=message.id, to=message.to_address, reason=reason))
+                if code:
+                    reason = policy.explain(code, recipient, topic=email.topic, minimum_consent=minimum_consent)
+                    ready.append(Ready(message_id=message.id, to=message.to_address, reason=reason, code=code))
                     continue
             promotional = message.kind == "promotional"
             if promotional and message.contact_id is not None:

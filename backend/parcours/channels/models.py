@@ -37,6 +37,8 @@ class OutboxMessage(SQLModel, table=True):
     # queued -> sending -> sent | captured | failed | suppressed
     status: str = Field(default="queued", max_length=16)
     reason: str = Field(default="", max_length=300)
+    # Why it was not sent, as a stable code (channels.policy.REASONS...): what statistics group by.
+    reason_code: str = Field(default="", max_length=32)
     attempts: int = 0
     send_after: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -90,7 +90,7 @@ class Notice:
                 frequency_cap=0,
             )
             if refusal is not None:
-                ready.append(Ready(message_id=message.id, to=message.to_address, reason=refusal))
+                ready.append(Ready(message_id=message.id, to=message.to_address, reason=refusal, code="bounced"))
                 continue
             text = str(message.data.get("text", ""))
             mime = build(

@@ -11,6 +11,21 @@ from msgspec import Meta
 from parcours.api import Id, Strict
 
 
+class LeftOut(msgspec.Struct):
+    """Contacts left out of an audience for one reason (a stable code, e.g. `unsubscribed`)."""
+
+    reason: str
+    count: int
+
+
+class Someone(msgspec.Struct):
+    """A contact as a sample of an audience shows it."""
+
+    id: int
+    name: str
+    email: str
+
+
 class MessageOut(msgspec.Struct, kw_only=True):
     id: int
     channel: str
@@ -25,6 +40,7 @@ class MessageOut(msgspec.Struct, kw_only=True):
     subject: str
     status: str
     reason: str
+    reason_code: str
     attempts: int
     send_after: datetime
     sent_at: datetime | None

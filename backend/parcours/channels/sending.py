@@ -56,6 +56,8 @@ class Ready(msgspec.Struct, Generic[T]):
     to: str
     content: T | None = None
     reason: str | None = None
+    # The reason as a stable code (channels.policy.REASONS, or the channel's own), for statistics.
+    code: str = ""
     subject: str = ""
     # A promotional message passed to the sender: counted by the frequency cap until recorded.
     promotional: bool = False

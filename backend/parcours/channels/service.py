@@ -27,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import after, cut, read_cursor
 from parcours.channels import store
+from parcours.channels.audience import Reach, left_out_list, people, reach
 from parcours.channels.models import OutboxMessage
 from parcours.channels.sending import JOBS, OutboxIn
 from parcours.channels.stats import (
@@ -34,6 +35,8 @@ from parcours.channels.stats import (
     campaign_firsts,
     campaign_progress,
     journey_email_counts,
+    journey_skipped,
+    journey_skipped_contacts,
 )
 from parcours.channels.store import suppress, suppressed
 from parcours.clock import utcnow
@@ -45,6 +48,7 @@ from parcours.jobs.names import JobName
 # What other features use, the statistics and the suppression list included.
 __all__ = [
     "OutboxIn",
+    "Reach",
     "SentMessage",
     "campaign_counts",
     "campaign_firsts",
@@ -52,12 +56,17 @@ __all__ = [
     "campaigns_waiting",
     "cancel_campaign",
     "journey_email_counts",
+    "journey_skipped",
+    "journey_skipped_contacts",
+    "left_out_list",
     "message",
     "message_by_header",
     "note",
+    "people",
     "queue",
     "queue_audience",
     "queued",
+    "reach",
     "release_held",
     "suppress",
     "suppressed",
@@ -189,7 +198,7 @@ async def cancel_campaign(session: AsyncSession, campaign_id: int) -> None:
     await session.execute(
         update(store.TABLE)
         .where(t.campaign_id == campaign_id, t.status.in_(["queued", "held"]))
-        .values(status="suppressed", reason="The campaign was cancelled.")
+        .values(status="suppressed", reason="The campaign was cancelled.", reason_code="campaign_cancelled")
     )
 
 

@@ -50,13 +50,21 @@ class Text(msgspec.Struct, frozen=True):
     text: str
 
 
+_REFUSALS = {
+    "contact_deleted": "The contact no longer exists.",
+    "no_phone_number": "The contact has no phone number.",
+    "no_sms_opt_in": "The contact has not opted in to text messages.",
+}
+
+
 def _refusal(contact: dict[str, Any] | None) -> str | None:
+    """The code of the reason a text message must not go out (a key of _REFUSALS), or None."""
     if contact is None:
-        return "The contact no longer exists."
+        return "contact_deleted"
     if not contact.get("phone"):
-        return "The contact has no phone number."
+        return "no_phone_number"
     if not contact.get("sms_opt_in") or contact.get("unsubscribed"):
-        return "The contact has not opted in to text messages."
+        return "no_sms_opt_in"
     return None
 
 
@@ -75,7 +83,14 @@ class Sms:
             contact = person[0] if person else None
             refusal = _refusal(contact)
             if refusal is not None or person is None or contact is None:
-                ready.append(Ready(message_id=message.id, to=message.to_address, reason=refusal))
+                ready.append(
+                    Ready(
+                        message_id=message.id,
+                        to=message.to_address,
+                        reason=_REFUSALS[refusal or "contact_deleted"],
+                        code=refusal or "contact_deleted",
+                    )
+                )
                 continue
             text = render.personalize(message.data.get("text", ""), context(contact, person[1], None)).strip()
             ready.append(

@@ -25,6 +25,7 @@ COUNTS = (
     "unique_clicks",
     "clicks",
     "unsubscribes",
+    "captured",
 )
 
 
@@ -43,6 +44,8 @@ def _counts() -> list[Any]:
         func.count(t.clicked_at),
         func.coalesce(func.sum(t.clicks), 0),
         func.count(t.unsubscribed_at),
+        # Kept in the outbox, not sent: no mail server configured (embedded mode).
+        func.sum(case((t.status == "captured", 1), else_=0)),
     ]
 
 
@@ -85,7 +88,7 @@ async def campaign_progress(session: AsyncSession, campaign_id: int) -> tuple[in
 
 async def journey_email_counts(session: AsyncSession, journey_id: int) -> list[tuple[Any, ...]]:
     """Per step of a journey that sends email: (node_id, email_id, queued, sent, suppressed,
-    failed, opened, clicked, unsubscribed, bounced)."""
+    failed, opened, clicked, unsubscribed, bounced, captured)."""
     t = TABLE.c
 
     def where(condition: Any) -> Any:
@@ -103,8 +106,40 @@ async def journey_email_counts(session: AsyncSession, journey_id: int) -> list[t
             func.count(t.clicked_at),
             func.count(t.unsubscribed_at),
             func.count(t.bounced_at),
+            where(t.status == "captured"),
         )
         .where(t.journey_id == journey_id, t.channel == "email")
         .group_by(t.node_id)
     )
     return [(row[0], row[1], *(int(v or 0) for v in row[2:])) for row in rows.all()]
+
+
+async def journey_skipped(session: AsyncSession, journey_id: int) -> list[tuple[str, str, int]]:
+    """Per step of a journey and reason code: how many of its messages were not sent (node_id, code, count)."""
+    t = TABLE.c
+    rows = await session.execute(
+        select(t.node_id, t.reason_code, func.count())
+        .where(t.journey_id == journey_id, t.status == "suppressed", t.node_id.is_not(None))
+        .group_by(t.node_id, t.reason_code)
+    )
+    return [(str(node_id), str(code or "other"), int(count)) for node_id, code, count in rows.all()]
+
+
+async def journey_skipped_contacts(
+    session: AsyncSession, journey_id: int, node_id: str, code: str, limit: int
+) -> list[int]:
+    """The contacts whose message of this step was not sent for this reason, latest first."""
+    t = TABLE.c
+    rows = await session.execute(
+        select(t.contact_id)
+        .where(
+            t.journey_id == journey_id,
+            t.node_id == node_id,
+            t.status == "suppressed",
+            t.reason_code == ("" if code == "other" else code),
+            t.contact_id.is_not(None),
+        )
+        .order_by(t.id.desc())
+        .limit(limit)
+    )
+    return [int(cid) for cid in rows.scalars()]

@@ -34,7 +34,9 @@ _SENT = (
     )
 )
 _NOT_SENT = (
-    update(TABLE).where(TABLE.c.id == bindparam("_id")).values(status=bindparam("_status"), reason=bindparam("_reason"))
+    update(TABLE)
+    .where(TABLE.c.id == bindparam("_id"))
+    .values(status=bindparam("_status"), reason=bindparam("_reason"), reason_code=bindparam("_code"))
 )
 
 
@@ -74,7 +76,9 @@ async def record(
     sent, not_sent = [], []
     for item, outcome in zip(ready, outcomes, strict=True):
         if item.reason is not None:
-            not_sent.append({"_id": item.message_id, "_status": "suppressed", "_reason": item.reason[:300]})
+            not_sent.append(
+                {"_id": item.message_id, "_status": "suppressed", "_reason": item.reason[:300], "_code": item.code}
+            )
         elif outcome is not None and outcome.status in ("sent", "captured"):
             sent.append(
                 {
@@ -93,6 +97,7 @@ async def record(
                     "_id": item.message_id,
                     "_status": "failed",
                     "_reason": (outcome.reason if outcome else "not sent")[:300],
+                    "_code": "",
                 }
             )
     if sent:

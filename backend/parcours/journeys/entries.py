@@ -6,59 +6,120 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, insert, literal, not_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    case,
+    func,
+    insert,
+    literal,
+    not_,
+    null,
+    select,
+    true,
+    update,
+)
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.contacts.vocabulary import CONSENT_LEVELS
-from parcours.db import UTCDateTime, dialect_name
+from parcours.db import UTCDateTime, dialect_name, insert_ignoring_duplicates
 from parcours.jobs.enqueue import Enqueue
 from parcours.journeys import engine, graph, steps
 from parcours.journeys.batch import insert_runs
 from parcours.journeys.due import wake
-from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
+from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, JourneyStep, JourneyVersion
 from parcours.journeys.schemas import JourneySettings
 from parcours.journeys.versions import LIVE, Version, version
 from parcours.segments import service as segments
 
 
-def _entry_key(settings: JourneySettings, trigger: str) -> str:
+def entry_key(settings: JourneySettings, trigger: str) -> str:
     return "once" if settings.reentry == "once" else trigger
 
 
-def _eligible(ids: Select[Any], settings: JourneySettings, journey_id: int) -> Select[Any]:
-    """Of these contact ids, those who may enter: consent high enough, not in the suppression
-    segment, and (re-entry after N days) not entered too recently."""
+# Why a contact of an entry's audience does not enter, in the order each contact is counted (under
+# the first that applies). Only these are recorded (JourneyLeftOut): a contact already inside is in.
+LEFT_OUT = ("consent_below_minimum", "suppression_segment", "entered_recently")
+ALREADY_IN = "already_in_journey"
+
+
+def left_out_rules(
+    column: ColumnElement[Any], ids: Select[Any], settings: JourneySettings, journey_id: int, entry_key: str
+) -> list[tuple[str, ColumnElement[bool]]]:
+    """The conditions under which the contact whose id is `column` (one of `ids`) does not enter,
+    each with its reason: the one definition enrolment and its preview both apply."""
     allowed = CONSENT_LEVELS[CONSENT_LEVELS.index(settings.min_consent) :]
-    query = contacts.with_consent(ids, allowed)
-    column = query.selected_columns[0]
+    rules: list[tuple[str, ColumnElement[bool]]] = [
+        ("consent_below_minimum", not_(column.in_(contacts.with_consent(ids, allowed))))
+    ]
     if settings.suppression_segment_id is not None:
-        query = query.where(not_(column.in_(segments.member_ids(settings.suppression_segment_id))))
+        rules.append(("suppression_segment", column.in_(segments.member_ids(settings.suppression_segment_id))))
     if settings.reentry == "after_days":
         recent = utcnow() - timedelta(days=settings.reentry_days or 1)
-        query = query.where(
-            not_(
-                column.in_(
-                    select(col(JourneyRun.contact_id)).where(
-                        col(JourneyRun.journey_id) == journey_id, col(JourneyRun.entered_at) > recent
-                    )
-                )
-            )
+        entered = select(col(JourneyRun.contact_id)).where(
+            col(JourneyRun.journey_id) == journey_id, col(JourneyRun.entered_at) > recent
         )
-    return query
+        rules.append(("entered_recently", column.in_(entered)))
+    # Entering twice by the same way is one run (the runs' unique key).
+    inside = select(col(JourneyRun.contact_id)).where(
+        col(JourneyRun.journey_id) == journey_id, col(JourneyRun.entry_key) == entry_key
+    )
+    rules.append((ALREADY_IN, column.in_(inside)))
+    return rules
+
+
+def _first_reason(rules: list[tuple[str, ColumnElement[bool]]]) -> ColumnElement[Any]:
+    """The first reason that applies (NULL: the contact enters)."""
+    return case(*[(condition, literal(reason)) for reason, condition in rules], else_=null())
+
+
+def _judged(ids: Select[Any], settings: JourneySettings, journey_id: int, entry_key: str) -> Select[Any]:
+    """Each of these contact ids with the reason it may not enter (NULL: it may)."""
+    chosen = ids.subquery()
+    column = chosen.c[0]
+    return select(column, _first_reason(left_out_rules(column, ids, settings, journey_id, entry_key)).label("reason"))
+
+
+async def left_out_counts(
+    session: AsyncSession, ids: Select[Any], settings: JourneySettings, journey_id: int, entry_key: str
+) -> tuple[int, dict[str, int]]:
+    """How many of `ids` there are, and how many would not enter by reason (LEFT_OUT, then ALREADY_IN order)."""
+    found = _judged(ids, settings, journey_id, entry_key).subquery()
+    rows = (await session.execute(select(found.c.reason, func.count()).group_by(found.c.reason))).all()
+    counts = {reason: int(count) for reason, count in rows}
+    total = sum(counts.values())
+    return total, {r: counts[r] for r in (*LEFT_OUT, ALREADY_IN) if counts.get(r)}
+
+
+def entering(ids: Select[Any], settings: JourneySettings, journey_id: int, entry_key: str) -> Select[Any]:
+    found = _judged(ids, settings, journey_id, entry_key).subquery()
+    return select(found.c[0]).where(found.c.reason.is_(None))
 
 
 async def enrol(session: AsyncSession, live: Version, ids: Select[Any], trigger: str, enqueue: Enqueue) -> int:
     """Start a run for every eligible contact of `ids` (in SQL: a whole segment at once)."""
     now = utcnow()
-    chosen = _eligible(ids, live.settings, live.journey_id).subquery()
+    key = entry_key(live.settings, trigger)
+    judged = _judged(ids, live.settings, live.journey_id, key).subquery()
+    # Those left out first (the runs inserted next would read as "already in").
+    await insert_ignoring_duplicates(
+        session,
+        JourneyLeftOut,
+        select(literal(live.journey_id), judged.c[0], judged.c.reason, literal(now, UTCDateTime())).where(
+            judged.c.reason.in_(LEFT_OUT)
+        ),
+        columns=["journey_id", "contact_id", "reason", "at"],
+    )
+    chosen = select(judged.c[0]).where(judged.c.reason.is_(None)).subquery()
     rows = select(
         literal(live.journey_id),
         literal(live.id),
         chosen.c[0],
-        literal(_entry_key(live.settings, trigger)),
+        literal(key),
         literal(live.program.entry.id),
         literal("active"),
         literal(now, UTCDateTime()),
@@ -93,26 +154,33 @@ async def enrol(session: AsyncSession, live: Version, ids: Select[Any], trigger:
     return entered
 
 
-async def enrol_segment(session: AsyncSession, live: Version, enqueue: Enqueue) -> int:
-    config = live.program.configs[live.program.entry.id]
-    assert isinstance(config, steps.SegmentEntryConfig) and config.segment_id is not None, "checked at publication"
-    return await enrol(session, live, segments.member_ids(config.segment_id), "start", enqueue)
+async def starting_audience(
+    session: AsyncSession, program: graph.Program, settings: JourneySettings
+) -> tuple[Select[Any], str] | None:
+    """The contacts a version starts with, and their trigger: a segment's members, or the contacts
+    whose date (birthday, renewal...) shifted by the offset is today. None: entries come over time."""
+    config = program.configs[program.entry.id]
+    if isinstance(config, steps.SegmentEntryConfig):
+        assert config.segment_id is not None, "checked at publication"
+        return segments.member_ids(config.segment_id), "start"
+    if isinstance(config, steps.DateEntryConfig):
+        today = utcnow().astimezone(engine.zone_of(settings.timezone, "UTC")).date()
+        day = today - graph.duration(config.offset)
+        ids = [
+            cid
+            for cid, value in await contacts.date_values(session, config.field)
+            if value is not None
+            and ((value.month, value.day) == (day.month, day.day) if config.yearly else value == day)
+        ]
+        return contacts.ids_among(ids), f"date:{today.isoformat()}"
+    return None
 
 
 async def enrol_dates(session: AsyncSession, live: Version, enqueue: Enqueue) -> int:
-    """`entry.date`: contacts whose date (birthday, renewal...) shifted by the offset is today."""
-    config = live.program.configs[live.program.entry.id]
-    assert isinstance(config, steps.DateEntryConfig), "enrol_dates is for entry.date"
-    today = utcnow().astimezone(engine.zone_of(live.settings.timezone, "UTC")).date()
-    day = today - graph.duration(config.offset)
-    ids = [
-        cid
-        for cid, value in await contacts.date_values(session, config.field)
-        if value is not None and ((value.month, value.day) == (day.month, day.day) if config.yearly else value == day)
-    ]
-    if not ids:
-        return 0
-    return await enrol(session, live, contacts.ids_among(ids), f"date:{today.isoformat()}", enqueue)
+    """`entry.date`: today's contacts enter (run at publication and by the daily sweeper)."""
+    assert live.program.entry.type == "entry.date", "enrol_dates is for entry.date"
+    starting = await starting_audience(session, live.program, live.settings)
+    return await enrol(session, live, *starting, enqueue) if starting else 0
 
 
 async def start_entries(session: AsyncSession, journey: Journey, enqueue: Enqueue) -> int:
@@ -131,12 +199,8 @@ async def start_entries(session: AsyncSession, journey: Journey, enqueue: Enqueu
     if live.settings.starts_at is not None and live.settings.starts_at > utcnow():
         return 0
     journey.enrolled_version = journey.version
-    entry = live.program.entry
-    if entry.type == "entry.segment":
-        return await enrol_segment(session, live, enqueue)
-    if entry.type == "entry.date":
-        return await enrol_dates(session, live, enqueue)
-    return 0
+    starting = await starting_audience(session, live.program, live.settings)
+    return await enrol(session, live, *starting, enqueue) if starting else 0
 
 
 async def stop_runs(session: AsyncSession, journey_id: int) -> int:

@@ -32,6 +32,8 @@ class Journey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The audience seen at the latest publication (journeys.schemas.PublishedAudience).
+    published_audience: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class JourneyVersion(SQLModel, table=True):
@@ -91,4 +93,20 @@ class JourneyStep(SQLModel, table=True):
     node_id: str = Field(max_length=64)
     outcome: str = Field(max_length=16)  # completed | exited | error
     label: str | None = Field(default=None, max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class JourneyLeftOut(SQLModel, table=True):
+    """A contact who was to enter but did not, and why (entries.LEFT_OUT): once per reason."""
+
+    __tablename__ = "journey_left_out"
+    __table_args__ = (
+        UniqueConstraint("journey_id", "contact_id", "reason"),
+        Index("ix_journey_left_out_reason", "journey_id", "reason"),
+    )
+
+    id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
+    journey_id: int = Field(foreign_key="journeys.id", ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE")
+    reason: str = Field(max_length=32)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

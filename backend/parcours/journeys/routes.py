@@ -8,9 +8,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import IdParam, changes
 from parcours.auth.service import Actor
-from parcours.journeys import service
+from parcours.channels.schemas import Someone
+from parcours.journeys import audience, service
 from parcours.journeys.models import Journey
 from parcours.journeys.schemas import (
+    JourneyAudience,
     JourneyIn,
     JourneyOut,
     JourneyPatch,
@@ -27,7 +29,13 @@ from parcours.runtime import Runtime
 
 def _out(journey: Journey) -> JourneyOut:
     values = {f: getattr(journey, f) for f in JourneyOut.__struct_fields__}
-    return JourneyOut(**{**values, "definition": definition_of(journey.definition)})
+    return JourneyOut(
+        **{
+            **values,
+            "definition": definition_of(journey.definition),
+            "published_audience": service.published_audience(journey),
+        }
+    )
 
 
 class JourneysController(Controller):
@@ -64,8 +72,34 @@ class JourneysController(Controller):
         summary="Validate the draft and run it as a new version (422 with the problems when it is not ready)",
     )
     async def publish(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> PublishOut:
-        journey, enrolled = await service.publish(db, journey_id, actor, runtime.enqueue)
+        journey, enrolled = await service.publish(
+            db, journey_id, actor, runtime.enqueue, frequency_cap=runtime.settings.frequency_cap
+        )
         return PublishOut(journey=_out(journey), problems=[], enrolled=enrolled)
+
+    @post(
+        "/{journey_id:int}/audience",
+        status_code=200,
+        opt={"role": "viewer"},
+        summary="Who publishing the draft now would enrol, and who it would leave out and why (changes nothing)",
+    )
+    async def audience(self, journey_id: IdParam, db: AsyncSession, runtime: Runtime) -> JourneyAudience:
+        return await service.preview_audience(db, journey_id, runtime.settings.frequency_cap)
+
+    @get(
+        "/{journey_id:int}/left-out",
+        summary="The contacts left out for a reason: at the entry, or by a step's messages not sent (node_id)",
+    )
+    async def left_out(
+        self,
+        journey_id: IdParam,
+        db: AsyncSession,
+        reason: str = Parameter(min_length=1, max_length=32),
+        node_id: str | None = Parameter(default=None, max_length=64),
+        limit: int = Parameter(default=200, ge=1, le=500),
+    ) -> list[Someone]:
+        await service.get_journey(db, journey_id)
+        return await audience.left_out_people(db, journey_id, reason, node_id, limit)
 
     @post(
         "/{journey_id:int}/validate",

@@ -9,6 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from parcours.api import Id, Strict
+from parcours.channels.schemas import LeftOut, Someone
 from parcours.contacts.vocabulary import ConsentLevel
 from parcours.journeys.graph import Edge, Problem
 from parcours.journeys.steps import Step
@@ -63,6 +64,46 @@ class JourneyPatch(Strict):
     settings: JourneySettings | UnsetType = UNSET
 
 
+class PublishedAudience(msgspec.Struct, kw_only=True):
+    """The audience seen when a version was published: `total` = `entering` + the `left_out` counts."""
+
+    version: int
+    at: datetime
+    total: int
+    entering: int
+    left_out: list[LeftOut]
+    entries_over_time: bool
+
+
+class FirstEmail(msgspec.Struct, kw_only=True):
+    """The journey's first email (the step the first of the sample reaches first), judged now for
+    everyone entering by the send-time rules: `receiving` + the `left_out` counts = `entering`."""
+
+    node_id: str
+    receiving: int
+    left_out: list[LeftOut]
+
+
+class JourneyAudience(msgspec.Struct, kw_only=True):
+    """What publishing the draft now would do, changing nothing. For a segment (or date) entry:
+    its contacts (`total`), those who would enter at once, and those left out by reason (each
+    contact counted under the first reason: consent_below_minimum, suppression_segment,
+    entered_recently, already_in_journey), so that total = entering + the left_out counts. For an
+    entry on an event, an interaction or a form, nobody enters at publication (`entries_over_time`,
+    total = entering = 0): contacts enter as it happens, by the same rules."""
+
+    total: int
+    entering: int
+    left_out: list[LeftOut]
+    entries_over_time: bool
+    # When entries start (the journey's start date, or now).
+    enters_at: datetime
+    # When the first of the sample would get the journey's first message (email or text), if it gets one.
+    first_send_at: datetime | None
+    first_email: FirstEmail | None = None
+    sample: list[Someone]
+
+
 class JourneyOut(msgspec.Struct, kw_only=True):
     id: int
     name: str
@@ -77,6 +118,7 @@ class JourneyOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    published_audience: PublishedAudience | None
 
 
 class JourneySummary(msgspec.Struct, kw_only=True):
@@ -108,6 +150,8 @@ class EmailStats(msgspec.Struct, kw_only=True):
     clicked: int
     unsubscribed: int
     bounced: int
+    # Kept in the outbox, not sent: no mail server configured (embedded mode). Counted in `sent`.
+    captured: int
     open_rate: float
     click_rate: float
 
@@ -120,6 +164,8 @@ class NodeStats(msgspec.Struct, kw_only=True):
     errors: int = 0
     branches: dict[str, int] = msgspec.field(default_factory=dict)
     email: EmailStats | None = None
+    # Messages of this step not sent, by reason (channels.policy.REASONS...).
+    left_out: list[LeftOut] = msgspec.field(default_factory=list)
 
 
 class FunnelStep(msgspec.Struct, kw_only=True):
@@ -139,6 +185,9 @@ class JourneyStats(msgspec.Struct, kw_only=True):
     conversion_rate: float
     nodes: dict[str, NodeStats]
     funnel: list[FunnelStep]
+    # Contacts who were to enter so far and did not, by reason (each counted once per reason).
+    left_out: list[LeftOut]
+    published_audience: PublishedAudience | None
 
 
 class TestIn(Strict):

@@ -19,16 +19,18 @@ from parcours.emails import templates
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from parcours.events import service as events
 from parcours.jobs.enqueue import Enqueue
-from parcours.journeys import checks, engine, graph, runner
+from parcours.journeys import audience, checks, engine, graph, runner
 from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
 from parcours.journeys.schemas import (
     EmailStats,
     FunnelStep,
+    JourneyAudience,
     JourneyDefinition,
     JourneySettings,
     JourneyStats,
     JourneySummary,
     NodeStats,
+    PublishedAudience,
     TestIn,
     TestOut,
     TestStep,
@@ -148,19 +150,37 @@ async def problems_of(session: AsyncSession, journey: Journey) -> tuple[list[gra
     return problems, (program if not problems else None)
 
 
-async def publish(session: AsyncSession, journey_id: int, actor: Actor, enqueue: Enqueue) -> tuple[Journey, int]:
-    """Validate the draft and make it the running version. Returns the journey and how many
-    contacts entered at once."""
-    journey = await get_journey(session, journey_id)
+async def _publishable(session: AsyncSession, journey: Journey) -> graph.Program:
+    """The draft's program, or why it cannot be published (409 when it is over, 422 with the problems)."""
     if journey.status in ("stopped", "finished"):
         raise Conflict(f"This journey is {journey.status}: make a copy to run it again.", "status")
-    problems, _program = await problems_of(session, journey)
-    if problems:
+    problems, program = await problems_of(session, journey)
+    if problems or program is None:
         raise Unprocessable(
             f"This journey cannot be published yet: {len(problems)} problem{'s' if len(problems) > 1 else ''} to fix.",
             "definition",
             problems=[msgspec.to_builtins(p) for p in problems],
         )
+    return program
+
+
+async def preview_audience(session: AsyncSession, journey_id: int, frequency_cap: int) -> JourneyAudience:
+    """Who publishing the draft now would enrol, and who it would leave out and why (changes nothing)."""
+    journey = await get_journey(session, journey_id)
+    program = await _publishable(session, journey)
+    settings = msgspec.convert(journey.settings, JourneySettings)
+    return await audience.preview(session, journey, program, settings, frequency_cap)
+
+
+async def publish(
+    session: AsyncSession, journey_id: int, actor: Actor, enqueue: Enqueue, *, frequency_cap: int
+) -> tuple[Journey, int]:
+    """Validate the draft and make it the running version, keeping the audience it had then.
+    Returns the journey and how many contacts entered at once."""
+    journey = await get_journey(session, journey_id)
+    program = await _publishable(session, journey)
+    settings = msgspec.convert(journey.settings, JourneySettings)
+    seen = await audience.preview(session, journey, program, settings, frequency_cap)
     now = utcnow()
     journey.version += 1
     session.add(
@@ -175,6 +195,7 @@ async def publish(session: AsyncSession, journey_id: int, actor: Actor, enqueue:
     )
     journey.status = "published" if journey.status == "draft" else journey.status
     journey.published_at, journey.has_changes, journey.updated_at = now, False, now
+    journey.published_audience = audience.kept(seen, journey.version)
     await session.flush()
     return journey, await runner.start_entries(session, journey, enqueue)
 
@@ -247,6 +268,11 @@ async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
         found.waiting += count
     for node_id, email_stats in (await _email_stats(session, journey_id)).items():
         node(node_id).email = email_stats
+    skipped: dict[str, dict[str, int]] = {}
+    for node_id, code, count in await outbox.journey_skipped(session, journey_id):
+        skipped.setdefault(node_id, {})[code] = count
+    for node_id, counts in skipped.items():
+        node(node_id).left_out = outbox.left_out_list(dict(sorted(counts.items(), key=lambda c: -c[1])))
     definition = graph.decode(journey.definition)
     _problems, program = graph.check(definition)
     order = program.order() if program else [n.id for n in definition.nodes]
@@ -264,13 +290,20 @@ async def stats(session: AsyncSession, journey_id: int) -> JourneyStats:
         funnel=[
             FunnelStep(node_id=n, type=types.get(n, ""), entered=nodes[n].entered if n in nodes else 0) for n in order
         ],
+        left_out=await audience.left_out_so_far(session, journey_id),
+        published_audience=published_audience(journey),
     )
+
+
+def published_audience(journey: Journey) -> PublishedAudience | None:
+    kept = journey.published_audience
+    return msgspec.convert(kept, PublishedAudience) if kept else None
 
 
 async def _email_stats(session: AsyncSession, journey_id: int) -> dict[str, EmailStats]:
     found = {}
     for row in await outbox.journey_email_counts(session, journey_id):
-        node_id, email_id, queued, sent, suppressed, failed, opened, clicked, unsubscribed, bounced = row
+        node_id, email_id, queued, sent, suppressed, failed, opened, clicked, unsubscribed, bounced, captured = row
         found[node_id] = EmailStats(
             email_id=email_id,
             queued=queued,
@@ -281,6 +314,7 @@ async def _email_stats(session: AsyncSession, journey_id: int) -> dict[str, Emai
             clicked=clicked,
             unsubscribed=unsubscribed,
             bounced=bounced,
+            captured=captured,
             open_rate=round(opened / sent, 4) if sent else 0.0,
             click_rate=round(clicked / sent, 4) if sent else 0.0,
         )

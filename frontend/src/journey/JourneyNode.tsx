@@ -1,6 +1,10 @@
+import { useQuery } from "@tanstack/react-query";
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
+import { useParams } from "react-router";
+import { journeyStats, keys } from "../api/queries/journeys";
+import { reasonLabel } from "../components/AudienceConfirm";
 import { exitsOf, groupOf, kindOf, typeKey } from "./catalog";
 import type { Config, StepType } from "./definition";
 import { useDecoration } from "./decorations";
@@ -18,6 +22,23 @@ function Counts({ id }: { id: string }) {
   return (
     <div className="journey-node-counts" data-testid={`node-count-${id}`}>
       {t("journeys.counts", counts)}
+    </div>
+  );
+}
+
+/** How many the step left out (the entry: who did not enter; a send: messages not sent), from the
+ * statistics the editor loads; the reasons in the tooltip, the contacts in the statistics tab. */
+function LeftOut({ id, entry }: { id: string; entry: boolean }) {
+  const { t } = useTranslation();
+  const journeyId = Number(useParams().id);
+  const stats = useQuery({ queryKey: keys.stats(journeyId), queryFn: () => journeyStats(journeyId), enabled: false });
+  const rows = entry ? stats.data?.left_out : stats.data?.nodes[id]?.left_out;
+  const count = (rows ?? []).reduce((sum, r) => sum + r.count, 0);
+  if (!rows || count === 0) return null;
+  const reasons = rows.map((r) => `${r.count} · ${reasonLabel(t, r.reason)}`).join("\n");
+  return (
+    <div className="journey-node-counts" style={{ color: "var(--mantine-color-orange-8)" }} title={reasons} data-testid={`node-left-out-${id}`}>
+      {t("journeys.left_out_badge", { count })}
     </div>
   );
 }
@@ -64,6 +85,7 @@ function StepView({ id, data, selected }: NodeProps<StepNode>) {
       </div>
       {summary && <div className="journey-node-summary">{summary}</div>}
       <Counts id={id} />
+      <LeftOut id={id} entry={groupOf(data.type) === "entry"} />
       <Exits id={id} labels={exitsOf(data.type, data.config)} />
     </div>
   );

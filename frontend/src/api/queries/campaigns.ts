@@ -18,6 +18,8 @@ export const listCampaigns = (cursor?: string) =>
   unwrap(api.GET("/api/campaigns", { params: { query: { limit: CAMPAIGNS_PAGE, ...(cursor ? { cursor } : {}) } } }));
 export const getCampaign = (id: number) => unwrap(api.GET("/api/campaigns/{campaign_id}", campaignPath(id)));
 export const createCampaign = (body: CampaignIn) => unwrap(api.POST("/api/campaigns", { body }));
+/** Who a campaign with this body would reach, and who it would leave out and why (creates nothing). */
+export const campaignAudience = (body: CampaignIn) => unwrap(api.POST("/api/campaigns/audience", { body }));
 export const decideCampaign = (id: number) => unwrap(api.POST("/api/campaigns/{campaign_id}/decide", campaignPath(id)));
 export const cancelCampaign = (id: number) => unwrap(api.POST("/api/campaigns/{campaign_id}/cancel", campaignPath(id)));
 

@@ -29,6 +29,11 @@ export const updateJourney = (id: number, body: JourneyPatch) => unwrap(api.PATC
 export const deleteJourney = (id: number) => unwrap(api.DELETE("/api/journeys/{journey_id}", journeyPath(id)));
 export const validateJourney = (id: number) => unwrap(api.POST("/api/journeys/{journey_id}/validate", journeyPath(id)));
 export const publishJourney = (id: number) => unwrap(api.POST("/api/journeys/{journey_id}/publish", journeyPath(id)));
+/** Who publishing the draft now would enrol, and who it would leave out and why (changes nothing). */
+export const journeyAudience = (id: number) => unwrap(api.POST("/api/journeys/{journey_id}/audience", journeyPath(id)));
+/** The contacts left out for a reason: at the entry, or by a step's messages not sent (nodeId). */
+export const journeyLeftOut = (id: number, reason: string, nodeId?: string) =>
+  unwrap(api.GET("/api/journeys/{journey_id}/left-out", { params: { path: { journey_id: id }, query: { reason, ...(nodeId ? { node_id: nodeId } : {}) } } }));
 export const moveJourney = (id: number, action: "pause" | "resume" | "stop") =>
   unwrap(action === "pause" ? api.POST("/api/journeys/{journey_id}/pause", journeyPath(id))
     : action === "resume" ? api.POST("/api/journeys/{journey_id}/resume", journeyPath(id))

@@ -7,6 +7,7 @@ import { Link, useParams } from "react-router";
 import { type Schemas } from "../../api/client";
 import { cancelCampaign, decideCampaign, keys, useCampaign } from "../../api/queries/campaigns";
 import { useAuth } from "../../auth/AuthProvider";
+import { LeftOutTable } from "../../components/AudienceConfirm";
 import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../../components/format";
@@ -76,7 +77,11 @@ export function CampaignPage() {
       )}
       <SimpleGrid cols={{ base: 2, sm: 4, lg: 8 }}>
         <Stat label={t("campaigns.stats.sent")} value={formatNumber(totals.sent)} testId="stat-sent" />
-        <Stat label={t("campaigns.stats.delivered")} value={formatNumber(totals.delivered)} testId="stat-delivered" />
+        {totals.captured > 0 && totals.delivered === 0 ? (
+          <Stat label={t("campaigns.stats.captured")} value={formatNumber(totals.captured)} testId="stat-captured" />
+        ) : (
+          <Stat label={t("campaigns.stats.delivered")} value={formatNumber(totals.delivered)} testId="stat-delivered" />
+        )}
         <Stat label={t("campaigns.stats.bounced")} value={formatNumber(totals.bounced)} testId="stat-bounced" />
         <Stat label={t("campaigns.stats.unique_opens")} value={`${formatNumber(totals.unique_opens)} · ${percent(totals.open_rate)}`} testId="stat-opens" />
         <Stat label={t("campaigns.stats.opens")} value={formatNumber(totals.opens)} testId="stat-all-opens" />
@@ -85,6 +90,13 @@ export function CampaignPage() {
         <Stat label={t("campaigns.stats.unsubscribes")} value={formatNumber(totals.unsubscribes)} testId="stat-unsubscribes" />
       </SimpleGrid>
       {totals.suppressed > 0 && <Text size="sm" c="dimmed" data-testid="stat-suppressed">{t("campaigns.suppressed", { count: totals.suppressed })}</Text>}
+      {c.left_out.length > 0 && (
+        <Card withBorder data-testid="campaign-left-out-card">
+          <Text fw={600}>{t("campaigns.left_out_title", { count: c.left_out.reduce((sum, r) => sum + r.count, 0) })}</Text>
+          <Text size="sm" c="dimmed" mb="xs">{t("campaigns.left_out_hint")}</Text>
+          <LeftOutTable leftOut={c.left_out} testId="campaign-left-out" />
+        </Card>
+      )}
       <Card withBorder>
         <Text fw={600} mb="sm">{t("campaigns.over_time")}</Text>
         {c.over_time.length > 0 ? (

@@ -5,9 +5,10 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useSearchParams } from "react-router";
 import { ApiError, type Schemas } from "../../api/client";
-import { createCampaign, keys as campaignKeys } from "../../api/queries/campaigns";
+import { campaignAudience, createCampaign, keys as campaignKeys } from "../../api/queries/campaigns";
 import { useEmails } from "../../api/queries/emails";
 import { useSegments } from "../../api/queries/segments";
+import { AudienceConfirm } from "../../components/AudienceConfirm";
 import { formatNumber } from "../../components/format";
 
 type Variable = "subject" | "from_name" | "content";
@@ -39,6 +40,7 @@ export function NewCampaignPage() {
   const [keepSplit, setKeepSplit] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [audience, setAudience] = useState<Schemas["CampaignAudience"] | null>(null);
 
   const segmentOptions = (segments.data ?? []).map((s) => ({ value: String(s.id), label: `${s.name} (${formatNumber(s.member_count)})` }));
   const emailOptions = (emails.data ?? []).map((e) => ({ value: String(e.id), label: e.name }));
@@ -48,9 +50,7 @@ export function NewCampaignPage() {
     setVariants(variants.map((v, i) => (i === index ? { ...v, ...patch } : v)));
   }
 
-  async function submit() {
-    setBusy(true);
-    setError(null);
+  function body(): Schemas["CampaignIn"] {
     const ab: Schemas["AbTest"] | null = testing
       ? {
           variable,
@@ -66,19 +66,32 @@ export function NewCampaignPage() {
           })),
         }
       : null;
+    return {
+      email_id: Number(emailId), name: name || null, segment_ids: include.map(Number), exclude_segment_ids: exclude.map(Number),
+      send_at: later && sendAt ? new Date(sendAt).toISOString() : null, ab_test: ab,
+    };
+  }
+
+  async function attempt(action: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
     try {
-      const created = await createCampaign({
-          email_id: Number(emailId), name: name || null, segment_ids: include.map(Number), exclude_segment_ids: exclude.map(Number),
-          send_at: later && sendAt ? new Date(sendAt).toISOString() : null, ab_test: ab,
-      });
-      void queries.invalidateQueries({ queryKey: campaignKeys.all });
-      navigate(`/emails/campaigns/${created.id}`);
+      await action();
     } catch (e) {
+      setAudience(null);
       setError(e instanceof ApiError ? e : new ApiError((e as Error).message, 0));
     } finally {
       setBusy(false);
     }
   }
+
+  // Sending cannot be undone: the marketer sees who it reaches (and who not, and why) first.
+  const review = () => attempt(async () => setAudience(await campaignAudience(body())));
+  const send = () => attempt(async () => {
+    const created = await createCampaign(body());
+    void queries.invalidateQueries({ queryKey: campaignKeys.all });
+    navigate(`/emails/campaigns/${created.id}`);
+  });
 
   return (
     <Stack maw={900}>
@@ -127,10 +140,21 @@ export function NewCampaignPage() {
         </Stack>
       </Card>
       <Group justify="flex-end">
-        <Button onClick={() => void submit()} loading={busy} disabled={!emailId || include.length === 0} data-testid="campaign-send">
+        <Button onClick={() => void review()} loading={busy} disabled={!emailId || include.length === 0} data-testid="campaign-send">
           {later ? t("campaigns.schedule_send") : t("campaigns.send_now")}
         </Button>
       </Group>
+      <AudienceConfirm
+        kind="campaign"
+        audience={audience && { ...audience, reached: audience.receiving }}
+        confirmLabel={t(later ? "audience.campaign.confirm_later" : "audience.campaign.confirm", {
+          count: audience?.receiving ?? 0,
+          formatted: formatNumber(audience?.receiving ?? 0),
+        })}
+        busy={busy}
+        onCancel={() => setAudience(null)}
+        onConfirm={() => void send()}
+      />
     </Stack>
   );
 }

@@ -156,7 +156,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
             fitAfterLayout.current = true;
             journey.layout();
           }} onSettings={() => setSettingsOpen(true)}
-          onTest={() => setTestOpen(true)} onValidate={() => void flush().then(validate)} onPublish={() => void publish()} onChanged={setJourney} />
+          onTest={() => setTestOpen(true)} onValidate={() => void flush().then(validate)} onPrepare={flush} onPublish={() => void publish()} onChanged={setJourney} />
       </Group>
       {autosave.error && <Text size="sm" c="red" data-testid="journey-save-error">{autosave.error.message}</Text>}
       {problems && <ProblemsList problems={problems} onPick={pick} onClose={() => setProblems(null)} />}

@@ -8,8 +8,13 @@ import {
   IconRocket,
   IconSettings,
 } from "@tabler/icons-react";
+import { notifications } from "@mantine/notifications";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { Schemas } from "../../api/client";
+import { ApiError, type Schemas } from "../../api/client";
+import { journeyAudience } from "../../api/queries/journeys";
+import { AudienceConfirm } from "../../components/AudienceConfirm";
+import { formatNumber } from "../../components/format";
 import { StatusControls } from "./StatusControls";
 import type { SaveState } from "../../components/useAutosave";
 
@@ -26,6 +31,8 @@ type Props = {
   onSettings: () => void;
   onTest: () => void;
   onValidate: () => void;
+  /** Save what is pending, before the audience is previewed. */
+  onPrepare: () => Promise<void>;
   onPublish: () => void;
   onChanged: (journey: Schemas["JourneyOut"]) => void;
 };
@@ -43,6 +50,23 @@ export function JourneyToolbar(props: Props) {
     </Tooltip>
   );
   const canPublish = !readOnly && (journey.status === "draft" || journey.has_changes);
+  const [audience, setAudience] = useState<Schemas["JourneyAudience"] | null>(null);
+  const [reviewing, setReviewing] = useState(false);
+
+  // Publishing enrols contacts at once: the marketer sees who first, and confirms.
+  async function review() {
+    setReviewing(true);
+    try {
+      await props.onPrepare();
+      setAudience(await journeyAudience(journey.id));
+    } catch (error) {
+      // Not publishable yet: publishing lists the problems on the canvas.
+      if (error instanceof ApiError && error.status === 422) props.onPublish();
+      else notifications.show({ color: "red", message: (error as Error).message });
+    } finally {
+      setReviewing(false);
+    }
+  }
   return (
     <Group gap="xs" wrap="wrap" justify="flex-end">
       <Badge variant="light" color={SAVE_COLORS[props.saveState]} data-testid="journey-save-state" data-state={props.saveState}>
@@ -56,10 +80,23 @@ export function JourneyToolbar(props: Props) {
       <Button variant="default" leftSection={<IconChecklist size={16} />} onClick={props.onValidate} data-testid="journey-validate">{t("journeys.validate")}</Button>
       <StatusControls journey={journey} onChanged={props.onChanged} />
       {canPublish && (
-        <Button leftSection={<IconRocket size={16} />} onClick={props.onPublish} loading={props.publishing} data-testid="journey-publish">
+        <Button leftSection={<IconRocket size={16} />} onClick={() => void review()} loading={props.publishing || reviewing} data-testid="journey-publish">
           {journey.version ? t("journeys.publish_changes") : t("journeys.publish")}
         </Button>
       )}
+      <AudienceConfirm
+        kind="journey"
+        audience={audience && { ...audience, reached: audience.entering }}
+        confirmLabel={audience && !audience.entries_over_time
+          ? t("audience.journey.confirm", { count: audience.entering, formatted: formatNumber(audience.entering) })
+          : t("journeys.publish")}
+        busy={props.publishing}
+        onCancel={() => setAudience(null)}
+        onConfirm={() => {
+          setAudience(null);
+          props.onPublish();
+        }}
+      />
     </Group>
   );
 }
