@@ -4,8 +4,8 @@ The journey keeps the audience seen at its publication, the contacts who were to
 and did not are kept with their reason, a campaign keeps who its send-time rules were to leave
 out, and an outbox message not sent keeps its reason as a code.
 
-Revision ID: 0004_audience
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from alembic import op
 
 import parcours.db
 
-revision = "0004_audience"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
