@@ -66,13 +66,13 @@ export function ConditionInput({ label, value, onChange, testId, scope = "contac
   }
 
   useEffect(() => {
-    void read(value).then((readable) => !readable && setMode("text"));
+    void read(value).then((readable) => setMode(readable ? "builder" : "text"));
     // Read once, when the field opens: afterwards each view writes the other.
   }, []);
 
   const [debounced] = useDebouncedValue(builder, 300);
   useEffect(() => {
-    if (mode !== "builder" || !debounced || textOnly || !touched.current) return;
+    if (mode !== "builder" || !debounced || !touched.current) return;
     let cancelled = false;
     buildRule(completeOnly(debounced), scope)
       .then(({ rule }) => !cancelled && rule !== value && onChange(rule))
@@ -80,7 +80,7 @@ export function ConditionInput({ label, value, onChange, testId, scope = "contac
     return () => {
       cancelled = true;
     };
-  }, [debounced, mode, textOnly]);
+  }, [debounced, mode]);
 
   const names: Names = useMemo(() => ({
     segments: named(pickers.segments, Number),
@@ -98,7 +98,7 @@ export function ConditionInput({ label, value, onChange, testId, scope = "contac
           size="xs"
           value={mode}
           disabled={disabled}
-          onChange={(next) => (next === "builder" ? void read(value).then(() => setMode("builder")) : setMode("text"))}
+          onChange={(next) => (next === "builder" ? void read(value).then((readable) => setMode(readable ? "builder" : "text")) : setMode("text"))}
           data={[{ value: "builder", label: t("conditions.builder") }, { value: "text", label: t("conditions.advanced") }]}
           data-testid={`${testId}-mode`}
           aria-label={t("conditions.view")}
@@ -106,7 +106,7 @@ export function ConditionInput({ label, value, onChange, testId, scope = "contac
       </Group>
       {description && <Text size="xs" c="dimmed">{description}</Text>}
       {textOnly && <Alert color="yellow" p="xs" data-testid={`${testId}-text-only`}>{t("conditions.text_only")}</Alert>}
-      {mode === "builder" && !textOnly && builder && fields.data && (
+      {mode === "builder" && builder && fields.data && (
         <>
           <ConditionBuilder value={builder} fields={fields.data} pickers={pickers} readOnly={disabled} vertical={vertical} testId={`${testId}-builder`}
             onChange={(next) => {
@@ -116,7 +116,7 @@ export function ConditionInput({ label, value, onChange, testId, scope = "contac
           {sentence && <Text size="xs" c="dimmed" data-testid={`${testId}-sentence`}>{sentence}</Text>}
         </>
       )}
-      {(mode === "text" || textOnly) && (
+      {mode === "text" && (
         <Textarea
           autosize
           minRows={2}
@@ -130,7 +130,7 @@ export function ConditionInput({ label, value, onChange, testId, scope = "contac
           data-testid={testId}
         />
       )}
-      {mode === "builder" && !textOnly && shownError && <Text size="xs" c="red" data-testid={`${testId}-error`}>{shownError}</Text>}
+      {mode === "builder" && shownError && <Text size="xs" c="red" data-testid={`${testId}-error`}>{shownError}</Text>}
     </Stack>
   );
 }
