@@ -113,7 +113,11 @@ def test_a_marketer_builds_tests_and_publishes_a_journey(page: Page, api: httpx.
     expect(page.get_by_test_id(f"node-{wait}")).to_contain_text("Wait 2 days")
     page.get_by_test_id("palette-flow-condition").click()
     condition = selected_node(page)
-    page.get_by_test_id("node-config-rule").fill("opens_30d > 0")
+    page.get_by_test_id("node-panel").get_by_test_id("builder-add-group").click()
+    pick(page, "condition-0-0-field", "Email opens (30 days)")
+    pick(page, "condition-0-0-operator", "is more than")
+    page.get_by_test_id("condition-0-0-value").fill("0")
+    expect(page.get_by_test_id(f"node-{condition}")).to_contain_text("Email opens (30 days) is more than 0")
     # Pan the canvas up (drag an empty spot) to make room below the condition.
     pane = page.locator(".react-flow__pane").bounding_box()
     assert pane

@@ -118,6 +118,7 @@ def test_a_new_model_with_a_bad_rule_shows_the_problem_in_place_and_saves_nothin
     expect(page.get_by_test_id("scoring-key")).to_have_value("webinar_fans")
 
     page.get_by_test_id("scoring-add-attribute").click()
+    page.get_by_test_id("scoring-rule-0-rule-mode").get_by_text("Advanced: rule text").click()
     rule_text = page.get_by_test_id("scoring-rule-0-rule")
     rule_text.fill("job_title =~ ")
     expect(rule_text).to_have_attribute("aria-invalid", "true")

@@ -39,7 +39,7 @@ def test_build_save_and_watch_a_segment_fill_in_real_time(page: Page, api: httpx
 
     page.get_by_test_id("builder-group-0-add").click()
     pick(page, "condition-0-1-field", "Email opens (30 days)")
-    pick(page, "condition-0-1-operator", ">")
+    pick(page, "condition-0-1-operator", "is more than")
     page.get_by_test_id("condition-0-1-value").fill("0")
     expect(page.get_by_test_id("segment-count")).to_have_text("2")
 

@@ -26,12 +26,13 @@ NOT_SETTABLE = {"email", "id", "created_at", "updated_at", *COMPUTED_FIELDS}
 
 async def references(session: AsyncSession, definition: graph.Definition, settings: JourneySettings) -> list[Problem]:
     schema = await rules.current_schema(session)
+    steps = {node.id: node.type for node in definition.nodes}
     problems: list[Problem] = []
     for node in definition.nodes:
         config = graph.config_of(node)
         if config is None:
             continue  # reported by graph.check
-        for field, message in await _node_problems(session, schema, node.type, config):
+        for field, message in await _node_problems(session, schema, node.type, config, steps):
             problems.append(Problem(message=message, node_id=node.id, field=field))
     problems += await _settings_problems(session, schema, settings)
     return problems
@@ -44,6 +45,28 @@ def _rule_problem(schema: Schema, text: str | None) -> str | None:
         parse(text, schema)
     except RuleError as exc:
         return f"The rule is not valid: {exc.message}"
+    return None
+
+
+async def _run_rule_problem(
+    session: AsyncSession, schema: Schema, text: str | None, steps: dict[str, str]
+) -> str | None:
+    """A condition inside the journey: it may ask what the contact did in its run, about the
+    journey's own email steps and about events that exist."""
+    if not text:
+        return None
+    try:
+        checked = parse(text, rules.journey_schema(schema))
+    except RuleError as exc:
+        return f"The rule is not valid: {exc.message}"
+    for step in sorted(checked.step_ids):
+        if step not in steps:
+            return f"The rule names the step '{step}', which is not in this journey."
+        if steps[step] != "action.email":
+            return f"The rule asks about the email of step '{step}', which sends no email."
+    for event_id in sorted(checked.event_ids):
+        if problem := await _event_problem(session, event_id, open_only=False):
+            return problem
     return None
 
 
@@ -60,11 +83,13 @@ async def _segment_problem(session: AsyncSession, segment_id: int | None, static
 
 
 async def _node_problems(
-    session: AsyncSession, schema: Schema, kind: str, config: s.StepConfig
+    session: AsyncSession, schema: Schema, kind: str, config: s.StepConfig, steps: dict[str, str]
 ) -> list[tuple[str, str]]:
     found: list[tuple[str, str | None]] = []
-    if isinstance(config, (s.InteractionEntryConfig, s.WaitForStepConfig, s.ConditionStepConfig, s.GoalStepConfig)):
-        found.append(("rule", _rule_problem(schema, config.rule)))
+    if isinstance(config, s.InteractionEntryConfig):
+        found.append(("rule", _rule_problem(schema, config.rule)))  # before any run: about the contact only
+    if isinstance(config, (s.WaitForStepConfig, s.ConditionStepConfig, s.GoalStepConfig)):
+        found.append(("rule", await _run_rule_problem(session, schema, config.rule, steps)))
     match config:
         case s.EmailStepConfig(email_id=int(email_id)):
             found.append(("email_id", await _email_problem(session, email_id)))

@@ -16,7 +16,7 @@ from parcours.contacts import service as contacts
 from parcours.db import dialect_name
 from parcours.interactions.batch import Batch, RuleRow
 from parcours.jobs.enqueue import Enqueue
-from parcours.journeys import batch, effects, engine, steps
+from parcours.journeys import batch, effects, engine, facts, steps
 from parcours.journeys.batch import CLAIMED, RUNS, Claimed
 from parcours.journeys.due import any_due, due, live_ids, wake
 from parcours.journeys.effects import note_errors
@@ -57,15 +57,17 @@ def contact_of(
     segment_ids: set[int],
     settings: JourneySettings,
     cache: RuleCache = rule_cache,
+    done: dict[str, object] | None = None,
 ) -> engine.Contact:
-    """What the interpreter knows of a contact (from contacts.rule_rows) in a journey. Its rule
-    values are built on the first rule asked (most steps ask none)."""
+    """What the interpreter knows of a contact (from contacts.rule_rows) in a journey, and what it
+    did in this run (`done`, from facts.of_runs). `schema` is a journey schema (rules.journey_schema).
+    Its rule values are built on the first rule asked (most steps ask none)."""
     values: dict[str, object] | None = None
 
     def matches(text: str) -> bool:
         nonlocal values
         if values is None:
-            values = context_values(person[0], person[1], segment_ids, schema.fields)
+            values = context_values(person[0], person[1], segment_ids, schema.fields) | (done or facts.nothing())
         return evaluate(cache.check(text, schema), values)
 
     return engine.Contact(
@@ -119,8 +121,12 @@ async def advance(
     versions = await versions_of(session, [run.version_id for run in runs])
     ids = [r.contact_id for r in runs]
     rows = await stream.people_of(ids) if stream is not None else await contacts.rule_rows(session, ids)
-    schema = await stream.schema() if stream is not None else await rules.current_schema(session)
+    schema = rules.journey_schema(await stream.schema() if stream is not None else await rules.current_schema(session))
     cache = stream.rules if stream is not None else rule_cache
+    asking = {vid for vid, v in versions.items() if facts.asks(v.program, schema, cache)}
+    done_in = await facts.of_runs(
+        session, [(r.id, r.contact_id, versions[r.version_id].program) for r in runs if r.version_id in asking]
+    )
     memberships: dict[int, set[int]] = {}
     if any(_reads_contacts(v) for v in versions.values()):
         memberships = (
@@ -137,7 +143,9 @@ async def advance(
         if person is None:
             continue  # erased: the run goes with the contact
         run.changed = True
-        contact = contact_of(schema, run.id, person, memberships.get(run.contact_id, set()), live.settings, cache)
+        contact = contact_of(
+            schema, run.id, person, memberships.get(run.contact_id, set()), live.settings, cache, done_in.get(run.id)
+        )
         state = engine.RunState(
             node_id=run.node_id, status=run.status, wake_at=run.wake_at, waiting_for=run.waiting_for, event=run.event
         )

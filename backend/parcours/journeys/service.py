@@ -333,7 +333,7 @@ async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: 
     if program is None:
         return TestOut(contact_id=data.contact_id, path=[], effects=[], outcome="invalid", problems=problems)
     settings = msgspec.convert(journey.settings, JourneySettings)
-    schema = await rules.current_schema(session)
+    schema = rules.journey_schema(await rules.current_schema(session))
     contact_id = _id(contact.id)
     person = (await contacts.rule_rows(session, [contact_id]))[contact_id]
     who = runner.contact_of(schema, contact_id, person, await segments.segment_ids_of(session, contact_id), settings)

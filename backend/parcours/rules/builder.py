@@ -57,6 +57,10 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "datetime": ("in_last_days", "more_than_days_ago", "before", "after", "is_empty", "is_not_empty"),
     "date": ("before", "after", "on", "is_empty", "is_not_empty"),
     "segments": ("in_segment", "not_in_segment"),
+    # What the contact did in the journey run (fields.JOURNEY_FIELDS): they did it, or did not.
+    "steps": ("did", "did_not"),
+    "links": ("did", "did_not"),
+    "events": ("did", "did_not"),
 }
 _COMPARE = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
@@ -143,6 +147,9 @@ def condition_text(condition: Condition, schema: Schema) -> str:
         if isinstance(value, bool) or not isinstance(value, int):
             raise RuleError("Choose a segment.")
         return f"{value} in segments" if op == "in_segment" else f"not ({value} in segments)"
+    if kind in ("steps", "links", "events"):
+        found = f"{_run_item(kind, value)} in {name}"
+        return found if op == "did" else f"not ({found})"
     moment = f"({name} ?? $now)" if field.nullable else name
     if kind == "datetime" and op in ("in_last_days", "more_than_days_ago"):
         since = f'$now - t"P{_days(value)}D"'
@@ -155,6 +162,23 @@ def condition_text(condition: Condition, schema: Schema) -> str:
     symbol = "<" if op == "before" else ">="
     bound = day if op == "before" else (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
     return _guarded(field, f'{moment} {symbol} d"{bound}"')
+
+
+def _run_item(kind: str, value: Any) -> str:
+    """A step id, a [step id, url] link or an event id, as the rule writes it."""
+    if kind == "events":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RuleError("Choose an event.")
+        return str(value)
+    if kind == "links":
+        if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) and v.strip() for v in value):
+            raise RuleError("Choose a step and one of its email's links.")
+        if " " in value[0] or " " in value[1].strip():
+            raise RuleError("A step id or a link has no spaces.")
+        return _q(f"{value[0]} {value[1].strip()}")
+    if not isinstance(value, str) or not value or " " in value:
+        raise RuleError("Choose an email step.")
+    return _q(value)
 
 
 def to_text(builder: Builder, schema: Schema) -> str:
@@ -287,6 +311,8 @@ def _values_in(node: Any) -> list[Any]:
     for value in literals:
         if isinstance(value, str):
             values += [value, _unescape(value), _unescape(value.removesuffix("$"))]
+            if " " in value:
+                values.append(value.split(" ", 1))  # a link: [step id, url]
         elif isinstance(value, list):
             values.append([str(v) for v in value])
         elif isinstance(value, dt.timedelta):

@@ -8,7 +8,20 @@ from typing import Literal
 
 import msgspec
 
-FieldType = Literal["string", "number", "boolean", "datetime", "date", "choice", "country", "language", "segments"]
+FieldType = Literal[
+    "string",
+    "number",
+    "boolean",
+    "datetime",
+    "date",
+    "choice",
+    "country",
+    "language",
+    "segments",
+    "steps",
+    "links",
+    "events",
+]
 
 
 class Choice(msgspec.Struct, frozen=True):
@@ -17,7 +30,7 @@ class Choice(msgspec.Struct, frozen=True):
     label_fr: str
 
 
-Group = Literal["contact", "consent", "activity", "account", "custom", "score", "segment"]
+Group = Literal["contact", "consent", "activity", "account", "custom", "score", "segment", "journey"]
 
 
 class Field(msgspec.Struct, frozen=True, kw_only=True):
@@ -131,6 +144,18 @@ STANDARD_FIELDS: tuple[Field, ...] = (
     _f("account_country", "country", "Company country", "Pays de la société", "account"),
     _f("segments", "segments", "Segments", "Segments", "segment", nullable=False),
 )
+
+# What a contact did in the journey run being evaluated: only a journey's conditions can read them
+# (rules.service.journey_schema), never a segment's or a score's. `steps` hold the ids of the
+# journey's email steps, `links` "<step id> <url>", `events` event ids.
+JOURNEY_FIELDS: tuple[Field, ...] = (
+    _f("opened_steps", "steps", "Opened the email of step", "A ouvert l'e-mail de l'étape", "journey", False),
+    _f("clicked_steps", "steps", "Clicked in the email of step", "A cliqué dans l'e-mail de l'étape", "journey", False),
+    _f("clicked_links", "links", "Clicked the link", "A cliqué sur le lien", "journey", False),
+    _f("registered_events", "events", "Registered to the event", "Inscrit à l'événement", "journey", False),
+    _f("attended_events", "events", "Attended the event", "A participé à l'événement", "journey", False),
+)
+JOURNEY_FIELD_NAMES = frozenset(f.name for f in JOURNEY_FIELDS)
 
 CUSTOM_PREFIX = "custom_"
 _CUSTOM_TYPES: dict[str, FieldType] = {

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal, localcontext
+from difflib import SequenceMatcher
 from typing import Any, Protocol, cast
 
 import msgspec
@@ -38,7 +40,7 @@ from parcours.clock import as_utc
 from parcours.db import UTCDateTime
 from parcours.rules import regex
 from parcours.rules.closures import Program, Values, compile_closures
-from parcours.rules.fields import Field
+from parcours.rules.fields import JOURNEY_FIELD_NAMES, Field
 
 UTC = dt.UTC
 MAX_DIGITS = 15  # beyond this, a Decimal literal and the float SQL compares with can differ
@@ -53,15 +55,20 @@ _ENGINE_TYPES = {
     "datetime": DataType.DATETIME,
     "date": DataType.DATETIME,
     "segments": DataType.SET(DataType.FLOAT),
+    "steps": DataType.SET(DataType.STRING),
+    "links": DataType.SET(DataType.STRING),
+    "events": DataType.SET(DataType.FLOAT),
 }
+# Fields answered by the journey run (fields.JOURNEY_FIELDS): `<item> in field` only, in memory only.
+RUN_KINDS = {"steps": "string", "links": "string", "events": "number"}
 
 
 class RuleError(ValueError):
     """A rule that cannot be used, with the character position it concerns (0-based)."""
 
-    def __init__(self, message: str, position: int | None = None) -> None:
+    def __init__(self, message: str, position: int | None = None, suggestions: tuple[str, ...] = ()) -> None:
         super().__init__(message)
-        self.message, self.position = message, position
+        self.message, self.position, self.suggestions = message, position, suggestions
 
 
 class Schema:
@@ -108,6 +115,8 @@ class Checked(msgspec.Struct):
     fields: set[str]
     segment_ids: set[int]
     program: Program  # the rule as closures (closures.py), what `evaluation` runs
+    step_ids: set[str] = msgspec.field(default_factory=set)  # journey steps named (opened_steps...)
+    event_ids: set[int] = msgspec.field(default_factory=set)  # events named (registered_events...)
 
 
 def _find(text: str, needle: str) -> int | None:
@@ -132,8 +141,16 @@ def parse(text: str, schema: Schema) -> Checked:
             position,
         ) from None
     except errors.SymbolResolutionError as exc:
-        hint = f" Did you mean '{exc.suggestion}'?" if getattr(exc, "suggestion", None) else ""
-        raise RuleError(f"There is no field named '{exc.symbol_name}'.{hint}", _find(text, exc.symbol_name)) from None
+        if exc.symbol_name in JOURNEY_FIELD_NAMES:
+            raise RuleError(
+                f"'{exc.symbol_name}' is what a contact did in a journey: only a journey's conditions can use it.",
+                _find(text, exc.symbol_name),
+            ) from None
+        close = similar_fields(exc.symbol_name, schema)
+        hint = f" Did you mean {' or '.join(_named(schema.fields[n]) for n in close)}?" if close else ""
+        raise RuleError(
+            f"There is no field named '{exc.symbol_name}'.{hint}", _find(text, exc.symbol_name), close
+        ) from None
     except errors.RegexSyntaxError as exc:
         raise RuleError(
             f"'{exc.value}' is not a valid regular expression: {exc.error}.", _find(text, str(exc.value))
@@ -154,7 +171,39 @@ def parse(text: str, schema: Schema) -> Checked:
         fields=compiler.fields,
         segment_ids=compiler.segment_ids,
         program=compile_closures(rule.statement),
+        step_ids=compiler.step_ids,
+        event_ids=compiler.event_ids,
     )
+
+
+def _words(text: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return re.findall(r"[a-z0-9]+", plain)
+
+
+def similar_fields(word: str, schema: Schema, most: int = 3) -> tuple[str, ...]:
+    """The fields a marketer may have meant by an unknown name: close to the field's name or to its
+    English or French label, or to a word of them (`pays` is country, labelled "Pays"; `score` is
+    every score field)."""
+    wanted = " ".join(_words(word))
+    if not wanted:
+        return ()
+    scored: list[tuple[float, int, str]] = []
+    for order, field in enumerate(schema.fields.values()):
+        best = 0.0
+        for name in (field.name, field.label_en, field.label_fr):
+            words = _words(name)
+            whole = " ".join(words)
+            best = max(best, 1.0 if whole == wanted else SequenceMatcher(None, wanted, whole).ratio())
+            best = max([best, *(0.9 * SequenceMatcher(None, wanted, w).ratio() for w in words if len(w) > 2)])
+        if best >= 0.75:
+            scored.append((-best, order, field.name))
+    return tuple(name for _, _, name in sorted(scored)[:most])
+
+
+def _named(field: Field) -> str:
+    labels = dict.fromkeys((field.label_en, field.label_fr))
+    return f"'{field.name}' ({' / '.join(labels)})"
 
 
 def _nullable_fields(text: str, schema: Schema) -> list[str]:
@@ -251,6 +300,9 @@ _KINDS = {
     "datetime": "datetime",
     "date": "date",
     "segments": "segments",
+    "steps": "steps",
+    "links": "links",
+    "events": "events",
 }
 
 
@@ -262,6 +314,8 @@ class Compiler:
         self.text, self.schema, self.target, self.now = text, schema, target, now
         self.fields: set[str] = set()
         self.segment_ids: set[int] = set()
+        self.step_ids: set[str] = set()
+        self.event_ids: set[int] = set()
 
     def refuse(self, message: str, near: str | None = None) -> RuleError:
         position = None
@@ -444,6 +498,8 @@ class Compiler:
                     found = or_(found, member.sql.is_(None))
             return found
         whole = self.value(container)
+        if whole.kind in RUN_KINDS:
+            return self.run_fact(whole.kind, self.value(node.member), node)
         if whole.kind == "segments":
             part = self.value(node.member)
             if part.kind != "number" or part.constant is msgspec.UNSET:
@@ -460,6 +516,19 @@ class Compiler:
             func.instr(whole.sql, part.sql) if self.target.dialect == "sqlite" else func.strpos(whole.sql, part.sql)
         )
         return position > 0
+
+    def run_fact(self, kind: str, item: Value, node: Any) -> ColumnElement[bool]:
+        """`"welcome" in opened_steps`: answered by the journey run in memory, never in SQL."""
+        if item.constant is msgspec.UNSET or item.kind != RUN_KINDS[kind]:
+            what = "an event id" if kind == "events" else "a step id in quotes"
+            raise self.refuse(f"Write {what} before 'in' here.", _near(node.container))
+        if not isinstance(self.target, _NeutralTarget):
+            raise self.refuse("What a contact did in a journey can only be asked inside the journey.", _near(node))
+        if kind == "events":
+            self.event_ids.add(int(item.constant))
+        else:
+            self.step_ids.add(str(item.constant).split(" ", 1)[0])
+        return true()
 
     # values -------------------------------------------------------------------------------------
 
@@ -515,6 +584,8 @@ class Compiler:
             raise self.refuse(f"'${node.name}' is not supported in rules.", "$" + node.name)
         field = self.schema.fields[node.name]
         self.fields.add(field.name)
+        if field.type in RUN_KINDS:
+            return Value(None, field.type, False)
         if field.type == "segments":
             # Memberships have no column: `<id> in segments` asks the target (member_of) instead.
             # Asking for a column made every rule using segments fail in SQL (refresh, preview).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -11,10 +11,14 @@ from parcours.api import Strict
 from parcours.rules.builder import Builder
 
 RuleText = Annotated[str, Meta(max_length=20_000)]
+# Where a rule is written: on contacts (segments, scoring, emails), or in a journey, where it may
+# also ask what the contact did in its run (opened a step's email, attended an event...).
+Scope = Literal["contact", "journey"]
 
 
 class RuleIn(Strict):
     rule: RuleText
+    scope: Scope = "contact"
 
 
 class RuleValid(msgspec.Struct):
@@ -36,6 +40,7 @@ class FieldOut(msgspec.Struct, kw_only=True):
 
 class BuilderIn(Strict):
     builder: Builder
+    scope: Scope = "contact"
 
 
 class RuleOut(msgspec.Struct):

@@ -8,7 +8,7 @@ from parcours.clock import utcnow
 from parcours.contacts import custom_fields
 from parcours.errors import InvalidInput
 from parcours.rules.builder import OPERATORS, Builder, family, from_text, to_text
-from parcours.rules.fields import CustomFieldInfo, ScoreInfo, catalog
+from parcours.rules.fields import JOURNEY_FIELDS, CustomFieldInfo, ScoreInfo, catalog
 from parcours.rules.language import Checked, RuleError, Schema, parse
 from parcours.rules.schemas import FieldOut
 
@@ -30,12 +30,39 @@ async def current_schema(session: AsyncSession) -> Schema:
 _schemas: dict[tuple[tuple[CustomFieldInfo, ...], tuple[ScoreInfo, ...]], Schema] = {}
 
 
+def journey_schema(schema: Schema) -> Schema:
+    """The fields of a journey's conditions: the contact's, and what it did in its run."""
+    found = _journey_schemas.get(schema.key)
+    if found is None:
+        if len(_journey_schemas) >= 100:
+            _journey_schemas.clear()
+        found = _journey_schemas[schema.key] = Schema(
+            {**schema.fields, **{f.name: f for f in JOURNEY_FIELDS}}, schema.clock
+        )
+    return found
+
+
+_journey_schemas: dict[int, Schema] = {}
+
+
+async def schema_for(session: AsyncSession, scope: str) -> Schema:
+    """The schema of rules written for this scope: "contact" (segments, scores) or "journey"."""
+    schema = await current_schema(session)
+    return journey_schema(schema) if scope == "journey" else schema
+
+
+def _invalid(exc: RuleError, field: str) -> InvalidInput:
+    extra = {"suggestions": list(exc.suggestions)} if exc.suggestions else {}
+    return InvalidInput(exc.message, field, position=exc.position, **extra)
+
+
 def check(text: str, schema: Schema, field: str = "rule") -> Checked:
-    """Parse a rule for the API: a RuleError becomes a 400 naming the field and the position."""
+    """Parse a rule for the API: a RuleError becomes a 400 naming the field, the position and the
+    fields the marketer may have meant."""
     try:
         return parse(text, schema)
     except RuleError as exc:
-        raise InvalidInput(exc.message, field, position=exc.position) from None
+        raise _invalid(exc, field) from None
 
 
 def builder_text(builder: Builder, schema: Schema) -> str:
@@ -52,7 +79,7 @@ def read_builder(text: str, schema: Schema) -> Builder | None:
     try:
         return from_text(text, schema)
     except RuleError as exc:
-        raise InvalidInput(exc.message, "rule", position=exc.position) from None
+        raise _invalid(exc, "rule") from None
 
 
 def describe_fields(schema: Schema) -> list[FieldOut]:

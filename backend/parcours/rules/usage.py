@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.errors import Conflict
 from parcours.rules.language import RuleError, Schema, parse
-from parcours.rules.service import current_schema
+from parcours.rules.service import current_schema, journey_schema
 
 
 class HeldRule(NamedTuple):
@@ -63,7 +63,8 @@ def readers(rules: Iterable[tuple[str, str]], names: set[str], schema: Schema) -
 
 async def refuse_if_read(session: AsyncSession, names: set[str], what: str, field: str) -> None:
     """Conflict naming the rules that still read these fields, if any."""
-    found = readers(await _rules(session), names, await current_schema(session))
+    # The journey schema holds every field: a journey's condition on what the contact did still reads fields.
+    found = readers(await _rules(session), names, journey_schema(await current_schema(session)))
     if found:
         shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
         raise Conflict(f"Rules still read {what}: {shown}. Change them first.", field, used_by=found)

@@ -5,7 +5,10 @@ import "grapesjs/dist/css/grapes.min.css";
 import "./designer.css";
 
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ConditionInput } from "../components/conditions/ConditionInput";
 import { type Language, updateBlockLabels } from "./blocks";
+import { ruleOfTag, tagOfRule } from "./condition";
 import { createEditor, type DesignerApi, type DesignerChange, type DesignerEditor, type DesignerToken, loadGrapes } from "./editor";
 
 export type { DesignerApi, DesignerChange, DesignerToken };
@@ -71,6 +74,9 @@ export default function Designer(props: DesignerProps) {
   const [selected, setSelected] = useState(false);
   const [empty, setEmpty] = useState({ style: "", settings: "" }); // GrapesJS's "select an element" texts
   const [failure, setFailure] = useState<unknown>(null);
+  // The selected conditional block's tag: its rule is written with the condition builder.
+  const [condition, setCondition] = useState<{ id: string; rule: string; set(rule: string): void } | null>(null);
+  const { t } = useTranslation();
   const ui = UI[language];
 
   useEffect(() => {
@@ -91,6 +97,14 @@ export default function Designer(props: DesignerProps) {
           onSelection: setSelected,
         });
         const { I18n } = designer.current.editor;
+        const editor = designer.current.editor;
+        editor.on("component:toggled", () => {
+          const component = editor.getSelected();
+          const rule = component?.get("type") === "jinja" ? ruleOfTag(String(component.get("content") ?? "")) : null;
+          setCondition(component && rule !== null
+            ? { id: component.getId(), rule, set: (next: string) => component.set("content", tagOfRule(next)) }
+            : null);
+        });
         setEmpty({ style: I18n.t("styleManager.empty"), settings: I18n.t("traitManager.empty") });
         setDevice("desktop");
         setSelected(false);
@@ -156,6 +170,15 @@ export default function Designer(props: DesignerProps) {
         {!selected && panel !== "layers" && <p className="pd-empty">{empty[panel]}</p>}
         <div className="pd-panel" role="tabpanel" hidden={panel !== "style" || !selected} ref={styleRef} />
         <div className="pd-panel" role="tabpanel" hidden={panel !== "settings" || !selected} ref={traitsRef} />
+        {panel === "settings" && condition && (
+          <div className="pd-panel" data-testid="designer-condition-panel">
+            <ConditionInput key={condition.id} label={t("conditions.email_block")} value={condition.rule} testId="designer-condition" vertical
+              onChange={(rule) => {
+                condition.set(rule);
+                setCondition({ ...condition, rule });
+              }} />
+          </div>
+        )}
         <div className="pd-panel" role="tabpanel" hidden={panel !== "layers"} ref={layersRef} />
       </aside>
     </div>

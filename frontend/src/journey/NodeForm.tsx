@@ -58,9 +58,10 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
       value={value("event_id") != null ? String(value("event_id")) : null} onChange={(v) => set("event_id", v ? Number(v) : null)} />
   );
   const setType = (v: string | null) => onChange({ ...config, type: v ?? "", ...(v?.startsWith("event_") ? {} : { event_id: null }) } as Config, "type");
+  // An entry's filter comes before any run; a wait's may ask what the contact did in its run.
   const optionalRule = (
     <RuleInput label={t("journeys.fields.only_if")} value={text("rule")} error={errors.rule} disabled={disabled} testId="node-config-rule"
-      onChange={(rule) => set("rule", rule || null)} />
+      scope={type === "flow.wait_for" ? "journey" : "contact"} onChange={(rule) => set("rule", rule || null)} />
   );
 
   switch (step.type) {
@@ -192,7 +193,7 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
       return (
         <Stack>
           <RuleInput label={t(step.type === "flow.goal" ? "journeys.fields.goal_rule" : "journeys.fields.condition")} value={text("rule")}
-            error={errors.rule} disabled={disabled} testId="node-config-rule" onChange={(rule) => set("rule", rule)} />
+            error={errors.rule} disabled={disabled} testId="node-config-rule" scope="journey" onChange={(rule) => set("rule", rule)} />
           {step.type === "flow.condition" && <Text size="xs" c="dimmed">{t("journeys.fields.condition_hint")}</Text>}
         </Stack>
       );

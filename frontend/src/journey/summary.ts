@@ -1,4 +1,4 @@
-// One line in plain words under each step's title: "Wait 2 days", "Welcome email".
+// One line in plain words under each step's title: "Wait 2 days", "Welcome email", "Country is France".
 import type { TFunction } from "i18next";
 import { stepOf, type Config, type ConfigOf, type StepType } from "./definition";
 import { parseDuration } from "./duration";
@@ -62,7 +62,7 @@ export function summarize(type: StepType, config: Config, t: TFunction, lookups:
       return step.config.url ?? "";
     case "flow.condition":
     case "flow.goal":
-      return step.config.rule ?? "";
+      return lookups.sentences.get(step.config.rule ?? "") ?? step.config.rule ?? "";
     default:
       return "";
   }

@@ -1,26 +1,32 @@
-import { Select, Stack, Textarea } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
-import { useTranslation } from "react-i18next";
-import { useRuleCheck, useRuleFields } from "../../api/queries/rules";
+import { ConditionInput } from "../../components/conditions/ConditionInput";
+import type { Option } from "../../components/conditions/ConditionBuilder";
+import type { RuleScope } from "../../api/queries/rules";
+import { useLookups } from "../lookups";
 
-type Props = { label: string; value: string; onChange: (rule: string) => void; error?: string; testId: string; disabled?: boolean };
+type Props = {
+  label: string;
+  value: string;
+  onChange: (rule: string) => void;
+  error?: string;
+  testId: string;
+  disabled?: boolean;
+  /** "journey" inside the journey's steps: conditions may ask what the contact did in its run. */
+  scope?: RuleScope;
+};
 
-/** A rule in the segments' rule language, checked by the server as it is typed. The segment
- * builder is too wide for the side panel, so fields are inserted from a list instead. */
-export function RuleInput({ label, value, onChange, error, testId, disabled }: Props) {
-  const { t, i18n } = useTranslation();
-  const [debounced] = useDebouncedValue(value.trim(), 400);
-  const fields = useRuleFields();
-  const check = useRuleCheck(debounced);
-  const invalid = debounced && debounced === value.trim() && check.error ? (check.error as Error).message : undefined;
+const options = <K,>(names: Map<K, string>): Option[] => [...names].map(([value, label]) => ({ value: String(value), label }));
+
+/** A rule in the side panel: conditions stacked field, operator, value (the panel is narrow), or
+ * its text in the advanced view. Inside a journey the email steps are offered by their names. */
+export function RuleInput({ label, value, onChange, error, testId, disabled, scope = "contact" }: Props) {
+  const lookups = useLookups();
+  const pickers = {
+    segments: options(lookups.segments),
+    events: options(lookups.events),
+    steps: scope === "journey" ? options(lookups.emailSteps) : [],
+  };
   return (
-    <Stack gap={4}>
-      <Textarea label={label} description={t("journeys.fields.rule_hint")} autosize minRows={2} value={value} disabled={disabled}
-        error={error ?? invalid} styles={{ input: { fontFamily: "monospace" } }} data-testid={testId}
-        onChange={(e) => onChange(e.currentTarget.value)} />
-      <Select size="xs" searchable placeholder={t("journeys.fields.insert_field")} value={null} disabled={disabled} data-testid={`${testId}-field`}
-        data={(fields.data ?? []).filter((f) => f.type !== "segments").map((f) => ({ value: f.name, label: `${i18n.language === "fr" ? f.label_fr : f.label_en} (${f.name})` }))}
-        onChange={(name) => name && onChange(value.trim() ? `${value.trim()} and ${name}` : name)} />
-    </Stack>
+    <ConditionInput label={label} value={value} onChange={onChange} error={error} testId={testId} disabled={disabled}
+      scope={scope} pickers={pickers} vertical />
   );
 }

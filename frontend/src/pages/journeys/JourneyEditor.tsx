@@ -17,6 +17,7 @@ import { Canvas } from "../../journey/Canvas";
 import { DecorationsContext, Decorations, type Decoration } from "../../journey/decorations";
 import { fromDefinition, pathEdges, toDefinition } from "../../journey/definition";
 import { LookupsContext } from "../../journey/lookups";
+import { useRuleSentences } from "../../components/conditions/useRuleSentences";
 import { NodePanel } from "../../journey/NodePanel";
 import { Palette } from "../../journey/Palette";
 import { ProblemsList } from "../../journey/ProblemsList";
@@ -87,11 +88,22 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   const emails = useEmails();
   const segments = useSegments();
   const events = useJourneyEvents();
-  const lookups = useMemo(() => ({
-    emails: new Map((emails.data ?? []).map((e) => [e.id, e.name])),
-    segments: new Map((segments.data ?? []).map((s) => [s.id, s.name])),
-    events: new Map((events.data ?? []).map((e) => [e.id, e.name])),
-  }), [emails.data, segments.data, events.data]);
+  const names = useMemo(() => {
+    const emailNames = new Map((emails.data ?? []).map((e) => [e.id, e.name]));
+    const emailSteps = new Map(journey.graph.nodes.filter((n) => n.type === "action.email").map((n) => {
+      const id = (n.config as { email_id?: number | null }).email_id;
+      return [n.id, (id != null && emailNames.get(id)) || n.id] as const;
+    }));
+    return {
+      emails: emailNames,
+      segments: new Map((segments.data ?? []).map((s) => [s.id, s.name])),
+      events: new Map((events.data ?? []).map((e) => [e.id, e.name])),
+      steps: emailSteps,
+    };
+  }, [emails.data, segments.data, events.data, journey.graph.nodes]);
+  const rules = journey.graph.nodes.map((n) => (n.type === "flow.condition" || n.type === "flow.goal" ? String((n.config as { rule?: string | null }).rule ?? "") : ""));
+  const sentences = useRuleSentences(rules, "journey", names);
+  const lookups = useMemo(() => ({ ...names, emailSteps: names.steps, sentences }), [names, sentences]);
   const live = current.version > 0;
   const stats = useJourneyStats(journeyId, { enabled: live, running: current.status === "published" });
 

@@ -33,7 +33,7 @@ import { createSegment, keys, updateSegment, useSegment, useSegmentPreview, useS
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber } from "../../components/format";
 import { useHistory } from "../../components/useHistory";
-import { ConditionBuilder, completeOnly } from "./ConditionBuilder";
+import { ConditionBuilder, completeOnly } from "../../components/conditions/ConditionBuilder";
 import { SegmentMembers } from "./SegmentMembers";
 
 type Definition = { builder: Builder | null; rule: string; include: number[]; exclude: number[] };
@@ -250,7 +250,7 @@ export function SegmentEditorPage() {
                           </Alert>
                         )}
                         {fields.data && (
-                          <ConditionBuilder value={current.builder ?? EMPTY.builder!} fields={fields.data} segments={segments.data ?? []}
+                          <ConditionBuilder value={current.builder ?? EMPTY.builder!} fields={fields.data} pickers={{ segments: (segments.data ?? []).map((s) => ({ value: String(s.id), label: s.name })) }}
                             readOnly={textOnly}
                             onChange={(builder) => setDefinition((d) => ({ ...d, builder }))} />
                         )}

@@ -16,15 +16,23 @@ import {
 import { DateInput } from "@mantine/dates";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
-import type { Builder, BuilderCondition, BuilderGroup, RuleField, Segment } from "../../api/client";
-import { COUNTRY_CODES, LANGUAGE_CODES, countryName, languageName } from "../../components/vocabulary";
+import type { Builder, BuilderCondition, BuilderGroup, RuleField } from "../../api/client";
+import { COUNTRY_CODES, LANGUAGE_CODES, countryName, languageName } from "../vocabulary";
+
+export type Option = { value: string; label: string };
+/** What the values of some fields are chosen from: segments, and inside a journey its email steps
+ * (by their names) and the events. */
+export type Pickers = { segments?: Option[]; steps?: Option[]; events?: Option[] };
 
 type Props = {
   value: Builder;
   onChange: (next: Builder) => void;
   fields: RuleField[];
-  segments: Segment[];
+  pickers?: Pickers;
   readOnly?: boolean;
+  /** Field, operator and value stacked: for narrow panels (the journey's side panel). */
+  vertical?: boolean;
+  testId?: string;
 };
 
 const NO_VALUE = new Set(["is_empty", "is_not_empty", "is_true", "is_false"]);
@@ -51,49 +59,68 @@ export function emptyCondition(fields: RuleField[]): BuilderCondition {
   return { field: first?.name ?? "email", operator: first?.operators[0] ?? "is", value: null };
 }
 
-function label(field: RuleField, language: string): string {
+export function fieldLabel(field: RuleField, language: string): string {
   return language === "fr" ? field.label_fr : field.label_en;
 }
 
-function choicesOf(field: RuleField, language: string): { value: string; label: string }[] {
+export function choicesOf(field: RuleField, language: string): Option[] {
   if (field.type === "country") return COUNTRY_CODES.map((c) => ({ value: c, label: countryName(c, language) }));
   if (field.type === "language") return LANGUAGE_CODES.map((c) => ({ value: c, label: languageName(c, language) }));
   return field.choices.map((c) => ({ value: c.value, label: language === "fr" ? c.label_fr : c.label_en }));
 }
 
-function ValueInput({ field, condition, segments, onChange, testId, readOnly }: {
+function ValueInput({ field, condition, pickers, onChange, testId, readOnly, wide }: {
   field: RuleField;
   condition: BuilderCondition;
-  segments: Segment[];
+  pickers: Pickers;
   onChange: (value: unknown) => void;
   testId: string;
   readOnly?: boolean;
+  wide?: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const op = condition.operator;
   const value = condition.value as never;
   const common = { "data-testid": testId, disabled: readOnly, "aria-label": t("segments.value") };
+  // In a narrow panel every input takes the whole width.
+  const w = (width: number) => (wide ? "100%" : width);
   if (NO_VALUE.has(op)) return null;
-  if (field.type === "segments")
+  const numbered = (options: Option[] | undefined, placeholder: string) => (
+    <Select {...common} w={w(240)} placeholder={placeholder} searchable data={options ?? []}
+      value={value != null ? String(value) : null} onChange={(v) => onChange(v ? Number(v) : null)} />
+  );
+  if (field.type === "segments") return numbered(pickers.segments, t("segments.pick_segment"));
+  if (field.type === "events") return numbered(pickers.events, t("conditions.pick_event"));
+  if (field.type === "steps")
     return (
-      <Select {...common} w={240} placeholder={t("segments.pick_segment")} searchable
-        data={segments.map((s) => ({ value: String(s.id), label: s.name }))}
-        value={value != null ? String(value) : null} onChange={(v) => onChange(v ? Number(v) : null)} />
+      <Select {...common} w={w(240)} placeholder={t("conditions.pick_step")} data={pickers.steps ?? []}
+        value={value ?? null} onChange={(v) => onChange(v)} />
     );
+  if (field.type === "links") {
+    const pair = (value as string[] | null) ?? [null, null];
+    return (
+      <Stack gap={4} w={w(260)}>
+        <Select {...common} data-testid={`${testId}-step`} aria-label={t("conditions.of_step")} placeholder={t("conditions.pick_step")}
+          data={pickers.steps ?? []} value={pair[0] ?? null} onChange={(v) => onChange([v, pair[1]])} />
+        <TextInput {...common} data-testid={`${testId}-url`} aria-label={t("conditions.link")} placeholder="https://"
+          value={pair[1] ?? ""} onChange={(e) => onChange([pair[0], e.currentTarget.value])} />
+      </Stack>
+    );
+  }
   const choices = choicesOf(field, i18n.language);
   if (LIST_VALUE.has(op))
     return choices.length ? (
-      <MultiSelect {...common} w={300} searchable data={choices} value={(value as string[]) ?? []} onChange={onChange} />
+      <MultiSelect {...common} w={w(300)} searchable data={choices} value={(value as string[]) ?? []} onChange={onChange} />
     ) : (
-      <TagsInput {...common} w={300} placeholder={t("segments.type_enter")} value={(value as string[]) ?? []} onChange={onChange} />
+      <TagsInput {...common} w={w(300)} placeholder={t("segments.type_enter")} value={(value as string[]) ?? []} onChange={onChange} />
     );
   if (op === "in_last_days" || op === "more_than_days_ago")
     return (
-      <NumberInput {...common} w={140} min={1} max={36500} allowDecimal={false} suffix={` ${t("segments.days")}`}
+      <NumberInput {...common} w={w(140)} min={1} max={36500} allowDecimal={false} suffix={` ${t("segments.days")}`}
         value={value ?? ""} onChange={(v) => onChange(v === "" ? null : Number(v))} />
     );
   if (["before", "after", "on"].includes(op))
-    return <DateInput {...common} w={170} valueFormat="YYYY-MM-DD" value={value ?? null} onChange={onChange} />;
+    return <DateInput {...common} w={w(170)} valueFormat="YYYY-MM-DD" value={value ?? null} onChange={onChange} />;
   if (field.type === "number") {
     if (op === "between") {
       const pair = (value as number[] | null) ?? [null, null];
@@ -107,38 +134,41 @@ function ValueInput({ field, condition, segments, onChange, testId, readOnly }: 
         </Group>
       );
     }
-    return <NumberInput {...common} w={140} value={value ?? ""} onChange={(v) => onChange(v === "" ? null : Number(v))} />;
+    return <NumberInput {...common} w={w(140)} value={value ?? ""} onChange={(v) => onChange(v === "" ? null : Number(v))} />;
   }
   if (choices.length && (op === "is" || op === "is_not"))
-    return <Select {...common} w={220} searchable data={choices} value={value ?? null} onChange={onChange} />;
-  return <TextInput {...common} w={220} value={value ?? ""} onChange={(e) => onChange(e.currentTarget.value)} />;
+    return <Select {...common} w={w(220)} searchable data={choices} value={value ?? null} onChange={onChange} />;
+  return <TextInput {...common} w={w(220)} value={value ?? ""} onChange={(e) => onChange(e.currentTarget.value)} />;
 }
 
-function ConditionRow({ condition, fields, segments, onChange, onRemove, testId, readOnly }: {
+function ConditionRow({ condition, fields, pickers, onChange, onRemove, testId, readOnly, vertical }: {
   condition: BuilderCondition;
   fields: RuleField[];
-  segments: Segment[];
+  pickers: Pickers;
   onChange: (c: BuilderCondition) => void;
   onRemove: () => void;
   testId: string;
   readOnly?: boolean;
+  vertical?: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const field = fields.find((f) => f.name === condition.field) ?? fields[0];
   if (!field) return null;
   const groups = [...new Set(fields.map((f) => f.group))];
   const unfinished = !isComplete(condition);
+  const Row = vertical ? Stack : Group;
+  const w = (width: number) => (vertical ? "100%" : width);
   return (
-    <Group gap="xs" wrap="nowrap" align="flex-start" data-testid={testId} data-complete={unfinished ? "no" : "yes"}>
+    <Row gap="xs" wrap="nowrap" align={vertical ? "stretch" : "flex-start"} data-testid={testId} data-complete={unfinished ? "no" : "yes"}>
       <Select
-        w={230}
+        w={w(230)}
         searchable
         disabled={readOnly}
         aria-label={t("segments.field")}
         data-testid={`${testId}-field`}
         data={groups.map((g) => ({
           group: t(`segments.groups.${g}`),
-          items: fields.filter((f) => f.group === g).map((f) => ({ value: f.name, label: label(f, i18n.language) })),
+          items: fields.filter((f) => f.group === g).map((f) => ({ value: f.name, label: fieldLabel(f, i18n.language) })),
         }))}
         value={field.name}
         allowDeselect={false}
@@ -148,7 +178,7 @@ function ConditionRow({ condition, fields, segments, onChange, onRemove, testId,
         }}
       />
       <Select
-        w={170}
+        w={w(170)}
         disabled={readOnly}
         aria-label={t("segments.operator")}
         data-testid={`${testId}-operator`}
@@ -158,8 +188,8 @@ function ConditionRow({ condition, fields, segments, onChange, onRemove, testId,
         onChange={(op) => op && onChange({ ...condition, operator: op, value: LIST_VALUE.has(op) ? [] : NO_VALUE.has(op) ? null : condition.value })}
       />
       <Stack gap={2}>
-        <ValueInput field={field} condition={condition} segments={segments} testId={`${testId}-value`} readOnly={readOnly}
-          onChange={(value) => onChange({ ...condition, value })} />
+        <ValueInput field={field} condition={condition} pickers={pickers} testId={`${testId}-value`} readOnly={readOnly}
+          wide={vertical} onChange={(value) => onChange({ ...condition, value })} />
         {unfinished && (
           <Text size="xs" c="orange" data-testid={`${testId}-unfinished`}>
             {t("segments.unfinished")}
@@ -168,12 +198,13 @@ function ConditionRow({ condition, fields, segments, onChange, onRemove, testId,
       </Stack>
       {!readOnly && (
         <Tooltip label={t("segments.remove_condition")}>
-          <ActionIcon variant="subtle" color="red" onClick={onRemove} aria-label={t("segments.remove_condition")} data-testid={`${testId}-remove`}>
+          <ActionIcon variant="subtle" color="red" onClick={onRemove} aria-label={t("segments.remove_condition")} data-testid={`${testId}-remove`}
+            style={vertical ? { alignSelf: "flex-end" } : undefined}>
             <IconTrash size={16} />
           </ActionIcon>
         </Tooltip>
       )}
-    </Group>
+    </Row>
   );
 }
 
@@ -185,7 +216,8 @@ function MatchToggle({ value, onChange, testId, readOnly }: { value: "all" | "an
   );
 }
 
-export function ConditionBuilder({ value, onChange, fields, segments, readOnly }: Props) {
+/** Conditions picked field by field, operator in words, value from the field's choices. */
+export function ConditionBuilder({ value, onChange, fields, pickers = {}, readOnly, vertical, testId = "segment-builder" }: Props) {
   const { t } = useTranslation();
   const setGroup = (index: number, group: BuilderGroup | null) => {
     const groups = [...value.groups];
@@ -194,7 +226,7 @@ export function ConditionBuilder({ value, onChange, fields, segments, readOnly }
     onChange({ ...value, groups });
   };
   return (
-    <Stack gap="sm" data-testid="segment-builder">
+    <Stack gap="sm" data-testid={testId}>
       {value.groups.length > 1 && (
         <Group gap="xs">
           <Text size="sm">{t("segments.groups_join")}</Text>
@@ -202,7 +234,7 @@ export function ConditionBuilder({ value, onChange, fields, segments, readOnly }
         </Group>
       )}
       {value.groups.map((group, g) => (
-        <Paper key={g} withBorder p="sm" data-testid={`builder-group-${g}`}>
+        <Paper key={g} withBorder p={vertical ? "xs" : "sm"} data-testid={`builder-group-${g}`}>
           <Stack gap="xs">
             {group.conditions.length > 1 && (
               <Group gap="xs">
@@ -212,7 +244,7 @@ export function ConditionBuilder({ value, onChange, fields, segments, readOnly }
               </Group>
             )}
             {group.conditions.map((condition, c) => (
-              <ConditionRow key={c} condition={condition} fields={fields} segments={segments} readOnly={readOnly}
+              <ConditionRow key={c} condition={condition} fields={fields} pickers={pickers} readOnly={readOnly} vertical={vertical}
                 testId={`condition-${g}-${c}`}
                 onChange={(next) => setGroup(g, { ...group, conditions: group.conditions.map((x, i) => (i === c ? next : x)) })}
                 onRemove={() => setGroup(g, { ...group, conditions: group.conditions.filter((_, i) => i !== c) })} />
