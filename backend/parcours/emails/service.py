@@ -94,7 +94,7 @@ async def create_email(session: AsyncSession, values: dict[str, Any], actor: Act
         values["preheader"] = values.get("preheader") or template.preheader
         language = language or template.language
     values["language"] = language or (actor.language if actor.language in templates.LANGUAGES else "en")
-    mjml = mjml or templates.BLANK_MJML
+    mjml = mjml or templates.BLANK_MJML[values["language"]]
     html, text, warnings = await _compiled(session, mjml, values["subject"])
     email = Email(
         **values,

@@ -19,25 +19,42 @@ from parcours.emails.compose import SAMPLE_ACCOUNT, SAMPLE_CONTACT, Content, com
 from parcours.emails.models import Email, Template
 from parcours.errors import InvalidInput, NotFound, Unprocessable
 
-BLANK_MJML = """<mjml>
+_BLANK = """<mjml>
   <mj-body background-color="#f4f5f7">
     <mj-section background-color="#ffffff" padding="32px 24px">
       <mj-column>
-        <mj-text font-size="16px" line-height="24px" color="#1f2933">Hello {{ contact.first_name | default("there") }},</mj-text>
-        <mj-text font-size="16px" line-height="24px" color="#1f2933">Write your message here.</mj-text>
+        <mj-text font-size="16px" line-height="24px" color="#1f2933">{hello} {{{{ contact.first_name | default("{there}") }}}},</mj-text>
+        <mj-text font-size="16px" line-height="24px" color="#1f2933">{write}</mj-text>
       </mj-column>
     </mj-section>
     <mj-section padding="16px 24px">
       <mj-column>
         <mj-text font-size="12px" color="#7b8794" align="center">
-          <a href="{{ preferences_url }}" style="color:#7b8794">Manage your preferences</a> ·
-          <a href="{{ unsubscribe_url }}" style="color:#7b8794">Unsubscribe</a>
+          <a href="{{{{ preferences_url }}}}" style="color:#7b8794">{preferences}</a> ·
+          <a href="{{{{ unsubscribe_url }}}}" style="color:#7b8794">{unsubscribe}</a>
         </mj-text>
       </mj-column>
     </mj-section>
   </mj-body>
 </mjml>
 """
+# A blank email, in the email's language.
+BLANK_MJML = {
+    "en": _BLANK.format(
+        hello="Hello",
+        there="there",
+        write="Write your message here.",
+        preferences="Manage your preferences",
+        unsubscribe="Unsubscribe",
+    ),
+    "fr": _BLANK.format(
+        hello="Bonjour",
+        there="à vous",
+        write="Écrivez votre message ici.",
+        preferences="Gérer mes préférences",
+        unsubscribe="Se désinscrire",
+    ),
+}
 
 
 LANGUAGES = ("en", "fr")

@@ -64,12 +64,16 @@ def test_thumbnails_show_a_sample_contact_never_raw_tokens(api: Any) -> None:
 
 def test_a_new_email_speaks_its_authors_language_unless_told(api: Any) -> None:
     body = {"name": "Note", "subject": "Bonjour", **SENDER, "mjml": "<mjml><mj-body></mj-body></mjml>"}
+    blank = {key: value for key, value in body.items() if key != "mjml"}
     with speaking(api, "fr"):
         french = api.post("/api/emails", json=body)
         told = api.post("/api/emails", json={**body, "language": "en"})
+        french_blank = api.post("/api/emails", json=blank).json()
     assert french.status_code == 201, french.text
     assert french.json()["language"] == "fr" and told.json()["language"] == "en"
-    assert api.post("/api/emails", json=body).json()["language"] == "en"
+    assert "Écrivez votre message ici." in french_blank["html"] and "Se désinscrire" in french_blank["html"]
+    english_blank = api.post("/api/emails", json=blank).json()
+    assert english_blank["language"] == "en" and "Write your message here." in english_blank["html"]
 
 
 def test_an_email_from_a_french_template_is_french_with_french_words(api: Any) -> None:
