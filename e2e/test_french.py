@@ -10,7 +10,9 @@ from playwright.sync_api import Page, expect
 
 from e2e.conftest import login
 
-ENGLISH_PANEL_WORDS = re.compile(r"\b(Typography|Decorations|Dimension|Select an element|Navbar|Divider|Spacer)\b")
+ENGLISH_PANEL_WORDS = re.compile(
+    r"\b(Typography|Decorations|Dimension|Select an element|Navbar|Divider|Spacer|Column|Button|Href|Alt)\b"
+)
 
 
 def test_a_french_marketer_designs_an_email_from_a_french_template(anonymous_page: Page, api: httpx.Client) -> None:
@@ -76,8 +78,12 @@ def test_a_french_marketer_designs_an_email_from_a_french_template(anonymous_pag
     expect(side).to_contain_text("Taille et espacement")
     expect(side).to_contain_text("Fond et bordures")
     assert not ENGLISH_PANEL_WORDS.search(side.inner_text() + blocks.inner_text())
+    canvas.get_by_text("Je commence").click()
     page.locator(".pd-tab").filter(has_text="Réglages").click()
-    expect(side).to_contain_text("Réglages")
+    expect(side).to_contain_text("Lien")  # the button's settings: its link
+    page.locator(".pd-tab").filter(has_text="Calques").click()
+    expect(side).to_contain_text("Colonne")
+    assert not ENGLISH_PANEL_WORDS.search(side.inner_text())
     page.screenshot(path="/tmp/i18n-designer-fr.png")
 
     # Saving shows when it happened; a test and a send to a segment are two different actions.

@@ -1,6 +1,5 @@
 // GrapesJS set up for MJML emails, without React: Designer.tsx owns the layout and lifecycle.
 import type { Component, Editor, RichTextEditorAction } from "grapesjs";
-import mjmlFr from "grapesjs-mjml/locale/fr";
 import grapesFr from "grapesjs/locale/fr";
 import { addParcoursBlocks, IMAGE_PLACEHOLDER, type Language, MJML_BLOCKS, mjmlBlockOptions } from "./blocks";
 import { adjustMjmlTypes } from "./components";
@@ -134,11 +133,11 @@ export function createEditor(
           imagePlaceholderSrc: IMAGE_PLACEHOLDER,
           resetDevices: false,
           useCustomTheme: false,
-          i18n: { fr: mjmlFr },
+          // Ours, in both languages, over GrapesJS's: given here so that grapesjs-mjml names its
+          // components (layers, badges) with them too. Every panel, block and setting is translated.
+          i18n: MESSAGES,
         }),
       (ed: Editor) => {
-        // Ours last, over GrapesJS's and grapesjs-mjml's: every panel, block and setting in the user's language.
-        ed.I18n.addMessages(MESSAGES);
         translateTextToolbar(ed);
         adjustMjmlTypes(ed);
         addParcoursBlocks(ed, props().labels, language);
