@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.addresses import normalize_email
 from parcours.auth.models import ApiKey, User, UserSession
 from parcours.clock import utcnow
-from parcours.db import Sessions, transaction
+from parcours.db import Sessions, after_commit, transaction
 from parcours.errors import (
     Conflict,
     Forbidden,
@@ -173,6 +173,10 @@ async def create_user(
     return user
 
 
+async def _forget_identities() -> None:
+    _cache.clear()
+
+
 async def update_user(session: AsyncSession, user_id: int, changes: dict[str, object], actor: Actor) -> User:
     user = await get_user(session, user_id)
     if "role" in changes:
@@ -190,6 +194,8 @@ async def update_user(session: AsyncSession, user_id: int, changes: dict[str, ob
         await _end_sessions(session, user.id)
     for key, value in changes.items():
         setattr(user, key, value)
+    # Cached identities carry the role and language: this process sees the change once it is committed.
+    after_commit(session, _forget_identities)
     await session.flush()
     return user
 

@@ -10,6 +10,18 @@ import msgspec
 from parcours.emails import render
 from parcours.tracking.tokens import Links
 
+# Who previews and thumbnails are addressed to when no contact is chosen: never a raw {{ … }} on screen.
+SAMPLE_CONTACT: dict[str, Any] = {
+    "first_name": "Camille",
+    "last_name": "Martin",
+    "email": "camille.martin@example.com",
+    "city": "Lyon",
+    "country": "FR",
+    "language": "fr",
+    "custom": {},
+}
+SAMPLE_ACCOUNT: dict[str, Any] = {"name": "Atelier Lumière", "domain": "atelier-lumiere.example", "custom": {}}
+
 
 class Content(msgspec.Struct, kw_only=True):
     subject: str

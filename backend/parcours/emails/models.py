@@ -60,13 +60,15 @@ class EmailVersion(EmailContent, table=True):
 
 class Template(EmailContent, table=True):
     __tablename__ = "templates"
-    # A key names one shipped template of its kind: the email and the journey "re-engagement" are two.
-    __table_args__ = (UniqueConstraint("kind", "key", name="uq_templates_kind_key"),)
+    # A key names one shipped template of its kind in one language: the email and the journey
+    # "re-engagement" are two, and each has an English and a French twin.
+    __table_args__ = (UniqueConstraint("kind", "key", "language", name="uq_templates_kind_key_language"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="email", max_length=16)
     # Templates shipped in templates/ have a key; they are loaded on first start.
     key: str | None = Field(default=None, max_length=64)
+    language: str = Field(default="en", max_length=8)
     name: str = Field(max_length=200)
     description: str = Field(default="", max_length=500)
     category: str = Field(default="", max_length=64)

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.api import Cursor, IdParam, changes, limit_param, to_out
 from parcours.auth.service import Actor
 from parcours.emails import assets, service, templates, topics
-from parcours.emails.models import Asset
+from parcours.emails.models import Asset, Template
 from parcours.emails.schemas import (
     AssetOut,
     AssetPage,
@@ -90,27 +90,48 @@ class EmailsController(Controller):
         return to_out(await service.restore(db, email_id, version, actor), EmailOut)
 
 
+def _template_out(template: Template) -> TemplateOut:
+    assert template.id is not None  # a saved template
+    return TemplateOut(
+        id=template.id,
+        kind=template.kind,
+        key=template.key,
+        language=template.language,
+        name=template.name,
+        description=template.description,
+        category=template.category,
+        subject=template.subject,
+        preheader=template.preheader,
+        preview_html=templates.preview_html(template) if template.html else "",
+        archived=template.archived,
+        created_at=template.created_at,
+    )
+
+
 class TemplatesController(Controller):
     path = "/templates"
     tags = ["emails"]
 
-    @get("/", summary="The template library")
-    async def list_templates(self, db: AsyncSession, kind: str = "email", archived: bool = False) -> list[TemplateOut]:
-        return [to_out(t, TemplateOut) for t in await templates.list_templates(db, kind, archived)]
+    @get("/", summary="The template library of one kind, in one language (the user's unless `language` says)")
+    async def list_templates(
+        self, db: AsyncSession, actor: Actor, kind: str = "email", language: str | None = None, archived: bool = False
+    ) -> list[TemplateOut]:
+        chosen = templates.check_language(language if language is not None else actor.language)
+        return [_template_out(t) for t in await templates.list_templates(db, kind, chosen, archived)]
 
     @get("/{template_id:int}", summary="A template")
     async def get_template(self, template_id: IdParam, db: AsyncSession) -> TemplateOut:
-        return to_out(await templates.get_template(db, template_id), TemplateOut)
+        return _template_out(await templates.get_template(db, template_id))
 
     @post("/", opt={"role": "admin"}, summary="Make a template from an email (admin)")
     async def create_template(self, data: TemplateIn, db: AsyncSession, actor: Actor) -> TemplateOut:
         email = await service.get_email(db, data.email_id)
         values = {"name": data.name, "description": data.description, "category": data.category}
-        return to_out(await templates.create_from_email(db, email, values, actor), TemplateOut)
+        return _template_out(await templates.create_from_email(db, email, values, actor))
 
     @patch("/{template_id:int}", opt={"role": "admin"}, summary="Rename, describe or archive a template (admin)")
     async def update_template(self, template_id: IdParam, data: TemplatePatch, db: AsyncSession) -> TemplateOut:
-        return to_out(await templates.update_template(db, template_id, changes(data)), TemplateOut)
+        return _template_out(await templates.update_template(db, template_id, changes(data)))
 
 
 @dataclass

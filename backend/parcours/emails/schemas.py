@@ -27,7 +27,8 @@ class EmailIn(Strict):
     reply_to: Address | None = None
     kind: Kind = "promotional"
     topic: Annotated[str, Meta(max_length=64)] | None = None
-    language: Language = "en"
+    # Without one: the template's language, else the language of the user who creates it.
+    language: Language | None = None
     # The content: MJML source, a template to start from, or the designer's project (with its MJML).
     mjml: Source | None = None
     template_id: Id | None = None
@@ -123,12 +124,14 @@ class TemplateOut(msgspec.Struct, kw_only=True):
     id: int
     kind: str
     key: str | None
+    language: str
     name: str
     description: str
     category: str
     subject: str
     preheader: str
-    html: str
+    # The template as a sample contact (Camille Martin, of Atelier Lumière) receives it: its thumbnail.
+    preview_html: str
     archived: bool
     created_at: datetime
 

@@ -19,7 +19,7 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.contacts.schemas import AccountOut, ContactOut
 from parcours.emails import render, templates
-from parcours.emails.compose import Composed, Content, compose, context
+from parcours.emails.compose import SAMPLE_ACCOUNT, SAMPLE_CONTACT, Composed, Content, compose, context
 from parcours.emails.models import Email, EmailVersion
 from parcours.errors import Conflict, InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue
@@ -32,15 +32,6 @@ from parcours.segments import service as segments
 VERSION_WINDOW = timedelta(minutes=2)
 # What a version keeps of its email.
 _CONTENT = ("subject", "preheader", "design", "mjml", "html", "text")
-SAMPLE_CONTACT = {
-    "first_name": "Camille",
-    "last_name": "Martin",
-    "email": "camille.martin@example.com",
-    "city": "Lyon",
-    "country": "FR",
-    "language": "fr",
-    "custom": {},
-}
 _CONTACT_FIELDS = set(ContactOut.__struct_fields__) | {"custom"}
 _ACCOUNT_FIELDS = set(AccountOut.__struct_fields__)
 
@@ -96,11 +87,14 @@ async def get_email(session: AsyncSession, email_id: int, field: str = "email_id
 async def create_email(session: AsyncSession, values: dict[str, Any], actor: Actor) -> Email:
     _sender(values)
     template_id, design, mjml = values.pop("template_id", None), values.pop("design", None), values.pop("mjml", None)
+    language = values.pop("language", None)
     if template_id is not None:
         template = await templates.get_template(session, template_id, field="template_id")
         design, mjml = design or template.design, mjml or template.mjml
         values["preheader"] = values.get("preheader") or template.preheader
-    mjml = mjml or templates.BLANK_MJML
+        language = language or template.language
+    values["language"] = language or (actor.language if actor.language in templates.LANGUAGES else "en")
+    mjml = mjml or templates.BLANK_MJML[values["language"]]
     html, text, warnings = await _compiled(session, mjml, values["subject"])
     email = Email(
         **values,
@@ -214,7 +208,7 @@ async def personalization(
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Callable[[str], bool]]:
     """A contact's values for templates, and the rule check used by conditional blocks."""
     if contact_id is None:
-        return dict(SAMPLE_CONTACT), None, lambda _text: False
+        return dict(SAMPLE_CONTACT), dict(SAMPLE_ACCOUNT), lambda _text: False
     rows = await contacts.rule_rows(session, [contact_id])
     if contact_id not in rows:
         raise NotFound("This contact does not exist.", "contact_id")

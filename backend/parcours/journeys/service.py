@@ -412,6 +412,7 @@ async def runs_of(
 
 class _Shipped(msgspec.Struct):
     key: str
+    language: str
     name: str
     definition: dict[str, Any]
     settings: dict[str, Any] = msgspec.field(default_factory=dict)
@@ -420,18 +421,19 @@ class _Shipped(msgspec.Struct):
 
 
 async def load_shipped(session: AsyncSession, directory: Any) -> int:
-    """Add the journey templates of templates/journeys/ the library does not have yet."""
+    """Add the journey templates of templates/journeys/<language>/ the library does not have yet."""
     have = await templates.keys(session, "journey")
     added = 0
-    for source in sorted((directory / "journeys").glob("*.json")):
+    for source in sorted((directory / "journeys").glob("*/*.json")):
         shipped = msgspec.json.decode(source.read_bytes(), type=_Shipped)
-        if shipped.key in have:
+        if (shipped.key, shipped.language) in have:
             continue
         msgspec.convert(shipped.definition, JourneyDefinition)  # a template's steps fit their types
         await templates.add_shipped(
             session,
             kind="journey",
             key=shipped.key,
+            language=shipped.language,
             name=shipped.name,
             description=shipped.description,
             category=shipped.category,
@@ -452,7 +454,7 @@ async def _from_template(
     for node in definition.nodes:
         key = node.config.get("template") if node.type == "action.email" else None
         if key and sender and node.config.get("email_id") is None:
-            email_template = await templates.by_key(session, "email", key)
+            email_template = await templates.by_key(session, "email", key, template.language)
             if email_template is not None:
                 email = await emails.create_email(
                     session,
@@ -462,6 +464,7 @@ async def _from_template(
                         "from_name": sender[0],
                         "from_email": sender[1],
                         "template_id": email_template.id,
+                        "language": template.language,
                     },
                     actor,
                 )

@@ -6,6 +6,11 @@ export function formatDateTime(value: string | null | undefined): string {
   return new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
 }
 
+export function formatTime(value: string | Date | null | undefined): string {
+  if (!value) return "";
+  return new Intl.DateTimeFormat(i18n.language, { timeStyle: "short" }).format(new Date(value));
+}
+
 export function formatDate(value: string | null | undefined): string {
   if (!value) return "";
   const date = value.length === 10 ? new Date(`${value}T00:00:00`) : new Date(value);

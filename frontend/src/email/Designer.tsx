@@ -8,7 +8,11 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ConditionInput } from "../components/conditions/ConditionInput";
 import { type Language, updateBlockLabels } from "./blocks";
+<<<<<<< HEAD
 import { ruleOfTag, tagOfRule } from "./condition";
+=======
+import MESSAGES from "./messages.json";
+>>>>>>> i18n
 import { createEditor, type DesignerApi, type DesignerChange, type DesignerEditor, type DesignerToken, loadGrapes } from "./editor";
 
 export type { DesignerApi, DesignerChange, DesignerToken };
@@ -39,10 +43,8 @@ loadGrapes().catch(() => undefined);
 type Panel = "style" | "settings" | "layers";
 type Device = "desktop" | "mobile";
 
-const UI: Record<Language, Record<Panel | Device | "tokens", string>> = {
-  en: { style: "Style", settings: "Settings", layers: "Layers", desktop: "Desktop", mobile: "Mobile", tokens: "Insert a token" },
-  fr: { style: "Style", settings: "Réglages", layers: "Calques", desktop: "Ordinateur", mobile: "Mobile", tokens: "Insérer une variable" },
-};
+// The designer's own words, checked complete in both languages at build time with GrapesJS's.
+const UI: Record<Language, Record<Panel | Device | "tokens" | "canvas", string>> = { en: MESSAGES.en.parcours, fr: MESSAGES.fr.parcours };
 
 const DEVICE_ICONS: Record<Device, string> = {
   desktop: "M4 5h16v10H4zM9 19h6M12 15v4",

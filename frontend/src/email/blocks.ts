@@ -37,7 +37,7 @@ const TEXTS: Record<Language, Record<string, string>> = {
     conditional: "Ce paragraphe n'est envoyé qu'aux contacts ayant ouvert un email ces 30 derniers jours.",
     register: "S'inscrire",
     preferences: "Gérer mes préférences",
-    unsubscribe: "Se désabonner",
+    unsubscribe: "Se désinscrire",
   },
 };
 

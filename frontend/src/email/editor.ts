@@ -1,9 +1,9 @@
 // GrapesJS set up for MJML emails, without React: Designer.tsx owns the layout and lifecycle.
 import type { Component, Editor, RichTextEditorAction } from "grapesjs";
-import mjmlFr from "grapesjs-mjml/locale/fr";
 import grapesFr from "grapesjs/locale/fr";
 import { addParcoursBlocks, IMAGE_PLACEHOLDER, type Language, MJML_BLOCKS, mjmlBlockOptions } from "./blocks";
 import { adjustMjmlTypes } from "./components";
+import MESSAGES from "./messages.json";
 import { BLANK_MJML, formatMjml, normalizeMjml } from "./mjml";
 
 export interface DesignerToken {
@@ -45,7 +45,7 @@ export interface EditorSetup {
   containers: { canvas: HTMLElement; blocks: HTMLElement; style: HTMLElement; traits: HTMLElement; layers: HTMLElement };
   content: { project: object } | { mjml: string };
   language: Language;
-  ui: { desktop: string; mobile: string; tokens: string };
+  ui: { desktop: string; mobile: string; tokens: string; canvas: string };
   props: () => EditorCallbacks;
   /** Something is selected in the canvas, or not. */
   onSelection(selected: boolean): void;
@@ -133,9 +133,12 @@ export function createEditor(
           imagePlaceholderSrc: IMAGE_PLACEHOLDER,
           resetDevices: false,
           useCustomTheme: false,
-          i18n: { fr: mjmlFr },
+          // Ours, in both languages, over GrapesJS's: given here so that grapesjs-mjml names its
+          // components (layers, badges) with them too. Every panel, block and setting is translated.
+          i18n: MESSAGES,
         }),
       (ed: Editor) => {
+        translateTextToolbar(ed);
         adjustMjmlTypes(ed);
         addParcoursBlocks(ed, props().labels, language);
       },
@@ -201,6 +204,7 @@ export function createEditor(
   editor.on("load", () => {
     if (disposed) return;
     loaded = true;
+    editor.Canvas.getFrameEl()?.setAttribute("title", ui.canvas);
     editor.UndoManager.clear();
     showBodyInLayers();
     // "update" is a change of the model; typing in a text only updates the model when editing
@@ -230,6 +234,14 @@ export function createEditor(
       return project;
     },
   };
+}
+
+/** The text toolbar's buttons (bold, italic, link...) are titled in English by GrapesJS. */
+function translateTextToolbar(editor: Editor): void {
+  for (const action of editor.RichTextEditor.getAll()) {
+    const title = editor.I18n.t(`richTextEditor.${action.name}`);
+    if (title) action.attributes = { ...action.attributes, title };
+  }
 }
 
 /** Inserts at the cursor of the text being edited; false when no text is being edited. */

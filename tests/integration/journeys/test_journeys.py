@@ -61,7 +61,7 @@ def test_a_test_run_shows_the_path_without_changing_anything(api: Any, make_cont
 
 def test_every_shipped_journey_template_is_offered_even_when_an_email_template_has_its_key(api: Any) -> None:
     email(api, "Any")
-    folder = Path(__file__).resolve().parents[3] / "templates" / "journeys"
+    folder = Path(__file__).resolve().parents[3] / "templates" / "journeys" / "en"
     files = {json.loads(path.read_text())["key"] for path in folder.glob("*.json")}
     journeys = {t["key"]: t for t in api.get("/api/templates", params={"kind": "journey"}).json()}
     emails = {t["key"] for t in api.get("/api/templates", params={"kind": "email"}).json()}

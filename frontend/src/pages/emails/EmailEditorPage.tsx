@@ -1,11 +1,11 @@
 import {
   ActionIcon,
   Alert,
-  Anchor,
   Badge,
   Button,
   Card,
   Center,
+  Collapse,
   Drawer,
   Group,
   Loader,
@@ -21,7 +21,9 @@ import {
   Tooltip,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconArrowBackUp, IconArrowForwardUp, IconArrowLeft, IconHistory, IconSend, IconTemplate } from "@tabler/icons-react";
+import {
+  IconArrowBackUp, IconArrowForwardUp, IconArrowLeft, IconChevronDown, IconChevronUp, IconHistory, IconMailForward, IconSend, IconTemplate,
+} from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Suspense, lazy, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -35,7 +37,9 @@ import { useTopics } from "../../api/queries/topics";
 import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useAutosave } from "../../components/useAutosave";
-import { formatDateTime } from "../../components/format";
+import { formatDateTime, formatTime } from "../../components/format";
+import type { SaveState as AutosaveState } from "../../components/useAutosave";
+import { LANGUAGES } from "../../i18n";
 import type { DesignerApi } from "../../email/Designer";
 import { ContactPicker } from "./ContactPicker";
 
@@ -60,12 +64,15 @@ export function EmailEditorPage() {
   const [showVersions, setShowVersions] = useState(false);
   const [testing, setTesting] = useState(false);
   const [designer, setDesigner] = useState<DesignerApi | null>(null);
+  const [showSettings, setShowSettings] = useState(false);
+  const [savedAt, setSavedAt] = useState<string | Date | null>(null);
   useEffect(() => {
     if (email.data && !settings) {
       const { subject, preheader, from_name, from_email, reply_to, kind, topic, language, name } = email.data;
       setSettings({ subject, preheader, from_name, from_email, reply_to, kind, topic, language, name });
       setCode(email.data.mjml);
       setWarnings(email.data.warnings);
+      setSavedAt(email.data.updated_at);
     }
   }, [email.data, settings]);
 
@@ -73,6 +80,7 @@ export function EmailEditorPage() {
     (body: EmailPatch) => updateEmail(emailId, body),
     (saved) => {
       setWarnings(saved.warnings);
+      setSavedAt(new Date());
       queries.setQueryData(keys.email(emailId), saved);
       void queries.invalidateQueries({ queryKey: keys.versions(emailId) });
     },
@@ -129,18 +137,21 @@ export function EmailEditorPage() {
     { label: t("emails.unsubscribe_link"), value: "{{ unsubscribe_url }}" },
   ];
 
+  const senderFields = ["from_name", "from_email", "reply_to"];
+  const settingsOpen = showSettings || senderFields.includes(saveError?.field ?? "");
+
   return (
-    <Stack>
-      <Anchor component={Link} to="/emails" size="sm">
-        <Group gap={4}><IconArrowLeft size={14} />{t("emails.back")}</Group>
-      </Anchor>
-      <Group justify="space-between" align="center">
-        <TextInput value={settings.name} onChange={(e) => setSetting("name", e.currentTarget.value)} variant="unstyled" size="xl"
-          styles={{ input: { fontWeight: 700 } }} aria-label={t("emails.name")} data-testid="editor-name" miw={240} style={{ flex: 1 }} />
+    <Stack gap="sm">
+      <Group justify="space-between" align="center" wrap="nowrap">
+        <Group gap="xs" wrap="nowrap" style={{ flex: 1 }}>
+          <Tooltip label={t("emails.back")}>
+            <ActionIcon component={Link} to="/emails" variant="subtle" aria-label={t("emails.back")} data-testid="editor-back"><IconArrowLeft size={18} /></ActionIcon>
+          </Tooltip>
+          <TextInput value={settings.name} onChange={(e) => setSetting("name", e.currentTarget.value)} variant="unstyled" size="xl"
+            styles={{ input: { fontWeight: 700 } }} aria-label={t("emails.name")} data-testid="editor-name" miw={240} style={{ flex: 1 }} />
+        </Group>
         <Group gap="xs" wrap="wrap" justify="flex-end">
-          <Badge variant="light" color={{ saved: "green", saving: "blue", pending: "yellow", error: "red" }[state]} data-testid="editor-save-state">
-            {t(`emails.save_state.${state}`)}
-          </Badge>
+          <SaveState state={state} savedAt={savedAt} onRetry={() => void flush()} />
           <Tooltip label={t("common.undo")}>
             <ActionIcon variant="default" onClick={() => designer?.undo()} disabled={!designer} aria-label={t("common.undo")} data-testid="editor-undo"><IconArrowBackUp size={16} /></ActionIcon>
           </Tooltip>
@@ -149,51 +160,71 @@ export function EmailEditorPage() {
           </Tooltip>
           <Button variant="default" leftSection={<IconHistory size={16} />} onClick={() => setShowVersions(true)} data-testid="editor-versions">{t("emails.versions")}</Button>
           {isAdmin && <Button variant="default" leftSection={<IconTemplate size={16} />} onClick={() => void saveAsTemplate()} data-testid="editor-save-template">{t("emails.save_as_template")}</Button>}
-          {canWrite && <Button variant="light" onClick={() => setTesting(true)} data-testid="editor-test-send">{t("emails.test_send")}</Button>}
           {canWrite && (
             <Button leftSection={<IconSend size={16} />} component={Link} to={`/emails/campaigns/new?email=${emailId}`} onClick={() => void flush()} data-testid="editor-send">
-              {t("campaigns.send_this")}
+              {t("emails.send_to_segment")}
             </Button>
           )}
         </Group>
       </Group>
-      {saveError && !["subject", "from_email", "from_name", "reply_to"].includes(saveError.field ?? "") && (
+      {saveError && !["subject", ...senderFields].includes(saveError.field ?? "") && (
         <Alert color="red" data-testid="editor-error">{saveError.message}</Alert>
       )}
       {warnings.length > 0 && (
         <Alert color="yellow" data-testid="editor-warnings">{warnings.map((w) => <div key={w}>{w}</div>)}</Alert>
       )}
-      <Card withBorder>
-        <SimpleGrid cols={{ base: 1, md: 3 }}>
-          <TextInput label={t("emails.subject")} value={settings.subject} error={fieldError("subject")} data-testid="editor-subject"
-            onChange={(e) => setSetting("subject", e.currentTarget.value)} />
-          <TextInput label={t("emails.preheader")} description={t("emails.preheader_hint")} value={settings.preheader} data-testid="editor-preheader"
-            onChange={(e) => setSetting("preheader", e.currentTarget.value)} />
-          <Group grow align="flex-start">
-            <SegmentedControl mt={22} value={settings.kind} data-testid="editor-kind" onChange={(v) => setSetting("kind", v as Settings["kind"])}
-              data={[{ value: "promotional", label: t("emails.kinds.promotional") }, { value: "transactional", label: t("emails.kinds.transactional") }]} />
-          </Group>
-          <TextInput label={t("emails.from_name")} value={settings.from_name} error={fieldError("from_name")} data-testid="editor-from-name"
-            onChange={(e) => setSetting("from_name", e.currentTarget.value)} />
-          <TextInput label={t("emails.from_email")} value={settings.from_email} error={fieldError("from_email")} data-testid="editor-from-email"
-            onChange={(e) => setSetting("from_email", e.currentTarget.value)} />
-          <TextInput label={t("emails.reply_to")} value={settings.reply_to ?? ""} error={fieldError("reply_to")} data-testid="editor-reply-to"
-            onChange={(e) => setSetting("reply_to", e.currentTarget.value || null)} />
-          <Select label={t("emails.topic")} description={t("emails.topic_hint")} clearable value={settings.topic} data-testid="editor-topic"
-            data={(topics.data ?? []).map((tp) => ({ value: tp.key, label: i18n.language === "fr" ? tp.name_fr : tp.name_en }))}
-            onChange={(v) => setSetting("topic", v)} />
-          <Select label={t("common.language")} value={settings.language} allowDeselect={false} data-testid="editor-language"
-            data={[{ value: "en", label: "English" }, { value: "fr", label: "Français" }]} onChange={(v) => v && setSetting("language", v as Settings["language"])} />
-        </SimpleGrid>
+      <Card withBorder padding="sm">
+        <Group align="flex-start" wrap="nowrap">
+          <SimpleGrid cols={{ base: 1, md: 2 }} style={{ flex: 1 }}>
+            <TextInput label={t("emails.subject")} value={settings.subject} error={fieldError("subject")} data-testid="editor-subject"
+              onChange={(e) => setSetting("subject", e.currentTarget.value)} />
+            <TextInput label={t("emails.preheader")} placeholder={t("emails.preheader_hint")} value={settings.preheader} data-testid="editor-preheader"
+              onChange={(e) => setSetting("preheader", e.currentTarget.value)} />
+          </SimpleGrid>
+          <Button variant="subtle" mt={24} rightSection={settingsOpen ? <IconChevronUp size={14} /> : <IconChevronDown size={14} />}
+            onClick={() => setShowSettings((v) => !v)} aria-expanded={settingsOpen} data-testid="editor-settings-toggle">
+            {t("emails.sender_and_settings")}
+          </Button>
+        </Group>
+        <Collapse in={settingsOpen}>
+          <SimpleGrid cols={{ base: 1, md: 3 }} mt="sm">
+            <TextInput label={t("emails.from_name")} value={settings.from_name} error={fieldError("from_name")} data-testid="editor-from-name"
+              onChange={(e) => setSetting("from_name", e.currentTarget.value)} />
+            <TextInput label={t("emails.from_email")} value={settings.from_email} error={fieldError("from_email")} data-testid="editor-from-email"
+              onChange={(e) => setSetting("from_email", e.currentTarget.value)} />
+            <TextInput label={t("emails.reply_to")} value={settings.reply_to ?? ""} error={fieldError("reply_to")} data-testid="editor-reply-to"
+              onChange={(e) => setSetting("reply_to", e.currentTarget.value || null)} />
+            <Select label={t("emails.topic")} description={t("emails.topic_hint")} clearable value={settings.topic} data-testid="editor-topic"
+              data={(topics.data ?? []).map((tp) => ({ value: tp.key, label: i18n.language === "fr" ? tp.name_fr : tp.name_en }))}
+              onChange={(v) => setSetting("topic", v)} />
+            <Select label={t("common.language")} value={settings.language} allowDeselect={false} data-testid="editor-language"
+              data={LANGUAGES.map((l) => ({ value: l.value, label: l.label }))} onChange={(v) => v && setSetting("language", v as Settings["language"])} />
+            <Stack gap={4}>
+              <Text size="sm" fw={500}>{t("emails.kind")}</Text>
+              <SegmentedControl value={settings.kind} data-testid="editor-kind" onChange={(v) => setSetting("kind", v as Settings["kind"])}
+                data={[{ value: "promotional", label: t("emails.kinds.promotional") }, { value: "transactional", label: t("emails.kinds.transactional") }]} />
+            </Stack>
+          </SimpleGrid>
+        </Collapse>
       </Card>
       <Tabs value={tab} onChange={setTab} keepMounted>
         <Tabs.List>
           <Tabs.Tab value="design" data-testid="editor-tab-design">{t("emails.design")}</Tabs.Tab>
           <Tabs.Tab value="code" data-testid="editor-tab-code" onClick={() => designer && setCode(designer.getMjml())}>{t("emails.code")}</Tabs.Tab>
           <Tabs.Tab value="preview" data-testid="editor-tab-preview" onClick={() => void flush()}>{t("emails.preview")}</Tabs.Tab>
+          {canWrite && (
+            // A test is a small check next to the preview, far from sending to a segment.
+            <Tooltip label={t("emails.test_hint")}>
+              <Button variant="subtle" size="compact-sm" ml="auto" mb={4} leftSection={<IconMailForward size={14} />} onClick={() => setTesting(true)}
+                data-testid="editor-test-send">
+                {t("emails.test_send")}
+              </Button>
+            </Tooltip>
+          )}
         </Tabs.List>
         <Tabs.Panel value="design" pt="sm">
-          <div style={{ height: "72vh", minHeight: 560 }}>
+          {/* The whole designer fits the screen under the page's header: the email is in view at once. */}
+          <div style={{ height: "calc(100dvh - 330px)", minHeight: 440 }}>
             <Suspense fallback={<Center h={400}><Loader data-testid="designer-loading" /></Center>}>
               <Designer
                 project={data.design as object | null}
@@ -253,6 +284,21 @@ export function EmailEditorPage() {
       </Drawer>
       <TestSend opened={testing} onClose={() => setTesting(false)} emailId={emailId} beforeSend={flush} />
     </Stack>
+  );
+}
+
+/** Whether the work is saved, and when: "Saved at 10:42", "Saving…", or "Not saved" with a retry. */
+function SaveState({ state, savedAt, onRetry }: { state: AutosaveState; savedAt: string | Date | null; onRetry: () => void }) {
+  const { t } = useTranslation();
+  const color = { saved: "green", saving: "blue", pending: "yellow", error: "red" }[state];
+  const text = state === "saved" && savedAt ? t("emails.save_state.saved_at", { time: formatTime(savedAt) }) : t(`emails.save_state.${state}`);
+  return (
+    <Group gap={4} data-testid="email-save-state" data-state={state} aria-live="polite">
+      <Badge variant="light" color={color} data-testid="editor-save-state">{text}</Badge>
+      {state === "error" && (
+        <Button size="compact-xs" variant="light" color="red" onClick={onRetry} data-testid="email-save-retry">{t("emails.save_state.retry")}</Button>
+      )}
+    </Group>
   );
 }
 

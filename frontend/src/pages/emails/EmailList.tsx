@@ -10,6 +10,7 @@ import { createEmail, keys, updateEmail, useEmails } from "../../api/queries/ema
 import { useTemplates } from "../../api/queries/templates";
 import { useAuth } from "../../auth/AuthProvider";
 import { DataTable } from "../../components/DataTable";
+import { TemplateLanguageFilter, useTemplateLanguage } from "../../components/TemplateLanguage";
 import { formatRelative } from "../../components/format";
 
 function TemplateCard({ template, selected, onSelect }: { template: Template | null; selected: boolean; onSelect: () => void }) {
@@ -19,7 +20,7 @@ function TemplateCard({ template, selected, onSelect }: { template: Template | n
       data-testid={`template-${template?.key ?? template?.id ?? "blank"}`}>
       <Card.Section h={150} style={{ overflow: "hidden", background: "#f4f5f7" }}>
         {template ? (
-          <iframe title={template.name} srcDoc={template.html} style={{ width: 600, height: 700, border: 0, transform: "scale(0.42)", transformOrigin: "0 0", pointerEvents: "none" }} sandbox="" />
+          <iframe title={template.name} srcDoc={template.preview_html} style={{ width: 600, height: 700, border: 0, transform: "scale(0.42)", transformOrigin: "0 0", pointerEvents: "none" }} sandbox="" />
         ) : (
           <Image h={150} alt="" src="/favicon.svg" fit="contain" p="xl" />
         )}
@@ -31,10 +32,11 @@ function TemplateCard({ template, selected, onSelect }: { template: Template | n
 }
 
 function NewEmail({ onClose }: { onClose: () => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const templates = useTemplates("email");
+  const [language, setLanguage] = useTemplateLanguage();
+  const templates = useTemplates("email", language);
   const [templateId, setTemplateId] = useState<number | null>(null);
   const form = useForm({
     initialValues: { name: "", subject: "", from_name: "", from_email: "" },
@@ -47,7 +49,8 @@ function NewEmail({ onClose }: { onClose: () => void }) {
   });
   async function create(values: typeof form.values) {
     try {
-      const body = { ...values, template_id: templateId, kind: "promotional" as const, language: (i18n.language === "fr" ? "fr" : "en") as "fr" | "en", preheader: "" };
+      // The email's language: the template's, else the user's (the server decides).
+      const body = { ...values, template_id: templateId, kind: "promotional" as const, preheader: "" };
       const email = await createEmail(body);
       void queries.invalidateQueries({ queryKey: keys.all });
       onClose();
@@ -60,7 +63,10 @@ function NewEmail({ onClose }: { onClose: () => void }) {
   return (
     <form onSubmit={form.onSubmit(create)} noValidate>
       <Stack>
-        <Text fw={600}>{t("emails.start_from")}</Text>
+        <Group justify="space-between">
+          <Text fw={600}>{t("emails.start_from")}</Text>
+          <TemplateLanguageFilter value={language} onChange={(l) => { setLanguage(l); setTemplateId(null); }} testId="email-template-language" />
+        </Group>
         <SimpleGrid cols={{ base: 2, sm: 4 }}>
           <TemplateCard template={null} selected={templateId === null} onSelect={() => setTemplateId(null)} />
           {templates.data?.map((template) => (

@@ -31,7 +31,7 @@ function MessageDrawer({ id, onClose }: { id: number | null; onClose: () => void
                 <Tabs.Tab value="headers">{t("outbox.headers")}</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="html" pt="sm">
-                <iframe title="html" srcDoc={m.html} sandbox="allow-popups allow-popups-to-escape-sandbox" data-testid="outbox-html"
+                <iframe title={t("outbox.html")} srcDoc={m.html} sandbox="allow-popups allow-popups-to-escape-sandbox" data-testid="outbox-html"
                   style={{ width: "100%", height: 640, border: "1px solid var(--mantine-color-gray-3)" }} />
               </Tabs.Panel>
               <Tabs.Panel value="text" pt="sm"><Code block data-testid="outbox-text">{m.text}</Code></Tabs.Panel>

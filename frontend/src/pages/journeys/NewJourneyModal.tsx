@@ -8,6 +8,7 @@ import { useNavigate } from "react-router";
 import { createJourney, keys } from "../../api/queries/journeys";
 import { useTemplates } from "../../api/queries/templates";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { TemplateLanguageFilter, useTemplateLanguage } from "../../components/TemplateLanguage";
 
 /** Start a journey: blank, or from a template of the gallery; one click creates it and opens it. */
 export function NewJourneyModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -16,7 +17,8 @@ export function NewJourneyModal({ opened, onClose }: { opened: boolean; onClose:
   const queries = useQueryClient();
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
-  const templates = useTemplates("journey", { enabled: opened });
+  const [language, setLanguage] = useTemplateLanguage();
+  const templates = useTemplates("journey", language, { enabled: opened });
 
   async function create(templateId: number | null, fallbackName: string) {
     if (busy) return;
@@ -47,7 +49,10 @@ export function NewJourneyModal({ opened, onClose }: { opened: boolean; onClose:
     <Modal opened={opened} onClose={onClose} title={t("journeys.new")} size="xl">
       <TextInput label={t("journeys.name")} description={t("journeys.name_hint")} value={name} mb="md" data-testid="journey-new-name"
         onChange={(e) => setName(e.currentTarget.value)} />
-      <Text fw={600} mb="xs">{t("journeys.start_from")}</Text>
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>{t("journeys.start_from")}</Text>
+        <TemplateLanguageFilter value={language} onChange={setLanguage} testId="journey-template-language" />
+      </Group>
       <ErrorAlert error={templates.error} />
       <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
         <Card withBorder padding="md" onClick={() => void create(null, t("journeys.untitled"))} style={{ cursor: "pointer", borderStyle: "dashed" }}

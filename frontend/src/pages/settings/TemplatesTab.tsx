@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { type Template } from "../../api/client";
 import { keys, updateTemplate, useTemplates, type TemplatePatch } from "../../api/queries/templates";
 import { DataTable } from "../../components/DataTable";
+import { TemplateLanguageFilter, useTemplateLanguage } from "../../components/TemplateLanguage";
 import { formatDateTime } from "../../components/format";
 
 function useSave(template: Template) {
@@ -40,12 +41,16 @@ function ArchiveSwitch({ template }: { template: Template }) {
 export function TemplatesTab() {
   const { t } = useTranslation();
   const [archived, setArchived] = useState(false);
-  const templates = useTemplates("email", { archived });
+  const [language, setLanguage] = useTemplateLanguage();
+  const templates = useTemplates("email", language, { archived });
   return (
     <Stack>
       <Group justify="space-between">
         <Text c="dimmed" size="sm" maw={640}>{t("settings.templates_hint")}</Text>
-        <Switch label={t("settings.show_archived")} checked={archived} onChange={(e) => setArchived(e.currentTarget.checked)} data-testid="templates-archived" />
+        <Group gap="md">
+          <TemplateLanguageFilter value={language} onChange={setLanguage} testId="templates-language" />
+          <Switch label={t("settings.show_archived")} checked={archived} onChange={(e) => setArchived(e.currentTarget.checked)} data-testid="templates-archived" />
+        </Group>
       </Group>
       <DataTable
         testId="templates-table"
