@@ -8,11 +8,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ConditionInput } from "../components/conditions/ConditionInput";
 import { type Language, updateBlockLabels } from "./blocks";
-<<<<<<< HEAD
 import { ruleOfTag, tagOfRule } from "./condition";
-=======
 import MESSAGES from "./messages.json";
->>>>>>> i18n
 import { createEditor, type DesignerApi, type DesignerChange, type DesignerEditor, type DesignerToken, loadGrapes } from "./editor";
 
 export type { DesignerApi, DesignerChange, DesignerToken };

@@ -73,7 +73,7 @@ export function ConsentStep({
               onChange={(e) => onChange({ ...basis, source: e.currentTarget.value })} error={fieldError("source")}
               data-testid="import-consent-source" />
             <DateInput required label={t("import.consent.obtained_at")} description={t("import.consent.obtained_at_hint")}
-              valueFormat="YYYY-MM-DD" placeholder="YYYY-MM-DD" maxDate={new Date()} value={basis.obtained_at || null}
+              valueFormat="YYYY-MM-DD" placeholder={t("import.consent.date_placeholder")} maxDate={new Date()} value={basis.obtained_at || null}
               onChange={(v) => onChange({ ...basis, obtained_at: v ?? "" })} error={fieldError("obtained_at")}
               data-testid="import-consent-date" />
           </Group>

@@ -3,8 +3,8 @@
 Every shipped template exists in English and in French under the same key: the key names a
 template among those of its kind and language. Templates made before were English.
 
-Revision ID: 0004_i18n
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_i18n"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
