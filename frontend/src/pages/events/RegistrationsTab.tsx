@@ -106,7 +106,7 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
   const total = list.total ?? 0;
   const open = event.status === "draft" || event.status === "published";
   // Each filter says how many it holds, so that confirmed + waitlisted + cancelled visibly make all.
-  const stats = useEventStats(event.id).data;
+  const stats = useEventStats(event.id, 3_000).data; // as often as the list below
   const counts: Record<(typeof FILTERS)[number], number> | null = stats
     ? { all: stats.confirmed + stats.waitlisted + stats.cancelled, confirmed: stats.confirmed, waitlisted: stats.waitlisted, cancelled: stats.cancelled }
     : null;

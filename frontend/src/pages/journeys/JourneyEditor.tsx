@@ -118,7 +118,10 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
       void queries.invalidateQueries({ queryKey: keys.stats(journeyId) });
       notifications.show({ color: "green", message: t("journeys.published", { count: out.enrolled }) });
     } catch (error) {
-      if (error instanceof ApiError && Array.isArray(error.details.problems)) setProblems(error.details.problems as Problem[]);
+      if (error instanceof ApiError && Array.isArray(error.details.problems)) {
+        setProblems(error.details.problems as Problem[]);
+        setTab("canvas"); // where the problems and their steps are shown
+      }
       else notifications.show({ color: "red", message: (error as Error).message });
     } finally {
       setPublishing(false);
@@ -130,7 +133,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   const selectedNode = journey.selected.length === 1 ? (journey.graph.nodes.find((n) => n.id === journey.selected[0]) ?? null) : null;
 
   return (
-    <Stack h="calc(100dvh - 88px)" gap="xs" data-testid="journey-editor">
+    <Stack h="calc(100dvh - 88px)" gap="xs">
       <Group justify="space-between" wrap="wrap" align="center" gap="xs" data-testid="journey-header">
         <Group gap="sm" wrap="nowrap" style={{ flex: "1 1 320px", minWidth: 0 }}>
           <Anchor component={Link} to="/journeys" aria-label={t("journeys.back")} data-testid="journey-back"><IconArrowLeft size={18} /></Anchor>

@@ -37,7 +37,8 @@ function OrganizationForm({ saved }: { saved: Organization }) {
   const [zone, setZone] = useState(saved.timezone);
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
-  const zones = useMemo(() => allZones().map((z) => ({ value: z, label: z })), []);
+  // "America/New York": found by the city as people type it.
+  const zones = useMemo(() => allZones().map((z) => ({ value: z, label: z.replaceAll("_", " ") })), []);
   const fieldError = (field: string) => (error instanceof ApiError && error.field === field ? error.message : undefined);
 
   async function save() {
@@ -71,7 +72,7 @@ function OrganizationForm({ saved }: { saved: Organization }) {
             error={fieldError("timezone")} onChange={(value) => value && setZone(value)} data-testid="organization-timezone"
             renderOption={({ option }) => (
               <Group justify="space-between" wrap="nowrap" w="100%">
-                <span>{option.value}</span>
+                <span>{option.label}</span>
                 <Text size="xs" c="dimmed">{timeIn(option.value, now, i18n.language)}</Text>
               </Group>
             )} />
