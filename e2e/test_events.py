@@ -191,3 +191,117 @@ def test_a_marketer_runs_a_webinar_from_creation_to_dashboard(
     expect(row.get_by_test_id("event-row-seats")).to_have_text("2 / 2")
     expect(row.get_by_test_id("event-row-waitlist")).to_have_text("0")
     expect(row.get_by_test_id("event-row-status")).to_have_text("Published")
+
+
+def test_a_new_event_asks_its_type_and_starts_in_the_organizations_time_zone(page: Page, api: httpx.Client) -> None:
+    stamp = time.monotonic_ns()
+    assert api.get("/api/organization").json()["timezone"] == "UTC"
+    try:
+        # Until an administrator chooses one, the organization's zone is UTC, and the tab says so.
+        page.goto("/settings")
+        page.get_by_test_id("settings-tab-organization").click()
+        expect(page.get_by_test_id("organization-zone-unset")).to_contain_text("new events are created in UTC")
+        expect(page.get_by_test_id("organization-timezone")).to_have_value("UTC")
+        page.get_by_test_id("organization-name").fill("Maison Lumière")
+        page.get_by_test_id("organization-timezone").click()
+        page.get_by_test_id("organization-timezone").fill("New York")
+        # Each zone shows the time it is there now.
+        new_york = page.get_by_role("option", name=re.compile(r"^America\/New York"))
+        expect(new_york).to_contain_text(re.compile(r"\d\d:\d\d"))
+        new_york.click()
+        expect(page.get_by_test_id("organization-local-time")).to_contain_text("now in America/New_York")
+        page.get_by_test_id("organization-save").click()
+        expect(page.get_by_text("Organization settings saved.")).to_be_visible()
+        expect(page.get_by_test_id("organization-zone-unset")).to_have_count(0)
+        saved = api.get("/api/organization").json()
+        assert (saved["name"], saved["timezone"]) == ("Maison Lumière", "America/New_York")
+
+        # A new event starts in that zone, and asks its type instead of choosing one silently.
+        page.goto("/events/new")
+        expect(page.get_by_test_id("event-timezone")).to_have_value("America/New_York")
+        expect(
+            page.get_by_text("New events are created in your organization's time zone (America/New_York).")
+        ).to_be_visible()
+        for kind in ("in_person", "webinar", "hybrid"):
+            expect(page.get_by_test_id(f"event-type-{kind}")).to_have_attribute("aria-checked", "false")
+        expect(page.get_by_test_id("event-type-webinar")).to_contain_text(
+            "Online only: registrants get the link to join."
+        )
+        expect(page.get_by_test_id("event-where-needs-type")).to_be_visible()
+        page.get_by_test_id("event-name").fill(f"Open house {stamp}")
+        page.get_by_test_id("event-save").click()
+        expect(page.get_by_text("Choose the type of event.")).to_be_visible()
+        assert api.get("/api/events", params={"q": f"Open house {stamp}"}).json()["items"] == []
+
+        page.get_by_test_id("event-type-in_person").click()
+        expect(page.get_by_test_id("event-venue-name")).to_be_visible()
+        expect(page.get_by_test_id("event-online-url")).to_have_count(0)
+        page.get_by_test_id("event-type-hybrid").click()
+        expect(page.get_by_test_id("event-online-url")).to_be_visible()
+        page.get_by_test_id("event-venue-name").fill("La Halle")
+        page.get_by_test_id("event-save").click()
+        expect(page).to_have_url(re.compile(r"/events/\d+$"))
+        event = event_named(api, f"Open house {stamp}")
+        assert (event["type"], event["timezone"]) == ("hybrid", "America/New_York")
+    finally:
+        api.patch("/api/organization", json={"timezone": "UTC"})
+
+
+def test_cancelling_a_registration_names_its_consequence_and_the_counts_add_up(page: Page, api: httpx.Client) -> None:
+    stamp = time.monotonic_ns()
+    start = datetime.now().astimezone() + timedelta(days=20)
+    event = api.post(
+        "/api/events",
+        json={
+            "name": f"Atelier {stamp}",
+            "type": "in_person",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "capacity": 1,
+            "status": "published",
+        },
+    ).json()
+    people = [("Lina", "Haddad"), ("Omar", "Benali"), ("Zoé", "Martin")]
+    for first, last in people:
+        body = {"email": f"{first.lower()}.{stamp}@example.org", "first_name": first, "last_name": last}
+        assert api.post(f"/api/events/{event['id']}/registrations", json=body).status_code < 300
+    lina = registration_of(api, event["id"], f"lina.{stamp}@example.org")
+
+    page.goto(f"/events/{event['id']}")
+    page.get_by_test_id("event-tab-registrations").click()
+    cancel = page.get_by_test_id(f"registration-row-{lina['id']}").get_by_role(
+        "button", name="Cancel Lina Haddad's registration"
+    )
+    cancel.hover()
+    expect(page.get_by_role("tooltip")).to_have_text("Cancel Lina Haddad's registration")
+    expect(page.get_by_test_id("registrations-filter-all")).to_have_text("All (3)")
+
+    # The dialog's buttons say what each one does; keeping changes nothing.
+    cancel.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("button", name="Cancel the registration")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Cancel", exact=True)).to_have_count(0)
+    dialog.get_by_role("button", name="Keep the registration").click()
+    expect(dialog).to_have_count(0)
+    assert registration_of(api, event["id"], lina["email"])["status"] == "confirmed"
+
+    cancel.click()
+    page.get_by_role("dialog").get_by_role("button", name="Cancel the registration").click()
+    expect(page.get_by_test_id(f"registration-row-{lina['id']}").get_by_test_id("registration-status")).to_have_text(
+        "Cancelled"
+    )
+
+    # Omar gets Lina's seat, Zoé still waits: each filter says how many it holds, and they add up.
+    expect(page.get_by_test_id("registrations-filter-confirmed")).to_have_text("Confirmed (1)", timeout=20_000)
+    expect(page.get_by_test_id("registrations-filter-waitlisted")).to_have_text("Waitlist (1)")
+    expect(page.get_by_test_id("registrations-filter-cancelled")).to_have_text("Cancelled (1)")
+    expect(page.get_by_test_id("registrations-filter-all")).to_have_text("All (3)")
+    expect(page.get_by_test_id("registrations-total")).to_have_text("3 registrations")
+
+    # The dashboard says the same, in the same words.
+    page.get_by_test_id("event-tab-dashboard").click()
+    expect(page.get_by_test_id("stats-all")).to_have_text("3")
+    expect(page.get_by_text("Confirmed + waitlist + cancelled")).to_be_visible()
+    expect(page.get_by_test_id("stats-confirmed")).to_have_text("1")
+    expect(page.get_by_test_id("stats-waitlist")).to_have_text("1")
+    expect(page.get_by_test_id("stats-cancelled")).to_have_text("1")

@@ -96,3 +96,27 @@ def test_presets_create_a_segment_in_one_click(page: Page) -> None:
     expect(page.get_by_test_id("segment-name")).to_have_value("Reachable for marketing")
     page.get_by_test_id("segment-mode-text").click()
     expect(page.get_by_test_id("segment-rule")).to_have_value(__import__("re").compile("email_opt_in == true"))
+
+
+def test_the_members_count_follows_a_saved_change_without_a_reload(page: Page, api: httpx.Client) -> None:
+    stamp = time.monotonic_ns()
+    here, there = f"Lyon {stamp}", f"Nantes {stamp}"
+    for i in range(2):
+        create_contact(api, first_name=f"Here{i}", city=here)
+    newcomer = create_contact(api, first_name="Newcomer", city=there)
+    segment = api.post(
+        "/api/segments", json={"name": f"City {stamp}", "kind": "dynamic", "rule": f'city == "{here}"'}
+    ).json()
+    wait_for(lambda: api.get(f"/api/segments/{segment['id']}").json()["member_count"] == 2)
+
+    page.goto(f"/segments/{segment['id']}")
+    expect(page.get_by_test_id("segment-tab-members")).to_contain_text("(2)")
+    page.get_by_test_id("segment-mode-text").click()
+    page.get_by_test_id("segment-rule").fill(f'city == "{here}" or city == "{there}"')
+    expect(page.get_by_test_id("segment-count")).to_have_text("3")
+    page.get_by_test_id("segment-save").click()
+    # The saved definition's members are counted again: the tab follows within moments.
+    expect(page.get_by_test_id("segment-tab-members")).to_contain_text("(3)", timeout=4_000)
+    page.get_by_test_id("segment-tab-members").click()
+    expect(page.get_by_test_id(f"member-row-{newcomer['id']}")).to_be_visible()
+    expect(page.get_by_test_id("members-total")).to_contain_text("3")

@@ -44,6 +44,7 @@ from parcours.interactions.routes import InteractionsController
 from parcours.jobs.routes import JobsController
 from parcours.journeys import service as journeys
 from parcours.journeys.routes import JourneysController
+from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -151,6 +152,7 @@ def api_router() -> Router:
             PipelineController,
             OpportunitiesController,
             EventsController,
+            OrganizationController,
         ],
         middleware=[authentication],
         guards=[role_guard],

@@ -16,6 +16,7 @@ from parcours.events.models import Event, EventCost, EventTeamMember, Registrati
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
 from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, JourneyStep, JourneyVersion
+from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
@@ -44,6 +45,7 @@ __all__ = [
     "JourneyStep",
     "JourneyVersion",
     "Opportunity",
+    "Organization",
     "OutboxMessage",
     "Registration",
     "ScoreChange",

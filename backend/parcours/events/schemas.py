@@ -46,7 +46,7 @@ class EventIn(Strict):
     type: EventType
     starts_at: datetime
     ends_at: datetime
-    timezone: Zone = "UTC"
+    timezone: Zone | None = None  # None: the organization's time zone
     capacity: Capacity | None = None
     status: NewStatus = "draft"
     description: Text = ""

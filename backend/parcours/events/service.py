@@ -29,6 +29,7 @@ from parcours.events.schemas import (
 )
 from parcours.jobs.enqueue import Enqueue
 from parcours.jobs.names import JobName
+from parcours.organization import service as organization
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +208,8 @@ async def _free_slug(session: AsyncSession, wanted: str, event_id: int | None = 
 
 
 async def create_event(session: AsyncSession, values: dict[str, Any], by: str) -> Event:
+    if values.get("timezone") is None:
+        values["timezone"] = await organization.timezone(session)
     _check(values)
     given = values.pop("slug", None)
     slug = await _free_slug(session, given or checks.slugify(values["name"]))

@@ -1,8 +1,10 @@
 import "@xyflow/react/dist/style.css";
 import "./canvas.css";
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type OnDelete } from "@xyflow/react";
-import { useHotkeys } from "@mantine/hooks";
-import { useCallback, useMemo, type DragEvent } from "react";
+import { Button } from "@mantine/core";
+import { useElementSize, useHotkeys } from "@mantine/hooks";
+import { IconMap } from "@tabler/icons-react";
+import { Background, Controls, MiniMap, Panel, ReactFlow, useReactFlow, type Edge, type FitViewOptions, type OnDelete } from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { isStepType } from "./catalog";
 import { JourneyNode } from "./JourneyNode";
@@ -12,12 +14,35 @@ export const DRAG_TYPE = "application/x-parcours-step";
 const NODE_TYPES = { step: JourneyNode };
 const EXIT_WORDS = new Set(["yes", "no", "happened", "timeout"]);
 
-type Props = { journey: JourneyGraph; readOnly: boolean; path: Set<string> };
+// The map opens by itself only where it leaves the steps enough room beside it.
+const MAP_ROOM = 900;
+// Fitting the view keeps the steps clear of the controls (left), the map and its toggle (right).
+const CLEAR = { top: "32px", left: "64px", bottom: "56px" } as const;
+const FIT_CLEAR: FitViewOptions = { maxZoom: 1, padding: { ...CLEAR, right: "40px" } };
+const FIT_CLEAR_OF_MAP: FitViewOptions = { maxZoom: 1, padding: { ...CLEAR, right: "248px" } };
+
+type Props = {
+  journey: JourneyGraph;
+  readOnly: boolean;
+  path: Set<string>;
+  /** Each new value shows the whole journey again (after a tidy-up moved its steps). */
+  fitRequest: number;
+};
 
 /** The canvas: steps dropped from the palette, connected by dragging from an exit to a step. */
-export function Canvas({ journey, readOnly, path }: Props) {
+export function Canvas({ journey, readOnly, path, fitRequest }: Props) {
   const { t } = useTranslation();
   const flow = useReactFlow();
+  const { ref, width } = useElementSize();
+  const [mapChosen, setMapChosen] = useState<boolean | null>(null);
+  const mapOpen = mapChosen ?? width >= MAP_ROOM;
+  const fitOptions = mapOpen ? FIT_CLEAR_OF_MAP : FIT_CLEAR;
+
+  // The whole journey again when it is asked for, and when the map opens or closes beside it (not
+  // on every resize: the marketer's own zoom stays).
+  useEffect(() => {
+    if (width) void flow.fitView({ ...fitOptions, duration: 200 });
+  }, [fitRequest, fitOptions, flow]); // not on width: a resize keeps the zoom
   const { addNode, remove, undo, redo, copy, paste } = journey;
 
   const edges = useMemo(() => journey.baseEdges.map((edge): Edge => {
@@ -51,6 +76,7 @@ export function Canvas({ journey, readOnly, path }: Props) {
 
   return (
     <ReactFlow
+      ref={ref}
       nodes={journey.nodes}
       edges={edges}
       nodeTypes={NODE_TYPES}
@@ -68,12 +94,18 @@ export function Canvas({ journey, readOnly, path }: Props) {
       onlyRenderVisibleElements={journey.nodes.length > 150}
       minZoom={0.1}
       fitView
-      fitViewOptions={{ maxZoom: 1 }}
+      fitViewOptions={fitOptions}
       data-testid="journey-canvas"
     >
       <Background gap={20} />
-      <Controls showInteractive={false} />
-      <MiniMap pannable zoomable />
+      <Controls showInteractive={false} fitViewOptions={fitOptions} />
+      {mapOpen && <MiniMap pannable zoomable ariaLabel={t("journeys.map")} className="journey-map" data-testid="journey-map" />}
+      <Panel position="bottom-right">
+        <Button size="compact-sm" variant="default" leftSection={<IconMap size={14} />} aria-expanded={mapOpen}
+          onClick={() => setMapChosen(!mapOpen)} data-testid="journey-map-toggle">
+          {mapOpen ? t("journeys.map_hide") : t("journeys.map_show")}
+        </Button>
+      </Panel>
     </ReactFlow>
   );
 }

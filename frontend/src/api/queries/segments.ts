@@ -50,14 +50,20 @@ export const useSegments = (options: { enabled?: boolean; refetchInterval?: numb
   useQuery({ queryKey: keys.all, queryFn: listSegments, refetchInterval: options.refetchInterval, enabled: options.enabled });
 export const usePresets = () => useQuery({ queryKey: keys.presets, queryFn: listPresets });
 
-/** One segment. Members move with refreshes and real-time changes: the count is kept current
- * (quickly while a dynamic segment fills for the first time). */
+/** Whether the members are being recomputed: a dynamic segment filling for the first time, or
+ * after a saved change of its definition (saving changes `updated_at`; the refresh that follows
+ * sets `last_refreshed_at`). */
+export const isFilling = (segment: Schemas["SegmentOut"]) =>
+  !segment.last_refreshed_at || (segment.kind === "dynamic" && Date.parse(segment.updated_at) > Date.parse(segment.last_refreshed_at));
+
+/** One segment. Members move with refreshes and real-time changes: the count is kept current,
+ * every second while the members are recomputed so that the new count shows as soon as it is known. */
 export const useSegment = (id: number | null) =>
   useQuery({
     queryKey: keys.segment(id ?? 0),
     enabled: id !== null,
     queryFn: () => getSegment(id!),
-    refetchInterval: (query) => (query.state.data?.last_refreshed_at ? 5_000 : 1_000),
+    refetchInterval: (query) => (query.state.data && !isFilling(query.state.data) ? 5_000 : 1_000),
   });
 
 /** A segment's members, a cursor page at a time. The size and the last refresh are in the key: a

@@ -19,9 +19,11 @@ export function DashboardTab({ eventId }: { eventId: number }) {
   return (
     <Stack>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
-        <Figure label={t("events.dashboard.registered")} value={formatNumber(s.registered)} testId="stats-registered" />
+        {/* The same words and numbers as the registrations tab's filters: the first is the sum of the three others. */}
+        <Figure label={t("events.dashboard.all")} value={formatNumber(s.confirmed + s.waitlisted + s.cancelled)} testId="stats-all"
+          hint={t("events.dashboard.all_hint")} />
         <Figure label={t("events.dashboard.confirmed")} value={formatNumber(s.confirmed)} testId="stats-confirmed" />
-        <Figure label={t("events.dashboard.waitlist")} value={formatNumber(s.waitlist_length)} testId="stats-waitlist" />
+        <Figure label={t("events.dashboard.waitlist")} value={formatNumber(s.waitlisted)} testId="stats-waitlist" />
         <Figure label={t("events.dashboard.cancelled")} value={formatNumber(s.cancelled)} testId="stats-cancelled" />
         <Figure label={t("events.dashboard.attended")} value={formatNumber(s.attended)} testId="stats-attended" />
         <Figure label={t("events.dashboard.attendance_rate")} value={percent(s.attendance_rate)} testId="stats-attendance-rate" />

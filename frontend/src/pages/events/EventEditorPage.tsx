@@ -17,6 +17,7 @@ import { DashboardTab } from "./DashboardTab";
 import { EventForm } from "./EventForm";
 import { EventStatusBadge } from "./EventStatusBadge";
 import { createEvent, deleteEvent, keys, updateEvent, useEvent, type EventOut, type EventPatch } from "../../api/queries/events";
+import { useOrganization } from "../../api/queries/organization";
 import { bodyOf, changesOf, draftOf, emptyDraft, problemsOf, type Draft } from "./model";
 import { RegistrationsTab } from "./RegistrationsTab";
 import { TeamTab } from "./TeamTab";
@@ -25,13 +26,18 @@ import { TeamTab } from "./TeamTab";
 const FORM_FIELD: Record<string, keyof Draft> = { "venue.name": "venue_name", "venue.address": "venue_address" };
 const SESSION_FIELD = /^sessions\[(\d+)\]\.(title|starts_at|ends_at|speaker)$/;
 
-/** One editor per event: opening another event starts from its saved state. */
+/** One editor per event: opening another event starts from its saved state; a new one starts in
+ * the organization's time zone. */
 export function EventEditorPage() {
   const { id } = useParams();
-  return <EventEditor key={id ?? "new"} />;
+  const organization = useOrganization();
+  if (id === undefined && !organization.data) {
+    return organization.error ? <ErrorAlert error={organization.error} /> : <Loader />;
+  }
+  return <EventEditor key={id ?? "new"} zone={organization.data?.timezone ?? "UTC"} zoneChosen={Boolean(organization.data?.updated_at)} />;
 }
 
-function EventEditor() {
+function EventEditor({ zone, zoneChosen }: { zone: string; zoneChosen: boolean }) {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
   const params = useParams();
@@ -39,7 +45,7 @@ function EventEditor() {
   const isNew = eventId === null;
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [draft, setDraft] = useState<Draft>(() => emptyDraft(zone));
   const [saved, setSaved] = useState<Draft>(draft);
   const [attempted, setAttempted] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -72,8 +78,8 @@ function EventEditor() {
   function errorOf(field: string): string | undefined {
     if (apiField === field) return apiError!.message;
     const problem = problems[field];
-    // A missing name waits for the first save; dates and numbers are checked as they are typed.
-    if (problem && (attempted || field !== "name")) return t(problem);
+    // A missing name or type waits for the first save; dates and numbers are checked as they are typed.
+    if (problem && (attempted || (field !== "name" && field !== "type"))) return t(problem);
     return undefined;
   }
 
@@ -210,7 +216,8 @@ function EventEditor() {
           <Tabs.Tab value="dashboard" disabled={isNew} data-testid="event-tab-dashboard">{t("events.tabs.dashboard")}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="details" pt="md">
-          <EventForm draft={draft} update={update} errorOf={errorOf} disabled={!editable && !isNew} agenda={
+          <EventForm draft={draft} update={update} errorOf={errorOf} disabled={!editable && !isNew}
+            zoneHint={isNew ? t(zoneChosen ? "events.zone_from_organization" : "events.zone_not_chosen", { zone }) : undefined} agenda={
             <AgendaSection sessions={draft.sessions} change={changeSessions} eventId={eventId} eventStart={draft.starts_at}
               errorOf={errorOf} attempted={attempted} disabled={!editable && !isNew} />
           } />

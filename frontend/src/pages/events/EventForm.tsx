@@ -1,4 +1,4 @@
-import { Card, Chip, Group, NumberInput, SegmentedControl, Select, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { Card, Chip, Group, NumberInput, Radio, Select, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { EVENT_TYPES } from "../../api/queries/events";
@@ -8,6 +8,8 @@ type Props = {
   draft: Draft;
   update: (change: Partial<Draft>) => void;
   errorOf: (field: keyof Draft) => string | undefined;
+  /** Says where the zone of a new event comes from. */
+  zoneHint?: string;
   disabled: boolean;
   agenda?: ReactNode; // shown right after the dates, which its sessions must lie within
 };
@@ -15,14 +17,14 @@ type Props = {
 const numberOrNull = (value: string | number) => (value === "" ? null : typeof value === "number" ? value : Number(value));
 
 /** The event's own fields: what, when (in its time zone), the agenda, where, how many, how much. */
-export function EventForm({ draft, update, errorOf, disabled, agenda }: Props) {
+export function EventForm({ draft, update, errorOf, disabled, agenda, zoneHint }: Props) {
   const { t } = useTranslation();
   const zones = useMemo(() => {
     const known = allZones();
     return known.includes(draft.timezone) ? known : [draft.timezone, ...known];
   }, [draft.timezone]);
-  const inPerson = draft.type !== "webinar";
-  const online = draft.type !== "in_person";
+  const inPerson = draft.type === "in_person" || draft.type === "hybrid";
+  const online = draft.type === "webinar" || draft.type === "hybrid";
 
   return (
     <fieldset disabled={disabled} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
@@ -31,12 +33,22 @@ export function EventForm({ draft, update, errorOf, disabled, agenda }: Props) {
           <Stack gap="sm">
             <TextInput label={t("events.name")} required value={draft.name} error={errorOf("name")}
               onChange={(e) => update({ name: e.currentTarget.value })} data-testid="event-name" />
-            <Stack gap={4}>
-              <Text size="sm" fw={500}>{t("events.type")}</Text>
-              <SegmentedControl value={draft.type} disabled={disabled} data-testid="event-type"
-                data={EVENT_TYPES.map((type) => ({ value: type, label: t(`events.types.${type}`) }))}
-                onChange={(value) => update({ type: value as Draft["type"] })} />
-            </Stack>
+            <Radio.Group label={t("events.type")} description={t("events.type_hint")} required value={draft.type}
+              error={errorOf("type")} onChange={(value) => update({ type: value as Draft["type"] })}>
+              <SimpleGrid cols={{ base: 1, sm: 3 }} mt={6} data-testid="event-type">
+                {EVENT_TYPES.map((type) => (
+                  <Radio.Card key={type} value={type} p="sm" radius="md" disabled={disabled} data-testid={`event-type-${type}`}>
+                    <Group wrap="nowrap" align="flex-start" gap="sm">
+                      <Radio.Indicator />
+                      <div>
+                        <Text fw={600} size="sm">{t(`events.types.${type}`)}</Text>
+                        <Text size="xs" c="dimmed">{t(`events.type_explained.${type}`)}</Text>
+                      </div>
+                    </Group>
+                  </Radio.Card>
+                ))}
+              </SimpleGrid>
+            </Radio.Group>
             <Textarea label={t("events.description")} autosize minRows={2} value={draft.description}
               onChange={(e) => update({ description: e.currentTarget.value })} data-testid="event-description" />
           </Stack>
@@ -51,7 +63,7 @@ export function EventForm({ draft, update, errorOf, disabled, agenda }: Props) {
               <TextInput type="datetime-local" label={t("events.ends_at")} required value={draft.ends_at}
                 error={errorOf("ends_at")} onChange={(e) => update({ ends_at: e.currentTarget.value })} data-testid="event-ends-at" />
             </Group>
-            <Select label={t("events.timezone")} description={t("events.timezone_hint")} searchable allowDeselect={false}
+            <Select label={t("events.timezone")} description={[t("events.timezone_hint"), zoneHint].filter(Boolean).join(" ")} searchable allowDeselect={false}
               data={zones} value={draft.timezone} error={errorOf("timezone")} maw={360}
               onChange={(value) => value && update({ timezone: value })} data-testid="event-timezone" />
           </Stack>
@@ -62,6 +74,7 @@ export function EventForm({ draft, update, errorOf, disabled, agenda }: Props) {
         <Card withBorder>
           <Stack gap="sm">
             <Title order={4}>{t("events.where")}</Title>
+            {!draft.type && <Text size="sm" c="dimmed" data-testid="event-where-needs-type">{t("events.where_needs_type")}</Text>}
             {inPerson && (
               <Group grow align="flex-start">
                 <TextInput label={t("events.venue_name")} value={draft.venue_name} error={errorOf("venue_name")}

@@ -6,11 +6,14 @@ import type { eventStats } from "../../api/queries/events";
 
 type Stats = Awaited<ReturnType<typeof eventStats>>;
 
-export function Figure({ label, value, testId, color }: { label: string; value: string; testId: string; color?: string }) {
+type FigureProps = { label: string; value: string; testId: string; color?: string; hint?: string };
+
+export function Figure({ label, value, testId, color, hint }: FigureProps) {
   return (
     <Card withBorder padding="sm">
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
       <Text size="xl" fw={700} c={color} data-testid={testId}>{value}</Text>
+      {hint && <Text size="xs" c="dimmed">{hint}</Text>}
     </Card>
   );
 }

@@ -1,4 +1,4 @@
-import { Badge, Button, Card, FileButton, Group, SegmentedControl, Stack, Text, TextInput, Title } from "@mantine/core";
+import { ActionIcon, Badge, Button, Card, FileButton, Group, SegmentedControl, Stack, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconFileImport, IconSearch, IconUserCheck, IconUserPlus, IconX } from "@tabler/icons-react";
@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError } from "../../api/client";
 import { useAuth } from "../../auth/AuthProvider";
+import { confirmDanger } from "../../components/confirm";
 import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../../components/format";
@@ -18,6 +19,7 @@ import {
   keys,
   importAttendance,
   registerContact,
+  useEventStats,
   useRegistrations,
   type EventOut,
   type Registration,
@@ -103,6 +105,13 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
   const list = useRegistrations(event.id, status, q);
   const total = list.total ?? 0;
   const open = event.status === "draft" || event.status === "published";
+  // Each filter says how many it holds, so that confirmed + waitlisted + cancelled visibly make all.
+  const stats = useEventStats(event.id, 3_000).data; // as often as the list below
+  const counts: Record<(typeof FILTERS)[number], number> | null = stats
+    ? { all: stats.confirmed + stats.waitlisted + stats.cancelled, confirmed: stats.confirmed, waitlisted: stats.waitlisted, cancelled: stats.cancelled }
+    : null;
+  const filterLabel = (f: (typeof FILTERS)[number]) =>
+    counts ? `${t(`events.registrations.filters.${f}`)} (${formatNumber(counts[f])})` : t(`events.registrations.filters.${f}`);
 
   function refresh() {
     void queries.invalidateQueries({ queryKey: keys.registrations(event.id) });
@@ -121,6 +130,20 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
     } finally {
       setBusy(null);
     }
+  }
+
+  function confirmCancel(r: Registration) {
+    confirmDanger({
+      title: t("events.registrations.cancel_title"),
+      message: t("events.registrations.cancel_warning", { person: personOf(r) }),
+      confirm: t("events.registrations.cancel"),
+      keep: t("events.registrations.keep"),
+      testId: "registration-cancel-confirm",
+      onConfirm: async () => {
+        await cancelRegistration(event.id, r.id);
+        refresh();
+      },
+    });
   }
 
   async function importExport(file: File | null) {
@@ -152,7 +175,7 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
           <TextInput leftSection={<IconSearch size={16} />} placeholder={t("events.registrations.search")} value={search}
             onChange={(e) => setSearch(e.currentTarget.value)} w={300} data-testid="registrations-search" />
           <SegmentedControl value={filter} onChange={(v) => setFilter(v as typeof filter)} data-testid="registrations-filter"
-            data={FILTERS.map((f) => ({ value: f, label: t(`events.registrations.filters.${f}`) }))} />
+            data={FILTERS.map((f) => ({ value: f, label: <span data-testid={`registrations-filter-${f}`}>{filterLabel(f)}</span> }))} />
         </Group>
         <Group>
           {canWrite && event.status !== "cancelled" && (
@@ -201,19 +224,16 @@ export function RegistrationsTab({ event }: { event: EventOut }) {
                 {t("events.registrations.check_in")}
               </Button>
             ) }] : []),
+          ...(canWrite ? [{ key: "cancel", header: "", align: "right" as const, render: (r: Registration) =>
+            r.status !== "cancelled" && event.status !== "finished" && (
+              <Tooltip label={t("events.registrations.cancel_person", { person: personOf(r) })}>
+                <ActionIcon variant="subtle" color="red" aria-label={t("events.registrations.cancel_person", { person: personOf(r) })}
+                  data-testid="registration-cancel" onClick={() => confirmCancel(r)}>
+                  <IconX size={16} />
+                </ActionIcon>
+              </Tooltip>
+            ) }] : []),
         ]}
-        actions={canWrite ? [{
-          key: "cancel", label: t("events.registrations.cancel"), icon: <IconX size={16} />, testId: "registration-cancel",
-          hidden: (r) => r.status === "cancelled" || event.status === "finished",
-          confirm: (r) => ({
-            title: t("events.registrations.cancel_title"), message: t("events.registrations.cancel_warning", { person: personOf(r) }),
-            confirm: t("events.registrations.cancel"), testId: "registration-cancel-confirm",
-          }),
-          onClick: async (r) => {
-            await cancelRegistration(event.id, r.id);
-            refresh();
-          },
-        }] : []}
       />
     </Stack>
   );

@@ -14,7 +14,7 @@ export type EventType = EventIn["type"];
 export type Draft = {
   name: string;
   description: string;
-  type: EventType;
+  type: EventType | null; // asked on a new event: each type decides which "where" fields apply
   starts_at: string; // "2030-05-01T14:00", in `timezone`
   ends_at: string;
   timezone: string;
@@ -32,10 +32,6 @@ export type Draft = {
 export const REMINDER_CHOICES = ["P7D", "P1D", "PT1H"] as const;
 
 const INPUT_FORMAT = "YYYY-MM-DDTHH:mm";
-
-export function browserZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-}
 
 export function allZones(): string[] {
   const zones = Intl.supportedValuesOf?.("timeZone") ?? [];
@@ -57,15 +53,16 @@ export function fromZoned(local: string, zone: string): string | null {
   }
 }
 
-export function emptyDraft(): Draft {
+/** A new event, in the organization's time zone. */
+export function emptyDraft(zone: string): Draft {
   const start = dayjs().add(14, "day").hour(14).minute(0);
   return {
     name: "",
     description: "",
-    type: "webinar",
+    type: null,
     starts_at: start.format(INPUT_FORMAT),
     ends_at: start.add(1, "hour").format(INPUT_FORMAT),
-    timezone: browserZone(),
+    timezone: zone,
     venue_name: "",
     venue_address: "",
     online_url: "",
@@ -100,6 +97,7 @@ export function draftOf(event: EventOut): Draft {
 export function problemsOf(draft: Draft): Record<string, string> {
   const problems: Record<string, string> = {};
   if (!draft.name.trim()) problems.name = "events.problems.name";
+  if (!draft.type) problems.type = "events.problems.type";
   const start = fromZoned(draft.starts_at, draft.timezone);
   const end = fromZoned(draft.ends_at, draft.timezone);
   if (!start) problems.starts_at = "events.problems.date";
@@ -121,7 +119,7 @@ export function bodyOf(draft: Draft, status: "draft" | "published"): EventIn {
   return {
     name: draft.name.trim(),
     description: draft.description,
-    type: draft.type,
+    type: draft.type!,
     starts_at: fromZoned(draft.starts_at, draft.timezone)!,
     ends_at: fromZoned(draft.ends_at, draft.timezone)!,
     timezone: draft.timezone,

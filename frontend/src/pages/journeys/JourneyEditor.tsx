@@ -25,7 +25,7 @@ import { SettingsDrawer } from "../../journey/SettingsDrawer";
 import { StatsPanel } from "../../journey/StatsPanel";
 import { TestDrawer, type TestResult } from "../../journey/TestDrawer";
 import { useJourneyGraph } from "../../journey/useJourneyGraph";
-import { JourneyToolbar } from "./JourneyToolbar";
+import { JourneyLifecycle, JourneyTools } from "./JourneyToolbar";
 import { StatusBadge } from "./StatusBadge";
 import { useAutosave } from "../../components/useAutosave";
 import { useLeaveGuard } from "../../components/useLeaveGuard";
@@ -54,7 +54,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   const [testResult, setTestResult] = useState<TestResult | null>(null);
   const [publishing, setPublishing] = useState(false);
   const [decorations] = useState(() => new Decorations());
-  const fitAfterLayout = useRef(false);
+  const [fitRequest, setFitRequest] = useState(0);
   const showingProblems = useRef(false);
   showingProblems.current = problems !== null;
 
@@ -77,13 +77,6 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   useEffect(() => {
     if (journey.graph !== start) change({ definition: toDefinition(journey.graph) });
   }, [journey.graph, start, change]);
-
-  // A tidied layout may leave the view: show all of it once React Flow has the new positions.
-  useEffect(() => {
-    if (!fitAfterLayout.current) return;
-    fitAfterLayout.current = false;
-    void flow.fitView({ duration: 300, maxZoom: 1 });
-  }, [journey.graph, flow]);
 
   const emails = useEmails();
   const segments = useSegments();
@@ -137,7 +130,10 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
       void queries.invalidateQueries({ queryKey: keys.stats(journeyId) });
       notifications.show({ color: "green", message: t("journeys.published", { count: out.enrolled }) });
     } catch (error) {
-      if (error instanceof ApiError && Array.isArray(error.details.problems)) setProblems(error.details.problems as Problem[]);
+      if (error instanceof ApiError && Array.isArray(error.details.problems)) {
+        setProblems(error.details.problems as Problem[]);
+        setTab("canvas"); // where the problems and their steps are shown
+      }
       else notifications.show({ color: "red", message: (error as Error).message });
     } finally {
       setPublishing(false);
@@ -150,34 +146,35 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
 
   return (
     <Stack h="calc(100dvh - 88px)" gap="xs">
-      <Group justify="space-between" wrap="nowrap" align="center">
-        <Group gap="sm" wrap="nowrap" style={{ flex: 1, minWidth: 0 }}>
+      <Group justify="space-between" wrap="wrap" align="center" gap="xs" data-testid="journey-header">
+        <Group gap="sm" wrap="nowrap" style={{ flex: "1 1 320px", minWidth: 0 }}>
           <Anchor component={Link} to="/journeys" aria-label={t("journeys.back")} data-testid="journey-back"><IconArrowLeft size={18} /></Anchor>
           <TextInput value={name} variant="unstyled" size="lg" styles={{ input: { fontWeight: 700 } }} readOnly={readOnly} aria-label={t("journeys.name")}
-            data-testid="journey-name" style={{ flex: 1, minWidth: 160 }}
+            data-testid="journey-name" style={{ flex: 1, minWidth: 120 }}
             onChange={(e) => {
               const value = e.currentTarget.value;
               setName(value);
               if (value.trim()) change({ name: value.trim() });
             }} />
-          <StatusBadge status={current.status} testId="journey-status" />
-          {live && <Text size="sm" c="dimmed" data-testid="journey-version">{t("journeys.version_n", { version: current.version })}</Text>}
+          <Box style={{ flexShrink: 0 }}><StatusBadge status={current.status} testId="journey-status" /></Box>
+          {live && <Text size="sm" c="dimmed" style={{ flexShrink: 0 }} data-testid="journey-version">{t("journeys.version_n", { version: current.version })}</Text>}
         </Group>
-        <JourneyToolbar journey={current} saveState={autosave.state} readOnly={readOnly} canUndo={journey.canUndo} canRedo={journey.canRedo}
-          publishing={publishing} onUndo={journey.undo} onRedo={journey.redo} onLayout={() => {
-            fitAfterLayout.current = true;
-            journey.layout();
-          }} onSettings={() => setSettingsOpen(true)}
-          onTest={() => setTestOpen(true)} onValidate={() => void flush().then(validate)} onPrepare={flush} onPublish={() => void publish()} onChanged={setJourney} />
+        <JourneyLifecycle journey={current} saveState={autosave.state} readOnly={readOnly} publishing={publishing}
+          onPrepare={flush} onPublish={() => void publish()} onChanged={setJourney} />
       </Group>
-      {autosave.error && <Text size="sm" c="red" data-testid="journey-save-error">{autosave.error.message}</Text>}
-      {problems && <ProblemsList problems={problems} onPick={pick} onClose={() => setProblems(null)} />}
-      <Tabs value={tab} onChange={setTab}>
-        <Tabs.List>
-          <Tabs.Tab value="canvas" data-testid="journey-tab-canvas">{t("journeys.tabs.canvas")}</Tabs.Tab>
-          <Tabs.Tab value="stats" disabled={!live} data-testid="journey-tab-stats">{t("journeys.tabs.stats")}</Tabs.Tab>
-        </Tabs.List>
-      </Tabs>
+      <Group justify="space-between" wrap="nowrap" align="flex-end" gap="xs">
+        <Tabs value={tab} onChange={setTab}>
+          <Tabs.List style={{ flexWrap: "nowrap" }}>
+            <Tabs.Tab value="canvas" data-testid="journey-tab-canvas">{t("journeys.tabs.canvas")}</Tabs.Tab>
+            <Tabs.Tab value="stats" disabled={!live} data-testid="journey-tab-stats">{t("journeys.tabs.stats")}</Tabs.Tab>
+          </Tabs.List>
+        </Tabs>
+        <JourneyTools readOnly={readOnly} canUndo={journey.canUndo} canRedo={journey.canRedo} onUndo={journey.undo} onRedo={journey.redo}
+          onLayout={() => {
+            journey.layout();
+            setFitRequest((n) => n + 1);
+          }} onSettings={() => setSettingsOpen(true)} onTest={() => setTestOpen(true)} onValidate={() => void flush().then(validate)} />
+      </Group>
       <LookupsContext.Provider value={lookups}>
         <DecorationsContext.Provider value={decorations}>
           <Group gap={0} wrap="nowrap" align="stretch" style={{ flex: 1, minHeight: 0, display: tab === "canvas" ? "flex" : "none" }}>
@@ -185,9 +182,12 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
               <Palette onAdd={addNode} disabled={readOnly} />
             </Paper>
             <Box style={{ flex: 1, minWidth: 0 }}>
-              <Canvas journey={journey} readOnly={readOnly} path={path} />
+              <Canvas journey={journey} readOnly={readOnly} path={path} fitRequest={fitRequest} />
             </Box>
-            <Paper withBorder w={340} style={{ flexShrink: 0, overflowY: "auto" }}>
+            {/* Messages stand beside the canvas, above the step they lead to, never pushing it down. */}
+            <Paper withBorder w={340} style={{ flexShrink: 0, overflowY: "auto" }} data-testid="journey-side">
+              {autosave.error && <Text size="sm" c="red" p="sm" data-testid="journey-save-error">{autosave.error.message}</Text>}
+              {problems && <ProblemsList problems={problems} onPick={pick} onClose={() => setProblems(null)} />}
               <NodePanel node={selectedNode} selectedCount={journey.selected.length} problems={problems ?? NO_PROBLEMS} readOnly={readOnly}
                 onChange={journey.updateConfig} onRemove={removeNode} />
             </Paper>

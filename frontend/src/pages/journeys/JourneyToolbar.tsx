@@ -18,19 +18,23 @@ import { formatNumber } from "../../components/format";
 import { StatusControls } from "./StatusControls";
 import type { SaveState } from "../../components/useAutosave";
 
-type Props = {
-  journey: Schemas["JourneyOut"];
-  saveState: SaveState;
+type ToolsProps = {
   readOnly: boolean;
   canUndo: boolean;
   canRedo: boolean;
-  publishing: boolean;
   onUndo: () => void;
   onRedo: () => void;
   onLayout: () => void;
   onSettings: () => void;
   onTest: () => void;
   onValidate: () => void;
+};
+
+type LifecycleProps = {
+  journey: Schemas["JourneyOut"];
+  saveState: SaveState;
+  readOnly: boolean;
+  publishing: boolean;
   /** Save what is pending, before the audience is previewed. */
   onPrepare: () => Promise<void>;
   onPublish: () => void;
@@ -39,9 +43,10 @@ type Props = {
 
 const SAVE_COLORS: Record<SaveState, string> = { saved: "green", saving: "blue", pending: "yellow", error: "red" };
 
-export function JourneyToolbar(props: Props) {
+/** What edits the canvas: undo, redo, tidy-up, settings, a test run, the check. */
+export function JourneyTools(props: ToolsProps) {
   const { t } = useTranslation();
-  const { journey, readOnly } = props;
+  const { readOnly } = props;
   const icon = (label: string, testId: string, onClick: () => void, Icon: typeof IconSettings, disabled = false) => (
     <Tooltip label={label}>
       <ActionIcon variant="default" size="lg" onClick={onClick} disabled={disabled} aria-label={label} data-testid={testId}>
@@ -49,6 +54,22 @@ export function JourneyToolbar(props: Props) {
       </ActionIcon>
     </Tooltip>
   );
+  return (
+    <Group gap="xs" wrap="nowrap" data-testid="journey-tools">
+      {icon(t("common.undo"), "journey-undo", props.onUndo, IconArrowBackUp, readOnly || !props.canUndo)}
+      {icon(t("common.redo"), "journey-redo", props.onRedo, IconArrowForwardUp, readOnly || !props.canRedo)}
+      {icon(t("journeys.autolayout"), "journey-autolayout", props.onLayout, IconLayoutDistributeHorizontal, readOnly)}
+      {icon(t("journeys.settings.title"), "journey-settings-open", props.onSettings, IconSettings)}
+      <Button variant="default" leftSection={<IconFlask size={16} />} onClick={props.onTest} data-testid="journey-test-open">{t("journeys.test.open")}</Button>
+      <Button variant="default" leftSection={<IconChecklist size={16} />} onClick={props.onValidate} data-testid="journey-validate">{t("journeys.validate")}</Button>
+    </Group>
+  );
+}
+
+/** Where the journey stands: saved or not, pause, resume, stop, publish. */
+export function JourneyLifecycle(props: LifecycleProps) {
+  const { t } = useTranslation();
+  const { journey, readOnly } = props;
   const canPublish = !readOnly && (journey.status === "draft" || journey.has_changes);
   const [audience, setAudience] = useState<Schemas["JourneyAudience"] | null>(null);
   const [reviewing, setReviewing] = useState(false);
@@ -68,16 +89,10 @@ export function JourneyToolbar(props: Props) {
     }
   }
   return (
-    <Group gap="xs" wrap="wrap" justify="flex-end">
-      <Badge variant="light" color={SAVE_COLORS[props.saveState]} data-testid="journey-save-state" data-state={props.saveState}>
+    <Group gap="xs" wrap="nowrap" justify="flex-end" style={{ flexShrink: 0 }} data-testid="journey-lifecycle">
+      <Badge variant="light" color={SAVE_COLORS[props.saveState]} style={{ flexShrink: 0 }} data-testid="journey-save-state" data-state={props.saveState}>
         {t(`journeys.save_state.${props.saveState}`)}
       </Badge>
-      {icon(t("common.undo"), "journey-undo", props.onUndo, IconArrowBackUp, readOnly || !props.canUndo)}
-      {icon(t("common.redo"), "journey-redo", props.onRedo, IconArrowForwardUp, readOnly || !props.canRedo)}
-      {icon(t("journeys.autolayout"), "journey-autolayout", props.onLayout, IconLayoutDistributeHorizontal, readOnly)}
-      {icon(t("journeys.settings.title"), "journey-settings-open", props.onSettings, IconSettings)}
-      <Button variant="default" leftSection={<IconFlask size={16} />} onClick={props.onTest} data-testid="journey-test-open">{t("journeys.test.open")}</Button>
-      <Button variant="default" leftSection={<IconChecklist size={16} />} onClick={props.onValidate} data-testid="journey-validate">{t("journeys.validate")}</Button>
       <StatusControls journey={journey} onChanged={props.onChanged} />
       {canPublish && (
         <Button leftSection={<IconRocket size={16} />} onClick={() => void review()} loading={props.publishing || reviewing} data-testid="journey-publish">

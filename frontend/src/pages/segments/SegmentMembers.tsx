@@ -8,7 +8,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { type Contact, type Segment } from "../../api/client";
 import { isFinished, useJob } from "../../api/queries/jobs";
-import { keys, refreshSegment, removeMembers, snapshotSegment, useMembers } from "../../api/queries/segments";
+import { isFilling, keys, refreshSegment, removeMembers, snapshotSegment, useMembers } from "../../api/queries/segments";
 import { useAuth } from "../../auth/AuthProvider";
 import { DataTable } from "../../components/DataTable";
 import { formatDateTime, formatNumber } from "../../components/format";
@@ -85,7 +85,7 @@ export function SegmentMembers({ segment }: { segment: Segment }) {
         </Group>
       </Group>
       {refreshing && <Progress value={(job.data?.progress ?? 0) * 100} animated data-testid="segment-refresh-progress" />}
-      {segment.kind === "dynamic" && !segment.last_refreshed_at && (
+      {segment.kind === "dynamic" && !refreshing && isFilling(segment) && (
         <Progress value={100} animated data-testid="segment-filling" />
       )}
       <DataTable

@@ -4,6 +4,7 @@ import { Navigate, useNavigate, useParams } from "react-router";
 import { useAuth } from "../../auth/AuthProvider";
 import { ApiKeysTab } from "./ApiKeysTab";
 import { CustomFieldsTab } from "./CustomFieldsTab";
+import { OrganizationTab } from "./OrganizationTab";
 import { ProfileTab } from "./ProfileTab";
 import { TemplatesTab } from "./TemplatesTab";
 import { TopicsTab } from "./TopicsTab";
@@ -11,6 +12,7 @@ import { UsersTab } from "./UsersTab";
 
 const TABS = [
   { key: "profile", admin: false, element: <ProfileTab /> },
+  { key: "organization", admin: true, element: <OrganizationTab /> },
   { key: "users", admin: true, element: <UsersTab /> },
   { key: "api-keys", admin: true, element: <ApiKeysTab /> },
   { key: "custom-fields", admin: false, element: <CustomFieldsTab /> },
