@@ -68,9 +68,9 @@ export function Layout({ children }: { children: ReactNode }) {
             <LanguageSwitch />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <UnstyledButton data-testid="user-menu" aria-label={t("common.account")}>
+                <UnstyledButton data-testid="user-menu" aria-label={t("common.account_of", { name })}>
                   <Group gap={6}>
-                    <Avatar size="sm" color="indigo" radius="xl">
+                    <Avatar size="sm" color="indigo" radius="xl" aria-hidden>
                       {name.slice(0, 1).toUpperCase()}
                     </Avatar>
                     <Text size="sm" visibleFrom="sm">

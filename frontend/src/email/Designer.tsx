@@ -36,9 +36,11 @@ loadGrapes().catch(() => undefined);
 type Panel = "style" | "settings" | "layers";
 type Device = "desktop" | "mobile";
 
-const UI: Record<Language, Record<Panel | Device | "tokens", string>> = {
-  en: { style: "Style", settings: "Settings", layers: "Layers", desktop: "Desktop", mobile: "Mobile", tokens: "Insert a token" },
-  fr: { style: "Style", settings: "Réglages", layers: "Calques", desktop: "Ordinateur", mobile: "Mobile", tokens: "Insérer une variable" },
+const UI: Record<Language, Record<Panel | Device | "tokens" | "canvas" | "blocks", string>> = {
+  en: { style: "Style", settings: "Settings", layers: "Layers", desktop: "Desktop", mobile: "Mobile", tokens: "Insert a token",
+    canvas: "The email being designed", blocks: "Blocks" },
+  fr: { style: "Style", settings: "Réglages", layers: "Calques", desktop: "Ordinateur", mobile: "Mobile", tokens: "Insérer une variable",
+    canvas: "L'e-mail en cours de conception", blocks: "Blocs" },
 };
 
 const DEVICE_ICONS: Record<Device, string> = {
@@ -90,7 +92,8 @@ export default function Designer(props: DesignerProps) {
           props: () => latest.current,
           onSelection: setSelected,
         });
-        const { I18n } = designer.current.editor;
+        const { I18n, Canvas } = designer.current.editor;
+        designer.current.editor.onReady(() => Canvas.getFrameEl()?.setAttribute("title", UI[language].canvas));
         setEmpty({ style: I18n.t("styleManager.empty"), settings: I18n.t("traitManager.empty") });
         setDevice("desktop");
         setSelected(false);
@@ -132,7 +135,7 @@ export default function Designer(props: DesignerProps) {
   if (failure) throw failure; // e.g. a chunk that did not load: for the page's error boundary
   return (
     <div className="pd-root" data-testid="designer">
-      <aside className="pd-blocks" data-testid="designer-blocks" ref={blocksRef} />
+      <aside className="pd-blocks" data-testid="designer-blocks" ref={blocksRef} tabIndex={0} aria-label={ui.blocks} />
       <div className="pd-main">
         <div className="pd-toolbar" role="toolbar">
           {(["desktop", "mobile"] as Device[]).map((d) => (

@@ -96,6 +96,7 @@ export function UsersTab() {
               value={u.role}
               allowDeselect={false}
               onChange={(v) => v && void change(u, { role: v as Role })}
+              aria-label={t("settings.role")}
               data-testid="user-role-select"
             />
           ) },
