@@ -13,7 +13,16 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import Server, add_interactions, create_contact, describe_violations, login, scan_accessibility
+from e2e.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    Server,
+    add_interactions,
+    create_contact,
+    describe_violations,
+    login,
+    scan_accessibility,
+)
 
 MESSY = Path(__file__).parent / "data" / "messy-contacts.csv"
 PASSWORD = "a11y-password-2026"
@@ -302,3 +311,74 @@ def test_every_public_page_has_no_serious_accessibility_fault(
             assert not tour.faults, tour.report()
         finally:
             context.close()
+
+
+def tab_to(page: Page, test_id: str, limit: int = 60) -> None:
+    """Press Tab until the element `test_id` has the focus, as a keyboard user moves through a page."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement?.closest('[data-testid]')?.dataset.testid") == test_id:
+            # Where the keyboard is shows: buttons and links draw the focus ring (fields their border).
+            ring = "() => ['A', 'BUTTON'].includes(document.activeElement.tagName) ? getComputedStyle(document.activeElement).outlineStyle : 'field'"
+            assert page.evaluate(ring) != "none", f"{test_id} shows no focus ring"
+            return
+    raise AssertionError(f"{test_id} cannot be reached with Tab")
+
+
+def test_a_marketer_edits_a_contact_with_the_keyboard_only(anonymous_page: Page, api: httpx.Client) -> None:
+    stamp = time.monotonic_ns()
+    contact = create_contact(api, email=f"clavier.{stamp}@exemple.fr", first_name="Nour", last_name=f"Clavier{stamp}")
+    page = anonymous_page
+    page.goto("/login")
+    tab_to(page, "login-email")
+    page.keyboard.type(ADMIN_EMAIL)
+    tab_to(page, "login-password")
+    page.keyboard.type(ADMIN_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("nav-contacts")).to_be_visible()
+
+    tab_to(page, "nav-contacts")
+    page.keyboard.press("Enter")
+    tab_to(page, "contacts-search")
+    page.keyboard.type(f"Clavier{stamp}")
+    expect(page.get_by_test_id("contact-row-name")).to_have_count(1)
+    tab_to(page, "contact-row-name")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/contacts/{contact['id']}$"))
+
+    tab_to(page, "contact-edit")
+    page.keyboard.press("Enter")
+    tab_to(page, "contact-job-title")
+    page.keyboard.type("Responsable marketing")
+    tab_to(page, "contact-save")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("contact-edit")).to_be_visible()
+    wait_for(lambda: api.get(f"/api/contacts/{contact['id']}").json()["job_title"] == "Responsable marketing")
+
+
+def test_a_journey_step_is_selected_and_its_dialogs_closed_with_the_keyboard(page: Page, api: httpx.Client) -> None:
+    templates = api.get("/api/templates", params={"kind": "journey"}).json()
+    journey = created(
+        api.post("/api/journeys", json={"name": f"Clavier {time.monotonic_ns()}", "template_id": templates[0]["id"]})
+    )
+    page.goto(f"/journeys/{journey['id']}")
+    expect(page.get_by_test_id("journey-canvas")).to_be_visible()
+    expect(page.get_by_test_id("node-panel-empty")).to_be_visible()
+
+    # A step takes the focus like any control; Enter selects it and its settings open beside the canvas.
+    step = page.locator(".react-flow__node").first
+    step.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("node-panel")).to_be_visible()
+
+    # The settings drawer keeps the focus inside while open and gives it back to its button on Escape.
+    tab_to(page, "journey-settings-open")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert page.evaluate("() => Boolean(document.activeElement?.closest('[role=dialog]'))")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => Boolean(document.activeElement?.closest('[role=dialog]'))")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_test_id("journey-settings-open")).to_be_focused()

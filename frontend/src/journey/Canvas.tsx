@@ -17,6 +17,18 @@ type Props = { journey: JourneyGraph; readOnly: boolean; path: Set<string> };
 /** The canvas: steps dropped from the palette, connected by dragging from an exit to a step. */
 export function Canvas({ journey, readOnly, path }: Props) {
   const { t } = useTranslation();
+  // What screen readers say about the canvas, in the user's language.
+  const ariaLabels = useMemo(() => ({
+    "node.a11yDescription.default": t("journeys.keyboard.node"),
+    "node.a11yDescription.keyboardDisabled": t("journeys.keyboard.node"),
+    "edge.a11yDescription.default": t("journeys.keyboard.edge"),
+    "controls.ariaLabel": t("journeys.keyboard.controls"),
+    "controls.zoomIn.ariaLabel": t("journeys.keyboard.zoom_in"),
+    "controls.zoomOut.ariaLabel": t("journeys.keyboard.zoom_out"),
+    "controls.fitView.ariaLabel": t("journeys.keyboard.fit_view"),
+    "minimap.ariaLabel": t("journeys.keyboard.minimap"),
+    "handle.ariaLabel": t("journeys.keyboard.handle"),
+  }), [t]);
   const flow = useReactFlow();
   const { addNode, remove, undo, redo, copy, paste } = journey;
 
@@ -69,6 +81,7 @@ export function Canvas({ journey, readOnly, path }: Props) {
       minZoom={0.1}
       fitView
       fitViewOptions={{ maxZoom: 1 }}
+      ariaLabelConfig={ariaLabels}
       data-testid="journey-canvas"
     >
       <Background gap={20} />

@@ -101,7 +101,8 @@ export function UsersTab() {
             />
           ) },
           { key: "active", header: t("settings.active"), render: (u) => (
-            <Switch disabled={u.id === me?.user?.id} checked={u.is_active} onChange={(e) => void change(u, { is_active: e.currentTarget.checked })} />
+            <Switch disabled={u.id === me?.user?.id} checked={u.is_active} onChange={(e) => void change(u, { is_active: e.currentTarget.checked })}
+              aria-label={t("settings.active")} />
           ) },
           { key: "last_login", header: t("settings.last_login"), sortValue: (u) => u.last_login_at, render: (u) => formatDateTime(u.last_login_at) },
         ]}
