@@ -241,15 +241,15 @@ def check_accessibility(page: Page, label: str) -> None:
     assert not violations, describe_violations(label, violations)
 
 
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
     report = yield
     if report.when == "call":
         item.stash[_CALL_FAILED] = report.failed
     return report
-
-
-_CALL_FAILED = pytest.StashKey[bool]()
 
 
 def _check_open_pages(request: pytest.FixtureRequest, context: BrowserContext) -> None:
