@@ -3,6 +3,8 @@ client to seed data, and a browser (Debian's Chromium) already logged in. See e2
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -17,10 +19,15 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "e2e-admin-password"
 CHROMIUM = os.environ.get("PARCOURS_E2E_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[1] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+# The WCAG 2.x A and AA rules; a fault of these impacts fails the flow that showed it.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING_IMPACTS = ("serious", "critical")
 # Flags for a headless Chromium on a machine without a screen or open network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -173,14 +180,20 @@ def admin_state(browser: Browser, server: Server, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture
-def context(browser: Browser, server: Server, admin_state: str) -> Iterator[BrowserContext]:
-    """A fresh browser context, logged in as the admin, in English."""
+def context(
+    browser: Browser, server: Server, admin_state: str, request: pytest.FixtureRequest
+) -> Iterator[BrowserContext]:
+    """A fresh browser context, logged in as the admin, in English. The screens it ends on are
+    checked for accessibility faults when the test is over."""
     created = browser.new_context(
         base_url=server.base_url, storage_state=admin_state, locale="en-US", viewport={"width": 1400, "height": 900}
     )
     created.set_default_timeout(15_000)
     yield created
-    created.close()
+    try:
+        _check_open_pages(request, created)
+    finally:
+        created.close()
 
 
 @pytest.fixture
@@ -189,8 +202,61 @@ def page(context: BrowserContext) -> Page:
 
 
 @pytest.fixture
-def anonymous_page(browser: Browser, server: Server) -> Iterator[Page]:
+def anonymous_page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
     created = browser.new_context(base_url=server.base_url, locale="en-US")
     created.set_default_timeout(15_000)
     yield created.new_page()
-    created.close()
+    try:
+        _check_open_pages(request, created)
+    finally:
+        created.close()
+
+
+def scan_accessibility(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical WCAG A/AA violations on what the page shows now."""
+    page.wait_for_load_state()
+    for frame in page.frames:  # the email designer's canvas is a frame axe must be able to enter
+        with contextlib.suppress(PlaywrightError):  # a frame that went away while we looked has nothing to check
+            if not frame.evaluate("() => Boolean(window.axe)"):
+                frame.add_script_tag(content=AXE.read_text())
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"], "frameWaitTime": 5000}
+    violations = page.evaluate("options => axe.run(document, options).then(r => r.violations)", options)
+    return [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def describe_violations(label: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"{label}: {len(violations)} serious or critical accessibility fault(s)"]
+    for v in violations:
+        nodes = v["nodes"]
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{len(nodes)} element(s)] {v['helpUrl']}")
+        for node in nodes[:3]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"    {json.dumps(node['target'])}: {summary[:300]}")
+    return "\n".join(lines)
+
+
+def check_accessibility(page: Page, label: str) -> None:
+    """Fail with rule, impact, help, targets and summary on any serious or critical axe-core fault."""
+    violations = scan_accessibility(page)
+    assert not violations, describe_violations(label, violations)
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+def _check_open_pages(request: pytest.FixtureRequest, context: BrowserContext) -> None:
+    """Every screen a flow ends on is checked, unless the flow itself already failed."""
+    if request.node.stash.get(_CALL_FAILED, True):
+        return
+    for index, opened in enumerate(context.pages):
+        if opened.is_closed() or not opened.url.startswith("http"):
+            continue
+        check_accessibility(opened, f"{request.node.name}, tab {index + 1} ({opened.url})")

@@ -5,7 +5,6 @@ import "@mantine/dropzone/styles.css";
 import "@mantine/notifications/styles.css";
 import "./i18n";
 
-import { MantineProvider, createTheme } from "@mantine/core";
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
@@ -15,8 +14,8 @@ import { createBrowserRouter } from "react-router";
 import { RouterProvider } from "react-router/dom";
 import { App } from "./App";
 import { AuthProvider } from "./auth/AuthProvider";
+import { ThemeProvider } from "./theme";
 
-const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
 const queries = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 5_000 } },
 });
@@ -28,13 +27,13 @@ const router = createBrowserRouter([
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <MantineProvider theme={theme}>
+    <ThemeProvider>
       <ModalsProvider>
         <Notifications position="top-right" />
         <QueryClientProvider client={queries}>
           <RouterProvider router={router} />
         </QueryClientProvider>
       </ModalsProvider>
-    </MantineProvider>
+    </ThemeProvider>
   </StrictMode>,
 );

@@ -68,11 +68,10 @@ export function Layout({ children }: { children: ReactNode }) {
             <LanguageSwitch />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <UnstyledButton data-testid="user-menu" aria-label={t("common.account")}>
+                <UnstyledButton data-testid="user-menu" aria-label={t("common.account_of", { name })}>
                   <Group gap={6}>
-                    <Avatar size="sm" color="indigo" radius="xl">
-                      {name.slice(0, 1).toUpperCase()}
-                    </Avatar>
+                    {/* No initial in it: the button is named by the name it shows. */}
+                    <Avatar size="sm" color="indigo" radius="xl" />
                     <Text size="sm" visibleFrom="sm">
                       {name}
                     </Text>

@@ -41,7 +41,7 @@ type Panel = "style" | "settings" | "layers";
 type Device = "desktop" | "mobile";
 
 // The designer's own words, checked complete in both languages at build time with GrapesJS's.
-const UI: Record<Language, Record<Panel | Device | "tokens" | "canvas", string>> = { en: MESSAGES.en.parcours, fr: MESSAGES.fr.parcours };
+const UI: Record<Language, Record<Panel | Device | "tokens" | "canvas" | "blocks", string>> = { en: MESSAGES.en.parcours, fr: MESSAGES.fr.parcours };
 
 const DEVICE_ICONS: Record<Device, string> = {
   desktop: "M4 5h16v10H4zM9 19h6M12 15v4",
@@ -145,7 +145,7 @@ export default function Designer(props: DesignerProps) {
   if (failure) throw failure; // e.g. a chunk that did not load: for the page's error boundary
   return (
     <div className="pd-root" data-testid="designer">
-      <aside className="pd-blocks" data-testid="designer-blocks" ref={blocksRef} />
+      <aside className="pd-blocks" data-testid="designer-blocks" ref={blocksRef} tabIndex={0} aria-label={ui.blocks} />
       <div className="pd-main">
         <div className="pd-toolbar" role="toolbar">
           {(["desktop", "mobile"] as Device[]).map((d) => (

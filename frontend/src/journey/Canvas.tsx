@@ -32,6 +32,18 @@ type Props = {
 /** The canvas: steps dropped from the palette, connected by dragging from an exit to a step. */
 export function Canvas({ journey, readOnly, path, fitRequest }: Props) {
   const { t } = useTranslation();
+  // What screen readers say about the canvas, in the user's language.
+  const ariaLabels = useMemo(() => ({
+    "node.a11yDescription.default": t("journeys.keyboard.node"),
+    "node.a11yDescription.keyboardDisabled": t("journeys.keyboard.node"),
+    "edge.a11yDescription.default": t("journeys.keyboard.edge"),
+    "controls.ariaLabel": t("journeys.keyboard.controls"),
+    "controls.zoomIn.ariaLabel": t("journeys.keyboard.zoom_in"),
+    "controls.zoomOut.ariaLabel": t("journeys.keyboard.zoom_out"),
+    "controls.fitView.ariaLabel": t("journeys.keyboard.fit_view"),
+    "minimap.ariaLabel": t("journeys.keyboard.minimap"),
+    "handle.ariaLabel": t("journeys.keyboard.handle"),
+  }), [t]);
   const flow = useReactFlow();
   const { ref, width } = useElementSize();
   const [mapChosen, setMapChosen] = useState<boolean | null>(null);
@@ -95,6 +107,7 @@ export function Canvas({ journey, readOnly, path, fitRequest }: Props) {
       minZoom={0.1}
       fitView
       fitViewOptions={fitOptions}
+      ariaLabelConfig={ariaLabels}
       data-testid="journey-canvas"
     >
       <Background gap={20} />

@@ -61,7 +61,7 @@ export function CampaignPage() {
         </Group>
       </Group>
       <Text size="sm" c="dimmed">{t("campaigns.summary", { count: c.audience, audience: formatNumber(c.audience), when: formatDateTime(c.send_at) })}</Text>
-      <Progress value={c.progress * 100} size="lg" animated={c.status === "sending" || c.status === "testing"} data-testid="campaign-progress" />
+      <Progress value={c.progress * 100} size="lg" animated={c.status === "sending" || c.status === "testing"} aria-label={t("common.progress")} data-testid="campaign-progress" />
       {c.winner && (
         <Alert color="green" icon={<IconTrophy />} data-testid="campaign-winner">
           {t("campaigns.winner", { variant: c.winner, confidence: percent(c.winner_confidence ?? 0) })}

@@ -155,7 +155,7 @@ export function ContactsPage() {
       </Paper>
 
       <Paper withBorder pos="relative" p="xs">
-        {contacts.isFetching && <Progress value={100} animated size="xs" pos="absolute" top={0} left={0} right={0} />}
+        {contacts.isFetching && <Progress value={100} animated size="xs" pos="absolute" top={0} left={0} right={0} aria-label={t("common.loading")} />}
         <DataTable
           testId="contacts-table"
           rows={page}

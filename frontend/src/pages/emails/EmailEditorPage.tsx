@@ -243,7 +243,7 @@ export function EmailEditorPage() {
           <Stack>
             <Text size="sm" c="dimmed">{t("emails.code_hint")}</Text>
             <Textarea value={code} onChange={(e) => setCode(e.currentTarget.value)} autosize minRows={18} maxRows={40}
-              styles={{ input: { fontFamily: "monospace", fontSize: 13 } }} data-testid="editor-code" />
+              styles={{ input: { fontFamily: "monospace", fontSize: 13 } }} aria-label={t("emails.code")} data-testid="editor-code" />
             <Group justify="flex-end">
               <Button onClick={() => void applyCode()} data-testid="editor-code-apply">{t("emails.code_apply")}</Button>
             </Group>

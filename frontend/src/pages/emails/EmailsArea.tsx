@@ -38,14 +38,17 @@ export function EmailsArea() {
             </Tabs.Tab>
           ))}
         </Tabs.List>
+        {/* The address chooses the tab: the one panel shows what it leads to. */}
+        <Tabs.Panel value={active} pt="md">
+          <Routes>
+            <Route index element={<EmailList />} />
+            <Route path="campaigns" element={<CampaignsList />} />
+            <Route path="campaigns/new" element={<NewCampaignPage />} />
+            <Route path="campaigns/:id" element={<CampaignPage />} />
+            <Route path="outbox" element={<OutboxPage />} />
+          </Routes>
+        </Tabs.Panel>
       </Tabs>
-      <Routes>
-        <Route index element={<EmailList />} />
-        <Route path="campaigns" element={<CampaignsList />} />
-        <Route path="campaigns/new" element={<NewCampaignPage />} />
-        <Route path="campaigns/:id" element={<CampaignPage />} />
-        <Route path="outbox" element={<OutboxPage />} />
-      </Routes>
     </Stack>
   );
 }

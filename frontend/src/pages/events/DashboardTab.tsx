@@ -41,7 +41,7 @@ export function DashboardTab({ eventId }: { eventId: number }) {
               <Text size="sm" data-testid="stats-capacity-used">
                 {t("events.dashboard.seats_taken", { confirmed: formatNumber(s.confirmed), capacity: formatNumber(s.capacity), percent: percent(s.capacity_used) })}
               </Text>
-              <Progress value={(s.capacity_used ?? 0) * 100} color={(s.capacity_used ?? 0) >= 1 ? "orange" : "indigo"} />
+              <Progress value={(s.capacity_used ?? 0) * 100} color={(s.capacity_used ?? 0) >= 1 ? "orange" : "indigo"} aria-label={t("events.capacity_used")} />
             </>
           )}
         </Stack>

@@ -41,7 +41,7 @@ export function MoneyFigures({ stats: s, testPrefix, chart = false }: { stats: S
       {s.budget !== null && (
         <Stack gap={2}>
           <Text size="xs" c="dimmed">{t("events.budget_tab.spent", { percent: Math.round(s.budget ? (s.costs / s.budget) * 100 : 0) })}</Text>
-          <Progress value={spent} color={over ? "red" : "indigo"} data-testid={`${testPrefix}-progress`} />
+          <Progress value={spent} color={over ? "red" : "indigo"} aria-label={t("common.progress")} data-testid={`${testPrefix}-progress`} />
         </Stack>
       )}
       {chart && (

@@ -114,6 +114,7 @@ export function ImportPage() {
             loading={busy}
             accept={{ "text/csv": [".csv"], "text/plain": [".txt", ".tsv"], "application/vnd.ms-excel": [".csv"] }}
             data-testid="import-dropzone"
+            inputProps={{ "aria-label": t("import.drop") }}
             mt="md"
           >
             <Group justify="center" gap="xl" mih={160} style={{ pointerEvents: "none" }}>
@@ -290,7 +291,7 @@ export function ImportPage() {
                     ? t("import.running", { percent: Math.round((job.data.progress ?? 0) * 100) })
                     : t("import.queued")}
                 </Text>
-                <Progress value={(job.data?.progress ?? 0) * 100} animated size="lg" data-testid="import-progress" />
+                <Progress value={(job.data?.progress ?? 0) * 100} animated size="lg" aria-label={t("common.progress")} data-testid="import-progress" />
               </Stack>
             )}
             {job.data && !running && <ImportReport job={job.data} />}

@@ -163,7 +163,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
           onPrepare={flush} onPublish={() => void publish()} onChanged={setJourney} />
       </Group>
       <Group justify="space-between" wrap="nowrap" align="flex-end" gap="xs">
-        <Tabs value={tab} onChange={setTab}>
+        <Tabs id="journey-view" value={tab} onChange={setTab}>
           <Tabs.List style={{ flexWrap: "nowrap" }}>
             <Tabs.Tab value="canvas" data-testid="journey-tab-canvas">{t("journeys.tabs.canvas")}</Tabs.Tab>
             <Tabs.Tab value="stats" disabled={!live} data-testid="journey-tab-stats">{t("journeys.tabs.stats")}</Tabs.Tab>
@@ -177,7 +177,8 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
       </Group>
       <LookupsContext.Provider value={lookups}>
         <DecorationsContext.Provider value={decorations}>
-          <Group gap={0} wrap="nowrap" align="stretch" style={{ flex: 1, minHeight: 0, display: tab === "canvas" ? "flex" : "none" }}>
+          <Group gap={0} wrap="nowrap" align="stretch" style={{ flex: 1, minHeight: 0, display: tab === "canvas" ? "flex" : "none" }}
+            role="tabpanel" id="journey-view-panel-canvas" aria-labelledby="journey-view-tab-canvas">
             <Paper withBorder w={210} style={{ flexShrink: 0 }}>
               <Palette onAdd={addNode} disabled={readOnly} />
             </Paper>
@@ -194,7 +195,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
           </Group>
         </DecorationsContext.Provider>
         {tab === "stats" && (
-          <Box style={{ flex: 1, overflowY: "auto" }}>
+          <Box style={{ flex: 1, overflowY: "auto" }} role="tabpanel" id="journey-view-panel-stats" aria-labelledby="journey-view-tab-stats">
             <StatsPanel stats={stats.data} graph={journey.graph} lookups={lookups} />
           </Box>
         )}

@@ -28,7 +28,7 @@ export function RecomputeProgress({ model, testId }: { model: ScoringModel; test
   return (
     <Stack gap={2} data-testid={testId} data-progress={percent}>
       <Text size="xs" c="dimmed">{t("scoring.recomputing", { percent })}</Text>
-      <Progress value={percent} animated size="sm" />
+      <Progress value={percent} animated size="sm" aria-label={t("common.progress")} />
     </Stack>
   );
 }

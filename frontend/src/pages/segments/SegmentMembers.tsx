@@ -84,9 +84,9 @@ export function SegmentMembers({ segment }: { segment: Segment }) {
           )}
         </Group>
       </Group>
-      {refreshing && <Progress value={(job.data?.progress ?? 0) * 100} animated data-testid="segment-refresh-progress" />}
+      {refreshing && <Progress value={(job.data?.progress ?? 0) * 100} animated aria-label={t("common.progress")} data-testid="segment-refresh-progress" />}
       {segment.kind === "dynamic" && !refreshing && isFilling(segment) && (
-        <Progress value={100} animated data-testid="segment-filling" />
+        <Progress value={100} animated aria-label={t("common.loading")} data-testid="segment-filling" />
       )}
       <DataTable
         testId="members-table"

@@ -96,11 +96,13 @@ export function UsersTab() {
               value={u.role}
               allowDeselect={false}
               onChange={(v) => v && void change(u, { role: v as Role })}
+              aria-label={t("settings.role")}
               data-testid="user-role-select"
             />
           ) },
           { key: "active", header: t("settings.active"), render: (u) => (
-            <Switch disabled={u.id === me?.user?.id} checked={u.is_active} onChange={(e) => void change(u, { is_active: e.currentTarget.checked })} />
+            <Switch disabled={u.id === me?.user?.id} checked={u.is_active} onChange={(e) => void change(u, { is_active: e.currentTarget.checked })}
+              aria-label={t("settings.active")} />
           ) },
           { key: "last_login", header: t("settings.last_login"), sortValue: (u) => u.last_login_at, render: (u) => formatDateTime(u.last_login_at) },
         ]}
