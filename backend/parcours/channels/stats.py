@@ -126,20 +126,14 @@ async def journey_skipped(session: AsyncSession, journey_id: int) -> list[tuple[
 
 
 async def journey_skipped_contacts(
-    session: AsyncSession, journey_id: int, node_id: str, code: str, limit: int
+    session: AsyncSession, journey_id: int, node_id: str, code: str | None, limit: int
 ) -> list[int]:
-    """The contacts whose message of this step was not sent for this reason, latest first."""
+    """The contacts whose message of this step was not sent (for this reason, or any), latest first."""
     t = TABLE.c
-    rows = await session.execute(
-        select(t.contact_id)
-        .where(
-            t.journey_id == journey_id,
-            t.node_id == node_id,
-            t.status == "suppressed",
-            t.reason_code == ("" if code == "other" else code),
-            t.contact_id.is_not(None),
-        )
-        .order_by(t.id.desc())
-        .limit(limit)
+    query = select(t.contact_id).where(
+        t.journey_id == journey_id, t.node_id == node_id, t.status == "suppressed", t.contact_id.is_not(None)
     )
+    if code is not None:
+        query = query.where(t.reason_code == ("" if code == "other" else code))
+    rows = await session.execute(query.order_by(t.id.desc()).limit(limit))
     return [int(cid) for cid in rows.scalars()]

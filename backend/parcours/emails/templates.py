@@ -17,7 +17,7 @@ from parcours.clock import utcnow
 from parcours.emails import render
 from parcours.emails.compose import SAMPLE_ACCOUNT, SAMPLE_CONTACT, Content, compose, context
 from parcours.emails.models import Email, Template
-from parcours.errors import InvalidInput, NotFound, Unprocessable
+from parcours.errors import InvalidInput, NotFound
 
 _BLANK = """<mjml>
   <mj-body background-color="#f4f5f7">
@@ -72,7 +72,7 @@ class _Meta(msgspec.Struct):
 
 def check_language(language: str, field: str = "language") -> str:
     if language not in LANGUAGES:
-        raise Unprocessable(f"Templates exist in English (en) and French (fr), not '{language}'.", field)
+        raise InvalidInput(f"Templates exist in English (en) and French (fr), not '{language}'.", field)
     return language
 
 

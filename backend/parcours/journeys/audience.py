@@ -134,17 +134,15 @@ async def left_out_so_far(session: AsyncSession, journey_id: int) -> list[LeftOu
 
 
 async def left_out_people(
-    session: AsyncSession, journey_id: int, reason: str, node_id: str | None, limit: int
+    session: AsyncSession, journey_id: int, reason: str | None, node_id: str | None, limit: int
 ) -> list[Someone]:
-    """The contacts left out for this reason: at the entry, or by a step's messages not sent."""
+    """The contacts left out for this reason (or any): at the entry, or by a step's messages not sent."""
     if node_id:
         ids = await outbox.journey_skipped_contacts(session, journey_id, node_id, reason, limit)
     else:
-        rows = await session.execute(
-            select(col(JourneyLeftOut.contact_id))
-            .where(col(JourneyLeftOut.journey_id) == journey_id, col(JourneyLeftOut.reason) == reason)
-            .order_by(col(JourneyLeftOut.id).desc())
-            .limit(limit)
-        )
+        query = select(col(JourneyLeftOut.contact_id)).where(col(JourneyLeftOut.journey_id) == journey_id)
+        if reason is not None:
+            query = query.where(col(JourneyLeftOut.reason) == reason)
+        rows = await session.execute(query.order_by(col(JourneyLeftOut.id).desc()).limit(limit))
         ids = [int(cid) for cid in rows.scalars()]
     return await outbox.people(session, ids)

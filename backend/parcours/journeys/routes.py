@@ -88,13 +88,13 @@ class JourneysController(Controller):
 
     @get(
         "/{journey_id:int}/left-out",
-        summary="The contacts left out for a reason: at the entry, or by a step's messages not sent (node_id)",
+        summary="The contacts left out (for one reason, or any): at the entry, or by a step's messages not sent (node_id)",
     )
     async def left_out(
         self,
         journey_id: IdParam,
         db: AsyncSession,
-        reason: str = Parameter(min_length=1, max_length=32),
+        reason: str | None = Parameter(default=None, min_length=1, max_length=32),
         node_id: str | None = Parameter(default=None, max_length=64),
         limit: int = Parameter(default=200, ge=1, le=500),
     ) -> list[Someone]:

@@ -49,7 +49,7 @@ def test_without_a_language_the_users_own_is_listed(api: Any) -> None:
 @pytest.mark.parametrize("language", ["de", "FR", ""])
 def test_an_unknown_language_is_refused_by_name(api: Any, language: str) -> None:
     response = api.get("/api/templates", params={"kind": "email", "language": language})
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["error"]["field"] == "language"
 
 
