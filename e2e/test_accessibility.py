@@ -99,7 +99,7 @@ def data(api: httpx.Client) -> dict[str, Any]:
         )
         for first, last, company, stage in [
             ("Zoé", "Martin", "Boulangerie Martin", "lead"),
-            ("Hugo", "Lefèvre", "Atelier Lefèvre", "marketing_qualified"),
+            ("Hugo", "Marchand", "Atelier Marchand", "marketing_qualified"),
             ("Inès", "Bernard", "Studio Bernard", "subscriber"),
             ("Lucas", "Petit", "", "customer"),
         ]
@@ -177,7 +177,8 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
     page.locator("input[type=file]").set_input_files(MESSY)
     expect(page.get_by_test_id("import-mapping")).to_be_visible()
     tour.check("import: mapping")
-    tour.tab("import-next", "import-start", "import: options")
+    tour.tab("import-next", "import-options-next", "import: options")
+    tour.tab("import-options-next", "import-start", "import: consent")
 
     tour.visit("/segments", "segments-new")
     tour.visit("/segments/new", "segment-name")

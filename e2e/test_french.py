@@ -94,7 +94,8 @@ def test_a_french_marketer_designs_an_email_from_a_french_template(anonymous_pag
     expect(test).to_have_text("Envoyer un test")
     expect(send).to_have_text("Envoyer à un segment…")
     assert test.get_attribute("data-variant") != send.get_attribute("data-variant")
-    assert page.get_by_role("tablist").filter(has=test).count() == 1  # next to the preview tab
+    # Beside the preview tab (not inside the tab list, which holds tabs only).
+    assert page.get_by_role("tablist").locator("xpath=..").filter(has=test).count() == 1
 
     # The Reports page says what to use meanwhile.
     page.get_by_test_id("nav-reports").click()

@@ -91,6 +91,7 @@ def test_an_if_else_built_from_words_reads_as_a_sentence_and_publishes(page: Pag
 
     expect(page.get_by_test_id("journey-save-state")).to_have_attribute("data-state", "saved")
     page.get_by_test_id("journey-publish").click()
+    page.get_by_test_id("audience-confirm").click()
     expect(page.get_by_test_id("journey-status")).to_have_attribute("data-status", "published")
     assert rule_of(api, journey_id, "check") == 'country in ["FR", "BE"] and opens_30d >= 2'
 
@@ -130,4 +131,5 @@ def test_a_condition_asks_whether_the_contact_opened_a_steps_email(page: Page, a
     assert rule_of(api, journey_id, "check") == '"mail" in opened_steps'
 
     page.get_by_test_id("journey-publish").click()
+    page.get_by_test_id("audience-confirm").click()
     expect(page.get_by_test_id("journey-status")).to_have_attribute("data-status", "published")

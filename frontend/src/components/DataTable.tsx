@@ -161,7 +161,11 @@ export function DataTable<T>(props: DataTableProps<T>) {
         <Group justify="center">
           <Pagination total={props.pager.pages} value={props.pager.page} onChange={props.pager.setPage}
             data-testid={props.pagerTestId ?? `${testId}-pagination`} aria-label={t("common.pages")}
-            getItemProps={(n) => ({ "data-testid": `${props.pagerTestId ?? `${testId}-pagination`}`.replace(/-pagination$/, "") + `-page-${n}` } as Record<string, string>)} />
+            getItemProps={(n) => ({
+              "data-testid": `${props.pagerTestId ?? `${testId}-pagination`}`.replace(/-pagination$/, "") + `-page-${n}`,
+              "aria-label": t("common.page_n", { page: n }),
+            } as Record<string, string>)}
+            getControlProps={(control) => ({ "aria-label": t(`common.page_control.${control}`) })} />
         </Group>
       )}
     </Stack>

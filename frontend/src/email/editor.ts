@@ -205,6 +205,7 @@ export function createEditor(
     if (disposed) return;
     loaded = true;
     editor.Canvas.getFrameEl()?.setAttribute("title", ui.canvas);
+    nameTraitFields(containers.traits);
     editor.UndoManager.clear();
     showBodyInLayers();
     // "update" is a change of the model; typing in a text only updates the model when editing
@@ -271,4 +272,18 @@ function insertToken(editor: Editor, value: string): void {
   }
   const first = added[0];
   if (first) editor.select(first.is("mj-text") ? first : first.findType("mj-text")[0]);
+}
+
+/** GrapesJS writes a trait's label beside its field, not in a <label>: name each field by it. */
+function nameTraitFields(container: HTMLElement) {
+  const name = () => {
+    container.querySelectorAll<HTMLElement>(".gjs-trt-trait").forEach((trait) => {
+      const label = trait.querySelector(".gjs-label, .gjs-trt-trait__label")?.textContent?.trim();
+      trait.querySelectorAll("input, select, textarea").forEach((field) => {
+        if (label && !field.getAttribute("aria-label")) field.setAttribute("aria-label", label);
+      });
+    });
+  };
+  name();
+  new MutationObserver(name).observe(container, { childList: true, subtree: true });
 }

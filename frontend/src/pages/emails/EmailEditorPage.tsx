@@ -208,10 +208,13 @@ export function EmailEditorPage() {
         </Collapse>
       </Card>
       <Tabs value={tab} onChange={setTab} keepMounted>
-        <Tabs.List>
-          <Tabs.Tab value="design" data-testid="editor-tab-design">{t("emails.design")}</Tabs.Tab>
-          <Tabs.Tab value="code" data-testid="editor-tab-code" onClick={() => designer && setCode(designer.getMjml())}>{t("emails.code")}</Tabs.Tab>
-          <Tabs.Tab value="preview" data-testid="editor-tab-preview" onClick={() => void flush()}>{t("emails.preview")}</Tabs.Tab>
+        {/* The test button sits beside the tabs, not among them: a tab list holds tabs only. */}
+        <Group gap="xs" wrap="nowrap" align="flex-end" style={{ borderBottom: "1px solid var(--mantine-color-default-border)" }}>
+          <Tabs.List style={{ flex: 1, borderBottom: 0 }}>
+            <Tabs.Tab value="design" data-testid="editor-tab-design">{t("emails.design")}</Tabs.Tab>
+            <Tabs.Tab value="code" data-testid="editor-tab-code" onClick={() => designer && setCode(designer.getMjml())}>{t("emails.code")}</Tabs.Tab>
+            <Tabs.Tab value="preview" data-testid="editor-tab-preview" onClick={() => void flush()}>{t("emails.preview")}</Tabs.Tab>
+          </Tabs.List>
           {canWrite && (
             // A test is a small check next to the preview, far from sending to a segment.
             <Tooltip label={t("emails.test_hint")}>
@@ -221,7 +224,7 @@ export function EmailEditorPage() {
               </Button>
             </Tooltip>
           )}
-        </Tabs.List>
+        </Group>
         <Tabs.Panel value="design" pt="sm">
           {/* The whole designer fits the screen under the page's header: the email is in view at once. */}
           <div style={{ height: "calc(100dvh - 330px)", minHeight: 440 }}>
