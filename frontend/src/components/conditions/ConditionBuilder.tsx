@@ -35,8 +35,9 @@ type Props = {
   testId?: string;
 };
 
-const NO_VALUE = new Set(["is_empty", "is_not_empty", "is_true", "is_false"]);
-const LIST_VALUE = new Set(["is_any_of", "is_none_of"]);
+/** Operators that take no value, and those that take a list of values. */
+export const NO_VALUE = new Set(["is_empty", "is_not_empty", "is_true", "is_false"]);
+export const LIST_VALUE = new Set(["is_any_of", "is_none_of"]);
 
 /** Whether a condition says enough to be counted (its value is given when it needs one). */
 export function isComplete(condition: BuilderCondition): boolean {

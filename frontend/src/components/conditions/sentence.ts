@@ -1,7 +1,7 @@
 // Conditions in the marketer's words: "Country is France or Belgium", "Opened the email “Welcome”".
 import type { TFunction } from "i18next";
 import type { Builder, BuilderCondition, RuleField } from "../../api/client";
-import { choicesOf, fieldLabel } from "./ConditionBuilder";
+import { choicesOf, fieldLabel, LIST_VALUE, NO_VALUE } from "./ConditionBuilder";
 
 /** The names a condition's ids stand for: segments, events and (in a journey) email steps. */
 export type Names = { segments?: Map<number, string>; events?: Map<number, string>; steps?: Map<string, string> };
@@ -31,8 +31,8 @@ export function conditionSentence(condition: BuilderCondition, fields: RuleField
     if (typeof v === "number") return v.toLocaleString(language);
     return choices.find((c) => c.value === v)?.label ?? String(v ?? "…");
   };
-  if (["is_empty", "is_not_empty", "is_true", "is_false"].includes(op)) return `${label} ${words(op)}`;
-  if (op === "is_any_of" || op === "is_none_of") {
+  if (NO_VALUE.has(op)) return `${label} ${words(op)}`;
+  if (LIST_VALUE.has(op)) {
     const listed = ((value as unknown[] | null) ?? []).map(shown).join(` ${t("conditions.or")} `);
     return `${label} ${words(op === "is_any_of" ? "is" : "is_none_of")} ${listed}`;
   }
