@@ -174,6 +174,7 @@ def test_the_canvas_takes_the_screen_and_the_header_fits(
     # Tidying up moves the steps and shows them all again.
     page.get_by_test_id("journey-autolayout").click()
     assert_steps_in_view_and_clear_of_the_map(page)
+    assert box_of(page, "journey-header")["height"] <= 60, "the header wraps while the change waits to be saved"
 
     # The check's problems stand beside the canvas: it keeps its place and size.
     before = box_of(page, "journey-canvas")

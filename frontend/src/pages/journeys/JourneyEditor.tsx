@@ -147,7 +147,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   return (
     <Stack h="calc(100dvh - 88px)" gap="xs">
       <Group justify="space-between" wrap="wrap" align="center" gap="xs" data-testid="journey-header">
-        <Group gap="sm" wrap="nowrap" style={{ flex: "1 1 320px", minWidth: 0 }}>
+        <Group gap="sm" wrap="nowrap" style={{ flex: "1 1 240px", minWidth: 0 }}>
           <Anchor component={Link} to="/journeys" aria-label={t("journeys.back")} data-testid="journey-back"><IconArrowLeft size={18} /></Anchor>
           <TextInput value={name} variant="unstyled" size="lg" styles={{ input: { fontWeight: 700 } }} readOnly={readOnly} aria-label={t("journeys.name")}
             data-testid="journey-name" style={{ flex: 1, minWidth: 120 }}
