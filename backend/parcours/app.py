@@ -38,6 +38,7 @@ from parcours.emails.routes import (
 )
 from parcours.events.admission import Admission
 from parcours.events.routes import EventsController, events_public_router
+from parcours.guard.routes import guard_router
 from parcours.inputs import RefuseNul
 from parcours.interactions.ingestion import Ingestion
 from parcours.interactions.routes import InteractionsController
@@ -55,8 +56,6 @@ from parcours.settings import Settings, load_settings
 from parcours.tracking.routes import tracking_router
 
 log = logging.getLogger(__name__)
-
-REPO_FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 
 
 def product_of(state: State) -> Product:
@@ -243,13 +242,14 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
         finally:
             await product.close()
 
-    dist = Path(settings.frontend_dir) if settings.frontend_dir else REPO_FRONTEND
+    dist = settings.frontend_path
     app = Litestar(
         route_handlers=[
             health.health,
             api_router(),
             tracking_router,
             events_public_router,
+            guard_router,
             serve_asset,
             spa_router(dist),
         ],
