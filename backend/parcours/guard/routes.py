@@ -56,7 +56,9 @@ async def new_challenge(runtime: Runtime, request: Request[Any, Any, Any]) -> Re
     )
     if wait is not None:
         raise ratelimit.flood(wait)
-    return Response(proof.challenge(runtime.secret_key, utcnow()), headers={"Cache-Control": "no-store"})
+    # Any site may ask (forms are embedded on customers' sites); no cookie is read or set.
+    headers = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
+    return Response(proof.challenge(runtime.secret_key, utcnow()), headers=headers)
 
 
 @get(SCRIPT_PATH, include_in_schema=False, sync_to_thread=False)
