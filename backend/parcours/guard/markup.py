@@ -38,7 +38,8 @@ def hidden_fields(secret: str, now: datetime, language: str = "en", *, id_prefix
 
 
 def widget(settings: Settings, language: str = "en", *, absolute: bool = False) -> Markup:
-    """The proof-of-work checkbox and its script (served by us, cached a year). Without JavaScript
+    """The proof-of-work checkbox and its script (served by us, cached a year). It starts working
+    when the visitor enters the form, so it is done by the time they send it. Without JavaScript
     it renders nothing and the post goes out without proof (the form's policy decides).
     `absolute`: full URLs (settings.base_url), for a form embedded on another site."""
     return widget_at(settings.base_url if absolute else "", language, script_path(settings.frontend_path))
@@ -51,5 +52,5 @@ def widget_at(base_url: str, language: str = "en", script: str = SCRIPT_PATH) ->
     return Markup(
         f'<script src="{escape(base + script)}" defer></script>'
         f'<altcha-widget name="{antispam.PROOF_FIELD}" challenge="{escape(base + CHALLENGE_PATH)}"'
-        f' language="{_WIDGET_LANGUAGE.get(language, "en")}" data-testid="form-proof"></altcha-widget>'
+        f' language="{_WIDGET_LANGUAGE.get(language, "en")}" auto="onfocus" data-testid="form-proof"></altcha-widget>'
     )

@@ -25,9 +25,9 @@ CHALLENGES_PER_MINUTE = 4
 
 
 @pytest.fixture(scope="module")
-def frontend(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dist = tmp_path_factory.mktemp("dist")
-    return dist
+def frontend(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A built frontend of its own (empty at first), for each database the module runs on."""
+    return tmp_path_factory.mktemp(f"dist-{backend}")
 
 
 @pytest.fixture(scope="module")
