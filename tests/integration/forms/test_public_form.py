@@ -144,9 +144,9 @@ def test_a_robot_is_answered_as_if_accepted_but_counted_as_spam(api: Api) -> Non
     form = publish_form(api, minimum_seconds=3)
     _, stamp = page(api, form)
     email = unique_email("bot")
-    for values in ({"_hp": "http://spam"}, {"_ts": stamp}, {"_ts": "123.forged"}, {}):
+    for values in ({"website": "http://spam"}, {"_ts": stamp}, {"_ts": "123.forged"}, {}):
         answer = api.post(
-            f"/f/{form['slug']}", json={"email": email, **({"_ts": stamp} if "_hp" in values else {}), **values}
+            f"/f/{form['slug']}", json={"email": email, **({"_ts": stamp} if "website" in values else {}), **values}
         )
         assert answer.status_code == 200 and answer.json()["ok"] is True
     assert contact_by_email(api, email) is None
