@@ -61,6 +61,23 @@ def test_a_marketer_uploads_an_image_sees_it_and_deletes_it(page: Page, api: htt
     expect(page.get_by_test_id("asset-unused")).to_be_visible()
     page.get_by_test_id("asset-delete-confirm").click()
     expect(card).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_have_count(0)
     found = api.get("/api/assets", params={"q": name}).json()
     assert found["total"] == 0
     assert api.get(f"/api/assets/{used['id']}").status_code == 200
+
+
+def test_the_email_designer_offers_the_library_images(page: Page, api: httpx.Client) -> None:
+    tag = time.monotonic_ns()
+    other = api.post("/api/assets", files={"file": (f"library-{tag}.png", png(30, 30), "image/png")}).json()
+    shown = api.post("/api/assets", files={"file": (f"shown-{tag}.png", png(30, 30), "image/png")}).json()
+    mjml = f'<mjml><mj-body><mj-section><mj-column><mj-image src="{shown["url"]}" /></mj-column></mj-section></mj-body></mjml>'
+    email = api.post(
+        "/api/emails",
+        json={"name": f"Picker {tag}", "subject": "Hi", "from_name": "A", "from_email": "a@example.fr", "mjml": mjml},
+    ).json()
+    page.goto(f"/emails/{email['id']}")
+    page.frame_locator("[data-testid=designer-canvas] iframe.gjs-frame").locator("img").first.dblclick()
+    # Uploaded elsewhere, offered here: picked again rather than uploaded again.
+    expect(page.locator(".gjs-am-assets").get_by_text(f"library-{tag}.png")).to_be_visible()
+    assert other["id"] in page.locator(".gjs-am-assets").inner_html()

@@ -24,4 +24,11 @@ export function connectAssetLibrary(editor: Editor, load: () => Promise<LibraryI
     if (fresh.length) manager.add(fresh.map((image) => ({ ...image, type: "image" })));
   };
   editor.on("command:run:before:open-assets", () => void refresh());
+  // GrapesJS's file field in the picker has no name of its own: it is named by its drop zone's words.
+  editor.on("asset:open", () =>
+    window.setTimeout(() => {
+      const input = document.getElementById("gjs-am-uploadFile");
+      if (input && !input.getAttribute("aria-label")) input.setAttribute("aria-label", editor.I18n.t("assetManager.uploadTitle"));
+    }),
+  );
 }
