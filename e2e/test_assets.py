@@ -57,13 +57,20 @@ def test_a_marketer_uploads_an_image_sees_it_and_deletes_it(page: Page, api: htt
     check_accessibility(page, "asset library: an image in use")
     page.get_by_test_id("asset-delete-keep").click()
 
+    card.get_by_test_id("asset-edit").click()
+    page.get_by_test_id("asset-title").fill(f"Spring banner {tag}")
+    page.get_by_test_id("asset-alt").fill("Blue banner")
+    page.get_by_test_id("asset-edit-save").click()
+    card = page.get_by_role("article", name=f"Spring banner {tag}")
+    expect(card.get_by_role("img", name="Blue banner")).to_be_visible()
+
     card.get_by_test_id("asset-delete").click()
     expect(page.get_by_test_id("asset-unused")).to_be_visible()
     page.get_by_test_id("asset-delete-confirm").click()
     expect(card).to_have_count(0)
     expect(page.get_by_role("dialog")).to_have_count(0)
-    found = api.get("/api/assets", params={"q": name}).json()
-    assert found["total"] == 0
+    found = api.get("/api/assets", params={"q": str(tag)}).json()
+    assert [a["filename"] for a in found["items"]] == [f"header-{tag}.png"]
     assert api.get(f"/api/assets/{used['id']}").status_code == 200
 
 

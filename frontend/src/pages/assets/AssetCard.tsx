@@ -1,12 +1,12 @@
 // One image of the library: its thumbnail, name, weight and size, and what can be done with it.
 import { ActionIcon, Button, Card, CopyButton, Group, Image, Stack, Text, Tooltip } from "@mantine/core";
-import { IconCheck, IconCopy, IconTrash } from "@tabler/icons-react";
+import { IconCheck, IconCopy, IconPencil, IconTrash } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
 import type { Asset } from "../../api/queries/assets";
 import { formatDateTime } from "../../components/format";
 import { formatBytes } from "./format";
 
-export function AssetCard({ asset, canWrite, onDelete }: { asset: Asset; canWrite: boolean; onDelete(): void }) {
+export function AssetCard({ asset, canWrite, onEdit, onDelete }: { asset: Asset; canWrite: boolean; onEdit(): void; onDelete(): void }) {
   const { t } = useTranslation();
   const size = asset.width && asset.height ? t("assets.dimensions", { width: asset.width, height: asset.height }) : null;
   return (
@@ -32,12 +32,19 @@ export function AssetCard({ asset, canWrite, onDelete }: { asset: Asset; canWrit
           )}
         </CopyButton>
         {canWrite && (
-          <Tooltip label={t("assets.delete")}>
-            <ActionIcon variant="subtle" color="red" onClick={onDelete} data-testid="asset-delete"
-              aria-label={t("assets.delete_named", { name: asset.title })}>
-              <IconTrash size={16} />
-            </ActionIcon>
-          </Tooltip>
+          <Group gap={4}>
+            <Tooltip label={t("assets.edit")}>
+              <ActionIcon variant="subtle" onClick={onEdit} data-testid="asset-edit" aria-label={t("assets.edit_named", { name: asset.title })}>
+                <IconPencil size={16} />
+              </ActionIcon>
+            </Tooltip>
+            <Tooltip label={t("assets.delete")}>
+              <ActionIcon variant="subtle" color="red" onClick={onDelete} data-testid="asset-delete"
+                aria-label={t("assets.delete_named", { name: asset.title })}>
+                <IconTrash size={16} />
+              </ActionIcon>
+            </Tooltip>
+          </Group>
         )}
       </Group>
     </Card>

@@ -10,6 +10,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { AssetCard } from "./AssetCard";
 import { AssetUpload } from "./AssetUpload";
 import { DeleteAssetModal } from "./DeleteAssetModal";
+import { EditAssetModal } from "./EditAssetModal";
 
 export function AssetsPage() {
   const { t } = useTranslation();
@@ -18,6 +19,7 @@ export function AssetsPage() {
   const [q] = useDebouncedValue(search.trim(), 300);
   const [type, setType] = useState<AssetType | null>(null);
   const [deleting, setDeleting] = useState<Asset | null>(null);
+  const [editing, setEditing] = useState<Asset | null>(null);
   const assets = useAssets(q, type);
   const filtered = !!q || !!type;
 
@@ -52,7 +54,7 @@ export function AssetsPage() {
       {assets.items && assets.items.length > 0 && (
         <SimpleGrid cols={{ base: 2, sm: 3, md: 4, lg: 6 }} data-testid="assets-grid">
           {assets.items.map((asset) => (
-            <AssetCard key={asset.id} asset={asset} canWrite={canWrite} onDelete={() => setDeleting(asset)} />
+            <AssetCard key={asset.id} asset={asset} canWrite={canWrite} onEdit={() => setEditing(asset)} onDelete={() => setDeleting(asset)} />
           ))}
         </SimpleGrid>
       )}
@@ -65,6 +67,7 @@ export function AssetsPage() {
         </Group>
       )}
       <DeleteAssetModal asset={deleting} onClose={() => setDeleting(null)} />
+      <EditAssetModal asset={editing} onClose={() => setEditing(null)} />
     </Stack>
   );
 }
