@@ -99,6 +99,10 @@ def test_several_images_at_once_each_bad_file_refused_alone(api: Any) -> None:
     ]
     assert "PNG, JPEG, GIF or WebP" in body["refused"][0]["message"] and "5 MB" in body["refused"][1]["message"]
     assert api.get("/api/assets").json()["total"] == before + 2
+    one = api.post("/api/assets/batch", files={"files": ("three.png", png(1, 1), "image/png")}).json()
+    assert [a["filename"] for a in one["uploaded"]] == ["three.png"] and one["refused"] == []
+    text = api.post("/api/assets/batch", files={"image": ("x.png", png(1, 1), "image/png")}, data={"files": "abc"})
+    assert text.status_code == 400 and text.json()["error"]["field"].startswith("files"), text.text
 
 
 @pytest.mark.parametrize(
