@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import errors, health, logs, openapi
 from parcours.assembly import Product, open_product
+from parcours.assets.routes import AssetsController, serve_asset
 from parcours.auth.guards import authentication, role_guard
 from parcours.auth.routes import ApiKeysController, AuthController, UsersController
 from parcours.auth.service import Actor, ensure_first_admin
@@ -29,13 +30,7 @@ from parcours.contacts.routes import AccountsController, ContactsController, Cus
 from parcours.db import transaction
 from parcours.emails import templates as email_templates
 from parcours.emails import topics as email_topics
-from parcours.emails.routes import (
-    AssetsController,
-    EmailsController,
-    TemplatesController,
-    TopicsController,
-    serve_asset,
-)
+from parcours.emails.routes import EmailsController, TemplatesController, TopicsController
 from parcours.events.admission import Admission
 from parcours.events.routes import EventsController, events_public_router
 from parcours.inputs import RefuseNul

@@ -1,5 +1,6 @@
 """Every table, so that Alembic sees the whole schema."""
 
+from parcours.assets.models import Asset
 from parcours.auth.models import ApiKey, User, UserSession
 from parcours.campaigns.models import Campaign
 from parcours.channels.models import OutboxMessage, Suppression
@@ -11,7 +12,7 @@ from parcours.contacts.models import (
     ErasureTombstone,
     ImportFile,
 )
-from parcours.emails.models import Asset, Email, EmailVersion, Template, Topic, TopicOptOut
+from parcours.emails.models import Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
