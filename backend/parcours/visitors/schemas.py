@@ -54,16 +54,12 @@ class Identified(msgspec.Struct, kw_only=True):
     copied: int
 
 
-class ProfileSegment(msgspec.Struct):
-    id: int
-    name: str
-
-
 class Profile(msgspec.Struct, kw_only=True):
     """What a website may know of its current visitor: nothing unless the visitor was identified
-    by a checked link, then the shared segments they are in and the content variant to show."""
+    by a checked link, then the ids of the shared segments they are in (never their names, which
+    are the marketer's words) and the content variant to show."""
 
-    segments: list[ProfileSegment]
+    segments: list[int]
     variant: str | None
 
 

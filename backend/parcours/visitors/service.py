@@ -33,7 +33,6 @@ from parcours.visitors.schemas import (
     Personalization,
     PersonalizationIn,
     Profile,
-    ProfileSegment,
     WebsiteSegmentOut,
 )
 
@@ -245,9 +244,8 @@ async def profile(session: AsyncSession, anonymous_id: str) -> Profile:
             .order_by(col(WebsiteSegment.position))
         )
     ).all()
-    names = await _names(session, [sid for sid, _ in shared]) if shared else {}
     variant = next((v for _, v in shared if v), None)
-    return Profile(segments=[ProfileSegment(id=sid, name=names.get(sid, "")) for sid, _ in shared], variant=variant)
+    return Profile(segments=[sid for sid, _ in shared], variant=variant)
 
 
 async def personalization(session: AsyncSession) -> Personalization:
