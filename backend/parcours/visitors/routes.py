@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, Response, Router, get, post, put
+from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.guards import authentication, role_guard
-from parcours.errors import Forbidden, TooLarge
+from parcours.errors import Forbidden, TooLarge, error_body
 from parcours.runtime import Runtime
 from parcours.settings import Settings
 from parcours.visitors import service
@@ -126,6 +127,14 @@ class PersonalizationController(Controller):
         return await service.set_personalization(db, data)
 
 
+def slow_down(_request: Request[Any, Any, Any], exc: TooManyRequestsException) -> Response[Any]:
+    """429 in our error shape, saying when to try again."""
+    headers = dict(exc.headers or {})
+    headers["Retry-After"] = headers.get("RateLimit-Reset", "60")
+    message = "Too many tracking requests from this address: try again later."
+    return Response(error_body(message), status_code=429, headers=headers)
+
+
 def visitors_routers(settings: Settings) -> list[Router]:
     """The public tracking routes (rate limited per IP address) and /t/identify (API key)."""
     limited = Router(
@@ -135,6 +144,7 @@ def visitors_routers(settings: Settings) -> list[Router]:
         middleware=[
             RateLimitConfig(rate_limit=("minute", settings.tracking_rate_limit), store="tracking_beacons").middleware
         ],
+        exception_handlers={TooManyRequestsException: slow_down},
     )
     identified = Router(
         path="/",

@@ -21,7 +21,7 @@ SITE = "https://shop.example.fr"
 
 @pytest.fixture(scope="module")
 def app_settings(app_settings: Any) -> Any:
-    return msgspec.structs.replace(app_settings, tracking_sites=SITE, visitor_retention_days=30)
+    return msgspec.structs.replace(app_settings, tracking_sites=SITE, visitor_retention_days=30, tracking_rate_limit=80)
 
 
 def visitor() -> str:
@@ -266,3 +266,14 @@ def test_anonymous_visitors_are_purged_after_the_retention(api: Any) -> None:
         answer = api.post("/t/identify", json={"anonymous_id": aid, "email": late["email"]}, headers=api.as_key(key))
         assert answer.json()["copied"] == expected, aid
     assert [v["properties"]["path"] for v in visits(api, contact["id"])] == ["/known"]
+
+
+def test_one_address_sending_too_much_is_slowed_down(api: Any) -> None:
+    """Last of the module: it uses up this test client's allowance (80 a minute)."""
+    body = msgspec.json.encode({"anonymous_id": visitor(), "events": [{"type": "page_visited", "url": "nope"}]})
+    statuses = [api.post("/t/collect", content=body).status_code for _ in range(81)]
+    assert statuses[-1] == 429 and set(statuses) == {400, 429}
+    limited = api.get("/t/profile", params={"anonymous_id": visitor()})
+    assert limited.status_code == 429, limited.headers
+    assert limited.headers.get("retry-after"), dict(limited.headers)
+    assert api.get("/t.js").status_code == 200  # the script itself is cached, never limited
