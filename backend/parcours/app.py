@@ -48,6 +48,8 @@ from parcours.scoring.routes import ContactScoresController, ScoringModelsContro
 from parcours.segments.routes import SegmentsController
 from parcours.settings import Settings, load_settings
 from parcours.tracking.routes import tracking_router
+from parcours.visitors.routes import PersonalizationController, visitors_routers
+from parcours.visitors.tasks import Beacons
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,10 @@ def provide_ingestion(state: State) -> Ingestion:
 
 def provide_admission(state: State) -> Admission:
     return product_of(state).admission
+
+
+def provide_beacons(state: State) -> Beacons:
+    return product_of(state).beacons
 
 
 async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
@@ -148,6 +154,7 @@ def api_router() -> Router:
             OpportunitiesController,
             EventsController,
             OrganizationController,
+            PersonalizationController,
         ],
         middleware=[authentication],
         guards=[role_guard],
@@ -244,6 +251,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             health.health,
             api_router(),
             tracking_router,
+            *visitors_routers(settings),
             events_public_router,
             serve_asset,
             spa_router(dist),
@@ -253,6 +261,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             "db": Provide(provide_db),
             "ingestion": Provide(provide_ingestion, sync_to_thread=False),
             "admission": Provide(provide_admission, sync_to_thread=False),
+            "beacons": Provide(provide_beacons, sync_to_thread=False),
         },
         exception_handlers=errors.exception_handlers,
         cors_config=cors_config(settings),

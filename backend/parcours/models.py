@@ -21,6 +21,7 @@ from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
+from parcours.visitors.models import Visitor, VisitorEvent, WebsiteSegment
 
 __all__ = [
     "Account",
@@ -60,4 +61,7 @@ __all__ = [
     "TopicOptOut",
     "User",
     "UserSession",
+    "Visitor",
+    "VisitorEvent",
+    "WebsiteSegment",
 ]

@@ -53,6 +53,7 @@ from parcours.scoring import tasks as scoring
 from parcours.segments import reading
 from parcours.segments import realtime as segments
 from parcours.segments.members import segment_ids_by_contact
+from parcours.visitors import service as visitors
 
 # ---- 1. the wake-up -----------------------------------------------------------------------------------
 
@@ -107,7 +108,10 @@ def wire(sessions: async_sessionmaker[AsyncSession], enqueue: Enqueue) -> Waker:
 def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
     # Scoring first: segments and journeys of the same batch then read the new scores; segments
     # before journeys, whose rules and entries read memberships.
+    # Visitors first: a form that identifies a visitor copies its page views into the stream,
+    # where the next batch hands them to the others.
     return [
+        visitors.stream_consumer(),
         scoring.stream_consumer(enqueue, base_url),
         segments.stream_consumer(enqueue),
         journeys.stream_consumer(enqueue),
