@@ -1,8 +1,8 @@
 """website visitors: anonymous profiles, their page views until identified, segments shared with
 the website
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
