@@ -6,7 +6,18 @@ import argparse
 import sys
 import traceback
 
-from bench import contact_list, delivery, events, forms, import_csv, ingest, journeys, scoring, segments
+from bench import (
+    contact_list,
+    delivery,
+    events,
+    forms,
+    import_csv,
+    ingest,
+    journeys,
+    scoring,
+    segments,
+    visitors,
+)
 from bench.common import log
 
 BENCHMARKS = {
@@ -19,6 +30,7 @@ BENCHMARKS = {
     "scoring": scoring.main,
     "events": events.main,
     "forms": forms.main,
+    "visitors": visitors.main,
 }
 
 

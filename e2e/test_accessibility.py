@@ -198,6 +198,7 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
     page.locator("[data-testid^=outbox-row-]").first.click()
     expect(page.get_by_test_id("outbox-message")).to_be_visible()
     tour.check("outbox: a message")
+    tour.visit("/assets", "assets-dropzone", "asset library")
 
     tour.visit("/journeys", "journeys-new")
     tour.dialog("journeys-new", "journeys: new journey")

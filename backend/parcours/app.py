@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import errors, health, logs, openapi
 from parcours.assembly import Product, open_product
+from parcours.assets.routes import AssetsController, serve_asset
 from parcours.auth.guards import authentication, role_guard
 from parcours.auth.routes import ApiKeysController, AuthController, UsersController
 from parcours.auth.service import Actor, ensure_first_admin
@@ -29,13 +30,7 @@ from parcours.contacts.routes import AccountsController, ContactsController, Cus
 from parcours.db import transaction
 from parcours.emails import templates as email_templates
 from parcours.emails import topics as email_topics
-from parcours.emails.routes import (
-    AssetsController,
-    EmailsController,
-    TemplatesController,
-    TopicsController,
-    serve_asset,
-)
+from parcours.emails.routes import EmailsController, TemplatesController, TopicsController
 from parcours.events.admission import Admission
 from parcours.events.routes import EventsController, events_public_router
 from parcours.forms import service as forms
@@ -57,6 +52,8 @@ from parcours.scoring.routes import ContactScoresController, ScoringModelsContro
 from parcours.segments.routes import SegmentsController
 from parcours.settings import Settings, load_settings
 from parcours.tracking.routes import tracking_router
+from parcours.visitors.routes import PersonalizationController, visitors_routers
+from parcours.visitors.tasks import Beacons
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +73,10 @@ def provide_ingestion(state: State) -> Ingestion:
 
 def provide_admission(state: State) -> Admission:
     return product_of(state).admission
+
+
+def provide_beacons(state: State) -> Beacons:
+    return product_of(state).beacons
 
 
 async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
@@ -156,6 +157,7 @@ def api_router() -> Router:
             EventsController,
             FormsController,
             OrganizationController,
+            PersonalizationController,
         ],
         middleware=[authentication],
         guards=[role_guard],
@@ -253,6 +255,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             health.health,
             api_router(),
             tracking_router,
+            *visitors_routers(settings),
             events_public_router,
             forms_public_router,
             guard_router,
@@ -264,6 +267,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             "db": Provide(provide_db),
             "ingestion": Provide(provide_ingestion, sync_to_thread=False),
             "admission": Provide(provide_admission, sync_to_thread=False),
+            "beacons": Provide(provide_beacons, sync_to_thread=False),
         },
         exception_handlers=errors.exception_handlers,
         cors_config=cors_config(settings),

@@ -22,6 +22,8 @@ from parcours.interactions.ingestion import Ingestion
 from parcours.runtime import Runtime, WorkerContext
 from parcours.settings import Settings
 from parcours.tasks import FUNCTIONS, cron_jobs
+from parcours.visitors import tasks as visitors
+from parcours.visitors.tasks import Beacons
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class Product:
     runtime: Runtime
     ingestion: Ingestion
     admission: Admission
+    beacons: Beacons
     delivery: Delivery
     embedded_redis: queue.EmbeddedRedis | None = None
     worker: Worker | None = None
@@ -117,6 +120,7 @@ async def open_product(settings: Settings, *, migrate: bool = False) -> Product:
         runtime=runtime,
         ingestion=ingestion.group_commit(runtime),
         admission=admission.group_commit(runtime),
+        beacons=visitors.group_commit(runtime),
         delivery=delivery,
         embedded_redis=embedded,
     )

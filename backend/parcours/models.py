@@ -1,5 +1,6 @@
 """Every table, so that Alembic sees the whole schema."""
 
+from parcours.assets.models import Asset
 from parcours.auth.models import ApiKey, User, UserSession
 from parcours.campaigns.models import Campaign
 from parcours.channels.models import OutboxMessage, Suppression
@@ -11,7 +12,7 @@ from parcours.contacts.models import (
     ErasureTombstone,
     ImportFile,
 )
-from parcours.emails.models import Asset, Email, EmailVersion, Template, Topic, TopicOptOut
+from parcours.emails.models import Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
 from parcours.forms.models import Form, FormDay, FormSubmission, FormVersion
 from parcours.interactions.models import Interaction, StreamCursor
@@ -21,6 +22,7 @@ from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
+from parcours.visitors.models import Visitor, VisitorEvent, WebsiteSegment
 
 __all__ = [
     "Account",
@@ -64,4 +66,7 @@ __all__ = [
     "TopicOptOut",
     "User",
     "UserSession",
+    "Visitor",
+    "VisitorEvent",
+    "WebsiteSegment",
 ]

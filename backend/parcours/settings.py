@@ -65,6 +65,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     public_posts_per_ip_minute: int = 20
     public_posts_per_form_minute: int = 600
     challenges_per_ip_minute: int = 60
+    # Websites carrying the tracking script (/t.js), comma-separated origins: links to them in
+    # tracked emails carry the clicker's contact token (pc), and only they may send page views and
+    # read profiles (CORS). Empty: any site may send page views; only this server's own pages
+    # (landing pages) get the token.
+    tracking_sites: str = ""
+    # Days an anonymous visitor never identified is kept (its page views with it).
+    visitor_retention_days: int = 90
+    # Tracking beacons and profile reads one IP address may make per minute.
+    tracking_rate_limit: int = 600
     # Mark cookies Secure (set it behind HTTPS).
     secure_cookies: bool = False
     log_level: str = "INFO"
@@ -103,6 +112,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     @property
     def cors_origin_list(self) -> list[str]:
         return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def tracking_site_list(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.tracking_sites.split(",") if origin.strip()]
+
+    @property
+    def tracked_sites(self) -> list[str]:
+        """Origins whose links get the contact token: this server's own and the tracked sites."""
+        parts = self.base_url.split("/")
+        return ["/".join(parts[:3]), *self.tracking_site_list]
 
     @property
     def is_sqlite(self) -> bool:

@@ -30,8 +30,12 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.assets import usage as asset_usage
+from parcours.assets.usage import AssetUser
 from parcours.contacts import service as contacts
 from parcours.db import Sessions, retried
+from parcours.emails import service as emails
+from parcours.emails import templates as email_templates
 from parcours.interactions import recording
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import Batch, Consumer, Sources
@@ -49,6 +53,7 @@ from parcours.scoring import tasks as scoring
 from parcours.segments import reading
 from parcours.segments import realtime as segments
 from parcours.segments.members import segment_ids_by_contact
+from parcours.visitors import service as visitors
 
 # ---- 1. the wake-up -----------------------------------------------------------------------------------
 
@@ -88,10 +93,12 @@ class Waker:
 def wire(sessions: async_sessionmaker[AsyncSession], enqueue: Enqueue) -> Waker:
     """Done once by whoever opens the runtime: every transaction of `sessions` that records
     interactions wakes the stream once committed, and the features that keep rules over contact
-    fields are known to rules.usage (a field a rule reads is not deleted)."""
+    fields are known to rules.usage (a field a rule reads is not deleted), and those that show
+    images to assets.usage (an image in use is not deleted)."""
     waker = Waker(enqueue)
     recording.wake_with(sessions, waker)
     usage.register(RULE_HOLDERS)
+    asset_usage.register(ASSET_USERS)
     return waker
 
 
@@ -101,7 +108,10 @@ def wire(sessions: async_sessionmaker[AsyncSession], enqueue: Enqueue) -> Waker:
 def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
     # Scoring first: segments and journeys of the same batch then read the new scores; segments
     # before journeys, whose rules and entries read memberships.
+    # Visitors first: a form that identifies a visitor copies its page views into the stream,
+    # where the next batch hands them to the others.
     return [
+        visitors.stream_consumer(),
         scoring.stream_consumer(enqueue, base_url),
         segments.stream_consumer(enqueue),
         journeys.stream_consumer(enqueue),
@@ -110,6 +120,8 @@ def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
 
 # Who keeps rules over contact fields, in the order a refusal to delete a field names them.
 RULE_HOLDERS: list[RuleHolder] = [reading.held_rules, held.held_rules, catalog.held_rules]
+# Who shows images of the asset library, in the order a refusal to delete one names them.
+ASSET_USERS: list[AssetUser] = [emails.images_used, email_templates.images_used]
 SOURCES = Sources(schema=rules.current_schema, people=contacts.rule_rows, memberships=segment_ids_by_contact)
 
 

@@ -27,6 +27,7 @@ from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journey
 from parcours.scoring import tasks as scoring
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
 from parcours.stream import process_interactions, sweep_interactions
+from parcours.visitors.tasks import purge_visitors
 
 WorkerFunction = Callable[..., Awaitable[object]]
 
@@ -74,5 +75,6 @@ def cron_jobs() -> list[CronJob]:
         cron(_arq(roll_windows), minute={7}, second={0}, unique=True),
         # Time moves rules such as "active in the last 30 days": recompute every segment hourly.
         cron(_arq(refresh_all_segments), minute={17}, second={0}, unique=True),
+        cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),
         cron(_arq(scoring.expire_points), minute={4, 19, 34, 49}, second={40}, unique=True),
     ]

@@ -11,6 +11,7 @@ import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
 import { LoginPage } from "./pages/login/LoginPage";
 import { ComingSoon } from "./pages/placeholder/ComingSoon";
+import { AssetsPage } from "./pages/assets/AssetsPage";
 import { SegmentEditorPage } from "./pages/segments/SegmentEditorPage";
 import { SegmentsPage } from "./pages/segments/SegmentsPage";
 import { ScoringModelsPage } from "./pages/scoring/ScoringModelsPage";
@@ -50,6 +51,7 @@ export function App() {
         <Route path="/segments/new" element={<SegmentEditorPage key="new" />} />
         <Route path="/segments/:id" element={<SegmentEditorPage key="edit" />} />
         <Route path="/emails/*" element={<EmailsArea />} />
+        <Route path="/assets" element={<AssetsPage />} />
         <Route path="/journeys" element={<JourneysPage />} />
         <Route path="/journeys/:id" element={<Suspense fallback={<Loader />}><JourneyEditorPage /></Suspense>} />
         <Route path="/scoring" element={<ScoringModelsPage />} />

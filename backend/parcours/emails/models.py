@@ -1,11 +1,11 @@
-"""Emails (their design and compiled HTML), versions, templates, image assets, topics."""
+"""Emails (their design and compiled HTML), versions, templates, topics."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from parcours.clock import utcnow
@@ -76,20 +76,6 @@ class Template(EmailContent, table=True):
     created_by: str = Field(default="", max_length=320)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class Asset(SQLModel, table=True):
-    """An uploaded image, served publicly under an unguessable address (emails link to it)."""
-
-    __tablename__ = "assets"
-
-    id: str = Field(primary_key=True, max_length=32)
-    filename: str = Field(max_length=200)
-    content_type: str = Field(max_length=100)
-    size: int
-    content: bytes = Field(sa_type=LargeBinary)
-    created_by: str = Field(default="", max_length=320)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Topic(SQLModel, table=True):

@@ -1,23 +1,15 @@
-"""/api/emails, /api/templates, /api/assets, /api/topics; images served publicly at /media/{id}/{name}."""
+"""/api/emails, /api/templates, /api/topics."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated
-
-from litestar import Controller, Response, delete, get, patch, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar import Controller, delete, get, patch, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.api import Cursor, IdParam, changes, limit_param, to_out
+from parcours.api import IdParam, changes, to_out
 from parcours.auth.service import Actor
-from parcours.emails import assets, service, templates, topics
-from parcours.emails.models import Asset, Template
+from parcours.emails import service, templates, topics
+from parcours.emails.models import Template
 from parcours.emails.schemas import (
-    AssetOut,
-    AssetPage,
     EmailIn,
     EmailOut,
     EmailPatch,
@@ -132,61 +124,6 @@ class TemplatesController(Controller):
     @patch("/{template_id:int}", opt={"role": "admin"}, summary="Rename, describe or archive a template (admin)")
     async def update_template(self, template_id: IdParam, data: TemplatePatch, db: AsyncSession) -> TemplateOut:
         return _template_out(await templates.update_template(db, template_id, changes(data)))
-
-
-@dataclass
-class ImageUpload:
-    file: UploadFile
-
-
-def _asset_out(asset: Asset, base_url: str) -> AssetOut:
-    return AssetOut(
-        id=asset.id,
-        url=f"{base_url}/media/{asset.id}/{asset.filename}",
-        filename=asset.filename,
-        content_type=asset.content_type,
-        size=asset.size,
-        created_at=asset.created_at,
-    )
-
-
-class AssetsController(Controller):
-    path = "/assets"
-    tags = ["emails"]
-
-    @get("/", summary="Uploaded images, newest first")
-    async def list_assets(
-        self, db: AsyncSession, runtime: Runtime, limit: int = limit_param(50), cursor: Cursor = None
-    ) -> AssetPage:
-        rows, next_cursor, total = await assets.list_assets(db, limit, cursor)
-        return AssetPage(
-            items=[_asset_out(a, runtime.settings.base_url) for a in rows], next_cursor=next_cursor, total=total
-        )
-
-    @post("/", summary="Upload an image (PNG, JPEG, GIF, WebP; 5 MB at most)")
-    async def upload(
-        self,
-        data: Annotated[ImageUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-        db: AsyncSession,
-        runtime: Runtime,
-        actor: Actor,
-    ) -> AssetOut:
-        asset = await assets.save(db, data.file.filename or "image", await data.file.read(), actor.label)
-        return _asset_out(asset, runtime.settings.base_url)
-
-
-@get("/media/{asset_id:str}/{name:str}", include_in_schema=False)
-async def serve_asset(asset_id: str, name: str, db: AsyncSession) -> Response[bytes]:
-    asset = await assets.get(db, asset_id)
-    return Response(
-        asset.content,
-        media_type=asset.content_type,
-        headers={
-            "Cache-Control": "public, max-age=31536000, immutable",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Disposition": f'inline; filename="{asset.filename}"',
-        },
-    )
 
 
 class TopicsController(Controller):

@@ -1,4 +1,4 @@
-"""API shapes for emails, templates, assets and topics."""
+"""API shapes for emails, templates and topics."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Id, Page, Strict
+from parcours.api import Id, Strict
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Line = Annotated[str, Meta(max_length=300)]
@@ -134,19 +134,6 @@ class TemplateOut(msgspec.Struct, kw_only=True):
     preview_html: str
     archived: bool
     created_at: datetime
-
-
-class AssetOut(msgspec.Struct, kw_only=True):
-    id: str
-    url: str
-    filename: str
-    content_type: str
-    size: int
-    created_at: datetime
-
-
-class AssetPage(Page[AssetOut]):
-    items: list[AssetOut]  # restated so the OpenAPI document names the item type
 
 
 class TopicIn(Strict):

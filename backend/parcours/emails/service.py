@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import col, or_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.addresses import normalize_email
+from parcours.assets.usage import AssetUse
 from parcours.auth.service import Actor
 from parcours.channels import service as channels
 from parcours.clock import utcnow
@@ -313,3 +314,11 @@ async def latest_sender(session: AsyncSession) -> tuple[str, str] | None:
         )
     ).first()
     return (row[0], row[1]) if row else None
+
+
+async def images_used(session: AsyncSession, address: str) -> list[AssetUse]:
+    """The emails (archived ones too: they are still read) showing the image at this address
+    (assets.usage: an image in use is not deleted)."""
+    shows = or_(col(Email.mjml).contains(address, autoescape=True), col(Email.html).contains(address, autoescape=True))
+    rows = (await session.execute(select(col(Email.id), col(Email.name)).where(shows).order_by(col(Email.id)))).all()
+    return [AssetUse("email", int(email_id), name) for email_id, name in rows]

@@ -9,9 +9,10 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import col, or_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.assets.usage import AssetUse
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.emails import render
@@ -203,3 +204,14 @@ async def add_shipped(
     session.add(template)
     await session.flush()
     return template
+
+
+async def images_used(session: AsyncSession, address: str) -> list[AssetUse]:
+    """The templates showing the image at this address (assets.usage: an image in use is not deleted)."""
+    shows = or_(
+        col(Template.mjml).contains(address, autoescape=True), col(Template.html).contains(address, autoescape=True)
+    )
+    rows = (
+        await session.execute(select(col(Template.id), col(Template.name)).where(shows).order_by(col(Template.id)))
+    ).all()
+    return [AssetUse("template", int(template_id), name) for template_id, name in rows]

@@ -13,7 +13,7 @@ from parcours.errors import NotFound
 from parcours.events import seats
 from parcours.events import service as events
 from parcours.forms import service as forms
-from parcours.journeys import graph
+from parcours.journeys import filters, graph
 from parcours.journeys import steps as s
 from parcours.journeys.graph import Problem
 from parcours.journeys.schemas import JourneySettings
@@ -89,6 +89,7 @@ async def _node_problems(
     found: list[tuple[str, str | None]] = []
     if isinstance(config, s.InteractionEntryConfig):
         found.append(("rule", _rule_problem(schema, config.rule)))  # before any run: about the contact only
+        found.append(("filter", filters.problem(config.filter)))  # about the interaction itself
     if isinstance(config, (s.WaitForStepConfig, s.ConditionStepConfig, s.GoalStepConfig)):
         found.append(("rule", await _run_rule_problem(session, schema, config.rule, steps)))
     match config:

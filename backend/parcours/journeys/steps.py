@@ -44,6 +44,8 @@ class SegmentEntryConfig(_Config):
 class InteractionEntryConfig(_Config):
     type: Label = ""
     rule: Rule | None = None
+    # Over the interaction's own properties: url =~~ "pricing" (a page visit), form_id == 3 (a form).
+    filter: Rule | None = None
     event_id: Ref | None = None  # event_* interactions: only those about this event
     form_id: Ref | None = None  # form_* interactions: only those of this form
 

@@ -16,7 +16,7 @@ from parcours.contacts import service as contacts
 from parcours.interactions import recording
 from parcours.interactions.batch import Batch, Consumer, Stored
 from parcours.jobs.enqueue import Enqueue
-from parcours.journeys import graph, steps
+from parcours.journeys import filters, graph, steps
 from parcours.journeys.models import Journey, JourneyRun
 from parcours.journeys.runner import LIVE, Version, advance, enrol, live_versions
 from parcours.journeys.schemas import settings_of
@@ -50,7 +50,11 @@ async def _start_from_events(batch: Batch, live: list[Version], events: Sequence
         config = journey.program.configs[entry.id]
         if isinstance(config, steps.InteractionEntryConfig):
             wanted = graph.about(config.type, config.event_id, config.form_id)
-            matching = [e for e in events if wanted in graph.heard(e.type, e.properties)]
+            matching = [
+                e
+                for e in events
+                if wanted in graph.heard(e.type, e.properties) and filters.passes(config.filter, e.properties)
+            ]
         elif isinstance(config, steps.SegmentEntryConfig) and config.include_later:
             matching = [
                 e

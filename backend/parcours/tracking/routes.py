@@ -32,7 +32,7 @@ async def open_pixel(token: str, db: AsyncSession, runtime: Runtime) -> Response
 @get("/t/c/{token:str}", include_in_schema=False)
 async def click(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Any:
     try:
-        url = await service.clicked(db, runtime.secret_key, token)
+        url = await service.clicked(db, runtime.secret_key, token, runtime.settings.tracked_sites)
     except ParcoursError:
         return html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
     return Redirect(url, status_code=302, headers=NO_STORE)

@@ -3,9 +3,12 @@ complaints reported by the mail system. Each is recorded on the message and as a
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from email import message_from_bytes
 from email.message import Message as MimeMessage
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,7 +20,7 @@ from parcours.contacts import service as contacts
 from parcours.emails import topics
 from parcours.errors import InvalidInput, NotFound
 from parcours.interactions import recording
-from parcours.tracking.tokens import sign, verify
+from parcours.tracking.tokens import contact_token, sign, verify
 
 RECIPIENT = system_actor("the contact")
 
@@ -52,8 +55,24 @@ async def opened(session: AsyncSession, secret: str, token: str) -> None:
     await _event(session, message, "email_opened")
 
 
-async def clicked(session: AsyncSession, secret: str, token: str) -> str:
-    """Record the click; returns where to send the browser."""
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def with_contact_token(url: str, token: str, sites: Sequence[str]) -> str:
+    """The destination with `pc=<token>` when it is one of the organization's sites (never a
+    third party's: the token names the contact)."""
+    if _origin(url) not in {site.rstrip("/").lower() for site in sites}:
+        return url
+    parts = urlsplit(url)
+    query = f"{parts.query}&pc={token}" if parts.query else f"pc={token}"
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+async def clicked(session: AsyncSession, secret: str, token: str, sites: Sequence[str] = ()) -> str:
+    """Record the click; returns where to send the browser: on one of `sites` (origins carrying
+    the tracking script), with the contact token that identifies the visitor there."""
     message, payload = await _message(session, secret, "click", token)
     url = str(payload.get("u", ""))
     if not url.startswith(("http://", "https://")):
@@ -61,6 +80,8 @@ async def clicked(session: AsyncSession, secret: str, token: str) -> str:
     # A click proves the message was opened, even when images (the open pixel) were blocked.
     await outbox.note(session, message.id, "clicked", utcnow())
     await _event(session, message, "email_clicked", url=url, link=payload.get("i"))
+    if message.contact_id is not None and message.id is not None and sites:
+        return with_contact_token(url, contact_token(secret, message.contact_id, message.id, time.time()), sites)
     return url
 
 

@@ -14,7 +14,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from parcours.errors import InvalidInput
 
-PURPOSES = ("open", "click", "unsubscribe", "preferences", "event_cancel")
+PURPOSES = ("open", "click", "unsubscribe", "preferences", "event_cancel", "contact")
+# How long the contact token added to a tracked click's destination identifies its visitor.
+CONTACT_TOKEN_SECONDS = 30 * 24 * 3600
 
 
 @lru_cache(maxsize=64)
@@ -53,6 +55,24 @@ def verify(secret: str, purpose: str, token: str) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise InvalidInput("This link is not valid.", "token")
     return payload
+
+
+def contact_token(secret: str, contact_id: int, message_id: int, now: float) -> str:
+    """Who clicked: added as `pc` to a tracked link's destination on the organization's own sites,
+    so that the tracking script there identifies the visitor (parcours.visitors)."""
+    return sign(secret, "contact", {"c": contact_id, "m": message_id, "t": int(now)})
+
+
+def contact_of(secret: str, token: str, now: float) -> int | None:
+    """The contact a `pc` token names, or None when it is forged, altered or expired."""
+    try:
+        payload = verify(secret, "contact", token)
+    except InvalidInput:
+        return None
+    issued, contact_id = payload.get("t"), payload.get("c")
+    if not isinstance(issued, int) or not isinstance(contact_id, int) or contact_id < 1:
+        return None
+    return contact_id if 0 <= now - issued <= CONTACT_TOKEN_SECONDS else None
 
 
 class Links:

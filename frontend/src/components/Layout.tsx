@@ -9,6 +9,7 @@ import {
   IconLayoutKanban,
   IconLogout,
   IconMail,
+  IconPhoto,
   IconRoute,
   IconSettings,
 } from "@tabler/icons-react";
@@ -22,6 +23,7 @@ const AREAS = [
   { key: "contacts", icon: IconAddressBook },
   { key: "segments", icon: IconFilter },
   { key: "emails", icon: IconMail },
+  { key: "assets", icon: IconPhoto },
   { key: "journeys", icon: IconRoute },
   { key: "events", icon: IconCalendarEvent },
   { key: "scoring", icon: IconGauge },

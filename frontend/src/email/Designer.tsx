@@ -8,6 +8,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ConditionInput } from "../components/conditions/ConditionInput";
 import { type Language, updateBlockLabels } from "./blocks";
+import type { LibraryImage } from "./assetLibrary";
 import { ruleOfTag, tagOfRule } from "./condition";
 import MESSAGES from "./messages.json";
 import { createEditor, type DesignerApi, type DesignerChange, type DesignerEditor, type DesignerToken, loadGrapes } from "./editor";
@@ -23,6 +24,8 @@ export interface DesignerProps {
   onChange(change: DesignerChange): void;
   /** Uploads an image and resolves to its public URL. */
   uploadImage(file: File): Promise<string>;
+  /** The asset library's images, offered in the image picker (reused rather than uploaded again). */
+  listImages?(): Promise<LibraryImage[]>;
   /** Offered in the text toolbar. */
   tokens: DesignerToken[];
   /** Labels of our blocks: token, conditional, event_card, footer (English when missing). */

@@ -2,6 +2,7 @@
 import type { Component, Editor, RichTextEditorAction } from "grapesjs";
 import grapesFr from "grapesjs/locale/fr";
 import { addParcoursBlocks, IMAGE_PLACEHOLDER, type Language, MJML_BLOCKS, mjmlBlockOptions } from "./blocks";
+import { connectAssetLibrary, type LibraryImage } from "./assetLibrary";
 import { adjustMjmlTypes } from "./components";
 import MESSAGES from "./messages.json";
 import { BLANK_MJML, formatMjml, normalizeMjml } from "./mjml";
@@ -35,6 +36,8 @@ export interface DesignerApi {
 export interface EditorCallbacks {
   onChange(change: DesignerChange): void;
   uploadImage(file: File): Promise<string>;
+  /** The asset library's images, listed in the image picker each time it opens. */
+  listImages?(): Promise<LibraryImage[]>;
   onReady?(api: DesignerApi): void;
   onHistoryChange?(history: { canUndo: boolean; canRedo: boolean }): void;
   labels: Record<string, string>;
@@ -147,6 +150,7 @@ export function createEditor(
   editor.on("command:run:before:open-assets", ({ options }: { options: { select?: typeof assetSelect } }) => {
     assetSelect = options.select;
   });
+  connectAssetLibrary(editor, () => props().listImages?.() ?? Promise.resolve([]));
 
   // A list of tokens in the rich text toolbar.
   const select = document.createElement("select");

@@ -1,6 +1,6 @@
 // Emails: the query keys, the calls (on the generated client) and the hooks of the email list and editor.
 import { useQuery } from "@tanstack/react-query";
-import { api, multipart, unwrap, type Schemas } from "../client";
+import { api, unwrap, type Schemas } from "../client";
 
 export type EmailIn = Schemas["EmailIn"];
 export type EmailPatch = Schemas["EmailPatch"];
@@ -27,7 +27,6 @@ export const listVersions = (id: number) => unwrap(api.GET("/api/emails/{email_i
 export const restoreVersion = (id: number, version: number) =>
   unwrap(api.POST("/api/emails/{email_id}/versions/{version}/restore", { params: { path: { email_id: id, version } } }));
 export const testSend = (id: number, body: TestSendIn) => unwrap(api.POST("/api/emails/{email_id}/test-send", { ...emailPath(id), body }));
-export const uploadAsset = (file: File) => unwrap(api.POST("/api/assets", multipart({ file })));
 
 // ---- hooks ------------------------------------------------------------------------------------
 

@@ -30,8 +30,9 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { ApiError, type Email } from "../../api/client";
 import {
-  keys, previewEmail, restoreVersion, testSend, updateEmail, uploadAsset, useEmail, useEmailPreview, useVersions, type EmailPatch,
+  keys, previewEmail, restoreVersion, testSend, updateEmail, useEmail, useEmailPreview, useVersions, type EmailPatch,
 } from "../../api/queries/emails";
+import { libraryImages, uploadAsset } from "../../api/queries/assets";
 import { createTemplate, keys as templateKeys } from "../../api/queries/templates";
 import { useTopics } from "../../api/queries/topics";
 import { useAuth } from "../../auth/AuthProvider";
@@ -236,6 +237,7 @@ export function EmailEditorPage() {
                 tokens={tokens}
                 labels={{ token: t("emails.blocks.token"), conditional: t("emails.blocks.conditional"), event_card: t("emails.blocks.event_card"), footer: t("emails.blocks.footer") }}
                 uploadImage={async (file) => (await uploadAsset(file)).url}
+                listImages={libraryImages}
                 onChange={({ project, mjml }) => change({ design: project as Design, mjml })}
                 onReady={setDesigner}
               />

@@ -1,8 +1,8 @@
 """forms: definitions, published versions, submissions, daily views; inbound origin and consent
 evidence from forms
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 
 import parcours.db
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,30 @@
+"""Website tracking in the API process (the beacons' group commit) and in the worker (the purge
+of anonymous visitors never identified)."""
+
+from __future__ import annotations
+
+from parcours.db import transaction
+from parcours.groupcommit import GroupCommit
+from parcours.runtime import Runtime, WorkerContext
+from parcours.visitors import service
+from parcours.visitors.service import Beacon
+
+MAX_BEACONS_PER_TRANSACTION = 500
+Beacons = GroupCommit[Beacon, int]
+
+
+def group_commit(runtime: Runtime) -> Beacons:
+    """The process's beacon queue (one per process, built by parcours.assembly)."""
+    return GroupCommit(runtime.sessions, service.store, MAX_BEACONS_PER_TRANSACTION)
+
+
+async def purge_visitors(ctx: WorkerContext) -> int:
+    """Hourly: anonymous visitors never identified, unseen for PARCOURS_VISITOR_RETENTION_DAYS."""
+    runtime = ctx["runtime"]
+    purged = 0
+    while True:
+        async with transaction(runtime.sessions) as session:
+            count = await service.purge(session, runtime.settings.visitor_retention_days)
+        purged += count
+        if count < service.PURGE_BATCH:
+            return purged
