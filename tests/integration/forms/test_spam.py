@@ -97,9 +97,12 @@ def test_a_person_with_a_proof_gets_in_and_robots_do_not(api: Api) -> None:
         answer = post(api, form, robot)
         assert answer.status_code == 200 and answer.json()["ok"] is True  # robots learn nothing
         assert not exists(api, robot["email"])
-    assert exists(api, person["email"])
+    # The same rules for a script posting JSON straight to the endpoint: no proof, no contact.
+    script = human_fields(api)
+    assert api.post(f"/f/{form['slug']}", json=script, headers=visitor()).json()["ok"] is True
+    assert not exists(api, script["email"]) and exists(api, person["email"])
     figures = stats(api, form)
-    assert figures["submissions"] == 1 and figures["spam_blocked"] == len(robots) and figures["held"] == 0
+    assert figures["submissions"] == 1 and figures["spam_blocked"] == len(robots) + 1 and figures["held"] == 0
 
 
 def test_posts_without_proof_follow_the_forms_policy(api: Api) -> None:
