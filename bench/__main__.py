@@ -11,6 +11,7 @@ from bench import (
     delivery,
     events,
     forms,
+    guard_proof,
     import_csv,
     ingest,
     journeys,
@@ -31,6 +32,7 @@ BENCHMARKS = {
     "events": events.main,
     "forms": forms.main,
     "visitors": visitors.main,
+    "guard_proof": guard_proof.main,
 }
 
 

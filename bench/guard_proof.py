@@ -126,8 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--max-numbers", type=int, nargs="+", default=[proof.MAX_NUMBER // 2, proof.MAX_NUMBER, proof.MAX_NUMBER * 2]
     )
+    p.add_argument("--backend", default="both", help="accepted for `python -m bench`; no database is used")
     args = p.parse_args(argv)
-    args.backend = "both"
     if not SCRIPT.is_file():
         raise SystemExit("frontend/dist/guard/altcha.js is missing: run `npm run build` in frontend/ first.")
     runs = 5 if args.quick else 25

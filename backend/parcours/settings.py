@@ -60,8 +60,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # Reverse proxies in front of this server that append the client's address to X-Forwarded-For
     # (1 behind one nginx or Caddy). 0: the header is ignored and the connecting address is the client.
     trusted_proxies: int = 0
-    # Public inbound endpoints (forms, proof-of-work challenges): posts one address may make per
-    # minute, posts one form may receive per minute from everyone, challenges one address may fetch.
+    # Public inbound endpoints (forms, proof-of-work challenges): requests of any kind one address
+    # may make per minute (page views are writes), posts one address may make per minute, posts one
+    # form may receive per minute from everyone, challenges one address may fetch per minute.
+    public_requests_per_ip_minute: int = 300
     public_posts_per_ip_minute: int = 20
     public_posts_per_form_minute: int = 600
     challenges_per_ip_minute: int = 60

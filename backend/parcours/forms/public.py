@@ -356,6 +356,11 @@ async def embed_script(
     )
 
 
-# Rate limits (per IP and per form, 429 with Retry-After, shared by every API process) are the
-# guard's (parcours.guard.ratelimit), counted in Redis before anything is read from the database.
-forms_public_router = Router(path="/", route_handlers=[form_page, thanks_page, submit, confirm, embed_script])
+# Rate limits (429 with Retry-After, shared by every API process) are the guard's
+# (parcours.guard.ratelimit), counted in Redis before anything is read from the database: every
+# request here per address (a page view is a write), and posts per address and per form (submit).
+forms_public_router = Router(
+    path="/",
+    route_handlers=[form_page, thanks_page, submit, confirm, embed_script],
+    guards=[ratelimit.per_address("public", lambda settings: settings.public_requests_per_ip_minute)],
+)

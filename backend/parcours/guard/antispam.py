@@ -42,7 +42,8 @@ FieldValue = str | Sequence[str] | None
 class Verdict(msgspec.Struct, frozen=True, kw_only=True):
     """`spam`: create nothing, count it as spam. `review`: a real-looking post without proof that
     the form's policy holds for a person to look at before it counts. `reason` says why either
-    is set (None: a clean submission)."""
+    is set (None: a clean submission). `verdict` never says "flood": callers that refuse a post
+    on a rate limit (`guard.ratelimit`) use that reason to count it with the rest of the spam."""
 
     spam: bool
     reason: Reason | None = None

@@ -8,12 +8,18 @@ one rented server holds whole.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, cast
 
-from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import TooManyRequestsException
+from litestar.handlers.base import BaseRouteHandler
 from redis.asyncio import Redis
+
+from parcours.settings import Settings
+
+if TYPE_CHECKING:
+    from parcours.runtime import Runtime
 
 # INCR the window's counter, start its expiry on the first hit; answer the count and the seconds
 # left. One script: atomic, and one round trip whatever the load.
@@ -42,7 +48,27 @@ def flood(retry_after: int, message: str = "Too many requests: wait a little and
     return TooManyRequestsException(detail=message, headers={"Retry-After": str(retry_after)})
 
 
-def client_ip(request: Request[Any, Any, Any], trusted_proxies: int = 0) -> str:
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Coroutine[Any, Any, None]]
+
+
+def per_address(purpose: str, limit: Callable[[Settings], int], window_seconds: int = 60) -> Guard:
+    """A Litestar guard for a public route or router: at most `limit(settings)` requests per address
+    in each window, shared by every API process (unlike Litestar's RateLimitMiddleware, which
+    counts per process and believes no proxy), then 429 with Retry-After. For instance
+    `guards=[per_address("tracking", lambda s: s.tracking_rate_limit)]`."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        runtime: Runtime = connection.app.state.runtime
+        address = client_ip(connection, runtime.settings.trusted_proxies)
+        key = f"{purpose}:{ip_key(address)}"
+        wait = await hit(runtime.redis, key, limit=limit(runtime.settings), window_seconds=window_seconds)
+        if wait is not None:
+            raise flood(wait)
+
+    return guard
+
+
+def client_ip(request: ASGIConnection[Any, Any, Any, Any], trusted_proxies: int = 0) -> str:
     """The visitor's address: the connecting one, or with `trusted_proxies` reverse proxies in front
     (settings.trusted_proxies), the address the outermost of them saw, read from the right of
     X-Forwarded-For (what a client writes on the left is never believed)."""

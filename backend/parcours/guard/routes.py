@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Response, Router, get
+from litestar import Response, Router, get
 from litestar.response import File
 
 from parcours.clock import utcnow
@@ -42,20 +42,14 @@ def script_path(frontend: Path) -> str:
     return f"{SCRIPT_PATH}?v={version}" if version else SCRIPT_PATH
 
 
-@get(CHALLENGE_PATH, summary="A proof-of-work challenge for a public form")
-async def new_challenge(runtime: Runtime, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+@get(
+    CHALLENGE_PATH,
+    summary="A proof-of-work challenge for a public form",
+    guards=[ratelimit.per_address("challenge", lambda settings: settings.challenges_per_ip_minute)],
+)
+async def new_challenge(runtime: Runtime) -> Response[dict[str, Any]]:
     """An ALTCHA (v2) challenge, valid 10 minutes and good for one submission. Public; rate
     limited per address (429 with Retry-After)."""
-    settings = runtime.settings
-    address = ratelimit.client_ip(request, settings.trusted_proxies)
-    wait = await ratelimit.hit(
-        runtime.redis,
-        "challenge:" + ratelimit.ip_key(address),
-        limit=settings.challenges_per_ip_minute,
-        window_seconds=60,
-    )
-    if wait is not None:
-        raise ratelimit.flood(wait)
     # Any site may ask (forms are embedded on customers' sites); no cookie is read or set.
     headers = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
     return Response(proof.challenge(runtime.secret_key, utcnow()), headers=headers)

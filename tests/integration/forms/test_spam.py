@@ -20,6 +20,7 @@ from tests.factories import unique_email, unique_type
 
 PER_IP = 3
 PER_FORM = 10
+PAGES_PER_IP = 6
 _addresses = (f"198.51.100.{n}" for n in itertools.count(1))
 
 
@@ -28,7 +29,11 @@ def api(app_settings: Any) -> Iterator[Api]:
     """Behind one trusted proxy (the tests speak for many visitors through X-Forwarded-For), with
     small limits."""
     settings = msgspec.structs.replace(
-        app_settings, trusted_proxies=1, public_posts_per_ip_minute=PER_IP, public_posts_per_form_minute=PER_FORM
+        app_settings,
+        trusted_proxies=1,
+        public_posts_per_ip_minute=PER_IP,
+        public_posts_per_form_minute=PER_FORM,
+        public_requests_per_ip_minute=PAGES_PER_IP,
     )
     with signed_in(settings) as api:
         yield api
@@ -97,9 +102,12 @@ def test_a_person_with_a_proof_gets_in_and_robots_do_not(api: Api) -> None:
         answer = post(api, form, robot)
         assert answer.status_code == 200 and answer.json()["ok"] is True  # robots learn nothing
         assert not exists(api, robot["email"])
-    assert exists(api, person["email"])
+    # The same rules for a script posting JSON straight to the endpoint: no proof, no contact.
+    script = human_fields(api)
+    assert api.post(f"/f/{form['slug']}", json=script, headers=visitor()).json()["ok"] is True
+    assert not exists(api, script["email"]) and exists(api, person["email"])
     figures = stats(api, form)
-    assert figures["submissions"] == 1 and figures["spam_blocked"] == len(robots) and figures["held"] == 0
+    assert figures["submissions"] == 1 and figures["spam_blocked"] == len(robots) + 1 and figures["held"] == 0
 
 
 def test_posts_without_proof_follow_the_forms_policy(api: Api) -> None:
@@ -150,3 +158,14 @@ def test_a_flood_on_one_form_is_refused_from_every_address(api: Api) -> None:
     )
     figures = stats(api, form)
     assert figures["submissions"] == PER_FORM and figures["spam_blocked"] == 3
+
+
+def test_a_flood_of_page_views_from_one_address_is_refused_before_it_is_counted(api: Api) -> None:
+    form = publish_form(api)
+    address = visitor()
+    answers = [api.get(f"/f/{form['slug']}", headers=address) for _ in range(PAGES_PER_IP + 2)]
+    assert [a.status_code for a in answers] == [200] * PAGES_PER_IP + [429, 429]
+    assert int(answers[-1].headers["retry-after"]) >= 1
+    assert api.get(f"/f/{form['slug']}/embed.js", headers=address).status_code == 429
+    assert api.get(f"/f/{form['slug']}", headers=visitor()).status_code == 200  # someone else
+    assert stats(api, form)["views"] == PAGES_PER_IP + 1
