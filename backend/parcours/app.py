@@ -38,6 +38,7 @@ from parcours.emails.routes import (
 )
 from parcours.events.admission import Admission
 from parcours.events.routes import EventsController, events_public_router
+from parcours.forms.routes import FormsController
 from parcours.inputs import RefuseNul
 from parcours.interactions.ingestion import Ingestion
 from parcours.interactions.routes import InteractionsController
@@ -152,6 +153,7 @@ def api_router() -> Router:
             PipelineController,
             OpportunitiesController,
             EventsController,
+            FormsController,
             OrganizationController,
         ],
         middleware=[authentication],
