@@ -97,7 +97,7 @@ export function FieldPanel({ field, readOnly, languages, consentVersion, onChang
             <Select label={t("forms.field.source")} description={t("forms.field.source_hint")} allowDeselect={false} disabled={readOnly}
               data={[...HIDDEN_SOURCES.map((s) => ({ value: s, label: t(`forms.sources.${s}`) })), { value: "query", label: t("forms.sources.query") }]}
               value={sourceIsUtm ? field.source : "query"} error={errorFor("source")} data-testid="field-source"
-              onChange={(value) => onChange({ source: value === "query" ? "" : value })} />
+              onChange={(value) => onChange({ source: value === "query" ? null : value })} />
             {!sourceIsUtm && (
               <TextInput label={t("forms.field.query_key")} description={t("forms.field.query_key_hint")} value={field.source ?? ""}
                 disabled={readOnly} onChange={(e) => onChange({ source: e.currentTarget.value || null })} data-testid="field-query-key" />

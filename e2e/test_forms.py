@@ -1,0 +1,62 @@
+"""A marketer builds a sign-up form from a template (a field added, the consent's wording set),
+sees it in the preview, publishes it after the confirmation; a visitor then fills it on its own
+page and becomes a contact with what they typed."""
+
+import re
+
+import httpx
+from playwright.sync_api import Browser, Page, expect
+
+WORDING = "Yes, send me the spring garden newsletter (wording 2)."
+
+
+def pick(page: Page, test_id: str, option: str) -> None:
+    page.get_by_test_id(test_id).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: Browser) -> None:
+    page.goto("/forms")
+    page.get_by_test_id("forms-new").click()
+    page.get_by_test_id("form-template-newsletter").click()
+    page.get_by_test_id("form-new-name").fill("Spring garden club")
+    page.get_by_test_id("form-create").click()
+    expect(page).to_have_url(re.compile(r"/forms/\d+$"))
+    form_id = int(page.url.rsplit("/", 1)[1])
+
+    # A field for the city, saved on the contact.
+    page.get_by_test_id("field-add").click()
+    page.get_by_test_id("field-add-text").click()
+    page.get_by_test_id("field-label-en").fill("Your city")
+    pick(page, "field-maps-to", "City")
+    preview = page.get_by_test_id("form-preview")
+    expect(preview.get_by_label("Your city")).to_be_visible()
+
+    # The consent's exact wording, shown as it is in the preview.
+    page.get_by_test_id("field-select-2").click()
+    page.get_by_test_id("field-wording-en").fill(WORDING)
+    page.get_by_test_id("field-consent-version").fill("2")
+    expect(preview.get_by_text(WORDING)).to_be_visible()
+    # The preview checks what a visitor must answer before anything is sent.
+    page.get_by_test_id("preview-submit").click()
+    expect(preview.get_by_text("Please answer this question.").first).to_be_visible()
+
+    # No confirmation email for this one: the visitor is in at once.
+    page.get_by_test_id("form-tab-settings").click()
+    page.get_by_test_id("settings-double-opt-in").uncheck()
+    page.get_by_test_id("settings-no-script-accept").check()
+    expect(page.get_by_test_id("form-save-state")).to_have_attribute("data-state", "saved")
+
+    page.get_by_test_id("form-publish").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(re.compile(r"/f/spring-garden-club"))
+    dialog.get_by_test_id("form-publish-confirm").click()
+    expect(page.get_by_test_id("form-status")).to_have_text("Published")
+    expect(page.get_by_test_id("share-url-link")).to_contain_text("/f/spring-garden-club")
+    expect(page.get_by_test_id("share-script-text")).to_contain_text("embed.js")
+
+    saved = api.get(f"/api/forms/{form_id}").json()
+    assert saved["settings"]["double_opt_in"] is False
+    consent = next(f for f in saved["fields"] if f["type"] == "consent")
+    assert consent["label"] == WORDING and saved["settings"]["consent_version"] == "2"
+    assert any(f["maps_to"] == "city" and f["label"] == "Your city" for f in saved["fields"])
