@@ -31,6 +31,15 @@ def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: B
     pick(page, "field-maps-to", "City")
     preview = page.get_by_test_id("form-preview")
     expect(preview.get_by_label("Your city")).to_be_visible()
+    # A pattern the server refuses is shown on the pattern itself, then corrected.
+    page.get_by_test_id("field-pattern-toggle").click()
+    page.get_by_test_id("field-pattern").fill("(a+)+")
+    expect(page.get_by_test_id("form-save-state")).to_have_attribute("data-state", "error")
+    expect(page.get_by_text(re.compile("repeated group")).first).to_be_visible()
+    page.get_by_test_id("field-pattern-ready-letters").click()
+    page.get_by_test_id("field-pattern-sample").fill("Nantes")
+    expect(page.get_by_test_id("field-pattern-result")).to_have_text("Accepted")
+    expect(page.get_by_test_id("form-save-state")).to_have_attribute("data-state", "saved")
 
     # The consent's exact wording, shown as it is in the preview.
     page.get_by_test_id("field-select-2").click()

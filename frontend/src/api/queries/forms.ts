@@ -9,12 +9,17 @@ export type FormPatch = Schemas["FormPatch"];
 export type FormField = Schemas["FormField"];
 export type FormSettings = Schemas["FormSettings"];
 export type FormStats = Schemas["FormStats"];
+export type Submission = Schemas["SubmissionOut"];
+export type SubmissionStatus = Submission["status"];
 
 export const keys = {
   all: ["forms"] as const,
   list: (archived: boolean) => ["forms", { archived }] as const,
   form: (id: number) => ["form", id] as const,
   stats: (id: number) => ["form-stats", id] as const,
+  // A form's submissions start with ["form-submissions", id]: accepting one reloads every page.
+  submissions: (id: number) => ["form-submissions", id] as const,
+  submissionList: (id: number, status: SubmissionStatus | null) => ["form-submissions", id, { status }] as const,
 };
 
 const formPath = (id: number) => ({ params: { path: { form_id: id } } });
@@ -27,6 +32,13 @@ export const deleteForm = (id: number) => unwrap(api.DELETE("/api/forms/{form_id
 export const publishForm = (id: number) => unwrap(api.POST("/api/forms/{form_id}/publish", formPath(id)));
 export const formStats = (id: number) => unwrap(api.GET("/api/forms/{form_id}/stats", formPath(id)));
 
+export const listSubmissions = (id: number, status: SubmissionStatus | null, cursor?: string) =>
+  unwrap(api.GET("/api/forms/{form_id}/submissions", {
+    params: { path: { form_id: id }, query: { limit: 50, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } },
+  }));
+export const acceptSubmission = (id: number, submissionId: number) =>
+  unwrap(api.POST("/api/forms/{form_id}/submissions/{submission_id}/accept", { params: { path: { form_id: id, submission_id: submissionId } } }));
+
 // ---- hooks ------------------------------------------------------------------------------------
 
 /** The forms, a cursor page at a time (figures refreshed every half minute). */
@@ -37,3 +49,7 @@ export const useForm = (id: number) => useQuery({ queryKey: keys.form(id), query
 
 export const useFormStats = (id: number, enabled: boolean) =>
   useQuery({ queryKey: keys.stats(id), queryFn: () => formStats(id), enabled, refetchInterval: 15_000 });
+
+/** A form's submissions, latest first, a cursor page at a time (those held for review with `status: "held"`). */
+export const useSubmissions = (id: number, status: SubmissionStatus | null) =>
+  useCursorPages(keys.submissionList(id, status), (cursor) => listSubmissions(id, status, cursor), { refetchInterval: 15_000 });

@@ -15,6 +15,7 @@ type Props = {
   readOnly: boolean;
   languages: Lang[];
   consentVersion: string;
+  consentVersionError?: string;
   onChange: (patch: Partial<FormField>) => void;
   onConsentVersion: (version: string) => void;
   /** The server's message for a key of this field (`label`, `maps_to`, `options[1].value`…). */
@@ -60,7 +61,7 @@ function InLanguages({ label, values, languages, area, testId, error, disabled, 
   );
 }
 
-export function FieldPanel({ field, readOnly, languages, consentVersion, onChange, onConsentVersion, errorFor }: Props) {
+export function FieldPanel({ field, readOnly, languages, consentVersion, consentVersionError, onChange, onConsentVersion, errorFor }: Props) {
   const { t } = useTranslation();
   const targets = useTargets(field.type);
   const langs = languages.length ? languages : LANGS;
@@ -85,7 +86,7 @@ export function FieldPanel({ field, readOnly, languages, consentVersion, onChang
             <Stack gap={6}>
               <Text size="sm">{t("forms.field.wording_hint")}</Text>
               <TextInput label={t("forms.field.consent_version")} description={t("forms.field.consent_version_hint")} w={260}
-                value={consentVersion} disabled={readOnly} onChange={(e) => onConsentVersion(e.currentTarget.value)} data-testid="field-consent-version" />
+                value={consentVersion} error={consentVersionError} disabled={readOnly} onChange={(e) => onConsentVersion(e.currentTarget.value)} data-testid="field-consent-version" />
             </Stack>
           </Alert>
         )}

@@ -10,6 +10,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
+import { ApiError } from "../../api/client";
 import { keys, publishForm, updateForm, useForm, type Form, type FormField, type FormPatch, type FormSettings } from "../../api/queries/forms";
 import { useAuth } from "../../auth/AuthProvider";
 import { ErrorAlert } from "../../components/ErrorAlert";
@@ -23,6 +24,7 @@ import { FormStatus } from "./FormsPage";
 import { SettingsPanel } from "./SettingsPanel";
 import { SharePanel, shareTexts } from "./SharePanel";
 import { StatsTab } from "./StatsTab";
+import { SubmissionsTab } from "./SubmissionsTab";
 import { move, newField, withDefaults, type Draft, type Lang } from "./model";
 import { fieldTexts } from "./templates";
 
@@ -63,7 +65,7 @@ export function FormEditorPage() {
   const [publishing, setPublishing] = useState(false);
   const readOnly = !canWrite;
 
-  const { state, error, change, flush } = useAutosave(
+  const { state, error, setError, change, flush } = useAutosave(
     (body: FormPatch) => updateForm(formId, body),
     (saved: Form) => {
       setSavedAt(new Date());
@@ -143,7 +145,9 @@ export function FormEditorPage() {
           notifications.show({ color: "green", message: t("forms.publish.done", { url }) });
           setTab("share");
         } catch (e) {
-          notifications.show({ color: "red", message: (e as Error).message });
+          // A form that cannot go live yet says which field to fix, where it is.
+          if (e instanceof ApiError && e.field) setError(e);
+          else notifications.show({ color: "red", message: (e as Error).message });
         } finally {
           setPublishing(false);
         }
@@ -193,6 +197,7 @@ export function FormEditorPage() {
           <Tabs.Tab value="build" data-testid="form-tab-build">{t("forms.tabs.build")}</Tabs.Tab>
           <Tabs.Tab value="settings" data-testid="form-tab-settings">{t("forms.tabs.settings")}</Tabs.Tab>
           <Tabs.Tab value="share" data-testid="form-tab-share">{t("forms.tabs.share")}</Tabs.Tab>
+          <Tabs.Tab value="submissions" data-testid="form-tab-submissions">{t("forms.tabs.submissions")}</Tabs.Tab>
           <Tabs.Tab value="stats" data-testid="form-tab-stats">{t("forms.tabs.stats")}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="build" pt="sm">
@@ -206,7 +211,7 @@ export function FormEditorPage() {
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 5 }}>
               {field ? (
-                <FieldPanel field={field} readOnly={readOnly} languages={languages} consentVersion={draft.settings.consent_version ?? "1"}
+                <FieldPanel field={field} readOnly={readOnly} languages={languages} consentVersion={draft.settings.consent_version ?? "1"} consentVersionError={settingError("settings.consent_version")}
                   errorFor={fieldError} onConsentVersion={(consent_version) => setSettings({ consent_version })}
                   onChange={(patch) => setFields((f) => f.map((x, i) => (i === selected ? { ...x, ...patch } : x)))} />
               ) : (
@@ -230,6 +235,9 @@ export function FormEditorPage() {
         </Tabs.Panel>
         <Tabs.Panel value="share" pt="sm">
           <SharePanel form={saved} html={null} />
+        </Tabs.Panel>
+        <Tabs.Panel value="submissions" pt="sm">
+          <SubmissionsTab formId={formId} />
         </Tabs.Panel>
         <Tabs.Panel value="stats" pt="sm">
           <StatsTab formId={formId} />

@@ -12,7 +12,7 @@ export const FIELD_TYPES = [
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 export const WITH_CHOICES: FieldType[] = ["select", "radio", "checkboxes"];
-export const WITH_PATTERN: FieldType[] = ["text", "phone", "number", "textarea"];
+export const WITH_PATTERN: FieldType[] = ["text", "email", "phone", "textarea"];
 export const HIDDEN_SOURCES = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"] as const;
 
 /** The contact fields a form can fill, in the order a marketer expects them. */
