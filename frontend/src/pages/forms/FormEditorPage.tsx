@@ -51,7 +51,7 @@ function locate(path: string | null | undefined): { index: number | null; key: s
 }
 
 export function FormEditorPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { canWrite } = useAuth();
   const formId = Number(useParams().id);
   const queries = useQueryClient();
@@ -203,7 +203,7 @@ export function FormEditorPage() {
         <Tabs.Panel value="build" pt="sm">
           <Grid>
             <Grid.Col span={{ base: 12, md: 3 }}>
-              <FieldList fields={draft.fields} selected={selected} lang={languages[0]} readOnly={readOnly}
+              <FieldList fields={draft.fields} selected={selected} lang={languages.includes(i18n.language as Lang) ? (i18n.language as Lang) : languages[0]} readOnly={readOnly}
                 errors={new Set(where.index !== null ? [where.index] : [])} onSelect={setSelected}
                 onMove={(from, to) => { setFields((f) => move(f, from, to)); if (selected === from) setSelected(to); }}
                 onRemove={(index) => { setFields((f) => f.filter((_, i) => i !== index)); setSelected(null); }}

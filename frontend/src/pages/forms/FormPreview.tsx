@@ -69,7 +69,7 @@ export function FormPreview({ fields, settings, name }: { fields: FormField[]; s
         <Group justify="space-between">
           <Text fw={600} size="sm">{t("forms.preview.title")}</Text>
           <SegmentedControl size="xs" value={lang} onChange={(v) => { setChosen(v as Lang); setErrors({}); }} data-testid="preview-language"
-            aria-label={t("forms.preview.language")} data={languages.map((l) => ({ value: l, label: t(`forms.languages.${l}`) }))} />
+            aria-label={t("forms.preview.language")} data={languages.map((l) => ({ value: l, label: t(`forms.language_names.${l}`) }))} />
         </Group>
         <div lang={lang} style={{ background: "var(--mantine-color-gray-0)", padding: 16, borderRadius: 8 }}>
           {sent ? (

@@ -1,6 +1,6 @@
 // A pattern for a field's answers (advanced): what it means in plain words, a few ready-made
 // ones, and a box to try an answer against it as it is typed.
-import { Badge, Button, Collapse, Group, Stack, Text, TextInput } from "@mantine/core";
+import { Anchor, Badge, Button, Collapse, Group, Stack, Text, TextInput } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { testPattern } from "./model";
@@ -15,10 +15,10 @@ export function PatternInput({ value, error, onChange }: { value: string | null;
   const check = pattern ? testPattern(pattern, sample) : null;
   return (
     <Stack gap={4}>
-      <Button variant="subtle" size="compact-sm" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="field-pattern-toggle"
-        style={{ alignSelf: "flex-start" }}>
+      <Anchor component="button" type="button" size="sm" fw={600} ta="left" onClick={() => setOpen((o) => !o)} aria-expanded={open}
+        data-testid="field-pattern-toggle">
         {t("forms.pattern.toggle")}
-      </Button>
+      </Anchor>
       <Collapse in={open}>
         <Stack gap="xs">
           <Text size="xs" c="dimmed">{t("forms.pattern.explain")}</Text>

@@ -54,7 +54,7 @@ export function SettingsPanel({ settings, readOnly, onChange, errorFor }: Props)
           <Text size="sm" c="dimmed">{t("forms.settings.languages_hint")}</Text>
           <SegmentedControl value={languages[0]} disabled={readOnly} data-testid="settings-default-language"
             aria-label={t("forms.settings.default_language")}
-            data={LANGS.map((l) => ({ value: l, label: t(`forms.languages.${l}`) }))}
+            data={LANGS.map((l) => ({ value: l, label: t(`forms.language_names.${l}`) }))}
             onChange={(v) => onChange({ languages: [v as Lang, ...languages.filter((l) => l !== v)] })} />
           <Checkbox label={t("forms.settings.both_languages")} checked={languages.length === 2} disabled={readOnly} data-testid="settings-both-languages"
             onChange={(e) => onChange({ languages: e.currentTarget.checked ? [languages[0], ...LANGS.filter((l) => l !== languages[0])] : [languages[0]] })} />
