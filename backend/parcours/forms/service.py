@@ -129,6 +129,15 @@ async def _check(session: AsyncSession, fields: list[dict[str, Any]], settings: 
         raise Unprocessable(message, path)
 
 
+# /f/confirm/{token} is the confirmation link: no form takes that address.
+RESERVED_SLUGS = ("confirm",)
+
+
+def _free_word(slug: str | None) -> None:
+    if slug in RESERVED_SLUGS:
+        raise Unprocessable(f"The address /f/{slug} is reserved: choose another.", "slug")
+
+
 async def _slug_taken(session: AsyncSession, slug: str, form_id: int | None = None) -> bool:
     query = select(col(Form.id)).where(col(Form.slug) == slug)
     if form_id is not None:
@@ -140,7 +149,10 @@ async def create_form(session: AsyncSession, values: dict[str, Any], by: str) ->
     fields, settings = _plain(values.get("fields") or []), _plain(values.get("settings") or FormSettings())
     await _check(session, fields, settings)
     given = values.get("slug")
+    _free_word(given)
     slug = given or slugify(values["name"])
+    if slug in RESERVED_SLUGS:
+        slug = f"{slug}-form"
     if await _slug_taken(session, slug):
         if given:
             raise Conflict(f"Another form already has the address /f/{given}.", "slug")
@@ -159,6 +171,7 @@ async def update_form(session: AsyncSession, form_id: int, changes: dict[str, An
     fields = _plain(changes["fields"]) if "fields" in changes else form.fields
     settings = _plain(changes["settings"]) if "settings" in changes else form.settings
     await _check(session, fields, settings)
+    _free_word(changes.get("slug"))
     if "slug" in changes and changes["slug"] != form.slug and await _slug_taken(session, changes["slug"], form_id):
         raise Conflict(f"Another form already has the address /f/{changes['slug']}.", "slug")
     if "name" in changes:
@@ -204,3 +217,39 @@ async def publish(session: AsyncSession, form_id: int, by: str) -> Form:
     form.version, form.published_at, form.updated_at = version, now, now
     await session.flush()
     return form
+
+
+# ---- the markup other features place (landing pages) ---------------------------------------------
+
+# The app's secret signs the time a form was shown (forms.spam.stamp); set once at start-up by
+# the app (use_secret), since form_markup's callers hold only a session.
+_SECRET: list[str] = []
+
+
+def use_secret(secret: str) -> None:
+    _SECRET[:] = [secret]
+
+
+async def form_markup(session: AsyncSession, form_id: int, *, language: str, page_id: int | None) -> str | None:
+    """The published form's HTML, posting to /f/{slug}, carrying the hidden page_id, anonymous_id,
+    honeypot and signed timestamp; escaped, it works without JavaScript. None when the form does
+    not exist or is not published."""
+    from parcours.forms import render
+
+    form = await session.get(Form, form_id)
+    if form is None or form.version is None:
+        return None
+    version = await published_version(session, form_id, form.version)
+    if not _SECRET:
+        raise RuntimeError("forms.service.use_secret was not called at start-up")
+    spoken = render.language_for(version.settings, language, None)
+    return render.fragment(
+        version,
+        form.slug,
+        spoken,
+        action=f"/f/{form.slug}",
+        secret=_SECRET[0],
+        now=utcnow(),
+        page_id=page_id,
+        proof=False,
+    )
