@@ -7,6 +7,8 @@ import re
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.conftest import Server, check_accessibility
+
 WORDING = "Yes, send me the spring garden newsletter (wording 2)."
 
 
@@ -15,7 +17,7 @@ def pick(page: Page, test_id: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: Browser) -> None:
+def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: Browser, server: Server) -> None:
     page.goto("/forms")
     page.get_by_test_id("forms-new").click()
     page.get_by_test_id("form-template-newsletter").click()
@@ -54,6 +56,7 @@ def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: B
     page.get_by_test_id("form-tab-settings").click()
     page.get_by_test_id("settings-double-opt-in").uncheck()
     page.get_by_test_id("settings-no-script-accept").check()
+    page.get_by_test_id("settings-minimum-seconds").fill("2")
     expect(page.get_by_test_id("form-save-state")).to_have_attribute("data-state", "saved")
 
     page.get_by_test_id("form-publish").click()
@@ -69,3 +72,30 @@ def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: B
     consent = next(f for f in saved["fields"] if f["type"] == "consent")
     assert consent["label"] == WORDING and saved["settings"]["consent_version"] == "2"
     assert any(f["maps_to"] == "city" and f["label"] == "Your city" for f in saved["fields"])
+
+    # A visitor, in a browser of their own, fills the form on its page.
+    visitor = browser.new_context(base_url=server.base_url, locale="en-US")
+    try:
+        public = visitor.new_page()
+        public.goto("/f/spring-garden-club?utm_source=garden-blog")
+        expect(public.get_by_text(WORDING)).to_be_visible()
+        public.get_by_test_id("form-field-email").fill("Rose.Gardener@Example.org")
+        public.get_by_test_id("form-field-first_name").fill("Rose")
+        public.get_by_test_id("form-field-text").fill("Nantes")
+        public.get_by_test_id("form-field-newsletter_consent").check()
+        check_accessibility(public, "the hosted form")
+        public.wait_for_timeout(2_000)  # a person takes longer than the form's minimum time
+        public.get_by_test_id("form-submit").click()
+        expect(public.get_by_text("Thank you! We have received your answers.")).to_be_visible()
+    finally:
+        visitor.close()
+
+    # The marketer finds the new contact with what was typed.
+    contact = api.get("/api/contacts", params={"q": "rose.gardener"}).json()["items"][0]
+    page.goto("/contacts")
+    page.get_by_test_id("contacts-search").fill("rose.gardener")
+    row = page.get_by_test_id(f"contact-row-{contact['id']}")
+    expect(row).to_contain_text("Rose")
+    expect(row).to_contain_text("rose.gardener@example.org")
+    assert (contact["email"], contact["first_name"], contact["city"]) == ("rose.gardener@example.org", "Rose", "Nantes")
+    assert contact["email_opt_in"] is True and contact["lead_origin"] == "inbound"

@@ -13,7 +13,8 @@ export function shareTexts(form: Pick<Form, "url" | "slug">) {
   const url = absolute(form.url || `/f/${form.slug}`);
   return {
     url,
-    script: `<div data-parcours-form="${form.slug}"></div>\n<script src="${url}/embed.js" async></script>`,
+    // embed.js draws the form right where the script tag stands.
+    script: `<script src="${url}/embed.js" async></script>`,
   };
 }
 
