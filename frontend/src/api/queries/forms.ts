@@ -14,7 +14,6 @@ export type SubmissionStatus = Submission["status"];
 
 export const keys = {
   all: ["forms"] as const,
-  list: (archived: boolean) => ["forms", { archived }] as const,
   form: (id: number) => ["form", id] as const,
   stats: (id: number) => ["form-stats", id] as const,
   // A form's submissions start with ["form-submissions", id]: accepting one reloads every page.
@@ -38,6 +37,9 @@ export const listSubmissions = (id: number, status: SubmissionStatus | null, cur
   }));
 export const acceptSubmission = (id: number, submissionId: number) =>
   unwrap(api.POST("/api/forms/{form_id}/submissions/{submission_id}/accept", { params: { path: { form_id: id, submission_id: submissionId } } }));
+
+export const prefillLink = (id: number, contactId: number) =>
+  unwrap(api.GET("/api/forms/{form_id}/prefill-link", { params: { path: { form_id: id }, query: { contact_id: contactId } } }));
 
 // ---- hooks ------------------------------------------------------------------------------------
 
