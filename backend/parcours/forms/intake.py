@@ -162,6 +162,14 @@ async def submit(runtime: Runtime, slug: str, raw: dict[str, Any], visit: Visit)
         return Outcome("done", form, settings, submission_id=row.id)
 
 
+async def count_flood(runtime: Runtime, form_id: int, version: FormVersion, ip: str) -> None:
+    """A post refused by the rate limits: nothing of it is kept but a spam row for the statistics."""
+    from parcours.db import transaction
+
+    async with transaction(runtime.sessions) as session:
+        session.add(_row(form_id, version, "spam", {}, {"ip": ip}, spam_reason="flood"))
+
+
 def _row(
     form_id: int,
     version: FormVersion,
