@@ -1,6 +1,6 @@
 """A marketer builds a sign-up form from a template (a field added, the consent's wording set),
 sees it in the preview, publishes it after the confirmation; a visitor then fills it on its own
-page and becomes a contact with what they typed."""
+page (their browser solving the proof of work) and becomes a contact with what they typed."""
 
 import re
 
@@ -55,7 +55,8 @@ def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: B
     # No confirmation email for this one: the visitor is in at once.
     page.get_by_test_id("form-tab-settings").click()
     page.get_by_test_id("settings-double-opt-in").uncheck()
-    page.get_by_test_id("settings-no-script-accept").check()
+    # Posts without the browser's proof of work are refused: the visitor below passes only by solving it.
+    page.get_by_test_id("settings-no-script-refuse").check()
     page.get_by_test_id("settings-minimum-seconds").fill("2")
     expect(page.get_by_test_id("form-save-state")).to_have_attribute("data-state", "saved")
 
@@ -68,7 +69,7 @@ def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: B
     expect(page.get_by_test_id("share-script-text")).to_contain_text("embed.js")
 
     saved = api.get(f"/api/forms/{form_id}").json()
-    assert saved["settings"]["double_opt_in"] is False
+    assert saved["settings"]["double_opt_in"] is False and saved["settings"]["no_script"] == "refuse"
     consent = next(f for f in saved["fields"] if f["type"] == "consent")
     assert consent["label"] == WORDING and saved["settings"]["consent_version"] == "2"
     assert any(f["maps_to"] == "city" and f["label"] == "Your city" for f in saved["fields"])
@@ -84,7 +85,8 @@ def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: B
         public.get_by_test_id("form-field-text").fill("Nantes")
         public.get_by_test_id("form-field-newsletter_consent").check()
         check_accessibility(public, "the hosted form")
-        public.wait_for_timeout(2_000)  # a person takes longer than the form's minimum time
+        expect(public.locator("input[name=altcha]")).not_to_have_value("", timeout=15_000)
+        public.wait_for_timeout(1_000)  # a person takes longer than the form's minimum time (2 s)
         public.get_by_test_id("form-submit").click()
         expect(public.get_by_text("Thank you! We have received your answers.")).to_be_visible()
     finally:
