@@ -26,6 +26,12 @@ def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: B
     expect(page).to_have_url(re.compile(r"/forms/\d+$"))
     form_id = int(page.url.rsplit("/", 1)[1])
 
+    # A wrong click is undone.
+    page.get_by_test_id("field-remove-1").click()
+    expect(page.get_by_test_id("field-select-1")).not_to_contain_text("First name")
+    page.get_by_test_id("form-undo").click()
+    expect(page.get_by_test_id("field-select-1")).to_contain_text("First name")
+
     # A field for the city, saved on the contact.
     page.get_by_test_id("field-add").click()
     page.get_by_test_id("field-add-text").click()
