@@ -88,7 +88,7 @@ def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: B
         expect(public.get_by_text(WORDING)).to_be_visible()
         public.get_by_test_id("form-field-email").fill("Rose.Gardener@Example.org")
         public.get_by_test_id("form-field-first_name").fill("Rose")
-        public.get_by_test_id("form-field-text").fill("Nantes")
+        public.get_by_test_id("form-field-city").fill("Nantes")
         public.get_by_test_id("form-field-newsletter_consent").check()
         check_accessibility(public, "the hosted form")
         expect(public.locator("input[name=altcha]")).not_to_have_value("", timeout=15_000)

@@ -140,7 +140,7 @@ export function FieldPanel({ field, readOnly, languages, consentVersion, consent
             {!readOnly && (
               <Button size="xs" variant="light" leftSection={<IconPlus size={14} />} style={{ alignSelf: "flex-start" }} data-testid="field-choice-add"
                 onClick={() => {
-                  const value = freeName(options.map((o) => ({ name: o.value })) as FormField[], `choice_${options.length + 1}`);
+                  const value = freeName(options.map((o) => ({ name: o.value })), `choice_${options.length + 1}`);
                   onChange({ options: [...options, { value, label: "", labels: {} }] });
                 }}>
                 {t("forms.field.add_choice")}

@@ -25,7 +25,7 @@ import { SettingsPanel } from "./SettingsPanel";
 import { SharePanel, shareTexts } from "./SharePanel";
 import { StatsTab } from "./StatsTab";
 import { SubmissionsTab } from "./SubmissionsTab";
-import { move, newField, withDefaults, type Draft, type Lang } from "./model";
+import { move, newField, renamedFor, withDefaults, type Draft, type Lang } from "./model";
 import { fieldTexts } from "./templates";
 
 const EMPTY: Draft = { name: "", fields: [], settings: {} as FormSettings };
@@ -213,7 +213,8 @@ export function FormEditorPage() {
               {field ? (
                 <FieldPanel field={field} readOnly={readOnly} languages={languages} consentVersion={draft.settings.consent_version ?? "1"} consentVersionError={settingError("settings.consent_version")}
                   errorFor={fieldError} onConsentVersion={(consent_version) => setSettings({ consent_version })}
-                  onChange={(patch) => setFields((f) => f.map((x, i) => (i === selected ? { ...x, ...patch } : x)))} />
+                  onChange={(patch) => setFields((f) => f.map((x, i) => (i !== selected ? x
+                    : { ...x, ...patch, ...("maps_to" in patch ? { name: renamedFor(x, patch.maps_to ?? null, f) } : {}) })))} />
               ) : (
                 <Text c="dimmed" size="sm" data-testid="field-panel-empty">{t("forms.editor.pick_field")}</Text>
               )}

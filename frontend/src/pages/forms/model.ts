@@ -17,8 +17,11 @@ export const HIDDEN_SOURCES = ["utm_source", "utm_medium", "utm_campaign", "utm_
 
 /** The contact fields a form can fill, in the order a marketer expects them. */
 export const CONTACT_FIELDS = [
-  "email", "first_name", "last_name", "phone", "company", "job_title", "city", "country", "language", "birth_date",
+  "email", "first_name", "last_name", "phone", "company", "job_title", "city", "country", "language", "birth_date", "gender",
 ] as const;
+
+/** Names the form's page posts itself: no field may take them. */
+const RESERVED = ["page_id", "anonymous_id", "altcha", "_ts", "website", "p", "language"];
 
 /** What a field of each type saves to when first added. */
 const DEFAULT_MAPS_TO: Partial<Record<FieldType, string>> = { email: "email", phone: "phone", consent: "consent:email" };
@@ -28,8 +31,8 @@ export type Draft = { name: string; fields: FormField[]; settings: FormSettings 
 export type Texts = { label: (type: FieldType, lang: Lang) => string; choice: (n: number, lang: Lang) => string };
 
 /** A field name no other field of the form uses, made from its type (`text_2`…). */
-export function freeName(fields: FormField[], base: string): string {
-  const taken = new Set(fields.map((f) => f.name));
+export function freeName(fields: Pick<FormField, "name">[], base: string): string {
+  const taken = new Set([...fields.map((f) => f.name), ...RESERVED]);
   if (!taken.has(base)) return base;
   let n = 2;
   while (taken.has(`${base}_${n}`)) n += 1;
@@ -59,6 +62,14 @@ export function newField(type: FieldType, fields: FormField[], texts: Texts): Fo
     source: type === "hidden" ? "utm_source" : null,
     progressive: false,
   };
+}
+
+/** A field still named after its type (`text`, `text_2`) takes the name of where it saves
+ * (`city`, `consent_email`): its answers then read well in the submissions and the interaction. */
+export function renamedFor(field: FormField, mapsTo: string | null, fields: FormField[]): string {
+  if (!mapsTo || !new RegExp(`^${field.type}(_\\d+)?$`).test(field.name)) return field.name;
+  const base = mapsTo.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^[^a-z]+|_+$/g, "").slice(0, 36);
+  return base ? freeName(fields.filter((f) => f !== field), base) : field.name;
 }
 
 export function move<T>(items: T[], from: number, to: number): T[] {
