@@ -5,6 +5,7 @@ Everything shown is escaped; posts from other sites are refused unless the form 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -99,12 +100,28 @@ async def _flooded(runtime: Runtime, form_id: int, ip: str) -> int | None:
     return max(waits) if waits else None
 
 
+# The published version of each form, as this process last read it: a post does not read it again
+# for RECENT seconds (a new publication is served everywhere within that time; versions never change).
+RECENT = 2.0
+_recent: dict[tuple[int, str], tuple[float, tuple[Form, FormVersion]]] = {}
+
+
 async def _published(runtime: Runtime, slug: str) -> tuple[Form, FormVersion] | None:
+    now = time.monotonic()
+    key = (id(runtime), slug)
+    cached = _recent.get(key)
+    if cached is not None and now - cached[0] < RECENT:
+        return cached[1]
     async with transaction(runtime.read_sessions) as session:
         try:
-            return await service.published_by_slug(session, slug)
+            found = await service.published_by_slug(session, slug)
         except NotFound:
+            _recent.pop(key, None)
             return None
+    if len(_recent) > 1000:
+        _recent.clear()
+    _recent[key] = (now, found)
+    return found
 
 
 async def _view(runtime: Runtime, form_id: int) -> None:
@@ -231,7 +248,7 @@ async def submit(slug: str, runtime: Runtime, request: Request[Any, Any, Any]) -
         return Response(
             render.message(language, "too_many", status="error"), media_type="text/html", status_code=429, headers=retry
         )
-    outcome = await intake.submit(runtime, slug, raw, _visit(request, language, ip))
+    outcome = await intake.submit(runtime, slug, raw, _visit(request, language, ip), found)
     if outcome.next == "invalid":
         if script:
             return Response(
