@@ -59,6 +59,8 @@ export function FormEditorPage() {
   const history = useHistory<Draft>(EMPTY);
   const { reset } = history;
   const loaded = useRef(false);
+  // The definition as loaded: showing it again is no change to save.
+  const baseline = useRef<Draft | null>(null);
   const [selected, setSelected] = useState<number | null>(0);
   const [tab, setTab] = useState<string | null>("build");
   const [savedAt, setSavedAt] = useState<string | Date | null>(null);
@@ -78,19 +80,16 @@ export function FormEditorPage() {
   useEffect(() => {
     if (loaded.current || !form.data) return;
     loaded.current = true;
-    reset({ name: form.data.name, fields: form.data.fields, settings: form.data.settings });
+    baseline.current = { name: form.data.name, fields: form.data.fields, settings: form.data.settings };
+    reset(baseline.current);
     setSavedAt(form.data.updated_at);
   }, [form.data, reset]);
 
   // Every change (an undo too) is saved: the whole definition, its default texts following the first language.
   const draft = history.value;
-  const first = useRef(true);
   useEffect(() => {
-    if (!loaded.current) return;
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    if (!loaded.current || draft === EMPTY || draft === baseline.current) return;
+    baseline.current = null; // undoing back to it later is a change to save
     const body = withDefaults(draft);
     change({ name: body.name, fields: body.fields, settings: body.settings });
   }, [draft, change]);
