@@ -119,7 +119,8 @@ export function FormEditorPage() {
   const setSettings = (patch: Partial<FormSettings>) => history.set((d) => ({ ...d, settings: { ...d.settings, ...patch } }));
   const fieldError = (key: string) => (where.index === selected && (where.key === key || where.key.startsWith(`${key}.`) || where.key.startsWith(`${key}[`))
     ? error?.message : undefined);
-  const settingError = (key: string) => (error?.field === key || error?.field?.startsWith(`${key}.`) ? error.message : undefined);
+  const settingError = (key: string) => (error?.field === key || error?.field?.startsWith(`${key}.`) || error?.field?.startsWith(`${key}[`)
+    ? error.message : undefined);
 
   function publish() {
     const { url } = shareTexts(saved);
