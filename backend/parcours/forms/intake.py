@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.addresses import normalize_email
 from parcours.auth.service import Actor, system_actor
 from parcours.channels import service as channels
 from parcours.channels.notices import notice
@@ -131,6 +132,15 @@ class Post:
     verdict: str
 
 
+@dataclass
+class Burst:
+    """What the posts of one transaction share: the contacts already found (one query for all),
+    and the interactions to record (one insert for all, at the end)."""
+
+    found: dict[str, Any]
+    events: list[dict[str, Any]]
+
+
 Intake = GroupCommit[Post, Outcome]
 # One group commit per running product in this process (posts of a burst share one transaction).
 _INTAKES: dict[int, tuple[Runtime, Intake]] = {}
@@ -164,36 +174,30 @@ async def submit(
     return await intake_of(runtime).submit(Post(form, version, raw, visit, verdict))
 
 
+def _email_of(post: Post) -> str | None:
+    name = next((f["name"] for f in post.version.fields if f.get("maps_to") == "email"), None)
+    given = _text(post.raw.get(name), 320) if name else None
+    try:
+        return normalize_email(given) if given else None
+    except ValueError:
+        return None
+
+
 async def _store_all(runtime: Runtime, session: AsyncSession, posts: list[Post]) -> list[Outcome | ParcoursError]:
+    emails = {e for e in (_email_of(p) for p in posts if p.verdict in ("ok", "held")) if e}
+    burst = Burst(found=await contacts.find_by_emails(session, emails), events=[])
     outcomes: list[Outcome | ParcoursError] = []
     for post in posts:
-        for attempt in range(2):
-            try:
-                outcomes.append(await _store_one(runtime, session, post))
-                break
-            except Conflict:
-                if attempt:  # created by another process meanwhile, twice: let the visitor retry
-                    outcomes.append(Conflict("Please send the form again.", None))
-            except ParcoursError as error:
-                outcomes.append(error)
-                break
+        try:
+            outcomes.append(await _store(runtime, session, post, burst))
+        except ParcoursError as error:
+            outcomes.append(error)
+    await recording.record(session, burst.events)
     return outcomes
 
 
-class _Refused(Exception):
-    def __init__(self, outcome: Outcome) -> None:
-        self.outcome = outcome
-
-
-async def _store_one(runtime: Runtime, session: AsyncSession, post: Post) -> Outcome:
-    try:
-        async with session.begin_nested():
-            return await _store(runtime, session, post)
-    except _Refused as refused:  # the savepoint is rolled back: nothing of this post is kept
-        return refused.outcome
-
-
-async def _store(runtime: Runtime, session: AsyncSession, post: Post) -> Outcome:
+async def _store(runtime: Runtime, session: AsyncSession, post: Post, burst: Burst) -> Outcome:
+    """One post. What may refuse it is checked before it writes anything."""
     form, version, raw, visit = post.form, post.version, post.raw, post.visit
     assert form.id is not None
     settings, fields = version.settings, version.fields
@@ -221,12 +225,12 @@ async def _store(runtime: Runtime, session: AsyncSession, post: Post) -> Outcome
         return Outcome("confirm", form, settings, submission_id=row.id)
     row = _row(form.id, version, "accepted", values, context)
     try:
-        await apply(session, form, version, row)
+        await apply(session, form, version, row, burst=burst)
     except Conflict:
         raise
     except ParcoursError as error:
         field, message = _form_field(fields, error)
-        raise _Refused(Outcome("invalid", form, settings, field=field, message=message)) from None
+        return Outcome("invalid", form, settings, field=field, message=message)
     session.add(row)
     return Outcome("done", form, settings)
 
@@ -297,7 +301,12 @@ def _actor(form: Form | FormVersion) -> Actor:
 
 
 async def apply(
-    session: AsyncSession, form: Form, version: FormVersion, row: FormSubmission, confirmed: bool = False
+    session: AsyncSession,
+    form: Form,
+    version: FormVersion,
+    row: FormSubmission,
+    confirmed: bool = False,
+    burst: Burst | None = None,
 ) -> None:
     """Create or update the contact, record the consents with their evidence and the interactions
     (form_confirmed first when confirming), and fill the submission's contact. Raises a
@@ -309,7 +318,7 @@ async def apply(
     email = t.contact.pop("email")
     actor = _actor(version)
     trusted = context.get("prefilled_contact_id")
-    existing = await contacts.find_by_email(session, email)
+    existing = burst.found.get(email) if burst is not None else await contacts.find_by_email(session, email)
     new = existing is None
     detail = f"form: {version.name}"[:200]
     evidence = _evidence(version, t, context)
@@ -334,8 +343,13 @@ async def apply(
             )
         except msgspec.ValidationError as exc:
             raise InvalidInput(str(exc).split(" - at `$.")[0], _at(str(exc))) from None
-        contact = await contacts.create_contact(session, given, actor, looked_up=True, method="form", evidence=evidence)
+        async with session.begin_nested():  # another process may create the same person meanwhile
+            contact = await contacts.create_contact(
+                session, given, actor, looked_up=True, method="form", evidence=evidence
+            )
         contact.lead_origin_form_id, contact.lead_origin_page_id = form.id, context.get("page_id")
+        if burst is not None:
+            burst.found[email] = contact
     else:
         contact = existing
         assert contact.id is not None
@@ -380,7 +394,10 @@ async def apply(
                 "occurred_at": now,
             },
         )
-    await recording.record(session, events)
+    if burst is not None:
+        burst.events.extend(events)
+    else:
+        await recording.record(session, events)
     row.contact_id, row.new_contact = contact.id, new
 
 
