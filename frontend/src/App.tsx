@@ -6,6 +6,7 @@ import { Layout } from "./components/Layout";
 import { ContactDetailPage } from "./pages/contacts/ContactDetailPage";
 import { EmailsArea } from "./pages/emails/EmailsArea";
 import { EventsPage } from "./pages/events/EventsPage";
+import { FormsPage } from "./pages/forms/FormsPage";
 import { ContactsPage } from "./pages/contacts/ContactsPage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
@@ -25,6 +26,8 @@ const ScoringModelEditorPage = lazy(() =>
 );
 // The event editor and its tabs (charts included) load when an event is opened.
 const EventEditorPage = lazy(() => import("./pages/events/EventEditorPage").then((m) => ({ default: m.EventEditorPage })));
+// The form designer (drag and drop, charts) loads when a form is opened.
+const FormEditorPage = lazy(() => import("./pages/forms/FormEditorPage").then((m) => ({ default: m.FormEditorPage })));
 const PipelinePage = lazy(() => import("./pages/pipeline/PipelinePage").then((m) => ({ default: m.PipelinePage })));
 
 export function App() {
@@ -52,6 +55,8 @@ export function App() {
         <Route path="/segments/:id" element={<SegmentEditorPage key="edit" />} />
         <Route path="/emails/*" element={<EmailsArea />} />
         <Route path="/assets" element={<AssetsPage />} />
+        <Route path="/forms" element={<FormsPage />} />
+        <Route path="/forms/:id" element={<Suspense fallback={<Loader />}><FormEditorPage /></Suspense>} />
         <Route path="/journeys" element={<JourneysPage />} />
         <Route path="/journeys/:id" element={<Suspense fallback={<Loader />}><JourneyEditorPage /></Suspense>} />
         <Route path="/scoring" element={<ScoringModelsPage />} />
