@@ -44,6 +44,7 @@ from parcours.interactions.routes import InteractionsController
 from parcours.jobs.routes import JobsController
 from parcours.journeys import service as journeys
 from parcours.journeys.routes import JourneysController
+from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
 from parcours.rules.routes import RulesController
@@ -153,6 +154,7 @@ def api_router() -> Router:
             OpportunitiesController,
             EventsController,
             OrganizationController,
+            PagesController,
         ],
         middleware=[authentication],
         guards=[role_guard],
@@ -250,6 +252,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             api_router(),
             tracking_router,
             events_public_router,
+            landing_public_router,
             serve_asset,
             spa_router(dist),
         ],

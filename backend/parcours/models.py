@@ -16,6 +16,7 @@ from parcours.events.models import Event, EventCost, EventTeamMember, Registrati
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
 from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, JourneyStep, JourneyVersion
+from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
@@ -44,9 +45,12 @@ __all__ = [
     "JourneyRun",
     "JourneyStep",
     "JourneyVersion",
+    "LandingPage",
+    "LandingPageVersion",
     "Opportunity",
     "Organization",
     "OutboxMessage",
+    "PageVisit",
     "Registration",
     "ScoreChange",
     "ScoringModel",
