@@ -9,6 +9,7 @@ import { EventsPage } from "./pages/events/EventsPage";
 import { ContactsPage } from "./pages/contacts/ContactsPage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
+import { LandingPagesList } from "./pages/landing/LandingPagesList";
 import { LoginPage } from "./pages/login/LoginPage";
 import { ComingSoon } from "./pages/placeholder/ComingSoon";
 import { SegmentEditorPage } from "./pages/segments/SegmentEditorPage";
@@ -24,6 +25,8 @@ const ScoringModelEditorPage = lazy(() =>
 );
 // The event editor and its tabs (charts included) load when an event is opened.
 const EventEditorPage = lazy(() => import("./pages/events/EventEditorPage").then((m) => ({ default: m.EventEditorPage })));
+// The landing page editor (GrapesJS, charts) loads when a page is opened.
+const LandingEditorPage = lazy(() => import("./pages/landing/LandingEditorPage").then((m) => ({ default: m.LandingEditorPage })));
 const PipelinePage = lazy(() => import("./pages/pipeline/PipelinePage").then((m) => ({ default: m.PipelinePage })));
 
 export function App() {
@@ -50,6 +53,8 @@ export function App() {
         <Route path="/segments/new" element={<SegmentEditorPage key="new" />} />
         <Route path="/segments/:id" element={<SegmentEditorPage key="edit" />} />
         <Route path="/emails/*" element={<EmailsArea />} />
+        <Route path="/pages" element={<LandingPagesList />} />
+        <Route path="/pages/:id" element={<Suspense fallback={<Loader />}><LandingEditorPage /></Suspense>} />
         <Route path="/journeys" element={<JourneysPage />} />
         <Route path="/journeys/:id" element={<Suspense fallback={<Loader />}><JourneyEditorPage /></Suspense>} />
         <Route path="/scoring" element={<ScoringModelsPage />} />

@@ -8,7 +8,7 @@ import {
   IconGauge,
   IconLayoutKanban,
   IconLogout,
-  IconMail,
+  IconMail, IconWorldWww,
   IconRoute,
   IconSettings,
 } from "@tabler/icons-react";
@@ -22,6 +22,7 @@ const AREAS = [
   { key: "contacts", icon: IconAddressBook },
   { key: "segments", icon: IconFilter },
   { key: "emails", icon: IconMail },
+  { key: "pages", icon: IconWorldWww },
   { key: "journeys", icon: IconRoute },
   { key: "events", icon: IconCalendarEvent },
   { key: "scoring", icon: IconGauge },

@@ -1,0 +1,175 @@
+// The landing page designer: GrapesJS with the webpage preset (responsive: desktop, tablet, mobile)
+// and a "Form" block that places one of our forms (saved as <div data-parcours-form="id">, replaced
+// by the form itself when the page is served). Loaded lazily with the page editor.
+import "grapesjs/dist/css/grapes.min.css";
+
+import type { Component, Editor } from "grapesjs";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import MESSAGES from "../../email/messages.json";
+import type { FormChoice } from "../../api/queries/landing";
+
+export interface PageChange {
+  project: object;
+  html: string;
+  css: string;
+}
+
+export interface PageDesignerApi {
+  undo(): void;
+  redo(): void;
+}
+
+export interface PageDesignerProps {
+  /** GrapesJS project data; when null, `html` and `css` are loaded. Read at mount. */
+  project: object | null;
+  html: string;
+  css: string;
+  language: "en" | "fr";
+  forms: FormChoice[];
+  onChange(change: PageChange): void;
+  uploadImage(file: File): Promise<string>;
+  onReady?(api: PageDesignerApi): void;
+}
+
+type Device = "desktop" | "tablet" | "mobile";
+const DEVICES: Device[] = ["desktop", "tablet", "mobile"];
+const FORM_TYPE = "parcours-form";
+const CHANGE_DELAY = 800;
+
+function isProject(project: object | null): project is object {
+  const pages = (project as { pages?: unknown } | null)?.pages;
+  return Array.isArray(pages) && pages.length > 0;
+}
+
+function formOptions(words: Record<string, string>, forms: FormChoice[]) {
+  return [{ id: "0", label: words.form_choose }, ...forms.map((f) => ({ id: String(f.id), label: f.name }))];
+}
+
+function setUpForms(editor: Editor, words: Record<string, string>, forms: () => FormChoice[]) {
+  const label = (id: string) => {
+    const form = forms().find((f) => String(f.id) === id);
+    return form ? words.form_placeholder.replace("{name}", form.name) : words.form_choose;
+  };
+  editor.DomComponents.addType(FORM_TYPE, {
+    isComponent: (el: HTMLElement) => (el.getAttribute?.("data-parcours-form") != null ? { type: FORM_TYPE } : false),
+    model: {
+      defaults: {
+        tagName: "div",
+        droppable: false,
+        editable: false,
+        attributes: { "data-parcours-form": "0" },
+        traits: [{ type: "select", name: "data-parcours-form", label: words.form_trait, options: formOptions(words, forms()) }],
+        style: { padding: "16px", border: "1px dashed #7b8794", "border-radius": "6px", "text-align": "center" },
+      },
+      init(this: Component) {
+        this.on("change:attributes:data-parcours-form", () => this.components(label(String(this.getAttributes()["data-parcours-form"] ?? "0"))));
+      },
+    },
+  });
+  editor.Blocks.add(FORM_TYPE, {
+    label: words.form,
+    category: words.form_category,
+    content: { type: FORM_TYPE, components: words.form_choose },
+    attributes: { "data-testid": "block-form" },
+  });
+  editor.on("component:selected", (component: Component) => {
+    if (component.get("type") === FORM_TYPE) component.getTrait("data-parcours-form")?.set("options", formOptions(words, forms()));
+  });
+}
+
+export default function PageDesigner(props: PageDesignerProps) {
+  const latest = useRef(props);
+  useLayoutEffect(() => {
+    latest.current = props;
+  });
+  const container = useRef<HTMLDivElement>(null);
+  const editorRef = useRef<Editor | null>(null);
+  const [device, setDevice] = useState<Device>("desktop");
+  const [failure, setFailure] = useState<unknown>(null);
+  const words = MESSAGES[props.language].landing as Record<string, string>;
+
+  useEffect(() => {
+    const root = container.current;
+    if (!root) return;
+    let alive = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    Promise.all([import("grapesjs"), import("grapesjs-preset-webpage")]).then(
+      ([{ default: grapesjs }, { default: preset }]) => {
+        if (!alive) return;
+        const { project, html, css, language } = latest.current;
+        const ui = MESSAGES[language].landing as Record<string, string>;
+        const editor = grapesjs.init({
+          container: root,
+          height: "100%",
+          width: "auto",
+          telemetry: false,
+          storageManager: false,
+          noticeOnUnload: false,
+          plugins: [preset],
+          pluginsOpts: { [preset as unknown as string]: { useCustomTheme: false } },
+          deviceManager: {
+            devices: [
+              { id: "desktop", name: ui.desktop, width: "" },
+              { id: "tablet", name: ui.tablet, width: "768px", widthMedia: "992px" },
+              { id: "mobile", name: ui.mobile, width: "375px", widthMedia: "480px" },
+            ],
+          },
+          assetManager: {
+            upload: false,
+            uploadFile: async (ev: DragEvent) => {
+              const input = ev.target as HTMLInputElement | null;
+              const files = Array.from(ev.dataTransfer?.files ?? input?.files ?? []).filter((f) => f.type.startsWith("image/"));
+              for (const file of files) {
+                const src = await latest.current.uploadImage(file).catch(() => null);
+                if (src && alive) editor.AssetManager.add({ src });
+              }
+            },
+          },
+        });
+        setUpForms(editor, ui, () => latest.current.forms);
+        if (isProject(project)) editor.loadProjectData(project);
+        else {
+          editor.setComponents(html);
+          editor.setStyle(css);
+        }
+        editor.UndoManager.clear();
+        const emit = () =>
+          latest.current.onChange({ project: editor.getProjectData(), html: editor.getHtml(), css: editor.getCss() ?? "" });
+        editor.on("update", () => {
+          clearTimeout(timer);
+          timer = setTimeout(emit, CHANGE_DELAY);
+        });
+        editorRef.current = editor;
+        latest.current.onReady?.({ undo: () => editor.UndoManager.undo(), redo: () => editor.UndoManager.redo() });
+      },
+      (error: unknown) => alive && setFailure(error),
+    );
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+      editorRef.current?.destroy();
+      editorRef.current = null;
+      root.replaceChildren();
+    };
+  }, [props.language]);
+
+  const pick = (d: Device) => {
+    setDevice(d);
+    editorRef.current?.Devices.select(d);
+  };
+
+  if (failure) throw failure;
+  return (
+    <div data-testid="page-designer" style={{ display: "flex", flexDirection: "column", height: "calc(100vh - 260px)", minHeight: 520 }}>
+      <div role="toolbar" aria-label={words.canvas} style={{ display: "flex", gap: 8, padding: "4px 0" }}>
+        {DEVICES.map((d) => (
+          <button key={d} type="button" aria-pressed={device === d} data-testid={`device-${d}`} onClick={() => pick(d)}
+            style={{ padding: "4px 12px", borderRadius: 4, border: "1px solid #7b8794", background: device === d ? "#1c3d5a" : "#ffffff", color: device === d ? "#ffffff" : "#1f2933" }}>
+            {words[d]}
+          </button>
+        ))}
+      </div>
+      <div ref={container} style={{ flex: 1, minHeight: 0 }} />
+    </div>
+  );
+}
