@@ -38,6 +38,9 @@ from parcours.emails.routes import (
 )
 from parcours.events.admission import Admission
 from parcours.events.routes import EventsController, events_public_router
+from parcours.forms import service as forms
+from parcours.forms.public import forms_public_router
+from parcours.forms.routes import FormsController
 from parcours.inputs import RefuseNul
 from parcours.interactions.ingestion import Ingestion
 from parcours.interactions.routes import InteractionsController
@@ -153,6 +156,7 @@ def api_router() -> Router:
             PipelineController,
             OpportunitiesController,
             EventsController,
+            FormsController,
             OrganizationController,
             PagesController,
         ],
@@ -230,6 +234,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         product = await open_product(settings, migrate=migrate)
         app.state.product, app.state.runtime = product, product.runtime
+        forms.use_secret(product.runtime.secret_key)
         try:
             await bootstrap(product.runtime)
             if settings.in_process_worker:
@@ -253,6 +258,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             tracking_router,
             events_public_router,
             landing_public_router,
+            forms_public_router,
             serve_asset,
             spa_router(dist),
         ],

@@ -13,6 +13,7 @@ from parcours.contacts.models import (
 )
 from parcours.emails.models import Asset, Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
+from parcours.forms.models import Form, FormDay, FormSubmission, FormVersion
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
 from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, JourneyStep, JourneyVersion
@@ -37,6 +38,10 @@ __all__ = [
     "Event",
     "EventCost",
     "EventTeamMember",
+    "Form",
+    "FormDay",
+    "FormSubmission",
+    "FormVersion",
     "ImportFile",
     "Interaction",
     "Job",

@@ -26,8 +26,12 @@ def record_consent(
     after: dict[str, Any],
     actor: Actor,
     method: str | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> int:
-    """Append a history line for every consent field whose value changes. Returns how many."""
+    """Append a history line for every consent field whose value changes. Returns how many.
+    `evidence`: what proves a consent given on a form, by field (wording, wording_version,
+    form_id, ip), or for every field under the key "*"."""
+    evidence = evidence or {}
     events = [
         ConsentEvent(
             contact_id=contact_id,
@@ -36,6 +40,7 @@ def record_consent(
             new_value=_text(value),
             changed_by=actor.label,
             how=method or how(actor),
+            **{**evidence.get("*", {}), **evidence.get(field, {})},
         )
         for field, value in after.items()
         if _text(before.get(field)) != _text(value)

@@ -59,9 +59,15 @@ async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor, *
 
 
 async def update_contact(
-    session: AsyncSession, contact_id: int, changes: dict[str, Any], actor: Actor, method: str | None = None
+    session: AsyncSession,
+    contact_id: int,
+    changes: dict[str, Any],
+    actor: Actor,
+    method: str | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> Contact:
-    """Change a contact; `method` says how consent changed when it is not the actor's usual way."""
+    """Change a contact; `method` says how consent changed when it is not the actor's usual way,
+    `evidence` what proves it (see consent.record_consent)."""
     contact = await get_contact(session, contact_id)
     for computed in COMPUTED_FIELDS:
         if computed in changes:
@@ -87,7 +93,9 @@ async def update_contact(
     contact.search_text = n.search_text(contact.first_name, contact.last_name, contact.email)
     contact.updated_at = utcnow()
     await session.flush()
-    record_consent(session, contact_id, before, {f: cleaned[f] for f in CONSENT_FIELDS if f in cleaned}, actor, method)
+    record_consent(
+        session, contact_id, before, {f: cleaned[f] for f in CONSENT_FIELDS if f in cleaned}, actor, method, evidence
+    )
     events = [
         {"contact_id": contact.id, "type": "contact_updated", "properties": {"fields": changed, "by": actor.label}}
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Table, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Table, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -62,6 +62,9 @@ class Contact(SQLModel, table=True):
     # journey, a campaign, an import), with a detail such as "import: fairs.csv".
     lead_origin: str | None = Field(default=None, max_length=16)
     lead_origin_detail: str | None = Field(default=None, max_length=200)
+    # An inbound lead's form and landing page (ids, kept when they are deleted: no foreign key).
+    lead_origin_form_id: int | None = None
+    lead_origin_page_id: int | None = None
     consent_level: str = Field(default="none", max_length=16)
     email_opt_in: bool = False
     sms_opt_in: bool = False
@@ -117,6 +120,12 @@ class ConsentEvent(SQLModel, table=True):
     obtained_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     import_job_id: str | None = Field(default=None, max_length=32)
     import_filename: str | None = Field(default=None, max_length=300)
+    # The evidence of a consent given on a form: the exact wording shown, its version, the form
+    # and the address the form was posted from.
+    wording: str | None = Field(default=None, sa_type=Text)
+    wording_version: str | None = Field(default=None, max_length=40)
+    form_id: int | None = None
+    ip: str | None = Field(default=None, max_length=45)
 
 
 class ErasureTombstone(SQLModel, table=True):

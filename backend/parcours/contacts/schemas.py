@@ -91,6 +91,8 @@ class ContactOut(msgspec.Struct, kw_only=True):
     source: str | None
     lead_origin: str | None = None
     lead_origin_detail: str | None = None
+    lead_origin_form_id: int | None = None
+    lead_origin_page_id: int | None = None
     consent_level: str
     email_opt_in: bool
     sms_opt_in: bool
@@ -168,6 +170,11 @@ class ConsentEventOut(msgspec.Struct, kw_only=True):
     obtained_at: datetime | None = None
     import_job_id: str | None = None
     import_filename: str | None = None
+    # Set when a form brought the change: the wording shown, its version, the form, the IP.
+    wording: str | None = None
+    wording_version: str | None = None
+    form_id: int | None = None
+    ip: str | None = None
 
 
 class AccountIn(Strict):

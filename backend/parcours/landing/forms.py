@@ -1,24 +1,17 @@
-"""The forms a page's form blocks place, through the forms feature's service (when it is there)."""
+"""The forms a page's form blocks place, through the forms feature's service."""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.forms import service
+
 
 async def markup(session: AsyncSession, form_id: int, *, language: str, page_id: int | None) -> str | None:
-    """The form's HTML (posting to /f/{slug} with page_id), or None when there is no such form."""
-    try:
-        from parcours.forms import service  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # the forms feature is not installed: no form exists
-        return None
-    found: Any = service.form_markup(session, form_id, language=language, page_id=page_id)
-    if inspect.isawaitable(found):
-        found = await found
-    return found if isinstance(found, str) else None
+    """The published form's HTML (posting to /f/{slug} with page_id), or None when there is no such form."""
+    return await service.form_markup(session, form_id, language=language, page_id=page_id)
 
 
 async def markups(

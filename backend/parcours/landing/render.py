@@ -45,9 +45,21 @@ def place_forms(html: str, forms: Mapping[int, str | None], missing: str) -> str
 
     def form(match: re.Match[str]) -> str:
         found = forms.get(int(match.group(1))) if FORM_ID.match(match.group(1)) else None
-        return f'<div class="parcours-form">{found}</div>' if found else missing
+        return f'<div class="parcours-form-block">{found}</div>' if found else missing
 
     return FORM_BLOCK.sub(form, html)
+
+
+_ANONYMOUS_ID = re.compile(r'(<input type="hidden" name="anonymous_id" value=")(")')
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def with_visitor(markup: str, visitor: str) -> str:
+    """The form's empty anonymous id filled with the visitor's (the tracking script, when on the
+    page, fills it with the same id: it reads the same cookie)."""
+    if not _SAFE_ID.match(visitor):
+        return markup
+    return _ANONYMOUS_ID.sub(lambda m: f"{m.group(1)}{visitor}{m.group(2)}", markup, count=1)
 
 
 def arm(visitor: str, page_id: int, keys: Sequence[str]) -> str:

@@ -31,7 +31,9 @@ from parcours.landing.schemas import (
 )
 from parcours.runtime import Runtime
 
-VISITOR_COOKIE = "parcours_visitor"
+# The tracking script's first-party cookie (/t.js reads it too): one anonymous id per visitor for
+# page visits, form submissions and tracked page views. Not HttpOnly for that reason; it holds no secret.
+VISITOR_COOKIE = "parcours_aid"
 _WORDS = {
     "en": {
         "missing": "<p>This form is no longer available.</p>",
@@ -215,6 +217,8 @@ async def public_page(
             headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
         )
     known = service.known_visitor(request.cookies.get(VISITOR_COOKIE))
+    # Do Not Track / Global Privacy Control: the visit counts, but no cookie follows the visitor.
+    untracked = request.headers.get("dnt") == "1" or request.headers.get("sec-gpc") == "1"
     visitor = known or service.new_visitor()
     try:
         page, shown, body = await service.visitor_page(db, slug, visitor, settings.base_url, _WORDS)
@@ -224,13 +228,13 @@ async def public_page(
     async with transaction(runtime.sessions) as writer:
         await service.count_visit(writer, page.id, shown, visitor)
     cookie = None
-    if known is None:
+    if known is None and not untracked:
         cookie = Cookie(
             key=VISITOR_COOKIE,
             value=visitor,
-            max_age=365 * 24 * 3600,
+            max_age=395 * 24 * 3600,  # 13 months, the longest an audience-measurement cookie may last
             path="/",
-            httponly=True,
+            httponly=False,
             samesite="lax",
             secure=settings.base_url.startswith("https://"),
         )

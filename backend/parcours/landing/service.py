@@ -31,7 +31,8 @@ _CONTENT = ("design", "html", "css", "seo_title", "seo_description", "social_ima
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PREVIEW_SECONDS = 3600
 SIGNIFICANT = 0.95
-VISITOR = re.compile(r"^[0-9a-f]{32}$")
+# The tracking script's anonymous id has this shape too: a page and /t.js count one visitor alike.
+VISITOR = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 _BLANK = {
     "en": '<section style="padding:48px 24px;max-width:720px;margin:0 auto"><h1>Your headline</h1>'
@@ -78,7 +79,9 @@ async def _check_forms(
         if not render.FORM_ID.match(written):
             raise Unprocessable(f"A form block names no form ('{written}'): pick one of your forms.", field)
         if await forms.markup(session, int(written), language=language, page_id=page_id) is None:
-            raise Unprocessable(f"A form block places form {written}, which does not exist: pick another.", field)
+            raise Unprocessable(
+                f"A form block places form {written}, which does not exist or is not published: pick another.", field
+            )
 
 
 async def _slug_free(session: AsyncSession, slug: str, page_id: int | None) -> None:
@@ -340,15 +343,19 @@ def _arms(content: LandingPage | LandingPageVersion) -> list[str]:
 
 
 async def _body(
-    session: AsyncSession, page: LandingPage, content: LandingPage | LandingPageVersion, key: str, missing: str
+    session: AsyncSession,
+    page: LandingPage,
+    content: LandingPage | LandingPageVersion,
+    key: str,
+    missing: str,
+    visitor: str | None = None,
 ) -> tuple[str, str]:
     chosen = next((v for v in content.variants if v["key"] == key), None)
     html, css = (chosen["html"], chosen["css"]) if chosen else (content.html, content.css)
     ids = [int(i) for i in render.form_ids(html) if render.FORM_ID.match(i)]
     placed = await forms.markups(session, ids, language=page.language, page_id=page.id)
-    if len(_arms(content)) > 1:  # the submission says which variant it came from
-        hidden = f'<input type="hidden" name="page_variant" value="{key}">'
-        placed = {fid: m.replace("</form>", hidden + "</form>", 1) if m else m for fid, m in placed.items()}
+    if visitor is not None:  # a submission names the visitor, and so the variant they were shown
+        placed = {fid: render.with_visitor(m, visitor) if m else m for fid, m in placed.items()}
     return render.place_forms(clean_html(html), placed, missing), clean_css(css)
 
 
@@ -362,7 +369,7 @@ async def visitor_page(
     assert page.id is not None
     content = await _version(session, page.id, page.published_version)
     key = render.arm(visitor, page.id, _arms(content))
-    body, css = await _body(session, page, content, key, words[page.language]["missing"])
+    body, css = await _body(session, page, content, key, words[page.language]["missing"], visitor)
     return page, key, render.document(_shown(page, content, base_url, css), body)
 
 
@@ -408,10 +415,10 @@ async def count_visit(session: AsyncSession, page_id: int, variant: str, visitor
 # ---- figures -----------------------------------------------------------------------------------
 
 
-def _variant_of(properties: dict[str, Any]) -> str:
-    values = properties.get("values")
-    found = properties.get("page_variant") or (values.get("page_variant") if isinstance(values, dict) else None)
-    return str(found) if found in ("A", "B", "C") else "A"
+def _variant_of(properties: dict[str, Any], shown: dict[str, str]) -> str:
+    """The variant a submission came from: the one shown to its visitor (the form's anonymous id)."""
+    visitor = properties.get("anonymous_id")
+    return shown.get(visitor, "A") if isinstance(visitor, str) else "A"
 
 
 async def stats(session: AsyncSession, page_id: int, days: int) -> dict[str, Any]:
@@ -429,14 +436,16 @@ async def stats(session: AsyncSession, page_id: int, days: int) -> dict[str, Any
     by_day: dict[date, list[Any]] = {since_day + timedelta(days=i): [0, set(), 0] for i in range(days)}
     arms: dict[str, list[Any]] = {k: [0, set(), 0] for k in _arms(page)}
     everyone: set[str] = set()
+    shown: dict[str, str] = {}
     for day, variant, visitor in visits:
+        shown[visitor] = variant
         for bucket in (by_day.setdefault(day, [0, set(), 0]), arms.setdefault(variant, [0, set(), 0])):
             bucket[0] += 1
             bucket[1].add(visitor)
         everyone.add(visitor)
     for _contact, at, properties in submitted:
         by_day.setdefault(at.date(), [0, set(), 0])[2] += 1
-        arms.setdefault(_variant_of(properties), [0, set(), 0])[2] += 1
+        arms.setdefault(_variant_of(properties, shown), [0, set(), 0])[2] += 1
     variants = [
         {
             "key": key,

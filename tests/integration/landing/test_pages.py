@@ -23,7 +23,7 @@ def visit(api: Any, page_slug: str, cookies: dict[str, str] | None = None, **par
     """A visitor's browser: no session cookie, only the visitor cookie it was given."""
     cookie = "; ".join(f"{k}={v}" for k, v in (cookies or {}).items())
     response: httpx.Response = api.get(f"/p/{page_slug}", params=params, headers={"Cookie": cookie})
-    api.client.cookies.delete("parcours_visitor")
+    api.client.cookies.delete("parcours_aid")
     return response
 
 
@@ -133,44 +133,107 @@ def test_roles_viewers_read_marketers_edit(api: Any) -> None:
     assert api.get("/api/pages", headers={"Cookie": ""}).status_code == 401
 
 
-def test_visits_unique_visitors_sticky_variants_and_the_winner(api: Any, make_contact: Any) -> None:
-    page = create(api, html="<h1>Version A</h1>")
+def publish_form(api: Any) -> dict[str, Any]:
+    body = {
+        "name": "Guide",
+        "slug": unique_type("guide").replace("_", "-"),
+        "fields": [{"name": "email", "type": "email", "label": "Email", "required": True, "maps_to": "email"}],
+        "settings": {"no_script": "accept", "minimum_seconds": 0},
+    }
+    form = api.post("/api/forms", json=body)
+    assert form.status_code == 201, form.text
+    return dict(api.post(f"/api/forms/{form.json()['id']}/publish").json())
+
+
+def shown(html: str) -> tuple[str, str, str]:
+    """The variant a visitor sees, and what the page's form carries: its signed time, the visitor's id."""
+    variant = re.search(r"Version ([AB])", html)
+    stamp = re.search(r'name="_ts" value="([^"]+)"', html)
+    visitor = re.search(r'name="anonymous_id" value="([^"]*)"', html)
+    assert variant and stamp and visitor, html
+    return variant.group(1), stamp.group(1), visitor.group(1)
+
+
+def test_the_form_block_places_a_published_form_that_posts_with_the_page(api: Any) -> None:
+    form = publish_form(api)
+    block = f'<div data-parcours-form="{form["id"]}">Form</div>'
+    page = create(api, html=f"<h1>Version A</h1>{block}")
+    assert page["form_ids"] == [form["id"]]
+    api.post(f"/api/pages/{page['id']}/publish")
+    first = visit(api, page["slug"])
+    cookie = first.cookies["parcours_aid"]
+    html = first.text
+    assert f'action="/f/{form["slug"]}"' in html and f'name="page_id" value="{page["id"]}"' in html
+    assert shown(html)[2] == cookie  # the submission will name the visitor
+    _, stamp, visitor = shown(html)
+    email = unique_email("lp")
+    posted = api.post(
+        f"/f/{form['slug']}",
+        data={"email": email, "_ts": stamp, "page_id": str(page["id"]), "anonymous_id": visitor},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303, posted.text
+    contact = api.get("/api/contacts", params={"q": email}).json()["items"][0]
+    assert contact["lead_origin"] == "inbound" and contact["lead_origin_page_id"] == page["id"]
+    stats = api.eventually(lambda: (s := api.get(f"/api/pages/{page['id']}/stats").json())["submissions"] == 1 and s)
+    assert stats and stats["visits"] == 1 and stats["conversion_rate"] == 1.0
+    # A form that is not published cannot be placed.
+    draft = api.post(
+        "/api/forms",
+        json={
+            "name": "Draft",
+            "slug": unique_type("d").replace("_", "-"),
+            "fields": [{"name": "email", "type": "email", "label": "Email", "required": True, "maps_to": "email"}],
+            "settings": {},
+        },
+    )
+    refused = api.patch(
+        f"/api/pages/{page['id']}", json={"html": f'<div data-parcours-form="{draft.json()["id"]}">x</div>'}
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "html"
+
+
+def test_visits_unique_visitors_sticky_variants_and_the_winner(api: Any) -> None:
+    form = publish_form(api)
+    block = f'<div data-parcours-form="{form["id"]}">Form</div>'
+    page = create(api, html=f"<h1>Version A</h1>{block}")
     page = api.patch(
-        f"/api/pages/{page['id']}", json={"variants": [{"key": "B", "name": "Short", "html": "<h1>Version B</h1>"}]}
+        f"/api/pages/{page['id']}",
+        json={"variants": [{"key": "B", "name": "Short", "html": f"<h1>Version B</h1>{block}"}]},
     ).json()
     api.post(f"/api/pages/{page['id']}/publish")
     first = visit(api, page["slug"])
-    cookie = first.cookies["parcours_visitor"]
-    shown = re.search(r"Version ([AB])", first.text)
-    assert shown is not None
+    cookie = first.cookies["parcours_aid"]
+    seen_first = shown(first.text)[0]
     for _ in range(3):  # the same visitor sees the same variant each time
-        again = visit(api, page["slug"], cookies={"parcours_visitor": cookie})
-        assert f"Version {shown.group(1)}" in again.text and "parcours_visitor" not in again.cookies
-    seen = {re.search(r"Version ([AB])", visit(api, page["slug"]).text).group(1) for _ in range(30)}  # type: ignore[union-attr]
-    assert seen == {"A", "B"}  # new visitors are split
+        again = visit(api, page["slug"], cookies={"parcours_aid": cookie})
+        assert shown(again.text)[0] == seen_first and "parcours_aid" not in again.cookies
+    visitors = [shown(visit(api, page["slug"]).text) for _ in range(40)]
+    assert {v[0] for v in visitors} == {"A", "B"}  # new visitors are split
+    assert len({v[2] for v in visitors}) == 40
 
-    # Submissions of the page's form (recorded by the forms feature with the page and its variant).
-    for variant, count in (("B", 12), ("A", 1)):
-        for _ in range(count):
-            contact = make_contact(email=unique_email("lp"))
-            api.post(
-                "/api/interactions",
-                json={
-                    "type": "form_submitted",
-                    "contact_id": contact["id"],
-                    "properties": {"form_id": 1, "page_id": page["id"], "page_variant": variant},
-                },
+    # Ten visitors of B fill the form, one of A: the form names each visitor, so its variant.
+    wanted = {"B": 10, "A": 1}
+    for variant, stamp, visitor in visitors:
+        if wanted[variant]:
+            wanted[variant] -= 1
+            answer = api.post(
+                f"/f/{form['slug']}",
+                json={"email": unique_email("ab"), "_ts": stamp, "page_id": page["id"], "anonymous_id": visitor},
             )
+            assert answer.status_code == 200, answer.text
+    assert wanted == {"A": 0, "B": 0}
 
     def counted() -> dict[str, Any] | None:
         stats = api.get(f"/api/pages/{page['id']}/stats").json()
-        return stats if stats["submissions"] == 13 else None
+        return stats if stats["submissions"] == 11 else None
 
     stats = api.eventually(counted)
     assert stats, api.get(f"/api/pages/{page['id']}/stats").json()
-    assert stats["visits"] == 34 and stats["unique_visitors"] == 31
-    assert stats["conversion_rate"] == round(13 / 31, 4) and stats["days"][-1]["visits"] == 34
+    assert stats["visits"] == 44 and stats["unique_visitors"] == 41
+    assert stats["conversion_rate"] == round(11 / 41, 4) and stats["days"][-1]["visits"] == 44
     arms = {v["key"]: v for v in stats["variants"]}
-    assert arms["A"]["unique_visitors"] + arms["B"]["unique_visitors"] == 31
-    assert stats["winner"]["key"] == "B" and stats["winner"]["confidence"] > 0.9
+    assert arms["A"]["unique_visitors"] + arms["B"]["unique_visitors"] == 41
+    assert arms["B"]["submissions"] == 10 and arms["A"]["submissions"] == 1
+    assert stats["winner"]["key"] == "B" and stats["winner"]["significant"]
     assert api.get(f"/api/pages/{page['id']}/stats", params={"days": 0}).status_code == 400

@@ -1,0 +1,1 @@
+"""Forms: a marketer's definition (draft, published versions), the hosted page, submissions."""

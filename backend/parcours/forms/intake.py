@@ -1,0 +1,420 @@
+"""Posts to a form, from the hosted page, an embedded form, a landing page or a script: judged
+(anti-spam), checked against the published version, then applied to the contact, held for review,
+or kept pending until the person confirms their address (double opt-in)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy import select
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.auth.service import Actor, system_actor
+from parcours.channels import service as channels
+from parcours.channels.notices import notice
+from parcours.clock import utcnow
+from parcours.contacts import service as contacts
+from parcours.contacts.schemas import ContactIn
+from parcours.emails import topics as email_topics
+from parcours.errors import InvalidInput, NotFound, ParcoursError
+from parcours.forms import service, spam, submission, tokens
+from parcours.forms.models import Form, FormSubmission, FormVersion
+from parcours.interactions import recording
+from parcours.jobs.enqueue import Enqueue
+from parcours.runtime import Runtime
+from parcours.web.catalog import text
+
+log = logging.getLogger(__name__)
+
+UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+CONSENT_ORDER = ("none", "transactional", "marketing", "profiling")
+Next = Literal["done", "confirm", "invalid"]
+
+
+@dataclass
+class Visit:
+    """Where a post comes from, as the request tells (the handler fills it)."""
+
+    language: str
+    ip: str | None
+    referrer: str | None
+    url: str | None
+
+
+@dataclass
+class Outcome:
+    next: Next
+    form: Form
+    settings: dict[str, Any]
+    field: str | None = None
+    message: str | None = None
+    submission_id: int | None = None
+
+
+def _text(value: Any, limit: int) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value[:limit] or None
+
+
+def _page_id(value: Any) -> int | None:
+    found = _text(value, 12)
+    return int(found) if found and found.isdigit() and 0 < int(found) < 2**31 else None
+
+
+def context_of(
+    fields: list[dict[str, Any]], raw: dict[str, Any], values: dict[str, Any], visit: Visit
+) -> dict[str, Any]:
+    utm = {
+        f["source"]: values[f["name"]]
+        for f in fields
+        if f["type"] == "hidden" and f.get("source") in UTM and f["name"] in values
+    }
+    for key in UTM:
+        if key not in utm and _text(raw.get(key), 200):
+            utm[key] = _text(raw.get(key), 200)
+    return {
+        "language": visit.language,
+        "ip": visit.ip,
+        "page_id": _page_id(raw.get("page_id")),
+        "anonymous_id": _text(raw.get("anonymous_id"), 64),
+        "utm": utm,
+        "referrer": _text(raw.get("_ref"), 2000) or visit.referrer,
+        "url": _text(raw.get("_url"), 2000) or visit.url,
+    }
+
+
+async def _prefilled_contact(session: AsyncSession, secret: str, form_id: int, token: str | None) -> int | None:
+    """The contact a personal link names, when it is genuine, unexpired and for this form."""
+    if not token:
+        return None
+    try:
+        payload = tokens.read(secret, "form_prefill", token, utcnow())
+    except InvalidInput:
+        return None
+    if payload.get("f") != form_id or not isinstance(payload.get("c"), int):
+        return None
+    return int(payload["c"])
+
+
+async def known_values(session: AsyncSession, contact_id: int) -> dict[str, Any] | None:
+    """A contact's values by form target (first_name, custom_size...), to prefill a personal link."""
+    try:
+        contact = await contacts.get_contact(session, contact_id)
+    except NotFound:
+        return None
+    out = await contacts.contact_out(session, contact)
+    known: dict[str, Any] = {k: v for k, v in msgspec.to_builtins(out).items() if not isinstance(v, dict)}
+    known["company"] = out.account_name
+    known.update({f"custom_{k}": v for k, v in (contact.custom or {}).items()})
+    return known
+
+
+async def submit(runtime: Runtime, slug: str, raw: dict[str, Any], visit: Visit) -> Outcome:
+    """One post, in one transaction: nothing is written when it is refused."""
+    from parcours.db import transaction
+
+    now = utcnow()
+    async with transaction(runtime.sessions) as session:
+        form, version = await service.published_by_slug(session, slug)
+        assert form.id is not None
+        settings, fields = version.settings, version.fields
+        verdict = await spam.judge(raw, settings, secret=runtime.secret_key, redis=runtime.redis, now=now)
+        if verdict not in ("ok", "held"):
+            session.add(_row(form.id, version, "spam", {}, {"ip": visit.ip}, spam_reason=verdict))
+            return Outcome("done", form, settings)
+        trusted = await _prefilled_contact(session, runtime.secret_key, form.id, _text(raw.get("p"), 1000))
+        known = await known_values(session, trusted) if trusted else None
+        asked = submission.shown(fields, known, bool(settings.get("progressive_profiling")))
+        values, problem = submission.check(asked, raw, visit.language)
+        if problem:
+            return Outcome("invalid", form, settings, field=problem[0], message=problem[1])
+        context = context_of(fields, raw, values, visit)
+        if trusted:
+            context["prefilled_contact_id"] = trusted
+        if verdict == "held":
+            row = _row(form.id, version, "held", values, context)
+            session.add(row)
+            await session.flush()
+            return Outcome("done", form, settings, submission_id=row.id)
+        if settings.get("double_opt_in"):
+            row = _row(form.id, version, "pending", values, context)
+            session.add(row)
+            await session.flush()
+            await _ask_confirmation(session, runtime, form, version, row, values)
+            return Outcome("confirm", form, settings, submission_id=row.id)
+        row = _row(form.id, version, "accepted", values, context)
+        try:
+            await apply(session, form, version, row)
+        except ParcoursError as error:
+            await session.rollback()
+            field, message = _form_field(fields, error)
+            return Outcome("invalid", form, settings, field=field, message=message)
+        session.add(row)
+        await session.flush()
+        return Outcome("done", form, settings, submission_id=row.id)
+
+
+def _row(
+    form_id: int,
+    version: FormVersion,
+    status: str,
+    values: dict[str, Any],
+    context: dict[str, Any],
+    spam_reason: str | None = None,
+) -> FormSubmission:
+    return FormSubmission(
+        form_id=form_id,
+        form_version=version.version,
+        status=status,
+        values=values,
+        context=context,
+        spam_reason=spam_reason,
+    )
+
+
+def _form_field(fields: list[dict[str, Any]], error: ParcoursError) -> tuple[str | None, str]:
+    """A contact's refusal (`phone`, `custom.size`) named by the form's field that filled it."""
+    target = (error.field or "").replace("custom.", "custom_")
+    name = next((f["name"] for f in fields if f.get("maps_to") == target), error.field)
+    return name, error.message
+
+
+async def _ask_confirmation(
+    session: AsyncSession,
+    runtime: Runtime,
+    form: Form,
+    version: FormVersion,
+    row: FormSubmission,
+    values: dict[str, Any],
+) -> None:
+    email = next(values[f["name"]] for f in version.fields if f.get("maps_to") == "email")
+    language = row.context.get("language") or "en"
+    expires_at = tokens.expiry(utcnow(), "form_confirm")
+    token = tokens.sign(runtime.secret_key, "form_confirm", {"s": row.id}, expires_at)
+    link = f"{runtime.settings.base_url}/f/confirm/{token}"
+    await channels.queue(
+        session,
+        runtime.enqueue,
+        [
+            notice(
+                key=f"form-confirm:{row.id}",
+                to=email,
+                subject=text(language, "form.confirm_subject", form=version.name),
+                text=text(language, "form.confirm_text", form=version.name, link=link, days=tokens.CONFIRM_DAYS),
+            )
+        ],
+    )
+
+
+# ---- applying a submission to the contact ------------------------------------------------------------
+
+
+def _actor(form: Form | FormVersion) -> Actor:
+    return system_actor(f"Form {form.name}"[:200])
+
+
+async def apply(
+    session: AsyncSession, form: Form, version: FormVersion, row: FormSubmission, confirmed: bool = False
+) -> None:
+    """Create or update the contact, record the consents with their evidence and the interactions
+    (form_confirmed first when confirming), and fill the submission's contact. Raises a
+    ParcoursError (the contact's own checks) before anything is kept."""
+    assert form.id is not None
+    context, values = row.context, row.values
+    language = context.get("language") or "en"
+    t = submission.targets(version.fields, values, language)
+    email = t.contact.pop("email")
+    actor = _actor(version)
+    trusted = context.get("prefilled_contact_id")
+    existing = await contacts.find_by_email(session, email)
+    new = existing is None
+    detail = f"form: {version.name}"[:200]
+    if existing is None:
+        try:
+            given = msgspec.convert(
+                {
+                    **t.contact,
+                    "email": email,
+                    "language": t.contact.get("language") or language,
+                    "source": detail[:100],
+                    "lead_origin": "inbound",
+                    "lead_origin_detail": detail,
+                    "custom": t.custom,
+                },
+                ContactIn,
+                str_keys=True,
+            )
+        except msgspec.ValidationError as exc:
+            raise InvalidInput(str(exc).split(" - at `$.")[0], _at(str(exc))) from None
+        contact = await contacts.create_contact(session, given, actor, looked_up=True)
+        contact.lead_origin_form_id, contact.lead_origin_page_id = form.id, context.get("page_id")
+    else:
+        contact = existing
+        assert contact.id is not None
+        changes = dict(t.contact)
+        if trusted != contact.id:  # a public post fills blanks, never overwrites
+            changes = {
+                k: v
+                for k, v in changes.items()
+                if getattr(contact, "account_id" if k == "company" else k, None) in (None, "")
+            }
+        custom = (
+            t.custom
+            if trusted == contact.id
+            else {k: v for k, v in t.custom.items() if (contact.custom or {}).get(k) in (None, "")}
+        )
+        if custom:
+            changes["custom"] = custom
+        if changes:
+            contact = await contacts.update_contact(session, contact.id, changes, actor)
+    assert contact.id is not None
+    await _consents(session, contact, version, t, context, actor)
+    now = utcnow()
+    properties = {
+        "form_id": form.id,
+        "form_version": version.version,
+        "page_id": context.get("page_id"),
+        "values": values,
+        "utm": context.get("utm") or {},
+        "referrer": context.get("referrer"),
+        "url": context.get("url"),
+        "anonymous_id": context.get("anonymous_id"),
+        "new_contact": new,
+    }
+    events = [{"contact_id": contact.id, "type": "form_submitted", "properties": properties, "occurred_at": now}]
+    if confirmed:
+        events.insert(
+            0,
+            {
+                "contact_id": contact.id,
+                "type": "form_confirmed",
+                "properties": {"form_id": form.id, "form_version": version.version},
+                "occurred_at": now,
+            },
+        )
+    await recording.record(session, events)
+    row.contact_id, row.new_contact = contact.id, new
+
+
+def _at(message: str) -> str | None:
+    found = message.split(" - at `$.")
+    return found[1].rstrip("`").split(".")[0].split("[")[0] if len(found) > 1 else None
+
+
+async def _consents(
+    session: AsyncSession,
+    contact: Any,
+    version: FormVersion,
+    t: submission.Targets,
+    context: dict[str, Any],
+    actor: Actor,
+) -> None:
+    """Consents a form adds (never withdraws), each with the wording shown, its version, the
+    form and the IP."""
+    assert contact.id is not None
+    common = {
+        "wording_version": version.settings.get("consent_version", "1"),
+        "form_id": version.form_id,
+        "ip": context.get("ip"),
+    }
+    evidence: dict[str, Any] = {"*": common}
+    changes: dict[str, Any] = {}
+    for field, given in t.consents.items():
+        if given and not getattr(contact, field):
+            changes[field] = True
+            evidence[field] = {"wording": t.wording[field]}
+    if changes.get("email_opt_in") and CONSENT_ORDER.index(contact.consent_level or "none") < CONSENT_ORDER.index(
+        "marketing"
+    ):
+        changes["consent_level"] = "marketing"
+        evidence["consent_level"] = {"wording": t.wording["email_opt_in"]}
+    if changes:
+        await contacts.update_contact(session, contact.id, changes, actor, method="form", evidence=evidence)
+    chosen = {key for key, given in t.topics.items() if given}
+    if chosen:
+        opted_out = (await email_topics.opted_out(session, [contact.id])).get(contact.id, frozenset())
+        if opted_out & chosen:
+            await email_topics.set_opt_outs(session, contact.id, set(opted_out - chosen))
+        contacts.record_consent(
+            session,
+            contact.id,
+            {},
+            {f"topic:{k}"[:32]: True for k in chosen},
+            actor,
+            "form",
+            {"*": common, **{f"topic:{k}"[:32]: {"wording": t.wording[f"topic:{k}"]} for k in chosen}},
+        )
+
+
+# ---- double opt-in and review ------------------------------------------------------------------------
+
+
+@dataclass
+class Confirmation:
+    status: Literal["confirmed", "already", "invalid", "expired"]
+    form: Form | None = None
+    settings: dict[str, Any] | None = None
+
+
+async def confirm(runtime: Runtime, token: str) -> Confirmation:
+    from parcours.db import transaction
+
+    try:
+        payload = tokens.read(runtime.secret_key, "form_confirm", token, utcnow())
+    except InvalidInput as error:
+        return Confirmation("expired" if error.details.get("expired") else "invalid")
+    submission_id = payload.get("s")
+    if not isinstance(submission_id, int):
+        return Confirmation("invalid")
+    async with transaction(runtime.sessions) as session:
+        row = (
+            await session.execute(
+                select(FormSubmission).where(col(FormSubmission.id) == submission_id).with_for_update()
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            return Confirmation("invalid")
+        form = await service.get_form(session, row.form_id)
+        version = await service.published_version(session, row.form_id, row.form_version)
+        if row.status != "pending":
+            return Confirmation("already", form, version.settings)
+        await apply(session, form, version, row, confirmed=True)
+        row.status, row.confirmed_at = "accepted", utcnow()
+        await session.flush()
+        return Confirmation("confirmed", form, version.settings)
+
+
+async def apply_held(session: AsyncSession, runtime: Runtime, row: FormSubmission) -> None:
+    """A marketer accepts a held submission: applied now (or its confirmation asked, double opt-in)."""
+    form = await service.get_form(session, row.form_id)
+    version = await service.published_version(session, row.form_id, row.form_version)
+    if version.settings.get("double_opt_in"):
+        row.status = "pending"
+        await session.flush()
+        await _ask_confirmation(session, runtime, form, version, row, row.values)
+        return
+    await apply(session, form, version, row)
+    row.status = "accepted"
+    await session.flush()
+
+
+async def count_view(session: AsyncSession, form_id: int) -> None:
+    from parcours.db import dialect_insert, dialect_name
+    from parcours.forms.models import FormDay
+
+    insert = dialect_insert(await dialect_name(session), FormDay)
+    statement = insert.values(form_id=form_id, day=utcnow().date(), views=1)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=["form_id", "day"], set_={"views": FormDay.views + 1})
+    )
+
+
+__all__ = ["Enqueue"]
