@@ -46,7 +46,7 @@ export const usePageVersions = (id: number, enabled: boolean) =>
 export const usePageStats = (id: number, days: number, enabled: boolean) =>
   useQuery({ queryKey: keys.stats(id, days), queryFn: () => pageStats(id, days), enabled });
 
-/** The forms a form block may place: the forms feature's list (id and name). */
+/** The forms a form block may place: the published ones (id and name). */
 export interface FormChoice {
   id: number;
   name: string;
@@ -55,9 +55,7 @@ export const useFormChoices = () =>
   useQuery({
     queryKey: ["forms", "choices"],
     queryFn: async (): Promise<FormChoice[]> => {
-      const response = await fetch("/api/forms?limit=200", { credentials: "same-origin" });
-      if (!response.ok) return [];
-      const body = (await response.json()) as { items?: FormChoice[] } | FormChoice[];
-      return Array.isArray(body) ? body : (body.items ?? []);
+      const page = await unwrap(api.GET("/api/forms", { params: { query: { limit: 500 } } }));
+      return page.items.filter((f) => f.version !== null).map((f) => ({ id: f.id, name: f.name }));
     },
   });

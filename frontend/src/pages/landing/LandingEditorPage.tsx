@@ -68,6 +68,7 @@ function Editor({ initial }: { initial: LandingPage }) {
   const { state, error, change, flush } = useAutosave<PagePatch, LandingPage>((patch) => updatePage(page.id, patch), saved);
 
   const publish = async () => {
+    designer.current?.flush();
     await flush();
     modals.openConfirmModal({
       title: t("landing.publish_title"),
@@ -85,6 +86,7 @@ function Editor({ initial }: { initial: LandingPage }) {
     });
   };
   const preview = async () => {
+    designer.current?.flush();
     await flush();
     const link = await previewLink(page.id);
     window.open(link.url, "_blank", "noopener");

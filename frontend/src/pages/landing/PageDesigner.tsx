@@ -3,6 +3,7 @@
 // by the form itself when the page is served). Loaded lazily with the page editor.
 import "grapesjs/dist/css/grapes.min.css";
 
+import { Select, Text } from "@mantine/core";
 import type { Component, Editor } from "grapesjs";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import MESSAGES from "../../email/messages.json";
@@ -17,6 +18,8 @@ export interface PageChange {
 export interface PageDesignerApi {
   undo(): void;
   redo(): void;
+  /** Deliver at once a change still waiting for its delay (before publishing or previewing). */
+  flush(): void;
 }
 
 export interface PageDesignerProps {
@@ -77,6 +80,12 @@ function setUpForms(editor: Editor, words: Record<string, string>, forms: () => 
   });
 }
 
+/** The form block selected in the canvas: which form it shows, and how to change it. */
+interface SelectedForm {
+  formId: string;
+  choose(id: string): void;
+}
+
 export default function PageDesigner(props: PageDesignerProps) {
   const latest = useRef(props);
   useLayoutEffect(() => {
@@ -86,6 +95,7 @@ export default function PageDesigner(props: PageDesignerProps) {
   const editorRef = useRef<Editor | null>(null);
   const [device, setDevice] = useState<Device>("desktop");
   const [failure, setFailure] = useState<unknown>(null);
+  const [selectedForm, setSelectedForm] = useState<SelectedForm | null>(null);
   const words = MESSAGES[props.language].landing as Record<string, string>;
 
   useEffect(() => {
@@ -127,6 +137,15 @@ export default function PageDesigner(props: PageDesignerProps) {
           },
         });
         setUpForms(editor, ui, () => latest.current.forms);
+        editor.on("component:toggled", () => {
+          const component = editor.getSelected();
+          if (component?.get("type") !== FORM_TYPE) return setSelectedForm(null);
+          const choose = (id: string) => {
+            component.addAttributes({ "data-parcours-form": id });
+            setSelectedForm({ formId: id, choose });
+          };
+          setSelectedForm({ formId: String(component.getAttributes()["data-parcours-form"] ?? "0"), choose });
+        });
         if (isProject(project)) editor.loadProjectData(project);
         else {
           editor.setComponents(html);
@@ -137,10 +156,22 @@ export default function PageDesigner(props: PageDesignerProps) {
           latest.current.onChange({ project: editor.getProjectData(), html: editor.getHtml(), css: editor.getCss() ?? "" });
         editor.on("update", () => {
           clearTimeout(timer);
-          timer = setTimeout(emit, CHANGE_DELAY);
+          timer = setTimeout(() => {
+            timer = undefined;
+            emit();
+          }, CHANGE_DELAY);
         });
         editorRef.current = editor;
-        latest.current.onReady?.({ undo: () => editor.UndoManager.undo(), redo: () => editor.UndoManager.redo() });
+        latest.current.onReady?.({
+          undo: () => editor.UndoManager.undo(),
+          redo: () => editor.UndoManager.redo(),
+          flush: () => {
+            if (timer === undefined) return;
+            clearTimeout(timer);
+            timer = undefined;
+            emit();
+          },
+        });
       },
       (error: unknown) => alive && setFailure(error),
     );
@@ -169,6 +200,15 @@ export default function PageDesigner(props: PageDesignerProps) {
           </button>
         ))}
       </div>
+      {selectedForm && (
+        <div data-testid="page-form-picker" style={{ display: "flex", gap: 12, alignItems: "flex-end", padding: "4px 0 8px" }}>
+          <Select label={words.form_trait} placeholder={words.form_choose} data-testid="page-form-select" w={320}
+            data={props.forms.map((f) => ({ value: String(f.id), label: f.name }))}
+            value={selectedForm.formId === "0" ? null : selectedForm.formId}
+            onChange={(value) => value && selectedForm.choose(value)} />
+          {!props.forms.length && <Text size="sm" c="dimmed">{words.no_forms}</Text>}
+        </div>
+      )}
       <div ref={container} style={{ flex: 1, minHeight: 0 }} />
     </div>
   );
