@@ -59,3 +59,10 @@ export const useFormChoices = () =>
       return page.items.filter((f) => f.version !== null).map((f) => ({ id: f.id, name: f.name }));
     },
   });
+
+/** Images of the asset library a page can be shared with (the newest 200). */
+export const useImageChoices = () =>
+  useQuery({
+    queryKey: ["assets", "choices"],
+    queryFn: async () => (await unwrap(api.GET("/api/assets", { params: { query: { limit: 200 } } }))).items,
+  });

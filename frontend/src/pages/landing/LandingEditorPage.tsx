@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Group, Image, Loader, SegmentedControl, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
 import { IconArrowBackUp, IconArrowForwardUp } from "@tabler/icons-react";
@@ -9,13 +9,17 @@ import { Link, useParams } from "react-router";
 import { uploadAsset } from "../../api/queries/emails";
 import {
   keys, type LandingPage, type PagePatch, previewLink, publishPage, restoreVersion, unpublishPage, updatePage,
-  useFormChoices, usePage, usePageVersions,
+  useFormChoices, useImageChoices, usePage, usePageVersions,
 } from "../../api/queries/landing";
+import { confirmDanger } from "../../components/confirm";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime } from "../../components/format";
 import { useAutosave } from "../../components/useAutosave";
 import type { PageDesignerApi } from "./PageDesigner";
 import { PageStatsTab } from "./PageStatsTab";
+
+type Variant = LandingPage["variants"][number];
+const VARIANT_KEYS = ["B", "C"] as const;
 
 const PageDesigner = lazy(() => import("./PageDesigner"));
 const TITLE_MAX = 60;
@@ -58,7 +62,11 @@ function Editor({ initial }: { initial: LandingPage }) {
   const [tab, setTab] = useState<string | null>("design");
   const [designKey, setDesignKey] = useState(0);
   const designer = useRef<PageDesignerApi | null>(null);
+  // Which content the designer edits: the page itself (A) or one of its A/B variants.
+  const [editing, setEditing] = useState("A");
+  const [variants, setVariants] = useState<Variant[]>(initial.variants);
   const forms = useFormChoices();
+  const images = useImageChoices();
   const saved = (next: LandingPage) => {
     setPage(next);
     queries.setQueryData(keys.page(next.id), next);
@@ -91,6 +99,30 @@ function Editor({ initial }: { initial: LandingPage }) {
     const link = await previewLink(page.id);
     window.open(link.url, "_blank", "noopener");
   };
+
+  const saveVariants = (next: Variant[]) => {
+    setVariants(next);
+    change({ variants: next.map((v) => ({ key: v.key as "B" | "C", name: v.name, design: v.design, html: v.html, css: v.css })) });
+  };
+  const addVariant = () => {
+    designer.current?.flush();
+    const key = VARIANT_KEYS.find((k) => !variants.some((v) => v.key === k));
+    if (!key) return;
+    saveVariants([...variants, { key, name: "", design: null, html: page.html, css: page.css }]);
+    setEditing(key);
+  };
+  const removeVariant = (key: string) =>
+    confirmDanger({
+      title: t("landing.variants.remove_title", { key }),
+      message: t("landing.variants.remove_message", { key }),
+      confirm: t("landing.variants.remove"),
+      testId: "page-variant-remove-confirm",
+      onConfirm: () => {
+        setEditing("A");
+        saveVariants(variants.filter((v) => v.key !== key));
+      },
+    });
+  const edited = variants.find((v) => v.key === editing);
 
   return (
     <Stack>
@@ -132,10 +164,32 @@ function Editor({ initial }: { initial: LandingPage }) {
           <Tabs.Tab value="stats" data-testid="page-tab-stats">{t("landing.tabs.stats")}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="design" pt="sm">
+          <Group gap="sm" mb="xs">
+            <Text size="sm" id="page-variant-label">{t("landing.variants.editing")}</Text>
+            <SegmentedControl aria-labelledby="page-variant-label" data-testid="page-variant" value={editing}
+              onChange={(key) => {
+                designer.current?.flush();
+                setEditing(key);
+              }}
+              data={["A", ...variants.map((v) => v.key)].map((key) => ({ value: key, label: t("landing.stats.variant_n", { key }) }))} />
+            {variants.length < VARIANT_KEYS.length && (
+              <Button size="compact-sm" variant="light" onClick={addVariant} data-testid="page-variant-add">{t("landing.variants.add")}</Button>
+            )}
+            {edited && (
+              <Button size="compact-sm" variant="subtle" color="red" onClick={() => removeVariant(edited.key)} data-testid="page-variant-remove">
+                {t("landing.variants.remove")}
+              </Button>
+            )}
+            {variants.length > 0 && <Text size="xs" c="dimmed">{t("landing.variants.hint")}</Text>}
+          </Group>
           <Suspense fallback={<Loader />}>
-            <PageDesigner key={designKey} project={page.design ?? null} html={page.html} css={page.css}
+            <PageDesigner key={`${designKey}-${editing}`} project={edited ? (edited.design ?? null) : (page.design ?? null)}
+              html={edited ? edited.html : page.html} css={edited ? edited.css : page.css}
               language={page.language === "fr" ? "fr" : "en"} forms={forms.data ?? []}
-              onChange={(c) => change({ design: c.project as Record<string, unknown>, html: c.html, css: c.css })}
+              onChange={(c) => {
+                if (!edited) return change({ design: c.project as Record<string, unknown>, html: c.html, css: c.css });
+                saveVariants(variants.map((v) => (v.key === edited.key ? { ...v, design: c.project as Record<string, unknown>, html: c.html, css: c.css } : v)));
+              }}
               uploadImage={async (file) => (await uploadAsset(file)).url}
               onReady={(api) => (designer.current = api)} />
           </Suspense>
@@ -162,17 +216,26 @@ function Editor({ initial }: { initial: LandingPage }) {
                 }} />
               <Counter value={seo.seo_description} max={DESCRIPTION_MAX} />
             </div>
-            <TextInput label={t("landing.seo.image")} description={t("landing.seo.image_hint")} value={seo.social_image} data-testid="page-seo-image"
-              onChange={(e) => {
-                const social_image = e.currentTarget.value;
+            <Select label={t("landing.seo.image")} description={t("landing.seo.image_hint")} data-testid="page-seo-image" clearable searchable
+              placeholder={t("landing.seo.image_none")} nothingFoundMessage={t("landing.seo.image_empty")}
+              data={[
+                ...(images.data ?? []).map((a) => ({ value: a.url, label: a.filename })),
+                ...(seo.social_image && !(images.data ?? []).some((a) => a.url === seo.social_image) ? [{ value: seo.social_image, label: seo.social_image }] : []),
+              ]}
+              value={seo.social_image || null}
+              onChange={(value) => {
+                const social_image = value ?? "";
                 setSeo({ ...seo, social_image });
                 change({ social_image });
               }} />
+            {seo.social_image && <Image src={seo.social_image} alt={t("landing.seo.image_preview")} maw={320} radius="sm" />}
           </Stack>
         </Tabs.Panel>
         <Tabs.Panel value="versions" pt="sm">
           <Versions page={page} onRestored={(next) => {
             saved(next);
+            setVariants(next.variants);
+            setEditing("A");
             setDesignKey((k) => k + 1);
           }} />
         </Tabs.Panel>
