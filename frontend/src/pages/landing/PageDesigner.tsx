@@ -4,8 +4,9 @@
 import "grapesjs/dist/css/grapes.min.css";
 
 import { Select, Text } from "@mantine/core";
-import type { Component, Editor } from "grapesjs";
+import type { BlockProperties, Component, Editor } from "grapesjs";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import grapesFr from "grapesjs/locale/fr";
 import MESSAGES from "../../email/messages.json";
 import type { FormChoice } from "../../api/queries/landing";
 
@@ -80,6 +81,21 @@ function setUpForms(editor: Editor, words: Record<string, string>, forms: () => 
   });
 }
 
+/** The blocks a page is built from (the preset brings links, quotes and text sections). */
+function addBasicBlocks(editor: Editor, words: Record<string, string>) {
+  const category = words.basic_category;
+  const blocks: [string, string, NonNullable<BlockProperties["content"]>][] = [
+    ["pc-heading", words.heading, { type: "text", tagName: "h2", content: words.heading_text }],
+    ["pc-text", words.text, { type: "text", tagName: "p", content: words.text_text }],
+    ["pc-image", words.image, { type: "image", style: { "max-width": "100%" }, activate: true }],
+    ["pc-button", words.button, { type: "link", content: words.button_text, attributes: { href: "#" },
+      style: { display: "inline-block", padding: "12px 24px", "border-radius": "6px", background: "#1c3d5a", color: "#ffffff", "text-decoration": "none" } }],
+    ["pc-columns", words.columns, `<section style="display:flex;flex-wrap:wrap;gap:24px;padding:24px"><div style="flex:1 1 280px;min-height:80px"></div><div style="flex:1 1 280px;min-height:80px"></div></section>`],
+    ["pc-section", words.section, `<section style="padding:48px 24px;max-width:960px;margin:0 auto"><h2>${words.heading_text}</h2><p>${words.text_text}</p></section>`],
+  ];
+  for (const [id, label, content] of blocks) editor.Blocks.add(id, { label, category, content });
+}
+
 /** The form block selected in the canvas: which form it shows, and how to change it. */
 interface SelectedForm {
   formId: string;
@@ -115,6 +131,7 @@ export default function PageDesigner(props: PageDesignerProps) {
           telemetry: false,
           storageManager: false,
           noticeOnUnload: false,
+          i18n: { locale: language, detectLocale: false, localeFallback: "en", messages: { fr: grapesFr } },
           plugins: [preset],
           pluginsOpts: { [preset as unknown as string]: { useCustomTheme: false } },
           deviceManager: {
@@ -136,6 +153,17 @@ export default function PageDesigner(props: PageDesignerProps) {
             },
           },
         });
+        // Named for screen readers; the side panel scrolls, so it takes the keyboard's focus.
+        const name = () => {
+          editor.Canvas.getFrameEl()?.setAttribute("title", ui.canvas);
+          const side = root.querySelector(".gjs-pn-views-container");
+          side?.setAttribute("tabindex", "0");
+          side?.setAttribute("aria-label", ui.blocks);
+        };
+        editor.on("load", name);
+        name();
+        editor.Panels.removePanel("devices-c"); // the toolbar above the canvas names the devices in words
+        addBasicBlocks(editor, ui);
         setUpForms(editor, ui, () => latest.current.forms);
         editor.on("component:toggled", () => {
           const component = editor.getSelected();
