@@ -70,3 +70,18 @@ def test_the_document_escapes_the_words_around_the_page() -> None:
     assert '<meta name="description" content="Une offre &amp; plus">' in html
     assert '<meta property="og:image" content="https://x.example/media/a/b.png">' in html
     assert '<html lang="fr">' in html and "<h1>Offre</h1>" in html and 'name="robots"' not in html
+
+
+def test_page_templates_are_twins_in_english_and_french() -> None:
+    from pathlib import Path
+
+    from parcours.landing.templates import list_templates
+
+    root = Path(__file__).resolve().parents[3] / "templates"
+    english, french = ({t.key: t for t in list_templates(root, language)} for language in ("en", "fr"))
+    assert set(english) == set(french) and len(english) >= 3
+    for key, template in english.items():
+        twin = french[key]
+        assert form_ids(template.html) == form_ids(twin.html) and template.css == twin.css
+        assert clean_html(template.html).count("<") == template.html.count("<")  # nothing the sanitiser drops
+        assert template.seo_title and twin.seo_title and template.name != twin.name
