@@ -421,58 +421,80 @@ def _variant_of(properties: dict[str, Any], shown: dict[str, str]) -> str:
     return shown.get(visitor, "A") if isinstance(visitor, str) else "A"
 
 
+async def _visit_counts(session: AsyncSession, page_id: int, since_day: date, by: Any) -> dict[Any, tuple[int, int]]:
+    """Visits and unique visitors since `since_day`, grouped by a column (counted in the database)."""
+    query = (
+        select(by, func.count(), func.count(col(PageVisit.visitor).distinct()))
+        .where(col(PageVisit.page_id) == page_id, col(PageVisit.day) >= since_day)
+        .group_by(by)
+    )
+    return {key: (int(total), int(unique)) for key, total, unique in (await session.execute(query)).all()}
+
+
 async def stats(session: AsyncSession, page_id: int, days: int) -> dict[str, Any]:
     page = await get_page(session, page_id)
     since_day = utcnow().date() - timedelta(days=days - 1)
     since = datetime.combine(since_day, datetime.min.time(), tzinfo=utcnow().tzinfo)
-    visits = (
-        await session.execute(
-            select(col(PageVisit.day), col(PageVisit.variant), col(PageVisit.visitor)).where(
-                col(PageVisit.page_id) == page_id, col(PageVisit.day) >= since_day
+    per_day = await _visit_counts(session, page_id, since_day, col(PageVisit.day))
+    per_variant = await _visit_counts(session, page_id, since_day, col(PageVisit.variant))
+    overall = (await _visit_counts(session, page_id, since_day, col(PageVisit.page_id))).get(page_id, (0, 0))
+    submitted = await interactions.with_property(session, "form_submitted", "page_id", page_id, since)
+    # The variant each submitting visitor was shown (the form carries the visitor's anonymous id).
+    visitors = {p["anonymous_id"] for _c, _at, p in submitted if isinstance(p.get("anonymous_id"), str)}
+    shown: dict[str, str] = {}
+    for start in range(0, len(visitors), 1000):
+        chunk = sorted(visitors)[start : start + 1000]
+        rows = await session.execute(
+            select(col(PageVisit.visitor), col(PageVisit.variant)).where(
+                col(PageVisit.page_id) == page_id, col(PageVisit.visitor).in_(chunk)
             )
         )
-    ).all()
-    submitted = await interactions.with_property(session, "form_submitted", "page_id", page_id, since)
-    by_day: dict[date, list[Any]] = {since_day + timedelta(days=i): [0, set(), 0] for i in range(days)}
-    arms: dict[str, list[Any]] = {k: [0, set(), 0] for k in _arms(page)}
-    everyone: set[str] = set()
-    shown: dict[str, str] = {}
-    for day, variant, visitor in visits:
-        shown[visitor] = variant
-        for bucket in (by_day.setdefault(day, [0, set(), 0]), arms.setdefault(variant, [0, set(), 0])):
-            bucket[0] += 1
-            bucket[1].add(visitor)
-        everyone.add(visitor)
+        shown.update({visitor: variant for visitor, variant in rows.all()})
+    day_submissions: dict[date, int] = {}
+    arm_submissions: dict[str, int] = {}
     for _contact, at, properties in submitted:
-        by_day.setdefault(at.date(), [0, set(), 0])[2] += 1
-        arms.setdefault(_variant_of(properties, shown), [0, set(), 0])[2] += 1
-    variants = [
-        {
-            "key": key,
-            "visits": v[0],
-            "unique_visitors": len(v[1]),
-            "submissions": v[2],
-            "conversion_rate": round(v[2] / len(v[1]), 4) if v[1] else 0.0,
-        }
-        for key, v in sorted(arms.items())
-    ]
+        day_submissions[at.date()] = day_submissions.get(at.date(), 0) + 1
+        key = _variant_of(properties, shown)
+        arm_submissions[key] = arm_submissions.get(key, 0) + 1
+    keys = sorted(set(_arms(page)) | set(per_variant) | set(arm_submissions))
+    variants: list[dict[str, Any]] = []
+    measured: list[Arm] = []
+    for key in keys:
+        total, unique = per_variant.get(key, (0, 0))
+        successes = arm_submissions.get(key, 0)
+        measured.append(Arm(key=key, sent=unique, successes=successes))
+        variants.append(
+            {
+                "key": key,
+                "visits": total,
+                "unique_visitors": unique,
+                "submissions": successes,
+                "conversion_rate": round(successes / unique, 4) if unique else 0.0,
+            }
+        )
     winner = None
     if len(variants) > 1:
-        verdict = decide([Arm(key=v["key"], sent=v["unique_visitors"], successes=v["submissions"]) for v in variants])
+        verdict = decide(measured)
         winner = {
             "key": verdict.winner,
             "confidence": verdict.confidence,
             "significant": verdict.confidence >= SIGNIFICANT,
         }
+    day_list = [since_day + timedelta(days=i) for i in range(days)]
     return {
         "since": since_day,
-        "visits": len(visits),
-        "unique_visitors": len(everyone),
+        "visits": overall[0],
+        "unique_visitors": overall[1],
         "submissions": len(submitted),
-        "conversion_rate": round(len(submitted) / len(everyone), 4) if everyone else 0.0,
+        "conversion_rate": round(len(submitted) / overall[1], 4) if overall[1] else 0.0,
         "days": [
-            {"day": d, "visits": v[0], "unique_visitors": len(v[1]), "submissions": v[2]}
-            for d, v in sorted(by_day.items())
+            {
+                "day": d,
+                "visits": per_day.get(d, (0, 0))[0],
+                "unique_visitors": per_day.get(d, (0, 0))[1],
+                "submissions": day_submissions.get(d, 0),
+            }
+            for d in day_list
         ],
         "variants": variants,
         "winner": winner,
