@@ -150,7 +150,12 @@ class PagesController(Controller):
     async def unpublish(self, page_id: IdParam, db: AsyncSession, runtime: Runtime) -> PageOut:
         return _out(await service.unpublish(db, page_id), runtime.settings.base_url)
 
-    @post("/{page_id:int}/preview", status_code=200, summary="A link that shows the saved draft for an hour")
+    @post(
+        "/{page_id:int}/preview",
+        status_code=200,
+        opt={"role": "viewer"},
+        summary="A link that shows the saved draft for an hour (changes nothing)",
+    )
     async def preview(self, page_id: IdParam, db: AsyncSession, runtime: Runtime) -> PreviewLink:
         page = await service.get_page(db, page_id)
         token, expires = service.preview_token(runtime.secret_key, page)

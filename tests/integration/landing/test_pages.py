@@ -62,6 +62,8 @@ def test_a_page_from_a_template_is_versioned_and_published_only_when_asked(api: 
 
     listed = api.get("/api/pages", params={"limit": 1, "status": "published"}).json()
     assert listed["total"] >= 1 and len(listed["items"]) == 1 and listed["next_cursor"] is None or listed["total"] > 1
+    offline = api.post(f"/api/pages/{page['id']}/unpublish").json()
+    assert offline["status"] == "draft" and visit(api, page["slug"]).status_code == 404
     assert api.delete(f"/api/pages/{page['id']}").status_code == 204
     assert visit(api, page["slug"]).status_code == 404
 
@@ -130,6 +132,7 @@ def test_roles_viewers_read_marketers_edit(api: Any) -> None:
     assert api.get(f"/api/pages/{page['id']}", headers=viewer).status_code == 200
     assert api.patch(f"/api/pages/{page['id']}", json={"name": "x"}, headers=viewer).status_code == 403
     assert api.post(f"/api/pages/{page['id']}/publish", headers=viewer).status_code == 403
+    assert api.post(f"/api/pages/{page['id']}/preview", headers=viewer).status_code == 200
     assert api.get("/api/pages", headers={"Cookie": ""}).status_code == 401
 
 
