@@ -6,7 +6,7 @@ import argparse
 import sys
 import traceback
 
-from bench import contact_list, delivery, events, import_csv, ingest, journeys, scoring, segments
+from bench import contact_list, delivery, events, forms, import_csv, ingest, journeys, scoring, segments
 from bench.common import log
 
 BENCHMARKS = {
@@ -18,6 +18,7 @@ BENCHMARKS = {
     "journeys": journeys.main,
     "scoring": scoring.main,
     "events": events.main,
+    "forms": forms.main,
 }
 
 

@@ -41,6 +41,7 @@ from parcours.events.routes import EventsController, events_public_router
 from parcours.forms import service as forms
 from parcours.forms.public import forms_public_router
 from parcours.forms.routes import FormsController
+from parcours.guard.routes import guard_router
 from parcours.inputs import RefuseNul
 from parcours.interactions.ingestion import Ingestion
 from parcours.interactions.routes import InteractionsController
@@ -59,8 +60,6 @@ from parcours.settings import Settings, load_settings
 from parcours.tracking.routes import tracking_router
 
 log = logging.getLogger(__name__)
-
-REPO_FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 
 
 def product_of(state: State) -> Product:
@@ -250,7 +249,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
         finally:
             await product.close()
 
-    dist = Path(settings.frontend_dir) if settings.frontend_dir else REPO_FRONTEND
+    dist = settings.frontend_path
     app = Litestar(
         route_handlers=[
             health.health,
@@ -259,6 +258,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             events_public_router,
             landing_public_router,
             forms_public_router,
+            guard_router,
             serve_asset,
             spa_router(dist),
         ],

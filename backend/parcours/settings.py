@@ -57,6 +57,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # Other sites allowed to call this server from a browser (CORS), comma-separated origins such as
     # https://www.example.com; empty: none. Forms and pages embedded on a website need its origin.
     cors_origins: str = ""
+    # Reverse proxies in front of this server that append the client's address to X-Forwarded-For
+    # (1 behind one nginx or Caddy). 0: the header is ignored and the connecting address is the client.
+    trusted_proxies: int = 0
+    # Public inbound endpoints (forms, proof-of-work challenges): posts one address may make per
+    # minute, posts one form may receive per minute from everyone, challenges one address may fetch.
+    public_posts_per_ip_minute: int = 20
+    public_posts_per_form_minute: int = 600
+    challenges_per_ip_minute: int = 60
     # Mark cookies Secure (set it behind HTTPS).
     secure_cookies: bool = False
     log_level: str = "INFO"
@@ -68,6 +76,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def frontend_path(self) -> Path:
+        return (
+            Path(self.frontend_dir) if self.frontend_dir else Path(__file__).resolve().parents[2] / "frontend" / "dist"
+        )
 
     @property
     def rules_path(self) -> Path:

@@ -25,9 +25,18 @@ from parcours.pipeline.stages import DISQUALIFIED, transition_problem
 STAGE_CHANGED = "lifecycle_stage_changed"
 
 
-async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor, *, looked_up: bool = False) -> Contact:
+async def create_contact(
+    session: AsyncSession,
+    data: ContactIn,
+    actor: Actor,
+    *,
+    looked_up: bool = False,
+    method: str | None = None,
+    evidence: dict[str, Any] | None = None,
+) -> Contact:
     """`looked_up`: the caller has just found no contact with this email (the unique index still
-    answers a Conflict if one appears meanwhile)."""
+    answers a Conflict if one appears meanwhile). `method` and `evidence`: how the consents given
+    were obtained and what proves them (see consent.record_consent)."""
     values = {f: getattr(data, f) for f in data.__struct_fields__}
     custom = values.pop("custom")
     values = await clean(session, values, None)
@@ -44,7 +53,7 @@ async def create_contact(session: AsyncSession, data: ContactIn, actor: Actor, *
         raise Conflict(f"A contact with the email {values['email']} already exists.", "email") from None
     assert contact.id is not None  # flushed: the database gave it its id
     given = {f: values[f] for f in CONSENT_FIELDS if values.get(f) not in (None, False, "none")}
-    record_consent(session, contact.id, {}, given, actor)
+    record_consent(session, contact.id, {}, given, actor, method, evidence)
     await recording.record(
         session,
         [

@@ -34,7 +34,7 @@ CONTACT_FIELDS = (
 CONSENTS = {"consent:email": "email_opt_in", "consent:sms": "sms_opt_in"}
 CHOICE_TYPES = ("select", "radio", "checkboxes")
 # Names the page itself posts: no field of the definition may take them.
-RESERVED_NAMES = ("page_id", "anonymous_id", "altcha", "_ts", "_hp", "p", "language")
+RESERVED_NAMES = ("page_id", "anonymous_id", "altcha", "_ts", "website", "p", "language")
 MAX_PATTERN_VALUE = 500
 _UNBOUNDED_OR_WIDE = 1  # a repeat whose maximum is above this counts as a quantifier
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import msgspec
@@ -13,16 +14,19 @@ from sqlalchemy import select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.addresses import normalize_email
 from parcours.auth.service import Actor, system_actor
 from parcours.channels import service as channels
 from parcours.channels.notices import notice
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.contacts.schemas import ContactIn
+from parcours.db import transaction
 from parcours.emails import topics as email_topics
-from parcours.errors import InvalidInput, NotFound, ParcoursError
+from parcours.errors import Conflict, InvalidInput, NotFound, ParcoursError
 from parcours.forms import service, spam, submission, tokens
 from parcours.forms.models import Form, FormSubmission, FormVersion
+from parcours.groupcommit import GroupCommit
 from parcours.interactions import recording
 from parcours.jobs.enqueue import Enqueue
 from parcours.runtime import Runtime
@@ -117,49 +121,124 @@ async def known_values(session: AsyncSession, contact_id: int) -> dict[str, Any]
     return known
 
 
-async def submit(runtime: Runtime, slug: str, raw: dict[str, Any], visit: Visit) -> Outcome:
-    """One post, in one transaction: nothing is written when it is refused."""
-    from parcours.db import transaction
+@dataclass
+class Post:
+    """One post judged (anti-spam) and waiting for its turn in the process's group commit."""
 
-    now = utcnow()
-    async with transaction(runtime.sessions) as session:
-        form, version = await service.published_by_slug(session, slug)
-        assert form.id is not None
-        settings, fields = version.settings, version.fields
-        verdict = await spam.judge(raw, settings, secret=runtime.secret_key, redis=runtime.redis, now=now)
-        if verdict not in ("ok", "held"):
-            session.add(_row(form.id, version, "spam", {}, {"ip": visit.ip}, spam_reason=verdict))
-            return Outcome("done", form, settings)
-        trusted = await _prefilled_contact(session, runtime.secret_key, form.id, _text(raw.get("p"), 1000))
-        known = await known_values(session, trusted) if trusted else None
-        asked = submission.shown(fields, known, bool(settings.get("progressive_profiling")))
-        values, problem = submission.check(asked, raw, visit.language)
-        if problem:
-            return Outcome("invalid", form, settings, field=problem[0], message=problem[1])
-        context = context_of(fields, raw, values, visit)
-        if trusted:
-            context["prefilled_contact_id"] = trusted
-        if verdict == "held":
-            row = _row(form.id, version, "held", values, context)
-            session.add(row)
-            await session.flush()
-            return Outcome("done", form, settings, submission_id=row.id)
-        if settings.get("double_opt_in"):
-            row = _row(form.id, version, "pending", values, context)
-            session.add(row)
-            await session.flush()
-            await _ask_confirmation(session, runtime, form, version, row, values)
-            return Outcome("confirm", form, settings, submission_id=row.id)
-        row = _row(form.id, version, "accepted", values, context)
+    form: Form
+    version: FormVersion
+    raw: dict[str, Any]
+    visit: Visit
+    verdict: str
+
+
+@dataclass
+class Burst:
+    """What the posts of one transaction share: the contacts already found (one query for all),
+    and the interactions to record (one insert for all, at the end)."""
+
+    found: dict[str, Any]
+    events: list[dict[str, Any]]
+
+
+Intake = GroupCommit[Post, Outcome]
+# One group commit per running product in this process (posts of a burst share one transaction).
+_INTAKES: dict[int, tuple[Runtime, Intake]] = {}
+MAX_PER_TRANSACTION = 200
+MAX_PER_SQLITE_TRANSACTION = 50
+
+
+def intake_of(runtime: Runtime) -> Intake:
+    found = _INTAKES.get(id(runtime))
+    if found is None or found[0] is not runtime:
+        sqlite = runtime.settings.sqlalchemy_url.startswith("sqlite")
+        queue: Intake = GroupCommit(
+            runtime.sessions,
+            partial(_store_all, runtime),
+            MAX_PER_SQLITE_TRANSACTION if sqlite else MAX_PER_TRANSACTION,
+        )
+        _INTAKES[id(runtime)] = found = (runtime, queue)
+    return found[1]
+
+
+async def submit(
+    runtime: Runtime, slug: str, raw: dict[str, Any], visit: Visit, found: tuple[Form, FormVersion] | None = None
+) -> Outcome:
+    """One post: judged, then written with the others of its burst in one transaction (its own
+    savepoint: nothing of it is written when it is refused)."""
+    if found is None:
+        async with transaction(runtime.read_sessions) as session:
+            found = await service.published_by_slug(session, slug)
+    form, version = found
+    verdict = await spam.judge(raw, version.settings, secret=runtime.secret_key, redis=runtime.redis, now=utcnow())
+    return await intake_of(runtime).submit(Post(form, version, raw, visit, verdict))
+
+
+def _email_of(post: Post) -> str | None:
+    name = next((f["name"] for f in post.version.fields if f.get("maps_to") == "email"), None)
+    given = _text(post.raw.get(name), 320) if name else None
+    try:
+        return normalize_email(given) if given else None
+    except ValueError:
+        return None
+
+
+async def _store_all(runtime: Runtime, session: AsyncSession, posts: list[Post]) -> list[Outcome | ParcoursError]:
+    emails = {e for e in (_email_of(p) for p in posts if p.verdict in ("ok", "held")) if e}
+    burst = Burst(found=await contacts.find_by_emails(session, emails), events=[])
+    outcomes: list[Outcome | ParcoursError] = []
+    for post in posts:
         try:
-            await apply(session, form, version, row)
+            outcomes.append(await _store(runtime, session, post, burst))
         except ParcoursError as error:
-            await session.rollback()
-            field, message = _form_field(fields, error)
-            return Outcome("invalid", form, settings, field=field, message=message)
+            outcomes.append(error)
+    await recording.record(session, burst.events)
+    return outcomes
+
+
+async def _store(runtime: Runtime, session: AsyncSession, post: Post, burst: Burst) -> Outcome:
+    """One post. What may refuse it is checked before it writes anything."""
+    form, version, raw, visit = post.form, post.version, post.raw, post.visit
+    assert form.id is not None
+    settings, fields = version.settings, version.fields
+    if post.verdict not in ("ok", "held"):
+        session.add(_row(form.id, version, "spam", {}, {"ip": visit.ip}, spam_reason=post.verdict))
+        return Outcome("done", form, settings)
+    trusted = await _prefilled_contact(session, runtime.secret_key, form.id, _text(raw.get("p"), 1000))
+    known = await known_values(session, trusted) if trusted else None
+    asked = submission.shown(fields, known, bool(settings.get("progressive_profiling")))
+    values, problem = submission.check(asked, raw, visit.language)
+    if problem:
+        return Outcome("invalid", form, settings, field=problem[0], message=problem[1])
+    context = context_of(fields, raw, values, visit)
+    if trusted:
+        context["prefilled_contact_id"] = trusted
+    if post.verdict == "held":
+        row = _row(form.id, version, "held", values, context)
+        session.add(row)
+        return Outcome("done", form, settings)
+    if settings.get("double_opt_in"):
+        row = _row(form.id, version, "pending", values, context)
         session.add(row)
         await session.flush()
-        return Outcome("done", form, settings, submission_id=row.id)
+        await _ask_confirmation(session, runtime, form, version, row, values)
+        return Outcome("confirm", form, settings, submission_id=row.id)
+    row = _row(form.id, version, "accepted", values, context)
+    try:
+        await apply(session, form, version, row, burst=burst)
+    except Conflict:
+        raise
+    except ParcoursError as error:
+        field, message = _form_field(fields, error)
+        return Outcome("invalid", form, settings, field=field, message=message)
+    session.add(row)
+    return Outcome("done", form, settings)
+
+
+async def count_flood(runtime: Runtime, form_id: int, version: FormVersion, ip: str) -> None:
+    """A post refused by the rate limits: nothing of it is kept but a spam row for the statistics."""
+    async with transaction(runtime.sessions) as session:
+        session.add(_row(form_id, version, "spam", {}, {"ip": ip}, spam_reason="flood"))
 
 
 def _row(
@@ -222,7 +301,12 @@ def _actor(form: Form | FormVersion) -> Actor:
 
 
 async def apply(
-    session: AsyncSession, form: Form, version: FormVersion, row: FormSubmission, confirmed: bool = False
+    session: AsyncSession,
+    form: Form,
+    version: FormVersion,
+    row: FormSubmission,
+    confirmed: bool = False,
+    burst: Burst | None = None,
 ) -> None:
     """Create or update the contact, record the consents with their evidence and the interactions
     (form_confirmed first when confirming), and fill the submission's contact. Raises a
@@ -234,14 +318,19 @@ async def apply(
     email = t.contact.pop("email")
     actor = _actor(version)
     trusted = context.get("prefilled_contact_id")
-    existing = await contacts.find_by_email(session, email)
+    existing = burst.found.get(email) if burst is not None else await contacts.find_by_email(session, email)
     new = existing is None
     detail = f"form: {version.name}"[:200]
+    evidence = _evidence(version, t, context)
     if existing is None:
+        opted: dict[str, Any] = {field: True for field, given in t.consents.items() if given}
+        if opted.get("email_opt_in"):
+            opted["consent_level"] = "marketing"
         try:
             given = msgspec.convert(
                 {
                     **t.contact,
+                    **opted,
                     "email": email,
                     "language": t.contact.get("language") or language,
                     "source": detail[:100],
@@ -254,8 +343,13 @@ async def apply(
             )
         except msgspec.ValidationError as exc:
             raise InvalidInput(str(exc).split(" - at `$.")[0], _at(str(exc))) from None
-        contact = await contacts.create_contact(session, given, actor, looked_up=True)
+        async with session.begin_nested():  # another process may create the same person meanwhile
+            contact = await contacts.create_contact(
+                session, given, actor, looked_up=True, method="form", evidence=evidence
+            )
         contact.lead_origin_form_id, contact.lead_origin_page_id = form.id, context.get("page_id")
+        if burst is not None:
+            burst.found[email] = contact
     else:
         contact = existing
         assert contact.id is not None
@@ -276,7 +370,7 @@ async def apply(
         if changes:
             contact = await contacts.update_contact(session, contact.id, changes, actor)
     assert contact.id is not None
-    await _consents(session, contact, version, t, context, actor)
+    await _consents(session, contact, t, evidence, actor, new)
     now = utcnow()
     properties = {
         "form_id": form.id,
@@ -300,7 +394,10 @@ async def apply(
                 "occurred_at": now,
             },
         )
-    await recording.record(session, events)
+    if burst is not None:
+        burst.events.extend(events)
+    else:
+        await recording.record(session, events)
     row.contact_id, row.new_contact = contact.id, new
 
 
@@ -309,33 +406,35 @@ def _at(message: str) -> str | None:
     return found[1].rstrip("`").split(".")[0].split("[")[0] if len(found) > 1 else None
 
 
-async def _consents(
-    session: AsyncSession,
-    contact: Any,
-    version: FormVersion,
-    t: submission.Targets,
-    context: dict[str, Any],
-    actor: Actor,
-) -> None:
-    """Consents a form adds (never withdraws), each with the wording shown, its version, the
-    form and the IP."""
-    assert contact.id is not None
+def _evidence(version: FormVersion, t: submission.Targets, context: dict[str, Any]) -> dict[str, Any]:
+    """What proves each consent: the wording shown, its version, the form, the IP."""
     common = {
         "wording_version": version.settings.get("consent_version", "1"),
         "form_id": version.form_id,
         "ip": context.get("ip"),
     }
     evidence: dict[str, Any] = {"*": common}
+    for field, wording in t.wording.items():
+        evidence[field[:32]] = {"wording": wording}
+    if "email_opt_in" in t.wording:
+        evidence["consent_level"] = {"wording": t.wording["email_opt_in"]}
+    return evidence
+
+
+async def _consents(
+    session: AsyncSession, contact: Any, t: submission.Targets, evidence: dict[str, Any], actor: Actor, new: bool
+) -> None:
+    """Consents a form adds (never withdraws), with their evidence (a new contact got its own
+    when it was created); topics chosen are subscribed again and noted in the history."""
+    assert contact.id is not None
     changes: dict[str, Any] = {}
     for field, given in t.consents.items():
-        if given and not getattr(contact, field):
+        if given and not new and not getattr(contact, field):
             changes[field] = True
-            evidence[field] = {"wording": t.wording[field]}
     if changes.get("email_opt_in") and CONSENT_ORDER.index(contact.consent_level or "none") < CONSENT_ORDER.index(
         "marketing"
     ):
         changes["consent_level"] = "marketing"
-        evidence["consent_level"] = {"wording": t.wording["email_opt_in"]}
     if changes:
         await contacts.update_contact(session, contact.id, changes, actor, method="form", evidence=evidence)
     chosen = {key for key, given in t.topics.items() if given}
@@ -344,13 +443,7 @@ async def _consents(
         if opted_out & chosen:
             await email_topics.set_opt_outs(session, contact.id, set(opted_out - chosen))
         contacts.record_consent(
-            session,
-            contact.id,
-            {},
-            {f"topic:{k}"[:32]: True for k in chosen},
-            actor,
-            "form",
-            {"*": common, **{f"topic:{k}"[:32]: {"wording": t.wording[f"topic:{k}"]} for k in chosen}},
+            session, contact.id, {}, {f"topic:{k}"[:32]: True for k in chosen}, actor, "form", evidence
         )
 
 
@@ -365,8 +458,6 @@ class Confirmation:
 
 
 async def confirm(runtime: Runtime, token: str) -> Confirmation:
-    from parcours.db import transaction
-
     try:
         payload = tokens.read(runtime.secret_key, "form_confirm", token, utcnow())
     except InvalidInput as error:

@@ -5,6 +5,7 @@ Everything shown is escaped; posts from other sites are refused unless the form 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -18,19 +19,13 @@ from parcours.errors import NotFound
 from parcours.forms import intake, render, service
 from parcours.forms.models import Form, FormVersion
 from parcours.forms.schemas import SubmitAnswer
+from parcours.guard import markup, ratelimit
 from parcours.runtime import Runtime
 from parcours.web.catalog import text
 from parcours.web.render import NO_STORE, html
 
 MAX_KEYS = 200
-
-
-def _proof_available() -> bool:
-    try:
-        import parcours.guard  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-    except ImportError:
-        return False
-    return True
+FLOOD_ROWS = 100
 
 
 def _host(url: str) -> str:
@@ -86,18 +81,47 @@ def _wants_json(request: Request[Any, Any, Any], as_json: bool) -> bool:
     return as_json or "application/json" in request.headers.get("accept", "")
 
 
-def _visit(request: Request[Any, Any, Any], language: str) -> intake.Visit:
-    client = request.client
+def _visit(request: Request[Any, Any, Any], language: str, ip: str) -> intake.Visit:
     referrer = request.headers.get("referer")
-    return intake.Visit(language=language, ip=client.host if client else None, referrer=referrer, url=referrer)
+    return intake.Visit(language=language, ip=ip, referrer=referrer, url=referrer)
+
+
+async def _flooded(runtime: Runtime, form_id: int, ip: str) -> int | None:
+    """The rate limits of posts: per address (every form together) and per form (everyone). None:
+    go on; else the seconds to wait (Retry-After)."""
+    settings = runtime.settings
+    per_ip = await ratelimit.hit(
+        runtime.redis, "post:" + ratelimit.ip_key(ip), limit=settings.public_posts_per_ip_minute, window_seconds=60
+    )
+    per_form = await ratelimit.hit(
+        runtime.redis, f"form:{form_id}", limit=settings.public_posts_per_form_minute, window_seconds=60
+    )
+    waits = [wait for wait in (per_ip, per_form) if wait is not None]
+    return max(waits) if waits else None
+
+
+# The published version of each form, as this process last read it: a post does not read it again
+# for RECENT seconds (a new publication is served everywhere within that time; versions never change).
+RECENT = 2.0
+_recent: dict[tuple[int, str], tuple[float, tuple[Form, FormVersion]]] = {}
 
 
 async def _published(runtime: Runtime, slug: str) -> tuple[Form, FormVersion] | None:
+    now = time.monotonic()
+    key = (id(runtime), slug)
+    cached = _recent.get(key)
+    if cached is not None and now - cached[0] < RECENT:
+        return cached[1]
     async with transaction(runtime.read_sessions) as session:
         try:
-            return await service.published_by_slug(session, slug)
+            found = await service.published_by_slug(session, slug)
         except NotFound:
+            _recent.pop(key, None)
             return None
+    if len(_recent) > 1000:
+        _recent.clear()
+    _recent[key] = (now, found)
+    return found
 
 
 async def _view(runtime: Runtime, form_id: int) -> None:
@@ -143,7 +167,7 @@ def _page(
         prefill_token=prefill_token if known else None,
         known=known,
         query=query,
-        proof=_proof_available(),
+        proof=markup.widget(runtime.settings, language),
     )
     return render.page(version, language, fragment, _other(version.settings, language))
 
@@ -210,7 +234,21 @@ async def submit(slug: str, runtime: Runtime, request: Request[Any, Any, Any]) -
             status_code=403,
             headers=headers,
         )
-    outcome = await intake.submit(runtime, slug, raw, _visit(request, language))
+    ip = ratelimit.client_ip(request, runtime.settings.trusted_proxies)
+    assert form.id is not None
+    wait = await _flooded(runtime, form.id, ip)
+    if wait is not None:
+        # Counted as spam, up to FLOOD_ROWS a minute a form: a flood must not become a flood of writes.
+        if await ratelimit.hit(runtime.redis, f"flood-rows:{form.id}", limit=FLOOD_ROWS, window_seconds=60) is None:
+            await intake.count_flood(runtime, form.id, version, ip)
+        message = text(language, "form.too_many")
+        retry = {**headers, "Retry-After": str(wait)}
+        if script:
+            return Response({"error": {"message": message, "field": None}}, status_code=429, headers=retry)
+        return Response(
+            render.message(language, "too_many", status="error"), media_type="text/html", status_code=429, headers=retry
+        )
+    outcome = await intake.submit(runtime, slug, raw, _visit(request, language, ip), found)
     if outcome.next == "invalid":
         if script:
             return Response(
@@ -265,6 +303,7 @@ async def confirm(token: str, runtime: Runtime, request: Request[Any, Any, Any])
 
 EMBED = """(function(){var s=document.currentScript;if(!s)return;var box=document.createElement("div");
 box.className="parcours-embed";box.innerHTML=%(html)s;s.parentNode.insertBefore(box,s.nextSibling);
+box.querySelectorAll("script[src]").forEach(function(o){var n=document.createElement("script");n.src=o.src;n.defer=true;document.head.appendChild(n);o.remove();});
 var f=box.querySelector("form");if(!f)return;var q=new URLSearchParams(window.location.search);
 f.querySelectorAll("input[data-source]").forEach(function(i){var k=i.getAttribute("data-source");if(k&&q.get(k))i.value=q.get(k);});
 function add(n,v){var i=document.createElement("input");i.type="hidden";i.name=n;i.value=v;f.appendChild(i);}
@@ -310,12 +349,13 @@ async def embed_script(
         secret=runtime.secret_key,
         now=utcnow(),
         page_id=page_id,
-        proof=_proof_available(),
+        proof=markup.widget(runtime.settings, language, absolute=True),
     )
     return Response(
         EMBED % {"html": _js(fragment), "action": _js(action)}, media_type="text/javascript", headers=NO_STORE
     )
 
 
-# Rate limits (per IP and per form, 429 with Retry-After) are the anti-spam layer's (forms.spam).
+# Rate limits (per IP and per form, 429 with Retry-After, shared by every API process) are the
+# guard's (parcours.guard.ratelimit), counted in Redis before anything is read from the database.
 forms_public_router = Router(path="/", route_handlers=[form_page, thanks_page, submit, confirm, embed_script])

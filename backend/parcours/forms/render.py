@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from parcours.forms import spam, submission
+from markupsafe import Markup
+
+from parcours.forms import submission
 from parcours.forms.models import FormVersion
+from parcours.guard import markup
 from parcours.web.catalog import LANGUAGES
 from parcours.web.render import render
 
@@ -48,9 +52,10 @@ def fragment(
     prefill_token: str | None = None,
     known: dict[str, Any] | None = None,
     query: dict[str, str] | None = None,
-    proof: bool = False,
+    proof: bool | str = False,
 ) -> str:
-    """The <form> alone: what the hosted page, embed.js and landing pages show."""
+    """The <form> alone: what the hosted page, embed.js and landing pages show. `proof`: the
+    guard's widget markup (parcours.guard.markup.widget), or True for the widget on `action`'s site."""
     settings = version.settings
     fields = submission.shown(version.fields, known, bool(settings.get("progressive_profiling")))
     shown_values: dict[str, Any] = {}
@@ -69,13 +74,18 @@ def fragment(
         fields=[_field_view(f, language) for f in fields],
         values=shown_values,
         problem=problem,
-        stamp=spam.stamp(secret, now),
-        honeypot=spam.HONEYPOT,
         page_id=page_id,
         prefill_token=prefill_token,
         submit=submission.localized(settings, "submit", language),
-        proof=proof,
+        proof=Markup(proof) if isinstance(proof, str) else markup.widget_at(_site(action), language) if proof else "",
+        hidden=markup.hidden_fields(secret, now, language, id_prefix=f"pf-{slug}"),
     )
+
+
+def _site(action: str) -> str:
+    """The scheme and host of an absolute action (an embedded form), "" for a path on our site."""
+    parts = urlsplit(action)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def page(version: FormVersion, language: str, form_html: str, other_language: str | None) -> str:

@@ -251,5 +251,5 @@ async def form_markup(session: AsyncSession, form_id: int, *, language: str, pag
         secret=_SECRET[0],
         now=utcnow(),
         page_id=page_id,
-        proof=False,
+        proof=True,
     )

@@ -1,66 +1,46 @@
 """The anti-spam verdict on a post to a form: one call, `judge`, made before anything is written.
 
-Layers: the honeypot field, the minimum time to fill (a signed timestamp the page carries), and
-the proof of work (ALTCHA). The verdict is "ok", "held" (no proof of work, and the form says to
-review such posts), or a spam reason ("honeypot", "too_fast", "no_proof"): spam creates nothing
-and is answered as if accepted, so that robots learn nothing."""
+The layers are the guard's (parcours.guard): the honeypot field, the minimum time to fill (a
+signed timestamp the page carries), the proof of work (ALTCHA, good once), and the rate limits per
+address and per form (checked by the public handler before this). The verdict is "ok", "held" (no
+proof of work, and the form says to review such posts), or a spam reason ("honeypot", "too_fast",
+"no_proof", "bad_proof", "flood"): spam creates nothing and is counted apart."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-HONEYPOT = "_hp"
-STAMP = "_ts"
-PROOF = "altcha"
+from redis.asyncio import Redis
 
-Verdict = Literal["ok", "held", "honeypot", "too_fast", "no_proof"]
+from parcours.guard import antispam, proof
 
+HONEYPOT = antispam.HONEYPOT
+STAMP = antispam.STAMP_FIELD
+PROOF = antispam.PROOF_FIELD
+stamp = antispam.stamp
 
-def _mac(secret: str, value: str) -> str:
-    return hmac.new(f"parcours.form_stamp.{secret}".encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def stamp(secret: str, now: datetime) -> str:
-    """When the page was shown, signed: the post brings it back in `_ts`."""
-    at = str(int(now.timestamp()))
-    return f"{at}.{_mac(secret, at)}"
-
-
-def too_fast(secret: str, value: str | None, now: datetime, minimum_seconds: int) -> bool:
-    """Posted sooner than `minimum_seconds` after the page was shown; a missing or altered stamp
-    counts as too fast."""
-    at, _, mac = (value or "").partition(".")
-    if not at.isdigit() or not hmac.compare_digest(mac, _mac(secret, at)):
-        return True
-    return now.timestamp() - int(at) < minimum_seconds
-
-
-async def proven(redis: Any, secret: str, payload: str | None, now: datetime) -> bool:
-    """Whether the post carries a solved proof-of-work challenge."""
-    if not payload:
-        return False
-    try:
-        from parcours.guard import proof  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # no verifier in this installation: an unverifiable proof is no proof
-        return False
-    return bool(await proof.solved(redis, secret, payload, now))
+Verdict = Literal["ok", "held", "honeypot", "too_fast", "no_proof", "bad_proof", "flood"]
 
 
 async def judge(
-    posted: Mapping[str, Any], settings: Mapping[str, Any], *, secret: str, redis: Any, now: datetime
+    posted: Mapping[str, Any], settings: Mapping[str, Any], *, secret: str, redis: Redis, now: datetime
 ) -> Verdict:
-    if str(posted.get(HONEYPOT) or "").strip():
-        return "honeypot"
-    if too_fast(secret, _text(posted.get(STAMP)), now, int(settings.get("minimum_seconds", 3))):
-        return "too_fast"
-    if await proven(redis, secret, _text(posted.get(PROOF)), now):
-        return "ok"
-    no_script = settings.get("no_script", "review")
-    return "ok" if no_script == "accept" else "held" if no_script == "review" else "no_proof"
+    fields = {name: _text(value) for name, value in posted.items() if name in antispam.HIDDEN_FIELDS}
+    solved = antispam.proof_given(fields) and await proof.solved(redis, secret, fields.get(PROOF), now)
+    policy = settings.get("no_script", "review")
+    judged = antispam.verdict(
+        fields,
+        secret=secret,
+        now=now,
+        proof_solved=solved,
+        without_proof=policy if policy in ("accept", "review", "refuse") else "review",
+        minimum_seconds=float(settings.get("minimum_seconds", antispam.DEFAULT_MINIMUM_SECONDS)),
+    )
+    if judged.review:
+        return "held"
+    return judged.reason if judged.spam and judged.reason else "ok"
 
 
 def _text(value: Any) -> str | None:

@@ -12,6 +12,7 @@ from parcours.emails import service as emails
 from parcours.errors import NotFound
 from parcours.events import seats
 from parcours.events import service as events
+from parcours.forms import service as forms
 from parcours.journeys import graph
 from parcours.journeys import steps as s
 from parcours.journeys.graph import Problem
@@ -115,6 +116,18 @@ async def _node_problems(
                     else await _event_problem(session, event_id, open_only=False),
                 )
             )
+        case (
+            s.InteractionEntryConfig(type=str(about), form_id=int(form_id))
+            | s.WaitForStepConfig(type=str(about), form_id=int(form_id))
+        ):
+            found.append(
+                (
+                    "form_id",
+                    "Only form interactions (form_submitted, form_confirmed) are about a form."
+                    if not about.startswith("form_")
+                    else await _form_problem(session, form_id),
+                )
+            )
         case s.StageStepConfig(stage=str(stage)) if stage and stage not in LIFECYCLE_STAGES:
             found.append(("stage", f"'{stage}' is not a lifecycle stage."))
         case s.DateEntryConfig(field=str(name)) if name:
@@ -145,6 +158,14 @@ async def _event_problem(session: AsyncSession, event_id: int, open_only: bool =
         return f"There is no event with id {event_id}."
     problem = seats.registration_problem(event.status, public=False) if open_only else None
     return f"'{event.name}': {problem[0].lower()}{problem[1:]}" if problem else None
+
+
+async def _form_problem(session: AsyncSession, form_id: int) -> str | None:
+    try:
+        await forms.get_form(session, form_id)
+    except NotFound:
+        return f"There is no form with id {form_id}."
+    return None
 
 
 def _zone_problem(name: str) -> str | None:

@@ -139,7 +139,7 @@ def step(program: Program, state: RunState, contact: Contact, now: dt.datetime) 
                 effects.append(Converted(node_id=node.id))
             leave(node.id, detail="goal reached" if reached else "goal not reached")
         elif isinstance(config, s.WaitForStepConfig):
-            awaited = graph.about(config.type, config.event_id)
+            awaited = graph.about(config.type, config.event_id, config.form_id)
             if state.status != "waiting":
                 _wait(state, now + graph.duration(config.timeout), awaited)
             elif state.event == awaited and (not config.rule or contact.matches(config.rule)):

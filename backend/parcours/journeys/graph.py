@@ -59,16 +59,25 @@ class Problem(msgspec.Struct, kw_only=True):
 # ---- each node type's settings (steps.py) ---------------------------------------------------------
 
 
-def about(kind: str, event_id: int | None) -> str:
-    """What a step listens to, as the stream matches it: an interaction type, or an event
-    interaction about one event ("event_attended@event:12")."""
+def about(kind: str, event_id: int | None, form_id: int | None = None) -> str:
+    """What a step listens to, as the stream matches it: an interaction type, an event
+    interaction about one event ("event_attended@event:12"), or a form's ("form_submitted@form:3")."""
+    if form_id is not None:
+        return f"{kind}@form:{form_id}"
     return kind if event_id is None else f"{kind}@event:{event_id}"
 
 
 def heard(kind: str, properties: dict[str, Any] | None) -> tuple[str, ...]:
-    """What an interaction answers to: its type, and for an event interaction, its event too."""
+    """What an interaction answers to: its type, and for an event or a form interaction, its
+    event or its form too."""
     event_id = (properties or {}).get("event_id")
-    return (kind,) if event_id is None else (kind, about(kind, event_id))
+    form_id = (properties or {}).get("form_id") if kind.startswith("form_") else None
+    found = [kind]
+    if event_id is not None:
+        found.append(about(kind, event_id))
+    if form_id is not None:
+        found.append(about(kind, None, form_id))
+    return tuple(found)
 
 
 def exits_of(node: Node, config: StepConfig) -> tuple[str, ...] | None:

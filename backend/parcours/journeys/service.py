@@ -360,7 +360,7 @@ async def test_run(session: AsyncSession, journey_id: int, data: TestIn, actor: 
         node = program.nodes[state.node_id]
         config = program.configs[node.id]
         if isinstance(config, WaitForStepConfig) and data.events.get(node.id) == "happened":
-            state.event = graph.about(config.type, config.event_id)
+            state.event = graph.about(config.type, config.event_id, config.form_id)
         else:
             now = state.wake_at or now
     return TestOut(contact_id=data.contact_id, path=path, effects=said, outcome=state.status, problems=[])

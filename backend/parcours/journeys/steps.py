@@ -45,6 +45,7 @@ class InteractionEntryConfig(_Config):
     type: Label = ""
     rule: Rule | None = None
     event_id: Ref | None = None  # event_* interactions: only those about this event
+    form_id: Ref | None = None  # form_* interactions: only those of this form
 
 
 class DateEntryConfig(_Config):
@@ -104,6 +105,7 @@ class WaitForStepConfig(_Config):
     rule: Rule | None = None
     timeout: Duration = ""
     event_id: Ref | None = None  # event_* interactions: only those about this event
+    form_id: Ref | None = None  # form_* interactions: only those of this form
 
 
 class ConditionStepConfig(_Config):

@@ -49,7 +49,7 @@ async def _start_from_events(batch: Batch, live: list[Version], events: Sequence
         entry = journey.program.entry
         config = journey.program.configs[entry.id]
         if isinstance(config, steps.InteractionEntryConfig):
-            wanted = graph.about(config.type, config.event_id)
+            wanted = graph.about(config.type, config.event_id, config.form_id)
             matching = [e for e in events if wanted in graph.heard(e.type, e.properties)]
         elif isinstance(config, steps.SegmentEntryConfig) and config.include_later:
             matching = [

@@ -144,9 +144,9 @@ def test_a_robot_is_answered_as_if_accepted_but_counted_as_spam(api: Api) -> Non
     form = publish_form(api, minimum_seconds=3)
     _, stamp = page(api, form)
     email = unique_email("bot")
-    for values in ({"_hp": "http://spam"}, {"_ts": stamp}, {"_ts": "123.forged"}, {}):
+    for values in ({"website": "http://spam"}, {"_ts": stamp}, {"_ts": "123.forged"}, {}):
         answer = api.post(
-            f"/f/{form['slug']}", json={"email": email, **({"_ts": stamp} if "_hp" in values else {}), **values}
+            f"/f/{form['slug']}", json={"email": email, **({"_ts": stamp} if "website" in values else {}), **values}
         )
         assert answer.status_code == 200 and answer.json()["ok"] is True
     assert contact_by_email(api, email) is None
@@ -180,11 +180,19 @@ def test_a_journey_starts_on_a_submission_of_this_form(api: Api) -> None:
         ),
     )
     published(api, made["id"])
+    wrong = journey(
+        api,
+        chain(
+            ("start", "entry.interaction", {"type": "email_opened", "form_id": form["id"]}), ("out", "flow.exit", {})
+        ),
+    )
+    refused = api.post(f"/api/journeys/{wrong['id']}/publish")
+    assert refused.status_code == 422 and refused.json()["error"]["problems"][0]["field"] == "form_id"
     _, stamp = page(api, form)
     _, other_stamp = page(api, other)
     here, there = unique_email("here"), unique_email("there")
-    assert api.post(f"/f/{other['slug']}", json={"email": there, "_ts": other_stamp}).status_code == 200
-    assert api.post(f"/f/{form['slug']}", json={"email": here, "_ts": stamp}).status_code == 200
+    assert api.post(f"/f/{other['slug']}", json={"email": there, "news": True, "_ts": other_stamp}).status_code == 200
+    assert api.post(f"/f/{form['slug']}", json={"email": here, "news": True, "_ts": stamp}).status_code == 200
     contact = contact_by_email(api, here)
     assert contact is not None
     started = api.eventually(lambda: [r for r in runs(api, made["id"]) if r["contact_id"] == contact["id"]])
