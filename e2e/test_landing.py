@@ -53,6 +53,8 @@ def test_a_marketer_publishes_a_page_with_a_form_and_a_visitor_fills_it(
         tab.goto(url)
         expect(tab.get_by_role("heading", name="Get our free guide")).to_be_visible()
         tab.get_by_label("Your email").fill(f"reader.{time.monotonic_ns()}@example.org")
+        # The form's proof of work (loaded from this server, allowed by the page's policy) runs first.
+        expect(tab.locator("[data-testid=form-proof] [data-state=verified]")).to_be_visible(timeout=15000)
         tab.locator(f"form[action='/f/{form['slug']}'] [type=submit]").click()
         expect(tab).to_have_url(re.compile(rf"/f/{form['slug']}/thanks"))
     finally:
