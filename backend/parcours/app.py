@@ -43,6 +43,7 @@ from parcours.interactions.routes import InteractionsController
 from parcours.jobs.routes import JobsController
 from parcours.journeys import service as journeys
 from parcours.journeys.routes import JourneysController
+from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
 from parcours.rules.routes import RulesController
@@ -158,6 +159,7 @@ def api_router() -> Router:
             FormsController,
             OrganizationController,
             PersonalizationController,
+            PagesController,
         ],
         middleware=[authentication],
         guards=[role_guard],
@@ -257,6 +259,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
             tracking_router,
             *visitors_routers(settings),
             events_public_router,
+            landing_public_router,
             forms_public_router,
             guard_router,
             serve_asset,

@@ -18,6 +18,7 @@ from parcours.forms.models import Form, FormDay, FormSubmission, FormVersion
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
 from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, JourneyStep, JourneyVersion
+from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
@@ -51,9 +52,12 @@ __all__ = [
     "JourneyRun",
     "JourneyStep",
     "JourneyVersion",
+    "LandingPage",
+    "LandingPageVersion",
     "Opportunity",
     "Organization",
     "OutboxMessage",
+    "PageVisit",
     "Registration",
     "ScoreChange",
     "ScoringModel",

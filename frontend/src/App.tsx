@@ -10,6 +10,7 @@ import { FormsPage } from "./pages/forms/FormsPage";
 import { ContactsPage } from "./pages/contacts/ContactsPage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
+import { LandingPagesList } from "./pages/landing/LandingPagesList";
 import { LoginPage } from "./pages/login/LoginPage";
 import { ComingSoon } from "./pages/placeholder/ComingSoon";
 import { AssetsPage } from "./pages/assets/AssetsPage";
@@ -28,6 +29,8 @@ const ScoringModelEditorPage = lazy(() =>
 const EventEditorPage = lazy(() => import("./pages/events/EventEditorPage").then((m) => ({ default: m.EventEditorPage })));
 // The form designer (drag and drop, charts) loads when a form is opened.
 const FormEditorPage = lazy(() => import("./pages/forms/FormEditorPage").then((m) => ({ default: m.FormEditorPage })));
+// The landing page editor (GrapesJS, charts) loads when a page is opened.
+const LandingEditorPage = lazy(() => import("./pages/landing/LandingEditorPage").then((m) => ({ default: m.LandingEditorPage })));
 const PipelinePage = lazy(() => import("./pages/pipeline/PipelinePage").then((m) => ({ default: m.PipelinePage })));
 
 export function App() {
@@ -57,6 +60,8 @@ export function App() {
         <Route path="/assets" element={<AssetsPage />} />
         <Route path="/forms" element={<FormsPage />} />
         <Route path="/forms/:id" element={<Suspense fallback={<Loader />}><FormEditorPage /></Suspense>} />
+        <Route path="/pages" element={<LandingPagesList />} />
+        <Route path="/pages/:id" element={<Suspense fallback={<Loader />}><LandingEditorPage /></Suspense>} />
         <Route path="/journeys" element={<JourneysPage />} />
         <Route path="/journeys/:id" element={<Suspense fallback={<Loader />}><JourneyEditorPage /></Suspense>} />
         <Route path="/scoring" element={<ScoringModelsPage />} />

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, Table, and_, case, delete, func, insert, or_, select
+from sqlalchemy import Select, String, Table, and_, case, cast, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -414,3 +414,15 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None
         full = [{"properties": {}, "value": None, "received_at": now, **r} for r in rows]
         # render_nulls: one multi-row INSERT even when only some rows have a value (see contacts.insert_many).
         await session.execute(insert(Interaction), full, execution_options={"render_nulls": True})
+
+
+async def with_property(
+    session: AsyncSession, kind: str, key: str, value: int | str, since: datetime
+) -> list[tuple[int, datetime, dict[str, Any]]]:
+    """The interactions of one type since `since` whose property `key` is `value` (as a number or
+    its text, e.g. the form submissions of one landing page): (contact_id, occurred_at, properties)."""
+    prop = cast(col(Interaction.properties)[key].as_string(), String)
+    query = select(col(Interaction.contact_id), col(Interaction.occurred_at), col(Interaction.properties)).where(
+        col(Interaction.type) == kind, col(Interaction.occurred_at) >= since, prop == str(value)
+    )
+    return [(cid, at, properties or {}) for cid, at, properties in (await session.execute(query)).all()]

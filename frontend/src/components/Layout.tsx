@@ -13,6 +13,7 @@ import {
   IconPhoto,
   IconRoute,
   IconSettings,
+  IconWorldWww,
 } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -26,6 +27,7 @@ const AREAS = [
   { key: "emails", icon: IconMail },
   { key: "assets", icon: IconPhoto },
   { key: "forms", icon: IconForms },
+  { key: "pages", icon: IconWorldWww },
   { key: "journeys", icon: IconRoute },
   { key: "events", icon: IconCalendarEvent },
   { key: "scoring", icon: IconGauge },
