@@ -6,7 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Suspense, lazy, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { uploadAsset } from "../../api/queries/emails";
+import { uploadAsset } from "../../api/queries/assets";
 import {
   keys, type LandingPage, type PagePatch, previewLink, publishPage, restoreVersion, unpublishPage, updatePage,
   useFormChoices, useImageChoices, usePage, usePageVersions,
