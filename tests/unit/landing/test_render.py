@@ -18,7 +18,7 @@ def test_the_sanitiser_keeps_the_design_and_drops_anything_that_runs() -> None:
     clean = clean_html(dirty)
     assert clean == (
         '<section id="hero" class="lp"><h1 style="color:red">Hi &amp; welcome</h1>'
-        '<img src="/media/a/b.png" alt="A"><a>bad</a>'
+        '<img src="/media/a/b.png" alt="A"><a rel="noopener noreferrer">bad</a>'
         '<a href="https://example.org" target="_blank" rel="noopener noreferrer">ok</a><p>p</p>'
         '<div data-parcours-form="3">Form</div><b>unclosed</b></section>'
     )
