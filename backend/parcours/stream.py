@@ -43,6 +43,7 @@ from parcours.jobs.enqueue import SLOTS_PER_SECOND, Enqueue, slot_id
 from parcours.jobs.names import JobName
 from parcours.journeys import held
 from parcours.journeys import stream as journeys
+from parcours.landing import service as landing
 from parcours.rules import service as rules
 from parcours.rules import usage
 from parcours.rules.cache import rules as rule_cache
@@ -121,7 +122,7 @@ def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
 # Who keeps rules over contact fields, in the order a refusal to delete a field names them.
 RULE_HOLDERS: list[RuleHolder] = [reading.held_rules, held.held_rules, catalog.held_rules]
 # Who shows images of the asset library, in the order a refusal to delete one names them.
-ASSET_USERS: list[AssetUser] = [emails.images_used, email_templates.images_used]
+ASSET_USERS: list[AssetUser] = [emails.images_used, email_templates.images_used, landing.images_used]
 SOURCES = Sources(schema=rules.current_schema, people=contacts.rule_rows, memberships=segment_ids_by_contact)
 
 

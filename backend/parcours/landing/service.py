@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import after, cut, read_cursor
+from parcours.assets.usage import AssetUse
 from parcours.auth.service import Actor
 from parcours.campaigns.ab import Arm, decide
 from parcours.clock import utcnow
@@ -499,3 +500,16 @@ async def stats(session: AsyncSession, page_id: int, days: int) -> dict[str, Any
         "variants": variants,
         "winner": winner,
     }
+
+
+async def images_used(session: AsyncSession, address: str) -> list[AssetUse]:
+    """The landing pages (their draft, variants or sharing image) showing the image at this
+    address (assets.usage: an image in use is not deleted)."""
+    shows = or_(
+        col(LandingPage.html).contains(address, autoescape=True),
+        col(LandingPage.css).contains(address, autoescape=True),
+        col(LandingPage.social_image).contains(address, autoescape=True),
+        cast(col(LandingPage.variants), Text).contains(address, autoescape=True),
+    )
+    query = select(col(LandingPage.id), col(LandingPage.name)).where(shows).order_by(col(LandingPage.id))
+    return [AssetUse("page", int(page_id), name) for page_id, name in (await session.execute(query)).all()]

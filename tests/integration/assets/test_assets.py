@@ -144,3 +144,26 @@ def test_viewers_browse_and_marketers_change(api: Any) -> None:
     assert upload(api, "nope.png", png(1, 1), **api.as_key(viewer)).status_code == 403
     assert api.delete(f"/api/assets/{asset.json()['id']}", headers=api.as_key(viewer)).status_code == 403
     assert api.delete(f"/api/assets/{asset.json()['id']}", headers=api.as_key(marketer)).status_code == 204
+
+
+def test_an_image_on_a_landing_page_or_as_its_sharing_picture_is_kept(api: Any) -> None:
+    shown, shared = (upload(api, f"{n}.png", png(2, 2)).json() for n in ("hero", "share"))
+    page = api.post(
+        "/api/pages",
+        json={
+            "name": "Spring garden",
+            "slug": f"garden-{shown['id'][:8].lower()}",
+            "language": "en",
+            "html": f'<section><img src="{shown["url"]}" alt="Garden"></section>',
+            "social_image": shared["url"],
+        },
+    )
+    assert page.status_code == 201, page.text
+    for image in (shown, shared):
+        refused = api.delete(f"/api/assets/{image['id']}")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["used_by"] == [
+            {"kind": "page", "id": page.json()["id"], "name": "Spring garden"}
+        ]
+    assert api.delete(f"/api/pages/{page.json()['id']}").status_code in (200, 204)
+    assert api.delete(f"/api/assets/{shown['id']}").status_code == 204
