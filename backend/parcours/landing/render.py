@@ -107,6 +107,7 @@ img{max-width:100%;height:auto}
 <p role="status" style="margin:0;padding:8px 16px;background:#fff3bf;color:#1f2933;text-align:center">{{ banner }}</p>
 {% endif %}
 {{ body | safe }}
+{% if not noindex %}<script src="/t.js" async></script>{% endif %}
 </body>
 </html>
 """

@@ -43,6 +43,7 @@ def test_a_page_from_a_template_is_versioned_and_published_only_when_asked(api: 
     assert '<html lang="fr">' in html and '<meta name="viewport"' in html
     assert "<title>Retrouvez-nous à notre prochain événement</title>" in html
     assert '<meta property="og:title" content="Retrouvez-nous' in html and 'name="description"' in html
+    assert '<script src="/t.js" async></script>' in html  # visits reach the visitor's history
 
     # A saved change is a draft until published again: visitors keep the published version.
     changed = api.patch(f"/api/pages/{page['id']}", json={"html": "<h1>Nouvelle version</h1>"}).json()
@@ -51,7 +52,7 @@ def test_a_page_from_a_template_is_versioned_and_published_only_when_asked(api: 
     preview = api.post(f"/api/pages/{page['id']}/preview").json()
     token = preview["url"].split("preview=")[1]
     draft = visit(api, page["slug"], preview=token)
-    assert "Nouvelle version" in draft.text and "noindex" in draft.text
+    assert "Nouvelle version" in draft.text and "noindex" in draft.text and "/t.js" not in draft.text
     assert visit(api, page["slug"], preview=token[:-3] + "abc").status_code == 404
 
     versions = api.get(f"/api/pages/{page['id']}/versions").json()
