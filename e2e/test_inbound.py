@@ -120,3 +120,7 @@ def test_an_anonymous_visitor_becomes_an_inbound_contact_with_their_history(
     page.get_by_test_id("tab-consent-history").click()
     expect(page.get_by_test_id("consent-history-wording").first).to_contain_text(WORDING)
     expect(page.get_by_test_id("consent-history-form").first).to_contain_text(f"#{form['id']}")
+
+    # The welcome journey's start reads in words, naming its form.
+    page.goto(f"/journeys/{welcome}")
+    expect(page.locator(".react-flow__node").filter(has_text=f"Form submitted: Garden guide {stamp}")).to_have_count(1)

@@ -3,6 +3,7 @@ import { TimeInput } from "@mantine/dates";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useEmails } from "../api/queries/emails";
+import { useFormChoices } from "../api/queries/forms";
 import { useJourneyEvents } from "../api/queries/journeys";
 import { useRuleFields } from "../api/queries/rules";
 import { useSegments } from "../api/queries/segments";
@@ -10,6 +11,7 @@ import { STAGES } from "../components/vocabulary";
 import { INTERACTION_TYPES } from "./catalog";
 import { stepOf, type Config, type ConfigField, type ConfigValue, type StepType } from "./definition";
 import { formatDuration, parseDuration } from "./duration";
+import { addressFilter, addressOf } from "./pageAddress";
 import { BranchesInput } from "./fields/BranchesInput";
 import { DurationInput } from "./fields/DurationInput";
 import { RuleInput } from "./fields/RuleInput";
@@ -40,6 +42,8 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
   const props = (field: ConfigField) => ({ error: errors[field], disabled, "data-testid": `node-config-${field}` });
   const aboutEvents = type === "action.event_register" || text("type").startsWith("event_");
   const events = useJourneyEvents(aboutEvents);
+  const aboutForms = text("type").startsWith("form_");
+  const forms = useFormChoices(aboutForms);
   const fieldLabel = (f: { label_en: string; label_fr: string }) => (i18n.language === "fr" ? f.label_fr : f.label_en);
   // A template or an integrator may use its own interaction type: keep it in the list.
   const interactions = [...new Set([...INTERACTION_TYPES, text("type")])].filter(Boolean)
@@ -57,7 +61,24 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
       data={(events.data ?? []).map((e) => ({ value: String(e.id), label: e.name }))}
       value={value("event_id") != null ? String(value("event_id")) : null} onChange={(v) => set("event_id", v ? Number(v) : null)} />
   );
-  const setType = (v: string | null) => onChange({ ...config, type: v ?? "", ...(v?.startsWith("event_") ? {} : { event_id: null }) } as Config, "type");
+  // Form interactions (submitted, confirmed): any form, or only one.
+  const whichForm = aboutForms && (
+    <Select label={t("journeys.fields.which_form")} clearable placeholder={t("journeys.fields.any_form")} searchable {...props("form_id")}
+      data={(forms.data ?? []).map((f) => ({ value: String(f.id), label: f.name }))}
+      value={value("form_id") != null ? String(value("form_id")) : null} onChange={(v) => set("form_id", v ? Number(v) : null)} />
+  );
+  // A page visit: any page, or only those whose address contains some words (kept as the filter rule).
+  const pageAddress = text("type") === "page_visited" && (
+    <TextInput label={t("journeys.fields.page_address")} description={t("journeys.fields.page_address_hint")} {...props("filter")}
+      placeholder={t("journeys.fields.page_address_placeholder")} defaultValue={addressOf(text("filter"))}
+      onChange={(e) => set("filter", addressFilter(e.currentTarget.value))} />
+  );
+  const setType = (v: string | null) => onChange({
+    ...config, type: v ?? "",
+    ...(v?.startsWith("event_") ? {} : { event_id: null }),
+    ...(v?.startsWith("form_") ? {} : { form_id: null }),
+    ...(type === "entry.interaction" && v !== "page_visited" ? { filter: null } : {}),
+  } as Config, "type");
   // An entry's filter comes before any run; a wait's may ask what the contact did in its run.
   const optionalRule = (
     <RuleInput label={t("journeys.fields.only_if")} value={text("rule")} error={errors.rule} disabled={disabled} testId="node-config-rule"
@@ -79,6 +100,8 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
           <Select label={t("journeys.fields.interaction")} data={interactions} value={text("type") || null} {...props("type")}
             onChange={setType} />
           {whichEvent}
+          {whichForm}
+          {pageAddress}
           {optionalRule}
         </Stack>
       );
@@ -182,6 +205,7 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
           <Select label={t("journeys.fields.interaction")} data={interactions} value={text("type") || null} {...props("type")}
             onChange={setType} />
           {whichEvent}
+          {whichForm}
           <DurationInput label={t("journeys.fields.timeout")} value={step.config.timeout} error={errors.timeout} disabled={disabled}
             testId="node-config-timeout" onChange={(v) => set("timeout", v)} />
           {optionalRule}

@@ -6,6 +6,7 @@ export type Lookups = {
   emails: Map<number, string>;
   segments: Map<number, string>;
   events: Map<number, string>;
+  forms: Map<number, string>;
   /** The journey's email steps: node id -> the name shown (its email's). */
   emailSteps: Map<string, string>;
   /** Each condition's rule text -> the sentence it reads as. */
@@ -16,6 +17,7 @@ export const LookupsContext = createContext<Lookups>({
   emails: new Map(),
   segments: new Map(),
   events: new Map(),
+  forms: new Map(),
   emailSteps: new Map(),
   sentences: new Map(),
 });

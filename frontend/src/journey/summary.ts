@@ -3,6 +3,7 @@ import type { TFunction } from "i18next";
 import { stepOf, type Config, type ConfigOf, type StepType } from "./definition";
 import { parseDuration } from "./duration";
 import type { Lookups } from "./lookups";
+import { addressOf } from "./pageAddress";
 
 export function durationWords(text: unknown, t: TFunction): string {
   const parsed = parseDuration(text);
@@ -17,7 +18,10 @@ function named(map: Map<number, string>, id: unknown, missing: string): string {
 /** "Attended an event", or "Attended an event: Launch webinar" when the step is about one event. */
 function interaction(config: ConfigOf<"entry.interaction" | "flow.wait_for">, t: TFunction, lookups: Lookups): string {
   const what = t(`interactions.${config.type ?? ""}`, { defaultValue: config.type ?? "" });
-  return typeof config.event_id === "number" ? `${what}: ${named(lookups.events, config.event_id, "")}` : what;
+  if (typeof config.event_id === "number") return `${what}: ${named(lookups.events, config.event_id, "")}`;
+  if (typeof config.form_id === "number") return `${what}: ${named(lookups.forms, config.form_id, "")}`;
+  const filter = "filter" in config ? config.filter : null;
+  return config.type === "page_visited" && filter ? `${what}: ${addressOf(filter)}` : what;
 }
 
 export function summarize(type: StepType, config: Config, t: TFunction, lookups: Lookups): string {

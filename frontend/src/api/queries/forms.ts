@@ -47,6 +47,9 @@ export const prefillLink = (id: number, contactId: number) =>
 export const useForms = () => useCursorPages(keys.all, listForms, { refetchInterval: 30_000 });
 
 /** One form. The editor owns it once loaded: the server's copy is not reloaded over it. */
+/** The forms a journey step may name (the first 50: a picker, not the list screen). */
+export const useFormChoices = (enabled = true) =>
+  useQuery({ queryKey: [...keys.all, "choices"], queryFn: () => listForms(), enabled, select: (page) => page.items });
 export const useForm = (id: number) => useQuery({ queryKey: keys.form(id), queryFn: () => getForm(id), staleTime: Infinity });
 
 export const useFormStats = (id: number, enabled: boolean) =>

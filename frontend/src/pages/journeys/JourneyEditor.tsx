@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError, type Schemas } from "../../api/client";
 import { useEmails } from "../../api/queries/emails";
+import { useFormChoices } from "../../api/queries/forms";
 import {
   keys, publishJourney, updateJourney, useJourney, useJourneyEvents, useJourneyStats, validateJourney, type JourneyPatch,
 } from "../../api/queries/journeys";
@@ -81,6 +82,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   const emails = useEmails();
   const segments = useSegments();
   const events = useJourneyEvents();
+  const forms = useFormChoices();
   const names = useMemo(() => {
     const emailNames = new Map((emails.data ?? []).map((e) => [e.id, e.name]));
     const emailSteps = new Map(journey.graph.nodes.filter((n) => n.type === "action.email").map((n) => {
@@ -91,9 +93,10 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
       emails: emailNames,
       segments: new Map((segments.data ?? []).map((s) => [s.id, s.name])),
       events: new Map((events.data ?? []).map((e) => [e.id, e.name])),
+      forms: new Map((forms.data ?? []).map((f) => [f.id, f.name])),
       steps: emailSteps,
     };
-  }, [emails.data, segments.data, events.data, journey.graph.nodes]);
+  }, [emails.data, segments.data, events.data, forms.data, journey.graph.nodes]);
   const rules = journey.graph.nodes.map((n) => (n.type === "flow.condition" || n.type === "flow.goal" ? String((n.config as { rule?: string | null }).rule ?? "") : ""));
   const sentences = useRuleSentences(rules, "journey", names);
   const lookups = useMemo(() => ({ ...names, emailSteps: names.steps, sentences }), [names, sentences]);
