@@ -9,6 +9,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import grapesFr from "grapesjs/locale/fr";
 import MESSAGES from "../../email/messages.json";
 import type { FormChoice } from "../../api/queries/landing";
+import { libraryImages } from "../../api/queries/assets";
+import { connectAssetLibrary } from "../../email/assetLibrary";
 
 export interface PageChange {
   project: object;
@@ -165,6 +167,7 @@ export default function PageDesigner(props: PageDesignerProps) {
         editor.Panels.removePanel("devices-c"); // the toolbar above the canvas names the devices in words
         addBasicBlocks(editor, ui);
         setUpForms(editor, ui, () => latest.current.forms);
+        connectAssetLibrary(editor, libraryImages);
         editor.on("component:toggled", () => {
           const component = editor.getSelected();
           if (component?.get("type") !== FORM_TYPE) return setSelectedForm(null);
