@@ -1,19 +1,23 @@
 """Checks of a form's definition (pure: no I/O). Each problem names its path, `fields[2].maps_to`.
 
-Regular expressions: Python's `re` backtracks, so a marketer's pattern is kept to what cannot
-explode: at most 200 characters, no backreference, no lookaround, and no quantifier over a group
-that itself holds a quantifier or an alternation (`(a+)+`, `(a|aa)*`); values it is matched
-against are at most 500 characters. What is left runs in time linear enough for a form.
+Regular expressions: a visitor's answer is matched by RE2 (`compiled_pattern`), which runs in
+time linear in the answer whatever the pattern, so no post can stall the server. The pattern must
+also be one the marketer's browser runs safely in the designer's preview: at most 200 characters,
+no backreference, no lookaround, and no quantifier over a group that itself holds a quantifier or
+an alternation (`(a+)+`, `(a|aa)*`).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # The standard library's own regex parser (Python 3.11+ names), as rules/regex.py reads it.
 from re import _constants as sre  # type: ignore[attr-defined]  # private module, not in typeshed
 from re import _parser as sre_parse  # type: ignore[attr-defined]  # private module, not in typeshed
 from typing import Any
+
+import re2
 
 from parcours.contacts.vocabulary import CONSENT_FIELDS
 
@@ -48,7 +52,23 @@ def pattern_problem(pattern: str) -> str | None:
         parsed = sre_parse.parse(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
         return f"This regular expression is not valid: {exc}."
-    return _walk(list(parsed), inside_repeat=False)
+    problem = _walk(list(parsed), inside_repeat=False)
+    if problem is None and compiled_pattern(pattern) is None:
+        return "This regular expression uses a form the server's matcher (RE2) does not know."
+    return problem
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+
+
+@lru_cache(maxsize=1024)
+def compiled_pattern(pattern: str) -> Any:
+    """The pattern compiled by RE2 (linear-time matching), or None when RE2 refuses it."""
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error:
+        return None
 
 
 def _walk(items: list[Any], inside_repeat: bool) -> str | None:
