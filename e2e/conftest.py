@@ -212,9 +212,18 @@ def anonymous_page(browser: Browser, server: Server, request: pytest.FixtureRequ
         created.close()
 
 
+# Every finite animation or transition has finished (spinners loop forever and are left alone).
+_SETTLED = """() => document.getAnimations().every(
+    (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity
+)"""
+
+
 def scan_accessibility(page: Page) -> list[dict[str, Any]]:
     """axe-core's serious and critical WCAG A/AA violations on what the page shows now."""
     page.wait_for_load_state()
+    # A dialog fading in is half transparent: judge colours once transitions have ended.
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_function(_SETTLED, timeout=3_000)
     for frame in page.frames:  # the email designer's canvas is a frame axe must be able to enter
         with contextlib.suppress(PlaywrightError):  # a frame that went away while we looked has nothing to check
             if not frame.evaluate("() => Boolean(window.axe)"):

@@ -47,6 +47,8 @@ def test_find_edit_and_undo_in_french(anonymous_page: Page, api: httpx.Client) -
 
     page.get_by_test_id("contact-undo").click()
     expect(page.get_by_test_id("contact-stage-badge")).to_have_text("Abonné")
+    # The notice covers the page's top-right buttons until it closes by itself.
+    expect(page.locator(".mantine-Notification-root")).to_have_count(0, timeout=10_000)
     expect(page.get_by_test_id("contact-field-phone")).to_have_text("—")
     assert api.get(f"/api/contacts/{contact['id']}").json()["phone"] is None
 
