@@ -73,6 +73,7 @@ def test_build_publish_and_fill_a_form(page: Page, api: httpx.Client, browser: B
     expect(page.get_by_test_id("form-status")).to_have_text("Published")
     expect(page.get_by_test_id("share-url-link")).to_contain_text("/f/spring-garden-club")
     expect(page.get_by_test_id("share-script-text")).to_contain_text("embed.js")
+    expect(page.get_by_test_id("share-html-text")).to_contain_text('name="_ts" value="snippet.')
 
     saved = api.get(f"/api/forms/{form_id}").json()
     assert saved["settings"]["double_opt_in"] is False and saved["settings"]["no_script"] == "refuse"

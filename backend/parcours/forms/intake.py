@@ -170,7 +170,9 @@ async def submit(
         async with transaction(runtime.read_sessions) as session:
             found = await service.published_by_slug(session, slug)
     form, version = found
-    verdict = await spam.judge(raw, version.settings, secret=runtime.secret_key, redis=runtime.redis, now=utcnow())
+    verdict = await spam.judge(
+        raw, version.settings, secret=runtime.secret_key, redis=runtime.redis, now=utcnow(), slug=form.slug
+    )
     return await intake_of(runtime).submit(Post(form, version, raw, visit, verdict))
 
 

@@ -53,9 +53,11 @@ def fragment(
     known: dict[str, Any] | None = None,
     query: dict[str, str] | None = None,
     proof: bool | str = False,
+    snippet: bool = False,
 ) -> str:
     """The <form> alone: what the hosted page, embed.js and landing pages show. `proof`: the
-    guard's widget markup (parcours.guard.markup.widget), or True for the widget on `action`'s site."""
+    guard's widget markup (parcours.guard.markup.widget), or True for the widget on `action`'s site.
+    `snippet`: the plain HTML to paste into another site (a timeless stamp, no widget)."""
     settings = version.settings
     fields = submission.shown(version.fields, known, bool(settings.get("progressive_profiling")))
     shown_values: dict[str, Any] = {}
@@ -78,7 +80,9 @@ def fragment(
         prefill_token=prefill_token,
         submit=submission.localized(settings, "submit", language),
         proof=Markup(proof) if isinstance(proof, str) else markup.widget_at(_site(action), language) if proof else "",
-        hidden=markup.hidden_fields(secret, now, language, id_prefix=f"pf-{slug}"),
+        hidden=markup.hidden_fields(
+            secret, now, language, id_prefix=f"pf-{slug}", snippet_scope=slug if snippet else None
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
@@ -16,6 +16,7 @@ from parcours.forms.schemas import (
     FormOut,
     FormPage,
     FormPatch,
+    FormSnippet,
     FormStats,
     PrefillLink,
     SubmissionOut,
@@ -109,3 +110,10 @@ class FormsController(Controller):
         self, form_id: IdParam, contact_id: IdParam, db: AsyncSession, runtime: Runtime
     ) -> PrefillLink:
         return await submissions.prefill_link(db, runtime, form_id, contact_id)
+
+    @get("/{form_id:int}/snippet", summary="The published form as plain HTML for another site (no JavaScript needed)")
+    async def snippet(
+        self, form_id: IdParam, db: AsyncSession, runtime: Runtime, language: Literal["en", "fr"] = "en"
+    ) -> FormSnippet:
+        html = await service.snippet(db, form_id, language=language, base_url=runtime.settings.base_url)
+        return FormSnippet(html=html)

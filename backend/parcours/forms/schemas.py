@@ -164,6 +164,12 @@ class SubmissionOut(msgspec.Struct, kw_only=True):
 SubmissionPage = Page[SubmissionOut]
 
 
+class FormSnippet(msgspec.Struct, kw_only=True):
+    """The form as plain HTML to paste into another site (works without JavaScript)."""
+
+    html: str
+
+
 class PrefillLink(msgspec.Struct, kw_only=True):
     url: str
     expires_at: datetime

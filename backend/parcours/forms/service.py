@@ -253,3 +253,22 @@ async def form_markup(session: AsyncSession, form_id: int, *, language: str, pag
         page_id=page_id,
         proof=True,
     )
+
+
+async def snippet(session: AsyncSession, form_id: int, *, language: str, base_url: str) -> str:
+    """The published form as plain HTML for another site: posts to this server's /f/{slug}, works
+    without JavaScript, and carries the form's timeless snippet stamp (guard.antispam): such posts
+    meet the honeypot, the rate limits and the form's policy for posts without proof of work."""
+    from parcours.forms import render
+
+    form = await session.get(Form, form_id)
+    if form is None:
+        raise NotFound("This form does not exist (it may have been deleted).", "form_id")
+    if form.version is None:
+        raise Conflict("Publish the form first: the snippet shows its published version.", "form_id")
+    version = await published_version(session, form_id, form.version)
+    if not _SECRET:
+        raise RuntimeError("forms.service.use_secret was not called at start-up")
+    spoken = render.language_for(version.settings, language, None)
+    action = f"{base_url.rstrip('/')}/f/{form.slug}"
+    return render.fragment(version, form.slug, spoken, action=action, secret=_SECRET[0], now=utcnow(), snippet=True)

@@ -25,7 +25,7 @@ Verdict = Literal["ok", "held", "honeypot", "too_fast", "no_proof", "bad_proof",
 
 
 async def judge(
-    posted: Mapping[str, Any], settings: Mapping[str, Any], *, secret: str, redis: Redis, now: datetime
+    posted: Mapping[str, Any], settings: Mapping[str, Any], *, secret: str, redis: Redis, now: datetime, slug: str
 ) -> Verdict:
     fields = {name: _text(value) for name, value in posted.items() if name in antispam.HIDDEN_FIELDS}
     solved = antispam.proof_given(fields) and await proof.solved(redis, secret, fields.get(PROOF), now)
@@ -37,6 +37,7 @@ async def judge(
         proof_solved=solved,
         without_proof=policy if policy in ("accept", "review", "refuse") else "review",
         minimum_seconds=float(settings.get("minimum_seconds", antispam.DEFAULT_MINIMUM_SECONDS)),
+        scope=slug,
     )
     if judged.review:
         return "held"

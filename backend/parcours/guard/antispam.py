@@ -13,6 +13,12 @@ The three hidden fields a public form carries:
   a stamp older than `STAMP_MAX_AGE` (a day: an old page kept open, or a stamp harvested once and
   replayed by a bot) is "too fast". Posts without JavaScript carry it too: the stamp is plain HTML.
 - `PROOF_FIELD` ("altcha"): the ALTCHA widget's payload, present only where JavaScript ran.
+
+A plain HTML snippet pasted into another site is written once and shown for months: it carries
+`snippet_stamp(secret, scope)` instead, signed for one form (the scope) and without a time. Such
+a post skips the minimum time, which it cannot prove, and having no proof of work it always meets
+the form's policy for posts without proof (accept, review, refuse), besides the honeypot and the
+rate limits.
 """
 
 from __future__ import annotations
@@ -81,6 +87,21 @@ def stamped_at(secret: str, value: str | None) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+def snippet_stamp(secret: str, scope: str) -> str:
+    """The `_ts` of a form's plain HTML snippet: signed for that form (`scope`), timeless."""
+    return f"snippet.{_snippet_signature(secret, scope)}"
+
+
+def is_snippet_stamp(secret: str, stamp: str | None, scope: str | None) -> bool:
+    if not stamp or scope is None or not stamp.startswith("snippet."):
+        return False
+    return hmac.compare_digest(stamp.removeprefix("snippet."), _snippet_signature(secret, scope))
+
+
+def _snippet_signature(secret: str, scope: str) -> str:
+    return hmac.new(_key(secret), f"snippet:{scope}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def too_fast(secret: str, stamp: str | None, now: datetime, minimum_seconds: float) -> bool:
     """True unless the stamp is ours and between `minimum_seconds` and `STAMP_MAX_AGE` old.
     Missing, tampered, older than a day, or from the future (beyond a few seconds of skew): too fast."""
@@ -123,6 +144,7 @@ def verdict(
     proof_solved: bool,
     without_proof: Policy,
     minimum_seconds: float = DEFAULT_MINIMUM_SECONDS,
+    scope: str | None = None,
 ) -> Verdict:
     """Judge one submission from its raw fields (form-encoded or JSON, hidden fields included).
 
@@ -133,7 +155,8 @@ def verdict(
     In order, the first that applies:
 
     1. the honeypot holds a value: spam, "honeypot";
-    2. the stamp is missing, not ours, too old, or the minimum time has not passed: spam, "too_fast";
+    2. the stamp is missing, not ours, too old, or the minimum time has not passed: spam, "too_fast"
+       (a snippet stamp of this form's `scope` carries no time: it skips this step);
     3. a proof was sent and does not verify (forged, expired, already used): spam, "bad_proof";
     4. no proof was sent: per `without_proof`, "accept" is clean, "review" is held (`review`,
        "no_proof": the caller keeps it apart until someone accepts it), "refuse" is spam, "no_proof";
@@ -144,7 +167,9 @@ def verdict(
     """
     if honeypot_filled(fields):
         return Verdict(spam=True, reason="honeypot")
-    if too_fast(secret, _first(fields.get(STAMP_FIELD)), now, minimum_seconds):
+    stamp_value = _first(fields.get(STAMP_FIELD))
+    snippet = is_snippet_stamp(secret, stamp_value, scope)
+    if not snippet and too_fast(secret, stamp_value, now, minimum_seconds):
         return Verdict(spam=True, reason="too_fast")
     if proof_given(fields):
         return CLEAN if proof_solved else Verdict(spam=True, reason="bad_proof")

@@ -23,9 +23,13 @@ _WIDGET_LANGUAGE = {"en": "en", "fr": "fr-fr"}
 _HIDDEN_BOX = "position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden"
 
 
-def hidden_fields(secret: str, now: datetime, language: str = "en", *, id_prefix: str = "guard") -> Markup:
+def hidden_fields(
+    secret: str, now: datetime, language: str = "en", *, id_prefix: str = "guard", snippet_scope: str | None = None
+) -> Markup:
     """The honeypot and the `_ts` stamp: what every post needs, with or without JavaScript.
-    `id_prefix` keeps the honeypot's id unique when a page shows several forms."""
+    `id_prefix` keeps the honeypot's id unique when a page shows several forms; `snippet_scope`
+    signs a timeless stamp for a plain HTML snippet of that form (antispam.snippet_stamp)."""
+    stamp = antispam.snippet_stamp(secret, snippet_scope) if snippet_scope else antispam.stamp(secret, now)
     label = escape(_LEAVE_EMPTY.get(language, _LEAVE_EMPTY["en"]))
     honeypot = antispam.HONEYPOT
     return Markup(
@@ -33,7 +37,7 @@ def hidden_fields(secret: str, now: datetime, language: str = "en", *, id_prefix
         f'<label for="{escape(id_prefix)}-{honeypot}">{label}</label>'
         f'<input type="text" id="{escape(id_prefix)}-{honeypot}" name="{honeypot}" value="" tabindex="-1" autocomplete="off">'
         "</div>"
-        f'<input type="hidden" name="{antispam.STAMP_FIELD}" value="{escape(antispam.stamp(secret, now))}">'
+        f'<input type="hidden" name="{antispam.STAMP_FIELD}" value="{escape(stamp)}">'
     )
 
 

@@ -5,6 +5,7 @@ work (as the form's policy says), a forged or replayed proof, and a flood per ad
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -169,3 +170,40 @@ def test_a_flood_of_page_views_from_one_address_is_refused_before_it_is_counted(
     assert api.get(f"/f/{form['slug']}/embed.js", headers=address).status_code == 429
     assert api.get(f"/f/{form['slug']}", headers=visitor()).status_code == 200  # someone else
     assert stats(api, form)["views"] == PAGES_PER_IP + 1
+
+
+def snippet_fields(api: Api, form: dict[str, Any]) -> dict[str, str]:
+    """The hidden fields of the form's plain HTML snippet, as pasted into another site."""
+    answer = api.get(f"/api/forms/{form['id']}/snippet", params={"language": "en"})
+    assert answer.status_code == 200, answer.text
+    html = answer.json()["html"]
+    assert f'action="{api.app.state.runtime.settings.base_url}/f/{form["slug"]}"' in html
+    assert "altcha-widget" not in html and "<script" not in html  # plain HTML, nothing to run
+    return dict(re.findall(r'<input type="hidden" name="(_ts)" value="([^"]+)"', html))
+
+
+def test_the_plain_html_snippet_posts_at_once_and_meets_the_forms_policy(api: Api) -> None:
+    draft = api.post(
+        "/api/forms",
+        json={"name": "Draft", "slug": unique_type("draft").replace("_", "-"), "fields": []},
+    ).json()
+    assert api.get(f"/api/forms/{draft['id']}/snippet").status_code == 409  # nothing published yet
+    assert api.get(f"/api/forms/{draft['id']}/snippet", params={"language": "de"}).status_code == 400
+
+    accepting, refusing = publish_form(api, "accept"), publish_form(api, "refuse")
+    pasted = snippet_fields(api, accepting)
+    assert pasted[antispam.STAMP_FIELD].startswith("snippet.")
+    person = {"email": unique_email("pasted"), antispam.HONEYPOT: "", **pasted}
+    assert post(api, accepting, person).json()["ok"] is True  # no minimum time: it cannot be proven
+    assert exists(api, person["email"])
+
+    # Another form's snippet stamp, or a filled honeypot, or a form refusing posts without proof.
+    robots = [
+        (refusing, {"email": unique_email("refused"), antispam.HONEYPOT: "", **snippet_fields(api, refusing)}),
+        (accepting, {"email": unique_email("borrowed"), antispam.HONEYPOT: "", **snippet_fields(api, refusing)}),
+        (accepting, {"email": unique_email("filled"), antispam.HONEYPOT: "https://spam.example", **pasted}),
+    ]
+    for form, fields in robots:
+        assert post(api, form, fields).json()["ok"] is True  # answered as if accepted
+        assert not exists(api, fields["email"])
+    assert stats(api, accepting)["spam_blocked"] == 2 and stats(api, refusing)["spam_blocked"] == 1

@@ -29,6 +29,8 @@ export const createForm = (body: FormIn) => unwrap(api.POST("/api/forms", { body
 export const updateForm = (id: number, body: FormPatch) => unwrap(api.PATCH("/api/forms/{form_id}", { ...formPath(id), body }));
 export const deleteForm = (id: number) => unwrap(api.DELETE("/api/forms/{form_id}", formPath(id)));
 export const publishForm = (id: number) => unwrap(api.POST("/api/forms/{form_id}/publish", formPath(id)));
+export const formSnippet = (id: number, language: "en" | "fr") =>
+  unwrap(api.GET("/api/forms/{form_id}/snippet", { params: { path: { form_id: id }, query: { language } } }));
 export const formStats = (id: number) => unwrap(api.GET("/api/forms/{form_id}/stats", formPath(id)));
 
 export const listSubmissions = (id: number, status: SubmissionStatus | null, cursor?: string) =>
@@ -50,6 +52,9 @@ export const useForms = () => useCursorPages(keys.all, listForms, { refetchInter
 /** The forms a journey step may name (the first 50: a picker, not the list screen). */
 export const useFormChoices = (enabled = true) =>
   useQuery({ queryKey: [...keys.all, "choices"], queryFn: () => listForms(), enabled, select: (page) => page.items });
+/** The published form as plain HTML; refetched when a new version is published. */
+export const useFormSnippet = (id: number, language: "en" | "fr", version: number | null) =>
+  useQuery({ queryKey: ["form-snippet", id, language, version], queryFn: () => formSnippet(id, language), enabled: version != null });
 export const useForm = (id: number) => useQuery({ queryKey: keys.form(id), queryFn: () => getForm(id), staleTime: Infinity });
 
 export const useFormStats = (id: number, enabled: boolean) =>

@@ -235,7 +235,7 @@ export function FormEditorPage() {
           </Grid>
         </Tabs.Panel>
         <Tabs.Panel value="share" pt="sm">
-          <SharePanel form={saved} html={null} />
+          <SharePanel form={saved} />
         </Tabs.Panel>
         <Tabs.Panel value="submissions" pt="sm">
           <SubmissionsTab formId={formId} />

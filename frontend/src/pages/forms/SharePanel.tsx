@@ -4,7 +4,7 @@ import { Alert, Anchor, Button, Card, Code, CopyButton, Group, Stack, Text, Titl
 import { IconCheck, IconCopy, IconExternalLink } from "@tabler/icons-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { prefillLink, type Form } from "../../api/queries/forms";
+import { prefillLink, useFormSnippet, type Form } from "../../api/queries/forms";
 import { useAuth } from "../../auth/AuthProvider";
 import { formatDateTime } from "../../components/format";
 import { ContactPicker } from "../emails/ContactPicker";
@@ -92,9 +92,11 @@ function Snippet({ title, hint, text, testId }: { title: string; hint: string; t
   );
 }
 
-export function SharePanel({ form, html }: { form: Form; html: string | null }) {
-  const { t } = useTranslation();
+export function SharePanel({ form }: { form: Form }) {
+  const { t, i18n } = useTranslation();
   const { canWrite } = useAuth();
+  const language = form.settings.languages?.includes(i18n.language as "en" | "fr") ? (i18n.language as "en" | "fr") : "en";
+  const html = useFormSnippet(form.id, language, form.status === "published" ? form.version : null).data?.html;
   if (form.status !== "published") {
     return <Alert color="gray" data-testid="share-unpublished">{t("forms.share.unpublished")}</Alert>;
   }
