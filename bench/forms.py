@@ -134,7 +134,11 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         db = common.prepare_database(backend, work)
         product = common.Product(db, work / "data")
         product.env.update(
-            {"PARCOURS_PUBLIC_POSTS_PER_IP_MINUTE": "10000000", "PARCOURS_PUBLIC_POSTS_PER_FORM_MINUTE": "10000000"}
+            {
+                "PARCOURS_PUBLIC_POSTS_PER_IP_MINUTE": "10000000",
+                "PARCOURS_PUBLIC_POSTS_PER_FORM_MINUTE": "10000000",
+                "PARCOURS_PUBLIC_REQUESTS_PER_IP_MINUTE": "10000000",
+            }
         )
         with product:
             http = product.client()
