@@ -30,9 +30,9 @@ _BLANK = """<mjml>
     </mj-section>
     <mj-section padding="16px 24px">
       <mj-column>
-        <mj-text font-size="12px" color="#7b8794" align="center">
-          <a href="{{{{ preferences_url }}}}" style="color:#7b8794">{preferences}</a> ·
-          <a href="{{{{ unsubscribe_url }}}}" style="color:#7b8794">{unsubscribe}</a>
+        <mj-text font-size="12px" color="#5f6b7a" align="center">
+          <a href="{{{{ preferences_url }}}}" style="color:#5f6b7a">{preferences}</a> ·
+          <a href="{{{{ unsubscribe_url }}}}" style="color:#5f6b7a">{unsubscribe}</a>
         </mj-text>
       </mj-column>
     </mj-section>

@@ -73,7 +73,7 @@ function content(key: BlockKey, language: Language): string {
       </mj-section>`;
     case "footer":
       return `<mj-section padding="24px"><mj-column>
-        <mj-text align="center" font-size="12px" line-height="18px" color="#7b8794"><a href="{{ preferences_url }}" style="color:#7b8794">${t.preferences}</a> · <a href="{{ unsubscribe_url }}" style="color:#7b8794">${t.unsubscribe}</a></mj-text>
+        <mj-text align="center" font-size="12px" line-height="18px" color="#5f6b7a"><a href="{{ preferences_url }}" style="color:#5f6b7a">${t.preferences}</a> · <a href="{{ unsubscribe_url }}" style="color:#5f6b7a">${t.unsubscribe}</a></mj-text>
       </mj-column></mj-section>`;
   }
 }

@@ -65,7 +65,7 @@ function setUpForms(editor: Editor, words: Record<string, string>, forms: () => 
         editable: false,
         attributes: { "data-parcours-form": "0" },
         traits: [{ type: "select", name: "data-parcours-form", label: words.form_trait, options: formOptions(words, forms()) }],
-        style: { padding: "16px", border: "1px dashed #7b8794", "border-radius": "6px", "text-align": "center" },
+        style: { padding: "16px", border: "1px dashed #5f6b7a", "border-radius": "6px", "text-align": "center" },
       },
       init(this: Component) {
         this.on("change:attributes:data-parcours-form", () => this.components(label(String(this.getAttributes()["data-parcours-form"] ?? "0"))));
@@ -226,7 +226,7 @@ export default function PageDesigner(props: PageDesignerProps) {
       <div role="toolbar" aria-label={words.canvas} style={{ display: "flex", gap: 8, padding: "4px 0" }}>
         {DEVICES.map((d) => (
           <button key={d} type="button" aria-pressed={device === d} data-testid={`device-${d}`} onClick={() => pick(d)}
-            style={{ padding: "4px 12px", borderRadius: 4, border: "1px solid #7b8794", background: device === d ? "#1c3d5a" : "#ffffff", color: device === d ? "#ffffff" : "#1f2933" }}>
+            style={{ padding: "4px 12px", borderRadius: 4, border: "1px solid #5f6b7a", background: device === d ? "#1c3d5a" : "#ffffff", color: device === d ? "#ffffff" : "#1f2933" }}>
             {words[d]}
           </button>
         ))}
