@@ -29,8 +29,8 @@ CUSTOM_FIELD_TYPES: tuple[str, ...] = get_args(CustomFieldType)
 
 CONSENT_FIELDS = ("consent_level", "email_opt_in", "sms_opt_in", "unsubscribed", "bounced")
 
-# Fields a CSV column can be mapped to (custom fields are added as "custom.<name>").
-IMPORTABLE_FIELDS = (
+# What a person says of themselves: what an import or a public form may fill.
+PROFILE_FIELDS = (
     "email",
     "first_name",
     "last_name",
@@ -42,6 +42,11 @@ IMPORTABLE_FIELDS = (
     "language",
     "birth_date",
     "gender",
+)
+
+# Fields a CSV column can be mapped to (custom fields are added as "custom.<name>").
+IMPORTABLE_FIELDS = (
+    *PROFILE_FIELDS,
     "lifecycle_stage",
     "source",
     "consent_level",

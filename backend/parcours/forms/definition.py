@@ -19,22 +19,10 @@ from typing import Any
 
 import re2
 
-from parcours.contacts.vocabulary import CONSENT_FIELDS
+from parcours.contacts.vocabulary import CONSENT_FIELDS, PROFILE_FIELDS
 
 # Contact fields a form may fill (consents go through `consent:` targets, with their evidence).
-CONTACT_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "job_title",
-    "company",
-    "country",
-    "city",
-    "language",
-    "birth_date",
-    "gender",
-)
+CONTACT_FIELDS = PROFILE_FIELDS
 CONSENTS = {"consent:email": "email_opt_in", "consent:sms": "sms_opt_in"}
 CHOICE_TYPES = ("select", "radio", "checkboxes")
 # Names the page itself posts: no field of the definition may take them.

@@ -234,41 +234,31 @@ async def form_markup(session: AsyncSession, form_id: int, *, language: str, pag
     """The published form's HTML, posting to /f/{slug}, carrying the hidden page_id, anonymous_id,
     honeypot and signed timestamp; escaped, it works without JavaScript. None when the form does
     not exist or is not published."""
-    from parcours.forms import render
-
     form = await session.get(Form, form_id)
     if form is None or form.version is None:
         return None
-    version = await published_version(session, form_id, form.version)
-    if not _SECRET:
-        raise RuntimeError("forms.service.use_secret was not called at start-up")
-    spoken = render.language_for(version.settings, language, None)
-    return render.fragment(
-        version,
-        form.slug,
-        spoken,
-        action=f"/f/{form.slug}",
-        secret=_SECRET[0],
-        now=utcnow(),
-        page_id=page_id,
-        proof=True,
-    )
+    return await _fragment(session, form, language, action=f"/f/{form.slug}", page_id=page_id, proof=True)
 
 
 async def snippet(session: AsyncSession, form_id: int, *, language: str, base_url: str) -> str:
     """The published form as plain HTML for another site: posts to this server's /f/{slug}, works
     without JavaScript, and carries the form's timeless snippet stamp (guard.antispam): such posts
     meet the honeypot, the rate limits and the form's policy for posts without proof of work."""
-    from parcours.forms import render
-
     form = await session.get(Form, form_id)
     if form is None:
         raise NotFound("This form does not exist (it may have been deleted).", "form_id")
     if form.version is None:
         raise Conflict("Publish the form first: the snippet shows its published version.", "form_id")
-    version = await published_version(session, form_id, form.version)
+    return await _fragment(session, form, language, action=f"{base_url.rstrip('/')}/f/{form.slug}", snippet=True)
+
+
+async def _fragment(session: AsyncSession, form: Form, language: str, *, action: str, **shown: Any) -> str:
+    """The <form> of the published version, in the nearest language it speaks."""
+    from parcours.forms import render
+
+    assert form.id is not None and form.version is not None
+    version = await published_version(session, form.id, form.version)
     if not _SECRET:
         raise RuntimeError("forms.service.use_secret was not called at start-up")
     spoken = render.language_for(version.settings, language, None)
-    action = f"{base_url.rstrip('/')}/f/{form.slug}"
-    return render.fragment(version, form.slug, spoken, action=action, secret=_SECRET[0], now=utcnow(), snippet=True)
+    return render.fragment(version, form.slug, spoken, action=action, secret=_SECRET[0], now=utcnow(), **shown)
