@@ -212,10 +212,15 @@ def anonymous_page(browser: Browser, server: Server, request: pytest.FixtureRequ
         created.close()
 
 
-# Every finite animation or transition has finished (spinners loop forever and are left alone).
+# Every finite animation or transition has finished (spinners loop forever and are left alone),
+# and no notice is half faded: one just mounted sits at opacity 0 before its transition starts.
 _SETTLED = """() => document.getAnimations().every(
     (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity
-)"""
+) && [...document.querySelectorAll(".mantine-Notification-root")].every((notice) => {
+    let opacity = 1;
+    for (let node = notice; node; node = node.parentElement) opacity *= Number(getComputedStyle(node).opacity);
+    return opacity === 0 || opacity === 1;
+})"""
 
 
 def scan_accessibility(page: Page) -> list[dict[str, Any]]:
@@ -223,7 +228,7 @@ def scan_accessibility(page: Page) -> list[dict[str, Any]]:
     page.wait_for_load_state()
     # A dialog fading in is half transparent: judge colours once transitions have ended.
     with contextlib.suppress(PlaywrightError):
-        page.wait_for_function(_SETTLED, timeout=3_000)
+        page.wait_for_function(_SETTLED, timeout=5_000)
     for frame in page.frames:  # the email designer's canvas is a frame axe must be able to enter
         with contextlib.suppress(PlaywrightError):  # a frame that went away while we looked has nothing to check
             if not frame.evaluate("() => Boolean(window.axe)"):
