@@ -27,9 +27,9 @@ from parcours.contacts.importing import (
     without_consent,
 )
 from parcours.contacts.models import Contact, ImportFile
-from parcours.contacts.normalize import normalize_country, search_text
+from parcours.contacts.normalize import normalize_country, normalize_domain, search_text
 from parcours.contacts.schemas import ImportPreview
-from parcours.contacts.vocabulary import CONSENT_FIELDS, IMPORTABLE_FIELDS
+from parcours.contacts.vocabulary import ACCOUNT_FIELDS, CONSENT_FIELDS, IMPORTABLE_FIELDS
 from parcours.db import Sessions, retried, transaction
 from parcours.errors import InvalidInput
 from parcours.interactions import recording
@@ -51,8 +51,10 @@ _STARTING = {
     **{c: literal_column("0") for c in ("opens_30d", "clicks_30d", "visits_30d", "purchases", "total_revenue")},
 }
 MAX_ERRORS_REPORTED = 10_000  # and as many skipped rows
-# A contact's fields that an import writes (company becomes account_id).
-_COLUMNS = [f for f in IMPORTABLE_FIELDS if f not in ("email", "company")]
+# What a row says of the contact's company (it becomes account_id).
+_COMPANY = frozenset({"company", *ACCOUNT_FIELDS})
+# A contact's fields that an import writes.
+_COLUMNS = [f for f in IMPORTABLE_FIELDS if f != "email" and f not in _COMPANY]
 # Values that count as "nothing known yet" for the fill_empty policy.
 _EMPTY_DEFAULTS = {"lifecycle_stage": "subscriber"}
 
@@ -134,8 +136,7 @@ def _changes(
 ) -> dict[str, Any]:
     """What the import changes of a known contact: its fields by the merge policy, its consent by
     importing.consent_changes."""
-    wanted = without_consent(values)
-    wanted.pop("company", None)
+    wanted = {f: v for f, v in without_consent(values).items() if f not in _COMPANY}
     if account_id is not None:
         wanted["account_id"] = account_id
     if policy == "fill_empty":
@@ -182,8 +183,12 @@ async def _write_batch(
         # changes between this read and the update.
         known = known.order_by(col(Contact.id)).with_for_update(key_share=True)
     existing = {row.email: row._asdict() for row in (await session.execute(known)).all()}
-    account_ids = await accounts.find_or_create(
-        session, [r.values["company"] for r in records if "company" in r.values]
+    skipping = options.merge_policy == "skip"
+    account_ids, moved = await accounts.link_mentions(
+        session,
+        # Known contacts an import leaves untouched do not bring their company in either.
+        [None if skipping and r.email in existing else _company_of(r.values) for r in records],
+        options.merge_policy,
     )
     now = utcnow()
     inserts: list[dict[str, Any]] = []
@@ -192,12 +197,11 @@ async def _write_batch(
     ids: dict[str, int] = {}
     from_basis: dict[str, set[str]] = {}
     evidence = _Evidence.of(options, this_import)
-    for record in records:
-        account_id = account_ids.get(record.values.get("company", ""))
+    for record, account_id in zip(records, account_ids, strict=True):
         current = existing.get(record.email)
         with_consent, from_basis[record.email] = with_basis(record.values, options.consent)
         if current is None:
-            values = {f: v for f, v in with_consent.items() if f != "company"}
+            values = {f: v for f, v in with_consent.items() if f not in _COMPANY}
             inserts.append(
                 {
                     **{f: None for f in _COLUMNS},
@@ -275,7 +279,19 @@ async def _write_batch(
         if "lifecycle_stage" in u
     ]
     await recording.record(session, events)
+    # The contacts of a company whose details the file changed, when their own record did not.
+    await accounts.tell_contacts(session, moved, actor.label, "import", [*ids.values(), *(u["id"] for u in updates)])
     return [c["id"] for c in existing.values()] + list(ids.values())
+
+
+def _company_of(values: dict[str, Any]) -> accounts.Mention | None:
+    """What a row says of its company; None when it names none (a name, a domain or a website)."""
+    website = values.get("account_website")
+    domain = values.get("account_domain") or (normalize_domain(website) if website else None)
+    if not values.get("company") and not domain:
+        return None
+    details = {f[len("account_") :]: values[f] for f in ACCOUNT_FIELDS if f in values and f != "account_domain"}
+    return accounts.Mention(name=values.get("company"), domain=domain, details=details)
 
 
 def _defaults() -> dict[str, Any]:

@@ -6,6 +6,7 @@ The service then writes the records (see import_service.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -13,8 +14,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from parcours.api import INT_MAX
 from parcours.contacts import normalize as n
-from parcours.contacts.vocabulary import CONSENT_LEVELS, IMPORTABLE_FIELDS, ConsentLevel
+from parcours.contacts.vocabulary import ACCOUNT_FIELDS, CONSENT_LEVELS, IMPORTABLE_FIELDS, ConsentLevel
 
 MergePolicy = Literal["fill_empty", "overwrite", "skip"]
 
@@ -164,7 +166,39 @@ def _converters(options: ImportOptions) -> dict[str, Callable[[str], Any]]:
         "email_opt_in": n.parse_bool,
         "sms_opt_in": n.parse_bool,
         "unsubscribed": n.parse_bool,
+        "account_industry": lambda raw: n.clean_text(raw, 100),
+        "account_size": company_size,
+        "account_annual_revenue": revenue,
+        "account_country": n.normalize_country,
+        "account_website": n.normalize_website,
+        "account_domain": n.normalize_domain,
     }
+
+
+def company_size(raw: str) -> int:
+    """Employees, as a number or a band as directories write them: '51-200' and '500+' are their
+    lower bound (what a rule such as 'at least 50 employees' may rely on)."""
+    band = re.fullmatch(r"\s*([\d\s.,\u00a0\u202f]+?)\s*(?:\+|-|–|à|to)\s*[\d\s.,\u00a0\u202f]*", raw)
+    size = n.parse_number(band.group(1) if band else raw)
+    if size < 0 or size > INT_MAX or size != int(size):
+        raise ValueError(f"'{raw}' is not a number of employees.")
+    return int(size)
+
+
+_MULTIPLIERS = {"k": 1e3, "m": 1e6, "mm": 1e6, "me": 1e6, "md": 1e9, "mds": 1e9, "mrd": 1e9, "b": 1e9, "bn": 1e9}
+
+
+def revenue(raw: str) -> float:
+    """An annual revenue: '12 500 000', '12,5 M€', '$1.2bn' and '800k' are all numbers."""
+    text = re.sub(r"[€$£\s\u00a0\u202f]|eur|usd", "", raw.lower())
+    suffix = re.search(r"[a-z]+$", text)
+    multiplier = _MULTIPLIERS.get(suffix.group(0)) if suffix else 1.0
+    if multiplier is None:
+        raise ValueError(f"'{raw}' is not an amount.")
+    amount = n.parse_number(text[: suffix.start()] if suffix else text) * multiplier
+    if amount < 0:
+        raise ValueError(f"'{raw}' is a negative revenue.")
+    return amount
 
 
 def check_mapping(mapping: dict[str, str | None], header: list[str], custom: dict[str, CustomFieldSpec]) -> str | None:
@@ -225,6 +259,7 @@ class Preparation:
             values: dict[str, Any] = {}
             custom_values: dict[str, Any] = {}
             row_errors: list[RowError] = []
+            left_out: list[RowError] = []
             phone, phone_at = "", 0
             for index, field in self.columns:
                 raw = cells[index].strip()
@@ -236,7 +271,10 @@ class Preparation:
                 try:
                     _, value = self._convert(field, raw)
                 except ValueError as exc:
-                    row_errors.append(RowError(row=line, field=field, message=str(exc)))
+                    if field in ACCOUNT_FIELDS:  # the person is still imported, without that company detail
+                        left_out.append(RowError(row=line, field=field, message=str(exc)))
+                    else:
+                        row_errors.append(RowError(row=line, field=field, message=str(exc)))
                     continue
                 if value is None:
                     continue
@@ -249,13 +287,16 @@ class Preparation:
             phone_error = self._read_phone(line, phone, values) if phone else None
             if row_errors:
                 # Reported in the file's column order; only the phone alone would not refuse the row.
-                problems = row_errors[:phone_at] + ([phone_error] if phone_error else []) + row_errors[phone_at:]
+                problems = (
+                    row_errors[:phone_at] + ([phone_error] if phone_error else []) + row_errors[phone_at:] + left_out
+                )
                 self.errors.extend(problems)
                 self.skipped.append(SkippedRow(row=line, reason=" ".join(e.message for e in problems)))
                 self.rejected += 1
                 continue
             if phone_error:
-                self.errors.append(msgspec.structs.replace(phone_error, value_left_out=True))
+                left_out.insert(0, phone_error)
+            self.errors.extend(msgspec.structs.replace(e, value_left_out=True) for e in left_out)
             email = values.pop("email")
             record = Record(line=line, email=email, values=values, custom=custom_values)
             first = self.records.get(email)

@@ -23,7 +23,9 @@ class Account(SQLModel, table=True):
     name: str = Field(max_length=200)
     # The name compared case-insensitively, computed in Python (SQLite's lower() is ASCII-only).
     name_key: str = Field(max_length=200, unique=True)
-    domain: str | None = Field(default=None, max_length=200)
+    # Normalized ("acme.fr", see normalize.normalize_domain): imports match accounts on it.
+    domain: str | None = Field(default=None, max_length=200, index=True)
+    website: str | None = Field(default=None, max_length=300)
     industry: str | None = Field(default=None, max_length=100)
     size: int | None = None
     annual_revenue: float | None = None

@@ -26,11 +26,13 @@ __all__ = [
     "fold",
     "normalize_consent_level",
     "normalize_country",
+    "normalize_domain",
     "normalize_email",
     "normalize_gender",
     "normalize_language",
     "normalize_phone",
     "normalize_stage",
+    "normalize_website",
     "parse_bool",
     "parse_date",
     "parse_number",
@@ -60,6 +62,44 @@ def search_text(first_name: str | None, last_name: str | None, email: str) -> st
 def clean_text(value: Any, limit: int = 200) -> str | None:
     text = re.sub(r"\s+", " ", str(value)).strip() if value is not None else ""
     return text[:limit] or None
+
+
+# ---- companies' web addresses -----------------------------------------------------------------
+
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def normalize_domain(value: str) -> str:
+    """A company's domain as accounts are matched on: 'https://WWW.Acme.fr/contact' is 'acme.fr'."""
+    text = value.strip().lower()
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.split(r"[/?#]", text, maxsplit=1)[0]
+    text = text.rpartition("@")[2].split(":", 1)[0].rstrip(".")
+    text = text.removeprefix("www.")
+    try:
+        # International names compare in their ASCII form: 'société.fr' and 'xn--socit-esab.fr' meet.
+        text = text.encode("idna").decode("ascii") if not text.isascii() else text
+    except UnicodeError:
+        raise ValueError(f"'{value}' is not a web address or a domain.") from None
+    labels = text.split(".")
+    if len(labels) < 2 or len(text) > 200 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise ValueError(f"'{value}' is not a web address or a domain (like acme.com).")
+    if labels[-1].isdigit():
+        raise ValueError(f"'{value}' is an IP address, not a company's domain.")
+    return text
+
+
+def normalize_website(value: str) -> str:
+    """A company's website as a link one can open: 'acme.fr' is 'https://acme.fr'."""
+    text = value.strip()
+    normalize_domain(text)  # refuses what is not a web address
+    if "@" in text or " " in text:
+        raise ValueError(f"'{value}' is not a web address (like https://acme.com).")
+    if not re.match(r"^https?://", text, re.IGNORECASE):
+        text = "https://" + re.sub(r"^[a-z][a-z0-9+.-]*://", "", text, flags=re.IGNORECASE)
+    if len(text) > 300:
+        raise ValueError("This web address is longer than 300 characters.")
+    return text
 
 
 # ---- phone -----------------------------------------------------------------------------------

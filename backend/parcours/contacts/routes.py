@@ -17,13 +17,14 @@ from litestar.response import Response, Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import inputs
-from parcours.api import IdParam, OptionalIdParam, changes, to_out
+from parcours.api import Cursor, IdParam, OptionalIdParam, changes, limit_param, to_out
 from parcours.auth.service import Actor
 from parcours.contacts import accounts, custom_fields, erasure, exports, import_service, service
 from parcours.contacts.importing import ImportOptions
 from parcours.contacts.schemas import (
     AccountIn,
     AccountOut,
+    AccountPage,
     AccountPatch,
     ConsentEventOut,
     ContactFilters,
@@ -43,6 +44,8 @@ from parcours.errors import InvalidInput
 from parcours.rules import usage
 from parcours.rules.fields import CUSTOM_PREFIX
 from parcours.runtime import Runtime
+from parcours.scoring import service as scoring
+from parcours.scoring.schemas import GroupScoreOut
 
 
 def _json_part(shape: Any, description: str) -> Any:
@@ -233,28 +236,45 @@ class AccountsController(Controller):
     path = "/accounts"
     tags = ["contacts"]
 
-    @get("/", summary="Accounts (companies), with their number of contacts")
+    @get("/", summary="Accounts (companies) by name, with their number of contacts")
     async def list_accounts(
-        self, db: AsyncSession, q: str | None = None, limit: int = Parameter(default=100, ge=1, le=500)
-    ) -> list[AccountOut]:
-        found = await accounts.list_accounts(db, q, limit)
-        return [msgspec.structs.replace(to_out(a, AccountOut), contacts=n) for a, n in found]
+        self,
+        db: AsyncSession,
+        q: str | None = Parameter(default=None, max_length=200, description="A part of the name or of the domain"),
+        limit: int = limit_param(),
+        cursor: Cursor = None,
+    ) -> AccountPage:
+        found, next_cursor, total = await accounts.list_accounts(db, q, limit, cursor)
+        items = [msgspec.structs.replace(to_out(a, AccountOut), contacts=n) for a, n in found]
+        return AccountPage(items=items, next_cursor=next_cursor, total=total)
 
     @post("/", summary="Create an account")
     async def create_account(self, data: AccountIn, db: AsyncSession) -> AccountOut:
         return to_out(await accounts.create_account(db, msgspec.to_builtins(data)), AccountOut)
 
-    @get("/{account_id:int}", summary="An account")
+    @get("/{account_id:int}", summary="An account, with its number of contacts")
     async def get_account(self, account_id: IdParam, db: AsyncSession) -> AccountOut:
-        return to_out(await accounts.get_account(db, account_id, field="account_id"), AccountOut)
+        account = await accounts.get_account(db, account_id, field="account_id")
+        count = (await accounts.contact_counts(db, [account_id])).get(account_id, 0)
+        return msgspec.structs.replace(to_out(account, AccountOut), contacts=count)
 
-    @patch("/{account_id:int}", summary="Change an account")
-    async def update_account(self, account_id: IdParam, data: AccountPatch, db: AsyncSession) -> AccountOut:
-        return to_out(await accounts.update_account(db, account_id, changes(data)), AccountOut)
+    @get("/{account_id:int}/scores", summary="Each scoring model over the account's contacts: average, best, grades")
+    async def account_scores(self, account_id: IdParam, db: AsyncSession) -> list[GroupScoreOut]:
+        await accounts.get_account(db, account_id, field="account_id")
+        size = (await accounts.contact_counts(db, [account_id])).get(account_id, 0)
+        return await scoring.group_scores(db, accounts.members(account_id), size)
 
-    @delete("/{account_id:int}", summary="Delete an account (its contacts stay)")
-    async def delete_account(self, account_id: IdParam, db: AsyncSession) -> None:
-        await accounts.delete_account(db, account_id)
+    @patch("/{account_id:int}", summary="Change an account (its contacts' scores and segments follow)")
+    async def update_account(
+        self, account_id: IdParam, data: AccountPatch, db: AsyncSession, actor: Actor
+    ) -> AccountOut:
+        account = await accounts.update_account(db, account_id, changes(data), actor.label)
+        count = (await accounts.contact_counts(db, [account_id])).get(account_id, 0)
+        return msgspec.structs.replace(to_out(account, AccountOut), contacts=count)
+
+    @delete("/{account_id:int}", summary="Delete an account (its contacts stay, no longer linked to it)")
+    async def delete_account(self, account_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        await accounts.delete_account(db, account_id, actor.label)
 
 
 class CustomFieldsController(Controller):

@@ -177,9 +177,14 @@ class ConsentEventOut(msgspec.Struct, kw_only=True):
     ip: str | None = None
 
 
+Website = Annotated[str, Meta(max_length=300)]
+
+
 class AccountIn(Strict):
     name: Text200
+    # A domain (acme.fr) or any address on it; absent with a website: the website's.
     domain: Text200 | None = None
+    website: Website | None = None
     industry: Name | None = None
     size: Annotated[int, Meta(ge=0, le=INT_MAX)] | None = None
     annual_revenue: Annotated[float, Meta(ge=0)] | None = None
@@ -190,6 +195,7 @@ class AccountIn(Strict):
 class AccountPatch(Strict):
     name: Text200 | UnsetType = UNSET
     domain: Text200 | None | UnsetType = UNSET
+    website: Website | None | UnsetType = UNSET
     industry: Name | None | UnsetType = UNSET
     size: Annotated[int, Meta(ge=0, le=INT_MAX)] | None | UnsetType = UNSET
     annual_revenue: Annotated[float, Meta(ge=0)] | None | UnsetType = UNSET
@@ -201,6 +207,7 @@ class AccountOut(msgspec.Struct, kw_only=True):
     id: int
     name: str
     domain: str | None
+    website: str | None
     industry: str | None
     size: int | None
     annual_revenue: float | None
@@ -209,6 +216,10 @@ class AccountOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     contacts: int = 0
+
+
+class AccountPage(Page[AccountOut]):
+    items: list[AccountOut]  # restated so the OpenAPI document names the item type
 
 
 FieldName = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]

@@ -44,6 +44,17 @@ PROFILE_FIELDS = (
     "gender",
 )
 
+# What an import may say of a contact's company besides its name (`company`): the account is
+# found by domain or name (created when there is none) and these fill it.
+ACCOUNT_FIELDS = (
+    "account_industry",
+    "account_size",
+    "account_annual_revenue",
+    "account_country",
+    "account_website",
+    "account_domain",
+)
+
 # Fields a CSV column can be mapped to (custom fields are added as "custom.<name>").
 IMPORTABLE_FIELDS = (
     *PROFILE_FIELDS,
@@ -53,6 +64,7 @@ IMPORTABLE_FIELDS = (
     "email_opt_in",
     "sms_opt_in",
     "unsubscribed",
+    *ACCOUNT_FIELDS,
 )
 
 # Computed from interactions; read-only through the API.

@@ -33,15 +33,16 @@ class OpportunitiesController(Controller):
     path = "/opportunities"
     tags = ["pipeline"]
 
-    @get("/", summary="Opportunities, newest first (of one contact with contact_id)")
+    @get("/", summary="Opportunities, newest first (of one contact with contact_id, of one account with account_id)")
     async def list_opportunities(
         self,
         db: AsyncSession,
         contact_id: OptionalIdParam = None,
+        account_id: OptionalIdParam = None,
         limit: int = Parameter(default=100, ge=1, le=500),
         offset: int = Parameter(default=0, ge=0, le=INT_MAX),
     ) -> OpportunityPage:
-        rows, total = await service.list_opportunities(db, contact_id, limit, offset)
+        rows, total = await service.list_opportunities(db, contact_id, limit, offset, account_id=account_id)
         return OpportunityPage(items=[to_out(o, OpportunityOut) for o in rows], total=total)
 
     @post("/", summary="Create an opportunity")

@@ -90,9 +90,11 @@ async def update_opportunity(
 
 
 async def list_opportunities(
-    session: AsyncSession, contact_id: int | None, limit: int, offset: int
+    session: AsyncSession, contact_id: int | None, limit: int, offset: int, account_id: int | None = None
 ) -> tuple[Sequence[Opportunity], int]:
     where: list[ColumnElement[bool]] = [] if contact_id is None else [col(Opportunity.contact_id) == contact_id]
+    if account_id is not None:
+        where.append(col(Opportunity.account_id) == account_id)
     rows = (
         (
             await session.execute(

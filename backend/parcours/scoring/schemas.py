@@ -91,6 +91,27 @@ class Preview(msgspec.Struct, kw_only=True):
     histogram: list[Bucket]
 
 
+class GradeCount(msgspec.Struct):
+    grade: str
+    count: int
+
+
+class GroupScoreOut(msgspec.Struct, kw_only=True):
+    """A model's scores over a group of contacts (a company's): contacts not scored yet count as
+    0 points and the lowest grade, as rules read them."""
+
+    model_id: int
+    model: str
+    key: str
+    kind: str
+    active: bool
+    contacts: int
+    average: float
+    max: int
+    # Every grade of the model, best first, with how many of the contacts have it.
+    grades: list[GradeCount]
+
+
 class ContactScoreOut(msgspec.Struct, kw_only=True):
     model_id: int
     model: str

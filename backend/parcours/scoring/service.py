@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +35,15 @@ from parcours.rules.language import Schema
 from parcours.scoring import bulk, notify, points
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.scoring.points import Compiled, Event, GradeBand, ModelProblem, Rule
-from parcours.scoring.schemas import ContactScoreOut, ModelIn, ModelOut, Recompute, ScoreChangeOut
+from parcours.scoring.schemas import (
+    ContactScoreOut,
+    GradeCount,
+    GroupScoreOut,
+    ModelIn,
+    ModelOut,
+    Recompute,
+    ScoreChangeOut,
+)
 
 log = logging.getLogger(__name__)
 RECOMPUTE_KIND = "scoring_recompute"
@@ -381,6 +389,57 @@ def reasons_of(batch: Sequence[Stored], types: set[str], with_fields: bool) -> d
             counts = seen[row.contact_id]
             counts[row.type] = counts.get(row.type, 0) + 1
     return {cid: ", ".join(f"{t} ×{n}" if n > 1 else t for t, n in counts.items()) for cid, counts in seen.items()}
+
+
+# ---- reading scores ------------------------------------------------------------------------------
+
+
+_KIND_ORDER = {"firmographic": 0, "demographic": 1, "behavioural": 2}
+
+
+async def group_scores(session: AsyncSession, members: Select[Any], size: int) -> list[GroupScoreOut]:
+    """Each model's average, best score and grade distribution over a group of `size` contacts
+    (`members`: a query of their ids); firmographic models first."""
+    rows = (
+        await session.execute(
+            select(
+                col(ContactScore.model_id),
+                col(ContactScore.grade),
+                func.count(),
+                func.coalesce(func.sum(col(ContactScore.score)), 0),
+                func.max(col(ContactScore.score)),
+            )
+            .where(col(ContactScore.contact_id).in_(members))
+            .group_by(col(ContactScore.model_id), col(ContactScore.grade))
+        )
+    ).all()
+    stored: dict[int, list[tuple[str, int, int, int]]] = defaultdict(list)
+    for model_id, grade, count, total, best in rows:
+        stored[model_id].append((grade, int(count), int(total), int(best or 0)))
+    out = []
+    for row in sorted(await list_models(session), key=lambda r: (_KIND_ORDER.get(r.kind, 3), r.name)):
+        bands = sorted(row.grades, key=lambda band: -band["min"])
+        counts = {band["grade"]: 0 for band in bands}
+        scored = total = best = 0
+        for grade, count, points_sum, top in stored.get(id_of(row), []):
+            counts[grade] = counts.get(grade, 0) + count
+            scored, total, best = scored + count, total + points_sum, max(best, top)
+        if bands and size > scored:
+            counts[bands[-1]["grade"]] += size - scored
+        out.append(
+            GroupScoreOut(
+                model_id=id_of(row),
+                model=row.name,
+                key=row.key,
+                kind=row.kind,
+                active=row.active,
+                contacts=size,
+                average=round(total / size, 1) if size else 0.0,
+                max=best,
+                grades=[GradeCount(grade=g, count=c) for g, c in counts.items()],
+            )
+        )
+    return out
 
 
 # ---- reading a contact's scores -----------------------------------------------------------------

@@ -185,7 +185,7 @@ def test_accounts(api: Any) -> None:
     assert api.post("/api/accounts", json={"name": "globex"}).status_code == 409
     assert api.post("/api/accounts", json={"name": "Neg", "size": -1}).status_code == 400
     contact = api.post("/api/contacts", json={"email": unique_email(), "account_id": account["id"]}).json()
-    listed = {a["id"]: a for a in api.get("/api/accounts", params={"q": "glob"}).json()}
+    listed = {a["id"]: a for a in api.get("/api/accounts", params={"q": "glob"}).json()["items"]}
     assert listed[account["id"]]["contacts"] == 1
     assert api.delete(f"/api/accounts/{account['id']}").status_code == 204
     assert api.get(f"/api/contacts/{contact['id']}").json()["account_id"] is None

@@ -7,9 +7,11 @@ from parcours.contacts.importing import (
     ImportConsent,
     ImportOptions,
     check_mapping,
+    company_size,
     consent_changes,
     obtained_at,
     prepare,
+    revenue,
     with_basis,
 )
 
@@ -128,3 +130,41 @@ def test_a_consent_date_is_a_past_date_or_moment_in_utc() -> None:
         obtained_at("2026-12-03", now)
     with pytest.raises(ValueError, match="not a date"):
         obtained_at("last autumn", now)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("12", 12), ("1 200", 1200), ("51-200", 51), ("500+", 500), ("10 à 49", 10)]
+)
+def test_company_sizes_read_bands_as_their_lower_bound(raw: str, expected: int) -> None:
+    assert company_size(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12 500 000", 12_500_000),
+        ("12,5 M€", 12_500_000),
+        ("$1.2bn", 1_200_000_000),
+        ("800k", 800_000),
+        ("2 Mds €", 2e9),
+    ],
+)
+def test_revenues_read_french_and_english_amounts(raw: str, expected: float) -> None:
+    assert revenue(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("parse", "raw"), [(company_size, "12.5"), (company_size, "-3"), (revenue, "-5"), (revenue, "12 zz")]
+)
+def test_what_is_not_a_size_or_revenue_is_refused(parse: object, raw: str) -> None:
+    with pytest.raises(ValueError):
+        parse(raw)  # type: ignore[operator]
+
+
+def test_a_company_detail_that_cannot_be_read_is_left_out_not_the_person() -> None:
+    header = ["email", "company", "employees", "website"]
+    mapping = {"email": "email", "company": "company", "employees": "account_size", "website": "account_website"}
+    prepared = prepare(rows(["a@example.fr", "Acme", "many", "acme.fr"]), header, mapping, ImportOptions(), {})
+    assert prepared.records[0].values == {"company": "Acme", "account_website": "https://acme.fr"}
+    assert [(e.field, e.value_left_out) for e in prepared.errors] == [("account_size", True)]
+    assert prepared.rejected_rows == 0

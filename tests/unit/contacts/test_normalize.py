@@ -133,3 +133,30 @@ def test_choice_custom_values_take_the_choice_spelling() -> None:
     assert n.coerce_custom("choice", ["Gold", "Silver"], "gold") == "Gold"
     with pytest.raises(ValueError, match="choices"):
         n.coerce_custom("choice", ["Gold", "Silver"], "bronze")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("acme.com", "acme.com"),
+        ("https://WWW.Acme.fr/contact?x=1", "acme.fr"),
+        ("sub.acme.co.uk:8080", "sub.acme.co.uk"),
+        ("ftp://files.acme.org/", "files.acme.org"),
+        ("société.fr", "xn--socit-esab.fr"),
+    ],
+)
+def test_domains_are_what_accounts_are_matched_on(raw: str, expected: str) -> None:
+    assert n.normalize_domain(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["Acme", "not a site", "1.2.3.4", "http://", "-acme-.com"])
+def test_what_is_not_a_domain_is_refused(raw: str) -> None:
+    with pytest.raises(ValueError):
+        n.normalize_domain(raw)
+
+
+def test_websites_become_links() -> None:
+    assert n.normalize_website("acme.fr") == "https://acme.fr"
+    assert n.normalize_website("http://acme.fr/about") == "http://acme.fr/about"
+    with pytest.raises(ValueError):
+        n.normalize_website("bob@acme.fr")
