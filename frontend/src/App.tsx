@@ -3,6 +3,8 @@ import { Suspense, lazy } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router";
 import { useAuth } from "./auth/AuthProvider";
 import { Layout } from "./components/Layout";
+import { CompaniesPage } from "./pages/companies/CompaniesPage";
+import { CompanyDetailPage } from "./pages/companies/CompanyDetailPage";
 import { ContactDetailPage } from "./pages/contacts/ContactDetailPage";
 import { EmailsArea } from "./pages/emails/EmailsArea";
 import { EventsPage } from "./pages/events/EventsPage";
@@ -52,6 +54,8 @@ export function App() {
         <Route path="/contacts" element={<ContactsPage />} />
         <Route path="/contacts/import" element={<ImportPage />} />
         <Route path="/contacts/:id" element={<ContactDetailPage />} />
+        <Route path="/companies" element={<CompaniesPage />} />
+        <Route path="/companies/:id" element={<CompanyDetailPage />} />
         <Route path="/settings/*" element={<SettingsPage />} />
         <Route path="/segments" element={<SegmentsPage />} />
         <Route path="/segments/new" element={<SegmentEditorPage key="new" />} />

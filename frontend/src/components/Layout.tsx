@@ -2,6 +2,7 @@ import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Select, Tex
 import { useDisclosure } from "@mantine/hooks";
 import {
   IconAddressBook,
+  IconBuilding,
   IconCalendarEvent,
   IconChartBar,
   IconFilter,
@@ -23,6 +24,7 @@ import { LANGUAGES } from "../i18n";
 
 const AREAS = [
   { key: "contacts", icon: IconAddressBook },
+  { key: "companies", icon: IconBuilding },
   { key: "segments", icon: IconFilter },
   { key: "emails", icon: IconMail },
   { key: "assets", icon: IconPhoto },

@@ -10,7 +10,10 @@ export const keys = {
   all: ["pipeline"] as const,
   counts: (origin: LeadOrigin | null) => ["pipeline", origin] as const,
   column: (stage: string, origin: LeadOrigin | null) => ["pipeline", origin, stage] as const,
+  ofAccount: (accountId: number) => ["pipeline", "opportunities", { account_id: accountId }] as const,
 };
+
+export type Opportunity = Schemas["OpportunityOut"];
 
 export const pipelineCounts = (origin: LeadOrigin | null) =>
   unwrap(api.GET("/api/pipeline", { params: { query: origin ? { origin } : {} } }));
@@ -32,6 +35,10 @@ export const moveToStage = (contactId: number, stage: string): Promise<Contact> 
     }),
   );
 
+/** A company's opportunities, newest first (its first hundred). */
+export const accountOpportunities = (accountId: number) =>
+  unwrap(api.GET("/api/opportunities", { params: { query: { account_id: accountId, limit: 100 } } }));
+
 // ---- hooks ------------------------------------------------------------------------------------
 
 export const usePipeline = (origin: LeadOrigin | null) =>
@@ -39,3 +46,6 @@ export const usePipeline = (origin: LeadOrigin | null) =>
 
 export const useStageContacts = (stage: string, origin: LeadOrigin | null) =>
   useQuery({ queryKey: keys.column(stage, origin), queryFn: () => stageContacts(stage, origin), refetchInterval: 15_000 });
+
+export const useAccountOpportunities = (accountId: number) =>
+  useQuery({ queryKey: keys.ofAccount(accountId), queryFn: () => accountOpportunities(accountId) });

@@ -179,7 +179,11 @@ export function ContactDetailPage() {
               <SimpleGrid cols={2} spacing="sm">
                 <Field label={t("fields.phone")} value={c.phone} testId="contact-field-phone" />
                 <Field label={t("fields.job_title")} value={c.job_title} testId="contact-field-job-title" />
-                <Field label={t("fields.company")} value={c.account_name} testId="contact-field-company" />
+                <Field
+                  label={t("fields.company")}
+                  value={c.account_id && <Anchor component={Link} to={`/companies/${c.account_id}`}>{c.account_name}</Anchor>}
+                  testId="contact-field-company"
+                />
                 <Field label={t("fields.country")} value={countryName(c.country, i18n.language)} testId="contact-field-country" />
                 <Field label={t("fields.city")} value={c.city} testId="contact-field-city" />
                 <Field label={t("fields.language")} value={languageName(c.language, i18n.language)} testId="contact-field-language" />
