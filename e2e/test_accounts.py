@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import check_accessibility
+from e2e.conftest import check_accessibility, login
 
 # Shipped firmographic model: 50-499 employees 10 (500+: 20), revenue >= 10M 15, Software 10, company 5.
 CSV = (
@@ -90,3 +90,35 @@ def test_a_marketer_creates_a_company_and_a_bad_website_is_shown_on_its_field(pa
     expect(page.get_by_test_id("company-name")).to_have_text("Contoso Conseil")
     expect(page.get_by_test_id("company-field-domain")).to_have_text("contoso-conseil.fr")
     expect(page.get_by_test_id("company-contacts-empty")).to_be_visible()
+
+
+def test_the_companies_screens_speak_french(anonymous_page: Page, api: httpx.Client) -> None:
+    viewer = {
+        "email": "lucie@example.org",
+        "password": "lucie-password-1",
+        "role": "viewer",
+        "name": "Lucie",
+        "language": "fr",
+    }
+    assert api.post("/api/users", json=viewer).status_code == 201
+    account = api.post(
+        "/api/accounts", json={"name": "Fromagerie Martin", "industry": "Agroalimentaire", "size": 12}
+    ).json()
+    page = anonymous_page
+    page.goto("/login")
+    login(page, viewer["email"], viewer["password"])
+    expect(page.get_by_test_id("nav-companies")).to_have_text("Sociétés")
+    page.get_by_test_id("nav-companies").click()
+    page.get_by_test_id("companies-search").fill("fromagerie")
+    expect(page.get_by_test_id("company-row-name")).to_have_count(1)  # once the search is applied
+    expect(page.get_by_test_id("company-row-name")).to_have_text("Fromagerie Martin")
+    expect(page.get_by_test_id("companies-new")).to_have_count(0)  # a viewer reads, does not write
+    check_accessibility(page, "companies list in French")
+    page.get_by_test_id("company-row-name").click()
+    expect(page.get_by_test_id("company-name")).to_have_text("Fromagerie Martin")
+    expect(page.get_by_test_id("company-contacts-empty")).to_have_text(
+        "Aucun contact ne travaille encore pour cette société."
+    )
+    expect(page.get_by_test_id("company-score-firmographic")).to_contain_text("Moyenne")
+    expect(page.get_by_test_id("company-edit")).to_have_count(0)
+    assert page.url.endswith(f"/companies/{account['id']}")
