@@ -212,7 +212,6 @@ class Mention(msgspec.Struct, kw_only=True):
 
 class _New(msgspec.Struct):
     name: str
-    domain: str | None
     details: dict[str, Any]
 
 
@@ -258,7 +257,7 @@ async def link_mentions(
         details = {**mention.details, **({"domain": mention.domain} if mention.domain else {})}
         if ref is None:
             name = mention.name or mention.domain or ""
-            new.append(_New(name=name, domain=mention.domain, details=dict(details)))
+            new.append(_New(name=name, details=dict(details)))
             ref = -len(new)
             new_by_key[name_key(name)] = ref
         elif ref < 0:

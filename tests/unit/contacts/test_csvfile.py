@@ -77,3 +77,29 @@ def test_mapping_is_suggested_from_english_and_french_column_names() -> None:
 
 def test_a_field_is_suggested_for_one_column_only() -> None:
     assert suggest_mapping(["email", "mail"], {}) == {"email": "email", "mail": None}
+
+
+def test_company_columns_are_recognised_in_english_and_french() -> None:
+    english = ["Email", "Company", "Industry", "Employees", "Annual revenue", "Company country", "Website", "Domain"]
+    french = [
+        "Courriel",
+        "Raison sociale",
+        "Secteur d'activité",
+        "Effectif",
+        "Chiffre d'affaires",
+        "Pays de la société",
+        "Site web",
+        "Domaine",
+    ]
+    fields = [
+        "email",
+        "company",
+        "account_industry",
+        "account_size",
+        "account_annual_revenue",
+        "account_country",
+        "account_website",
+        "account_domain",
+    ]
+    assert list(suggest_mapping(english, {}).values()) == fields
+    assert list(suggest_mapping(french, {}).values()) == fields
