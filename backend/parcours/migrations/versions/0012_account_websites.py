@@ -1,6 +1,6 @@
 """accounts: a website, and domains normalized and indexed for imports to match on
 
-Revision ID: 0015
+Revision ID: 0012
 Revises: 0011
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0015"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
