@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from parcours.api import Page, Strict
@@ -40,11 +41,11 @@ class WebhookPatch(Strict):
     active: bool | UnsetType = UNSET
 
 
-class WebhookOut(Strict):
+class WebhookOut(msgspec.Struct, kw_only=True):
     id: int
     name: str
     url: str
-    events: list[str]
+    events: list[EventName]
     active: bool
     # Administrators only see webhooks at all; the receiver checks X-Parcours-Signature with it.
     secret: str
@@ -54,10 +55,10 @@ class WebhookOut(Strict):
 
 
 class WebhookPage(Page[WebhookOut]):
-    pass
+    items: list[WebhookOut]  # restated so the OpenAPI document names the item type
 
 
-class DeliveryOut(Strict):
+class DeliveryOut(msgspec.Struct, kw_only=True):
     id: int
     webhook_id: int
     event: str
@@ -74,4 +75,4 @@ class DeliveryOut(Strict):
 
 
 class DeliveryPage(Page[DeliveryOut]):
-    pass
+    items: list[DeliveryOut]  # restated so the OpenAPI document names the item type
