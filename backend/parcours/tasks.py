@@ -28,7 +28,7 @@ from parcours.scoring import tasks as scoring
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
 from parcours.stream import process_interactions, sweep_interactions
 from parcours.visitors.tasks import purge_visitors
-from parcours.webhooks.tasks import deliver_webhooks, sweep_webhooks
+from parcours.webhooks.tasks import deliver_webhooks, purge_webhook_deliveries, sweep_webhooks
 
 WorkerFunction = Callable[..., Awaitable[object]]
 
@@ -80,5 +80,6 @@ def cron_jobs() -> list[CronJob]:
         # Time moves rules such as "active in the last 30 days": recompute every segment hourly.
         cron(_arq(refresh_all_segments), minute={17}, second={0}, unique=True),
         cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),
+        cron(_arq(purge_webhook_deliveries), minute={41}, second={10}, unique=True),
         cron(_arq(scoring.expire_points), minute={4, 19, 34, 49}, second={40}, unique=True),
     ]

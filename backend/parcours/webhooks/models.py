@@ -40,6 +40,8 @@ class WebhookDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     webhook_id: int = Field(foreign_key="webhooks.id", ondelete="CASCADE")
     key: str = Field(max_length=120)
+    # Whom the event is about (none: a test), so that erasing the contact erases what was said of it.
+    contact_id: int | None = Field(default=None, index=True)
     event: str = Field(max_length=64)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     # pending (to try at next_attempt_at), delivered, failed (gave up after a day of retries).

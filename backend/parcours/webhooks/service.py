@@ -151,6 +151,7 @@ async def replay(session: AsyncSession, webhook_id: int, delivery_id: int, enque
     copy = WebhookDelivery(
         webhook_id=webhook_id,
         key=f"replay:{delivery_id}:{secrets.token_hex(8)}",
+        contact_id=original.contact_id,
         event=original.event,
         payload=original.payload,
         created_at=now,
@@ -190,6 +191,7 @@ class Happened:
     key: str
     event: str
     occurred_at: datetime
+    contact_id: int
     contact: dict[str, Any] | None
     data: dict[str, Any]
 
@@ -204,6 +206,7 @@ async def fan_out(session: AsyncSession, happened: Sequence[Happened]) -> int:
         {
             "webhook_id": webhook_id,
             "key": h.key,
+            "contact_id": h.contact_id,
             "event": h.event,
             "payload": events.payload(h.key, h.event, h.occurred_at, h.contact, h.data),
             "status": "pending",
@@ -239,7 +242,9 @@ def stream_consumer(enqueue: Enqueue) -> Consumer:
             contact = events.contact_of(columns, account)
             for event in events.events_of(row, bool(columns and columns.get("unsubscribed"))):
                 happened.append(
-                    Happened(f"interaction:{row.id}:{event}", event, row.occurred_at, contact, row.properties)
+                    Happened(
+                        f"interaction:{row.id}:{event}", event, row.occurred_at, row.contact_id, contact, row.properties
+                    )
                 )
         if await fan_out(batch.session, happened):
             _queue_delivery(batch.session, enqueue)
@@ -261,6 +266,7 @@ async def opportunity_won(session: AsyncSession, opportunity: dict[str, Any]) ->
                 f"opportunity:{opportunity['id']}:won",
                 events.OPPORTUNITY_WON,
                 utcnow(),
+                opportunity["contact_id"],
                 events.contact_of(columns, account),
                 {"opportunity": events.plain(opportunity)},
             )
@@ -291,7 +297,8 @@ class Outcome:
 
 
 async def _claim(sessions: async_sessionmaker[AsyncSession], now: datetime) -> list[Claimed]:
-    """Due deliveries of active webhooks (tests of any), leased to this worker."""
+    """Due deliveries of active webhooks (tests and replays, which an administrator asked for, of
+    any), leased to this worker."""
     d = WebhookDelivery
     async with transaction(sessions) as session:
         due = (
@@ -302,7 +309,7 @@ async def _claim(sessions: async_sessionmaker[AsyncSession], now: datetime) -> l
                     .where(
                         col(d.status) == "pending",
                         col(d.next_attempt_at) <= now,
-                        col(Webhook.active) | (col(d.event) == events.TEST_EVENT),
+                        col(Webhook.active) | (col(d.event) == events.TEST_EVENT) | col(d.replay_of).is_not(None),
                     )
                     .order_by(col(d.next_attempt_at))
                     .limit(CLAIM)
@@ -401,6 +408,26 @@ async def deliver_due(
         outcomes = await asyncio.gather(*(_call(client, c, private_networks) for c in claimed))
         await _record(sessions, zip(claimed, outcomes, strict=True))
         sent += len(claimed)
+
+
+# How long the log keeps a delivery that is over (delivered, or failed after its day of retries).
+KEEP_FINISHED = timedelta(days=30)
+
+
+async def forget_contact(session: AsyncSession, contact_id: int) -> None:
+    """An erased contact: what was, or was to be, sent about it goes too."""
+    await session.execute(delete(WebhookDelivery).where(col(WebhookDelivery.contact_id) == contact_id))
+
+
+async def purge_finished(session: AsyncSession) -> int:
+    """Finished deliveries older than KEEP_FINISHED leave the log; returns how many."""
+    result = await session.execute(
+        delete(WebhookDelivery).where(
+            col(WebhookDelivery.status).in_(["delivered", "failed"]),
+            col(WebhookDelivery.created_at) < utcnow() - KEEP_FINISHED,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def anything_due(sessions: async_sessionmaker[AsyncSession]) -> bool:

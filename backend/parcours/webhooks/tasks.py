@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from parcours.db import transaction
 from parcours.jobs.enqueue import slot_id
 from parcours.jobs.names import JobName
 from parcours.runtime import WorkerContext
@@ -22,3 +23,8 @@ async def sweep_webhooks(ctx: WorkerContext) -> None:
     runtime = ctx["runtime"]
     if await service.anything_due(runtime.read_sessions):
         await runtime.enqueue(JobName.DELIVER_WEBHOOKS, job_id=slot_id(JobName.DELIVER_WEBHOOKS, time.time()))
+
+
+async def purge_webhook_deliveries(ctx: WorkerContext) -> int:
+    async with transaction(ctx["runtime"].sessions) as session:
+        return await service.purge_finished(session)

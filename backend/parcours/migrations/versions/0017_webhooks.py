@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("webhook_id", sa.Integer(), nullable=False),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -53,9 +54,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("webhook_id", "key"),
     )
     op.create_index("ix_webhook_deliveries_due", "webhook_deliveries", ["status", "next_attempt_at"])
+    op.create_index("ix_webhook_deliveries_contact_id", "webhook_deliveries", ["contact_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_webhook_deliveries_contact_id", table_name="webhook_deliveries")
     op.drop_index("ix_webhook_deliveries_due", table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")
     op.drop_table("webhooks")
