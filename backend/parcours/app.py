@@ -55,6 +55,7 @@ from parcours.settings import Settings, load_settings
 from parcours.tracking.routes import tracking_router
 from parcours.visitors.routes import PersonalizationController, visitors_routers
 from parcours.visitors.tasks import Beacons
+from parcours.webhooks.routes import WebhooksController
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,7 @@ def api_router() -> Router:
             OrganizationController,
             PersonalizationController,
             PagesController,
+            WebhooksController,
         ],
         middleware=[authentication],
         guards=[role_guard],

@@ -24,6 +24,7 @@ from parcours.pipeline.models import Opportunity
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
 from parcours.visitors.models import Visitor, VisitorEvent, WebsiteSegment
+from parcours.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "Account",
@@ -72,5 +73,7 @@ __all__ = [
     "UserSession",
     "Visitor",
     "VisitorEvent",
+    "Webhook",
+    "WebhookDelivery",
     "WebsiteSegment",
 ]

@@ -17,6 +17,7 @@
                 segment_entered / segment_exited (which wake the stream again for journeys)
       journeys  starts runs, resumes runs waiting for an interaction, counts goals, and
                 advances the runs it touched
+      webhooks  makes a delivery for each event an active webhook listens to
    Then the cursor moves past the batch (ids skipped by transactions still open are looked for
    again for a while, see interactions.service).
 """
@@ -55,6 +56,7 @@ from parcours.segments import reading
 from parcours.segments import realtime as segments
 from parcours.segments.members import segment_ids_by_contact
 from parcours.visitors import service as visitors
+from parcours.webhooks import service as webhooks
 
 # ---- 1. the wake-up -----------------------------------------------------------------------------------
 
@@ -116,6 +118,7 @@ def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
         scoring.stream_consumer(enqueue, base_url),
         segments.stream_consumer(enqueue),
         journeys.stream_consumer(enqueue),
+        webhooks.stream_consumer(enqueue),
     ]
 
 

@@ -28,6 +28,7 @@ from parcours.scoring import tasks as scoring
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
 from parcours.stream import process_interactions, sweep_interactions
 from parcours.visitors.tasks import purge_visitors
+from parcours.webhooks.tasks import deliver_webhooks, purge_webhook_deliveries, sweep_webhooks
 
 WorkerFunction = Callable[..., Awaitable[object]]
 
@@ -57,6 +58,7 @@ FUNCTIONS = [
     job(JobName.PROMOTE_WAITLIST, events.promote_waitlist, keep_result=0),
     job(JobName.REGISTER_FROM_JOURNEY, events.register_from_journey),
     job(JobName.RECOMPUTE_SCORES, scoring.recompute_scores),
+    job(JobName.DELIVER_WEBHOOKS, deliver_webhooks, keep_result=0),
 ]
 
 
@@ -66,6 +68,8 @@ def cron_jobs() -> list[CronJob]:
         cron(_arq(sweep_interactions), second={0, 10, 20, 30, 40, 50}, run_at_startup=True, unique=True),
         cron(_arq(sweep_jobs), second={5}, run_at_startup=True, unique=True),
         cron(_arq(sweep_outbox), second={3, 13, 23, 33, 43, 53}, run_at_startup=True, unique=True),
+        # Retries fall due at any second: a failed webhook is tried again within seconds of its time.
+        cron(_arq(sweep_webhooks), second=set(range(2, 60, 5)), run_at_startup=True, unique=True),
         cron(_arq(sweep_campaigns), second={8, 28, 48}, run_at_startup=True, unique=True),
         cron(_arq(sweep_journeys), second=set(range(1, 60, 5)), run_at_startup=True, unique=True),
         cron(_arq(enrol_dates), minute={2}, second={30}, unique=True),
@@ -76,5 +80,6 @@ def cron_jobs() -> list[CronJob]:
         # Time moves rules such as "active in the last 30 days": recompute every segment hourly.
         cron(_arq(refresh_all_segments), minute={17}, second={0}, unique=True),
         cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),
+        cron(_arq(purge_webhook_deliveries), minute={41}, second={10}, unique=True),
         cron(_arq(scoring.expire_points), minute={4, 19, 34, 49}, second={40}, unique=True),
     ]

@@ -14,6 +14,7 @@ from parcours.contacts import accounts, service
 from parcours.contacts.models import ErasureTombstone
 from parcours.contacts.schemas import AccountOut, ConsentEventOut
 from parcours.interactions import service as interactions
+from parcours.webhooks import service as webhooks
 
 
 async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, Any]:
@@ -30,7 +31,7 @@ async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, An
 
 
 async def erase_contact(session: AsyncSession, contact_id: int, actor: Actor) -> None:
-    """The contact, its interactions and its consent history go; a tombstone without identity
+    """The contact, its interactions, its consent history and the webhook deliveries about it go; a tombstone without identity
     keeps what aggregate reports count (how many interactions of each type, revenue)."""
     contact = await service.get_contact(session, contact_id)
     counts, revenue = await interactions.summary_for(session, contact_id)
@@ -46,5 +47,6 @@ async def erase_contact(session: AsyncSession, contact_id: int, actor: Actor) ->
         )
     )
     await interactions.delete_for(session, contact_id)
+    await webhooks.forget_contact(session, contact_id)
     await session.delete(contact)
     await session.flush()

@@ -17,6 +17,7 @@ from parcours.errors import InvalidInput, NotFound
 from parcours.pipeline.models import Opportunity
 from parcours.pipeline.schemas import Pipeline, StageCount
 from parcours.pipeline.stages import STAGES, is_before
+from parcours.webhooks import service as webhooks
 
 OPPORTUNITY, CUSTOMER, WON = "opportunity", "customer", "won"
 
@@ -62,6 +63,8 @@ async def create_opportunity(session: AsyncSession, values: dict[str, Any], acto
     session.add(opportunity)
     await session.flush()
     await _move_contact(session, opportunity.contact_id, CUSTOMER if opportunity.stage == WON else OPPORTUNITY, actor)
+    if opportunity.stage == WON:
+        await webhooks.opportunity_won(session, opportunity.model_dump())
     return opportunity
 
 
@@ -77,6 +80,7 @@ async def update_opportunity(
 ) -> Opportunity:
     """Only the fields given change; a won opportunity makes its contact a customer."""
     opportunity = await get_opportunity(session, opportunity_id)
+    won_before = opportunity.stage == WON
     if "contact_id" in changes and changes["contact_id"] is None:
         raise InvalidInput("An opportunity is always with a contact.", "contact_id")
     await _check_links(session, changes)
@@ -86,6 +90,8 @@ async def update_opportunity(
     await session.flush()
     if changes.get("stage") == WON:
         await _move_contact(session, opportunity.contact_id, CUSTOMER, actor)
+        if not won_before:
+            await webhooks.opportunity_won(session, opportunity.model_dump())
     return opportunity
 
 

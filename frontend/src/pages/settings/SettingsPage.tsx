@@ -9,12 +9,14 @@ import { ProfileTab } from "./ProfileTab";
 import { TemplatesTab } from "./TemplatesTab";
 import { TopicsTab } from "./TopicsTab";
 import { UsersTab } from "./UsersTab";
+import { WebhooksTab } from "../webhooks/WebhooksTab";
 
 const TABS = [
   { key: "profile", admin: false, element: <ProfileTab /> },
   { key: "organization", admin: true, element: <OrganizationTab /> },
   { key: "users", admin: true, element: <UsersTab /> },
   { key: "api-keys", admin: true, element: <ApiKeysTab /> },
+  { key: "webhooks", admin: true, element: <WebhooksTab /> },
   { key: "custom-fields", admin: false, element: <CustomFieldsTab /> },
   { key: "topics", admin: false, element: <TopicsTab /> },
   { key: "templates", admin: true, element: <TemplatesTab /> },
