@@ -1,7 +1,7 @@
 """outgoing webhooks: subscriptions and their deliveries
 
-Revision ID: 0017
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 import parcours.db
 
-revision = "0017"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
