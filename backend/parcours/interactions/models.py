@@ -21,6 +21,8 @@ class Interaction(SQLModel, table=True):
     __table_args__ = (
         Index("ix_interactions_contact_time", "contact_id", "occurred_at"),
         Index("ix_interactions_type_time", "type", "occurred_at"),
+        # Ids only grow, even once the newest rows are erased: the stream's cursor relies on it.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
