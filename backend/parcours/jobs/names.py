@@ -21,3 +21,5 @@ class JobName(StrEnum):
     PROMOTE_WAITLIST = "promote_waitlist"
     REGISTER_FROM_JOURNEY = "register_from_journey"
     RECOMPUTE_SCORES = "recompute_scores"
+    RUN_IMPORT_SOURCE = "run_import_source"
+    RUN_EXPORT = "run_export"
