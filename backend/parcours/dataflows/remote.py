@@ -214,7 +214,7 @@ async def open_store(connection: Connection, files_root: Path) -> AsyncIterator[
         raise RemoteError(f"The server {where} refused the user name with this password or key.") from None
     except TimeoutError:
         raise RemoteError(f"The server {where} did not answer within {CONNECT_TIMEOUT:.0f} seconds.") from None
-    except (OSError, asyncssh.Error) as exc:
+    except (OSError, asyncssh.Error, ValueError) as exc:  # ValueError: a host name that cannot be one
         raise RemoteError(f"Cannot connect to {where}: {getattr(exc, 'strerror', None) or exc}.") from None
     try:
         host_key = conn.get_server_host_key()

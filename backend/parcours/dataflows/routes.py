@@ -22,8 +22,8 @@ from parcours.dataflows.schemas import (
     ExportOut,
     ExportPage,
     ExportPatch,
-    RunAccepted,
-    RunPage,
+    ImportRunAccepted,
+    ImportRunPage,
     SourceIn,
     SourceOut,
     SourcePage,
@@ -76,16 +76,16 @@ class ImportSourcesController(Controller):
         await service.delete_source(db, source_id)
 
     @post("/{source_id:int}/run", status_code=202, summary="Run the source now; follow it at /api/jobs/{job_id}")
-    async def run_now(self, source_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> RunAccepted:
+    async def run_now(self, source_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> ImportRunAccepted:
         source = await service.get_source(db, source_id)
         run, job_id = await service.start_run(db, runtime.enqueue, source, "manual", actor.label)
         assert run.id is not None
-        return RunAccepted(run_id=run.id, job_id=job_id)
+        return ImportRunAccepted(run_id=run.id, job_id=job_id)
 
     @get("/{source_id:int}/runs", summary="A source's runs, newest first, with each file's import results")
     async def list_runs(
         self, source_id: IdParam, db: AsyncSession, limit: int = limit_param(20, 100), cursor: Cursor = None
-    ) -> RunPage:
+    ) -> ImportRunPage:
         return await service.list_runs(db, source_id, limit, cursor)
 
 

@@ -118,7 +118,7 @@ class SourceOut(_ConnectionOut):
 SourcePage = Page[SourceOut]
 
 
-class RunFile(msgspec.Struct, kw_only=True):
+class ImportRunFile(msgspec.Struct, kw_only=True):
     name: str
     size: int
     mtime: int
@@ -135,13 +135,13 @@ class RunFile(msgspec.Struct, kw_only=True):
     moved_to: str | None = None
 
 
-class RunOut(msgspec.Struct, kw_only=True):
+class ImportRunOut(msgspec.Struct, kw_only=True):
     id: int
     source_id: int
     job_id: str | None
     status: str
     trigger: str
-    files: list[RunFile]
+    files: list[ImportRunFile]
     error: str | None
     created_by: str
     created_at: datetime
@@ -149,10 +149,10 @@ class RunOut(msgspec.Struct, kw_only=True):
     finished_at: datetime | None
 
 
-RunPage = Page[RunOut]
+ImportRunPage = Page[ImportRunOut]
 
 
-class RunAccepted(msgspec.Struct, kw_only=True):
+class ImportRunAccepted(msgspec.Struct, kw_only=True):
     run_id: int
     job_id: str
 

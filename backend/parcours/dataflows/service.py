@@ -27,9 +27,9 @@ from parcours.dataflows.schemas import (
     ConnectionTestIn,
     ExportOut,
     ExportPage,
-    RunFile,
-    RunOut,
-    RunPage,
+    ImportRunFile,
+    ImportRunOut,
+    ImportRunPage,
     SourceOut,
     SourcePage,
 )
@@ -304,9 +304,9 @@ async def start_run(
     return run, job.id
 
 
-async def _file_out(session: AsyncSession, entry: dict[str, Any]) -> RunFile:
+async def _file_out(session: AsyncSession, entry: dict[str, Any]) -> ImportRunFile:
     """A file of a run, with where its import job stands now."""
-    out = msgspec.convert(entry, RunFile)
+    out = msgspec.convert(entry, ImportRunFile)
     if out.job_id is None:
         return out
     try:
@@ -326,9 +326,9 @@ async def _file_out(session: AsyncSession, entry: dict[str, Any]) -> RunFile:
     )
 
 
-async def run_out(session: AsyncSession, run: ImportRun) -> RunOut:
+async def run_out(session: AsyncSession, run: ImportRun) -> ImportRunOut:
     assert run.id is not None
-    return RunOut(
+    return ImportRunOut(
         id=run.id,
         source_id=run.source_id,
         job_id=run.job_id,
@@ -343,7 +343,7 @@ async def run_out(session: AsyncSession, run: ImportRun) -> RunOut:
     )
 
 
-async def list_runs(session: AsyncSession, source_id: int, limit: int, cursor: str | None) -> RunPage:
+async def list_runs(session: AsyncSession, source_id: int, limit: int, cursor: str | None) -> ImportRunPage:
     await get_source(session, source_id)
     order = [(col(ImportRun.id), True)]
     query = select(ImportRun).where(col(ImportRun.source_id) == source_id)
@@ -355,7 +355,7 @@ async def list_runs(session: AsyncSession, source_id: int, limit: int, cursor: s
     total = (
         await session.execute(select(func.count()).select_from(ImportRun).where(col(ImportRun.source_id) == source_id))
     ).scalar_one()
-    return RunPage(items=[await run_out(session, r) for r in page], next_cursor=next_cursor, total=int(total))
+    return ImportRunPage(items=[await run_out(session, r) for r in page], next_cursor=next_cursor, total=int(total))
 
 
 # ---- scheduled exports ---------------------------------------------------------------------------
