@@ -30,4 +30,5 @@ def next_run(after: datetime, frequency: str, time_of_day: str, zone: str) -> da
 
 def retry_after(failures: int) -> timedelta:
     """How long a source that failed `failures` times in a row waits before the next try."""
-    return min(LONGEST_RETRY, FIRST_RETRY * 2 ** max(0, failures - 1))
+    doubled: timedelta = FIRST_RETRY * 2 ** min(max(0, failures - 1), 12)
+    return min(LONGEST_RETRY, doubled)
