@@ -53,8 +53,10 @@ async def _take(
     """Import one file unless it was taken before; None when it was."""
     if await _seen(runtime, source.id, file):
         return None
-    content = await store.read(file.name)
     entry: dict[str, Any] = {"name": file.name, "size": file.size, "mtime": file.mtime}
+    # The manual import's limit: a larger file is refused (once) without being downloaded.
+    too_large = file.size > runtime.settings.max_upload_mb * 1024 * 1024
+    content = b"" if too_large else await store.read(file.name)
     async with transaction(runtime.sessions) as session:
         # The file is remembered in the transaction that creates its import: taken once, even when
         # two runs meet or this one stops halfway.
@@ -65,6 +67,10 @@ async def _take(
         )
         if not taken:
             return None
+        if too_large:
+            limit = runtime.settings.max_upload_mb
+            entry |= {"status": "refused", "message": f"The file is larger than {limit} MB (PARCOURS_MAX_UPLOAD_MB)."}
+            return entry
         try:
             job_id = await import_service.start_import(
                 session,

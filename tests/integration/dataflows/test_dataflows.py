@@ -378,3 +378,49 @@ def test_bad_exports_are_refused_naming_the_field(api: Api, change: dict[str, An
     assert api.get("/api/exports/scheduled").json()["total"] == before
     bad = api.get(f"/api/exports/segments/{segment_id}/csv", params={"fields": ["nope"]})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "fields"
+
+
+def test_a_server_presenting_another_host_key_is_refused(api: Api, tmp_path_factory: pytest.TempPathFactory) -> None:
+    server = SftpServer(api, tmp_path_factory.mktemp("impostor"))
+    server.start()
+    try:
+        source = _create(api, {**_sftp_source(server, "."), "frequency": "hourly"})
+        first = api.post(f"/api/imports/sources/{source['id']}/run").json()
+        assert api.wait_job(first["job_id"])["status"] == "done"
+        learnt = api.get(f"/api/imports/sources/{source['id']}").json()["host_key_fingerprint"]
+        assert learnt is not None
+        # Another machine answers at the same address, with its own key.
+        server.stop()
+        server.host_key = asyncssh.generate_private_key("ssh-ed25519")
+        server.start()
+        again = api.post(f"/api/imports/sources/{source['id']}/run").json()
+        job = api.wait_job(again["job_id"])
+        assert job["status"] == "failed" and "different host key" in job["message"]
+        probe = api.post(
+            "/api/imports/sources/test",
+            json={
+                "kind": "sftp",
+                "host": "127.0.0.1",
+                "port": server.port,
+                "username": USER,
+                "source_id": source["id"],
+            },
+        ).json()
+        assert probe["ok"] is False and "different host key" in probe["message"]
+        assert api.get(f"/api/imports/sources/{source['id']}").json()["host_key_fingerprint"] == learnt
+    finally:
+        server.stop()
+
+
+def test_a_file_larger_than_the_upload_limit_is_refused_once_without_being_read(api: Api) -> None:
+    root = Path(api.app.state.runtime.settings.files_path)
+    limit = api.app.state.runtime.settings.max_upload_mb
+    (root / "big").mkdir(parents=True, exist_ok=True)
+    with (root / "big" / "huge.csv").open("wb") as huge:
+        huge.truncate(limit * 1024 * 1024 + 1)  # sparse: nothing written to disk
+    source = _create(api, {"name": "Big folder", "kind": "directory", "directory": "big"})
+    started = api.post(f"/api/imports/sources/{source['id']}/run").json()
+    [file] = _finished(api, {**started, "id": started["run_id"], "source_id": source["id"]})["files"]
+    assert file["status"] == "refused" and f"larger than {limit} MB" in file["message"]
+    again = api.post(f"/api/imports/sources/{source['id']}/run").json()
+    assert _finished(api, {**again, "id": again["run_id"], "source_id": source["id"]})["files"] == []
