@@ -43,7 +43,7 @@ function useSegmentChoices() {
 
 export function ExportsTab() {
   const { t } = useTranslation();
-  const { isAdmin } = useAuth();
+  const { isAdmin, canWrite } = useAuth();
   const queries = useQueryClient();
   const organization = useOrganization();
   const exports = useExports();
@@ -56,21 +56,25 @@ export function ExportsTab() {
 
   return (
     <Stack>
-      <Title order={4}>{t("dataflows.download_title")}</Title>
-      <Group align="flex-end">
-        <Select label={t("dataflows.segment")} data={segmentChoices} searchable value={segment} onChange={setSegment} w={280} data-testid="download-segment" />
-        <MultiSelect label={t("dataflows.fields")} data={fieldChoices} searchable value={fields} onChange={setFields} miw={320} maw={640} data-testid="download-fields" />
-        <Button
-          component="a"
-          href={segment && fields.length ? downloadUrl(Number(segment), fields) : undefined}
-          download
-          disabled={!segment || fields.length === 0}
-          leftSection={<IconDownload size={16} />}
-          data-testid="download-csv"
-        >
-          {t("dataflows.download")}
-        </Button>
-      </Group>
+      {canWrite && (
+        <>
+          <Title order={4}>{t("dataflows.download_title")}</Title>
+          <Group align="flex-end">
+            <Select label={t("dataflows.segment")} data={segmentChoices} searchable value={segment} onChange={setSegment} w={280} data-testid="download-segment" />
+            <MultiSelect label={t("dataflows.fields")} data={fieldChoices} searchable value={fields} onChange={setFields} miw={320} maw={640} data-testid="download-fields" />
+            {segment && fields.length > 0 ? (
+              <Button component="a" href={downloadUrl(Number(segment), fields)} download leftSection={<IconDownload size={16} />} data-testid="download-csv">
+                {t("dataflows.download")}
+              </Button>
+            ) : (
+              // A real button while nothing is chosen: a disabled link is still a link to assistive technologies.
+              <Button disabled leftSection={<IconDownload size={16} />} data-testid="download-csv">
+                {t("dataflows.download")}
+              </Button>
+            )}
+          </Group>
+        </>
+      )}
       <Group justify="space-between" mt="md">
         <Title order={4}>{t("dataflows.scheduled_exports")}</Title>
         {isAdmin && (
@@ -107,7 +111,9 @@ export function ExportsTab() {
           },
         ]}
         actions={[
-          { key: "run", label: t("dataflows.run_now"), icon: <IconPlayerPlay size={16} />, testId: "export-run", onClick: async (e) => { await runExport(e.id); refresh(); } },
+          ...(canWrite
+            ? [{ key: "run", label: t("dataflows.run_now"), icon: <IconPlayerPlay size={16} />, testId: "export-run", onClick: async (e: ScheduledExport) => { await runExport(e.id); refresh(); } }]
+            : []),
           ...(isAdmin
             ? [
                 { key: "edit", label: t("common.edit"), icon: <IconEdit size={16} />, testId: "export-edit", onClick: (e: ScheduledExport) => setEditing(e) },

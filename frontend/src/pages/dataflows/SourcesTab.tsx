@@ -23,7 +23,7 @@ export function where(t: (key: string) => string, flow: { kind: string; host: st
 
 export function SourcesTab() {
   const { t } = useTranslation();
-  const { isAdmin } = useAuth();
+  const { isAdmin, canWrite } = useAuth();
   const queries = useQueryClient();
   const organization = useOrganization();
   const sources = useSources();
@@ -82,7 +82,7 @@ export function SourcesTab() {
           { key: "next", header: t("dataflows.next_run"), render: (s) => (s.enabled ? formatDateTime(s.next_run_at) : "—") },
         ]}
         actions={[
-          { key: "run", label: t("dataflows.run_now"), icon: <IconPlayerPlay size={16} />, testId: "source-run", onClick: run },
+          ...(canWrite ? [{ key: "run", label: t("dataflows.run_now"), icon: <IconPlayerPlay size={16} />, testId: "source-run", onClick: run }] : []),
           ...(isAdmin
             ? [
                 { key: "edit", label: t("common.edit"), icon: <IconEdit size={16} />, testId: "source-edit", onClick: (s: Source) => setEditing(s) },
