@@ -3,6 +3,7 @@ export's (write the segment's CSV to its destination)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -20,6 +21,9 @@ from parcours.db import insert_ignoring_duplicates, transaction
 from parcours.errors import InvalidInput
 from parcours.jobs.service import JobProgress
 from parcours.runtime import Runtime
+
+log = logging.getLogger(__name__)
+UNEXPECTED = "The run stopped on an unexpected error; the details are in the server log."
 
 
 class _Source(msgspec.Struct, frozen=True):
@@ -149,8 +153,12 @@ async def run_source(runtime: Runtime, job_id: str) -> None:
                 entry = await _take(runtime, store, source, run.id or 0, file)
                 if entry is not None:
                     files.append(entry)
-    except remote.RemoteError as exc:
+    except (remote.RemoteError, OSError) as exc:
         error = str(exc)
+    except Exception:
+        # Recorded on the run like any failure: a run left "running" would hold its source back.
+        log.exception("import source %s: run %s failed", source.id, run.id)
+        error = UNEXPECTED
     async with transaction(runtime.sessions) as session:
         await session.execute(
             update(ImportRun)
@@ -207,7 +215,7 @@ async def run_export(runtime: Runtime, job_id: str) -> None:
                             .values(host_key=store.host_key)
                         )
                 await store.write(filename, "".join(parts).encode())
-        except remote.RemoteError as exc:
+        except (remote.RemoteError, OSError) as exc:
             error = str(exc)
     async with transaction(runtime.sessions) as session:
         export = await session.get(ScheduledExport, job.params["export_id"])
