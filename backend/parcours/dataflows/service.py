@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -44,6 +44,7 @@ from parcours.runtime import Runtime
 from parcours.segments import service as segments
 
 RUN_KIND = "import_source_run"
+STALE_RUN = timedelta(minutes=10)
 EXPORT_KIND = "segment_export"
 _SECRETS = ("password", "private_key")
 _CONNECTION = ("kind", "host", "port", "username", "directory")
@@ -474,6 +475,17 @@ async def start_due(session: AsyncSession, enqueue: Enqueue) -> int:
     now = utcnow()
     zone = await organization.timezone(session)
     started = 0
+    unfinished_jobs = await jobs.unfinished_jobs(session)
+    live = [j.id for j in unfinished_jobs if j.kind == RUN_KIND]
+    # A run whose job ended without finishing it (its worker met an error it could not record)
+    # is closed, so that its source runs again.
+    await session.execute(
+        update(ImportRun)
+        .where(col(ImportRun.status).in_(["queued", "running"]), col(ImportRun.job_id).not_in(live))
+        # Not one started a moment ago, whose job this transaction may not see yet.
+        .where(col(ImportRun.created_at) < now - STALE_RUN)
+        .values(status="failed", error="The run stopped before its end; the details are in the server log.")
+    )
     busy = select(col(ImportRun.source_id)).where(col(ImportRun.status).in_(["queued", "running"]))
     due = select(ImportSource).where(
         col(ImportSource.enabled), col(ImportSource.next_run_at) <= now, col(ImportSource.id).not_in(busy)
@@ -483,7 +495,7 @@ async def start_due(session: AsyncSession, enqueue: Enqueue) -> int:
         source.next_run_at = schedule.next_run(now, source.frequency, source.time_of_day, zone)
         await start_run(session, enqueue, source, trigger, "schedule")
         started += 1
-    unfinished = {j.params.get("export_id") for j in await jobs.unfinished_jobs(session) if j.kind == EXPORT_KIND}
+    unfinished = {j.params.get("export_id") for j in unfinished_jobs if j.kind == EXPORT_KIND}
     due_exports = select(ScheduledExport).where(col(ScheduledExport.enabled), col(ScheduledExport.next_run_at) <= now)
     for export in (await session.execute(due_exports.with_for_update(skip_locked=True))).scalars().all():
         if export.id in unfinished:

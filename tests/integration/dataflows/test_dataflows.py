@@ -424,3 +424,34 @@ def test_a_file_larger_than_the_upload_limit_is_refused_once_without_being_read(
     assert file["status"] == "refused" and f"larger than {limit} MB" in file["message"]
     again = api.post(f"/api/imports/sources/{source['id']}/run").json()
     assert _finished(api, {**again, "id": again["run_id"], "source_id": source["id"]})["files"] == []
+
+
+def test_a_run_whose_job_ended_without_it_is_closed_and_its_source_runs_again(api: Api) -> None:
+    from sqlalchemy import update
+
+    from parcours.dataflows.models import ImportRun
+    from parcours.db import transaction
+
+    root = Path(api.app.state.runtime.settings.files_path)
+    (root / "stale").mkdir(parents=True, exist_ok=True)
+    source = _create(api, {"name": "Stale", "kind": "directory", "directory": "stale", "frequency": "hourly"})
+    started = api.post(f"/api/imports/sources/{source['id']}/run").json()
+    api.wait_job(started["job_id"])
+    runtime = api.app.state.runtime
+
+    async def as_if_its_worker_died() -> None:
+        # The job is over, yet the run still says "running".
+        async with transaction(runtime.sessions) as session:
+            await session.execute(
+                update(ImportRun).where(ImportRun.id == started["run_id"]).values(status="running")  # type: ignore[arg-type]
+            )
+
+    api.blocking_portal.call(as_if_its_worker_died)
+    clock.advance(timedelta(hours=1, minutes=1))
+    try:
+        _sweep(api)
+        runs = _runs(api, source["id"])
+    finally:
+        clock.reset()
+    assert [r["status"] for r in runs[1:]] == ["failed"] and "stopped before its end" in runs[1]["error"]
+    assert len(runs) == 2 and runs[0]["trigger"] == "schedule"
