@@ -256,7 +256,7 @@ async def create_source(session: AsyncSession, runtime: Runtime, values: dict[st
 
 
 def _apply(flow: Flow, changes: dict[str, Any], runtime: Runtime) -> None:
-    if any(k in changes for k in ("host", "port", "kind")):
+    if any(k in changes and changes[k] != getattr(flow, k) for k in ("host", "port", "kind")):
         flow.host_key = None  # another server: its key is learnt again
     for name, value in _sealed(changes, runtime.secret_key).items():
         setattr(flow, name, value)

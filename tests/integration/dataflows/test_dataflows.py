@@ -389,6 +389,9 @@ def test_a_server_presenting_another_host_key_is_refused(api: Api, tmp_path_fact
         assert api.wait_job(first["job_id"])["status"] == "done"
         learnt = api.get(f"/api/imports/sources/{source['id']}").json()["host_key_fingerprint"]
         assert learnt is not None
+        # Saving the form again (the same address) keeps the key it learnt.
+        same = {"host": "127.0.0.1", "port": server.port, "kind": "sftp", "name": "Renamed"}
+        assert api.patch(f"/api/imports/sources/{source['id']}", json=same).json()["host_key_fingerprint"] == learnt
         # Another machine answers at the same address, with its own key.
         server.stop()
         server.host_key = asyncssh.generate_private_key("ssh-ed25519")
