@@ -27,6 +27,7 @@ from parcours.auth.service import Actor, ensure_first_admin
 from parcours.campaigns.routes import CampaignsController
 from parcours.channels.routes import EmailEventsController, OutboxController
 from parcours.contacts.routes import AccountsController, ContactsController, CustomFieldsController
+from parcours.dataflows.routes import ExportsController, ImportSourcesController
 from parcours.db import transaction
 from parcours.emails import templates as email_templates
 from parcours.emails import topics as email_topics
@@ -162,6 +163,8 @@ def api_router() -> Router:
             PersonalizationController,
             PagesController,
             WebhooksController,
+            ImportSourcesController,
+            ExportsController,
         ],
         middleware=[authentication],
         guards=[role_guard],

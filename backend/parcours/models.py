@@ -12,6 +12,7 @@ from parcours.contacts.models import (
     ErasureTombstone,
     ImportFile,
 )
+from parcours.dataflows.models import ImportedFile, ImportRun, ImportSource, ScheduledExport
 from parcours.emails.models import Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
 from parcours.forms.models import Form, FormDay, FormSubmission, FormVersion
@@ -46,6 +47,9 @@ __all__ = [
     "FormSubmission",
     "FormVersion",
     "ImportFile",
+    "ImportRun",
+    "ImportSource",
+    "ImportedFile",
     "Interaction",
     "Job",
     "Journey",
@@ -60,6 +64,7 @@ __all__ = [
     "OutboxMessage",
     "PageVisit",
     "Registration",
+    "ScheduledExport",
     "ScoreChange",
     "ScoringModel",
     "Segment",

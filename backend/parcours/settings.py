@@ -29,6 +29,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     in_process_worker: bool = True
     seed_demo_data: bool = True
     max_upload_mb: int = 50
+    # The server directory that scheduled imports read from and exports write to (none outside
+    # it); empty means files/ in data_dir.
+    files_dir: str = ""
     # The address people reach this server at: links in emails (tracking, unsubscribe) use it.
     public_url: str = ""
     # Empty: messages are captured and shown in the Outbox screen, nothing leaves the machine.
@@ -87,6 +90,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def files_path(self) -> Path:
+        return Path(self.files_dir) if self.files_dir else self.data_path / "files"
 
     @property
     def frontend_path(self) -> Path:

@@ -19,6 +19,7 @@ from parcours.channels.tasks import (
     sweep_outbox,
 )
 from parcours.contacts.tasks import import_contacts
+from parcours.dataflows import tasks as dataflows
 from parcours.events import tasks as events
 from parcours.interactions.tasks import roll_windows
 from parcours.jobs.names import JobName
@@ -59,6 +60,8 @@ FUNCTIONS = [
     job(JobName.REGISTER_FROM_JOURNEY, events.register_from_journey),
     job(JobName.RECOMPUTE_SCORES, scoring.recompute_scores),
     job(JobName.DELIVER_WEBHOOKS, deliver_webhooks, keep_result=0),
+    job(JobName.RUN_IMPORT_SOURCE, dataflows.run_import_source),
+    job(JobName.RUN_EXPORT, dataflows.run_export),
 ]
 
 
@@ -81,5 +84,6 @@ def cron_jobs() -> list[CronJob]:
         cron(_arq(refresh_all_segments), minute={17}, second={0}, unique=True),
         cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),
         cron(_arq(purge_webhook_deliveries), minute={41}, second={10}, unique=True),
+        cron(_arq(dataflows.sweep_dataflows), second={50}, run_at_startup=True, unique=True),
         cron(_arq(scoring.expire_points), minute={4, 19, 34, 49}, second={40}, unique=True),
     ]

@@ -10,6 +10,7 @@ import { EmailsArea } from "./pages/emails/EmailsArea";
 import { EventsPage } from "./pages/events/EventsPage";
 import { FormsPage } from "./pages/forms/FormsPage";
 import { ContactsPage } from "./pages/contacts/ContactsPage";
+import { DataFlowsPage } from "./pages/dataflows/DataFlowsPage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
 import { LandingPagesList } from "./pages/landing/LandingPagesList";
@@ -56,6 +57,7 @@ export function App() {
         <Route path="/contacts/:id" element={<ContactDetailPage />} />
         <Route path="/companies" element={<CompaniesPage />} />
         <Route path="/companies/:id" element={<CompanyDetailPage />} />
+        <Route path="/data/*" element={<DataFlowsPage />} />
         <Route path="/settings/*" element={<SettingsPage />} />
         <Route path="/segments" element={<SegmentsPage />} />
         <Route path="/segments/new" element={<SegmentEditorPage key="new" />} />

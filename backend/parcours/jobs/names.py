@@ -22,3 +22,5 @@ class JobName(StrEnum):
     REGISTER_FROM_JOURNEY = "register_from_journey"
     RECOMPUTE_SCORES = "recompute_scores"
     DELIVER_WEBHOOKS = "deliver_webhooks"
+    RUN_IMPORT_SOURCE = "run_import_source"
+    RUN_EXPORT = "run_export"

@@ -14,6 +14,7 @@ import {
   IconPhoto,
   IconRoute,
   IconSettings,
+  IconTransfer,
   IconWorldWww,
 } from "@tabler/icons-react";
 import type { ReactNode } from "react";
@@ -34,6 +35,7 @@ const AREAS = [
   { key: "events", icon: IconCalendarEvent },
   { key: "scoring", icon: IconGauge },
   { key: "pipeline", icon: IconLayoutKanban },
+  { key: "data", icon: IconTransfer },
   { key: "reports", icon: IconChartBar },
   { key: "settings", icon: IconSettings },
 ] as const;

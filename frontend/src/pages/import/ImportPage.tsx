@@ -6,14 +6,14 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError, api, multipart, unwrap, type ImportPreview } from "../../api/client";
-import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { COUNTRY_CODES, countryName } from "../../components/vocabulary";
 import { keys as contactKeys } from "../../api/queries/contacts";
 import { useJob } from "../../api/queries/jobs";
 import { useSegments } from "../../api/queries/segments";
 import { basisProblem, ConsentStep, type ConsentBasis } from "./ConsentStep";
-import { fieldLabel, ImportReport } from "./ImportReport";
+import { ColumnMapping, mappingProblem as problemOf } from "./ColumnMapping";
+import { ImportReport } from "./ImportReport";
 
 type Options = {
   merge_policy: "fill_empty" | "overwrite" | "skip";
@@ -81,13 +81,7 @@ export function ImportPage() {
     }
   }
 
-  const targets = Object.values(mapping).filter(Boolean) as string[];
-  const duplicated = new Set(targets.filter((f, i) => targets.indexOf(f) !== i));
-  const mappingProblem = !targets.includes("email") ? t("import.map_email") : duplicated.size ? t("import.map_twice") : null;
-  const fieldOptions = [
-    { value: "", label: t("import.ignore") },
-    ...(preview?.fields ?? []).map((f) => ({ value: f, label: fieldLabel(f, t) })),
-  ];
+  const mappingProblem = problemOf(mapping, t);
   const running = job.data && !["done", "failed"].includes(job.data.status);
   const missing = basisProblem(consent);
   const consentError =
@@ -146,41 +140,7 @@ export function ImportPage() {
                 <Badge variant="outline">{preview.encoding}</Badge>
                 <Badge variant="outline">{t("import.delimiter", { delimiter: preview.delimiter === "\t" ? "TAB" : preview.delimiter })}</Badge>
               </Group>
-              <DataTable
-                testId="import-mapping"
-                rows={preview.header.map((column, index) => ({ column, index }))}
-                rowKey={(c) => c.column}
-                highlightOnHover={false}
-                columns={[
-                  { key: "column", header: t("import.column"), render: (c) => <Text fw={600} size="sm">{c.column}</Text> },
-                  {
-                    key: "sample",
-                    header: t("import.sample"),
-                    render: (c) => (
-                      <Text size="sm" c="dimmed" lineClamp={1}>
-                        {preview.sample.slice(0, 3).map((row) => row[c.index]).filter(Boolean).join(" · ")}
-                      </Text>
-                    ),
-                  },
-                  {
-                    key: "field",
-                    header: t("import.field"),
-                    width: 260,
-                    render: ({ column, index }) => (
-                      <Select
-                        aria-label={t("import.field_for", { column })}
-                        data={fieldOptions}
-                        value={mapping[column] ?? ""}
-                        onChange={(v) => setMapping({ ...mapping, [column]: v || null })}
-                        error={mapping[column] && duplicated.has(mapping[column]!) ? t("import.map_twice") : undefined}
-                        searchable
-                        allowDeselect={false}
-                        data-testid={`import-map-${index}`}
-                      />
-                    ),
-                  },
-                ]}
-              />
+              <ColumnMapping preview={preview} mapping={mapping} onChange={setMapping} />
               {mappingProblem && (
                 <Alert color="orange" data-testid="import-mapping-problem">
                   {mappingProblem}

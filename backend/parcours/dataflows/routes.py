@@ -1,0 +1,147 @@
+"""/api/imports/sources (files imported on a schedule, their runs) and /api/exports (a segment's
+members as CSV: downloaded now, or written on a schedule to a server)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import Parameter
+from litestar.response import Stream
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.api import Cursor, IdParam, changes, limit_param
+from parcours.auth.service import Actor
+from parcours.dataflows import exporting, service
+from parcours.dataflows.schemas import (
+    ConnectionTest,
+    ConnectionTestIn,
+    ExportAccepted,
+    ExportIn,
+    ExportOut,
+    ExportPage,
+    ExportPatch,
+    ImportRunAccepted,
+    ImportRunPage,
+    SourceIn,
+    SourceOut,
+    SourcePage,
+    SourcePatch,
+)
+from parcours.db import transaction
+from parcours.runtime import Runtime
+
+# Sources and destinations hold credentials and reach other servers or the server's disk.
+_ADMIN = {"role": "admin"}
+
+
+def _values(data: Any) -> dict[str, Any]:
+    return {f: getattr(data, f) for f in data.__struct_fields__}
+
+
+class ImportSourcesController(Controller):
+    path = "/imports/sources"
+    tags = ["imports"]
+
+    @get("/", summary="Scheduled import sources, newest first")
+    async def list_sources(self, db: AsyncSession, limit: int = limit_param(50), cursor: Cursor = None) -> SourcePage:
+        return await service.list_sources(db, limit, cursor)
+
+    @post("/", summary="Create an import source (SFTP or server directory) with its mapping and schedule", opt=_ADMIN)
+    async def create_source(self, data: SourceIn, db: AsyncSession, runtime: Runtime, actor: Actor) -> SourceOut:
+        return service.source_out(await service.create_source(db, runtime, _values(data), actor))
+
+    @post(
+        "/test",
+        status_code=200,
+        summary="Try a connection: log in, open the directory, list the files the pattern finds",
+        opt=_ADMIN,
+    )
+    async def test_connection(self, data: ConnectionTestIn, db: AsyncSession, runtime: Runtime) -> ConnectionTest:
+        return await service.test_connection(db, runtime, data)
+
+    @get("/{source_id:int}", summary="An import source (its password and key are never returned)")
+    async def get_source(self, source_id: IdParam, db: AsyncSession) -> SourceOut:
+        return service.source_out(await service.get_source(db, source_id))
+
+    @patch("/{source_id:int}", summary="Change an import source (only the fields sent)", opt=_ADMIN)
+    async def update_source(
+        self, source_id: IdParam, data: SourcePatch, db: AsyncSession, runtime: Runtime
+    ) -> SourceOut:
+        return service.source_out(await service.update_source(db, runtime, source_id, changes(data)))
+
+    @delete("/{source_id:int}", summary="Delete an import source and its runs (imported contacts stay)", opt=_ADMIN)
+    async def delete_source(self, source_id: IdParam, db: AsyncSession) -> None:
+        await service.delete_source(db, source_id)
+
+    @post("/{source_id:int}/run", status_code=202, summary="Run the source now; follow it at /api/jobs/{job_id}")
+    async def run_now(self, source_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> ImportRunAccepted:
+        source = await service.get_source(db, source_id)
+        run, job_id = await service.start_run(db, runtime.enqueue, source, "manual", actor.label)
+        assert run.id is not None
+        return ImportRunAccepted(run_id=run.id, job_id=job_id)
+
+    @get("/{source_id:int}/runs", summary="A source's runs, newest first, with each file's import results")
+    async def list_runs(
+        self, source_id: IdParam, db: AsyncSession, limit: int = limit_param(20, 100), cursor: Cursor = None
+    ) -> ImportRunPage:
+        return await service.list_runs(db, source_id, limit, cursor)
+
+
+FieldsParam = Annotated[
+    list[Annotated[str, Parameter(max_length=200)]],
+    Parameter(min_items=1, max_items=200, description="Rule fields, in the order of the columns"),
+]
+
+
+class ExportsController(Controller):
+    path = "/exports"
+    tags = ["exports"]
+
+    @get(
+        "/segments/{segment_id:int}/csv",
+        media_type="text/csv",
+        summary="A segment's members as CSV with the chosen fields (any rule field: computed, scores…)",
+        opt={"role": "marketer"},
+    )
+    async def download(self, segment_id: IdParam, fields: FieldsParam, db: AsyncSession, runtime: Runtime) -> Stream:
+        await service.check_export_fields(db, segment_id, fields)
+
+        async def lines() -> AsyncIterator[str]:
+            async with transaction(runtime.read_sessions) as session:
+                async for text, _count in exporting.segment_lines(session, segment_id, fields):
+                    yield text
+
+        return Stream(
+            lines(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="segment-{segment_id}.csv"'},
+        )
+
+    @get("/scheduled", summary="Scheduled exports, newest first")
+    async def list_exports(self, db: AsyncSession, limit: int = limit_param(50), cursor: Cursor = None) -> ExportPage:
+        return await service.list_exports(db, limit, cursor)
+
+    @post("/scheduled", summary="Export a segment on a schedule to an SFTP server or a server directory", opt=_ADMIN)
+    async def create_export(self, data: ExportIn, db: AsyncSession, runtime: Runtime, actor: Actor) -> ExportOut:
+        return service.export_out(await service.create_export(db, runtime, _values(data), actor))
+
+    @get("/scheduled/{export_id:int}", summary="A scheduled export (its password and key are never returned)")
+    async def get_export(self, export_id: IdParam, db: AsyncSession) -> ExportOut:
+        return service.export_out(await service.get_export(db, export_id))
+
+    @patch("/scheduled/{export_id:int}", summary="Change a scheduled export (only the fields sent)", opt=_ADMIN)
+    async def update_export(
+        self, export_id: IdParam, data: ExportPatch, db: AsyncSession, runtime: Runtime
+    ) -> ExportOut:
+        return service.export_out(await service.update_export(db, runtime, export_id, changes(data)))
+
+    @delete("/scheduled/{export_id:int}", summary="Delete a scheduled export", opt=_ADMIN)
+    async def delete_export(self, export_id: IdParam, db: AsyncSession) -> None:
+        await service.delete_export(db, export_id)
+
+    @post("/scheduled/{export_id:int}/run", status_code=202, summary="Export now; follow it at /api/jobs/{job_id}")
+    async def run_now(self, export_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> ExportAccepted:
+        export = await service.get_export(db, export_id)
+        return ExportAccepted(job_id=await service.start_export(db, runtime.enqueue, export, "manual", actor.label))
