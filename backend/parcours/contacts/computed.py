@@ -89,3 +89,33 @@ async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:
             .where(func.json_extract(CONTACTS.c.scores, paths[0]).isnot(None))
             .values(scores=func.json_remove(CONTACTS.c.scores, *paths))
         )
+
+
+async def set_value_from(session: AsyncSession, source: FromClause, name: str) -> None:
+    """Set-wise: one key of contacts.scores for each contact of `source` (contact_id, value)."""
+    merged: ColumnElement[Any]
+    if await dialect_name(session) == "postgresql":
+        merged = CONTACTS.c.scores.op("||")(func.jsonb_build_object(name, source.c.value))
+    else:
+        merged = func.json_set(CONTACTS.c.scores, f"$.{name}", source.c.value)
+    await lock_in_id_order(session, select(source.c.contact_id))
+    await session.execute(update(CONTACTS).where(CONTACTS.c.id == source.c.contact_id).values(scores=merged))
+
+
+async def forget_value(session: AsyncSession, name: str, low: int | None = None, high: int | None = None) -> None:
+    """Remove one key of contacts.scores from the contacts of ids in [low, high) that hold it."""
+    in_range = [CONTACTS.c.id >= low] if low is not None else []
+    in_range += [CONTACTS.c.id < high] if high is not None else []
+    if await dialect_name(session) == "postgresql":
+        holding = CONTACTS.c.scores.op("?")(literal(name, String()))
+        await lock_in_id_order(session, select(CONTACTS.c.id).where(holding, *in_range))
+        await session.execute(
+            update(CONTACTS).where(holding, *in_range).values(scores=CONTACTS.c.scores.op("-")(literal(name, String())))
+        )
+    else:
+        path = f"$.{name}"
+        await session.execute(
+            update(CONTACTS)
+            .where(func.json_type(CONTACTS.c.scores, path).isnot(None), *in_range)
+            .values(scores=func.json_remove(CONTACTS.c.scores, path))
+        )
