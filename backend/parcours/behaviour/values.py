@@ -103,10 +103,12 @@ def stored(definition: Definition, dialect: str, value: Any) -> Any:
     if kind == "boolean":
         return True
     if kind == "datetime":
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        moment = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-        if dialect == "postgresql":
-            return moment.isoformat()
-        return moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return stored_moment(dialect, dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
     return float(value)
+
+
+def stored_moment(dialect: str, value: dt.datetime) -> str:
+    moment = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if dialect == "postgresql":
+        return moment.isoformat()
+    return moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
