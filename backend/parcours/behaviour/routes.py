@@ -16,7 +16,7 @@ from parcours.behaviour.schemas import (
     ComputedFieldOut,
     ComputedFieldPage,
     ComputedFieldPatch,
-    PreviewOut,
+    ComputedPreview,
 )
 from parcours.runtime import Runtime
 
@@ -49,7 +49,7 @@ class ComputedFieldsController(Controller):
         opt={"role": "viewer"},
         summary="How an unsaved behavioural field's values spread over the base",
     )
-    async def preview(self, data: ComputedFieldIn, db: AsyncSession) -> PreviewOut:
+    async def preview(self, data: ComputedFieldIn, db: AsyncSession) -> ComputedPreview:
         values = {f: getattr(data, f) for f in data.__struct_fields__ if f not in ("name", "label")}
         return await service.preview(db, values)
 

@@ -88,7 +88,7 @@ class Bucket(msgspec.Struct, kw_only=True):
     contacts: int
 
 
-class PreviewOut(msgspec.Struct, kw_only=True):
+class ComputedPreview(msgspec.Struct, kw_only=True):
     contacts: int
     with_value: int
     value_type: str

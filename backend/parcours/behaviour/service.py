@@ -24,7 +24,7 @@ from parcours.behaviour import values
 from parcours.behaviour.catalog import definition_of, definitions
 from parcours.behaviour.definition import Definition, check, value_type
 from parcours.behaviour.models import ComputedField
-from parcours.behaviour.schemas import Backfill, Bucket, ComputedFieldOut, ComputedFieldPage, PreviewOut
+from parcours.behaviour.schemas import Backfill, Bucket, ComputedFieldOut, ComputedFieldPage, ComputedPreview
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import Sessions, dialect_name, retried, transaction
@@ -317,7 +317,7 @@ async def _backfill_chunk(session: AsyncSession, definition: Definition, low: in
 BUCKETS = 10
 
 
-async def preview(session: AsyncSession, values_in: dict[str, Any]) -> PreviewOut:
+async def preview(session: AsyncSession, values_in: dict[str, Any]) -> ComputedPreview:
     """How the values would spread over the base, before the field is saved."""
     definition = _checked({"name": "preview", "label": "preview", **values_in})
     dialect, now = await dialect_name(session), utcnow()
@@ -367,7 +367,7 @@ async def preview(session: AsyncSession, values_in: dict[str, Any]) -> PreviewOu
             end = min(end, high)
             label = _label(start, end, integral)
             buckets.append(Bucket(label=label, low=start, high=end, contacts=int(n)))
-    return PreviewOut(
+    return ComputedPreview(
         contacts=total,
         with_value=count,
         value_type=kind,

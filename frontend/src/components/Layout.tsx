@@ -1,6 +1,7 @@
 import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Select, Text, UnstyledButton } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import {
+  IconActivity,
   IconAddressBook,
   IconCalendarEvent,
   IconChartBar,
@@ -24,6 +25,7 @@ import { LANGUAGES } from "../i18n";
 const AREAS = [
   { key: "contacts", icon: IconAddressBook },
   { key: "segments", icon: IconFilter },
+  { key: "behaviour", icon: IconActivity },
   { key: "emails", icon: IconMail },
   { key: "assets", icon: IconPhoto },
   { key: "forms", icon: IconForms },
