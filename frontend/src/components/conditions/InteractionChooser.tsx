@@ -1,4 +1,4 @@
-import { Autocomplete, Group, Select, Stack, TextInput } from "@mantine/core";
+import { Group, Select, Stack, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -16,6 +16,9 @@ type Props = {
   vertical?: boolean;
 };
 
+// Any other type of interaction (a custom one sent through the API), typed as it is sent.
+const OTHER = "__other__";
+
 /** "<interaction> [of <email|form|event> | containing <text> | in <category>]", in words. */
 export function InteractionChooser({ interactionType, filter, onChange, testId, disabled, vertical }: Props) {
   const { t } = useTranslation();
@@ -28,6 +31,12 @@ export function InteractionChooser({ interactionType, filter, onChange, testId, 
   const events = useQuery({ queryKey: ["events", "choices"], queryFn: () => listEvents(""), enabled: detail.kind === "event" });
   const forms = useFormChoices(detail.kind === "form");
   const typeLabel = (type: string) => (INTERACTION_TYPES as readonly string[]).includes(type) ? t(`behaviour.types.${type}`) : type;
+  const known = (INTERACTION_TYPES as readonly string[]).includes(interactionType);
+  const setType = (type: string) => {
+    const keep = detailsOf(type).includes(detail.kind);
+    if (!keep) setChosen("none");
+    onChange(type, keep ? filter : null);
+  };
   const setDetail = (next: Detail) => {
     setChosen(next.kind);
     onChange(interactionType, filterOf(next));
@@ -36,19 +45,21 @@ export function InteractionChooser({ interactionType, filter, onChange, testId, 
   const Row = vertical ? Stack : Group;
   return (
     <Row gap="xs" align={vertical ? "stretch" : "flex-end"} wrap="wrap">
-      <Autocomplete
+      <Select
         w={vertical ? "100%" : 230}
         label={t("behaviour.interaction")}
         disabled={disabled}
+        searchable
+        allowDeselect={false}
         data-testid={`${testId}-type`}
-        data={INTERACTION_TYPES.map((type) => ({ value: type, label: typeLabel(type) }))}
-        value={interactionType}
-        description={(INTERACTION_TYPES as readonly string[]).includes(interactionType) ? typeLabel(interactionType) : t("behaviour.custom_type")}
-        onChange={(type) => {
-          if (!detailsOf(type).includes(detail.kind)) setChosen("none");
-          onChange(type.trim(), detailsOf(type).includes(detail.kind) ? filter : null);
-        }}
+        data={[...INTERACTION_TYPES.map((type) => ({ value: type, label: typeLabel(type) })), { value: OTHER, label: t("behaviour.custom_type") }]}
+        value={known ? interactionType : OTHER}
+        onChange={(type) => type && setType(type === OTHER ? "" : type)}
       />
+      {!known && (
+        <TextInput w={vertical ? "100%" : 200} label={t("behaviour.custom_type")} placeholder={t("behaviour.placeholders.type")} disabled={disabled}
+          data-testid={`${testId}-custom-type`} value={interactionType} onChange={(e) => setType(e.currentTarget.value.trim())} />
+      )}
       <Select
         w={vertical ? "100%" : 210}
         label={t("behaviour.which")}
