@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import Float, case, cast, column, func, insert, select, table, text
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -211,32 +211,41 @@ async def refresh(
     if not ids or not fields:
         return 0
     dialect = await dialect_name(session)
+    together = [d for d in fields if not values.ranked(d)]
     written: dict[int, dict[str, Any]] = defaultdict(dict)
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        for definition in fields:
-            found = dict((await session.execute(values.values_query(definition, dialect, now, chunk))).tuples().all())
+        found: dict[int, tuple[Any, ...]] = {}
+        if together:
+            query = values.many_query(together, dialect, now, chunk)
+            found = {row[0]: tuple(row[1:]) for row in (await session.execute(query)).all()}
+        for i, definition in enumerate(together):
             for cid in chunk:
-                written[cid][COMPUTED_PREFIX + definition.name] = values.stored(definition, dialect, found.get(cid))
+                row = found.get(cid)
+                written[cid][COMPUTED_PREFIX + definition.name] = values.stored(
+                    definition, dialect, None if row is None else row[i]
+                )
+        for definition in fields:
+            if values.ranked(definition):
+                one = dict((await session.execute(values.values_query(definition, dialect, now, chunk))).tuples().all())
+                for cid in chunk:
+                    written[cid][COMPUTED_PREFIX + definition.name] = values.stored(definition, dialect, one.get(cid))
     # Only contacts that still exist (an erasure may have removed one since its interaction).
     await contacts.set_scores(session, dict(written))
     return len(written)
 
 
 async def stream_refresh(session: AsyncSession, rows: Sequence[Stored]) -> int:
-    """The stream's part: each field read by a type of this batch is computed again for the
-    contacts who did that (before scoring, segments and journeys read them)."""
+    """The stream's part: the fields read by a type of this batch are computed again, in one pass,
+    for the contacts who did one of those (before scoring, segments and journeys read them)."""
     kinds: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         kinds[row.type].add(row.contact_id)
-    by_contacts: dict[tuple[int, ...], list[Definition]] = defaultdict(list)
-    for _, definition in await definitions(session):
-        if definition.interaction_type in kinds:
-            by_contacts[tuple(sorted(kinds[definition.interaction_type]))].append(definition)
-    now, written = utcnow(), 0
-    for ids, fields in by_contacts.items():
-        written += await refresh(session, fields, ids, now)
-    return written
+    fields = [d for _, d in await definitions(session) if d.interaction_type in kinds]
+    if not fields:
+        return 0
+    ids = set().union(*(kinds[d.interaction_type] for d in fields))
+    return await refresh(session, fields, ids, utcnow())
 
 
 async def roll_windows(sessions: Sessions) -> int:
@@ -303,13 +312,37 @@ async def backfill(sessions: Sessions, progress: JobProgress, field_id: int) -> 
     return written
 
 
+# Where a backfill chunk's values are computed once, then written (the aggregate is the costly part:
+# locking the contacts and updating them would each run it again).
+_SCRATCH = "behaviour_values"
+_SCRATCH_TYPES = {
+    "postgresql": {
+        "number": "double precision",
+        "nullable_number": "double precision",
+        "boolean": "boolean",
+        "datetime": "timestamptz",
+    },
+    "sqlite": {"number": "REAL", "nullable_number": "REAL", "boolean": "INTEGER", "datetime": "TEXT"},
+}
+
+
 async def _backfill_chunk(session: AsyncSession, definition: Definition, low: int, high: int) -> int:
     name = COMPUTED_PREFIX + definition.name
     dialect = await dialect_name(session)
-    source = values.values_query(definition, dialect, utcnow(), low=low, high=high).subquery()
+    kind = _SCRATCH_TYPES[dialect][value_type(definition)]
+    await session.execute(text(f"DROP TABLE IF EXISTS {_SCRATCH}"))
+    suffix = " ON COMMIT DROP" if dialect == "postgresql" else ""
+    await session.execute(
+        text(f"CREATE TEMPORARY TABLE {_SCRATCH} (contact_id BIGINT PRIMARY KEY, value {kind}){suffix}")
+    )
+    scratch = table(_SCRATCH, column("contact_id"), column("value"))
+    query = values.values_query(definition, dialect, utcnow(), low=low, high=high)
+    inserted = await session.execute(insert(scratch).from_select(["contact_id", "value"], query))
     await contacts.forget_value(session, name, low, high)
-    await contacts.set_value_from(session, source, name)
-    return int((await session.execute(select(func.count()).select_from(source))).scalar_one())
+    await contacts.set_value_from(session, scratch, name)
+    if dialect != "postgresql":
+        await session.execute(text(f"DROP TABLE {_SCRATCH}"))
+    return max(0, int(getattr(inserted, "rowcount", 0) or 0))
 
 
 # ---- preview -------------------------------------------------------------------------------------

@@ -52,6 +52,42 @@ def conditions(
     return where
 
 
+def ranked(definition: Definition) -> bool:
+    """A first/last property value: read from the first (last) row, not by an aggregate."""
+    return definition.aggregate in ("first", "last") and definition.property is not None
+
+
+def many_query(definitions: list[Definition], dialect: str, now: dt.datetime, contact_ids: list[int]) -> Select[Any]:
+    """(contact_id, value of each definition) for these contacts in one pass over their
+    interactions, each aggregate with its own FILTER (ranked ones excepted: see values_query).
+    A contact without a read interaction has NULL (a count 0, "exists" NULL): the default."""
+    columns: list[ColumnElement[Any]] = []
+    for definition in definitions:
+        assert not ranked(definition), "first/last property values are read by values_query"
+        only = and_(*conditions(definition, dialect, now))
+        aggregate, prop = definition.aggregate, definition.property
+        value: ColumnElement[Any]
+        if aggregate in ("count", "exists"):
+            counted = func.count().filter(only)
+            value = func.nullif(counted, 0)
+        elif aggregate in ("first", "last"):
+            value = (func.min if aggregate == "first" else func.max)(EVENTS.c.occurred_at).filter(only)
+        else:
+            assert prop is not None, "checked: sum, min and max read a property"
+            number = _number(dialect, prop)
+            chosen = (
+                func.sum(number) if aggregate == "sum" else func.min(number) if aggregate == "min" else func.max(number)
+            )
+            value = chosen.filter(only)
+        columns.append(value)
+    kinds = sorted({d.interaction_type for d in definitions})
+    return (
+        select(EVENTS.c.contact_id, *columns)
+        .where(EVENTS.c.contact_id.in_(contact_ids), EVENTS.c.type.in_(kinds))
+        .group_by(EVENTS.c.contact_id)
+    )
+
+
 def values_query(
     definition: Definition,
     dialect: str,
@@ -64,11 +100,11 @@ def values_query(
     the field's default. `value` is ready to be stored in contacts.scores."""
     where = and_(*conditions(definition, dialect, now, contact_ids, low, high))
     aggregate, prop = definition.aggregate, definition.property
-    if aggregate in ("first", "last") and prop is not None:
+    if prop is not None and ranked(definition):
         # The property of the first (last) interaction: the row numbered 1 in time order.
         order = EVENTS.c.occurred_at.asc() if aggregate == "first" else EVENTS.c.occurred_at.desc()
         tie = EVENTS.c.id.asc() if aggregate == "first" else EVENTS.c.id.desc()
-        ranked = (
+        numbered = (
             select(
                 EVENTS.c.contact_id,
                 _number(dialect, prop).label("value"),
@@ -77,7 +113,7 @@ def values_query(
             .where(where)
             .subquery()
         )
-        return select(ranked.c.contact_id, ranked.c.value).where(ranked.c.rank == 1)
+        return select(numbered.c.contact_id, numbered.c.value).where(numbered.c.rank == 1)
     value: ColumnElement[Any]
     if aggregate == "count":
         value = func.count()
