@@ -205,34 +205,35 @@ async def condition_field(
 async def refresh(
     session: AsyncSession, fields: Iterable[Definition], contact_ids: Iterable[int], now: dt.datetime
 ) -> int:
-    """Compute these fields again for these contacts and store them (one write per contact)."""
+    """Compute these fields again for these contacts and store them, set-wise: one pass over
+    their interactions and one UPDATE for the fields read by aggregates, one more per first/last
+    property value."""
     ids = sorted(set(contact_ids))
     fields = list(fields)
     if not ids or not fields:
         return 0
     dialect = await dialect_name(session)
     together = [d for d in fields if not values.ranked(d)]
-    written: dict[int, dict[str, Any]] = defaultdict(dict)
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        found: dict[int, tuple[Any, ...]] = {}
         if together:
-            query = values.many_query(together, dialect, now, chunk)
-            found = {row[0]: tuple(row[1:]) for row in (await session.execute(query)).all()}
-        for i, definition in enumerate(together):
-            for cid in chunk:
-                row = found.get(cid)
-                written[cid][COMPUTED_PREFIX + definition.name] = values.stored(
-                    definition, dialect, None if row is None else row[i]
-                )
+            source = values.many_query(together, dialect, now, chunk).subquery()
+            names = [COMPUTED_PREFIX + d.name for d in together]
+            booleans = {COMPUTED_PREFIX + d.name for d in together if d.aggregate == "exists"}
+            await contacts.set_values_from_many(session, source, names, chunk, booleans)
         for definition in fields:
             if values.ranked(definition):
-                one = dict((await session.execute(values.values_query(definition, dialect, now, chunk))).tuples().all())
-                for cid in chunk:
-                    written[cid][COMPUTED_PREFIX + definition.name] = values.stored(definition, dialect, one.get(cid))
-    # Only contacts that still exist (an erasure may have removed one since its interaction).
-    await contacts.set_scores(session, dict(written))
-    return len(written)
+                name = COMPUTED_PREFIX + definition.name
+                # Every contact of the chunk: one whose last interaction left the window reads nothing again.
+                one = values.values_query(definition, dialect, now, chunk).subquery()
+                among = contacts.ids_among(chunk).subquery()
+                source = (
+                    select(among.c.id.label("contact_id"), one.c.value)
+                    .select_from(among.outerjoin(one, one.c.contact_id == among.c.id))
+                    .subquery()
+                )
+                await contacts.set_values_from_many(session, source, [name], chunk)
+    return len(ids)
 
 
 async def stream_refresh(session: AsyncSession, rows: Sequence[Stored]) -> int:
@@ -339,7 +340,7 @@ async def _backfill_chunk(session: AsyncSession, definition: Definition, low: in
     query = values.values_query(definition, dialect, utcnow(), low=low, high=high)
     inserted = await session.execute(insert(scratch).from_select(["contact_id", "value"], query))
     await contacts.forget_value(session, name, low, high)
-    await contacts.set_value_from(session, scratch, name)
+    await contacts.set_value_from(session, scratch, name, boolean=definition.aggregate == "exists")
     if dialect != "postgresql":
         await session.execute(text(f"DROP TABLE {_SCRATCH}"))
     return max(0, int(getattr(inserted, "rowcount", 0) or 0))

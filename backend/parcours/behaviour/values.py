@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Select, and_, case, func, literal, select, type_coerce
 
-from parcours.behaviour.definition import Definition, compiled_filter, value_type
+from parcours.behaviour.definition import Definition, compiled_filter
 from parcours.interactions import service as interactions
 from parcours.rules.language import compile_rule
 from parcours.scoring.bulk import PropertyColumns
@@ -60,16 +60,18 @@ def ranked(definition: Definition) -> bool:
 def many_query(definitions: list[Definition], dialect: str, now: dt.datetime, contact_ids: list[int]) -> Select[Any]:
     """(contact_id, value of each definition) for these contacts in one pass over their
     interactions, each aggregate with its own FILTER (ranked ones excepted: see values_query).
-    A contact without a read interaction has NULL (a count 0, "exists" NULL): the default."""
+    A contact without a read interaction has NULL (a count 0, "exists" NULL): the default. The
+    values are ready to be stored in contacts.scores, as values_query's."""
     columns: list[ColumnElement[Any]] = []
     for definition in definitions:
         assert not ranked(definition), "first/last property values are read by values_query"
         only = and_(*conditions(definition, dialect, now))
         aggregate, prop = definition.aggregate, definition.property
         value: ColumnElement[Any]
-        if aggregate in ("count", "exists"):
-            counted = func.count().filter(only)
-            value = func.nullif(counted, 0)
+        if aggregate == "count":
+            value = func.nullif(func.count().filter(only), 0)
+        elif aggregate == "exists":
+            value = case((func.count().filter(only) > 0, literal(True) if dialect == "postgresql" else literal(1)))
         elif aggregate in ("first", "last"):
             value = (func.min if aggregate == "first" else func.max)(EVENTS.c.occurred_at).filter(only)
         else:
@@ -130,20 +132,9 @@ def values_query(
     return select(EVENTS.c.contact_id, value.label("value")).where(where).group_by(EVENTS.c.contact_id)
 
 
-def stored(definition: Definition, dialect: str, value: Any) -> Any:
-    """A value read back from values_query, as the set-wise write would have stored it: moments
-    as PostgreSQL's JSON text of a timestamptz, or as SQLite keeps its timestamps."""
-    kind = value_type(definition)
-    if value is None:
-        return None
-    if kind == "boolean":
-        return True
-    if kind == "datetime":
-        return stored_moment(dialect, dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
-    return float(value)
-
-
 def stored_moment(dialect: str, value: dt.datetime) -> str:
+    """A moment as the set-wise writes store it in contacts.scores: PostgreSQL's JSON text of a
+    timestamptz, or the text SQLite keeps its timestamps in (rules compare them as such)."""
     moment = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
     if dialect == "postgresql":
         return moment.isoformat()

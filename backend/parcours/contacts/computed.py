@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -12,6 +12,7 @@ from sqlalchemy import (
     FromClause,
     String,
     bindparam,
+    case,
     func,
     literal,
     select,
@@ -91,13 +92,18 @@ async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:
         )
 
 
-async def set_value_from(session: AsyncSession, source: FromClause, name: str) -> None:
+def _sqlite_json(value: ColumnElement[Any], boolean: bool) -> ColumnElement[Any]:
+    """SQLite has no booleans: a true flag is stored as JSON true (not 1), as PostgreSQL stores it."""
+    return case((value.isnot(None), func.json(case((value != 0, "true"), else_="false")))) if boolean else value
+
+
+async def set_value_from(session: AsyncSession, source: FromClause, name: str, boolean: bool = False) -> None:
     """Set-wise: one key of contacts.scores for each contact of `source` (contact_id, value)."""
     merged: ColumnElement[Any]
     if await dialect_name(session) == "postgresql":
         merged = CONTACTS.c.scores.op("||")(func.jsonb_build_object(name, source.c.value))
     else:
-        merged = func.json_set(CONTACTS.c.scores, f"$.{name}", source.c.value)
+        merged = func.json_set(CONTACTS.c.scores, f"$.{name}", _sqlite_json(source.c.value, boolean))
     await lock_in_id_order(session, select(source.c.contact_id))
     await session.execute(update(CONTACTS).where(CONTACTS.c.id == source.c.contact_id).values(scores=merged))
 
@@ -119,3 +125,31 @@ async def forget_value(session: AsyncSession, name: str, low: int | None = None,
             .where(func.json_type(CONTACTS.c.scores, path).isnot(None), *in_range)
             .values(scores=func.json_remove(CONTACTS.c.scores, path))
         )
+
+
+async def set_values_from_many(
+    session: AsyncSession,
+    source: FromClause,
+    names: Sequence[str],
+    contact_ids: Sequence[int],
+    booleans: Collection[str] = (),
+) -> None:
+    """Set-wise: several keys of contacts.scores for each contact of `source` (contact_id, then
+    one column per name, in order), the contacts of `contact_ids` locked first in id order;
+    `booleans` name the true/false ones."""
+    values = [source.c[i + 1] for i in range(len(names))]
+    merged: ColumnElement[Any] = CONTACTS.c.scores
+    if await dialect_name(session) == "postgresql":
+        # jsonb_build_object takes at most 100 arguments: 50 keys per call.
+        for start in range(0, len(names), 50):
+            pairs = [
+                x for name, value in zip(names[start : start + 50], values[start : start + 50]) for x in (name, value)
+            ]
+            merged = merged.op("||")(func.jsonb_build_object(*pairs))
+    else:
+        merged = func.json_set(
+            merged,
+            *[x for name, value in zip(names, values) for x in (f"$.{name}", _sqlite_json(value, name in booleans))],
+        )
+    await lock_in_id_order(session, select(CONTACTS.c.id).where(CONTACTS.c.id.in_(list(contact_ids))))
+    await session.execute(update(CONTACTS).where(CONTACTS.c.id == source.c.contact_id).values(scores=merged))

@@ -19,6 +19,7 @@ from parcours.contacts.computed import (
     set_scores,
     set_scores_from,
     set_value_from,
+    set_values_from_many,
 )
 from parcours.contacts.consent import consent_history, how, insert_consent_rows, record_consent
 from parcours.contacts.editing import STAGE_CHANGED, create_contact, lead_origin_of, update_contact
@@ -88,6 +89,7 @@ __all__ = [
     "set_scores",
     "set_scores_from",
     "set_value_from",
+    "set_values_from_many",
     "stage_counts",
     "update_contact",
     "with_addresses",
