@@ -7,6 +7,7 @@ import sys
 import traceback
 
 from bench import (
+    computed,
     contact_list,
     delivery,
     events,
@@ -29,6 +30,7 @@ BENCHMARKS = {
     "delivery": delivery.main,
     "journeys": journeys.main,
     "scoring": scoring.main,
+    "computed": computed.main,
     "events": events.main,
     "forms": forms.main,
     "visitors": visitors.main,

@@ -24,6 +24,7 @@ from parcours.assets.routes import AssetsController, serve_asset
 from parcours.auth.guards import authentication, role_guard
 from parcours.auth.routes import ApiKeysController, AuthController, UsersController
 from parcours.auth.service import Actor, ensure_first_admin
+from parcours.behaviour.routes import ComputedFieldsController
 from parcours.campaigns.routes import CampaignsController
 from parcours.channels.routes import EmailEventsController, OutboxController
 from parcours.contacts.routes import AccountsController, ContactsController, CustomFieldsController
@@ -155,6 +156,7 @@ def api_router() -> Router:
             JourneysController,
             ScoringModelsController,
             ContactScoresController,
+            ComputedFieldsController,
             PipelineController,
             OpportunitiesController,
             EventsController,

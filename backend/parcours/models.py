@@ -2,6 +2,7 @@
 
 from parcours.assets.models import Asset
 from parcours.auth.models import ApiKey, User, UserSession
+from parcours.behaviour.models import ComputedField
 from parcours.campaigns.models import Campaign
 from parcours.channels.models import OutboxMessage, Suppression
 from parcours.contacts.models import (
@@ -32,6 +33,7 @@ __all__ = [
     "ApiKey",
     "Asset",
     "Campaign",
+    "ComputedField",
     "ConsentEvent",
     "Contact",
     "ContactScore",

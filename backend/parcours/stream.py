@@ -7,8 +7,9 @@
    without one wakes nobody, and the sweeper below finds its interactions within seconds.
 2. The job reads the stream after its cursor, by batches of interactions.service.STATS_BATCH,
    each in a transaction of its own (retried when the database gives it up).
-3. For each batch: the contacts' computed fields (opens_30d, last_interaction_at...) are made
-   current, then a Batch (interactions.batch) is handed to each consumer in order. The Batch
+3. For each batch: the contacts' computed fields (opens_30d, last_interaction_at...) and the
+   marketers' behavioural fields (behaviour: computed_<name>) are made current, then a Batch
+   (interactions.batch) is handed to each consumer in order. The Batch
    reads once what they all read: the contacts as rules see them, the rule schema, the segment
    memberships, and the process's one rule cache. A consumer that changes one of those for the
    next consumers refreshes it in the Batch.
@@ -33,6 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.assets import usage as asset_usage
 from parcours.assets.usage import AssetUser
+from parcours.behaviour import service as behaviour
 from parcours.contacts import service as contacts
 from parcours.db import Sessions, retried
 from parcours.emails import service as emails
@@ -153,6 +155,7 @@ async def _process_batch(session: AsyncSession, consumers: Sequence[Consumer]) -
         await interactions.recompute_stats(
             session, sorted({r.contact_id for r in rows if r.type not in recording.SYSTEM_TYPES})
         )
+        await behaviour.stream_refresh(session, rows)
         batch = Batch(session, rows, SOURCES, rule_cache)
         for consume in consumers:
             await consume(batch)

@@ -11,6 +11,7 @@ from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, func
 
+from parcours.behaviour import tasks as behaviour
 from parcours.campaigns.tasks import decide_ab_test, start_campaign, sweep_campaigns
 from parcours.channels.tasks import (
     deliver_messages,
@@ -62,6 +63,7 @@ FUNCTIONS = [
     job(JobName.DELIVER_WEBHOOKS, deliver_webhooks, keep_result=0),
     job(JobName.RUN_IMPORT_SOURCE, dataflows.run_import_source),
     job(JobName.RUN_EXPORT, dataflows.run_export),
+    job(JobName.BACKFILL_COMPUTED_FIELD, behaviour.backfill_computed_field),
 ]
 
 
@@ -80,6 +82,13 @@ def cron_jobs() -> list[CronJob]:
         cron(_arq(events.finish_events), second={45}, unique=True),
         cron(_arq(events.queue_reminders), second={15}, run_at_startup=True, unique=True),
         cron(_arq(roll_windows), minute={7}, second={0}, unique=True),
+        cron(
+            _arq(behaviour.roll_computed_fields),
+            minute=set(range(1, 60, behaviour.ROLL_EVERY_MINUTES)),
+            second={50},
+            run_at_startup=True,
+            unique=True,
+        ),
         # Time moves rules such as "active in the last 30 days": recompute every segment hourly.
         cron(_arq(refresh_all_segments), minute={17}, second={0}, unique=True),
         cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),

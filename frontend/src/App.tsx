@@ -17,6 +17,7 @@ import { LandingPagesList } from "./pages/landing/LandingPagesList";
 import { LoginPage } from "./pages/login/LoginPage";
 import { ComingSoon } from "./pages/placeholder/ComingSoon";
 import { AssetsPage } from "./pages/assets/AssetsPage";
+import { BehaviourFieldsPage } from "./pages/behaviour/BehaviourFieldsPage";
 import { SegmentEditorPage } from "./pages/segments/SegmentEditorPage";
 import { SegmentsPage } from "./pages/segments/SegmentsPage";
 import { ScoringModelsPage } from "./pages/scoring/ScoringModelsPage";
@@ -60,6 +61,7 @@ export function App() {
         <Route path="/data/*" element={<DataFlowsPage />} />
         <Route path="/settings/*" element={<SettingsPage />} />
         <Route path="/segments" element={<SegmentsPage />} />
+        <Route path="/behaviour" element={<BehaviourFieldsPage />} />
         <Route path="/segments/new" element={<SegmentEditorPage key="new" />} />
         <Route path="/segments/:id" element={<SegmentEditorPage key="edit" />} />
         <Route path="/emails/*" element={<EmailsArea />} />

@@ -99,8 +99,8 @@ class ContactOut(msgspec.Struct, kw_only=True):
     unsubscribed: bool
     bounced: bool
     custom: dict[str, Any]
-    # score_<key> and grade_<key> of each scoring model that scored the contact.
-    scores: dict[str, float | str] = {}
+    # score_<key>, grade_<key>, and behavioural fields (computed_<name>: also a boolean, or null)
+    scores: dict[str, float | str | bool | None] = {}
     last_interaction_at: datetime | None
     opens_30d: int
     clicks_30d: int

@@ -7,12 +7,14 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, cast, func, select, true, type_coerce
+from sqlalchemy.dialects.postgresql import TIMESTAMP
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts.models import ACCOUNTS, CONTACTS, Contact
-from parcours.rules.fields import CUSTOM_PREFIX, Field, score_default
+from parcours.db import UTCDateTime
+from parcours.rules.fields import CUSTOM_PREFIX, Field, computed_default, score_default
 
 Row = dict[str, Any]
 
@@ -42,10 +44,25 @@ class RuleColumns:
             stored = CONTACTS.c.scores[field.name]
             score = stored.as_float() if field.type == "number" else stored.as_string()
             return func.coalesce(score, score_default(field))
+        if field.group == "computed":
+            return self._computed(field)
         if field.group == "account":
             self.uses_account = True
             return ACCOUNTS.c["name" if field.name == "company" else field.name[len("account_") :]]
         return CONTACTS.c[field.name]
+
+    def _computed(self, field: Field) -> ColumnElement[Any]:
+        """Kept in contacts.scores by behaviour; a contact without a value reads as the default.
+        Moments are stored as PostgreSQL's ISO text, or as SQLite stores its timestamps (so that
+        they compare as text with the rule's bound moments)."""
+        stored = CONTACTS.c.scores[field.name]
+        if field.type == "datetime":
+            if self.dialect == "postgresql":
+                return type_coerce(cast(stored.as_string(), TIMESTAMP(timezone=True)), UTCDateTime())
+            return type_coerce(stored.as_string(), UTCDateTime())
+        value = stored.as_boolean() if field.type == "boolean" else stored.as_float()
+        default = computed_default(field)
+        return value if default is None else func.coalesce(value, default)
 
     def member_of(self, segment_id: int) -> ColumnElement[bool]:
         assert self._member_of is not None, "these rules have no segments"

@@ -12,7 +12,15 @@ from parcours.contacts.bulk import (
     lock_in_id_order,
     move_stage_for_select,
 )
-from parcours.contacts.computed import remove_scores, set_computed, set_scores, set_scores_from
+from parcours.contacts.computed import (
+    forget_value,
+    remove_scores,
+    set_computed,
+    set_scores,
+    set_scores_from,
+    set_value_from,
+    set_values_from_many,
+)
 from parcours.contacts.consent import consent_history, how, insert_consent_rows, record_consent
 from parcours.contacts.editing import STAGE_CHANGED, create_contact, lead_origin_of, update_contact
 from parcours.contacts.listing import MAX_PAGE, iterate_contacts, list_contacts
@@ -58,6 +66,7 @@ __all__ = [
     "existing_ids",
     "find_by_email",
     "find_by_emails",
+    "forget_value",
     "get_contact",
     "how",
     "id_between",
@@ -79,6 +88,8 @@ __all__ = [
     "set_computed",
     "set_scores",
     "set_scores_from",
+    "set_value_from",
+    "set_values_from_many",
     "stage_counts",
     "update_contact",
     "with_addresses",

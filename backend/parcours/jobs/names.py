@@ -24,3 +24,4 @@ class JobName(StrEnum):
     DELIVER_WEBHOOKS = "deliver_webhooks"
     RUN_IMPORT_SOURCE = "run_import_source"
     RUN_EXPORT = "run_export"
+    BACKFILL_COMPUTED_FIELD = "backfill_computed_field"

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from parcours.clock import as_utc
-from parcours.rules.fields import CUSTOM_PREFIX, Field, score_default
+from parcours.rules.fields import CUSTOM_PREFIX, Field, computed_default, score_default
 
 UTC = dt.UTC
 
@@ -41,6 +41,14 @@ def context_values(
             raw = (contact.get("scores") or {}).get(name)
             if raw is None:
                 raw = score_default(field)
+        elif field.group == "computed":
+            raw = (contact.get("scores") or {}).get(name)
+            if raw is None:
+                raw = computed_default(field)
+            elif field.type == "boolean":
+                raw = bool(raw)
+            elif field.type == "datetime" and isinstance(raw, str):
+                raw = dt.datetime.fromisoformat(raw)  # a moment, not the day _moment makes of a text
         elif field.type == "segments":
             raw = {float(s) for s in segment_ids}
         else:

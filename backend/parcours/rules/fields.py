@@ -30,7 +30,7 @@ class Choice(msgspec.Struct, frozen=True):
     label_fr: str
 
 
-Group = Literal["contact", "consent", "activity", "account", "custom", "score", "segment", "journey"]
+Group = Literal["contact", "consent", "activity", "account", "custom", "score", "computed", "segment", "journey"]
 
 
 class Field(msgspec.Struct, frozen=True, kw_only=True):
@@ -228,9 +228,44 @@ def score_default(field: Field) -> object:
     return field.choices[-1].value if field.choices else ""
 
 
-def catalog(custom: Iterable[CustomFieldInfo] = (), scores: Iterable[ScoreInfo] = ()) -> dict[str, Field]:
+COMPUTED_PREFIX = "computed_"
+
+
+class ComputedInfo(msgspec.Struct, frozen=True):
+    """A behavioural field as rules see it: `computed_<name>`, its label and its value's type
+    ("number", "boolean" or "datetime"), kept in contacts.scores by behaviour."""
+
+    name: str
+    label: str
+    type: str
+
+
+def computed_field(info: ComputedInfo) -> Field:
+    # A count, a sum or "has done" always has a value (0, false); a first/last/min/max has none
+    # until the contact does the thing.
+    return Field(
+        name=COMPUTED_PREFIX + info.name,
+        type="boolean" if info.type == "boolean" else "datetime" if info.type == "datetime" else "number",
+        label_en=info.label,
+        label_fr=info.label,
+        group="computed",
+        nullable=info.type == "nullable_number" or info.type == "datetime",
+    )
+
+
+def computed_default(field: Field) -> object:
+    """What a contact without a stored value reads (SQL columns coalesce to the same)."""
+    if field.nullable:
+        return None
+    return False if field.type == "boolean" else 0.0
+
+
+def catalog(
+    custom: Iterable[CustomFieldInfo] = (), scores: Iterable[ScoreInfo] = (), computed: Iterable[ComputedInfo] = ()
+) -> dict[str, Field]:
     fields = {f.name: f for f in STANDARD_FIELDS}
     fields.update({(field := custom_field(info)).name: field for info in custom})
     for info in scores:
         fields.update({field.name: field for field in score_fields(info)})
+    fields.update({(field := computed_field(info)).name: field for info in computed})
     return fields

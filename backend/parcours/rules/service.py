@@ -8,15 +8,21 @@ from parcours.clock import utcnow
 from parcours.contacts import custom_fields
 from parcours.errors import InvalidInput
 from parcours.rules.builder import OPERATORS, Builder, family, from_text, to_text
-from parcours.rules.fields import JOURNEY_FIELDS, CustomFieldInfo, ScoreInfo, catalog
+from parcours.rules.fields import JOURNEY_FIELDS, ComputedInfo, CustomFieldInfo, ScoreInfo, catalog
 from parcours.rules.language import Checked, RuleError, Schema, parse
 from parcours.rules.schemas import FieldOut
 
 
 async def current_schema(session: AsyncSession) -> Schema:
-    from parcours.scoring import catalog as scoring  # scoring checks its own rules with this module
+    # scoring and behaviour check their own rules with this module
+    from parcours.behaviour import catalog as behaviour
+    from parcours.scoring import catalog as scoring
 
-    key = (tuple(await custom_fields.infos(session)), tuple(await scoring.score_infos(session)))
+    key = (
+        tuple(await custom_fields.infos(session)),
+        tuple(await scoring.score_infos(session)),
+        tuple(await behaviour.computed_infos(session)),
+    )
     found = _schemas.get(key)
     if found is None:
         if len(_schemas) >= 100:  # fields change rarely: past this, start again rather than grow
@@ -27,7 +33,7 @@ async def current_schema(session: AsyncSession) -> Schema:
 
 # Schemas by what they are built from: building one (its catalog, its key) took a tenth of a
 # contact's real-time evaluation. A Schema is never changed once built.
-_schemas: dict[tuple[tuple[CustomFieldInfo, ...], tuple[ScoreInfo, ...]], Schema] = {}
+_schemas: dict[tuple[tuple[CustomFieldInfo, ...], tuple[ScoreInfo, ...], tuple[ComputedInfo, ...]], Schema] = {}
 
 
 def journey_schema(schema: Schema) -> Schema:

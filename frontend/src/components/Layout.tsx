@@ -1,6 +1,7 @@
 import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Select, Text, UnstyledButton } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import {
+  IconActivity,
   IconAddressBook,
   IconBuilding,
   IconCalendarEvent,
@@ -27,6 +28,7 @@ const AREAS = [
   { key: "contacts", icon: IconAddressBook },
   { key: "companies", icon: IconBuilding },
   { key: "segments", icon: IconFilter },
+  { key: "behaviour", icon: IconActivity },
   { key: "emails", icon: IconMail },
   { key: "assets", icon: IconPhoto },
   { key: "forms", icon: IconForms },

@@ -15,10 +15,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcours import db
+from parcours.behaviour import values
 from parcours.contacts import service as contacts
 from parcours.contacts.models import Account, Contact, CustomField
 from parcours.rules.context import context_values
-from parcours.rules.fields import CustomFieldInfo, catalog
+from parcours.rules.fields import ComputedInfo, CustomFieldInfo, catalog
 from parcours.rules.language import Schema, compile_rule, evaluate, parse
 from parcours.settings import async_url
 
@@ -30,7 +31,15 @@ CUSTOM = [
     CustomFieldInfo("vip", "VIP", "boolean"),
     CustomFieldInfo("nickname", "Nickname", "text"),
 ]
-SCHEMA = Schema(catalog(CUSTOM), lambda: NOW)
+# Behavioural fields, kept in contacts.scores as behaviour stores them (a contact without a value
+# reads the default: 0, false or nothing).
+COMPUTED = [
+    ComputedInfo("clicks", "Clicks", "number"),
+    ComputedInfo("biggest", "Biggest", "nullable_number"),
+    ComputedInfo("bought", "Bought", "boolean"),
+    ComputedInfo("last_visit", "Last visit", "datetime"),
+]
+SCHEMA = Schema(catalog(CUSTOM, (), COMPUTED), lambda: NOW)
 
 words = st.sampled_from(
     ["Jean", "jean", "JEAN", "Élodie", "élodie", "Zoë", "ab", "a%b", "a_b", "", "x.y", "Anne-Marie"]
@@ -53,7 +62,17 @@ def contact_rows(draw: Any) -> dict[str, Any]:
     ]:
         if draw(st.booleans()):
             custom[name] = draw(strategy)
+    computed: dict[str, Any] = {}
+    for name, strategy in [
+        ("clicks", st.one_of(st.none(), st.sampled_from([0, 1, 2, 3.0]))),
+        ("biggest", st.one_of(st.none(), money)),
+        ("bought", st.one_of(st.none(), st.just(True))),
+        ("last_visit", st.one_of(st.none(), moments)),
+    ]:
+        if draw(st.booleans()):
+            computed[f"computed_{name}"] = draw(strategy)
     return {
+        "computed": computed,
         "first_name": draw(maybe_words),
         "last_name": draw(maybe_words),
         "country": draw(st.sampled_from(["FR", "DE", None])),
@@ -109,6 +128,21 @@ atoms = st.one_of(
     st.builds(lambda o, n: f"(custom_visits ?? 0) {o} {n}", OPERATORS, NUMBERS),
     st.builds(lambda o, n: f"(account_size ?? -1) {o} {n}", OPERATORS, NUMBERS),
     st.builds(lambda n: f"custom_visits != {n}", NUMBERS),
+    st.builds(lambda o, n: f"computed_clicks {o} {n}", OPERATORS, NUMBERS),
+    st.builds(lambda o, n: f"(computed_biggest ?? -1) {o} {n}", OPERATORS, NUMBERS),
+    st.sampled_from(
+        [
+            "computed_biggest == null",
+            "computed_biggest != null",
+            "computed_bought",
+            "not computed_bought",
+            "computed_bought == false",
+            '(computed_last_visit ?? d"1970-01-01") >= $now - t"P10D"',
+            '(computed_last_visit ?? $now) < $now - t"PT5H"',
+            "computed_last_visit == null",
+            '(computed_last_visit ?? d"1970-01-01") > d"2026-06-05T12:00:00Z"',
+        ]
+    ),
     st.sampled_from(
         [
             "email_opt_in",
@@ -183,6 +217,7 @@ class Database:
             for i, row in enumerate(rows):
                 row = dict(row)
                 account = row.pop("account")
+                row["scores"] = {k: self.stored(v) for k, v in row.pop("computed", {}).items()}
                 account_id = None
                 if account:
                     name = account[0] if account[0].casefold() not in names else f"{account[0]} {i}"
@@ -200,6 +235,10 @@ class Database:
                     session, [{**row, "email": f"c{i}@example.org", "account_id": account_id}]
                 )
             return ids
+
+    def stored(self, value: Any) -> Any:
+        """A behavioural value as behaviour.values stores it on this database."""
+        return values.stored_moment(self.dialect, value) if isinstance(value, dt.datetime) else value
 
     async def selected(self, text: str) -> set[int]:
         checked = parse(text, SCHEMA)

@@ -14,10 +14,12 @@ import {
   Tooltip,
 } from "@mantine/core";
 import { DateInput } from "@mantine/dates";
-import { IconPlus, IconTrash } from "@tabler/icons-react";
+import { notifications } from "@mantine/notifications";
+import { IconActivity, IconPlus, IconTrash } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
 import type { Builder, BuilderCondition, BuilderGroup, RuleField } from "../../api/client";
 import { COUNTRY_CODES, LANGUAGE_CODES, countryName, languageName } from "../vocabulary";
+import { BEHAVIOUR_PREFIX, BehaviourConditionRow, FIRST_BEHAVIOUR, isBehaviour, useBehaviourField } from "./BehaviourCondition";
 
 export type Option = { value: string; label: string };
 /** What the values of some fields are chosen from: segments, and inside a journey its email steps
@@ -33,6 +35,8 @@ type Props = {
   /** Field, operator and value stacked: for narrow panels (the journey's side panel). */
   vertical?: boolean;
   testId?: string;
+  /** Offers "has / has not done … at least N times in the last D days" (the segment builder). */
+  behaviour?: boolean;
 };
 
 /** Operators that take no value, and those that take a list of values. */
@@ -153,6 +157,10 @@ function ConditionRow({ condition, fields, pickers, onChange, onRemove, testId, 
   vertical?: boolean;
 }) {
   const { t, i18n } = useTranslation();
+  if (isBehaviour(condition))
+    return <BehaviourConditionRow condition={condition} onChange={onChange} onRemove={onRemove} testId={testId} readOnly={readOnly} />;
+  // The counts behind behavioural conditions are not fields the marketer picks.
+  fields = fields.filter((f) => !f.name.startsWith(BEHAVIOUR_PREFIX));
   const field = fields.find((f) => f.name === condition.field) ?? fields[0];
   if (!field) return null;
   const groups = [...new Set(fields.map((f) => f.group))];
@@ -218,8 +226,17 @@ function MatchToggle({ value, onChange, testId, readOnly }: { value: "all" | "an
 }
 
 /** Conditions picked field by field, operator in words, value from the field's choices. */
-export function ConditionBuilder({ value, onChange, fields, pickers = {}, readOnly, vertical, testId = "segment-builder" }: Props) {
+export function ConditionBuilder({ value, onChange, fields, pickers = {}, readOnly, vertical, testId = "segment-builder", behaviour }: Props) {
   const { t } = useTranslation();
+  const makeBehaviour = useBehaviourField();
+  const firstBehaviour = async () => {
+    try {
+      return await makeBehaviour(FIRST_BEHAVIOUR, 1, true);
+    } catch (error) {
+      notifications.show({ color: "red", message: (error as Error).message });
+      return null;
+    }
+  };
   const setGroup = (index: number, group: BuilderGroup | null) => {
     const groups = [...value.groups];
     if (group === null || group.conditions.length === 0) groups.splice(index, 1);
@@ -251,10 +268,18 @@ export function ConditionBuilder({ value, onChange, fields, pickers = {}, readOn
                 onRemove={() => setGroup(g, { ...group, conditions: group.conditions.filter((_, i) => i !== c) })} />
             ))}
             {!readOnly && (
-              <Button variant="subtle" size="xs" w="fit-content" leftSection={<IconPlus size={14} />} data-testid={`builder-group-${g}-add`}
-                onClick={() => setGroup(g, { ...group, conditions: [...group.conditions, emptyCondition(fields)] })}>
-                {t("segments.add_condition")}
-              </Button>
+              <Group gap="xs">
+                <Button variant="subtle" size="xs" w="fit-content" leftSection={<IconPlus size={14} />} data-testid={`builder-group-${g}-add`}
+                  onClick={() => setGroup(g, { ...group, conditions: [...group.conditions, emptyCondition(fields)] })}>
+                  {t("segments.add_condition")}
+                </Button>
+                {behaviour && (
+                  <Button variant="subtle" size="xs" w="fit-content" leftSection={<IconActivity size={14} />} data-testid={`builder-group-${g}-add-behaviour`}
+                    onClick={() => void firstBehaviour().then((c) => c && setGroup(g, { ...group, conditions: [...group.conditions, c] }))}>
+                    {t("behaviour.add_condition")}
+                  </Button>
+                )}
+              </Group>
             )}
           </Stack>
         </Paper>
@@ -265,10 +290,18 @@ export function ConditionBuilder({ value, onChange, fields, pickers = {}, readOn
         </Text>
       )}
       {!readOnly && (
-        <Button variant="light" size="xs" w="fit-content" leftSection={<IconPlus size={14} />} data-testid="builder-add-group"
-          onClick={() => onChange({ ...value, groups: [...value.groups, { match: "all", conditions: [emptyCondition(fields)] }] })}>
-          {value.groups.length ? t("segments.add_group") : t("segments.add_condition")}
-        </Button>
+        <Group gap="xs">
+          <Button variant="light" size="xs" w="fit-content" leftSection={<IconPlus size={14} />} data-testid="builder-add-group"
+            onClick={() => onChange({ ...value, groups: [...value.groups, { match: "all", conditions: [emptyCondition(fields)] }] })}>
+            {value.groups.length ? t("segments.add_group") : t("segments.add_condition")}
+          </Button>
+          {behaviour && value.groups.length === 0 && (
+            <Button variant="light" size="xs" w="fit-content" leftSection={<IconActivity size={14} />} data-testid="builder-add-behaviour"
+              onClick={() => void firstBehaviour().then((c) => c && onChange({ ...value, groups: [{ match: "all", conditions: [c] }] }))}>
+              {t("behaviour.add_condition")}
+            </Button>
+          )}
+        </Group>
       )}
     </Stack>
   );

@@ -250,7 +250,7 @@ export function SegmentEditorPage() {
                           </Alert>
                         )}
                         {fields.data && (
-                          <ConditionBuilder value={current.builder ?? EMPTY.builder!} fields={fields.data} pickers={{ segments: (segments.data ?? []).map((s) => ({ value: String(s.id), label: s.name })) }}
+                          <ConditionBuilder behaviour value={current.builder ?? EMPTY.builder!} fields={fields.data} pickers={{ segments: (segments.data ?? []).map((s) => ({ value: String(s.id), label: s.name })) }}
                             readOnly={textOnly}
                             onChange={(builder) => setDefinition((d) => ({ ...d, builder }))} />
                         )}
