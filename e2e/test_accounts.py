@@ -1,6 +1,7 @@
 """A marketer imports a CSV with company columns, opens the company, sees its contacts and their
 firmographic score, edits the company and watches the score move, then deletes it (contacts kept)."""
 
+import re
 from pathlib import Path
 
 import httpx
@@ -39,9 +40,11 @@ def test_a_marketer_fills_companies_by_import_and_sees_the_firmographic_score_mo
 
     page.get_by_test_id("nav-companies").click()
     page.get_by_test_id("companies-search").fill("northwind-e2e")
+    # The list shown before the search may hold this one company too: wait for the search's own answer.
+    expect(page).to_have_url(re.compile(r"q=northwind-e2e"))
     rows = page.get_by_test_id("company-row-name")
-    expect(rows).to_have_count(1)
-    expect(rows).to_have_text("Northwind Traders")
+    expect(rows).to_have_count(1, timeout=15_000)
+    expect(rows).to_have_text("Northwind Traders", timeout=15_000)
     expect(page.get_by_test_id("company-row-contacts")).to_have_text("3")
     rows.click()
 

@@ -1,4 +1,4 @@
-import { ActionIcon, Group, NumberInput, Paper, SegmentedControl, Stack, Text, Tooltip } from "@mantine/core";
+import { ActionIcon, Group, Loader, NumberInput, Paper, SegmentedControl, Stack, Text, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconTrash } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
@@ -6,7 +6,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { BuilderCondition } from "../../api/client";
-import { conditionField, keys as behaviourKeys, useConditionFields, type BehaviourCondition } from "../../api/queries/behaviour";
+import { conditionField, getField, isBackfilling, keys as behaviourKeys, useConditionFields, type BehaviourCondition } from "../../api/queries/behaviour";
 import { keys as ruleKeys } from "../../api/queries/rules";
 import { InteractionChooser } from "./InteractionChooser";
 
@@ -16,12 +16,23 @@ export const isBehaviour = (condition: BuilderCondition) => condition.field.star
 
 export const FIRST_BEHAVIOUR: BehaviourCondition = { interaction_type: "email_clicked", filter: null, window_days: 30 };
 
-/** The count behind a behavioural condition, made (or found) on the server; the rule fields are
- * read again so that the builder knows it. Returns the condition "did it at least `times` times". */
+// How long the builder waits for a new count to reach every contact before it lets the condition be
+// counted anyway (the count then grows as the job goes on).
+const BACKFILL_PATIENCE_MS = 120_000;
+
+/** The count behind a behavioural condition, made (or found) on the server, once it has been
+ * counted for every contact (a new one is filled by a job: a segment counted before the job ends
+ * would count nobody); the rule fields are read again so that the builder knows it. Returns the
+ * condition "did it at least `times` times". */
 export function useBehaviourField() {
   const queries = useQueryClient();
   return async (what: BehaviourCondition, times: number, done: boolean): Promise<BuilderCondition> => {
-    const field = await conditionField(what);
+    let field = await conditionField(what);
+    const until = Date.now() + BACKFILL_PATIENCE_MS;
+    while (isBackfilling(field) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      field = await getField(field.id);
+    }
     await Promise.all([
       queries.invalidateQueries({ queryKey: ruleKeys.fields("contact") }),
       queries.invalidateQueries({ queryKey: behaviourKeys.conditions }),
@@ -91,6 +102,12 @@ function Editor({ saved, condition, onChange, onRemove, testId, readOnly }: {
           <InteractionChooser testId={`${testId}-interaction`} disabled={readOnly} interactionType={what.interaction_type}
             filter={what.filter ?? null} onChange={(interaction_type, filter) => change({ ...what, interaction_type, filter })} />
         </Group>
+        {busy && (
+          <Group gap="xs" data-testid={`${testId}-counting`}>
+            <Loader size="xs" />
+            <Text size="sm">{t("behaviour.counting_past")}</Text>
+          </Group>
+        )}
         <Group gap="xs" align="center">
           <Text size="sm">{t("behaviour.at_least")}</Text>
           <NumberInput size="xs" w={90} min={1} max={100000} allowDecimal={false} disabled={readOnly} aria-label={t("behaviour.times")}
