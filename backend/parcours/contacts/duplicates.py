@@ -1,0 +1,83 @@
+"""Pairs of contacts that are probably one person, found set-wise in SQL.
+
+Each contact carries its match keys (contacts.matching: `email_key`, the mailbox its email reaches;
+`person_key`, its folded names; and its phone, stored in E.164), each indexed: a pair is two
+contacts equal on one of them (names: at the same account). Three self-joins on equality, which
+both databases answer with hash or index joins over the whole base, paged by (older id, newer id).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, func, literal, select, union_all
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from parcours.api import cut, read_cursor
+from parcours.contacts import accounts
+from parcours.contacts.lookup import outs
+from parcours.contacts.matching import REASONS, Reason, email_key, person_key
+from parcours.contacts.models import CONTACTS, Contact
+from parcours.contacts.schemas import DuplicatePage, DuplicatePair
+
+
+def _pairs(after_id: int | None) -> Select[Any]:
+    """(older id, newer id, reason) of every matching pair; `after_id`: only pairs whose older
+    contact is at least this one (a later page need not join the contacts before it)."""
+    a, b = CONTACTS.alias("a"), CONTACTS.alias("b")
+    equal = {
+        "email": [a.c.email_key == b.c.email_key],
+        "phone": [a.c.phone == b.c.phone],
+        "name_company": [a.c.account_id == b.c.account_id, a.c.person_key == b.c.person_key],
+    }
+    branches = []
+    for reason in REASONS:
+        conditions = [*equal[reason], a.c.id < b.c.id]
+        if after_id is not None:
+            conditions.append(a.c.id >= after_id)
+        branches.append(
+            select(a.c.id.label("low"), b.c.id.label("high"), literal(reason).label("reason")).where(and_(*conditions))
+        )
+    return union_all(*branches).subquery("pairs")  # type: ignore[return-value]
+
+
+async def count_pairs(session: AsyncSession) -> int:
+    pairs: Any = _pairs(None)
+    distinct = select(pairs.c.low, pairs.c.high).group_by(pairs.c.low, pairs.c.high).subquery()
+    return int((await session.execute(select(func.count()).select_from(distinct))).scalar_one())
+
+
+async def find_pairs(session: AsyncSession, limit: int, cursor: str | None) -> DuplicatePage:
+    """A page of probable duplicates, the older contact first (the survivor a merge proposes)."""
+    start = read_cursor(cursor, int, int)
+    pairs: Any = _pairs(start[0] if start else None)
+    query = select(pairs.c.low, pairs.c.high).group_by(pairs.c.low, pairs.c.high)
+    if start is not None:
+        query = query.having((pairs.c.low > start[0]) | and_(pairs.c.low == start[0], pairs.c.high > start[1]))
+    rows = (await session.execute(query.order_by(pairs.c.low, pairs.c.high).limit(limit + 1))).tuples().all()
+    page, next_cursor = cut(rows, limit, lambda r: [r[0], r[1]])
+    ids = sorted({cid for pair in page for cid in pair})
+    found = {c.id: c for c in (await session.execute(select(Contact).where(col(Contact.id).in_(ids)))).scalars()}
+    names = await accounts.names(session, {c.account_id for c in found.values() if c.account_id is not None})
+    shown = {out.id: out for out in outs(list(found.values()), names)}
+    items = [
+        DuplicatePair(contact=shown[low], other=shown[high], reasons=reasons_of(found[low], found[high]))
+        for low, high in page
+        if low in shown and high in shown
+    ]
+    return DuplicatePage(items=items, next_cursor=next_cursor, total=await count_pairs(session))
+
+
+def reasons_of(one: Contact, other: Contact) -> list[Reason]:
+    """Why two contacts are probably one person, as the SQL pairs them."""
+    found: list[Reason] = []
+    if email_key(one.email) == email_key(other.email):
+        found.append("email")
+    if one.phone and one.phone == other.phone:
+        found.append("phone")
+    names = person_key(one.first_name, one.last_name)
+    same_account = one.account_id is not None and one.account_id == other.account_id
+    if same_account and names is not None and names == person_key(other.first_name, other.last_name):
+        found.append("name_company")
+    return found
