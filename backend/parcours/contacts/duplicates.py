@@ -3,7 +3,8 @@
 Each contact carries its match keys (contacts.matching: `email_key`, the mailbox its email reaches;
 `person_key`, its folded names; and its phone, stored in E.164), each indexed: a pair is two
 contacts equal on one of them (names: at the same account). Three self-joins on equality, which
-both databases answer with hash or index joins over the whole base, paged by (older id, newer id).
+both databases answer with hash or index joins over the whole base, paged by (older id, newer id),
+newest first: the duplicates that just arrived (an import, a form) come up first.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from parcours.contacts.models import CONTACTS, Contact
 from parcours.contacts.schemas import DuplicatePage, DuplicatePair
 
 
-def _pairs(after_id: int | None) -> Select[Any]:
-    """(older id, newer id, reason) of every matching pair; `after_id`: only pairs whose older
-    contact is at least this one (a later page need not join the contacts before it)."""
+def _pairs(up_to: int | None) -> Select[Any]:
+    """(older id, newer id, reason) of every matching pair; `up_to`: only pairs whose older
+    contact is at most this one (a later page need not join the contacts after it)."""
     a, b = CONTACTS.alias("a"), CONTACTS.alias("b")
     equal = {
         "email": [a.c.email_key == b.c.email_key],
@@ -34,8 +35,8 @@ def _pairs(after_id: int | None) -> Select[Any]:
     branches = []
     for reason in REASONS:
         conditions = [*equal[reason], a.c.id < b.c.id]
-        if after_id is not None:
-            conditions.append(a.c.id >= after_id)
+        if up_to is not None:
+            conditions.append(a.c.id <= up_to)
         branches.append(
             select(a.c.id.label("low"), b.c.id.label("high"), literal(reason).label("reason")).where(and_(*conditions))
         )
@@ -49,13 +50,16 @@ async def count_pairs(session: AsyncSession) -> int:
 
 
 async def find_pairs(session: AsyncSession, limit: int, cursor: str | None) -> DuplicatePage:
-    """A page of probable duplicates, the older contact first (the survivor a merge proposes)."""
+    """A page of probable duplicates, newest first; in each, the older contact first (the survivor a
+    merge proposes)."""
     start = read_cursor(cursor, int, int)
     pairs: Any = _pairs(start[0] if start else None)
     query = select(pairs.c.low, pairs.c.high).group_by(pairs.c.low, pairs.c.high)
     if start is not None:
-        query = query.having((pairs.c.low > start[0]) | and_(pairs.c.low == start[0], pairs.c.high > start[1]))
-    rows = (await session.execute(query.order_by(pairs.c.low, pairs.c.high).limit(limit + 1))).tuples().all()
+        query = query.having((pairs.c.low < start[0]) | and_(pairs.c.low == start[0], pairs.c.high < start[1]))
+    rows = (
+        (await session.execute(query.order_by(pairs.c.low.desc(), pairs.c.high.desc()).limit(limit + 1))).tuples().all()
+    )
     page, next_cursor = cut(rows, limit, lambda r: [r[0], r[1]])
     ids = sorted({cid for pair in page for cid in pair})
     found = {c.id: c for c in (await session.execute(select(Contact).where(col(Contact.id).in_(ids)))).scalars()}
