@@ -22,24 +22,40 @@ from parcours.contacts.matching import REASONS, Reason, email_key, person_key
 from parcours.contacts.models import CONTACTS, Contact
 from parcours.contacts.schemas import DuplicatePage, DuplicatePair
 
+# More contacts than this on one key are a switchboard number, a shared mailbox or a common name
+# at a large company, not one person: proposing every pair of them would bury the real ones.
+MAX_GROUP = 10
+
 
 def _pairs(up_to: int | None) -> Select[Any]:
     """(older id, newer id, reason) of every matching pair; `up_to`: only pairs whose older
-    contact is at most this one (a later page need not join the contacts after it)."""
-    a, b = CONTACTS.alias("a"), CONTACTS.alias("b")
-    equal = {
-        "email": [a.c.email_key == b.c.email_key],
-        "phone": [a.c.phone == b.c.phone],
-        "name_company": [a.c.account_id == b.c.account_id, a.c.person_key == b.c.person_key],
+    contact is at most this one (a later page need not join the contacts after it). Each key's
+    repeated values are found first (one grouping over its index), then only their contacts paired."""
+    contacts = CONTACTS
+    keys = {
+        "email": [contacts.c.email_key],
+        "phone": [contacts.c.phone],
+        "name_company": [contacts.c.account_id, contacts.c.person_key],
     }
     branches = []
     for reason in REASONS:
-        conditions = [*equal[reason], a.c.id < b.c.id]
-        if up_to is not None:
-            conditions.append(a.c.id <= up_to)
-        branches.append(
-            select(a.c.id.label("low"), b.c.id.label("high"), literal(reason).label("reason")).where(and_(*conditions))
+        columns = keys[reason]
+        repeated = (
+            select(*columns)
+            .where(*(c.is_not(None) for c in columns))
+            .group_by(*columns)
+            .having(func.count().between(2, MAX_GROUP))
+            .subquery(f"repeated_{reason}")
         )
+        a, b = CONTACTS.alias(f"a_{reason}"), CONTACTS.alias(f"b_{reason}")
+        on_a = and_(*(a.c[c.name] == repeated.c[c.name] for c in columns))
+        on_b = and_(*(b.c[c.name] == a.c[c.name] for c in columns), a.c.id < b.c.id)
+        query = select(a.c.id.label("low"), b.c.id.label("high"), literal(reason).label("reason")).select_from(
+            repeated.join(a, on_a).join(b, on_b)
+        )
+        if up_to is not None:
+            query = query.where(a.c.id <= up_to)
+        branches.append(query)
     return union_all(*branches).subquery("pairs")  # type: ignore[return-value]
 
 

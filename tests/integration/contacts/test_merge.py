@@ -249,7 +249,11 @@ def test_a_merge_moves_every_kind_of_history_and_loses_nothing(
     # Twice: a no-op that says so.
     again = api.post(f"/api/contacts/{survivor['id']}/merge", json={"other_id": other["id"]})
     assert again.status_code == 200 and again.json()["merged"] is False and again.json()["moved"] == {}
-    assert database.counts(survivor["id"]) == after
+    # (The stream may still be writing the survivor's segment or score moves on its timeline.)
+    unchanged = {t: n for t, n in database.counts(survivor["id"]).items() if t != "interactions"}
+    assert unchanged == {t: n for t, n in after.items() if t != "interactions"}
+    merges = api.get(f"/api/contacts/{survivor['id']}/interactions", params={"type": ["contacts_merged"]}).json()
+    assert merges["total"] == 1
     # The other's address now leads to the survivor: the API names it, an import updates it.
     refused = api.post("/api/contacts", json={"email": other["email"]})
     assert refused.status_code == 409 and refused.json()["error"]["contact_id"] == survivor["id"]
@@ -320,7 +324,10 @@ def test_duplicates_are_found_by_mailbox_phone_and_name_at_a_company(
         make_contact(first_name="Élodie", last_name="Martin", company=company)["id"],
         make_contact(first_name="elodie", last_name="MARTIN", company=company)["id"],
     ]
-    # Not duplicates: dots matter outside Gmail; the same name elsewhere is someone else.
+    # Not duplicates: dots matter outside Gmail; the same name elsewhere is someone else; eleven
+    # contacts on one number are a switchboard, not one person.
+    switchboard = phone()
+    crowd = {make_contact(phone=switchboard)["id"] for _ in range(11)}
     make_contact(email=f"jean.dupont.{tag}@example.org")
     make_contact(email=f"jeandupont.{tag}@example.org")
     make_contact(first_name="Élodie", last_name="Martin", company=f"Other {tag}")
@@ -329,6 +336,7 @@ def test_duplicates_are_found_by_mailbox_phone_and_name_at_a_company(
     assert found[(gmail, googlemail)] == ["email"]
     assert found[tuple(by_phone)] == ["phone"]
     assert found[tuple(by_name)] == ["name_company"]
+    assert not [pair for pair in found if set(pair) & crowd]
     ours = {gmail, googlemail, *by_phone, *by_name}
     assert {pair for pair in found if set(pair) & ours} == {(gmail, googlemail), tuple(by_phone), tuple(by_name)}
     first = api.get("/api/contacts/duplicates", params={"limit": 1}).json()
