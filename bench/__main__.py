@@ -9,6 +9,7 @@ import traceback
 from bench import (
     contact_list,
     delivery,
+    duplicates,
     events,
     forms,
     guard_proof,
@@ -29,6 +30,7 @@ BENCHMARKS = {
     "delivery": delivery.main,
     "journeys": journeys.main,
     "scoring": scoring.main,
+    "duplicates": duplicates.main,
     "events": events.main,
     "forms": forms.main,
     "visitors": visitors.main,
