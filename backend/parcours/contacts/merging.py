@@ -61,7 +61,9 @@ async def merge_contacts(
     other = await session.get(Contact, other_id)
     if other is None:
         return Merged(survivor, await _merged_before(session, survivor_id, other_id), {})
-    names = [f.name for f in await custom_fields.list_fields(session)]
+    names = sorted(
+        {f.name for f in await custom_fields.list_fields(session)} | set(survivor.custom) | set(other.custom)
+    )
     wrong = matching.unknown_choices(choices, names)
     if wrong:
         raise InvalidInput(
