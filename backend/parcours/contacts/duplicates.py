@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, select, union_all
+from sqlalchemy import and_, func, select, union_all
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,15 +27,14 @@ from parcours.contacts.schemas import DuplicatePage, DuplicatePair
 MAX_GROUP = 10
 
 
-def _pairs(up_to: int | None) -> Select[Any]:
-    """(older id, newer id, reason) of every matching pair; `up_to`: only pairs whose older
-    contact is at most this one (a later page need not join the contacts after it). Each key's
-    repeated values are found first (one grouping over its index), then only their contacts paired."""
-    contacts = CONTACTS
+def _pairs() -> Any:
+    """(older id, newer id) of every matching pair, once whatever the number of reasons. Each
+    key's repeated values are found first (one grouping over its index), then only their contacts
+    paired."""
     keys = {
-        "email": [contacts.c.email_key],
-        "phone": [contacts.c.phone],
-        "name_company": [contacts.c.account_id, contacts.c.person_key],
+        "email": [CONTACTS.c.email_key],
+        "phone": [CONTACTS.c.phone],
+        "name_company": [CONTACTS.c.account_id, CONTACTS.c.person_key],
     }
     branches = []
     for reason in REASONS:
@@ -50,43 +49,42 @@ def _pairs(up_to: int | None) -> Select[Any]:
         a, b = CONTACTS.alias(f"a_{reason}"), CONTACTS.alias(f"b_{reason}")
         on_a = and_(*(a.c[c.name] == repeated.c[c.name] for c in columns))
         on_b = and_(*(b.c[c.name] == a.c[c.name] for c in columns), a.c.id < b.c.id)
-        query = select(a.c.id.label("low"), b.c.id.label("high"), literal(reason).label("reason")).select_from(
-            repeated.join(a, on_a).join(b, on_b)
+        branches.append(
+            select(a.c.id.label("low"), b.c.id.label("high")).select_from(repeated.join(a, on_a).join(b, on_b))
         )
-        if up_to is not None:
-            query = query.where(a.c.id <= up_to)
-        branches.append(query)
-    return union_all(*branches).subquery("pairs")  # type: ignore[return-value]
+    found = union_all(*branches).subquery("found")
+    return select(found.c.low, found.c.high).group_by(found.c.low, found.c.high).subquery("pairs")
 
 
 async def count_pairs(session: AsyncSession) -> int:
-    pairs: Any = _pairs(None)
-    distinct = select(pairs.c.low, pairs.c.high).group_by(pairs.c.low, pairs.c.high).subquery()
-    return int((await session.execute(select(func.count()).select_from(distinct))).scalar_one())
+    """Every probable pair of the base: the detection itself."""
+    return int((await session.execute(select(func.count()).select_from(_pairs()))).scalar_one())
 
 
 async def find_pairs(session: AsyncSession, limit: int, cursor: str | None) -> DuplicatePage:
     """A page of probable duplicates, newest first; in each, the older contact first (the survivor a
-    merge proposes)."""
+    merge proposes). One detection per page: the total is counted over it in the same pass (a
+    window), and a page's LIMIT cannot tempt the planner into probing the base pair by pair."""
     start = read_cursor(cursor, int, int)
-    pairs: Any = _pairs(start[0] if start else None)
-    query = select(pairs.c.low, pairs.c.high).group_by(pairs.c.low, pairs.c.high)
+    pairs = _pairs()
+    counted = select(pairs.c.low, pairs.c.high, func.count().over().label("total")).subquery("counted")
+    query = select(counted.c.low, counted.c.high, counted.c.total)
     if start is not None:
-        query = query.having((pairs.c.low < start[0]) | and_(pairs.c.low == start[0], pairs.c.high < start[1]))
-    rows = (
-        (await session.execute(query.order_by(pairs.c.low.desc(), pairs.c.high.desc()).limit(limit + 1))).tuples().all()
-    )
+        query = query.where((counted.c.low < start[0]) | and_(counted.c.low == start[0], counted.c.high < start[1]))
+    query = query.order_by(counted.c.low.desc(), counted.c.high.desc()).limit(limit + 1)
+    rows = (await session.execute(query)).tuples().all()
     page, next_cursor = cut(rows, limit, lambda r: [r[0], r[1]])
-    ids = sorted({cid for pair in page for cid in pair})
+    total = int(rows[0][2]) if rows else await count_pairs(session)
+    ids = sorted({cid for low, high, _ in page for cid in (low, high)})
     found = {c.id: c for c in (await session.execute(select(Contact).where(col(Contact.id).in_(ids)))).scalars()}
     names = await accounts.names(session, {c.account_id for c in found.values() if c.account_id is not None})
     shown = {out.id: out for out in outs(list(found.values()), names)}
     items = [
         DuplicatePair(contact=shown[low], other=shown[high], reasons=reasons_of(found[low], found[high]))
-        for low, high in page
+        for low, high, _ in page
         if low in shown and high in shown
     ]
-    return DuplicatePage(items=items, next_cursor=next_cursor, total=await count_pairs(session))
+    return DuplicatePage(items=items, next_cursor=next_cursor, total=total)
 
 
 def reasons_of(one: Contact, other: Contact) -> list[Reason]:
