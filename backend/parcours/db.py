@@ -13,7 +13,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BigInteger, DateTime, Integer, Select, Table, event, inspect, text, true
+from sqlalchemy import BigInteger, DateTime, Integer, Select, Table, event, exists, inspect, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -256,3 +256,27 @@ async def upsert(
 
 def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def move_rows(
+    session: AsyncSession,
+    target: Target,
+    column: str,
+    from_id: int,
+    to_id: int,
+    *,
+    unique_with: Sequence[str] = (),
+    where: Any = None,
+) -> int:
+    """Give the rows of `target` whose `column` is `from_id` to `to_id` (a contact merged into
+    another): those that would repeat one `to_id` already has on `unique_with` are dropped, the
+    target's own row standing for both. Returns how many moved."""
+    table = table_of(target)
+    own = table.c[column] == from_id
+    if where is not None:
+        own = own & where
+    if unique_with:
+        theirs = table.alias("theirs")
+        same = [theirs.c[column] == to_id, *(theirs.c[name] == table.c[name] for name in unique_with)]
+        await session.execute(table.delete().where(own, exists().where(*same).select_from(theirs)))
+    return _rowcount(await session.execute(table.update().where(own).values({column: to_id})))

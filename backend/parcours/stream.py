@@ -35,27 +35,35 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.assets import usage as asset_usage
 from parcours.assets.usage import AssetUser
 from parcours.behaviour import service as behaviour
+from parcours.channels import service as outbox
+from parcours.contacts import merging
 from parcours.contacts import service as contacts
 from parcours.db import Sessions, retried
 from parcours.emails import service as emails
 from parcours.emails import templates as email_templates
+from parcours.events import service as event_service
+from parcours.forms import service as forms
 from parcours.interactions import recording
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import Batch, Consumer, Sources
 from parcours.jobs.enqueue import SLOTS_PER_SECOND, Enqueue, slot_id
 from parcours.jobs.names import JobName
 from parcours.journeys import held
+from parcours.journeys import service as journey_service
 from parcours.journeys import stream as journeys
 from parcours.landing import service as landing
+from parcours.pipeline import service as pipeline
 from parcours.rules import service as rules
 from parcours.rules import usage
 from parcours.rules.cache import rules as rule_cache
 from parcours.rules.usage import RuleHolder
 from parcours.runtime import WorkerContext
 from parcours.scoring import catalog
+from parcours.scoring import service as scoring_service
 from parcours.scoring import tasks as scoring
 from parcours.segments import reading
 from parcours.segments import realtime as segments
+from parcours.segments import service as segment_service
 from parcours.segments.members import segment_ids_by_contact
 from parcours.visitors import service as visitors
 from parcours.webhooks import service as webhooks
@@ -104,6 +112,7 @@ def wire(sessions: async_sessionmaker[AsyncSession], enqueue: Enqueue) -> Waker:
     recording.wake_with(sessions, waker)
     usage.register(RULE_HOLDERS)
     asset_usage.register(ASSET_USERS)
+    merging.register(contact_mergers(enqueue))
     return waker
 
 
@@ -128,6 +137,26 @@ def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
 RULE_HOLDERS: list[RuleHolder] = [reading.held_rules, held.held_rules, catalog.held_rules]
 # Who shows images of the asset library, in the order a refusal to delete one names them.
 ASSET_USERS: list[AssetUser] = [emails.images_used, email_templates.images_used, landing.images_used]
+
+
+def contact_mergers(enqueue: Enqueue) -> list[merging.ContactMerger]:
+    """Who keeps rows of contacts, in the order a merge moves them: the timeline first (the
+    survivor's computed fields are counted from all of it), scoring last (it reads the moved
+    timeline and the merged fields)."""
+    return [
+        interactions.merge_contacts,
+        segment_service.merge_contacts,
+        event_service.merge_contacts,
+        pipeline.merge_contacts,
+        journey_service.merge_contacts,
+        visitors.merge_contacts,
+        outbox.merge_contacts,
+        forms.merge_contacts,
+        emails.merge_contacts,
+        scoring_service.contact_merger(enqueue),
+    ]
+
+
 SOURCES = Sources(schema=rules.current_schema, people=contacts.rule_rows, memberships=segment_ids_by_contact)
 
 

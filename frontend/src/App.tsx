@@ -11,6 +11,7 @@ import { EventsPage } from "./pages/events/EventsPage";
 import { FormsPage } from "./pages/forms/FormsPage";
 import { ContactsPage } from "./pages/contacts/ContactsPage";
 import { DataFlowsPage } from "./pages/dataflows/DataFlowsPage";
+import { DuplicatesPage } from "./pages/contacts/DuplicatesPage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
 import { LandingPagesList } from "./pages/landing/LandingPagesList";
@@ -55,6 +56,7 @@ export function App() {
         <Route path="/login" element={<Navigate to={(location.state as { from?: string })?.from ?? "/contacts"} replace />} />
         <Route path="/contacts" element={<ContactsPage />} />
         <Route path="/contacts/import" element={<ImportPage />} />
+        <Route path="/contacts/duplicates" element={<DuplicatesPage />} />
         <Route path="/contacts/:id" element={<ContactDetailPage />} />
         <Route path="/companies" element={<CompaniesPage />} />
         <Route path="/companies/:id" element={<CompanyDetailPage />} />

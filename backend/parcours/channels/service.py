@@ -40,7 +40,7 @@ from parcours.channels.stats import (
 )
 from parcours.channels.store import suppress, suppressed
 from parcours.clock import utcnow
-from parcours.db import UTCDateTime, after_commit, insert_ignoring_duplicates
+from parcours.db import UTCDateTime, after_commit, insert_ignoring_duplicates, move_rows
 from parcours.errors import InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue, slot_id
 from parcours.jobs.names import JobName
@@ -310,3 +310,9 @@ async def page(
     total = (await session.execute(select(func.count()).select_from(OutboxMessage).where(*where))).scalar_one()
     items, next_cursor = cut(rows, limit, lambda m: [m.id])
     return items, next_cursor, int(total)
+
+
+async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: the messages sent to (or queued for) the other are the
+    survivor's history."""
+    return {"messages": await move_rows(session, OutboxMessage, "contact_id", other_id, survivor_id)}

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.clock import utcnow
 from parcours.contacts import normalize as n
 from parcours.contacts.editing import STAGE_CHANGED
+from parcours.contacts.matching import email_key, person_key
 from parcours.contacts.models import CONTACTS, Contact
 from parcours.db import dialect_name
 from parcours.interactions import recording
@@ -32,6 +33,7 @@ async def create_minimal(session: AsyncSession, emails: list[str], source: str) 
             "lead_origin_detail": source,
             "custom": {},
             "search_text": n.search_text(None, None, e),
+            "email_key": email_key(e),
             "created_at": now,
             "updated_at": now,
         }
@@ -53,6 +55,8 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list
             "updated_at": now,
             **row,
             "search_text": n.search_text(row.get("first_name"), row.get("last_name"), row["email"]),
+            "email_key": email_key(row["email"]),
+            "person_key": person_key(row.get("first_name"), row.get("last_name")),
         }
         for row in rows
     ]

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
-from parcours.contacts import custom_fields
+from parcours.contacts import custom_fields, matching
 from parcours.contacts import normalize as n
 from parcours.contacts.cleaning import clean
 from parcours.contacts.consent import record_consent
@@ -41,10 +41,13 @@ async def create_contact(
     custom = values.pop("custom")
     values = await clean(session, values, None)
     values["custom"] = await custom_fields.validate_values(session, custom, {})
-    if not looked_up and await find_by_email(session, values["email"]) is not None:
-        raise Conflict(f"A contact with the email {values['email']} already exists.", "email")
+    if not looked_up:
+        _refuse_if_known(await find_by_email(session, values["email"]), values["email"])
     contact = Contact(
-        **values, search_text=n.search_text(values.get("first_name"), values.get("last_name"), values["email"])
+        **values,
+        search_text=n.search_text(values.get("first_name"), values.get("last_name"), values["email"]),
+        email_key=matching.email_key(values["email"]),
+        person_key=matching.person_key(values.get("first_name"), values.get("last_name")),
     )
     session.add(contact)
     try:
@@ -88,8 +91,12 @@ async def update_contact(
     cleaned = await clean(session, changes, contact.country)
     if "email" in cleaned and cleaned["email"] != contact.email:
         other = await find_by_email(session, cleaned["email"])
-        if other is not None:
-            raise Conflict(f"Another contact already has the email {cleaned['email']}.", "email")
+        if other is not None and other.id != contact.id:
+            raise Conflict(
+                f"Another contact already has the email {cleaned['email']} (contact #{other.id}).",
+                "email",
+                contact_id=other.id,
+            )
     if custom is not None:
         cleaned["custom"] = await custom_fields.validate_values(session, custom, contact.custom)
     before = {f: getattr(contact, f) for f in CONSENT_FIELDS}
@@ -100,6 +107,8 @@ async def update_contact(
     for field in changed:
         setattr(contact, field, cleaned[field])
     contact.search_text = n.search_text(contact.first_name, contact.last_name, contact.email)
+    contact.email_key = matching.email_key(contact.email)
+    contact.person_key = matching.person_key(contact.first_name, contact.last_name)
     contact.updated_at = utcnow()
     await session.flush()
     record_consent(
@@ -114,6 +123,20 @@ async def update_contact(
         )
     await recording.record(session, events)
     return contact
+
+
+def _refuse_if_known(known: Contact | None, email: str) -> None:
+    """One record per person: the API does not create a second contact for an address that reaches
+    a known one (the same mailbox, or a contact merged into it). It answers 409 with the contact's
+    id rather than that contact: a create that silently answered someone else's record would hide
+    that none of the values sent were stored."""
+    if known is None:
+        return
+    if known.email == email:
+        message = f"A contact with the email {email} already exists (contact #{known.id})."
+    else:
+        message = f"The email {email} reaches the same mailbox as contact #{known.id} ({known.email})."
+    raise Conflict(message, "email", contact_id=known.id)
 
 
 def _stage_change(contact: Contact, cleaned: dict[str, Any], actor: Actor) -> dict[str, str] | None:

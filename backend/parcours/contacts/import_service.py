@@ -26,6 +26,7 @@ from parcours.contacts.importing import (
     with_basis,
     without_consent,
 )
+from parcours.contacts.matching import email_key, person_key
 from parcours.contacts.models import Contact, ImportFile
 from parcours.contacts.normalize import normalize_country, normalize_domain, search_text
 from parcours.contacts.schemas import ImportPreview
@@ -175,14 +176,7 @@ async def _write_batch(
 ) -> list[int]:
     """Write one batch; returns the ids of every contact of the batch, new or existing."""
     emails = [r.email for r in records]
-    columns = [getattr(Contact, f) for f in ("id", "email", "account_id", "custom", *_COLUMNS)]
-    known = select(*columns).where(await service.email_among(session, emails))
-    if options.merge_policy != "skip":
-        # Locked in id order as they are read (see contacts.lock_in_id_order): a score recompute
-        # writing the same contacts waits or is waited for instead of deadlocking, and none
-        # changes between this read and the update.
-        known = known.order_by(col(Contact.id)).with_for_update(key_share=True)
-    existing = {row.email: row._asdict() for row in (await session.execute(known)).all()}
+    existing = await _known(session, emails, lock=options.merge_policy != "skip")
     skipping = options.merge_policy == "skip"
     account_ids, moved = await accounts.link_mentions(
         session,
@@ -215,6 +209,8 @@ async def _write_batch(
                     "account_id": account_id,
                     "custom": record.custom,
                     "search_text": search_text(values.get("first_name"), values.get("last_name"), record.email),
+                    "email_key": email_key(record.email),
+                    "person_key": person_key(values.get("first_name"), values.get("last_name")),
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -233,7 +229,8 @@ async def _write_batch(
         counts.updated += 1
         if "first_name" in changed or "last_name" in changed:
             merged = {**current, **changed}
-            changed["search_text"] = search_text(merged["first_name"], merged["last_name"], record.email)
+            changed["search_text"] = search_text(merged["first_name"], merged["last_name"], current["email"])
+            changed["person_key"] = person_key(merged["first_name"], merged["last_name"])
         consent.extend(_consent_rows(current["id"], current, changed, actor, now, evidence, from_basis[record.email]))
         updates.append({"id": current["id"], **changed, "updated_at": now})
     if inserts:
@@ -262,7 +259,10 @@ async def _write_batch(
         {
             "contact_id": u["id"],
             "type": "contact_updated",
-            "properties": {**origin, "fields": sorted(k for k in u if k not in ("id", "updated_at", "search_text"))},
+            "properties": {
+                **origin,
+                "fields": sorted(k for k in u if k not in ("id", "updated_at", "search_text", "person_key")),
+            },
         }
         for u in updates
     ]
@@ -281,7 +281,31 @@ async def _write_batch(
     await recording.record(session, events)
     # The contacts of a company whose details the file changed, when their own record did not.
     await accounts.tell_contacts(session, moved, actor.label, "import", [*ids.values(), *(u["id"] for u in updates)])
-    return [c["id"] for c in existing.values()] + list(ids.values())
+    return sorted({c["id"] for c in existing.values()} | set(ids.values()))
+
+
+async def _known(session: AsyncSession, emails: list[str], *, lock: bool) -> dict[str, dict[str, Any]]:
+    """The known contact each email reaches (the same address, the same mailbox, or the survivor of
+    a merge: a re-import does not bring back a contact merged away), by email."""
+    columns = [getattr(Contact, f) for f in ("id", "email", "email_key", "account_id", "custom", *_COLUMNS)]
+
+    async def read(where: Any) -> dict[int, dict[str, Any]]:
+        known = select(*columns).where(where)
+        if lock:
+            # Locked in id order as they are read (see contacts.lock_in_id_order): a score recompute
+            # writing the same contacts waits or is waited for instead of deadlocking, and none
+            # changes between this read and the update.
+            known = known.order_by(col(Contact.id)).with_for_update(key_share=True)
+        return {row.id: row._asdict() for row in (await session.execute(known)).all()}
+
+    rows = await read(await service.same_person_among(session, emails))
+    reached = service.reached(emails, ((r["id"], r["email"], r["email_key"]) for r in rows.values()))
+    missing = [e for e in emails if e not in reached]
+    survivors = await service.merged_into(session, missing) if missing else {}
+    if survivors:
+        rows |= await read(col(Contact.id).in_(sorted(set(survivors.values()))))
+        reached |= {e: cid for e, cid in survivors.items() if cid in rows}
+    return {email: rows[cid] for email, cid in reached.items()}
 
 
 def _company_of(values: dict[str, Any]) -> accounts.Mention | None:

@@ -16,6 +16,7 @@ import msgspec
 
 from parcours.api import INT_MAX
 from parcours.contacts import normalize as n
+from parcours.contacts.matching import email_key
 from parcours.contacts.vocabulary import ACCOUNT_FIELDS, CONSENT_LEVELS, IMPORTABLE_FIELDS, ConsentLevel
 
 MergePolicy = Literal["fill_empty", "overwrite", "skip"]
@@ -299,14 +300,16 @@ class Preparation:
             self.errors.extend(msgspec.structs.replace(e, value_left_out=True) for e in left_out)
             email = values.pop("email")
             record = Record(line=line, email=email, values=values, custom=custom_values)
-            first = self.records.get(email)
+            # One person per mailbox: "j.doe@gmail.com" further down is the line of "jdoe@gmail.com".
+            first = self.records.get(email_key(email))
             if first is not None:
                 self.duplicates += 1
                 _merge(first, record, self.options.merge_policy)
                 merged = "" if self.options.merge_policy == "skip" else ": its values were merged into that line's"
-                self.skipped.append(SkippedRow(row=line, reason=f"Same email as line {first.line}{merged}."))
+                same = "" if first.email == email else f" ({first.email}: the same mailbox)"
+                self.skipped.append(SkippedRow(row=line, reason=f"Same email as line {first.line}{same}{merged}."))
             else:
-                self.records[email] = record
+                self.records[email_key(email)] = record
 
     def _read_phone(self, line: int, raw: str, values: dict[str, Any]) -> RowError | None:
         """A national number is read in the row's own country, else in the import's default one."""

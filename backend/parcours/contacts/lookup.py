@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, select
+from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, or_, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import to_out
 from parcours.contacts import accounts
-from parcours.contacts.models import Contact
+from parcours.contacts.matching import email_key
+from parcours.contacts.models import CONTACT_MERGES, Contact
 from parcours.contacts.schemas import ContactOut
 from parcours.db import dialect_name
 from parcours.errors import NotFound
@@ -48,15 +50,20 @@ async def contacts_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Con
 
 
 async def find_by_email(session: AsyncSession, email: str) -> Contact | None:
-    return (await session.execute(select(Contact).where(col(Contact.email) == email))).scalar_one_or_none()
+    """The contact this (normalized) email reaches: the same address, else the same mailbox
+    (contacts.matching.email_key), else the survivor of a contact merged away with it."""
+    return (await find_by_emails(session, [email])).get(email)
 
 
 async def find_by_emails(session: AsyncSession, emails: Collection[str]) -> dict[str, Contact]:
-    """The contacts of these (normalized) emails, by email, in one query."""
-    if not emails:
+    """The contacts of these (normalized) emails, by email, as find_by_email finds each, in a
+    query or two."""
+    ids = await ids_by_email(session, emails)
+    if not ids:
         return {}
-    rows = await session.execute(select(Contact).where(col(Contact.email).in_(sorted(emails))))
-    return {c.email: c for c in rows.scalars()}
+    rows = await session.execute(select(Contact).where(col(Contact.id).in_(sorted(set(ids.values())))))
+    by_id = {c.id: c for c in rows.scalars()}
+    return {email: by_id[cid] for email, cid in ids.items() if cid in by_id}
 
 
 async def email_among(session: AsyncSession, emails: list[str]) -> ColumnElement[bool]:
@@ -68,19 +75,68 @@ async def email_among(session: AsyncSession, emails: list[str]) -> ColumnElement
     1.3 s per batch of 1,000 at 40,000 to 90,000 contacts). One array parameter keeps it an
     index lookup (a few ms).
     """
+    return await _among(session, col(Contact.email), emails, "emails")
+
+
+async def same_person_among(session: AsyncSession, emails: list[str]) -> ColumnElement[bool]:
+    """The contacts these emails reach: the same address or the same mailbox (email_key)."""
+    keys = sorted({email_key(e) for e in emails})
+    return or_(
+        await _among(session, col(Contact.email), emails, "emails"),
+        await _among(session, col(Contact.email_key), keys, "email_keys"),
+    )
+
+
+async def _among(session: AsyncSession, column: Any, values: list[str], name: str) -> ColumnElement[bool]:
     if await dialect_name(session) == "postgresql":
-        return col(Contact.email) == any_(bindparam("emails", emails, type_=ARRAY(String)))
-    return col(Contact.email).in_(emails)
+        return cast(ColumnElement[bool], column == any_(bindparam(name, values, type_=ARRAY(String))))
+    return cast(ColumnElement[bool], column.in_(values))
+
+
+def reached(emails: Iterable[str], rows: Iterable[tuple[int, str, str | None]]) -> dict[str, int]:
+    """Each email's contact among (id, email, email_key) rows: its own address first, else the
+    oldest contact with its mailbox."""
+    by_email: dict[str, int] = {}
+    by_key: dict[str, int] = {}
+    for cid, email, key in rows:
+        by_email[email] = cid
+        if key is not None and (key not in by_key or cid < by_key[key]):
+            by_key[key] = cid
+    found: dict[str, int] = {}
+    for email in emails:
+        reaches = by_email.get(email) or by_key.get(email_key(email))
+        if reaches is not None:
+            found[email] = reaches
+    return found
 
 
 async def ids_by_email(session: AsyncSession, emails: Iterable[str]) -> dict[str, int]:
+    """The id of the contact each (normalized) email reaches, as find_by_email says."""
     wanted = list(set(emails))
     found: dict[str, int] = {}
     for start in range(0, len(wanted), 1000):
-        match = await email_among(session, wanted[start : start + 1000])
-        rows = await session.execute(select(col(Contact.email), col(Contact.id)).where(match))
-        found.update({email: cid for email, cid in rows.all()})
+        chunk = wanted[start : start + 1000]
+        match = await same_person_among(session, chunk)
+        query = select(col(Contact.id), col(Contact.email), col(Contact.email_key)).where(match)
+        found.update(reached(chunk, (await session.execute(query)).tuples().all()))
+    missing = [e for e in wanted if e not in found]
+    if missing:
+        found.update(await merged_into(session, missing))
     return found
+
+
+async def merged_into(session: AsyncSession, emails: Collection[str]) -> dict[str, int]:
+    """The survivors of contacts merged away with these emails (by mailbox), by email."""
+    keys = {email_key(e): e for e in emails}
+    survivors: dict[str, int] = {}
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), 1000):
+        query = select(CONTACT_MERGES.c.other_email_key, CONTACT_MERGES.c.survivor_id).where(
+            CONTACT_MERGES.c.other_email_key.in_(wanted[start : start + 1000])
+        )
+        for key, survivor in (await session.execute(query.order_by(CONTACT_MERGES.c.merged_at))).tuples():
+            survivors[keys[key]] = survivor  # the latest merge wins
+    return survivors
 
 
 async def existing_ids(session: AsyncSession, ids: Iterable[int]) -> set[int]:

@@ -44,6 +44,10 @@ class Contact(SQLModel, table=True):
         Index("ix_contacts_country_stage_id", "country", "lifecycle_stage", "id"),
         Index("ix_contacts_last_name_id", "last_name", "id"),
         Index("ix_contacts_updated_at_id", "updated_at", "id"),
+        # Duplicates are found by equality on these (see contacts.duplicates).
+        Index("ix_contacts_email_key", "email_key"),
+        Index("ix_contacts_phone", "phone"),
+        Index("ix_contacts_account_person", "account_id", "person_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -79,6 +83,10 @@ class Contact(SQLModel, table=True):
     )
     # Names and email folded (lower case, no accents): "lefevre" finds "Lefèvre". See search_text().
     search_text: str = Field(default="", max_length=800)
+    # The mailbox the email reaches and the folded names (contacts.matching): two contacts with the
+    # same email_key, or the same person_key at the same account, are probably one person.
+    email_key: str | None = Field(default=None, max_length=320)
+    person_key: str | None = Field(default=None, max_length=200)
     # Computed from interactions (see interactions.service); rules read them like any field.
     last_interaction_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     opens_30d: int = 0
@@ -158,6 +166,21 @@ class ImportFile(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class ContactMerge(SQLModel, table=True):
+    """A contact merged into another: its id and email lead to the survivor ever after (a second
+    merge of the pair is a no-op; an import or the API meeting its email finds the survivor)."""
+
+    __tablename__ = "contact_merges"
+
+    other_id: int = Field(primary_key=True)
+    survivor_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", index=True)
+    other_email: str = Field(max_length=320)
+    other_email_key: str = Field(max_length=320, index=True)
+    merged_by: str = Field(max_length=320)
+    merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 # The Core tables, for set-wise statements (SQLModel leaves a model's __table__ untyped).
 CONTACTS: Table = SQLModel.metadata.tables["contacts"]
 ACCOUNTS: Table = SQLModel.metadata.tables["accounts"]
+CONTACT_MERGES: Table = SQLModel.metadata.tables["contact_merges"]

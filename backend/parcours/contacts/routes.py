@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours import inputs
 from parcours.api import Cursor, IdParam, OptionalIdParam, changes, limit_param, to_out
 from parcours.auth.service import Actor
-from parcours.contacts import accounts, custom_fields, erasure, exports, import_service, service
+from parcours.contacts import accounts, custom_fields, duplicates, erasure, exports, import_service, merging, service
 from parcours.contacts.importing import ImportOptions
 from parcours.contacts.schemas import (
     AccountIn,
@@ -36,8 +36,11 @@ from parcours.contacts.schemas import (
     CustomFieldIn,
     CustomFieldOut,
     CustomFieldPatch,
+    DuplicatePage,
     ImportPreview,
     JobAccepted,
+    MergeIn,
+    MergeOut,
 )
 from parcours.contacts.vocabulary import ConsentLevel, LifecycleStage
 from parcours.errors import InvalidInput
@@ -177,6 +180,26 @@ class ContactsController(Controller):
     @post("/", summary="Create a contact")
     async def create_contact(self, data: ContactIn, db: AsyncSession, actor: Actor) -> ContactOut:
         return await service.contact_out(db, await service.create_contact(db, data, actor))
+
+    @get("/duplicates", summary="Pairs of contacts that are probably one person, and why, a page at a time")
+    async def duplicates(
+        self, db: AsyncSession, limit: int = limit_param(50, 200), cursor: Cursor = None
+    ) -> DuplicatePage:
+        return await duplicates.find_pairs(db, limit, cursor)
+
+    @post(
+        "/{contact_id:int}/merge",
+        status_code=200,
+        summary="Merge another contact into this one: it keeps its id and gets the other's history",
+    )
+    async def merge(self, contact_id: IdParam, data: MergeIn, db: AsyncSession, actor: Actor) -> MergeOut:
+        done = await merging.merge_contacts(db, contact_id, data.other_id, data.fields, actor)
+        return MergeOut(
+            contact=await service.contact_out(db, done.contact),
+            other_id=data.other_id,
+            merged=done.merged,
+            moved=done.moved,
+        )
 
     @get("/{contact_id:int}", summary="A contact")
     async def get_contact(self, contact_id: IdParam, db: AsyncSession) -> ContactOut:

@@ -260,3 +260,42 @@ class ImportPreview(msgspec.Struct, kw_only=True):
 
 class JobAccepted(msgspec.Struct):
     job_id: str
+
+
+DuplicateReason = Literal["email", "phone", "name_company"]
+
+
+class DuplicatePair(msgspec.Struct, kw_only=True):
+    """Two contacts that are probably one person: `contact` is the older, the survivor a merge proposes."""
+
+    contact: ContactOut
+    other: ContactOut
+    # email: the same mailbox (provider rules: dots and +tags); phone: the same number in E.164;
+    # name_company: the same first and last name at the same account.
+    reasons: list[DuplicateReason]
+
+
+class DuplicatePage(Page[DuplicatePair]):
+    items: list[DuplicatePair]
+
+
+MergeField = Annotated[str, Meta(min_length=1, max_length=60)]
+
+
+class MergeIn(Strict):
+    """Merge `other_id` into the contact of the path (the survivor, which keeps its id)."""
+
+    other_id: Id
+    # Per field ("email", "first_name"..., "custom.<name>"): whose value the merged record keeps.
+    # Unnamed fields: the survivor's value unless it is empty. Consent is never picked: the most
+    # restrictive of the two stays.
+    fields: dict[MergeField, Literal["survivor", "other"]] = {}
+
+
+class MergeOut(msgspec.Struct, kw_only=True):
+    contact: ContactOut
+    other_id: int
+    # False when the other contact had already been merged into this one: nothing was done.
+    merged: bool
+    # What moved from the other contact to the survivor, by kind (interactions, segment_memberships...).
+    moved: dict[str, int]

@@ -19,9 +19,10 @@ from parcours.channels import service as channels
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.contacts.schemas import AccountOut, ContactOut
+from parcours.db import move_rows
 from parcours.emails import render, templates
 from parcours.emails.compose import SAMPLE_ACCOUNT, SAMPLE_CONTACT, Composed, Content, compose, context
-from parcours.emails.models import Email, EmailVersion
+from parcours.emails.models import Email, EmailVersion, TopicOptOut
 from parcours.errors import Conflict, InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue
 from parcours.rules import service as rules
@@ -322,3 +323,9 @@ async def images_used(session: AsyncSession, address: str) -> list[AssetUse]:
     shows = or_(col(Email.mjml).contains(address, autoescape=True), col(Email.html).contains(address, autoescape=True))
     rows = (await session.execute(select(col(Email.id), col(Email.name)).where(shows).order_by(col(Email.id)))).all()
     return [AssetUse("email", int(email_id), name) for email_id, name in rows]
+
+
+async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: a topic either opted out of stays opted out."""
+    moved = await move_rows(session, TopicOptOut, "contact_id", other_id, survivor_id, unique_with=("topic",))
+    return {"topic_opt_outs": moved}

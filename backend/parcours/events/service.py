@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import after, cut, read_cursor
 from parcours.clock import as_utc, utcnow
-from parcours.db import after_commit
+from parcours.db import after_commit, move_rows
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from parcours.events import checks, figures, ics, reminders, seats
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
@@ -369,3 +369,20 @@ def calendar_text(event: Event, url: str | None, now: datetime | None = None) ->
         cancelled=event.status == "cancelled",
         sequence=int(event.updated_at.timestamp()) % 2_000_000_000,
     )
+
+
+async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: its registrations become the survivor's. At an event both
+    registered to, the survivor's stands, unless it was cancelled and the other's was not."""
+    theirs = select(col(Registration.event_id)).where(
+        col(Registration.contact_id) == other_id, col(Registration.status) != "cancelled"
+    )
+    await session.execute(
+        delete(Registration).where(
+            col(Registration.contact_id) == survivor_id,
+            col(Registration.status) == "cancelled",
+            col(Registration.event_id).in_(theirs),
+        )
+    )
+    moved = await move_rows(session, Registration, "contact_id", other_id, survivor_id, unique_with=("event_id",))
+    return {"event_registrations": moved}

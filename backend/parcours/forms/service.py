@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.api import after, cut, read_cursor
 from parcours.clock import utcnow
 from parcours.contacts import custom_fields
+from parcours.db import move_rows
 from parcours.emails import topics as email_topics
 from parcours.errors import Conflict, NotFound, Unprocessable
 from parcours.forms import definition
@@ -262,3 +263,8 @@ async def _fragment(session: AsyncSession, form: Form, language: str, *, action:
         raise RuntimeError("forms.service.use_secret was not called at start-up")
     spoken = render.language_for(version.settings, language, None)
     return render.fragment(version, form.slug, spoken, action=action, secret=_SECRET[0], now=utcnow(), **shown)
+
+
+async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: its form submissions are the survivor's."""
+    return {"form_submissions": await move_rows(session, FormSubmission, "contact_id", other_id, survivor_id)}

@@ -23,6 +23,7 @@ SYSTEM_TYPES = frozenset(
     {
         "contact_created",
         "contact_updated",
+        "contacts_merged",
         "lifecycle_stage_changed",
         "segment_entered",
         "segment_exited",

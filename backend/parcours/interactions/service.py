@@ -17,7 +17,7 @@ from parcours.addresses import normalize_email
 from parcours.api import after, cut, read_cursor, to_out
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import Sessions, dialect_name, transaction
+from parcours.db import Sessions, dialect_name, move_rows, transaction
 from parcours.errors import InvalidInput, ParcoursError, Unprocessable
 from parcours.interactions import recording
 from parcours.interactions.batch import Stored
@@ -426,3 +426,11 @@ async def with_property(
         col(Interaction.type) == kind, col(Interaction.occurred_at) >= since, prop == str(value)
     )
     return [(cid, at, properties or {}) for cid, at, properties in (await session.execute(query)).all()]
+
+
+async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: its timeline becomes the survivor's, whose computed fields
+    are then counted again from the whole of it."""
+    moved = await move_rows(session, Interaction, "contact_id", other_id, survivor_id)
+    await recompute_stats(session, [survivor_id])
+    return {"interactions": moved}

@@ -11,6 +11,7 @@ from sqlalchemy import (
     CursorResult,
     Select,
     case,
+    exists,
     func,
     insert,
     literal,
@@ -26,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.contacts.vocabulary import CONSENT_LEVELS
-from parcours.db import UTCDateTime, dialect_name, insert_ignoring_duplicates
+from parcours.db import UTCDateTime, dialect_name, insert_ignoring_duplicates, move_rows, table_of
 from parcours.jobs.enqueue import Enqueue
 from parcours.journeys import engine, graph, steps
 from parcours.journeys.batch import insert_runs
@@ -222,3 +223,46 @@ async def stop_runs(session: AsyncSession, journey_id: int) -> int:
         .values(status="exited", wake_at=None, updated_at=utcnow())
     )
     return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
+async def end_merged_runs(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: its runs still inside end (an exit at the step each was on,
+    labelled "merged", the reason on the run); the survivor's own runs go on. The ended runs and
+    the contact's left-out lines become the survivor's history."""
+    now = utcnow()
+    inside = col(JourneyRun.contact_id) == other_id, col(JourneyRun.status).in_(["active", "waiting"])
+    steps = select(
+        col(JourneyRun.journey_id),
+        col(JourneyRun.id),
+        col(JourneyRun.node_id),
+        literal("exited"),
+        literal("merged"),
+        literal(now, UTCDateTime()),
+    ).where(*inside)
+    await session.execute(
+        insert(JourneyStep).from_select(["journey_id", "run_id", "node_id", "outcome", "label", "at"], steps)
+    )
+    ended = await session.execute(
+        update(JourneyRun)
+        .where(*inside)
+        .values(status="exited", wake_at=None, updated_at=now, error=f"Merged into contact #{survivor_id}.")
+    )
+    # A run entered by the same way as one of the survivor's keeps its own entry under a new key.
+    survivor_runs = table_of(JourneyRun).alias("survivor_runs")
+    clashing = select(col(JourneyRun.id), col(JourneyRun.entry_key)).where(
+        col(JourneyRun.contact_id) == other_id,
+        exists().where(
+            survivor_runs.c.contact_id == survivor_id,
+            survivor_runs.c.journey_id == col(JourneyRun.journey_id),
+            survivor_runs.c.entry_key == col(JourneyRun.entry_key),
+        ),
+    )
+    for run_id, entry_key in (await session.execute(clashing)).tuples().all():
+        await session.execute(
+            update(JourneyRun)
+            .where(col(JourneyRun.id) == run_id)
+            .values(entry_key=f"merged {other_id} {entry_key}"[:64])
+        )
+    moved = await move_rows(session, JourneyRun, "contact_id", other_id, survivor_id)
+    await move_rows(session, JourneyLeftOut, "contact_id", other_id, survivor_id, unique_with=("journey_id", "reason"))
+    return {"journey_runs": moved, "journey_runs_ended": int(cast("CursorResult[Any]", ended).rowcount or 0)}

@@ -19,7 +19,7 @@ from parcours.emails import templates
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from parcours.events import service as events
 from parcours.jobs.enqueue import Enqueue
-from parcours.journeys import audience, checks, engine, graph, runner
+from parcours.journeys import audience, checks, engine, entries, graph, runner
 from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
 from parcours.journeys.schemas import (
     EmailStats,
@@ -471,3 +471,8 @@ async def _from_template(
                 node.config["email_id"] = email.id
     settings = msgspec.convert(template.design.get("settings") or {}, JourneySettings)
     return definition, settings, template.key
+
+
+async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: the survivor's runs go on, the other's end (see entries)."""
+    return await entries.end_merged_runs(session, survivor_id, other_id)

@@ -13,6 +13,7 @@ from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import accounts
 from parcours.contacts import service as contacts
+from parcours.db import move_rows
 from parcours.errors import InvalidInput, NotFound
 from parcours.pipeline.models import Opportunity
 from parcours.pipeline.schemas import Pipeline, StageCount
@@ -112,3 +113,10 @@ async def list_opportunities(
     )
     total = (await session.execute(select(func.count()).select_from(Opportunity).where(*where))).scalar_one()
     return rows, int(total)
+
+
+async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: its opportunities (and those it was the lead of) follow."""
+    moved = await move_rows(session, Opportunity, "contact_id", other_id, survivor_id)
+    await move_rows(session, Opportunity, "lead_contact_id", other_id, survivor_id)
+    return {"opportunities": moved}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.auth.service import system_actor
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import dialect_name
+from parcours.db import dialect_name, move_rows
 from parcours.errors import NotFound, ParcoursError, Unprocessable
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import RuleRow, Stored
@@ -507,3 +507,19 @@ async def score_history(session: AsyncSession, contact_id: int, limit: int) -> l
         )
         for change, name in rows.all()
     ]
+
+
+def contact_merger(
+    enqueue: Enqueue, base_url: str = ""
+) -> Callable[[AsyncSession, int, int], Awaitable[dict[str, int]]]:
+    """What scoring does when a contact is merged into another: the other's score history becomes
+    the survivor's, whose scores are then computed again from its whole history (the timeline it
+    now has)."""
+
+    async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+        moved = await move_rows(session, ScoreChange, "contact_id", other_id, survivor_id)
+        await session.execute(delete(ContactScore).where(col(ContactScore.contact_id) == other_id))
+        await score_contacts(session, enqueue, {survivor_id: f"merged with contact #{other_id}"}, base_url)
+        return {"score_changes": moved}
+
+    return merge_contacts

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import UTCDateTime, dialect_name
+from parcours.db import UTCDateTime, dialect_name, move_rows
 from parcours.errors import Conflict, InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue
 from parcours.rules import service as rules
@@ -258,3 +258,10 @@ async def create_from_preset(
         enqueue,
         preset=key,
     )
+
+
+async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: its memberships become the survivor's (the stream then
+    judges the survivor's dynamic ones again)."""
+    moved = await move_rows(session, SegmentMember, "contact_id", other_id, survivor_id, unique_with=("segment_id",))
+    return {"segment_memberships": moved}

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.addresses import normalize_email
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import dialect_name, insert_ignoring_duplicates, upsert
+from parcours.db import dialect_name, insert_ignoring_duplicates, move_rows, upsert
 from parcours.errors import InvalidInput, NotFound, ParcoursError
 from parcours.interactions import recording
 from parcours.interactions.batch import Batch, Consumer
@@ -298,3 +298,8 @@ async def purge(session: AsyncSession, retention_days: int) -> int:
         await session.execute(delete(_EVENTS).where(_EVENTS.c.anonymous_id.in_(ids)))
         await session.execute(delete(Visitor).where(col(Visitor.anonymous_id).in_(ids)))
     return len(ids)
+
+
+async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
+    """A contact merged into another: the browsers known as the other are the survivor's."""
+    return {"visitors": await move_rows(session, Visitor, "contact_id", other_id, survivor_id)}

@@ -9,12 +9,15 @@ import { useCursorPages } from "../paging";
 export type ContactQuery = NonNullable<paths["/api/contacts"]["get"]["parameters"]["query"]>;
 export type ContactSort = NonNullable<ContactQuery["sort"]>;
 export type ConsentEvent = Schemas["ConsentEventOut"];
+export type DuplicatePair = Schemas["DuplicatePair"];
+export type MergeChoices = NonNullable<Schemas["MergeIn"]["fields"]>;
 
 export const keys = {
   // Every list of contacts starts with "contacts": one invalidation refreshes them all.
   all: ["contacts"] as const,
   list: (query: ContactQuery) => ["contacts", "list", query] as const,
   picker: (q: string) => ["contacts", "picker", q] as const,
+  duplicates: () => ["contacts", "duplicates"] as const,
   // One contact and what hangs from it (scores, consent, timeline) start with ["contact", id].
   contact: (id: number) => ["contact", id] as const,
   consent: (id: number) => ["contact", id, "consent"] as const,
@@ -33,6 +36,13 @@ export const updateContact = (id: number, body: ContactPatch): Promise<Contact> 
 export const eraseContact = (id: number) => unwrap(api.DELETE("/api/contacts/{contact_id}", contactPath(id)));
 export const consentHistory = (id: number) => unwrap(api.GET("/api/contacts/{contact_id}/consent-history", contactPath(id)));
 
+export const DUPLICATES_PAGE = 25;
+export const listDuplicates = (cursor?: string) =>
+  unwrap(api.GET("/api/contacts/duplicates", { params: { query: { limit: DUPLICATES_PAGE, ...(cursor ? { cursor } : {}) } } }));
+/** Merge `otherId` into `survivorId` (which keeps its id), with the marketer's pick per field. */
+export const mergeContacts = (survivorId: number, otherId: number, fields: MergeChoices) =>
+  unwrap(api.POST("/api/contacts/{contact_id}/merge", { ...contactPath(survivorId), body: { other_id: otherId, fields } }));
+
 export const TIMELINE_PAGE = 30;
 export const listInteractions = (id: number, types: string[], cursor: string | null) =>
   unwrap(
@@ -45,6 +55,9 @@ export const listInteractions = (id: number, types: string[], cursor: string | n
 
 /** The contact list under its filters and sort, a cursor page at a time. */
 export const useContacts = (query: ContactQuery) => useCursorPages(keys.list(query), (cursor) => listContacts(query, cursor));
+
+/** Pairs of contacts that are probably one person, a cursor page at a time. */
+export const useDuplicates = () => useCursorPages(keys.duplicates(), listDuplicates);
 
 /** One contact. Computed fields (opens, purchases...) move as the worker processes activity: kept fresh. */
 export const useContact = (id: number) => useQuery({ queryKey: keys.contact(id), queryFn: () => getContact(id), refetchInterval: 10_000 });

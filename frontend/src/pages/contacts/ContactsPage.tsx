@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Checkbox, Group, Modal, Paper, Progress, Select, Stack, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { IconDownload, IconFilter, IconPlus, IconSearch, IconUpload } from "@tabler/icons-react";
+import { IconDownload, IconFilter, IconGitMerge, IconPlus, IconSearch, IconUpload } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -75,6 +75,9 @@ export function ContactsPage() {
           )}
         </Group>
         <Group gap="xs">
+          <Button variant="default" leftSection={<IconGitMerge size={16} />} component={Link} to="/contacts/duplicates" data-testid="contacts-duplicates">
+            {t("duplicates.open")}
+          </Button>
           <Button variant="default" leftSection={<IconDownload size={16} />} component="a" href={`/api/contacts/export.csv?${exportQuery}`} data-testid="contacts-export">
             {t("contacts.export_csv")}
           </Button>

@@ -4,6 +4,7 @@ import {
   IconClick,
   IconEye,
   IconForms,
+  IconGitMerge,
   IconMail,
   IconPointer,
   IconShoppingCart,
@@ -33,6 +34,7 @@ const ICONS: Record<string, typeof IconMail> = {
   event_attended: IconCalendarEvent,
   contact_created: IconUserPlus,
   contact_updated: IconUserEdit,
+  contacts_merged: IconGitMerge,
   segment_entered: IconLogin2,
   segment_exited: IconLogout2,
   journey_step: IconRoute,
@@ -50,6 +52,7 @@ function describe(item: Interaction): string {
   if (item.type === "contact_updated" && Array.isArray(p.fields))
     return (p.fields as string[]).map((f) => i18n.t(`fields.${f}`, { defaultValue: f })).join(", ");
   if (item.type === "contact_created" && p.by) return String(p.by);
+  if (item.type === "contacts_merged") return i18n.t("duplicates.timeline", { email: String(p.other_email ?? "") });
   if (item.type === "purchase" && item.value != null) return `${formatMoney(item.value)}${p.order_id ? ` · ${p.order_id}` : ""}`;
   for (const key of ["subject", "url", "event", "form", "name"]) if (typeof p[key] === "string") return p[key] as string;
   return "";
