@@ -21,6 +21,7 @@ from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, Journe
 from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
+from parcours.rfm.models import RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
 from parcours.visitors.models import Visitor, VisitorEvent, WebsiteSegment
@@ -59,6 +60,7 @@ __all__ = [
     "OutboxMessage",
     "PageVisit",
     "Registration",
+    "RfmRun",
     "ScoreChange",
     "ScoringModel",
     "Segment",

@@ -24,6 +24,7 @@ from parcours.interactions.tasks import roll_windows
 from parcours.jobs.names import JobName
 from parcours.jobs.tasks import sweep_jobs
 from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journeys
+from parcours.rfm.tasks import nightly_rfm, recompute_rfm
 from parcours.scoring import tasks as scoring
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
 from parcours.stream import process_interactions, sweep_interactions
@@ -57,6 +58,7 @@ FUNCTIONS = [
     job(JobName.PROMOTE_WAITLIST, events.promote_waitlist, keep_result=0),
     job(JobName.REGISTER_FROM_JOURNEY, events.register_from_journey),
     job(JobName.RECOMPUTE_SCORES, scoring.recompute_scores),
+    job(JobName.RECOMPUTE_RFM, recompute_rfm),
 ]
 
 
@@ -76,5 +78,7 @@ def cron_jobs() -> list[CronJob]:
         # Time moves rules such as "active in the last 30 days": recompute every segment hourly.
         cron(_arq(refresh_all_segments), minute={17}, second={0}, unique=True),
         cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),
+        # Recency moves every day: RFM is recomputed each night (as a job the SPA can follow).
+        cron(_arq(nightly_rfm), hour={2}, minute={40}, second={0}, unique=True),
         cron(_arq(scoring.expire_points), minute={4, 19, 34, 49}, second={40}, unique=True),
     ]

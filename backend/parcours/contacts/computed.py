@@ -89,3 +89,21 @@ async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:
             .where(func.json_extract(CONTACTS.c.scores, paths[0]).isnot(None))
             .values(scores=func.json_remove(CONTACTS.c.scores, *paths))
         )
+
+
+RFM_COLUMNS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "rfm_segment")
+
+
+async def set_rfm_from(session: AsyncSession, source: FromClause) -> int:
+    """Set-wise: the RFM fields of each contact of `source` (contact_id and RFM_COLUMNS), written
+    only where they changed; every other contact's are emptied. Returns how many contacts changed."""
+    changed = CONTACTS.c.id == source.c.contact_id, CONTACTS.c.rfm_score.is_distinct_from(source.c.rfm_score)
+    moved = select(CONTACTS.c.id).where(*changed)
+    await lock_in_id_order(session, moved)
+    written = await session.execute(
+        update(CONTACTS).where(*changed).values({name: source.c[name] for name in RFM_COLUMNS})
+    )
+    gone = CONTACTS.c.rfm_score.isnot(None), CONTACTS.c.id.not_in(select(source.c.contact_id))
+    await lock_in_id_order(session, select(CONTACTS.c.id).where(*gone))
+    emptied = await session.execute(update(CONTACTS).where(*gone).values(dict.fromkeys(RFM_COLUMNS)))
+    return int(written.rowcount) + int(emptied.rowcount)  # type: ignore[attr-defined]

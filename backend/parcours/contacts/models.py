@@ -86,6 +86,13 @@ class Contact(SQLModel, table=True):
     total_revenue: float = 0.0
     last_purchase_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # RFM scores (1-5), their "RFM" digits and named group, kept by rfm's recompute; empty for
+    # contacts who never bought. Columns so that rules read them like any field, with no join.
+    rfm_recency: int | None = None
+    rfm_frequency: int | None = None
+    rfm_monetary: int | None = None
+    rfm_score: str | None = Field(default=None, max_length=3)
+    rfm_segment: str | None = Field(default=None, max_length=24)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -12,7 +12,14 @@ from parcours.contacts.bulk import (
     lock_in_id_order,
     move_stage_for_select,
 )
-from parcours.contacts.computed import remove_scores, set_computed, set_scores, set_scores_from
+from parcours.contacts.computed import (
+    RFM_COLUMNS,
+    remove_scores,
+    set_computed,
+    set_rfm_from,
+    set_scores,
+    set_scores_from,
+)
 from parcours.contacts.consent import consent_history, how, insert_consent_rows, record_consent
 from parcours.contacts.editing import STAGE_CHANGED, create_contact, lead_origin_of, update_contact
 from parcours.contacts.listing import MAX_PAGE, iterate_contacts, list_contacts
@@ -44,6 +51,7 @@ from parcours.contacts.selections import (
 
 __all__ = [
     "MAX_PAGE",
+    "RFM_COLUMNS",
     "STAGE_CHANGED",
     "MemberOf",
     "RuleColumns",
@@ -77,6 +85,7 @@ __all__ = [
     "rule_rows",
     "rule_rows_with",
     "set_computed",
+    "set_rfm_from",
     "set_scores",
     "set_scores_from",
     "stage_counts",

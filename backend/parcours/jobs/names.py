@@ -21,3 +21,4 @@ class JobName(StrEnum):
     PROMOTE_WAITLIST = "promote_waitlist"
     REGISTER_FROM_JOURNEY = "register_from_journey"
     RECOMPUTE_SCORES = "recompute_scores"
+    RECOMPUTE_RFM = "recompute_rfm"
