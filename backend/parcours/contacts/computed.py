@@ -12,7 +12,10 @@ from sqlalchemy import (
     FromClause,
     String,
     bindparam,
+    delete,
+    exists,
     func,
+    insert,
     literal,
     select,
     update,
@@ -21,7 +24,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts.bulk import lock_in_id_order
-from parcours.contacts.models import CONTACTS, Contact
+from parcours.contacts.models import CONTACT_RFM, CONTACTS, Contact
 from parcours.contacts.vocabulary import COMPUTED_FIELDS
 from parcours.db import dialect_name
 
@@ -97,13 +100,28 @@ RFM_COLUMNS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "rfm
 async def set_rfm_from(session: AsyncSession, source: FromClause) -> int:
     """Set-wise: the RFM fields of each contact of `source` (contact_id and RFM_COLUMNS), written
     only where they changed; every other contact's are emptied. Returns how many contacts changed."""
-    changed = CONTACTS.c.id == source.c.contact_id, CONTACTS.c.rfm_score.is_distinct_from(source.c.rfm_score)
-    moved = select(CONTACTS.c.id).where(*changed)
-    await lock_in_id_order(session, moved)
-    written = await session.execute(
-        update(CONTACTS).where(*changed).values({name: source.c[name] for name in RFM_COLUMNS})
+    rfm, key = CONTACT_RFM, CONTACT_RFM.c.contact_id
+    emptied = await session.execute(delete(rfm).where(key.not_in(select(source.c.contact_id))))
+    changed = await session.execute(
+        update(rfm)
+        .where(key == source.c.contact_id, rfm.c.rfm_score.is_distinct_from(source.c.rfm_score))
+        .values({name: source.c[name] for name in RFM_COLUMNS})
     )
-    gone = CONTACTS.c.rfm_score.isnot(None), CONTACTS.c.id.not_in(select(source.c.contact_id))
-    await lock_in_id_order(session, select(CONTACTS.c.id).where(*gone))
-    emptied = await session.execute(update(CONTACTS).where(*gone).values(dict.fromkeys(RFM_COLUMNS)))
-    return int(written.rowcount) + int(emptied.rowcount)  # type: ignore[attr-defined]
+    new = await session.execute(
+        insert(rfm).from_select(
+            ["contact_id", *RFM_COLUMNS],
+            select(source.c.contact_id, *(source.c[name] for name in RFM_COLUMNS)).where(
+                ~exists().where(key == source.c.contact_id),
+                # A contact deleted since its purchases were read is left out.
+                exists().where(CONTACTS.c.id == source.c.contact_id),
+            ),
+        )
+    )
+    counts: list[int] = [result.rowcount for result in (emptied, changed, new)]  # type: ignore[attr-defined]
+    return sum(counts)
+
+
+async def rfm_of(session: AsyncSession, contact_id: int) -> dict[str, Any]:
+    """A contact's RFM fields (each None when the contact has no purchase scored)."""
+    row = (await session.execute(select(CONTACT_RFM).where(CONTACT_RFM.c.contact_id == contact_id))).mappings().first()
+    return {name: row[name] if row else None for name in RFM_COLUMNS}

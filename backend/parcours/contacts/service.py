@@ -15,6 +15,7 @@ from parcours.contacts.bulk import (
 from parcours.contacts.computed import (
     RFM_COLUMNS,
     remove_scores,
+    rfm_of,
     set_computed,
     set_rfm_from,
     set_scores,
@@ -82,6 +83,7 @@ __all__ = [
     "move_stage_for_select",
     "record_consent",
     "remove_scores",
+    "rfm_of",
     "rule_rows",
     "rule_rows_with",
     "set_computed",

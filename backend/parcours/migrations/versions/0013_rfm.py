@@ -1,4 +1,4 @@
-"""RFM scores on contacts, and the record of each recompute
+"""RFM scores of customers, and the record of each recompute
 
 Revision ID: 0013
 Revises: 0011
@@ -19,12 +19,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("contacts") as batch:
-        batch.add_column(sa.Column("rfm_recency", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("rfm_frequency", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("rfm_monetary", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("rfm_score", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True))
-        batch.add_column(sa.Column("rfm_segment", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True))
+    op.create_table(
+        "contact_rfm",
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("rfm_recency", sa.Integer(), nullable=False),
+        sa.Column("rfm_frequency", sa.Integer(), nullable=False),
+        sa.Column("rfm_monetary", sa.Integer(), nullable=False),
+        sa.Column("rfm_score", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+        sa.Column("rfm_segment", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("contact_id"),
+    )
     op.create_table(
         "rfm_runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -42,6 +47,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_rfm_runs_computed_at", table_name="rfm_runs")
     op.drop_table("rfm_runs")
-    with op.batch_alter_table("contacts") as batch:
-        for name in ("rfm_segment", "rfm_score", "rfm_monetary", "rfm_frequency", "rfm_recency"):
-            batch.drop_column(name)
+    op.drop_table("contact_rfm")
