@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from parcours.clock import utcnow
 from parcours.db import retried, transaction
+from parcours.jobs.names import JobName
 from parcours.jobs.service import JobProgress
 from parcours.jobs.tasks import tracked
 from parcours.rfm import service
@@ -24,6 +25,9 @@ async def recompute_rfm(ctx: WorkerContext, job_id: str) -> None:
     # SQLite writes one transaction at a time: a progress report would wait for the recompute's.
     report = None if runtime.settings.is_sqlite else progress.report
     run = await retried(runtime.sessions, service.recompute, utcnow(), period_days, job_id, report)
+    if run.changed:
+        # Segments on RFM fields follow now rather than at their hourly refresh.
+        await runtime.enqueue(JobName.REFRESH_ALL_SEGMENTS, job_id=JobName.REFRESH_ALL_SEGMENTS)
     await progress.finish(
         {"customers": run.customers, "changed": run.changed},
         f"{run.customers} customers scored, {run.changed} contacts changed",

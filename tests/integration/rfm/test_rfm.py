@@ -140,7 +140,23 @@ def test_a_recompute_with_nothing_new_changes_nothing(api: Any, base: dict[str, 
     assert recompute(api)["result"]["changed"] == 0
 
 
-def test_a_shorter_period_is_a_setting(api: Any, app_settings: Any, base: dict[str, Any]) -> None:
+def test_a_shorter_period_is_a_setting_and_segments_follow_a_recompute(
+    api: Any, app_settings: Any, base: dict[str, Any]
+) -> None:
+    def frequent(period_days: int) -> list[int]:
+        return sorted(cid for cid, s in expected_scores(base, period_days).items() if s.frequency >= 4)
+
+    response = api.post(
+        "/api/segments", json={"kind": "dynamic", "name": "Frequent", "rule": "(rfm_frequency ?? 0) >= 4"}
+    )
+    segment_id = response.json()["id"]
+
+    def members() -> list[int]:
+        page = api.get(f"/api/segments/{segment_id}/members", params={"limit": 100}).json()
+        return sorted(c["id"] for c in page["items"])
+
+    assert frequent(30) != frequent(365)
+    assert api.eventually(lambda: members() == frequent(365)), members()
     # Same database, the product started again with a 30-day period.
     with signed_in(msgspec.structs.replace(app_settings, rfm_period_days=30)) as short:
         assert short.get("/api/rfm").json()["period_days"] == 30
@@ -149,8 +165,10 @@ def test_a_shorter_period_is_a_setting(api: Any, app_settings: Any, base: dict[s
         for cid, scores in expected.items():
             assert rfm_of(short, cid)["score"] == scores.score, cid
         assert rfm_of(short, base["customers"][9])["measures"]["orders"] == 0
+        assert short.eventually(lambda: members() == frequent(30)), members()
     recompute(api)
     assert rfm_of(api, base["customers"][9])["measures"]["orders"] == 9
+    assert api.eventually(lambda: members() == frequent(365)), members()
 
 
 def test_a_segment_on_rfm_fields_agrees_in_sql_and_in_real_time(api: Any, base: dict[str, Any]) -> None:
