@@ -21,13 +21,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "contact_rfm",
-        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("rfm_recency", sa.Integer(), nullable=False),
         sa.Column("rfm_frequency", sa.Integer(), nullable=False),
         sa.Column("rfm_monetary", sa.Integer(), nullable=False),
         sa.Column("rfm_score", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
         sa.Column("rfm_segment", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("contact_id"),
     )
     op.create_table(
