@@ -15,11 +15,11 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     literal,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -102,22 +102,25 @@ async def set_rfm_from(session: AsyncSession, source: FromClause) -> int:
     only where they changed; every other contact's are emptied. Returns how many contacts changed."""
     rfm, key = CONTACT_RFM, CONTACT_RFM.c.contact_id
     emptied = await session.execute(delete(rfm).where(key.not_in(select(source.c.contact_id))))
-    changed = await session.execute(
-        update(rfm)
-        .where(key == source.c.contact_id, rfm.c.rfm_score.is_distinct_from(source.c.rfm_score))
-        .values({name: source.c[name] for name in RFM_COLUMNS})
+    # One upsert rather than an update and an insert of the missing rows: "not exists in
+    # contact_rfm" while inserting into it, with the table still empty, was planned as a scan of
+    # the table per row, every page the insert had added included (minutes at 400,000 customers).
+    dialect = await dialect_name(session)
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(rfm).from_select(
+        ["contact_id", *RFM_COLUMNS],
+        # A contact deleted since its purchases were read is left out.
+        select(source.c.contact_id, *(source.c[name] for name in RFM_COLUMNS)).where(
+            exists().where(CONTACTS.c.id == source.c.contact_id)
+        ),
     )
-    new = await session.execute(
-        insert(rfm).from_select(
-            ["contact_id", *RFM_COLUMNS],
-            select(source.c.contact_id, *(source.c[name] for name in RFM_COLUMNS)).where(
-                ~exists().where(key == source.c.contact_id),
-                # A contact deleted since its purchases were read is left out.
-                exists().where(CONTACTS.c.id == source.c.contact_id),
-            ),
+    written = await session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[key],
+            set_={name: upsert.excluded[name] for name in RFM_COLUMNS},
+            where=rfm.c.rfm_score.is_distinct_from(upsert.excluded.rfm_score),
         )
     )
-    counts: list[int] = [result.rowcount for result in (emptied, changed, new)]  # type: ignore[attr-defined]
+    counts: list[int] = [result.rowcount for result in (emptied, written)]  # type: ignore[attr-defined]
     return sum(counts)
 
 
