@@ -48,6 +48,7 @@ from parcours.journeys.routes import JourneysController
 from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
 from parcours.scoring import service as scoring
@@ -157,6 +158,7 @@ def api_router() -> Router:
             ScoringModelsController,
             ContactScoresController,
             ComputedFieldsController,
+            RfmController,
             PipelineController,
             OpportunitiesController,
             EventsController,

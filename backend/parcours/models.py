@@ -10,6 +10,7 @@ from parcours.contacts.models import (
     ConsentEvent,
     Contact,
     ContactMerge,
+    ContactRfm,
     CustomField,
     ErasureTombstone,
     ImportFile,
@@ -24,6 +25,7 @@ from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, Journe
 from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
+from parcours.rfm.models import RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
 from parcours.visitors.models import Visitor, VisitorEvent, WebsiteSegment
@@ -38,6 +40,7 @@ __all__ = [
     "ConsentEvent",
     "Contact",
     "ContactMerge",
+    "ContactRfm",
     "ContactScore",
     "CustomField",
     "Email",
@@ -68,6 +71,7 @@ __all__ = [
     "OutboxMessage",
     "PageVisit",
     "Registration",
+    "RfmRun",
     "ScheduledExport",
     "ScoreChange",
     "ScoringModel",

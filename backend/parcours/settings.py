@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
@@ -86,6 +87,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     frontend_dir: str = ""
     # The rule sets shipped as data files (segment presets...); empty means rules/ of this checkout.
     rules_dir: str = ""
+    # RFM: frequency and monetary count the purchases of this many past days (recency: any purchase).
+    rfm_period_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 365
 
     @property
     def data_path(self) -> Path:

@@ -26,6 +26,7 @@ from parcours.interactions.tasks import roll_windows
 from parcours.jobs.names import JobName
 from parcours.jobs.tasks import sweep_jobs
 from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journeys
+from parcours.rfm.tasks import nightly_rfm, recompute_rfm
 from parcours.scoring import tasks as scoring
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
 from parcours.stream import process_interactions, sweep_interactions
@@ -64,6 +65,7 @@ FUNCTIONS = [
     job(JobName.RUN_IMPORT_SOURCE, dataflows.run_import_source),
     job(JobName.RUN_EXPORT, dataflows.run_export),
     job(JobName.BACKFILL_COMPUTED_FIELD, behaviour.backfill_computed_field),
+    job(JobName.RECOMPUTE_RFM, recompute_rfm),
 ]
 
 
@@ -94,5 +96,7 @@ def cron_jobs() -> list[CronJob]:
         cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),
         cron(_arq(purge_webhook_deliveries), minute={41}, second={10}, unique=True),
         cron(_arq(dataflows.sweep_dataflows), second={50}, run_at_startup=True, unique=True),
+        # Recency moves every day: RFM is recomputed each night (as a job the SPA can follow).
+        cron(_arq(nightly_rfm), hour={2}, minute={40}, second={0}, unique=True),
         cron(_arq(scoring.expire_points), minute={4, 19, 34, 49}, second={40}, unique=True),
     ]

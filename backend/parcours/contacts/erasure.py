@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from sqlalchemy import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import to_out
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import accounts, service
-from parcours.contacts.models import ErasureTombstone
+from parcours.contacts.models import CONTACT_RFM, ErasureTombstone
 from parcours.contacts.schemas import AccountOut, ConsentEventOut
 from parcours.interactions import service as interactions
 from parcours.webhooks import service as webhooks
@@ -48,5 +49,6 @@ async def erase_contact(session: AsyncSession, contact_id: int, actor: Actor) ->
     )
     await interactions.delete_for(session, contact_id)
     await webhooks.forget_contact(session, contact_id)
+    await session.execute(delete(CONTACT_RFM).where(CONTACT_RFM.c.contact_id == contact_id))
     await session.delete(contact)
     await session.flush()

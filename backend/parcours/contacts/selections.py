@@ -12,11 +12,14 @@ from sqlalchemy.dialects.postgresql import TIMESTAMP
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.contacts.models import ACCOUNTS, CONTACTS, Contact
+from parcours.contacts.models import ACCOUNTS, CONTACT_RFM, CONTACTS, Contact
 from parcours.db import UTCDateTime
 from parcours.rules.fields import CUSTOM_PREFIX, Field, computed_default, score_default
 
 Row = dict[str, Any]
+# The RFM fields, kept in their own table (None for a contact who never bought).
+_RFM_FIELDS = [c for c in CONTACT_RFM.c if c.name != "contact_id"]
+_NO_RFM: Row = {c.name: None for c in _RFM_FIELDS}
 
 
 class MemberOf(Protocol):
@@ -31,6 +34,7 @@ class RuleColumns:
     def __init__(self, dialect: str, member_of: MemberOf | None) -> None:
         self.dialect, self._member_of = dialect, member_of
         self.uses_account = False
+        self.uses_rfm = False
 
     def column(self, field: Field) -> ColumnElement[Any]:
         if field.group == "custom":
@@ -49,6 +53,10 @@ class RuleColumns:
         if field.group == "account":
             self.uses_account = True
             return ACCOUNTS.c["name" if field.name == "company" else field.name[len("account_") :]]
+        if field.group == "rfm":
+            # A contact without a row never bought: its fields are NULL through the outer join.
+            self.uses_rfm = True
+            return CONTACT_RFM.c[field.name]
         return CONTACTS.c[field.name]
 
     def _computed(self, field: Field) -> ColumnElement[Any]:
@@ -71,10 +79,12 @@ class RuleColumns:
 
 def matching_ids(columns: RuleColumns, where: ColumnElement[bool]) -> Select[tuple[int]]:
     """The ids of the contacts a compiled rule selects."""
-    query = select(CONTACTS.c.id)
+    joined: Any = CONTACTS
     if columns.uses_account:
-        query = query.select_from(CONTACTS).outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
-    return query.where(where)
+        joined = joined.outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
+    if columns.uses_rfm:
+        joined = joined.outerjoin(CONTACT_RFM, CONTACT_RFM.c.contact_id == CONTACTS.c.id)
+    return select(CONTACTS.c.id).select_from(joined).where(where)
 
 
 def with_addresses(ids: Select[Any]) -> Select[tuple[int, str]]:
@@ -111,10 +121,23 @@ async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[i
             if account_ids
             else {}
         )
+        rfm = await _rfm_rows(session, [row["id"] for row in rows])
         for row in rows:
             account = accounts.get(row["account_id"])
-            found[row["id"]] = (dict(row), dict(account) if account is not None else None)
+            found[row["id"]] = (
+                {**dict(row), **rfm.get(row["id"], _NO_RFM)},
+                dict(account) if account is not None else None,
+            )
     return found
+
+
+async def _rfm_rows(session: AsyncSession, contact_ids: list[int]) -> dict[int, Row]:
+    """The RFM fields of those of these contacts who have them (kept in their own table)."""
+    query = select(CONTACT_RFM).where(CONTACT_RFM.c.contact_id.in_(contact_ids))
+    return {
+        row["contact_id"]: {c.name: row[c.name] for c in _RFM_FIELDS}
+        for row in (await session.execute(query)).mappings()
+    }
 
 
 _ACCOUNT_PREFIX = "account__"
@@ -130,7 +153,7 @@ async def rule_rows_with(
     memberships), so that evaluating a contact takes one round trip instead of three."""
     ids = list(set(contact_ids))
     found: dict[int, tuple[Row, Row | None, tuple[Any, ...]]] = {}
-    names = [column.name for column in CONTACTS.c]
+    names = [column.name for column in CONTACTS.c] + [c.name for c in _RFM_FIELDS]
     columns = extra(CONTACTS.c.id)
     more = [f"extra_{i}" for i in range(len(columns))]
     for start in range(0, len(ids), 1000):
@@ -138,10 +161,12 @@ async def rule_rows_with(
             select(
                 CONTACTS,
                 *[c.label(_ACCOUNT_PREFIX + c.name) for c in ACCOUNTS.c],
+                *_RFM_FIELDS,
                 *[column.label(name) for column, name in zip(columns, more, strict=True)],
             )
             .select_from(CONTACTS)
             .outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
+            .outerjoin(CONTACT_RFM, CONTACT_RFM.c.contact_id == CONTACTS.c.id)
             .where(CONTACTS.c.id.in_(ids[start : start + 1000]))
         )
         for row in (await session.execute(query)).mappings():

@@ -13,9 +13,12 @@ from parcours.contacts.bulk import (
     move_stage_for_select,
 )
 from parcours.contacts.computed import (
+    RFM_COLUMNS,
     forget_value,
     remove_scores,
+    rfm_of,
     set_computed,
+    set_rfm_from,
     set_scores,
     set_scores_from,
     set_value_from,
@@ -55,6 +58,7 @@ from parcours.contacts.selections import (
 
 __all__ = [
     "MAX_PAGE",
+    "RFM_COLUMNS",
     "STAGE_CHANGED",
     "MemberOf",
     "RuleColumns",
@@ -88,10 +92,12 @@ __all__ = [
     "reached",
     "record_consent",
     "remove_scores",
+    "rfm_of",
     "rule_rows",
     "rule_rows_with",
     "same_person_among",
     "set_computed",
+    "set_rfm_from",
     "set_scores",
     "set_scores_from",
     "set_value_from",

@@ -25,3 +25,4 @@ class JobName(StrEnum):
     RUN_IMPORT_SOURCE = "run_import_source"
     RUN_EXPORT = "run_export"
     BACKFILL_COMPUTED_FIELD = "backfill_computed_field"
+    RECOMPUTE_RFM = "recompute_rfm"

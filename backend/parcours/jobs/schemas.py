@@ -56,7 +56,14 @@ class ScoringRecomputeResult(msgspec.Struct, kw_only=True, tag_field="kind", tag
     promoted: int  # contacts who became sales-ready
 
 
-JobResult = ImportResult | SegmentRefreshResult | ScoringRecomputeResult
+class RfmRecomputeResult(msgspec.Struct, kw_only=True, tag_field="kind", tag="rfm_recompute"):
+    """RFM scores recomputed over the whole base."""
+
+    customers: int
+    changed: int  # contacts whose RFM fields changed (new customers, new scores, emptied)
+
+
+JobResult = ImportResult | SegmentRefreshResult | ScoringRecomputeResult | RfmRecomputeResult
 
 
 class JobOut(msgspec.Struct, kw_only=True):

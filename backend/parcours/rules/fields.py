@@ -30,7 +30,7 @@ class Choice(msgspec.Struct, frozen=True):
     label_fr: str
 
 
-Group = Literal["contact", "consent", "activity", "account", "custom", "score", "computed", "segment", "journey"]
+Group = Literal["contact", "consent", "activity", "rfm", "account", "custom", "score", "computed", "segment", "journey"]
 
 
 class Field(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,6 +69,21 @@ GENDERS = _choices(
     ("male", "Male", "Homme"),
     ("other", "Other", "Autre"),
     ("undisclosed", "Prefers not to say", "Préfère ne pas le dire"),
+)
+
+# The named groups of rfm.core.GROUPS, in the same order (tests/unit/rfm checks they agree).
+RFM_GROUPS = _choices(
+    ("champions", "Champions", "Champions"),
+    ("loyal", "Loyal", "Fidèles"),
+    ("potential_loyalists", "Potential loyalists", "Fidèles en devenir"),
+    ("new_customers", "New customers", "Nouveaux clients"),
+    ("promising", "Promising", "Prometteurs"),
+    ("need_attention", "Need attention", "À surveiller"),
+    ("about_to_sleep", "About to sleep", "En train de s'endormir"),
+    ("at_risk", "At risk", "À risque"),
+    ("cant_lose_them", "Can't lose them", "À ne pas perdre"),
+    ("hibernating", "Hibernating", "En hibernation"),
+    ("lost", "Lost", "Perdus"),
 )
 
 
@@ -137,6 +152,11 @@ STANDARD_FIELDS: tuple[Field, ...] = (
     _f("purchases", "number", "Purchases", "Achats", "activity", nullable=False),
     _f("total_revenue", "number", "Revenue", "Chiffre d'affaires", "activity", nullable=False),
     _f("last_purchase_at", "datetime", "Last purchase", "Dernier achat", "activity"),
+    _f("rfm_recency", "number", "RFM recency (1-5)", "RFM récence (1-5)", "rfm"),
+    _f("rfm_frequency", "number", "RFM frequency (1-5)", "RFM fréquence (1-5)", "rfm"),
+    _f("rfm_monetary", "number", "RFM monetary (1-5)", "RFM montant (1-5)", "rfm"),
+    _f("rfm_score", "string", "RFM score (e.g. 545)", "Score RFM (ex. 545)", "rfm"),
+    _f("rfm_segment", "choice", "RFM group", "Groupe RFM", "rfm", choices=RFM_GROUPS),
     _f("company", "string", "Company", "Société", "account"),
     _f("account_industry", "string", "Company industry", "Secteur de la société", "account"),
     _f("account_size", "number", "Company size (employees)", "Taille de la société (salariés)", "account"),

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from parcours import db
 from parcours.behaviour import values
 from parcours.contacts import service as contacts
-from parcours.contacts.models import Account, Contact, CustomField
+from parcours.contacts.models import Account, Contact, ContactRfm, CustomField
+from parcours.rfm.core import GROUPS, group_of
 from parcours.rules.context import context_values
 from parcours.rules.fields import ComputedInfo, CustomFieldInfo, catalog
 from parcours.rules.language import Schema, compile_rule, evaluate, parse
@@ -71,8 +72,10 @@ def contact_rows(draw: Any) -> dict[str, Any]:
     ]:
         if draw(st.booleans()):
             computed[f"computed_{name}"] = draw(strategy)
+    rfm = draw(st.one_of(st.none(), st.tuples(*[st.integers(1, 5)] * 3)))
     return {
         "computed": computed,
+        **rfm_columns(rfm),
         "first_name": draw(maybe_words),
         "last_name": draw(maybe_words),
         "country": draw(st.sampled_from(["FR", "DE", None])),
@@ -95,6 +98,14 @@ def contact_rows(draw: Any) -> dict[str, Any]:
             )
         ),
     }
+
+
+def rfm_columns(scores: tuple[int, int, int] | None) -> dict[str, Any]:
+    """A customer's RFM fields as the recompute writes them; empty for a contact who never bought."""
+    if scores is None:
+        return dict.fromkeys(contacts.RFM_COLUMNS)
+    r, f, m = scores
+    return dict(zip(contacts.RFM_COLUMNS, (r, f, m, f"{r}{f}{m}", group_of(r, f)), strict=True))
 
 
 def q(text: str) -> str:
@@ -143,6 +154,16 @@ atoms = st.one_of(
             '(computed_last_visit ?? d"1970-01-01") > d"2026-06-05T12:00:00Z"',
         ]
     ),
+    st.builds(
+        lambda f, o, n: f"({f} ?? 0) {o} {n}",
+        st.sampled_from(["rfm_recency", "rfm_frequency", "rfm_monetary"]),
+        OPERATORS,
+        NUMBERS,
+    ),
+    st.builds(lambda n: f"rfm_frequency != {n}", NUMBERS),
+    st.builds(lambda g: f"rfm_segment == {q(g)}", st.sampled_from(GROUPS)),
+    st.builds(lambda a, b: f"rfm_segment in [{q(a)}, {q(b)}]", st.sampled_from(GROUPS), st.sampled_from(GROUPS)),
+    st.sampled_from(['rfm_score == "555"', '(rfm_score ?? "") =~ "5"', "rfm_segment == null", "rfm_score != null"]),
     st.sampled_from(
         [
             "email_opt_in",
@@ -209,7 +230,7 @@ class Database:
 
     async def load(self, rows: list[dict[str, Any]]) -> list[int]:
         async with db.transaction(self.sessions) as session:
-            for table in (Contact, Account, CustomField):
+            for table in (ContactRfm, Contact, Account, CustomField):
                 await session.execute(delete(table))
             for info in CUSTOM:
                 session.add(CustomField(name=info.name, label=info.label, type=info.type, choices=list(info.choices)))
@@ -218,6 +239,7 @@ class Database:
                 row = dict(row)
                 account = row.pop("account")
                 row["scores"] = {k: self.stored(v) for k, v in row.pop("computed", {}).items()}
+                rfm = {name: row.pop(name) for name in contacts.RFM_COLUMNS}
                 account_id = None
                 if account:
                     name = account[0] if account[0].casefold() not in names else f"{account[0]} {i}"
@@ -234,6 +256,8 @@ class Database:
                 ids += await contacts.insert_many(
                     session, [{**row, "email": f"c{i}@example.org", "account_id": account_id}]
                 )
+                if rfm["rfm_score"] is not None:
+                    await session.execute(insert(ContactRfm).values(contact_id=ids[-1], **rfm))
             return ids
 
     def stored(self, value: Any) -> Any:
@@ -298,6 +322,7 @@ def _row(**fields: Any) -> dict[str, Any]:
         "created_at": NOW,
         "custom": {},
         "account": None,
+        **rfm_columns(None),
     }
     return {**base, **fields}
 

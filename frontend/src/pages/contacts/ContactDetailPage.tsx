@@ -29,6 +29,7 @@ import { formatDate, formatDateTime, formatMoney, formatNumber } from "../../com
 import { STAGE_COLORS, countryName, languageName } from "../../components/vocabulary";
 import { ContactForm, bodyOf, valuesOf, type ContactValues } from "./ContactForm";
 import { ConsentEvidence } from "./ConsentEvidence";
+import { RfmPanel } from "./RfmPanel";
 import { ScorePanel } from "./ScorePanel";
 import { Timeline } from "./Timeline";
 
@@ -172,6 +173,7 @@ export function ContactDetailPage() {
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack>
             <ScorePanel contact={c} onChanged={refresh} />
+            <RfmPanel contactId={c.id} />
             <Card withBorder>
               <Title order={4} mb="sm">
                 {t("contacts.profile")}

@@ -1,0 +1,26 @@
+"""Each RFM recompute: when, over which period, how many customers, and the ranges of each score."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from parcours.clock import utcnow
+from parcours.db import UTCDateTime
+
+
+class RfmRun(SQLModel, table=True):
+    __tablename__ = "rfm_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str | None = Field(default=None, max_length=32)
+    computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    period_days: int
+    customers: int = 0
+    changed: int = 0
+    # {"recency"|"frequency"|"monetary": {"1": [lowest, highest], ...}}: the measures each score
+    # covered, so that a contact's page can say what its scores mean in days, orders and money.
+    ranges: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
