@@ -33,7 +33,7 @@ def pick(page: Page, test_id: str, option: str) -> None:
 
 
 def test_define_a_behavioural_field_and_target_the_behaviour_in_a_segment(page: Page, api: httpx.Client) -> None:
-    tag = f"t{time.monotonic_ns()}"
+    tag = f"T{time.monotonic_ns()}"  # a last name as contacts keep it (capitalised)
     pricing = f"/pricing?{tag}"
     keen = create_contact(api, first_name="Keen", last_name=tag)
     once = create_contact(api, first_name="Once", last_name=tag)

@@ -25,7 +25,9 @@ def test_an_unknown_field_suggests_the_fields_whose_label_means_it(api: Any) -> 
     assert _refusal(api, 'societe == "Acme"')["suggestions"][0] == "company"
     assert _refusal(api, 'contry == "FR"')["suggestions"][0] == "country"  # spelling
     score = _refusal(api, "score > 10")
-    assert score["suggestions"] and all(name.startswith("score_") for name in score["suggestions"]), score
+    # The scoring models' scores, and the RFM score: every field whose label says "score".
+    assert "score_behavioural" in score["suggestions"], score
+    assert all(name.startswith("score_") or name == "rfm_score" for name in score["suggestions"]), score
     assert _refusal(api, 'prefere == "Lyon"')["suggestions"] == ["custom_magasin"]  # a custom field's label
     nothing = _refusal(api, "zzzz == 1")
     assert "suggestions" not in nothing and nothing["message"] == "There is no field named 'zzzz'."
