@@ -44,8 +44,8 @@ BACKFILL_CHUNK = 200_000
 _VALUE_FIELDS = ("aggregate", "interaction_type", "property", "filter", "window_days")
 
 
-async def get_field(session: AsyncSession, field_id: int) -> ComputedField:
-    row = await session.get(ComputedField, field_id)
+async def get_field(session: AsyncSession, field_id: int, lock: bool = False) -> ComputedField:
+    row = await session.get(ComputedField, field_id, with_for_update=lock)
     if row is None:
         raise NotFound("This behavioural field does not exist.", "id")
     return row
@@ -124,7 +124,8 @@ async def create_field(
 async def update_field(
     session: AsyncSession, enqueue: Enqueue, field_id: int, changed: dict[str, Any], by: str
 ) -> ComputedField:
-    row = await get_field(session, field_id)
+    # Locked: a backfill chunk of the old definition either ends before, or sees the change and stops.
+    row = await get_field(session, field_id, lock=True)
     before = definition_of(row)
     definition = _checked({**msgspec.structs.asdict(before), **changed})
     if definition.name != before.name:
@@ -145,7 +146,9 @@ async def update_field(
 
 
 async def delete_field(session: AsyncSession, field_id: int) -> None:
-    row = await get_field(session, field_id)
+    # Locked before its values are taken out: a backfill chunk under way commits first (and its
+    # values are taken out with the others), a later one finds the field gone and writes nothing.
+    row = await get_field(session, field_id, lock=True)
     await usage.refuse_if_read(session, {COMPUTED_PREFIX + row.name}, f"the behavioural field '{row.label}'", "id")
     await contacts.forget_value(session, COMPUTED_PREFIX + row.name)
     await session.delete(row)
@@ -288,7 +291,8 @@ async def _roll_one(session: AsyncSession, field_id: int) -> int:
 
 
 async def backfill(sessions: Sessions, progress: JobProgress, field_id: int) -> int:
-    """Every contact's value of a field, chunk by chunk of contact ids, set-wise."""
+    """Every contact's value of a field, chunk by chunk of contact ids, set-wise. It stops when the
+    field is deleted or its definition changed meanwhile (a change queues its own backfill)."""
     await progress.start("Computing the field for every contact")
     async with transaction(sessions) as session:
         row = await session.get(ComputedField, field_id)
@@ -303,7 +307,11 @@ async def backfill(sessions: Sessions, progress: JobProgress, field_id: int) -> 
         starts = list(range(low, high, BACKFILL_CHUNK))
         for i, start in enumerate(starts):
             end = min(start + BACKFILL_CHUNK, high)
-            written += await retried(sessions, _backfill_chunk, definition, start, end)
+            chunk = await retried(sessions, _backfill_chunk, field_id, definition, start, end)
+            if chunk is None:
+                await progress.fail("The field was deleted or changed while it was being computed.")
+                return written
+            written += chunk
             await progress.report((i + 1) / len(starts))
     async with transaction(sessions) as session:
         row = await session.get(ComputedField, field_id, with_for_update=True)
@@ -327,7 +335,14 @@ _SCRATCH_TYPES = {
 }
 
 
-async def _backfill_chunk(session: AsyncSession, definition: Definition, low: int, high: int) -> int:
+async def _backfill_chunk(
+    session: AsyncSession, field_id: int, definition: Definition, low: int, high: int
+) -> int | None:
+    """The values of contacts low <= id < high; None, with nothing written, when the field is no
+    longer this definition (deleted or changed: delete_field and update_field lock it too)."""
+    row = await session.get(ComputedField, field_id, with_for_update=True)
+    if row is None or definition_of(row) != definition:
+        return None
     name = COMPUTED_PREFIX + definition.name
     dialect = await dialect_name(session)
     kind = _SCRATCH_TYPES[dialect][value_type(definition)]

@@ -192,3 +192,13 @@ async def rfm_of(session: AsyncSession, contact_id: int) -> dict[str, Any]:
     """A contact's RFM fields (each None when the contact has no purchase scored)."""
     row = (await session.execute(select(CONTACT_RFM).where(CONTACT_RFM.c.contact_id == contact_id))).mappings().first()
     return {name: row[name] if row else None for name in RFM_COLUMNS}
+
+
+async def rfm_of_many(session: AsyncSession, contact_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The RFM fields of these contacts, by contact id (only those with purchases scored)."""
+    if not contact_ids:
+        return {}
+    rows = (
+        await session.execute(select(CONTACT_RFM).where(CONTACT_RFM.c.contact_id.in_(list(contact_ids))))
+    ).mappings()
+    return {row["contact_id"]: {name: row[name] for name in RFM_COLUMNS} for row in rows}

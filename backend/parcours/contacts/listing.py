@@ -13,9 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.api import decode_cursor, encode_cursor
 from parcours.contacts import accounts
 from parcours.contacts import normalize as n
+from parcours.contacts.computed import RFM_COLUMNS, rfm_of_many
 from parcours.contacts.lookup import outs
 from parcours.contacts.models import Contact
-from parcours.contacts.schemas import ContactFilters, ContactPage
+from parcours.contacts.schemas import ContactFilters, ContactOut, ContactPage
 from parcours.errors import InvalidInput
 
 MAX_PAGE = 500
@@ -74,8 +75,10 @@ async def list_contacts(
     limit: int = 50,
     cursor: str | None = None,
     among: Select[Any] | None = None,
+    fields: Sequence[str] = (),
 ) -> ContactPage:
-    """A page of contacts; `among` (a query of contact ids, e.g. a segment's members) narrows it."""
+    """A page of contacts; `among` (a query of contact ids, e.g. a segment's members) narrows it;
+    `fields` (rule fields: computed_<name>, rfm_*) are added to each row."""
     limit = max(1, min(limit, MAX_PAGE))
     descending = sort.startswith("-")
     name = _SORT_COLUMNS.get(sort.lstrip("-"), sort.lstrip("-"))
@@ -102,7 +105,18 @@ async def list_contacts(
         key = getattr(last_row, name)
         next_cursor = encode_cursor([key.isoformat() if isinstance(key, datetime) else key, last_row.id])
     names = await accounts.names(session, {c.account_id for c in page if c.account_id is not None})
-    return ContactPage(items=outs(page, names), next_cursor=next_cursor, total=int(total))
+    items = outs(page, names)
+    if fields:
+        await _add_fields(session, items, fields)
+    return ContactPage(items=items, next_cursor=next_cursor, total=int(total))
+
+
+async def _add_fields(session: AsyncSession, items: list[ContactOut], fields: Sequence[str]) -> None:
+    """Behavioural values are already in each row's scores; RFM ones are read in one query for the page."""
+    rfm = await rfm_of_many(session, [item.id for item in items]) if any(f in RFM_COLUMNS for f in fields) else {}
+    for item in items:
+        own = rfm.get(item.id, {})
+        item.fields = {name: own.get(name) if name in RFM_COLUMNS else item.scores.get(name) for name in fields}
 
 
 async def iterate_contacts(

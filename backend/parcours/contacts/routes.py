@@ -44,8 +44,9 @@ from parcours.contacts.schemas import (
 )
 from parcours.contacts.vocabulary import ConsentLevel, LifecycleStage
 from parcours.errors import InvalidInput
+from parcours.rules import service as rules
 from parcours.rules import usage
-from parcours.rules.fields import CUSTOM_PREFIX
+from parcours.rules.fields import COMPUTED_PREFIX, CUSTOM_PREFIX
 from parcours.runtime import Runtime
 from parcours.scoring import service as scoring
 from parcours.scoring.schemas import GroupScoreOut
@@ -161,6 +162,22 @@ def contact_filters(
     )
 
 
+async def _column_fields(db: AsyncSession, raw: str | None) -> list[str]:
+    """The list's extra columns, checked against the rule fields of the moment."""
+    names = list(dict.fromkeys(name.strip() for name in (raw or "").split(",") if name.strip()))
+    if not names:
+        return []
+    known = (await rules.current_schema(db)).fields
+    wrong = [n for n in names if n not in known or not (n.startswith(COMPUTED_PREFIX) or n in service.RFM_COLUMNS)]
+    if wrong:
+        raise InvalidInput(
+            f"'fields' names what the list cannot show: {', '.join(wrong)}. "
+            "Name behavioural fields (computed_<name>) or RFM fields (rfm_*).",
+            "fields",
+        )
+    return names
+
+
 class ContactsController(Controller):
     path = "/contacts"
     tags = ["contacts"]
@@ -174,8 +191,13 @@ class ContactsController(Controller):
         sort: ContactSort = "-id",
         limit: int = Parameter(default=50, ge=1, le=service.MAX_PAGE),
         cursor: str | None = None,
+        fields: str | None = Parameter(
+            default=None,
+            description="Comma-separated rule fields to add to each row's `fields`: behavioural (computed_<name>) and RFM (rfm_*)",
+        ),
     ) -> ContactPage:
-        return await service.list_contacts(db, filters, sort, limit, cursor)
+        wanted = await _column_fields(db, fields)
+        return await service.list_contacts(db, filters, sort, limit, cursor, fields=wanted)
 
     @post("/", summary="Create a contact")
     async def create_contact(self, data: ContactIn, db: AsyncSession, actor: Actor) -> ContactOut:

@@ -101,6 +101,8 @@ class ContactOut(msgspec.Struct, kw_only=True):
     custom: dict[str, Any]
     # score_<key>, grade_<key>, and behavioural fields (computed_<name>: also a boolean, or null)
     scores: dict[str, float | str | bool | None] = {}
+    # The rule fields the list was asked for (GET /api/contacts?fields=...), each null when empty.
+    fields: dict[str, float | str | bool | None] = {}
     last_interaction_at: datetime | None
     opens_30d: int
     clicks_30d: int
