@@ -13,6 +13,7 @@ import { DataTable } from "../../components/DataTable";
 import { formatNumber, formatRelative } from "../../components/format";
 import { CONSENT_LEVELS, COUNTRY_CODES, STAGES, STAGE_COLORS, countryName } from "../../components/vocabulary";
 import { AddToSegment } from "./AddToSegment";
+import { ContactColumnsMenu, FieldValue, useContactColumns } from "./ContactColumns";
 import { ContactForm } from "./ContactForm";
 
 type Query = Record<string, string>;
@@ -55,7 +56,9 @@ export function ContactsPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debounced]);
 
-  const contacts = useContacts({ ...query, sort });
+  const columns = useContactColumns();
+  const extra = columns.shown.map((f) => f.name).join(",");
+  const contacts = useContacts({ ...query, sort, ...(extra ? { fields: extra } : {}) });
 
   const exportQuery = new URLSearchParams(
     Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]),
@@ -75,6 +78,7 @@ export function ContactsPage() {
           )}
         </Group>
         <Group gap="xs">
+          <ContactColumnsMenu {...columns} />
           <Button variant="default" leftSection={<IconGitMerge size={16} />} component={Link} to="/contacts/duplicates" data-testid="contacts-duplicates">
             {t("duplicates.open")}
           </Button>
@@ -213,6 +217,15 @@ export function ContactsPage() {
             ) },
             { key: "country", header: t("fields.country"), sortable: true, render: (c) => countryName(c.country, i18n.language) },
             { key: "last_interaction_at", header: t("fields.last_interaction_at"), sortable: true, render: (c) => formatRelative(c.last_interaction_at) },
+            ...columns.shown.map((f) => ({
+              key: f.name,
+              header: i18n.language === "fr" ? f.label_fr : f.label_en,
+              render: (c: Contact) => (
+                <span data-testid={`contact-row-field-${f.name}`}>
+                  <FieldValue field={f} value={c.fields?.[f.name]} />
+                </span>
+              ),
+            })),
           ]}
         />
       </Paper>
