@@ -315,10 +315,15 @@ async def backfill(sessions: Sessions, progress: JobProgress, field_id: int) -> 
             await progress.report((i + 1) / len(starts))
     async with transaction(sessions) as session:
         row = await session.get(ComputedField, field_id, with_for_update=True)
-        if row is not None and definition_of(row) == definition:
+        if row is not None and _same_values(definition_of(row), definition):
             row.backfilled_at, row.rolled_until = utcnow(), started
     await progress.finish({"contacts": written}, f"{written} contacts have a value")
     return written
+
+
+def _same_values(one: Definition, other: Definition) -> bool:
+    """Whether two definitions store the same values under the same key (a new label does not matter)."""
+    return one.name == other.name and all(getattr(one, f) == getattr(other, f) for f in _VALUE_FIELDS)
 
 
 # Where a backfill chunk's values are computed once, then written (the aggregate is the costly part:
@@ -341,7 +346,7 @@ async def _backfill_chunk(
     """The values of contacts low <= id < high; None, with nothing written, when the field is no
     longer this definition (deleted or changed: delete_field and update_field lock it too)."""
     row = await session.get(ComputedField, field_id, with_for_update=True)
-    if row is None or definition_of(row) != definition:
+    if row is None or not _same_values(definition_of(row), definition):
         return None
     name = COMPUTED_PREFIX + definition.name
     dialect = await dialect_name(session)
