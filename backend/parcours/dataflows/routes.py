@@ -90,9 +90,15 @@ class ImportSourcesController(Controller):
 
 
 FieldsParam = Annotated[
-    list[Annotated[str, Parameter(max_length=200)]],
-    Parameter(min_items=1, max_items=200, description="Rule fields, in the order of the columns"),
+    list[Annotated[str, Parameter(max_length=200)]] | None,
+    Parameter(
+        min_items=1,
+        max_items=200,
+        description="Rule fields, in the order of the columns (absent: email, first name, last name)",
+    ),
 ]
+# What a download holds when it names no field.
+DEFAULT_FIELDS = ("email", "first_name", "last_name")
 
 
 class ExportsController(Controller):
@@ -105,12 +111,15 @@ class ExportsController(Controller):
         summary="A segment's members as CSV with the chosen fields (any rule field: computed, scores…)",
         opt={"role": "marketer"},
     )
-    async def download(self, segment_id: IdParam, fields: FieldsParam, db: AsyncSession, runtime: Runtime) -> Stream:
-        await service.check_export_fields(db, segment_id, fields)
+    async def download(
+        self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, fields: FieldsParam = None
+    ) -> Stream:
+        columns = fields or list(DEFAULT_FIELDS)
+        await service.check_export_fields(db, segment_id, columns)
 
         async def lines() -> AsyncIterator[str]:
             async with transaction(runtime.read_sessions) as session:
-                async for text, _count in exporting.segment_lines(session, segment_id, fields):
+                async for text, _count in exporting.segment_lines(session, segment_id, columns):
                     yield text
 
         return Stream(

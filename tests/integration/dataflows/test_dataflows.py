@@ -327,6 +327,10 @@ def test_a_segment_exported_to_sftp_on_its_schedule_and_downloaded(api: Api, sft
     lines = download.text.lstrip("\ufeff").splitlines()
     assert lines[0] == "email,first_name,opens_30d"
     assert sorted(lines[1:]) == sorted(f"{p['email']},{p['first_name']},0" for p in people)
+    # Naming no field downloads the email and the names.
+    plain = api.get(f"/api/exports/segments/{segment_id}/csv")
+    assert plain.status_code == 200, plain.text
+    assert plain.text.lstrip("\ufeff").splitlines()[0] == "email,first_name,last_name"
     (sftp.root / "out").mkdir(exist_ok=True)
     body = {
         "name": "Weekly VIP",
