@@ -25,7 +25,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime } from "../../components/format";
-import { ConnectionFields, connectionBody, emptyConnection, scheduleWords, type ConnectionValues } from "./connection";
+import { ConnectionFields, connectionBody, emptyConnection, ScheduleFields, scheduleWords, type ConnectionValues } from "./connection";
 import { where } from "./SourcesTab";
 
 const DEFAULT_FIELDS = ["email", "first_name", "last_name"];
@@ -150,11 +150,9 @@ export function ExportsTab() {
 
 type Values = ConnectionValues & { name: string; segment_id: string | null; fields: string[]; frequency: "hourly" | "daily"; time_of_day: string; enabled: boolean };
 
-const HOURS = Array.from({ length: 48 }, (_, i) => `${String(Math.floor(i / 2)).padStart(2, "0")}:${i % 2 ? "30" : "00"}`);
 
 function ExportForm({ saved, onClose, onSaved }: { saved: ScheduledExport | null; onClose: () => void; onSaved: () => void }) {
   const { t } = useTranslation();
-  const organization = useOrganization();
   const fieldChoices = useFieldChoices();
   const segmentChoices = useSegmentChoices();
   const [error, setError] = useState<unknown>(null);
@@ -205,19 +203,7 @@ function ExportForm({ saved, onClose, onSaved }: { saved: ScheduledExport | null
           <MultiSelect label={t("dataflows.fields")} data={fieldChoices} searchable data-testid="export-fields" {...form.getInputProps("fields")} />
           <Title order={5}>{t("dataflows.destination")}</Title>
           <ConnectionFields form={form} saved={saved ? { ...saved, export_id: saved.id } : undefined} testId="export" />
-          <Group align="flex-end">
-            <Select
-              label={t("dataflows.frequency")}
-              data={[{ value: "daily", label: t("dataflows.daily") }, { value: "hourly", label: t("dataflows.hourly") }]}
-              allowDeselect={false}
-              data-testid="export-frequency"
-              {...form.getInputProps("frequency")}
-            />
-            {form.values.frequency === "daily" && (
-              <Select label={t("dataflows.time")} data={HOURS} searchable allowDeselect={false} data-testid="export-time" {...form.getInputProps("time_of_day")} />
-            )}
-          </Group>
-          <Text size="sm">{scheduleWords(t, form.values.frequency, form.values.time_of_day, organization.data?.timezone)}</Text>
+          <ScheduleFields form={form} testId="export" />
           <Switch label={t("dataflows.enabled")} data-testid="export-enabled" {...form.getInputProps("enabled", { type: "checkbox" })} />
           <ErrorAlert error={error} testId="export-form-error" />
           <Group justify="flex-end">

@@ -1,16 +1,15 @@
 // Create or change an import source: where its files are, which columns fill which fields (read
 // from a sample file with the import wizard's mapping), when it runs and what it does with a file read.
-import { Alert, Button, FileButton, Group, Modal, Radio, Select, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Button, FileButton, Group, Modal, Radio, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { IconFileSpreadsheet } from "@tabler/icons-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api, multipart, unwrap, type ImportPreview } from "../../api/client";
 import { createSource, updateSource, type Source, type SourceIn } from "../../api/queries/dataflows";
-import { useOrganization } from "../../api/queries/organization";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { ColumnMapping, mappingProblem, type Mapping } from "../import/ColumnMapping";
-import { ConnectionFields, connectionBody, emptyConnection, scheduleWords, type ConnectionValues } from "./connection";
+import { ConnectionFields, connectionBody, emptyConnection, ScheduleFields, type ConnectionValues } from "./connection";
 
 type Values = ConnectionValues & {
   name: string;
@@ -21,11 +20,9 @@ type Values = ConnectionValues & {
   enabled: boolean;
 };
 
-const HOURS = Array.from({ length: 48 }, (_, i) => `${String(Math.floor(i / 2)).padStart(2, "0")}:${i % 2 ? "30" : "00"}`);
 
 export function SourceForm({ source, opened, onClose, onSaved }: { source: Source | null; opened: boolean; onClose: () => void; onSaved: () => void }) {
   const { t } = useTranslation();
-  const organization = useOrganization();
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [mapping, setMapping] = useState<Mapping | null>(source?.mapping ?? null);
   const [error, setError] = useState<unknown>(null);
@@ -116,21 +113,7 @@ export function SourceForm({ source, opened, onClose, onSaved }: { source: Sourc
           )}
           {problem && <Alert color="orange">{problem}</Alert>}
           <Title order={4}>{t("dataflows.schedule")}</Title>
-          <Group align="flex-end">
-            <Select
-              label={t("dataflows.frequency")}
-              data={[{ value: "daily", label: t("dataflows.daily") }, { value: "hourly", label: t("dataflows.hourly") }]}
-              allowDeselect={false}
-              data-testid="source-frequency"
-              {...form.getInputProps("frequency")}
-            />
-            {form.values.frequency === "daily" && (
-              <Select label={t("dataflows.time")} data={HOURS} searchable allowDeselect={false} data-testid="source-time" {...form.getInputProps("time_of_day")} />
-            )}
-          </Group>
-          <Text size="sm" data-testid="source-schedule-words">
-            {scheduleWords(t, form.values.frequency, form.values.time_of_day, organization.data?.timezone)}
-          </Text>
+          <ScheduleFields form={form} testId="source" />
           <Radio.Group label={t("dataflows.after_read")} {...form.getInputProps("after_read")}>
             <Stack gap={4} mt={4}>
               <Radio value="move" label={t("dataflows.after_move")} data-testid="source-after-move" />

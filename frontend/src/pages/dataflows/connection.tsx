@@ -1,11 +1,12 @@
 // The connection part of a source or an export: an SFTP server (password or private key, never
 // shown again once saved) or a directory of the server, with a test that says what it finds.
-import { Alert, Button, Group, NumberInput, PasswordInput, SegmentedControl, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { Alert, Button, Group, NumberInput, PasswordInput, SegmentedControl, Select, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import type { UseFormReturnType } from "@mantine/form";
 import type { TFunction } from "i18next";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { testConnection, type ConnectionTestIn } from "../../api/queries/dataflows";
+import { useOrganization } from "../../api/queries/organization";
 import { ErrorAlert } from "../../components/ErrorAlert";
 
 export type ConnectionValues = {
@@ -37,6 +38,36 @@ export function connectionBody(values: ConnectionValues) {
 /** "Every day at 06:00 (Europe/Paris)" or "Every hour, on the hour". */
 export function scheduleWords(t: TFunction, frequency: string, time: string, zone: string | undefined) {
   return frequency === "hourly" ? t("dataflows.every_hour") : t("dataflows.every_day", { time, zone: zone ?? "UTC" });
+}
+
+const HOURS = Array.from({ length: 48 }, (_, i) => `${String(Math.floor(i / 2)).padStart(2, "0")}:${i % 2 ? "30" : "00"}`);
+
+type ScheduleValues = { frequency: "daily" | "hourly"; time_of_day: string };
+
+/** When a source or an export runs (hourly, or daily at a time), and the same said in words in
+ * the organization's time zone. */
+export function ScheduleFields<T extends ScheduleValues>({ form, testId }: { form: UseFormReturnType<T>; testId: string }) {
+  const { t } = useTranslation();
+  const organization = useOrganization();
+  return (
+    <>
+      <Group align="flex-end">
+        <Select
+          label={t("dataflows.frequency")}
+          data={[{ value: "daily", label: t("dataflows.daily") }, { value: "hourly", label: t("dataflows.hourly") }]}
+          allowDeselect={false}
+          data-testid={`${testId}-frequency`}
+          {...form.getInputProps("frequency")}
+        />
+        {form.values.frequency === "daily" && (
+          <Select label={t("dataflows.time")} data={HOURS} searchable allowDeselect={false} data-testid={`${testId}-time`} {...form.getInputProps("time_of_day")} />
+        )}
+      </Group>
+      <Text size="sm" data-testid={`${testId}-schedule-words`}>
+        {scheduleWords(t, form.values.frequency, form.values.time_of_day, organization.data?.timezone)}
+      </Text>
+    </>
+  );
 }
 
 export function ConnectionFields<T extends ConnectionValues>({
