@@ -55,6 +55,7 @@ from parcours.scoring import service as scoring
 from parcours.scoring.routes import ContactScoresController, ScoringModelsController
 from parcours.segments.routes import SegmentsController
 from parcours.settings import Settings, load_settings
+from parcours.spend.routes import SpendController
 from parcours.tracking.routes import tracking_router
 from parcours.visitors.routes import PersonalizationController, visitors_routers
 from parcours.visitors.tasks import Beacons
@@ -161,6 +162,7 @@ def api_router() -> Router:
             RfmController,
             PipelineController,
             OpportunitiesController,
+            SpendController,
             EventsController,
             FormsController,
             OrganizationController,

@@ -28,6 +28,7 @@ from parcours.pipeline.models import Opportunity
 from parcours.rfm.models import RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
+from parcours.spend.models import MarketingSpend
 from parcours.visitors.models import Visitor, VisitorEvent, WebsiteSegment
 from parcours.webhooks.models import Webhook, WebhookDelivery
 
@@ -66,6 +67,7 @@ __all__ = [
     "JourneyVersion",
     "LandingPage",
     "LandingPageVersion",
+    "MarketingSpend",
     "Opportunity",
     "Organization",
     "OutboxMessage",
