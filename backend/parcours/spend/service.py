@@ -102,6 +102,13 @@ async def summary(session: AsyncSession, first: str, last: str) -> SpendSummary:
 
 
 def parse_csv(text: str) -> list[dict[str, Any]]:
+    try:
+        return _rows(text)
+    except csv.Error as error:
+        raise InvalidInput(f"This is not a CSV file the import can read: {error}.", "csv") from None
+
+
+def _rows(text: str) -> list[dict[str, Any]]:
     """Rows of `month,channel,amount[,note]` (a header line first); the first bad row is refused
     with its line number, and then nothing of the file is kept."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
