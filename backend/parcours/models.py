@@ -12,6 +12,7 @@ from parcours.contacts.models import (
     ContactMerge,
     ContactRfm,
     CustomField,
+    DistinctPair,
     ErasureTombstone,
     ImportFile,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "ContactRfm",
     "ContactScore",
     "CustomField",
+    "DistinctPair",
     "Email",
     "EmailVersion",
     "ErasureTombstone",
