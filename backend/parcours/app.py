@@ -18,7 +18,7 @@ from litestar.response import File, Response
 from litestar.routes import HTTPRoute
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours import errors, health, logs, openapi
+from parcours import errors, health, logs, metrics, monitoring, openapi
 from parcours.assembly import Product, open_product
 from parcours.assets.routes import AssetsController, serve_asset
 from parcours.auth.guards import authentication, role_guard
@@ -266,6 +266,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
     app = Litestar(
         route_handlers=[
             health.health,
+            monitoring.prometheus,
             api_router(),
             tracking_router,
             *visitors_routers(settings),
@@ -304,5 +305,6 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
         logging_config=None,  # logging is set up once by the command line (logs.configure)
         debug=False,
     )
+    app.asgi_handler = metrics.RequestMetrics(app.asgi_handler)
     app.asgi_handler = logs.RequestLog(app.asgi_handler)  # outermost: also routing errors and CORS answers
     return app
