@@ -15,6 +15,7 @@ from parcours.contacts.models import (
     ErasureTombstone,
     ImportFile,
 )
+from parcours.dashboards.models import DashboardTile
 from parcours.dataflows.models import ImportedFile, ImportRun, ImportSource, ScheduledExport
 from parcours.emails.models import Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
@@ -43,6 +44,7 @@ __all__ = [
     "ContactRfm",
     "ContactScore",
     "CustomField",
+    "DashboardTile",
     "Email",
     "EmailVersion",
     "ErasureTombstone",
