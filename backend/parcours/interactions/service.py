@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -17,7 +17,7 @@ from parcours.addresses import normalize_email
 from parcours.api import after, cut, read_cursor, to_out
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import Sessions, dialect_name, move_rows, transaction
+from parcours.db import Sessions, dialect_name, move_rows, per_day, transaction
 from parcours.errors import InvalidInput, ParcoursError, Unprocessable
 from parcours.interactions import recording
 from parcours.interactions.batch import Stored
@@ -434,3 +434,23 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     moved = await move_rows(session, Interaction, "contact_id", other_id, survivor_id)
     await recompute_stats(session, [survivor_id])
     return {"interactions": moved}
+
+
+async def stage_moves_per_day(
+    session: AsyncSession, from_stage: str, since: datetime, until: datetime, among: Select[Any] | None = None
+) -> dict[date, float]:
+    """Moves out of one lifecycle stage (to any stage but disqualified) per UTC day: moves out of
+    `subscriber` are the new leads."""
+    at = col(Interaction.occurred_at)
+    moved_from = cast(col(Interaction.properties)["from"].as_string(), String)
+    moved_to = cast(col(Interaction.properties)["to"].as_string(), String)
+    where = [
+        col(Interaction.type) == contacts.STAGE_CHANGED,
+        at >= since,
+        at < until,
+        moved_from == from_stage,
+        moved_to != "disqualified",
+    ]
+    if among is not None:
+        where.append(col(Interaction.contact_id).in_(among))
+    return await per_day(session, at, func.count(), *where)
