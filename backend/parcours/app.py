@@ -48,6 +48,7 @@ from parcours.journeys.routes import JourneysController
 from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.reports.email_routes import EmailReportsController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -167,6 +168,7 @@ def api_router() -> Router:
             PersonalizationController,
             PagesController,
             WebhooksController,
+            EmailReportsController,
             ImportSourcesController,
             ExportsController,
         ],
