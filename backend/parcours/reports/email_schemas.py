@@ -36,7 +36,7 @@ class EmailFigures(msgspec.Struct, frozen=True, kw_only=True):
     complaints: int = 0
     revenue: float = 0.0
     revenue_first_touch: float = 0.0
-    rates: dict[str, Rate] = msgspec.field(default_factory=dict)
+    rates: dict[str, Rate]
 
 
 class VariantRow(msgspec.Struct, frozen=True):
