@@ -236,3 +236,72 @@ def test_bad_input_is_refused_naming_the_field(api: Api) -> None:
     viewer = api.as_key(api.new_key("viewer"))
     assert api.get("/api/reports/overview", headers=viewer).status_code == 200
     assert api.get("/api/reports/overview", headers=api.as_key("nope")).status_code == 401
+
+
+def _email_events(email_id: int, contact_ids: list[int], bounced: int) -> list[dict[str, Any]]:
+    """Each contact sent the email; all but `bounced` delivered; every other one opened (once as
+    a person, first), the first two clicked."""
+    batch: list[dict[str, Any]] = []
+    for n, cid in enumerate(contact_ids):
+        p = {"email_id": email_id, "message_id": 10_000 * email_id + n}
+        batch.append({"type": "email_sent", "contact_id": cid, "properties": p})
+        if n < bounced:
+            batch.append({"type": "email_bounced", "contact_id": cid, "properties": {**p, "hard": n % 2 == 0}})
+            continue
+        batch.append({"type": "email_delivered", "contact_id": cid, "properties": p})
+        if n % 2 == 0:
+            opened = {**p, "first_open": True, "first_human_open": True}
+            batch.append({"type": "email_opened", "contact_id": cid, "properties": opened})
+            batch.append({"type": "email_opened", "contact_id": cid, "properties": p})
+        if n in (bounced, bounced + 2):
+            clicked = {**p, "first_click": True, "first_human_click": n == bounced, "machine": n != bounced}
+            batch.append({"type": "email_clicked", "contact_id": cid, "properties": clicked})
+    return batch
+
+
+def test_email_figures_come_from_the_rollups_and_match_the_raw_rows(api: Api, database_url: str) -> None:
+    people = [factories.contact(api)["id"] for _ in range(30)]
+    email_id = factories.email(api, "Spring offer")
+    calm_id = factories.email(api, "Calm letter")
+    batch = _email_events(email_id, people, bounced=3) + _email_events(calm_id, people[:25], bounced=0)
+    assert api.post("/api/interactions", json={"batch": batch}).status_code in (200, 202)
+
+    def raw() -> dict[str, float]:
+        found: dict[str, float] = {}
+        for kind, p in rows(database_url, "select type, properties from interactions where type like 'email_%'"):
+            p = _props(p)
+            metric = {"email_sent": "sent", "email_delivered": "delivered"}.get(kind)
+            if metric:
+                found[metric] = found.get(metric, 0) + 1
+            for flag, name in (("first_open", "unique_opens"), ("first_human_open", "unique_opens_human")):
+                if kind == "email_opened" and p.get(flag):
+                    found[name] = found.get(name, 0) + 1
+            for flag, name in (("first_click", "unique_clicks"), ("first_human_click", "unique_clicks_human")):
+                if kind == "email_clicked" and p.get(flag):
+                    found[name] = found.get(name, 0) + 1
+        return found
+
+    expected = raw()
+    report = api.eventually(
+        lambda: (r := overview(api)) and figures(r)["emails_sent"]["value"] == expected["sent"] and r
+    )
+    assert report, (figures(overview(api))["emails_sent"], expected)
+    found = figures(report)
+    assert expected["sent"] == 55 and expected["delivered"] == 52
+    for key, metric in (
+        ("unique_open_rate", "unique_opens"),
+        ("unique_open_rate_human", "unique_opens_human"),
+        ("unique_click_rate", "unique_clicks"),
+        ("unique_click_rate_human", "unique_clicks_human"),
+    ):
+        assert found[key]["value"] == pytest.approx(expected[metric] / expected["delivered"], abs=1e-4), key
+    assert found["unique_click_rate_human"]["value"] < found["unique_click_rate"]["value"]
+    assert sum(found["emails_sent"]["series"]) == expected["sent"]
+    # One email of the two bounced 3 in 30 (10%, above 5%): it needs attention, the other does not.
+    spikes = [i for i in report["attention"] if i["kind"] == "bounce_spike"]
+    assert [(i["title"], i["link"], i["numbers"]["rate"]) for i in spikes] == [
+        ("Spring offer", f"/emails/{email_id}", 0.1)
+    ]
+    # Only the emails asked for.
+    only = figures(overview(api, email_ids=[calm_id]))
+    assert only["emails_sent"]["value"] == 25 and only["unique_open_rate"]["value"] == pytest.approx(13 / 25)

@@ -1,7 +1,7 @@
 """Tiles pinned onto each person's Home
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import parcours.db
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -3,11 +3,12 @@ import type { ReactElement } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useLocation } from "react-router";
 import { ComingSoon } from "../placeholder/ComingSoon";
+import { EmailResultsPage } from "./EmailResultsPage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
 // reports.pages.<key>: title and description) and its path under /reports.
 type ReportPage = { key: string; element: ReactElement };
-export const REPORT_PAGES: ReportPage[] = [];
+export const REPORT_PAGES: ReportPage[] = [{ key: "emails", element: <EmailResultsPage /> }];
 
 /** The reports' side menu: each link keeps the filters of the URL (the period, journeys...). */
 function ReportsMenu() {
@@ -21,7 +22,7 @@ function ReportsMenu() {
           component={Link}
           to={{ pathname: `/reports/${key}`, search: location.search }}
           label={t(`reports.pages.${key}.title`)}
-          active={location.pathname === `/reports/${key}`}
+          active={location.pathname.startsWith(`/reports/${key}`)}
           data-testid={`reports-menu-${key}`}
         />
       ))}
@@ -59,7 +60,7 @@ export function ReportsArea() {
         <Routes>
           <Route index element={<ReportsIndex />} />
           {REPORT_PAGES.map(({ key, element }) => (
-            <Route key={key} path={key} element={element} />
+            <Route key={key} path={`${key}/*`} element={element} />
           ))}
           <Route path="*" element={<Navigate to="/reports" replace />} />
         </Routes>
