@@ -103,3 +103,14 @@ def test_pinned_tiles_show_their_report_and_are_ordered_and_removed_with_the_key
     expect(titles).to_have_text(["Figures of the quarter"])
     page.get_by_test_id(f"home-tile-{first['id']}-remove").click()
     expect(page.get_by_test_id("home-tiles")).to_contain_text("Pin a chart or a table")
+
+
+def test_a_report_is_pinned_from_its_page_and_shown_on_the_home(page: Page) -> None:
+    page.goto("/reports/emails?from=2026-01-01&to=2026-01-31")
+    page.get_by_test_id("emails-pin").click()
+    expect(page.get_by_text("Email results is pinned to your Home.")).to_be_visible()
+    page.get_by_test_id("nav-home").click()
+    link = page.locator("[data-testid$=-link][data-testid^=home-tile-]").filter(has_text="Email results")
+    expect(link).to_have_attribute("href", "/reports/emails?from=2026-01-01&to=2026-01-31")
+    link.click()
+    expect(page).to_have_url(re.compile(r"/reports/emails\?from=2026-01-01&to=2026-01-31$"))

@@ -13,11 +13,22 @@ const TABLES = ["items", "groups", "rows", "stages", "figures", "by_day"];
 
 const scalar = (v: unknown) => v == null || ["string", "number", "boolean"].includes(typeof v);
 
+// A row's nested figures ({name, figures: {sent, ...}}) read as columns of their own.
+function flat(row: Row): Row {
+  const found: Row = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      for (const [inner, v] of Object.entries(value as Row)) if (scalar(v) && !(inner in row)) found[inner] = v;
+    } else found[key] = value;
+  }
+  return found;
+}
+
 /** A report's answer read generically: its table's rows and the columns worth showing. */
 export function tableOf(answer: unknown): { rows: Row[]; columns: string[] } {
   const body = (answer ?? {}) as Record<string, unknown>;
   const list = TABLES.map((k) => body[k]).find(Array.isArray) as Row[] | undefined;
-  const rows = (list ?? []).filter((r) => r && typeof r === "object");
+  const rows = (list ?? []).filter((r) => r && typeof r === "object").map(flat);
   const columns = rows.length ? Object.keys(rows[0]).filter((k) => scalar(rows[0][k])).slice(0, 6) : [];
   return { rows, columns };
 }

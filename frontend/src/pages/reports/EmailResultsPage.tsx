@@ -18,7 +18,8 @@ import { formatDate, formatNumber, formatTime } from "../../components/format";
 import { CsvButton } from "./CsvButton";
 import { FilterPane } from "./FilterPane";
 import { ReportHeader } from "./ReportHeader";
-import { useReportFilters } from "./filters";
+import { reportQuery, useReportFilters } from "./filters";
+import { PinButton } from "./PinButton";
 
 /** A rate as a percentage, "—" (with why, in words) when its divisor is zero. */
 function RateCell({ rate, testId }: { rate: Rate | undefined; testId?: string }) {
@@ -66,6 +67,7 @@ function EmailsList() {
     <Stack>
       <ReportHeader page="emails">
         <CsvButton path="/api/reports/emails" filters={filters} testId="emails-csv" />
+        <PinButton report="/api/reports/emails" params={reportQuery(filters)} title={t("reports.pages.emails.title")} testId="emails-pin" />
       </ReportHeader>
       <FilterPane show={["journeys", "emails"]} />
       <Group justify="space-between">
