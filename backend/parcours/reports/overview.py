@@ -150,9 +150,9 @@ async def _figures(session: AsyncSession, filters: ReportFilters, among: Select[
     new_contacts = await both("new_contacts", lambda s, u: contacts.created_per_day(session, s, u, among))
     # The total at the end of each day: the total at the end, minus what was created after.
     running_total, series = float(total), []
-    for day in reversed(days):
+    for created in reversed(new_contacts.series):
         series.append(running_total)
-        running_total -= new_contacts.series[days.index(day)] or 0.0
+        running_total -= created or 0.0
     running, inside = await journeys.running(session, among)
     return [
         Figure(
