@@ -193,6 +193,7 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
     page = tour.page
     contact = data["people"][0]
 
+    tour.visit("/", "home-figures", "home")
     tour.visit("/contacts", "contacts-search")
     page.get_by_test_id("contacts-select-page").click()
     tour.dialog("contacts-add-to-segment", "contacts: add to a segment")
@@ -275,7 +276,7 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
             f"/settings/{'users' if opener == 'users-new' else 'api-keys' if opener == 'keys-new' else 'custom-fields'}"
         )
         tour.dialog(opener, f"settings: {opener}")
-    tour.visit("/reports", "reports-area", "reports")
+    tour.visit("/reports", "reports-card-emails", "reports")
     tour.visit("/reports/spend", "spend-table", "reports: marketing spend")
 
 

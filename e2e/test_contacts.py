@@ -28,6 +28,7 @@ def test_find_edit_and_undo_in_french(anonymous_page: Page, api: httpx.Client) -
     login(page, marketer["email"], marketer["password"])
     expect(page.get_by_test_id("nav-contacts")).to_have_text("Contacts")
     expect(page.get_by_test_id("nav-events")).to_have_text("Événements")
+    page.get_by_test_id("nav-contacts").click()
 
     page.get_by_test_id("contacts-search").fill("lambert")
     row = page.get_by_test_id(f"contact-row-{contact['id']}")

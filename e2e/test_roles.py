@@ -13,6 +13,7 @@ def test_a_viewer_reads_but_cannot_change(anonymous_page: Page, api: httpx.Clien
     page = anonymous_page
     page.goto("/login")
     login(page, viewer["email"], viewer["password"])
+    page.get_by_test_id("nav-contacts").click()
     expect(page.get_by_test_id("contacts-table")).to_be_visible()
     expect(page.get_by_test_id("contacts-new")).to_have_count(0)
     expect(page.get_by_test_id("contacts-import")).to_have_count(0)

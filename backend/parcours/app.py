@@ -28,6 +28,7 @@ from parcours.behaviour.routes import ComputedFieldsController
 from parcours.campaigns.routes import CampaignsController
 from parcours.channels.routes import EmailEventsController, OutboxController
 from parcours.contacts.routes import AccountsController, ContactsController, CustomFieldsController
+from parcours.dashboards.routes import DashboardsController
 from parcours.dataflows.routes import ExportsController, ImportSourcesController
 from parcours.db import transaction
 from parcours.emails import templates as email_templates
@@ -48,6 +49,8 @@ from parcours.journeys.routes import JourneysController
 from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.reports.email_routes import EmailReportsController
+from parcours.reports.overview_routes import OverviewReportController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -169,8 +172,11 @@ def api_router() -> Router:
             PersonalizationController,
             PagesController,
             WebhooksController,
+            EmailReportsController,
             ImportSourcesController,
             ExportsController,
+            DashboardsController,
+            OverviewReportController,
         ],
         middleware=[authentication],
         guards=[role_guard],

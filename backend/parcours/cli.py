@@ -1,4 +1,5 @@
-"""The `parcours` command: serve, worker, migrate, seed, apikey, user, openapi, backup, restore, check."""
+"""The `parcours` command: serve, worker, migrate, seed, rebuild-rollups, apikey, user, openapi, backup,
+restore, check."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -199,6 +201,23 @@ def seed(contact_count: int, interaction_count: int, seed_value: int) -> None:
         f"created {created['contacts']} contacts, {created['accounts']} accounts, "
         f"{created['interactions']} interactions"
     )
+
+
+@main.command("rebuild-rollups")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
+def rebuild_rollups(start: datetime, end: datetime) -> None:
+    """Recount the reports' daily rollups of a period from the raw interactions."""
+    from parcours.reports import rollups
+
+    if start > end:
+        raise click.BadParameter("the period starts after it ends", param_hint="--from")
+
+    async def run(runtime: Runtime) -> int:
+        return await rollups.rebuild(runtime.sessions, start.date(), end.date())
+
+    read = with_runtime(run)
+    click.echo(f"recounted {read} interactions from {start.date()} to {end.date()}")
 
 
 @main.group()

@@ -6,14 +6,28 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BigInteger, DateTime, Integer, Select, Table, event, exists, inspect, text, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Integer,
+    Select,
+    Table,
+    event,
+    exists,
+    func,
+    inspect,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -280,3 +294,18 @@ async def move_rows(
         same = [theirs.c[column] == to_id, *(theirs.c[name] == table.c[name] for name in unique_with)]
         await session.execute(table.delete().where(own, exists().where(*same).select_from(theirs)))
     return _rowcount(await session.execute(table.update().where(own).values({column: to_id})))
+
+
+async def per_day(
+    session: AsyncSession, at: Any, measure: ColumnElement[Any], *where: ColumnElement[bool]
+) -> dict[date, float]:
+    """A measure (a count, a sum) per UTC day of the timestamp `at`, over the rows `where`.
+
+    PostgreSQL's date() follows the session's time zone: the day is taken in UTC explicitly."""
+    postgres = (await dialect_name(session)) == "postgresql"
+    day = func.date(func.timezone("UTC", at)) if postgres else func.date(at)
+    rows = (await session.execute(select(day, measure).where(*where).group_by(day))).all()
+    return {
+        (value if isinstance(value, date) else date.fromisoformat(str(value))): float(total or 0)
+        for value, total in rows
+    }

@@ -16,6 +16,7 @@ from parcours.contacts.models import (
     ErasureTombstone,
     ImportFile,
 )
+from parcours.dashboards.models import DashboardTile
 from parcours.dataflows.models import ImportedFile, ImportRun, ImportSource, ScheduledExport
 from parcours.emails.models import Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
@@ -26,6 +27,7 @@ from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, Journe
 from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
+from parcours.reports.models import ReportDaily
 from parcours.rfm.models import RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
@@ -45,6 +47,7 @@ __all__ = [
     "ContactRfm",
     "ContactScore",
     "CustomField",
+    "DashboardTile",
     "DistinctPair",
     "Email",
     "EmailVersion",
@@ -75,6 +78,7 @@ __all__ = [
     "OutboxMessage",
     "PageVisit",
     "Registration",
+    "ReportDaily",
     "RfmRun",
     "ScheduledExport",
     "ScoreChange",

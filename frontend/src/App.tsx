@@ -12,6 +12,7 @@ import { FormsPage } from "./pages/forms/FormsPage";
 import { ContactsPage } from "./pages/contacts/ContactsPage";
 import { DataFlowsPage } from "./pages/dataflows/DataFlowsPage";
 import { DuplicatesPage } from "./pages/contacts/DuplicatesPage";
+import { HomePage } from "./pages/home/HomePage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
 import { LandingPagesList } from "./pages/landing/LandingPagesList";
@@ -53,8 +54,8 @@ export function App() {
   return (
     <Layout>
       <Routes>
-        <Route path="/" element={<Navigate to="/contacts" replace />} />
-        <Route path="/login" element={<Navigate to={(location.state as { from?: string })?.from ?? "/contacts"} replace />} />
+        <Route path="/" element={<HomePage />} />
+        <Route path="/login" element={<Navigate to={(location.state as { from?: string })?.from ?? "/"} replace />} />
         <Route path="/contacts" element={<ContactsPage />} />
         <Route path="/contacts/import" element={<ImportPage />} />
         <Route path="/contacts/duplicates" element={<DuplicatesPage />} />

@@ -332,3 +332,25 @@ async def progress(session: AsyncSession, campaign: Campaign) -> float:
 def _id(campaign: Campaign) -> int:
     assert campaign.id is not None, "a campaign read from the database has an id"
     return campaign.id
+
+
+# ---- for reports (the Home) ----------------------------------------------------------------------
+
+
+async def awaiting_decision(session: AsyncSession) -> list[tuple[int, str, datetime | None]]:
+    """A/B campaigns whose test is out and whose winner is not chosen yet: (id, name, started_at)."""
+    query = select(col(Campaign.id), col(Campaign.name), col(Campaign.started_at)).where(
+        col(Campaign.status) == "testing"
+    )
+    return [(cid, name, at) for cid, name, at in (await session.execute(query.order_by(col(Campaign.id))))]
+
+
+async def recently_started(session: AsyncSession, limit: int) -> list[tuple[datetime, int, str]]:
+    """The campaigns that started sending last: (started_at, id, name)."""
+    query = (
+        select(col(Campaign.started_at), col(Campaign.id), col(Campaign.name))
+        .where(col(Campaign.started_at).is_not(None))
+        .order_by(col(Campaign.started_at).desc())
+        .limit(limit)
+    )
+    return [(at, cid, name) for at, cid, name in (await session.execute(query)).all()]

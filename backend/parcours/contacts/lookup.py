@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, or_, select
+from sqlalchemy import ARRAY, ColumnElement, Select, String, any_, bindparam, func, or_, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,7 +15,7 @@ from parcours.contacts import accounts
 from parcours.contacts.matching import email_key
 from parcours.contacts.models import CONTACT_MERGES, Contact
 from parcours.contacts.schemas import ContactOut
-from parcours.db import dialect_name
+from parcours.db import dialect_name, per_day
 from parcours.errors import NotFound
 
 
@@ -160,3 +161,24 @@ async def stage_counts(session: AsyncSession, origin: str | None) -> dict[tuple[
     if origin is not None:
         query = query.where(col(Contact.lead_origin) == origin)
     return {(stage, lead): int(n) for stage, lead, n in (await session.execute(query)).all()}
+
+
+# ---- for reports --------------------------------------------------------------------------------
+
+
+def _members_of(among: Select[Any] | None) -> list[ColumnElement[bool]]:
+    return [] if among is None else [col(Contact.id).in_(among)]
+
+
+async def count_created_before(session: AsyncSession, until: datetime, among: Select[Any] | None = None) -> int:
+    """Contacts created before `until` that are still here (erased and merged ones are gone)."""
+    query = select(func.count()).select_from(Contact).where(col(Contact.created_at) < until, *_members_of(among))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def created_per_day(
+    session: AsyncSession, since: datetime, until: datetime, among: Select[Any] | None = None
+) -> dict[date, float]:
+    """Contacts created per UTC day in [since, until) (among some contacts, e.g. a segment's)."""
+    at = col(Contact.created_at)
+    return await per_day(session, at, func.count(), at >= since, at < until, *_members_of(among))

@@ -386,3 +386,35 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     )
     moved = await move_rows(session, Registration, "contact_id", other_id, survivor_id, unique_with=("event_id",))
     return {"event_registrations": moved}
+
+
+# ---- for reports (the Home) ----------------------------------------------------------------------
+
+
+async def near_capacity(session: AsyncSession, share: float, now: datetime) -> list[tuple[Event, int]]:
+    """Published events still to come whose confirmed seats reach `share` of their capacity:
+    (event, confirmed seats), soonest first."""
+    upcoming = (
+        (
+            await session.execute(
+                select(Event)
+                .where(col(Event.status) == "published", col(Event.ends_at) > now, col(Event.capacity) > 0)
+                .order_by(col(Event.starts_at))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    counts = await status_counts(session, [e.id for e in upcoming if e.id is not None])
+    found = []
+    for event in upcoming:
+        confirmed = counts.get(event.id or 0, {}).get(seats.CONFIRMED, 0)
+        if event.capacity and confirmed >= share * event.capacity:
+            found.append((event, confirmed))
+    return found
+
+
+async def recently_created(session: AsyncSession, limit: int) -> list[tuple[datetime, int, str]]:
+    """The events created last: (created_at, id, name)."""
+    query = select(col(Event.created_at), col(Event.id), col(Event.name)).order_by(col(Event.created_at).desc())
+    return [(at, eid, name) for at, eid, name in (await session.execute(query.limit(limit))).all()]

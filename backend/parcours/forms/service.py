@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import after, cut, read_cursor
 from parcours.clock import utcnow
 from parcours.contacts import custom_fields
-from parcours.db import move_rows
+from parcours.db import move_rows, per_day
 from parcours.emails import topics as email_topics
 from parcours.errors import Conflict, NotFound, Unprocessable
 from parcours.forms import definition
@@ -268,3 +268,28 @@ async def _fragment(session: AsyncSession, form: Form, language: str, *, action:
 async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
     """A contact merged into another: its form submissions are the survivor's."""
     return {"form_submissions": await move_rows(session, FormSubmission, "contact_id", other_id, survivor_id)}
+
+
+# ---- for reports (the Home) ----------------------------------------------------------------------
+
+
+async def submissions_per_day(
+    session: AsyncSession, since: datetime, until: datetime, among: Select[Any] | None = None
+) -> dict[date, float]:
+    """Accepted submissions per UTC day in [since, until) (spam, held and unconfirmed left out)."""
+    at = col(FormSubmission.created_at)
+    where = [col(FormSubmission.status) == "accepted", at >= since, at < until]
+    if among is not None:
+        where.append(col(FormSubmission.contact_id).in_(among))
+    return await per_day(session, at, func.count(), *where)
+
+
+async def recently_published(session: AsyncSession, limit: int) -> list[tuple[datetime, int, str]]:
+    """The forms published last: (published_at, id, name)."""
+    query = (
+        select(col(Form.published_at), col(Form.id), col(Form.name))
+        .where(col(Form.published_at).is_not(None))
+        .order_by(col(Form.published_at).desc())
+        .limit(limit)
+    )
+    return [(at, fid, name) for at, fid, name in (await session.execute(query)).all()]

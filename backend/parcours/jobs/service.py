@@ -80,3 +80,14 @@ class JobProgress:
 
     async def fail(self, message: str, result: dict[str, Any] | None = None) -> None:
         await self._set(status="failed", message=message[:500], result=result, finished_at=utcnow())
+
+
+async def recently_finished(session: AsyncSession, kind: str, limit: int) -> Sequence[Job]:
+    """The jobs of one kind that ended last (done or failed)."""
+    query = (
+        select(Job)
+        .where(col(Job.kind) == kind, col(Job.finished_at).is_not(None))
+        .order_by(col(Job.finished_at).desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).scalars().all()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,6 +15,7 @@ from parcours.auth.service import Actor
 from parcours.channels import service as outbox
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
+from parcours.db import per_day
 from parcours.emails import service as emails
 from parcours.emails import templates
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -476,3 +478,53 @@ async def _from_template(
 async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
     """A contact merged into another: the survivor's runs go on, the other's end (see entries)."""
     return await entries.end_merged_runs(session, survivor_id, other_id)
+
+
+# ---- for reports (the Home) ----------------------------------------------------------------------
+
+
+async def running(session: AsyncSession, among: Select[Any] | None = None) -> tuple[int, int]:
+    """How many journeys run now (published) and how many contacts are inside one (active or
+    waiting, in any journey, paused ones included)."""
+    journeys = (
+        await session.execute(select(func.count()).select_from(Journey).where(col(Journey.status) == "published"))
+    ).scalar_one()
+    inside = select(func.count()).select_from(JourneyRun).where(col(JourneyRun.status).in_(["active", "waiting"]))
+    if among is not None:
+        inside = inside.where(col(JourneyRun.contact_id).in_(among))
+    return int(journeys), int((await session.execute(inside)).scalar_one())
+
+
+async def entered_per_day(
+    session: AsyncSession, since: datetime, until: datetime, among: Select[Any] | None = None
+) -> dict[date, float]:
+    """Entries into journeys (runs started) per UTC day in [since, until)."""
+    at = col(JourneyRun.entered_at)
+    where = [at >= since, at < until]
+    if among is not None:
+        where.append(col(JourneyRun.contact_id).in_(among))
+    return await per_day(session, at, func.count(), *where)
+
+
+async def with_errors(session: AsyncSession, since: datetime) -> list[tuple[int, str, int]]:
+    """Journeys whose steps failed since `since`: (id, name, failed steps), most failures first."""
+    failed = func.count().label("failed")
+    query = (
+        select(col(Journey.id), col(Journey.name), failed)
+        .join(JourneyStep, col(JourneyStep.journey_id) == col(Journey.id))
+        .where(col(JourneyStep.outcome) == "error", col(JourneyStep.at) >= since)
+        .group_by(col(Journey.id), col(Journey.name))
+        .order_by(failed.desc())
+    )
+    return [(jid, name, int(n)) for jid, name, n in (await session.execute(query)).all()]
+
+
+async def recently_published(session: AsyncSession, limit: int) -> list[tuple[datetime, int, str]]:
+    """The journeys published last: (published_at, id, name)."""
+    query = (
+        select(col(Journey.published_at), col(Journey.id), col(Journey.name))
+        .where(col(Journey.published_at).is_not(None))
+        .order_by(col(Journey.published_at).desc())
+        .limit(limit)
+    )
+    return [(at, jid, name) for at, jid, name in (await session.execute(query)).all()]

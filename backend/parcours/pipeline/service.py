@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +14,7 @@ from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import accounts
 from parcours.contacts import service as contacts
-from parcours.db import move_rows
+from parcours.db import move_rows, per_day
 from parcours.errors import InvalidInput, NotFound
 from parcours.pipeline.models import Opportunity
 from parcours.pipeline.schemas import Pipeline, StageCount
@@ -120,3 +121,31 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     moved = await move_rows(session, Opportunity, "contact_id", other_id, survivor_id)
     await move_rows(session, Opportunity, "lead_contact_id", other_id, survivor_id)
     return {"opportunities": moved}
+
+
+# ---- for reports (the Home's figures) ------------------------------------------------------------
+
+
+def _among(among: Select[Any] | None) -> list[ColumnElement[bool]]:
+    return [] if among is None else [col(Opportunity.contact_id).in_(among)]
+
+
+async def created_per_day(
+    session: AsyncSession, since: datetime, until: datetime, among: Select[Any] | None = None
+) -> dict[date, float]:
+    """Opportunities created per UTC day in [since, until)."""
+    at = col(Opportunity.created_at)
+    return await per_day(session, at, func.count(), at >= since, at < until, *_among(among))
+
+
+async def won_revenue_per_day(
+    session: AsyncSession, start: date, end: date, among: Select[Any] | None = None
+) -> dict[date, float]:
+    """The actual revenue of won opportunities per close date, from `start` to `end` included."""
+    day = col(Opportunity.close_date)
+    query = (
+        select(day, func.sum(func.coalesce(col(Opportunity.actual_revenue), 0.0)))
+        .where(col(Opportunity.stage) == WON, day >= start, day <= end, *_among(among))
+        .group_by(day)
+    )
+    return {d: float(v or 0) for d, v in (await session.execute(query)).all()}

@@ -9,6 +9,7 @@ import {
   IconFilter,
   IconForms,
   IconGauge,
+  IconHome,
   IconLayoutKanban,
   IconLogout,
   IconMail,
@@ -105,6 +106,15 @@ export function Layout({ children }: { children: ReactNode }) {
       </AppShell.Header>
       <AppShell.Navbar p="xs">
         <ScrollArea>
+          <NavLink
+            component={Link}
+            to="/"
+            label={t("nav.home")}
+            leftSection={<IconHome size={18} stroke={1.6} />}
+            active={pathname === "/"}
+            onClick={close}
+            data-testid="nav-home"
+          />
           {AREAS.map(({ key, icon: Icon }) => (
             <NavLink
               key={key}

@@ -1,7 +1,7 @@
 """Marketing spend per month and channel
 
 Revision ID: 0024
-Revises: 0018
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import parcours.db
 
 revision = "0024"
-down_revision = "0018"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -2,12 +2,14 @@ import { NavLink, SimpleGrid, Stack, Text, Title, Paper, Anchor } from "@mantine
 import type { ReactElement } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useLocation } from "react-router";
+import { EmailResultsPage } from "./EmailResultsPage";
 import { SpendPage } from "./SpendPage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
 // reports.pages.<key>: title and description) and its path under /reports.
 type ReportPage = { key: string; element: ReactElement };
 export const REPORT_PAGES: ReportPage[] = [
+  { key: "emails", element: <EmailResultsPage /> },
   { key: "spend", element: <SpendPage /> },
 ];
 
@@ -23,7 +25,7 @@ function ReportsMenu() {
           component={Link}
           to={{ pathname: `/reports/${key}`, search: location.search }}
           label={t(`reports.pages.${key}.title`)}
-          active={location.pathname === `/reports/${key}`}
+          active={location.pathname.startsWith(`/reports/${key}`)}
           data-testid={`reports-menu-${key}`}
         />
       ))}
@@ -60,7 +62,7 @@ export function ReportsArea() {
         <Routes>
           <Route index element={<ReportsIndex />} />
           {REPORT_PAGES.map(({ key, element }) => (
-            <Route key={key} path={key} element={element} />
+            <Route key={key} path={`${key}/*`} element={element} />
           ))}
           <Route path="*" element={<Navigate to="/reports" replace />} />
         </Routes>
