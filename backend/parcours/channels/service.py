@@ -225,6 +225,7 @@ class SentMessage(msgspec.Struct, frozen=True):
     email_id: int | None
     campaign_id: int | None
     variant: str | None
+    journey_id: int | None = None
 
 
 def _message(row: Any) -> SentMessage:
@@ -235,6 +236,7 @@ def _message(row: Any) -> SentMessage:
         email_id=row.email_id,
         campaign_id=row.campaign_id,
         variant=row.variant,
+        journey_id=row.journey_id,
     )
 
 

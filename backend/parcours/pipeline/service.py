@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from msgspec import UNSET
 from sqlalchemy import ColumnElement, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.api import cut, read_cursor, to_out
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import accounts
 from parcours.contacts import service as contacts
+from parcours.contacts.origin import columns
 from parcours.db import move_rows
 from parcours.errors import InvalidInput, NotFound
-from parcours.pipeline.models import Opportunity
-from parcours.pipeline.schemas import Pipeline, StageCount
+from parcours.pipeline.models import ORIGIN_COLUMNS, Opportunity
+from parcours.pipeline.schemas import OpportunityFilters, OpportunityOut, OpportunityPage, Pipeline, StageCount
 from parcours.pipeline.stages import STAGES, is_before
 from parcours.webhooks import service as webhooks
 
@@ -54,13 +57,27 @@ async def _move_contact(session: AsyncSession, contact_id: int, stage: str, acto
         await contacts.update_contact(session, contact_id, {"lifecycle_stage": stage}, actor)
 
 
+def _origin_columns(values: dict[str, Any]) -> dict[str, Any]:
+    """The origin_* columns for an `origin` given in the body (null clears it)."""
+    return columns(values.pop("origin"), ORIGIN_COLUMNS)
+
+
 async def create_opportunity(session: AsyncSession, values: dict[str, Any], actor: Actor) -> Opportunity:
-    """A new opportunity; its contact moves to the opportunity stage (to customer if already won)."""
+    """A new opportunity; its contact moves to the opportunity stage (to customer if already won).
+    It carries its lead's origin (the lead contact, else its contact) unless one is given."""
     await _check_links(session, values)
+    contact = await contacts.get_contact(session, values["contact_id"])
     if values.get("account_id") is None:
         # With the contact's account unless told otherwise: the ROI report groups by account.
-        values["account_id"] = (await contacts.get_contact(session, values["contact_id"])).account_id
-    opportunity = Opportunity(**values)
+        values["account_id"] = contact.account_id
+    if values.get("origin", UNSET) is UNSET:
+        lead = (
+            contact
+            if values.get("lead_contact_id") is None
+            else await contacts.get_contact(session, values["lead_contact_id"])
+        )
+        values["origin"] = lead.origin
+    opportunity = Opportunity(**values | _origin_columns(values))
     session.add(opportunity)
     await session.flush()
     await _move_contact(session, opportunity.contact_id, CUSTOMER if opportunity.stage == WON else OPPORTUNITY, actor)
@@ -85,6 +102,8 @@ async def update_opportunity(
     if "contact_id" in changes and changes["contact_id"] is None:
         raise InvalidInput("An opportunity is always with a contact.", "contact_id")
     await _check_links(session, changes)
+    if "origin" in changes:
+        changes |= _origin_columns(changes)
     for field, value in changes.items():
         setattr(opportunity, field, value)
     opportunity.updated_at = utcnow()
@@ -96,23 +115,65 @@ async def update_opportunity(
     return opportunity
 
 
+def _filters(f: OpportunityFilters) -> list[ColumnElement[bool]]:
+    o = Opportunity
+    where: list[ColumnElement[bool]] = []
+    for column, value in (
+        (o.contact_id, f.contact_id),
+        (o.account_id, f.account_id),
+        (o.stage, f.stage),
+        (o.origin_kind, f.origin_kind),
+        (o.origin_journey_id, f.journey_id),
+        (o.origin_campaign_id, f.campaign_id),
+    ):
+        if value is not None:
+            where.append(col(column) == value)
+    if f.close_from is not None:
+        where.append(col(o.close_date) >= f.close_from)
+    if f.close_to is not None:
+        where.append(col(o.close_date) <= f.close_to)
+    if f.q:
+        where.append(func.lower(col(o.name)).contains(f.q.strip().lower(), autoescape=True))
+    return where
+
+
 async def list_opportunities(
-    session: AsyncSession, contact_id: int | None, limit: int, offset: int, account_id: int | None = None
-) -> tuple[Sequence[Opportunity], int]:
-    where: list[ColumnElement[bool]] = [] if contact_id is None else [col(Opportunity.contact_id) == contact_id]
-    if account_id is not None:
-        where.append(col(Opportunity.account_id) == account_id)
+    session: AsyncSession, filters: OpportunityFilters, limit: int, cursor: str | None
+) -> OpportunityPage:
+    """Newest first, a page at a time (keyset on the id)."""
+    where = _filters(filters)
+    total = (await session.execute(select(func.count()).select_from(Opportunity).where(*where))).scalar_one()
+    last = read_cursor(cursor, int)
+    if last is not None:
+        where.append(col(Opportunity.id) < last[0])
     rows = (
-        (
-            await session.execute(
-                select(Opportunity).where(*where).order_by(col(Opportunity.id).desc()).limit(limit).offset(offset)
-            )
-        )
+        (await session.execute(select(Opportunity).where(*where).order_by(col(Opportunity.id).desc()).limit(limit + 1)))
         .scalars()
         .all()
     )
-    total = (await session.execute(select(func.count()).select_from(Opportunity).where(*where))).scalar_one()
-    return rows, int(total)
+    page, next_cursor = cut(rows, limit, lambda o: [o.id])
+    return OpportunityPage(items=await outs(session, page), next_cursor=next_cursor, total=int(total))
+
+
+async def outs(session: AsyncSession, rows: Sequence[Opportunity]) -> list[OpportunityOut]:
+    """Opportunities as the API shows them, with their contact's and account's names."""
+    people = {c.id: c for c in await contacts.contacts_by_ids(session, sorted({o.contact_id for o in rows}))}
+    names = await accounts.names(session, {o.account_id for o in rows if o.account_id is not None})
+    found = []
+    for o in rows:
+        out = to_out(o, OpportunityOut)
+        person = people.get(o.contact_id)
+        if person is not None:
+            out.contact_name = " ".join(p for p in (person.first_name, person.last_name) if p) or person.email
+        out.account_name = names.get(o.account_id) if o.account_id is not None else None
+        found.append(out)
+    return found
+
+
+async def delete_opportunity(session: AsyncSession, opportunity_id: int) -> None:
+    """Gone for good; its contact keeps its stage (a stage is never moved back by a deletion)."""
+    await session.delete(await get_opportunity(session, opportunity_id))
+    await session.flush()
 
 
 async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:

@@ -29,6 +29,7 @@ def _about(message: SentMessage) -> dict[str, Any]:
     return {
         "email_id": message.email_id,
         "campaign_id": message.campaign_id,
+        "journey_id": message.journey_id,
         "variant": message.variant,
         "message_id": message.id,
     }
