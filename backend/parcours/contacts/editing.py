@@ -165,22 +165,28 @@ def _stage_change(contact: Contact, cleaned: dict[str, Any], actor: Actor) -> di
     return {"from": contact.lifecycle_stage, "to": wanted}
 
 
-def lead_origin_of(actor: Actor) -> tuple[str, origin.Origin] | None:
-    """A lead made by a journey came outbound from it (the journey acts with its id); one moved by
-    a person or an API key is left as it is (nothing says where it came from)."""
+def lead_origin_of(actor: Actor) -> tuple[str | None, origin.Origin] | None:
+    """Where a contact that becomes a lead with no origin yet came from: a journey made it (the
+    journey acts with its id), or sales did (a person or an API key moved it); None otherwise."""
     if actor.kind == "system" and actor.name.startswith("Journey "):
         journey_id = actor.id if actor.id > 0 else None
         return f"journey: {actor.name[len('Journey ') :]}"[:200], origin.Origin(kind="outbound", journey_id=journey_id)
+    if actor.kind in ("user", "api_key"):
+        return None, origin.Origin(kind="sales")
     return None
 
 
 def _origin_columns(given: origin.Origin | None, values: dict[str, Any], actor: Actor | None) -> dict[str, Any]:
     """The lead_origin* columns for an `origin` given (or taken off with null). Creating (`actor`
-    set): a contact entered by a person or an API key with no origin at all came from sales."""
+    set): a lead entered by a person or an API key with no origin at all came from sales (a mere
+    subscriber has no lead origin yet: the activity that makes it a lead will give it one)."""
     if given is not None:
         return origin.columns(given, origin.CONTACT_COLUMNS)
     if actor is None:
         return origin.columns(None, origin.CONTACT_COLUMNS) | {"lead_origin_detail": None}
-    if values.get("lead_origin") is None and actor.kind in ("user", "api_key"):
-        return {"lead_origin": "sales"}
+    stage = values.get("lifecycle_stage", "subscriber")
+    if values.get("lead_origin") is None and stage not in ("subscriber", DISQUALIFIED):
+        found = lead_origin_of(actor)
+        if found is not None:
+            return origin.columns(found[1], origin.CONTACT_COLUMNS)
     return {}

@@ -58,7 +58,7 @@ async def _move_contact(session: AsyncSession, contact_id: int, stage: str, acto
 
 
 def _origin_columns(values: dict[str, Any]) -> dict[str, Any]:
-    """The origin_* columns for an `origin` given in the body (null clears it)."""
+    """The origin_* columns for an `origin` given in the body (null clears it); pops it."""
     return columns(values.pop("origin"), ORIGIN_COLUMNS)
 
 
@@ -70,17 +70,17 @@ async def create_opportunity(session: AsyncSession, values: dict[str, Any], acto
     if values.get("account_id") is None:
         # With the contact's account unless told otherwise: the ROI report groups by account.
         values["account_id"] = contact.account_id
-    if values.get("origin", UNSET) is UNSET:
-        lead = (
-            contact
-            if values.get("lead_contact_id") is None
-            else await contacts.get_contact(session, values["lead_contact_id"])
-        )
-        values["origin"] = lead.origin
-    opportunity = Opportunity(**values | _origin_columns(values))
+    given = values.pop("origin", UNSET)
+    copied = given is UNSET
+    opportunity = Opportunity(**values | _origin_columns({"origin": None if copied else given}))
     session.add(opportunity)
     await session.flush()
     await _move_contact(session, opportunity.contact_id, CUSTOMER if opportunity.stage == WON else OPPORTUNITY, actor)
+    if copied:  # read after the move: a contact that only now became a lead has just got its origin
+        lead_id = opportunity.lead_contact_id or opportunity.contact_id
+        for field, value in columns((await contacts.get_contact(session, lead_id)).origin, ORIGIN_COLUMNS).items():
+            setattr(opportunity, field, value)
+        await session.flush()
     if opportunity.stage == WON:
         await webhooks.opportunity_won(session, opportunity.model_dump())
     return opportunity
