@@ -22,6 +22,7 @@ import { AssetsPage } from "./pages/assets/AssetsPage";
 import { BehaviourFieldsPage } from "./pages/behaviour/BehaviourFieldsPage";
 import { SegmentEditorPage } from "./pages/segments/SegmentEditorPage";
 import { SegmentsPage } from "./pages/segments/SegmentsPage";
+import { ReportsArea } from "./pages/reports/ReportsArea";
 import { ScoringModelsPage } from "./pages/scoring/ScoringModelsPage";
 import { SettingsPage } from "./pages/settings/SettingsPage";
 
@@ -83,9 +84,7 @@ export function App() {
         <Route path="/events" element={<EventsPage />} />
         <Route path="/events/new" element={<Suspense fallback={<Loader />}><EventEditorPage /></Suspense>} />
         <Route path="/events/:id" element={<Suspense fallback={<Loader />}><EventEditorPage /></Suspense>} />
-        {["reports"].map((area) => (
-          <Route key={area} path={`/${area}/*`} element={<ComingSoon area={area} />} />
-        ))}
+        <Route path="/reports/*" element={<ReportsArea />} />
         <Route path="*" element={<ComingSoon area="not_found" />} />
       </Routes>
     </Layout>
