@@ -48,6 +48,9 @@ from parcours.journeys.routes import JourneysController
 from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.reports.lead_generation import LeadGenerationController
+from parcours.reports.pipeline import PipelineReportController
+from parcours.reports.roi import RoiController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -161,6 +164,9 @@ def api_router() -> Router:
             RfmController,
             PipelineController,
             OpportunitiesController,
+            RoiController,
+            LeadGenerationController,
+            PipelineReportController,
             EventsController,
             FormsController,
             OrganizationController,

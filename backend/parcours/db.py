@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -13,7 +13,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BigInteger, DateTime, Integer, Select, Table, event, exists, inspect, text, true
+from sqlalchemy import BigInteger, DateTime, Integer, Select, Table, event, exists, inspect, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -280,3 +280,13 @@ async def move_rows(
         same = [theirs.c[column] == to_id, *(theirs.c[name] == table.c[name] for name in unique_with)]
         await session.execute(table.delete().where(own, exists().where(*same).select_from(theirs)))
     return _rowcount(await session.execute(table.update().where(own).values({column: to_id})))
+
+
+async def names_of(session: AsyncSession, target: Target, ids: Iterable[int]) -> dict[int, str]:
+    """The `name` of these rows by id (those that still exist), in one query: reports label ids."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    table = table_of(target)
+    rows = await session.execute(select(table.c.id, table.c.name).where(table.c.id.in_(wanted)))
+    return {int(i): str(n) for i, n in rows.all()}

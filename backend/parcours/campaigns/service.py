@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from parcours.campaigns.schemas import AbTest, CampaignAudience, Point, VariantS
 from parcours.channels import service as outbox
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
+from parcours.db import names_of
 from parcours.emails import service as emails
 from parcours.errors import InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue, queue_after_commit
@@ -332,3 +334,8 @@ async def progress(session: AsyncSession, campaign: Campaign) -> float:
 def _id(campaign: Campaign) -> int:
     assert campaign.id is not None, "a campaign read from the database has an id"
     return campaign.id
+
+
+async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """The names of these campaigns by id (deleted ones are left out)."""
+    return await names_of(session, Campaign, ids)

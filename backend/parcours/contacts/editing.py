@@ -42,6 +42,8 @@ async def create_contact(
     given_origin = values.pop("origin")
     values = await clean(session, values, None)
     values.update(_origin_columns(given_origin, values, actor))
+    if values.get("lead_origin") is not None:
+        values["lead_at"] = utcnow()
     values["custom"] = await custom_fields.validate_values(session, custom, {})
     if not looked_up:
         _refuse_if_known(await find_by_email(session, values["email"]), values["email"])
@@ -110,6 +112,8 @@ async def update_contact(
     stage_change = _stage_change(contact, cleaned, actor)
     for field in changed:
         setattr(contact, field, cleaned[field])
+    if contact.lead_origin is not None and contact.lead_at is None:
+        contact.lead_at = utcnow()
     contact.search_text = n.search_text(contact.first_name, contact.last_name, contact.email)
     contact.email_key = matching.email_key(contact.email)
     contact.person_key = matching.person_key(contact.first_name, contact.last_name)

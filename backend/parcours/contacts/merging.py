@@ -75,7 +75,7 @@ async def merge_contacts(
     consent = matching.most_restrictive(mine, theirs)
     email = changes.pop("email", None)
     if "lead_origin" in changes:  # the other's origin is kept (the survivor had none, or it was picked): all of it
-        changes |= origin.columns(origin.of_contact(other), origin.CONTACT_COLUMNS)
+        changes |= origin.columns(origin.of_contact(other), origin.CONTACT_COLUMNS) | {"lead_at": other.lead_at}
 
     moved = {"consent_events": await move_rows(session, ConsentEvent, "contact_id", other_id, survivor_id)}
     # Contacts merged into the other before now lead to the survivor.

@@ -76,6 +76,9 @@ class Contact(SQLModel, table=True):
     lead_origin_page_id: int | None = None
     lead_origin_journey_id: int | None = None
     lead_origin_campaign_id: int | None = None
+    # When it became a lead (its origin was first set): lead generation counts it that day. Rows
+    # written in bulk (imports, API bursts) leave it empty: their created_at stands for it.
+    lead_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     consent_level: str = Field(default="none", max_length=16)
     email_opt_in: bool = False
     sms_opt_in: bool = False

@@ -386,3 +386,17 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     )
     moved = await move_rows(session, Registration, "contact_id", other_id, survivor_id, unique_with=("event_id",))
     return {"event_registrations": moved}
+
+
+async def costs_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> list[tuple[int, str, datetime, float]]:
+    """The events starting in [since, until) that have costs: (id, name, starts_at, total cost)."""
+    query = (
+        select(col(Event.id), col(Event.name), col(Event.starts_at), func.sum(col(EventCost.amount)))
+        .join(EventCost, col(EventCost.event_id) == col(Event.id))
+        .where(col(Event.starts_at) >= since, col(Event.starts_at) < until)
+        .group_by(col(Event.id), col(Event.name), col(Event.starts_at))
+        .order_by(col(Event.starts_at))
+    )
+    return [(int(i), n, at, float(total or 0)) for i, n, at, total in (await session.execute(query)).all()]

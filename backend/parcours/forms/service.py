@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.api import after, cut, read_cursor
 from parcours.clock import utcnow
 from parcours.contacts import custom_fields
-from parcours.db import move_rows
+from parcours.db import move_rows, names_of
 from parcours.emails import topics as email_topics
 from parcours.errors import Conflict, NotFound, Unprocessable
 from parcours.forms import definition
@@ -268,3 +269,8 @@ async def _fragment(session: AsyncSession, form: Form, language: str, *, action:
 async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
     """A contact merged into another: its form submissions are the survivor's."""
     return {"form_submissions": await move_rows(session, FormSubmission, "contact_id", other_id, survivor_id)}
+
+
+async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """The names of these forms by id (deleted ones are left out)."""
+    return await names_of(session, Form, ids)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -14,6 +14,7 @@ from parcours.auth.service import Actor
 from parcours.channels import service as outbox
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
+from parcours.db import names_of
 from parcours.emails import service as emails
 from parcours.emails import templates
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -476,3 +477,8 @@ async def _from_template(
 async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
     """A contact merged into another: the survivor's runs go on, the other's end (see entries)."""
     return await entries.end_merged_runs(session, survivor_id, other_id)
+
+
+async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """The names of these journeys by id (deleted ones are left out)."""
+    return await names_of(session, Journey, ids)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter
@@ -29,8 +28,8 @@ class PipelineController(Controller):
     path = "/pipeline"
     tags = ["pipeline"]
 
-    @get("/", summary="Contacts per lifecycle stage, with how many came inbound and outbound")
-    async def pipeline(self, db: AsyncSession, origin: Literal["inbound", "outbound"] | None = None) -> Pipeline:
+    @get("/", summary="Contacts per lifecycle stage, with how many came inbound, outbound and from sales")
+    async def pipeline(self, db: AsyncSession, origin: OriginKind | None = None) -> Pipeline:
         return await service.pipeline(db, origin)
 
 

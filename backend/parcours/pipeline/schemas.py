@@ -21,6 +21,7 @@ class StageCount(msgspec.Struct, kw_only=True):
     count: int
     inbound: int
     outbound: int
+    sales: int = 0
 
 
 class Pipeline(msgspec.Struct, kw_only=True):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from msgspec import UNSET
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,8 +27,20 @@ from parcours.webhooks import service as webhooks
 OPPORTUNITY, CUSTOMER, WON = "opportunity", "customer", "won"
 
 
-async def pipeline(session: AsyncSession, origin: str | None) -> Pipeline:
-    counts = await contacts.stage_counts(session, origin)
+async def pipeline(
+    session: AsyncSession,
+    origin: str | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    within: Select[Any] | None = None,
+) -> Pipeline:
+    """Contacts per stage and origin; with a period (or an audience), only the leads that became
+    leads in it (the lead pipeline report)."""
+    if since is None and until is None and within is None:
+        counts = await contacts.stage_counts(session, origin)
+    else:
+        found = await contacts.lead_counts(session, ["stage", "kind"], since, until, within)
+        counts = {(stage, kind): n for stage, kind, n in found if origin is None or kind == origin}
     stages = []
     for stage in STAGES:
         by_origin = {o: n for (s, o), n in counts.items() if s == stage}
@@ -37,6 +50,7 @@ async def pipeline(session: AsyncSession, origin: str | None) -> Pipeline:
                 count=sum(by_origin.values()),
                 inbound=by_origin.get("inbound", 0),
                 outbound=by_origin.get("outbound", 0),
+                sales=by_origin.get("sales", 0),
             )
         )
     return Pipeline(stages=stages, total=sum(s.count for s in stages))
@@ -181,3 +195,41 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     moved = await move_rows(session, Opportunity, "contact_id", other_id, survivor_id)
     await move_rows(session, Opportunity, "lead_contact_id", other_id, survivor_id)
     return {"opportunities": moved}
+
+
+class OriginTotal(NamedTuple):
+    """Opportunities of one origin (kind, journey, campaign): how many, and their sums."""
+
+    kind: str | None
+    journey_id: int | None
+    campaign_id: int | None
+    opportunities: int
+    budget: float
+    estimated_revenue: float
+    actual_revenue: float
+
+
+async def origin_totals(
+    session: AsyncSession, since: datetime, until: datetime, within: Select[Any] | None = None
+) -> list[OriginTotal]:
+    """Opportunities created in [since, until) per origin, in one grouped query. `within`: a select
+    of contact ids (a segment's members) their contact must be among."""
+    o = Opportunity
+    keys = (col(o.origin_kind), col(o.origin_journey_id), col(o.origin_campaign_id))
+    query = (
+        select(
+            *keys,
+            func.count(),
+            func.coalesce(func.sum(col(o.budget)), 0),
+            func.coalesce(func.sum(col(o.estimated_revenue)), 0),
+            func.coalesce(func.sum(col(o.actual_revenue)), 0),
+        )
+        .where(col(o.created_at) >= since, col(o.created_at) < until)
+        .group_by(*keys)
+    )
+    if within is not None:
+        query = query.where(col(o.contact_id).in_(within))
+    return [
+        OriginTotal(kind, journey, campaign, int(n), float(b), float(e), float(a))
+        for kind, journey, campaign, n, b, e, a in (await session.execute(query)).all()
+    ]

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+import parcours.db
+
 revision = "0020"
 down_revision = "0018"  # 0019 when the lead merges it (see the branch report)
 branch_labels = None
@@ -21,6 +23,10 @@ def upgrade() -> None:
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lead_origin_journey_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("lead_origin_campaign_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("lead_at", parcours.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f("ix_contacts_lead_at"), ["lead_at"], unique=False)
+    # Leads already there became leads when they were created, as far as anyone knows.
+    op.execute("UPDATE contacts SET lead_at = created_at WHERE lead_origin IS NOT NULL")
     with op.batch_alter_table("opportunities", schema=None) as batch_op:
         batch_op.add_column(sa.Column("origin_kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
         batch_op.add_column(sa.Column("origin_journey_id", sa.Integer(), nullable=True))
@@ -48,5 +54,7 @@ def downgrade() -> None:
         for name in ("origin_page_id", "origin_form_id", "origin_campaign_id", "origin_journey_id", "origin_kind"):
             batch_op.drop_column(name)
     with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contacts_lead_at"))
+        batch_op.drop_column("lead_at")
         batch_op.drop_column("lead_origin_campaign_id")
         batch_op.drop_column("lead_origin_journey_id")
