@@ -78,7 +78,7 @@ export function LeadGenerationPage() {
             <NamedCounts title={t("reports.leads.forms")} rows={data.forms} link={(id) => `/forms/${id}`} testId="lead-generation-forms" />
             <NamedCounts title={t("reports.leads.pages")} rows={data.pages} link={(id) => `/pages/${id}`} testId="lead-generation-pages" />
             <NamedCounts title={t("reports.leads.journeys")} rows={data.journeys} link={(id) => `/journeys/${id}`} testId="lead-generation-journeys" />
-            <NamedCounts title={t("reports.leads.campaigns")} rows={data.campaigns} link={(id) => `/campaigns/${id}`} testId="lead-generation-campaigns" />
+            <NamedCounts title={t("reports.leads.campaigns")} rows={data.campaigns} link={(id) => `/emails/campaigns/${id}`} testId="lead-generation-campaigns" />
           </SimpleGrid>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <Card withBorder data-testid="lead-generation-sources">
