@@ -1,5 +1,6 @@
-"""Leads counted for the reports: contacts that became leads in a period (lead_at, or created_at
-for rows written in bulk), grouped by parts of their origin, their source, stage or day."""
+"""Leads counted for the reports: contacts that became leads in a period (lead_at, set whenever a
+contact's lead origin is first set, on every write path), grouped by parts of their origin, their
+source, stage or day."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts.models import Contact
 
-_BECAME_LEAD = func.coalesce(col(Contact.lead_at), col(Contact.created_at))
+_BECAME_LEAD = col(Contact.lead_at)
 # What leads may be grouped by.
 _BY: dict[str, Any] = {
     "kind": col(Contact.lead_origin),
@@ -28,7 +29,7 @@ _BY: dict[str, Any] = {
 
 
 def _where(since: datetime | None, until: datetime | None, within: Select[Any] | None) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [col(Contact.lead_origin).is_not(None)]
+    where: list[ColumnElement[bool]] = [col(Contact.lead_origin).is_not(None), _BECAME_LEAD.is_not(None)]
     if since is not None:
         where.append(_BECAME_LEAD >= since)
     if until is not None:

@@ -76,8 +76,8 @@ class Contact(SQLModel, table=True):
     lead_origin_page_id: int | None = None
     lead_origin_journey_id: int | None = None
     lead_origin_campaign_id: int | None = None
-    # When it became a lead (its origin was first set): lead generation counts it that day. Rows
-    # written in bulk (imports, API bursts) leave it empty: their created_at stands for it.
+    # When it became a lead (its origin was first set): lead generation counts it that day. Every
+    # path that sets lead_origin sets it (editing, forms, imports, bulk inserts, merges).
     lead_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     consent_level: str = Field(default="none", max_length=16)
     email_opt_in: bool = False

@@ -327,13 +327,18 @@ async def apply(
     existing = burst.found.get(email) if burst is not None else await contacts.find_by_email(session, email)
     new = existing is None
     detail = f"form: {version.name}"[:200]
-    origin = await attribution.submission_origin(
-        session,
-        form.id,
-        context.get("page_id"),
-        None if existing is None else existing.id,
-        context.get("from_message_id"),
-        utcnow(),
+    # Only a new contact or a known one with no lead origin yet takes this submission's.
+    origin = (
+        await attribution.submission_origin(
+            session,
+            form.id,
+            context.get("page_id"),
+            None if existing is None else existing.id,
+            context.get("from_message_id"),
+            utcnow(),
+        )
+        if existing is None or existing.lead_origin is None
+        else None
     )
     evidence = _evidence(version, t, context)
     if existing is None:
@@ -380,7 +385,7 @@ async def apply(
         )
         if custom:
             changes["custom"] = custom
-        if contact.lead_origin is None:  # a known contact converted by this form
+        if origin is not None:  # a known contact converted by this form
             changes.update(origin=origin, lead_origin_detail=detail)
         if changes:
             contact = await contacts.update_contact(session, contact.id, changes, actor)

@@ -136,9 +136,10 @@ def test_roi_matches_the_opportunities_and_event_costs(api: Api, world: dict[str
 
 def test_lead_generation_matches_the_contacts(api: Api, world: dict[str, Any]) -> None:
     body = api.get("/api/reports/lead-generation", params=PERIOD).json()
-    leads = [
-        c for c in rows(api, Contact) if c.lead_origin is not None and SINCE <= (c.lead_at or c.created_at) < UNTIL
-    ]
+    everyone = rows(api, Contact)
+    # Every lead knows when it became one.
+    assert all(c.lead_at is not None for c in everyone if c.lead_origin is not None)
+    leads = [c for c in everyone if c.lead_origin is not None and SINCE <= c.lead_at < UNTIL]
     want = Counter(c.lead_origin for c in leads)
     assert {k: body["totals"][k] for k in ("inbound", "outbound", "sales")} == {
         k: want[k] for k in ("inbound", "outbound", "sales")
@@ -159,7 +160,7 @@ def test_lead_generation_matches_the_contacts(api: Api, world: dict[str, Any]) -
     assert {s["source"]: s["count"] for s in body["sources"]} == dict(Counter(c.source for c in leads))
     per_day: dict[date, Counter[str]] = defaultdict(Counter)
     for c in leads:
-        per_day[(c.lead_at or c.created_at).date()][c.lead_origin] += 1
+        per_day[c.lead_at.date()][c.lead_origin] += 1
     assert len(body["by_day"]) == 10
     for day in body["by_day"]:
         counted = per_day[date.fromisoformat(day["day"])]
@@ -177,7 +178,7 @@ def test_lead_generation_matches_the_contacts(api: Api, world: dict[str, Any]) -
 
 def test_the_pipeline_report_matches_the_contacts(api: Api, world: dict[str, Any]) -> None:
     body = api.get("/api/reports/pipeline", params=PERIOD).json()
-    leads = [c for c in rows(api, Contact) if c.lead_origin and SINCE <= (c.lead_at or c.created_at) < UNTIL]
+    leads = [c for c in rows(api, Contact) if c.lead_origin and SINCE <= c.lead_at < UNTIL]
     want = Counter((c.lifecycle_stage, c.lead_origin) for c in leads)
     for stage in body["stages"]:
         for origin in ("inbound", "outbound", "sales"):
