@@ -12,6 +12,7 @@ from parcours.contacts.models import (
     ContactMerge,
     ContactRfm,
     CustomField,
+    DistinctPair,
     ErasureTombstone,
     ImportFile,
 )
@@ -28,6 +29,7 @@ from parcours.pipeline.models import Opportunity
 from parcours.rfm.models import RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
+from parcours.spend.models import MarketingSpend
 from parcours.visitors.models import Visitor, VisitorEvent, WebsiteSegment
 from parcours.webhooks.models import Webhook, WebhookDelivery
 
@@ -43,6 +45,7 @@ __all__ = [
     "ContactRfm",
     "ContactScore",
     "CustomField",
+    "DistinctPair",
     "Email",
     "EmailVersion",
     "ErasureTombstone",
@@ -66,6 +69,7 @@ __all__ = [
     "JourneyVersion",
     "LandingPage",
     "LandingPageVersion",
+    "MarketingSpend",
     "Opportunity",
     "Organization",
     "OutboxMessage",

@@ -318,3 +318,18 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     """A contact merged into another: the messages sent to (or queued for) the other are the
     survivor's history."""
     return {"messages": await move_rows(session, OutboxMessage, "contact_id", other_id, survivor_id)}
+
+
+# The statuses a message waits or fails in: few rows (sent ones are the millions), read by index.
+UNFINISHED = ("queued", "sending", "failed")
+
+
+async def unfinished_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """(status, channel) -> how many messages wait to be sent or have failed, for monitoring."""
+    t = OutboxMessage
+    rows = await session.execute(
+        select(col(t.status), col(t.channel), func.count())
+        .where(col(t.status).in_(UNFINISHED))
+        .group_by(col(t.status), col(t.channel))
+    )
+    return {(status, channel): int(n) for status, channel, n in rows.all()}

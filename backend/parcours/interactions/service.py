@@ -434,3 +434,15 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     moved = await move_rows(session, Interaction, "contact_id", other_id, survivor_id)
     await recompute_stats(session, [survivor_id])
     return {"interactions": moved}
+
+
+async def stream_lag(session: AsyncSession) -> tuple[int, float]:
+    """How many interactions the stream's consumers have not processed yet, and for how long the
+    oldest of them has waited (seconds; 0 when none waits). Read without locking the cursor."""
+    position = (
+        await session.execute(select(col(StreamCursor.position)).where(col(StreamCursor.name) == STATS_CURSOR))
+    ).scalar_one_or_none() or 0
+    waiting = select(func.count(), func.min(col(Interaction.received_at))).where(col(Interaction.id) > position)
+    count, oldest = (await session.execute(waiting)).one()
+    oldest = _aware(oldest)
+    return int(count), max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0

@@ -18,8 +18,9 @@ from parcours.contacts import service as contacts
 from parcours.forms import service as forms
 from parcours.journeys import service as journeys
 from parcours.landing import service as landing
+from parcours.reports.answers import json_or_csv
 from parcours.reports.audience import audience
-from parcours.reports.filters import JsonOrCsv, ReportFilters, csv_answer, report_filters
+from parcours.reports.filters import JsonOrCsv, ReportFilters, report_filters
 
 KINDS = ("inbound", "outbound", "sales")
 
@@ -138,10 +139,5 @@ class LeadGenerationController(Controller):
         summary="Leads of the period by inbound (forms, pages), outbound (journeys, campaigns) and sales activity",
         operation_class=JsonOrCsv,
     )
-    async def lead_generation_report(
-        self, db: AsyncSession, filters: ReportFilters
-    ) -> LeadGenerationReport | Response[str]:
-        report = await lead_generation(db, filters)
-        if filters.as_csv:
-            return csv_answer("lead-generation", CSV_HEADER, csv_rows(report), filters)
-        return report
+    async def lead_generation_report(self, db: AsyncSession, filters: ReportFilters) -> Response[LeadGenerationReport]:
+        return json_or_csv(await lead_generation(db, filters), filters, "lead-generation", CSV_HEADER, csv_rows)

@@ -13,8 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.pipeline import service as pipeline
 from parcours.pipeline.schemas import StageCount
+from parcours.reports.answers import json_or_csv
 from parcours.reports.audience import audience
-from parcours.reports.filters import JsonOrCsv, ReportFilters, csv_answer, report_filters
+from parcours.reports.filters import JsonOrCsv, ReportFilters, report_filters
 
 
 class PipelineReport(msgspec.Struct, kw_only=True):
@@ -46,8 +47,5 @@ class PipelineReportController(Controller):
         summary="Leads of the period by lifecycle stage, split inbound, outbound and sales",
         operation_class=JsonOrCsv,
     )
-    async def pipeline_report(self, db: AsyncSession, filters: ReportFilters) -> PipelineReport | Response[str]:
-        report = await pipeline_report(db, filters)
-        if filters.as_csv:
-            return csv_answer("pipeline", CSV_HEADER, csv_rows(report), filters)
-        return report
+    async def pipeline_report(self, db: AsyncSession, filters: ReportFilters) -> Response[PipelineReport]:
+        return json_or_csv(await pipeline_report(db, filters), filters, "pipeline", CSV_HEADER, csv_rows)

@@ -3,9 +3,10 @@ sales (no marketing origin), inbound (a form or page), outbound (a journey or a 
 count, budget, estimated and actual revenue, the marketing cost where known, and per journey and
 campaign rows for outbound.
 
-The marketing cost known today is events' costs (of the events starting in the period), counted
-as outbound spending; spend entered per month and channel is not recorded yet, so inbound and
-sales have no known cost (null)."""
+Marketing cost: events' costs (of the events starting in the period) are outbound's, being tied
+to no form; spend entered per month and channel (the months the period touches) says no origin,
+so it counts in the overall marketing cost and its return, not in a group's (inbound: null, not
+known; sales: null, no marketing by definition)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from parcours.campaigns import service as campaigns
 from parcours.events import service as events
 from parcours.journeys import service as journeys
 from parcours.pipeline import service as pipeline
+from parcours.reports.answers import json_or_csv
 from parcours.reports.audience import audience
-from parcours.reports.filters import JsonOrCsv, ReportFilters, csv_answer, report_filters
+from parcours.reports.filters import JsonOrCsv, ReportFilters, report_filters
+from parcours.spend import service as spend
 
 Kind = Literal["sales", "inbound", "outbound"]
 KINDS: tuple[Kind, ...] = ("sales", "inbound", "outbound")
@@ -66,7 +69,12 @@ class RoiReport(msgspec.Struct, kw_only=True):
     groups: list[RoiGroup]
     outbound: list[RoiSourceRow]
     events: list[RoiEventCost]
+    # Spend entered per month and channel, for the months the period touches.
+    spend: float
+    # Event costs and spend together.
     marketing_cost: float
+    # (inbound and outbound actual revenue - marketing cost) / marketing cost, when it is not zero.
+    marketing_roi: float | None
 
 
 def _kind(value: str | None) -> Kind:
@@ -89,11 +97,14 @@ async def roi(session: AsyncSession, filters: ReportFilters) -> RoiReport:
             for i, value in enumerate((t.opportunities, t.budget, t.estimated_revenue, t.actual_revenue)):
                 row[i] += value
     costs = await events.costs_between(session, filters.since, filters.until)
-    spent = round(sum(c[3] for c in costs), 2)
-    groups["outbound"].marketing_cost = spent
+    of_events = round(sum(c[3] for c in costs), 2)
+    groups["outbound"].marketing_cost = of_events
     for group in groups.values():
         if group.marketing_cost:
-            group.roi = round((group.actual_revenue - group.marketing_cost) / group.marketing_cost, 4)
+            group.roi = _return(group.actual_revenue, group.marketing_cost)
+    entered = await spend.total(session, filters.start, filters.end)
+    cost = round(of_events + entered, 2)
+    marketing_revenue = groups["inbound"].actual_revenue + groups["outbound"].actual_revenue
     journey_names = await journeys.names(session, [j for j, _ in rows if j is not None])
     campaign_names = await campaigns.names(session, [c for _, c in rows if c is not None])
     outbound = [
@@ -115,8 +126,14 @@ async def roi(session: AsyncSession, filters: ReportFilters) -> RoiReport:
         groups=list(groups.values()),
         outbound=outbound,
         events=[RoiEventCost(event_id=i, name=n, starts_at=at, cost=c) for i, n, at, c in costs],
-        marketing_cost=spent,
+        spend=entered,
+        marketing_cost=cost,
+        marketing_roi=_return(marketing_revenue, cost) if cost else None,
     )
+
+
+def _return(revenue: float, cost: float) -> float:
+    return round((revenue - cost) / cost, 4)
 
 
 CSV_HEADER = (
@@ -157,8 +174,5 @@ class RoiController(Controller):
         summary="ROI: opportunities created in the period grouped by their lead's origin (sales, inbound, outbound)",
         operation_class=JsonOrCsv,
     )
-    async def roi_report(self, db: AsyncSession, filters: ReportFilters) -> RoiReport | Response[str]:
-        report = await roi(db, filters)
-        if filters.as_csv:
-            return csv_answer("roi", CSV_HEADER, csv_rows(report), filters)
-        return report
+    async def roi_report(self, db: AsyncSession, filters: ReportFilters) -> Response[RoiReport]:
+        return json_or_csv(await roi(db, filters), filters, "roi", CSV_HEADER, csv_rows)

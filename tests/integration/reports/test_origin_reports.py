@@ -17,6 +17,7 @@ from parcours.contacts.models import Contact
 from parcours.db import transaction
 from parcours.events.models import Event, EventCost
 from parcours.pipeline.models import Opportunity
+from parcours.spend.models import MarketingSpend
 from tests.conftest import Api
 from tests.factories import event, unique_type
 from tests.integration.forms.test_public_form import contact_by_email, page, publish_form
@@ -79,6 +80,9 @@ def world(api: Api) -> dict[str, Any]:
             f"/api/events/{webinar['id']}/costs", json={"category": "ads", "label": "Ads", "amount": amount}
         )
         assert added.status_code in (200, 201), added.text
+    month = f"{TODAY.year:04d}-{TODAY.month:02d}"
+    spent = api.post("/api/marketing-spend", json={"month": month, "channel": "social", "amount": 200.0})
+    assert spent.status_code == 201, spent.text
     segment = api.post("/api/segments", json={"name": unique_type("Few"), "kind": "static"}).json()
     api.post(f"/api/segments/{segment['id']}/members", json={"contact_ids": [inbound["id"], kept["id"]]})
     return {"form": form, "journey_id": journey_id, "kept": kept, "segment_id": segment["id"], "inbound": inbound}
@@ -116,8 +120,13 @@ def test_roi_matches_the_opportunities_and_event_costs(api: Api, world: dict[str
     assert got["inbound"]["count"] >= 1 and got["inbound"]["budget"] < 1000
     events = {e.id: e for e in rows(api, Event) if SINCE <= e.starts_at < UNTIL}
     cost = sum(c.amount for c in rows(api, EventCost) if c.event_id in events)
-    assert body["marketing_cost"] == pytest.approx(cost) and got["outbound"]["marketing_cost"] == pytest.approx(cost)
-    assert got["sales"]["marketing_cost"] is None
+    assert got["outbound"]["marketing_cost"] == pytest.approx(cost) and got["sales"]["marketing_cost"] is None
+    months = {f"{d.year:04d}-{d.month:02d}" for d in (TODAY - timedelta(days=1), TODAY + timedelta(days=8))}
+    spend = sum(s.amount for s in rows(api, MarketingSpend) if s.month in months)
+    assert body["spend"] == pytest.approx(spend) and spend >= 200
+    assert body["marketing_cost"] == pytest.approx(cost + spend)
+    revenue = got["inbound"]["actual_revenue"] + got["outbound"]["actual_revenue"]
+    assert body["marketing_roi"] == pytest.approx((revenue - cost - spend) / (cost + spend), abs=1e-4)
     by_journey = [r for r in body["outbound"] if r["journey_id"] == world["journey_id"]]
     assert len(by_journey) == 1 and by_journey[0]["count"] == 2 and by_journey[0]["journey_name"].startswith("Nurture")
     assert by_journey[0]["actual_revenue"] == pytest.approx(450.5 + 25)

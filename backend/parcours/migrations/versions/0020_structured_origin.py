@@ -2,7 +2,7 @@
 origin copied from its lead
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0025
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 import parcours.db
 
 revision = "0020"
-down_revision = "0018"  # 0019 when the lead merges it (see the branch report)
+down_revision = "0025"  # main's head when this branch was tested: the lead renumbers it
 branch_labels = None
 depends_on = None
 

@@ -70,7 +70,22 @@ export function RoiPage() {
             ]}
             data-testid="roi-chart"
           />
-          <Text size="sm" c="dimmed">{t("reports.roi.cost_note")}</Text>
+          <Card withBorder data-testid="roi-marketing">
+            <Table fz="sm" withRowBorders={false}>
+              <Table.Tbody>
+                <Table.Tr><Table.Td>{t("reports.roi.event_costs")}</Table.Td><Table.Td ta="right">{money(data.marketing_cost - data.spend)}</Table.Td></Table.Tr>
+                <Table.Tr><Table.Td>{t("reports.roi.spend")}</Table.Td><Table.Td ta="right" data-testid="roi-spend">{money(data.spend)}</Table.Td></Table.Tr>
+                <Table.Tr><Table.Td fw={600}>{t("reports.roi.marketing_cost")}</Table.Td><Table.Td ta="right" fw={600} data-testid="roi-marketing-cost">{money(data.marketing_cost)}</Table.Td></Table.Tr>
+                <Table.Tr>
+                  <Table.Td>{t("reports.roi.marketing_roi")}</Table.Td>
+                  <Table.Td ta="right" data-testid="roi-marketing-roi">
+                    {data.marketing_roi == null ? "—" : formatNumber(data.marketing_roi, { style: "percent", maximumFractionDigits: 1 })}
+                  </Table.Td>
+                </Table.Tr>
+              </Table.Tbody>
+            </Table>
+            <Text size="xs" c="dimmed" mt="xs">{t("reports.roi.cost_note")}</Text>
+          </Card>
           <Title order={4}>{t("reports.roi.outbound_title")}</Title>
           {data.outbound.length === 0 ? (
             <Text size="sm" c="dimmed" data-testid="roi-outbound-empty">{t("reports.roi.outbound_empty")}</Text>
