@@ -50,7 +50,10 @@ from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
 from parcours.reports.email_routes import EmailReportsController
+from parcours.reports.lead_generation import LeadGenerationController
 from parcours.reports.overview_routes import OverviewReportController
+from parcours.reports.pipeline import PipelineReportController
+from parcours.reports.roi import RoiController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -165,6 +168,9 @@ def api_router() -> Router:
             RfmController,
             PipelineController,
             OpportunitiesController,
+            RoiController,
+            LeadGenerationController,
+            PipelineReportController,
             SpendController,
             EventsController,
             FormsController,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -309,3 +309,13 @@ async def per_day(
         (value if isinstance(value, date) else date.fromisoformat(str(value))): float(total or 0)
         for value, total in rows
     }
+
+
+async def names_of(session: AsyncSession, target: Target, ids: Iterable[int]) -> dict[int, str]:
+    """The `name` of these rows by id (those that still exist), in one query: reports label ids."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    table = table_of(target)
+    rows = await session.execute(select(table.c.id, table.c.name).where(table.c.id.in_(wanted)))
+    return {int(i): str(n) for i, n in rows.all()}

@@ -6,6 +6,7 @@ import { Layout } from "./components/Layout";
 import { CompaniesPage } from "./pages/companies/CompaniesPage";
 import { CompanyDetailPage } from "./pages/companies/CompanyDetailPage";
 import { ContactDetailPage } from "./pages/contacts/ContactDetailPage";
+import { OpportunitiesPage } from "./pages/opportunities/OpportunitiesPage";
 import { EmailsArea } from "./pages/emails/EmailsArea";
 import { EventsPage } from "./pages/events/EventsPage";
 import { FormsPage } from "./pages/forms/FormsPage";
@@ -80,6 +81,7 @@ export function App() {
         <Route path="/scoring/new" element={<Suspense fallback={<Loader />}><ScoringModelEditorPage /></Suspense>} />
         <Route path="/scoring/:id" element={<Suspense fallback={<Loader />}><ScoringModelEditorPage /></Suspense>} />
         <Route path="/pipeline" element={<Suspense fallback={<Loader />}><PipelinePage /></Suspense>} />
+        <Route path="/opportunities" element={<OpportunitiesPage />} />
         <Route path="/events" element={<EventsPage />} />
         <Route path="/events/new" element={<Suspense fallback={<Loader />}><EventEditorPage /></Suspense>} />
         <Route path="/events/:id" element={<Suspense fallback={<Loader />}><EventEditorPage /></Suspense>} />

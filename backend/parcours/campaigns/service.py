@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from parcours.campaigns.schemas import AbTest, CampaignAudience, Point, VariantS
 from parcours.channels import service as outbox
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
+from parcours.db import names_of
 from parcours.emails import service as emails
 from parcours.errors import InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue, queue_after_commit
@@ -354,3 +356,8 @@ async def recently_started(session: AsyncSession, limit: int) -> list[tuple[date
         .limit(limit)
     )
     return [(at, cid, name) for at, cid, name in (await session.execute(query)).all()]
+
+
+async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """The names of these campaigns by id (deleted ones are left out)."""
+    return await names_of(session, Campaign, ids)

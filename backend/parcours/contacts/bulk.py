@@ -34,6 +34,7 @@ async def create_minimal(session: AsyncSession, emails: list[str], source: str) 
             "custom": {},
             "search_text": n.search_text(None, None, e),
             "email_key": email_key(e),
+            "lead_at": now,
             "created_at": now,
             "updated_at": now,
         }
@@ -54,6 +55,8 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> list
             "created_at": now,
             "updated_at": now,
             **row,
+            # A lead written in bulk became one when it was created.
+            "lead_at": row.get("lead_at") or (row.get("created_at") or now if row.get("lead_origin") else None),
             "search_text": n.search_text(row.get("first_name"), row.get("last_name"), row["email"]),
             "email_key": email_key(row["email"]),
             "person_key": person_key(row.get("first_name"), row.get("last_name")),

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
-from parcours.contacts import custom_fields, matching
+from parcours.contacts import custom_fields, matching, origin
 from parcours.contacts import normalize as n
 from parcours.contacts.cleaning import clean
 from parcours.contacts.consent import record_consent
@@ -39,7 +39,11 @@ async def create_contact(
     were obtained and what proves them (see consent.record_consent)."""
     values = {f: getattr(data, f) for f in data.__struct_fields__}
     custom = values.pop("custom")
+    given_origin = values.pop("origin")
     values = await clean(session, values, None)
+    values.update(_origin_columns(given_origin, values, actor))
+    if values.get("lead_origin") is not None:
+        values["lead_at"] = utcnow()
     values["custom"] = await custom_fields.validate_values(session, custom, {})
     if not looked_up:
         _refuse_if_known(await find_by_email(session, values["email"]), values["email"])
@@ -85,6 +89,8 @@ async def update_contact(
         if computed in changes:
             raise InvalidInput(f"'{computed}' is computed from interactions and cannot be set.", computed)
     custom = changes.pop("custom", None)
+    if "origin" in changes:
+        changes.update(_origin_columns(changes.pop("origin"), changes, None))
     if "company" in changes and changes["company"] is None:
         changes.pop("company")
         changes.setdefault("account_id", None)
@@ -106,6 +112,8 @@ async def update_contact(
     stage_change = _stage_change(contact, cleaned, actor)
     for field in changed:
         setattr(contact, field, cleaned[field])
+    if contact.lead_origin is not None and contact.lead_at is None:
+        contact.lead_at = utcnow()
     contact.search_text = n.search_text(contact.first_name, contact.last_name, contact.email)
     contact.email_key = matching.email_key(contact.email)
     contact.person_key = matching.person_key(contact.first_name, contact.last_name)
@@ -149,16 +157,40 @@ def _stage_change(contact: Contact, cleaned: dict[str, Any], actor: Actor) -> di
     if problem:
         raise Unprocessable(problem, "lifecycle_stage", **{"from": contact.lifecycle_stage, "to": wanted})
     if contact.lead_origin is None and "lead_origin" not in cleaned and wanted not in ("subscriber", DISQUALIFIED):
-        origin = lead_origin_of(actor)
-        if origin is not None:
-            cleaned["lead_origin"], cleaned["lead_origin_detail"] = origin
-            contact.lead_origin, contact.lead_origin_detail = origin
+        found = lead_origin_of(actor)
+        if found is not None:
+            detail, structured = found
+            for field, value in {
+                **origin.columns(structured, origin.CONTACT_COLUMNS),
+                "lead_origin_detail": detail,
+            }.items():
+                cleaned[field] = value
+                setattr(contact, field, value)
     return {"from": contact.lifecycle_stage, "to": wanted}
 
 
-def lead_origin_of(actor: Actor) -> tuple[str, str] | None:
-    """A lead made by a journey came outbound; one moved by a person or an API key is left
-    as it is (nothing says where it came from)."""
+def lead_origin_of(actor: Actor) -> tuple[str | None, origin.Origin] | None:
+    """Where a contact that becomes a lead with no origin yet came from: a journey made it (the
+    journey acts with its id), or sales did (a person or an API key moved it); None otherwise."""
     if actor.kind == "system" and actor.name.startswith("Journey "):
-        return "outbound", f"journey: {actor.name[len('Journey ') :]}"[:200]
+        journey_id = actor.id if actor.id > 0 else None
+        return f"journey: {actor.name[len('Journey ') :]}"[:200], origin.Origin(kind="outbound", journey_id=journey_id)
+    if actor.kind in ("user", "api_key"):
+        return None, origin.Origin(kind="sales")
     return None
+
+
+def _origin_columns(given: origin.Origin | None, values: dict[str, Any], actor: Actor | None) -> dict[str, Any]:
+    """The lead_origin* columns for an `origin` given (or taken off with null). Creating (`actor`
+    set): a lead entered by a person or an API key with no origin at all came from sales (a mere
+    subscriber has no lead origin yet: the activity that makes it a lead will give it one)."""
+    if given is not None:
+        return origin.columns(given, origin.CONTACT_COLUMNS)
+    if actor is None:
+        return origin.columns(None, origin.CONTACT_COLUMNS) | {"lead_origin_detail": None}
+    stage = values.get("lifecycle_stage", "subscriber")
+    if values.get("lead_origin") is None and stage not in ("subscriber", DISQUALIFIED):
+        found = lead_origin_of(actor)
+        if found is not None:
+            return origin.columns(found[1], origin.CONTACT_COLUMNS)
+    return {}

@@ -204,6 +204,7 @@ async def _write_batch(
                     # Imported lists (fairs, purchased lists, a CRM) are leads reached outbound.
                     "lead_origin": "outbound",
                     "lead_origin_detail": f"import: {this_import.filename}"[:200],
+                    "lead_at": now,
                     **values,
                     "email": record.email,
                     "account_id": account_id,

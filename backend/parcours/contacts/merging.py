@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
-from parcours.contacts import custom_fields, matching
+from parcours.contacts import custom_fields, matching, origin
 from parcours.contacts import normalize as n
 from parcours.contacts.consent import record_consent
 from parcours.contacts.lookup import get_contact
@@ -74,6 +74,8 @@ async def merge_contacts(
     changes, custom = matching.merged_fields(mine, theirs, choices, names)
     consent = matching.most_restrictive(mine, theirs)
     email = changes.pop("email", None)
+    if "lead_origin" in changes:  # the other's origin is kept (the survivor had none, or it was picked): all of it
+        changes |= origin.columns(origin.of_contact(other), origin.CONTACT_COLUMNS) | {"lead_at": other.lead_at}
 
     moved = {"consent_events": await move_rows(session, ConsentEvent, "contact_id", other_id, survivor_id)}
     # Contacts merged into the other before now lead to the survivor.

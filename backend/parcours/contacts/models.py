@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from parcours.clock import utcnow
+from parcours.contacts.origin import CONTACT_COLUMNS, Origin
+from parcours.contacts.origin import read as read_origin
 from parcours.db import BigId, UTCDateTime
 
 # JSONB on PostgreSQL: indexable and comparable; plain JSON text on SQLite.
@@ -64,13 +66,19 @@ class Contact(SQLModel, table=True):
     gender: str | None = Field(default=None, max_length=16)
     lifecycle_stage: str = Field(default="subscriber", max_length=32)
     source: str | None = Field(default=None, max_length=100)
-    # Where the lead came from: inbound (a form, a page, tracked behaviour) or outbound (a
-    # journey, a campaign, an import), with a detail such as "import: fairs.csv".
+    # Where the lead came from: inbound (a form, a page, tracked behaviour), outbound (a journey, a
+    # campaign, an import) or sales (entered by sales), with a detail such as "import: fairs.csv".
     lead_origin: str | None = Field(default=None, max_length=16)
     lead_origin_detail: str | None = Field(default=None, max_length=200)
-    # An inbound lead's form and landing page (ids, kept when they are deleted: no foreign key).
+    # The journey, campaign, form and landing page that created or converted it (ids, kept when
+    # they are deleted: no foreign key). See contacts/origin.py.
     lead_origin_form_id: int | None = None
     lead_origin_page_id: int | None = None
+    lead_origin_journey_id: int | None = None
+    lead_origin_campaign_id: int | None = None
+    # When it became a lead (its origin was first set): lead generation counts it that day. Every
+    # path that sets lead_origin sets it (editing, forms, imports, bulk inserts, merges).
+    lead_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     consent_level: str = Field(default="none", max_length=16)
     email_opt_in: bool = False
     sms_opt_in: bool = False
@@ -98,6 +106,11 @@ class Contact(SQLModel, table=True):
     first_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def origin(self) -> Origin | None:
+        """Its structured origin (the contract's `origin`), read from the lead_origin* columns."""
+        return read_origin(self, CONTACT_COLUMNS)
 
 
 class ContactRfm(SQLModel, table=True):

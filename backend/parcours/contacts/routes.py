@@ -138,7 +138,7 @@ def contact_filters(
     language: str | None = None,
     consent_level: ConsentLevel | None = None,
     source: str | None = None,
-    lead_origin: Literal["inbound", "outbound"] | None = None,
+    lead_origin: Literal["inbound", "outbound", "sales"] | None = None,
     account_id: OptionalIdParam = None,
     email_opt_in: bool | None = None,
     unsubscribed: bool | None = None,

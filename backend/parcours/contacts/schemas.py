@@ -9,6 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from parcours.api import INT_MAX, Id, Page, Strict
+from parcours.contacts.origin import Origin
 from parcours.contacts.vocabulary import ConsentLevel, CustomFieldType, Gender, LifecycleStage
 
 Name = Annotated[str, Meta(max_length=100)]
@@ -17,7 +18,7 @@ Email = Annotated[str, Meta(max_length=320)]
 Phone = Annotated[str, Meta(max_length=40)]
 Country = Annotated[str, Meta(max_length=60)]
 Language = Annotated[str, Meta(max_length=40)]
-LeadOrigin = Literal["inbound", "outbound"]
+LeadOrigin = Literal["inbound", "outbound", "sales"]
 OriginDetail = Annotated[str, Meta(max_length=200)]
 
 
@@ -39,6 +40,8 @@ class ContactIn(Strict):
     source: Name | None = None
     lead_origin: LeadOrigin | None = None
     lead_origin_detail: OriginDetail | None = None
+    # The structured origin (kind and ids); sales when absent and created by a person or an API key.
+    origin: Origin | None = None
     consent_level: ConsentLevel = "none"
     email_opt_in: bool = False
     sms_opt_in: bool = False
@@ -64,6 +67,7 @@ class ContactPatch(Strict):
     source: Name | None | UnsetType = UNSET
     lead_origin: LeadOrigin | None | UnsetType = UNSET
     lead_origin_detail: OriginDetail | None | UnsetType = UNSET
+    origin: Origin | None | UnsetType = UNSET
     consent_level: ConsentLevel | UnsetType = UNSET
     email_opt_in: bool | UnsetType = UNSET
     sms_opt_in: bool | UnsetType = UNSET
@@ -93,6 +97,10 @@ class ContactOut(msgspec.Struct, kw_only=True):
     lead_origin_detail: str | None = None
     lead_origin_form_id: int | None = None
     lead_origin_page_id: int | None = None
+    lead_origin_journey_id: int | None = None
+    lead_origin_campaign_id: int | None = None
+    # Where the lead came from, structured: {kind, journey_id?, campaign_id?, form_id?, page_id?}.
+    origin: Origin | None = None
     consent_level: str
     email_opt_in: bool
     sms_opt_in: bool

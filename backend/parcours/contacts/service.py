@@ -26,6 +26,7 @@ from parcours.contacts.computed import (
 )
 from parcours.contacts.consent import consent_history, how, insert_consent_rows, record_consent
 from parcours.contacts.editing import STAGE_CHANGED, create_contact, lead_origin_of, update_contact
+from parcours.contacts.leads import lead_counts
 from parcours.contacts.listing import MAX_PAGE, iterate_contacts, list_contacts
 from parcours.contacts.lookup import (
     contact_out,
@@ -87,6 +88,7 @@ __all__ = [
     "insert_consent_rows",
     "insert_many",
     "iterate_contacts",
+    "lead_counts",
     "lead_origin_of",
     "list_contacts",
     "lock_in_id_order",

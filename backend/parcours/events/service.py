@@ -418,3 +418,17 @@ async def recently_created(session: AsyncSession, limit: int) -> list[tuple[date
     """The events created last: (created_at, id, name)."""
     query = select(col(Event.created_at), col(Event.id), col(Event.name)).order_by(col(Event.created_at).desc())
     return [(at, eid, name) for at, eid, name in (await session.execute(query.limit(limit))).all()]
+
+
+async def costs_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> list[tuple[int, str, datetime, float]]:
+    """The events starting in [since, until) that have costs: (id, name, starts_at, total cost)."""
+    query = (
+        select(col(Event.id), col(Event.name), col(Event.starts_at), func.sum(col(EventCost.amount)))
+        .join(EventCost, col(EventCost.event_id) == col(Event.id))
+        .where(col(Event.starts_at) >= since, col(Event.starts_at) < until)
+        .group_by(col(Event.id), col(Event.name), col(Event.starts_at))
+        .order_by(col(Event.starts_at))
+    )
+    return [(int(i), n, at, float(total or 0)) for i, n, at, total in (await session.execute(query)).all()]

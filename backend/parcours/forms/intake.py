@@ -24,7 +24,7 @@ from parcours.contacts.schemas import ContactIn
 from parcours.db import transaction
 from parcours.emails import topics as email_topics
 from parcours.errors import Conflict, InvalidInput, NotFound, ParcoursError
-from parcours.forms import service, spam, submission, tokens
+from parcours.forms import attribution, service, spam, submission, tokens
 from parcours.forms.models import Form, FormSubmission, FormVersion
 from parcours.groupcommit import GroupCommit
 from parcours.interactions import recording
@@ -215,6 +215,10 @@ async def _store(runtime: Runtime, session: AsyncSession, post: Post, burst: Bur
     context = context_of(fields, raw, values, visit)
     if trusted:
         context["prefilled_contact_id"] = trusted
+    # Kept with the submission (a confirmation may apply it later): the email that led here.
+    from_message = attribution.message_in_url(runtime.secret_key, context["url"], utcnow().timestamp())
+    if from_message is not None:
+        context["from_message_id"] = from_message
     if post.verdict == "held":
         row = _row(form.id, version, "held", values, context)
         session.add(row)
@@ -323,6 +327,19 @@ async def apply(
     existing = burst.found.get(email) if burst is not None else await contacts.find_by_email(session, email)
     new = existing is None
     detail = f"form: {version.name}"[:200]
+    # Only a new contact or a known one with no lead origin yet takes this submission's.
+    origin = (
+        await attribution.submission_origin(
+            session,
+            form.id,
+            context.get("page_id"),
+            None if existing is None else existing.id,
+            context.get("from_message_id"),
+            utcnow(),
+        )
+        if existing is None or existing.lead_origin is None
+        else None
+    )
     evidence = _evidence(version, t, context)
     if existing is None:
         opted: dict[str, Any] = {field: True for field, given in t.consents.items() if given}
@@ -336,8 +353,8 @@ async def apply(
                     "email": email,
                     "language": t.contact.get("language") or language,
                     "source": detail[:100],
-                    "lead_origin": "inbound",
                     "lead_origin_detail": detail,
+                    "origin": msgspec.to_builtins(origin),
                     "custom": t.custom,
                 },
                 ContactIn,
@@ -349,7 +366,6 @@ async def apply(
             contact = await contacts.create_contact(
                 session, given, actor, looked_up=True, method="form", evidence=evidence
             )
-        contact.lead_origin_form_id, contact.lead_origin_page_id = form.id, context.get("page_id")
         if burst is not None:
             burst.found[email] = contact
     else:
@@ -369,6 +385,8 @@ async def apply(
         )
         if custom:
             changes["custom"] = custom
+        if origin is not None:  # a known contact converted by this form
+            changes.update(origin=origin, lead_origin_detail=detail)
         if changes:
             contact = await contacts.update_contact(session, contact.id, changes, actor)
     assert contact.id is not None

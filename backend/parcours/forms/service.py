@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.api import after, cut, read_cursor
 from parcours.clock import utcnow
 from parcours.contacts import custom_fields
-from parcours.db import move_rows, per_day
+from parcours.db import move_rows, names_of, per_day
 from parcours.emails import topics as email_topics
 from parcours.errors import Conflict, NotFound, Unprocessable
 from parcours.forms import definition
@@ -293,3 +294,8 @@ async def recently_published(session: AsyncSession, limit: int) -> list[tuple[da
         .limit(limit)
     )
     return [(at, fid, name) for at, fid, name in (await session.execute(query)).all()]
+
+
+async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """The names of these forms by id (deleted ones are left out)."""
+    return await names_of(session, Form, ids)

@@ -54,7 +54,8 @@ async def apply(
                     if field.startswith(CUSTOM_PREFIX)
                     else {field: value}
                 )
-                actor = msgspec.structs.replace(JOURNEY_ACTOR, name=f"Journey {live.name}")
+                # The journey acts with its id: a lead it makes records it as its origin.
+                actor = msgspec.structs.replace(JOURNEY_ACTOR, id=live.journey_id, name=f"Journey {live.name}")
                 async with session.begin_nested():
                     await contacts.update_contact(session, run.contact_id, changes, actor)
             elif isinstance(effect, (engine.AddToSegment, engine.RemoveFromSegment)):

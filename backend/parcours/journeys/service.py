@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from parcours.auth.service import Actor
 from parcours.channels import service as outbox
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import per_day
+from parcours.db import names_of, per_day
 from parcours.emails import service as emails
 from parcours.emails import templates
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -528,3 +528,8 @@ async def recently_published(session: AsyncSession, limit: int) -> list[tuple[da
         .limit(limit)
     )
     return [(at, jid, name) for at, jid, name in (await session.execute(query)).all()]
+
+
+async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """The names of these journeys by id (deleted ones are left out)."""
+    return await names_of(session, Journey, ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from parcours.assets.usage import AssetUse
 from parcours.auth.service import Actor
 from parcours.campaigns.ab import Arm, decide
 from parcours.clock import utcnow
+from parcours.db import names_of
 from parcours.errors import InvalidInput, NotFound, Unprocessable
 from parcours.interactions import service as interactions
 from parcours.landing import forms, render, templates
@@ -513,3 +514,8 @@ async def images_used(session: AsyncSession, address: str) -> list[AssetUse]:
     )
     query = select(col(LandingPage.id), col(LandingPage.name)).where(shows).order_by(col(LandingPage.id))
     return [AssetUse("page", int(page_id), name) for page_id, name in (await session.execute(query)).all()]
+
+
+async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """The names of these landing pages by id (deleted ones are left out)."""
+    return await names_of(session, LandingPage, ids)

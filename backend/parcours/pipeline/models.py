@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from parcours.clock import utcnow
+from parcours.contacts.origin import Origin, read
 from parcours.db import UTCDateTime
 
 
@@ -24,5 +25,22 @@ class Opportunity(SQLModel, table=True):
     actual_revenue: float | None = None
     stage: str = Field(default="qualify", max_length=16)
     close_date: date | None = None
+    # Its lead's origin when it was created (see contacts/origin.py), editable: the ROI report
+    # groups opportunities by it. Ids without foreign keys: kept when the journey... is deleted.
+    origin_kind: str | None = Field(default=None, max_length=16, index=True)
+    origin_journey_id: int | None = None
+    origin_campaign_id: int | None = None
+    origin_form_id: int | None = None
+    origin_page_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def origin(self) -> Origin | None:
+        return read(self, ORIGIN_COLUMNS)
+
+
+ORIGIN_COLUMNS = {
+    "kind": "origin_kind",
+    **{f: f"origin_{f}" for f in ("journey_id", "campaign_id", "form_id", "page_id")},
+}

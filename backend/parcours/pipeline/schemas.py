@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from parcours.api import Id, Strict
+from parcours.api import Id, Page, Strict
+from parcours.contacts.origin import Origin, OriginKind
 
 OpportunityStage = Literal["qualify", "develop", "propose", "won", "lost"]
 Amount = Annotated[float, Meta(ge=0)]
@@ -20,6 +21,7 @@ class StageCount(msgspec.Struct, kw_only=True):
     count: int
     inbound: int
     outbound: int
+    sales: int = 0
 
 
 class Pipeline(msgspec.Struct, kw_only=True):
@@ -37,6 +39,8 @@ class OpportunityIn(Strict):
     actual_revenue: Amount | None = None
     stage: OpportunityStage = "qualify"
     close_date: date | None = None
+    # Absent: its lead's origin (lead_contact_id, else contact_id) at creation.
+    origin: Origin | None | UnsetType = UNSET
 
 
 class OpportunityPatch(Strict):
@@ -49,6 +53,7 @@ class OpportunityPatch(Strict):
     actual_revenue: Amount | None | UnsetType = UNSET
     stage: OpportunityStage | UnsetType = UNSET
     close_date: date | None | UnsetType = UNSET
+    origin: Origin | None | UnsetType = UNSET
 
 
 class OpportunityOut(msgspec.Struct, kw_only=True):
@@ -62,10 +67,26 @@ class OpportunityOut(msgspec.Struct, kw_only=True):
     actual_revenue: float | None
     stage: str
     close_date: date | None
+    origin: Origin | None = None
+    # Who and which company it is with, as the list shows them.
+    contact_name: str | None = None
+    account_name: str | None = None
     created_at: datetime
     updated_at: datetime
 
 
-class OpportunityPage(msgspec.Struct, kw_only=True):
-    items: list[OpportunityOut]
-    total: int
+class OpportunityPage(Page[OpportunityOut]):
+    items: list[OpportunityOut]  # restated so the OpenAPI document names the item type
+
+
+class OpportunityFilters(msgspec.Struct, kw_only=True):
+    contact_id: int | None = None
+    account_id: int | None = None
+    stage: OpportunityStage | None = None
+    origin_kind: OriginKind | None = None
+    journey_id: int | None = None
+    campaign_id: int | None = None
+    close_from: date | None = None
+    close_to: date | None = None
+    # Part of its name (case and accents as typed).
+    q: str | None = None

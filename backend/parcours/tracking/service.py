@@ -42,6 +42,7 @@ def _about(message: SentMessage) -> dict[str, Any]:
     about: dict[str, Any] = {
         "email_id": message.email_id,
         "campaign_id": message.campaign_id,
+        "journey_id": message.journey_id,
         "variant": message.variant,
         "message_id": message.id,
     }

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { api, unwrap, type Contact, type LifecycleStage, type Schemas } from "../client";
 
 export type Pipeline = Schemas["Pipeline"];
-export type LeadOrigin = "inbound" | "outbound";
+export type LeadOrigin = "inbound" | "outbound" | "sales";
 
 export const keys = {
   all: ["pipeline"] as const,

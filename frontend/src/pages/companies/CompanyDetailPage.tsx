@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Grid, Group, Loader, Modal, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Card, Grid, Group, Loader, Modal, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconArrowLeft, IconEdit, IconTrash } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
@@ -8,11 +8,12 @@ import { Link, useNavigate, useParams } from "react-router";
 import { keys, deleteAccount, useAccount, useAccountScores, type Account, type GroupScore } from "../../api/queries/accounts";
 import { keys as contactKeys, useContacts } from "../../api/queries/contacts";
 import { useAccountOpportunities } from "../../api/queries/pipeline";
+import { OpportunitiesSection } from "../opportunities/OpportunitiesSection";
 import { useAuth } from "../../auth/AuthProvider";
 import { confirmDanger } from "../../components/confirm";
 import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { formatDate, formatMoney, formatNumber } from "../../components/format";
+import { formatMoney, formatNumber } from "../../components/format";
 import { STAGE_COLORS, countryName } from "../../components/vocabulary";
 import { GRADE_COLORS } from "../scoring/model";
 import { CompanyForm } from "./CompanyForm";
@@ -183,34 +184,7 @@ export function CompanyDetailPage() {
                 ) },
               ]}
             />
-            <Title order={4}>{t("companies.opportunities")}</Title>
-            {opportunities.error && <ErrorAlert error={opportunities.error} testId="company-opportunities-error" />}
-            {opportunities.data && opportunities.data.items.length === 0 ? (
-              <Text size="sm" c="dimmed" data-testid="company-opportunities-empty">{t("companies.no_opportunities")}</Text>
-            ) : (
-              <Table data-testid="company-opportunities">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("companies.opportunity")}</Table.Th>
-                    <Table.Th>{t("companies.stage")}</Table.Th>
-                    <Table.Th ta="right">{t("companies.estimated_revenue")}</Table.Th>
-                    <Table.Th>{t("companies.close_date")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {opportunities.data?.items.map((o) => (
-                    <Table.Tr key={o.id} data-testid={`company-opportunity-${o.id}`}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/contacts/${o.contact_id}`}>{o.name}</Anchor>
-                      </Table.Td>
-                      <Table.Td>{t(`companies.opportunity_stages.${o.stage}`, { defaultValue: o.stage })}</Table.Td>
-                      <Table.Td ta="right">{o.estimated_revenue == null ? "" : formatMoney(o.estimated_revenue)}</Table.Td>
-                      <Table.Td>{formatDate(o.close_date)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            )}
+            <OpportunitiesSection accountId={a.id} />
           </Stack>
         </Grid.Col>
       </Grid>

@@ -7,6 +7,7 @@ import {
   Group,
   Loader,
   Modal,
+  Paper,
   SimpleGrid,
   Stack,
   Tabs,
@@ -29,6 +30,7 @@ import { formatDate, formatDateTime, formatMoney, formatNumber } from "../../com
 import { STAGE_COLORS, countryName, languageName } from "../../components/vocabulary";
 import { ContactForm, bodyOf, valuesOf, type ContactValues } from "./ContactForm";
 import { ConsentEvidence } from "./ConsentEvidence";
+import { OpportunitiesSection } from "../opportunities/OpportunitiesSection";
 import { RfmPanel } from "./RfmPanel";
 import { ScorePanel } from "./ScorePanel";
 import { Timeline } from "./Timeline";
@@ -221,6 +223,9 @@ export function ContactDetailPage() {
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
+          <Paper withBorder p="md" mb="md">
+            <OpportunitiesSection contactId={c.id} />
+          </Paper>
           <Tabs defaultValue="timeline" keepMounted={false}>
             <Tabs.List>
               <Tabs.Tab value="timeline" data-testid="tab-timeline">

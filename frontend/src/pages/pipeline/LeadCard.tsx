@@ -52,7 +52,7 @@ export function LeadCardBody({ lead, dragging, handle }: { lead: Lead; dragging?
           </Badge>
         )}
         {lead.lead_origin && (
-          <Badge size="xs" variant="outline" color={lead.lead_origin === "inbound" ? "blue" : "orange"} data-testid="lead-card-origin">
+          <Badge size="xs" variant="outline" color={lead.lead_origin === "inbound" ? "blue" : lead.lead_origin === "sales" ? "grape" : "orange"} data-testid="lead-card-origin">
             {t(`pipeline.origins.${lead.lead_origin}`)}
           </Badge>
         )}

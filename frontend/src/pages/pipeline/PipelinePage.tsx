@@ -40,6 +40,7 @@ function moveInCache(queries: QueryClient, origin: LeadOrigin | null, lead: Lead
       count: row.count + delta,
       ...(lead.lead_origin === "inbound" ? { inbound: row.inbound + delta } : {}),
       ...(lead.lead_origin === "outbound" ? { outbound: row.outbound + delta } : {}),
+      ...(lead.lead_origin === "sales" ? { sales: (row.sales ?? 0) + delta } : {}),
     });
     return { ...counts, stages: counts.stages.map((row) => (row.stage === from ? shift(row, -1) : row.stage === to ? shift(row, 1) : row)) };
   });
@@ -123,6 +124,7 @@ export function PipelinePage() {
               { value: "all", label: t("pipeline.origins.all") },
               { value: "inbound", label: t("pipeline.origins.inbound") },
               { value: "outbound", label: t("pipeline.origins.outbound") },
+              { value: "sales", label: t("pipeline.origins.sales") },
             ]}
             data-testid="pipeline-origin"
           />

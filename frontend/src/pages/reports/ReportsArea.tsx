@@ -3,6 +3,9 @@ import type { ReactElement } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useLocation } from "react-router";
 import { EmailResultsPage } from "./EmailResultsPage";
+import { LeadGenerationPage } from "./LeadGenerationPage";
+import { PipelineReportPage } from "./PipelineReportPage";
+import { RoiPage } from "./RoiPage";
 import { SpendPage } from "./SpendPage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
@@ -10,6 +13,9 @@ import { SpendPage } from "./SpendPage";
 type ReportPage = { key: string; element: ReactElement };
 export const REPORT_PAGES: ReportPage[] = [
   { key: "emails", element: <EmailResultsPage /> },
+  { key: "lead-generation", element: <LeadGenerationPage /> },
+  { key: "pipeline", element: <PipelineReportPage /> },
+  { key: "roi", element: <RoiPage /> },
   { key: "spend", element: <SpendPage /> },
 ];
 
