@@ -61,7 +61,7 @@ def many_query(definitions: list[Definition], dialect: str, now: dt.datetime, co
     """(contact_id, value of each definition) for these contacts in one pass over their
     interactions, each aggregate with its own FILTER (ranked ones excepted: see values_query).
     A contact without a read interaction has NULL (a count 0, "exists" NULL): the default. The
-    values are ready to be stored in contacts.scores, as values_query's."""
+    values are ready to be stored (contacts.store_values), as values_query's."""
     columns: list[ColumnElement[Any]] = []
     for definition in definitions:
         assert not ranked(definition), "first/last property values are read by values_query"
@@ -99,7 +99,7 @@ def values_query(
     high: int | None = None,
 ) -> Select[Any]:
     """(contact_id, value) of each contact with at least one interaction read; the others read
-    the field's default. `value` is ready to be stored in contacts.scores."""
+    the field's default. `value` is ready to be stored (contacts.store_values)."""
     where = and_(*conditions(definition, dialect, now, contact_ids, low, high))
     aggregate, prop = definition.aggregate, definition.property
     if prop is not None and ranked(definition):
@@ -130,12 +130,3 @@ def values_query(
         number = _number(dialect, prop)
         value = func.sum(number) if aggregate == "sum" else func.min(number) if aggregate == "min" else func.max(number)
     return select(EVENTS.c.contact_id, value.label("value")).where(where).group_by(EVENTS.c.contact_id)
-
-
-def stored_moment(dialect: str, value: dt.datetime) -> str:
-    """A moment as the set-wise writes store it in contacts.scores: PostgreSQL's JSON text of a
-    timestamptz, or the text SQLite keeps its timestamps in (rules compare them as such)."""
-    moment = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    if dialect == "postgresql":
-        return moment.isoformat()
-    return moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")

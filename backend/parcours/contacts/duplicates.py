@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import cut, read_cursor
 from parcours.contacts import accounts
-from parcours.contacts.lookup import outs
+from parcours.contacts.lookup import add_values, outs
 from parcours.contacts.matching import REASONS, Reason, email_key, person_key
 from parcours.contacts.models import CONTACTS, Contact
 from parcours.contacts.schemas import DuplicatePage, DuplicatePair
@@ -79,6 +79,7 @@ async def find_pairs(session: AsyncSession, limit: int, cursor: str | None) -> D
     found = {c.id: c for c in (await session.execute(select(Contact).where(col(Contact.id).in_(ids)))).scalars()}
     names = await accounts.names(session, {c.account_id for c in found.values() if c.account_id is not None})
     shown = {out.id: out for out in outs(list(found.values()), names)}
+    await add_values(session, list(shown.values()))
     items = [
         DuplicatePair(contact=shown[low], other=shown[high], reasons=reasons_of(found[low], found[high]))
         for low, high, _ in page
