@@ -20,7 +20,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import after, cut, read_cursor
-from parcours.behaviour import values
+from parcours.behaviour import increments, values
 from parcours.behaviour.catalog import definition_of, definitions
 from parcours.behaviour.definition import Definition, check, value_type
 from parcours.behaviour.models import ComputedField
@@ -29,6 +29,7 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import Sessions, dialect_name, retried, transaction
 from parcours.errors import Conflict, NotFound
+from parcours.interactions import service as interactions
 from parcours.interactions.batch import Stored
 from parcours.jobs import service as jobs
 from parcours.jobs.enqueue import Enqueue
@@ -206,7 +207,11 @@ async def condition_field(
 
 
 async def refresh(
-    session: AsyncSession, fields: Iterable[Definition], contact_ids: Iterable[int], now: dt.datetime
+    session: AsyncSession,
+    fields: Iterable[Definition],
+    contact_ids: Iterable[int],
+    now: dt.datetime,
+    seen: values.Seen | None = None,
 ) -> int:
     """Compute these fields again for these contacts and store them, set-wise: one pass over
     their interactions and one upsert for the fields read by aggregates, one more per first/last
@@ -220,12 +225,12 @@ async def refresh(
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         if together:
-            source = values.many_query(together, dialect, now, chunk).subquery()
+            source = values.many_query(together, dialect, now, chunk, seen).subquery()
             await contacts.store_values(session, source, [(d.name, kind_of(d)) for d in together])
         for definition in fields:
             if values.ranked(definition):
                 # Every contact of the chunk: one whose last interaction left the window reads nothing again.
-                one = values.values_query(definition, dialect, now, chunk).subquery()
+                one = values.values_query(definition, dialect, now, chunk, seen=seen).subquery()
                 among = contacts.ids_among(chunk).subquery()
                 source = (
                     select(among.c.id.label("contact_id"), one.c.value)
@@ -237,16 +242,25 @@ async def refresh(
 
 
 async def stream_refresh(session: AsyncSession, rows: Sequence[Stored]) -> int:
-    """The stream's part: the fields read by a type of this batch are computed again, in one pass,
-    for the contacts who did one of those (before scoring, segments and journeys read them)."""
+    """The stream's part (before scoring, segments and journeys read the values): the batch's
+    part of each field read by one of its types is combined with the stored values in one upsert
+    (see behaviour.increments); a first/last property value is computed again from the history
+    of the contacts who did its type."""
     kinds: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         kinds[row.type].add(row.contact_id)
     fields = [d for _, d in await definitions(session) if d.interaction_type in kinds]
     if not fields:
         return 0
-    ids = set().union(*(kinds[d.interaction_type] for d in fields))
-    return await refresh(session, fields, ids, utcnow())
+    now = utcnow()
+    added = [d for d in fields if increments.incremental(d)]
+    await contacts.add_values(
+        session, increments.increments(added, rows, now), {d.name: increments.COMBINE[d.aggregate] for d in added}
+    )
+    others = [d for d in fields if not increments.incremental(d)]
+    if others:
+        await refresh(session, others, set().union(*(kinds[d.interaction_type] for d in others)), now)
+    return len(set().union(*(kinds[d.interaction_type] for d in fields)))
 
 
 async def roll_windows(sessions: Sessions) -> int:
@@ -282,7 +296,7 @@ async def _roll_one(session: AsyncSession, field_id: int) -> int:
         )
     )
     ids = list((await session.execute(leaving)).scalars().all())
-    await refresh(session, [definition], ids, now)
+    await refresh(session, [definition], ids, now, await _seen(session))
     row.rolled_until = now
     return len(ids)
 
@@ -323,6 +337,14 @@ def _same_values(one: Definition, other: Definition) -> bool:
     return one.name == other.name and all(getattr(one, f) == getattr(other, f) for f in _VALUE_FIELDS)
 
 
+async def _seen(session: AsyncSession) -> values.Seen:
+    """How far the stream has got, its cursor locked until the transaction ends: values computed
+    from the history count only what the stream has handed on, since it adds each later batch
+    to the stored values (counted twice otherwise)."""
+    cursor = await interactions.stream_cursor(session)
+    return cursor.position, [int(k) for k in cursor.gaps]
+
+
 def kind_of(definition: Definition) -> contacts.Kind:
     """Where a field's values are stored: a moment, a flag ("exists") or a number."""
     kind = value_type(definition)
@@ -338,9 +360,9 @@ async def _backfill_chunk(
     row = await session.get(ComputedField, field_id, with_for_update=True)
     if row is None or not _same_values(definition_of(row), definition):
         return None
-    dialect = await dialect_name(session)
+    dialect, seen = await dialect_name(session), await _seen(session)
     await contacts.forget_values(session, definition.name, low, high)
-    query = values.values_query(definition, dialect, utcnow(), low=low, high=high).subquery()
+    query = values.values_query(definition, dialect, utcnow(), low=low, high=high, seen=seen).subquery()
     return await contacts.store_values(session, query, [(definition.name, kind_of(definition))])
 
 

@@ -3,17 +3,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
+    ARRAY,
     Boolean,
     ColumnElement,
+    DateTime,
     Float,
     FromClause,
+    Integer,
     Select,
+    String,
+    bindparam,
+    case,
     cast,
     delete,
+    func,
     literal,
     null,
     or_,
@@ -118,3 +126,57 @@ async def values_of(session: AsyncSession, contact_ids: Iterable[int]) -> dict[i
 def with_values(scores: dict[str, Any] | None, values: dict[str, Any] | None) -> dict[str, Any]:
     """A contact's scores as answers and rules have always read them: behavioural values included."""
     return {**(scores or {}), **values} if values else dict(scores or {})
+
+
+Combine = Literal["add", "least", "greatest", "set"]
+# The columns each way of combining applies to (a field's values are all of one kind).
+_COMBINED: dict[Combine, tuple[Kind, ...]] = {
+    "add": ("number",),
+    "set": ("flag",),
+    "least": ("number", "moment"),
+    "greatest": ("number", "moment"),
+}
+
+
+def _combined(stored: ColumnElement[Any], new: ColumnElement[Any], how: Combine) -> ColumnElement[Any]:
+    if how == "add":
+        return func.coalesce(stored + new, new, stored)
+    if how == "set":
+        return func.coalesce(new, stored)
+    beyond = new < stored if how == "least" else new > stored
+    return case((or_(stored.is_(None), beyond), new), else_=stored)
+
+
+async def add_values(
+    session: AsyncSession,
+    rows: Sequence[tuple[str, int, float | None, bool | None, datetime | None]],
+    combine: Mapping[str, Combine],
+) -> None:
+    """Combine values with the stored ones: rows are (name, contact id, number, flag, moment),
+    one per field and contact, and `combine` says by field how (a count adds, a last time keeps
+    the greatest...); one upsert per way of combining. A contact without a value takes the row's."""
+    by_how: dict[Combine, list[tuple[str, int, float | None, bool | None, datetime | None]]] = {}
+    for row in rows:
+        by_how.setdefault(combine[row[0]], []).append(row)
+    dialect = await dialect_name(session)
+    table = CONTACT_COMPUTED
+    for how, some in sorted(by_how.items()):
+        if dialect == "postgresql":
+            # One statement whatever the batch: the rows as five arrays, unnested side by side.
+            columns = list(zip(*some, strict=True))
+            types: list[Any] = [String(), Integer(), Float(), Boolean(), DateTime(timezone=True)]
+            arrays = [
+                func.unnest(bindparam(f"computed_{i}", list(values), type_=ARRAY(kind)))
+                for i, (values, kind) in enumerate(zip(columns, types, strict=True))
+            ]
+            upsert: Any = postgresql.insert(table).from_select(["name", "contact_id", *KINDS], select(*arrays))
+            params: Any = None
+        else:
+            upsert = sqlite.insert(table)
+            params = [{"name": n, "contact_id": c, "number": x, "flag": f, "moment": m} for n, c, x, f, m in some]
+        combined = {
+            k: _combined(table.c[k], upsert.excluded[k], how) if k in _COMBINED[how] else upsert.excluded[k]
+            for k in KINDS
+        }
+        statement = upsert.on_conflict_do_update(index_elements=[table.c.name, table.c.contact_id], set_=combined)
+        await session.execute(statement, params)

@@ -6,7 +6,16 @@ this one only gathers what other features call, so they import `contacts.service
 
 from __future__ import annotations
 
-from parcours.contacts.behavioural import Kind, forget_contact, forget_values, store_values, values_of, with_values
+from parcours.contacts.behavioural import (
+    Combine,
+    Kind,
+    add_values,
+    forget_contact,
+    forget_values,
+    store_values,
+    values_of,
+    with_values,
+)
 from parcours.contacts.bulk import (
     create_minimal,
     insert_many,
@@ -58,9 +67,11 @@ __all__ = [
     "MAX_PAGE",
     "RFM_COLUMNS",
     "STAGE_CHANGED",
+    "Combine",
     "Kind",
     "MemberOf",
     "RuleColumns",
+    "add_values",
     "consent_history",
     "contact_out",
     "contacts_by_ids",

@@ -31,31 +31,37 @@ def upgrade() -> None:
     op.create_index("ix_contact_computed_contact", "contact_computed", ["contact_id"])
     bind = op.get_bind()
     names = [row[0] for row in bind.execute(sa.text("SELECT name FROM computed_fields"))]
-    postgresql = bind.dialect.name == "postgresql"
+    if not names:
+        return
+    if bind.dialect.name == "postgresql":
+        # One pass over the contacts for every field (a pass per field took half a minute each at
+        # 1,000,000 contacts). Names are checked ([a-z][a-z0-9_]*): safe to write into the statement.
+        keys = "ARRAY[" + ", ".join(f"'computed_{name}'" for name in names) + "]::text[]"
+        kind = "jsonb_typeof(e.value)"
+        op.execute(
+            "INSERT INTO contact_computed (name, contact_id, number, flag, moment) "
+            f"SELECT substr(e.key, 10), c.id, "
+            f"CASE WHEN {kind} = 'number' THEN (e.value #>> '{{}}')::float END, "
+            f"CASE WHEN {kind} = 'boolean' THEN (e.value #>> '{{}}')::boolean END, "
+            f"CASE WHEN {kind} = 'string' THEN (e.value #>> '{{}}')::timestamptz END "
+            f"FROM contacts c CROSS JOIN LATERAL jsonb_each(c.scores) e "
+            f"WHERE c.scores ?| {keys} AND e.key = ANY({keys})"
+        )
+        op.execute(f"UPDATE contacts SET scores = scores - {keys} WHERE scores ?| {keys}")
+        return
     for name in names:
         key = f"computed_{name}"
-        if postgresql:
-            value, kind = f"scores -> '{key}'", f"jsonb_typeof(scores -> '{key}')"
-            number = f"CASE WHEN {kind} = 'number' THEN (scores ->> '{key}')::float END"
-            flag = f"CASE WHEN {kind} = 'boolean' THEN (scores ->> '{key}')::boolean END"
-            moment = f"CASE WHEN {kind} = 'string' THEN (scores ->> '{key}')::timestamptz END"
-            holding = f"scores ? '{key}'"
-        else:
-            value, kind = f"json_extract(scores, '$.{key}')", f"json_type(scores, '$.{key}')"
-            number = f"CASE WHEN {kind} IN ('integer', 'real') THEN {value} END"
-            flag = f"CASE {kind} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END"
-            # SQLite's set-wise writes stored moments as its timestamps' text: kept as it is.
-            moment = f"CASE WHEN {kind} = 'text' THEN {value} END"
-            holding = f"{kind} IS NOT NULL"
-        # Names are checked ([a-z][a-z0-9_]*): safe to write into the statement.
+        value, kind = f"json_extract(scores, '$.{key}')", f"json_type(scores, '$.{key}')"
+        number = f"CASE WHEN {kind} IN ('integer', 'real') THEN {value} END"
+        flag = f"CASE {kind} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END"
+        # SQLite's set-wise writes stored moments as its timestamps' text: kept as it is.
+        moment = f"CASE WHEN {kind} = 'text' THEN {value} END"
+        holding = f"{kind} IS NOT NULL"
         op.execute(
             f"INSERT INTO contact_computed (name, contact_id, number, flag, moment) "
             f"SELECT '{name}', id, {number}, {flag}, {moment} FROM contacts WHERE {holding}"
         )
-        if postgresql:
-            op.execute(f"UPDATE contacts SET scores = scores - '{key}' WHERE {holding}")
-        else:
-            op.execute(f"UPDATE contacts SET scores = json_remove(scores, '$.{key}') WHERE {holding}")
+        op.execute(f"UPDATE contacts SET scores = json_remove(scores, '$.{key}') WHERE {holding}")
 
 
 def downgrade() -> None:
