@@ -48,13 +48,19 @@ def _reader(definition: Definition, now: dt.datetime) -> Callable[[Stored], bool
     since = now - dt.timedelta(days=definition.window_days) if definition.window_days is not None else None
     found = compiled_filter(definition.filter, lambda: now)
 
+    # A batch repeats the same few property values (a link, a page): each is judged once.
+    judged: dict[tuple[Any, ...], bool] = {}
+
     def reads(row: Stored) -> bool:
         if row.type != definition.interaction_type or (since is not None and row.occurred_at < since):
             return False
         if found is None:
             return True
         checked, schema = found
-        return bool(evaluate(checked, property_values(row.properties, schema)))
+        key = tuple(repr(row.properties.get(name)) for name in schema.fields)
+        if key not in judged:
+            judged[key] = bool(evaluate(checked, property_values(row.properties, schema)))
+        return judged[key]
 
     return reads
 
