@@ -508,6 +508,7 @@ async def _baseline(db: Database, rule_text: str, limit: int) -> dict[str, Any]:
 
     import parcours.models  # noqa: F401
     from parcours import db as product_db
+    from parcours.contacts import service as contacts
     from parcours.contacts.models import Account, Contact
     from parcours.rules import service as rules
     from parcours.rules.context import context_values
@@ -545,12 +546,15 @@ async def _baseline(db: Database, rule_text: str, limit: int) -> dict[str, Any]:
                     .limit(min(10_000, limit - seen))
                 )
                 rows = (await session.execute(query)).mappings().all()
+                # Behavioural fields live in their own table: read with the page, as rule_rows does.
+                behavioural = await contacts.values_of(session, [row["id"] for row in rows])
                 t1 = time.perf_counter()
                 load_seconds += t1 - t0
                 if not rows:
                     break
                 for row in rows:
                     contact = dict(row)
+                    contact["scores"] = contacts.with_values(row["scores"], behavioural.get(row["id"]))
                     account = {k: row[v] for k, v in account_columns.items()} if row["account_id"] else None
                     if evaluate(checked, context_values(contact, account, (), schema.fields)):
                         matched += 1

@@ -1,5 +1,5 @@
 """Behavioural fields: marketers' definitions of an aggregate over contacts' interactions. Their
-values live in contacts.scores (see behaviour.service for why)."""
+values live in contacts' table contact_computed (see behaviour.service for why)."""
 
 from __future__ import annotations
 

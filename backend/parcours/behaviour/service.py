@@ -1,10 +1,10 @@
 """Behavioural fields: definitions (check, save, delete while unused), their values per contact,
 kept by the stream, rolled as windows move, backfilled by a job, and previewed before saving.
 
-Values live in contacts.scores under computed_<name>, next to the scores: every reader of rules
-(segments in memory and in SQL, journeys, scoring, email conditions, the contact list) already
-reads that column with the contact's row, so a behavioural field costs no join and no extra
-query; and writing one key for a whole range of contacts is one set-wise UPDATE."""
+Values live in contacts' narrow table contact_computed (contacts.store_values): a backfill is one
+INSERT ... SELECT ... GROUP BY per chunk and a stream batch one upsert for every field, without
+rewriting wide contact rows; rules join the table by index, and the contact's row as rules and
+answers read it shows the values in its scores as computed_<name>, as before."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import Float, case, cast, column, func, insert, select, table, text
+from sqlalchemy import Float, case, cast, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import after, cut, read_cursor
-from parcours.behaviour import values
+from parcours.behaviour import increments, values
 from parcours.behaviour.catalog import definition_of, definitions
 from parcours.behaviour.definition import Definition, check, value_type
 from parcours.behaviour.models import ComputedField
@@ -29,6 +29,7 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import Sessions, dialect_name, retried, transaction
 from parcours.errors import Conflict, NotFound
+from parcours.interactions import service as interactions
 from parcours.interactions.batch import Stored
 from parcours.jobs import service as jobs
 from parcours.jobs.enqueue import Enqueue
@@ -139,7 +140,7 @@ async def update_field(
     row.updated_at = utcnow()
     if definition.name != before.name or any(getattr(definition, f) != getattr(before, f) for f in _VALUE_FIELDS):
         if definition.name != before.name:
-            await contacts.forget_value(session, COMPUTED_PREFIX + before.name)
+            await contacts.forget_values(session, before.name)
         await queue_backfill(session, enqueue, row, by)
     await session.flush()
     return row
@@ -150,7 +151,7 @@ async def delete_field(session: AsyncSession, field_id: int) -> None:
     # values are taken out with the others), a later one finds the field gone and writes nothing.
     row = await get_field(session, field_id, lock=True)
     await usage.refuse_if_read(session, {COMPUTED_PREFIX + row.name}, f"the behavioural field '{row.label}'", "id")
-    await contacts.forget_value(session, COMPUTED_PREFIX + row.name)
+    await contacts.forget_values(session, row.name)
     await session.delete(row)
 
 
@@ -206,10 +207,14 @@ async def condition_field(
 
 
 async def refresh(
-    session: AsyncSession, fields: Iterable[Definition], contact_ids: Iterable[int], now: dt.datetime
+    session: AsyncSession,
+    fields: Iterable[Definition],
+    contact_ids: Iterable[int],
+    now: dt.datetime,
+    seen: values.Seen | None = None,
 ) -> int:
     """Compute these fields again for these contacts and store them, set-wise: one pass over
-    their interactions and one UPDATE for the fields read by aggregates, one more per first/last
+    their interactions and one upsert for the fields read by aggregates, one more per first/last
     property value."""
     ids = sorted(set(contact_ids))
     fields = list(fields)
@@ -220,36 +225,42 @@ async def refresh(
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         if together:
-            source = values.many_query(together, dialect, now, chunk).subquery()
-            names = [COMPUTED_PREFIX + d.name for d in together]
-            booleans = {COMPUTED_PREFIX + d.name for d in together if d.aggregate == "exists"}
-            await contacts.set_values_from_many(session, source, names, chunk, booleans)
+            source = values.many_query(together, dialect, now, chunk, seen).subquery()
+            await contacts.store_values(session, source, [(d.name, kind_of(d)) for d in together])
         for definition in fields:
             if values.ranked(definition):
-                name = COMPUTED_PREFIX + definition.name
                 # Every contact of the chunk: one whose last interaction left the window reads nothing again.
-                one = values.values_query(definition, dialect, now, chunk).subquery()
+                one = values.values_query(definition, dialect, now, chunk, seen=seen).subquery()
                 among = contacts.ids_among(chunk).subquery()
                 source = (
                     select(among.c.id.label("contact_id"), one.c.value)
                     .select_from(among.outerjoin(one, one.c.contact_id == among.c.id))
                     .subquery()
                 )
-                await contacts.set_values_from_many(session, source, [name], chunk)
+                await contacts.store_values(session, source, [(definition.name, kind_of(definition))])
     return len(ids)
 
 
 async def stream_refresh(session: AsyncSession, rows: Sequence[Stored]) -> int:
-    """The stream's part: the fields read by a type of this batch are computed again, in one pass,
-    for the contacts who did one of those (before scoring, segments and journeys read them)."""
+    """The stream's part (before scoring, segments and journeys read the values): the batch's
+    part of each field read by one of its types is combined with the stored values in one upsert
+    (see behaviour.increments); a first/last property value is computed again from the history
+    of the contacts who did its type."""
     kinds: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         kinds[row.type].add(row.contact_id)
     fields = [d for _, d in await definitions(session) if d.interaction_type in kinds]
     if not fields:
         return 0
-    ids = set().union(*(kinds[d.interaction_type] for d in fields))
-    return await refresh(session, fields, ids, utcnow())
+    now = utcnow()
+    added = [d for d in fields if increments.incremental(d)]
+    await contacts.add_values(
+        session, increments.increments(added, rows, now), {d.name: increments.COMBINE[d.aggregate] for d in added}
+    )
+    others = [d for d in fields if not increments.incremental(d)]
+    if others:
+        await refresh(session, others, set().union(*(kinds[d.interaction_type] for d in others)), now)
+    return len(set().union(*(kinds[d.interaction_type] for d in fields)))
 
 
 async def roll_windows(sessions: Sessions) -> int:
@@ -285,7 +296,7 @@ async def _roll_one(session: AsyncSession, field_id: int) -> int:
         )
     )
     ids = list((await session.execute(leaving)).scalars().all())
-    await refresh(session, [definition], ids, now)
+    await refresh(session, [definition], ids, now, await _seen(session))
     row.rolled_until = now
     return len(ids)
 
@@ -326,44 +337,33 @@ def _same_values(one: Definition, other: Definition) -> bool:
     return one.name == other.name and all(getattr(one, f) == getattr(other, f) for f in _VALUE_FIELDS)
 
 
-# Where a backfill chunk's values are computed once, then written (the aggregate is the costly part:
-# locking the contacts and updating them would each run it again).
-_SCRATCH = "behaviour_values"
-_SCRATCH_TYPES = {
-    "postgresql": {
-        "number": "double precision",
-        "nullable_number": "double precision",
-        "boolean": "boolean",
-        "datetime": "timestamptz",
-    },
-    "sqlite": {"number": "REAL", "nullable_number": "REAL", "boolean": "INTEGER", "datetime": "TEXT"},
-}
+async def _seen(session: AsyncSession) -> values.Seen:
+    """How far the stream has got, its cursor locked until the transaction ends: values computed
+    from the history count only what the stream has handed on, since it adds each later batch
+    to the stored values (counted twice otherwise)."""
+    cursor = await interactions.stream_cursor(session)
+    return cursor.position, [int(k) for k in cursor.gaps]
+
+
+def kind_of(definition: Definition) -> contacts.Kind:
+    """Where a field's values are stored: a moment, a flag ("exists") or a number."""
+    kind = value_type(definition)
+    return "moment" if kind == "datetime" else "flag" if kind == "boolean" else "number"
 
 
 async def _backfill_chunk(
     session: AsyncSession, field_id: int, definition: Definition, low: int, high: int
 ) -> int | None:
-    """The values of contacts low <= id < high; None, with nothing written, when the field is no
-    longer this definition (deleted or changed: delete_field and update_field lock it too)."""
+    """The values of contacts low <= id < high, in one INSERT ... SELECT ... GROUP BY; None, with
+    nothing written, when the field is no longer this definition (deleted or changed:
+    delete_field and update_field lock it too)."""
     row = await session.get(ComputedField, field_id, with_for_update=True)
     if row is None or not _same_values(definition_of(row), definition):
         return None
-    name = COMPUTED_PREFIX + definition.name
-    dialect = await dialect_name(session)
-    kind = _SCRATCH_TYPES[dialect][value_type(definition)]
-    await session.execute(text(f"DROP TABLE IF EXISTS {_SCRATCH}"))
-    suffix = " ON COMMIT DROP" if dialect == "postgresql" else ""
-    await session.execute(
-        text(f"CREATE TEMPORARY TABLE {_SCRATCH} (contact_id BIGINT PRIMARY KEY, value {kind}){suffix}")
-    )
-    scratch = table(_SCRATCH, column("contact_id"), column("value"))
-    query = values.values_query(definition, dialect, utcnow(), low=low, high=high)
-    inserted = await session.execute(insert(scratch).from_select(["contact_id", "value"], query))
-    await contacts.forget_value(session, name, low, high)
-    await contacts.set_value_from(session, scratch, name, boolean=definition.aggregate == "exists")
-    if dialect != "postgresql":
-        await session.execute(text(f"DROP TABLE {_SCRATCH}"))
-    return max(0, int(getattr(inserted, "rowcount", 0) or 0))
+    dialect, seen = await dialect_name(session), await _seen(session)
+    await contacts.forget_values(session, definition.name, low, high)
+    query = values.values_query(definition, dialect, utcnow(), low=low, high=high, seen=seen).subquery()
+    return await contacts.store_values(session, query, [(definition.name, kind_of(definition))])
 
 
 # ---- preview -------------------------------------------------------------------------------------

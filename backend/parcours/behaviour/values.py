@@ -15,6 +15,8 @@ from parcours.rules.language import compile_rule
 from parcours.scoring.bulk import PropertyColumns
 
 EVENTS = interactions.table()
+# The interactions the stream has handed on: (its cursor's position, the ids below it still awaited).
+Seen = tuple[int, list[int]]
 
 
 def _number(dialect: str, name: str) -> ColumnElement[Any]:
@@ -34,9 +36,15 @@ def conditions(
     contact_ids: list[int] | None = None,
     low: int | None = None,
     high: int | None = None,
+    seen: Seen | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The interactions a definition reads, for the contacts asked (all when nothing is given)."""
+    """The interactions a definition reads, for the contacts asked (all when nothing is given);
+    with `seen`, only those the stream has handed on (it adds the others as it reaches them)."""
     where = [EVENTS.c.type == definition.interaction_type]
+    if seen is not None:
+        where.append(EVENTS.c.id <= seen[0])
+        if seen[1]:
+            where.append(EVENTS.c.id.not_in(seen[1]))
     if definition.window_days is not None:
         where.append(EVENTS.c.occurred_at >= now - dt.timedelta(days=definition.window_days))
     if contact_ids is not None:
@@ -57,15 +65,17 @@ def ranked(definition: Definition) -> bool:
     return definition.aggregate in ("first", "last") and definition.property is not None
 
 
-def many_query(definitions: list[Definition], dialect: str, now: dt.datetime, contact_ids: list[int]) -> Select[Any]:
+def many_query(
+    definitions: list[Definition], dialect: str, now: dt.datetime, contact_ids: list[int], seen: Seen | None = None
+) -> Select[Any]:
     """(contact_id, value of each definition) for these contacts in one pass over their
     interactions, each aggregate with its own FILTER (ranked ones excepted: see values_query).
     A contact without a read interaction has NULL (a count 0, "exists" NULL): the default. The
-    values are ready to be stored in contacts.scores, as values_query's."""
+    values are ready to be stored (contacts.store_values), as values_query's."""
     columns: list[ColumnElement[Any]] = []
     for definition in definitions:
         assert not ranked(definition), "first/last property values are read by values_query"
-        only = and_(*conditions(definition, dialect, now))
+        only = and_(*conditions(definition, dialect, now, seen=seen))
         aggregate, prop = definition.aggregate, definition.property
         value: ColumnElement[Any]
         if aggregate == "count":
@@ -97,10 +107,11 @@ def values_query(
     contact_ids: list[int] | None = None,
     low: int | None = None,
     high: int | None = None,
+    seen: Seen | None = None,
 ) -> Select[Any]:
     """(contact_id, value) of each contact with at least one interaction read; the others read
-    the field's default. `value` is ready to be stored in contacts.scores."""
-    where = and_(*conditions(definition, dialect, now, contact_ids, low, high))
+    the field's default. `value` is ready to be stored (contacts.store_values)."""
+    where = and_(*conditions(definition, dialect, now, contact_ids, low, high, seen))
     aggregate, prop = definition.aggregate, definition.property
     if prop is not None and ranked(definition):
         # The property of the first (last) interaction: the row numbered 1 in time order.
@@ -130,12 +141,3 @@ def values_query(
         number = _number(dialect, prop)
         value = func.sum(number) if aggregate == "sum" else func.min(number) if aggregate == "min" else func.max(number)
     return select(EVENTS.c.contact_id, value.label("value")).where(where).group_by(EVENTS.c.contact_id)
-
-
-def stored_moment(dialect: str, value: dt.datetime) -> str:
-    """A moment as the set-wise writes store it in contacts.scores: PostgreSQL's JSON text of a
-    timestamptz, or the text SQLite keeps its timestamps in (rules compare them as such)."""
-    moment = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    if dialect == "postgresql":
-        return moment.isoformat()
-    return moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")

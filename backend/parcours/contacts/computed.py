@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -12,7 +12,6 @@ from sqlalchemy import (
     FromClause,
     String,
     bindparam,
-    case,
     delete,
     exists,
     func,
@@ -93,69 +92,6 @@ async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:
             .where(func.json_extract(CONTACTS.c.scores, paths[0]).isnot(None))
             .values(scores=func.json_remove(CONTACTS.c.scores, *paths))
         )
-
-
-def _sqlite_json(value: ColumnElement[Any], boolean: bool) -> ColumnElement[Any]:
-    """SQLite has no booleans: a true flag is stored as JSON true (not 1), as PostgreSQL stores it."""
-    return case((value.isnot(None), func.json(case((value != 0, "true"), else_="false")))) if boolean else value
-
-
-async def set_value_from(session: AsyncSession, source: FromClause, name: str, boolean: bool = False) -> None:
-    """Set-wise: one key of contacts.scores for each contact of `source` (contact_id, value)."""
-    merged: ColumnElement[Any]
-    if await dialect_name(session) == "postgresql":
-        merged = CONTACTS.c.scores.op("||")(func.jsonb_build_object(name, source.c.value))
-    else:
-        merged = func.json_set(CONTACTS.c.scores, f"$.{name}", _sqlite_json(source.c.value, boolean))
-    await lock_in_id_order(session, select(source.c.contact_id))
-    await session.execute(update(CONTACTS).where(CONTACTS.c.id == source.c.contact_id).values(scores=merged))
-
-
-async def forget_value(session: AsyncSession, name: str, low: int | None = None, high: int | None = None) -> None:
-    """Remove one key of contacts.scores from the contacts of ids in [low, high) that hold it."""
-    in_range = [CONTACTS.c.id >= low] if low is not None else []
-    in_range += [CONTACTS.c.id < high] if high is not None else []
-    if await dialect_name(session) == "postgresql":
-        holding = CONTACTS.c.scores.op("?")(literal(name, String()))
-        await lock_in_id_order(session, select(CONTACTS.c.id).where(holding, *in_range))
-        await session.execute(
-            update(CONTACTS).where(holding, *in_range).values(scores=CONTACTS.c.scores.op("-")(literal(name, String())))
-        )
-    else:
-        path = f"$.{name}"
-        await session.execute(
-            update(CONTACTS)
-            .where(func.json_type(CONTACTS.c.scores, path).isnot(None), *in_range)
-            .values(scores=func.json_remove(CONTACTS.c.scores, path))
-        )
-
-
-async def set_values_from_many(
-    session: AsyncSession,
-    source: FromClause,
-    names: Sequence[str],
-    contact_ids: Sequence[int],
-    booleans: Collection[str] = (),
-) -> None:
-    """Set-wise: several keys of contacts.scores for each contact of `source` (contact_id, then
-    one column per name, in order), the contacts of `contact_ids` locked first in id order;
-    `booleans` name the true/false ones."""
-    values = [source.c[i + 1] for i in range(len(names))]
-    merged: ColumnElement[Any] = CONTACTS.c.scores
-    if await dialect_name(session) == "postgresql":
-        # jsonb_build_object takes at most 100 arguments: 50 keys per call.
-        for start in range(0, len(names), 50):
-            pairs = [
-                x for name, value in zip(names[start : start + 50], values[start : start + 50]) for x in (name, value)
-            ]
-            merged = merged.op("||")(func.jsonb_build_object(*pairs))
-    else:
-        merged = func.json_set(
-            merged,
-            *[x for name, value in zip(names, values) for x in (f"$.{name}", _sqlite_json(value, name in booleans))],
-        )
-    await lock_in_id_order(session, select(CONTACTS.c.id).where(CONTACTS.c.id.in_(list(contact_ids))))
-    await session.execute(update(CONTACTS).where(CONTACTS.c.id == source.c.contact_id).values(scores=merged))
 
 
 RFM_COLUMNS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "rfm_segment")

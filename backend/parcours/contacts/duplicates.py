@@ -19,7 +19,7 @@ from parcours.api import cut, read_cursor
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import accounts
-from parcours.contacts.lookup import existing_ids, outs
+from parcours.contacts.lookup import add_values, existing_ids, outs
 from parcours.contacts.matching import REASONS, Reason, email_key, person_key
 from parcours.contacts.models import CONTACTS, DISTINCT_PAIRS, Contact
 from parcours.contacts.schemas import DuplicatePage, DuplicatePair
@@ -84,6 +84,7 @@ async def find_pairs(session: AsyncSession, limit: int, cursor: str | None) -> D
     found = {c.id: c for c in (await session.execute(select(Contact).where(col(Contact.id).in_(ids)))).scalars()}
     names = await accounts.names(session, {c.account_id for c in found.values() if c.account_id is not None})
     shown = {out.id: out for out in outs(list(found.values()), names)}
+    await add_values(session, list(shown.values()))
     items = [
         DuplicatePair(contact=shown[low], other=shown[high], reasons=reasons_of(found[low], found[high]))
         for low, high, _ in page

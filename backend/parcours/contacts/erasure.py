@@ -53,5 +53,6 @@ async def erase_contact(session: AsyncSession, contact_id: int, actor: Actor) ->
     await interactions.delete_for(session, contact_id)
     await webhooks.forget_contact(session, contact_id)
     await session.execute(delete(CONTACT_RFM).where(CONTACT_RFM.c.contact_id == contact_id))
+    await service.forget_contact(session, contact_id)
     await session.delete(contact)
     await session.flush()

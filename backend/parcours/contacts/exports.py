@@ -31,8 +31,11 @@ async def contacts_csv(
         yield "\ufeff" + _line(_FIELDS + [f"custom.{n}" for n in names])
         async for batch, account_names in service.iterate_contacts(session, filters, among=among):
             chunk = []
+            computed = await service.values_of(session, [c.id for c in batch if c.id is not None])
             for contact in batch:
                 row = [getattr(contact, f, None) for f in _FIELDS]
+                if contact.id in computed:
+                    row[_FIELDS.index("scores")] = service.with_values(contact.scores, computed[contact.id])
                 row[_FIELDS.index("account_name")] = (
                     account_names.get(contact.account_id) if contact.account_id else None
                 )

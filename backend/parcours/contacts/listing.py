@@ -14,7 +14,7 @@ from parcours.api import decode_cursor, encode_cursor
 from parcours.contacts import accounts
 from parcours.contacts import normalize as n
 from parcours.contacts.computed import RFM_COLUMNS, rfm_of_many
-from parcours.contacts.lookup import outs
+from parcours.contacts.lookup import add_values, outs
 from parcours.contacts.models import Contact
 from parcours.contacts.schemas import ContactFilters, ContactOut, ContactPage
 from parcours.errors import InvalidInput
@@ -106,13 +106,14 @@ async def list_contacts(
         next_cursor = encode_cursor([key.isoformat() if isinstance(key, datetime) else key, last_row.id])
     names = await accounts.names(session, {c.account_id for c in page if c.account_id is not None})
     items = outs(page, names)
+    await add_values(session, items)
     if fields:
         await _add_fields(session, items, fields)
     return ContactPage(items=items, next_cursor=next_cursor, total=int(total))
 
 
 async def _add_fields(session: AsyncSession, items: list[ContactOut], fields: Sequence[str]) -> None:
-    """Behavioural values are already in each row's scores; RFM ones are read in one query for the page."""
+    """Behavioural values are already in each row's scores (add_values); RFM ones are read in one query for the page."""
     rfm = await rfm_of_many(session, [item.id for item in items]) if any(f in RFM_COLUMNS for f in fields) else {}
     for item in items:
         own = rfm.get(item.id, {})

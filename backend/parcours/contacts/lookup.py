@@ -11,7 +11,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import to_out
-from parcours.contacts import accounts
+from parcours.contacts import accounts, behavioural
 from parcours.contacts.matching import email_key
 from parcours.contacts.models import CONTACT_MERGES, Contact
 from parcours.contacts.schemas import ContactOut
@@ -30,7 +30,16 @@ async def contact_out(session: AsyncSession, contact: Contact) -> ContactOut:
     out = to_out(contact, ContactOut)
     if contact.account_id is not None:
         out.account_name = (await accounts.names(session, [contact.account_id])).get(contact.account_id)
+    await add_values(session, [out])
     return out
+
+
+async def add_values(session: AsyncSession, items: Sequence[ContactOut]) -> None:
+    """Behavioural values shown in each contact's scores, as computed_<name> (read in one query)."""
+    found = await behavioural.values_of(session, [item.id for item in items])
+    for item in items:
+        if item.id in found:
+            item.scores = behavioural.with_values(item.scores, found[item.id])
 
 
 def outs(contacts: Sequence[Contact], names: dict[int, str]) -> list[ContactOut]:
@@ -47,7 +56,9 @@ async def contacts_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Con
     """These contacts, in the order given."""
     found = {c.id: c for c in (await session.execute(select(Contact).where(col(Contact.id).in_(ids)))).scalars()}
     names = await accounts.names(session, {c.account_id for c in found.values() if c.account_id is not None})
-    return outs([found[cid] for cid in ids if cid in found], names)
+    shown = outs([found[cid] for cid in ids if cid in found], names)
+    await add_values(session, shown)
+    return shown
 
 
 async def find_by_email(session: AsyncSession, email: str) -> Contact | None:

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
-from parcours.contacts import custom_fields, matching, origin
+from parcours.contacts import behavioural, custom_fields, matching, origin
 from parcours.contacts import normalize as n
 from parcours.contacts.consent import record_consent
 from parcours.contacts.lookup import get_contact
@@ -97,6 +97,7 @@ async def merge_contacts(
             merged_by=actor.label,
         )
     )
+    await behavioural.forget_contact(session, other_id)
     await session.delete(other)
     await session.flush()
     if email is not None:

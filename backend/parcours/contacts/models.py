@@ -132,6 +132,27 @@ class ContactRfm(SQLModel, table=True):
     rfm_segment: str = Field(max_length=24)
 
 
+class ContactComputed(SQLModel, table=True):
+    """A contact's value of a behavioural field (rules read it as computed_<name>), kept by
+    behaviour; a contact without a row reads the field's default (0, no, or nothing). A narrow
+    table rather than keys of contacts.scores: a backfill or a stream batch then writes these
+    small rows instead of rewriting wide contact rows (and their indexes), and a rule reads the
+    field by an index instead of parsing every contact's JSON. No foreign key (as contact_rfm):
+    every read starts from contacts; a merge and an erasure remove the rows of the contact gone."""
+
+    __tablename__ = "contact_computed"
+    __table_args__ = (Index("ix_contact_computed_contact", "contact_id"),)
+
+    # The field's name (computed_fields.name, without the computed_ prefix).
+    name: str = Field(max_length=40, primary_key=True)
+    contact_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    # One of the three holds the value (contacts.behavioural.Kind): counts, sums, min/max and
+    # first/last property values; "exists"; first/last times. All NULL: nothing counted.
+    number: float | None = None
+    flag: bool | None = None
+    moment: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class CustomField(SQLModel, table=True):
     __tablename__ = "custom_fields"
 
@@ -230,3 +251,4 @@ ACCOUNTS: Table = SQLModel.metadata.tables["accounts"]
 CONTACT_MERGES: Table = SQLModel.metadata.tables["contact_merges"]
 CONTACT_RFM: Table = SQLModel.metadata.tables["contact_rfm"]
 DISTINCT_PAIRS: Table = SQLModel.metadata.tables["contact_distinct_pairs"]
+CONTACT_COMPUTED: Table = SQLModel.metadata.tables["contact_computed"]

@@ -7,14 +7,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, cast, func, select, true, type_coerce
-from sqlalchemy.dialects.postgresql import TIMESTAMP
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.contacts.models import ACCOUNTS, CONTACT_RFM, CONTACTS, Contact
-from parcours.db import UTCDateTime
-from parcours.rules.fields import CUSTOM_PREFIX, Field, computed_default, score_default
+from parcours.contacts.behavioural import values_of, with_values
+from parcours.contacts.models import ACCOUNTS, CONTACT_COMPUTED, CONTACT_RFM, CONTACTS, Contact
+from parcours.rules.fields import COMPUTED_PREFIX, CUSTOM_PREFIX, Field, computed_default, score_default
 
 Row = dict[str, Any]
 # The RFM fields, kept in their own table (None for a contact who never bought).
@@ -35,6 +34,8 @@ class RuleColumns:
         self.dialect, self._member_of = dialect, member_of
         self.uses_account = False
         self.uses_rfm = False
+        # The behavioural fields read, by name: each an alias of contact_computed to join.
+        self.computed: dict[str, Any] = {}
 
     def column(self, field: Field) -> ColumnElement[Any]:
         if field.group == "custom":
@@ -60,15 +61,15 @@ class RuleColumns:
         return CONTACTS.c[field.name]
 
     def _computed(self, field: Field) -> ColumnElement[Any]:
-        """Kept in contacts.scores by behaviour; a contact without a value reads as the default.
-        Moments are stored as PostgreSQL's ISO text, or as SQLite stores its timestamps (so that
-        they compare as text with the rule's bound moments)."""
-        stored = CONTACTS.c.scores[field.name]
+        """Kept by behaviour in contact_computed, joined once per field (matching_ids); a contact
+        without a value reads as the default."""
+        name = field.name[len(COMPUTED_PREFIX) :]
+        joined = self.computed.get(name)
+        if joined is None:
+            joined = self.computed[name] = CONTACT_COMPUTED.alias(f"computed_{len(self.computed)}")
         if field.type == "datetime":
-            if self.dialect == "postgresql":
-                return type_coerce(cast(stored.as_string(), TIMESTAMP(timezone=True)), UTCDateTime())
-            return type_coerce(stored.as_string(), UTCDateTime())
-        value = stored.as_boolean() if field.type == "boolean" else stored.as_float()
+            return joined.c.moment
+        value = joined.c.flag if field.type == "boolean" else joined.c.number
         default = computed_default(field)
         return value if default is None else func.coalesce(value, default)
 
@@ -84,6 +85,8 @@ def matching_ids(columns: RuleColumns, where: ColumnElement[bool]) -> Select[tup
         joined = joined.outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
     if columns.uses_rfm:
         joined = joined.outerjoin(CONTACT_RFM, CONTACT_RFM.c.contact_id == CONTACTS.c.id)
+    for name, values in columns.computed.items():
+        joined = joined.outerjoin(values, and_(values.c.contact_id == CONTACTS.c.id, values.c.name == name))
     return select(CONTACTS.c.id).select_from(joined).where(where)
 
 
@@ -122,10 +125,12 @@ async def rule_rows(session: AsyncSession, contact_ids: Iterable[int]) -> dict[i
             else {}
         )
         rfm = await _rfm_rows(session, [row["id"] for row in rows])
+        computed = await values_of(session, [row["id"] for row in rows])
         for row in rows:
             account = accounts.get(row["account_id"])
+            scores = with_values(row["scores"], computed.get(row["id"]))
             found[row["id"]] = (
-                {**dict(row), **rfm.get(row["id"], _NO_RFM)},
+                {**dict(row), **rfm.get(row["id"], _NO_RFM), "scores": scores},
                 dict(account) if account is not None else None,
             )
     return found
@@ -157,6 +162,7 @@ async def rule_rows_with(
     columns = extra(CONTACTS.c.id)
     more = [f"extra_{i}" for i in range(len(columns))]
     for start in range(0, len(ids), 1000):
+        computed = await values_of(session, ids[start : start + 1000])
         query = (
             select(
                 CONTACTS,
@@ -175,7 +181,9 @@ async def rule_rows_with(
                 if row[_ACCOUNT_PREFIX + "id"] is not None
                 else None
             )
-            found[row["id"]] = ({name: row[name] for name in names}, account, tuple(row[name] for name in more))
+            person = {name: row[name] for name in names}
+            person["scores"] = with_values(person["scores"], computed.get(row["id"]))
+            found[row["id"]] = (person, account, tuple(row[name] for name in more))
     return found
 
 

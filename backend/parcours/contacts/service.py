@@ -6,6 +6,16 @@ this one only gathers what other features call, so they import `contacts.service
 
 from __future__ import annotations
 
+from parcours.contacts.behavioural import (
+    Combine,
+    Kind,
+    add_values,
+    forget_contact,
+    forget_values,
+    store_values,
+    values_of,
+    with_values,
+)
 from parcours.contacts.bulk import (
     create_minimal,
     insert_many,
@@ -14,15 +24,12 @@ from parcours.contacts.bulk import (
 )
 from parcours.contacts.computed import (
     RFM_COLUMNS,
-    forget_value,
     remove_scores,
     rfm_of,
     set_computed,
     set_rfm_from,
     set_scores,
     set_scores_from,
-    set_value_from,
-    set_values_from_many,
 )
 from parcours.contacts.consent import consent_history, how, insert_consent_rows, record_consent
 from parcours.contacts.editing import STAGE_CHANGED, create_contact, lead_origin_of, update_contact
@@ -63,8 +70,11 @@ __all__ = [
     "MAX_PAGE",
     "RFM_COLUMNS",
     "STAGE_CHANGED",
+    "Combine",
+    "Kind",
     "MemberOf",
     "RuleColumns",
+    "add_values",
     "consent_history",
     "contact_out",
     "contacts_by_ids",
@@ -78,7 +88,8 @@ __all__ = [
     "existing_ids",
     "find_by_email",
     "find_by_emails",
-    "forget_value",
+    "forget_contact",
+    "forget_values",
     "get_contact",
     "how",
     "id_between",
@@ -106,10 +117,11 @@ __all__ = [
     "set_rfm_from",
     "set_scores",
     "set_scores_from",
-    "set_value_from",
-    "set_values_from_many",
     "stage_counts",
+    "store_values",
     "update_contact",
+    "values_of",
     "with_addresses",
     "with_consent",
+    "with_values",
 ]

@@ -253,7 +253,7 @@ COMPUTED_PREFIX = "computed_"
 
 class ComputedInfo(msgspec.Struct, frozen=True):
     """A behavioural field as rules see it: `computed_<name>`, its label and its value's type
-    ("number", "boolean" or "datetime"), kept in contacts.scores by behaviour."""
+    ("number", "boolean" or "datetime"), kept by behaviour (contacts' table contact_computed)."""
 
     name: str
     label: str

@@ -15,9 +15,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcours import db
-from parcours.behaviour import values
 from parcours.contacts import service as contacts
-from parcours.contacts.models import Account, Contact, ContactRfm, CustomField
+from parcours.contacts.models import Account, Contact, ContactComputed, ContactRfm, CustomField
 from parcours.rfm.core import GROUPS, group_of
 from parcours.rules.context import context_values
 from parcours.rules.fields import ComputedInfo, CustomFieldInfo, catalog
@@ -230,7 +229,7 @@ class Database:
 
     async def load(self, rows: list[dict[str, Any]]) -> list[int]:
         async with db.transaction(self.sessions) as session:
-            for table in (ContactRfm, Contact, Account, CustomField):
+            for table in (ContactRfm, ContactComputed, Contact, Account, CustomField):
                 await session.execute(delete(table))
             for info in CUSTOM:
                 session.add(CustomField(name=info.name, label=info.label, type=info.type, choices=list(info.choices)))
@@ -238,7 +237,7 @@ class Database:
             for i, row in enumerate(rows):
                 row = dict(row)
                 account = row.pop("account")
-                row["scores"] = {k: self.stored(v) for k, v in row.pop("computed", {}).items()}
+                computed = row.pop("computed", {})
                 rfm = {name: row.pop(name) for name in contacts.RFM_COLUMNS}
                 account_id = None
                 if account:
@@ -258,11 +257,14 @@ class Database:
                 )
                 if rfm["rfm_score"] is not None:
                     await session.execute(insert(ContactRfm).values(contact_id=ids[-1], **rfm))
+                for key, value in computed.items():
+                    await session.execute(insert(ContactComputed).values(contact_id=ids[-1], **self.stored(key, value)))
             return ids
 
-    def stored(self, value: Any) -> Any:
-        """A behavioural value as behaviour.values stores it on this database."""
-        return values.stored_moment(self.dialect, value) if isinstance(value, dt.datetime) else value
+    def stored(self, key: str, value: Any) -> dict[str, Any]:
+        """A behavioural value as behaviour stores it (contact_computed's row)."""
+        kind = "moment" if isinstance(value, dt.datetime) else "flag" if isinstance(value, bool) else "number"
+        return {"name": key.removeprefix("computed_"), kind: value}
 
     async def selected(self, text: str) -> set[int]:
         checked = parse(text, SCHEMA)

@@ -2,7 +2,7 @@
 origin copied from its lead
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 import parcours.db
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
