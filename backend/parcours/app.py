@@ -48,6 +48,7 @@ from parcours.journeys.routes import JourneysController
 from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.reports.journey_routes import JourneyReachController, PlanReportController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -169,6 +170,8 @@ def api_router() -> Router:
             WebhooksController,
             ImportSourcesController,
             ExportsController,
+            PlanReportController,
+            JourneyReachController,
         ],
         middleware=[authentication],
         guards=[role_guard],

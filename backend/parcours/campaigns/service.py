@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -332,3 +333,27 @@ async def progress(session: AsyncSession, campaign: Campaign) -> float:
 def _id(campaign: Campaign) -> int:
     assert campaign.id is not None, "a campaign read from the database has an id"
     return campaign.id
+
+
+# ---- the marketing plan ---------------------------------------------------------------------------
+
+
+async def on_plan(
+    session: AsyncSession, since: datetime, until: datetime, email_ids: Sequence[int] = ()
+) -> list[tuple[Campaign, datetime, datetime | None]]:
+    """The campaigns (not cancelled) sending at some time in [since, until): each with when it
+    started (or is scheduled to) and when it finished (None while it sends)."""
+    starts = func.coalesce(col(Campaign.started_at), col(Campaign.send_at))
+    query = select(Campaign).where(col(Campaign.status) != "cancelled", starts < until)
+    if email_ids:
+        query = query.where(col(Campaign.email_id).in_(list(email_ids)))
+    found = []
+    for campaign in (await session.execute(query.order_by(starts, col(Campaign.id)))).scalars():
+        started = campaign.started_at or campaign.send_at
+        ended = campaign.finished_at if campaign.status == "sent" else None
+        if campaign.status == "scheduled":
+            ended = started  # a point in time until it starts
+        if ended is not None and ended < since:
+            continue
+        found.append((campaign, started, ended))
+    return found

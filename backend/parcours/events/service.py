@@ -386,3 +386,11 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     )
     moved = await move_rows(session, Registration, "contact_id", other_id, survivor_id, unique_with=("event_id",))
     return {"event_registrations": moved}
+
+
+async def on_plan(session: AsyncSession, since: datetime, until: datetime) -> list[Event]:
+    """The events (published or over, not drafts nor cancelled) taking place in [since, until)."""
+    query = select(Event).where(
+        col(Event.status).in_(["published", "finished"]), col(Event.starts_at) < until, col(Event.ends_at) >= since
+    )
+    return list((await session.execute(query.order_by(col(Event.starts_at), col(Event.id)))).scalars())
