@@ -3,11 +3,16 @@ import type { ReactElement } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useLocation } from "react-router";
 import { ComingSoon } from "../placeholder/ComingSoon";
+import { JourneyReachPage } from "./JourneyReachPage";
+import { PlanPage } from "./PlanPage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
 // reports.pages.<key>: title and description) and its path under /reports.
 type ReportPage = { key: string; element: ReactElement };
-export const REPORT_PAGES: ReportPage[] = [];
+export const REPORT_PAGES: ReportPage[] = [
+  { key: "plan", element: <PlanPage /> },
+  { key: "journey-reach", element: <JourneyReachPage /> },
+];
 
 /** The reports' side menu: each link keeps the filters of the URL (the period, journeys...). */
 function ReportsMenu() {
