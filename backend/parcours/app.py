@@ -48,6 +48,7 @@ from parcours.journeys.routes import JourneysController
 from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.reports.email_routes import EmailReportsController
 from parcours.reports.journey_routes import JourneyReachController, PlanReportController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
@@ -168,6 +169,7 @@ def api_router() -> Router:
             PersonalizationController,
             PagesController,
             WebhooksController,
+            EmailReportsController,
             ImportSourcesController,
             ExportsController,
             PlanReportController,

@@ -1,4 +1,4 @@
-"""The `parcours` command: serve, worker, migrate, seed, apikey, user, openapi."""
+"""The `parcours` command: serve, worker, migrate, seed, rebuild-rollups, apikey, user, openapi."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TypeVar
 
 import click
@@ -140,6 +141,23 @@ def seed(contact_count: int, interaction_count: int, seed_value: int) -> None:
         f"created {created['contacts']} contacts, {created['accounts']} accounts, "
         f"{created['interactions']} interactions"
     )
+
+
+@main.command("rebuild-rollups")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
+def rebuild_rollups(start: datetime, end: datetime) -> None:
+    """Recount the reports' daily rollups of a period from the raw interactions."""
+    from parcours.reports import rollups
+
+    if start > end:
+        raise click.BadParameter("the period starts after it ends", param_hint="--from")
+
+    async def run(runtime: Runtime) -> int:
+        return await rollups.rebuild(runtime.sessions, start.date(), end.date())
+
+    read = with_runtime(run)
+    click.echo(f"recounted {read} interactions from {start.date()} to {end.date()}")
 
 
 @main.group()

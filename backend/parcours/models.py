@@ -25,6 +25,7 @@ from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, Journe
 from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
+from parcours.reports.models import ReportDaily
 from parcours.rfm.models import RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
@@ -71,6 +72,7 @@ __all__ = [
     "OutboxMessage",
     "PageVisit",
     "Registration",
+    "ReportDaily",
     "RfmRun",
     "ScheduledExport",
     "ScoreChange",

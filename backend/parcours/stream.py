@@ -19,6 +19,7 @@
       journeys  starts runs, resumes runs waiting for an interaction, counts goals, and
                 advances the runs it touched
       webhooks  makes a delivery for each event an active webhook listens to
+      rollups   adds the batch's increments to the reports' daily rollups (reports.rollups)
    Then the cursor moves past the batch (ids skipped by transactions still open are looked for
    again for a while, see interactions.service).
 """
@@ -53,6 +54,7 @@ from parcours.journeys import service as journey_service
 from parcours.journeys import stream as journeys
 from parcours.landing import service as landing
 from parcours.pipeline import service as pipeline
+from parcours.reports import rollups
 from parcours.rules import service as rules
 from parcours.rules import usage
 from parcours.rules.cache import rules as rule_cache
@@ -130,6 +132,7 @@ def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
         segments.stream_consumer(enqueue),
         journeys.stream_consumer(enqueue),
         webhooks.stream_consumer(enqueue),
+        rollups.stream_consumer(),
     ]
 
 

@@ -19,6 +19,7 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_campaign", "campaign_id", "status"),
         Index("ix_outbox_contact", "contact_id", "created_at"),
         Index("ix_outbox_journey", "journey_id", "node_id"),
+        Index("ix_outbox_email", "email_id", "sent_at"),
     )
 
     id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
@@ -50,6 +51,9 @@ class OutboxMessage(SQLModel, table=True):
     opens: int = 0
     clicked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     clicks: int = 0
+    # The first open and click not flagged as a machine's (tracking.machines): the human figures.
+    human_opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    human_clicked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     bounced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_id: str = Field(default="", max_length=200)

@@ -231,17 +231,16 @@ class SentMessage(msgspec.Struct, frozen=True):
     email_id: int | None
     campaign_id: int | None
     variant: str | None
+    # Sent by a journey's step (None otherwise): its reports count the message too.
+    journey_id: int | None = None
+    node_id: str | None = None
+    sent_at: datetime | None = None
+    # The first open and click (None: none yet), to judge whether a new one is a machine's.
+    clicked_at: datetime | None = None
 
 
 def _message(row: Any) -> SentMessage:
-    return SentMessage(
-        id=row.id,
-        to_address=row.to_address,
-        contact_id=row.contact_id,
-        email_id=row.email_id,
-        campaign_id=row.campaign_id,
-        variant=row.variant,
-    )
+    return SentMessage(**{name: getattr(row, name) for name in SentMessage.__struct_fields__})
 
 
 _MESSAGE = [store.TABLE.c[name] for name in SentMessage.__struct_fields__]
@@ -260,22 +259,35 @@ async def message_by_header(session: AsyncSession, message_id: str) -> SentMessa
     return _message(row) if row else None
 
 
-async def note(session: AsyncSession, message_id: int, what: str, now: datetime) -> None:
-    """What happened to a message: opened and clicked (counted; a click proves an open, even when
-    images were blocked), delivered, bounced, unsubscribed (the first time)."""
+# What each first marks on the row: a click proves an open, even when images were blocked.
+_FIRSTS = {
+    ("opened", False): ("opened_at", "human_opened_at"),
+    ("opened", True): ("opened_at",),
+    ("clicked", False): ("opened_at", "clicked_at", "human_opened_at", "human_clicked_at"),
+    ("clicked", True): ("opened_at", "clicked_at"),
+}
+
+
+async def note(session: AsyncSession, message_id: int, what: str, now: datetime, *, machine: bool = False) -> set[str]:
+    """What happened to a message: opened and clicked (counted), delivered, bounced, unsubscribed.
+    Returns the firsts this one is (of opened_at, clicked_at, human_opened_at, human_clicked_at):
+    what the reports count as unique. Each first is set by a statement of its own that only
+    changes an empty column, so that two opens at once never both count as the first."""
     t = store.TABLE.c
-    changes: dict[str, Any]
-    if what == "opened":
-        changes = {"opens": t.opens + 1, "opened_at": func.coalesce(t.opened_at, now)}
-    elif what == "clicked":
-        changes = {
-            "clicks": t.clicks + 1,
-            "clicked_at": func.coalesce(t.clicked_at, now),
-            "opened_at": func.coalesce(t.opened_at, now),
-        }
-    else:
-        changes = {{"delivered": "delivered_at", "bounced": "bounced_at", "unsubscribed": "unsubscribed_at"}[what]: now}
-    await session.execute(update(store.TABLE).where(t.id == message_id).values(**changes))
+    if what not in ("opened", "clicked"):
+        column = {"delivered": "delivered_at", "bounced": "bounced_at", "unsubscribed": "unsubscribed_at"}[what]
+        await session.execute(update(store.TABLE).where(t.id == message_id).values({column: now}))
+        return set()
+    counter = "opens" if what == "opened" else "clicks"
+    await session.execute(update(store.TABLE).where(t.id == message_id).values({counter: t[counter] + 1}))
+    firsts = set()
+    for column in _FIRSTS[(what, machine)]:
+        result = await session.execute(
+            update(store.TABLE).where(t.id == message_id, t[column].is_(None)).values({column: now})
+        )
+        if getattr(result, "rowcount", 0):
+            firsts.add(column)
+    return firsts
 
 
 # ---- the Outbox screen -----------------------------------------------------------------------------
@@ -322,3 +334,29 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     """A contact merged into another: the messages sent to (or queued for) the other are the
     survivor's history."""
     return {"messages": await move_rows(session, OutboxMessage, "contact_id", other_id, survivor_id)}
+
+
+# ---- one email's results (reports) ---------------------------------------------------------------
+
+
+class EmailSend(msgspec.Struct, frozen=True):
+    """One message of an email as its report reads it."""
+
+    to_address: str
+    sent_at: datetime
+    opened_at: datetime | None
+    clicked_at: datetime | None
+    human_opened_at: datetime | None
+    human_clicked_at: datetime | None
+    bounced_at: datetime | None
+
+
+async def sends_of(session: AsyncSession, email_id: int, since: datetime, until: datetime) -> list[EmailSend]:
+    """The messages of this email sent in [since, until) (the email's index serves it)."""
+    t = store.TABLE.c
+    rows = await session.execute(
+        select(*(t[name] for name in EmailSend.__struct_fields__)).where(
+            t.email_id == email_id, t.sent_at >= since, t.sent_at < until, t.status.in_(["sent", "captured"])
+        )
+    )
+    return [EmailSend(*row) for row in rows.all()]

@@ -111,7 +111,7 @@ async def record(
     t = TABLE.c
     rows = (
         await session.execute(
-            select(t.id, t.contact_id, t.email_id, t.campaign_id, t.variant).where(
+            select(t.id, t.contact_id, t.email_id, t.campaign_id, t.variant, t.journey_id, t.node_id).where(
                 t.id.in_(list(subjects)), t.contact_id.is_not(None)
             )
         )
@@ -129,6 +129,7 @@ async def record(
                     "variant": m.variant,
                     "message_id": m.id,
                     "subject": subjects[m.id],
+                    **({"journey_id": m.journey_id, "node_id": m.node_id} if m.journey_id is not None else {}),
                 },
             }
             for m in sorted(rows, key=lambda r: r.id)

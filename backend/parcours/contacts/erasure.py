@@ -15,6 +15,7 @@ from parcours.contacts import accounts, service
 from parcours.contacts.models import CONTACT_RFM, ErasureTombstone
 from parcours.contacts.schemas import AccountOut, ConsentEventOut
 from parcours.interactions import service as interactions
+from parcours.reports import rollups
 from parcours.webhooks import service as webhooks
 
 
@@ -47,6 +48,8 @@ async def erase_contact(session: AsyncSession, contact_id: int, actor: Actor) ->
             total_revenue=revenue,
         )
     )
+    # The reports' rollups count only interactions that exist: theirs go out with them.
+    await rollups.forget_contact(session, contact_id)
     await interactions.delete_for(session, contact_id)
     await webhooks.forget_contact(session, contact_id)
     await session.execute(delete(CONTACT_RFM).where(CONTACT_RFM.c.contact_id == contact_id))

@@ -312,6 +312,14 @@ async def kinds_of(session: AsyncSession, email_ids: set[int]) -> dict[int, str]
     return {eid: kind for eid, kind in rows.all()}
 
 
+async def names_of(session: AsyncSession, email_ids: Sequence[int]) -> dict[int, str]:
+    """Each existing email's name (reports show them; a deleted email is missing)."""
+    if not email_ids:
+        return {}
+    rows = await session.execute(select(col(Email.id), col(Email.name)).where(col(Email.id).in_(list(email_ids))))
+    return {eid: name for eid, name in rows.all()}
+
+
 async def latest_sender(session: AsyncSession) -> tuple[str, str] | None:
     """The sender name and address of the email changed last: new emails start from it."""
     row = (

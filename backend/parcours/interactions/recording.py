@@ -29,6 +29,7 @@ SYSTEM_TYPES = frozenset(
         "segment_exited",
         "event_promoted",
         "event_no_show",
+        "journey_converted",
         JOURNEY_STEP,
     }
 )

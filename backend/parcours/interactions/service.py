@@ -328,6 +328,71 @@ async def rows_after(session: AsyncSession, cursor: StreamCursor, limit: int) ->
     ]
 
 
+async def stream_position(session: AsyncSession) -> tuple[int, set[int]]:
+    """How far the stream has got, without waiting for it: every id up to the position has been
+    handed to its consumers, except the ids still awaited (gaps)."""
+    found = (
+        await session.execute(
+            select(col(StreamCursor.position), col(StreamCursor.gaps)).where(col(StreamCursor.name) == STATS_CURSOR)
+        )
+    ).first()
+    return (int(found[0]), {int(k) for k in found[1] or {}}) if found else (0, set())
+
+
+async def stream_freshness(session: AsyncSession) -> datetime | None:
+    """The time up to which the stream has handed every interaction on: now when nothing waits,
+    else when its cursor last moved (None: it never ran)."""
+    cursor = (
+        await session.execute(
+            select(col(StreamCursor.position), col(StreamCursor.gaps), col(StreamCursor.updated_at)).where(
+                col(StreamCursor.name) == STATS_CURSOR
+            )
+        )
+    ).first()
+    position = int(cursor[0]) if cursor else 0
+    waiting = (
+        await session.execute(select(col(Interaction.id)).where(col(Interaction.id) > position).limit(1))
+    ).first()
+    if waiting is None and not (cursor and cursor[1]):
+        return utcnow()
+    return cursor[2] if cursor else None
+
+
+_STORED = (
+    col(Interaction.id),
+    col(Interaction.contact_id),
+    col(Interaction.type),
+    col(Interaction.occurred_at),
+    col(Interaction.properties),
+)
+
+
+def _stored(rows: Iterable[Any]) -> list[Stored]:
+    return [
+        Stored(id=r.id, contact_id=r.contact_id, type=r.type, occurred_at=r.occurred_at, properties=r.properties or {})
+        for r in rows
+    ]
+
+
+async def stored_of(session: AsyncSession, contact_id: int) -> list[Stored]:
+    """A contact's interactions as the stream hands them on (before an erasure takes them)."""
+    query = select(*_STORED).where(col(Interaction.contact_id) == contact_id).order_by(col(Interaction.id))
+    return _stored((await session.execute(query)).all())
+
+
+async def stored_between(
+    session: AsyncSession, since: datetime, until: datetime, after: int, limit: int
+) -> list[Stored]:
+    """Interactions that occurred in [since, until), by id after `after`, as the stream hands them on."""
+    query = (
+        select(*_STORED)
+        .where(col(Interaction.occurred_at) >= since, col(Interaction.occurred_at) < until, col(Interaction.id) > after)
+        .order_by(col(Interaction.id))
+        .limit(limit)
+    )
+    return _stored((await session.execute(query)).all())
+
+
 def move_cursor(cursor: StreamCursor, ids: list[int]) -> None:
     """Past these ids (oldest first; none: only forget the gaps waited for long enough)."""
     if not ids:
@@ -434,3 +499,21 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     moved = await move_rows(session, Interaction, "contact_id", other_id, survivor_id)
     await recompute_stats(session, [survivor_id])
     return {"interactions": moved}
+
+
+async def email_clicks(
+    session: AsyncSession, email_id: int, since: datetime, until: datetime
+) -> list[tuple[str, int, bool]]:
+    """The clicks on an email's links in [since, until): (url, message id, by a machine)."""
+    email = Interaction.properties["email_id"].as_integer()
+    rows = await session.execute(
+        select(col(Interaction.properties)).where(
+            col(Interaction.type) == "email_clicked",
+            col(Interaction.occurred_at) >= since,
+            col(Interaction.occurred_at) < until,
+            email == email_id,
+        )
+    )
+    return [
+        (str(p.get("url") or ""), int(p.get("message_id") or 0), bool(p.get("machine"))) for (p,) in rows.all() if p
+    ]

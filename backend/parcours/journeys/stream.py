@@ -140,4 +140,19 @@ async def _goals(session: AsyncSession, events: Sequence[Stored]) -> None:
         if goal.exit:
             where.append(col(JourneyRun.status).in_(["active", "waiting"]))
             values.update(status="exited", wake_at=None)
-        await session.execute(update(JourneyRun).where(*where).values(**values))
+        converted = await session.execute(
+            update(JourneyRun).where(*where).values(**values).returning(col(JourneyRun.contact_id))
+        )
+        # On the timeline and in the stream: the reports count conversions from it.
+        await recording.record(
+            session,
+            [
+                {
+                    "contact_id": contact_id,
+                    "type": "journey_converted",
+                    "occurred_at": now,
+                    "properties": {"journey_id": journey_id},
+                }
+                for contact_id in sorted(set(converted.scalars().all()))
+            ],
+        )

@@ -20,10 +20,19 @@ from parcours.web.render import NO_STORE, html
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
+def _client(request: Request[Any, Any, Any]) -> service.Client:
+    """What tells a reader from a mail proxy or a link scanner (tracking.machines)."""
+    return service.Client(
+        user_agent=request.headers.get("user-agent"), address=request.client.host if request.client else None
+    )
+
+
 @get("/t/o/{token:str}", include_in_schema=False)
-async def open_pixel(token: str, db: AsyncSession, runtime: Runtime) -> Response[bytes]:
+async def open_pixel(
+    token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]
+) -> Response[bytes]:
     try:
-        await service.opened(db, runtime.secret_key, token.removesuffix(".gif"))
+        await service.opened(db, runtime.secret_key, token.removesuffix(".gif"), _client(request))
     except ParcoursError:
         pass  # an image must load whatever happens: a bad token records nothing
     return Response(PIXEL, media_type="image/gif", headers=NO_STORE)
@@ -32,7 +41,7 @@ async def open_pixel(token: str, db: AsyncSession, runtime: Runtime) -> Response
 @get("/t/c/{token:str}", include_in_schema=False)
 async def click(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Any:
     try:
-        url = await service.clicked(db, runtime.secret_key, token, runtime.settings.tracked_sites)
+        url = await service.clicked(db, runtime.secret_key, token, runtime.settings.tracked_sites, _client(request))
     except ParcoursError:
         return html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
     return Redirect(url, status_code=302, headers=NO_STORE)

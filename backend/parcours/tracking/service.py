@@ -10,6 +10,7 @@ from email.message import Message as MimeMessage
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import system_actor
@@ -20,18 +21,48 @@ from parcours.contacts import service as contacts
 from parcours.emails import topics
 from parcours.errors import InvalidInput, NotFound
 from parcours.interactions import recording
+from parcours.interactions import service as interactions
+from parcours.tracking import machines
 from parcours.tracking.tokens import contact_token, sign, verify
 
 RECIPIENT = system_actor("the contact")
 
 
+class Client(msgspec.Struct, frozen=True):
+    """Who fetched a tracked link: what tells a reader from a proxy or a scanner."""
+
+    user_agent: str | None = None
+    address: str | None = None
+
+
+UNKNOWN = Client()
+
+
 def _about(message: SentMessage) -> dict[str, Any]:
-    return {
+    about: dict[str, Any] = {
         "email_id": message.email_id,
         "campaign_id": message.campaign_id,
         "variant": message.variant,
         "message_id": message.id,
     }
+    if message.journey_id is not None:
+        about.update(journey_id=message.journey_id, node_id=message.node_id)
+    return about
+
+
+def _firsts(noted: set[str], machine: bool) -> dict[str, Any]:
+    """What an open or click is for the reports: the message's first open / click (its unique
+    figures), its first human one, and whether a machine made it."""
+    flags: dict[str, Any] = {"machine": machine}
+    for column, name in (
+        ("opened_at", "first_open"),
+        ("clicked_at", "first_click"),
+        ("human_opened_at", "first_human_open"),
+        ("human_clicked_at", "first_human_click"),
+    ):
+        if column in noted:
+            flags[name] = True
+    return flags
 
 
 async def _message(session: AsyncSession, secret: str, purpose: str, token: str) -> tuple[SentMessage, dict[str, Any]]:
@@ -49,10 +80,12 @@ async def _event(session: AsyncSession, message: SentMessage, kind: str, **extra
         )
 
 
-async def opened(session: AsyncSession, secret: str, token: str) -> None:
+async def opened(session: AsyncSession, secret: str, token: str, client: Client = UNKNOWN) -> None:
     message, _ = await _message(session, secret, "open", token)
-    await outbox.note(session, message.id, "opened", utcnow())
-    await _event(session, message, "email_opened")
+    now = utcnow()
+    machine = machines.machine_open(client.user_agent, client.address, message.sent_at, now)
+    noted = await outbox.note(session, message.id, "opened", now, machine=machine)
+    await _event(session, message, "email_opened", **_firsts(noted, machine))
 
 
 def _origin(url: str) -> str:
@@ -70,19 +103,40 @@ def with_contact_token(url: str, token: str, sites: Sequence[str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-async def clicked(session: AsyncSession, secret: str, token: str, sites: Sequence[str] = ()) -> str:
+async def clicked(
+    session: AsyncSession, secret: str, token: str, sites: Sequence[str] = (), client: Client = UNKNOWN
+) -> str:
     """Record the click; returns where to send the browser: on one of `sites` (origins carrying
     the tracking script), with the contact token that identifies the visitor there."""
     message, payload = await _message(session, secret, "click", token)
     url = str(payload.get("u", ""))
     if not url.startswith(("http://", "https://")):
         raise InvalidInput("This link is not valid.", "token")
+    now = utcnow()
+    # A scanner follows every link at once: a second link within the second of the first click.
+    first_link = await _first_link(session, message) if message.clicked_at is not None else None
+    machine = machines.scanner_click(
+        client.user_agent, message.sent_at, now, message.clicked_at, same_link=first_link in (None, url)
+    )
     # A click proves the message was opened, even when images (the open pixel) were blocked.
-    await outbox.note(session, message.id, "clicked", utcnow())
-    await _event(session, message, "email_clicked", url=url, link=payload.get("i"))
+    noted = await outbox.note(session, message.id, "clicked", now, machine=machine)
+    await _event(session, message, "email_clicked", url=url, link=payload.get("i"), **_firsts(noted, machine))
     if message.contact_id is not None and message.id is not None and sites:
         return with_contact_token(url, contact_token(secret, message.contact_id, message.id, time.time()), sites)
     return url
+
+
+async def _first_link(session: AsyncSession, message: SentMessage) -> str | None:
+    """The link of the message's first click, when that click was within the last second."""
+    if message.contact_id is None or message.clicked_at is None:
+        return None
+    if (utcnow() - message.clicked_at).total_seconds() >= 1.0:
+        return None
+    found = await interactions.of_types(session, [message.contact_id], ["email_clicked"], message.clicked_at)
+    for _kind, _at, properties in found.get(message.contact_id, []):
+        if properties.get("message_id") == message.id and properties.get("first_click"):
+            return str(properties.get("url"))
+    return None
 
 
 async def recipient(

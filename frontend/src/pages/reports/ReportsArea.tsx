@@ -3,6 +3,7 @@ import type { ReactElement } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useLocation } from "react-router";
 import { ComingSoon } from "../placeholder/ComingSoon";
+import { EmailResultsPage } from "./EmailResultsPage";
 import { JourneyReachPage } from "./JourneyReachPage";
 import { PlanPage } from "./PlanPage";
 
@@ -10,6 +11,7 @@ import { PlanPage } from "./PlanPage";
 // reports.pages.<key>: title and description) and its path under /reports.
 type ReportPage = { key: string; element: ReactElement };
 export const REPORT_PAGES: ReportPage[] = [
+  { key: "emails", element: <EmailResultsPage /> },
   { key: "plan", element: <PlanPage /> },
   { key: "journey-reach", element: <JourneyReachPage /> },
 ];
@@ -26,7 +28,7 @@ function ReportsMenu() {
           component={Link}
           to={{ pathname: `/reports/${key}`, search: location.search }}
           label={t(`reports.pages.${key}.title`)}
-          active={location.pathname === `/reports/${key}`}
+          active={location.pathname.startsWith(`/reports/${key}`)}
           data-testid={`reports-menu-${key}`}
         />
       ))}
@@ -64,7 +66,7 @@ export function ReportsArea() {
         <Routes>
           <Route index element={<ReportsIndex />} />
           {REPORT_PAGES.map(({ key, element }) => (
-            <Route key={key} path={key} element={element} />
+            <Route key={key} path={`${key}/*`} element={element} />
           ))}
           <Route path="*" element={<Navigate to="/reports" replace />} />
         </Routes>
