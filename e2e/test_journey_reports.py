@@ -98,3 +98,73 @@ def test_journey_reach_searches_and_opens_a_contacts_path(page: Page, onboarding
     expect(path.get_by_test_id("reach-step-start")).to_contain_text("done")
     expect(path.get_by_test_id("reach-step-tips")).to_be_visible()
     expect(path).to_contain_text("Version 1")
+
+
+def _journey(api: httpx.Client, name: str, people: int, goal: str | None = None) -> dict[str, Any]:
+    stamp = time.monotonic_ns()
+    hello = _email(api, f"{name} hello {stamp}")
+    kind = f"entered_{stamp}"
+    definition = {
+        "nodes": [
+            {"id": "start", "type": "entry.interaction", "config": {"type": kind}},
+            {"id": "hello", "type": "action.email", "config": {"email_id": hello}},
+        ],
+        "edges": [{"source": "start", "target": "hello"}],
+    }
+    settings = {"goal": {"type": goal, "window": "P30D"}} if goal else {}
+    made = api.post(
+        "/api/journeys", json={"name": f"{name} {stamp}", "definition": definition, "settings": settings}
+    ).json()
+    assert api.post(f"/api/journeys/{made['id']}/publish").status_code == 200
+    contacts = [
+        create_contact(
+            api, email=f"{name.lower()}{i}.{stamp}@example.org", email_opt_in=True, consent_level="marketing"
+        )
+        for i in range(people)
+    ]
+    assert (
+        api.post(
+            "/api/interactions", json={"batch": [{"type": kind, "contact_id": c["id"]} for c in contacts]}
+        ).status_code
+        == 202
+    )
+    deadline = time.monotonic() + 30
+    while _sent(api, hello) < people and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return {**made, "hello": hello, "contacts": contacts}
+
+
+def test_the_leaderboard_reorders_by_the_criterion_and_opens_a_journeys_emails(page: Page, api: httpx.Client) -> None:
+    goal = f"bought_{time.monotonic_ns()}"
+    bright, quiet = _journey(api, "Bright", 2), _journey(api, "Quiet", 1, goal=goal)
+    for message in api.get("/api/outbox", params={"email_id": bright["hello"], "limit": 10}).json()["items"]:
+        html = api.get(f"/api/outbox/{message['id']}").json()["html"]
+        assert (
+            httpx.get(api.base_url.join(re.search(r'src="http://[^/]+(/t/o/[^"]+)"', html).group(1))).status_code == 200
+        )
+    assert (
+        api.post("/api/interactions", json={"type": goal, "contact_id": quiet["contacts"][0]["id"]}).status_code == 202
+    )
+    query = f"journey_ids={bright['id']}&journey_ids={quiet['id']}"
+
+    def counted() -> bool:
+        items = api.get(f"/api/reports/leaderboard?{query}").json()["items"]
+        return sum(i["unique_opens"] for i in items) == 2 and sum(i["conversions"] for i in items) == 1
+
+    deadline = time.monotonic() + 30
+    while not counted() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    page.goto(f"/reports/leaderboard?{query}")
+    rows = page.get_by_test_id("leaderboard-table").locator("tbody tr")
+    expect(rows.first).to_contain_text(bright["name"])
+    expect(rows.first).to_contain_text("100%")
+    page.get_by_test_id("leaderboard-metric").get_by_text("Conversions").click()
+    expect(rows.first).to_contain_text(quiet["name"])
+    # Conversions over entered: none of Bright's two.
+    expect(page.get_by_test_id(f"leaderboard-row-journey-{bright['id']}").locator("td").nth(9)).to_have_text("0%")
+    page.get_by_test_id(f"leaderboard-open-{bright['id']}").click()
+    expect(page.get_by_test_id("leaderboard-journey")).to_contain_text(f"Emails of {bright['name']}")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Bright hello")
+    page.get_by_test_id("leaderboard-back").click()
+    expect(rows).to_have_count(2)

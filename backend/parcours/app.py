@@ -49,7 +49,7 @@ from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
 from parcours.reports.email_routes import EmailReportsController
-from parcours.reports.journey_routes import JourneyReachController, PlanReportController
+from parcours.reports.journey_routes import JourneyReachController, LeaderboardController, PlanReportController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -174,6 +174,7 @@ def api_router() -> Router:
             ExportsController,
             PlanReportController,
             JourneyReachController,
+            LeaderboardController,
         ],
         middleware=[authentication],
         guards=[role_guard],

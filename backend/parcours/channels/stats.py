@@ -232,3 +232,17 @@ async def journey_messages_of(
         .order_by(t.id)
     )
     return [(int(c), int(e), at, bool(d), bool(o), bool(k), bool(u)) for c, e, at, d, o, k, u in rows.all()]
+
+
+async def journey_node_emails(session: AsyncSession, journey_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """The email each email step of these journeys sent: (journey_id, node_id) -> email_id (the
+    highest id, should a step have sent another email in another version)."""
+    if not journey_ids:
+        return {}
+    t = TABLE.c
+    rows = await session.execute(
+        select(t.journey_id, t.node_id, func.max(t.email_id))
+        .where(t.journey_id.in_(list(journey_ids)), t.node_id.is_not(None), t.email_id.is_not(None))
+        .group_by(t.journey_id, t.node_id)
+    )
+    return {(int(j), str(n)): int(e) for j, n, e in rows.all()}

@@ -106,3 +106,48 @@ class ContactPath(msgspec.Struct, kw_only=True):
     name: str
     email: str
     runs: list[RunPath]
+
+
+LeaderboardMetric = Literal["unique_opens", "unique_clicks", "conversions", "submissions", "leads", "revenue"]
+
+
+class LeaderRate(msgspec.Struct, frozen=True):
+    """A rate and what it divides: `value` is None when the divisor is zero."""
+
+    value: float | None
+    numerator: str
+    divisor: str
+
+
+class LeaderItem(msgspec.Struct, kw_only=True):
+    """A journey or an email with every metric of the period. Per email, conversions, submissions
+    and leads are not counted (a goal or a form belongs to a journey, not to one of its emails):
+    they are None."""
+
+    rank: int
+    kind: Literal["journey", "email"]
+    id: int
+    name: str
+    entered: int | None
+    sent: int
+    delivered: int
+    unique_opens: int
+    unique_opens_human: int
+    unique_clicks: int
+    unique_clicks_human: int
+    conversions: int | None
+    submissions: int | None
+    leads: int | None
+    revenue: float
+    open_rate: LeaderRate
+    click_rate: LeaderRate
+    conversion_rate: LeaderRate | None
+
+
+class Leaderboard(msgspec.Struct, kw_only=True):
+    as_of: datetime | None
+    kind: Literal["journeys", "emails"]
+    metric: LeaderboardMetric
+    # The journeys whose emails are ranked (kind=emails), empty for every email.
+    journey_ids: list[int]
+    items: list[LeaderItem]

@@ -44,3 +44,20 @@ export const useContactPath = (journeyId: number, contactId: number | null) =>
     queryFn: () => contactPath(journeyId, contactId ?? 0),
     enabled: contactId !== null,
   });
+
+export type Leaderboard = Schemas["Leaderboard"];
+export type LeaderItem = Schemas["LeaderItem"];
+export type LeaderKind = "journeys" | "emails";
+export type LeaderMetric = Leaderboard["metric"];
+
+/** Journeys, or emails (those of `of`, a journey, when given), ranked by `metric`. */
+export const leaderboard = (filters: ReportFilters, kind: LeaderKind, metric: LeaderMetric, of: number | null) =>
+  unwrap(api.GET("/api/reports/leaderboard", {
+    params: { query: { ...reportQuery(of ? { ...filters, journey_ids: [of] } : filters), kind, metric } },
+  })) as Promise<Leaderboard>;
+export const useLeaderboard = (filters: ReportFilters, kind: LeaderKind, metric: LeaderMetric, of: number | null) =>
+  useQuery({
+    queryKey: ["report-leaderboard", filters, kind, metric, of] as const,
+    queryFn: () => leaderboard(filters, kind, metric, of),
+    placeholderData: keepPreviousData,
+  });

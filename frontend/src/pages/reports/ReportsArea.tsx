@@ -5,6 +5,7 @@ import { Link, Navigate, Route, Routes, useLocation } from "react-router";
 import { ComingSoon } from "../placeholder/ComingSoon";
 import { EmailResultsPage } from "./EmailResultsPage";
 import { JourneyReachPage } from "./JourneyReachPage";
+import { LeaderboardPage } from "./LeaderboardPage";
 import { PlanPage } from "./PlanPage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
@@ -14,6 +15,7 @@ export const REPORT_PAGES: ReportPage[] = [
   { key: "emails", element: <EmailResultsPage /> },
   { key: "plan", element: <PlanPage /> },
   { key: "journey-reach", element: <JourneyReachPage /> },
+  { key: "leaderboard", element: <LeaderboardPage /> },
 ];
 
 /** The reports' side menu: each link keeps the filters of the URL (the period, journeys...). */
