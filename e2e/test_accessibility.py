@@ -275,7 +275,10 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
             f"/settings/{'users' if opener == 'users-new' else 'api-keys' if opener == 'keys-new' else 'custom-fields'}"
         )
         tour.dialog(opener, f"settings: {opener}")
-    tour.visit("/reports", "page-reports", "coming soon")
+    tour.visit("/reports", "reports-area", "reports")
+    tour.visit("/reports/plan", "plan-zoom", "reports: marketing plan")
+    tour.visit(f"/reports/journey-reach?journey={data['journey']['id']}", "reach-search", "reports: journey reach")
+    tour.visit("/reports/leaderboard", "leaderboard-metric", "reports: leaderboard")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

@@ -145,7 +145,7 @@ export function PlanGantt({ rows, from, to, zoom, now }: { rows: PlanRow[]; from
             aria-hidden
             style={{ position: "absolute", top: 0, bottom: 0, left: LABEL + x(now), width: 0, borderLeft: "2px dashed var(--mantine-color-red-6)", pointerEvents: "none" }}
           >
-            <Text size="xs" c="red.7" fw={600} style={{ position: "absolute", top: -2, left: 4 }}>{t("reports.plan.today")}</Text>
+            <Text size="xs" c="red.9" fw={600} style={{ position: "absolute", top: -2, left: 4 }}>{t("reports.plan.today")}</Text>
           </Box>
         )}
       </Box>
