@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,18 @@ def _messages(api: Any, journey_id: int) -> list[dict[str, Any]]:
 
 def _open(api: Any, message_id: int) -> None:
     html = api.get(f"/api/outbox/{message_id}").json()["html"]
-    assert api.get(re.search(r'src="http://[^/]+(/t/o/[^"]+)"', html).group(1)).status_code == 200
+    assert _fetch(api, re.search(r'src="http://[^/]+(/t/o/[^"]+)"', html).group(1)).status_code == 200
+
+
+def _fetch(api: Any, path: str, **options: Any) -> Any:
+    """A tracking request; asked again while SQLite is busy with the worker (503 with Retry-After:
+    nothing was recorded, as the answer says)."""
+    for _ in range(20):
+        answer = api.get(path, **options)
+        if answer.status_code != 503:
+            return answer
+        time.sleep(0.2)
+    return answer
 
 
 def _journey(api: Any, name: str, people: int) -> dict[str, Any]:
