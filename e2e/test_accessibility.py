@@ -278,6 +278,9 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
         tour.dialog(opener, f"settings: {opener}")
     tour.visit("/reports", "reports-card-emails", "reports")
     tour.visit("/reports/spend", "spend-table", "reports: marketing spend")
+    tour.visit("/reports/plan", "plan-zoom", "reports: marketing plan")
+    tour.visit(f"/reports/journey-reach?journey={data['journey']['id']}", "reach-search", "reports: journey reach")
+    tour.visit("/reports/leaderboard", "leaderboard-metric", "reports: leaderboard")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

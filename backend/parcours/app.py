@@ -50,6 +50,7 @@ from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
 from parcours.reports.email_routes import EmailReportsController
+from parcours.reports.journey_routes import JourneyReachController, LeaderboardController, PlanReportController
 from parcours.reports.lead_generation import LeadGenerationController
 from parcours.reports.overview_routes import OverviewReportController
 from parcours.reports.pipeline import PipelineReportController
@@ -183,6 +184,9 @@ def api_router() -> Router:
             ExportsController,
             DashboardsController,
             OverviewReportController,
+            PlanReportController,
+            JourneyReachController,
+            LeaderboardController,
         ],
         middleware=[authentication],
         guards=[role_guard],

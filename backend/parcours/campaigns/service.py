@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -361,3 +361,27 @@ async def recently_started(session: AsyncSession, limit: int) -> list[tuple[date
 async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
     """The names of these campaigns by id (deleted ones are left out)."""
     return await names_of(session, Campaign, ids)
+
+
+# ---- the marketing plan ---------------------------------------------------------------------------
+
+
+async def on_plan(
+    session: AsyncSession, since: datetime, until: datetime, email_ids: Sequence[int] = ()
+) -> list[tuple[Campaign, datetime, datetime | None]]:
+    """The campaigns (not cancelled) sending at some time in [since, until): each with when it
+    started (or is scheduled to) and when it finished (None while it sends)."""
+    starts = func.coalesce(col(Campaign.started_at), col(Campaign.send_at))
+    query = select(Campaign).where(col(Campaign.status) != "cancelled", starts < until)
+    if email_ids:
+        query = query.where(col(Campaign.email_id).in_(list(email_ids)))
+    found = []
+    for campaign in (await session.execute(query.order_by(starts, col(Campaign.id)))).scalars():
+        started = campaign.started_at or campaign.send_at
+        ended = campaign.finished_at if campaign.status == "sent" else None
+        if campaign.status == "scheduled":
+            ended = started  # a point in time until it starts
+        if ended is not None and ended < since:
+            continue
+        found.append((campaign, started, ended))
+    return found

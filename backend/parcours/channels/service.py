@@ -35,8 +35,12 @@ from parcours.channels.stats import (
     campaign_firsts,
     campaign_progress,
     journey_email_counts,
+    journey_messages_of,
+    journey_node_emails,
+    journey_reach_totals,
     journey_skipped,
     journey_skipped_contacts,
+    sends_by_email,
 )
 from parcours.channels.store import suppress, suppressed
 from parcours.clock import utcnow
@@ -56,6 +60,9 @@ __all__ = [
     "campaigns_waiting",
     "cancel_campaign",
     "journey_email_counts",
+    "journey_messages_of",
+    "journey_node_emails",
+    "journey_reach_totals",
     "journey_skipped",
     "journey_skipped_contacts",
     "left_out_list",
@@ -68,6 +75,7 @@ __all__ = [
     "queued",
     "reach",
     "release_held",
+    "sends_by_email",
     "suppress",
     "suppressed",
     "wake",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.channels.store import TABLE
@@ -137,3 +138,111 @@ async def journey_skipped_contacts(
         query = query.where(t.reason_code == ("" if code == "other" else code))
     rows = await session.execute(query.order_by(t.id.desc()).limit(limit))
     return [int(cid) for cid in rows.scalars()]
+
+
+# ---- reports: what a journey's or a campaign's emails became ------------------------------------
+
+
+async def sends_by_email(
+    session: AsyncSession, by: str, ids: Sequence[int], since: datetime, until: datetime
+) -> list[tuple[int, int, datetime, datetime, int]]:
+    """Per journey (`by="journey"`) or campaign (`by="campaign"`) and email, the emails sent in
+    [since, until): (owner id, email_id, first sent_at, last sent_at, how many)."""
+    if not ids:
+        return []
+    t = TABLE.c
+    owner = t.journey_id if by == "journey" else t.campaign_id
+    rows = await session.execute(
+        select(owner, t.email_id, func.min(t.sent_at), func.max(t.sent_at), func.count())
+        .where(
+            owner.in_(list(ids)),
+            t.channel == "email",
+            t.email_id.is_not(None),
+            t.status.in_(SENT),
+            t.sent_at >= since,
+            t.sent_at < until,
+        )
+        .group_by(owner, t.email_id)
+    )
+    return [(int(o), int(e), first, last, int(n)) for o, e, first, last, n in rows.all()]
+
+
+# A message counts as delivered once sent (or captured) and not bounced: the outbox learns of
+# deliveries only from providers that report them, bounces from every one.
+REACH = ("delivered", "opened", "clicked", "unsubscribed")
+
+
+def _reach_columns() -> list[Any]:
+    t = TABLE.c
+
+    def people(condition: Any) -> Any:
+        return func.count(func.distinct(case((condition, t.contact_id))))
+
+    return [
+        people(t.status.in_(SENT) & t.bounced_at.is_(None)),
+        people(t.opened_at.is_not(None)),
+        people(t.clicked_at.is_not(None)),
+        people(t.unsubscribed_at.is_not(None)),
+    ]
+
+
+def _journey_emails(journey_id: int, contacts: Select[Any]) -> list[Any]:
+    t = TABLE.c
+    return [t.journey_id == journey_id, t.channel == "email", t.email_id.is_not(None), t.contact_id.in_(contacts)]
+
+
+async def journey_reach_totals(
+    session: AsyncSession, journey_id: int, contacts: Select[Any]
+) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
+    """How many of these contacts the journey's emails reached (REACH), in all and per email."""
+    t = TABLE.c
+    where = _journey_emails(journey_id, contacts)
+    everything = (await session.execute(select(*_reach_columns()).where(*where))).one()
+    per_email = await session.execute(select(t.email_id, *_reach_columns()).where(*where).group_by(t.email_id))
+    return (
+        dict(zip(REACH, (int(v or 0) for v in everything), strict=True)),
+        {int(row[0]): dict(zip(REACH, (int(v or 0) for v in row[1:]), strict=True)) for row in per_email.all()},
+    )
+
+
+async def journey_messages_of(
+    session: AsyncSession, journey_id: int, contact_ids: Sequence[int]
+) -> list[tuple[int, int, datetime | None, bool, bool, bool, bool]]:
+    """The journey's emails to these contacts, oldest first: (contact_id, email_id, sent_at,
+    delivered, opened, clicked, unsubscribed)."""
+    if not contact_ids:
+        return []
+    t = TABLE.c
+    rows = await session.execute(
+        select(
+            t.contact_id,
+            t.email_id,
+            t.sent_at,
+            t.status.in_(SENT) & t.bounced_at.is_(None),
+            t.opened_at.is_not(None),
+            t.clicked_at.is_not(None),
+            t.unsubscribed_at.is_not(None),
+        )
+        .where(
+            t.journey_id == journey_id,
+            t.channel == "email",
+            t.email_id.is_not(None),
+            t.contact_id.in_(list(contact_ids)),
+        )
+        .order_by(t.id)
+    )
+    return [(int(c), int(e), at, bool(d), bool(o), bool(k), bool(u)) for c, e, at, d, o, k, u in rows.all()]
+
+
+async def journey_node_emails(session: AsyncSession, journey_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """The email each email step of these journeys sent: (journey_id, node_id) -> email_id (the
+    highest id, should a step have sent another email in another version)."""
+    if not journey_ids:
+        return {}
+    t = TABLE.c
+    rows = await session.execute(
+        select(t.journey_id, t.node_id, func.max(t.email_id))
+        .where(t.journey_id.in_(list(journey_ids)), t.node_id.is_not(None), t.email_id.is_not(None))
+        .group_by(t.journey_id, t.node_id)
+    )
+    return {(int(j), str(n)): int(e) for j, n, e in rows.all()}

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts.behavioural import values_of, with_values
 from parcours.contacts.models import ACCOUNTS, CONTACT_COMPUTED, CONTACT_RFM, CONTACTS, Contact
+from parcours.contacts.normalize import fold
 from parcours.rules.fields import COMPUTED_PREFIX, CUSTOM_PREFIX, Field, computed_default, score_default
 
 Row = dict[str, Any]
@@ -93,6 +94,16 @@ def matching_ids(columns: RuleColumns, where: ColumnElement[bool]) -> Select[tup
 def with_addresses(ids: Select[Any]) -> Select[tuple[int, str]]:
     """Each contact of a query of ids, with its email address (e.g. a campaign's audience)."""
     return select(CONTACTS.c.id, CONTACTS.c.email).where(CONTACTS.c.id.in_(ids))
+
+
+def searched(q: str) -> Select[tuple[int]] | None:
+    """The contacts whose name or email contains these words (folded as contact search does);
+    None when there is nothing to search for."""
+    term = fold(q)
+    if not term:
+        return None
+    # fold() leaves only [a-z0-9 ], so the pattern needs no escaping.
+    return select(CONTACTS.c.id).where(CONTACTS.c.search_text.like(f"%{term}%"))
 
 
 def ids_among(contact_ids: list[int]) -> Select[tuple[int]]:

@@ -62,6 +62,7 @@ from parcours.contacts.selections import (
     matching_ids,
     rule_rows,
     rule_rows_with,
+    searched,
     with_addresses,
     with_consent,
 )
@@ -113,6 +114,7 @@ __all__ = [
     "rule_rows",
     "rule_rows_with",
     "same_person_among",
+    "searched",
     "set_computed",
     "set_rfm_from",
     "set_scores",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -77,6 +77,14 @@ async def _compiled(session: AsyncSession, mjml: str, subject: str) -> tuple[str
 async def list_emails(session: AsyncSession, archived: bool = False) -> Sequence[Email]:
     query = select(Email).where(col(Email.archived) == archived).order_by(col(Email.updated_at).desc())
     return (await session.execute(query)).scalars().all()
+
+
+async def names(session: AsyncSession, email_ids: Collection[int]) -> dict[int, str]:
+    """The names of these emails (archived ones too), by id."""
+    if not email_ids:
+        return {}
+    rows = await session.execute(select(col(Email.id), col(Email.name)).where(col(Email.id).in_(list(email_ids))))
+    return {int(i): str(n) for i, n in rows.all()}
 
 
 async def get_email(session: AsyncSession, email_id: int, field: str = "email_id") -> Email:

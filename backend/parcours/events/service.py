@@ -432,3 +432,11 @@ async def costs_between(
         .order_by(col(Event.starts_at))
     )
     return [(int(i), n, at, float(total or 0)) for i, n, at, total in (await session.execute(query)).all()]
+
+
+async def on_plan(session: AsyncSession, since: datetime, until: datetime) -> list[Event]:
+    """The events (published or over, not drafts nor cancelled) taking place in [since, until)."""
+    query = select(Event).where(
+        col(Event.status).in_(["published", "finished"]), col(Event.starts_at) < until, col(Event.ends_at) >= since
+    )
+    return list((await session.execute(query.order_by(col(Event.starts_at), col(Event.id)))).scalars())

@@ -22,6 +22,17 @@ from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from parcours.events import service as events
 from parcours.jobs.enqueue import Enqueue
 from parcours.journeys import audience, checks, engine, entries, graph, runner
+
+# What reports read of journeys' history.
+from parcours.journeys.history import (  # noqa: F401
+    RunPath,
+    Span,
+    entrant_page,
+    entrants,
+    names,
+    path_of,
+    spans,
+)
 from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
 from parcours.journeys.schemas import (
     EmailStats,

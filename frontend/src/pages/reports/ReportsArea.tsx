@@ -7,11 +7,17 @@ import { LeadGenerationPage } from "./LeadGenerationPage";
 import { PipelineReportPage } from "./PipelineReportPage";
 import { RoiPage } from "./RoiPage";
 import { SpendPage } from "./SpendPage";
+import { JourneyReachPage } from "./JourneyReachPage";
+import { LeaderboardPage } from "./LeaderboardPage";
+import { PlanPage } from "./PlanPage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
 // reports.pages.<key>: title and description) and its path under /reports.
 type ReportPage = { key: string; element: ReactElement };
 export const REPORT_PAGES: ReportPage[] = [
+  { key: "plan", element: <PlanPage /> },
+  { key: "leaderboard", element: <LeaderboardPage /> },
+  { key: "journey-reach", element: <JourneyReachPage /> },
   { key: "emails", element: <EmailResultsPage /> },
   { key: "lead-generation", element: <LeadGenerationPage /> },
   { key: "pipeline", element: <PipelineReportPage /> },
