@@ -48,6 +48,7 @@ from parcours.journeys.routes import JourneysController
 from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.programs.routes import ProgramsController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -163,6 +164,7 @@ def api_router() -> Router:
             PipelineController,
             OpportunitiesController,
             SpendController,
+            ProgramsController,
             EventsController,
             FormsController,
             OrganizationController,

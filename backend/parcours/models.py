@@ -26,6 +26,7 @@ from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, Journe
 from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
+from parcours.programs.models import JourneyBrief, Program, ProgramItem
 from parcours.rfm.models import RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
@@ -63,6 +64,7 @@ __all__ = [
     "Interaction",
     "Job",
     "Journey",
+    "JourneyBrief",
     "JourneyLeftOut",
     "JourneyRun",
     "JourneyStep",
@@ -74,6 +76,8 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "PageVisit",
+    "Program",
+    "ProgramItem",
     "Registration",
     "RfmRun",
     "ScheduledExport",

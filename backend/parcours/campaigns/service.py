@@ -332,3 +332,14 @@ async def progress(session: AsyncSession, campaign: Campaign) -> float:
 def _id(campaign: Campaign) -> int:
     assert campaign.id is not None, "a campaign read from the database has an id"
     return campaign.id
+
+
+async def timelines(
+    session: AsyncSession, campaign_ids: list[int]
+) -> list[tuple[int, str, str, datetime, datetime | None]]:
+    """(id, name, status, from, until) of the campaigns that exist among these ids, for the plan:
+    from its send time until its last message (None: not finished)."""
+    if not campaign_ids:
+        return []
+    rows = (await session.execute(select(Campaign).where(col(Campaign.id).in_(campaign_ids)))).scalars().all()
+    return [(_id(c), c.name, c.status, c.started_at or c.send_at, c.finished_at) for c in rows]

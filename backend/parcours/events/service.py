@@ -386,3 +386,11 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     )
     moved = await move_rows(session, Registration, "contact_id", other_id, survivor_id, unique_with=("event_id",))
     return {"event_registrations": moved}
+
+
+async def timelines(session: AsyncSession, event_ids: Sequence[int]) -> list[tuple[int, str, str, datetime, datetime]]:
+    """(id, name, status, starts, ends) of the events that exist among these ids, for the plan."""
+    if not event_ids:
+        return []
+    rows = (await session.execute(select(Event).where(col(Event.id).in_(event_ids)))).scalars().all()
+    return [(int(e.id or 0), e.name, e.status, e.starts_at, e.ends_at) for e in rows]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -476,3 +477,53 @@ async def _from_template(
 async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
     """A contact merged into another: the survivor's runs go on, the other's end (see entries)."""
     return await entries.end_merged_runs(session, survivor_id, other_id)
+
+
+# ---- for the relationship plan ------------------------------------------------------------------
+
+
+async def conversions(
+    session: AsyncSession, journey_ids: Sequence[int], start: datetime, end: datetime
+) -> tuple[int, int]:
+    """(entered, converted) of the runs that entered these journeys in [start, end): a goal reached
+    after `end` is not counted yet."""
+    if not journey_ids:
+        return 0, 0
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.sum(case((col(JourneyRun.converted_at) < end, 1), else_=0)),
+            ).where(
+                col(JourneyRun.journey_id).in_(journey_ids),
+                col(JourneyRun.entered_at) >= start,
+                col(JourneyRun.entered_at) < end,
+            )
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def entered_contacts(journey_ids: Sequence[int]) -> Select[Any]:
+    """The contacts who ever entered one of these journeys (an SQL selection of contact ids)."""
+    return select(col(JourneyRun.contact_id)).where(col(JourneyRun.journey_id).in_(journey_ids))
+
+
+async def timelines(
+    session: AsyncSession, journey_ids: Sequence[int]
+) -> list[tuple[int, str, str, datetime, datetime | None]]:
+    """(id, name, status, from, until) of the journeys that exist among these ids: from their first
+    publication (or creation, a draft), until stopped or finished (None: still running)."""
+    if not journey_ids:
+        return []
+    rows = (await session.execute(select(Journey).where(col(Journey.id).in_(journey_ids)))).scalars().all()
+    return [
+        (
+            _id(j.id),
+            j.name,
+            j.status,
+            j.published_at or j.created_at,
+            j.updated_at if j.status in ("stopped", "finished") else None,
+        )
+        for j in rows
+    ]
