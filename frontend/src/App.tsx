@@ -14,6 +14,7 @@ import { DataFlowsPage } from "./pages/dataflows/DataFlowsPage";
 import { DuplicatesPage } from "./pages/contacts/DuplicatesPage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
+import { PlanPage } from "./pages/programs/PlanPage";
 import { LandingPagesList } from "./pages/landing/LandingPagesList";
 import { LoginPage } from "./pages/login/LoginPage";
 import { NotFound } from "./pages/notfound/NotFound";
@@ -75,6 +76,7 @@ export function App() {
         <Route path="/pages/:id" element={<Suspense fallback={<Loader />}><LandingEditorPage /></Suspense>} />
         <Route path="/journeys" element={<JourneysPage />} />
         <Route path="/journeys/:id" element={<Suspense fallback={<Loader />}><JourneyEditorPage /></Suspense>} />
+        <Route path="/plan" element={<PlanPage />} />
         <Route path="/scoring" element={<ScoringModelsPage />} />
         <Route path="/scoring/new" element={<Suspense fallback={<Loader />}><ScoringModelEditorPage /></Suspense>} />
         <Route path="/scoring/:id" element={<Suspense fallback={<Loader />}><ScoringModelEditorPage /></Suspense>} />

@@ -17,6 +17,7 @@ from parcours.programs.schemas import (
     BriefIn,
     BriefOut,
     KpiChoice,
+    Owner,
     ProgramCalendar,
     ProgramIn,
     ProgramOfItem,
@@ -87,6 +88,10 @@ class ProgramsController(Controller):
             )
             for k in kpis.CATALOGUE.values()
         ]
+
+    @get("/owners", summary="The users who may own a program (active ones)")
+    async def owners(self, db: AsyncSession) -> list[Owner]:
+        return await service.owners(db)
 
     @get("/templates", summary="The shipped programs to start from, in a language")
     async def program_templates(self, runtime: Runtime, language: Literal["en", "fr"] = "en") -> list[ProgramTemplate]:

@@ -178,3 +178,10 @@ class ProgramOfItem(msgspec.Struct, kw_only=True):
 
     program_id: int
     name: str
+
+
+class Owner(msgspec.Struct, kw_only=True):
+    """A user who may own a program."""
+
+    id: int
+    name: str

@@ -30,6 +30,7 @@ from parcours.programs.schemas import (
     CalendarItem,
     CalendarRow,
     KpiOut,
+    Owner,
     ProgramCalendar,
     ProgramOfItem,
     ProgramOut,
@@ -229,6 +230,11 @@ async def outs(session: AsyncSession, programs: Sequence[Program]) -> list[Progr
         )
         for p in programs
     ]
+
+
+async def owners(session: AsyncSession) -> list[Owner]:
+    users = [u for u in await auth.list_users(session) if u.is_active and u.id is not None]
+    return sorted((Owner(id=u.id, name=u.name or u.email) for u in users if u.id), key=lambda o: o.name.lower())
 
 
 async def program_of(session: AsyncSession, kind: str, item_id: int) -> ProgramOfItem | None:
