@@ -65,6 +65,11 @@ def test_a_program_keeps_its_kpi_target_period_owner_and_actions(api: Any) -> No
     assert (changed.json()["name"], changed.json()["target"], changed.json()["event_ids"]) == ("Win-back", None, [])
     assert changed.json()["journey_ids"] == [first["id"], second["id"]]
     assert api.get(f"/api/programs/of/event/{webinar['id']}").json() is None
+    segment = static_segment(api, [])
+    kpi = {"metric": "segment_revenue", "segment_id": segment}
+    moved = api.patch(f"/api/programs/{made['id']}", json={"kpi": kpi})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["kpi"] == {**kpi, "exploration_id": None}
 
     # A deleted journey leaves its program.
     assert api.delete(f"/api/journeys/{second['id']}").status_code == 204

@@ -27,6 +27,7 @@ import { StatsPanel } from "../../journey/StatsPanel";
 import { TestDrawer, type TestResult } from "../../journey/TestDrawer";
 import { useJourneyGraph } from "../../journey/useJourneyGraph";
 import { BriefDrawer } from "../programs/BriefDrawer";
+import { ProgramLink } from "../programs/ProgramLink";
 import { JourneyLifecycle, JourneyTools } from "./JourneyToolbar";
 import { StatusBadge } from "./StatusBadge";
 import { useAutosave } from "../../components/useAutosave";
@@ -174,7 +175,8 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
             <Tabs.Tab value="stats" disabled={!live} data-testid="journey-tab-stats">{t("journeys.tabs.stats")}</Tabs.Tab>
           </Tabs.List>
         </Tabs>
-        <Button variant="default" size="xs" ml="auto" leftSection={<IconNotes size={14} />} onClick={() => setBriefOpen(true)} data-testid="journey-brief">
+        <Box ml="auto"><ProgramLink kind="journey" id={journeyId} /></Box>
+        <Button variant="default" size="xs" leftSection={<IconNotes size={14} />} onClick={() => setBriefOpen(true)} data-testid="journey-brief">
           {t("plan.brief.open")}
         </Button>
         <JourneyTools readOnly={readOnly} canUndo={journey.canUndo} canRedo={journey.canRedo} onUndo={journey.undo} onRedo={journey.redo}
