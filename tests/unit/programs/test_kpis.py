@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from parcours.programs import kpis
 
@@ -37,3 +38,30 @@ def test_every_kpi_says_what_it_counts_and_rates_what_they_divide_by() -> None:
         assert kpi.counts
         assert (kpi.divided_by is not None) == kpi.is_rate
     assert [k for k, v in kpis.CATALOGUE.items() if not v.available] == ["exploration"]
+
+
+def test_shipped_programs_are_twins_in_english_and_french() -> None:
+    import msgspec
+
+    from parcours.programs.schemas import ProgramTemplate
+
+    root = Path(__file__).resolve().parents[3] / "templates" / "programs"
+    shipped = {
+        language: {
+            t.key: t
+            for t in (
+                msgspec.json.decode(p.read_bytes(), type=ProgramTemplate) for p in (root / language).glob("*.json")
+            )
+        }
+        for language in ("en", "fr")
+    }
+    assert (
+        set(shipped["en"])
+        == set(shipped["fr"])
+        == {"welcome", "onboarding", "loyalty", "cross-sell", "reactivation", "blank"}
+    )
+    for key, english in shipped["en"].items():
+        french = shipped["fr"][key]
+        assert (english.language, french.language) == ("en", "fr")
+        assert (english.kpi, english.months) == (french.kpi, french.months)
+        assert english.kpi.metric in kpis.CATALOGUE and kpis.CATALOGUE[english.kpi.metric].available
