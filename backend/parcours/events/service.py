@@ -388,9 +388,11 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     return {"event_registrations": moved}
 
 
-async def timelines(session: AsyncSession, event_ids: Sequence[int]) -> list[tuple[int, str, str, datetime, datetime]]:
-    """(id, name, status, starts, ends) of the events that exist among these ids, for the plan."""
+async def timelines(
+    session: AsyncSession, event_ids: Sequence[int]
+) -> list[tuple[int, str, str, datetime, datetime, datetime]]:
+    """(id, name, status, starts, ends, created) of the events that exist among these ids, for the plan."""
     if not event_ids:
         return []
     rows = (await session.execute(select(Event).where(col(Event.id).in_(event_ids)))).scalars().all()
-    return [(int(e.id or 0), e.name, e.status, e.starts_at, e.ends_at) for e in rows]
+    return [(int(e.id or 0), e.name, e.status, e.starts_at, e.ends_at, e.created_at) for e in rows]

@@ -511,9 +511,9 @@ def entered_contacts(journey_ids: Sequence[int]) -> Select[Any]:
 
 async def timelines(
     session: AsyncSession, journey_ids: Sequence[int]
-) -> list[tuple[int, str, str, datetime, datetime | None]]:
-    """(id, name, status, from, until) of the journeys that exist among these ids: from their first
-    publication (or creation, a draft), until stopped or finished (None: still running)."""
+) -> list[tuple[int, str, str, datetime, datetime | None, datetime]]:
+    """(id, name, status, from, until, created) of the journeys that exist among these ids: from their
+    first publication (or creation, a draft), until stopped or finished (None: still running)."""
     if not journey_ids:
         return []
     rows = (await session.execute(select(Journey).where(col(Journey.id).in_(journey_ids)))).scalars().all()
@@ -524,6 +524,7 @@ async def timelines(
             j.status,
             j.published_at or j.created_at,
             j.updated_at if j.status in ("stopped", "finished") else None,
+            j.created_at,
         )
         for j in rows
     ]

@@ -43,6 +43,7 @@ class ProgramItem(SQLModel, table=True):
     program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE", index=True)
     kind: str = Field(max_length=16)  # journey | campaign | event
     item_id: int
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class JourneyBrief(SQLModel, table=True):

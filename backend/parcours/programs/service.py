@@ -16,7 +16,7 @@ from parcours.api import after, cut, read_cursor
 from parcours.auth import service as auth
 from parcours.campaigns import service as campaigns
 from parcours.channels import service as outbox
-from parcours.clock import utcnow
+from parcours.clock import as_utc, utcnow
 from parcours.contacts import service as contacts
 from parcours.errors import InvalidInput, NotFound
 from parcours.events import service as events
@@ -40,8 +40,8 @@ from parcours.programs.schemas import (
 from parcours.segments import service as segments
 
 KINDS = ("journey", "campaign", "event")
-# (id, name, status, from, until): what each kind's service tells of its items.
-Timeline = tuple[int, str, str, datetime, datetime | None]
+# (id, name, status, from, until, created): what each kind's service tells of its items.
+Timeline = tuple[int, str, str, datetime, datetime | None, datetime]
 
 
 def _id(program: Program) -> int:
@@ -54,7 +54,7 @@ async def _timelines(session: AsyncSession, kind: str, ids: Sequence[int]) -> li
         return await journeys.timelines(session, list(ids))
     if kind == "campaign":
         return await campaigns.timelines(session, list(ids))
-    return [(i, n, s, a, b) for i, n, s, a, b in await events.timelines(session, list(ids))]
+    return [(i, n, s, a, b, c) for i, n, s, a, b, c in await events.timelines(session, list(ids))]
 
 
 # ---- checks -------------------------------------------------------------------------------------
@@ -89,14 +89,16 @@ async def _check(session: AsyncSession, program_id: int | None, values: dict[str
         missing = [i for i in wanted if i not in found]
         if missing:
             raise InvalidInput(f"No {kind} has the id {missing[0]}.", f"{kind}_ids")
-        taken = (
+        holders = (
             await session.execute(
-                select(col(ProgramItem.item_id), col(Program.name))
+                select(col(ProgramItem.item_id), col(Program.id), col(Program.name))
                 .join(Program, col(Program.id) == col(ProgramItem.program_id))
                 .where(col(ProgramItem.kind) == kind, col(ProgramItem.item_id).in_(wanted))
                 .where(col(ProgramItem.program_id) != (program_id or 0))
             )
-        ).first()
+        ).all()
+        held = await items_of(session, sorted({h[1] for h in holders}))
+        taken = next(((i, name) for i, pid, name in holders if i in held[pid][kind]), None)
         if taken:
             raise InvalidInput(f"The {kind} {taken[0]} already belongs to the program “{taken[1]}”.", f"{kind}_ids")
 
@@ -115,12 +117,15 @@ async def _set_items(session: AsyncSession, program_id: int, values: dict[str, A
     for kind in KINDS:
         if f"{kind}_ids" not in values:
             continue
+        chosen = list(dict.fromkeys(values[f"{kind}_ids"]))
+        # Also the rows of other programs naming these ids: checked stale (a deleted item's).
         await session.execute(
-            delete(ProgramItem).where(col(ProgramItem.program_id) == program_id, col(ProgramItem.kind) == kind)
+            delete(ProgramItem).where(
+                col(ProgramItem.kind) == kind,
+                (col(ProgramItem.program_id) == program_id) | col(ProgramItem.item_id).in_(chosen),
+            )
         )
-        session.add_all(
-            ProgramItem(program_id=program_id, kind=kind, item_id=i) for i in dict.fromkeys(values[f"{kind}_ids"])
-        )
+        session.add_all(ProgramItem(program_id=program_id, kind=kind, item_id=i) for i in chosen)
     await session.flush()
 
 
@@ -187,21 +192,26 @@ async def list_programs(session: AsyncSession, limit: int, cursor: str | None) -
 
 async def items_of(session: AsyncSession, program_ids: Sequence[int]) -> dict[int, dict[str, list[int]]]:
     """Each program's journeys, campaigns and events that still exist. Those features do not tell
-    of their deletions: a deleted one's id is dropped here, when read."""
+    of their deletions: a deleted one's id is dropped here, when read, and so is an item created
+    after it was added (SQLite may give a deleted row's id to the next one)."""
     found: dict[int, dict[str, list[int]]] = {p: {kind: [] for kind in KINDS} for p in program_ids}
     rows = (
         await session.execute(
-            select(col(ProgramItem.program_id), col(ProgramItem.kind), col(ProgramItem.item_id))
+            select(
+                col(ProgramItem.program_id), col(ProgramItem.kind), col(ProgramItem.item_id), col(ProgramItem.added_at)
+            )
             .where(col(ProgramItem.program_id).in_(program_ids))
             .order_by(col(ProgramItem.id))
         )
     ).all()
     by_kind: dict[str, set[int]] = defaultdict(set)
-    for _, kind, item_id in rows:
+    for _, kind, item_id, _ in rows:
         by_kind[kind].add(item_id)
-    existing = {kind: {t[0] for t in await _timelines(session, kind, sorted(ids))} for kind, ids in by_kind.items()}
-    for program_id, kind, item_id in rows:
-        if item_id in existing[kind]:
+    created = {
+        kind: {t[0]: t[5] for t in await _timelines(session, kind, sorted(ids))} for kind, ids in by_kind.items()
+    }
+    for program_id, kind, item_id, added_at in rows:
+        if item_id in created[kind] and as_utc(created[kind][item_id]) <= as_utc(added_at):
             found[program_id][kind].append(item_id)
     return found
 
@@ -246,7 +256,9 @@ async def program_of(session: AsyncSession, kind: str, item_id: int) -> ProgramO
             .where(col(ProgramItem.kind) == kind, col(ProgramItem.item_id) == item_id)
         )
     ).first()
-    return ProgramOfItem(program_id=row[0], name=row[1]) if row else None
+    if row is None or item_id not in (await items_of(session, [row[0]]))[row[0]][kind]:
+        return None
+    return ProgramOfItem(program_id=row[0], name=row[1])
 
 
 # ---- progress -----------------------------------------------------------------------------------
@@ -341,7 +353,7 @@ async def calendar(session: AsyncSession, year: int) -> ProgramCalendar:
     for program in programs:
         bars = []
         for kind in KINDS:
-            for item_id, name, status, begins, ends in await _timelines(session, kind, items[_id(program)][kind]):
+            for item_id, name, status, begins, ends, _ in await _timelines(session, kind, items[_id(program)][kind]):
                 kept = _clip(begins.date(), (ends or max(now, begins)).date(), year)
                 if kept:
                     bars.append(

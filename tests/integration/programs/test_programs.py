@@ -226,3 +226,17 @@ def test_a_journey_brief_is_written_before_it_is_built(api: Any) -> None:
     bad = api.put(f"/api/programs/briefs/{draft['id']}", json={"messages": [{"name": "x", "channel": "pigeon"}]})
     assert bad.status_code == 400 and "messages" in bad.json()["error"]["field"]
     assert api.get("/api/programs/briefs/987654").status_code == 404
+
+
+def test_a_new_journey_never_inherits_a_deleted_ones_place_in_a_program(api: Any) -> None:
+    gone = _draft(api)
+    program = _program(api, name="Reused ids", journey_ids=[gone["id"]])
+    assert api.delete(f"/api/journeys/{gone['id']}").status_code == 204
+    # SQLite may give the deleted journey's id to the next one: it is another journey.
+    newcomer = _draft(api)
+    assert api.get(f"/api/programs/{program['id']}").json()["journey_ids"] == []
+    assert api.get(f"/api/programs/of/journey/{newcomer['id']}").json() is None
+    # It can join any program.
+    other = _program(api, name="Newcomers", journey_ids=[newcomer["id"]])
+    assert api.get(f"/api/programs/of/journey/{newcomer['id']}").json()["program_id"] == other["id"]
+    assert api.get(f"/api/programs/{program['id']}").json()["journey_ids"] == []

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("program_id", sa.Integer(), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("added_at", parcours.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["program_id"], ["programs.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("kind", "item_id", name="uq_program_items_item"),
