@@ -242,6 +242,9 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
     tour.check("journey: a step selected")
     tour.dialog("journey-settings-open", "journey: settings")
     tour.dialog("journey-test-open", "journey: test")
+    tour.dialog("journey-brief", "journey: brief")
+    tour.visit("/plan", "plan-calendar", "relationship plan")
+    tour.dialog("program-new", "plan: new program")
 
     tour.visit("/scoring", "scoring-models")
     page.get_by_test_id("scoring-model-open").first.click()

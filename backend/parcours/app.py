@@ -49,6 +49,7 @@ from parcours.journeys.routes import JourneysController
 from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.programs.routes import ProgramsController
 from parcours.reports.email_routes import EmailReportsController
 from parcours.reports.journey_routes import JourneyReachController, LeaderboardController, PlanReportController
 from parcours.reports.lead_generation import LeadGenerationController
@@ -173,6 +174,7 @@ def api_router() -> Router:
             LeadGenerationController,
             PipelineReportController,
             SpendController,
+            ProgramsController,
             EventsController,
             FormsController,
             OrganizationController,

@@ -28,6 +28,7 @@ from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, Journe
 from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
+from parcours.programs.models import JourneyBrief, Program, ProgramItem
 from parcours.reports.models import ReportDaily
 from parcours.rfm.models import RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
@@ -68,6 +69,7 @@ __all__ = [
     "Interaction",
     "Job",
     "Journey",
+    "JourneyBrief",
     "JourneyLeftOut",
     "JourneyRun",
     "JourneyStep",
@@ -79,6 +81,8 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "PageVisit",
+    "Program",
+    "ProgramItem",
     "Registration",
     "ReportDaily",
     "RfmRun",

@@ -16,6 +16,7 @@ import { DuplicatesPage } from "./pages/contacts/DuplicatesPage";
 import { HomePage } from "./pages/home/HomePage";
 import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
+import { PlanPage } from "./pages/programs/PlanPage";
 import { LandingPagesList } from "./pages/landing/LandingPagesList";
 import { LoginPage } from "./pages/login/LoginPage";
 import { NotFound } from "./pages/notfound/NotFound";
@@ -77,6 +78,7 @@ export function App() {
         <Route path="/pages/:id" element={<Suspense fallback={<Loader />}><LandingEditorPage /></Suspense>} />
         <Route path="/journeys" element={<JourneysPage />} />
         <Route path="/journeys/:id" element={<Suspense fallback={<Loader />}><JourneyEditorPage /></Suspense>} />
+        <Route path="/plan" element={<PlanPage />} />
         <Route path="/scoring" element={<ScoringModelsPage />} />
         <Route path="/scoring/new" element={<Suspense fallback={<Loader />}><ScoringModelEditorPage /></Suspense>} />
         <Route path="/scoring/:id" element={<Suspense fallback={<Loader />}><ScoringModelEditorPage /></Suspense>} />

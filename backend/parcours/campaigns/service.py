@@ -385,3 +385,14 @@ async def on_plan(
             continue
         found.append((campaign, started, ended))
     return found
+
+
+async def timelines(
+    session: AsyncSession, campaign_ids: list[int]
+) -> list[tuple[int, str, str, datetime, datetime | None, datetime]]:
+    """(id, name, status, from, until, created) of the campaigns that exist among these ids, for the plan:
+    from its send time until its last message (None: not finished)."""
+    if not campaign_ids:
+        return []
+    rows = (await session.execute(select(Campaign).where(col(Campaign.id).in_(campaign_ids)))).scalars().all()
+    return [(_id(c), c.name, c.status, c.started_at or c.send_at, c.finished_at, c.created_at) for c in rows]

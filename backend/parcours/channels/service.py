@@ -19,6 +19,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
     update,
 )
@@ -377,3 +378,34 @@ async def sends_of(session: AsyncSession, email_id: int, since: datetime, until:
         )
     )
     return [EmailSend(*row) for row in rows.all()]
+
+
+async def delivered_and_opened(
+    session: AsyncSession, journey_ids: Sequence[int], campaign_ids: Sequence[int], start: datetime, end: datetime
+) -> tuple[int, int]:
+    """(delivered, unique opens) of the emails of these journeys and campaigns sent in [start, end):
+    delivered is sent (or captured) and not bounced; an open is counted once per message."""
+    if not journey_ids and not campaign_ids:
+        return 0, 0
+    t = OutboxMessage
+    mine = or_(col(t.journey_id).in_(journey_ids), col(t.campaign_id).in_(campaign_ids))
+    row = (
+        await session.execute(
+            select(func.count(), func.count(col(t.opened_at))).where(
+                mine,
+                col(t.channel) == "email",
+                col(t.status).in_(("sent", "captured")),
+                col(t.bounced_at).is_(None),
+                col(t.sent_at) >= start,
+                col(t.sent_at) < end,
+            )
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def campaign_recipients(campaign_ids: Sequence[int]) -> Select[Any]:
+    """The contacts these campaigns sent to (an SQL selection of contact ids)."""
+    return select(col(OutboxMessage.contact_id)).where(
+        col(OutboxMessage.campaign_id).in_(campaign_ids), col(OutboxMessage.status).in_(("sent", "captured"))
+    )

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -226,3 +226,18 @@ async def date_values(session: AsyncSession, field: str) -> list[tuple[int, date
     column = CONTACTS.c[field]
     values = await session.execute(select(CONTACTS.c.id, column).where(column.isnot(None)))
     return [(cid, value.date() if isinstance(value, datetime) else value) for cid, value in values.all()]
+
+
+async def new_leads(session: AsyncSession, start: datetime, end: datetime, among: Sequence[Select[Any]]) -> int:
+    """The contacts created in [start, end) with a lead origin, among those one of `among` selects."""
+    if not among:
+        return 0
+    found = await session.execute(
+        select(func.count()).where(
+            col(Contact.created_at) >= start,
+            col(Contact.created_at) < end,
+            col(Contact.lead_origin).is_not(None),
+            or_(*(col(Contact.id).in_(a) for a in among)),
+        )
+    )
+    return int(found.scalar_one())

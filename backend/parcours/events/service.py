@@ -440,3 +440,13 @@ async def on_plan(session: AsyncSession, since: datetime, until: datetime) -> li
         col(Event.status).in_(["published", "finished"]), col(Event.starts_at) < until, col(Event.ends_at) >= since
     )
     return list((await session.execute(query.order_by(col(Event.starts_at), col(Event.id)))).scalars())
+
+
+async def timelines(
+    session: AsyncSession, event_ids: Sequence[int]
+) -> list[tuple[int, str, str, datetime, datetime, datetime]]:
+    """(id, name, status, starts, ends, created) of the events that exist among these ids, for the plan."""
+    if not event_ids:
+        return []
+    rows = (await session.execute(select(Event).where(col(Event.id).in_(event_ids)))).scalars().all()
+    return [(int(e.id or 0), e.name, e.status, e.starts_at, e.ends_at, e.created_at) for e in rows]

@@ -549,3 +549,40 @@ async def email_clicks(
     return [
         (str(p.get("url") or ""), int(p.get("message_id") or 0), bool(p.get("machine"))) for (p,) in rows.all() if p
     ]
+
+
+def _purchases(start: datetime, end: datetime, among: Select[Any] | None) -> list[Any]:
+    where = [
+        col(Interaction.type) == "purchase",
+        col(Interaction.occurred_at) >= start,
+        col(Interaction.occurred_at) < end,
+    ]
+    if among is not None:
+        where.append(col(Interaction.contact_id).in_(among))
+    return where
+
+
+async def revenue(session: AsyncSession, start: datetime, end: datetime, among: Select[Any] | None = None) -> float:
+    """The amounts of the purchases in [start, end), of the contacts `among` selects (all without it)."""
+    total = (
+        await session.execute(select(func.sum(col(Interaction.value))).where(*_purchases(start, end, among)))
+    ).scalar()
+    return float(total or 0)
+
+
+async def buyers(
+    session: AsyncSession, start: datetime, end: datetime, among: Select[Any] | None = None
+) -> tuple[int, int]:
+    """(customers with a purchase, customers with two purchases or more) in [start, end)."""
+    per_contact = (
+        select(col(Interaction.contact_id), func.count().label("purchases"))
+        .where(*_purchases(start, end, among))
+        .group_by(col(Interaction.contact_id))
+        .subquery()
+    )
+    row = (
+        await session.execute(
+            select(func.count(), func.sum(case((per_contact.c.purchases >= 2, 1), else_=0))).select_from(per_contact)
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)

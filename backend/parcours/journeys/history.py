@@ -160,10 +160,3 @@ async def path_of(session: AsyncSession, journey_id: int, contact_id: int) -> li
             )
         )
     return paths
-
-
-async def names(session: AsyncSession, journey_ids: Sequence[int]) -> dict[int, str]:
-    if not journey_ids:
-        return {}
-    rows = await session.execute(select(col(Journey.id), col(Journey.name)).where(col(Journey.id).in_(journey_ids)))
-    return {int(i): str(n) for i, n in rows.all()}

@@ -29,7 +29,6 @@ from parcours.journeys.history import (  # noqa: F401
     Span,
     entrant_page,
     entrants,
-    names,
     path_of,
     spans,
 )
@@ -544,3 +543,54 @@ async def recently_published(session: AsyncSession, limit: int) -> list[tuple[da
 async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
     """The names of these journeys by id (deleted ones are left out)."""
     return await names_of(session, Journey, ids)
+
+
+# ---- for the relationship plan ------------------------------------------------------------------
+
+
+async def conversions(
+    session: AsyncSession, journey_ids: Sequence[int], start: datetime, end: datetime
+) -> tuple[int, int]:
+    """(entered, converted) of the runs that entered these journeys in [start, end): a goal reached
+    after `end` is not counted yet."""
+    if not journey_ids:
+        return 0, 0
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.sum(case((col(JourneyRun.converted_at) < end, 1), else_=0)),
+            ).where(
+                col(JourneyRun.journey_id).in_(journey_ids),
+                col(JourneyRun.entered_at) >= start,
+                col(JourneyRun.entered_at) < end,
+            )
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def entered_contacts(journey_ids: Sequence[int]) -> Select[Any]:
+    """The contacts who ever entered one of these journeys (an SQL selection of contact ids)."""
+    return select(col(JourneyRun.contact_id)).where(col(JourneyRun.journey_id).in_(journey_ids))
+
+
+async def timelines(
+    session: AsyncSession, journey_ids: Sequence[int]
+) -> list[tuple[int, str, str, datetime, datetime | None, datetime]]:
+    """(id, name, status, from, until, created) of the journeys that exist among these ids: from their
+    first publication (or creation, a draft), until stopped or finished (None: still running)."""
+    if not journey_ids:
+        return []
+    rows = (await session.execute(select(Journey).where(col(Journey.id).in_(journey_ids)))).scalars().all()
+    return [
+        (
+            _id(j.id),
+            j.name,
+            j.status,
+            j.published_at or j.created_at,
+            j.updated_at if j.status in ("stopped", "finished") else None,
+            j.created_at,
+        )
+        for j in rows
+    ]

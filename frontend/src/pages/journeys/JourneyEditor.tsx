@@ -1,6 +1,6 @@
-import { Anchor, Box, Group, Paper, Stack, Tabs, Text, TextInput } from "@mantine/core";
+import { Anchor, Box, Button, Group, Paper, Stack, Tabs, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconArrowLeft } from "@tabler/icons-react";
+import { IconArrowLeft, IconNotes } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -26,6 +26,8 @@ import { SettingsDrawer } from "../../journey/SettingsDrawer";
 import { StatsPanel } from "../../journey/StatsPanel";
 import { TestDrawer, type TestResult } from "../../journey/TestDrawer";
 import { useJourneyGraph } from "../../journey/useJourneyGraph";
+import { BriefDrawer } from "../programs/BriefDrawer";
+import { ProgramLink } from "../programs/ProgramLink";
 import { JourneyLifecycle, JourneyTools } from "./JourneyToolbar";
 import { StatusBadge } from "./StatusBadge";
 import { useAutosave } from "../../components/useAutosave";
@@ -52,6 +54,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
   const [tab, setTab] = useState<string | null>("canvas");
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [testOpen, setTestOpen] = useState(false);
+  const [briefOpen, setBriefOpen] = useState(false);
   const [testResult, setTestResult] = useState<TestResult | null>(null);
   const [publishing, setPublishing] = useState(false);
   const [decorations] = useState(() => new Decorations());
@@ -172,6 +175,10 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
             <Tabs.Tab value="stats" disabled={!live} data-testid="journey-tab-stats">{t("journeys.tabs.stats")}</Tabs.Tab>
           </Tabs.List>
         </Tabs>
+        <Box ml="auto"><ProgramLink kind="journey" id={journeyId} /></Box>
+        <Button variant="default" size="xs" leftSection={<IconNotes size={14} />} onClick={() => setBriefOpen(true)} data-testid="journey-brief">
+          {t("plan.brief.open")}
+        </Button>
         <JourneyTools readOnly={readOnly} canUndo={journey.canUndo} canRedo={journey.canRedo} onUndo={journey.undo} onRedo={journey.redo}
           onLayout={() => {
             journey.layout();
@@ -208,6 +215,7 @@ export function JourneyEditor({ initial }: { initial: Journey }) {
           setSettings(next);
           change({ settings: next });
         }} />
+      <BriefDrawer journeyId={journeyId} opened={briefOpen} onClose={() => setBriefOpen(false)} />
       <TestDrawer opened={testOpen} onClose={() => setTestOpen(false)} journeyId={journeyId} graph={journey.graph} beforeRun={flush}
         result={testResult} onResult={setTestResult} />
     </Stack>
