@@ -48,6 +48,9 @@ from parcours.journeys.routes import JourneysController
 from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
+from parcours.reports.audience import AudienceReportController
+from parcours.reports.products import ProductsReportController
+from parcours.reports.value import ValueReportController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -160,6 +163,9 @@ def api_router() -> Router:
             ContactScoresController,
             ComputedFieldsController,
             RfmController,
+            AudienceReportController,
+            ValueReportController,
+            ProductsReportController,
             PipelineController,
             OpportunitiesController,
             SpendController,

@@ -26,7 +26,7 @@ from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, Journe
 from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
-from parcours.rfm.models import RfmRun
+from parcours.rfm.models import RfmMonthly, RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
 from parcours.spend.models import MarketingSpend
@@ -75,6 +75,7 @@ __all__ = [
     "OutboxMessage",
     "PageVisit",
     "Registration",
+    "RfmMonthly",
     "RfmRun",
     "ScheduledExport",
     "ScoreChange",

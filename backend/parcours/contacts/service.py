@@ -25,6 +25,7 @@ from parcours.contacts.computed import (
     set_values_from_many,
 )
 from parcours.contacts.consent import consent_history, how, insert_consent_rows, record_consent
+from parcours.contacts.custom_fields import list_fields as list_custom_fields
 from parcours.contacts.editing import STAGE_CHANGED, create_contact, lead_origin_of, update_contact
 from parcours.contacts.listing import MAX_PAGE, iterate_contacts, list_contacts
 from parcours.contacts.lookup import (
@@ -42,6 +43,7 @@ from parcours.contacts.lookup import (
     same_person_among,
     stage_counts,
 )
+from parcours.contacts.reporting import consent_events_table, contacts_table, rfm_table, tombstones_table
 from parcours.contacts.selections import (
     MemberOf,
     RuleColumns,
@@ -62,9 +64,11 @@ __all__ = [
     "STAGE_CHANGED",
     "MemberOf",
     "RuleColumns",
+    "consent_events_table",
     "consent_history",
     "contact_out",
     "contacts_by_ids",
+    "contacts_table",
     "count_contacts",
     "create_contact",
     "create_minimal",
@@ -85,6 +89,7 @@ __all__ = [
     "iterate_contacts",
     "lead_origin_of",
     "list_contacts",
+    "list_custom_fields",
     "lock_in_id_order",
     "matching_ids",
     "merged_into",
@@ -93,6 +98,7 @@ __all__ = [
     "record_consent",
     "remove_scores",
     "rfm_of",
+    "rfm_table",
     "rule_rows",
     "rule_rows_with",
     "same_person_among",
@@ -103,6 +109,7 @@ __all__ = [
     "set_value_from",
     "set_values_from_many",
     "stage_counts",
+    "tombstones_table",
     "update_contact",
     "with_addresses",
     "with_consent",
