@@ -2,12 +2,18 @@ import { NavLink, SimpleGrid, Stack, Text, Title, Paper, Anchor } from "@mantine
 import type { ReactElement } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useLocation } from "react-router";
+import { AudiencePage } from "./AudiencePage";
+import { ProductsPage } from "./ProductsPage";
 import { SpendPage } from "./SpendPage";
+import { ValuePage } from "./ValuePage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
 // reports.pages.<key>: title and description) and its path under /reports.
 type ReportPage = { key: string; element: ReactElement };
 export const REPORT_PAGES: ReportPage[] = [
+  { key: "audience", element: <AudiencePage /> },
+  { key: "value", element: <ValuePage /> },
+  { key: "products", element: <ProductsPage /> },
   { key: "spend", element: <SpendPage /> },
 ];
 
