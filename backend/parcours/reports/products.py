@@ -107,10 +107,10 @@ async def _starters(session: AsyncSession, filters: ReportFilters, key: str) -> 
         .subquery("started")
     )
     s = started.c
-    customers = dict((await session.execute(select(s.name, func.count()).group_by(s.name))).all())
     spent = (
         select(
             s.name,
+            func.count(s.contact_id.distinct()),
             func.sum(func.coalesce(p.c.value, 0.0)),
             func.sum(case((p.c.occurred_at == first.c.first_at, func.coalesce(p.c.value, 0.0)), else_=0.0)),
         )
@@ -120,8 +120,7 @@ async def _starters(session: AsyncSession, filters: ReportFilters, key: str) -> 
         .group_by(s.name)
     )
     out = []
-    for product, revenue, first_revenue in (await session.execute(spent)).all():
-        n = int(customers.get(product, 0))
+    for product, n, revenue, first_revenue in (await session.execute(spent)).all():
         out.append(
             Starter(
                 name=product,

@@ -8,6 +8,7 @@ month (contacts whose first purchase falls in it)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -213,46 +214,42 @@ async def cohorts_report(session: AsyncSession, filters: ReportFilters, basis: s
     sizes = dict((await session.execute(select(cohort, func.count()).group_by(cohort))).all())
     bought = month_of(dialect, p.c.occurred_at)
     cells = await session.execute(
-        select(cohort, bought, func.count(p.c.contact_id.distinct()), func.sum(func.coalesce(p.c.value, 0.0)))
+        select(cohort, bought, func.sum(func.coalesce(p.c.value, 0.0)))
         .join(p, p.c.contact_id == acquired.c.contact_id)
         .where(p.c.type == PURCHASE)
         .group_by(cohort, bought)
     )
     revenue: dict[str, list[float]] = {}
-    for month, when, _, amount in cells.all():
+    totals: dict[str, float] = defaultdict(float)
+    for month, when, amount in cells.all():
         offset = max(0, _month_index(when) - _month_index(month))
         row = revenue.setdefault(month, [0.0] * months)
+        totals[month] += float(amount or 0)
         if offset < months:
             row[offset] += float(amount or 0)
-    customers = dict(
-        (
-            await session.execute(
-                select(cohort, func.count())
-                .select_from(acquired.join(fp, fp.c.contact_id == acquired.c.contact_id))
-                .group_by(cohort)
-            )
-        ).all()
-    )
-    totals = dict(
-        (
-            await session.execute(
-                select(cohort, func.sum(func.coalesce(p.c.value, 0.0)))
-                .join(p, p.c.contact_id == acquired.c.contact_id)
-                .where(p.c.type == PURCHASE)
-                .group_by(cohort)
-            )
-        ).all()
-    )
     first_month = month_of(dialect, fp.c.first_at)
-    new_customers = dict(
-        (
-            await session.execute(
-                select(first_month, func.count())
-                .where(fp.c.first_at >= since, fp.c.first_at < until)
-                .group_by(first_month)
-            )
-        ).all()
-    )
+    if basis == "first_purchase" and filters.segment_id is None:
+        # Every member of a first-purchase cohort is a customer, new that month.
+        customers = new_customers = sizes
+    else:
+        customers = dict(
+            (
+                await session.execute(
+                    select(cohort, func.count())
+                    .select_from(acquired.join(fp, fp.c.contact_id == acquired.c.contact_id))
+                    .group_by(cohort)
+                )
+            ).all()
+        )
+        new_customers = dict(
+            (
+                await session.execute(
+                    select(first_month, func.count())
+                    .where(fp.c.first_at >= since, fp.c.first_at < until)
+                    .group_by(first_month)
+                )
+            ).all()
+        )
     spent = await spend.by_month(session, _month_name(first), _month_name(last))
     event_costs = await events.costs_by_month(session, _month_name(first), _month_name(last))
     current = _month_index(spend.month_of(now.date()))
