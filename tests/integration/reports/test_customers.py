@@ -342,3 +342,16 @@ def test_products_and_starters_reconcile(api: Any, database: Database, base: dic
     assert round(sum(s["revenue"] for s in starters.values()), 2) == round(total, 2)
     csv = api.get("/api/reports/products", params={"format": "csv"})
     assert csv.status_code == 200 and "average_basket" in csv.text
+
+
+def test_a_cohort_by_creation_and_an_rfm_group_become_segments(api: Any, base: dict[str, Any]) -> None:
+    month, following = months_back(0), months_back(-1)
+    # The rules the Value page writes for "Create a segment from this".
+    rule = f'created_at >= d"{month}-01T00:00:00+00:00" and created_at < d"{following}-01T00:00:00+00:00"'
+    cohort = api.post("/api/segments", json={"name": "Created this month", "kind": "dynamic", "rule": rule})
+    assert cohort.status_code == 201, cohort.text
+    group = api.post("/api/segments", json={"name": "RFM lost", "kind": "dynamic", "rule": 'rfm_segment == "lost"'})
+    assert group.status_code == 201, group.text
+    preview = api.post("/api/segments/preview", json={"rule": rule})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["count"] == len(PEOPLE)
