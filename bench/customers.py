@@ -54,7 +54,9 @@ async def load(db: common.Database, engine: Any, contacts: int, per_contact: flo
                     "first_name": "Ada" if rng.random() < 0.9 else None,
                     "phone": "+33612345678" if rng.random() < 0.3 else None,
                     "gender": rng.choice(["female", "male", None]),
-                    "birth_date": date(1950 + rng.randrange(60), 1 + rng.randrange(12), 1) if rng.random() < 0.5 else None,
+                    "birth_date": date(1950 + rng.randrange(60), 1 + rng.randrange(12), 1)
+                    if rng.random() < 0.5
+                    else None,
                     "country": rng.choice(["FR", "FR", "BE", "DE", "ES", None]),
                     "city": rng.choice(CITIES),
                     "language": rng.choice(["fr", "en", "de"]),
@@ -109,7 +111,12 @@ async def load(db: common.Database, engine: Any, contacts: int, per_contact: flo
         async with engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text("VACUUM ANALYZE"))
-    return {"contacts": contacts, "interactions": others, "purchases": purchases, "setup_s": round(time.perf_counter() - started, 1)}
+    return {
+        "contacts": contacts,
+        "interactions": others,
+        "purchases": purchases,
+        "setup_s": round(time.perf_counter() - started, 1),
+    }
 
 
 def _reports(filters: Any) -> dict[str, Any]:
@@ -219,7 +226,18 @@ def report(results: list[dict[str, Any]]) -> None:
             )
     print_table(
         "Customer reports",
-        ["backend", "report", "contacts", "purchases", "median ms", "p95 ms", "target", "", "baseline ms", "baseline / ours"],
+        [
+            "backend",
+            "report",
+            "contacts",
+            "purchases",
+            "median ms",
+            "p95 ms",
+            "target",
+            "",
+            "baseline ms",
+            "baseline / ours",
+        ],
         rows,
     )
 
