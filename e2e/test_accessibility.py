@@ -277,6 +277,9 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
         tour.dialog(opener, f"settings: {opener}")
     tour.visit("/reports", "reports-area", "reports")
     tour.visit("/reports/spend", "spend-table", "reports: marketing spend")
+    tour.visit("/reports/audience", "audience-opt-in", "reports: audience")
+    tour.visit("/reports/value", "cohorts-table", "reports: customer value")
+    tour.visit("/reports/products", "products-starters", "reports: products")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
