@@ -9,6 +9,7 @@ import traceback
 from bench import (
     computed,
     contact_list,
+    customers,
     delivery,
     duplicates,
     events,
@@ -35,6 +36,7 @@ BENCHMARKS = {
     "computed": computed.main,
     "duplicates": duplicates.main,
     "rfm": rfm.main,
+    "customers": customers.main,
     "events": events.main,
     "forms": forms.main,
     "visitors": visitors.main,

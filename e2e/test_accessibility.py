@@ -284,6 +284,9 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
     tour.visit("/reports/plan", "plan-zoom", "reports: marketing plan")
     tour.visit(f"/reports/journey-reach?journey={data['journey']['id']}", "reach-search", "reports: journey reach")
     tour.visit("/reports/leaderboard", "leaderboard-metric", "reports: leaderboard")
+    tour.visit("/reports/audience", "audience-opt-in", "reports: audience")
+    tour.visit("/reports/value", "cohorts-table", "reports: customer value")
+    tour.visit("/reports/products", "products-starters", "reports: products")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

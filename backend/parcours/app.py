@@ -50,12 +50,15 @@ from parcours.landing.routes import PagesController, landing_public_router
 from parcours.organization.routes import OrganizationController
 from parcours.pipeline.routes import OpportunitiesController, PipelineController
 from parcours.programs.routes import ProgramsController
+from parcours.reports.audience import AudienceReportController
 from parcours.reports.email_routes import EmailReportsController
 from parcours.reports.journey_routes import JourneyReachController, LeaderboardController, PlanReportController
 from parcours.reports.lead_generation import LeadGenerationController
 from parcours.reports.overview_routes import OverviewReportController
 from parcours.reports.pipeline import PipelineReportController
+from parcours.reports.products import ProductsReportController
 from parcours.reports.roi import RoiController
+from parcours.reports.value import ValueReportController
 from parcours.rfm.routes import RfmController
 from parcours.rules.routes import RulesController
 from parcours.runtime import Runtime
@@ -168,6 +171,9 @@ def api_router() -> Router:
             ContactScoresController,
             ComputedFieldsController,
             RfmController,
+            AudienceReportController,
+            ValueReportController,
+            ProductsReportController,
             PipelineController,
             OpportunitiesController,
             RoiController,

@@ -30,7 +30,7 @@ from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
 from parcours.programs.models import JourneyBrief, Program, ProgramItem
 from parcours.reports.models import ReportDaily
-from parcours.rfm.models import RfmRun
+from parcours.rfm.models import RfmMonthly, RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
 from parcours.spend.models import MarketingSpend
@@ -85,6 +85,7 @@ __all__ = [
     "ProgramItem",
     "Registration",
     "ReportDaily",
+    "RfmMonthly",
     "RfmRun",
     "ScheduledExport",
     "ScoreChange",

@@ -32,6 +32,7 @@ from parcours.contacts.computed import (
     set_scores_from,
 )
 from parcours.contacts.consent import consent_history, how, insert_consent_rows, record_consent
+from parcours.contacts.custom_fields import list_fields as list_custom_fields
 from parcours.contacts.editing import STAGE_CHANGED, create_contact, lead_origin_of, update_contact
 from parcours.contacts.leads import lead_counts
 from parcours.contacts.listing import MAX_PAGE, iterate_contacts, list_contacts
@@ -52,6 +53,7 @@ from parcours.contacts.lookup import (
     same_person_among,
     stage_counts,
 )
+from parcours.contacts.reporting import consent_events_table, contacts_table, rfm_table, tombstones_table
 from parcours.contacts.selections import (
     MemberOf,
     RuleColumns,
@@ -77,9 +79,11 @@ __all__ = [
     "MemberOf",
     "RuleColumns",
     "add_values",
+    "consent_events_table",
     "consent_history",
     "contact_out",
     "contacts_by_ids",
+    "contacts_table",
     "count_contacts",
     "count_created_before",
     "create_contact",
@@ -104,6 +108,7 @@ __all__ = [
     "lead_counts",
     "lead_origin_of",
     "list_contacts",
+    "list_custom_fields",
     "lock_in_id_order",
     "matching_ids",
     "merged_into",
@@ -113,6 +118,7 @@ __all__ = [
     "record_consent",
     "remove_scores",
     "rfm_of",
+    "rfm_table",
     "rule_rows",
     "rule_rows_with",
     "same_person_among",
@@ -123,6 +129,7 @@ __all__ = [
     "set_scores_from",
     "stage_counts",
     "store_values",
+    "tombstones_table",
     "update_contact",
     "values_of",
     "with_addresses",

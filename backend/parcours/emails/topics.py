@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import msgspec
 from sqlalchemy import delete, select
@@ -48,6 +49,11 @@ async def opted_out(session: AsyncSession, contact_ids: Sequence[int]) -> dict[i
     for cid, topic in rows.all():
         found[cid].add(topic)
     return {cid: frozenset(topics) for cid, topics in found.items()}
+
+
+def opt_outs_table() -> Any:
+    """topic_opt_outs (contact_id, topic), for reports counting opt-ins per topic: read-only."""
+    return TopicOptOut.metadata.tables["topic_opt_outs"]
 
 
 async def set_opt_outs(session: AsyncSession, contact_id: int, topics: set[str]) -> None:

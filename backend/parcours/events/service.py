@@ -323,6 +323,20 @@ async def remove_team_member(session: AsyncSession, event_id: int, member_id: in
 # ---- dashboard and calendar -----------------------------------------------------------------------
 
 
+async def costs_by_month(session: AsyncSession, first: str, last: str) -> dict[str, float]:
+    """month ("2026-11") -> the cost lines of the events starting that month (UTC), for the months
+    from `first` to `last` included (a cohort's acquisition cost)."""
+    rows = await session.execute(
+        select(col(Event.starts_at), col(EventCost.amount)).join(Event, col(Event.id) == col(EventCost.event_id))
+    )
+    found: dict[str, float] = {}
+    for starts_at, amount in rows.all():
+        month = as_utc(starts_at).strftime("%Y-%m")
+        if first <= month <= last:
+            found[month] = round(found.get(month, 0.0) + float(amount or 0), 2)
+    return found
+
+
 async def stats(session: AsyncSession, event_id: int) -> EventStats:
     event = await get_event(session, event_id)
     counts = (await status_counts(session, [event_id])).get(event_id, {})

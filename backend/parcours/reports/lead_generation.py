@@ -19,8 +19,8 @@ from parcours.forms import service as forms
 from parcours.journeys import service as journeys
 from parcours.landing import service as landing
 from parcours.reports.answers import json_or_csv
-from parcours.reports.audience import audience
 from parcours.reports.filters import JsonOrCsv, ReportFilters, report_filters
+from parcours.reports.scope import audience
 
 KINDS = ("inbound", "outbound", "sales")
 

@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.pipeline import service as pipeline
 from parcours.pipeline.schemas import StageCount
 from parcours.reports.answers import json_or_csv
-from parcours.reports.audience import audience
 from parcours.reports.filters import JsonOrCsv, ReportFilters, report_filters
+from parcours.reports.scope import audience
 
 
 class PipelineReport(msgspec.Struct, kw_only=True):

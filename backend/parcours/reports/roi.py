@@ -23,8 +23,8 @@ from parcours.events import service as events
 from parcours.journeys import service as journeys
 from parcours.pipeline import service as pipeline
 from parcours.reports.answers import json_or_csv
-from parcours.reports.audience import audience
 from parcours.reports.filters import JsonOrCsv, ReportFilters, report_filters
+from parcours.reports.scope import audience
 from parcours.spend import service as spend
 
 Kind = Literal["sales", "inbound", "outbound"]

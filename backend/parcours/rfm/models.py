@@ -24,3 +24,14 @@ class RfmRun(SQLModel, table=True):
     # {"recency"|"frequency"|"monetary": {"1": [lowest, highest], ...}}: the measures each score
     # covered, so that a contact's page can say what its scores mean in days, orders and money.
     ranges: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class RfmMonthly(SQLModel, table=True):
+    """Each customer's RFM group as the month's recomputes left it: the report compares this month's
+    groups with last month's (who moved in, who moved out). Only the last few months are kept."""
+
+    __tablename__ = "rfm_monthly"
+
+    month: str = Field(primary_key=True, max_length=7)
+    contact_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    rfm_segment: str = Field(max_length=24)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     func,
     literal,
     over,
@@ -41,7 +42,7 @@ from parcours.jobs import service as jobs
 from parcours.jobs.enqueue import Enqueue
 from parcours.jobs.names import JobName
 from parcours.rfm.core import RANGES
-from parcours.rfm.models import RfmRun
+from parcours.rfm.models import RfmMonthly, RfmRun
 from parcours.rfm.schemas import RfmContactOut, RfmMeasures, RfmRange, RfmRunOut
 
 KIND = "rfm_recompute"
@@ -165,6 +166,7 @@ async def recompute(
         if report:
             await report(0.5, f"Scored {customers} customers")
         changed = await contacts.set_rfm_from(session, scored)
+        await _keep_month(session, scored, now)
         ranges = await _ranges(session, scored)
     finally:
         for table in (scored, found):
@@ -175,6 +177,40 @@ async def recompute(
     session.add(run)
     await session.flush()
     return run
+
+
+MONTHS_KEPT = 3
+_MONTHLY = RfmMonthly.metadata.tables["rfm_monthly"]
+
+
+def _month(moment: datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+async def _keep_month(session: AsyncSession, scored: Table, now: datetime) -> None:
+    """This month's groups replace what earlier runs of the month wrote; older months go."""
+    month = _month(now)
+    year, number = divmod(now.year * 12 + now.month - 1 - (MONTHS_KEPT - 1), 12)
+    await session.execute(delete(_MONTHLY).where(_MONTHLY.c.month < f"{year:04d}-{number + 1:02d}"))
+    await session.execute(delete(_MONTHLY).where(_MONTHLY.c.month == month))
+    await session.execute(
+        _MONTHLY.insert().from_select(
+            ["month", "contact_id", "rfm_segment"],
+            select(literal(month, String(7)), scored.c.contact_id, scored.c.rfm_segment).where(
+                scored.c.contact_id.in_(select(contacts.rfm_table().c.contact_id))
+            ),
+        )
+    )
+
+
+def monthly_table() -> Table:
+    """rfm_monthly (month, contact_id, rfm_segment): the groups of past months, read-only."""
+    return _MONTHLY
+
+
+async def previous_month(session: AsyncSession, before: str) -> str | None:
+    """The latest month before `before` ("2026-11") whose groups were kept."""
+    return (await session.execute(select(func.max(_MONTHLY.c.month)).where(_MONTHLY.c.month < before))).scalar_one()
 
 
 async def _ranges(session: AsyncSession, scored: Table) -> dict[str, Any]:

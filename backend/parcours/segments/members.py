@@ -27,6 +27,11 @@ def member_of(segment_id: int, contact_id: Any) -> Any:
     return exists().where(col(SegmentMember.segment_id) == segment_id, col(SegmentMember.contact_id) == contact_id)
 
 
+def members_table() -> Any:
+    """segment_members (segment_id, contact_id), for reports that count members per segment: read-only."""
+    return _TABLE
+
+
 def member_ids(segment_id: int) -> Select[Any]:
     return select(col(SegmentMember.contact_id)).where(col(SegmentMember.segment_id) == segment_id)
 

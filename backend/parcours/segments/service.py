@@ -27,6 +27,7 @@ from parcours.segments.definitions import Definition, find_cycle
 from parcours.segments.members import (
     insert_members,
     member_ids,
+    members_table,
     segment_ids_by_contact,
     segment_ids_of,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "list_segments",
     "load_presets",
     "member_ids",
+    "members_table",
     "preview",
     "remove_members",
     "require_static",

@@ -10,6 +10,9 @@ import { SpendPage } from "./SpendPage";
 import { JourneyReachPage } from "./JourneyReachPage";
 import { LeaderboardPage } from "./LeaderboardPage";
 import { PlanPage } from "./PlanPage";
+import { AudiencePage } from "./AudiencePage";
+import { ProductsPage } from "./ProductsPage";
+import { ValuePage } from "./ValuePage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
 // reports.pages.<key>: title and description) and its path under /reports.
@@ -22,6 +25,9 @@ export const REPORT_PAGES: ReportPage[] = [
   { key: "lead-generation", element: <LeadGenerationPage /> },
   { key: "pipeline", element: <PipelineReportPage /> },
   { key: "roi", element: <RoiPage /> },
+  { key: "audience", element: <AudiencePage /> },
+  { key: "value", element: <ValuePage /> },
+  { key: "products", element: <ProductsPage /> },
   { key: "spend", element: <SpendPage /> },
 ];
 
