@@ -52,7 +52,9 @@ from parcours.contacts.selections import (
     matching_ids,
     rule_rows,
     rule_rows_with,
+    table,
     with_addresses,
+    with_rule_joins,
     with_consent,
 )
 
@@ -104,6 +106,8 @@ __all__ = [
     "set_values_from_many",
     "stage_counts",
     "update_contact",
+    "table",
     "with_addresses",
+    "with_rule_joins",
     "with_consent",
 ]

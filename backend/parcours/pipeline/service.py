@@ -120,3 +120,8 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     moved = await move_rows(session, Opportunity, "contact_id", other_id, survivor_id)
     await move_rows(session, Opportunity, "lead_contact_id", other_id, survivor_id)
     return {"opportunities": moved}
+
+
+def opportunities_table() -> Any:
+    """The opportunities table, for read-only statements of other features (free exploration)."""
+    return Opportunity.metadata.tables["opportunities"]
