@@ -54,8 +54,8 @@ from parcours.contacts.selections import (
     rule_rows_with,
     table,
     with_addresses,
-    with_rule_joins,
     with_consent,
+    with_rule_joins,
 )
 
 __all__ = [
@@ -105,9 +105,9 @@ __all__ = [
     "set_value_from",
     "set_values_from_many",
     "stage_counts",
-    "update_contact",
     "table",
+    "update_contact",
     "with_addresses",
-    "with_rule_joins",
     "with_consent",
+    "with_rule_joins",
 ]

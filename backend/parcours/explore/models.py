@@ -18,7 +18,7 @@ class Exploration(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
-    # The question as POST /api/explore takes it (explore.schemas.Question).
+    # The question as POST /api/explore takes it (explore.schemas.ExploreQuestion).
     question: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     chart: str = Field(default="bar", max_length=16)
     # Who saved it: "user:3" or "api_key:1" (the actor), and their name as shown.

@@ -19,7 +19,7 @@ from sqlalchemy import String as SqlString
 from parcours.contacts.service import RuleColumns, with_rule_joins
 from parcours.contacts.service import table as contacts_table
 from parcours.errors import InvalidInput
-from parcours.explore.schemas import Column, Measure, Question
+from parcours.explore.schemas import ExploreColumn, ExploreMeasure, ExploreQuestion
 from parcours.rules.language import Schema, compile_rule
 from parcours.rules.service import check
 
@@ -57,7 +57,7 @@ class Tables:
 @dataclass
 class Built:
     statement: Select[Any]
-    columns: list[Column]
+    columns: list[ExploreColumn]
     medians: list[int] = field(default_factory=list)  # measures finished in Python (SQLite)
     segment_ids: dict[int, str] = field(default_factory=dict)  # segment id -> the field naming it
 
@@ -67,7 +67,7 @@ def _refuse(message: str, where: str) -> InvalidInput:
 
 
 class _Builder:
-    def __init__(self, question: Question, schema: Schema, dialect: str, tables: Tables, now: datetime) -> None:
+    def __init__(self, question: ExploreQuestion, schema: Schema, dialect: str, tables: Tables, now: datetime) -> None:
         self.q, self.schema, self.dialect, self.tables, self.now = question, schema, dialect, tables, now
         self.contacts = contacts_table()
         self.rule_columns = RuleColumns(dialect, lambda sid, cid: cid.in_(tables.member_ids(sid)))
@@ -170,7 +170,7 @@ class _Builder:
             raise _refuse(f"{found.label_en} is not a number.", where)
         return self.rule_columns.column(found)
 
-    def measure(self, measure: Measure, index: int) -> ColumnElement[Any]:
+    def measure(self, measure: ExploreMeasure, index: int) -> ColumnElement[Any]:
         where = f"measures[{index}]"
         if measure.kind == "count":
             return func.count()
@@ -233,11 +233,11 @@ class _Builder:
         return with_rule_joins(self.rule_columns, joined)
 
 
-def _measure_name(measure: Measure) -> str:
+def _measure_name(measure: ExploreMeasure) -> str:
     return f"{measure.kind}({measure.field})" if measure.field else measure.kind
 
 
-def build(question: Question, schema: Schema, dialect: str, tables: Tables, now: datetime) -> Built:
+def build(question: ExploreQuestion, schema: Schema, dialect: str, tables: Tables, now: datetime) -> Built:
     """The question's statement: one row per group (at most ROW_LIMIT + 1, to tell truncation)."""
     builder = _Builder(question, schema, dialect, tables, now)
     if len(set(question.group_by)) != len(question.group_by):
@@ -256,16 +256,17 @@ def build(question: Question, schema: Schema, dialect: str, tables: Tables, now:
         statement = statement.order_by(measures[0].desc(), *groups)
     elif groups:
         statement = statement.order_by(*groups)
-    columns = [Column(key=f"group_{i}", role="dimension", name=n) for i, n in enumerate(question.group_by)]
+    columns = [ExploreColumn(key=f"group_{i}", role="dimension", name=n) for i, n in enumerate(question.group_by)]
     columns += [
-        Column(key=f"measure_{i}", role="measure", name=_measure_name(m)) for i, m in enumerate(question.measures)
+        ExploreColumn(key=f"measure_{i}", role="measure", name=_measure_name(m))
+        for i, m in enumerate(question.measures)
     ]
     medians = [i for i, m in enumerate(question.measures) if m.kind == "median" and dialect != "postgresql"]
     return Built(statement.limit(ROW_LIMIT + 1), columns, medians, builder.segment_ids)
 
 
 def contacts_behind(
-    question: Question, values: list[Any], schema: Schema, dialect: str, tables: Tables, now: datetime
+    question: ExploreQuestion, values: list[Any], schema: Schema, dialect: str, tables: Tables, now: datetime
 ) -> tuple[Select[Any], dict[int, str]]:
     """The distinct contacts of one group of the question (a row of its answer)."""
     if len(values) != len(question.group_by):

@@ -10,7 +10,6 @@ from parcours.api import Cursor, IdParam, changes, limit_param
 from parcours.auth.service import Actor
 from parcours.explore import service
 from parcours.explore.schemas import (
-    Answer,
     CellCountOut,
     CellIn,
     CellSegmentIn,
@@ -19,7 +18,8 @@ from parcours.explore.schemas import (
     ExplorationOut,
     ExplorationPage,
     ExplorationPatch,
-    Question,
+    ExploreAnswer,
+    ExploreQuestion,
 )
 from parcours.runtime import Runtime
 
@@ -32,9 +32,9 @@ class ExploreController(Controller):
         "/",
         status_code=200,
         opt={"role": "viewer"},
-        summary="Answer a question: a dataset, filters, up to two groups and measures (read-only, time-limited)",
+        summary="ExploreAnswer a question: a dataset, filters, up to two groups and measures (read-only, time-limited)",
     )
-    async def explore(self, data: Question, runtime: Runtime, actor: Actor) -> Answer:
+    async def explore(self, data: ExploreQuestion, runtime: Runtime, actor: Actor) -> ExploreAnswer:
         return await service.explore(runtime, actor, data)
 
     @post("/count", status_code=200, opt={"role": "viewer"}, summary="How many contacts are behind one row")

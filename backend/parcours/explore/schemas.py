@@ -18,14 +18,14 @@ Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Dimension = Annotated[str, Meta(min_length=1, max_length=120)]
 
 
-class Measure(Strict):
+class ExploreMeasure(Strict):
     """count (rows), contacts (distinct contacts), or sum / avg / median of a numeric field."""
 
     kind: MeasureKind
     field: Annotated[str, Meta(max_length=120)] | None = None
 
 
-class Filters(Strict):
+class ExploreFilters(Strict):
     rule: Annotated[str, Meta(max_length=20_000)] | None = None  # on the contact, in the rule language
     types: Annotated[list[Annotated[str, Meta(min_length=1, max_length=64)]], Meta(max_length=50)] = []
     from_: date | None = msgspec.field(default=None, name="from")  # included
@@ -34,23 +34,23 @@ class Filters(Strict):
     stages: Annotated[list[Annotated[str, Meta(min_length=1, max_length=16)]], Meta(max_length=20)] = []
 
 
-class Question(Strict):
+class ExploreQuestion(Strict):
     dataset: Dataset
-    filters: Filters = msgspec.field(default_factory=Filters)
+    filters: ExploreFilters = msgspec.field(default_factory=ExploreFilters)
     group_by: Annotated[list[Dimension], Meta(max_length=2)] = []
-    measures: Annotated[list[Measure], Meta(min_length=1, max_length=5)] = msgspec.field(
-        default_factory=lambda: [Measure(kind="count")]
+    measures: Annotated[list[ExploreMeasure], Meta(min_length=1, max_length=5)] = msgspec.field(
+        default_factory=lambda: [ExploreMeasure(kind="count")]
     )
 
 
-class Column(msgspec.Struct, kw_only=True):
+class ExploreColumn(msgspec.Struct, kw_only=True):
     key: str  # "group_0", "measure_1"
     role: Literal["dimension", "measure"]
     name: str  # the dimension, or the measure as "sum(amount)"
 
 
-class Answer(msgspec.Struct, kw_only=True):
-    columns: list[Column]
+class ExploreAnswer(msgspec.Struct, kw_only=True):
+    columns: list[ExploreColumn]
     rows: list[list[Any]]
     truncated: bool  # more groups than the row limit: the rows are the largest ones
     as_of: datetime
@@ -59,7 +59,7 @@ class Answer(msgspec.Struct, kw_only=True):
 class CellIn(Strict):
     """One row of an answer: the question, and the row's group values in group_by's order."""
 
-    question: Question
+    question: ExploreQuestion
     values: Annotated[list[str | float | bool | None], Meta(max_length=2)]
 
 
@@ -81,14 +81,14 @@ class CellCountOut(msgspec.Struct, kw_only=True):
 
 class ExplorationIn(Strict):
     name: Name
-    question: Question
+    question: ExploreQuestion
     chart: ChartKind = "bar"
     shared: bool = False
 
 
 class ExplorationPatch(Strict):
     name: Name | msgspec.UnsetType = msgspec.UNSET
-    question: Question | msgspec.UnsetType = msgspec.UNSET
+    question: ExploreQuestion | msgspec.UnsetType = msgspec.UNSET
     chart: ChartKind | msgspec.UnsetType = msgspec.UNSET
     shared: bool | msgspec.UnsetType = msgspec.UNSET
 
@@ -96,7 +96,7 @@ class ExplorationPatch(Strict):
 class ExplorationOut(msgspec.Struct, kw_only=True):
     id: int
     name: str
-    question: Question
+    question: ExploreQuestion
     chart: str
     owner: str
     shared: bool

@@ -23,7 +23,7 @@ from parcours.db import dialect_name, transaction
 from parcours.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unprocessable
 from parcours.explore import query
 from parcours.explore.models import Exploration
-from parcours.explore.schemas import Answer, CellSegmentOut, ExplorationOut, Question
+from parcours.explore.schemas import CellSegmentOut, ExplorationOut, ExploreAnswer, ExploreQuestion
 from parcours.interactions import service as interactions
 from parcours.pipeline import service as pipeline
 from parcours.rules import service as rules
@@ -53,7 +53,7 @@ async def one_at_a_time(runtime: Runtime, actor: Actor, timeout: float) -> Async
     try:
         yield
     finally:
-        await runtime.redis.eval(_RELEASE, 1, key, token)  # type: ignore[no-untyped-call]
+        await runtime.redis.eval(_RELEASE, 1, key, token)  # type: ignore[misc]
 
 
 @asynccontextmanager
@@ -90,7 +90,7 @@ async def _check_segments(session: AsyncSession, wanted: dict[int, str]) -> None
             raise InvalidInput(f"There is no segment with id {segment_id}.", where) from None
 
 
-async def explore(runtime: Runtime, actor: Actor, question: Question) -> Answer:
+async def explore(runtime: Runtime, actor: Actor, question: ExploreQuestion) -> ExploreAnswer:
     timeout = runtime.settings.explore_timeout
     async with one_at_a_time(runtime, actor, timeout), read_only(runtime, timeout) as session:
         schema = await rules.current_schema(session)
@@ -106,11 +106,11 @@ async def explore(runtime: Runtime, actor: Actor, question: Question) -> Answer:
             raise
     groups = len(question.group_by)
     answer = [query.finish(row, built.medians, groups) for row in rows[: query.ROW_LIMIT]]
-    return Answer(columns=built.columns, rows=answer, truncated=len(rows) > query.ROW_LIMIT, as_of=utcnow())
+    return ExploreAnswer(columns=built.columns, rows=answer, truncated=len(rows) > query.ROW_LIMIT, as_of=utcnow())
 
 
 async def contacts_behind(
-    runtime: Runtime, actor: Actor, question: Question, values: list[Any], most: int
+    runtime: Runtime, actor: Actor, question: ExploreQuestion, values: list[Any], most: int
 ) -> list[int]:
     """The ids of the contacts of one row of the answer (up to `most` + 1, to tell too many)."""
     timeout = runtime.settings.explore_timeout
@@ -128,7 +128,7 @@ async def contacts_behind(
             raise
 
 
-async def count_behind(runtime: Runtime, actor: Actor, question: Question, values: list[Any]) -> int:
+async def count_behind(runtime: Runtime, actor: Actor, question: ExploreQuestion, values: list[Any]) -> int:
     timeout = runtime.settings.explore_timeout
     async with one_at_a_time(runtime, actor, timeout), read_only(runtime, timeout) as session:
         schema = await rules.current_schema(session)
@@ -140,7 +140,7 @@ async def count_behind(runtime: Runtime, actor: Actor, question: Question, value
 
 
 async def segment_from_row(
-    db: AsyncSession, runtime: Runtime, actor: Actor, question: Question, values: list[Any], name: str
+    db: AsyncSession, runtime: Runtime, actor: Actor, question: ExploreQuestion, values: list[Any], name: str
 ) -> CellSegmentOut:
     """A static segment holding the contacts behind one row, through segments' own service."""
     ids = await contacts_behind(runtime, actor, question, values, MOST_SEGMENT_MEMBERS)
@@ -172,7 +172,7 @@ def exploration_out(row: Exploration, actor: Actor) -> ExplorationOut:
     return ExplorationOut(
         id=row.id,
         name=row.name,
-        question=msgspec.convert(row.question, Question),
+        question=msgspec.convert(row.question, ExploreQuestion),
         chart=row.chart,
         owner=row.owner,
         shared=row.shared,

@@ -19,7 +19,14 @@ from parcours.settings import async_url
 from tests.factories import static_segment, unique_email
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
-PEOPLE = [("FR", "customer"), ("FR", "lead"), ("BE", "customer"), ("BE", "customer"), (None, "lead"), ("FR", "customer")]
+PEOPLE = [
+    ("FR", "customer"),
+    ("FR", "lead"),
+    ("BE", "customer"),
+    ("BE", "customer"),
+    (None, "lead"),
+    ("FR", "customer"),
+]
 # (person, days ago, amount, category, product)
 PURCHASES = [
     (0, 5, 120.0, "shoes", "boot"),
@@ -148,7 +155,9 @@ def test_purchases_by_month_and_category(api: Any, base: dict[str, Any]) -> None
 def test_weeks_start_on_monday(api: Any, base: dict[str, Any]) -> None:
     answer = ask(api, {"dataset": "purchases", "group_by": ["week"]})
     expected = Counter(
-        ((NOW - dt.timedelta(days=days)).date() - dt.timedelta(days=(NOW - dt.timedelta(days=days)).weekday())).isoformat()
+        (
+            (NOW - dt.timedelta(days=days)).date() - dt.timedelta(days=(NOW - dt.timedelta(days=days)).weekday())
+        ).isoformat()
         for _w, days, *_ in PURCHASES
     )
     assert {k: v[0] for k, v in as_dict(answer).items()} == dict(expected)
