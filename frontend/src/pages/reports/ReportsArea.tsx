@@ -2,6 +2,7 @@ import { NavLink, SimpleGrid, Stack, Text, Title, Paper, Anchor } from "@mantine
 import type { ReactElement } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useLocation } from "react-router";
+import { ExplorePage } from "./ExplorePage";
 import { SpendPage } from "./SpendPage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
@@ -9,6 +10,7 @@ import { SpendPage } from "./SpendPage";
 type ReportPage = { key: string; element: ReactElement };
 export const REPORT_PAGES: ReportPage[] = [
   { key: "spend", element: <SpendPage /> },
+  { key: "explore", element: <ExplorePage /> },
 ];
 
 /** The reports' side menu: each link keeps the filters of the URL (the period, journeys...). */
