@@ -1,12 +1,11 @@
 import { BarChart, LineChart } from "@mantine/charts";
-import { ActionIcon, Alert, Button, Card, Group, MultiSelect, Select, Stack, Table, TagsInput, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
+import { ActionIcon, Alert, Anchor, Button, Card, Group, MultiSelect, Select, Stack, Table, TagsInput, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
 import { IconDownload, IconPlus, IconTrash } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 import {
   countBehind,
   deleteExploration,
@@ -68,7 +67,10 @@ function useCatalogue(dataset: Dataset) {
   ].filter((g) => g.items.length > 0);
   const names = new Map<string, string>(dimensions.concat(numbers).flatMap((g) => g.items.map((o) => [o.value, o.label] as [string, string])));
   const nameOf = (key: string) => names.get(key) ?? (key.startsWith(PROPERTY) ? key.slice(PROPERTY.length) : key);
-  return { dimensions, numbers, nameOf };
+  // A choice field's values in words (an RFM group, a stage...).
+  const choices = new Map(fields.map((f) => [f.name, new Map(f.choices.map((c) => [c.value, (i18n.language.startsWith("fr") ? c.label_fr : c.label_en) ?? c.value]))]));
+  const choiceOf = (key: string, value: string) => choices.get(key)?.get(value) ?? value;
+  return { dimensions, numbers, nameOf, choiceOf };
 }
 
 /** A group-by or a measure's field: a choice from the catalogue, or an interaction property typed in. */
@@ -108,7 +110,7 @@ function download(name: string, text: string) {
 }
 
 /** The answer as a picture: bars for one group, grouped bars for two, lines over time. */
-function AnswerChart({ answer, question, show, measureNames }: { answer: ExploreAnswer; question: ExploreQuestion; show: (v: unknown) => string; measureNames: string[] }) {
+function AnswerChart({ answer, question, show, measureNames }: { answer: ExploreAnswer; question: ExploreQuestion; show: (v: unknown, dimension?: string) => string; measureNames: string[] }) {
   const { t } = useTranslation();
   const groups = question.group_by ?? [];
   if (groups.length === 0 || answer.rows.length === 0) return null;
@@ -116,16 +118,17 @@ function AnswerChart({ answer, question, show, measureNames }: { answer: Explore
   let data: Record<string, string | number>[];
   let series: { name: string; label: string; color: string }[];
   if (groups.length === 1) {
-    data = answer.rows.map((r) => Object.fromEntries([["x", show(r[0])], ...measureNames.map((_, i) => [`m${i}`, Number(r[1 + i] ?? 0)])]));
+    data = answer.rows.map((r) => Object.fromEntries([["x", show(r[0], groups[0])], ...measureNames.map((_, i) => [`m${i}`, Number(r[1 + i] ?? 0)])]));
     series = measureNames.map((name, i) => ({ name: `m${i}`, label: name, color: COLORS[i % COLORS.length] }));
   } else {
     // Two groups: the first along the axis, the second as series (its 12 largest), the first measure.
-    const seconds = [...new Set(answer.rows.map((r) => show(r[1])))].slice(0, 12);
+    const second = (r: unknown[]) => show(r[1], groups[1]);
+    const seconds = [...new Set(answer.rows.map(second))].slice(0, 12);
     const byFirst = new Map<string, Record<string, string | number>>();
     for (const r of answer.rows) {
-      const x = show(r[0]);
+      const x = show(r[0], groups[0]);
       const point = byFirst.get(x) ?? { x };
-      if (seconds.includes(show(r[1]))) point[`s${seconds.indexOf(show(r[1]))}`] = Number(r[2] ?? 0);
+      if (seconds.includes(second(r))) point[`s${seconds.indexOf(second(r))}`] = Number(r[2] ?? 0);
       byFirst.set(x, point);
     }
     data = [...byFirst.values()];
@@ -162,7 +165,7 @@ export function ExplorePage() {
   const [running, setRunning] = useState(false);
   const [name, setName] = useState("");
   const saved = useExplorations();
-  const { dimensions, numbers, nameOf } = useCatalogue(dataset);
+  const { dimensions, numbers, nameOf, choiceOf } = useCatalogue(dataset);
 
   const question: ExploreQuestion = useMemo(() => ({
     dataset,
@@ -178,7 +181,12 @@ export function ExplorePage() {
   }), [dataset, rule, types, stages, from, to, groups, measures]);
 
   const measureName = (m: ExploreMeasure) => (m.field ? t(`reports.explore.kinds_of.${m.kind}`, { field: nameOf(m.field) }) : t(`reports.explore.kinds.${m.kind}`));
-  const show = (v: unknown) => (v == null ? t("reports.explore.empty_value") : typeof v === "boolean" ? t(v ? "reports.explore.yes" : "reports.explore.no") : v === "in" || v === "out" ? t(`reports.explore.membership.${v}`) : String(v));
+  const show = (v: unknown, dimension?: string) =>
+    v == null ? t("reports.explore.empty_value")
+      : typeof v === "boolean" ? t(v ? "reports.explore.yes" : "reports.explore.no")
+      : dimension?.startsWith("segment:") ? t(`reports.explore.membership.${v === "in" ? "in" : "out"}`)
+      : dimension ? choiceOf(dimension, String(v))
+      : String(v);
 
   const run = async (q: ExploreQuestion = question) => {
     setRunning(true);
@@ -226,7 +234,7 @@ export function ExplorePage() {
     if (!asked) return;
     try {
       const { contacts } = await countBehind(asked, values);
-      const label = values.map(show).join(" · ");
+      const label = values.map((v, i) => show(v, asked.group_by?.[i])).join(" · ");
       const segmentName = t("reports.explore.segment_name", { values: label }).slice(0, 200);
       modals.openConfirmModal({
         title: t("reports.explore.segment_title"),
@@ -236,12 +244,13 @@ export function ExplorePage() {
         onConfirm: async () => {
           try {
             const made = await segmentFromRow(asked, values, segmentName);
+            // Notifications render outside the router: a plain link, not a router <Link>.
             notifications.show({
               color: "green",
               message: (
                 <span data-testid="explore-segment-made">
                   {t("reports.explore.segment_made", { count: made.size, name: made.name })}{" "}
-                  <Link to={`/segments/${made.segment_id}`}>{t("reports.explore.open_segment")}</Link>
+                  <Anchor href={`/segments/${made.segment_id}`}>{t("reports.explore.open_segment")}</Anchor>
                 </span>
               ),
             });
@@ -399,7 +408,7 @@ export function ExplorePage() {
                 <Table.Tr key={r} data-testid={`explore-row-${r}`}>
                   {row.map((v, i) => (
                     <Table.Td key={i} ta={i >= groupCount ? "right" : undefined}>
-                      {i < groupCount ? show(v) : v == null ? "—" : formatNumber(Number(v))}
+                      {i < groupCount ? show(v, asked.group_by?.[i]) : v == null ? "—" : formatNumber(Number(v))}
                     </Table.Td>
                   ))}
                   {groupCount > 0 && (
