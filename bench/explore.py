@@ -37,7 +37,7 @@ async def top_up(db: common.Database, engine: Any, contacts: int, missing: int) 
     if missing <= 0:
         return
     if db.backend == "postgresql":
-        numbers = f"SELECT n FROM generate_series(1, {missing}) AS n"
+        numbers = f"SELECT n::bigint AS n FROM generate_series(1, {missing}) AS n"
         moment = "now() - (n % 365) * interval '1 day' - (n % 86400) * interval '1 second'"
         kind = "(ARRAY['email_opened','email_clicked','page_visited','form_submitted','email_sent','app_opened'])[1 + n % 6]"
     else:

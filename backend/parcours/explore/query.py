@@ -118,12 +118,26 @@ class _Builder:
 
     # dimensions --------------------------------------------------------------------------------
 
+    def truncated(self, unit: str) -> ColumnElement[Any]:
+        """PostgreSQL: the start of the day, week or month, in UTC (a timestamp)."""
+        moment = self.date_column()
+        stamp = cast(moment, TIMESTAMP) if self.q.dataset == "opportunities" else func.timezone("UTC", moment)
+        return func.date_trunc(unit, stamp)
+
+    def grouping(self, name: str, where: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+        """(what the answer shows, what the rows are grouped by). On PostgreSQL a time bucket is
+        grouped as a timestamp and written as text once per group: writing it for every row took
+        a third of "interactions by month x type" (1.2 s instead of 0.75 s at 1M interactions)."""
+        if name in TIME_BUCKETS and self.dialect == "postgresql":
+            grouped = self.truncated(name)
+            return func.to_char(grouped, "YYYY-MM" if name == "month" else "YYYY-MM-DD"), grouped
+        dimension = self.dimension(name, where)
+        return dimension, dimension
+
     def time_bucket(self, unit: str) -> ColumnElement[Any]:
         moment = self.date_column()
         if self.dialect == "postgresql":
-            stamp = cast(moment, TIMESTAMP) if self.q.dataset == "opportunities" else func.timezone("UTC", moment)
-            shape = "YYYY-MM" if unit == "month" else "YYYY-MM-DD"
-            return func.to_char(func.date_trunc(unit, stamp), shape)
+            return func.to_char(self.truncated(unit), "YYYY-MM" if unit == "month" else "YYYY-MM-DD")
         if unit == "week":  # the Monday of the week
             return func.date(moment, "weekday 0", "-6 days")
         return func.strftime("%Y-%m" if unit == "month" else "%Y-%m-%d", moment)
@@ -242,10 +256,11 @@ def build(question: ExploreQuestion, schema: Schema, dialect: str, tables: Table
     builder = _Builder(question, schema, dialect, tables, now)
     if len(set(question.group_by)) != len(question.group_by):
         raise _refuse("Group by two different things.", "group_by[1]")
-    groups = [builder.dimension(name, f"group_by[{i}]") for i, name in enumerate(question.group_by)]
+    pairs = [builder.grouping(name, f"group_by[{i}]") for i, name in enumerate(question.group_by)]
+    shown, groups = [p[0] for p in pairs], [p[1] for p in pairs]
     measures = [builder.measure(m, i) for i, m in enumerate(question.measures)]
     where = builder.filters()
-    labelled = [g.label(f"group_{i}") for i, g in enumerate(groups)]
+    labelled = [g.label(f"group_{i}") for i, g in enumerate(shown)]
     labelled += [m.label(f"measure_{i}") for i, m in enumerate(measures)]
     statement = select(*labelled).select_from(builder.from_clause()).where(and_(true(), *where))
     if groups:
