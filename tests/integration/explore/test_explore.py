@@ -304,3 +304,28 @@ def test_saved_questions_mine_and_shared(api: Any) -> None:
     assert bad.status_code == 400
     assert api.delete(f"/api/explorations/{saved['id']}", headers=alice).status_code == 204
     assert api.get(f"/api/explorations/{saved['id']}", headers=alice).status_code == 404
+
+
+def test_opportunities_by_stage_and_close_month(api: Any, base: dict[str, Any]) -> None:
+    ids = base["ids"]
+    deals = [
+        (ids[0], "won", "2026-03-10", 1000.0),
+        (ids[1], "won", "2026-03-28", 500.0),
+        (ids[2], "lost", "2026-04-02", None),
+        (ids[3], "propose", "2026-05-15", None),
+    ]
+    for contact_id, stage, close, revenue in deals:
+        body = {"name": f"Deal {stage}", "contact_id": contact_id, "stage": stage, "close_date": close}
+        if revenue is not None:
+            body["actual_revenue"] = revenue
+        assert api.post("/api/opportunities", json=body).status_code == 201
+    answer = ask(
+        api,
+        {
+            "dataset": "opportunities",
+            "filters": {"stages": ["won", "lost"], "from": "2026-03-01", "to": "2026-04-30"},
+            "group_by": ["month", "stage"],
+            "measures": [{"kind": "count"}, {"kind": "sum", "field": "actual_revenue"}],
+        },
+    )
+    assert answer["rows"] == [["2026-03", "won", 2, pytest.approx(1500.0)], ["2026-04", "lost", 1, None]]
