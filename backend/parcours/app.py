@@ -36,6 +36,7 @@ from parcours.emails import topics as email_topics
 from parcours.emails.routes import EmailsController, TemplatesController, TopicsController
 from parcours.events.admission import Admission
 from parcours.events.routes import EventsController, events_public_router
+from parcours.explore.routes import ExplorationsController, ExploreController
 from parcours.forms import service as forms
 from parcours.forms.public import forms_public_router
 from parcours.forms.routes import FormsController
@@ -181,6 +182,8 @@ def api_router() -> Router:
             PipelineReportController,
             SpendController,
             ProgramsController,
+            ExploreController,
+            ExplorationsController,
             EventsController,
             FormsController,
             OrganizationController,

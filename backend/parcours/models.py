@@ -21,6 +21,7 @@ from parcours.dashboards.models import DashboardTile
 from parcours.dataflows.models import ImportedFile, ImportRun, ImportSource, ScheduledExport
 from parcours.emails.models import Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
+from parcours.explore.models import Exploration
 from parcours.forms.models import Form, FormDay, FormSubmission, FormVersion
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
@@ -58,6 +59,7 @@ __all__ = [
     "Event",
     "EventCost",
     "EventTeamMember",
+    "Exploration",
     "Form",
     "FormDay",
     "FormSubmission",

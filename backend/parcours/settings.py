@@ -20,6 +20,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     db_pool_size: int = 10
     # SQLite: seconds a write waits for the write lock before its request is answered 503 (try again).
     sqlite_busy_timeout: float = 30.0
+    # Seconds a question of free exploration may run before it is stopped (PARCOURS_EXPLORE_TIMEOUT).
+    explore_timeout: float = 10.0
     host: str = "127.0.0.1"
     port: int = 8000
     # Signs tokens and cookies. Generated and kept in data_dir when not given.

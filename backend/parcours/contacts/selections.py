@@ -79,16 +79,25 @@ class RuleColumns:
         return self._member_of(segment_id, CONTACTS.c.id)
 
 
-def matching_ids(columns: RuleColumns, where: ColumnElement[bool]) -> Select[tuple[int]]:
-    """The ids of the contacts a compiled rule selects."""
-    joined: Any = CONTACTS
+def table() -> Any:
+    """The contacts table, for read-only statements of other features (free exploration)."""
+    return CONTACTS
+
+
+def with_rule_joins(columns: RuleColumns, joined: Any) -> Any:
+    """`joined` (contacts, or a join holding it) with the tables the compiled columns read."""
     if columns.uses_account:
         joined = joined.outerjoin(ACCOUNTS, ACCOUNTS.c.id == CONTACTS.c.account_id)
     if columns.uses_rfm:
         joined = joined.outerjoin(CONTACT_RFM, CONTACT_RFM.c.contact_id == CONTACTS.c.id)
     for name, values in columns.computed.items():
         joined = joined.outerjoin(values, and_(values.c.contact_id == CONTACTS.c.id, values.c.name == name))
-    return select(CONTACTS.c.id).select_from(joined).where(where)
+    return joined
+
+
+def matching_ids(columns: RuleColumns, where: ColumnElement[bool]) -> Select[tuple[int]]:
+    """The ids of the contacts a compiled rule selects."""
+    return select(CONTACTS.c.id).select_from(with_rule_joins(columns, CONTACTS)).where(where)
 
 
 def with_addresses(ids: Select[Any]) -> Select[tuple[int, str]]:

@@ -66,8 +66,10 @@ from parcours.contacts.selections import (
     rule_rows,
     rule_rows_with,
     searched,
+    table,
     with_addresses,
     with_consent,
+    with_rule_joins,
 )
 
 __all__ = [
@@ -129,10 +131,12 @@ __all__ = [
     "set_scores_from",
     "stage_counts",
     "store_values",
+    "table",
     "tombstones_table",
     "update_contact",
     "values_of",
     "with_addresses",
     "with_consent",
+    "with_rule_joins",
     "with_values",
 ]

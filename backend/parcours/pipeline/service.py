@@ -261,3 +261,8 @@ async def origin_totals(
         OriginTotal(kind, journey, campaign, int(n), float(b), float(e), float(a))
         for kind, journey, campaign, n, b, e, a in (await session.execute(query)).all()
     ]
+
+
+def opportunities_table() -> Any:
+    """The opportunities table, for read-only statements of other features (free exploration)."""
+    return Opportunity.metadata.tables["opportunities"]

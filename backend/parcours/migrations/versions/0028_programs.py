@@ -1,7 +1,7 @@
 """The relationship plan: programs, their journeys, campaigns and events, and journeys' briefs
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import parcours.db
 
 revision = "0028"
-down_revision = "0026"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 

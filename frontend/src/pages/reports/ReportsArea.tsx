@@ -6,6 +6,7 @@ import { EmailResultsPage } from "./EmailResultsPage";
 import { LeadGenerationPage } from "./LeadGenerationPage";
 import { PipelineReportPage } from "./PipelineReportPage";
 import { RoiPage } from "./RoiPage";
+import { ExplorePage } from "./ExplorePage";
 import { SpendPage } from "./SpendPage";
 import { JourneyReachPage } from "./JourneyReachPage";
 import { LeaderboardPage } from "./LeaderboardPage";
@@ -29,6 +30,7 @@ export const REPORT_PAGES: ReportPage[] = [
   { key: "value", element: <ValuePage /> },
   { key: "products", element: <ProductsPage /> },
   { key: "spend", element: <SpendPage /> },
+  { key: "explore", element: <ExplorePage /> },
 ];
 
 /** The reports' side menu: each link keeps the filters of the URL (the period, journeys...). */

@@ -1,0 +1,29 @@
+"""Saved questions of free exploration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+from parcours.clock import utcnow
+from parcours.db import UTCDateTime
+
+
+class Exploration(SQLModel, table=True):
+    __tablename__ = "explorations"
+    __table_args__ = (Index("ix_explorations_owner", "owner_key", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    # The question as POST /api/explore takes it (explore.schemas.ExploreQuestion).
+    question: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    chart: str = Field(default="bar", max_length=16)
+    # Who saved it: "user:3" or "api_key:1" (the actor), and their name as shown.
+    owner_key: str = Field(max_length=40)
+    owner: str = Field(default="", max_length=320)
+    shared: bool = False  # seen by every user, changed only by its owner (or an admin)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
