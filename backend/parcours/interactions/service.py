@@ -328,17 +328,6 @@ async def rows_after(session: AsyncSession, cursor: StreamCursor, limit: int) ->
     ]
 
 
-async def stream_position(session: AsyncSession) -> tuple[int, set[int]]:
-    """How far the stream has got, without waiting for it: every id up to the position has been
-    handed to its consumers, except the ids still awaited (gaps)."""
-    found = (
-        await session.execute(
-            select(col(StreamCursor.position), col(StreamCursor.gaps)).where(col(StreamCursor.name) == STATS_CURSOR)
-        )
-    ).first()
-    return (int(found[0]), {int(k) for k in found[1] or {}}) if found else (0, set())
-
-
 async def stream_freshness(session: AsyncSession) -> datetime | None:
     """The time up to which the stream has handed every interaction on: now when nothing waits,
     else when its cursor last moved (None: it never ran)."""

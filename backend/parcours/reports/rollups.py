@@ -181,9 +181,11 @@ def stream_consumer() -> Consumer:
 
 
 async def _counted(session: AsyncSession, rows: Sequence[Stored]) -> list[Stored]:
-    """Those of `rows` the stream has already counted (the others will be when their turn comes)."""
-    position, gaps = await interactions.stream_position(session)
-    return [r for r in rows if r.id <= position and r.id not in gaps]
+    """Those of `rows` the stream has already counted (the others will be when their turn comes).
+    The stream's cursor stays locked until the transaction ends: no batch counts them meanwhile."""
+    cursor = await interactions.stream_cursor(session)
+    gaps = {int(k) for k in cursor.gaps}
+    return [r for r in rows if r.id <= cursor.position and r.id not in gaps]
 
 
 async def forget_contact(session: AsyncSession, contact_id: int) -> None:
@@ -194,9 +196,11 @@ async def forget_contact(session: AsyncSession, contact_id: int) -> None:
 
 async def rebuild(sessions: Sessions, start: date, end: date) -> int:
     """Recount the days from `start` to `end` (included) from the raw interactions the stream
-    has counted. Returns how many interactions were read."""
+    has counted, in one transaction that holds the stream's cursor (the stream waits meanwhile).
+    Returns how many interactions were read."""
     read = 0
     async with transaction(sessions) as session:
+        await _counted(session, [])
         await session.execute(delete(ReportDaily).where(col(ReportDaily.day) >= start, col(ReportDaily.day) <= end))
         since = datetime.combine(start, datetime.min.time(), UTC)
         until = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
