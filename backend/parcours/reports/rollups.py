@@ -56,6 +56,21 @@ _FIRSTS = {
     "first_human_click": "unique_clicks_human",
 }
 ATTRIBUTED_TYPES = (PURCHASE, "form_submitted")
+# Every type `increments` counts (what a rebuild reads).
+COUNTED_TYPES = (
+    "email_sent",
+    "email_delivered",
+    "email_bounced",
+    "email_opened",
+    "email_clicked",
+    "email_unsubscribed",
+    "email_complained",
+    "journey_step",
+    CONVERTED,
+    "contact_created",
+    "form_submitted",
+    PURCHASE,
+)
 # The counts of an email (or campaign, journey, step): what its reports show.
 COUNTED = (
     "sent",
@@ -138,7 +153,8 @@ async def credited_clicks(session: AsyncSession, rows: Sequence[Stored]) -> dict
     if not wanted:
         return {}
     since = min(r.occurred_at for r in wanted) - ATTRIBUTION_WINDOW
-    clicks = await interactions.of_types(session, {r.contact_id for r in wanted}, ["email_clicked"], since)
+    until = max(r.occurred_at for r in wanted)
+    clicks = await interactions.of_types(session, {r.contact_id for r in wanted}, ["email_clicked"], since, until)
     found: dict[int, Touches] = {}
     for row in wanted:
         before = sorted(
@@ -202,16 +218,17 @@ async def rebuild(sessions: Sessions, start: date, end: date) -> int:
     async with transaction(sessions) as session:
         await _counted(session, [])
         await session.execute(delete(ReportDaily).where(col(ReportDaily.day) >= start, col(ReportDaily.day) <= end))
-        since = datetime.combine(start, datetime.min.time(), UTC)
+        # Hour by hour: each read is one range of the (type, time) index, and fits in memory.
+        hour = datetime.combine(start, datetime.min.time(), UTC)
         until = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
-        after = 0
-        while True:
-            rows = await interactions.stored_between(session, since, until, after, interactions.STATS_BATCH)
-            if not rows:
-                return read
-            after, read = rows[-1].id, read + len(rows)
-            counted = await _counted(session, rows)
-            await add(session, increments(counted, await credited_clicks(session, counted)))
+        while hour < until:
+            rows = await interactions.stored_between(session, hour, hour + timedelta(hours=1), COUNTED_TYPES)
+            hour += timedelta(hours=1)
+            for first in range(0, len(rows), interactions.STATS_BATCH):
+                counted = await _counted(session, rows[first : first + interactions.STATS_BATCH])
+                await add(session, increments(counted, await credited_clicks(session, counted)))
+            read += len(rows)
+    return read
 
 
 # ---- reading ---------------------------------------------------------------------------------------

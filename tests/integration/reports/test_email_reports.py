@@ -164,8 +164,8 @@ def test_email_results_reconcile_with_raw_rows_machines_apart(api: Any, make_con
     links = _links(api, campaign_id)
     ann, bob, cat, dan = (links[people[n]["id"]] for n in ("ann", "bob", "cat", "dan"))
     # A proxy fetches Bob's pixel at once; a scanner follows Cat's link as it arrives.
-    api.get(bob["pixel"], headers=PROXY)
-    api.get(cat["clicks"][0], headers=SCANNER, follow_redirects=False)
+    assert api.get(bob["pixel"], headers=PROXY).status_code == 200
+    assert api.get(cat["clicks"][0], headers=SCANNER, follow_redirects=False).status_code == 302
     clock.advance(timedelta(minutes=5))
     try:
         api.get(ann["pixel"], headers=HUMAN)
