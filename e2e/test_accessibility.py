@@ -275,7 +275,8 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
             f"/settings/{'users' if opener == 'users-new' else 'api-keys' if opener == 'keys-new' else 'custom-fields'}"
         )
         tour.dialog(opener, f"settings: {opener}")
-    tour.visit("/reports", "page-reports", "coming soon")
+    tour.visit("/reports", "reports-area", "reports")
+    tour.visit("/reports/spend", "spend-table", "reports: marketing spend")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

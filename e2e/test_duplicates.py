@@ -57,3 +57,24 @@ def test_a_marketer_merges_a_proposed_pair_and_sees_one_contact_with_both_histor
     assert api.get(f"/api/contacts/{other['id']}").status_code == 404
     merged = api.get(f"/api/contacts/{kept['id']}").json()
     assert (merged["last_name"], merged["job_title"]) == ("Durand-Petit", "Buyer")
+
+
+def test_two_people_told_apart_leave_the_list_with_an_undo(page: Page, api: httpx.Client) -> None:
+    phone = f"+336{random.randint(10_000_000, 99_999_999)}"
+    stamp = time.monotonic_ns()
+    mother = create_contact(api, email=f"anne.{stamp}@example.org", first_name="Anne", phone=phone)
+    son = create_contact(api, email=f"theo.{stamp}@example.org", first_name="Théo", phone=phone)
+    page.goto("/contacts/duplicates")
+    row = page.get_by_test_id(f"duplicate-row-{mother['id']}-{son['id']}")
+    expect(row).to_be_visible()
+    page.get_by_test_id(f"duplicate-distinct-{mother['id']}-{son['id']}").click()
+    notice = page.get_by_test_id("told-apart-notice")
+    expect(notice).to_contain_text("will no longer be proposed as duplicates")
+    expect(row).to_have_count(0)
+    notice.get_by_test_id("told-apart-undo").click()
+    expect(row).to_be_visible()
+    page.get_by_test_id(f"duplicate-distinct-{mother['id']}-{son['id']}").click()
+    expect(row).to_have_count(0)
+    page.reload()
+    expect(page.get_by_test_id("duplicates-table")).to_be_visible()
+    expect(row).to_have_count(0)

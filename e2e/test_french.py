@@ -97,8 +97,9 @@ def test_a_french_marketer_designs_an_email_from_a_french_template(anonymous_pag
     # Beside the preview tab (not inside the tab list, which holds tabs only).
     assert page.get_by_role("tablist").locator("xpath=..").filter(has=test).count() == 1
 
-    # The Reports page says what to use meanwhile.
+    # The reports, in French: each says what it answers.
     page.get_by_test_id("nav-reports").click()
-    expect(page.get_by_test_id("page-reports")).to_contain_text("en cours de construction")
-    page.get_by_test_id("reports-campaigns").click()
-    expect(page).to_have_url(re.compile(r"/emails/campaigns"))
+    expect(page.get_by_test_id("reports-card-spend")).to_have_text("Dépenses marketing")
+    page.get_by_test_id("reports-card-spend").click()
+    expect(page.get_by_test_id("report-spend")).to_contain_text("Saisir une dépense")
+    expect(page.get_by_test_id("report-period")).to_contain_text(re.compile(r"\d{4}"))

@@ -18,7 +18,7 @@ from litestar.response import File, Response
 from litestar.routes import HTTPRoute
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours import errors, health, logs, openapi
+from parcours import errors, health, logs, metrics, monitoring, openapi
 from parcours.assembly import Product, open_product
 from parcours.assets.routes import AssetsController, serve_asset
 from parcours.auth.guards import authentication, role_guard
@@ -56,6 +56,7 @@ from parcours.scoring import service as scoring
 from parcours.scoring.routes import ContactScoresController, ScoringModelsController
 from parcours.segments.routes import SegmentsController
 from parcours.settings import Settings, load_settings
+from parcours.spend.routes import SpendController
 from parcours.tracking.routes import tracking_router
 from parcours.visitors.routes import PersonalizationController, visitors_routers
 from parcours.visitors.tasks import Beacons
@@ -162,6 +163,7 @@ def api_router() -> Router:
             RfmController,
             PipelineController,
             OpportunitiesController,
+            SpendController,
             EventsController,
             FormsController,
             OrganizationController,
@@ -266,6 +268,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
     app = Litestar(
         route_handlers=[
             health.health,
+            monitoring.prometheus,
             api_router(),
             tracking_router,
             *visitors_routers(settings),
@@ -304,5 +307,6 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
         logging_config=None,  # logging is set up once by the command line (logs.configure)
         debug=False,
     )
+    app.asgi_handler = metrics.RequestMetrics(app.asgi_handler)
     app.asgi_handler = logs.RequestLog(app.asgi_handler)  # outermost: also routing errors and CORS answers
     return app

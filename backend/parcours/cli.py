@@ -1,4 +1,5 @@
-"""The `parcours` command: serve, worker, migrate, seed, rebuild-rollups, apikey, user, openapi."""
+"""The `parcours` command: serve, worker, migrate, seed, rebuild-rollups, apikey, user, openapi, backup, restore,
+check."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -16,6 +18,9 @@ from parcours import logs
 from parcours.assembly import Product, open_product
 from parcours.runtime import Runtime
 from parcours.settings import load_settings
+
+if TYPE_CHECKING:
+    from parcours.backup import Check
 
 T = TypeVar("T")
 log = logging.getLogger("parcours")
@@ -112,6 +117,61 @@ def migrate() -> None:
 
     asyncio.run(run())
     click.echo("database is up to date")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Back up the embedded installation (database, signing key, server files) to PATH, a .tar.gz.
+    Safe while Parcours runs."""
+    from parcours import backup as backups
+
+    try:
+        manifest = backups.backup(load_settings(), path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"backup written to {path}: {manifest['contacts']} contacts, {manifest['interactions']} interactions, "
+        f"schema revision {manifest['revision']}"
+    )
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path: Path, yes: bool) -> None:
+    """Restore a backup made by `parcours backup`. Stop Parcours (server and workers) first; what
+    it replaces is kept beside it (*.before-restore-<time>)."""
+    from parcours import backup as backups
+
+    settings = load_settings()
+    if not yes:
+        click.confirm(f"Replace the database in {settings.data_path} with the backup {path}?", abort=True)
+    try:
+        manifest = backups.restore(settings, path)
+        checked = backups.check(settings)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored the backup taken at {manifest['taken_at']}")
+    _report(checked)
+
+
+@main.command()
+def check() -> None:
+    """Check the embedded database: SQLite's integrity check, the schema revision, the tables."""
+    from parcours import backup as backups
+
+    try:
+        _report(backups.check(load_settings()))
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _report(checked: Check) -> None:
+    facts = ", ".join(f"{name}: {value}" for name, value in checked.facts.items())
+    if not checked.ok:
+        raise click.ClickException("; ".join(checked.problems) + (f" ({facts})" if facts else ""))
+    click.echo(f"check passed ({facts})")
 
 
 @main.command()

@@ -12,6 +12,7 @@ from parcours.contacts.models import (
     ContactMerge,
     ContactRfm,
     CustomField,
+    DistinctPair,
     ErasureTombstone,
     ImportFile,
 )
@@ -29,6 +30,7 @@ from parcours.reports.models import ReportDaily
 from parcours.rfm.models import RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
+from parcours.spend.models import MarketingSpend
 from parcours.visitors.models import Visitor, VisitorEvent, WebsiteSegment
 from parcours.webhooks.models import Webhook, WebhookDelivery
 
@@ -44,6 +46,7 @@ __all__ = [
     "ContactRfm",
     "ContactScore",
     "CustomField",
+    "DistinctPair",
     "Email",
     "EmailVersion",
     "ErasureTombstone",
@@ -67,6 +70,7 @@ __all__ = [
     "JourneyVersion",
     "LandingPage",
     "LandingPageVersion",
+    "MarketingSpend",
     "Opportunity",
     "Organization",
     "OutboxMessage",

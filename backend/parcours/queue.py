@@ -17,7 +17,7 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.cron import CronJob
 from arq.worker import Function, Worker
 
-from parcours import logs
+from parcours import logs, metrics
 
 if TYPE_CHECKING:
     from parcours.runtime import WorkerContext
@@ -110,6 +110,11 @@ async def connect(url: str) -> ArqRedis:
     return await create_pool(redis_settings(url), default_queue_name=QUEUE_NAME)
 
 
+def _observed(coroutine: Any, *, periodic: bool) -> Any:
+    """The job logged (logs.reported) and counted (metrics.timed_job)."""
+    return logs.reported(metrics.timed_job(coroutine), periodic=periodic)
+
+
 def build_worker(
     *,
     redis_url: str,
@@ -125,8 +130,8 @@ def build_worker(
     logs.quiet_worker()
     return Worker(
         # Each run is logged by `logs.reported`: at INFO when it did something, quiet otherwise.
-        functions=[dataclasses.replace(f, coroutine=logs.reported(f.coroutine, periodic=False)) for f in functions],
-        cron_jobs=[dataclasses.replace(c, coroutine=logs.reported(c.coroutine, periodic=True)) for c in cron_jobs],
+        functions=[dataclasses.replace(f, coroutine=_observed(f.coroutine, periodic=False)) for f in functions],
+        cron_jobs=[dataclasses.replace(c, coroutine=_observed(c.coroutine, periodic=True)) for c in cron_jobs],
         redis_settings=redis_settings(redis_url),
         queue_name=QUEUE_NAME,
         health_check_key=HEALTH_KEY,

@@ -89,6 +89,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rules_dir: str = ""
     # RFM: frequency and monetary count the purchases of this many past days (recency: any purchase).
     rfm_period_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 365
+    # Serves /metrics (Prometheus) to whoever sends it as a bearer token; empty: not served.
+    metrics_token: str = ""
 
     @property
     def data_path(self) -> Path:

@@ -16,7 +16,7 @@ import { ImportPage } from "./pages/import/ImportPage";
 import { JourneysPage } from "./pages/journeys/JourneysPage";
 import { LandingPagesList } from "./pages/landing/LandingPagesList";
 import { LoginPage } from "./pages/login/LoginPage";
-import { ComingSoon } from "./pages/placeholder/ComingSoon";
+import { NotFound } from "./pages/notfound/NotFound";
 import { AssetsPage } from "./pages/assets/AssetsPage";
 import { BehaviourFieldsPage } from "./pages/behaviour/BehaviourFieldsPage";
 import { SegmentEditorPage } from "./pages/segments/SegmentEditorPage";
@@ -83,7 +83,7 @@ export function App() {
         <Route path="/events/new" element={<Suspense fallback={<Loader />}><EventEditorPage /></Suspense>} />
         <Route path="/events/:id" element={<Suspense fallback={<Loader />}><EventEditorPage /></Suspense>} />
         <Route path="/reports/*" element={<ReportsArea />} />
-        <Route path="*" element={<ComingSoon area="not_found" />} />
+        <Route path="*" element={<NotFound />} />
       </Routes>
     </Layout>
   );

@@ -354,3 +354,18 @@ async def sends_of(session: AsyncSession, email_id: int, since: datetime, until:
         )
     )
     return [EmailSend(*row) for row in rows.all()]
+
+
+# The statuses a message waits or fails in: few rows (sent ones are the millions), read by index.
+UNFINISHED = ("queued", "sending", "failed")
+
+
+async def unfinished_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """(status, channel) -> how many messages wait to be sent or have failed, for monitoring."""
+    t = OutboxMessage
+    rows = await session.execute(
+        select(col(t.status), col(t.channel), func.count())
+        .where(col(t.status).in_(UNFINISHED))
+        .group_by(col(t.status), col(t.channel))
+    )
+    return {(status, channel): int(n) for status, channel, n in rows.all()}

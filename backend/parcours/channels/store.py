@@ -11,6 +11,7 @@ from sqlalchemy import Row, and_, bindparam, func, or_, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours import metrics
 from parcours.channels.models import OutboxMessage, Suppression
 from parcours.channels.sending import Ready, Sent
 from parcours.clock import utcnow
@@ -100,6 +101,8 @@ async def record(
                     "_code": "",
                 }
             )
+    for row in sent + not_sent:
+        metrics.MESSAGES.labels(row["_status"]).inc()
     if sent:
         await session.execute(_SENT, sent)
     if not_sent:

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import and_, delete, exists, func, select, union_all
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import cut, read_cursor
+from parcours.auth.service import Actor
+from parcours.clock import utcnow
 from parcours.contacts import accounts
-from parcours.contacts.lookup import outs
+from parcours.contacts.lookup import existing_ids, outs
 from parcours.contacts.matching import REASONS, Reason, email_key, person_key
-from parcours.contacts.models import CONTACTS, Contact
+from parcours.contacts.models import CONTACTS, DISTINCT_PAIRS, Contact
 from parcours.contacts.schemas import DuplicatePage, DuplicatePair
+from parcours.db import insert_ignoring_duplicates
+from parcours.errors import InvalidInput, NotFound
 
 # More contacts than this on one key are a switchboard number, a shared mailbox or a common name
 # at a large company, not one person: proposing every pair of them would bury the real ones.
@@ -53,7 +57,8 @@ def _pairs() -> Any:
             select(a.c.id.label("low"), b.c.id.label("high")).select_from(repeated.join(a, on_a).join(b, on_b))
         )
     found = union_all(*branches).subquery("found")
-    return select(found.c.low, found.c.high).group_by(found.c.low, found.c.high).subquery("pairs")
+    told_apart = exists().where(DISTINCT_PAIRS.c.low_id == found.c.low, DISTINCT_PAIRS.c.high_id == found.c.high)
+    return select(found.c.low, found.c.high).where(~told_apart).group_by(found.c.low, found.c.high).subquery("pairs")
 
 
 async def count_pairs(session: AsyncSession) -> int:
@@ -99,3 +104,28 @@ def reasons_of(one: Contact, other: Contact) -> list[Reason]:
     if same_account and names is not None and names == person_key(other.first_name, other.last_name):
         found.append("name_company")
     return found
+
+
+async def _pair(session: AsyncSession, contact_id: int, other_id: int) -> tuple[int, int]:
+    if contact_id == other_id:
+        raise InvalidInput("A contact is always the same person as itself: name two contacts.", "other_id")
+    found = await existing_ids(session, [contact_id, other_id])
+    for field, value in (("contact_id", contact_id), ("other_id", other_id)):
+        if value not in found:
+            raise NotFound(f"There is no contact with id {value}.", field)
+    return min(contact_id, other_id), max(contact_id, other_id)
+
+
+async def tell_apart(session: AsyncSession, contact_id: int, other_id: int, actor: Actor) -> None:
+    """Two contacts are different people: their pair leaves the duplicates (marking twice is a no-op)."""
+    low, high = await _pair(session, contact_id, other_id)
+    row = {"low_id": low, "high_id": high, "marked_by": actor.label, "marked_at": utcnow()}
+    await insert_ignoring_duplicates(session, DISTINCT_PAIRS, [row])
+
+
+async def undo_tell_apart(session: AsyncSession, contact_id: int, other_id: int) -> None:
+    """The pair may be proposed again (undoing a mark made by mistake)."""
+    low, high = await _pair(session, contact_id, other_id)
+    await session.execute(
+        delete(DISTINCT_PAIRS).where(DISTINCT_PAIRS.c.low_id == low, DISTINCT_PAIRS.c.high_id == high)
+    )

@@ -199,8 +199,21 @@ class ContactMerge(SQLModel, table=True):
     merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class DistinctPair(SQLModel, table=True):
+    """Two contacts someone compared and found to be different people: never proposed again as
+    duplicates (low_id < high_id). Gone with either contact."""
+
+    __tablename__ = "contact_distinct_pairs"
+
+    low_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", primary_key=True)
+    high_id: int = Field(foreign_key="contacts.id", ondelete="CASCADE", primary_key=True, index=True)
+    marked_by: str = Field(max_length=320)
+    marked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 # The Core tables, for set-wise statements (SQLModel leaves a model's __table__ untyped).
 CONTACTS: Table = SQLModel.metadata.tables["contacts"]
 ACCOUNTS: Table = SQLModel.metadata.tables["accounts"]
 CONTACT_MERGES: Table = SQLModel.metadata.tables["contact_merges"]
 CONTACT_RFM: Table = SQLModel.metadata.tables["contact_rfm"]
+DISTINCT_PAIRS: Table = SQLModel.metadata.tables["contact_distinct_pairs"]

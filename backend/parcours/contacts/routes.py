@@ -36,6 +36,7 @@ from parcours.contacts.schemas import (
     CustomFieldIn,
     CustomFieldOut,
     CustomFieldPatch,
+    DistinctIn,
     DuplicatePage,
     ImportPreview,
     JobAccepted,
@@ -208,6 +209,18 @@ class ContactsController(Controller):
         self, db: AsyncSession, limit: int = limit_param(50, 200), cursor: Cursor = None
     ) -> DuplicatePage:
         return await duplicates.find_pairs(db, limit, cursor)
+
+    @post(
+        "/duplicates/distinct",
+        status_code=204,
+        summary="Two contacts are different people: their pair is no longer proposed as duplicates",
+    )
+    async def tell_apart(self, data: DistinctIn, db: AsyncSession, actor: Actor) -> None:
+        await duplicates.tell_apart(db, data.contact_id, data.other_id, actor)
+
+    @delete("/duplicates/distinct", summary="Undo: the pair may be proposed as duplicates again")
+    async def undo_tell_apart(self, db: AsyncSession, contact_id: IdParam, other_id: IdParam) -> None:
+        await duplicates.undo_tell_apart(db, contact_id, other_id)
 
     @post(
         "/{contact_id:int}/merge",

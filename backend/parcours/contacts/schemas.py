@@ -281,6 +281,13 @@ class DuplicatePage(Page[DuplicatePair]):
     items: list[DuplicatePair]
 
 
+class DistinctIn(Strict):
+    """Two contacts found to be different people."""
+
+    contact_id: Id
+    other_id: Id
+
+
 MergeField = Annotated[str, Meta(min_length=1, max_length=60)]
 
 

@@ -515,3 +515,15 @@ async def email_clicks(
     return [
         (str(p.get("url") or ""), int(p.get("message_id") or 0), bool(p.get("machine"))) for (p,) in rows.all() if p
     ]
+
+
+async def stream_lag(session: AsyncSession) -> tuple[int, float]:
+    """How many interactions the stream's consumers have not processed yet, and for how long the
+    oldest of them has waited (seconds; 0 when none waits). Read without locking the cursor."""
+    position = (
+        await session.execute(select(col(StreamCursor.position)).where(col(StreamCursor.name) == STATS_CURSOR))
+    ).scalar_one_or_none() or 0
+    waiting = select(func.count(), func.min(col(Interaction.received_at))).where(col(Interaction.id) > position)
+    count, oldest = (await session.execute(waiting)).one()
+    oldest = _aware(oldest)
+    return int(count), max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0

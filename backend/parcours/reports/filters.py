@@ -73,7 +73,9 @@ def _ids(values: list[int] | None, field: str) -> tuple[int, ...]:
 
 
 def report_filters(
-    from_: date | None = Parameter(query="from", default=None, description="First day of the period (ISO date)"),
+    from_: str | None = Parameter(
+        query="from", default=None, max_length=10, description="First day of the period (ISO date)"
+    ),
     to: date | None = Parameter(default=None, description="Last day of the period, included (ISO date)"),
     journey_ids: list[int] | None = Parameter(default=None, description="Only these journeys"),
     email_ids: list[int] | None = Parameter(default=None, description="Only these emails"),
@@ -81,9 +83,14 @@ def report_filters(
     format: Literal["json", "csv"] = Parameter(default="json", description="csv: the report's table as CSV"),
 ) -> ReportFilters:
     """The Litestar dependency every report route takes as `filters`."""
+    try:
+        first = date.fromisoformat(from_) if from_ else None
+    except ValueError:
+        # Parsed here: Litestar would name the parameter `from_`, not the `from` the caller sent.
+        raise InvalidInput("The period's first day must be a date such as 2026-11-01.", "from") from None
     today = utcnow().date()
-    end = to or (today if from_ is None else min(today, from_ + timedelta(days=DEFAULT_DAYS - 1)))
-    start = from_ or end - timedelta(days=DEFAULT_DAYS - 1)
+    end = to or (today if first is None else min(today, first + timedelta(days=DEFAULT_DAYS - 1)))
+    start = first or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         raise InvalidInput("The period starts after it ends.", "from")
     if (end - start).days + 1 > MAX_DAYS:

@@ -378,3 +378,34 @@ def test_a_re_import_does_not_bring_back_a_contact_merged_away(api: Any, make_co
     assert (result["created"], result["updated"]) == (0, 1), result
     assert api.get(f"/api/contacts/{survivor['id']}").json()["city"] == "Lyon"
     assert api.get("/api/contacts", params={"q": other["email"]}).json()["total"] == 0
+
+
+def test_two_contacts_told_apart_are_no_longer_proposed_until_undone(api: Any, make_contact: Any) -> None:
+    number = phone()
+    one, two = make_contact(phone=number)["id"], make_contact(phone=number, first_name="Twin")["id"]
+    proposed = {(p["contact"]["id"], p["other"]["id"]) for p in pairs(api, limit=200)}
+    assert (one, two) in proposed
+    total = api.get("/api/contacts/duplicates", params={"limit": 1}).json()["total"]
+
+    # Told apart (either order, twice): the pair leaves the list and the total.
+    for body in ({"contact_id": two, "other_id": one}, {"contact_id": one, "other_id": two}):
+        assert api.post("/api/contacts/duplicates/distinct", json=body).status_code == 204
+    assert (one, two) not in {(p["contact"]["id"], p["other"]["id"]) for p in pairs(api, limit=200)}
+    assert api.get("/api/contacts/duplicates", params={"limit": 1}).json()["total"] == total - 1
+
+    # Undone: proposed again.
+    undone = api.delete("/api/contacts/duplicates/distinct", params={"contact_id": one, "other_id": two})
+    assert undone.status_code == 204
+    assert (one, two) in {(p["contact"]["id"], p["other"]["id"]) for p in pairs(api, limit=200)}
+
+    # Refused, naming the field: the same contact twice, a contact that does not exist.
+    same = api.post("/api/contacts/duplicates/distinct", json={"contact_id": one, "other_id": one})
+    assert same.status_code == 400 and same.json()["error"]["field"] == "other_id"
+    missing = api.post("/api/contacts/duplicates/distinct", json={"contact_id": one, "other_id": 2_000_000_000})
+    assert missing.status_code == 404 and missing.json()["error"]["field"] == "other_id"
+    viewer = api.new_key("viewer")
+    refused = api.post(
+        "/api/contacts/duplicates/distinct", json={"contact_id": one, "other_id": two}, headers=api.as_key(viewer)
+    )
+    assert refused.status_code == 403
+    assert (one, two) in {(p["contact"]["id"], p["other"]["id"]) for p in pairs(api, limit=200)}

@@ -1,7 +1,7 @@
 """Daily rollups of the reports; an email's first human open and click on its outbox row
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0025
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import parcours.db
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

@@ -43,6 +43,12 @@ export const listDuplicates = (cursor?: string) =>
 export const mergeContacts = (survivorId: number, otherId: number, fields: MergeChoices) =>
   unwrap(api.POST("/api/contacts/{contact_id}/merge", { ...contactPath(survivorId), body: { other_id: otherId, fields } }));
 
+/** Two contacts are different people: their pair is no longer proposed (undone with `undoTellApart`). */
+export const tellApart = (contactId: number, otherId: number) =>
+  unwrap(api.POST("/api/contacts/duplicates/distinct", { body: { contact_id: contactId, other_id: otherId } }));
+export const undoTellApart = (contactId: number, otherId: number) =>
+  unwrap(api.DELETE("/api/contacts/duplicates/distinct", { params: { query: { contact_id: contactId, other_id: otherId } } }));
+
 export const TIMELINE_PAGE = 30;
 export const listInteractions = (id: number, types: string[], cursor: string | null) =>
   unwrap(

@@ -2,13 +2,13 @@
 // per field) and merged once the marketer has read what the merge does.
 import { Alert, Anchor, Badge, Button, Group, List, Modal, Paper, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconArrowLeft, IconArrowsExchange, IconGitMerge } from "@tabler/icons-react";
+import { IconArrowLeft, IconArrowsExchange, IconGitMerge, IconUsers } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { type Contact } from "../../api/client";
-import { keys, mergeContacts, useDuplicates, type DuplicatePair, type MergeChoices } from "../../api/queries/contacts";
+import { keys, mergeContacts, tellApart, undoTellApart, useDuplicates, type DuplicatePair, type MergeChoices } from "../../api/queries/contacts";
 import { useAuth } from "../../auth/AuthProvider";
 import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
@@ -36,6 +36,37 @@ export function DuplicatesPage() {
   const { canWrite } = useAuth();
   const pairs = useDuplicates();
   const [reviewing, setReviewing] = useState<DuplicatePair | null>(null);
+  const queries = useQueryClient();
+  const refresh = () => void queries.invalidateQueries({ queryKey: keys.duplicates() });
+  // Told apart at once, with an undo in the notice: a slip of the mouse costs nothing.
+  const onTellApart = async (pair: DuplicatePair) => {
+    const [one, other] = [pair.contact, pair.other];
+    try {
+      await tellApart(one.id, other.id);
+    } catch (error) {
+      notifications.show({ color: "red", message: (error as Error).message });
+      return;
+    }
+    refresh();
+    const id = `told-apart-${one.id}-${other.id}`;
+    notifications.show({
+      id,
+      color: "green",
+      autoClose: 10_000,
+      message: (
+        <Group gap="xs" data-testid="told-apart-notice">
+          <Text size="sm">{t("duplicates.told_apart", { one: one.email, other: other.email })}</Text>
+          <Button size="compact-xs" variant="default" data-testid="told-apart-undo" onClick={async () => {
+            notifications.hide(id);
+            await undoTellApart(one.id, other.id);
+            refresh();
+          }}>
+            {t("duplicates.undo")}
+          </Button>
+        </Group>
+      ),
+    });
+  };
 
   return (
     <Stack>
@@ -76,10 +107,16 @@ export function DuplicatesPage() {
               header: "",
               align: "right" as const,
               render: (p: DuplicatePair) => (
-                <Button size="xs" variant="light" leftSection={<IconGitMerge size={14} />} onClick={() => setReviewing(p)}
-                  data-testid={`duplicate-review-${p.contact.id}-${p.other.id}`}>
-                  {t("duplicates.review")}
-                </Button>
+                <Group gap="xs" justify="flex-end" wrap="nowrap">
+                  <Button size="xs" variant="default" leftSection={<IconUsers size={14} />} onClick={() => void onTellApart(p)}
+                    data-testid={`duplicate-distinct-${p.contact.id}-${p.other.id}`}>
+                    {t("duplicates.distinct")}
+                  </Button>
+                  <Button size="xs" variant="light" leftSection={<IconGitMerge size={14} />} onClick={() => setReviewing(p)}
+                    data-testid={`duplicate-review-${p.contact.id}-${p.other.id}`}>
+                    {t("duplicates.review")}
+                  </Button>
+                </Group>
               ),
             }] : []),
           ]}

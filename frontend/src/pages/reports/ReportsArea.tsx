@@ -2,13 +2,16 @@ import { NavLink, SimpleGrid, Stack, Text, Title, Paper, Anchor } from "@mantine
 import type { ReactElement } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useLocation } from "react-router";
-import { ComingSoon } from "../placeholder/ComingSoon";
 import { EmailResultsPage } from "./EmailResultsPage";
+import { SpendPage } from "./SpendPage";
 
 // The report pages, in the order of the menu: `key` names the page (its words are under
 // reports.pages.<key>: title and description) and its path under /reports.
 type ReportPage = { key: string; element: ReactElement };
-export const REPORT_PAGES: ReportPage[] = [{ key: "emails", element: <EmailResultsPage /> }];
+export const REPORT_PAGES: ReportPage[] = [
+  { key: "emails", element: <EmailResultsPage /> },
+  { key: "spend", element: <SpendPage /> },
+];
 
 /** The reports' side menu: each link keeps the filters of the URL (the period, journeys...). */
 function ReportsMenu() {
@@ -34,7 +37,6 @@ function ReportsMenu() {
 function ReportsIndex() {
   const { t } = useTranslation();
   const location = useLocation();
-  if (REPORT_PAGES.length === 0) return <ComingSoon area="reports" />;
   return (
     <Stack>
       <Title order={2}>{t("nav.reports")}</Title>
