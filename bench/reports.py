@@ -399,6 +399,9 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     if args.quick:
         args.contacts, args.interactions, args.requests, args.slice, args.rounds = 5_000, 50_000, 5, 5_000, 1
+    if args.backend == "sqlite":
+        log("reports: measured on PostgreSQL only (the target's database); skipped")
+        return
     if problem := common.postgres_reachable(common.pg_url()):
         raise SystemExit(f"PostgreSQL is needed: {problem}")
     results = run(args)

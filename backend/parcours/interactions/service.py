@@ -328,17 +328,6 @@ async def rows_after(session: AsyncSession, cursor: StreamCursor, limit: int) ->
     ]
 
 
-async def stream_position(session: AsyncSession) -> tuple[int, set[int]]:
-    """How far the stream has got, without waiting for it: every id up to the position has been
-    handed to its consumers, except the ids still awaited (gaps)."""
-    found = (
-        await session.execute(
-            select(col(StreamCursor.position), col(StreamCursor.gaps)).where(col(StreamCursor.name) == STATS_CURSOR)
-        )
-    ).first()
-    return (int(found[0]), {int(k) for k in found[1] or {}}) if found else (0, set())
-
-
 async def stream_freshness(session: AsyncSession) -> datetime | None:
     """The time up to which the stream has handed every interaction on: now when nothing waits,
     else when its cursor last moved (None: it never ran)."""
@@ -380,15 +369,17 @@ async def stored_of(session: AsyncSession, contact_id: int) -> list[Stored]:
     return _stored((await session.execute(query)).all())
 
 
-async def stored_between(
-    session: AsyncSession, since: datetime, until: datetime, after: int, limit: int
-) -> list[Stored]:
-    """Interactions that occurred in [since, until), by id after `after`, as the stream hands them on."""
+async def stored_between(session: AsyncSession, since: datetime, until: datetime, types: Iterable[str]) -> list[Stored]:
+    """Interactions of these types that occurred in [since, until) (by id), as the stream hands
+    them on; the (type, time) index serves it."""
     query = (
         select(*_STORED)
-        .where(col(Interaction.occurred_at) >= since, col(Interaction.occurred_at) < until, col(Interaction.id) > after)
+        .where(
+            col(Interaction.type).in_(sorted(set(types))),
+            col(Interaction.occurred_at) >= since,
+            col(Interaction.occurred_at) < until,
+        )
         .order_by(col(Interaction.id))
-        .limit(limit)
     )
     return _stored((await session.execute(query)).all())
 
@@ -442,9 +433,14 @@ def table() -> Table:
 
 
 async def of_types(
-    session: AsyncSession, contact_ids: Iterable[int], types: Iterable[str], since: datetime | None
+    session: AsyncSession,
+    contact_ids: Iterable[int],
+    types: Iterable[str],
+    since: datetime | None,
+    until: datetime | None = None,
 ) -> dict[int, list[tuple[str, datetime, dict[str, Any]]]]:
-    """Each contact's interactions of these types (since `since`): (type, occurred_at, properties)."""
+    """Each contact's interactions of these types (since `since`, up to `until` included):
+    (type, occurred_at, properties)."""
     found: dict[int, list[tuple[str, datetime, dict[str, Any]]]] = defaultdict(list)
     ids, kinds = sorted(set(contact_ids)), sorted(set(types))
     if not kinds or not ids:
@@ -458,6 +454,8 @@ async def of_types(
         ).where(col(Interaction.contact_id).in_(ids[start : start + 1000]), col(Interaction.type).in_(kinds))
         if since is not None:
             query = query.where(col(Interaction.occurred_at) >= since)
+        if until is not None:
+            query = query.where(col(Interaction.occurred_at) <= until)
         for cid, kind, at, properties in (await session.execute(query)).all():
             found[cid].append((kind, at, properties or {}))
     return found

@@ -56,6 +56,21 @@ _FIRSTS = {
     "first_human_click": "unique_clicks_human",
 }
 ATTRIBUTED_TYPES = (PURCHASE, "form_submitted")
+# Every type `increments` counts (what a rebuild reads).
+COUNTED_TYPES = (
+    "email_sent",
+    "email_delivered",
+    "email_bounced",
+    "email_opened",
+    "email_clicked",
+    "email_unsubscribed",
+    "email_complained",
+    "journey_step",
+    CONVERTED,
+    "contact_created",
+    "form_submitted",
+    PURCHASE,
+)
 # The counts of an email (or campaign, journey, step): what its reports show.
 COUNTED = (
     "sent",
@@ -138,7 +153,8 @@ async def credited_clicks(session: AsyncSession, rows: Sequence[Stored]) -> dict
     if not wanted:
         return {}
     since = min(r.occurred_at for r in wanted) - ATTRIBUTION_WINDOW
-    clicks = await interactions.of_types(session, {r.contact_id for r in wanted}, ["email_clicked"], since)
+    until = max(r.occurred_at for r in wanted)
+    clicks = await interactions.of_types(session, {r.contact_id for r in wanted}, ["email_clicked"], since, until)
     found: dict[int, Touches] = {}
     for row in wanted:
         before = sorted(
@@ -181,9 +197,11 @@ def stream_consumer() -> Consumer:
 
 
 async def _counted(session: AsyncSession, rows: Sequence[Stored]) -> list[Stored]:
-    """Those of `rows` the stream has already counted (the others will be when their turn comes)."""
-    position, gaps = await interactions.stream_position(session)
-    return [r for r in rows if r.id <= position and r.id not in gaps]
+    """Those of `rows` the stream has already counted (the others will be when their turn comes).
+    The stream's cursor stays locked until the transaction ends: no batch counts them meanwhile."""
+    cursor = await interactions.stream_cursor(session)
+    gaps = {int(k) for k in cursor.gaps}
+    return [r for r in rows if r.id <= cursor.position and r.id not in gaps]
 
 
 async def forget_contact(session: AsyncSession, contact_id: int) -> None:
@@ -194,20 +212,23 @@ async def forget_contact(session: AsyncSession, contact_id: int) -> None:
 
 async def rebuild(sessions: Sessions, start: date, end: date) -> int:
     """Recount the days from `start` to `end` (included) from the raw interactions the stream
-    has counted. Returns how many interactions were read."""
+    has counted, in one transaction that holds the stream's cursor (the stream waits meanwhile).
+    Returns how many interactions were read."""
     read = 0
     async with transaction(sessions) as session:
+        await _counted(session, [])
         await session.execute(delete(ReportDaily).where(col(ReportDaily.day) >= start, col(ReportDaily.day) <= end))
-        since = datetime.combine(start, datetime.min.time(), UTC)
+        # Hour by hour: each read is one range of the (type, time) index, and fits in memory.
+        hour = datetime.combine(start, datetime.min.time(), UTC)
         until = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
-        after = 0
-        while True:
-            rows = await interactions.stored_between(session, since, until, after, interactions.STATS_BATCH)
-            if not rows:
-                return read
-            after, read = rows[-1].id, read + len(rows)
-            counted = await _counted(session, rows)
-            await add(session, increments(counted, await credited_clicks(session, counted)))
+        while hour < until:
+            rows = await interactions.stored_between(session, hour, hour + timedelta(hours=1), COUNTED_TYPES)
+            hour += timedelta(hours=1)
+            for first in range(0, len(rows), interactions.STATS_BATCH):
+                counted = await _counted(session, rows[first : first + interactions.STATS_BATCH])
+                await add(session, increments(counted, await credited_clicks(session, counted)))
+            read += len(rows)
+    return read
 
 
 # ---- reading ---------------------------------------------------------------------------------------

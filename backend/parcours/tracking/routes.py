@@ -11,6 +11,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Redirect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.db import retried
 from parcours.emails import topics
 from parcours.errors import ParcoursError
 from parcours.runtime import Runtime
@@ -28,20 +29,29 @@ def _client(request: Request[Any, Any, Any]) -> service.Client:
 
 
 @get("/t/o/{token:str}", include_in_schema=False)
-async def open_pixel(
-    token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]
-) -> Response[bytes]:
+async def open_pixel(token: str, runtime: Runtime, request: Request[Any, Any, Any]) -> Response[bytes]:
+    # A GET that writes: in a write transaction of its own, committed before the image is sent
+    # (the request's read-only one would commit after the answer, and lose a refused write unseen).
     try:
-        await service.opened(db, runtime.secret_key, token.removesuffix(".gif"), _client(request))
+        await retried(
+            runtime.sessions, service.opened, runtime.secret_key, token.removesuffix(".gif"), _client(request)
+        )
     except ParcoursError:
         pass  # an image must load whatever happens: a bad token records nothing
     return Response(PIXEL, media_type="image/gif", headers=NO_STORE)
 
 
 @get("/t/c/{token:str}", include_in_schema=False)
-async def click(token: str, db: AsyncSession, runtime: Runtime, request: Request[Any, Any, Any]) -> Any:
+async def click(token: str, runtime: Runtime, request: Request[Any, Any, Any]) -> Any:
     try:
-        url = await service.clicked(db, runtime.secret_key, token, runtime.settings.tracked_sites, _client(request))
+        url = await retried(
+            runtime.sessions,
+            service.clicked,
+            runtime.secret_key,
+            token,
+            runtime.settings.tracked_sites,
+            _client(request),
+        )
     except ParcoursError:
         return html(pages.invalid(pages.language_of(None, request.headers.get("accept-language"))), 400)
     return Redirect(url, status_code=302, headers=NO_STORE)

@@ -143,8 +143,14 @@ def _settled(api: Any, email_id: int, check: Any) -> dict[str, Any]:
 
 
 def _reconciled(api: Any, email_id: int) -> dict[str, Any]:
-    raw = _raw(api, email_id)
-    report = _settled(api, email_id, lambda r: r["figures"]["sent"] == raw["sent"])
+    def caught_up() -> Any:
+        raw, report = _raw(api, email_id), _shown(api, email_id)
+        same = {k: report["figures"][k] for k in COUNTS} == {k: int(raw.get(k, 0)) for k in COUNTS}
+        return (raw, report) if same and report["figures"]["revenue"] == round(raw.get("revenue", 0.0), 2) else None
+
+    # The stream counts within moments: wait until it has, then compare once more for the message.
+    api.eventually(caught_up, 30)
+    raw, report = _raw(api, email_id), _shown(api, email_id)
     figures = report["figures"]
     assert {k: figures[k] for k in COUNTS} == {k: int(raw.get(k, 0)) for k in COUNTS}
     assert figures["revenue"] == round(raw.get("revenue", 0.0), 2)
@@ -158,8 +164,8 @@ def test_email_results_reconcile_with_raw_rows_machines_apart(api: Any, make_con
     links = _links(api, campaign_id)
     ann, bob, cat, dan = (links[people[n]["id"]] for n in ("ann", "bob", "cat", "dan"))
     # A proxy fetches Bob's pixel at once; a scanner follows Cat's link as it arrives.
-    api.get(bob["pixel"], headers=PROXY)
-    api.get(cat["clicks"][0], headers=SCANNER, follow_redirects=False)
+    assert api.get(bob["pixel"], headers=PROXY).status_code == 200
+    assert api.get(cat["clicks"][0], headers=SCANNER, follow_redirects=False).status_code == 302
     clock.advance(timedelta(minutes=5))
     try:
         api.get(ann["pixel"], headers=HUMAN)
@@ -254,3 +260,50 @@ def test_bad_requests_are_refused(api: Any) -> None:
     bad = api.get("/api/reports/emails", params={"from": "2026-05-02", "to": "2026-05-01"})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "from"
     assert api.get("/api/reports/emails/1", params={"attribution": "middle"}).status_code == 400
+
+
+def _rollup(api: Any, subject: str, subject_id: str) -> dict[str, float]:
+    runtime = api.app.state.runtime
+
+    async def read() -> dict[str, float]:
+        from parcours.clock import utcnow
+        from parcours.reports import rollups
+        from parcours.reports.filters import ReportFilters
+
+        today = utcnow().date()
+        async with runtime.sessions() as session:
+            found = await rollups.totals(session, subject, ReportFilters(start=today - timedelta(days=1), end=today))
+            return found.get(subject_id, {})
+
+    return dict(api.blocking_portal.call(read))
+
+
+def test_a_journey_counts_entries_emails_per_step_and_conversions_across_versions(api: Any, make_contact: Any) -> None:
+    from tests.factories import chain, email, journey, published, unique_type
+
+    trigger = unique_type("asked")
+    mail = email(api, "Journey offer")
+    definition = chain(
+        ("start", "entry.interaction", {"type": trigger}),
+        ("mail", "action.email", {"email_id": mail}),
+        ("wait", "flow.wait", {"duration": "P3D"}),
+    )
+    made = journey(api, definition, goal={"type": "purchase"})
+    published(api, made["id"])
+    first, second = make_contact(**OPTED_IN), make_contact(**OPTED_IN)
+    api.post("/api/interactions", json={"type": trigger, "contact_id": first["id"]})
+    api.eventually(lambda: _rollup(api, "node", f"{made['id']}:mail").get("sent") == 1, 30)
+    # A second version (the email step keeps its id) counts on the same journey and step.
+    edited = api.patch(
+        f"/api/journeys/{made['id']}", json={"definition": definition, "settings": {"goal": {"type": "purchase"}}}
+    )
+    assert edited.status_code == 200, edited.text
+    published(api, made["id"])
+    api.post("/api/interactions", json={"type": trigger, "contact_id": second["id"]})
+    api.post("/api/interactions", json={"type": "purchase", "contact_id": second["id"], "properties": {"amount": 20}})
+    figures = api.eventually(
+        lambda: (f := _rollup(api, "journey", str(made["id"]))).get("conversions") == 1 and f.get("sent") == 2 and f, 30
+    )
+    assert figures["entered"] == 2
+    assert _rollup(api, "node", f"{made['id']}:mail")["sent"] == 2
+    assert _shown(api, mail)["figures"]["sent"] == 2

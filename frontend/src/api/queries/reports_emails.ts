@@ -10,6 +10,9 @@ export type EmailFigures = Schemas["EmailFigures"];
 export type Rate = Schemas["Rate"];
 export type Attribution = "last" | "first";
 
+// The rollups follow the stream within moments: an open page follows them every minute.
+const REFRESH = 60_000;
+
 export const keys = {
   all: ["reports", "emails"] as const,
   list: (filters: ReportFilters) => ["reports", "emails", "list", filters] as const,
@@ -29,8 +32,8 @@ export const emailReport = async (emailId: number, filters: ReportFilters, attri
 
 /** Every email with something in the period, with its figures, rates and A/B variants. */
 export const useEmailsReport = (filters: ReportFilters) =>
-  useQuery({ queryKey: keys.list(filters), queryFn: () => emailsReport(filters) });
+  useQuery({ queryKey: keys.list(filters), queryFn: () => emailsReport(filters), refetchInterval: REFRESH });
 
 /** One email: figures, links, days, hours of sending, domains, revenue by last or first click. */
 export const useEmailReport = (emailId: number, filters: ReportFilters, attribution: Attribution) =>
-  useQuery({ queryKey: keys.one(emailId, filters, attribution), queryFn: () => emailReport(emailId, filters, attribution) });
+  useQuery({ queryKey: keys.one(emailId, filters, attribution), queryFn: () => emailReport(emailId, filters, attribution), refetchInterval: REFRESH });
