@@ -19,6 +19,7 @@ from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.db import dialect_name
 from parcours.emails import topics
+from parcours.reports import scope
 from parcours.reports.customers_schemas import AudienceReport, Bucket, Completeness, GrowthMonth, OptIn
 from parcours.reports.filters import JsonOrCsv, ReportFilters, csv_answer, report_filters
 from parcours.reports.sql import in_segment, month_of, share
@@ -246,8 +247,7 @@ async def _growth(
 
 
 async def report(session: AsyncSession, filters: ReportFilters) -> AudienceReport:
-    if filters.segment_id is not None:
-        await segments.get_segment(session, filters.segment_id)
+    await scope.audience(session, filters)  # an unknown segment: 400 naming segment_id
     dialect = await dialect_name(session)
     table = contacts.contacts_table()
     where = in_segment(table.c.id, filters.segment_id)

@@ -19,17 +19,15 @@ from parcours.campaigns import service as campaigns
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.emails import service as emails
-from parcours.errors import InvalidInput, NotFound
 from parcours.events import service as events
 from parcours.forms import service as forms
 from parcours.interactions import service as interactions
 from parcours.jobs import service as jobs
 from parcours.journeys import service as journeys
 from parcours.pipeline import service as pipeline
-from parcours.reports import rollups
+from parcours.reports import rollups, scope
 from parcours.reports.filters import ReportFilters
 from parcours.reports.overview_schemas import AttentionItem, Figure, FigureKey, OverviewReport, RecentItem
-from parcours.segments import service as segments
 
 RECENT = 10
 # A bounce-rate spike: over the last week, above this share of sent, or twice the usual one.
@@ -87,13 +85,7 @@ def counted(key: FigureKey, days: list[date], now: Mapping[date, float], before:
 
 
 async def _among(session: AsyncSession, filters: ReportFilters) -> Select[Any] | None:
-    if filters.segment_id is None:
-        return None
-    try:
-        await segments.get_segment(session, filters.segment_id)
-    except NotFound:
-        raise InvalidInput(f"There is no segment with id {filters.segment_id}.", "segment_id") from None
-    return segments.member_ids(filters.segment_id)
+    return await scope.audience(session, filters)
 
 
 async def _email_figures(session: AsyncSession, filters: ReportFilters) -> list[Figure]:

@@ -15,10 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
 from parcours.interactions import service as interactions
+from parcours.reports import scope
 from parcours.reports.customers_schemas import ProductLine, ProductsReport, Starter
 from parcours.reports.filters import JsonOrCsv, ReportFilters, csv_answer, report_filters
 from parcours.reports.sql import in_segment, share
-from parcours.segments import service as segments
 
 PURCHASE = "purchase"
 DEFINITIONS = {
@@ -134,8 +134,7 @@ async def _starters(session: AsyncSession, filters: ReportFilters, key: str) -> 
 
 
 async def report(session: AsyncSession, filters: ReportFilters) -> ProductsReport:
-    if filters.segment_id is not None:
-        await segments.get_segment(session, filters.segment_id)
+    await scope.audience(session, filters)  # an unknown segment: 400 naming segment_id
     return ProductsReport(
         as_of=utcnow(),
         products=await _lines(session, filters, "product"),

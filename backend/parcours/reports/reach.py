@@ -12,6 +12,7 @@ from parcours.channels import service as outbox
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.emails import service as emails
+from parcours.errors import InvalidInput, NotFound
 from parcours.journeys import service as journeys
 from parcours.reports.filters import ReportFilters
 from parcours.reports.journey_schemas import (
@@ -35,7 +36,7 @@ def _name(first: str | None, last: str | None) -> str:
 async def report(
     session: AsyncSession, journey_id: int, filters: ReportFilters, q: str | None, cursor: str | None, limit: int
 ) -> JourneyReach:
-    journey = await journeys.get_journey(session, journey_id)
+    journey = await _journey(session, journey_id)
     among = contacts.searched(q or "")
     last = read_cursor(cursor, int)
     page, total, converted = await journeys.entrant_page(
@@ -96,6 +97,15 @@ async def report(
     )
 
 
+async def _journey(session: AsyncSession, journey_id: int) -> Any:
+    """The journey the report is asked about: one that does not exist is a 400 naming journey_id
+    (a query parameter, not the path)."""
+    try:
+        return await journeys.get_journey(session, journey_id)
+    except NotFound:
+        raise InvalidInput(f"There is no journey with id {journey_id}.", "journey_id") from None
+
+
 async def csv_rows(session: AsyncSession, journey_id: int, filters: ReportFilters, q: str | None) -> list[list[Any]]:
     """Every contact of the report (up to CSV_MOST), one line each."""
     lines: list[list[Any]] = []
@@ -123,7 +133,7 @@ async def csv_rows(session: AsyncSession, journey_id: int, filters: ReportFilter
 
 
 async def path(session: AsyncSession, journey_id: int, contact_id: int) -> ContactPath:
-    await journeys.get_journey(session, journey_id)
+    await _journey(session, journey_id)
     person = await contacts.get_contact(session, contact_id)
     return ContactPath(
         as_of=utcnow(),

@@ -24,12 +24,12 @@ from parcours.contacts import service as contacts
 from parcours.db import UTCDateTime, dialect_name
 from parcours.events import service as events
 from parcours.interactions import service as interactions
+from parcours.reports import scope
 from parcours.reports.customers_schemas import ChurnBucket, CohortRow, CohortsReport, GridCell, RfmGroup, RfmReport
 from parcours.reports.filters import JsonOrCsv, ReportFilters, csv_answer, report_filters
 from parcours.reports.sql import in_segment, month_of, share
 from parcours.rfm import core as rfm_core
 from parcours.rfm import service as rfm
-from parcours.segments import service as segments
 from parcours.spend import service as spend
 
 PURCHASE = "purchase"
@@ -65,8 +65,7 @@ def _first_purchases(where: list[ColumnElement[bool]] | None = None) -> Subquery
 
 
 async def rfm_report(session: AsyncSession, filters: ReportFilters) -> RfmReport:
-    if filters.segment_id is not None:
-        await segments.get_segment(session, filters.segment_id)
+    await scope.audience(session, filters)  # an unknown segment: 400 naming segment_id
     now = utcnow()
     cur, prev_t, p = contacts.rfm_table(), rfm.monthly_table(), _purchases()
     audience = in_segment(cur.c.contact_id, filters.segment_id)
@@ -189,8 +188,7 @@ def _month_start(index: int) -> datetime:
 
 
 async def cohorts_report(session: AsyncSession, filters: ReportFilters, basis: str, months: int) -> CohortsReport:
-    if filters.segment_id is not None:
-        await segments.get_segment(session, filters.segment_id)
+    await scope.audience(session, filters)  # an unknown segment: 400 naming segment_id
     now = utcnow()
     dialect = await dialect_name(session)
     last = _month_index(spend.month_of(filters.end))

@@ -213,7 +213,7 @@ def test_audience_of_a_segment_and_its_csv(api: Any, base: dict[str, Any]) -> No
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert "distribution,gender,female,1,0.5" in csv.text
     missing = api.get("/api/reports/audience", params={"segment_id": 987654})
-    assert missing.status_code in (400, 404) and missing.json()["error"]["field"] == "segment_id"
+    assert missing.status_code == 400 and missing.json()["error"]["field"] == "segment_id"
 
 
 def test_rfm_groups_moves_grid_and_churn_reconcile(api: Any, database: Database, base: dict[str, Any]) -> None:

@@ -239,7 +239,7 @@ def test_bad_questions_are_refused_naming_the_field(api: Any, world: dict[str, A
     journey_id = world["journey"]["id"]
     assert api.get("/api/reports/journey-reach").status_code == 400
     missing = api.get("/api/reports/journey-reach", params={"journey_id": 987654})
-    assert missing.status_code == 404 and missing.json()["error"]["field"] == "journey_id"
+    assert missing.status_code == 400 and missing.json()["error"]["field"] == "journey_id"
     bad = api.get("/api/reports/journey-reach", params={"journey_id": journey_id, "cursor": "nope"})
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "cursor"
     erased = world["people"]["chloe"]["id"]
