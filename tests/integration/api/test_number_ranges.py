@@ -10,6 +10,9 @@ from litestar.routes import HTTPRoute
 
 TOO_LARGE = 2**63  # beyond every integer column, on SQLite and on PostgreSQL
 SAFE_PARAMETERS = {"data", "db", "actor", "runtime", "request", "scope"}
+# A valid value for the text path parameters that only take a few (the number's parameter is then
+# the first one refused).
+TEXT_SAMPLES = {"kind": "journey"}
 
 
 def is_integer(annotation: Any) -> bool:
@@ -45,7 +48,7 @@ def fill(template: str, name: str | None, value: object) -> str:
         param, kind = match.group(1), match.group(2)
         if param == name:
             return str(value)
-        return "1" if kind == "int" else "sample"
+        return "1" if kind == "int" else TEXT_SAMPLES.get(param, "sample")
 
     return re.sub(r"\{(\w+):(\w+)\}", one, template)
 
