@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from parcours import metrics, queue
+from parcours import backup, metrics, queue
 from parcours.channels import service as outbox
 from parcours.db import transaction
 from parcours.errors import NotFound, Unauthorized
@@ -56,7 +56,7 @@ async def _live(runtime: Runtime) -> bytes:
 
 async def _database_bytes(runtime: Runtime, session: Any) -> float:
     if runtime.settings.is_sqlite:
-        path = Path(runtime.settings.sqlalchemy_url.split(":///", 1)[1])
+        path = backup.database_path(runtime.settings)
         return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
     return float((await session.execute(text("SELECT pg_database_size(current_database())"))).scalar_one())
 

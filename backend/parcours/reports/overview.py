@@ -84,10 +84,6 @@ def counted(key: FigureKey, days: list[date], now: Mapping[date, float], before:
 # ---- figures -------------------------------------------------------------------------------------
 
 
-async def _among(session: AsyncSession, filters: ReportFilters) -> Select[Any] | None:
-    return await scope.audience(session, filters)
-
-
 async def _email_figures(session: AsyncSession, filters: ReportFilters) -> list[Figure]:
     days = filters.days()
     ids = [str(i) for i in filters.email_ids] or None
@@ -296,7 +292,7 @@ async def _recent(session: AsyncSession) -> list[RecentItem]:
 
 async def report(session: AsyncSession, filters: ReportFilters) -> OverviewReport:
     now = utcnow()
-    among = await _among(session, filters)
+    among = await scope.audience(session, filters)
     before = filters.previous()
     fresh = await rollups.freshness(session)
     return OverviewReport(
