@@ -8,7 +8,7 @@ SPA := frontend/dist/index.html
 BACKEND_SOURCES := $(shell find backend -name '*.py' -not -path '*/__pycache__/*')
 FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/package.json
 
-.PHONY: setup run lint test test-backend test-e2e bench clean
+.PHONY: setup run lint test test-backend test-e2e bench capacity clean
 
 setup: $(PY_STAMP) $(SPA)
 
@@ -50,6 +50,10 @@ test-e2e: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+# docs/capacity.md: the product in production mode under a mixed load for 10 minutes (PostgreSQL).
+capacity: setup
+	$(BIN)/python -m bench.capacity
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist var

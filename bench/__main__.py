@@ -7,6 +7,7 @@ import sys
 import traceback
 
 from bench import (
+    audience,
     computed,
     contact_list,
     customers,
@@ -19,6 +20,8 @@ from bench import (
     import_csv,
     ingest,
     journeys,
+    ontime,
+    purchases,
     reports,
     rfm,
     scoring,
@@ -34,11 +37,14 @@ BENCHMARKS = {
     "segments": segments.main,
     "delivery": delivery.main,
     "journeys": journeys.main,
+    "ontime": ontime.main,
     "scoring": scoring.main,
     "computed": computed.main,
     "duplicates": duplicates.main,
     "rfm": rfm.main,
     "customers": customers.main,
+    "audience": audience.main,
+    "purchases": purchases.main,
     "explore": explore.main,
     "reports": reports.main,
     "events": events.main,

@@ -443,6 +443,21 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
+async def timed_in_transactions(sessions: Any, call: Any, samples: int) -> dict[str, float]:
+    """`call(session)` in a transaction of its own once unmeasured, then `samples` times: the
+    latency summary of those (the product's functions in-process, as their routes run them)."""
+    from parcours.db import transaction
+
+    measured = []
+    for n in range(samples + 1):
+        async with transaction(sessions) as session:
+            started = time.perf_counter()
+            await call(session)
+            if n:
+                measured.append(time.perf_counter() - started)
+    return latency_summary(measured)
+
+
 def verdict(value: float, target: float, higher_is_better: bool = True) -> str:
     ok = value >= target if higher_is_better else value <= target
     return "met" if ok else "MISSED"
@@ -550,9 +565,12 @@ def stop_process(process: subprocess.Popen[bytes] | None, timeout: float = 30) -
 class Workers:
     """`parcours worker` processes with the API's environment, each logging to its own file."""
 
-    def __init__(self, env: dict[str, str], count: int, workdir: Path) -> None:
+    def __init__(self, env: dict[str, str], count: int, workdir: Path, arguments: Sequence[Sequence[str]] = ()) -> None:
+        """`arguments`: each process's own options (`["--queue", "urgent"]`...), one list per
+        process (then `count` is their number)."""
         self.env = {**env, "PYTHONUNBUFFERED": "1"}
-        self.count, self.workdir = count, workdir
+        self.arguments = [list(a) for a in arguments] or [[] for _ in range(count)]
+        self.count, self.workdir = len(self.arguments), workdir
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def log_path(self, index: int) -> Path:
@@ -567,7 +585,7 @@ class Workers:
             with open(self.log_path(index), "ab") as out:
                 self.processes.append(
                     subprocess.Popen(
-                        [PARCOURS, "worker"],
+                        [PARCOURS, "worker", *self.arguments[index]],
                         env=self.env,
                         stdout=out,
                         stderr=subprocess.STDOUT,

@@ -54,7 +54,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
 import random
 import signal
 import subprocess
@@ -67,8 +66,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import common
-from bench.common import Database, Product, Workers, log, print_table, verdict
+from bench import common, production
+from bench.common import Database, log, print_table, verdict
 from bench.smtp_sink import SINKS, SmtpSink
 
 STEPS_TARGET = 2_000.0  # contact-steps/s per worker, wait excluded
@@ -154,47 +153,12 @@ def helper(*args: str) -> list[str]:
 # ---- the stack of one run ------------------------------------------------------------------------
 
 
-@dataclass
-class Stack:
-    db: Database
-    redis_url: str
-    sink: SmtpSink
-    workers: Workers
-    product: Product
-
-
 @contextmanager
-def running_stack(backend: str, workers_count: int, sink_kind: str, tmp: Path) -> Iterator[Stack]:
+def running_stack(backend: str, workers_count: int, sink_kind: str, tmp: Path) -> Iterator[production.Stack]:
     """A fresh database, redis-server, SMTP sink, worker processes and the API (without worker)."""
-    from parcours.queue import EmbeddedRedis
-
-    db = common.prepare_database(backend, tmp)
-    with ExitStack() as cleanup:  # stopped in reverse order, whatever fails
-        redis_server = EmbeddedRedis(tmp / "redis")
-        cleanup.callback(redis_server.stop)
-        redis_url = redis_server.start()
+    with ExitStack() as cleanup:
         sink = SmtpSink(tmp, sink_kind)
-        cleanup.callback(sink.stop)
-        sink.start()
-        product = Product(db, tmp / "data")
-        product.env.update(
-            {
-                "PARCOURS_IN_PROCESS_WORKER": "false",
-                "PARCOURS_REDIS_URL": redis_url,
-                "PARCOURS_SMTP_URL": sink.url,
-                "PARCOURS_SMTP_DOMAIN_RATE": "0",
-                "PARCOURS_FREQUENCY_CAP": "0",
-                "PARCOURS_SECRET_KEY": "bench-" + os.urandom(24).hex(),  # one key for the API and every worker
-            }
-        )
-        (tmp / "data").mkdir(parents=True, exist_ok=True)
-        common.parcours_cli(["migrate"], product.env, timeout=300)
-        workers = Workers(product.env, workers_count, tmp)
-        cleanup.callback(workers.stop)
-        workers.start()  # before the API: its /health wants a worker
-        cleanup.callback(product.stop)
-        product.start()
-        yield Stack(db, redis_url, sink, workers, product)
+        yield production.start("journeys", tmp, cleanup, {}, workers_count, backend=backend, sink=sink)
 
 
 # ---- setup (not timed) ---------------------------------------------------------------------------
@@ -317,16 +281,17 @@ def due_jobs(redis_url: str) -> list[str]:
     """arq jobs due now or running (a job stays in the queue, scored by when it is due, until it ends)."""
     import redis
 
-    from parcours.queue import QUEUE_NAME
+    from parcours.queue import QUEUES
 
     client = redis.Redis.from_url(redis_url, socket_timeout=10)
     try:
-        return [j.decode() for j in client.zrangebyscore(QUEUE_NAME, "-inf", int(time.time() * 1000))]
+        now_ms = int(time.time() * 1000)
+        return [j.decode() for name in QUEUES.values() for j in client.zrangebyscore(name, "-inf", now_ms)]
     finally:
         client.close()
 
 
-def wait_idle(stack: Stack, timeout: float = 600.0) -> float:
+def wait_idle(stack: production.Stack, timeout: float = 600.0) -> float:
     """Until the interaction stream is processed and no job is due or running, three polls in a row."""
     started = time.perf_counter()
     calm, state = 0, "not polled yet"
@@ -375,7 +340,7 @@ class Sample:
     received: int
 
 
-def sample_runs(stack: Stack, journey_id: int, at: float, received: int) -> Sample:
+def sample_runs(stack: production.Stack, journey_id: int, at: float, received: int) -> Sample:
     row = stack.db.execute(
         "SELECT coalesce(sum(CASE WHEN status = 'active' THEN 1 ELSE 0 END), 0), "
         "coalesce(sum(CASE WHEN status = 'waiting' THEN 1 ELSE 0 END), 0), "
@@ -413,7 +378,7 @@ def phases(samples: list[Sample], contacts: int) -> dict[str, float | None]:
 
 
 def follow_runs(
-    stack: Stack, journey_id: int, started: float, args: argparse.Namespace
+    stack: production.Stack, journey_id: int, started: float, args: argparse.Namespace
 ) -> tuple[list[Sample], float | None, float | None, dict[str, Any]]:
     """Poll until every run is completed and the sink has every message (or the mail wait is over).
     Returns the samples, seconds to the runs' completion, to the last message, and the sink status."""
@@ -472,7 +437,7 @@ def stats_check(client: common.Http, journey_id: int) -> dict[str, Any]:
     }
 
 
-def setup_throughput(stack: Stack, client: common.Http, args: argparse.Namespace) -> dict[str, Any]:
+def setup_throughput(stack: production.Stack, client: common.Http, args: argparse.Namespace) -> dict[str, Any]:
     watch = common.Stopwatch()
     ids = insert_contacts(stack.db, args.contacts)
     inserted = watch.seconds
@@ -607,7 +572,12 @@ async def _send_triggers(
 
 
 async def _measure_triggers(
-    stack: Stack, client: common.Http, journey_id: int, contact_ids: list[int], spacing: float, timeout: float
+    stack: production.Stack,
+    client: common.Http,
+    journey_id: int,
+    contact_ids: list[int],
+    spacing: float,
+    timeout: float,
 ) -> tuple[dict[int, float], list[int], list[str]]:
     pending: dict[int, float] = {}
     found: dict[int, float] = {}

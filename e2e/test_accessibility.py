@@ -4,7 +4,6 @@ dialogs, and every public page, has no serious or critical WCAG A/AA fault (axe-
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from e2e.conftest import (
     describe_violations,
     login,
     scan_accessibility,
+    wait_for,
 )
 
 MESSY = Path(__file__).parent / "data" / "messy-contacts.csv"
@@ -31,14 +31,6 @@ PASSWORD = "a11y-password-2026"
 def created(response: httpx.Response) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     return dict(response.json())
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (result := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
-    return result
 
 
 class Tour:
@@ -272,6 +264,8 @@ def tour_the_app(tour: Tour, data: dict[str, Any]) -> None:
         ("custom-fields", "fields-new"),
         ("topics", "topic-save"),
         ("templates", "templates-archived"),
+        ("system", "system-refresh"),
+        ("audit", "audit-table"),
     ]:
         tour.visit(f"/settings/{tab}", ready, f"settings: {tab}")
     for opener in ("users-new", "keys-new", "fields-new"):

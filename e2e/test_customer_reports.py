@@ -5,13 +5,14 @@ a segment, and which product first-time buyers start with. Figures on screen mat
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import create_contact
+from e2e.conftest import create_contact, wait_for
 
 
 def percent(share: float) -> str:
@@ -39,6 +40,11 @@ def test_what_share_of_my_base_can_i_email(page: Page, api: httpx.Client) -> Non
     ids = [create_contact(api, email_opt_in=True)["id"] for _ in range(2)] + [create_contact(api)["id"]]
     segment = api.post("/api/segments", json={"name": f"Audience {uuid.uuid4().hex[:6]}", "kind": "static"}).json()
     api.post(f"/api/segments/{segment['id']}/members", json={"contact_ids": ids})
+    # The whole base is read from its last count: counted again now, with these contacts.
+    job_id = api.post("/api/reports/audience/refresh").json()["job_id"]
+    deadline = time.monotonic() + 60
+    while api.get(f"/api/jobs/{job_id}").json()["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.2)
     page.goto("/reports")
     page.get_by_test_id("reports-card-audience").click()
     expected: dict[str, Any] = api.get("/api/reports/audience").json()
@@ -53,6 +59,10 @@ def test_what_share_of_my_base_can_i_email(page: Page, api: httpx.Client) -> Non
     page.get_by_test_id("audience-dimension").click()
     page.get_by_role("option", name="Lifecycle stage").click()
     expect(page.get_by_test_id("audience-distribution")).to_contain_text(f"Contacts: {segment['name']}")
+    # A contact more, counted on demand from the page.
+    create_contact(api)
+    page.get_by_test_id("audience-count-again").click()
+    expect(page.get_by_test_id("audience-contacts-0")).to_have_text(f"{expected['contacts'] + 1:,} contacts")
 
 
 def test_which_cohort_is_worth_most_and_what_it_cost(page: Page, api: httpx.Client) -> None:
@@ -66,11 +76,14 @@ def test_which_cohort_is_worth_most_and_what_it_cost(page: Page, api: httpx.Clie
     )
     recompute = api.post("/api/rfm/recompute")
     assert recompute.status_code == 202
+
+    def cohort() -> dict[str, Any] | None:  # the cohorts come from the interaction stream, seconds later
+        rows = api.get("/api/reports/cohorts", params={"months": 12}).json()["rows"]
+        return next((r for r in rows if r["month"] == month and r["ltv"][6] is not None), None)
+
+    row = wait_for(cohort, what="the purchases did not reach the cohorts")
     page.goto("/reports/value")
     expect(page.get_by_test_id("cohorts-definition")).to_contain_text("CAC: marketing spend and event costs")
-    expected = api.get("/api/reports/cohorts", params={"months": 12}).json()
-    row = next(r for r in expected["rows"] if r["month"] == month)
-    assert row["ltv"][6] is not None
     expect(page.get_by_test_id(f"cohort-{month}-ltv-6")).to_contain_text(f"{row['ltv'][6]:,.2f}")
     expect(page.get_by_test_id(f"cohort-{month}-cac")).to_contain_text(f"{row['cac']:,.2f}")
     # An RFM group becomes a segment in one click.
@@ -88,6 +101,13 @@ def test_which_product_do_customers_start_with(page: Page, api: httpx.Client) ->
         buyer = create_contact(api)["id"]
         buy(api, buyer, now - dt.timedelta(days=3), amount, product)
         buy(api, buyer, now, 10.0, "e2e-refill")
+
+    def counted() -> bool:  # the purchase lines come from the interaction stream, seconds later
+        report = api.get("/api/reports/products").json()
+        starters = [s for s in report["starters"] if s["name"] == product]
+        return bool(starters) and starters[0]["customers"] == 2 and starters[0]["revenue"] == 120.0
+
+    wait_for(counted, what="the purchases did not reach the products report")
     page.goto("/reports/products")
     row = page.get_by_test_id(f"products-starters-{product}")
     expect(row).to_contain_text("2")

@@ -4,12 +4,11 @@ opens one email, sees its click map and downloads it as CSV."""
 import re
 import time
 import uuid
-from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import create_contact
+from e2e.conftest import create_contact, wait_for
 
 MJML = (
     "<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text>"
@@ -17,14 +16,6 @@ MJML = (
 )
 HUMAN = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"}
 PROXY = {"user-agent": "Mozilla/5.0 (via ggpht.com GoogleImageProxy)"}
-
-
-def wait_for(check: Any, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (result := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
-    return result
 
 
 def test_email_results_people_or_all_then_one_email(page: Page, api: httpx.Client) -> None:
@@ -89,3 +80,11 @@ def test_email_results_people_or_all_then_one_email(page: Page, api: httpx.Clien
     with open(download.value.path(), encoding="utf-8-sig") as file:
         content = file.read()
     assert "https://shop.example.fr/spring,1,1,1" in content
+
+    # The figures say where they come from; limited to a segment, from its members' own rows.
+    expect(page.get_by_test_id("report-source")).to_have_attribute("data-source", "rollups")
+    expect(page.get_by_test_id("report-attribution-days")).to_contain_text("7 days")
+    page.goto(f"/reports/emails/{email['id']}?segment_id={segment['id']}")
+    expect(page.get_by_test_id("report-source")).to_have_attribute("data-source", "raw")
+    expect(page.get_by_test_id("email-figure-sent")).to_contain_text("2")
+    expect(page.get_by_test_id("email-links")).to_contain_text("https://shop.example.fr/spring")

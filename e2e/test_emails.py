@@ -9,15 +9,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import create_contact
-
-
-def wait_for(check: Any, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (result := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
-    return result
+from e2e.conftest import create_contact, wait_for
 
 
 def drag_block(page: Page, block: str) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.conftest import wait_for
+
 WORDING = "I agree to receive the Garden Club's monthly letter."
 
 
@@ -59,15 +61,6 @@ def inbound_setup(api: httpx.Client, stamp: int) -> tuple[dict[str, Any], dict[s
     return form, pricing, guide, int(welcome["id"])
 
 
-def eventually(check: Any, seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.3)
-
-
 def test_an_anonymous_visitor_becomes_an_inbound_contact_with_their_history(
     page: Page, browser: Browser, api: httpx.Client
 ) -> None:
@@ -96,12 +89,12 @@ def test_an_anonymous_visitor_becomes_an_inbound_contact_with_their_history(
         items = api.get("/api/contacts", params={"q": email}).json()["items"]
         return next((c for c in items if c["email"] == email), None)
 
-    person = eventually(contact)
-    assert person, "the visitor did not become a contact"
+    person = wait_for(contact, what="the visitor did not become a contact")
     assert person["lead_origin"] == "inbound"
     assert (person["lead_origin_form_id"], person["lead_origin_page_id"]) == (form["id"], guide["id"])
-    assert eventually(
-        lambda: [r for r in api.get(f"/api/journeys/{welcome}/runs").json() if r["contact_id"] == person["id"]]
+    wait_for(
+        lambda: [r for r in api.get(f"/api/journeys/{welcome}/runs").json() if r["contact_id"] == person["id"]],
+        what="the welcome journey did not start",
     )
 
     def visits() -> list[dict[str, Any]]:
@@ -109,8 +102,10 @@ def test_an_anonymous_visitor_becomes_an_inbound_contact_with_their_history(
         return [i for i in items if i["type"] == "page_visited"]
 
     # The views reach the contact once the worker has read the submission: allow a busy machine.
-    followed = eventually(lambda: len(visits()) >= 2, seconds=60)
-    assert followed and len(visits()) == 2, f"the anonymous page views did not follow: {visits()}"
+    wait_for(
+        lambda: len(visits()) >= 2, timeout=60, what=lambda: f"the anonymous page views did not follow: {visits()}"
+    )
+    assert len(visits()) == 2, visits()
 
     # The marketer sees the earlier page views, the consent's words and the score on the contact's page.
     page.goto(f"/contacts/{person['id']}")

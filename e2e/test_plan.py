@@ -1,6 +1,7 @@
 """A marketer starts a program from the "Reactivation" template with its KPI and a target, attaches
 a journey, sees the program's progress and its row in the annual calendar, then writes the
-journey's scenario brief from the journey editor."""
+journey's scenario brief from the journey editor; another program tracks one figure of a saved
+exploration."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import check_accessibility
+from e2e.conftest import add_interactions, check_accessibility, create_contact
 
 
 def _journey(api: httpx.Client) -> dict[str, Any]:
@@ -105,3 +106,56 @@ def test_a_program_from_a_template_tracks_its_kpi_and_shows_in_the_calendar(page
     page.get_by_test_id("program-delete-confirm").click()
     expect(card).to_be_hidden()
     assert api.get(f"/api/journeys/{journey['id']}").status_code == 200
+
+
+def test_a_program_tracks_one_figure_of_a_saved_exploration(page: Page, api: httpx.Client) -> None:
+    stamp = time.monotonic_ns()
+    kind = f"bought_{stamp}"
+    buyer = create_contact(api)
+    for amount in (30, 45):
+        add_interactions(api, buyer["id"], kind, amount=amount)
+    question = {
+        "dataset": "interactions",
+        "filters": {"types": [kind, "email_opened"]},
+        "group_by": ["type"],
+        "measures": [{"kind": "count"}, {"kind": "sum", "field": "value"}],
+    }
+    saved = api.post("/api/explorations", json={"name": f"Orders {stamp}", "question": question, "shared": True})
+    assert saved.status_code == 201, saved.text
+    # The purchases reach the exploration's daily counts once the stream has handed them on.
+    deadline = time.monotonic() + 20
+    while api.post("/api/explore", json=question).json()["rows"] != [[kind, 2, 75.0]] and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    page.goto("/plan")
+    page.get_by_test_id("program-new").click()
+    name = f"Orders {stamp}"
+    page.get_by_test_id("program-name").fill(name)
+    page.get_by_test_id("program-kpi").click()
+    page.get_by_role("option", name="An exploration's result").click()
+    # The exploration is asked for, next to its field, before anything is saved.
+    page.get_by_test_id("program-save").click()
+    expect(page.get_by_text("Pick the saved exploration to track.")).to_be_visible()
+    page.get_by_test_id("program-exploration").click()
+    page.get_by_role("option", name=f"Orders {stamp}").click()
+    page.get_by_test_id("program-cell").click()
+    page.get_by_role("option", name=kind).click()
+    page.get_by_test_id("program-measure").click()
+    page.get_by_role("option", name="Sum of value").click()
+    page.get_by_test_id("program-target").fill("100")
+    check_accessibility(page, "program form tracking an exploration")
+    page.get_by_test_id("program-save").click()
+    expect(page.get_by_test_id("program-form")).to_be_hidden()
+
+    program = next(p for p in api.get("/api/programs", params={"limit": 200}).json()["items"] if p["name"] == name)
+    assert program["kpi"] == {
+        "metric": "exploration",
+        "segment_id": None,
+        "exploration_id": saved.json()["id"],
+        "cell": [kind],
+        "measure": 1,
+    }
+    expect(page.get_by_test_id(f"program-{program['id']}")).to_contain_text("An exploration's result")
+    expect(page.get_by_test_id(f"program-{program['id']}-value")).to_contain_text("75")
+    expect(page.get_by_test_id(f"program-{program['id']}-value")).to_contain_text("of 100 targeted")
+    assert api.get(f"/api/programs/{program['id']}/progress").json()["value"] == 75.0

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import add_interactions, create_contact
+from e2e.conftest import add_interactions, create_contact, wait_for
 
 MODEL_FIELDS = (
     "key",
@@ -25,13 +25,6 @@ MODEL_FIELDS = (
     "notify_email",
     "notify_webhook",
 )
-
-
-def wait_for(check, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def model_by_key(api: httpx.Client, key: str) -> dict[str, Any]:

@@ -6,14 +6,7 @@ import time
 import httpx
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import add_interactions, create_contact
-
-
-def wait_for(check, timeout: float = 20) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
+from e2e.conftest import add_interactions, create_contact, wait_for
 
 
 def pick(page: Page, test_id: str, option: str) -> None:

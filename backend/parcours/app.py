@@ -18,9 +18,11 @@ from litestar.response import File, Response
 from litestar.routes import HTTPRoute
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours import errors, health, logs, metrics, monitoring, openapi
+from parcours import errors, health, keys, logs, metrics, monitoring, openapi
 from parcours.assembly import Product, open_product
 from parcours.assets.routes import AssetsController, serve_asset
+from parcours.audit.context import RequestAddress
+from parcours.audit.routes import AuditController
 from parcours.auth.guards import authentication, role_guard
 from parcours.auth.routes import ApiKeysController, AuthController, UsersController
 from parcours.auth.service import Actor, ensure_first_admin
@@ -29,6 +31,7 @@ from parcours.campaigns.routes import CampaignsController
 from parcours.channels.routes import EmailEventsController, OutboxController
 from parcours.contacts.routes import AccountsController, ContactsController, CustomFieldsController
 from parcours.dashboards.routes import DashboardsController
+from parcours.dataflows import service as dataflows
 from parcours.dataflows.routes import ExportsController, ImportSourcesController
 from parcours.db import transaction
 from parcours.emails import templates as email_templates
@@ -68,9 +71,11 @@ from parcours.scoring.routes import ContactScoresController, ScoringModelsContro
 from parcours.segments.routes import SegmentsController
 from parcours.settings import Settings, load_settings
 from parcours.spend.routes import SpendController
+from parcours.system.routes import SystemController
 from parcours.tracking.routes import tracking_router
 from parcours.visitors.routes import PersonalizationController, visitors_routers
 from parcours.visitors.tasks import Beacons
+from parcours.web.headers import SecurityHeaders
 from parcours.webhooks.routes import WebhooksController
 
 log = logging.getLogger(__name__)
@@ -97,11 +102,21 @@ def provide_beacons(state: State) -> Beacons:
     return product_of(state).beacons
 
 
+# Read from the replica when one is set (PARCOURS_READ_DATABASE_URL): figures a few seconds old
+# are fine there, and their long queries stay off the database that takes the writes.
+REPLICA_PATHS = ("/api/reports/",)
+
+
 async def provide_db(state: State, request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed when the handler returns, rolled back on error."""
     runtime = product_of(state).runtime
-    read_only = request.method in ("GET", "HEAD")
-    async with transaction(runtime.read_sessions if read_only else runtime.sessions) as session:
+    if request.method not in ("GET", "HEAD"):
+        sessions = runtime.sessions
+    elif request.url.path.startswith(REPLICA_PATHS):
+        sessions = runtime.report_sessions
+    else:
+        sessions = runtime.read_sessions
+    async with transaction(sessions) as session:
         yield session
 
 
@@ -198,8 +213,10 @@ def api_router() -> Router:
             PlanReportController,
             JourneyReachController,
             LeaderboardController,
+            SystemController,
+            AuditController,
         ],
-        middleware=[authentication],
+        middleware=[RequestAddress, authentication],
         guards=[role_guard],
         dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
         security=[{"session": []}, {"apiKey": []}],
@@ -216,6 +233,15 @@ async def bootstrap(runtime: Runtime) -> None:
         await journeys.load_shipped(session, settings.templates_path)
         await email_topics.load_shipped(session, settings.rules_path)
         await scoring.load_shipped(session, settings.rules_path, runtime.enqueue)
+        resealed, unreadable = await dataflows.reseal(session, runtime.encryption_key, keys.known(runtime.secret_key))
+    if resealed:
+        log.info("%d saved passwords or keys of imports and exports are now sealed with the encryption key", resealed)
+    if unreadable:
+        log.error(
+            "%d saved passwords or keys of imports and exports cannot be read: PARCOURS_ENCRYPTION_KEY is not "
+            "the key they were saved with (set that key, or enter them again)",
+            unreadable,
+        )
     if created is None:
         return
     # Shown once, on the console of whoever started it (stdout, not the log: it may hold a password).
@@ -282,7 +308,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
                 logs.startup_line(
                     product.runtime,
                     embedded_redis=product.embedded_redis is not None,
-                    worker=product.worker is not None,
+                    worker=bool(product.workers),
                 )
             )
             yield
@@ -332,6 +358,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Li
         logging_config=None,  # logging is set up once by the command line (logs.configure)
         debug=False,
     )
+    app.asgi_handler = SecurityHeaders(app.asgi_handler, hsts=settings.secure_cookies)
     app.asgi_handler = metrics.RequestMetrics(app.asgi_handler)
-    app.asgi_handler = logs.RequestLog(app.asgi_handler)  # outermost: also routing errors and CORS answers
+    app.asgi_handler = logs.RequestLog(app.asgi_handler)  # also routing errors and CORS answers
+    app.asgi_handler = logs.RequestId(app.asgi_handler)  # outermost: every line of the request has its id
     return app

@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
+from arq.cron import CronJob
 from arq.worker import Worker
 
-from parcours import db, queue, stream
+from parcours import db, keys, queue, stream
 from parcours.channels.delivery import Delivery
 from parcours.events import admission
 from parcours.events.admission import Admission
 from parcours.interactions import ingestion
 from parcours.interactions.ingestion import Ingestion
+from parcours.journeys import runner
 from parcours.runtime import Runtime, WorkerContext
 from parcours.settings import Settings
-from parcours.tasks import FUNCTIONS, cron_jobs
+from parcours.tasks import FUNCTIONS, bulk_cron_jobs, cron_jobs, urgent_cron_jobs
 from parcours.visitors import tasks as visitors
 from parcours.visitors.tasks import Beacons
 
@@ -39,21 +40,36 @@ class Product:
     beacons: Beacons
     delivery: Delivery
     embedded_redis: queue.EmbeddedRedis | None = None
-    worker: Worker | None = None
-    worker_task: asyncio.Task[None] | None = None
+    # The workers of this process (one per queue in use) and the tasks running them.
+    workers: list[tuple[Worker, asyncio.Task[None]]] = field(default_factory=list)
 
-    def start_worker(self, *, burst: bool = False) -> Worker:
-        """The worker, in this process: run in the background unless `burst` (the caller runs it)."""
-        self.worker = queue.build_worker(
-            redis_url=self.runtime.redis_url,
-            functions=FUNCTIONS,
-            cron_jobs=cron_jobs(),
-            context=self.worker_context(),
-            burst=burst,
-        )
-        if not burst:
-            self.worker_task = asyncio.create_task(self.worker.async_run(), name="parcours-worker")
-        return self.worker
+    def start_worker(self, only: Collection[queue.QueueLabel] = ()) -> list[Worker]:
+        """The worker, in this process, in the background: one arq worker on the urgent queue
+        (its sweepers, few slots) and one on the bulk queue (maintenance), or a single one on the
+        one queue when PARCOURS_URGENT_QUEUE is off. `only`: these queues alone (a process given
+        to urgent work has the machine's time for it alone). Each knows every function: a job
+        queued before the setting changed still runs."""
+        context = self.worker_context()
+        urgent = self.runtime.settings.urgent_queue
+        plan: dict[queue.QueueLabel, tuple[list[CronJob], int]] = {
+            "urgent": (urgent_cron_jobs(), queue.URGENT_MAX_JOBS),
+            "bulk": (bulk_cron_jobs() if urgent else cron_jobs(), queue.BULK_MAX_JOBS),
+        }
+        for label, queue_name in queue.queues_in_use(urgent).items():
+            if only and label not in only:
+                continue
+            crons, max_jobs = plan[label]
+            worker = queue.build_worker(
+                redis_url=self.runtime.redis_url,
+                functions=FUNCTIONS,
+                cron_jobs=crons,
+                context=context,
+                queue_name=queue_name,
+                max_jobs=max_jobs,
+            )
+            task = asyncio.create_task(queue.run_worker(worker), name=f"parcours-worker {queue_name}")
+            self.workers.append((worker, task))
+        return [worker for worker, _task in self.workers]
 
     def worker_context(self) -> WorkerContext:
         """What every worker function of this process receives: the runtime, the stream's
@@ -61,32 +77,16 @@ class Product:
         return {
             "runtime": self.runtime,
             "delivery": self.delivery,
-            "stream_consumers": stream.consumers(self.runtime.enqueue, self.runtime.settings.base_url),
+            "stream": stream.StreamRuns(stream.consumers(self.runtime.enqueue, self.runtime.settings.base_url)),
         }
 
     async def close(self) -> None:
-        if self.worker is not None and self.worker_task is not None:
-            await queue.stop_worker(self.worker, self.worker_task)
-        self.worker = self.worker_task = None
+        await asyncio.gather(*(queue.stop_worker(worker, task) for worker, task in self.workers))
+        self.workers = []
         await self.delivery.close()
         await close_runtime(self.runtime)
         if self.embedded_redis is not None:
             self.embedded_redis.stop()
-
-
-def load_secret_key(settings: Settings) -> str:
-    """PARCOURS_SECRET_KEY, or one generated on first start and kept in the data directory."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.data_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    settings.data_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
 
 
 async def open_product(settings: Settings, *, migrate: bool = False) -> Product:
@@ -104,18 +104,32 @@ async def open_product(settings: Settings, *, migrate: bool = False) -> Product:
     )
     if migrate:
         await db.migrate(engine)
+    read_sessions = db.session_factory(engine, read_only=True)
+    replica = None
+    if settings.read_database_url:
+        replica = db.create_engine(settings.read_sqlalchemy_url, pool_size=settings.db_pool_size)
     runtime = Runtime(
         settings=settings,
-        secret_key=load_secret_key(settings),
+        secret_key=keys.load(settings),
+        encryption_key=keys.encryption_key(settings),
         engine=engine,
         sessions=db.session_factory(engine),
-        read_sessions=db.session_factory(engine, read_only=True),
+        read_sessions=read_sessions,
+        report_sessions=db.session_factory(replica, read_only=True) if replica else read_sessions,
+        replica_engine=replica,
         redis_url=redis_url,
         redis=await queue.connect(redis_url),
     )
     stream.wire(runtime.sessions, runtime.enqueue)
     # One delivery loop per process: its SMTP connections are reused from batch to batch.
-    delivery = Delivery(settings, runtime.secret_key, runtime.sessions, runtime.read_sessions, runtime.enqueue)
+    delivery = Delivery(
+        settings,
+        runtime.secret_key,
+        runtime.sessions,
+        runtime.read_sessions,
+        runtime.enqueue,
+        on_failed=runner.message_failed,
+    )
     return Product(
         runtime=runtime,
         ingestion=ingestion.group_commit(runtime),
@@ -129,3 +143,5 @@ async def open_product(settings: Settings, *, migrate: bool = False) -> Product:
 async def close_runtime(runtime: Runtime) -> None:
     await runtime.redis.aclose()
     await runtime.engine.dispose()
+    if runtime.replica_engine is not None:
+        await runtime.replica_engine.dispose()

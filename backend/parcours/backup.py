@@ -22,6 +22,7 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
+from parcours import keys
 from parcours.db import alembic_config
 from parcours.settings import Settings
 
@@ -88,6 +89,16 @@ def check(settings: Settings) -> Check:
     return check_database(database_path(settings), _head(settings))
 
 
+def _key_files(settings: Settings) -> list[str]:
+    """The keys kept in the data directory (not those the environment gives): the signing key, the
+    ones it replaced (links already sent), the encryption key of the saved credentials."""
+    return [
+        *([] if settings.secret_key else [SECRET]),
+        keys.RETIRED_FILE,
+        *([] if settings.encryption_key else [keys.ENCRYPTION_FILE]),
+    ]
+
+
 def backup(settings: Settings, target: Path) -> dict[str, str | int]:
     """Write the backup to `target` (written aside, then moved in place: never half a file)."""
     source = database_path(settings)
@@ -116,9 +127,9 @@ def backup(settings: Settings, target: Path) -> dict[str, str | int]:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
             archive.add(copy, DATABASE)
-            secret = settings.data_path / SECRET
-            if not settings.secret_key and secret.exists():
-                archive.add(secret, SECRET)
+            for name in _key_files(settings):
+                if (settings.data_path / name).exists():
+                    archive.add(settings.data_path / name, name)
             if settings.files_path.is_dir():
                 archive.add(settings.files_path, FILES)
         partial.replace(target)
@@ -139,7 +150,7 @@ def _read_manifest(archive: tarfile.TarFile) -> dict[str, object]:
 
 
 def restore(settings: Settings, source: Path) -> dict[str, object]:
-    """Put the backup's database, key and files in place of the current ones (kept aside). Stop
+    """Put the backup's database, keys and files in place of the current ones (kept aside). Stop
     Parcours (server and workers) first: they would keep writing to the replaced database."""
     destination = database_path(settings)
     try:
@@ -150,7 +161,7 @@ def restore(settings: Settings, source: Path) -> dict[str, object]:
     destination.parent.mkdir(parents=True, exist_ok=True)
     with archive, tempfile.TemporaryDirectory(dir=destination.parent) as work:
         manifest = _read_manifest(archive)
-        allowed = {MANIFEST, DATABASE, SECRET}
+        allowed = {MANIFEST, DATABASE, SECRET, keys.RETIRED_FILE, keys.ENCRYPTION_FILE}
         members = [m for m in archive.getmembers() if m.name in allowed or m.name.startswith(f"{FILES}")]
         # The "data" filter refuses links out of the directory, absolute paths and devices.
         archive.extractall(work, members=members, filter="data")
@@ -170,8 +181,9 @@ def restore(settings: Settings, source: Path) -> dict[str, object]:
             if log.exists():
                 log.replace(log.with_name(f"{destination.name}.before-restore-{stamp}{suffix}"))
         put(restored, destination)
-        if (Path(work) / SECRET).exists() and not settings.secret_key:
-            put(Path(work) / SECRET, settings.data_path / SECRET)
+        for name in _key_files(settings):
+            if (Path(work) / name).exists():
+                put(Path(work) / name, settings.data_path / name)
         if (Path(work) / FILES).is_dir():
             put(Path(work) / FILES, settings.files_path)
     return manifest

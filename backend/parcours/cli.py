@@ -1,5 +1,5 @@
 """The `parcours` command: serve, worker, migrate, seed, rebuild-rollups, apikey, user, openapi, backup,
-restore, check."""
+restore, check, rotate-secret, encryption-key."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import click
 
 from parcours import logs
 from parcours.assembly import Product, open_product
+from parcours.queue import QueueLabel
 from parcours.runtime import Runtime
 from parcours.settings import load_settings
 
@@ -78,21 +79,31 @@ def serve(host: str | None, port: int | None, migrate: bool) -> None:
 
 
 @main.command()
-def worker() -> None:
+@click.option(
+    "--queue",
+    "queues",
+    type=click.Choice(["urgent", "bulk"]),
+    multiple=True,
+    help="Read only this queue (repeatable; default both): a process given to the urgent queue "
+    "(journeys' timers, the stream, sending) has its CPU for them alone.",
+)
+def worker(queues: tuple[QueueLabel, ...]) -> None:
     """Run a worker: journey steps, timers, sends, imports. Start as many as you need."""
     settings = load_settings()
     logs.configure(settings)
     if not settings.redis_url:
         raise click.UsageError("A worker needs PARCOURS_REDIS_URL (the embedded mode runs its own worker).")
+    if "urgent" in queues and not settings.urgent_queue:
+        raise click.UsageError("There is no urgent queue while PARCOURS_URGENT_QUEUE is off.")
 
     async def run(product: Product) -> None:
-        worker = product.start_worker()
+        workers = product.start_worker(only=queues)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         click.echo(
-            f"worker started (queue {worker.queue_name}): database {logs.database_description(product.runtime.settings)}, "
+            f"worker started (queues {', '.join(w.queue_name for w in workers)}): database {logs.database_description(product.runtime.settings)}, "
             f"{logs.redis_description(product.runtime.redis_url, embedded=False)}"
         )
         await stop.wait()
@@ -174,6 +185,29 @@ def _report(checked: Check) -> None:
     click.echo(f"check passed ({facts})")
 
 
+@main.command("rotate-secret")
+def rotate_secret() -> None:
+    """Replace the signing key. Links signed with the old one (emails already sent) keep working for
+    PARCOURS_SECRET_GRACE_DAYS; restart the server and the workers to sign with the new one."""
+    from parcours import keys
+
+    settings = load_settings()
+    new = keys.rotate(settings)
+    grace = f"links signed with the previous key keep working for {settings.secret_grace_days} days"
+    if settings.secret_key:
+        click.echo(f"New signing key (set PARCOURS_SECRET_KEY to it, then restart):\n{new}\n{grace}.")
+    else:
+        click.echo(f"New signing key kept in {settings.data_path / keys.CURRENT_FILE}: restart to use it; {grace}.")
+
+
+@main.command("encryption-key")
+def encryption_key() -> None:
+    """Print a new key for PARCOURS_ENCRYPTION_KEY (it encrypts the credentials kept in the database)."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
+
+
 @main.command()
 def openapi() -> None:
     """Print the OpenAPI document (the SPA's typed client is generated from it)."""
@@ -207,17 +241,30 @@ def seed(contact_count: int, interaction_count: int, seed_value: int) -> None:
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
 def rebuild_rollups(start: datetime, end: datetime) -> None:
-    """Recount the reports' daily rollups of a period from the raw interactions."""
-    from parcours.reports import rollups
+    """Recount the reports' daily rollups and the exploration's daily counts by type of a period
+    from the raw interactions, the messages sent per day from the outbox, and every purchase line
+    and customer's firsts (the cohort and product reports) from all of them."""
+    from parcours.channels import service as outbox
+    from parcours.db import transaction
+    from parcours.explore import rollup
+    from parcours.reports import purchases, recount
 
     if start > end:
         raise click.BadParameter("the period starts after it ends", param_hint="--from")
 
-    async def run(runtime: Runtime) -> int:
-        return await rollups.rebuild(runtime.sessions, start.date(), end.date())
+    async def run(runtime: Runtime) -> tuple[int, int, int]:
+        await rollup.rebuild(runtime.sessions, start.date(), end.date())
+        read = await recount.rebuild(runtime.sessions, start.date(), end.date())
+        async with transaction(runtime.sessions) as session:
+            days = await outbox.recount_sent_daily(session, start.date(), end.date())
+        async with transaction(runtime.sessions) as session:
+            return read, days, await purchases.rebuild(session)
 
-    read = with_runtime(run)
-    click.echo(f"recounted {read} interactions from {start.date()} to {end.date()}")
+    read, days, lines = with_runtime(run)
+    click.echo(
+        f"recounted {read} interactions and {days} rows of messages sent per day from {start.date()} to {end.date()},"
+        f" and {lines} purchase lines"
+    )
 
 
 @main.group()

@@ -36,7 +36,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.errors import database_busy
+from parcours.errors import connection_lost, database_busy
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -67,11 +67,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+SQLITE_EXTRA_CONNECTIONS = 25
+
+
 def create_engine(url: str, *, pool_size: int = 10, busy_timeout: float = 30.0) -> AsyncEngine:
     """`busy_timeout`: seconds a SQLite write waits for the write lock before failing (the API
     answers that 503, try again)."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": busy_timeout})
+        # Connections to the file are cheap (WAL readers run side by side): room for the embedded
+        # product's requests and its worker's 15 jobs at once (5 urgent, 10 bulk), where
+        # SQLAlchemy's default pool (5 and 10 more) would keep a job waiting for a connection.
+        engine = create_async_engine(
+            url, connect_args={"timeout": busy_timeout}, pool_size=5, max_overflow=SQLITE_EXTRA_CONNECTIONS
+        )
         _tune_sqlite(engine, busy_timeout)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -156,8 +164,8 @@ async def retried(
     **kwargs: P.kwargs,
 ) -> T:
     """`work(session, *args, **kwargs)` in a transaction of its own; when the database gives it up
-    (a deadlock victim, a serialization failure, a lock or busy timeout), run it again in a new
-    one, up to ATTEMPTS times.
+    (a deadlock victim, a serialization failure, a lock or busy timeout, a connection lost), run it
+    again in a new one, up to ATTEMPTS times.
 
     `work` must be safe to run again: what it wrote was rolled back, what it changed in memory
     (counters, lists) was not.
@@ -168,7 +176,7 @@ async def retried(
             async with transaction(sessions) as session:
                 return await work(session, *args, **kwargs)
         except DBAPIError as exc:
-            if attempt >= ATTEMPTS or not database_busy(exc):
+            if attempt >= ATTEMPTS or not (database_busy(exc) or connection_lost(exc)):
                 raise
             pause = FIRST_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
             log.warning("database busy (%s): trying again in %.2fs", str(exc.orig or exc).splitlines()[0], pause)
@@ -296,14 +304,17 @@ async def move_rows(
     return _rowcount(await session.execute(table.update().where(own).values({column: to_id})))
 
 
+def utc_day(dialect: str, at: Any) -> ColumnElement[Any]:
+    """The UTC day of a stored timestamp, in SQL. PostgreSQL's date() follows the session's time
+    zone: the day is taken in UTC explicitly; SQLite keeps UTC text."""
+    return func.date(func.timezone("UTC", at)) if dialect == "postgresql" else func.date(at)
+
+
 async def per_day(
     session: AsyncSession, at: Any, measure: ColumnElement[Any], *where: ColumnElement[bool]
 ) -> dict[date, float]:
-    """A measure (a count, a sum) per UTC day of the timestamp `at`, over the rows `where`.
-
-    PostgreSQL's date() follows the session's time zone: the day is taken in UTC explicitly."""
-    postgres = (await dialect_name(session)) == "postgresql"
-    day = func.date(func.timezone("UTC", at)) if postgres else func.date(at)
+    """A measure (a count, a sum) per UTC day of the timestamp `at`, over the rows `where`."""
+    day = utc_day(await dialect_name(session), at)
     rows = (await session.execute(select(day, measure).where(*where).group_by(day))).all()
     return {
         (value if isinstance(value, date) else date.fromisoformat(str(value))): float(total or 0)
@@ -319,3 +330,34 @@ async def names_of(session: AsyncSession, target: Target, ids: Iterable[int]) ->
     table = table_of(target)
     rows = await session.execute(select(table.c.id, table.c.name).where(table.c.id.in_(wanted)))
     return {int(i): str(n) for i, n in rows.all()}
+
+
+async def rows_about(
+    session: AsyncSession, target: Target, column: str, contact_id: int, *, leave_out: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Every row of `target` whose `column` is this contact's id, as plain JSON values (what a
+    contact's data export shows of a feature's table)."""
+    table = table_of(target)
+    columns = [c for c in table.c if c.name not in leave_out]
+    rows = await session.execute(select(*columns).where(table.c[column] == contact_id))
+    return [{name: _plain(value) for name, value in row.items()} for row in rows.mappings().all()]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+async def in_batches(sessions: Sessions, step: Callable[[AsyncSession], Awaitable[int]], batch: int) -> int:
+    """Run `step` (a bounded deletion, say) each in its own transaction until it does fewer than
+    `batch` rows: long purges never hold one long transaction. Returns the rows done in all."""
+    done = 0
+    while True:
+        async with transaction(sessions) as session:
+            count = await step(session)
+        done += count
+        if count < batch:
+            return done

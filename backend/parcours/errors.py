@@ -163,6 +163,32 @@ def database_busy(exc: BaseException) -> bool:
     return any(sign in text for sign in _BUSY)
 
 
+# What a driver says when the database connection went away under a statement (the server
+# restarted, an administrator's pg_terminate_backend, the network): the work may be done again.
+_LOST = (
+    "terminating connection",
+    "connection was closed",
+    "connection is closed",
+    "server closed the connection",
+    "connection reset",
+)
+
+
+def connection_lost(exc: BaseException) -> bool:
+    if not isinstance(exc, DBAPIError):
+        return False
+    return bool(exc.connection_invalidated) or any(sign in str(exc.orig or exc).lower() for sign in _LOST)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """The database could not grow: SQLite's disk (or its max_page_count) is full, or
+    PostgreSQL's ("could not extend file", "No space left on device")."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    text = str(exc.orig or exc).lower()
+    return any(sign in text for sign in ("database or disk is full", "no space left on device", "could not extend"))
+
+
 def number_out_of_range(exc: BaseException) -> bool:
     """A number too large for its column reached the database (SQLite's driver raises OverflowError,
     PostgreSQL's says "out of range"): inputs are bounded, this is the net under a bound we missed."""
@@ -175,7 +201,15 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     if number_out_of_range(exc):
         log.warning("number out of range on %s: %s", request_context(request.scope), exc)
         return Response(error_body("A number in the request is too large."), status_code=400)
-    if database_busy(exc):
+    if disk_full(exc):
+        # The transaction was rolled back whole; the product answers again once space returns.
+        log.error("disk full on %s: %s", request_context(request.scope), exc)
+        return Response(
+            error_body("The server's disk is full: nothing was saved. Try again once space has been freed."),
+            status_code=503,
+            headers={"Retry-After": "60"},
+        )
+    if database_busy(exc) or connection_lost(exc):
         log.warning("database busy on %s: %s", request_context(request.scope), exc)
         return Response(
             error_body("The service is busy: nothing was saved, try again in a moment."),

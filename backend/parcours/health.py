@@ -43,7 +43,7 @@ async def health(runtime: Runtime) -> Response[Health]:
         return True
 
     async def worker() -> bool:
-        return await queue.worker_alive(runtime.redis)
+        return await queue.worker_alive(runtime.redis, queue.queues_in_use(runtime.settings.urgent_queue).values())
 
     db_state, redis_state, worker_state = await asyncio.gather(
         _check(database()), _check(runtime.redis.ping()), _check(worker())

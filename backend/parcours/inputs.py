@@ -3,8 +3,9 @@
 PostgreSQL refuses it in any text ("invalid byte sequence for encoding UTF8: 0x00") and SQLite
 would keep a name cut short for whatever reads it as C text. No one types it: it comes from a
 broken export or a probe. `RefuseNul` answers 400 naming the parameter or the field that holds one,
-in a path, a query string or a JSON body, before anything reads it, so both databases behave alike.
-Form uploads are left alone (a file may hold any byte; the importers read their text).
+in a path, a query string, a JSON body or a url-encoded form, before anything reads it, so both
+databases behave alike. File uploads are left alone (a file may hold any byte; the importers read
+their text).
 """
 
 from __future__ import annotations
@@ -75,16 +76,24 @@ class RefuseNul(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         field = in_path(scope.get("path_params") or {}) or in_query(scope.get("query_string", b""))
-        if field is None and _is_json(scope):
+        kind = _body_kind(scope)
+        if field is None and kind == "json":
             # Read once here; the handler reads the same bytes from the connection's cache.
             field = in_json(await Request(scope, receive).body())
+        elif field is None and kind == "form":
+            # A form posted by a browser (or a probe): its fields are text too.
+            field = in_query(await Request(scope, receive).body())
         if field is not None:
             raise InvalidInput(message(field), field)
         await next_app(scope, receive, send)
 
 
-def _is_json(scope: Scope) -> bool:
+def _body_kind(scope: Scope) -> str | None:
+    """ "json", "form" (url-encoded), or None (no body to look at, or a file upload)."""
     if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
-        return False
+        return None
     content_type = next((v for k, v in scope.get("headers", ()) if k == b"content-type"), b"")
-    return content_type.split(b";")[0].strip().lower().endswith(b"json")
+    media = content_type.split(b";")[0].strip().lower()
+    if media.endswith(b"json"):
+        return "json"
+    return "form" if media == b"application/x-www-form-urlencoded" else None

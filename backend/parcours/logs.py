@@ -4,14 +4,24 @@ INFO (the default): the startup line (address, database, Redis, worker), migrati
 each job that did something (periodic sweeps that found nothing are quiet), and every warning
 and error with its context. DEBUG (PARCOURS_LOG_LEVEL=DEBUG) adds one line per request and
 one per job run, including the idle sweeps.
+
+PARCOURS_LOG_FORMAT=json writes each line as one JSON object (time, level, logger, message,
+request_id) for log collectors. Every request has an id (the X-Request-ID it came with, or a new
+one, answered in the same header); the jobs it queues carry it, so that their lines say which
+request they come from.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -27,6 +37,30 @@ DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 requests_log = logging.getLogger("parcours.requests")
 jobs_log = logging.getLogger("parcours.jobs")
 
+# The request this code runs for (in a request, or in a job that request queued), or None.
+request_id: ContextVar[str | None] = ContextVar("parcours_request_id", default=None)
+# The job keyword argument that carries the request id from the request to the job.
+REQUEST_ID_ARG = "request_id"
+# An id a client or a proxy sends is kept when it is short and plain (no header or log injection).
+_PLAIN_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, request_id, and
+    the traceback of an error as `exception`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": request_id.get(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
 
 def level_of(name: str) -> int:
     level = logging.getLevelName(name.strip().upper())
@@ -39,13 +73,14 @@ def level_of(name: str) -> int:
 
 
 def configure(settings: Settings) -> None:
-    """Send every log line to stderr as `time LEVEL logger: message`, at PARCOURS_LOG_LEVEL.
+    """Send every log line to stderr as `time LEVEL logger: message` (or as JSON with
+    PARCOURS_LOG_FORMAT=json), at PARCOURS_LOG_LEVEL.
 
     DEBUG applies to Parcours and its job queue; libraries stay at INFO (their DEBUG lines, such
     as one per database call, would drown everything else)."""
     level = level_of(settings.log_level)
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(FORMAT, DATE_FORMAT))
+    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else logging.Formatter(FORMAT, DATE_FORMAT))
     root = logging.getLogger()
     for old in root.handlers[:]:
         root.removeHandler(old)
@@ -112,6 +147,8 @@ def reported(
     @functools.wraps(coroutine)
     async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
+        # The request that queued the job, for its log lines and the jobs it queues in turn.
+        request_id.set(kwargs.pop(REQUEST_ID_ARG, None))
         result = await coroutine(ctx, *args, **kwargs)
         level = logging.INFO if did_work(result, periodic=periodic) else logging.DEBUG
         if jobs_log.isEnabledFor(level):
@@ -156,6 +193,33 @@ def shown_path(scope: Mapping[str, Any]) -> str:
 def request_context(scope: Mapping[str, Any]) -> str:
     """`GET /api/contacts/3 (user 1)`: what an error log line needs to say where it happened."""
     return f"{scope.get('method', '')} {shown_path(scope)} ({who(scope)})"
+
+
+class RequestId:
+    """ASGI middleware: the request's id (its X-Request-ID when plain, or a new one) for the log
+    lines and jobs of the request, and answered in the response's X-Request-ID."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"x-request-id"), "")
+        current = given if _PLAIN_ID.fullmatch(given) else uuid.uuid4().hex
+        token = request_id.set(current)
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"]
+                message = {**message, "headers": [*headers, (b"x-request-id", current.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            request_id.reset(token)
 
 
 class RequestLog:

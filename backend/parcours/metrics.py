@@ -35,8 +35,14 @@ JOB_SECONDS = Histogram(
 )
 MESSAGES = Counter(
     "parcours_messages_total",
-    "Messages handed to their channel, by outcome (sent, captured, failed, suppressed)",
+    "Messages handed to their channel, by outcome (sent, captured, failed, suppressed, retried)",
     ["status"],
+)
+
+SMTP_RESPONSES = Counter(
+    "parcours_smtp_responses_total",
+    "Answers of the SMTP server to the messages sent, by code (250, 421, 451, 550...)",
+    ["code"],
 )
 
 

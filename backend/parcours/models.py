@@ -1,10 +1,11 @@
 """Every table, so that Alembic sees the whole schema."""
 
 from parcours.assets.models import Asset
+from parcours.audit.models import AuditEntry
 from parcours.auth.models import ApiKey, User, UserSession
 from parcours.behaviour.models import ComputedField
 from parcours.campaigns.models import Campaign
-from parcours.channels.models import OutboxMessage, Suppression
+from parcours.channels.models import OutboxMessage, OutboxSentDaily, Suppression
 from parcours.contacts.models import (
     Account,
     ConsentEvent,
@@ -21,7 +22,7 @@ from parcours.dashboards.models import DashboardTile
 from parcours.dataflows.models import ImportedFile, ImportRun, ImportSource, ScheduledExport
 from parcours.emails.models import Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
-from parcours.explore.models import Exploration
+from parcours.explore.models import Exploration, ExploreDaily
 from parcours.forms.models import Form, FormDay, FormSubmission, FormVersion
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
@@ -30,7 +31,16 @@ from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
 from parcours.programs.models import JourneyBrief, Program, ProgramItem
-from parcours.reports.models import ReportDaily
+from parcours.reports.models import (
+    AudienceSnapshot,
+    CohortMonth,
+    CreatedCohortMonth,
+    CustomerFirst,
+    OverviewSnapshot,
+    PurchaseLine,
+    ReportDaily,
+    ReportEmailDaily,
+)
 from parcours.rfm.models import RfmMonthly, RfmRun
 from parcours.scoring.models import ContactScore, ScoreChange, ScoringModel
 from parcours.segments.models import Segment, SegmentMember
@@ -42,7 +52,10 @@ __all__ = [
     "Account",
     "ApiKey",
     "Asset",
+    "AudienceSnapshot",
+    "AuditEntry",
     "Campaign",
+    "CohortMonth",
     "ComputedField",
     "ConsentEvent",
     "Contact",
@@ -50,7 +63,9 @@ __all__ = [
     "ContactMerge",
     "ContactRfm",
     "ContactScore",
+    "CreatedCohortMonth",
     "CustomField",
+    "CustomerFirst",
     "DashboardTile",
     "DistinctPair",
     "Email",
@@ -60,6 +75,7 @@ __all__ = [
     "EventCost",
     "EventTeamMember",
     "Exploration",
+    "ExploreDaily",
     "Form",
     "FormDay",
     "FormSubmission",
@@ -82,11 +98,15 @@ __all__ = [
     "Opportunity",
     "Organization",
     "OutboxMessage",
+    "OutboxSentDaily",
+    "OverviewSnapshot",
     "PageVisit",
     "Program",
     "ProgramItem",
+    "PurchaseLine",
     "Registration",
     "ReportDaily",
+    "ReportEmailDaily",
     "RfmMonthly",
     "RfmRun",
     "ScheduledExport",

@@ -1,7 +1,8 @@
 """GET /metrics: the Prometheus text format, for a scraper holding PARCOURS_METRICS_TOKEN.
 
 What each process counts (metrics.py) plus what is read at scrape time from the database and
-Redis: jobs waiting in the queue, whether a worker is alive, the interaction stream's lag, the
+Redis: jobs in each queue (urgent, bulk) and how long the oldest due one has waited, whether each
+queue has a live worker, the interaction stream's lag, the
 outbox's waiting and failed messages by channel, the database's size and its connections in use.
 Not served at all (404) when the token setting is empty.
 """
@@ -31,17 +32,21 @@ async def _live(runtime: Runtime) -> bytes:
     def gauge(name: str, doc: str, labels: tuple[str, ...] = ()) -> Gauge:
         return Gauge(name, doc, labels, registry=registry)
 
-    queued = gauge("parcours_queue_jobs", "Jobs waiting in the worker queue")
-    queued.set(await runtime.redis.zcard(queue.QUEUE_NAME))
-    gauge("parcours_worker_alive", "1 when a worker reported in the last few seconds").set(
-        1 if await queue.worker_alive(runtime.redis) else 0
+    queued = gauge("parcours_queue_jobs", "Jobs in the worker queue, queued or running, by queue", ("queue",))
+    lag = gauge(
+        "parcours_queue_lag_seconds", "How long the oldest due job no worker has taken yet has waited", ("queue",)
     )
+    alive = gauge("parcours_worker_alive", "1 when a worker of the queue reported in the last few seconds", ("queue",))
+    for state in await queue.states(runtime.redis, runtime.settings.urgent_queue):
+        queued.labels(state.label).set(state.held)
+        lag.labels(state.label).set(state.lag)
+        alive.labels(state.label).set(1 if state.worker_alive else 0)
     async with transaction(runtime.read_sessions) as session:
-        lag, waited = await interactions.stream_lag(session)
+        behind, behind_seconds = await interactions.stream_lag(session)
         waiting = await outbox.unfinished_counts(session)
-        size = await _database_bytes(runtime, session)
-    gauge("parcours_stream_lag_interactions", "Interactions recorded and not yet processed by the stream").set(lag)
-    gauge("parcours_stream_lag_seconds", "How long the oldest unprocessed interaction has waited").set(waited)
+        size = await database_bytes(runtime, session)
+    gauge("parcours_stream_lag_interactions", "Interactions recorded and not yet processed by the stream").set(behind)
+    gauge("parcours_stream_lag_seconds", "How long the oldest unprocessed interaction has waited").set(behind_seconds)
     messages = gauge("parcours_outbox_messages", "Messages waiting to be sent or failed", ("status", "channel"))
     for (status, channel), count in waiting.items():
         messages.labels(status, channel).set(count)
@@ -54,7 +59,7 @@ async def _live(runtime: Runtime) -> bytes:
     return generate_latest(registry)
 
 
-async def _database_bytes(runtime: Runtime, session: Any) -> float:
+async def database_bytes(runtime: Runtime, session: Any) -> float:
     if runtime.settings.is_sqlite:
         path = backup.database_path(runtime.settings)
         return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())

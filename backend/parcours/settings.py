@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -14,9 +15,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     data_dir: str = "./var"
     # Empty: SQLite in data_dir. Otherwise a SQLAlchemy URL (postgresql://... is accepted).
     database_url: str = ""
+    # A read replica of the database (PostgreSQL streaming replication) that reports, exports and
+    # free exploration read from, a few seconds behind; empty: they read the database itself.
+    read_database_url: str = ""
     # Empty: start a private redis-server on a free loopback port (embedded mode).
     redis_url: str = ""
-    # Connections each process keeps to PostgreSQL (and as many more under load).
+    # Connections each process keeps to PostgreSQL (and as many more under load). A worker process
+    # runs up to 15 jobs at once (5 urgent, 10 bulk): keep it at 8 or more.
     db_pool_size: int = 10
     # SQLite: seconds a write waits for the write lock before its request is answered 503 (try again).
     sqlite_busy_timeout: float = 30.0
@@ -26,10 +31,19 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     port: int = 8000
     # Signs tokens and cookies. Generated and kept in data_dir when not given.
     secret_key: str = ""
+    # Days a link signed with a key retired by `parcours rotate-secret` keeps working.
+    secret_grace_days: Annotated[int, msgspec.Meta(ge=0, le=3650)] = 30
+    # Encrypts the credentials kept in the database (servers' passwords and keys): a Fernet key
+    # (`parcours encryption-key` makes one). Empty: generated and kept in data_dir.
+    encryption_key: str = ""
     admin_email: str = ""
     admin_password: str = ""
     # Serve the API only; work is done by `parcours worker` processes.
     in_process_worker: bool = True
+    # Journeys' timers, the interaction stream and deliveries on a queue of their own, with worker
+    # slots that imports, campaigns' preparation and recomputes never take (parcours.queue). Off:
+    # every job on one queue, first come first served.
+    urgent_queue: bool = True
     seed_demo_data: bool = True
     max_upload_mb: int = 50
     # The server directory that scheduled imports read from and exports write to (none outside
@@ -58,6 +72,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # A message a worker claimed this many seconds ago and did not send: that worker died; the
     # message is queued again (with the same Message-ID, so that a receiver can drop a duplicate).
     stale_claim_seconds: int = 900
+    # A message refused for a while (SMTP 4xx such as greylisting, a server down, a webhook or SMS
+    # provider answering 5xx or not in time) is tried this many times in all, then marked failed;
+    # the wait before the second try, doubled after each (at most 6 hours); and the seconds a
+    # webhook or SMS provider has to answer.
+    send_attempts: Annotated[int, msgspec.Meta(ge=1, le=50)] = 6
+    retry_seconds: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    http_timeout: Annotated[float, msgspec.Meta(gt=0)] = 10.0
+    # json: one JSON object per log line (time, level, logger, message, request_id), for production
+    # log collectors; text: one readable line each.
+    log_format: Literal["text", "json"] = "text"
     # Templates shipped as data files (emails, pages, journeys); empty means templates/ of this checkout.
     templates_dir: str = ""
     # Other sites allowed to call this server from a browser (CORS), comma-separated origins such as
@@ -78,8 +102,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # read profiles (CORS). Empty: any site may send page views; only this server's own pages
     # (landing pages) get the token.
     tracking_sites: str = ""
-    # Days an anonymous visitor never identified is kept (its page views with it).
-    visitor_retention_days: int = 90
+    # Days an anonymous visitor never identified is kept after its last visit (its page views with it):
+    # 13 months, the longest a tracking cookie's data may be kept under the CNIL's guidance.
+    anonymous_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 395
+    # Days an interaction is kept (0: all of them). Older ones are deleted by a daily job; the
+    # reports' daily rollups keep counting them, a contact's timeline and rules no longer see them.
+    interaction_retention_days: Annotated[int, msgspec.Meta(ge=0)] = 0
+    # Days an entry of the audit log is kept.
+    audit_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 365
     # Tracking beacons and profile reads one IP address may make per minute.
     tracking_rate_limit: int = 600
     # Mark cookies Secure (set it behind HTTPS).
@@ -91,8 +121,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rules_dir: str = ""
     # RFM: frequency and monetary count the purchases of this many past days (recency: any purchase).
     rfm_period_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 365
+    # A purchase (or a form submission) is credited to an email clicked at most this many days before.
+    attribution_days: Annotated[int, msgspec.Meta(ge=1, le=90)] = 7
     # Serves /metrics (Prometheus) to whoever sends it as a bearer token; empty: not served.
     metrics_token: str = ""
+
+    @property
+    def attribution_window(self) -> timedelta:
+        return timedelta(days=self.attribution_days)
 
     @property
     def data_path(self) -> Path:
@@ -124,6 +160,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     def sqlalchemy_url(self) -> str:
         url = self.database_url or f"sqlite+aiosqlite:///{self.data_path.resolve() / 'parcours.db'}"
         return async_url(url)
+
+    @property
+    def read_sqlalchemy_url(self) -> str:
+        return async_url(self.read_database_url) if self.read_database_url else ""
 
     @property
     def cors_origin_list(self) -> list[str]:

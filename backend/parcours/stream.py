@@ -20,6 +20,8 @@
                 advances the runs it touched
       webhooks  makes a delivery for each event an active webhook listens to
       rollups   adds the batch's increments to the reports' daily rollups (reports.rollups)
+      purchases adds the batch's purchase lines and its customers' firsts (reports.purchases)
+      explore   adds the batch's counts by day and type, which answer explorations (explore.rollup)
    Then the cursor moves past the batch (ids skipped by transactions still open are looked for
    again for a while, see interactions.service).
 """
@@ -37,12 +39,13 @@ from parcours.assets import usage as asset_usage
 from parcours.assets.usage import AssetUser
 from parcours.behaviour import service as behaviour
 from parcours.channels import service as outbox
-from parcours.contacts import merging
+from parcours.contacts import erasure, merging
 from parcours.contacts import service as contacts
 from parcours.db import Sessions, retried
 from parcours.emails import service as emails
 from parcours.emails import templates as email_templates
 from parcours.events import service as event_service
+from parcours.explore import rollup as explore_rollup
 from parcours.forms import service as forms
 from parcours.interactions import recording
 from parcours.interactions import service as interactions
@@ -54,7 +57,8 @@ from parcours.journeys import service as journey_service
 from parcours.journeys import stream as journeys
 from parcours.landing import service as landing
 from parcours.pipeline import service as pipeline
-from parcours.reports import rollups
+from parcours.reports import purchases, rollups
+from parcours.rfm import service as rfm
 from parcours.rules import service as rules
 from parcours.rules import usage
 from parcours.rules.cache import rules as rule_cache
@@ -115,6 +119,7 @@ def wire(sessions: async_sessionmaker[AsyncSession], enqueue: Enqueue) -> Waker:
     usage.register(RULE_HOLDERS)
     asset_usage.register(ASSET_USERS)
     merging.register(contact_mergers(enqueue))
+    erasure.register(CONTACT_DATA, CONTACT_FORGETTERS)
     return waker
 
 
@@ -133,6 +138,8 @@ def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
         journeys.stream_consumer(enqueue),
         webhooks.stream_consumer(enqueue),
         rollups.stream_consumer(),
+        purchases.stream_consumer(),
+        explore_rollup.stream_consumer(),
     ]
 
 
@@ -156,9 +163,32 @@ def contact_mergers(enqueue: Enqueue) -> list[merging.ContactMerger]:
         outbox.merge_contacts,
         forms.merge_contacts,
         emails.merge_contacts,
+        purchases.merge_contacts,
         scoring_service.contact_merger(enqueue),
     ]
 
+
+# Who shows its rows about a contact in the contact's data export (GDPR), in the export's order.
+CONTACT_DATA: list[erasure.ContactData] = [
+    scoring_service.contact_data,
+    segment_service.contact_data,
+    journey_service.contact_data,
+    event_service.contact_data,
+    pipeline.contact_data,
+    forms.contact_data,
+    outbox.contact_data,
+    emails.contact_data,
+    visitors.contact_data,
+    rfm.contact_data,
+]
+# Who keeps rows about a contact that deleting the contact would leave (no foreign key, or one that
+# only unlinks them): deleted, or stripped of what identifies the person where figures count them.
+CONTACT_FORGETTERS: list[erasure.ContactForgetter] = [
+    webhooks.forget_contact,
+    forms.forget_contact,
+    outbox.forget_contact,
+    rfm.forget_contact,
+]
 
 SOURCES = Sources(schema=rules.current_schema, people=contacts.rule_rows, memberships=segment_ids_by_contact)
 
@@ -198,8 +228,35 @@ async def _process_batch(session: AsyncSession, consumers: Sequence[Consumer]) -
 # ---- the worker's jobs ---------------------------------------------------------------------------------
 
 
+class StreamRuns:
+    """The stream's processing in one process, one run at a time. While interactions arrive, the
+    wake-ups queue a job every half second; a second run would only wait for the cursor's lock,
+    holding a worker slot (one of the urgent queue's few) and a connection. A job that arrives
+    while a run is under way asks that run to look once more instead, and ends at once."""
+
+    def __init__(self, consumers: Sequence[Consumer]) -> None:
+        self.consumers = consumers
+        self.busy = False
+        self.again = False
+
+    async def run(self, sessions: Sessions) -> int:
+        if self.busy:
+            self.again = True
+            return 0
+        self.busy = True
+        processed = 0
+        try:
+            while True:
+                self.again = False
+                processed += await process_new_interactions(sessions, self.consumers)
+                if not self.again:
+                    return processed
+        finally:
+            self.busy = False
+
+
 async def process_interactions(ctx: WorkerContext) -> int:
-    return await process_new_interactions(ctx["runtime"].sessions, ctx["stream_consumers"])
+    return await ctx["stream"].run(ctx["runtime"].sessions)
 
 
 async def sweep_interactions(ctx: WorkerContext) -> None:

@@ -11,6 +11,7 @@ from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, func
 
+from parcours.audit.tasks import purge_audit_log
 from parcours.behaviour import tasks as behaviour
 from parcours.campaigns.tasks import decide_ab_test, start_campaign, sweep_campaigns
 from parcours.channels.tasks import (
@@ -22,10 +23,11 @@ from parcours.channels.tasks import (
 from parcours.contacts.tasks import import_contacts
 from parcours.dataflows import tasks as dataflows
 from parcours.events import tasks as events
-from parcours.interactions.tasks import roll_windows
+from parcours.interactions.tasks import prepare_months, purge_interactions, roll_windows
 from parcours.jobs.names import JobName
 from parcours.jobs.tasks import sweep_jobs
 from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journeys
+from parcours.reports.tasks import refresh_audience, refresh_audience_snapshot, refresh_overview_snapshot
 from parcours.rfm.tasks import nightly_rfm, recompute_rfm
 from parcours.scoring import tasks as scoring
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
@@ -66,24 +68,38 @@ FUNCTIONS = [
     job(JobName.RUN_EXPORT, dataflows.run_export),
     job(JobName.BACKFILL_COMPUTED_FIELD, behaviour.backfill_computed_field),
     job(JobName.RECOMPUTE_RFM, recompute_rfm),
+    job(JobName.REFRESH_AUDIENCE, refresh_audience),
 ]
 
 
 def cron_jobs() -> list[CronJob]:
     """Fresh schedules for each worker: arq keeps a CronJob's next run time on the object."""
+    return urgent_cron_jobs() + bulk_cron_jobs()
+
+
+def urgent_cron_jobs() -> list[CronJob]:
+    """The sweepers of what is due now (the stream, the outbox, webhooks, campaigns, journeys,
+    events): short, every few seconds, run by the urgent queue's worker."""
     return [
         cron(_arq(sweep_interactions), second={0, 10, 20, 30, 40, 50}, run_at_startup=True, unique=True),
-        cron(_arq(sweep_jobs), second={5}, run_at_startup=True, unique=True),
         cron(_arq(sweep_outbox), second={3, 13, 23, 33, 43, 53}, run_at_startup=True, unique=True),
         # Retries fall due at any second: a failed webhook is tried again within seconds of its time.
         cron(_arq(sweep_webhooks), second=set(range(2, 60, 5)), run_at_startup=True, unique=True),
         cron(_arq(sweep_campaigns), second={8, 28, 48}, run_at_startup=True, unique=True),
         cron(_arq(sweep_journeys), second=set(range(1, 60, 5)), run_at_startup=True, unique=True),
-        cron(_arq(enrol_dates), minute={2}, second={30}, unique=True),
         cron(_arq(events.sweep_events), second={9, 19, 29, 39, 49, 59}, run_at_startup=True, unique=True),
-        cron(_arq(events.finish_events), second={45}, unique=True),
         cron(_arq(events.queue_reminders), second={15}, run_at_startup=True, unique=True),
+    ]
+
+
+def bulk_cron_jobs() -> list[CronJob]:
+    """Maintenance: rescues, hourly and nightly recomputes, retention. Run by the bulk queue's worker."""
+    return [
+        cron(_arq(sweep_jobs), second={5}, run_at_startup=True, unique=True),
+        cron(_arq(enrol_dates), minute={2}, second={30}, unique=True),
+        cron(_arq(events.finish_events), second={45}, unique=True),
         cron(_arq(roll_windows), minute={7}, second={0}, unique=True),
+        cron(_arq(prepare_months), hour={1}, minute={5}, second={0}, run_at_startup=True, unique=True),
         cron(
             _arq(behaviour.roll_computed_fields),
             minute=set(range(1, 60, behaviour.ROLL_EVERY_MINUTES)),
@@ -95,8 +111,16 @@ def cron_jobs() -> list[CronJob]:
         cron(_arq(refresh_all_segments), minute={17}, second={0}, unique=True),
         cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),
         cron(_arq(purge_webhook_deliveries), minute={41}, second={10}, unique=True),
+        # Retention, daily at night: old interactions (when a retention is set) and the audit log's old entries.
+        cron(_arq(purge_interactions), hour={3}, minute={10}, second={0}, unique=True),
+        cron(_arq(purge_audit_log), hour={3}, minute={25}, second={0}, unique=True),
         cron(_arq(dataflows.sweep_dataflows), second={50}, run_at_startup=True, unique=True),
         # Recency moves every day: RFM is recomputed each night (as a job the SPA can follow).
         cron(_arq(nightly_rfm), hour={2}, minute={40}, second={0}, unique=True),
+        # The audience report of the whole base reads a count of it, at most a quarter of an hour old.
+        cron(_arq(refresh_audience_snapshot), minute={6, 21, 36, 51}, second={20}, run_at_startup=True, unique=True),
+        # The Home's counts of the days before today: a late or erased row shows within ten minutes
+        # (until the first run, the Home counts them live).
+        cron(_arq(refresh_overview_snapshot), minute=set(range(2, 60, 10)), second={40}, unique=True),
         cron(_arq(scoring.expire_points), minute={4, 19, 34, 49}, second={40}, unique=True),
     ]

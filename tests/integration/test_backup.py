@@ -63,14 +63,16 @@ def test_a_backup_taken_while_writing_restores_that_moment(tmp_path: Path, redis
         assert api.post("/api/contacts", json={"email": "after@example.org"}).status_code == 201
         everything = emails(api)
     secret = (live.data_path / "secret_key").read_text()
+    encryption = (live.data_path / "encryption_key").read_text()
 
-    # On an empty machine: the database, the signing key and the files come back, and check passes.
+    # On an empty machine: the database, the keys and the files come back, and check passes.
     fresh = settings_in(tmp_path / "fresh", redis_url)
     backups.restore(fresh, archive)
     checked = backups.check(fresh)
     assert checked.ok, checked.problems
     assert checked.facts["contacts"] == manifest["contacts"]
     assert (fresh.data_path / "secret_key").read_text() == secret
+    assert (fresh.data_path / "encryption_key").read_text() == encryption  # saved passwords stay readable
     assert (fresh.files_path / "exports" / "segment.csv").read_text().startswith("email")
     with signed_in(fresh) as api:
         restored = emails(api)

@@ -1,6 +1,6 @@
 """/metrics through the real app: not served without its token setting, refused without the token,
 and with it the Prometheus text a scraper reads — request latency by route template, worker jobs by
-function, the queue, the worker, the stream's lag, the database's size."""
+function, each queue's depth and lag, its workers, the stream's lag, the database's size."""
 
 from __future__ import annotations
 
@@ -78,8 +78,11 @@ def test_requests_jobs_and_the_stream_are_measured(watched: Any) -> None:
     )
     assert per_route is not None and per_route >= 3, [line for line in text.splitlines() if "_count" in line]
     assert f"/api/contacts/{contact['id']}" not in text
-    assert value(text, "parcours_queue_jobs") is not None
-    assert value(text, "parcours_worker_alive") == 1
+    # Each queue on its own line: the urgent one (journeys, the stream, deliveries) and the bulk one.
+    for queue in ("urgent", "bulk"):
+        assert value(text, "parcours_queue_jobs", queue=queue) is not None, queue
+        assert value(text, "parcours_queue_lag_seconds", queue=queue) is not None, queue
+        assert value(text, "parcours_worker_alive", queue=queue) == 1, queue
     assert value(text, "parcours_stream_lag_seconds") == 0
     assert (value(text, "parcours_database_bytes") or 0) > 10_000
 

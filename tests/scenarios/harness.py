@@ -19,8 +19,9 @@ from arq.constants import job_key_prefix
 from arq.jobs import deserialize_job_raw
 from arq.worker import Function
 
+from parcours import logs
 from parcours.clock import clock
-from parcours.queue import QUEUE_NAME
+from parcours.queue import QUEUES
 from parcours.tasks import FUNCTIONS, cron_jobs
 from tests.conftest import Api
 
@@ -89,9 +90,14 @@ class Scenario:
         return worked + await self._settle(last)
 
     async def _next_job(self) -> datetime | None:
-        """When the earliest queued job is due (a job's score is its time in milliseconds)."""
-        first = await self.runtime.redis.zrange(QUEUE_NAME, 0, 0, withscores=True)
-        return datetime.fromtimestamp(first[0][1] / 1000, UTC) if first else None
+        """When the earliest queued job is due, on either queue (a job's score is its time in
+        milliseconds)."""
+        scores = [
+            first[0][1]
+            for name in QUEUES.values()
+            if (first := await self.runtime.redis.zrange(name, 0, 0, withscores=True))
+        ]
+        return datetime.fromtimestamp(min(scores) / 1000, UTC) if scores else None
 
     async def _settle(self, sweepers: list[Job]) -> int:
         worked = 0
@@ -112,17 +118,21 @@ class Scenario:
         worked = 0
         while True:
             now_ms = int(clock.now().timestamp() * 1000)
-            due = await redis.zrangebyscore(QUEUE_NAME, "-inf", now_ms)
+            due = [
+                (name, raw_id) for name in QUEUES.values() for raw_id in await redis.zrangebyscore(name, "-inf", now_ms)
+            ]
             if not due:
                 return worked
-            for raw_id in due:
+            for queue_name, raw_id in due:
                 job_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
                 raw = await redis.get(job_key_prefix + job_id)
                 # Taken as a worker takes it: gone from the queue, so the same id may be queued again.
-                await redis.zrem(QUEUE_NAME, job_id)
+                await redis.zrem(queue_name, job_id)
                 await redis.delete(job_key_prefix + job_id)
                 if raw is None:
                     continue
                 name, args, kwargs, _tries, _enqueued = deserialize_job_raw(raw)
+                # The id of the request that queued it is for the worker's log lines (logs.reported).
+                kwargs.pop(logs.REQUEST_ID_ARG, None)
                 if await self.jobs[name](self.context, *args, **kwargs):
                     worked += 1

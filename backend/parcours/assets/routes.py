@@ -24,6 +24,8 @@ from parcours.assets.schemas import (
     RefusedFile,
     UploadResult,
 )
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.errors import InvalidInput
 from parcours.runtime import Runtime
@@ -132,8 +134,10 @@ class AssetsController(Controller):
         return await _detail(db, asset, runtime.settings.base_url)
 
     @delete("/{asset_id:str}", summary="Delete an image no email, template or page shows (409 naming them)")
-    async def delete_asset(self, asset_id: AssetId, db: AsyncSession) -> None:
+    async def delete_asset(self, asset_id: AssetId, db: AsyncSession, actor: Actor) -> None:
+        asset = await service.get(db, asset_id)
         await service.delete(db, asset_id)
+        await audit.record(db, actor, "asset.deleted", Target("asset", asset_id, asset.title or asset.filename))
 
 
 @get("/media/{asset_id:str}/{name:str}", include_in_schema=False)

@@ -177,7 +177,11 @@ async def _forget_identities() -> None:
     _cache.clear()
 
 
-async def update_user(session: AsyncSession, user_id: int, changes: dict[str, object], actor: Actor) -> User:
+async def update_user(
+    session: AsyncSession, user_id: int, changes: dict[str, object], actor: Actor, *, keep_session: str | None = None
+) -> User:
+    """`keep_session`: the token of the session making the change, which a new password leaves open
+    (the user's other sessions end)."""
     user = await get_user(session, user_id)
     if "role" in changes:
         check_role(str(changes["role"]))
@@ -187,7 +191,7 @@ async def update_user(session: AsyncSession, user_id: int, changes: dict[str, ob
         password = str(changes.pop("password"))
         check_password(password)
         user.password_hash = await asyncio.to_thread(hash_password, password)
-        await _end_sessions(session, user.id)
+        await _end_sessions(session, user.id, keep=keep_session)
     if changes.get("is_active") is False:
         if user.id == actor.id and actor.kind == "user":
             raise Forbidden("You cannot deactivate yourself.", "is_active")
@@ -253,7 +257,9 @@ class _Failures:
 _failures = _Failures()
 
 
-async def login(session: AsyncSession, email: str, password: str) -> LoginResult:
+async def login(session: AsyncSession, email: str, password: str, *, replacing: str | None = None) -> LoginResult:
+    """A new session with a new token (`replacing`, the browser's former one, ends: a token planted
+    before the login never becomes a logged-in session)."""
     email = (email or "").strip().lower()
     if _failures.recent(email) >= _Failures.MAX_FAILURES:
         raise TooManyRequests("Too many failed attempts for this account: wait 15 minutes and try again.", "email")
@@ -269,9 +275,44 @@ async def login(session: AsyncSession, email: str, password: str) -> LoginResult
         UserSession(token_hash=_digest(token), user_id=user.id, csrf_token=csrf, expires_at=now + SESSION_LIFETIME)
     )
     user.last_login_at = now
+    if replacing:
+        await logout(session, replacing)
     await session.execute(delete(UserSession).where(col(UserSession.expires_at) < now))
     await session.flush()
     return LoginResult(token=token, csrf_token=csrf, user=user)
+
+
+def user_actor(user: User) -> Actor:
+    """A user as the one acting (a login's audit entry)."""
+    return _user_actor(user)
+
+
+class RefusedLogin(msgspec.Struct, frozen=True):
+    """Who a refused login claimed to be, for the audit log: the email typed (the account's id
+    when there is one) and why it was refused. Never the password."""
+
+    actor: Actor
+    user_id: int | None
+    reason: Literal["unknown_account", "inactive_account", "wrong_password", "too_many_failures"]
+
+
+async def refused_login(session: AsyncSession, email: str, throttled: bool) -> RefusedLogin:
+    email = (email or "").strip().lower()
+    user = (await session.execute(select(User).where(col(User.email) == email))).scalar_one_or_none()
+    reason: Literal["unknown_account", "inactive_account", "wrong_password", "too_many_failures"] = (
+        "too_many_failures"
+        if throttled
+        else "unknown_account"
+        if user is None
+        else "inactive_account"
+        if not user.is_active
+        else "wrong_password"
+    )
+    user_id = user.id if user is not None else None
+    role = check_role(user.role) if user is not None else "viewer"
+    return RefusedLogin(
+        actor=Actor(kind="user", id=user_id or 0, name=email, role=role), user_id=user_id, reason=reason
+    )
 
 
 async def logout(session: AsyncSession, token: str) -> None:
@@ -279,8 +320,11 @@ async def logout(session: AsyncSession, token: str) -> None:
     await session.execute(delete(UserSession).where(col(UserSession.token_hash) == _digest(token)))
 
 
-async def _end_sessions(session: AsyncSession, user_id: int | None) -> None:
-    await session.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
+async def _end_sessions(session: AsyncSession, user_id: int | None, keep: str | None = None) -> None:
+    query = delete(UserSession).where(col(UserSession.user_id) == user_id)
+    if keep:
+        query = query.where(col(UserSession.token_hash) != _digest(keep))
+    await session.execute(query)
     _cache.clear()
 
 

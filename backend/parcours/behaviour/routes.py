@@ -8,6 +8,8 @@ from litestar import Controller, delete, get, patch, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, changes, limit_param
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.behaviour import service
 from parcours.behaviour.schemas import (
@@ -78,5 +80,8 @@ class ComputedFieldsController(Controller):
         return await service.field_out(db, row)
 
     @delete("/{field_id:int}", summary="Delete a behavioural field (refused while a rule reads it)")
-    async def delete_field(self, field_id: IdParam, db: AsyncSession) -> None:
+    async def delete_field(self, field_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        field = await service.get_field(db, field_id)
+        target = Target("computed_field", field_id, field.label or field.name)
         await service.delete_field(db, field_id)
+        await audit.record(db, actor, "computed_field.deleted", target, before={"name": field.name})

@@ -307,11 +307,14 @@ async def backfill(sessions: Sessions, progress: JobProgress, field_id: int) -> 
     await progress.start("Computing the field for every contact")
     async with transaction(sessions) as session:
         row = await session.get(ComputedField, field_id)
-        if row is None:
-            await progress.fail("The field was deleted.")
-            return 0
-        definition, bounds = definition_of(row), await contacts.id_bounds(session)
-        started = utcnow()
+        if row is not None:
+            definition, bounds = definition_of(row), await contacts.id_bounds(session)
+            started = utcnow()
+    # Said once the transaction has ended: the job's own write waiting on SQLite's write lock,
+    # held by this transaction, would hold every other write for the busy timeout, then fail.
+    if row is None:
+        await progress.fail("The field was deleted.")
+        return 0
     written = 0
     if bounds is not None:
         low, high = bounds[0], bounds[1] + 1

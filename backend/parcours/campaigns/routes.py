@@ -6,6 +6,8 @@ from litestar import Controller, get, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, limit_param, to_out
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.campaigns import service
 from parcours.campaigns.schemas import CampaignAudience, CampaignDetail, CampaignIn, CampaignOut, CampaignPage
@@ -67,5 +69,7 @@ class CampaignsController(Controller):
         return to_out(await service.get_campaign(db, campaign_id), CampaignOut)
 
     @post("/{campaign_id:int}/cancel", status_code=200, summary="Stop a campaign: what is not sent yet is not sent")
-    async def cancel(self, campaign_id: IdParam, db: AsyncSession) -> CampaignOut:
-        return to_out(await service.cancel(db, campaign_id), CampaignOut)
+    async def cancel(self, campaign_id: IdParam, db: AsyncSession, actor: Actor) -> CampaignOut:
+        campaign = await service.cancel(db, campaign_id)
+        await audit.record(db, actor, "campaign.cancelled", Target("campaign", campaign_id, campaign.name))
+        return to_out(campaign, CampaignOut)

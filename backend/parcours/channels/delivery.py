@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -36,6 +36,7 @@ KINDS: dict[str, Kind[Any]] = {kind.channel: kind for kind in (Email(), Notice()
 assert set(KINDS) == set(JOBS), "every kind of message has a delivery loop (sending.LANES)"
 
 Batch = list[tuple[Kind[Any], list[Ready[Any]]]]
+OnFailed = Callable[[AsyncSession, list[store.FailedMessage]], Awaitable[None]]
 
 
 class Lane:
@@ -49,7 +50,8 @@ class Lane:
 class Delivery:
     """What delivery keeps for the life of a worker process: the SMTP sender (its pool of
     connections), an HTTP client, and whether each loop runs. Created once per process, closed
-    when it stops."""
+    when it stops. `on_failed` hears, in the transaction that records them, of the messages that
+    failed for good (a journey then notes the error on the contact's run, or stops it)."""
 
     def __init__(
         self,
@@ -58,12 +60,16 @@ class Delivery:
         sessions: async_sessionmaker[AsyncSession],
         read_sessions: async_sessionmaker[AsyncSession],
         enqueue: Enqueue,
+        on_failed: OnFailed | None = None,
     ) -> None:
         self.settings, self.secret_key = settings, secret_key
         self.sessions, self.read_sessions, self.enqueue = sessions, read_sessions, enqueue
+        self.on_failed = on_failed
         self._sender: Sender | None = None
         self._http: httpx.AsyncClient | None = None
         self.lanes = {job: Lane() for job in LANES}
+        # The tries of each claimed message so far, this one included, until its outcome is recorded.
+        self.attempts: dict[int, int] = {}
 
     def sender(self) -> Sender:
         if self._sender is None:
@@ -102,7 +108,9 @@ class Delivery:
             lane.busy = False
 
     async def deliver_due(self, job: JobName) -> int:
-        """Send every due message of the job's channels, a batch at a time. Returns how many."""
+        """Send every due message of the job's channels, a batch at a time. Returns how many.
+        When a batch fails as a whole (an error, not a message's own answer), what was claimed
+        and not handed to a sender is released at once (see `_release`) before the error goes on."""
         channels = LANES[job]
         size = max(KINDS[c].batch for c in channels)
         handled = 0
@@ -111,6 +119,8 @@ class Delivery:
         # Promotional messages passed to the sender whose outcome may not be recorded yet (this
         # batch and the one before): the frequency cap of the next batch counts them.
         previous: list[int] = []
+        # The claimed messages of the batch on the wire not handed to their kind yet.
+        unsent: list[int] = []
         try:
             while batch := await upcoming:
                 count = sum(len(ready) for _kind, ready in batch)
@@ -120,15 +130,26 @@ class Delivery:
                 # The next batch is claimed and rendered while this one is sent.
                 upcoming = asyncio.create_task(self._claim_and_render(channels, size, previous + current))
                 previous = current
-                outcomes = [(kind, ready, await _send(kind, ready, self)) for kind, ready in batch]
-                if recorded is not None:
-                    done, recorded = recorded, None
-                    await done
-                recorded = asyncio.create_task(self._record(outcomes))
+                unsent = [item.message_id for _kind, ready in batch for item in ready]
+                outcomes = []
+                try:
+                    for kind, ready in batch:
+                        outcomes.append((kind, ready, await _send(kind, ready, self)))
+                        unsent = unsent[len(ready) :]
+                finally:
+                    # What went out before an error is recorded all the same.
+                    if recorded is not None:
+                        done, recorded = recorded, None
+                        await done
+                    if outcomes:
+                        recorded = asyncio.create_task(self._record(outcomes))
                 handled += count
+        except Exception as error:
+            await self._release(unsent + await _claimed_by(upcoming), error)
+            raise
         finally:
             if not upcoming.done():
-                # Only on an error: what it claimed goes out again once its claim is stale.
+                # Only when the worker stops: what it claimed goes out again once its claim is stale.
                 upcoming.cancel()
             if recorded is not None:
                 await recorded
@@ -150,19 +171,81 @@ class Delivery:
             claimed = await store.claim_due(session, size, stale, channels)
         if not claimed:
             return []
+        self.attempts.update((row.id, row.attempts) for row in claimed)
         by_channel: dict[str, list[Row[Any]]] = {}
         for row in claimed:
             by_channel.setdefault(row.channel, []).append(row)
-        async with transaction(self.read_sessions) as session:
-            return [
-                (KINDS[channel], await KINDS[channel].render(session, rows, self, in_flight))
-                for channel, rows in by_channel.items()
-            ]
+        try:
+            async with transaction(self.read_sessions) as session:
+                return [
+                    (KINDS[channel], await KINDS[channel].render(session, rows, self, in_flight))
+                    for channel, rows in by_channel.items()
+                ]
+        except Exception as error:
+            await self._release([row.id for row in claimed], error)
+            raise
+
+    async def _release(self, ids: list[int], error: Exception) -> None:
+        """Messages claimed by a batch that failed before they were handed on: queued again at
+        once for the next pass (the sweeper's, seconds away), their try counted, instead of
+        waiting minutes for their claim to go stale (store.release). If the database refuses
+        even that, the stale claim still frees them."""
+        if not ids:
+            return
+        retries = self._retries(ids)
+        reason = f"the batch it was in failed ({type(error).__name__}: {error})"
+        try:
+            async with transaction(self.sessions) as session:
+                failed = await store.release(session, reason, retries)
+                if failed and self.on_failed is not None:
+                    await self.on_failed(session, await store.failed_messages(session, failed))
+        except Exception:
+            log.warning("could not release the %d messages of a failed batch", len(ids), exc_info=True)
+        finally:
+            for i in ids:
+                self.attempts.pop(i, None)
+
+    def _retries(self, ids: list[int]) -> store.Retries:
+        """How these claimed messages are tried again: the tries each has had, this one included."""
+        return store.Retries(
+            attempts={i: self.attempts.get(i, 1) for i in ids},
+            most=self.settings.send_attempts,
+            first=self.settings.retry_seconds,
+        )
 
     async def _record(self, outcomes: list[tuple[Kind[Any], list[Ready[Any]], list[Sent | None]]]) -> None:
+        ids = [item.message_id for _kind, ready, _sent in outcomes for item in ready]
+        retries = self._retries(ids)
+        next_tries: dict[JobName, datetime] = {}
         async with transaction(self.sessions) as session:
             for kind, ready, sent in outcomes:
-                await store.record(session, ready, sent, kind.interaction)
+                recorded = await store.record(session, ready, sent, kind.interaction, retries)
+                if recorded.next_try is not None:
+                    job = JOBS[kind.channel]
+                    next_tries[job] = min(next_tries.get(job, recorded.next_try), recorded.next_try)
+                if recorded.failed and self.on_failed is not None:
+                    await self.on_failed(session, await store.failed_messages(session, recorded.failed))
+        for i in ids:
+            self.attempts.pop(i, None)
+        for job, when in next_tries.items():
+            # The loop wakes for the next try; the sweeper would find it too, a little later.
+            try:
+                await self.enqueue(job, job_id=slot_id(job, when.timestamp()), _defer_until=when)
+            except Exception:
+                log.warning("could not queue the next try of failed messages", exc_info=True)
+
+
+async def _claimed_by(upcoming: asyncio.Task[Batch]) -> list[int]:
+    """The messages the next batch claimed (none if it failed: it released its own), once it is
+    claimed and rendered: cancelled in the middle, its claims would stay until stale."""
+    if upcoming.done() and (upcoming.cancelled() or upcoming.exception() is not None):
+        return []  # the error being handled, or one whose claims it released
+    try:
+        batch = await upcoming
+    except Exception:
+        log.warning("the next batch failed too", exc_info=True)
+        return []
+    return [item.message_id for _kind, ready in batch for item in ready]
 
 
 async def _send(kind: Kind[Any], ready: list[Ready[Any]], env: Delivery) -> list[Sent | None]:

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.channels import policy, store
 from parcours.channels.mime import Mime, Parts, build
-from parcours.channels.sending import Env, Ready, Sent
+from parcours.channels.sending import Env, Ready, Sent, failed
 from parcours.clock import utcnow
 from parcours.emails import render, topics
 from parcours.emails import service as emails
@@ -140,6 +140,6 @@ async def send_mime(ready: Sequence[Ready[Mime]], env: Env) -> list[Sent]:
     return [
         Sent("captured" if o.captured is not None else "sent", mime=o.captured, message_id=mime.message_id)
         if o.ok
-        else Sent("failed", o.detail)
+        else failed(o)
         for o, (mime, _to) in zip(outcomes, going, strict=True)
     ]

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 import aiosmtplib
 import dkim
 
+from parcours import metrics
 from parcours.channels.mime import Mime
 from parcours.channels.smtp import Refused, Transactions, Unreachable, data_payload
 from parcours.settings import Settings
@@ -23,15 +24,29 @@ log = logging.getLogger(__name__)
 
 
 class Outcome:
-    """A sender's answer for one message: sent (or captured), or why not."""
+    """A sender's answer for one message: sent (or captured), or why not. `code`: the last answer
+    (an SMTP or HTTP status, "timeout", "unreachable"); `temporary`: worth trying again later
+    (greylisting, a server down or overloaded), as opposed to refused for good."""
 
-    def __init__(self, ok: bool, detail: str = "", captured: bytes | None = None) -> None:
+    def __init__(
+        self, ok: bool, detail: str = "", captured: bytes | None = None, code: str = "", temporary: bool = False
+    ) -> None:
         self.ok, self.detail, self.captured = ok, detail, captured
+        self.code, self.temporary = code, temporary
+
+
+def unexpected(exc: Exception) -> Outcome:
+    """One message's outcome when sending it raised what no answer explains (a signature that
+    cannot be made, a reply that cannot be read): tried again later, like a server down, so that
+    the messages of its batch sent before it are recorded as sent and never sent again."""
+    log.warning("a message could not be sent", exc_info=exc)
+    return Outcome(False, f"the message could not be sent: {type(exc).__name__}: {exc}", code="error", temporary=True)
 
 
 class Sender(Protocol):
     async def send_many(self, messages: Sequence[tuple[Mime, str]]) -> list[Outcome]:
-        """Each (message, recipient) sent, its outcome in the same order."""
+        """Each (message, recipient) sent, its outcome in the same order. A problem with one
+        message is its outcome; raising means none of them went out (they are tried again)."""
         ...
 
     async def close(self) -> None: ...
@@ -144,7 +159,10 @@ class Smtp:
                     if wait > 0:
                         await asyncio.sleep(wait)
                     message, to = messages[index]
-                    outcome, connection = await self._send(connection, message, to)
+                    try:
+                        outcome, connection = await self._send(connection, message, to)
+                    except Exception as exc:  # noqa: BLE001  (logged by `unexpected`, the message's outcome)
+                        outcome = unexpected(exc)
                     outcomes[index] = outcome
             finally:
                 if connection is not None and not connection.usable:
@@ -167,23 +185,35 @@ class Smtp:
                     if connection is not None:
                         connection.drop()
                     connection = await self._connect()
-                return Outcome(True, await connection.send(message.sender, to, payload)), connection
+                answer = await connection.send(message.sender, to, payload)
+                metrics.SMTP_RESPONSES.labels(answer[:3]).inc()
+                return Outcome(True, answer, code=answer[:3]), connection
             except Refused as exc:
+                metrics.SMTP_RESPONSES.labels(str(exc.code)).inc()
                 what = "refused by the server" if exc.recipient else "the SMTP server refused it"
-                return Outcome(False, f"{what}: {exc}"), connection
+                # 4xx: try again later (greylisting, a full mailbox...); 5xx: refused for good.
+                return Outcome(False, f"{what}: {exc}", code=str(exc.code), temporary=exc.code < 500), connection
             except Unreachable as exc:
                 if connection is not None:
                     connection.drop()
                 connection = None
-                # Never twice: once the message was written, it may have been accepted.
+                # Not again now: once the message was written, it may have been accepted. The outbox
+                # tries it again later with the same Message-ID, which a receiver drops if it has it.
                 if exc.maybe_delivered:
-                    return Outcome(False, f"the SMTP server did not confirm the message: {exc}"), None
+                    detail = f"the SMTP server did not confirm the message: {exc}"
+                    return Outcome(False, detail, code="dropped", temporary=True), None
                 if attempt == 2:
-                    return Outcome(False, f"the SMTP server could not be reached: {exc}"), None
+                    detail = f"the SMTP server could not be reached: {exc}"
+                    return Outcome(False, detail, code="unreachable", temporary=True), None
+            except aiosmtplib.SMTPResponseException as exc:  # the greeting or the login refused
+                metrics.SMTP_RESPONSES.labels(str(exc.code)).inc()
+                detail = f"the SMTP server refused the connection: {exc.code} {exc.message}"
+                return Outcome(False, detail, code=str(exc.code), temporary=exc.code < 500), None
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                 connection = None
                 if attempt == 2:
-                    return Outcome(False, f"the SMTP server could not be reached: {exc}"), None
+                    detail = f"the SMTP server could not be reached: {exc}"
+                    return Outcome(False, detail, code="unreachable", temporary=True), None
         return Outcome(False, "not sent"), connection
 
     async def close(self) -> None:

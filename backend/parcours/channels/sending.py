@@ -13,7 +13,7 @@ import msgspec
 from sqlalchemy import Row
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.channels.senders import Sender
+from parcours.channels.senders import Outcome, Sender
 from parcours.jobs.names import JobName
 from parcours.settings import Settings
 
@@ -70,6 +70,14 @@ class Sent(msgspec.Struct, frozen=True):
     reason: str = ""
     mime: bytes | None = None
     message_id: str = ""
+    # The last answer (an SMTP or HTTP status, "timeout", "unreachable"), and whether a failure is
+    # worth another try later (the outbox retries it, up to PARCOURS_SEND_ATTEMPTS tries).
+    code: str = ""
+    retry: bool = False
+
+
+def failed(outcome: Outcome) -> Sent:
+    return Sent("failed", outcome.detail, code=outcome.code, retry=outcome.temporary)
 
 
 class Env(Protocol):
@@ -96,5 +104,7 @@ class Kind(Protocol[T]):
     ) -> list[Ready[T]]: ...
 
     async def send(self, ready: Sequence[Ready[T]], env: Env) -> list[Sent]:
-        """One Sent for each item that has content, in order."""
+        """One Sent for each item that has content, in order. A problem with one message is its
+        Sent; raising means none of them was handed on (the delivery loop releases them all to
+        be tried again at once)."""
         ...

@@ -31,6 +31,8 @@ from parcours.channels import store
 from parcours.channels.audience import Reach, left_out_list, people, reach
 from parcours.channels.models import OutboxMessage
 from parcours.channels.sending import JOBS, OutboxIn
+from parcours.channels.sent_daily import recount as recount_sent_daily
+from parcours.channels.sent_daily import sends_by_email
 from parcours.channels.stats import (
     campaign_counts,
     campaign_firsts,
@@ -41,17 +43,17 @@ from parcours.channels.stats import (
     journey_reach_totals,
     journey_skipped,
     journey_skipped_contacts,
-    sends_by_email,
 )
-from parcours.channels.store import suppress, suppressed
+from parcours.channels.store import FailedMessage, suppress, suppressed
 from parcours.clock import utcnow
-from parcours.db import UTCDateTime, after_commit, insert_ignoring_duplicates, move_rows
+from parcours.db import UTCDateTime, after_commit, insert_ignoring_duplicates, move_rows, rows_about
 from parcours.errors import InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue, slot_id
 from parcours.jobs.names import JobName
 
 # What other features use, the statistics and the suppression list included.
 __all__ = [
+    "FailedMessage",
     "OutboxIn",
     "Reach",
     "SentMessage",
@@ -75,6 +77,7 @@ __all__ = [
     "queue_audience",
     "queued",
     "reach",
+    "recount_sent_daily",
     "release_held",
     "sends_by_email",
     "suppress",
@@ -404,8 +407,17 @@ async def delivered_and_opened(
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def campaign_recipients(campaign_ids: Sequence[int]) -> Select[Any]:
-    """The contacts these campaigns sent to (an SQL selection of contact ids)."""
-    return select(col(OutboxMessage.contact_id)).where(
-        col(OutboxMessage.campaign_id).in_(campaign_ids), col(OutboxMessage.status).in_(("sent", "captured"))
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The messages sent (or to be sent) to the contact and what became of them, for its data export."""
+    return {"messages": await rows_about(session, OutboxMessage, "contact_id", contact_id, leave_out=["mime"])}
+
+
+async def forget_contact(session: AsyncSession, contact_id: int) -> None:
+    """An erased contact: its messages keep counting in the emails' and campaigns' figures, without
+    its address, its subject line (it may be personalised), the message itself, its data or the
+    receiving server's words (they often quote the address); the reason's code stays."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.contact_id) == contact_id)
+        .values(to_address="", subject="", reason="", mime=None, data={}, contact_id=None)
     )

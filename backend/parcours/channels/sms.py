@@ -12,37 +12,50 @@ import msgspec
 from sqlalchemy import Row
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.channels.senders import Outcome
-from parcours.channels.sending import Env, Ready, Sent
+from parcours.channels.senders import Outcome, unexpected
+from parcours.channels.sending import Env, Ready, Sent, failed
 from parcours.emails import render
 from parcours.emails import service as emails
 from parcours.emails.compose import context
 
-TIMEOUT = httpx.Timeout(10.0)
+
+def http_failure(exc: httpx.HTTPError, what: str) -> Outcome:
+    """An address that did not answer in time or could not be reached: worth another try."""
+    timeout = isinstance(exc, httpx.TimeoutException)
+    detail = f"{what} did not answer in time." if timeout else f"{what} could not be reached: {exc}"
+    return Outcome(False, detail, code="timeout" if timeout else "unreachable", temporary=True)
+
+
+def http_refusal(status: int, detail: str) -> Outcome:
+    """An error answer: a server error, "too many requests" or "request timeout" may pass; another
+    4xx (a wrong address, refused credentials) would be refused again."""
+    return Outcome(False, detail, code=str(status), temporary=status >= 500 or status in (408, 429))
 
 
 class SmsProvider:
     """A Twilio-compatible HTTP API: PARCOURS_SMS_URL is the Messages endpoint with the account
     id and token as user and password (https://SID:TOKEN@api.twilio.com/2010-04-01/Accounts/SID/Messages.json)."""
 
-    def __init__(self, url: str, sender: str, client: httpx.AsyncClient) -> None:
+    def __init__(self, url: str, sender: str, client: httpx.AsyncClient, timeout: float) -> None:
         parsed = urlparse(url)
         self.auth = (unquote(parsed.username or ""), unquote(parsed.password or ""))
         self.url = parsed._replace(netloc=(parsed.hostname or "") + (f":{parsed.port}" if parsed.port else "")).geturl()
-        self.sender, self.client = sender, client
+        self.sender, self.client, self.timeout = sender, client, timeout
 
     async def send(self, to: str, text: str) -> Outcome:
         try:
             response = await self.client.post(
-                self.url, data={"To": to, "From": self.sender, "Body": text}, auth=self.auth, timeout=TIMEOUT
+                self.url, data={"To": to, "From": self.sender, "Body": text}, auth=self.auth, timeout=self.timeout
             )
         except httpx.HTTPError as exc:
-            return Outcome(False, f"The SMS provider could not be reached: {exc}")
+            return http_failure(exc, "The SMS provider")
         if response.is_success:
-            return Outcome(
-                True, str(response.json().get("sid", "")) if "json" in response.headers.get("content-type", "") else ""
-            )
-        return Outcome(False, f"The SMS provider refused the message ({response.status_code}): {response.text[:200]}")
+            sid = str(response.json().get("sid", "")) if "json" in response.headers.get("content-type", "") else ""
+            return Outcome(True, sid, code=str(response.status_code))
+        return http_refusal(
+            response.status_code,
+            f"The SMS provider refused the message ({response.status_code}): {response.text[:200]}",
+        )
 
 
 class Text(msgspec.Struct, frozen=True):
@@ -104,10 +117,13 @@ class Sms:
         settings = env.settings
         if not settings.sms_url:
             return [Sent("captured", item.content.text) for item in ready if item.content is not None]
-        provider = SmsProvider(settings.sms_url, settings.sms_from, env.http())
+        provider = SmsProvider(settings.sms_url, settings.sms_from, env.http(), settings.http_timeout)
         sent = []
         for item in ready:
             if item.content is not None:
-                outcome = await provider.send(item.content.phone, item.content.text)
-                sent.append(Sent("sent" if outcome.ok else "failed", outcome.detail))
+                try:
+                    outcome = await provider.send(item.content.phone, item.content.text)
+                except Exception as exc:  # noqa: BLE001  (logged by `unexpected`, the message's outcome)
+                    outcome = unexpected(exc)
+                sent.append(Sent("sent", outcome.detail, code=outcome.code) if outcome.ok else failed(outcome))
         return sent

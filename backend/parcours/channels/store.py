@@ -3,16 +3,19 @@ suppression list and the frequency cap's counts. Only `channels` reads and write
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy import Row, and_, bindparam, func, or_, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import metrics
+from parcours.channels import sent_daily
 from parcours.channels.models import OutboxMessage, Suppression
+from parcours.channels.retries import next_wait
 from parcours.channels.sending import Ready, Sent
 from parcours.clock import utcnow
 from parcours.db import dialect_name, insert_ignoring_duplicates, table_of
@@ -30,6 +33,7 @@ _SENT = (
         mime=bindparam("_mime"),
         sent_at=bindparam("_sent_at"),
         reason=bindparam("_reason"),
+        reason_code="",  # the code of a failed try before, if any, no longer applies
         subject=bindparam("_subject"),
         message_id=bindparam("_message_id"),
     )
@@ -39,6 +43,41 @@ _NOT_SENT = (
     .where(TABLE.c.id == bindparam("_id"))
     .values(status=bindparam("_status"), reason=bindparam("_reason"), reason_code=bindparam("_code"))
 )
+# A failure worth another try: queued again for later, with what the last try got.
+_AGAIN = (
+    update(TABLE)
+    .where(TABLE.c.id == bindparam("_id"))
+    .values(
+        status="queued",
+        reason=bindparam("_reason"),
+        reason_code=bindparam("_code"),
+        send_after=bindparam("_after"),
+        claimed_at=None,
+    )
+)
+# A claimed message whose batch failed before it was handed on (see `release`): queued again as it
+# was due, or failed for good; only while still claimed (a stale claim may have moved it since).
+_RELEASED = (
+    update(TABLE)
+    .where(TABLE.c.id == bindparam("_id"), TABLE.c.status == "sending")
+    .values(status=bindparam("_status"), reason=bindparam("_reason"), reason_code=bindparam("_code"), claimed_at=None)
+)
+
+
+class Retries(msgspec.Struct, frozen=True):
+    """How the messages of a batch are tried again: the tries each had so far (with this one), the
+    tries allowed, and the first wait (see retries.next_wait)."""
+
+    attempts: Mapping[int, int]
+    most: int
+    first: float
+
+
+class Recorded(msgspec.Struct):
+    """What recording a batch decided: the next try of those queued again, the ids that failed."""
+
+    next_try: datetime | None = None
+    failed: list[int] = msgspec.field(default_factory=list)
 
 
 async def claim_due(session: AsyncSession, limit: int, stale: timedelta, channels: Sequence[str]) -> list[Row[Any]]:
@@ -69,13 +108,27 @@ async def claim_due(session: AsyncSession, limit: int, stale: timedelta, channel
 
 
 async def record(
-    session: AsyncSession, ready: Sequence[Ready[Any]], outcomes: Sequence[Sent | None], interaction: str | None
-) -> None:
-    """Each message's status (sent or captured, suppressed, failed) in two statements, and the
-    interaction of each one sent (`interaction`, with the email it was)."""
+    session: AsyncSession,
+    ready: Sequence[Ready[Any]],
+    outcomes: Sequence[Sent | None],
+    interaction: str | None,
+    retries: Retries,
+) -> Recorded:
+    """Each message's status (sent or captured, suppressed, failed, or queued again for a later
+    try) in a statement per kind of change, and the interaction of each one sent (`interaction`,
+    with the email it was)."""
     now = utcnow()
-    sent, not_sent = [], []
+    sent, not_sent, again = [], [], []
+    recorded = Recorded()
     for item, outcome in zip(ready, outcomes, strict=True):
+        tries = retries.attempts.get(item.message_id, 1)
+        wait = next_wait(tries, retries.most, retries.first) if outcome is not None and outcome.retry else None
+        if item.reason is None and outcome is not None and outcome.status == "failed" and wait is not None:
+            after = now + wait
+            recorded.next_try = min(recorded.next_try or after, after)
+            reason = f"Try {tries} of {retries.most} failed: {outcome.reason}"
+            again.append({"_id": item.message_id, "_reason": reason[:300], "_code": outcome.code[:32], "_after": after})
+            continue
         if item.reason is not None:
             not_sent.append(
                 {"_id": item.message_id, "_status": "suppressed", "_reason": item.reason[:300], "_code": item.code}
@@ -93,32 +146,60 @@ async def record(
                 }
             )
         else:
+            reason = outcome.reason if outcome else "not sent"
+            if outcome is not None and outcome.retry and tries > 1:
+                reason = f"Failed after {tries} tries: {reason}"
+            recorded.failed.append(item.message_id)
             not_sent.append(
                 {
                     "_id": item.message_id,
                     "_status": "failed",
-                    "_reason": (outcome.reason if outcome else "not sent")[:300],
-                    "_code": "",
+                    "_reason": reason[:300],
+                    "_code": (outcome.code if outcome else "")[:32],
                 }
             )
     for row in sent + not_sent:
         metrics.MESSAGES.labels(row["_status"]).inc()
+    if again:
+        metrics.MESSAGES.labels("retried").inc(len(again))
+        await session.execute(_AGAIN, again)
     if sent:
         await session.execute(_SENT, sent)
     if not_sent:
         await session.execute(_NOT_SENT, not_sent)
-    if not sent or interaction is None:
-        return
+    if not sent:
+        return recorded
     subjects = {row["_id"]: row["_subject"] for row in sent}
-    # What the interactions need, in one query for the batch (a contact deleted meanwhile has none).
+    # What the day's counts and the interactions need, in one query for the batch.
     t = TABLE.c
     rows = (
         await session.execute(
-            select(t.id, t.contact_id, t.email_id, t.campaign_id, t.variant, t.journey_id, t.node_id).where(
-                t.id.in_(list(subjects)), t.contact_id.is_not(None)
-            )
+            select(
+                t.id,
+                t.channel,
+                t.contact_id,
+                t.email_id,
+                t.campaign_id,
+                t.variant,
+                t.journey_id,
+                t.node_id,
+                t.to_address,
+            ).where(t.id.in_(list(subjects)))
         )
     ).all()
+    if interaction is not None:
+        await _interactions(session, rows, interaction, subjects, now)
+    # In this transaction: the day's counts move with the messages' status, never apart from it.
+    # Last, so that senders of the same email hold the day's row for as short a time as can be.
+    await sent_daily.add(session, sent_daily.increments(rows, now))
+    return recorded
+
+
+async def _interactions(
+    session: AsyncSession, rows: Sequence[Row[Any]], interaction: str, subjects: Mapping[Any, Any], now: datetime
+) -> None:
+    """The interaction of each message sent (a contact deleted meanwhile has none)."""
+    rows = [m for m in rows if m.contact_id is not None]
     await recording.record(
         session,
         [
@@ -132,12 +213,62 @@ async def record(
                     "variant": m.variant,
                     "message_id": m.id,
                     "subject": subjects[m.id],
+                    # The recipient's domain, for the email report's breakdown by domain.
+                    "domain": m.to_address.rsplit("@", 1)[-1].lower(),
                     **({"journey_id": m.journey_id, "node_id": m.node_id} if m.journey_id is not None else {}),
                 },
             }
             for m in sorted(rows, key=lambda r: r.id)
         ],
     )
+
+
+async def release(session: AsyncSession, error: str, retries: Retries) -> list[int]:
+    """Un-claim the messages of a batch that failed as a whole before any of them was handed on
+    (`retries.attempts`: their ids and tries, this one included): each is queued again, due at
+    once so that the next pass sends it, instead of waiting until its claim is stale. The try
+    counts: one whose last try this was fails for good with the error. Only messages still
+    claimed change. Returns the ids that failed."""
+    again: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    for message_id, tries in retries.attempts.items():
+        if tries < retries.most:
+            reason = f"Try {tries} of {retries.most} failed: {error}"
+            again.append({"_id": message_id, "_status": "queued", "_reason": reason[:300], "_code": "error"})
+        else:
+            reason = f"Failed after {tries} tries: {error}" if tries > 1 else error
+            failed.append({"_id": message_id, "_status": "failed", "_reason": reason[:300], "_code": "error"})
+    if again:
+        await session.execute(_RELEASED, again)
+        metrics.MESSAGES.labels("retried").inc(len(again))
+    if not failed:
+        return []
+    t = TABLE.c
+    ids = [row["_id"] for row in failed]
+    still = set((await session.execute(select(t.id).where(t.id.in_(ids), t.status == "sending"))).scalars())
+    failed = [row for row in failed if row["_id"] in still]
+    if failed:
+        await session.execute(_RELEASED, failed)
+        metrics.MESSAGES.labels("failed").inc(len(failed))
+    return [row["_id"] for row in failed]
+
+
+class FailedMessage(msgspec.Struct, frozen=True):
+    """A message that failed for good, as the feature that queued it knows it (its key)."""
+
+    key: str
+    contact_id: int | None
+    journey_id: int | None
+    node_id: str | None
+    reason: str
+
+
+async def failed_messages(session: AsyncSession, ids: Sequence[int]) -> list[FailedMessage]:
+    t = TABLE.c
+    rows = await session.execute(
+        select(t.idempotency_key, t.contact_id, t.journey_id, t.node_id, t.reason).where(t.id.in_(list(ids)))
+    )
+    return [FailedMessage(*row) for row in rows.all()]
 
 
 async def suppressed(session: AsyncSession, addresses: Sequence[str]) -> dict[str, str]:

@@ -18,9 +18,9 @@ import msgspec
 from sqlalchemy import Row
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.channels.senders import Outcome
-from parcours.channels.sending import Env, Ready, Sent
-from parcours.channels.sms import TIMEOUT
+from parcours.channels.senders import Outcome, unexpected
+from parcours.channels.sending import Env, Ready, Sent, failed
+from parcours.channels.sms import http_failure, http_refusal
 from parcours.emails import service as emails
 
 _CONTACT = ("id", "email", "first_name", "last_name", "phone", "company", "lifecycle_stage", "country")
@@ -56,7 +56,12 @@ async def private_address(url: str) -> str | None:
 
 
 async def call_webhook(
-    client: httpx.AsyncClient, url: str, payload: dict[str, Any], secret: str, private_networks: bool = False
+    client: httpx.AsyncClient,
+    url: str,
+    payload: dict[str, Any],
+    secret: str,
+    private_networks: bool = False,
+    timeout: float = 10.0,
 ) -> Outcome:
     refusal = None if private_networks else await private_address(url)
     if refusal:
@@ -66,12 +71,14 @@ async def call_webhook(
         response = await client.post(
             url,
             content=body,
-            timeout=TIMEOUT,
+            timeout=timeout,
             headers={"content-type": "application/json", "x-parcours-signature": signature(secret, body)},
         )
     except httpx.HTTPError as exc:
-        return Outcome(False, f"The address could not be reached: {exc}")
-    return Outcome(True) if response.is_success else Outcome(False, f"The address answered {response.status_code}.")
+        return http_failure(exc, "The address")
+    if response.is_success:
+        return Outcome(True, code=str(response.status_code))
+    return http_refusal(response.status_code, f"The address answered {response.status_code}.")
 
 
 class Call(msgspec.Struct, frozen=True):
@@ -113,12 +120,16 @@ class Webhook:
         sent = []
         for item in ready:
             if item.content is not None:
-                outcome = await call_webhook(
-                    env.http(),
-                    item.content.url,
-                    item.content.payload,
-                    env.secret_key,
-                    env.settings.webhook_private_networks,
-                )
-                sent.append(Sent("sent") if outcome.ok else Sent("failed", outcome.detail))
+                try:
+                    outcome = await call_webhook(
+                        env.http(),
+                        item.content.url,
+                        item.content.payload,
+                        env.secret_key,
+                        env.settings.webhook_private_networks,
+                        env.settings.http_timeout,
+                    )
+                except Exception as exc:  # noqa: BLE001  (logged by `unexpected`, the message's outcome)
+                    outcome = unexpected(exc)
+                sent.append(Sent("sent", code=outcome.code) if outcome.ok else failed(outcome))
         return sent

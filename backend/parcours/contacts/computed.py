@@ -16,6 +16,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    or_,
     select,
     update,
 )
@@ -95,11 +96,14 @@ async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:
 
 
 RFM_COLUMNS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_score", "rfm_segment")
+# Kept beside the scores for the RFM report; not rule fields.
+RFM_MEASURES = ("last_purchase_at", "period_revenue", "lifetime_revenue")
 
 
 async def set_rfm_from(session: AsyncSession, source: FromClause) -> int:
-    """Set-wise: the RFM fields of each contact of `source` (contact_id and RFM_COLUMNS), written
-    only where they changed; every other contact's are emptied. Returns how many contacts changed."""
+    """Set-wise: the RFM fields of each contact of `source` (contact_id, RFM_COLUMNS and
+    RFM_MEASURES), written only where they changed; every other contact's are emptied. Returns how
+    many contacts changed."""
     rfm, key = CONTACT_RFM, CONTACT_RFM.c.contact_id
     emptied = await session.execute(delete(rfm).where(key.not_in(select(source.c.contact_id))))
     # One upsert rather than an update and an insert of the missing rows: "not exists in
@@ -107,17 +111,23 @@ async def set_rfm_from(session: AsyncSession, source: FromClause) -> int:
     # the table per row, every page the insert had added included (minutes at 400,000 customers).
     dialect = await dialect_name(session)
     upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(rfm).from_select(
-        ["contact_id", *RFM_COLUMNS],
+        ["contact_id", *RFM_COLUMNS, *RFM_MEASURES],
         # A contact deleted since its purchases were read is left out.
-        select(source.c.contact_id, *(source.c[name] for name in RFM_COLUMNS)).where(
+        select(source.c.contact_id, *(source.c[name] for name in (*RFM_COLUMNS, *RFM_MEASURES))).where(
             exists().where(CONTACTS.c.id == source.c.contact_id)
         ),
     )
     written = await session.execute(
         upsert.on_conflict_do_update(
             index_elements=[key],
-            set_={name: upsert.excluded[name] for name in RFM_COLUMNS},
-            where=rfm.c.rfm_score.is_distinct_from(upsert.excluded.rfm_score),
+            set_={name: upsert.excluded[name] for name in (*RFM_COLUMNS, *RFM_MEASURES)},
+            where=or_(
+                rfm.c.rfm_score.is_distinct_from(upsert.excluded.rfm_score),
+                rfm.c.last_purchase_at.is_distinct_from(upsert.excluded.last_purchase_at),
+                # Sums added in another order may differ in the last digits: not a change.
+                func.abs(rfm.c.period_revenue - upsert.excluded.period_revenue) >= 0.005,
+                func.abs(rfm.c.lifetime_revenue - upsert.excluded.lifetime_revenue) >= 0.005,
+            ),
         )
     )
     counts: list[int] = [result.rowcount for result in (emptied, written)]  # type: ignore[attr-defined]

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts.models import Contact
+from parcours.db import dialect_name
 
 _BECAME_LEAD = col(Contact.lead_at)
 # What leads may be grouped by.
@@ -56,5 +57,38 @@ async def lead_counts(
     columns = [_BY[name] for name in by]
     query = select(*columns, func.count()).where(*_where(since, until, within)).group_by(*columns)
     rows = (await session.execute(query)).all()
+    return _typed(by, rows)
+
+
+def _typed(by: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
     day = by.index("day") if "day" in by else None
     return [tuple(_day(v) if i == day else v for i, v in enumerate(row[:-1])) + (int(row[-1]),) for row in rows]
+
+
+async def lead_counts_by(
+    session: AsyncSession,
+    groupings: Sequence[Sequence[str]],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    within: Select[Any] | None = None,
+) -> list[list[tuple[Any, ...]]]:
+    """`lead_counts` for several groupings at once, in the same order. On PostgreSQL one pass over
+    the period's leads (GROUPING SETS) instead of one per grouping: a year holds a fifth of the base."""
+    if await dialect_name(session) != "postgresql":
+        return [await lead_counts(session, by, since, until, within) for by in groupings]
+    names = list(dict.fromkeys(name for by in groupings for name in by))
+    columns = [_BY[name].label(name) for name in names]
+    flags = [func.grouping(_BY[name]) for name in names]
+    query = (
+        select(*columns, *flags, func.count())
+        .where(*_where(since, until, within))
+        .group_by(func.grouping_sets(*(tuple_(*(_BY[name] for name in by)) for by in groupings)))
+    )
+    wanted = [{names.index(name) for name in by} for by in groupings]
+    found: list[list[tuple[Any, ...]]] = [[] for _ in groupings]
+    for row in (await session.execute(query)).all():
+        # grouping() is 0 for the columns of the row's own grouping set.
+        grouped = {i for i, flag in enumerate(row[len(names) : 2 * len(names)]) if flag == 0}
+        index = wanted.index(grouped)
+        found[index].append(tuple(row[names.index(name)] for name in groupings[index]) + (row[-1],))
+    return [_typed(by, rows) for by, rows in zip(groupings, found, strict=True)]

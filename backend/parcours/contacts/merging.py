@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.audit import service as audit
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import behavioural, custom_fields, matching, origin
@@ -127,6 +128,13 @@ async def merge_contacts(
                 },
             }
         ],
+    )
+    await audit.record(
+        session,
+        actor,
+        "contact.merged",
+        audit.Target("contact", survivor_id),
+        after={"other_id": other_id, "fields": changed, "moved": moved},
     )
     return Merged(survivor, True, moved)
 

@@ -37,6 +37,18 @@ class Account(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+LEAD_COLUMNS = (
+    "id",
+    "lead_origin",
+    "lead_origin_form_id",
+    "lead_origin_page_id",
+    "lead_origin_journey_id",
+    "lead_origin_campaign_id",
+    "lifecycle_stage",
+    "source",
+)
+
+
 class Contact(SQLModel, table=True):
     __tablename__ = "contacts"
     __table_args__ = (
@@ -50,6 +62,17 @@ class Contact(SQLModel, table=True):
         Index("ix_contacts_email_key", "email_key"),
         Index("ix_contacts_phone", "phone"),
         Index("ix_contacts_account_person", "account_id", "person_key"),
+        # The Home counts contacts created before a day and per day.
+        Index("ix_contacts_created_at", "created_at"),
+        # Lead generation and the pipeline group a period's leads by their origin, stage and source:
+        # on PostgreSQL from this index alone, without reading the contacts' rows.
+        Index(
+            "ix_contacts_leads",
+            "lead_at",
+            postgresql_include=[*LEAD_COLUMNS],
+            postgresql_where=text("lead_at IS NOT NULL"),
+            sqlite_where=text("lead_at IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -78,7 +101,7 @@ class Contact(SQLModel, table=True):
     lead_origin_campaign_id: int | None = None
     # When it became a lead (its origin was first set): lead generation counts it that day. Every
     # path that sets lead_origin sets it (editing, forms, imports, bulk inserts, merges).
-    lead_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    lead_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_level: str = Field(default="none", max_length=16)
     email_opt_in: bool = False
     sms_opt_in: bool = False
@@ -130,6 +153,12 @@ class ContactRfm(SQLModel, table=True):
     rfm_monetary: int
     rfm_score: str = Field(max_length=3)
     rfm_segment: str = Field(max_length=24)
+    # What the RFM report sums, as of the same recompute (so that it never scans the purchases):
+    # the last purchase, the amounts bought over the RFM period and ever. None and 0 until the
+    # first recompute that wrote them.
+    last_purchase_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    period_revenue: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
+    lifetime_revenue: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
 
 
 class ContactComputed(SQLModel, table=True):

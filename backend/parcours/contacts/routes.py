@@ -18,6 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import inputs
 from parcours.api import Cursor, IdParam, OptionalIdParam, changes, limit_param, to_out
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.contacts import accounts, custom_fields, duplicates, erasure, exports, import_service, merging, service
 from parcours.contacts.importing import ImportOptions
@@ -44,6 +46,7 @@ from parcours.contacts.schemas import (
     MergeOut,
 )
 from parcours.contacts.vocabulary import ConsentLevel, LifecycleStage
+from parcours.db import transaction
 from parcours.errors import InvalidInput
 from parcours.rules import service as rules
 from parcours.rules import usage
@@ -252,8 +255,13 @@ class ContactsController(Controller):
         await erasure.erase_contact(db, contact_id, actor)
 
     @get("/{contact_id:int}/export", summary="GDPR export: everything held on a contact")
-    async def export_contact(self, contact_id: IdParam, db: AsyncSession) -> Response[dict[str, Any]]:
+    async def export_contact(
+        self, contact_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor
+    ) -> Response[dict[str, Any]]:
         data = await erasure.export_contact(db, contact_id)
+        # Reads may go to a replica: the entry is written on its own, before the data leaves.
+        async with transaction(runtime.sessions) as session:
+            await audit.record(session, actor, "contact.exported", Target("contact", contact_id))
         return Response(data, headers={"Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'})
 
     @get("/{contact_id:int}/consent-history", summary="A contact's consent history, newest first")
@@ -261,9 +269,12 @@ class ContactsController(Controller):
         return [to_out(e, ConsentEventOut) for e in await service.consent_history(db, contact_id)]
 
     @get("/export.csv", media_type="text/csv", summary="The contacts of the current list view, as CSV")
-    async def export_csv(self, runtime: Runtime, filters: ContactFilters) -> Stream:
+    async def export_csv(self, runtime: Runtime, filters: ContactFilters, actor: Actor) -> Stream:
+        asked = {k: v for k, v in msgspec.structs.asdict(filters).items() if v is not None}
+        async with transaction(runtime.sessions) as session:
+            await audit.record(session, actor, "contacts.exported", Target("contacts", ""), after={"filters": asked})
         return Stream(
-            exports.contacts_csv(runtime.read_sessions, filters),
+            exports.contacts_csv(runtime.report_sessions, filters),
             media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
         )
@@ -332,7 +343,16 @@ class AccountsController(Controller):
 
     @delete("/{account_id:int}", summary="Delete an account (its contacts stay, no longer linked to it)")
     async def delete_account(self, account_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("account", account_id, (await accounts.get_account(db, account_id)).name)
         await accounts.delete_account(db, account_id, actor.label)
+        await audit.record(db, actor, "account.deleted", target)
+
+
+_FIELD = ("name", "label", "type", "choices")
+
+
+def _field(field: Any) -> Target:
+    return Target("custom_field", field.id, field.label)
 
 
 class CustomFieldsController(Controller):
@@ -344,16 +364,24 @@ class CustomFieldsController(Controller):
         return [to_out(f, CustomFieldOut) for f in await custom_fields.list_fields(db)]
 
     @post("/", opt={"role": "admin"}, summary="Add a custom field (admin)")
-    async def create_field(self, data: CustomFieldIn, db: AsyncSession) -> CustomFieldOut:
+    async def create_field(self, data: CustomFieldIn, db: AsyncSession, actor: Actor) -> CustomFieldOut:
         field = await custom_fields.create_field(db, data.name, data.label, data.type, data.choices)
+        await audit.record(db, actor, "custom_field.created", _field(field), after=audit.snapshot(field, _FIELD))
         return to_out(field, CustomFieldOut)
 
     @patch("/{field_id:int}", opt={"role": "admin"}, summary="Rename a custom field or change its choices (admin)")
-    async def update_field(self, field_id: IdParam, data: CustomFieldPatch, db: AsyncSession) -> CustomFieldOut:
-        return to_out(await custom_fields.update_field(db, field_id, changes(data)), CustomFieldOut)
+    async def update_field(
+        self, field_id: IdParam, data: CustomFieldPatch, db: AsyncSession, actor: Actor
+    ) -> CustomFieldOut:
+        before = audit.snapshot(await custom_fields.get_field(db, field_id), _FIELD)
+        field = await custom_fields.update_field(db, field_id, changes(data))
+        await audit.record(db, actor, "custom_field.updated", _field(field), before, audit.snapshot(field, _FIELD))
+        return to_out(field, CustomFieldOut)
 
     @delete("/{field_id:int}", opt={"role": "admin"}, summary="Delete a custom field and its values (admin)")
-    async def delete_field(self, field_id: IdParam, db: AsyncSession) -> None:
+    async def delete_field(self, field_id: IdParam, db: AsyncSession, actor: Actor) -> None:
         field = await custom_fields.get_field(db, field_id)
         await usage.refuse_if_read(db, {CUSTOM_PREFIX + field.name}, f"the field '{field.label}'", "field_id")
+        target, before = _field(field), audit.snapshot(field, _FIELD)
         await custom_fields.delete_field(db, field_id)
+        await audit.record(db, actor, "custom_field.deleted", target, before=before)

@@ -7,18 +7,19 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts.behavioural import values_of, with_values
+from parcours.contacts.computed import RFM_COLUMNS
 from parcours.contacts.models import ACCOUNTS, CONTACT_COMPUTED, CONTACT_RFM, CONTACTS, Contact
 from parcours.contacts.normalize import fold
 from parcours.rules.fields import COMPUTED_PREFIX, CUSTOM_PREFIX, Field, computed_default, score_default
 
 Row = dict[str, Any]
 # The RFM fields, kept in their own table (None for a contact who never bought).
-_RFM_FIELDS = [c for c in CONTACT_RFM.c if c.name != "contact_id"]
+_RFM_FIELDS = [CONTACT_RFM.c[name] for name in RFM_COLUMNS]
 _NO_RFM: Row = {c.name: None for c in _RFM_FIELDS}
 
 
@@ -235,18 +236,3 @@ async def date_values(session: AsyncSession, field: str) -> list[tuple[int, date
     column = CONTACTS.c[field]
     values = await session.execute(select(CONTACTS.c.id, column).where(column.isnot(None)))
     return [(cid, value.date() if isinstance(value, datetime) else value) for cid, value in values.all()]
-
-
-async def new_leads(session: AsyncSession, start: datetime, end: datetime, among: Sequence[Select[Any]]) -> int:
-    """The contacts created in [start, end) with a lead origin, among those one of `among` selects."""
-    if not among:
-        return 0
-    found = await session.execute(
-        select(func.count()).where(
-            col(Contact.created_at) >= start,
-            col(Contact.created_at) < end,
-            col(Contact.lead_origin).is_not(None),
-            or_(*(col(Contact.id).in_(a) for a in among)),
-        )
-    )
-    return int(found.scalar_one())

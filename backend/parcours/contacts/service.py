@@ -34,7 +34,7 @@ from parcours.contacts.computed import (
 from parcours.contacts.consent import consent_history, how, insert_consent_rows, record_consent
 from parcours.contacts.custom_fields import list_fields as list_custom_fields
 from parcours.contacts.editing import STAGE_CHANGED, create_contact, lead_origin_of, update_contact
-from parcours.contacts.leads import lead_counts
+from parcours.contacts.leads import lead_counts, lead_counts_by
 from parcours.contacts.listing import MAX_PAGE, iterate_contacts, list_contacts
 from parcours.contacts.lookup import (
     contact_out,
@@ -62,7 +62,6 @@ from parcours.contacts.selections import (
     id_bounds,
     ids_among,
     matching_ids,
-    new_leads,
     rule_rows,
     rule_rows_with,
     searched,
@@ -108,6 +107,7 @@ __all__ = [
     "insert_many",
     "iterate_contacts",
     "lead_counts",
+    "lead_counts_by",
     "lead_origin_of",
     "list_contacts",
     "list_custom_fields",
@@ -115,7 +115,6 @@ __all__ = [
     "matching_ids",
     "merged_into",
     "move_stage_for_select",
-    "new_leads",
     "reached",
     "record_consent",
     "remove_scores",

@@ -12,6 +12,8 @@ from litestar.response import Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, changes, limit_param
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.dataflows import exporting, service
 from parcours.dataflows.schemas import (
@@ -31,6 +33,7 @@ from parcours.dataflows.schemas import (
 )
 from parcours.db import transaction
 from parcours.runtime import Runtime
+from parcours.segments import service as segments
 
 # Sources and destinations hold credentials and reach other servers or the server's disk.
 _ADMIN = {"role": "admin"}
@@ -72,8 +75,10 @@ class ImportSourcesController(Controller):
         return service.source_out(await service.update_source(db, runtime, source_id, changes(data)))
 
     @delete("/{source_id:int}", summary="Delete an import source and its runs (imported contacts stay)", opt=_ADMIN)
-    async def delete_source(self, source_id: IdParam, db: AsyncSession) -> None:
+    async def delete_source(self, source_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("import_source", source_id, (await service.get_source(db, source_id)).name)
         await service.delete_source(db, source_id)
+        await audit.record(db, actor, "import_source.deleted", target)
 
     @post("/{source_id:int}/run", status_code=202, summary="Run the source now; follow it at /api/jobs/{job_id}")
     async def run_now(self, source_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> ImportRunAccepted:
@@ -111,14 +116,17 @@ class ExportsController(Controller):
         summary="A segment's members as CSV with the chosen fields (any rule field: computed, scores…)",
         opt={"role": "marketer"},
     )
-    async def download(
-        self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, fields: FieldsParam = None
-    ) -> Stream:
+    async def download(self, segment_id: IdParam, runtime: Runtime, actor: Actor, fields: FieldsParam = None) -> Stream:
         columns = fields or list(DEFAULT_FIELDS)
-        await service.check_export_fields(db, segment_id, columns)
+        # Checked and logged in one writing transaction (a GET's own is a reader's, and SQLite
+        # writes one at a time): the entry is kept only if the download goes ahead.
+        async with transaction(runtime.sessions) as session:
+            await service.check_export_fields(session, segment_id, columns)
+            target = Target("segment", segment_id, (await segments.get_segment(session, segment_id)).name)
+            await audit.record(session, actor, "contacts.exported", target, after={"columns": columns})
 
         async def lines() -> AsyncIterator[str]:
-            async with transaction(runtime.read_sessions) as session:
+            async with transaction(runtime.report_sessions) as session:
                 async for text, _count in exporting.segment_lines(session, segment_id, columns):
                     yield text
 
@@ -147,10 +155,24 @@ class ExportsController(Controller):
         return service.export_out(await service.update_export(db, runtime, export_id, changes(data)))
 
     @delete("/scheduled/{export_id:int}", summary="Delete a scheduled export", opt=_ADMIN)
-    async def delete_export(self, export_id: IdParam, db: AsyncSession) -> None:
+    async def delete_export(self, export_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("scheduled_export", export_id, (await service.get_export(db, export_id)).name)
         await service.delete_export(db, export_id)
+        await audit.record(db, actor, "scheduled_export.deleted", target)
 
     @post("/scheduled/{export_id:int}/run", status_code=202, summary="Export now; follow it at /api/jobs/{job_id}")
     async def run_now(self, export_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> ExportAccepted:
         export = await service.get_export(db, export_id)
-        return ExportAccepted(job_id=await service.start_export(db, runtime.enqueue, export, "manual", actor.label))
+        job_id = await service.start_export(db, runtime.enqueue, export, "manual", actor.label)
+        # Run by hand, an export is one person's act of sending contact data out (scheduled runs
+        # follow the schedule an administrator set, whose creation is what stands for them).
+        target = Target("scheduled_export", export_id, export.name)
+        after = {
+            "segment_id": export.segment_id,
+            "columns": export.fields,
+            "destination": f"sftp://{export.host}/{export.directory.lstrip('/')}"
+            if export.kind == "sftp"
+            else export.directory,
+        }
+        await audit.record(db, actor, "contacts.exported", target, after=after)
+        return ExportAccepted(job_id=job_id)

@@ -119,7 +119,7 @@ async def run_source(runtime: Runtime, job_id: str) -> None:
         else:
             run.status, run.started_at = "running", utcnow()
             try:
-                connection = service.connection_of(row, runtime.secret_key)
+                connection = service.connection_of(row, runtime.encryption_key)
             except ValueError as exc:
                 connection = None
                 problem = str(exc)
@@ -186,14 +186,16 @@ async def run_export(runtime: Runtime, job_id: str) -> None:
     job = await progress.load()
     if job.status in ("done", "failed"):
         return
-    async with transaction(runtime.sessions) as session:
+    # Read-only: on SQLite a write transaction here would hold the write lock that
+    # progress.fail below waits for, blocking every write for the busy timeout.
+    async with transaction(runtime.read_sessions) as session:
         export = await session.get(ScheduledExport, job.params["export_id"])
         if export is None:
             await progress.fail("This scheduled export was deleted.")
             return
         name, segment_id, fields = export.name, export.segment_id, list(export.fields)
         try:
-            connection: remote.Connection | None = service.connection_of(export, runtime.secret_key)
+            connection: remote.Connection | None = service.connection_of(export, runtime.encryption_key)
             error: str | None = None
         except ValueError as exc:
             connection, error = None, str(exc)
@@ -201,7 +203,7 @@ async def run_export(runtime: Runtime, job_id: str) -> None:
     filename, rows = _file_name(name, utcnow()), 0
     if connection is not None:
         parts: list[str] = []
-        async with transaction(runtime.read_sessions) as session:
+        async with transaction(runtime.report_sessions) as session:
             async for text, count in exporting.segment_lines(session, segment_id, fields):
                 parts.append(text)
                 rows += count

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,7 +34,7 @@ from parcours.dataflows.schemas import (
     SourceOut,
     SourcePage,
 )
-from parcours.dataflows.secrets import seal, unseal
+from parcours.dataflows.secrets import seal, unseal, unseal_former
 from parcours.errors import InvalidInput, NotFound
 from parcours.jobs import service as jobs
 from parcours.jobs.enqueue import Enqueue
@@ -123,22 +124,51 @@ async def _check_segment(session: AsyncSession, segment_id: int) -> None:
         raise InvalidInput(f"There is no segment with id {segment_id}.", "segment_id") from None
 
 
-def _sealed(values: dict[str, Any], secret_key: str) -> dict[str, Any]:
+def _sealed(values: dict[str, Any], key: str) -> dict[str, Any]:
     """Passwords and keys leave as their encrypted form only."""
     out = {k: v for k, v in values.items() if k not in _SECRETS}
     for name in _SECRETS:
         if name in values:
-            out[f"{name}_secret"] = seal(secret_key, values[name]) if values[name] else None
+            out[f"{name}_secret"] = seal(key, values[name]) if values[name] else None
     return out
 
 
-def _merged_secrets(flow: Flow | None, values: dict[str, Any], secret_key: str) -> dict[str, Any]:
+def _merged_secrets(flow: Flow | None, values: dict[str, Any], key: str) -> dict[str, Any]:
     """The connection's values with the saved password and key where none is given."""
     merged = dict(values)
     for name in _SECRETS:
         if name not in merged and flow is not None:
-            merged[name] = unseal(secret_key, getattr(flow, f"{name}_secret"))
+            try:
+                merged[name] = unseal(key, getattr(flow, f"{name}_secret"))
+            except ValueError as exc:
+                raise InvalidInput(str(exc), name) from None
     return merged
+
+
+async def reseal(session: AsyncSession, key: str, signing_keys: Sequence[str]) -> tuple[int, int]:
+    """Passwords and keys saved before the encryption key existed (sealed with a key derived from
+    the signing key) sealed again with it. Returns (sealed again, unreadable with any key)."""
+    resealed = unreadable = 0
+    for model in (ImportSource, ScheduledExport):
+        flows = (await session.execute(select(model))).scalars().all()
+        for flow in flows:
+            for name in _SECRETS:
+                sealed = getattr(flow, f"{name}_secret")
+                if sealed is None:
+                    continue
+                try:
+                    unseal(key, sealed)
+                    continue
+                except ValueError:
+                    pass
+                value = next((v for k in signing_keys if (v := unseal_former(k, sealed)) is not None), None)
+                if value is None:
+                    unreadable += 1
+                else:
+                    setattr(flow, f"{name}_secret", seal(key, value))
+                    resealed += 1
+    await session.flush()
+    return resealed, unreadable
 
 
 async def _next_run(session: AsyncSession, flow: Flow, now: datetime) -> datetime:
@@ -203,15 +233,15 @@ def export_out(export: ScheduledExport) -> ExportOut:
     )
 
 
-def connection_of(flow: Flow, secret_key: str) -> remote.Connection:
+def connection_of(flow: Flow, key: str) -> remote.Connection:
     return remote.Connection(
         kind=flow.kind,
         directory=flow.directory,
         host=flow.host,
         port=flow.port,
         username=flow.username,
-        password=unseal(secret_key, flow.password_secret),
-        private_key=unseal(secret_key, flow.private_key_secret),
+        password=unseal(key, flow.password_secret),
+        private_key=unseal(key, flow.private_key_secret),
         host_key=flow.host_key,
     )
 
@@ -248,7 +278,7 @@ async def _source_values(session: AsyncSession, values: dict[str, Any]) -> dict[
 async def create_source(session: AsyncSession, runtime: Runtime, values: dict[str, Any], actor: Actor) -> ImportSource:
     _check_connection(values, runtime)
     values = await _source_values(session, values)
-    source = ImportSource(**_sealed(values, runtime.secret_key), created_by=actor.label)
+    source = ImportSource(**_sealed(values, runtime.encryption_key), created_by=actor.label)
     source.next_run_at = await _next_run(session, source, utcnow())
     session.add(source)
     await session.flush()
@@ -258,15 +288,15 @@ async def create_source(session: AsyncSession, runtime: Runtime, values: dict[st
 def _apply(flow: Flow, changes: dict[str, Any], runtime: Runtime) -> None:
     if any(k in changes and changes[k] != getattr(flow, k) for k in ("host", "port", "kind")):
         flow.host_key = None  # another server: its key is learnt again
-    for name, value in _sealed(changes, runtime.secret_key).items():
+    for name, value in _sealed(changes, runtime.encryption_key).items():
         setattr(flow, name, value)
     flow.updated_at = utcnow()
 
 
-def _connection_values(flow: Flow, changes: dict[str, Any], secret_key: str) -> dict[str, Any]:
+def _connection_values(flow: Flow, changes: dict[str, Any], key: str) -> dict[str, Any]:
     current = {name: getattr(flow, name) for name in _CONNECTION}
     return _merged_secrets(
-        flow, {**current, **{k: v for k, v in changes.items() if k in _CONNECTION or k in _SECRETS}}, secret_key
+        flow, {**current, **{k: v for k, v in changes.items() if k in _CONNECTION or k in _SECRETS}}, key
     )
 
 
@@ -274,7 +304,7 @@ async def update_source(
     session: AsyncSession, runtime: Runtime, source_id: int, changes: dict[str, Any]
 ) -> ImportSource:
     source = await get_source(session, source_id)
-    _check_connection(_connection_values(source, changes, runtime.secret_key), runtime)
+    _check_connection(_connection_values(source, changes, runtime.encryption_key), runtime)
     changes = await _source_values(session, changes)
     _apply(source, changes, runtime)
     if {"frequency", "time_of_day", "enabled"} & set(changes):
@@ -387,7 +417,7 @@ async def create_export(
     _check_connection(values, runtime)
     await _check_segment(session, values["segment_id"])
     await _check_fields(session, values["fields"])
-    export = ScheduledExport(**_sealed(values, runtime.secret_key), created_by=actor.label)
+    export = ScheduledExport(**_sealed(values, runtime.encryption_key), created_by=actor.label)
     export.next_run_at = await _next_run(session, export, utcnow())
     session.add(export)
     await session.flush()
@@ -398,7 +428,7 @@ async def update_export(
     session: AsyncSession, runtime: Runtime, export_id: int, changes: dict[str, Any]
 ) -> ScheduledExport:
     export = await get_export(session, export_id)
-    _check_connection(_connection_values(export, changes, runtime.secret_key), runtime)
+    _check_connection(_connection_values(export, changes, runtime.encryption_key), runtime)
     if "segment_id" in changes:
         await _check_segment(session, changes["segment_id"])
     if "fields" in changes:
@@ -443,7 +473,7 @@ async def test_connection(session: AsyncSession, runtime: Runtime, data: Connect
         saved = await get_export(session, data.export_id)
     values = {name: getattr(data, name) for name in _CONNECTION}
     values |= {name: getattr(data, name) for name in _SECRETS if getattr(data, name) is not None}
-    values = _merged_secrets(saved, values, runtime.secret_key)
+    values = _merged_secrets(saved, values, runtime.encryption_key)
     _check_connection(values, runtime)
     same_server = saved is not None and all(getattr(saved, k) == values[k] for k in ("kind", "host", "port"))
     connection = remote.Connection(

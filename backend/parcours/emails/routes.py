@@ -6,6 +6,8 @@ from litestar import Controller, delete, get, patch, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import IdParam, changes, to_out
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.emails import service, templates, topics
 from parcours.emails.models import Template
@@ -54,8 +56,11 @@ class EmailsController(Controller):
         return to_out(await service.update_email(db, email_id, values, actor), EmailOut)
 
     @delete("/{email_id:int}", summary="Delete an email (refused once sent: archive it)")
-    async def delete_email(self, email_id: IdParam, db: AsyncSession) -> None:
+    async def delete_email(self, email_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        email = await service.get_email(db, email_id)
+        target = Target("email", email_id, email.name)
         await service.delete_email(db, email_id)
+        await audit.record(db, actor, "email.deleted", target)
 
     @post(
         "/{email_id:int}/preview",
@@ -135,9 +140,13 @@ class TopicsController(Controller):
         return [to_out(t, TopicOut) for t in await topics.list_topics(db)]
 
     @post("/", opt={"role": "admin"}, summary="Add a subscription topic (admin)")
-    async def create_topic(self, data: TopicIn, db: AsyncSession) -> TopicOut:
-        return to_out(await topics.create_topic(db, {f: getattr(data, f) for f in data.__struct_fields__}), TopicOut)
+    async def create_topic(self, data: TopicIn, db: AsyncSession, actor: Actor) -> TopicOut:
+        values = {f: getattr(data, f) for f in data.__struct_fields__}
+        topic = await topics.create_topic(db, values)
+        await audit.record(db, actor, "topic.created", Target("topic", topic.key, topic.name_en), after=values)
+        return to_out(topic, TopicOut)
 
     @delete("/{key:str}", opt={"role": "admin"}, summary="Remove a subscription topic (admin)")
-    async def delete_topic(self, key: str, db: AsyncSession) -> None:
+    async def delete_topic(self, key: str, db: AsyncSession, actor: Actor) -> None:
         await topics.delete_topic(db, key)
+        await audit.record(db, actor, "topic.deleted", Target("topic", key, key))

@@ -19,7 +19,7 @@ from parcours.channels import service as channels
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
 from parcours.contacts.schemas import AccountOut, ContactOut
-from parcours.db import move_rows
+from parcours.db import move_rows, rows_about
 from parcours.emails import render, templates
 from parcours.emails.compose import SAMPLE_ACCOUNT, SAMPLE_CONTACT, Composed, Content, compose, context
 from parcours.emails.models import Email, EmailVersion, TopicOptOut
@@ -345,3 +345,8 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     """A contact merged into another: a topic either opted out of stays opted out."""
     moved = await move_rows(session, TopicOptOut, "contact_id", other_id, survivor_id, unique_with=("topic",))
     return {"topic_opt_outs": moved}
+
+
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The subscription topics the contact opted out of, for its data export."""
+    return {"topic_opt_outs": await rows_about(session, TopicOptOut, "contact_id", contact_id)}

@@ -14,6 +14,8 @@ from litestar.params import Body, Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, changes, limit_param, to_out
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor, system_actor
 from parcours.db import transaction
 from parcours.errors import NotFound, ParcoursError
@@ -95,8 +97,10 @@ class EventsController(Controller):
         return service.event_out(event, (await service.status_counts(db, [event_id])).get(event_id))
 
     @delete("/{event_id:int}", summary="Delete an event with its registrations, costs and team")
-    async def delete_event(self, event_id: IdParam, db: AsyncSession) -> None:
+    async def delete_event(self, event_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("event", event_id, (await service.get_event(db, event_id)).name)
         await service.delete_event(db, event_id)
+        await audit.record(db, actor, "event.deleted", target)
 
     @post(
         "/{event_id:int}/registrations",
@@ -187,8 +191,10 @@ class EventsController(Controller):
         return to_out(await service.add_cost(db, event_id, _values(data)), CostOut)
 
     @delete("/{event_id:int}/costs/{cost_id:int}", summary="Remove a cost line")
-    async def remove_cost(self, event_id: IdParam, cost_id: IdParam, db: AsyncSession) -> None:
-        await service.remove_cost(db, event_id, cost_id)
+    async def remove_cost(self, event_id: IdParam, cost_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        cost = await service.remove_cost(db, event_id, cost_id)
+        before = audit.snapshot(cost, ("event_id", "label", "amount"))
+        await audit.record(db, actor, "event_cost.deleted", Target("event_cost", cost_id, cost.label), before=before)
 
     @get("/{event_id:int}/team", summary="The organizing team")
     async def list_team(self, event_id: IdParam, db: AsyncSession) -> list[TeamMemberOut]:
@@ -199,8 +205,11 @@ class EventsController(Controller):
         return to_out(await service.add_team_member(db, event_id, _values(data)), TeamMemberOut)
 
     @delete("/{event_id:int}/team/{member_id:int}", summary="Remove someone from the organizing team")
-    async def remove_team_member(self, event_id: IdParam, member_id: IdParam, db: AsyncSession) -> None:
-        await service.remove_team_member(db, event_id, member_id)
+    async def remove_team_member(self, event_id: IdParam, member_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        member = await service.remove_team_member(db, event_id, member_id)
+        target = Target("event_team_member", member_id, member.name)
+        before = audit.snapshot(member, ("event_id", "name", "role"))
+        await audit.record(db, actor, "event_team_member.deleted", target, before=before)
 
 
 def _calendar(event: Event, runtime: Runtime) -> Response[str]:

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import after, cut, read_cursor
 from parcours.clock import as_utc, utcnow
-from parcours.db import after_commit, move_rows
+from parcours.db import after_commit, move_rows, rows_about
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from parcours.events import checks, figures, ics, reminders, seats
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
@@ -290,12 +290,13 @@ async def add_cost(session: AsyncSession, event_id: int, values: dict[str, Any])
     return cost
 
 
-async def remove_cost(session: AsyncSession, event_id: int, cost_id: int) -> None:
-    removed = await session.exec(
-        delete(EventCost).where(col(EventCost.id) == cost_id, col(EventCost.event_id) == event_id)
-    )
-    if not removed.rowcount:
+async def remove_cost(session: AsyncSession, event_id: int, cost_id: int) -> EventCost:
+    """The cost line removed (what it was, for the audit log)."""
+    cost = await session.get(EventCost, cost_id)
+    if cost is None or cost.event_id != event_id:
         raise NotFound("This cost line does not exist.", "cost_id")
+    await session.exec(delete(EventCost).where(col(EventCost.id) == cost_id))
+    return cost
 
 
 async def list_team(session: AsyncSession, event_id: int) -> Sequence[EventTeamMember]:
@@ -312,12 +313,13 @@ async def add_team_member(session: AsyncSession, event_id: int, values: dict[str
     return member
 
 
-async def remove_team_member(session: AsyncSession, event_id: int, member_id: int) -> None:
-    removed = await session.exec(
-        delete(EventTeamMember).where(col(EventTeamMember.id) == member_id, col(EventTeamMember.event_id) == event_id)
-    )
-    if not removed.rowcount:
+async def remove_team_member(session: AsyncSession, event_id: int, member_id: int) -> EventTeamMember:
+    """The member removed (who it was, for the audit log)."""
+    member = await session.get(EventTeamMember, member_id)
+    if member is None or member.event_id != event_id:
         raise NotFound("This team member does not exist.", "member_id")
+    await session.exec(delete(EventTeamMember).where(col(EventTeamMember.id) == member_id))
+    return member
 
 
 # ---- dashboard and calendar -----------------------------------------------------------------------
@@ -464,3 +466,8 @@ async def timelines(
         return []
     rows = (await session.execute(select(Event).where(col(Event.id).in_(event_ids)))).scalars().all()
     return [(int(e.id or 0), e.name, e.status, e.starts_at, e.ends_at, e.created_at) for e in rows]
+
+
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The contact's registrations to events, for its data export."""
+    return {"event_registrations": await rows_about(session, Registration, "contact_id", contact_id)}

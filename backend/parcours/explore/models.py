@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from parcours.clock import utcnow
@@ -27,3 +27,17 @@ class Exploration(SQLModel, table=True):
     shared: bool = False  # seen by every user, changed only by its owner (or an admin)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ExploreDaily(SQLModel, table=True):
+    """Interactions of one type on one UTC day: how many, and the sum and count of their `value`.
+    Fed by the interaction stream (explore.rollup); questions that only cut by time and type and
+    add things up are answered from here instead of the raw interactions."""
+
+    __tablename__ = "explore_daily"
+
+    day: date = Field(primary_key=True)
+    type: str = Field(primary_key=True, max_length=64)
+    count: int = Field(default=0, sa_type=BigInteger)
+    value_sum: float = 0.0
+    value_count: int = Field(default=0, sa_type=BigInteger)

@@ -13,13 +13,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import TIMESTAMP, ColumnElement, Float, Select, and_, case, cast, func, literal, select, true
+from sqlalchemy import (
+    TIMESTAMP,
+    BigInteger,
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy import String as SqlString
 
 from parcours.contacts.service import RuleColumns, with_rule_joins
 from parcours.contacts.service import table as contacts_table
 from parcours.errors import InvalidInput
-from parcours.explore.schemas import ExploreColumn, ExploreMeasure, ExploreQuestion
+from parcours.explore.schemas import ExploreColumn, ExploreMeasure, ExploreQuestion, Source
 from parcours.rules.language import Schema, compile_rule
 from parcours.rules.service import check
 
@@ -52,6 +65,7 @@ class Tables:
     interactions: Any
     opportunities: Any
     member_ids: MemberIds  # a segment's member ids, as a query
+    daily: Any = None  # explore_daily: interactions counted by (UTC day, type)
 
 
 @dataclass
@@ -60,6 +74,7 @@ class Built:
     columns: list[ExploreColumn]
     medians: list[int] = field(default_factory=list)  # measures finished in Python (SQLite)
     segment_ids: dict[int, str] = field(default_factory=dict)  # segment id -> the field naming it
+    source: Source = "interactions"  # or "daily": the counts by day and type (explore.rollup)
 
 
 def _refuse(message: str, where: str) -> InvalidInput:
@@ -253,6 +268,9 @@ def _measure_name(measure: ExploreMeasure) -> str:
 
 def build(question: ExploreQuestion, schema: Schema, dialect: str, tables: Tables, now: datetime) -> Built:
     """The question's statement: one row per group (at most ROW_LIMIT + 1, to tell truncation)."""
+    from_daily = _from_daily(question, dialect, tables)
+    if from_daily is not None:
+        return from_daily
     builder = _Builder(question, schema, dialect, tables, now)
     if len(set(question.group_by)) != len(question.group_by):
         raise _refuse("Group by two different things.", "group_by[1]")
@@ -263,21 +281,90 @@ def build(question: ExploreQuestion, schema: Schema, dialect: str, tables: Table
     labelled = [g.label(f"group_{i}") for i, g in enumerate(shown)]
     labelled += [m.label(f"measure_{i}") for i, m in enumerate(measures)]
     statement = select(*labelled).select_from(builder.from_clause()).where(and_(true(), *where))
-    if groups:
-        statement = statement.group_by(*groups)
-    timed = any(name in TIME_BUCKETS for name in question.group_by)
-    if groups and not timed and question.measures[0].kind != "median":
-        # The largest groups first: what a row limit should keep.
-        statement = statement.order_by(measures[0].desc(), *groups)
-    elif groups:
-        statement = statement.order_by(*groups)
+    statement = _ordered(statement, question, groups, measures[0])
+    medians = [i for i, m in enumerate(question.measures) if m.kind == "median" and dialect != "postgresql"]
+    return Built(statement.limit(ROW_LIMIT + 1), _columns(question), medians, builder.segment_ids)
+
+
+def _columns(question: ExploreQuestion) -> list[ExploreColumn]:
     columns = [ExploreColumn(key=f"group_{i}", role="dimension", name=n) for i, n in enumerate(question.group_by)]
-    columns += [
+    return columns + [
         ExploreColumn(key=f"measure_{i}", role="measure", name=_measure_name(m))
         for i, m in enumerate(question.measures)
     ]
-    medians = [i for i, m in enumerate(question.measures) if m.kind == "median" and dialect != "postgresql"]
-    return Built(statement.limit(ROW_LIMIT + 1), columns, medians, builder.segment_ids)
+
+
+def _ordered(statement: Select[Any], question: ExploreQuestion, groups: list[Any], first: Any) -> Select[Any]:
+    if not groups:
+        return statement
+    statement = statement.group_by(*groups)
+    timed = any(name in TIME_BUCKETS for name in question.group_by)
+    if not timed and question.measures[0].kind != "median":
+        # The largest groups first: what a row limit should keep.
+        return statement.order_by(first.desc(), *groups)
+    return statement.order_by(*groups)
+
+
+def fits_daily(question: ExploreQuestion) -> bool:
+    """Whether the counts by day and type answer the question exactly: it cuts only by time and
+    type, filters only by period and type, and adds things up (count, sum or average of the
+    value; distinct contacts and medians do not add up across days)."""
+    f, dataset = question.filters, question.dataset
+    if dataset not in ("interactions", "purchases") or f.rule or f.properties or f.stages:
+        return False
+    if (f.types and dataset != "interactions") or (f.from_ and f.to and f.from_ > f.to):
+        return False
+    dimensions = set(TIME_BUCKETS) | ({"type"} if dataset == "interactions" else set())
+    number = "value" if dataset == "interactions" else "amount"
+    return set(question.group_by) <= dimensions and all(
+        m.kind == "count" or (m.kind in ("sum", "avg") and m.field == number) for m in question.measures
+    )
+
+
+def _from_daily(question: ExploreQuestion, dialect: str, tables: Tables) -> Built | None:
+    if tables.daily is None or not fits_daily(question) or len(set(question.group_by)) != len(question.group_by):
+        return None
+    daily, f = tables.daily, question.filters
+    shown, groups = [], []
+    for name in question.group_by:
+        if name == "type":
+            shown.append(daily.c.type)
+            groups.append(daily.c.type)
+        elif dialect == "postgresql":
+            grouped = func.date_trunc(name, cast(daily.c.day, TIMESTAMP))
+            shown.append(func.to_char(grouped, "YYYY-MM" if name == "month" else "YYYY-MM-DD"))
+            groups.append(grouped)
+        else:
+            bucket = (
+                func.date(daily.c.day, "weekday 0", "-6 days")
+                if name == "week"
+                else func.strftime("%Y-%m" if name == "month" else "%Y-%m-%d", daily.c.day)
+            )
+            shown.append(bucket)
+            groups.append(bucket)
+    values = func.sum(daily.c.value_count)
+    measures: list[ColumnElement[Any]] = []
+    for m in question.measures:
+        if m.kind == "count":
+            measures.append(cast(func.coalesce(func.sum(daily.c.count), 0), BigInteger))
+        elif m.kind == "sum":
+            measures.append(case((values > 0, cast(func.sum(daily.c.value_sum), Float)), else_=None))
+        else:
+            measures.append(case((values > 0, cast(func.sum(daily.c.value_sum), Float) / values), else_=None))
+    where = []
+    if question.dataset == "purchases":
+        where.append(daily.c.type == PURCHASE)
+    if f.types:
+        where.append(daily.c.type.in_(f.types))
+    if f.from_:
+        where.append(daily.c.day >= f.from_)
+    if f.to:
+        where.append(daily.c.day <= f.to)
+    labelled = [g.label(f"group_{i}") for i, g in enumerate(shown)]
+    labelled += [m.label(f"measure_{i}") for i, m in enumerate(measures)]
+    statement = select(*labelled).select_from(daily).where(and_(true(), *where))
+    statement = _ordered(statement, question, groups, measures[0])
+    return Built(statement.limit(ROW_LIMIT + 1), _columns(question), source="daily")
 
 
 def contacts_behind(

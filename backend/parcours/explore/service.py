@@ -8,6 +8,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -21,7 +22,7 @@ from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.db import dialect_name, transaction
 from parcours.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unprocessable
-from parcours.explore import query
+from parcours.explore import query, rollup
 from parcours.explore.models import Exploration
 from parcours.explore.schemas import CellSegmentOut, ExplorationOut, ExploreAnswer, ExploreQuestion
 from parcours.interactions import service as interactions
@@ -35,11 +36,12 @@ _ADD_CHUNK = 5_000
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
-def tables() -> query.Tables:
+def tables(daily: bool = True) -> query.Tables:
     return query.Tables(
         interactions=interactions.table(),
         opportunities=pipeline.opportunities_table(),
         member_ids=segments.member_ids,
+        daily=rollup.table() if daily else None,
     )
 
 
@@ -59,7 +61,7 @@ async def one_at_a_time(runtime: Runtime, actor: Actor, timeout: float) -> Async
 @asynccontextmanager
 async def read_only(runtime: Runtime, timeout: float) -> AsyncIterator[AsyncSession]:
     """A read session that may not write and gives up after `timeout` seconds."""
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(runtime.report_sessions) as session:
         if await dialect_name(session) == "postgresql":
             await session.execute(text("SET TRANSACTION READ ONLY"))
             await session.execute(text(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}"))
@@ -90,13 +92,24 @@ async def _check_segments(session: AsyncSession, wanted: dict[int, str]) -> None
             raise InvalidInput(f"There is no segment with id {segment_id}.", where) from None
 
 
+async def _built(session: AsyncSession, question: ExploreQuestion) -> tuple[query.Built, datetime]:
+    """The question's statement, and up to when its figures go: the daily counts are as fresh as
+    the stream that feeds them (read the raw rows instead while it has never run), the raw rows
+    are current."""
+    schema, dialect = await rules.current_schema(session), await dialect_name(session)
+    built = query.build(question, schema, dialect, tables(), utcnow())
+    as_of = await rollup.freshness(session) if built.source == "daily" else utcnow()
+    if as_of is None:
+        built, as_of = query.build(question, schema, dialect, tables(daily=False), utcnow()), utcnow()
+    await _check_segments(session, built.segment_ids)
+    return built, as_of
+
+
 async def explore(runtime: Runtime, actor: Actor, question: ExploreQuestion) -> ExploreAnswer:
     timeout = runtime.settings.explore_timeout
     async with one_at_a_time(runtime, actor, timeout), read_only(runtime, timeout) as session:
-        schema = await rules.current_schema(session)
-        built = query.build(question, schema, await dialect_name(session), tables(), utcnow())
-        await _check_segments(session, built.segment_ids)
         try:
+            built, as_of = await _built(session, question)
             rows = (await session.execute(built.statement)).all()
         except DBAPIError as exc:
             if _timed_out(exc):
@@ -106,7 +119,8 @@ async def explore(runtime: Runtime, actor: Actor, question: ExploreQuestion) -> 
             raise
     groups = len(question.group_by)
     answer = [query.finish(row, built.medians, groups) for row in rows[: query.ROW_LIMIT]]
-    return ExploreAnswer(columns=built.columns, rows=answer, truncated=len(rows) > query.ROW_LIMIT, as_of=utcnow())
+    truncated = len(rows) > query.ROW_LIMIT
+    return ExploreAnswer(columns=built.columns, rows=answer, truncated=truncated, source=built.source, as_of=as_of)
 
 
 async def contacts_behind(
@@ -238,3 +252,59 @@ async def update_exploration(
 
 async def delete_exploration(session: AsyncSession, actor: Actor, exploration_id: int) -> None:
     await session.delete(await _owned(session, actor, exploration_id))
+
+
+# ---- one figure of a saved question, tracked by a program's KPI -------------------------------------
+
+
+async def saved_question(session: AsyncSession, exploration_id: int) -> ExploreQuestion:
+    """A saved question, whoever saved it (a program shows only its one figure)."""
+    row = await session.get(Exploration, exploration_id)
+    if row is None:
+        raise NotFound("This saved exploration does not exist (it may have been deleted).", "exploration_id")
+    return msgspec.convert(row.question, ExploreQuestion)
+
+
+def check_figure(question: ExploreQuestion, cell: list[Any] | None, measure: int | None) -> None:
+    """A question gives one figure: its only row, or the row `cell` names when it groups."""
+    if question.group_by and cell is None:
+        raise InvalidInput("This exploration groups its rows: pick the row to track.", "cell")
+    if cell is not None and len(cell) != len(question.group_by):
+        raise InvalidInput("Give one value per group of the exploration.", "cell")
+    if (measure or 0) >= len(question.measures):
+        raise InvalidInput(f"This exploration has {len(question.measures)} measure(s).", "measure")
+
+
+async def figure(
+    session: AsyncSession,
+    question: ExploreQuestion,
+    cell: list[Any] | None,
+    measure: int | None,
+    start: date,
+    end: date,
+) -> float | None:
+    """The figure of a question asked over the days from `start` to `end` (both included; its own
+    period narrowed to them): the measure of its only row, or of the row `cell` names. A row that
+    is missing counted nothing (0), except for averages and medians (None)."""
+    f = question.filters
+    since, until = max(filter(None, (f.from_, start))), min(filter(None, (f.to, end)))
+    index = measure or 0
+    empty = 0.0 if question.measures[index].kind in ("count", "contacts", "sum") else None
+    if since > until:
+        return empty
+    narrowed = msgspec.structs.replace(question, filters=msgspec.structs.replace(f, from_=since, to=until))
+    built, _ = await _built(session, narrowed)
+    groups = len(question.group_by)
+    for row in (await session.execute(built.statement)).all():
+        values = query.finish(row, built.medians, groups)
+        if cell is None or _same(values[:groups], cell):
+            found = values[groups + index]
+            return float(found) if found is not None else None
+    return empty
+
+
+def _same(values: list[Any], cell: list[Any]) -> bool:
+    """A row's group values against the ones saved (numbers may come back as text from JSON)."""
+    return all(
+        v == c or (v is not None and c is not None and str(v) == str(c)) for v, c in zip(values, cell, strict=True)
+    )

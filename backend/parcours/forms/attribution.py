@@ -1,11 +1,12 @@
 """Which activity a form submission's lead is owed to: the form (inbound), or the journey or
 campaign whose email brought the visitor (outbound, the form kept too). A visitor came from a
 tracked email when the page's address carries the link's contact token (`pc`), or when the contact
-clicked one of our emails within the last ATTRIBUTION_DAYS."""
+clicked one of our emails within the attribution window (PARCOURS_ATTRIBUTION_DAYS, the one
+the reports credit revenue with)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,9 +15,8 @@ from parcours.channels import service as channels
 from parcours.contacts.origin import Origin
 from parcours.errors import InvalidInput
 from parcours.interactions import service as interactions
+from parcours.settings import load_settings
 from parcours.tracking.tokens import CONTACT_TOKEN_SECONDS, verify
-
-ATTRIBUTION_DAYS = 7
 
 
 def message_in_url(secret: str, url: str | None, now: float) -> int | None:
@@ -38,9 +38,8 @@ def message_in_url(secret: str, url: str | None, now: float) -> int | None:
 
 
 async def _last_click(session: AsyncSession, contact_id: int, now: datetime) -> int | None:
-    clicks = (await interactions.of_types(session, [contact_id], ["email_clicked"], now - timedelta(ATTRIBUTION_DAYS)))[
-        contact_id
-    ]
+    since = now - load_settings().attribution_window
+    clicks = (await interactions.of_types(session, [contact_id], ["email_clicked"], since))[contact_id]
     clicks = [c for c in clicks if isinstance(c[2].get("message_id"), int)]
     return max(clicks, key=lambda c: c[1])[2]["message_id"] if clicks else None
 

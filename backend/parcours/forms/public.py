@@ -21,6 +21,7 @@ from parcours.forms.models import Form, FormVersion
 from parcours.forms.schemas import SubmitAnswer
 from parcours.guard import markup, ratelimit
 from parcours.runtime import Runtime
+from parcours.web import headers
 from parcours.web.catalog import text
 from parcours.web.render import NO_STORE, html
 
@@ -30,6 +31,15 @@ FLOOD_ROWS = 100
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def page_policy(settings: dict[str, Any]) -> dict[str, str]:
+    """The form page may be framed by the sites of its embed allow-list, and may send its visitor
+    on to its redirect address after a post (a form action too, for the browser)."""
+    redirect = urlsplit(str(settings.get("redirect_url") or ""))
+    actions = [f"{redirect.scheme}://{redirect.netloc}"] if redirect.scheme in ("http", "https") else []
+    domains = settings.get("allowed_domains") or []
+    return {"Content-Security-Policy": headers.public(frame_ancestors=domains, form_action=actions)}
 
 
 def allowed_origin(origin: str | None, settings: dict[str, Any], base_url: str, host: str) -> bool:
@@ -189,7 +199,9 @@ async def form_page(
     language = render.language_for(version.settings, lang, request.headers.get("accept-language"))
     await _view(runtime, form.id)
     known = await _known(runtime, form.id, p)
-    return html(_page(runtime, form, version, language, prefill_token=p, known=known, query=_query(request)))
+    page = html(_page(runtime, form, version, language, prefill_token=p, known=known, query=_query(request)))
+    page.headers.update(page_policy(version.settings))
+    return page
 
 
 @get("/f/{slug:str}/thanks", include_in_schema=False)
@@ -265,7 +277,7 @@ async def submit(slug: str, runtime: Runtime, request: Request[Any, Any, Any]) -
             prefill_token=raw.get("p") if isinstance(raw.get("p"), str) else None,
             known=await _known(runtime, form.id or 0, raw.get("p") if isinstance(raw.get("p"), str) else None),
         )
-        return Response(page, media_type="text/html", status_code=422, headers=headers)
+        return Response(page, media_type="text/html", status_code=422, headers={**headers, **page_policy(settings)})
     redirect_url = settings.get("redirect_url")
     if script:
         key = "confirm_sent" if outcome.next == "confirm" else "thanks"

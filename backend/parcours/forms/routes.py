@@ -9,6 +9,8 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, changes, limit_param
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.forms import service, stats, submissions
 from parcours.forms.schemas import (
@@ -63,8 +65,10 @@ class FormsController(Controller):
         return await service.one_out(db, form, runtime.settings.base_url)
 
     @delete("/{form_id:int}", summary="Delete a form with its versions and submissions (contacts stay)")
-    async def delete_form(self, form_id: IdParam, db: AsyncSession) -> None:
+    async def delete_form(self, form_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("form", form_id, (await service.get_form(db, form_id)).name)
         await service.delete_form(db, form_id)
+        await audit.record(db, actor, "form.deleted", target)
 
     @post("/{form_id:int}/publish", status_code=200, summary="Publish the draft as a new version, served at /f/{slug}")
     async def publish(self, form_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> FormOut:

@@ -10,14 +10,14 @@ from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import after, cut, read_cursor
 from parcours.clock import utcnow
 from parcours.contacts import custom_fields
-from parcours.db import move_rows, names_of, per_day
+from parcours.db import move_rows, names_of, per_day, rows_about
 from parcours.emails import topics as email_topics
 from parcours.errors import Conflict, NotFound, Unprocessable
 from parcours.forms import definition
@@ -299,3 +299,18 @@ async def recently_published(session: AsyncSession, limit: int) -> list[tuple[da
 async def names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
     """The names of these forms by id (deleted ones are left out)."""
     return await names_of(session, Form, ids)
+
+
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """What the contact posted to forms, with where from, for its data export."""
+    return {"form_submissions": await rows_about(session, FormSubmission, "contact_id", contact_id)}
+
+
+async def forget_contact(session: AsyncSession, contact_id: int) -> None:
+    """An erased contact: its submissions keep counting in the forms' figures, without what it typed
+    or where it posted from."""
+    await session.execute(
+        update(FormSubmission)
+        .where(col(FormSubmission.contact_id) == contact_id)
+        .values(values={}, context={}, contact_id=None)
+    )

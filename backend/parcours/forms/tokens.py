@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from parcours import keys
 from parcours.errors import InvalidInput
 
 Purpose = Literal["form_confirm", "form_prefill"]
@@ -18,7 +19,8 @@ PREFILL_DAYS = 30
 
 
 @lru_cache(maxsize=16)
-def _serializer(secret: str, purpose: str) -> URLSafeSerializer:
+def _serializer(secret: str | tuple[str, ...], purpose: str) -> URLSafeSerializer:
+    # Given several keys, itsdangerous signs with the last and verifies with any.
     return URLSafeSerializer(secret, salt=f"parcours.{purpose}")
 
 
@@ -29,7 +31,7 @@ def sign(secret: str, purpose: Purpose, payload: dict[str, Any], expires_at: dat
 def read(secret: str, purpose: Purpose, token: str, now: datetime) -> dict[str, Any]:
     """The payload; InvalidInput (field `token`) when forged, altered or expired."""
     try:
-        payload = _serializer(secret, purpose).loads(token)
+        payload = _serializer(tuple(reversed(keys.accepted(secret))), purpose).loads(token)
     except BadSignature:
         raise InvalidInput("This link is not valid: it may have been changed or cut.", "token") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("x"), int):

@@ -16,7 +16,7 @@ from parcours.db import BigId, UTCDateTime
 class Interaction(SQLModel, table=True):
     # Designed for tens of millions of rows: narrow, append-only, two indexes that serve the
     # timeline (contact, time) and the reports and rules (type, time). On PostgreSQL the table
-    # is ready to be partitioned by month on occurred_at.
+    # is partitioned by month of occurred_at, its primary key (id, occurred_at): see partitions.py.
     __tablename__ = "interactions"
     __table_args__ = (
         Index("ix_interactions_contact_time", "contact_id", "occurred_at"),

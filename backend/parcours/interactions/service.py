@@ -584,3 +584,31 @@ async def buyers(
         )
     ).one()
     return int(row[0] or 0), int(row[1] or 0)
+
+
+# ---- retention ---------------------------------------------------------------------------------
+
+PURGE_BATCH = 5000
+
+
+async def purge_older_than(session: AsyncSession, retention_days: int) -> int:
+    """Interactions that happened and were received more than `retention_days` ago, up to
+    PURGE_BATCH of them, oldest ids first; returns how many were deleted. The reports' rollups
+    counted them long before (an old interaction received today waits for its own retention) and
+    keep their counts: only erasure takes a contact's counts out of them."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    ids = (
+        (
+            await session.execute(
+                select(col(Interaction.id))
+                .where(col(Interaction.occurred_at) < cutoff, col(Interaction.received_at) < cutoff)
+                .order_by(col(Interaction.id))
+                .limit(PURGE_BATCH)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if ids:
+        await session.execute(delete(Interaction).where(col(Interaction.id).in_(ids)))
+    return len(ids)

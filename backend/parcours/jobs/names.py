@@ -26,3 +26,24 @@ class JobName(StrEnum):
     RUN_EXPORT = "run_export"
     BACKFILL_COMPUTED_FIELD = "backfill_computed_field"
     RECOMPUTE_RFM = "recompute_rfm"
+    REFRESH_AUDIENCE = "refresh_audience"
+
+
+# The jobs someone is waiting for: a journey's timer, the interaction stream's next step, a message
+# or a webhook due now, a freed seat. They go to the urgent queue (parcours.queue.queue_for), whose
+# worker slots imports, exports, recomputes and campaign preparation never take, so that a journey
+# wakes on time while a campaign to 100,000 contacts is prepared and a file is imported. Each is
+# short, or runs once per process at a time (a delivery lane's loop, the stream), so that a few
+# slots are enough. Every other job is bulk work.
+URGENT: frozenset[JobName] = frozenset(
+    {
+        JobName.PROCESS_INTERACTIONS,
+        JobName.ADVANCE_JOURNEYS,
+        JobName.REGISTER_FROM_JOURNEY,
+        JobName.DELIVER_MESSAGES,
+        JobName.DELIVER_OTHER_MESSAGES,
+        JobName.DELIVER_NOTICES,
+        JobName.DELIVER_WEBHOOKS,
+        JobName.PROMOTE_WAITLIST,
+    }
+)

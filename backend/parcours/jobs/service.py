@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
 from parcours.db import Sessions, transaction
-from parcours.errors import NotFound
+from parcours.errors import Conflict, NotFound
 from parcours.jobs.enqueue import Enqueue, queue_after_commit
 from parcours.jobs.models import Job
 from parcours.jobs.names import JobName
@@ -91,3 +91,24 @@ async def recently_finished(session: AsyncSession, kind: str, limit: int) -> Seq
         .limit(limit)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def failed_jobs(session: AsyncSession, limit: int) -> Sequence[Job]:
+    """The jobs that failed last, newest first."""
+    query = select(Job).where(col(Job.status) == "failed").order_by(col(Job.finished_at).desc()).limit(limit)
+    return (await session.execute(query)).scalars().all()
+
+
+async def retry(session: AsyncSession, enqueue: Enqueue, job_id: str) -> Job:
+    """Run a failed job again from the start with the same parameters (its task is idempotent)."""
+    job = await get_job(session, job_id)
+    if job.status != "failed":
+        raise Conflict("Only a failed job can be run again.", "job_id")
+    # Its own queue id: the failed run's id stays taken while the queue keeps its result.
+    retry_key = f"{queue_key(job.id)}:retry:{job.finished_at.timestamp() if job.finished_at else 0:.0f}"
+    job.status, job.progress, job.message, job.result = "queued", 0.0, "", None
+    job.started_at = job.finished_at = None
+    session.add(job)
+    await session.flush()
+    queue_after_commit(session, enqueue, JobName(job.task), job.id, job_id=retry_key)
+    return job

@@ -5,16 +5,19 @@ registrations handed to the events' job, conversions noted."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, insert, literal, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.auth.service import Actor
 from parcours.channels import service as outbox
+from parcours.clock import utcnow
 from parcours.contacts import service as contacts
+from parcours.db import UTCDateTime
 from parcours.emails import service as emails
 from parcours.errors import ParcoursError
 from parcours.interactions.batch import RuleRow
@@ -22,7 +25,8 @@ from parcours.jobs.enqueue import Enqueue, queue_after_commit
 from parcours.jobs.names import JobName
 from parcours.journeys import engine
 from parcours.journeys.batch import RUNS, Claimed
-from parcours.journeys.versions import Version
+from parcours.journeys.models import JourneyStep
+from parcours.journeys.versions import Version, versions_of
 from parcours.rules.fields import CUSTOM_PREFIX
 from parcours.segments import service as segments
 
@@ -107,6 +111,40 @@ async def note_errors(session: AsyncSession, errors: dict[int, str]) -> None:
         update(RUNS).where(RUNS.c.id == bindparam("_id")).values(error=bindparam("_error")),
         [{"_id": run_id, "_error": message[:300]} for run_id, message in errors.items()],
     )
+
+
+async def message_failed(session: AsyncSession, failures: Sequence[outbox.FailedMessage]) -> None:
+    """Messages of journey steps that failed for good (after their tries): the reason goes on the
+    contact's run, and a text message or webhook step set to stop on failure ends the run there
+    (an exit labelled "failed"); otherwise the journey goes on."""
+    by_run: dict[int, tuple[str, str]] = {}
+    for failure in failures:
+        kind, _, rest = failure.key.partition(":")
+        run_id, _, node_id = rest.partition(":")
+        if kind == "journey" and run_id.isdigit() and failure.journey_id is not None:
+            by_run[int(run_id)] = (node_id, failure.reason)
+    if not by_run:
+        return
+    r = RUNS.c
+    runs = (await session.execute(select(r.id, r.version_id, r.status).where(r.id.in_(list(by_run))))).all()
+    versions = await versions_of(session, {run.version_id for run in runs})
+    stopping = [
+        run.id
+        for run in runs
+        if run.status in ("active", "waiting")
+        and getattr(versions[run.version_id].program.configs.get(by_run[run.id][0]), "on_failure", "") == "stop"
+    ]
+    await note_errors(session, {run.id: f"{by_run[run.id][0]}: {by_run[run.id][1]}" for run in runs})
+    if not stopping:
+        return
+    now = utcnow()
+    leaving = select(r.journey_id, r.id, r.node_id, literal("exited"), literal("failed"), literal(now, UTCDateTime()))
+    await session.execute(
+        insert(JourneyStep).from_select(
+            ["journey_id", "run_id", "node_id", "outcome", "label", "at"], leaving.where(r.id.in_(stopping))
+        )
+    )
+    await session.execute(update(RUNS).where(r.id.in_(stopping)).values(status="exited", wake_at=None, updated_at=now))
 
 
 async def _queue_emails(

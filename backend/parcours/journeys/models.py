@@ -59,6 +59,15 @@ class JourneyRun(SQLModel, table=True):
         Index("ix_journey_runs_due", "status", "wake_at"),
         Index("ix_journey_runs_contact", "contact_id", "status"),
         Index("ix_journey_runs_node", "journey_id", "node_id", "status"),
+        # The reports count entries per day (the Home) and a journey's entrants of a period (reach).
+        Index("ix_journey_runs_entered", "entered_at"),
+        Index(
+            "ix_journey_runs_journey_entered",
+            "journey_id",
+            "entered_at",
+            "contact_id",
+            postgresql_include=["converted_at"],
+        ),
     )
 
     id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
@@ -85,6 +94,8 @@ class JourneyStep(SQLModel, table=True):
     __table_args__ = (
         Index("ix_journey_steps_node", "journey_id", "node_id", "outcome"),
         Index("ix_journey_steps_run", "run_id"),
+        # The Home's "journeys with errors" reads the few failed steps of the last days.
+        Index("ix_journey_steps_outcome_at", "outcome", "at"),
     )
 
     id: int | None = Field(default=None, sa_type=BigId, primary_key=True)

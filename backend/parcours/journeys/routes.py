@@ -7,6 +7,8 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import IdParam, changes
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.channels.schemas import Someone
 from parcours.journeys import audience, service
@@ -63,8 +65,10 @@ class JourneysController(Controller):
         return _out(await service.update_journey(db, journey_id, changes(data)))
 
     @delete("/{journey_id:int}", summary="Delete a journey that is not running")
-    async def delete_journey(self, journey_id: IdParam, db: AsyncSession) -> None:
+    async def delete_journey(self, journey_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("journey", journey_id, (await service.get_journey(db, journey_id)).name)
         await service.delete_journey(db, journey_id)
+        await audit.record(db, actor, "journey.deleted", target)
 
     @post(
         "/{journey_id:int}/publish",

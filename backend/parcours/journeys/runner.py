@@ -19,7 +19,7 @@ from parcours.jobs.enqueue import Enqueue
 from parcours.journeys import batch, effects, engine, facts, steps
 from parcours.journeys.batch import CLAIMED, RUNS, Claimed
 from parcours.journeys.due import any_due, due, live_ids, wake
-from parcours.journeys.effects import note_errors
+from parcours.journeys.effects import message_failed, note_errors
 from parcours.journeys.entries import enrol, enrol_dates, start_entries, stop_runs
 from parcours.journeys.schemas import JourneySettings
 from parcours.journeys.versions import LIVE, Version, finish_ended, live_versions, versions_of
@@ -41,6 +41,7 @@ __all__ = [
     "enrol_dates",
     "finish_ended",
     "live_versions",
+    "message_failed",
     "note_errors",
     "start_entries",
     "stop_runs",

@@ -15,7 +15,7 @@ from parcours.auth.service import Actor
 from parcours.channels import service as outbox
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import names_of, per_day
+from parcours.db import names_of, per_day, rows_about
 from parcours.emails import service as emails
 from parcours.emails import templates
 from parcours.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -32,7 +32,7 @@ from parcours.journeys.history import (  # noqa: F401
     path_of,
     spans,
 )
-from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVersion
+from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, JourneyStep, JourneyVersion
 from parcours.journeys.schemas import (
     EmailStats,
     FunnelStep,
@@ -570,11 +570,6 @@ async def conversions(
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def entered_contacts(journey_ids: Sequence[int]) -> Select[Any]:
-    """The contacts who ever entered one of these journeys (an SQL selection of contact ids)."""
-    return select(col(JourneyRun.contact_id)).where(col(JourneyRun.journey_id).in_(journey_ids))
-
-
 async def timelines(
     session: AsyncSession, journey_ids: Sequence[int]
 ) -> list[tuple[int, str, str, datetime, datetime | None, datetime]]:
@@ -594,3 +589,11 @@ async def timelines(
         )
         for j in rows
     ]
+
+
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The contact's journeys (where it is, where it was) and those that left it out, for its data export."""
+    return {
+        "journey_runs": await rows_about(session, JourneyRun, "contact_id", contact_id),
+        "journeys_left_out": await rows_about(session, JourneyLeftOut, "contact_id", contact_id),
+    }

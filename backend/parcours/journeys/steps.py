@@ -13,7 +13,7 @@ exist for the new type).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast, get_args
+from typing import Annotated, Any, Literal, cast, get_args
 
 import msgspec
 from msgspec import Meta
@@ -64,12 +64,19 @@ class EmailStepConfig(_Config):
     template: Label | None = None  # in journey templates: the email template to make the email from
 
 
+# When a text message or a webhook call fails for good (after its tries): the contact's journey
+# goes on (the error noted on its run), or stops there.
+OnFailure = Literal["continue", "stop"]
+
+
 class SmsStepConfig(_Config):
     text: Text = ""
+    on_failure: OnFailure = "continue"
 
 
 class WebhookStepConfig(_Config):
     url: Annotated[str, Meta(max_length=2000)] = ""
+    on_failure: OnFailure = "continue"
 
 
 class UpdateFieldStepConfig(_Config):

@@ -11,6 +11,8 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, changes, limit_param, to_out
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.db import transaction
 from parcours.errors import ParcoursError
@@ -139,8 +141,10 @@ class PagesController(Controller):
         return _out(await service.update_page(db, page_id, changes(data), actor), runtime.settings.base_url)
 
     @delete("/{page_id:int}", summary="Delete a page, its versions and its visits")
-    async def delete_page(self, page_id: IdParam, db: AsyncSession) -> None:
+    async def delete_page(self, page_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("page", page_id, (await service.get_page(db, page_id)).name)
         await service.delete_page(db, page_id)
+        await audit.record(db, actor, "page.deleted", target)
 
     @post("/{page_id:int}/publish", status_code=200, summary="Publish the page as saved now at /p/{slug}")
     async def publish(self, page_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> PageOut:

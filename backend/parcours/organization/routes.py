@@ -6,9 +6,13 @@ from litestar import Controller, get, patch
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import changes, to_out
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.organization import service
 from parcours.organization.schemas import OrganizationOut, OrganizationPatch
+
+_KEPT = ("name", "timezone")
 
 
 class OrganizationController(Controller):
@@ -21,4 +25,14 @@ class OrganizationController(Controller):
 
     @patch("/", opt={"role": "admin"}, summary="Change the organization's name or time zone (admin)")
     async def update_organization(self, data: OrganizationPatch, db: AsyncSession, actor: Actor) -> OrganizationOut:
-        return to_out(await service.update_organization(db, changes(data), actor.name), OrganizationOut)
+        before = audit.snapshot(await service.get_organization(db), _KEPT)
+        saved = await service.update_organization(db, changes(data), actor.name)
+        await audit.record(
+            db,
+            actor,
+            "organization.updated",
+            Target("organization", saved.id, saved.name),
+            before,
+            audit.snapshot(saved, _KEPT),
+        )
+        return to_out(saved, OrganizationOut)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from parcours.clock import utcnow
@@ -13,6 +14,11 @@ from parcours.db import UTCDateTime
 
 class Opportunity(SQLModel, table=True):
     __tablename__ = "opportunities"
+    # The Home counts opportunities created per day and sums won revenue per close date.
+    __table_args__ = (
+        Index("ix_opportunities_created", "created_at"),
+        Index("ix_opportunities_stage_close", "stage", "close_date", postgresql_include=["actual_revenue"]),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)

@@ -9,6 +9,8 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, OptionalIdParam, changes, limit_param
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.contacts.origin import OriginKind
 from parcours.pipeline import service
@@ -22,6 +24,9 @@ from parcours.pipeline.schemas import (
     OpportunityStage,
     Pipeline,
 )
+
+# What the audit log keeps of a deleted opportunity: the figures the ROI report counted.
+_KEPT = ("name", "stage", "contact_id", "budget", "estimated_revenue", "actual_revenue")
 
 
 class PipelineController(Controller):
@@ -85,8 +90,11 @@ class OpportunitiesController(Controller):
         return await self._out(db, await service.update_opportunity(db, opportunity_id, changes(data), actor))
 
     @delete("/{opportunity_id:int}", summary="Delete an opportunity")
-    async def delete_opportunity(self, opportunity_id: IdParam, db: AsyncSession) -> None:
+    async def delete_opportunity(self, opportunity_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        opportunity = await service.get_opportunity(db, opportunity_id)
+        target, before = Target("opportunity", opportunity_id, opportunity.name), audit.snapshot(opportunity, _KEPT)
         await service.delete_opportunity(db, opportunity_id)
+        await audit.record(db, actor, "opportunity.deleted", target, before=before)
 
     @staticmethod
     async def _out(db: AsyncSession, opportunity: Opportunity) -> OpportunityOut:

@@ -17,7 +17,7 @@ from parcours.clock import utcnow
 from parcours.contacts import accounts
 from parcours.contacts import service as contacts
 from parcours.contacts.origin import columns
-from parcours.db import move_rows, per_day
+from parcours.db import move_rows, per_day, rows_about
 from parcours.errors import InvalidInput, NotFound
 from parcours.pipeline.models import ORIGIN_COLUMNS, Opportunity
 from parcours.pipeline.schemas import OpportunityFilters, OpportunityOut, OpportunityPage, Pipeline, StageCount
@@ -266,3 +266,11 @@ async def origin_totals(
 def opportunities_table() -> Any:
     """The opportunities table, for read-only statements of other features (free exploration)."""
     return Opportunity.metadata.tables["opportunities"]
+
+
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The contact's opportunities (and those it brought as a lead), for its data export."""
+    return {
+        "opportunities": await rows_about(session, Opportunity, "contact_id", contact_id),
+        "opportunities_brought": await rows_about(session, Opportunity, "lead_contact_id", contact_id),
+    }

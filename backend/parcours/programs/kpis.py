@@ -21,6 +21,7 @@ class Kpi:
     counts: str
     divided_by: str | None = None
     needs_segment: bool = False
+    needs_exploration: bool = False
     # Not computed yet: the feature it reads has not shipped.
     available: bool = True
 
@@ -37,8 +38,13 @@ CATALOGUE: dict[str, Kpi] = {
             "customers with a purchase (of the segment, or the whole base)",
         ),
         Kpi("open_rate", True, "unique opens of the program's emails", "emails delivered"),
-        Kpi("new_leads", False, "new leads who came from the program's journeys or campaigns"),
-        Kpi("exploration", False, "the result of a saved exploration", available=False),
+        Kpi("new_leads", False, "contacts who became leads through the program's journeys or campaigns"),
+        Kpi(
+            "exploration",
+            False,
+            "a saved exploration's figure, asked over the program's period so far",
+            needs_exploration=True,
+        ),
     )
 }
 
@@ -66,8 +72,11 @@ def moment(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def value_of(kpi: Kpi, counted: float, divided_by: float | None) -> float | None:
-    """A total as it is; a rate as counted / divided_by, None when nothing was there to divide by."""
+def value_of(kpi: Kpi, counted: float | None, divided_by: float | None) -> float | None:
+    """A total as it is; a rate as counted / divided_by, None when nothing was there to divide by
+    (or to average: an exploration's average over no rows)."""
+    if counted is None:
+        return None
     if not kpi.is_rate:
         return round(counted, 2)
     if not divided_by:

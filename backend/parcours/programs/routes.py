@@ -10,6 +10,8 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, changes, limit_param
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.programs import kpis, service, templates
@@ -64,8 +66,10 @@ class ProgramsController(Controller):
         return (await service.outs(db, [program]))[0]
 
     @delete("/{program_id:int}", summary="Delete a program (its journeys, campaigns and events stay)")
-    async def delete_program(self, program_id: IdParam, db: AsyncSession) -> None:
+    async def delete_program(self, program_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("program", program_id, (await service.get_program(db, program_id)).name)
         await service.delete_program(db, program_id)
+        await audit.record(db, actor, "program.deleted", target)
 
     @get("/{program_id:int}/progress", summary="The program's KPI so far against its target, month by month")
     async def progress(self, program_id: IdParam, db: AsyncSession) -> ProgramProgress:
@@ -84,6 +88,7 @@ class ProgramsController(Controller):
                 counts=k.counts,
                 divided_by=k.divided_by,
                 needs_segment=k.needs_segment,
+                needs_exploration=k.needs_exploration,
                 available=k.available,
             )
             for k in kpis.CATALOGUE.values()

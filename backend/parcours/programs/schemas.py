@@ -18,13 +18,20 @@ Target = Annotated[float, Meta(ge=0, le=1_000_000_000)]
 Ids = Annotated[list[Id], Meta(max_length=200)]
 
 
+# A row of a saved exploration's answer: its group values, in the question's group_by order.
+Cell = Annotated[list[str | float | bool | None], Meta(max_length=2)]
+
+
 class KpiIn(Strict):
     """One KPI of the catalogue, with what it needs: segment_revenue a segment (repeat_purchase_rate
-    may take one, else the whole base counts), exploration a saved exploration."""
+    may take one, else the whole base counts), exploration a saved exploration, and when it groups,
+    the row tracked (`cell`); `measure` picks one of its measures (the first by default)."""
 
     metric: Metric
     segment_id: Id | None = None
     exploration_id: Id | None = None
+    cell: Cell | None = None
+    measure: Annotated[int, Meta(ge=0, le=4)] | None = None
 
 
 class ProgramIn(Strict):
@@ -58,6 +65,8 @@ class KpiOut(msgspec.Struct, kw_only=True):
     metric: str
     segment_id: int | None = None
     exploration_id: int | None = None
+    cell: list[str | float | bool | None] | None = None
+    measure: int | None = None
 
 
 class ProgramOut(msgspec.Struct, kw_only=True):
@@ -112,6 +121,7 @@ class KpiChoice(msgspec.Struct, kw_only=True):
     counts: str
     divided_by: str | None
     needs_segment: bool
+    needs_exploration: bool
     available: bool
 
 

@@ -18,8 +18,9 @@ from parcours.campaigns import service as campaigns
 from parcours.channels import service as outbox
 from parcours.clock import as_utc, utcnow
 from parcours.contacts import service as contacts
-from parcours.errors import InvalidInput, NotFound
+from parcours.errors import InvalidInput, NotFound, ParcoursError
 from parcours.events import service as events
+from parcours.explore import service as explore
 from parcours.interactions import service as interactions
 from parcours.journeys import service as journeys
 from parcours.programs import kpis
@@ -69,8 +70,8 @@ async def _check(session: AsyncSession, program_id: int | None, values: dict[str
         raise InvalidInput(f"A program spans {kpis.MAX_MONTHS} months at most.", "ends_on")
     kpi = values["kpi"]
     described = kpis.CATALOGUE[kpi["metric"]]
-    if not described.available:
-        raise InvalidInput("Explorations are not available yet: pick another KPI.", "kpi.metric")
+    if described.needs_exploration:
+        await _check_exploration(session, kpi)
     if described.needs_segment and kpi.get("segment_id") is None:
         raise InvalidInput("This KPI counts the purchases of a segment: pick the segment.", "kpi.segment_id")
     if kpi.get("segment_id") is not None:
@@ -101,6 +102,18 @@ async def _check(session: AsyncSession, program_id: int | None, values: dict[str
         taken = next(((i, name) for i, pid, name in holders if i in held[pid][kind]), None)
         if taken:
             raise InvalidInput(f"The {kind} {taken[0]} already belongs to the program “{taken[1]}”.", f"{kind}_ids")
+
+
+async def _check_exploration(session: AsyncSession, kpi: dict[str, Any]) -> None:
+    if kpi.get("exploration_id") is None:
+        raise InvalidInput("This KPI tracks a saved exploration: pick it.", "kpi.exploration_id")
+    try:
+        question = await explore.saved_question(session, kpi["exploration_id"])
+        explore.check_figure(question, kpi.get("cell"), kpi.get("measure"))
+    except NotFound:
+        raise InvalidInput("This saved exploration does not exist.", "kpi.exploration_id") from None
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, f"kpi.{exc.field}") from None
 
 
 # ---- programs -----------------------------------------------------------------------------------
@@ -266,7 +279,7 @@ async def program_of(session: AsyncSession, kind: str, item_id: int) -> ProgramO
 
 async def _measure(
     session: AsyncSession, kpi: dict[str, Any], items: dict[str, list[int]], start: datetime, end: datetime
-) -> tuple[float, float | None]:
+) -> tuple[float | None, float | None]:
     """(what the KPI counts, what it divides by) over [start, end)."""
     metric, segment_id = kpi["metric"], kpi.get("segment_id")
     members = segments.member_ids(segment_id) if segment_id is not None else None
@@ -282,13 +295,24 @@ async def _measure(
         delivered, opened = await outbox.delivered_and_opened(session, items["journey"], items["campaign"], start, end)
         return opened, delivered
     if metric == "new_leads":
-        among = []
-        if items["journey"]:
-            among.append(journeys.entered_contacts(items["journey"]))
-        if items["campaign"]:
-            among.append(outbox.campaign_recipients(items["campaign"]))
-        return await contacts.new_leads(session, start, end, among), None
+        return await _new_leads(session, items, start, end), None
+    if metric == "exploration":
+        question = await explore.saved_question(session, kpi["exploration_id"])
+        last_day = (end - timedelta(microseconds=1)).date()
+        return await explore.figure(
+            session, question, kpi.get("cell"), kpi.get("measure"), start.date(), last_day
+        ), None
     return 0, None
+
+
+async def _new_leads(session: AsyncSession, items: dict[str, list[int]], start: datetime, end: datetime) -> int:
+    """Contacts who became leads in [start, end) with an origin naming one of the program's
+    journeys or campaigns (counted by origin through the contacts' service)."""
+    journey_ids, campaign_ids = set(items["journey"]), set(items["campaign"])
+    if not journey_ids and not campaign_ids:
+        return 0
+    rows = await contacts.lead_counts(session, ["journey_id", "campaign_id"], since=start, until=end)
+    return sum(n for journey, campaign, n in rows if journey in journey_ids or campaign in campaign_ids)
 
 
 async def progress(session: AsyncSession, program_id: int) -> ProgramProgress:
@@ -300,14 +324,20 @@ async def progress(session: AsyncSession, program_id: int) -> ProgramProgress:
     # Counted up to today, or to the program's last day once it is over.
     until = min(now, kpis.moment(program.ends_on + timedelta(days=1)))
     series: list[ProgressPoint] = []
-    counted, denominator = 0.0, None
-    if described.available and until > start:
-        for period, following in kpis.months(program.starts_on, program.ends_on):
-            end = min(kpis.moment(following), until)
-            counted, denominator = await _measure(session, program.kpi, items, start, end)
-            series.append(ProgressPoint(period=period, value=kpis.value_of(described, counted, denominator)))
-            if end >= until:
-                break
+    counted: float | None = 0.0
+    denominator: float | None = None
+    available = described.available
+    try:
+        if available and until > start:
+            for period, following in kpis.months(program.starts_on, program.ends_on):
+                end = min(kpis.moment(following), until)
+                counted, denominator = await _measure(session, program.kpi, items, start, end)
+                series.append(ProgressPoint(period=period, value=kpis.value_of(described, counted, denominator)))
+                if end >= until:
+                    break
+    except ParcoursError:
+        # The exploration it tracks was deleted, or no longer makes sense (a field it read is gone).
+        series, counted, available = [], 0.0, False
     value = kpis.value_of(described, counted, denominator) if series else None
     return ProgramProgress(
         metric=described.metric,
@@ -317,10 +347,10 @@ async def progress(session: AsyncSession, program_id: int) -> ProgramProgress:
         is_rate=described.is_rate,
         counts=described.counts,
         divided_by=described.divided_by,
-        counted=round(float(counted), 2),
+        counted=round(float(counted or 0), 2),
         denominator=denominator,
         series=series,
-        available=described.available,
+        available=available,
         as_of=now,
     )
 

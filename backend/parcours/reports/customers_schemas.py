@@ -50,7 +50,7 @@ class AudienceReport(msgspec.Struct, kw_only=True):
 class RfmGroup(msgspec.Struct, kw_only=True):
     group: str
     contacts: int
-    revenue: float  # purchases of these customers in the period
+    revenue: float  # purchases of these customers over the RFM period, as of the last recompute
     share_of_revenue: float | None  # revenue / revenue of all customers in the period
     moved_in: int  # in this group now, in another (or none) last month
     moved_out: int  # in this group last month, in another (or none) now
@@ -65,13 +65,14 @@ class GridCell(msgspec.Struct, kw_only=True):
 class ChurnBucket(msgspec.Struct, kw_only=True):
     bucket: str  # 0-30, 31-90, 91-180, 181-365, 365+
     customers: int
-    revenue: float  # everything they ever bought
+    revenue: float  # everything they bought (as of the last recompute)
 
 
 class RfmReport(msgspec.Struct, kw_only=True):
     as_of: datetime
     computed_at: datetime | None  # the last recompute, which the groups come from
     compared_with: str | None  # the month the moves are counted from
+    period_days: int | None  # the RFM period the groups' revenue covers (the last recompute's)
     customers: int
     groups: list[RfmGroup]
     grid: list[GridCell]

@@ -56,14 +56,24 @@ class DayRow(msgspec.Struct, frozen=True):
     figures: EmailFigures
 
 
+# Where the figures come from: the daily rollups, or (limited to a segment's members) the raw
+# interactions of those contacts, counted at request time.
+Source = Literal["rollups", "raw"]
+
+
 class EmailsReport(msgspec.Struct, frozen=True):
     items: list[EmailRow]
     totals: EmailFigures
     by_day: list[DayRow]
     as_of: datetime | None
+    source: Source
+    # Revenue is credited to a click at most this many days before the purchase.
+    attribution_days: int
 
 
 class LinkRow(msgspec.Struct, frozen=True):
+    """A link's clicks; unique: the messages that clicked it (first human click: a person's)."""
+
     url: str
     clicks: int
     unique_clicks: int
@@ -76,7 +86,9 @@ class HourRow(msgspec.Struct, frozen=True):
     hour: int
     sent: int
     unique_opens: int
+    unique_opens_human: int
     unique_clicks: int
+    unique_clicks_human: int
     open_rate: Rate
     click_rate: Rate
 
@@ -86,7 +98,9 @@ class DomainRow(msgspec.Struct, frozen=True):
     sent: int
     delivered: int
     opened: int
+    opened_human: int
     clicked: int
+    clicked_human: int
     bounced: int
     open_rate: Rate
 
@@ -99,9 +113,10 @@ class EmailReport(msgspec.Struct, frozen=True):
     attribution: Literal["last", "first"]
     # The revenue credited under the attribution chosen (last or first click within the window).
     revenue: float
-    attribution_window_days: int
+    attribution_days: int
     links: list[LinkRow]
     by_day: list[DayRow]
     by_hour: list[HourRow]
     by_domain: list[DomainRow]
     as_of: datetime | None
+    source: Source

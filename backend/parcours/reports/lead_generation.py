@@ -82,8 +82,12 @@ def _named(counts: dict[int | None, int], names: dict[int, str]) -> list[LeadCou
 async def lead_generation(session: AsyncSession, filters: ReportFilters) -> LeadGenerationReport:
     within = await audience(session, filters)
     since, until = filters.since, filters.until
-    origins = await contacts.lead_counts(
-        session, ["kind", "form_id", "page_id", "journey_id", "campaign_id"], since, until, within
+    origins, by_stage, by_day, sources = await contacts.lead_counts_by(
+        session,
+        [["kind", "form_id", "page_id", "journey_id", "campaign_id"], ["stage", "kind"], ["day", "kind"], ["source"]],
+        since,
+        until,
+        within,
     )
     totals = ByOrigin()
     per: dict[str, dict[int | None, int]] = {k: defaultdict(int) for k in ("forms", "pages", "journeys", "campaigns")}
@@ -100,13 +104,12 @@ async def lead_generation(session: AsyncSession, filters: ReportFilters) -> Lead
             if campaign_id is not None:
                 per["campaigns"][campaign_id] += n
     stages: dict[str, StageLeads] = {}
-    for stage, kind, n in await contacts.lead_counts(session, ["stage", "kind"], since, until, within):
+    for stage, kind, n in by_stage:
         _add(stages.setdefault(stage, StageLeads(stage=stage)), kind, n)
     days = {d: DayLeads(day=d) for d in filters.days()}
-    for day, kind, n in await contacts.lead_counts(session, ["day", "kind"], since, until, within):
+    for day, kind, n in by_day:
         if day in days:
             _add(days[day], kind, n)
-    sources = await contacts.lead_counts(session, ["source"], since, until, within)
     return LeadGenerationReport(
         from_=filters.start,
         to=filters.end,

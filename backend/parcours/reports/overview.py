@@ -2,22 +2,26 @@
 marketer's attention, and what happened last.
 
 Figures about emails come from the daily rollups (per email, summed); the others from their
-features' services, counted live. The segment filter narrows the figures about contacts (see
-`Figure.segment_applies`); the rollups count per email, not per contact, so email figures and
-journeys running are the whole audience's."""
+features' services. Over the whole base, the daily counts of the days before today come from a
+snapshot the worker refreshes every few minutes (`refresh`; the report's `as_of` says when), the
+days since are counted live; a segment's are all counted live. The segment filter narrows the
+figures about contacts (see `Figure.segment_applies`); the rollups count per email, not per
+contact, so email figures and journeys running are the whole audience's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.campaigns import service as campaigns
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
+from parcours.db import upsert
 from parcours.emails import service as emails
 from parcours.events import service as events
 from parcours.forms import service as forms
@@ -27,9 +31,13 @@ from parcours.journeys import service as journeys
 from parcours.pipeline import service as pipeline
 from parcours.reports import rollups, scope
 from parcours.reports.filters import ReportFilters
+from parcours.reports.models import OverviewSnapshot
 from parcours.reports.overview_schemas import AttentionItem, Figure, FigureKey, OverviewReport, RecentItem
 
 RECENT = 10
+SNAPSHOT_ID = 1
+# Where the snapshot starts counting: before any contact.
+FIRST = datetime(1, 1, 1, tzinfo=UTC)
 # A bounce-rate spike: over the last week, above this share of sent, or twice the usual one.
 BOUNCE_WEEK = 7
 BOUNCE_USUAL_DAYS = 90
@@ -85,11 +93,12 @@ def counted(key: FigureKey, days: list[date], now: Mapping[date, float], before:
 
 
 async def _email_figures(session: AsyncSession, filters: ReportFilters) -> list[Figure]:
-    days = filters.days()
+    days, earlier = filters.days(), filters.previous()
     ids = [str(i) for i in filters.email_ids] or None
-    now = _summed(await rollups.totals(session, "email", filters, ids=ids, metrics=EMAIL_METRICS))
-    before = _summed(await rollups.totals(session, "email", filters.previous(), ids=ids, metrics=EMAIL_METRICS))
-    daily = await rollups.series(session, "email", filters, ids=ids, metrics=EMAIL_METRICS)
+    # One read of the rollups by day over both periods (the previous one ends the day before).
+    both = msgspec.structs.replace(filters, start=earlier.start)
+    daily = await rollups.series(session, "email", both, ids=ids, metrics=EMAIL_METRICS)
+    now, before = _summed(daily, days), _summed(daily, earlier.days())
     found = [
         Figure(
             key="emails_sent",
@@ -114,28 +123,100 @@ async def _email_figures(session: AsyncSession, filters: ReportFilters) -> list[
     return found
 
 
-def _summed(per_email: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+def _summed(daily: Mapping[date, Mapping[str, float]], days: list[date]) -> dict[str, float]:
     total = dict.fromkeys(EMAIL_METRICS, 0.0)
-    for metrics in per_email.values():
-        for metric in EMAIL_METRICS:
-            total[metric] += metrics.get(metric, 0.0)
+    for day in days:
+        for metric, value in daily.get(day, {}).items():
+            if metric in total:
+                total[metric] += value
     return total
 
 
-async def _figures(session: AsyncSession, filters: ReportFilters, among: Select[Any] | None) -> list[Figure]:
+Count = Callable[[datetime, datetime], Awaitable[dict[date, float]]]
+# The snapshot's days: figure -> day -> count, for the days before `through` (midnight).
+Kept = tuple[datetime, dict[str, dict[date, float]]]
+
+
+def _daily_counts(session: AsyncSession, among: Select[Any] | None) -> dict[FigureKey, Count]:
+    """The figures counted per UTC day in [since, until), from their features."""
+    return {
+        "new_contacts": lambda s, u: contacts.created_per_day(session, s, u, among),
+        "journey_entries": lambda s, u: journeys.entered_per_day(session, s, u, among),
+        "form_submissions": lambda s, u: forms.submissions_per_day(session, s, u, among),
+        "new_leads": lambda s, u: interactions.stage_moves_per_day(session, "subscriber", s, u, among),
+        "opportunities_created": lambda s, u: pipeline.created_per_day(session, s, u, among),
+    }
+
+
+async def refresh(session: AsyncSession) -> OverviewSnapshot:
+    """Count the days before today over the whole base again and keep them as the snapshot."""
+    now = utcnow()
+    through = datetime.combine(now.date(), time(), UTC)
+    daily: dict[str, Any] = {
+        key: {day.isoformat(): value for day, value in sorted((await count(FIRST, through)).items())}
+        for key, count in _daily_counts(session, None).items()
+    }
+    snapshot = OverviewSnapshot(id=SNAPSHOT_ID, computed_at=now, through=now.date(), daily=daily)
+    row = snapshot.model_dump()
+    await upsert(session, OverviewSnapshot, [row], index_elements=["id"], update=["computed_at", "through", "daily"])
+    return snapshot
+
+
+def _kept_days(snapshot: OverviewSnapshot) -> Kept:
+    """The snapshot's days as dates (JSON keeps them as text)."""
+    daily = {
+        key: {date.fromisoformat(day): float(value) for day, value in days.items()}
+        for key, days in snapshot.daily.items()
+    }
+    return datetime.combine(snapshot.through, time(), UTC), daily
+
+
+async def _per_day(
+    key: FigureKey, count: Count, since: datetime, until: datetime, kept: Kept | None
+) -> dict[date, float]:
+    """The counts per day in [since, until): the snapshot's days, then the days since counted live."""
+    if kept is None:
+        return await count(since, until)
+    through, daily = kept
+    found = {day: value for day, value in daily.get(key, {}).items() if since.date() <= day < until.date()}
+    if max(since, through) < until:
+        found.update(await count(max(since, through), until))
+    return found
+
+
+async def _total(session: AsyncSession, until: datetime, kept: Kept | None, among: Select[Any] | None) -> int:
+    """The contacts created before `until`."""
+    if kept is None:
+        return await contacts.count_created_before(session, until, among)
+    through, daily = kept
+    created = daily.get("new_contacts", {})
+    total = sum(created.values()) - sum(value for day, value in created.items() if day >= until.date())
+    if until > through:
+        total += sum((await contacts.created_per_day(session, through, until)).values())
+    return int(total)
+
+
+async def _figures(
+    session: AsyncSession, filters: ReportFilters, among: Select[Any] | None, kept: Kept | None
+) -> list[Figure]:
     days, before = filters.days(), filters.previous()
     narrowed = among is not None
+    counts = _daily_counts(session, among)
 
-    async def both(key: FigureKey, count: Callable[[datetime, datetime], Any]) -> Figure:
-        figure = counted(key, days, await count(filters.since, filters.until), await count(before.since, before.until))
+    async def both(key: FigureKey) -> Figure:
+        figure = counted(
+            key,
+            days,
+            await _per_day(key, counts[key], filters.since, filters.until, kept),
+            await _per_day(key, counts[key], before.since, before.until, kept),
+        )
         figure.segment_applies = narrowed
         return figure
 
-    total, total_before = (
-        await contacts.count_created_before(session, filters.until, among),
-        await contacts.count_created_before(session, before.until, among),
-    )
-    new_contacts = await both("new_contacts", lambda s, u: contacts.created_per_day(session, s, u, among))
+    total = await _total(session, filters.until, kept, among)
+    new_contacts = await both("new_contacts")
+    # The previous period ends where this one starts: the total then is without its new contacts.
+    total_before = int(total - (new_contacts.value or 0))
     # The total at the end of each day: the total at the end, minus what was created after.
     running_total, series = float(total), []
     for created in reversed(new_contacts.series):
@@ -155,10 +236,10 @@ async def _figures(session: AsyncSession, filters: ReportFilters, among: Select[
         *await _email_figures(session, filters),
         Figure(key="journeys_running", value=running, previous=None, change=None),
         Figure(key="contacts_in_journeys", value=inside, previous=None, change=None, segment_applies=narrowed),
-        await both("journey_entries", lambda s, u: journeys.entered_per_day(session, s, u, among)),
-        await both("form_submissions", lambda s, u: forms.submissions_per_day(session, s, u, among)),
-        await both("new_leads", lambda s, u: interactions.stage_moves_per_day(session, "subscriber", s, u, among)),
-        await both("opportunities_created", lambda s, u: pipeline.created_per_day(session, s, u, among)),
+        await both("journey_entries"),
+        await both("form_submissions"),
+        await both("new_leads"),
+        await both("opportunities_created"),
         await _revenue(session, filters, among),
     ]
 
@@ -295,15 +376,20 @@ async def report(session: AsyncSession, filters: ReportFilters) -> OverviewRepor
     among = await scope.audience(session, filters)
     before = filters.previous()
     fresh = await rollups.freshness(session)
+    as_of = min(fresh, now) if fresh else now
+    snapshot = await session.get(OverviewSnapshot, SNAPSHOT_ID) if among is None else None
+    kept = _kept_days(snapshot) if snapshot is not None else None
+    if snapshot is not None:
+        as_of = min(as_of, snapshot.computed_at)
     return OverviewReport(
         start=filters.start,
         end=filters.end,
         previous_start=before.start,
         previous_end=before.end,
         segment_id=filters.segment_id,
-        as_of=min(fresh, now) if fresh else now,
+        as_of=as_of,
         days=filters.days(),
-        figures=await _figures(session, filters, among),
+        figures=await _figures(session, filters, among, kept),
         attention=await _attention(session, now),
         recent=await _recent(session),
     )

@@ -2,25 +2,28 @@
 buyers started with and bought since.
 
 From purchase interactions: `product`, `category`, `quantity`, `order_id` properties and `value`
-(the amount). An order is a distinct order_id (a purchase without one is an order of its own)."""
+(the amount), read from the purchase lines and customers' firsts the interaction stream keeps
+(reports.purchases). An order is a distinct order_id (a purchase without one is an order of its
+own). Distinct buyers, orders and repeat buyers are counted from the markers each line carries
+(models.PurchaseLine), so that any period is one pass over its lines, however long it is."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
 
+import msgspec
 from litestar import Controller, get
 from litestar.di import Provide
-from sqlalchemy import ColumnElement, String, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
 from parcours.interactions import service as interactions
-from parcours.reports import scope
+from parcours.reports import purchases, scope
 from parcours.reports.customers_schemas import ProductLine, ProductsReport, Starter
 from parcours.reports.filters import JsonOrCsv, ReportFilters, csv_answer, report_filters
 from parcours.reports.sql import in_segment, share
 
-PURCHASE = "purchase"
 DEFINITIONS = {
     "revenue": "The amounts of purchase interactions in the period.",
     "orders": "Distinct order_id (a purchase without one is an order of its own).",
@@ -32,95 +35,96 @@ DEFINITIONS = {
 }
 
 
-def _prop(table: Any, key: str) -> ColumnElement[Any]:
-    return cast(table.c.properties[key].as_string(), String)
+KEYS = ("product", "category")
 
 
-async def _lines(session: AsyncSession, filters: ReportFilters, key: str) -> list[ProductLine]:
-    p = interactions.table()
-    name = _prop(p, key)
-    order = func.coalesce(_prop(p, "order_id"), cast(p.c.id, String))
-    where = [
-        p.c.type == PURCHASE,
-        p.c.occurred_at >= filters.since,
-        p.c.occurred_at < filters.until,
-        *in_segment(p.c.contact_id, filters.segment_id),
-    ]
-    per_buyer = (
-        select(
-            name.label("name"),
-            p.c.contact_id.label("contact_id"),
-            func.count(order.distinct()).label("orders"),
-            func.sum(func.coalesce(p.c.value, 0.0)).label("revenue"),
-            func.sum(func.coalesce(p.c.properties["quantity"].as_float(), 0.0)).label("quantity"),
-        )
-        .where(*where)
-        .group_by(name, p.c.contact_id)
-        .subquery("per_buyer")
-    )
-    orders = dict(
-        (await session.execute(select(name, func.count(order.distinct())).where(*where).group_by(name))).all()
-    )
-    b = per_buyer.c
+class _Counts(msgspec.Struct):
+    """What a product's or a category's line adds up, over its lines of the period."""
+
+    revenue: float = 0.0
+    quantity: float = 0.0
+    buyers: int = 0
+    orders: int = 0
+    repeaters: int = 0
+
+
+async def _lines(session: AsyncSession, filters: ReportFilters) -> dict[str, list[ProductLine]]:
+    """Products and categories, from one pass over the period's lines (an index range on the day).
+
+    A buyer is counted on their first line of the name in the period (the one before it, if any,
+    is older); an order on its buyer's first line of it in the period; a repeat buyer on the line
+    where their first change of order in the period happens (their line before was in the period
+    and another order, and no earlier change was). Each is a sum, so the lines are grouped by
+    product and category at once and the sums added up by product and by category here. An order
+    shared by two contacts would count once per buyer: those lines are counted apart, distinct."""
+    lines = purchases.LINES
+    first, last = purchases.day_number_of(filters.start), purchases.day_number_of(filters.end)
+    where = [lines.c.day >= first, lines.c.day <= last, *in_segment(lines.c.contact_id, filters.segment_id)]
+
+    def before_period(key: str, marker: str) -> ColumnElement[bool]:
+        column = lines.c[f"{key}_{marker}"]
+        return or_(column.is_(None), column < first)
+
+    counted = []
+    for key in KEYS:
+        counted += [
+            func.count().filter(before_period(key, "bought_before")),
+            func.count().filter(and_(lines.c.order_shared.is_(False), before_period(key, "order_before"))),
+            func.count().filter(and_(lines.c[f"{key}_change_day"] >= first, before_period(key, "change_before"))),
+        ]
     rows = await session.execute(
-        select(
-            b.name, func.sum(b.revenue), func.count(), func.sum(case((b.orders >= 2, 1), else_=0)), func.sum(b.quantity)
-        ).group_by(b.name)
+        select(lines.c.product, lines.c.category, func.sum(lines.c.amount), func.sum(lines.c.quantity), *counted)
+        .where(*where)
+        .group_by(lines.c.product, lines.c.category)
     )
-    lines = []
-    for product, revenue, buyers, repeaters, quantity in rows.all():
-        n = int(orders.get(product, 0))
-        lines.append(
-            ProductLine(
-                name=product,
-                revenue=round(float(revenue or 0), 2),
-                orders=n,
-                buyers=int(buyers),
-                quantity=float(quantity or 0),
-                average_basket=round(float(revenue or 0) / n, 2) if n else None,
-                repeat_rate=share(int(repeaters or 0), int(buyers)),
-            )
-        )
-    return sorted(lines, key=lambda line: (-line.revenue, line.name or ""))
+    totals: dict[str, dict[str | None, _Counts]] = {key: defaultdict(_Counts) for key in KEYS}
+    for product, category, revenue, quantity, *counts in rows.all():
+        for n, (key, name) in enumerate(((KEYS[0], product), (KEYS[1], category))):
+            line = totals[key][name]
+            line.revenue += float(revenue or 0)
+            line.quantity += float(quantity or 0)
+            buyers, orders, repeaters = counts[3 * n : 3 * n + 3]
+            line.buyers += buyers
+            line.orders += orders
+            line.repeaters += repeaters
+    for key in KEYS:
+        name = lines.c[key]
+        shared = select(name.label("name"), lines.c.order_key).where(*where, lines.c.order_shared).distinct()
+        shared_keys = shared.subquery("shared")
+        per_name = select(shared_keys.c.name, func.count()).group_by(shared_keys.c.name)
+        for found, count in (await session.execute(per_name)).all():
+            totals[key][found].orders += int(count)
+    return {key: sorted((_line(name, c) for name, c in totals[key].items()), key=_by_revenue) for key in KEYS}
+
+
+def _line(name: str | None, counts: _Counts) -> ProductLine:
+    revenue = round(counts.revenue, 2)
+    return ProductLine(
+        name=name,
+        revenue=revenue,
+        orders=counts.orders,
+        buyers=counts.buyers,
+        quantity=counts.quantity,
+        average_basket=round(counts.revenue / counts.orders, 2) if counts.orders else None,
+        repeat_rate=share(counts.repeaters, counts.buyers),
+    )
+
+
+def _by_revenue(line: ProductLine) -> tuple[float, str]:
+    return (-line.revenue, line.name or "")
 
 
 async def _starters(session: AsyncSession, filters: ReportFilters, key: str) -> list[Starter]:
-    p = interactions.table()
-    first = (
-        select(p.c.contact_id.label("contact_id"), func.min(p.c.occurred_at).label("first_at"))
-        .where(p.c.type == PURCHASE, *in_segment(p.c.contact_id, filters.segment_id))
-        .group_by(p.c.contact_id)
-        .subquery("first")
-    )
-    newcomers = first.c.first_at >= filters.since, first.c.first_at < filters.until
-    # The first purchase row (the lowest id among those at the first moment) names the product.
-    first_row = (
-        select(p.c.contact_id.label("contact_id"), func.min(p.c.id).label("id"))
-        .join(first, and_(first.c.contact_id == p.c.contact_id, first.c.first_at == p.c.occurred_at))
-        .where(p.c.type == PURCHASE, *newcomers)
-        .group_by(p.c.contact_id)
-        .subquery("first_row")
-    )
-    started = (
-        select(first_row.c.contact_id, _prop(p, key).label("name"))
-        .join(p, p.c.id == first_row.c.id)
-        .subquery("started")
-    )
-    s = started.c
-    spent = (
-        select(
-            s.name,
-            func.count(s.contact_id.distinct()),
-            func.sum(func.coalesce(p.c.value, 0.0)),
-            func.sum(case((p.c.occurred_at == first.c.first_at, func.coalesce(p.c.value, 0.0)), else_=0.0)),
-        )
-        .select_from(started)
-        .join(p, and_(p.c.contact_id == s.contact_id, p.c.type == PURCHASE))
-        .join(first, first.c.contact_id == s.contact_id)
-        .group_by(s.name)
+    firsts = purchases.FIRSTS
+    name = firsts.c[f"first_{key}"]
+    rows = await session.execute(
+        select(name, func.count(), func.sum(firsts.c.first_revenue), func.sum(firsts.c.revenue))
+        .where(firsts.c.first_at >= filters.since, firsts.c.first_at < filters.until)
+        .where(*in_segment(firsts.c.contact_id, filters.segment_id))
+        .group_by(name)
     )
     out = []
-    for product, n, revenue, first_revenue in (await session.execute(spent)).all():
+    for product, n, first_revenue, revenue in rows.all():
         out.append(
             Starter(
                 name=product,
@@ -135,10 +139,11 @@ async def _starters(session: AsyncSession, filters: ReportFilters, key: str) -> 
 
 async def report(session: AsyncSession, filters: ReportFilters) -> ProductsReport:
     await scope.audience(session, filters)  # an unknown segment: 400 naming segment_id
+    lines = await _lines(session, filters)
     return ProductsReport(
-        as_of=utcnow(),
-        products=await _lines(session, filters, "product"),
-        categories=await _lines(session, filters, "category"),
+        as_of=await interactions.stream_freshness(session) or utcnow(),  # as fresh as the purchase lines
+        products=lines["product"],
+        categories=lines["category"],
         starters=await _starters(session, filters, "product"),
         starter_categories=await _starters(session, filters, "category"),
         definitions=DEFINITIONS,

@@ -5,12 +5,16 @@ increments. A consumer of the interaction stream turns each batch into its incre
 them in one statement, in the batch's transaction: the stream's cursor moves in that same
 transaction, so a batch is counted exactly once (a batch that fails is rolled back with its
 increments and handed on again). An erased contact's interactions are subtracted before they go;
-a merge moves interactions between contacts and changes no count. `rebuild` recounts a period
-from the raw rows (after a bug fix, or to check the rollups against them).
+a merge moves interactions between contacts and changes no count. `reports.recount.rebuild`
+recounts a period from the raw rows (after a bug fix, or to check the rollups against them).
 
 Subjects and their ids: "email" (email id), "variant" ("<email>:<A|B>", an A/B test's halves),
 "campaign", "journey", "node" ("<journey>:<node>"), "form", "page" (landing page id), "source"
 (a contact's source text).
+
+`report_email_daily` breaks an email's figures down by hour of sending, recipient domain and link
+(`email_increments`), fed by the same consumer. The rebuild recounts both by grouped SQL,
+through the same pure functions, so that it gives the stream's very rows.
 """
 
 from __future__ import annotations
@@ -20,24 +24,37 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+import msgspec
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from parcours.db import Sessions, dialect_insert, dialect_name, transaction
+from parcours.db import dialect_insert, dialect_name
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import Batch, Consumer, Stored
 from parcours.reports.filters import ReportFilters
-from parcours.reports.models import ReportDaily
+from parcours.reports.models import ReportDaily, ReportEmailDaily
+from parcours.settings import load_settings
 
-# A purchase (or a form submission) is credited to a click on an email at most this long before.
-ATTRIBUTION_WINDOW = timedelta(days=7)
 PURCHASE = "purchase"
 CONVERTED = "journey_converted"
-# Rows of one upsert statement: 5 parameters each, under both databases' limits.
-_CHUNK = 5_000
 
 Key = tuple[date, str, str, str]
+# (email id, day, dimension, key, metric) of report_email_daily.
+EmailKey = tuple[int, date, str, str, str]
+DIMENSIONS = ("hour", "domain", "link")
+# Set on a click (by `link_firsts`, or by the rebuild's SQL): the message's first click on this
+# link, and its first human one (the link's unique clicks).
+FIRST_LINK, FIRST_HUMAN_LINK = "_first_link_click", "_first_human_link_click"
+
+
+def attribution_window() -> timedelta:
+    """How long after a click a purchase or a form submission is credited to the email
+    (PARCOURS_ATTRIBUTION_DAYS): one setting for the stream, the rebuild, the reports and the
+    origin of a form's lead."""
+    return load_settings().attribution_window
+
 
 # What each email event adds, on the message's email, campaign, journey and step.
 _EMAIL_EVENTS = {
@@ -55,22 +72,8 @@ _FIRSTS = {
     "first_click": "unique_clicks",
     "first_human_click": "unique_clicks_human",
 }
+_BROKEN_DOWN = frozenset(("email_sent", "email_bounced", "email_opened", "email_clicked"))
 ATTRIBUTED_TYPES = (PURCHASE, "form_submitted")
-# Every type `increments` counts (what a rebuild reads).
-COUNTED_TYPES = (
-    "email_sent",
-    "email_delivered",
-    "email_bounced",
-    "email_opened",
-    "email_clicked",
-    "email_unsubscribed",
-    "email_complained",
-    "journey_step",
-    CONVERTED,
-    "contact_created",
-    "form_submitted",
-    PURCHASE,
-)
 # The counts of an email (or campaign, journey, step): what its reports show.
 COUNTED = (
     "sent",
@@ -110,49 +113,99 @@ def _amount(properties: dict[str, Any]) -> float:
 Touches = tuple[dict[str, Any], dict[str, Any]]
 
 
-def increments(rows: Iterable[Stored], touches: dict[int, Touches] | None = None) -> dict[Key, float]:
+def increments(
+    rows: Iterable[Stored], touches: dict[int, Touches] | None = None, weights: dict[int, float] | None = None
+) -> dict[Key, float]:
     """What these interactions add to the rollups (pure). `touches`: for a purchase or a form
-    submission (by interaction id), the email clicks it is credited to (see `credited_clicks`)."""
+    submission (by interaction id), the email clicks it is credited to (see `credited_clicks`).
+    `weights`: a row standing for that many identical interactions (the rebuild's groups)."""
     found: dict[Key, float] = defaultdict(float)
     touches = touches or {}
+    weights = weights or {}
     for row in rows:
-        day, p = row.occurred_at.astimezone(UTC).date(), row.properties
-        metrics: list[tuple[str, str, str, float]] = []
-        if row.type in _EMAIL_EVENTS or row.type == "email_bounced":
-            names = [_EMAIL_EVENTS.get(row.type) or ("bounced_hard" if p.get("hard") else "bounced_soft")]
-            names += [metric for flag, metric in _FIRSTS.items() if p.get(flag)]
-            metrics += [(s, i, m, 1.0) for s, i in _message_subjects(p) for m in names]
-        elif row.type == "journey_step" and str(p.get("node_type", "")).startswith("entry."):
-            metrics.append(("journey", str(p.get("journey_id")), "entered", 1.0))
-        elif row.type == CONVERTED and p.get("journey_id") is not None:
-            metrics.append(("journey", str(p["journey_id"]), "conversions", 1.0))
-        elif row.type == "contact_created":
-            metrics.append(("source", str(p.get("source") or ""), "leads", 1.0))
-        if row.type == "form_submitted":
-            names = ["submissions", "leads"] if p.get("new_contact") else ["submissions"]
-            for subject, key in (("form", "form_id"), ("page", "page_id")):
-                if p.get(key) is not None:
-                    metrics += [(subject, str(p[key]), m, 1.0) for m in names]
-            last = touches.get(row.id, ({}, {}))[0]
-            if last.get("journey_id") is not None:
-                metrics += [("journey", str(last["journey_id"]), m, 1.0) for m in names]
-        if row.type == PURCHASE and row.id in touches:
-            amount = _amount(p)
-            last, first = touches[row.id]
-            metrics += [(s, i, "revenue", amount) for s, i in _message_subjects(last)]
-            metrics += [(s, i, "revenue_first_touch", amount) for s, i in _message_subjects(first)]
-        for subject, subject_id, metric, value in metrics:
-            found[(day, subject, subject_id[:200], metric)] += value
+        day, weight = row.occurred_at.astimezone(UTC).date(), weights.get(row.id, 1.0)
+        for subject, subject_id, metric, value in _metrics(row, touches):
+            found[(day, subject, subject_id[:200], metric)] += value * weight
     return found
 
 
-async def credited_clicks(session: AsyncSession, rows: Sequence[Stored]) -> dict[int, Touches]:
+def _metrics(row: Stored, touches: dict[int, Touches]) -> list[tuple[str, str, str, float]]:
+    p = row.properties
+    metrics: list[tuple[str, str, str, float]] = []
+    if row.type in _EMAIL_EVENTS or row.type == "email_bounced":
+        names = [_EMAIL_EVENTS.get(row.type) or ("bounced_hard" if p.get("hard") else "bounced_soft")]
+        names += [metric for flag, metric in _FIRSTS.items() if p.get(flag)]
+        metrics += [(s, i, m, 1.0) for s, i in _message_subjects(p) for m in names]
+    elif row.type == "journey_step" and str(p.get("node_type", "")).startswith("entry."):
+        metrics.append(("journey", str(p.get("journey_id")), "entered", 1.0))
+    elif row.type == CONVERTED and p.get("journey_id") is not None:
+        metrics.append(("journey", str(p["journey_id"]), "conversions", 1.0))
+    elif row.type == "contact_created":
+        metrics.append(("source", str(p.get("source") or ""), "leads", 1.0))
+    if row.type == "form_submitted":
+        names = ["submissions", "leads"] if p.get("new_contact") else ["submissions"]
+        for subject, key in (("form", "form_id"), ("page", "page_id")):
+            if p.get(key) is not None:
+                metrics += [(subject, str(p[key]), m, 1.0) for m in names]
+        last = touches.get(row.id, ({}, {}))[0]
+        if last.get("journey_id") is not None:
+            metrics += [("journey", str(last["journey_id"]), m, 1.0) for m in names]
+    if row.type == PURCHASE and row.id in touches:
+        amount = _amount(p)
+        last, first = touches[row.id]
+        metrics += [(s, i, "revenue", amount) for s, i in _message_subjects(last)]
+        metrics += [(s, i, "revenue_first_touch", amount) for s, i in _message_subjects(first)]
+    return metrics
+
+
+def email_increments(
+    rows: Iterable[Stored], dimensions: Sequence[str] = DIMENSIONS, weights: dict[int, float] | None = None
+) -> dict[EmailKey, float]:
+    """What these interactions add to the emails' breakdowns (pure): per hour of sending the
+    sends and unique opens and clicks; per recipient domain the same and the bounces; per link
+    the clicks and unique clicks (the message's first on that link: FIRST_LINK set on the row)."""
+    found: dict[EmailKey, float] = defaultdict(float)
+    weights = weights or {}
+    by_hour, by_domain, by_link = "hour" in dimensions, "domain" in dimensions, "link" in dimensions
+    for row in rows:
+        # Deliveries, unsubscriptions and complaints are in none of the breakdowns.
+        if row.type not in _BROKEN_DOWN or (p := row.properties).get("email_id") is None:
+            continue
+        at = row.occurred_at.astimezone(UTC)
+        email_id, day, weight = int(p["email_id"]), at.date(), weights.get(row.id, 1.0)
+        hour = p.get("sent_hour")
+        if row.type == "email_sent":
+            names, hour = ["sent"], at.hour
+        elif row.type == "email_bounced":
+            names, hour = ["bounced_hard" if p.get("hard") else "bounced_soft"], None  # bounces: by domain only
+        else:
+            names = [metric for flag, metric in _FIRSTS.items() if p.get(flag)]
+        if by_hour and hour is not None:
+            for metric in names:
+                found[(email_id, day, "hour", str(hour)[:500], metric)] += weight
+        if by_domain and p.get("domain"):
+            for metric in names:
+                found[(email_id, day, "domain", str(p["domain"])[:500], metric)] += weight
+        if by_link and row.type == "email_clicked":
+            url = str(p.get("url") or "")[:500]
+            found[(email_id, day, "link", url, "clicks")] += weight
+            if p.get(FIRST_LINK):
+                found[(email_id, day, "link", url, "unique_clicks")] += weight
+            if p.get(FIRST_HUMAN_LINK):
+                found[(email_id, day, "link", url, "unique_clicks_human")] += weight
+    return found
+
+
+async def credited_clicks(
+    session: AsyncSession, rows: Sequence[Stored], window: timedelta | None = None
+) -> dict[int, Touches]:
     """For each purchase and form submission of `rows`, the contact's last and first human email
-    clicks within ATTRIBUTION_WINDOW before it (none: not credited to an email)."""
+    clicks within the attribution window before it (none: not credited to an email)."""
     wanted = [r for r in rows if r.type in ATTRIBUTED_TYPES]
     if not wanted:
         return {}
-    since = min(r.occurred_at for r in wanted) - ATTRIBUTION_WINDOW
+    window = window or attribution_window()
+    since = min(r.occurred_at for r in wanted) - window
     until = max(r.occurred_at for r in wanted)
     clicks = await interactions.of_types(session, {r.contact_id for r in wanted}, ["email_clicked"], since, until)
     found: dict[int, Touches] = {}
@@ -160,75 +213,151 @@ async def credited_clicks(session: AsyncSession, rows: Sequence[Stored]) -> dict
         before = sorted(
             (at, p)
             for _kind, at, p in clicks.get(row.contact_id, [])
-            if row.occurred_at - ATTRIBUTION_WINDOW <= at <= row.occurred_at and not p.get("machine")
+            if row.occurred_at - window <= at <= row.occurred_at and not p.get("machine")
         )
         if before:
             found[row.id] = (before[-1][1], before[0][1])
     return found
 
 
+def known_firsts(properties: dict[str, Any]) -> tuple[bool | None, bool | None]:
+    """What a click's own flags tell of it being its message's first (and first human) on its
+    link, None where they cannot tell: the message's first click is the first on every link, its
+    first human click the first human one (tracking sets these flags from the message's state)."""
+    if properties.get("machine"):
+        return (True if properties.get("first_click") else None), False
+    if properties.get("first_click"):
+        return True, True
+    return None, (True if properties.get("first_human_click") else None)
+
+
+async def link_firsts(session: AsyncSession, rows: Sequence[Stored]) -> list[Stored]:
+    """`rows` with each click marked when it is its message's first (and first human) on its link:
+    from its flags (`known_firsts`), else from the earlier clicks of the same contacts (a message's
+    clicks stay with one contact), read only for the clicks the flags leave open."""
+    clicks = {
+        r.id: known_firsts(r.properties)
+        for r in rows
+        if r.type == "email_clicked" and r.properties.get("message_id") is not None
+    }
+    unknown = [r for r in rows if r.id in clicks and None in clicks[r.id]]
+    earlier = await _earlier_clicks(session, unknown)
+    marked = []
+    for row in rows:
+        if row.id not in clicks:
+            marked.append(row)
+            continue
+        p = row.properties
+        first, human = clicks[row.id]
+        before = earlier[(str(p.get("message_id")), str(p.get("url") or ""))]
+        mine = (row.occurred_at, row.id)
+        if first is None:
+            first = not any((at, id_) < mine for at, id_, _m in before)
+        if human is None:
+            human = not any((at, id_) < mine for at, id_, m in before if not m)
+        marked.append(msgspec.structs.replace(row, properties={**p, FIRST_LINK: first, FIRST_HUMAN_LINK: human}))
+    return marked
+
+
+async def _earlier_clicks(
+    session: AsyncSession, clicks: Sequence[Stored]
+) -> dict[tuple[str, str], list[tuple[datetime, int, bool]]]:
+    """(message id, url) -> (when, id, by a machine) of the clicks of these clicks' contacts."""
+    earlier: dict[tuple[str, str], list[tuple[datetime, int, bool]]] = defaultdict(list)
+    if not clicks:
+        return earlier
+    t = interactions.table().c
+    contact_ids = sorted({r.contact_id for r in clicks})
+    until = max(r.occurred_at for r in clicks)
+    for start in range(0, len(contact_ids), 1000):
+        found = await session.execute(
+            select(t.id, t.occurred_at, t.properties).where(
+                t.contact_id.in_(contact_ids[start : start + 1000]), t.type == "email_clicked", t.occurred_at <= until
+            )
+        )
+        for id_, at, p in found.all():
+            p = p or {}
+            earlier[(str(p.get("message_id")), str(p.get("url") or ""))].append((at, id_, bool(p.get("machine"))))
+    return earlier
+
+
+async def _upsert(session: AsyncSession, model: Any, keys: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """value += the rows' values, inserting the keys not there yet, in one statement compiled
+    once and cached (a VALUES list of thousands of rows, compiled anew for each batch, cost more
+    than the database's work): on PostgreSQL one INSERT ... SELECT FROM unnest(one array per
+    column), elsewhere one statement executed for every row (SQLite runs in-process)."""
+    if not rows:
+        return
+    table = model.metadata.tables[model.__tablename__]
+    dialect = await dialect_name(session)
+    insert = dialect_insert(dialect, model)
+    columns = [table.c[name] for name in (*keys, "value")]
+    if dialect == "postgresql":
+        # Set-returning functions side by side in a select list run in step: one row per index.
+        arrays = [func.unnest(bindparam(None, [r[c.name] for r in rows], type_=ARRAY(c.type))) for c in columns]
+        upsert = insert.from_select([c.name for c in columns], select(*arrays))
+    else:
+        upsert = insert
+    statement = upsert.on_conflict_do_update(
+        index_elements=list(keys), set_={"value": table.c.value + insert.excluded.value}
+    )
+    await session.execute(statement, None if dialect == "postgresql" else rows)
+
+
 async def add(session: AsyncSession, changes: dict[Key, float], sign: float = 1.0) -> None:
-    """Add (or subtract) increments: one INSERT ... ON CONFLICT DO UPDATE per few thousand rows."""
-    table = ReportDaily.metadata.tables["report_daily"]
+    """Add (or subtract) increments (sorted: concurrent writers take the rows' locks in one order)."""
     rows = [
         {"day": d, "subject": s, "subject_id": i, "metric": m, "value": sign * v}
         for (d, s, i, m), v in sorted(changes.items())
         if v
     ]
-    dialect = await dialect_name(session) if rows else ""
-    for start in range(0, len(rows), _CHUNK):
-        insert = dialect_insert(dialect, ReportDaily)
-        statement = insert.values(rows[start : start + _CHUNK]).on_conflict_do_update(
-            index_elements=["day", "subject", "subject_id", "metric"],
-            set_={"value": table.c.value + insert.excluded.value},
-        )
-        await session.execute(statement)
+    await _upsert(session, ReportDaily, ("day", "subject", "subject_id", "metric"), rows)
+
+
+async def add_email(session: AsyncSession, changes: dict[EmailKey, float], sign: float = 1.0) -> None:
+    """Add (or subtract) the emails' breakdowns, as `add` does the daily rollups."""
+    rows = [
+        {"email_id": e, "day": d, "dimension": n, "key": k, "metric": m, "value": sign * v}
+        for (e, d, n, k, m), v in sorted(changes.items())
+        if v
+    ]
+    await _upsert(session, ReportEmailDaily, ("email_id", "day", "dimension", "key", "metric"), rows)
+
+
+async def count(session: AsyncSession, rows: Sequence[Stored], sign: float = 1.0) -> None:
+    """Add what these interactions count to both rollups (or take it out: sign -1)."""
+    touches = await credited_clicks(session, rows)
+    await add(session, increments(rows, touches), sign)
+    await add_email(session, email_increments(await link_firsts(session, rows)), sign)
 
 
 def stream_consumer() -> Consumer:
     async def consume(batch: Batch) -> None:
-        touches = await credited_clicks(batch.session, batch.rows)
-        await add(batch.session, increments(batch.rows, touches))
+        await count(batch.session, batch.rows)
 
     return consume
 
 
-# ---- erasure and rebuild --------------------------------------------------------------------------
+# ---- erasure -------------------------------------------------------------------------------------
+
+
+async def counted_ids(session: AsyncSession) -> tuple[int, set[int]]:
+    """How far the stream has counted: its position and the ids below it still waited for.
+    The stream's cursor stays locked until the transaction ends."""
+    cursor = await interactions.stream_cursor(session)
+    return cursor.position, {int(k) for k in cursor.gaps}
 
 
 async def _counted(session: AsyncSession, rows: Sequence[Stored]) -> list[Stored]:
     """Those of `rows` the stream has already counted (the others will be when their turn comes).
     The stream's cursor stays locked until the transaction ends: no batch counts them meanwhile."""
-    cursor = await interactions.stream_cursor(session)
-    gaps = {int(k) for k in cursor.gaps}
-    return [r for r in rows if r.id <= cursor.position and r.id not in gaps]
+    position, gaps = await counted_ids(session)
+    return [r for r in rows if r.id <= position and r.id not in gaps]
 
 
 async def forget_contact(session: AsyncSession, contact_id: int) -> None:
     """Before a contact's interactions are erased: take what they added out of the rollups."""
-    rows = await _counted(session, await interactions.stored_of(session, contact_id))
-    await add(session, increments(rows, await credited_clicks(session, rows)), sign=-1.0)
-
-
-async def rebuild(sessions: Sessions, start: date, end: date) -> int:
-    """Recount the days from `start` to `end` (included) from the raw interactions the stream
-    has counted, in one transaction that holds the stream's cursor (the stream waits meanwhile).
-    Returns how many interactions were read."""
-    read = 0
-    async with transaction(sessions) as session:
-        await _counted(session, [])
-        await session.execute(delete(ReportDaily).where(col(ReportDaily.day) >= start, col(ReportDaily.day) <= end))
-        # Hour by hour: each read is one range of the (type, time) index, and fits in memory.
-        hour = datetime.combine(start, datetime.min.time(), UTC)
-        until = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
-        while hour < until:
-            rows = await interactions.stored_between(session, hour, hour + timedelta(hours=1), COUNTED_TYPES)
-            hour += timedelta(hours=1)
-            for first in range(0, len(rows), interactions.STATS_BATCH):
-                counted = await _counted(session, rows[first : first + interactions.STATS_BATCH])
-                await add(session, increments(counted, await credited_clicks(session, counted)))
-            read += len(rows)
-    return read
+    await count(session, await _counted(session, await interactions.stored_of(session, contact_id)), sign=-1.0)
 
 
 # ---- reading ---------------------------------------------------------------------------------------
@@ -283,6 +412,21 @@ async def series(
     for day, metric, value in rows.all():
         found[day][metric] = float(value or 0)
     return dict(found)
+
+
+Breakdown = dict[tuple[str, str, str], float]
+
+
+async def breakdowns(session: AsyncSession, email_id: int, filters: ReportFilters) -> Breakdown:
+    """An email's breakdowns over the period: (dimension, key, metric) -> sum (the primary key's
+    range serves it)."""
+    t = ReportEmailDaily
+    rows = await session.execute(
+        select(col(t.dimension), col(t.key), col(t.metric), func.sum(col(t.value)))
+        .where(col(t.email_id) == email_id, col(t.day) >= filters.start, col(t.day) <= filters.end)
+        .group_by(col(t.dimension), col(t.key), col(t.metric))
+    )
+    return {(n, k, m): float(v or 0) for n, k, m, v in rows.all()}
 
 
 async def freshness(session: AsyncSession) -> datetime | None:

@@ -1,10 +1,11 @@
-"""SQL pieces the customer reports share: a timestamp's UTC month, the audience of a segment."""
+"""SQL pieces the customer reports share: a timestamp's UTC month (as text or as a number), the
+audience of a segment."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Integer, cast, func, select
 
 from parcours.segments import service as segments
 
@@ -14,6 +15,16 @@ def month_of(dialect: str, moment: Any) -> ColumnElement[str]:
     if dialect == "postgresql":
         return func.to_char(func.timezone("UTC", moment), "YYYY-MM")
     return func.strftime("%Y-%m", moment)
+
+
+def month_index(dialect: str, moment: Any) -> ColumnElement[int]:
+    """A timestamp's UTC month as year * 12 + month - 1 (months since year 0: ints to group by)."""
+    if dialect == "postgresql":
+        utc = func.timezone("UTC", moment)
+        # date_part: a float, much faster to compute than extract's numeric.
+        return cast(func.date_part("year", utc) * 12 + func.date_part("month", utc) - 1, Integer)
+    year, month = cast(func.strftime("%Y", moment), Integer), cast(func.strftime("%m", moment), Integer)
+    return year * 12 + month - 1
 
 
 def in_segment(contact_id: Any, segment_id: int | None) -> list[ColumnElement[bool]]:

@@ -2,44 +2,45 @@
 
 A customer is a contact with at least one purchase interaction; revenue is the amounts of purchase
 interactions (`value`); months are UTC calendar months. RFM groups are those of the last recompute
-(rfm), compared with the groups kept for the previous month. Cohorts: contacts by month of first
+(rfm), compared with the groups kept for the previous month; the whole base's figures are those
+the recompute counted and stored, a segment's are counted on request. Cohorts: contacts by month of first
 purchase or of creation; CAC = (marketing spend + event costs of the month) / new customers of the
 month (contacts whose first purchase falls in it)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime, timedelta
+from collections import Counter, defaultdict
+from datetime import datetime
 from typing import Any, Literal
 
 from litestar import Controller, get
 from litestar.di import Provide
 from litestar.params import Parameter
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.sql import Subquery
+from sqlalchemy import func, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import UTCDateTime, dialect_name
+from parcours.db import dialect_name
 from parcours.events import service as events
 from parcours.interactions import service as interactions
-from parcours.reports import scope
+from parcours.reports import purchases, scope
 from parcours.reports.customers_schemas import ChurnBucket, CohortRow, CohortsReport, GridCell, RfmGroup, RfmReport
 from parcours.reports.filters import JsonOrCsv, ReportFilters, csv_answer, report_filters
-from parcours.reports.sql import in_segment, month_of, share
+from parcours.reports.sql import in_segment, month_index, share
 from parcours.rfm import core as rfm_core
 from parcours.rfm import service as rfm
 from parcours.spend import service as spend
 
 PURCHASE = "purchase"
-CHURN = (("0-30", 0, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("181-365", 181, 365), ("365+", 366, None))
 DEFINITIONS = {
     "customer": "A contact with at least one purchase.",
     "revenue": "The amounts of purchase interactions.",
     "month": "Calendar months in UTC.",
     "rfm": "Groups as of the last RFM recompute; moves compare them with the groups kept for the previous month.",
-    "churn": "Customers by days since their last purchase, with everything they bought.",
+    "rfm_revenue": "What each group's customers bought over the RFM period (the last period_days days), as of "
+    "the last recompute.",
+    "churn": "Customers by days since their last purchase, with everything they bought, as of the last recompute.",
     "cac": "(Marketing spend + event costs of the month) / contacts whose first purchase is in that month.",
     "ltv": "Revenue of the cohort's customers from their acquisition month to month N, cumulated, / customers.",
     "ltv_cac": "The latest LTV / CAC.",
@@ -50,126 +51,50 @@ def _purchases() -> Any:
     return interactions.table()
 
 
-def _first_purchases(where: list[ColumnElement[bool]] | None = None) -> Subquery:
-    """(contact_id, first_at) of every customer."""
-    p = _purchases()
-    return (
-        select(p.c.contact_id.label("contact_id"), func.min(p.c.occurred_at).label("first_at"))
-        .where(p.c.type == PURCHASE, *(where or []))
-        .group_by(p.c.contact_id)
-        .subquery("first_purchases")
-    )
-
-
 # ---- RFM ----------------------------------------------------------------------------------------
 
 
 async def rfm_report(session: AsyncSession, filters: ReportFilters) -> RfmReport:
+    """The whole base: the figures the last recompute stored. A segment: counted now over its
+    members' RFM rows and last month's groups (no purchase at all), as of the last recompute too."""
     await scope.audience(session, filters)  # an unknown segment: 400 naming segment_id
     now = utcnow()
-    cur, prev_t, p = contacts.rfm_table(), rfm.monthly_table(), _purchases()
-    audience = in_segment(cur.c.contact_id, filters.segment_id)
-    counts = dict(
-        (
-            await session.execute(select(cur.c.rfm_segment, func.count()).where(*audience).group_by(cur.c.rfm_segment))
-        ).all()
-    )
-    revenue_rows = await session.execute(
-        select(cur.c.rfm_segment, func.sum(func.coalesce(p.c.value, 0.0)))
-        .join(cur, cur.c.contact_id == p.c.contact_id)
-        .where(p.c.type == PURCHASE, p.c.occurred_at >= filters.since, p.c.occurred_at < filters.until, *audience)
-        .group_by(cur.c.rfm_segment)
-    )
-    revenue = {g: float(v or 0) for g, v in revenue_rows.all()}
-    previous = await rfm.previous_month(session, f"{now.year:04d}-{now.month:02d}")
-    moved_in: dict[str, int] = {}
-    moved_out: dict[str, int] = {}
-    if previous is not None:
-        joined = and_(prev_t.c.month == previous, prev_t.c.contact_id == cur.c.contact_id)
-        moved_in = dict(
-            (
-                await session.execute(
-                    select(cur.c.rfm_segment, func.count())
-                    .select_from(cur.outerjoin(prev_t, joined))
-                    .where(or_(prev_t.c.rfm_segment.is_(None), prev_t.c.rfm_segment != cur.c.rfm_segment), *audience)
-                    .group_by(cur.c.rfm_segment)
-                )
-            ).all()
-        )
-        moved_out = dict(
-            (
-                await session.execute(
-                    select(prev_t.c.rfm_segment, func.count())
-                    .select_from(prev_t.outerjoin(cur, joined))
-                    .where(
-                        prev_t.c.month == previous,
-                        or_(cur.c.rfm_segment.is_(None), cur.c.rfm_segment != prev_t.c.rfm_segment),
-                        *in_segment(prev_t.c.contact_id, filters.segment_id),
-                    )
-                    .group_by(prev_t.c.rfm_segment)
-                )
-            ).all()
-        )
-    all_revenue = sum(revenue.values())
-    groups = [
-        RfmGroup(
-            group=g,
-            contacts=int(counts.get(g, 0)),
-            revenue=round(revenue.get(g, 0.0), 2),
-            share_of_revenue=share(revenue.get(g, 0.0), all_revenue),
-            moved_in=int(moved_in.get(g, 0)),
-            moved_out=int(moved_out.get(g, 0)),
-        )
-        for g in rfm_core.GROUPS
-    ]
-    cells = {
-        (r, f): n
-        for r, f, n in (
-            await session.execute(
-                select(cur.c.rfm_recency, cur.c.rfm_frequency, func.count())
-                .where(*audience)
-                .group_by(cur.c.rfm_recency, cur.c.rfm_frequency)
-            )
-        ).all()
-    }
-    grid = [
-        GridCell(recency=r, frequency=f, contacts=int(cells.get((r, f), 0))) for r in range(1, 6) for f in range(1, 6)
-    ]
     run = await rfm.latest_run(session)
+    as_of = run.computed_at if run else now
+    if filters.segment_id is None and run and run.figures:
+        figures = run.figures
+    else:
+        if await dialect_name(session) == "postgresql":
+            # The customers hashed, joined and grouped in memory rather than spilled to disk.
+            await session.execute(text("SET LOCAL work_mem = '64MB'"))
+        previous = await rfm.previous_month(session, f"{now.year:04d}-{now.month:02d}")
+        figures = await rfm.report_figures(session, as_of, previous, lambda c: in_segment(c, filters.segment_id))
+    groups = figures["groups"]
+    all_revenue = sum(g["revenue"] for g in groups.values())
     return RfmReport(
-        as_of=now,
+        as_of=as_of,
         computed_at=run.computed_at if run else None,
-        compared_with=previous,
-        customers=sum(int(n) for n in counts.values()),
-        groups=groups,
-        grid=grid,
-        churn=await _churn(session, now, filters.segment_id),
+        compared_with=figures["compared_with"],
+        period_days=run.period_days if run else None,
+        customers=sum(g["contacts"] for g in groups.values()),
+        groups=[
+            RfmGroup(
+                group=name,
+                contacts=groups[name]["contacts"],
+                revenue=round(groups[name]["revenue"], 2),
+                share_of_revenue=share(groups[name]["revenue"], all_revenue),
+                moved_in=groups[name]["moved_in"],
+                moved_out=groups[name]["moved_out"],
+            )
+            for name in rfm_core.GROUPS
+        ],
+        grid=[GridCell(recency=r, frequency=f, contacts=n) for r, f, n in figures["grid"]],
+        churn=[
+            ChurnBucket(bucket=name, customers=figures["churn"][name][0], revenue=round(figures["churn"][name][1], 2))
+            for name, _, _ in rfm_core.CHURN
+        ],
         definitions=DEFINITIONS,
     )
-
-
-async def _churn(session: AsyncSession, now: datetime, segment_id: int | None) -> list[ChurnBucket]:
-    p = _purchases()
-    per_customer = (
-        select(
-            p.c.contact_id,
-            func.max(p.c.occurred_at).label("last_at"),
-            func.sum(func.coalesce(p.c.value, 0.0)).label("revenue"),
-        )
-        .where(p.c.type == PURCHASE, *in_segment(p.c.contact_id, segment_id))
-        .group_by(p.c.contact_id)
-        .subquery("customers")
-    )
-    last = per_customer.c.last_at
-    # Whole days since the last purchase at most N: the last purchase is less than N + 1 days ago.
-    whens = [(last > literal(now - timedelta(days=high + 1), UTCDateTime()), name) for name, _, high in CHURN if high]
-    bucket = case(*whens, else_="365+")
-    rows = await session.execute(select(bucket, func.count(), func.sum(per_customer.c.revenue)).group_by(bucket))
-    found = {b: (int(n), float(v or 0)) for b, n, v in rows.all()}
-    return [
-        ChurnBucket(bucket=name, customers=found.get(name, (0, 0.0))[0], revenue=round(found.get(name, (0, 0.0))[1], 2))
-        for name, _, _ in CHURN
-    ]
 
 
 # ---- cohorts ------------------------------------------------------------------------------------
@@ -187,6 +112,19 @@ def _month_start(index: int) -> datetime:
     return datetime.fromisoformat(_month_name(index) + "-01T00:00:00+00:00")
 
 
+async def _created_per_month(session: AsyncSession, first: int, last: int) -> dict[int, int]:
+    """Contacts created in each month, counted by ranges of the creation index (no month computed
+    for each of a million contacts)."""
+    table = contacts.contacts_table()
+    at = table.c.created_at
+    counts = [
+        select(func.count()).select_from(table).where(at >= _month_start(i), at < _month_start(i + 1)).scalar_subquery()
+        for i in range(first, last + 1)
+    ]
+    found = (await session.execute(select(*counts))).one()
+    return dict(zip(range(first, last + 1), found, strict=True))
+
+
 async def cohorts_report(session: AsyncSession, filters: ReportFilters, basis: str, months: int) -> CohortsReport:
     await scope.audience(session, filters)  # an unknown segment: 400 naming segment_id
     now = utcnow()
@@ -194,47 +132,69 @@ async def cohorts_report(session: AsyncSession, filters: ReportFilters, basis: s
     last = _month_index(spend.month_of(filters.end))
     first = last - months + 1
     since, until = _month_start(first), _month_start(last + 1)
-    p, table = _purchases(), contacts.contacts_table()
-    fp = _first_purchases()
+    # Purchase lines and customers' firsts (reports.purchases), kept by the interaction stream.
+    lines, firsts, table = purchases.LINES, purchases.FIRSTS, contacts.contacts_table()
     if basis == "created":
         acquired = (
-            select(table.c.id.label("contact_id"), table.c.created_at.label("at"))
+            select(table.c.id.label("contact_id"), month_index(dialect, table.c.created_at).label("month"))
             .where(table.c.created_at >= since, table.c.created_at < until, *in_segment(table.c.id, filters.segment_id))
             .subquery("acquired")
         )
     else:
         acquired = (
-            select(fp.c.contact_id.label("contact_id"), fp.c.first_at.label("at"))
-            .where(fp.c.first_at >= since, fp.c.first_at < until, *in_segment(fp.c.contact_id, filters.segment_id))
+            select(firsts.c.contact_id, firsts.c.first_month.label("month"))
+            .where(firsts.c.first_at >= since, firsts.c.first_at < until)
+            .where(*in_segment(firsts.c.contact_id, filters.segment_id))
             .subquery("acquired")
         )
-    cohort = month_of(dialect, acquired.c.at)
-    sizes = dict((await session.execute(select(cohort, func.count()).group_by(cohort))).all())
-    bought = month_of(dialect, p.c.occurred_at)
-    cells = await session.execute(
-        select(cohort, bought, func.sum(func.coalesce(p.c.value, 0.0)))
-        .join(p, p.c.contact_id == acquired.c.contact_id)
-        .where(p.c.type == PURCHASE)
-        .group_by(cohort, bought)
-    )
-    revenue: dict[str, list[float]] = {}
-    totals: dict[str, float] = defaultdict(float)
+    cohort = acquired.c.month
+    # The whole base's cohorts: their revenue by month is kept as it comes; a segment's is counted.
+    kept = None
+    if filters.segment_id is None:
+        kept = purchases.COHORTS if basis == "first_purchase" else purchases.CREATED_COHORTS
+    if basis == "created" and kept is not None:
+        sizes = await _created_per_month(session, first, last)
+    else:
+        sizes = dict((await session.execute(select(cohort, func.count()).group_by(cohort))).all())
+    if kept is not None:
+        cells = await session.execute(
+            select(kept.c.cohort, kept.c.month, kept.c.revenue).where(kept.c.cohort.between(first, last))
+        )
+    else:
+        cells = await session.execute(
+            select(cohort, lines.c.month, func.sum(lines.c.amount))
+            .join(lines, lines.c.contact_id == acquired.c.contact_id)
+            .group_by(cohort, lines.c.month)
+        )
+    revenue: dict[int, list[float]] = {}
+    totals: dict[int, float] = defaultdict(float)
     for month, when, amount in cells.all():
-        offset = max(0, _month_index(when) - _month_index(month))
+        offset = max(0, when - month)  # a purchase before the contact was created: its month 0
         row = revenue.setdefault(month, [0.0] * months)
         totals[month] += float(amount or 0)
         if offset < months:
             row[offset] += float(amount or 0)
-    first_month = month_of(dialect, fp.c.first_at)
-    if basis == "first_purchase" and filters.segment_id is None:
+    if basis == "first_purchase" and kept is not None:
         # Every member of a first-purchase cohort is a customer, new that month.
         customers = new_customers = sizes
+    elif kept is not None:
+        # Customers by creation month and new customers by first month: one pass over the firsts.
+        customers, new_customers = Counter(), Counter()
+        for created, started, count in (
+            await session.execute(
+                select(firsts.c.created_month, firsts.c.first_month, func.count()).group_by(
+                    firsts.c.created_month, firsts.c.first_month
+                )
+            )
+        ).all():
+            customers[created] += count
+            new_customers[started] += count
     else:
         customers = dict(
             (
                 await session.execute(
                     select(cohort, func.count())
-                    .select_from(acquired.join(fp, fp.c.contact_id == acquired.c.contact_id))
+                    .select_from(acquired.join(firsts, firsts.c.contact_id == acquired.c.contact_id))
                     .group_by(cohort)
                 )
             ).all()
@@ -242,9 +202,9 @@ async def cohorts_report(session: AsyncSession, filters: ReportFilters, basis: s
         new_customers = dict(
             (
                 await session.execute(
-                    select(first_month, func.count())
-                    .where(fp.c.first_at >= since, fp.c.first_at < until)
-                    .group_by(first_month)
+                    select(firsts.c.first_month, func.count())
+                    .where(firsts.c.first_at >= since, firsts.c.first_at < until)
+                    .group_by(firsts.c.first_month)
                 )
             ).all()
         )
@@ -254,13 +214,13 @@ async def cohorts_report(session: AsyncSession, filters: ReportFilters, basis: s
     rows = []
     for index in range(first, last + 1):
         month = _month_name(index)
-        buyers = int(customers.get(month, 0))
+        buyers = int(customers.get(index, 0))
         cost = round(sum(spent.get(month, {}).values()) + event_costs.get(month, 0.0), 2)
-        new = int(new_customers.get(month, 0))
+        new = int(new_customers.get(index, 0))
         cac = round(cost / new, 2) if new else None
         ltv: list[float | None] = []
         running = 0.0
-        for offset, amount in enumerate(revenue.get(month, [0.0] * months)):
+        for offset, amount in enumerate(revenue.get(index, [0.0] * months)):
             running += amount
             reached = index + offset <= current
             ltv.append(round(running / buyers, 2) if buyers and reached else None)
@@ -268,9 +228,9 @@ async def cohorts_report(session: AsyncSession, filters: ReportFilters, basis: s
         rows.append(
             CohortRow(
                 month=month,
-                size=int(sizes.get(month, 0)),
+                size=int(sizes.get(index, 0)),
                 customers=buyers,
-                revenue=round(float(totals.get(month, 0) or 0), 2),
+                revenue=round(float(totals.get(index, 0) or 0), 2),
                 new_customers=new,
                 spend=cost,
                 cac=cac,
@@ -278,7 +238,9 @@ async def cohorts_report(session: AsyncSession, filters: ReportFilters, basis: s
                 ltv_cac=round(latest / cac, 2) if latest is not None and cac else None,
             )
         )
-    return CohortsReport(as_of=now, basis=basis, months=months, rows=rows, definitions=DEFINITIONS)
+    # As fresh as the purchase lines: up to where the interaction stream has got.
+    as_of = await interactions.stream_freshness(session) or now
+    return CohortsReport(as_of=as_of, basis=basis, months=months, rows=rows, definitions=DEFINITIONS)
 
 
 class ValueReportController(Controller):

@@ -1,4 +1,5 @@
-"""RFM without I/O: quintile scores among customers, and the named group of an R and F score.
+"""RFM without I/O: quintile scores among customers, the named group of an R and F score, and the
+report's figures (groups, moves, grid, churn) from grouped rows.
 
 A score is the quintile of the customer's rank among all customers, ties sharing the lower one:
 score = 1 + floor(5 * (rank - 1) / customers), where rank is 1 for the worst value (the most
@@ -8,8 +9,10 @@ score, in Python and in SQL (`rank()` over the same order; see rfm.service)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 GROUPS: tuple[str, ...] = (
     "champions",
@@ -90,3 +93,46 @@ def score_customers(customers: Mapping[int, Measures]) -> dict[int, Scores]:
     frequency = quintiles([customers[i].orders for i in ids])
     monetary = quintiles([customers[i].revenue for i in ids])
     return {i: Scores(r, f, m) for i, r, f, m in zip(ids, recency, frequency, monetary, strict=True)}
+
+
+# Churn risk: customers by whole days since their last purchase, (name, lowest, highest).
+CHURN: tuple[tuple[str, int, int | None], ...] = (
+    ("0-30", 0, 30),
+    ("31-90", 31, 90),
+    ("91-180", 91, 180),
+    ("181-365", 181, 365),
+    ("365+", 366, None),
+)
+
+
+def fold(rows: Iterable[Sequence[Any]], compared: bool) -> dict[str, Any]:
+    """The report's figures from grouped rows (group now, group last month, R, F, churn bucket,
+    rows, customers now, period revenue, lifetime revenue), as JSON: by group the contacts, revenue
+    and moves (`compared`: last month's groups were kept), the R x F grid and the churn buckets."""
+    counts: Counter[str] = Counter()
+    moved_in: Counter[str] = Counter()
+    moved_out: Counter[str] = Counter()
+    cells: Counter[tuple[int, int]] = Counter()
+    revenue: dict[str, float] = defaultdict(float)
+    churn: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for now_in, was_in, r, f, bucket, pairs, customers, period, lifetime in rows:
+        if now_in is not None:
+            counts[now_in] += customers
+            revenue[now_in] += float(period or 0)
+            cells[(r, f)] += customers
+            if bucket is not None:
+                churn[bucket][0] += customers
+                churn[bucket][1] += float(lifetime or 0)
+        if compared and now_in != was_in:
+            if now_in is not None:
+                moved_in[now_in] += customers
+            if was_in is not None:
+                moved_out[was_in] += pairs
+    return {
+        "groups": {
+            g: {"contacts": counts[g], "revenue": revenue[g], "moved_in": moved_in[g], "moved_out": moved_out[g]}
+            for g in GROUPS
+        },
+        "grid": [[r, f, cells[(r, f)]] for r in range(1, 6) for f in range(1, 6)],
+        "churn": {name: [int(churn[name][0]), churn[name][1]] for name, _, _ in CHURN},
+    }

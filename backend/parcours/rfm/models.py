@@ -1,4 +1,5 @@
-"""Each RFM recompute: when, over which period, how many customers, and the ranges of each score."""
+"""Each RFM recompute: when, over which period, how many customers, the ranges of each score, and
+the whole base's report figures."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ class RfmRun(SQLModel, table=True):
     # {"recency"|"frequency"|"monetary": {"1": [lowest, highest], ...}}: the measures each score
     # covered, so that a contact's page can say what its scores mean in days, orders and money.
     ranges: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # The whole base's RFM report as this run left it (rfm.service.report_figures); None: a run
+    # older than these figures.
+    figures: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class RfmMonthly(SQLModel, table=True):

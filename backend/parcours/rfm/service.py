@@ -5,17 +5,20 @@ Measures: recency is whole days since the last purchase (any time, so that custo
 buying long ago rank last), frequency the orders and monetary the revenue of the last
 `period_days`. A purchase carrying an `order_id` already seen for the contact is the same order
 (counted once, at its first time, for its largest amount). Customers are contacts with at least one
-purchase; everyone else has empty RFM fields. Scores follow rfm.core (its formula, as `rank()`)."""
+purchase; everyone else has empty RFM fields. Scores follow rfm.core (its formula, as `rank()`).
+Each run also counts the whole base's RFM report (groups, moves since last month, grid, churn) and
+keeps it with the run: the report reads it instead of grouping every customer on each request."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Float,
     Integer,
     MetaData,
@@ -28,6 +31,7 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    or_,
     over,
     select,
     text,
@@ -36,12 +40,12 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.contacts import service as contacts
-from parcours.db import UTCDateTime, dialect_name, serialize
+from parcours.db import UTCDateTime, dialect_name, rows_about, serialize
 from parcours.interactions import service as interactions
 from parcours.jobs import service as jobs
 from parcours.jobs.enqueue import Enqueue
 from parcours.jobs.names import JobName
-from parcours.rfm.core import RANGES
+from parcours.rfm.core import CHURN, RANGES, fold
 from parcours.rfm.models import RfmMonthly, RfmRun
 from parcours.rfm.schemas import RfmContactOut, RfmMeasures, RfmRange, RfmRunOut
 
@@ -50,10 +54,14 @@ LOCK = "rfm_recompute"
 PURCHASE = "purchase"
 DIMENSIONS = ("recency", "frequency", "monetary")
 Report = Callable[[float, str], Awaitable[None]]
+# The conditions keeping some contacts, given the contact id column.
+Within = Callable[[Any], Sequence[ColumnElement[bool]]]
 
 
 def measures(dialect: str, now: datetime, period_days: int, contact_id: int | None = None) -> Select[Any]:
-    """(contact_id, days, orders, revenue) of every customer (or of one contact)."""
+    """(contact_id, days, orders, revenue, last_purchase_at, period_revenue, lifetime_revenue) of
+    every customer (or of one contact): revenue is the scores' (an order counted once), the other
+    two the reports' (every purchase's amount, in the period and ever)."""
     table = interactions.table()
     order_id = table.c.properties["order_id"].as_string()
     where = [table.c.type == PURCHASE]
@@ -63,7 +71,10 @@ def measures(dialect: str, now: datetime, period_days: int, contact_id: int | No
         select(
             table.c.contact_id.label("contact_id"),
             func.min(table.c.occurred_at).label("at"),
+            func.max(table.c.occurred_at).label("last_at"),
             func.max(func.coalesce(table.c.value, 0.0)).label("amount"),
+            # Every line's amount, as the reports count revenue (a duplicate line included).
+            func.sum(func.coalesce(table.c.value, 0.0)).label("lines"),
         )
         .where(*where)
         # A purchase without an order_id is an order of its own.
@@ -82,6 +93,9 @@ def measures(dialect: str, now: datetime, period_days: int, contact_id: int | No
         cast(days, Integer).label("days"),
         func.sum(case((recent, 1), else_=0)).label("orders"),
         func.sum(case((recent, per_order.c.amount), else_=0.0)).label("revenue"),
+        func.max(per_order.c.last_at).label("last_purchase_at"),
+        func.sum(case((recent, per_order.c.lines), else_=0.0)).label("period_revenue"),
+        func.sum(per_order.c.lines).label("lifetime_revenue"),
     ).group_by(per_order.c.contact_id)
 
 
@@ -94,6 +108,9 @@ def _tables(suffix: str) -> tuple[Table, Table]:
             Column("days", Integer, nullable=False),
             Column("orders", Integer, nullable=False),
             Column("revenue", Float, nullable=False),
+            Column("last_purchase_at", UTCDateTime(), nullable=False),
+            Column("period_revenue", Float, nullable=False),
+            Column("lifetime_revenue", Float, nullable=False),
         ]
 
     found = Table(f"rfm_measures_{suffix}", MetaData(), *measured(), prefixes=["TEMPORARY"])
@@ -122,6 +139,9 @@ def _scores(found: Table, customers: int) -> Select[Any]:
         found.c.days,
         found.c.orders,
         found.c.revenue,
+        found.c.last_purchase_at,
+        found.c.period_revenue,
+        found.c.lifetime_revenue,
         quintile(found.c.days.desc()).label("r"),
         quintile(found.c.orders).label("f"),
         quintile(found.c.revenue).label("m"),
@@ -133,6 +153,9 @@ def _scores(found: Table, customers: int) -> Select[Any]:
         ranked.c.days,
         ranked.c.orders,
         ranked.c.revenue,
+        ranked.c.last_purchase_at,
+        ranked.c.period_revenue,
+        ranked.c.lifetime_revenue,
         r,
         f,
         m,
@@ -171,8 +194,16 @@ async def recompute(
     finally:
         for table in (scored, found):
             await connection.run_sync(table.drop)
+    # The whole base's report, counted once here rather than on every request.
+    figures = await report_figures(session, now, await previous_month(session, _month(now)))
     run = RfmRun(
-        job_id=job_id, computed_at=now, period_days=period_days, customers=customers, changed=changed, ranges=ranges
+        job_id=job_id,
+        computed_at=now,
+        period_days=period_days,
+        customers=customers,
+        changed=changed,
+        ranges=ranges,
+        figures=figures,
     )
     session.add(run)
     await session.flush()
@@ -211,6 +242,45 @@ def monthly_table() -> Table:
 async def previous_month(session: AsyncSession, before: str) -> str | None:
     """The latest month before `before` ("2026-11") whose groups were kept."""
     return (await session.execute(select(func.max(_MONTHLY.c.month)).where(_MONTHLY.c.month < before))).scalar_one()
+
+
+async def report_figures(
+    session: AsyncSession, as_of: datetime, previous: str | None, within: Within | None = None
+) -> dict[str, Any]:
+    """The RFM report's figures (rfm.core.fold) from the customers' RFM rows and the groups kept
+    for `previous` (no purchase read), churn buckets as of `as_of`; `within` keeps some contacts
+    only (a segment's members). One statement: the group now by last month's, grid cell and bucket."""
+    cur, kept = contacts.rfm_table(), _MONTHLY
+    other: Any = kept  # SQLite: the month in the join's key below, an index lookup per customer
+    if await dialect_name(session) == "postgresql":
+        # Last month's rows only (read by the primary key), hashed against this month's.
+        other = select(kept.c.month, kept.c.contact_id, kept.c.rfm_segment).where(kept.c.month == previous)
+        other = other.subquery("before")
+    last = cur.c.last_purchase_at
+    # Whole days since the last purchase at most N: the last purchase is less than N + 1 days ago.
+    whens = [(last > literal(as_of - timedelta(days=high + 1), UTCDateTime()), name) for name, _, high in CHURN if high]
+    bucket = case((last.is_(None), None), *whens, else_="365+")
+    keys = (cur.c.rfm_segment, other.c.rfm_segment, cur.c.rfm_recency, cur.c.rfm_frequency, bucket)
+    rows = await session.execute(
+        select(
+            *keys,
+            func.count(),  # rows: a customer now, or last month only
+            func.count(cur.c.contact_id),
+            func.sum(cur.c.period_revenue),
+            func.sum(cur.c.lifetime_revenue),
+        )
+        # Last month's customers who are none now (erased since) count as moved out. The month in
+        # the join's key, and kept rows of other months left out.
+        .select_from(
+            cur.outerjoin(other, and_(other.c.month == previous, other.c.contact_id == cur.c.contact_id), full=True)
+        )
+        .where(
+            or_(other.c.month == previous, other.c.month.is_(None)),
+            *(within(func.coalesce(cur.c.contact_id, other.c.contact_id)) if within else ()),
+        )
+        .group_by(*keys)
+    )
+    return {"compared_with": previous, **fold(rows.all(), previous is not None)}
 
 
 async def _ranges(session: AsyncSession, scored: Table) -> dict[str, Any]:
@@ -281,3 +351,13 @@ async def contact_rfm(session: AsyncSession, contact_id: int, now: datetime, per
         measures=RfmMeasures(days=int(row.days), orders=int(row.orders), revenue=float(row.revenue)) if row else None,
         run=run_out(run) if run else None,
     )
+
+
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The contact's RFM group month by month (its current group is on the contact), for its data export."""
+    return {"rfm_months": await rows_about(session, RfmMonthly, "contact_id", contact_id)}
+
+
+async def forget_contact(session: AsyncSession, contact_id: int) -> None:
+    """An erased contact: its past RFM groups go too."""
+    await session.execute(delete(RfmMonthly).where(col(RfmMonthly.contact_id) == contact_id))

@@ -7,6 +7,8 @@ from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import IdParam, changes
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.runtime import Runtime
@@ -54,8 +56,10 @@ class ScoringModelsController(Controller):
         return await service.model_out(db, row)
 
     @delete("/{model_id:int}", summary="Delete a scoring model and its scores")
-    async def delete_model(self, model_id: IdParam, db: AsyncSession) -> None:
+    async def delete_model(self, model_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("scoring_model", model_id, (await service.get_model(db, model_id)).name)
         await service.delete_model(db, model_id)
+        await audit.record(db, actor, "scoring_model.deleted", target)
 
 
 class ContactScoresController(Controller):

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.auth.service import system_actor
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import dialect_name, move_rows
+from parcours.db import dialect_name, move_rows, rows_about
 from parcours.errors import NotFound, ParcoursError, Unprocessable
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import RuleRow, Stored
@@ -523,3 +523,11 @@ def contact_merger(
         return {"score_changes": moved}
 
     return merge_contacts
+
+
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The contact's scores and how they moved, for its data export."""
+    return {
+        "scores": await rows_about(session, ContactScore, "contact_id", contact_id),
+        "score_changes": await rows_about(session, ScoreChange, "contact_id", contact_id),
+    }

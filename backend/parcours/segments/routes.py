@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import Parameter
@@ -9,11 +10,14 @@ from litestar.response import Stream
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import IdParam, changes, to_out
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.contacts import exports
 from parcours.contacts import service as contacts
 from parcours.contacts.routes import contact_filters
 from parcours.contacts.schemas import ContactFilters, ContactPage, ContactSort, JobAccepted
+from parcours.db import transaction
 from parcours.rules import service as rules
 from parcours.runtime import Runtime
 from parcours.segments import service
@@ -78,8 +82,10 @@ class SegmentsController(Controller):
         return to_out(segment, SegmentOut)
 
     @delete("/{segment_id:int}", summary="Delete a segment (refused while other segments use it)")
-    async def delete_segment(self, segment_id: IdParam, db: AsyncSession) -> None:
+    async def delete_segment(self, segment_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("segment", segment_id, (await service.get_segment(db, segment_id)).name)
         await service.delete_segment(db, segment_id)
+        await audit.record(db, actor, "segment.deleted", target)
 
     @post("/{segment_id:int}/refresh", status_code=202, summary="Recompute the members now, as a job")
     async def refresh(self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, actor: Actor) -> JobAccepted:
@@ -114,12 +120,17 @@ class SegmentsController(Controller):
         summary="The members as CSV",
     )
     async def members_csv(
-        self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, filters: ContactFilters
+        self, segment_id: IdParam, db: AsyncSession, runtime: Runtime, filters: ContactFilters, actor: Actor
     ) -> Stream:
         segment = await service.get_segment(db, segment_id)
+        asked = {k: v for k, v in msgspec.structs.asdict(filters).items() if v is not None}
+        # Reads may go to a replica: the entry is written on its own, before the data leaves.
+        async with transaction(runtime.sessions) as session:
+            target = Target("segment", segment_id, segment.name)
+            await audit.record(session, actor, "contacts.exported", target, after={"filters": asked})
         name = "".join(c if c.isalnum() else "-" for c in segment.name).strip("-").lower() or "segment"
         return Stream(
-            exports.contacts_csv(runtime.read_sessions, filters, among=service.member_ids(segment_id)),
+            exports.contacts_csv(runtime.report_sessions, filters, among=service.member_ids(segment_id)),
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )

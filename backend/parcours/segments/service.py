@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import UTCDateTime, dialect_name, move_rows
+from parcours.db import UTCDateTime, dialect_name, move_rows, rows_about
 from parcours.errors import Conflict, InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue
 from parcours.rules import service as rules
@@ -267,3 +267,8 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     judges the survivor's dynamic ones again)."""
     moved = await move_rows(session, SegmentMember, "contact_id", other_id, survivor_id, unique_with=("segment_id",))
     return {"segment_memberships": moved}
+
+
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The segments the contact belongs to, for its data export."""
+    return {"segment_memberships": await rows_about(session, SegmentMember, "contact_id", contact_id)}

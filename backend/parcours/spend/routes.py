@@ -10,6 +10,8 @@ from msgspec import Meta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, Strict, limit_param, to_out
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.errors import InvalidInput
 from parcours.spend import service
@@ -52,8 +54,12 @@ class SpendController(Controller):
         return to_out(await service.add(db, values, actor.label), SpendOut)
 
     @delete("/{spend_id:int}", summary="Delete a spend entry")
-    async def delete_spend(self, spend_id: IdParam, db: AsyncSession) -> None:
+    async def delete_spend(self, spend_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        entry = await service.get(db, spend_id)
+        target = Target("spend", spend_id, f"{entry.month} {entry.channel}")
+        before = audit.snapshot(entry, ("month", "channel", "amount"))
         await service.remove(db, spend_id)
+        await audit.record(db, actor, "spend.deleted", target, before=before)
 
     @post("/import", summary="Add the rows of a CSV (month,channel,amount[,note]): all of them, or none")
     async def import_spend(self, data: SpendCsv, db: AsyncSession, actor: Actor) -> SpendImported:

@@ -34,9 +34,15 @@ async def add(session: AsyncSession, values: dict[str, Any], by: str) -> Marketi
     return entry
 
 
-async def remove(session: AsyncSession, spend_id: int) -> None:
-    if await session.get(MarketingSpend, spend_id) is None:
+async def get(session: AsyncSession, spend_id: int) -> MarketingSpend:
+    entry = await session.get(MarketingSpend, spend_id)
+    if entry is None:
         raise NotFound("This spend entry does not exist.", "spend_id")
+    return entry
+
+
+async def remove(session: AsyncSession, spend_id: int) -> None:
+    await get(session, spend_id)
     await session.execute(delete(MarketingSpend).where(col(MarketingSpend.id) == spend_id))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import UTC
 from email import message_from_bytes
 from email.message import Message as MimeMessage
 from typing import Any
@@ -45,6 +46,9 @@ def _about(message: SentMessage) -> dict[str, Any]:
         "journey_id": message.journey_id,
         "variant": message.variant,
         "message_id": message.id,
+        # What the email report breaks the message's figures down by: domain and hour of sending.
+        "domain": message.to_address.rsplit("@", 1)[-1].lower(),
+        "sent_hour": message.sent_at.astimezone(UTC).hour if message.sent_at else None,
     }
     if message.journey_id is not None:
         about.update(journey_id=message.journey_id, node_id=message.node_id)

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from parcours import keys
 from parcours.errors import InvalidInput
 
 PURPOSES = ("open", "click", "unsubscribe", "preferences", "event_cancel", "contact")
@@ -20,7 +21,8 @@ CONTACT_TOKEN_SECONDS = 30 * 24 * 3600
 
 
 @lru_cache(maxsize=64)
-def _serializer(secret: str, purpose: str) -> URLSafeSerializer:
+def _serializer(secret: str | tuple[str, ...], purpose: str) -> URLSafeSerializer:
+    # Given several keys, itsdangerous signs with the last and verifies with any.
     return URLSafeSerializer(secret, salt=f"parcours.{purpose}")
 
 
@@ -47,7 +49,8 @@ def sign(secret: str, purpose: str, payload: dict[str, Any]) -> str:
 
 def verify(secret: str, purpose: str, token: str) -> dict[str, Any]:
     try:
-        payload = _serializer(secret, purpose).loads(token)
+        # The current key, or a retired one still in its grace period (parcours rotate-secret).
+        payload = _serializer(tuple(reversed(keys.accepted(secret))), purpose).loads(token)
     except BadSignature:
         raise InvalidInput(
             "This link is not valid: it may have been changed or cut. Use the link from the email.", "token"

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.addresses import normalize_email
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import dialect_name, insert_ignoring_duplicates, move_rows, upsert
+from parcours.db import dialect_name, insert_ignoring_duplicates, move_rows, rows_about, upsert
 from parcours.errors import InvalidInput, NotFound, ParcoursError
 from parcours.interactions import recording
 from parcours.interactions.batch import Batch, Consumer
@@ -303,3 +303,8 @@ async def purge(session: AsyncSession, retention_days: int) -> int:
 async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:
     """A contact merged into another: the browsers known as the other are the survivor's."""
     return {"visitors": await move_rows(session, Visitor, "contact_id", other_id, survivor_id)}
+
+
+async def contact_data(session: AsyncSession, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The browsers known as the contact (their anonymous ids), for its data export."""
+    return {"visitors": await rows_about(session, Visitor, "contact_id", contact_id)}

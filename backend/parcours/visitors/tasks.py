@@ -3,7 +3,7 @@ of anonymous visitors never identified)."""
 
 from __future__ import annotations
 
-from parcours.db import transaction
+from parcours.db import in_batches
 from parcours.groupcommit import GroupCommit
 from parcours.runtime import Runtime, WorkerContext
 from parcours.visitors import service
@@ -19,12 +19,10 @@ def group_commit(runtime: Runtime) -> Beacons:
 
 
 async def purge_visitors(ctx: WorkerContext) -> int:
-    """Hourly: anonymous visitors never identified, unseen for PARCOURS_VISITOR_RETENTION_DAYS."""
+    """Hourly: anonymous visitors never identified, unseen for PARCOURS_ANONYMOUS_RETENTION_DAYS."""
     runtime = ctx["runtime"]
-    purged = 0
-    while True:
-        async with transaction(runtime.sessions) as session:
-            count = await service.purge(session, runtime.settings.visitor_retention_days)
-        purged += count
-        if count < service.PURGE_BATCH:
-            return purged
+    return await in_batches(
+        runtime.sessions,
+        lambda session: service.purge(session, runtime.settings.anonymous_retention_days),
+        service.PURGE_BATCH,
+    )

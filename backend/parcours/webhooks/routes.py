@@ -7,6 +7,8 @@ from litestar import Controller, delete, get, patch, post
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import Cursor, IdParam, changes, limit_param, to_out
+from parcours.audit import service as audit
+from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.runtime import Runtime
 from parcours.webhooks import service
@@ -50,8 +52,10 @@ class WebhooksController(Controller):
         return to_out(changed, WebhookOut)
 
     @delete("/{webhook_id:int}", opt=ADMIN, summary="Delete a webhook and its deliveries (admin)")
-    async def delete_webhook(self, webhook_id: IdParam, db: AsyncSession) -> None:
+    async def delete_webhook(self, webhook_id: IdParam, db: AsyncSession, actor: Actor) -> None:
+        target = Target("webhook", webhook_id, (await service.get_webhook(db, webhook_id)).name)
         await service.delete_webhook(db, webhook_id)
+        await audit.record(db, actor, "webhook.deleted", target)
 
     @post("/{webhook_id:int}/secret", opt=ADMIN, status_code=200, summary="Replace the signing secret (admin)")
     async def new_secret(self, webhook_id: IdParam, db: AsyncSession) -> WebhookOut:

@@ -49,6 +49,12 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
   const interactions = [...new Set([...INTERACTION_TYPES, text("type")])].filter(Boolean)
     .map((v) => ({ value: v, label: t(`interactions.${v}`, { defaultValue: v }) }));
 
+  // A text message or a webhook that still fails after its tries: the journey goes on, or stops there.
+  const onFailure = (
+    <Select label={t("journeys.fields.on_failure")} {...props("on_failure")} allowDeselect={false}
+      value={text("on_failure") || "continue"} onChange={(v) => set("on_failure", v === "stop" ? "stop" : "continue")}
+      data={(["continue", "stop"] as const).map((v) => ({ value: v, label: t(`journeys.fields.on_failure_${v}`) }))} />
+  );
   const segmentPicker = (staticOnly: boolean) => (
     <Select label={t("journeys.fields.segment")} searchable placeholder={t("journeys.summary.pick_segment")} {...props("segment_id")}
       description={staticOnly ? t("journeys.fields.static_only") : undefined}
@@ -136,9 +142,19 @@ export function NodeForm({ type, config, errors, onChange, disabled }: Props) {
       );
     }
     case "action.sms":
-      return <Textarea label={t("journeys.fields.sms")} autosize minRows={3} value={text("text")} {...props("text")} onChange={(e) => set("text", e.currentTarget.value)} />;
+      return (
+        <Stack>
+          <Textarea label={t("journeys.fields.sms")} autosize minRows={3} value={text("text")} {...props("text")} onChange={(e) => set("text", e.currentTarget.value)} />
+          {onFailure}
+        </Stack>
+      );
     case "action.webhook":
-      return <TextInput label={t("journeys.fields.url")} placeholder="https://" value={text("url")} {...props("url")} onChange={(e) => set("url", e.currentTarget.value)} />;
+      return (
+        <Stack>
+          <TextInput label={t("journeys.fields.url")} placeholder="https://" value={text("url")} {...props("url")} onChange={(e) => set("url", e.currentTarget.value)} />
+          {onFailure}
+        </Stack>
+      );
     case "action.update_field":
       return (
         <Stack>

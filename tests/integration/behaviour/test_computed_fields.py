@@ -121,12 +121,15 @@ def test_the_backfill_job_fills_what_was_there_before(api: Any, make_contact: An
     assert field["backfilled_at"] is None  # as answered when created; the job sets it
     again = api.get(f"/api/computed-fields/{field['id']}").json()
     assert again["backfilled_at"] is not None and again["backfill"]["status"] == "done"
-    assert [values_of(api, c["id"]).get(field["field"]) for c in contacts] == [None, 1, 2]
+    # The backfill counts what the stream has handed on; the stream adds the rest when it gets there.
+    for contact, expected in zip(contacts, [None, 1, 2], strict=True):
+        value_becomes(api, contact["id"], field["field"], expected)
     # A change of definition backfills again.
     changed = api.patch(f"/api/computed-fields/{field['id']}", json={"filter": 'url =~~ "/pricing/2"'})
     assert changed.status_code == 200, changed.text
     assert api.wait_job(changed.json()["backfill"]["job_id"])["status"] == "done"
-    assert [values_of(api, c["id"]).get(field["field"]) for c in contacts] == [None, None, 2]
+    for contact, expected in zip(contacts, [None, None, 2], strict=True):
+        value_becomes(api, contact["id"], field["field"], expected)
 
 
 def test_listed_as_rule_fields_and_refused_while_a_segment_reads_them(api: Any) -> None:

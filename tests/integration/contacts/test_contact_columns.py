@@ -30,6 +30,9 @@ def test_rows_carry_the_behavioural_and_rfm_fields_asked_for(api: Any, make_cont
     assert api.post("/api/interactions", json={"batch": batch}).status_code in (200, 202)
     timeline = f"/api/contacts/{buyer['id']}/interactions"
     assert api.eventually(lambda: len(api.get(timeline).json()["items"]) >= 3), api.get(timeline).json()
+    # The timeline shows what is stored; the field counts what the stream has handed on, a moment later.
+    scores = f"/api/contacts/{buyer['id']}"
+    assert api.eventually(lambda: api.get(scores).json()["scores"].get(field) == 2), api.get(scores).json()
     recompute = api.post("/api/rfm/recompute")
     assert recompute.status_code == 202, recompute.text
     assert api.wait_job(recompute.json()["job_id"])["status"] == "done"

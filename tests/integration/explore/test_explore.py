@@ -329,3 +329,108 @@ def test_opportunities_by_stage_and_close_month(api: Any, base: dict[str, Any]) 
         },
     )
     assert answer["rows"] == [["2026-03", "won", 2, pytest.approx(1500.0)], ["2026-04", "lost", 1, None]]
+
+
+def test_time_and_type_questions_come_from_the_daily_counts(api: Any, base: dict[str, Any]) -> None:
+    question = {
+        "dataset": "interactions",
+        "group_by": ["month", "type"],
+        "measures": [{"kind": "count"}, {"kind": "sum", "field": "value"}, {"kind": "avg", "field": "value"}],
+    }
+
+    def from_rows() -> tuple[Counter[tuple[str, str]], dict[tuple[str, str], list[float]]]:
+        counts: Counter[tuple[str, str]] = Counter()
+        values: dict[tuple[str, str], list[float]] = defaultdict(list)
+        for at, kind, value in raw(api, "select occurred_at, type, value from interactions"):
+            moment = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(at)
+            key = ((moment.astimezone(dt.UTC) if moment.tzinfo else moment).strftime("%Y-%m"), kind)
+            counts[key] += 1
+            if value is not None:
+                values[key].append(float(value))
+        return counts, values
+
+    def caught_up() -> Any:
+        # Other tests' interactions reach the daily counts once the stream has handed them on.
+        answer, (counts, values) = ask(api, question), from_rows()
+        return (answer, counts, values) if {k: v[0] for k, v in as_dict(answer, 2).items()} == counts else None
+
+    found = api.eventually(caught_up)
+    assert found, "the daily counts never matched the raw rows"
+    answer, counts, values = found
+    assert answer["source"] == "daily" and answer["as_of"]
+    got = as_dict(answer, 2)
+    for key in counts:
+        expected_sum = round(sum(values[key]), 2) if values[key] else None
+        expected_avg = round(statistics.mean(values[key]), 2) if values[key] else None
+        assert got[key][1:] == [pytest.approx(expected_sum), pytest.approx(expected_avg)], key
+    # Distinct contacts do not add up across days: the raw rows answer, with the same groups.
+    people = ask(api, {**question, "measures": [{"kind": "count"}, {"kind": "contacts"}]})
+    assert people["source"] == "interactions"
+    assert {k: v[0] for k, v in as_dict(people, 2).items()} == dict(counts)
+
+
+def test_purchases_by_week_in_a_period_from_the_daily_counts(api: Any, base: dict[str, Any]) -> None:
+    start, end = (NOW - dt.timedelta(days=75)).date(), (NOW - dt.timedelta(days=10)).date()
+    answer = ask(
+        api,
+        {
+            "dataset": "purchases",
+            "filters": {"from": start.isoformat(), "to": end.isoformat()},
+            "group_by": ["week"],
+            "measures": [{"kind": "sum", "field": "amount"}, {"kind": "count"}],
+        },
+    )
+    assert answer["source"] == "daily"
+    expected: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for _who, days, amount, *_ in PURCHASES:
+        day = (NOW - dt.timedelta(days=days)).date()
+        if start <= day <= end:
+            monday = (day - dt.timedelta(days=day.weekday())).isoformat()
+            expected[monday][0] += amount
+            expected[monday][1] += 1
+    assert {k: v for k, v in as_dict(answer).items()} == {k: [pytest.approx(s), n] for k, (s, n) in expected.items()}
+
+
+def test_an_erased_contact_leaves_the_daily_counts(api: Any) -> None:
+    kind = unique_email("erased").split("@")[0].replace(".", "_")
+    contact = api.post("/api/contacts", json={"email": unique_email("erased")}).json()
+    other = api.post("/api/contacts", json={"email": unique_email("kept")}).json()
+    batch = [{"type": kind, "contact_id": contact["id"], "properties": {"value": 2.5}} for _ in range(3)]
+    batch.append({"type": kind, "contact_id": other["id"], "properties": {"value": 4.0}})
+    assert api.post("/api/interactions", json={"batch": batch}).status_code in (200, 202)
+    question = {
+        "dataset": "interactions",
+        "filters": {"types": [kind]},
+        "measures": [{"kind": "count"}, {"kind": "sum", "field": "value"}],
+    }
+    api.eventually(lambda: ask(api, question)["rows"] == [[4, 11.5]])
+    assert api.delete(f"/api/contacts/{contact['id']}").status_code == 204
+    answer = ask(api, question)
+    assert answer["source"] == "daily" and answer["rows"] == [[1, 4.0]]
+    assert raw(api, f"select count(*), sum(value) from interactions where type = '{kind}'") == [(1, 4.0)]
+
+
+def test_the_daily_counts_are_rebuilt_from_the_raw_rows(api: Any, base: dict[str, Any]) -> None:
+    from parcours.db import create_engine, session_factory
+    from parcours.explore import rollup
+
+    question = {"dataset": "purchases", "group_by": ["month"], "measures": [{"kind": "sum", "field": "amount"}]}
+    before = ask(api, question)
+    assert before["source"] == "daily"
+
+    async def on_database(rebuilding: bool) -> int:
+        engine = create_engine(async_url(api.app.state.runtime.settings.database_url))
+        try:
+            if rebuilding:
+                start = (NOW - dt.timedelta(days=400)).date()
+                return await rollup.rebuild(session_factory(engine), start, NOW.date())
+            async with engine.begin() as connection:
+                await connection.execute(text("delete from explore_daily where type = 'purchase'"))
+            return 0
+        finally:
+            await engine.dispose()
+
+    asyncio.run(on_database(rebuilding=False))
+    assert ask(api, question)["rows"] == []
+    assert asyncio.run(on_database(rebuilding=True)) > 0
+    assert ask(api, question)["rows"] == before["rows"]

@@ -141,18 +141,20 @@ def plan(api: Any, database: Database) -> dict[str, Any]:
     ]
     database.write(*[insert(JourneyRun).values(r) for r in runs])
     database.write(*[insert(OutboxMessage).values(m) for m in mails])
-    # New leads: a (journey) in month 0, f (campaign) in month 1, d (journey) in month 2; c has no
-    # origin, b and e came before the program.
+    # New leads by their structured origin: a (the journey) in month 0, f (the campaign) in month
+    # 1, d (the journey) in month 2; b came through the journey before the program, c has no
+    # origin, e came through a form that is no part of the program.
     before = at(0) - timedelta(days=20)
-    for who, created, origin in [
-        (a, at(0), "inbound"),
-        (b, before, "inbound"),
-        (c, at(1), None),
-        (d, at(2), "outbound"),
-        (e, before, "inbound"),
-        (f, at(1), "inbound"),
+    for who, lead_at, kind, origin in [
+        (a, at(0), "outbound", {"lead_origin_journey_id": trip["id"]}),
+        (b, before, "outbound", {"lead_origin_journey_id": trip["id"]}),
+        (c, at(1), None, {}),
+        (d, at(2), "outbound", {"lead_origin_journey_id": trip["id"]}),
+        (e, at(1), "inbound", {"lead_origin_form_id": 987654}),
+        (f, at(1), "outbound", {"lead_origin_campaign_id": campaign}),
     ]:
-        database.write(update(Contact).where(Contact.id == who).values(created_at=created, lead_origin=origin))
+        values = {"created_at": before, "lead_at": lead_at if kind else None, "lead_origin": kind, **origin}
+        database.write(update(Contact).where(Contact.id == who).values(**values))
 
     purchases = [
         (a, at(0), 50.0),
@@ -283,24 +285,73 @@ def test_new_leads_come_from_the_programs_journeys_and_campaigns(
     api: Any, plan: dict[str, Any], database: Database
 ) -> None:
     answer = _progress(api, plan, {"metric": "new_leads"}, 10)
-    entered = select(JourneyRun.contact_id).where(JourneyRun.journey_id == plan["journey"])
-    sent = select(OutboxMessage.contact_id).where(
-        OutboxMessage.campaign_id == plan["campaign"], OutboxMessage.status.in_(("sent", "captured"))
-    )
     expected = [
         float(
             database.one(
                 select(func.count()).where(
-                    Contact.created_at >= s,
-                    Contact.created_at < e,
+                    Contact.lead_at >= s,
+                    Contact.lead_at < e,
                     Contact.lead_origin.is_not(None),
-                    Contact.id.in_(entered) | Contact.id.in_(sent),
+                    (Contact.lead_origin_journey_id == plan["journey"])
+                    | (Contact.lead_origin_campaign_id == plan["campaign"]),
                 )
             )[0]
         )
         for s, e in _windows()
     ]
     assert [p["value"] for p in answer["series"]] == expected == [1.0, 2.0, 3.0]
+
+
+def _saved(api: Any, question: dict[str, Any]) -> int:
+    made = api.post("/api/explorations", json={"name": "Tracked", "question": question})
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
+
+
+def test_an_exploration_result_is_tracked_over_the_programs_months(
+    api: Any, plan: dict[str, Any], database: Database
+) -> None:
+    revenue = _saved(api, {"dataset": "purchases", "measures": [{"kind": "sum", "field": "amount"}]})
+    answer = _progress(api, plan, {"metric": "exploration", "exploration_id": revenue}, 200)
+    expected = [
+        round(float(database.one(select(func.coalesce(func.sum(Interaction.value), 0)).where(*_purchases(s, e)))[0]), 2)
+        for s, e in _windows()
+    ]
+    assert [p["value"] for p in answer["series"]] == expected == [149.0, 199.0, 224.0]
+    assert answer["reached"] == round(224 / 200, 4)
+
+    # One row of a grouped question (not its largest: more opens than purchases), and its second
+    # measure (distinct buyers: from the raw rows).
+    someone = database.one(select(func.min(Interaction.contact_id)).where(Interaction.type == "purchase"))[0]
+    opens = [{"type": "email_opened", "contact_id": someone, "occurred_at": at(0, 2).isoformat()}] * 9
+    assert api.post("/api/interactions", json={"batch": opens}).status_code in (200, 202)
+    counted = {"dataset": "interactions", "filters": {"types": ["email_opened"], "from": M[0].isoformat()}}
+    api.eventually(lambda: api.post("/api/explore", json=counted).json()["rows"][0][0] >= 9)
+    by_type = _saved(
+        api,
+        {
+            "dataset": "interactions",
+            "filters": {"types": ["purchase", "email_opened"]},
+            "group_by": ["type"],
+            "measures": [{"kind": "count"}, {"kind": "contacts"}],
+        },
+    )
+    for measure, column in ((0, func.count()), (1, func.count(Interaction.contact_id.distinct()))):
+        kpi = {"metric": "exploration", "exploration_id": by_type, "cell": ["purchase"], "measure": measure}
+        answer = _progress(api, plan, kpi, 10)
+        expected = [float(database.one(select(column).where(*_purchases(s, e)))[0]) for s, e in _windows()]
+        assert [p["value"] for p in answer["series"]] == expected
+    assert expected == [2.0, 3.0, 4.0]
+
+
+def test_a_deleted_exploration_leaves_its_kpi_unavailable(api: Any, plan: dict[str, Any]) -> None:
+    tracked = _saved(api, {"dataset": "contacts"})
+    body = {"name": "Gone", "kpi": {"metric": "exploration", "exploration_id": tracked}, **PERIOD}
+    made = api.post("/api/programs", json=body).json()
+    assert api.get(f"/api/programs/{made['id']}/progress").json()["available"] is True
+    assert api.delete(f"/api/explorations/{tracked}").status_code == 204
+    answer = api.get(f"/api/programs/{made['id']}/progress").json()
+    assert (answer["available"], answer["value"], answer["series"]) == (False, None, [])
 
 
 def test_a_program_not_started_yet_has_no_figures(api: Any) -> None:

@@ -46,7 +46,13 @@ def test_a_program_keeps_its_kpi_target_period_owner_and_actions(api: Any) -> No
         event_ids=[webinar["id"]],
         template_key="reactivation",
     )
-    assert made["kpi"] == {"metric": "open_rate", "segment_id": None, "exploration_id": None}
+    assert made["kpi"] == {
+        "metric": "open_rate",
+        "segment_id": None,
+        "exploration_id": None,
+        "cell": None,
+        "measure": None,
+    }
     assert (made["target"], made["owner"], made["owner_name"]) == (0.25, me["id"], me["name"] or me["email"])
     assert (made["journey_ids"], made["campaign_ids"], made["event_ids"]) == (
         [first["id"], second["id"]],
@@ -69,7 +75,7 @@ def test_a_program_keeps_its_kpi_target_period_owner_and_actions(api: Any) -> No
     kpi = {"metric": "segment_revenue", "segment_id": segment}
     moved = api.patch(f"/api/programs/{made['id']}", json={"kpi": kpi})
     assert moved.status_code == 200, moved.text
-    assert moved.json()["kpi"] == {**kpi, "exploration_id": None}
+    assert moved.json()["kpi"] == {**kpi, "exploration_id": None, "cell": None, "measure": None}
 
     # A deleted journey leaves its program.
     assert api.delete(f"/api/journeys/{second['id']}").status_code == 204
@@ -104,13 +110,19 @@ def test_programs_page_by_cursor(api: Any) -> None:
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(api: Any) -> None:
     taken = _draft(api)
     _program(api, name="Holder", journey_ids=[taken["id"]])
+    question = {"dataset": "interactions", "group_by": ["type"]}
+    grouped = api.post("/api/explorations", json={"name": "By type", "question": question}).json()["id"]
     before = api.get("/api/programs", params={"limit": 200}).json()["total"]
     cases = [
         ({"name": ""}, "name"),
         ({"ends_on": "2030-12-31"}, "ends_on"),
         ({"ends_on": "2035-01-01"}, "ends_on"),
         ({"kpi": {"metric": "likes"}}, "kpi.metric"),
-        ({"kpi": {"metric": "exploration", "exploration_id": 1}}, "kpi.metric"),
+        ({"kpi": {"metric": "exploration"}}, "kpi.exploration_id"),
+        ({"kpi": {"metric": "exploration", "exploration_id": 987654}}, "kpi.exploration_id"),
+        ({"kpi": {"metric": "exploration", "exploration_id": grouped}}, "kpi.cell"),
+        ({"kpi": {"metric": "exploration", "exploration_id": grouped, "cell": ["a", "b"]}}, "kpi.cell"),
+        ({"kpi": {"metric": "exploration", "exploration_id": grouped, "cell": ["a"], "measure": 1}}, "kpi.measure"),
         ({"kpi": {"metric": "segment_revenue"}}, "kpi.segment_id"),
         ({"kpi": {"metric": "segment_revenue", "segment_id": 987654}}, "kpi.segment_id"),
         ({"target": -1}, "target"),
@@ -175,7 +187,7 @@ def test_shipped_templates_and_the_kpi_catalogue(api: Any) -> None:
         "exploration",
     }
     assert catalogue["open_rate"]["divided_by"] == "emails delivered"
-    assert catalogue["exploration"]["available"] is False
+    assert catalogue["exploration"]["available"] is True and catalogue["exploration"]["needs_exploration"] is True
 
 
 def test_the_calendar_shows_each_program_with_its_actions_across_the_year(api: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,12 @@ from parcours.settings import async_url
 from tests.factories import static_segment, unique_email
 
 NOW = dt.datetime.now(dt.UTC)
+
+
+def as_moment(value: Any) -> dt.datetime:
+    """A timestamp as either database gives it back (SQLite: text), in UTC."""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def month_of(moment: dt.datetime) -> str:
@@ -139,9 +146,9 @@ def base(api: Any, database: Database) -> dict[str, Any]:
         batch += [purchase(ids[-1], *p) for p in purchases]
     response = api.post("/api/interactions", json={"batch": batch})
     assert response.status_code in (200, 202), response.text
-    recomputed = api.post("/api/rfm/recompute")
-    assert recomputed.status_code == 202, recomputed.text
-    assert api.wait_job(recomputed.json()["job_id"])["status"] == "done"
+    # Cohorts and products read the purchase lines the stream keeps: wait until it has.
+    assert api.eventually(lambda: database.rows("select count(*) from purchase_lines") == [(len(batch),)], 30)
+    recompute(api)
     # Last month's groups as a recompute then left them: the first customer was elsewhere, the
     # second in the same group, and a customer who is one no longer (erased since) was "lost".
     current = dict(database.rows("select contact_id, rfm_segment from contact_rfm"))
@@ -152,7 +159,15 @@ def base(api: Any, database: Database) -> dict[str, Any]:
         b=ids[1],
         same=current[ids[1]],
     )
+    # Tonight's recompute: the whole base's report counted against those groups.
+    recompute(api)
     return {"ids": ids}
+
+
+def recompute(api: Any) -> None:
+    recomputed = api.post("/api/rfm/recompute")
+    assert recomputed.status_code == 202, recomputed.text
+    assert api.wait_job(recomputed.json()["job_id"])["status"] == "done"
 
 
 def report(api: Any, path: str, **query: Any) -> dict[str, Any]:
@@ -165,22 +180,27 @@ def purchases(database: Database) -> list[tuple[int, dt.datetime, float, dict[st
     rows = database.rows("select contact_id, occurred_at, value, properties from interactions where type = 'purchase'")
     out = []
     for cid, moment, value, properties in rows:
-        if isinstance(moment, str):
-            moment = dt.datetime.fromisoformat(moment)
         if isinstance(properties, str):
-            import json
-
             properties = json.loads(properties)
-        out.append(
-            (cid, moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment, float(value or 0), properties)
-        )
+        out.append((cid, as_moment(moment), float(value or 0), properties))
     return out
+
+
+def refreshed_audience(api: Any) -> dict[str, Any]:
+    """The whole base's audience once counted again (the report reads that count)."""
+    started = dt.datetime.now(dt.UTC)
+    refresh = api.post("/api/reports/audience/refresh")
+    assert refresh.status_code == 202, refresh.text
+    assert api.wait_job(refresh.json()["job_id"])["status"] == "done"
+    answer = report(api, "/api/reports/audience")
+    assert dt.datetime.fromisoformat(answer["as_of"]) >= started - dt.timedelta(seconds=1)
+    return answer
 
 
 def test_audience_distributions_completeness_opt_ins_reconcile(
     api: Any, database: Database, base: dict[str, Any]
 ) -> None:
-    answer = report(api, "/api/reports/audience")
+    answer = refreshed_audience(api)
     raw = database.rows(
         "select gender, country, city, language, source, job_title, phone, email_opt_in, sms_opt_in, unsubscribed, bounced, created_at from contacts"
     )
@@ -198,9 +218,32 @@ def test_audience_distributions_completeness_opt_ins_reconcile(
     assert opt["email"]["contacts"] == emailable == 3
     assert opt["email"]["share"] == round(emailable / len(raw), 4)
     assert opt["sms"]["contacts"] == sum(1 for r in raw if r[8] and r[6]) == 1
-    this_month = next(g for g in answer["growth"] if g["month"] == month_of(NOW))
-    assert this_month["new"] == len(PEOPLE)
+    created = Counter(month_of(as_moment(r[11])) for r in raw)
+    assert {g["month"]: g["new"] for g in answer["growth"] if g["new"]} == dict(created)
     assert len(answer["growth"]) >= 12
+
+
+def test_the_whole_base_is_read_from_its_last_count_a_segment_live(
+    api: Any, database: Database, base: dict[str, Any]
+) -> None:
+    before = refreshed_audience(api)
+    made = api.post("/api/contacts", json={"email": unique_email("late"), "gender": "male", "email_opt_in": True})
+    assert made.status_code == 201, made.text
+    alone = static_segment(api, [made.json()["id"]])
+    live = report(api, "/api/reports/audience", segment_id=alone)
+    assert live["contacts"] == 1 and dt.datetime.fromisoformat(live["as_of"]) > dt.datetime.fromisoformat(
+        before["as_of"]
+    )
+    after = refreshed_audience(api)
+    assert after["contacts"] == before["contacts"] + 1 == database.rows("select count(*) from contacts")[0][0]
+    genders = {b["key"]: b["contacts"] for b in after["distributions"]["gender"]}
+    assert genders["male"] == {b["key"]: b["contacts"] for b in before["distributions"]["gender"]}["male"] + 1
+    opt = {o["key"]: o["contacts"] for o in after["opt_in"]}
+    assert opt["email"] == {o["key"]: o["contacts"] for o in before["opt_in"]}["email"] + 1
+    segments = {b["key"]: b["contacts"] for b in after["distributions"]["segment"]}
+    assert segments[str(alone)] == 1
+    api.delete(f"/api/contacts/{made.json()['id']}")
+    refreshed_audience(api)
 
 
 def test_audience_of_a_segment_and_its_csv(api: Any, base: dict[str, Any]) -> None:
@@ -216,13 +259,31 @@ def test_audience_of_a_segment_and_its_csv(api: Any, base: dict[str, Any]) -> No
     assert missing.status_code == 400 and missing.json()["error"]["field"] == "segment_id"
 
 
+def test_each_customers_rfm_row_keeps_its_last_purchase_and_revenue(database: Database, base: dict[str, Any]) -> None:
+    computed_at, period = database.rows("select computed_at, period_days from rfm_runs order by id desc limit 1")[0]
+    since = as_moment(computed_at) - dt.timedelta(days=period)
+    last: dict[int, dt.datetime] = {}
+    ever: dict[int, float] = defaultdict(float)
+    recent: dict[int, float] = defaultdict(float)
+    for cid, moment, value, _ in purchases(database):
+        last[cid] = max(last.get(cid, moment), moment)
+        ever[cid] += value
+        recent[cid] += value if moment >= since else 0.0
+    kept = database.rows("select contact_id, last_purchase_at, period_revenue, lifetime_revenue from contact_rfm")
+    assert {cid: (as_moment(at), round(p, 2), round(e, 2)) for cid, at, p, e in kept} == {
+        cid: (last[cid], round(recent[cid], 2), round(ever[cid], 2)) for cid in last
+    }
+
+
 def test_rfm_groups_moves_grid_and_churn_reconcile(api: Any, database: Database, base: dict[str, Any]) -> None:
-    start = (NOW - dt.timedelta(days=200)).date().isoformat()
-    answer = report(api, "/api/reports/rfm", **{"from": start, "to": NOW.date().isoformat()})
+    answer = report(api, "/api/reports/rfm")
     current = dict(database.rows("select contact_id, rfm_segment from contact_rfm"))
     groups = {g["group"]: g for g in answer["groups"]}
     assert {g: v["contacts"] for g, v in groups.items() if v["contacts"]} == dict(Counter(current.values()))
-    since = dt.datetime.fromisoformat(start + "T00:00:00+00:00")
+    computed_at = dt.datetime.fromisoformat(answer["computed_at"])
+    assert answer["as_of"] == answer["computed_at"] and answer["period_days"] == 365
+    # Revenue: what each group's customers bought over the RFM period, as of the recompute.
+    since = computed_at - dt.timedelta(days=answer["period_days"])
     revenue: dict[str, float] = defaultdict(float)
     for cid, moment, value, _ in purchases(database):
         if moment >= since:
@@ -248,7 +309,7 @@ def test_rfm_groups_moves_grid_and_churn_reconcile(api: Any, database: Database,
         spent[cid] += value
     expected: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
     for cid, moment in last.items():
-        days = (NOW - moment).days
+        days = (computed_at - moment).days
         name = next(
             (b for b, hi in (("0-30", 30), ("31-90", 90), ("91-180", 180), ("181-365", 365)) if days <= hi), "365+"
         )
@@ -259,6 +320,59 @@ def test_rfm_groups_moves_grid_and_churn_reconcile(api: Any, database: Database,
     }
     csv = api.get("/api/reports/rfm", params={"format": "csv"})
     assert csv.status_code == 200 and "group,contacts,revenue" in csv.text
+
+
+def test_the_whole_base_rfm_is_the_last_recomputes_a_segment_live(
+    api: Any, database: Database, base: dict[str, Any]
+) -> None:
+    stored = report(api, "/api/reports/rfm")
+    # One more of last month's champions, no customer now: not in the figures the recompute counted...
+    gone = base["ids"][4]
+    database.execute(
+        "insert into rfm_monthly (month, contact_id, rfm_segment) values (:m, :c, 'champions')",
+        m=months_back(1),
+        c=gone,
+    )
+    assert report(api, "/api/reports/rfm") == stored
+    member = static_segment(api, [gone])
+    assert {g["group"]: g["moved_out"] for g in report(api, "/api/reports/rfm", segment_id=member)["groups"]}[
+        "champions"
+    ] == 1
+    # ...counted live the same way (a run from before the figures were kept), that move aside.
+    database.execute("update rfm_runs set figures = null")
+    live = report(api, "/api/reports/rfm")
+    moved = {g["group"]: g["moved_out"] for g in live["groups"]}
+    assert moved["champions"] == {g["group"]: g["moved_out"] for g in stored["groups"]}["champions"] + 1
+    expected = {**stored, "groups": [{**g, "moved_out": moved[g["group"]]} for g in stored["groups"]]}
+    assert live == expected
+    # The next recompute counts it, as of then.
+    recompute(api)
+    after = report(api, "/api/reports/rfm")
+    assert after["as_of"] > stored["as_of"] and after["groups"] == live["groups"]
+    database.execute("delete from rfm_monthly where contact_id = :c", c=gone)
+    recompute(api)
+    assert report(api, "/api/reports/rfm")["groups"] == stored["groups"]
+
+
+def test_rfm_of_a_segment_counts_its_members_only(api: Any, database: Database, base: dict[str, Any]) -> None:
+    members = base["ids"][:3]
+    answer = report(api, "/api/reports/rfm", segment_id=static_segment(api, members))
+    current = {c: g for c, g in database.rows("select contact_id, rfm_segment from contact_rfm") if c in members}
+    groups = {g["group"]: g for g in answer["groups"]}
+    assert answer["customers"] == len(current) == 3
+    assert {g: v["contacts"] for g, v in groups.items() if v["contacts"]} == dict(Counter(current.values()))
+    previous = {
+        c: g
+        for c, g in database.rows("select contact_id, rfm_segment from rfm_monthly where month = :m", m=months_back(1))
+        if c in members
+    }
+    for name, group in groups.items():
+        assert group["moved_in"] == sum(1 for c, g in current.items() if g == name and previous.get(c) != name), name
+        assert group["moved_out"] == sum(1 for c, g in previous.items() if g == name and current.get(c) != name), name
+    assert sum(c["customers"] for c in answer["churn"]) == 3
+    assert sum(c["contacts"] for c in answer["grid"]) == 3
+    everything = sum(v for c, _, v, _ in purchases(database) if c in members)
+    assert round(sum(c["revenue"] for c in answer["churn"]), 2) == round(everything, 2)
 
 
 def test_cohorts_ltv_and_cac_reconcile(api: Any, database: Database, base: dict[str, Any]) -> None:
@@ -302,6 +416,12 @@ def test_cohorts_ltv_and_cac_reconcile(api: Any, database: Database, base: dict[
     created = report(api, "/api/reports/cohorts", basis="created", months=3)
     this_month = created["rows"][-1]
     assert this_month["size"] == len(PEOPLE) and this_month["customers"] == len(first)
+    # Everyone was created this month: their earlier purchases count in its month 0.
+    everything = sum(v for _, _, v, _ in purchases(database))
+    assert this_month["revenue"] == round(everything, 2)
+    assert this_month["ltv"][0] == round(everything / len(first), 2) and this_month["ltv"][1] is None
+    assert [r["revenue"] for r in created["rows"][:-1]] == [0.0, 0.0]
+    assert this_month["new_customers"] == rows[month_of(NOW)]["new_customers"]
     csv = api.get("/api/reports/cohorts", params={"format": "csv", "months": 3})
     assert csv.status_code == 200 and "ltv_m2" in csv.text
     bad = api.get("/api/reports/cohorts", params={"months": 99})

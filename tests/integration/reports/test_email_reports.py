@@ -232,10 +232,10 @@ def test_rebuilding_a_period_gives_the_same_figures(api: Any, make_contact: Any)
 
     async def rebuild() -> int:
         from parcours.clock import utcnow
-        from parcours.reports import rollups
+        from parcours.reports import recount
 
         today = utcnow().date()
-        return await rollups.rebuild(runtime.sessions, today - timedelta(days=1), today)
+        return await recount.rebuild(runtime.sessions, today - timedelta(days=1), today)
 
     assert api.blocking_portal.call(rebuild) > 0
     assert _shown(api, email_id)["figures"] == before["figures"]

@@ -85,8 +85,27 @@ def history(api: Api) -> dict[str, Any]:
     return made
 
 
+def refresh_snapshot(database_url: str) -> datetime:
+    """What the worker does every few minutes: count the closed days again. Returns its time."""
+    from parcours.db import create_engine, retried, session_factory
+    from parcours.reports import overview as home
+
+    async def run() -> datetime:
+        engine = create_engine(async_url(database_url))
+        try:
+            return (await retried(session_factory(engine), home.refresh)).computed_at
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 def test_every_figure_matches_the_raw_rows_now_and_before(api: Api, history: dict[str, Any], database_url: str) -> None:
-    report = overview(api)
+    write(database_url, "delete from report_overview_snapshot")
+    reconcile(overview(api), database_url)
+
+
+def reconcile(report: dict[str, Any], database_url: str) -> None:
     today = datetime.now(UTC).date()
     start, end = today - timedelta(days=29), today
     before_start, before_end = start - timedelta(days=30), start - timedelta(days=1)
@@ -133,6 +152,39 @@ def test_every_figure_matches_the_raw_rows_now_and_before(api: Api, history: dic
     for key in ("unique_open_rate", "unique_open_rate_human", "unique_click_rate", "unique_click_rate_human"):
         assert found[key]["divided_by"] == "delivered"
     assert report["as_of"] is not None
+
+
+def test_the_snapshot_of_the_closed_days_gives_the_same_figures(
+    api: Api, history: dict[str, Any], database_url: str
+) -> None:
+    write(database_url, "delete from report_overview_snapshot")
+    week = {"from": (clock.now().date() - timedelta(days=6)).isoformat(), "to": clock.now().date().isoformat()}
+    live, live_week = overview(api), overview(api, **week)
+    computed_at = refresh_snapshot(database_url)
+    kept = overview(api)
+    assert kept["figures"] == live["figures"]
+    assert overview(api, **week)["figures"] == live_week["figures"]
+    assert moment(kept["as_of"]) <= computed_at
+    reconcile(kept, database_url)
+    # Today is counted live: a new contact shows at once.
+    factories.contact(api)
+    found = figures(overview(api))
+    assert found["contacts"]["value"] == figures(kept)["contacts"]["value"] + 1
+    assert found["new_contacts"]["value"] == figures(kept)["new_contacts"]["value"] + 1
+    # A contact dated in a closed day after the snapshot shows once the snapshot is counted again.
+    clock.advance(timedelta(days=-40))
+    try:
+        factories.contact(api)
+    finally:
+        clock.reset()
+    assert figures(overview(api))["new_contacts"]["previous"] == figures(kept)["new_contacts"]["previous"]
+    refresh_snapshot(database_url)
+    again = overview(api)
+    assert figures(again)["new_contacts"]["previous"] == figures(kept)["new_contacts"]["previous"] + 1
+    reconcile(again, database_url)
+    # A segment's figures are all counted live.
+    segment_id = factories.static_segment(api, [history["now"][0]["id"]])
+    assert figures(overview(api, segment_id=segment_id))["contacts"]["value"] == 1
 
 
 def _props(value: Any) -> dict[str, Any]:
@@ -302,6 +354,16 @@ def test_email_figures_come_from_the_rollups_and_match_the_raw_rows(api: Api, da
     assert [(i["title"], i["link"], i["numbers"]["rate"]) for i in spikes] == [
         ("Spring offer", f"/emails/{email_id}", 0.1)
     ]
+    # A period later, these sends are the previous period's: the same figures, as "previous".
+    today = clock.now().date()
+    ahead = overview(
+        api, **{"from": (today + timedelta(days=1)).isoformat(), "to": (today + timedelta(days=30)).isoformat()}
+    )
+    later = figures(ahead)
+    assert ahead["previous_end"] == today.isoformat()
+    assert later["emails_sent"]["value"] == 0 and later["emails_sent"]["previous"] == expected["sent"]
+    for key in ("unique_open_rate", "unique_click_rate_human"):
+        assert later[key]["value"] is None and later[key]["previous"] == found[key]["value"], key
     # Only the emails asked for.
     only = figures(overview(api, email_ids=[calm_id]))
     assert only["emails_sent"]["value"] == 25 and only["unique_open_rate"]["value"] == pytest.approx(13 / 25)

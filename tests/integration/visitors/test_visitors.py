@@ -21,7 +21,9 @@ SITE = "https://shop.example.fr"
 
 @pytest.fixture(scope="module")
 def app_settings(app_settings: Any) -> Any:
-    return msgspec.structs.replace(app_settings, tracking_sites=SITE, visitor_retention_days=30, tracking_rate_limit=80)
+    return msgspec.structs.replace(
+        app_settings, tracking_sites=SITE, anonymous_retention_days=30, tracking_rate_limit=80
+    )
 
 
 def visitor() -> str:

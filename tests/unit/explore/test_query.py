@@ -36,8 +36,8 @@ def sql(built: Any, dialect: str) -> str:
     return str(built.statement.compile(dialect=DIALECTS[dialect], compile_kwargs={"literal_binds": True}))
 
 
-def build(dialect: str = "postgresql", **fields: Any) -> query.Built:
-    return query.build(question(**fields), SCHEMA, dialect, tables(), NOW)
+def build(dialect: str = "postgresql", daily: bool = True, **fields: Any) -> query.Built:
+    return query.build(question(**fields), SCHEMA, dialect, tables(daily), NOW)
 
 
 def refused(**fields: Any) -> str:
@@ -47,10 +47,43 @@ def refused(**fields: Any) -> str:
 
 
 def test_a_question_without_groups_counts_rows() -> None:
-    built = build(dataset="interactions")
-    assert [c.name for c in built.columns] == ["count"]
+    built = build(dataset="interactions", daily=False)
+    assert [c.name for c in built.columns] == ["count"] and built.source == "interactions"
     assert "count(*)" in sql(built, "postgresql").lower()
     assert "join" not in sql(built, "postgresql").lower()  # no contact field: no join
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_time_and_type_questions_that_add_up_read_the_daily_counts(dialect: str) -> None:
+    built = build(
+        dialect,
+        dataset="interactions",
+        filters={"types": ["email_opened"], "from": "2026-01-01", "to": "2026-03-31"},
+        group_by=["month", "type"],
+        measures=[{"kind": "count"}, {"kind": "sum", "field": "value"}, {"kind": "avg", "field": "value"}],
+    )
+    text = sql(built, dialect).lower()
+    assert built.source == "daily" and "from explore_daily" in text and "interactions" not in text
+    assert "sum(explore_daily.count)" in text and "sum(explore_daily.value_count)" in text
+    assert "explore_daily.day >= '2026-01-01'" in text and "explore_daily.day <= '2026-03-31'" in text
+    purchases = build(dialect, dataset="purchases", group_by=["week"], measures=[{"kind": "sum", "field": "amount"}])
+    assert purchases.source == "daily" and "explore_daily.type = 'purchase'" in sql(purchases, dialect).lower()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"measures": [{"kind": "contacts"}]},  # distinct contacts do not add up across days
+        {"measures": [{"kind": "median", "field": "value"}]},
+        {"measures": [{"kind": "sum", "field": "property:price"}]},
+        {"group_by": ["property:utm.source"]},
+        {"group_by": ["country"]},
+        {"filters": {"rule": 'country == "FR"'}},
+        {"filters": {"properties": {"url": "/"}}},
+    ],
+)
+def test_other_questions_read_the_raw_rows(fields: dict[str, Any]) -> None:
+    assert build(dataset="interactions", **fields).source == "interactions"
 
 
 @pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])

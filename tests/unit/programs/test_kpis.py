@@ -37,7 +37,8 @@ def test_every_kpi_says_what_it_counts_and_rates_what_they_divide_by() -> None:
     for kpi in kpis.CATALOGUE.values():
         assert kpi.counts
         assert (kpi.divided_by is not None) == kpi.is_rate
-    assert [k for k, v in kpis.CATALOGUE.items() if not v.available] == ["exploration"]
+    assert all(k.available for k in kpis.CATALOGUE.values())
+    assert [k for k, v in kpis.CATALOGUE.items() if v.needs_exploration] == ["exploration"]
 
 
 def test_shipped_programs_are_twins_in_english_and_french() -> None:

@@ -1,10 +1,11 @@
-"""The RFM core: quintiles among customers (ties share the lower score), and the named groups."""
+"""The RFM core: quintiles among customers (ties share the lower score), the named groups, and the
+report's figures folded from grouped rows."""
 
 import itertools
 
 import pytest
 
-from parcours.rfm.core import GROUPS, RANGES, Measures, Scores, group_of, quintiles, score_customers
+from parcours.rfm.core import GROUPS, RANGES, Measures, Scores, fold, group_of, quintiles, score_customers
 from parcours.rules.fields import RFM_GROUPS
 
 
@@ -86,3 +87,28 @@ def test_out_of_range_scores_are_refused() -> None:
 def test_the_rule_field_offers_every_group_with_french_labels() -> None:
     assert tuple(c.value for c in RFM_GROUPS) == GROUPS
     assert all(c.label_fr for c in RFM_GROUPS)
+
+
+def test_the_report_folds_groups_moves_grid_and_churn() -> None:
+    rows = [
+        # (group now, last month's, R, F, churn bucket, rows, customers now, period, lifetime revenue)
+        ("champions", "champions", 5, 5, "0-30", 2, 2, 300.0, 900.0),
+        ("champions", "loyal", 5, 4, "0-30", 1, 1, 50.0, 80.0),
+        ("lost", None, 1, 1, "365+", 1, 1, 0.0, 40.0),
+        (None, "loyal", None, None, None, 3, 0, None, None),  # last month's customers, none now
+    ]
+    figures = fold(rows, compared=True)
+    assert figures["groups"]["champions"] == {"contacts": 3, "revenue": 350.0, "moved_in": 1, "moved_out": 0}
+    assert figures["groups"]["loyal"] == {"contacts": 0, "revenue": 0.0, "moved_in": 0, "moved_out": 4}
+    assert figures["groups"]["lost"]["moved_in"] == 1 and list(figures["groups"]) == list(GROUPS)
+    cells = {(r, f): n for r, f, n in figures["grid"]}
+    assert len(cells) == 25 and cells[(5, 5)] == 2 and cells[(5, 4)] == 1 and cells[(1, 1)] == 1
+    assert figures["churn"] == {
+        "0-30": [3, 980.0],
+        "31-90": [0, 0.0],
+        "91-180": [0, 0.0],
+        "181-365": [0, 0.0],
+        "365+": [1, 40.0],
+    }
+    # No month kept before: nobody moved.
+    assert all(g["moved_in"] == g["moved_out"] == 0 for g in fold(rows, compared=False)["groups"].values())

@@ -35,6 +35,9 @@ export const useAudienceReport = (filters: ReportFilters, segment: number | null
       ),
   });
 
+/** Count the whole base again (a job); its audience is read from that count. */
+export const refreshAudience = () => unwrap(api.POST("/api/reports/audience/refresh"));
+
 export const useRfmReport = (filters: ReportFilters) =>
   useQuery({
     queryKey: keys.rfm(filters),

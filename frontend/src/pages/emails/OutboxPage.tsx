@@ -9,6 +9,9 @@ import { formatDateTime } from "../../components/format";
 const STATUSES = ["queued", "held", "sending", "sent", "captured", "suppressed", "failed"] as const;
 const COLORS: Record<string, string> = { sent: "green", captured: "teal", suppressed: "orange", failed: "red", queued: "gray", held: "gray", sending: "blue" };
 
+// Tried and refused for a while: queued again for a later try (the reason says the last one).
+const retrying = (m: { status: string; attempts: number }) => m.status === "queued" && m.attempts > 0;
+
 function MessageDrawer({ id, onClose }: { id: number | null; onClose: () => void }) {
   const { t } = useTranslation();
   const message = useMessage(id);
@@ -22,6 +25,13 @@ function MessageDrawer({ id, onClose }: { id: number | null; onClose: () => void
             <Text size="sm">{m.to_address}</Text>
             {m.sent_at && <Text size="xs" c="dimmed">{formatDateTime(m.sent_at)}</Text>}
           </Group>
+          {m.attempts > 0 && (
+            <Text size="sm" data-testid="outbox-tries">
+              {t("outbox.tries", { count: m.attempts })}
+              {m.reason_code && ` · ${t("outbox.last_code", { code: m.reason_code })}`}
+              {retrying(m) && ` · ${t("outbox.next_try", { time: formatDateTime(m.send_after) })}`}
+            </Text>
+          )}
           {m.reason && <Alert color="orange" data-testid="outbox-reason">{m.reason}</Alert>}
           {m.html ? (
             <Tabs defaultValue="html">
@@ -93,6 +103,12 @@ export function OutboxPage() {
               <Badge color={COLORS[m.status]} variant="light">{t(`outbox.statuses.${m.status}`)}</Badge>
               {m.variant && <Badge ml={4} variant="outline">{m.variant}</Badge>}
             </>
+          ) },
+          { key: "attempts", header: t("outbox.attempts"), render: (m) => (
+            <Text size="sm" data-testid={`outbox-attempts-${m.id}`}>
+              {m.attempts}
+              {retrying(m) && <Text span size="xs" c="dimmed"> · {t("outbox.next_try", { time: formatDateTime(m.send_after) })}</Text>}
+            </Text>
           ) },
           { key: "when", header: t("outbox.when"), render: (m) => formatDateTime(m.sent_at ?? m.created_at) },
         ]}

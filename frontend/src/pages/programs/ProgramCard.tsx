@@ -77,6 +77,9 @@ export function ProgramCard({ program, names, canEdit, onEdit, onDelete }: {
           data-testid={`${testId}-bar`}
         />
       )}
+      {progress.data && !progress.data.available && (
+        <Text size="xs" c="red" mt={4} data-testid={`${testId}-unavailable`}>{t("plan.unavailable")}</Text>
+      )}
       {progress.data && (progress.data.value === null && progress.data.series.length > 0) && (
         <Text size="xs" c="dimmed" mt={4}>{t("plan.nothing_to_divide")}</Text>
       )}

@@ -14,6 +14,7 @@ import {
   useProgramChoices,
   useProgramTemplates,
 } from "../../api/queries/programs";
+import { ExplorationPicker } from "./ExplorationPicker";
 import { RATES, kpiDefinition, kpiName } from "./kpi";
 
 const DAY = "YYYY-MM-DD";
@@ -23,6 +24,9 @@ type Draft = {
   objective: string;
   metric: string | null;
   segment: string | null;
+  exploration: string | null;
+  cell: string | null; // the tracked row's group values, as JSON
+  measure: string | null;
   target: number | string;
   startsOn: string | null;
   endsOn: string | null;
@@ -41,6 +45,9 @@ function fromProgram(p: Program | null): Draft {
     objective: p?.objective ?? "",
     metric: p?.kpi.metric ?? null,
     segment: p?.kpi.segment_id ? String(p.kpi.segment_id) : null,
+    exploration: p?.kpi.exploration_id ? String(p.kpi.exploration_id) : null,
+    cell: p?.kpi.cell ? JSON.stringify(p.kpi.cell) : null,
+    measure: p?.kpi.measure ? String(p.kpi.measure) : null,
     target: p?.target === null || p?.target === undefined ? "" : rate ? Math.round(p.target * 10000) / 100 : p.target,
     startsOn: p?.starts_on ?? start.format(DAY),
     endsOn: p?.ends_on ?? start.add(2, "month").endOf("month").format(DAY),
@@ -54,7 +61,8 @@ function fromProgram(p: Program | null): Draft {
 
 // The server names fields as "kpi.segment_id", "journey_ids"...: each goes under its input.
 const FIELDS: Record<string, keyof Draft> = {
-  name: "name", objective: "objective", "kpi.metric": "metric", kpi: "metric", "kpi.segment_id": "segment", target: "target",
+  name: "name", objective: "objective", "kpi.metric": "metric", kpi: "metric", "kpi.segment_id": "segment",
+  "kpi.exploration_id": "exploration", "kpi.cell": "cell", "kpi.measure": "measure", target: "target",
   starts_on: "startsOn", ends_on: "endsOn", owner: "owner", journey_ids: "journeys", campaign_ids: "campaigns", event_ids: "events",
 };
 
@@ -103,6 +111,7 @@ export function ProgramForm({ program, opened, onClose, onSaved }: {
     if (!draft.name.trim()) found.name = t("plan.form.name_required");
     if (!draft.metric) found.metric = t("plan.form.kpi_required");
     if (kpi?.needs_segment && !draft.segment) found.segment = t("plan.form.segment_required");
+    if (kpi?.needs_exploration && !draft.exploration) found.exploration = t("plan.form.exploration_required");
     if (!draft.startsOn) found.startsOn = t("plan.form.start_required");
     if (!draft.endsOn) found.endsOn = t("plan.form.end_required");
     if (draft.startsOn && draft.endsOn && draft.endsOn < draft.startsOn) found.endsOn = t("plan.form.end_before_start");
@@ -118,7 +127,15 @@ export function ProgramForm({ program, opened, onClose, onSaved }: {
     const body: ProgramIn = {
       name: draft.name.trim(),
       objective: draft.objective,
-      kpi: { metric: draft.metric as ProgramIn["kpi"]["metric"], segment_id: draft.segment ? Number(draft.segment) : null },
+      kpi: {
+        metric: draft.metric as ProgramIn["kpi"]["metric"],
+        segment_id: draft.segment ? Number(draft.segment) : null,
+        ...(kpi?.needs_exploration ? {
+          exploration_id: Number(draft.exploration),
+          cell: draft.cell ? (JSON.parse(draft.cell) as ProgramIn["kpi"]["cell"]) : null,
+          measure: draft.measure ? Number(draft.measure) : null,
+        } : {}),
+      },
       target,
       starts_on: draft.startsOn!,
       ends_on: draft.endsOn!,
@@ -193,6 +210,16 @@ export function ProgramForm({ program, opened, onClose, onSaved }: {
             clearable={!kpi?.needs_segment}
             error={errors.segment}
             data-testid="program-segment"
+          />
+        )}
+        {kpi?.needs_exploration && (
+          <ExplorationPicker
+            value={{ exploration: draft.exploration, cell: draft.cell, measure: draft.measure }}
+            onChange={(value) => {
+              setDraft((d) => ({ ...d, ...value }));
+              setErrors((e) => ({ ...e, exploration: undefined, cell: undefined, measure: undefined }));
+            }}
+            errors={{ exploration: errors.exploration, cell: errors.cell, measure: errors.measure }}
           />
         )}
         <NumberInput

@@ -1,9 +1,12 @@
 import { BarChart } from "@mantine/charts";
-import { Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
 import dayjs from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useAudienceReport, type AudienceReport } from "../../api/queries/reports_customers";
+import { isFinished, useJob } from "../../api/queries/jobs";
+import { keys, refreshAudience, useAudienceReport, type AudienceReport } from "../../api/queries/reports_customers";
+import { useAuth } from "../../auth/AuthProvider";
 import { useSegments } from "../../api/queries/segments";
 import { formatNumber } from "../../components/format";
 import { CsvButton } from "./CsvButton";
@@ -107,6 +110,11 @@ export function AudiencePage() {
     ...(compare && other.data ? [{ name: segmentName(other.data.segment_id), report: other.data }] : []),
   ];
   const report = main.data;
+  const { canWrite } = useAuth();
+  const queries = useQueryClient();
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = useJob(jobId, { onFinished: () => void queries.invalidateQueries({ queryKey: keys.all }) });
+  const counting = Boolean(job.data && !isFinished(job.data));
   return (
     <Stack data-testid="report-audience">
       <ReportHeader page="audience">
@@ -126,7 +134,13 @@ export function AudiencePage() {
           data-testid="audience-compare"
         />
         <AsOf at={report?.as_of} />
+        {canWrite && report && report.segment_id === null && (
+          <Button variant="light" size="xs" loading={counting} onClick={async () => setJobId((await refreshAudience()).job_id)} data-testid="audience-count-again">
+            {t("reports.audience.count_again")}
+          </Button>
+        )}
       </Group>
+      <Text size="xs" c="dimmed">{t("reports.audience.counted_every")}</Text>
       <Text size="sm" c="dimmed">{t("reports.audience.definition")}</Text>
       {report && (
         <>

@@ -51,6 +51,22 @@ function AsOf({ at }: { at: string | null | undefined }) {
   );
 }
 
+/** Where the figures come from (the rollups, or a segment's members' raw rows) and the
+ * attribution window of the revenue. */
+function Provenance({ source, days }: { source: "rollups" | "raw"; days: number }) {
+  const { t } = useTranslation();
+  return (
+    <Stack gap={0}>
+      <Text size="xs" c="dimmed" data-testid="report-source" data-source={source}>
+        {t(`reports.emails_report.source_${source}`)}
+      </Text>
+      <Text size="xs" c="dimmed" data-testid="report-attribution-days">
+        {t("reports.emails_report.attribution_window", { count: days })}
+      </Text>
+    </Stack>
+  );
+}
+
 const opensOf = (f: EmailFigures, human: boolean) => (human ? f.unique_opens_human : f.unique_opens);
 const clicksOf = (f: EmailFigures, human: boolean) => (human ? f.unique_clicks_human : f.unique_clicks);
 const openRate = (f: EmailFigures, human: boolean) => f.rates[human ? "unique_open_rate_human" : "unique_open_rate"];
@@ -69,11 +85,14 @@ function EmailsList() {
         <CsvButton path="/api/reports/emails" filters={filters} testId="emails-csv" />
         <PinButton report="/api/reports/emails" params={reportQuery(filters)} title={t("reports.pages.emails.title")} testId="emails-pin" />
       </ReportHeader>
-      <FilterPane show={["journeys", "emails"]} />
-      <Group justify="space-between">
+      <FilterPane show={["journeys", "emails", "segment"]} />
+      <Group justify="space-between" align="start">
         <Switch checked={human} onChange={(e) => setHuman(e.currentTarget.checked)} data-testid="human-switch"
           label={t("reports.emails_report.human_only")} description={t("reports.emails_report.human_hint")} />
-        <AsOf at={data?.as_of} />
+        <Stack gap={0} align="end">
+          <AsOf at={data?.as_of} />
+          {data && <Provenance source={data.source} days={data.attribution_days} />}
+        </Stack>
       </Group>
       {data && (
         <Card withBorder>
@@ -174,8 +193,9 @@ function OneEmail() {
         </Stack>
         <CsvButton path={`/api/reports/emails/${emailId}`} filters={filters} extra={{ table: "by_day" }} testId="email-days-csv" />
       </Group>
-      <FilterPane show={[]} />
+      <FilterPane show={["segment"]} />
       <AsOf at={data.as_of} />
+      <Provenance source={data.source} days={data.attribution_days} />
       <SimpleGrid cols={{ base: 2, md: 4, lg: 7 }}>
         {FIGURES.map((key) => (
           <Card key={key} withBorder p="sm" data-testid={`email-figure-${key}`}>
@@ -200,7 +220,7 @@ function OneEmail() {
             data={[{ value: "last", label: t("reports.emails_report.last_touch") }, { value: "first", label: t("reports.emails_report.first_touch") }]} />
         </Group>
         <Text fw={700} fz="xl" data-testid="email-revenue">{formatNumber(data.revenue, { maximumFractionDigits: 2 })}</Text>
-        <Text size="xs" c="dimmed">{t("reports.emails_report.attribution_hint", { days: data.attribution_window_days })}</Text>
+        <Text size="xs" c="dimmed">{t("reports.emails_report.attribution_hint", { days: data.attribution_days })}</Text>
       </Card>
       {data.variants.length > 0 && (
         <Table data-testid="email-variants">

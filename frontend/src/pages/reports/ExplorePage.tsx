@@ -385,7 +385,7 @@ export function ExplorePage() {
           <Group justify="space-between" mb="xs">
             <Title order={4}>{t("reports.explore.answer")}</Title>
             <Group gap="xs">
-              <Text size="xs" c="dimmed" data-testid="explore-as-of">{t("reports.explore.as_of", { time: formatDateTime(answer.as_of) })}</Text>
+              <Text size="xs" c="dimmed" data-testid="explore-as-of">{t(`reports.explore.source_${answer.source}`, { time: formatDateTime(answer.as_of) })}</Text>
               <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} onClick={() => download("exploration.csv", csvOf(answer, header))} data-testid="explore-csv">
                 {t("reports.csv")}
               </Button>

@@ -29,6 +29,9 @@ function RfmSection({ filters }: { filters: ReportFilters }) {
             <CsvButton path="/api/reports/rfm" filters={filters} testId="rfm-csv" />
           </Group>
         </Group>
+        {report.period_days !== null && (
+          <Text size="xs" c="dimmed" data-testid="rfm-period">{t("reports.value.rfm_period", { days: report.period_days })}</Text>
+        )}
         <Text size="xs" c="dimmed" mb="xs">
           {report.compared_with ? t("reports.value.moves_since", { month: monthName(report.compared_with) }) : t("reports.value.no_previous_month")}
         </Text>

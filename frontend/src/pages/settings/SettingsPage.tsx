@@ -3,9 +3,11 @@ import { useTranslation } from "react-i18next";
 import { Navigate, useNavigate, useParams } from "react-router";
 import { useAuth } from "../../auth/AuthProvider";
 import { ApiKeysTab } from "./ApiKeysTab";
+import { AuditTab } from "./AuditTab";
 import { CustomFieldsTab } from "./CustomFieldsTab";
 import { OrganizationTab } from "./OrganizationTab";
 import { ProfileTab } from "./ProfileTab";
+import { SystemTab } from "./SystemTab";
 import { TemplatesTab } from "./TemplatesTab";
 import { TopicsTab } from "./TopicsTab";
 import { UsersTab } from "./UsersTab";
@@ -20,6 +22,8 @@ const TABS = [
   { key: "custom-fields", admin: false, element: <CustomFieldsTab /> },
   { key: "topics", admin: false, element: <TopicsTab /> },
   { key: "templates", admin: true, element: <TemplatesTab /> },
+  { key: "system", admin: true, element: <SystemTab /> },
+  { key: "audit", admin: true, element: <AuditTab /> },
 ] as const;
 
 export function SettingsPage() {

@@ -1,0 +1,1 @@
+"""What the system is doing, for administrators: workers, queues, the stream, failures, storage."""
