@@ -235,7 +235,17 @@ _SETTLED = """() => document.getAnimations().every(
 
 
 def scan_accessibility(page: Page) -> list[dict[str, Any]]:
-    """axe-core's serious and critical WCAG A/AA violations on what the page shows now."""
+    """axe-core's serious and critical WCAG A/AA violations on what the page shows now. A fault is
+    confirmed by a second look: a notice that starts closing while axe runs is half transparent for
+    a moment, a real fault is still there a second later."""
+    violations = _scan_once(page)
+    if violations:
+        page.wait_for_timeout(1_000)
+        violations = _scan_once(page)
+    return violations
+
+
+def _scan_once(page: Page) -> list[dict[str, Any]]:
     page.wait_for_load_state()
     # A dialog fading in is half transparent: judge colours once transitions have ended.
     with contextlib.suppress(PlaywrightError):

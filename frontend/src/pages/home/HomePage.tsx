@@ -92,7 +92,7 @@ export function HomePage() {
       <FilterPane show={["segment"]} />
       {overview.isError && <Alert color="red">{overview.error.message}</Alert>}
       {!report ? (
-        overview.isPending && <Loader aria-label={t("common.loading")} />
+        overview.isPending && <Loader role="status" aria-label={t("common.loading")} />
       ) : (
         <>
           <SimpleGrid cols={{ base: 1, sm: 2, md: 3, xl: 4 }} data-testid="home-figures" aria-busy={overview.isFetching}>

@@ -47,7 +47,7 @@ export function pageOf(tile: Tile): string {
 function TileBody({ tile }: { tile: Tile }) {
   const { t, i18n } = useTranslation();
   const report = useTileReport(tile);
-  if (report.isPending) return <Loader size="sm" aria-label={t("common.loading")} />;
+  if (report.isPending) return <Loader size="sm" role="status" aria-label={t("common.loading")} />;
   if (report.isError) return <Text size="sm" c="red.8">{report.error.message}</Text>;
   const { rows, columns } = tableOf(report.data);
   if (!rows.length) return <Text size="sm" c="dimmed">{t("home.tiles.empty_report")}</Text>;

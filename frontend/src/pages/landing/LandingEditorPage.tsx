@@ -252,7 +252,7 @@ export function LandingEditorPage() {
   const id = Number(useParams().id);
   const page = usePage(id);
   if (page.error) return <ErrorAlert error={page.error} />;
-  if (!page.data) return <Loader aria-label={t("common.loading")} />;
+  if (!page.data) return <Loader role="status" aria-label={t("common.loading")} />;
   return (
     <>
       <Title order={2} className="visually-hidden" style={{ position: "absolute", left: -9999 }}>{page.data.name}</Title>
