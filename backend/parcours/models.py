@@ -27,7 +27,7 @@ from parcours.forms.models import Form, FormDay, FormSubmission, FormVersion
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
 from parcours.journeys.models import Journey, JourneyLeftOut, JourneyRun, JourneyStep, JourneyVersion
-from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
+from parcours.landing.models import LandingPage, LandingPageVersion, PageDay, PageVisitor
 from parcours.organization.models import Organization
 from parcours.pipeline.models import Opportunity
 from parcours.programs.models import JourneyBrief, Program, ProgramItem
@@ -100,7 +100,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxSentDaily",
     "OverviewSnapshot",
-    "PageVisit",
+    "PageDay",
+    "PageVisitor",
     "Program",
     "ProgramItem",
     "PurchaseLine",

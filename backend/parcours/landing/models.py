@@ -1,4 +1,4 @@
-"""Landing pages (their design, exported HTML and CSS, SEO), their versions and their visits."""
+"""Landing pages (their design, exported HTML and CSS, SEO), their versions, their visitors and their views per day."""
 
 from __future__ import annotations
 
@@ -57,15 +57,28 @@ class LandingPageVersion(PageContent, table=True):
     saved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class PageVisit(SQLModel, table=True):
-    """One view of a published page by one visitor (a first-party cookie), with the variant shown."""
+class PageVisitor(SQLModel, table=True):
+    """A visitor of a published page (its first-party cookie): the variant it was last shown and the
+    last day it came. A page's figures always end today, so the visitors of the last N days are
+    those whose last day falls within them: counted from this index, not from every visit."""
 
-    __tablename__ = "landing_page_visits"
-    __table_args__ = (Index("ix_landing_page_visits_page_day", "page_id", "day"),)
+    __tablename__ = "landing_page_visitors"
+    __table_args__ = (Index("ix_landing_page_visitors_last_day", "page_id", "last_day", "variant"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    page_id: int = Field(foreign_key="landing_pages.id", ondelete="CASCADE")
+    page_id: int = Field(primary_key=True, foreign_key="landing_pages.id", ondelete="CASCADE")
+    visitor: str = Field(primary_key=True, max_length=64)
     variant: str = Field(default="A", max_length=8)
-    visitor: str = Field(max_length=64)
-    day: date
-    visited_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_day: date
+
+
+class PageDay(SQLModel, table=True):
+    """A page's views on one UTC day, per variant shown, and its visitors that day (each counted
+    at its first view of the day)."""
+
+    __tablename__ = "landing_page_days"
+
+    page_id: int = Field(primary_key=True, foreign_key="landing_pages.id", ondelete="CASCADE")
+    day: date = Field(primary_key=True)
+    variant: str = Field(primary_key=True, max_length=8)
+    visits: int = 0
+    visitors: int = 0

@@ -16,7 +16,7 @@ from parcours.audit.service import Target
 from parcours.auth.service import Actor
 from parcours.db import transaction
 from parcours.errors import ParcoursError
-from parcours.landing import service, templates
+from parcours.landing import service, templates, visits
 from parcours.landing.models import LandingPage, LandingPageVersion
 from parcours.landing.render import CSP, form_ids
 from parcours.landing.schemas import (
@@ -169,7 +169,7 @@ class PagesController(Controller):
     async def stats(
         self, page_id: IdParam, db: AsyncSession, days: int = Parameter(default=30, ge=1, le=366)
     ) -> PageStats:
-        return to_out(await service.stats(db, page_id, days), PageStats)
+        return to_out(await visits.stats(db, page_id, days), PageStats)
 
     @get("/{page_id:int}/versions", summary="Saved versions, newest first")
     async def versions(self, page_id: IdParam, db: AsyncSession) -> list[PageVersionOut]:
@@ -235,7 +235,7 @@ async def public_page(
         return _page(_NOT_FOUND, 404)
     assert page.id is not None
     async with transaction(runtime.sessions) as writer:
-        await service.count_visit(writer, page.id, shown, visitor)
+        await visits.count_visit(writer, page.id, shown, visitor)
     cookie = None
     if known is None and not untracked:
         cookie = Cookie(

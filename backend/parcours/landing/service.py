@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.api import after, cut, read_cursor
 from parcours.assets.usage import AssetUse
 from parcours.auth.service import Actor
-from parcours.campaigns.ab import Arm, decide
 from parcours.clock import utcnow
 from parcours.db import names_of
 from parcours.errors import InvalidInput, NotFound, Unprocessable
-from parcours.interactions import service as interactions
 from parcours.landing import forms, render, templates
-from parcours.landing.models import LandingPage, LandingPageVersion, PageVisit
+from parcours.landing.models import LandingPage, LandingPageVersion, PageDay, PageVisitor
 from parcours.landing.sanitize import clean_css, clean_html, safe_url
 
 # Autosaves within this time of the last version update that version instead of adding one.
@@ -32,7 +30,6 @@ VERSION_WINDOW = timedelta(minutes=2)
 _CONTENT = ("design", "html", "css", "seo_title", "seo_description", "social_image", "variants")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PREVIEW_SECONDS = 3600
-SIGNIFICANT = 0.95
 # The tracking script's anonymous id has this shape too: a page and /t.js count one visitor alike.
 VISITOR = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -210,7 +207,8 @@ async def update_page(session: AsyncSession, page_id: int, changes: dict[str, An
 
 async def delete_page(session: AsyncSession, page_id: int) -> None:
     page = await get_page(session, page_id)
-    await session.execute(delete(PageVisit).where(col(PageVisit.page_id) == page_id))
+    await session.execute(delete(PageVisitor).where(col(PageVisitor.page_id) == page_id))
+    await session.execute(delete(PageDay).where(col(PageDay.page_id) == page_id))
     await session.execute(delete(LandingPageVersion).where(col(LandingPageVersion.page_id) == page_id))
     await session.delete(page)
     await session.flush()
@@ -340,7 +338,7 @@ def known_visitor(cookie: str | None) -> str | None:
     return cookie if cookie and VISITOR.match(cookie) else None
 
 
-def _arms(content: LandingPage | LandingPageVersion) -> list[str]:
+def arms(content: LandingPage | LandingPageVersion) -> list[str]:
     return ["A", *[v["key"] for v in content.variants]]
 
 
@@ -370,7 +368,7 @@ async def visitor_page(
         raise NotFound("This page does not exist.", "slug")
     assert page.id is not None
     content = await _version(session, page.id, page.published_version)
-    key = render.arm(visitor, page.id, _arms(content))
+    key = render.arm(visitor, page.id, arms(content))
     body, css = await _body(session, page, content, key, words[page.language]["missing"], visitor)
     return page, key, render.document(_shown(page, content, base_url, css), body)
 
@@ -389,7 +387,7 @@ async def preview_page(
     page = await session.get(LandingPage, page_id)
     if page is None or page.slug != slug:
         raise InvalidInput("This preview link is not valid.", "preview")
-    key = variant if variant in _arms(page) else "A"
+    key = variant if variant in arms(page) else "A"
     body, css = await _body(session, page, page, key, words[page.language]["missing"])
     banner = words[page.language]["preview"]
     return render.document(_shown(page, page, base_url, css), body, banner=banner, noindex=True)
@@ -406,101 +404,6 @@ def _shown(page: LandingPage, content: LandingPage | LandingPageVersion, base_ur
         html="",
         css=css,
     )
-
-
-async def count_visit(session: AsyncSession, page_id: int, variant: str, visitor: str) -> None:
-    now = utcnow()
-    session.add(PageVisit(page_id=page_id, variant=variant, visitor=visitor, day=now.date(), visited_at=now))
-    await session.flush()
-
-
-# ---- figures -----------------------------------------------------------------------------------
-
-
-def _variant_of(properties: dict[str, Any], shown: dict[str, str]) -> str:
-    """The variant a submission came from: the one shown to its visitor (the form's anonymous id)."""
-    visitor = properties.get("anonymous_id")
-    return shown.get(visitor, "A") if isinstance(visitor, str) else "A"
-
-
-async def _visit_counts(session: AsyncSession, page_id: int, since_day: date, by: Any) -> dict[Any, tuple[int, int]]:
-    """Visits and unique visitors since `since_day`, grouped by a column (counted in the database)."""
-    query = (
-        select(by, func.count(), func.count(col(PageVisit.visitor).distinct()))
-        .where(col(PageVisit.page_id) == page_id, col(PageVisit.day) >= since_day)
-        .group_by(by)
-    )
-    return {key: (int(total), int(unique)) for key, total, unique in (await session.execute(query)).all()}
-
-
-async def stats(session: AsyncSession, page_id: int, days: int) -> dict[str, Any]:
-    page = await get_page(session, page_id)
-    since_day = utcnow().date() - timedelta(days=days - 1)
-    since = datetime.combine(since_day, datetime.min.time(), tzinfo=utcnow().tzinfo)
-    per_day = await _visit_counts(session, page_id, since_day, col(PageVisit.day))
-    per_variant = await _visit_counts(session, page_id, since_day, col(PageVisit.variant))
-    overall = (await _visit_counts(session, page_id, since_day, col(PageVisit.page_id))).get(page_id, (0, 0))
-    submitted = await interactions.with_property(session, "form_submitted", "page_id", page_id, since)
-    # The variant each submitting visitor was shown (the form carries the visitor's anonymous id).
-    visitors = {p["anonymous_id"] for _c, _at, p in submitted if isinstance(p.get("anonymous_id"), str)}
-    shown: dict[str, str] = {}
-    for start in range(0, len(visitors), 1000):
-        chunk = sorted(visitors)[start : start + 1000]
-        rows = await session.execute(
-            select(col(PageVisit.visitor), col(PageVisit.variant)).where(
-                col(PageVisit.page_id) == page_id, col(PageVisit.visitor).in_(chunk)
-            )
-        )
-        shown.update({visitor: variant for visitor, variant in rows.all()})
-    day_submissions: dict[date, int] = {}
-    arm_submissions: dict[str, int] = {}
-    for _contact, at, properties in submitted:
-        day_submissions[at.date()] = day_submissions.get(at.date(), 0) + 1
-        key = _variant_of(properties, shown)
-        arm_submissions[key] = arm_submissions.get(key, 0) + 1
-    keys = sorted(set(_arms(page)) | set(per_variant) | set(arm_submissions))
-    variants: list[dict[str, Any]] = []
-    measured: list[Arm] = []
-    for key in keys:
-        total, unique = per_variant.get(key, (0, 0))
-        successes = arm_submissions.get(key, 0)
-        measured.append(Arm(key=key, sent=unique, successes=successes))
-        variants.append(
-            {
-                "key": key,
-                "visits": total,
-                "unique_visitors": unique,
-                "submissions": successes,
-                "conversion_rate": round(successes / unique, 4) if unique else 0.0,
-            }
-        )
-    winner = None
-    if len(variants) > 1:
-        verdict = decide(measured)
-        winner = {
-            "key": verdict.winner,
-            "confidence": verdict.confidence,
-            "significant": verdict.confidence >= SIGNIFICANT,
-        }
-    day_list = [since_day + timedelta(days=i) for i in range(days)]
-    return {
-        "since": since_day,
-        "visits": overall[0],
-        "unique_visitors": overall[1],
-        "submissions": len(submitted),
-        "conversion_rate": round(len(submitted) / overall[1], 4) if overall[1] else 0.0,
-        "days": [
-            {
-                "day": d,
-                "visits": per_day.get(d, (0, 0))[0],
-                "unique_visitors": per_day.get(d, (0, 0))[1],
-                "submissions": day_submissions.get(d, 0),
-            }
-            for d in day_list
-        ],
-        "variants": variants,
-        "winner": winner,
-    }
 
 
 async def images_used(session: AsyncSession, address: str) -> list[AssetUse]:

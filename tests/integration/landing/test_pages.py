@@ -1,11 +1,17 @@
 """Landing pages: the marketer's API, what visitors see at /p/{slug}, visits and A/B figures."""
 
+import asyncio
 import re
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from parcours.clock import clock
+from parcours.db import retried
+from parcours.landing import visits
+from tests.database import Database
 from tests.factories import unique_email, unique_type
 
 
@@ -243,3 +249,83 @@ def test_visits_unique_visitors_sticky_variants_and_the_winner(api: Any) -> None
     assert arms["B"]["submissions"] == 10 and arms["A"]["submissions"] == 1
     assert stats["winner"]["key"] == "B" and stats["winner"]["significant"]
     assert api.get(f"/api/pages/{page['id']}/stats", params={"days": 0}).status_code == 400
+
+
+def test_visits_and_visitors_over_several_days_and_periods(api: Any) -> None:
+    """Views are counted per day and visitors by their last day: a visitor coming back the next day
+    counts on both days but once over both; views of one visitor on one day count it once that day."""
+    page = create(api, html="<h1>Version A</h1>")
+    api.post(f"/api/pages/{page['id']}/publish")
+    try:
+        first = visit(api, page["slug"])
+        returning = {"parcours_aid": first.cookies["parcours_aid"]}
+        visit(api, page["slug"], cookies=returning)
+        visit(api, page["slug"])  # a second visitor, that day only
+        clock.advance(timedelta(days=1))
+        visit(api, page["slug"], cookies=returning)
+        third = visit(api, page["slug"])
+        visit(api, page["slug"], cookies={"parcours_aid": third.cookies["parcours_aid"]})
+
+        today = api.get(f"/api/pages/{page['id']}/stats", params={"days": 1}).json()
+        both = api.get(f"/api/pages/{page['id']}/stats", params={"days": 2}).json()
+        week = api.get(f"/api/pages/{page['id']}/stats", params={"days": 7}).json()
+    finally:
+        clock.reset()
+    assert (today["visits"], today["unique_visitors"]) == (3, 2)
+    assert [(d["visits"], d["unique_visitors"]) for d in today["days"]] == [(3, 2)]
+    assert (both["visits"], both["unique_visitors"]) == (6, 3)
+    assert [(d["visits"], d["unique_visitors"]) for d in both["days"]] == [(3, 2), (3, 2)]
+    assert (week["visits"], week["unique_visitors"]) == (6, 3) and len(week["days"]) == 7
+    assert [(v["key"], v["visits"], v["unique_visitors"]) for v in both["variants"]] == [("A", 6, 3)]
+
+
+def test_views_of_one_visitor_at_once_count_it_once(api: Any) -> None:
+    """Twenty views of one new visitor at the same time (PostgreSQL runs them together): twenty
+    visits, one visitor."""
+    page = create(api, html="<h1>Version A</h1>")
+    api.post(f"/api/pages/{page['id']}/publish")
+    visitor = "v" * 24
+
+    async def view(session: Any) -> None:
+        await visits.count_visit(session, page["id"], "A", visitor)
+
+    async def all_at_once() -> None:
+        sessions = api.app.state.runtime.sessions
+        await asyncio.gather(*(retried(sessions, view) for _ in range(20)))
+
+    api.blocking_portal.call(all_at_once)
+    stats = api.get(f"/api/pages/{page['id']}/stats", params={"days": 1}).json()
+    assert (stats["visits"], stats["unique_visitors"]) == (20, 1)
+    assert [(d["visits"], d["unique_visitors"]) for d in stats["days"]] == [(20, 1)]
+
+
+def test_views_recorded_before_the_migration_keep_their_figures(api: Any, database_url: str) -> None:
+    """Views written one row each (before migration 0041) are counted into the days and visitors
+    when the schema comes up again: the page's figures are what those views said."""
+    page = create(api, html="<h1>Version A</h1>")
+    api.post(f"/api/pages/{page['id']}/publish")
+    database = Database(database_url)
+    today = clock.now().date()
+    views = [(1, "A", "first"), (1, "A", "first"), (1, "B", "second"), (0, "A", "first"), (0, "A", "third")]
+    try:
+        database.migrate("0040", down=True)
+        for days_ago, variant, visitor in views:
+            day = today - timedelta(days=days_ago)
+            database.execute(
+                "INSERT INTO landing_page_visits (page_id, variant, visitor, day, visited_at)"
+                " VALUES (:page, :variant, :visitor, :day, :at)",
+                page=page["id"],
+                variant=variant,
+                visitor=visitor,
+                day=day,
+                at=datetime.combine(day, time(12), UTC) + timedelta(minutes=len(visitor)),
+            )
+        database.migrate("head")
+    finally:
+        database.close()
+    stats = api.get(f"/api/pages/{page['id']}/stats", params={"days": 2}).json()
+    assert (stats["visits"], stats["unique_visitors"]) == (5, 3)
+    assert [(d["visits"], d["unique_visitors"]) for d in stats["days"]] == [(3, 2), (2, 2)]
+    assert [(v["key"], v["visits"], v["unique_visitors"]) for v in stats["variants"]] == [("A", 4, 2), ("B", 1, 1)]
+    visit(api, page["slug"])  # and views go on being counted
+    assert api.get(f"/api/pages/{page['id']}/stats", params={"days": 1}).json()["visits"] == 3

@@ -4,7 +4,6 @@ LTV, products and what first-time buyers started with. The module's database hol
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from collections import Counter, defaultdict
@@ -12,10 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from parcours import db
-from parcours.settings import async_url
+from tests.database import Database
 from tests.factories import static_segment, unique_email
 
 NOW = dt.datetime.now(dt.UTC)
@@ -40,33 +37,11 @@ def at(month: str, day: int = 10) -> dt.datetime:
     return dt.datetime.fromisoformat(f"{month}-{day:02d}T12:00:00+00:00")
 
 
-class Database:
-    def __init__(self, url: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.engine = db.create_engine(async_url(url), pool_size=2)
-        self.sessions = db.session_factory(self.engine)
-
-    def rows(self, sql: str, **params: Any) -> list[Any]:
-        async def go() -> list[Any]:
-            async with db.transaction(self.sessions) as session:
-                return list((await session.execute(text(sql), params)).all())
-
-        return self.loop.run_until_complete(go())
-
-    def execute(self, sql: str, **params: Any) -> None:
-        async def go() -> None:
-            async with db.transaction(self.sessions) as session:
-                await session.execute(text(sql), params)
-
-        self.loop.run_until_complete(go())
-
-
 @pytest.fixture(scope="module")
 def database(database_url: str, api: Any) -> Iterator[Database]:
     opened = Database(database_url)
     yield opened
-    opened.loop.run_until_complete(opened.engine.dispose())
-    opened.loop.close()
+    opened.close()
 
 
 PEOPLE = [

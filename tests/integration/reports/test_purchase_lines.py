@@ -18,13 +18,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect
 
 from parcours.clock import clock
 from parcours.reports import purchases
+from tests.database import Database
 from tests.factories import static_segment, unique_email
-from tests.integration.reports.test_customers import NOW, Database, at, month_of, months_back
+from tests.integration.reports.test_customers import NOW, at, month_of, months_back
 
 START = at(months_back(8), 1)
 Row = tuple[int, int, dt.datetime, float, dict[str, Any]]
@@ -34,8 +34,7 @@ Row = tuple[int, int, dt.datetime, float, dict[str, Any]]
 def database(database_url: str, api: Any) -> Iterator[Database]:
     opened = Database(database_url)
     yield opened
-    opened.loop.run_until_complete(opened.engine.dispose())
-    opened.loop.close()
+    opened.close()
 
 
 def _moment(value: Any) -> dt.datetime:
@@ -335,22 +334,14 @@ def test_lines_written_before_the_migration(api: Any, database: Database, people
     # Ada's order a1 is Dee's too, before the migration: the migration flags both lines.
     record(api, database, [bought(people["dee"], 2, 12.0, "boots", category="shoes", order_id="a1")])
 
-    async def migrate(revision: str, down: bool) -> None:
-        def run(connection: Any) -> None:
-            config.attributes["connection"] = connection
-            (command.downgrade if down else command.upgrade)(config, revision)
-
-        async with database.engine.begin() as conn:
-            await conn.run_sync(run)
-
     async def columns() -> set[str]:
         async with database.engine.connect() as conn:
             found = await conn.run_sync(lambda sync: inspect(sync).get_columns("purchase_lines"))
         return {column["name"] for column in found}
 
-    database.loop.run_until_complete(migrate(str(before), down=True))
-    assert not {"day", "product_bought_before", "order_shared"} & database.loop.run_until_complete(columns())
-    database.loop.run_until_complete(migrate("head", down=False))
+    database.migrate(str(before), down=True)
+    assert not {"day", "product_bought_before", "order_shared"} & database.run(columns())
+    database.migrate("head")
     assert database.rows("select count(*) from purchase_lines where order_shared") == [(2,)]
     reconcile(api, database)
     # Ada alone: the order she shares with Dee counts once, for her line only.
