@@ -20,6 +20,7 @@ from bench import (
     import_csv,
     ingest,
     journeys,
+    landing,
     ontime,
     purchases,
     reports,
@@ -49,6 +50,7 @@ BENCHMARKS = {
     "reports": reports.main,
     "events": events.main,
     "forms": forms.main,
+    "landing": landing.main,
     "visitors": visitors.main,
     "guard_proof": guard_proof.main,
 }

@@ -458,6 +458,19 @@ async def timed_in_transactions(sessions: Any, call: Any, samples: int) -> dict[
     return latency_summary(measured)
 
 
+async def vacuum(db: Database, engine: Any, *tables: str) -> None:
+    """What autovacuum would do after large writes (PostgreSQL): the visibility map and statistics
+    of these tables (every table when none is named)."""
+    from sqlalchemy import text
+
+    if db.backend != "postgresql":
+        return
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        for table in tables or ("",):
+            await conn.execute(text(f"VACUUM ANALYZE {table}".strip()))
+
+
 def verdict(value: float, target: float, higher_is_better: bool = True) -> str:
     ok = value >= target if higher_is_better else value <= target
     return "met" if ok else "MISSED"

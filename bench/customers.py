@@ -108,9 +108,7 @@ async def load(db: common.Database, engine: Any, contacts: int, per_contact: flo
     if db.backend == "postgresql":
         async with engine.begin() as conn:
             await conn.execute(text("SELECT setval('contacts_id_seq', :n)"), {"n": contacts})
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text("VACUUM ANALYZE"))
+    await common.vacuum(db, engine)
     return {
         "contacts": contacts,
         "interactions": others,

@@ -230,17 +230,6 @@ async def _schema_at(engine: Any, revision: str, down: bool) -> None:
         await conn.run_sync(run)
 
 
-async def _vacuum(db: common.Database, engine: Any) -> None:
-    """What autovacuum would do after large writes (PostgreSQL): the visibility map and statistics."""
-    from sqlalchemy import text
-
-    if db.backend == "postgresql":
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            for table in ("purchase_lines", "customer_firsts", "created_cohort_months"):
-                await conn.execute(text(f"VACUUM ANALYZE {table}"))
-
-
 async def _products_before_and_after(
     db: common.Database, engine: Any, sessions: Any, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -254,7 +243,7 @@ async def _products_before_and_after(
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     before = str(ScriptDirectory.from_config(config).get_revision("0040").down_revision)
     await _schema_at(engine, before, down=True)
-    await _vacuum(db, engine)
+    await common.vacuum(db, engine, "purchase_lines", "customer_firsts", "created_cohort_months")
     found: dict[str, Any] = {}
     old_answers = {}
     for name, days in PERIODS.items():
@@ -271,7 +260,7 @@ async def _products_before_and_after(
     await _schema_at(engine, "head", down=False)
     found["migration_0040_s"] = round(time.perf_counter() - started, 1)
     log(f"migration 0040 (days and markers of every line) in {found['migration_0040_s']} s")
-    await _vacuum(db, engine)
+    await common.vacuum(db, engine, "purchase_lines", "customer_firsts", "created_cohort_months")
     for name, days in PERIODS.items():
         filters = _period(days)
         found[name]["after"] = await common.timed_in_transactions(

@@ -360,8 +360,10 @@ def test_every_public_page_has_no_serious_accessibility_fault(
             context.close()
 
 
-def tab_to(page: Page, test_id: str, limit: int = 60) -> None:
-    """Press Tab until the element `test_id` has the focus, as a keyboard user moves through a page."""
+def tab_to(page: Page, test_id: str, limit: int = 100) -> None:
+    """Press Tab until the element `test_id` has the focus, as a keyboard user moves through a page
+    once it has shown what they are looking for (Tab pressed while the page loads would go past it)."""
+    expect(page.get_by_test_id(test_id).first).to_be_visible()
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement?.closest('[data-testid]')?.dataset.testid") == test_id:
