@@ -471,6 +471,45 @@ async def vacuum(db: Database, engine: Any, *tables: str) -> None:
             await conn.execute(text(f"VACUUM ANALYZE {table}".strip()))
 
 
+async def copy_to_sqlite(source: Database, path: Path, chunk: int = 20_000) -> Database:
+    """The same data in a new SQLite file with the product's schema: every table of the models read
+    from `source` (PostgreSQL, loaded fast by SQL on the server) and written in dependency order, as
+    SQLAlchemy converts each column between the two. How a benchmark measures SQLite on data that
+    only PostgreSQL's `generate_series` and COPY load quickly."""
+    from sqlalchemy import insert, select, text
+    from sqlmodel import SQLModel
+
+    import parcours.models  # noqa: F401  (every table)
+    from parcours.db import create_engine, migrate
+    from parcours.settings import async_url
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    target = Database("sqlite", f"sqlite:///{path}", path)
+    reader, writer = create_engine(async_url(source.url)), create_engine(async_url(target.url))
+    try:
+        await migrate(writer)
+        async with reader.connect() as read, writer.connect() as write:
+            await write.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in SQLModel.metadata.sorted_tables:
+                await write.execute(table.delete())  # what migrations seeded comes from the source
+                rows = await read.stream(select(table).execution_options(yield_per=chunk))
+                copied = 0
+                async for part in rows.partitions(chunk):
+                    await write.execute(insert(table), [dict(row._mapping) for row in part])
+                    copied += len(part)
+                if copied:
+                    log(f"  copied {copied:,} rows of {table.name}")
+            await write.commit()
+        async with writer.connect() as conn:
+            await conn.execute(text("ANALYZE"))
+            await conn.commit()
+    finally:
+        await reader.dispose()
+        await writer.dispose()
+    return target
+
+
 def verdict(value: float, target: float, higher_is_better: bool = True) -> str:
     ok = value >= target if higher_is_better else value <= target
     return "met" if ok else "MISSED"

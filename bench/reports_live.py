@@ -27,6 +27,10 @@ by each of its queries) and without the index (dropped for that measure, made ag
 are filled by the product's own recount (`channels.sent_daily.recount`, what `parcours
 rebuild-rollups` runs), timed as the setup step "messages sent per day".
 
+With --backend sqlite the data is loaded the same way into PostgreSQL, then copied into a new
+SQLite file (`common.copy_to_sqlite`, timed) and measured there, without the naive baseline (its
+SQL is PostgreSQL's) and without "before" (it drops a PostgreSQL index); PostgreSQL is still needed.
+
 The Home overview is measured twice: "overview (counted live)" without its snapshot (the days
 before today counted from the raw rows, as before the snapshot existed), then "overview" after
 the worker's refresh of the snapshot (timed as the setup step "overview snapshot").
@@ -512,17 +516,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # The journey with the most entrants, and one of its contacts.
         journey_id = int(db.scalar("SELECT journey_id FROM journey_runs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"))
         contact_id = int(db.scalar(f"SELECT min(contact_id) FROM journey_runs WHERE journey_id = {journey_id}"))
+        if args.backend == "sqlite":  # the same data, copied into SQLite and measured there
+            watch = common.Stopwatch()
+            db = asyncio.run(common.copy_to_sqlite(db, work / "parcours.db"))
+            steps["copied to SQLite"] = round(watch.seconds, 1)
+        on_postgresql = db.backend == "postgresql"
         # Without the Home's snapshot first, then with it.
         db.execute("DELETE FROM report_overview_snapshot")
         before = {}
-        if not args.only or any(name.startswith(tuple(args.only)) for name in ("plan", "journey-reach")):
+        wanted = not args.only or any(name.startswith(tuple(args.only)) for name in ("plan", "journey-reach"))
+        if wanted and on_postgresql:
             before = measure_before(db, args.requests, journey_id, contact_id)
         live = {}
         if not args.only or any("overview".startswith(prefix) for prefix in args.only):
-            live = asyncio.run(measure(db, args.requests, journey_id, contact_id, ["overview"]))
+            live = asyncio.run(measure(db, args.requests, journey_id, contact_id, ["overview"], on_postgresql))
         steps["overview snapshot"] = round(asyncio.run(refresh_overview(db)), 2)
         log(f"overview snapshot: {steps['overview snapshot']} s")
-        latency = asyncio.run(measure(db, args.requests, journey_id, contact_id, args.only))
+        latency = asyncio.run(measure(db, args.requests, journey_id, contact_id, args.only, on_postgresql))
         for label, figures in live.items():
             latency[label] = {"overview (counted live)": figures["overview"], **latency[label]}
         for label, figures in before.items():
@@ -531,7 +541,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     latency[label][name]["before"] = f["ours"]
         sizes["outbox_sent_daily"] = db.count("outbox_sent_daily")
     load_average = Path("/proc/loadavg").read_text().split()[:3]
-    return {"sizes": sizes, "setup_seconds": steps, "load_average": load_average, "latency": latency}
+    return {
+        "backend": db.backend,
+        "sizes": sizes,
+        "setup_seconds": steps,
+        "load_average": load_average,
+        "latency": latency,
+    }
 
 
 def report(results: dict[str, Any]) -> None:
@@ -558,7 +574,8 @@ def report(results: dict[str, Any]) -> None:
     sizes = results["sizes"]
     print_table(
         f"Live-table reports at {sizes['contacts']:,} contacts / {sizes['interactions']:,} interactions "
-        f"(PostgreSQL, in-process, load average {' '.join(results['load_average'])})",
+        f"({'SQLite' if results['backend'] == 'sqlite' else 'PostgreSQL'}, in-process, "
+        f"load average {' '.join(results['load_average'])})",
         [
             "report",
             "median ms",
@@ -586,9 +603,6 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     if args.quick:
         args.contacts, args.opportunities, args.interactions, args.requests = 20_000, 2_000, 100_000, 5
-    if args.backend == "sqlite":
-        log("reports_live: measured on PostgreSQL only (the target's database); skipped")
-        return
     if problem := common.postgres_reachable(common.pg_url()):
         raise SystemExit(f"PostgreSQL is needed: {problem}")
     results = run(args)
