@@ -443,6 +443,18 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
+async def timed(call: Any, samples: int, warmup: int = 3) -> dict[str, float]:
+    """`call()` `warmup` times unmeasured, then `samples` times: the latency summary of those."""
+    for _ in range(warmup):
+        await call()
+    seconds = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        await call()
+        seconds.append(time.perf_counter() - started)
+    return latency_summary(seconds)
+
+
 async def timed_in_transactions(sessions: Any, call: Any, samples: int) -> dict[str, float]:
     """`call(session)` in a transaction of its own once unmeasured, then `samples` times: the
     latency summary of those (the product's functions in-process, as their routes run them)."""

@@ -100,10 +100,6 @@ def _answer_after(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _timed(sessions: Any, call: Any, samples: int) -> dict[str, float]:
-    return await common.timed_in_transactions(sessions, call, samples)
-
-
 async def _writes(sessions: Any, write: Any, count: int, visitors: int) -> dict[str, float]:
     """`count` views, each in its own transaction: half by visitors already counted, half new."""
     from parcours.db import transaction
@@ -152,7 +148,9 @@ async def run_on(db: common.Database, args: argparse.Namespace) -> dict[str, Any
         before: dict[int, dict[str, float]] = {}
         answers_before: dict[int, dict[str, Any]] = {}
         for days in PERIODS:
-            before[days] = await _timed(sessions, lambda s, d=days: _stats_before(s, page_id, d), args.before_samples)
+            before[days] = await common.timed_in_transactions(
+                sessions, lambda s, d=days: _stats_before(s, page_id, d), args.before_samples
+            )
             async with transaction(sessions) as session:
                 answers_before[days] = await _stats_before(session, page_id, days)
             log(f"before, {days} days: p95 {before[days]['p95_ms']:.0f} ms")
@@ -189,7 +187,9 @@ async def run_on(db: common.Database, args: argparse.Namespace) -> dict[str, Any
         after: dict[int, dict[str, float]] = {}
         same: dict[int, bool] = {}
         for days in PERIODS:
-            after[days] = await _timed(sessions, lambda s, d=days: visits.stats(s, page_id, d), args.samples)
+            after[days] = await common.timed_in_transactions(
+                sessions, lambda s, d=days: visits.stats(s, page_id, d), args.samples
+            )
             async with transaction(sessions) as session:
                 answer = _answer_after(await visits.stats(session, page_id, days))
             same[days] = answer == answers_before[days]

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import common, contact_list
-from bench.common import Database, latency_summary, log, print_table, verdict
+from bench.common import Database, log, print_table, verdict
 from bench.segments import set_stream_cursors
 
 DAYS = 120
@@ -256,17 +256,6 @@ async def stream_cost(db: Database, maker: MailMaker, slice_size: int, rounds: i
     }
 
 
-async def _timed(call: Any, requests: int) -> dict[str, float]:
-    for _ in range(3):
-        await call()
-    seconds = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        await call()
-        seconds.append(time.perf_counter() - started)
-    return latency_summary(seconds)
-
-
 NAIVE = """
 SELECT properties->>'email_id' AS email, type, count(*),
        count(DISTINCT properties->>'message_id') FILTER (WHERE type IN ('email_opened', 'email_clicked')),
@@ -342,10 +331,13 @@ async def reports_latency(db: Database, requests: int, naive: bool = True) -> di
                     wanted = {"since": filters.since, "until": filters.until, "email": str(top)}
                     return [(await connection.execute(text(sql), wanted)).all() for sql in NAIVE_ONE]
 
-                out[label] = {"emails": await _timed(listing, requests), "email": await _timed(one, requests)}
+                out[label] = {
+                    "emails": await common.timed(listing, requests),
+                    "email": await common.timed(one, requests),
+                }
                 if naive:  # its SQL is PostgreSQL's
-                    out[label]["naive"] = await _timed(from_raw_rows, max(3, requests // 4))
-                    out[label]["naive_one"] = await _timed(one_from_raw_rows, max(3, requests // 4))
+                    out[label]["naive"] = await common.timed(from_raw_rows, max(3, requests // 4))
+                    out[label]["naive_one"] = await common.timed(one_from_raw_rows, max(3, requests // 4))
                 log(f"  {label}: {out[label]}")
     finally:
         await engine.dispose()

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import common
-from bench.common import Database, latency_summary, log, print_table, verdict
+from bench.common import Database, log, print_table, verdict
 from bench.reports import create_emails
 
 TARGET_S = 1.0
@@ -329,17 +329,6 @@ def measure_before(db: Database, requests: int, journey_id: int, contact_id: int
 # ---- measuring -------------------------------------------------------------------------------------
 
 
-async def _timed(call: Callable[[], Awaitable[Any]], requests: int) -> dict[str, float]:
-    for _ in range(3):
-        await call()
-    seconds = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        await call()
-        seconds.append(time.perf_counter() - started)
-    return latency_summary(seconds)
-
-
 # The naive baselines: the same figures, from the raw rows, by SQL at request time.
 NAIVE = {
     "overview": [
@@ -470,7 +459,7 @@ async def measure(
                 for name, call in calls.items():
                     if only and not any(name.startswith(prefix) for prefix in only):
                         continue
-                    figures[name] = {"ours": await _timed(call, requests)}
+                    figures[name] = {"ours": await common.timed(call, requests)}
                     statements = NAIVE.get(name) if naive else None
                     if statements:
 
@@ -480,7 +469,7 @@ async def measure(
                                     text(statement), {"since": f.since, "until": f.until, "journey_id": journey_id}
                                 )
 
-                        figures[name]["naive"] = await _timed(naive, max(3, requests // 4))
+                        figures[name]["naive"] = await common.timed(naive, max(3, requests // 4))
                     log(f"  {label} {name}: {figures[name]}")
                 out[label] = figures
     finally:
