@@ -241,12 +241,12 @@ def seed(contact_count: int, interaction_count: int, seed_value: int) -> None:
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
 def rebuild_rollups(start: datetime, end: datetime) -> None:
-    """Recount the reports' daily rollups and the exploration's daily counts by type of a period
-    from the raw interactions, the messages sent per day from the outbox, and every purchase line
+    """Recount the reports' daily rollups and the exploration's daily counts by type (and its
+    monthly distinct contacts by type, of the period's whole months) from the raw interactions, the messages sent per day from the outbox, and every purchase line
     and customer's firsts (the cohort and product reports) from all of them."""
     from parcours.channels import service as outbox
     from parcours.db import transaction
-    from parcours.explore import rollup
+    from parcours.explore import monthly, rollup
     from parcours.reports import purchases, recount
 
     if start > end:
@@ -254,6 +254,7 @@ def rebuild_rollups(start: datetime, end: datetime) -> None:
 
     async def run(runtime: Runtime) -> tuple[int, int, int]:
         await rollup.rebuild(runtime.sessions, start.date(), end.date())
+        await monthly.rebuild(runtime.sessions, start.date(), end.date())
         read = await recount.rebuild(runtime.sessions, start.date(), end.date())
         async with transaction(runtime.sessions) as session:
             days = await outbox.recount_sent_daily(session, start.date(), end.date())

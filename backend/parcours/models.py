@@ -22,7 +22,7 @@ from parcours.dashboards.models import DashboardTile
 from parcours.dataflows.models import ImportedFile, ImportRun, ImportSource, ScheduledExport
 from parcours.emails.models import Email, EmailVersion, Template, Topic, TopicOptOut
 from parcours.events.models import Event, EventCost, EventTeamMember, Registration
-from parcours.explore.models import Exploration, ExploreDaily
+from parcours.explore.models import Exploration, ExploreDaily, ExploreMonthly, ExploreMonthlyContact
 from parcours.forms.models import Form, FormDay, FormSubmission, FormVersion
 from parcours.interactions.models import Interaction, StreamCursor
 from parcours.jobs.models import Job
@@ -76,6 +76,8 @@ __all__ = [
     "EventTeamMember",
     "Exploration",
     "ExploreDaily",
+    "ExploreMonthly",
+    "ExploreMonthlyContact",
     "Form",
     "FormDay",
     "FormSubmission",

@@ -21,7 +21,8 @@
       webhooks  makes a delivery for each event an active webhook listens to
       rollups   adds the batch's increments to the reports' daily rollups (reports.rollups)
       purchases adds the batch's purchase lines and its customers' firsts (reports.purchases)
-      explore   adds the batch's counts by day and type, which answer explorations (explore.rollup)
+      explore   adds the batch's counts by day and type (explore.rollup) and its contacts by
+                month and type (explore.monthly), which answer explorations
    Then the cursor moves past the batch (ids skipped by transactions still open are looked for
    again for a while, see interactions.service).
 """
@@ -45,6 +46,7 @@ from parcours.db import Sessions, retried
 from parcours.emails import service as emails
 from parcours.emails import templates as email_templates
 from parcours.events import service as event_service
+from parcours.explore import monthly as explore_monthly
 from parcours.explore import rollup as explore_rollup
 from parcours.forms import service as forms
 from parcours.interactions import recording
@@ -140,6 +142,7 @@ def consumers(enqueue: Enqueue, base_url: str) -> list[Consumer]:
         rollups.stream_consumer(),
         purchases.stream_consumer(),
         explore_rollup.stream_consumer(),
+        explore_monthly.stream_consumer(),
     ]
 
 
@@ -164,6 +167,7 @@ def contact_mergers(enqueue: Enqueue) -> list[merging.ContactMerger]:
         forms.merge_contacts,
         emails.merge_contacts,
         purchases.merge_contacts,
+        explore_monthly.merge_contacts,
         scoring_service.contact_merger(enqueue),
     ]
 

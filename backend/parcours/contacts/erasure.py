@@ -23,6 +23,7 @@ from parcours.contacts import accounts, service
 from parcours.contacts.models import CONTACT_RFM, ContactMerge, ErasureTombstone
 from parcours.contacts.schemas import AccountOut, ConsentEventOut
 from parcours.db import rows_about
+from parcours.explore import monthly as explore_monthly
 from parcours.explore import rollup as explore_rollup
 from parcours.interactions import service as interactions
 from parcours.reports import purchases, rollups
@@ -92,6 +93,7 @@ async def erase_contact(session: AsyncSession, contact_id: int, actor: Actor) ->
     await rollups.forget_contact(session, contact_id)
     await purchases.forget_contact(session, contact_id)
     await explore_rollup.forget_contact(session, contact_id)
+    await explore_monthly.forget_contact(session, contact_id)
     await interactions.delete_for(session, contact_id)
     for forget in _forgetters:
         await forget(session, contact_id)

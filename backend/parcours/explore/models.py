@@ -41,3 +41,25 @@ class ExploreDaily(SQLModel, table=True):
     count: int = Field(default=0, sa_type=BigInteger)
     value_sum: float = 0.0
     value_count: int = Field(default=0, sa_type=BigInteger)
+
+
+class ExploreMonthlyContact(SQLModel, table=True):
+    """A contact had at least one interaction of a type in a UTC month (its first day). Kept so
+    that a month's distinct contacts by type are counted once, as the stream goes (explore.monthly)."""
+
+    __tablename__ = "explore_monthly_contacts"
+
+    contact_id: int = Field(primary_key=True)
+    month: date = Field(primary_key=True)
+    type: str = Field(primary_key=True, max_length=64)
+
+
+class ExploreMonthly(SQLModel, table=True):
+    """How many distinct contacts had an interaction of a type in a UTC month (its first day):
+    the rows of explore_monthly_contacts, counted as they are written."""
+
+    __tablename__ = "explore_monthly"
+
+    month: date = Field(primary_key=True)
+    type: str = Field(primary_key=True, max_length=64)
+    contacts: int = Field(default=0, sa_type=BigInteger)

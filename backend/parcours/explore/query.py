@@ -66,6 +66,7 @@ class Tables:
     opportunities: Any
     member_ids: MemberIds  # a segment's member ids, as a query
     daily: Any = None  # explore_daily: interactions counted by (UTC day, type)
+    monthly: Any = None  # explore_monthly: distinct contacts counted by (UTC month, type)
 
 
 @dataclass
@@ -74,7 +75,9 @@ class Built:
     columns: list[ExploreColumn]
     medians: list[int] = field(default_factory=list)  # measures finished in Python (SQLite)
     segment_ids: dict[int, str] = field(default_factory=dict)  # segment id -> the field naming it
-    source: Source = "interactions"  # or "daily": the counts by day and type (explore.rollup)
+    # Or "daily": the counts by day and type (explore.rollup); "monthly": the distinct contacts by
+    # month and type (explore.monthly).
+    source: Source = "interactions"
 
 
 def _refuse(message: str, where: str) -> InvalidInput:
@@ -268,9 +271,9 @@ def _measure_name(measure: ExploreMeasure) -> str:
 
 def build(question: ExploreQuestion, schema: Schema, dialect: str, tables: Tables, now: datetime) -> Built:
     """The question's statement: one row per group (at most ROW_LIMIT + 1, to tell truncation)."""
-    from_daily = _from_daily(question, dialect, tables)
-    if from_daily is not None:
-        return from_daily
+    counted = _from_daily(question, dialect, tables) or _from_monthly(question, dialect, tables)
+    if counted is not None:
+        return counted
     builder = _Builder(question, schema, dialect, tables, now)
     if len(set(question.group_by)) != len(question.group_by):
         raise _refuse("Group by two different things.", "group_by[1]")
@@ -365,6 +368,48 @@ def _from_daily(question: ExploreQuestion, dialect: str, tables: Tables) -> Buil
     statement = select(*labelled).select_from(daily).where(and_(true(), *where))
     statement = _ordered(statement, question, groups, measures[0])
     return Built(statement.limit(ROW_LIMIT + 1), _columns(question), source="daily")
+
+
+def fits_monthly(question: ExploreQuestion) -> bool:
+    """Whether the distinct contacts by month and type answer the question exactly: it counts
+    distinct contacts by month (and type), over whole months, of one type or type by type (a
+    contact active in two types is one contact of the month, not two)."""
+    f, dataset, groups = question.filters, question.dataset, question.group_by
+    if dataset not in ("interactions", "purchases") or f.rule or f.properties or f.stages:
+        return False
+    if (f.types and dataset != "interactions") or (f.from_ and f.to and f.from_ > f.to):
+        return False
+    if "month" not in groups or not set(groups) <= {"month", "type" if dataset == "interactions" else "month"}:
+        return False
+    one_type = "type" in groups or dataset == "purchases" or len(set(f.types or ())) == 1
+    whole_months = (not f.from_ or f.from_.day == 1) and (not f.to or (f.to + timedelta(days=1)).day == 1)
+    return one_type and whole_months and all(m.kind == "contacts" for m in question.measures)
+
+
+def _from_monthly(question: ExploreQuestion, dialect: str, tables: Tables) -> Built | None:
+    if tables.monthly is None or not fits_monthly(question) or len(set(question.group_by)) != len(question.group_by):
+        return None
+    monthly, f = tables.monthly, question.filters
+    month = (
+        func.to_char(monthly.c.month, "YYYY-MM") if dialect == "postgresql" else func.strftime("%Y-%m", monthly.c.month)
+    )
+    shown = [month if name == "month" else monthly.c.type for name in question.group_by]
+    groups = [monthly.c.month if name == "month" else monthly.c.type for name in question.group_by]
+    contacts = cast(func.coalesce(func.sum(monthly.c.contacts), 0), BigInteger)
+    where = [monthly.c.contacts > 0]
+    if question.dataset == "purchases":
+        where.append(monthly.c.type == PURCHASE)
+    if f.types:
+        where.append(monthly.c.type.in_(f.types))
+    if f.from_:
+        where.append(monthly.c.month >= f.from_)
+    if f.to:
+        where.append(monthly.c.month <= f.to)
+    labelled = [g.label(f"group_{i}") for i, g in enumerate(shown)]
+    labelled += [contacts.label(f"measure_{i}") for i in range(len(question.measures))]
+    statement = select(*labelled).select_from(monthly).where(and_(true(), *where))
+    statement = _ordered(statement, question, groups, contacts)
+    return Built(statement.limit(ROW_LIMIT + 1), _columns(question), source="monthly")
 
 
 def contacts_behind(

@@ -14,7 +14,7 @@ Dataset = Literal["contacts", "interactions", "purchases", "opportunities"]
 MeasureKind = Literal["count", "contacts", "sum", "avg", "median"]
 # Where an answer's figures come from: "daily" (interactions counted by day and type as the
 # stream hands them on, up to its `as_of`) or "interactions" (the raw rows, read now).
-Source = Literal["daily", "interactions"]
+Source = Literal["daily", "monthly", "interactions"]
 ChartKind = Literal["bar", "grouped_bar", "heatmap", "line", "table"]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 # "country", "computed_orders", "rfm_segment", "segment:12", "property:utm.source", "type", "month"...

@@ -22,7 +22,7 @@ from parcours.auth.service import Actor
 from parcours.clock import utcnow
 from parcours.db import dialect_name, transaction
 from parcours.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unprocessable
-from parcours.explore import query, rollup
+from parcours.explore import monthly, query, rollup
 from parcours.explore.models import Exploration
 from parcours.explore.schemas import CellSegmentOut, ExplorationOut, ExploreAnswer, ExploreQuestion
 from parcours.interactions import service as interactions
@@ -36,12 +36,13 @@ _ADD_CHUNK = 5_000
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
-def tables(daily: bool = True) -> query.Tables:
+def tables(counted: bool = True) -> query.Tables:
     return query.Tables(
         interactions=interactions.table(),
         opportunities=pipeline.opportunities_table(),
         member_ids=segments.member_ids,
-        daily=rollup.table() if daily else None,
+        daily=rollup.table() if counted else None,
+        monthly=monthly.table() if counted else None,
     )
 
 
@@ -93,14 +94,14 @@ async def _check_segments(session: AsyncSession, wanted: dict[int, str]) -> None
 
 
 async def _built(session: AsyncSession, question: ExploreQuestion) -> tuple[query.Built, datetime]:
-    """The question's statement, and up to when its figures go: the daily counts are as fresh as
-    the stream that feeds them (read the raw rows instead while it has never run), the raw rows
-    are current."""
+    """The question's statement, and up to when its figures go: the daily and monthly counts are
+    as fresh as the stream that feeds them (read the raw rows instead while it has never run), the
+    raw rows are current."""
     schema, dialect = await rules.current_schema(session), await dialect_name(session)
     built = query.build(question, schema, dialect, tables(), utcnow())
-    as_of = await rollup.freshness(session) if built.source == "daily" else utcnow()
+    as_of = await rollup.freshness(session) if built.source != "interactions" else utcnow()
     if as_of is None:
-        built, as_of = query.build(question, schema, dialect, tables(daily=False), utcnow()), utcnow()
+        built, as_of = query.build(question, schema, dialect, tables(counted=False), utcnow()), utcnow()
     await _check_segments(session, built.segment_ids)
     return built, as_of
 

@@ -38,6 +38,7 @@ ERASURE: dict[tuple[str, str], str] = {
     ("contact_scores", "contact_id"): DELETED,
     ("customer_firsts", "contact_id"): DELETED,
     ("event_registrations", "contact_id"): DELETED,
+    ("explore_monthly_contacts", "contact_id"): DELETED,
     # Kept for the forms' figures, without what was typed or where from.
     ("form_submissions", "contact_id"): UNLINKED,
     ("interactions", "contact_id"): DELETED,
@@ -68,6 +69,7 @@ EXPORT: dict[str, str] = {
     "contact_scores": "scores",
     "customer_firsts": EXCLUDED + "the first of its purchase interactions, read once for the reports (exported)",
     "event_registrations": "event_registrations",
+    "explore_monthly_contacts": EXCLUDED + "the months it had each type of interaction, read from them for the figures",
     "form_submissions": "form_submissions",
     "interactions": "interactions",
     "journey_left_out": "journeys_left_out",

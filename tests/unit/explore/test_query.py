@@ -70,6 +70,37 @@ def test_time_and_type_questions_that_add_up_read_the_daily_counts(dialect: str)
     assert purchases.source == "daily" and "explore_daily.type = 'purchase'" in sql(purchases, dialect).lower()
 
 
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_distinct_contacts_by_whole_month_and_type_read_the_monthly_counts(dialect: str) -> None:
+    built = build(
+        dialect,
+        dataset="interactions",
+        filters={"from": "2026-01-01", "to": "2026-02-28"},
+        group_by=["type", "month"],
+        measures=[{"kind": "contacts"}],
+    )
+    text = sql(built, dialect).lower()
+    assert built.source == "monthly" and "from explore_monthly" in text and "interactions" not in text
+    assert "explore_monthly.month >= '2026-01-01'" in text and "explore_monthly.month <= '2026-02-28'" in text
+    purchases = build(dialect, dataset="purchases", group_by=["month"], measures=[{"kind": "contacts"}])
+    assert purchases.source == "monthly" and "explore_monthly.type = 'purchase'" in sql(purchases, dialect).lower()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"group_by": ["month"], "measures": [{"kind": "contacts"}]},  # two types' contacts overlap
+        {"group_by": ["type"], "measures": [{"kind": "contacts"}]},  # months' contacts overlap
+        {"group_by": ["month", "type"], "measures": [{"kind": "contacts"}, {"kind": "count"}]},
+        {"group_by": ["month"], "measures": [{"kind": "contacts"}], "filters": {"types": ["a"], "from": "2026-01-02"}},
+        {"group_by": ["month"], "measures": [{"kind": "contacts"}], "filters": {"types": ["a"], "to": "2026-01-30"}},
+        {"group_by": ["month", "country"], "measures": [{"kind": "contacts"}]},
+    ],
+)
+def test_other_distinct_contacts_questions_read_the_raw_rows(fields: dict[str, Any]) -> None:
+    assert build(dataset="interactions", **fields).source == "interactions"
+
+
 @pytest.mark.parametrize(
     "fields",
     [
