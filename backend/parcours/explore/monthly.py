@@ -25,7 +25,6 @@ from parcours.interactions.batch import Batch, Consumer, Stored
 
 Met = tuple[int, date, str]  # (contact, month, type)
 Cell = tuple[date, str]  # (month, type)
-_CHUNK = 5_000  # rows of one INSERT: 3 parameters each, under both databases' limits
 
 
 def table() -> Table:
@@ -54,12 +53,13 @@ def _month(dialect: str, at: Any) -> Any:
 
 async def _write(session: AsyncSession, rows: Iterable[Met]) -> Counter[Cell]:
     """Write these rows, those already there left alone; the cells of those written."""
-    ordered, written = sorted(rows), Counter[Cell]()
-    dialect, t = await dialect_name(session), met_table()
-    for start in range(0, len(ordered), _CHUNK):
-        values = [{"contact_id": c, "month": m, "type": k} for c, m, k in ordered[start : start + _CHUNK]]
-        statement = dialect_insert(dialect, t).values(values).on_conflict_do_nothing()
-        written.update((m, k) for m, k in await session.execute(statement.returning(t.c.month, t.c.type)))
+    ordered, written, t = sorted(rows), Counter[Cell](), met_table()
+    if not ordered:
+        return written
+    # Many rows to one cached statement: SQLAlchemy batches them into multi-row INSERTs itself.
+    insert = dialect_insert(await dialect_name(session), t).on_conflict_do_nothing()
+    values = [{"contact_id": c, "month": m, "type": k} for c, m, k in ordered]
+    written.update((m, k) for m, k in await session.execute(insert.returning(t.c.month, t.c.type), values))
     return written
 
 
