@@ -36,6 +36,16 @@ class Database:
 
         self.run(go())
 
+    def write(self, *statements: Any) -> None:
+        """SQLAlchemy statements, in one transaction."""
+
+        async def go() -> None:
+            async with db.transaction(self.sessions) as session:
+                for statement in statements:
+                    await session.execute(statement)
+
+        self.run(go())
+
     def migrate(self, revision: str, *, down: bool = False) -> None:
         """The schema taken down (or up) to `revision`, as `parcours migrate` would."""
         config = db.alembic_config(self.engine.url.render_as_string(hide_password=False))

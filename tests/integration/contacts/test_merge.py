@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import secrets
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from parcours import db
 from parcours.contacts import service as contacts
-from parcours.settings import async_url
+from tests import database as test_database
 from tests.factories import OPTED_IN, chain, event, journey, published, static_segment, unique_email, unique_type
 
 # Every table that keeps rows of a contact, and its column naming the contact.
@@ -32,22 +31,7 @@ HISTORY = {
 }
 
 
-class Database:
-    def __init__(self, url: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.engine = db.create_engine(async_url(url), pool_size=2)
-        self.sessions = db.session_factory(self.engine)
-
-    def run(self, coroutine: Any) -> Any:
-        return self.loop.run_until_complete(coroutine)
-
-    def execute(self, sql: str, **params: Any) -> None:
-        async def go() -> None:
-            async with db.transaction(self.sessions) as session:
-                await session.execute(text(sql), params)
-
-        self.run(go())
-
+class Database(test_database.Database):
     def counts(self, contact_id: int) -> dict[str, int]:
         async def go() -> dict[str, int]:
             async with db.transaction(self.sessions) as session:
@@ -73,8 +57,7 @@ class Database:
 def database(database_url: str, api: Any) -> Iterator[Database]:
     opened = Database(database_url)
     yield opened
-    opened.run(opened.engine.dispose())
-    opened.loop.close()
+    opened.close()
 
 
 def phone() -> str:

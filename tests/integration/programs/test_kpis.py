@@ -4,7 +4,6 @@ counts from the program's first day to the month's last)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,7 +16,7 @@ from parcours.channels.models import OutboxMessage
 from parcours.contacts.models import Contact
 from parcours.interactions.models import Interaction
 from parcours.journeys.models import JourneyRun, JourneyVersion
-from parcours.settings import async_url
+from tests import database as test_database
 from tests.factories import OPTED_IN, chain, contact, email, journey, published, static_segment, unique_type
 
 
@@ -41,34 +40,20 @@ def midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-class Database:
-    def __init__(self, url: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.engine = db.create_engine(async_url(url), pool_size=2)
-        self.sessions = db.session_factory(self.engine)
-
-    def write(self, *statements: Any) -> None:
-        async def go() -> None:
-            async with db.transaction(self.sessions) as session:
-                for statement in statements:
-                    await session.execute(statement)
-
-        self.loop.run_until_complete(go())
-
+class Database(test_database.Database):
     def one(self, query: Select[Any]) -> Any:
         async def go() -> Any:
             async with db.transaction(self.sessions) as session:
                 return (await session.execute(query)).one()
 
-        return self.loop.run_until_complete(go())
+        return self.run(go())
 
 
 @pytest.fixture(scope="module")
 def database(database_url: str, api: Any) -> Iterator[Database]:
     opened = Database(database_url)
     yield opened
-    opened.loop.run_until_complete(opened.engine.dispose())
-    opened.loop.close()
+    opened.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ contacts that the in-memory evaluation (rule-engine's `rule.matches`) accepts.""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcours import db
 from parcours.contacts import service as contacts
@@ -21,7 +19,7 @@ from parcours.rfm.core import GROUPS, group_of
 from parcours.rules.context import context_values
 from parcours.rules.fields import ComputedInfo, CustomFieldInfo, catalog
 from parcours.rules.language import Schema, compile_rule, evaluate, parse
-from parcours.settings import async_url
+from tests import database as test_database
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
 CUSTOM = [
@@ -216,16 +214,11 @@ rules = st.recursive(
 )
 
 
-class Database:
+class Database(test_database.Database):
     def __init__(self, url: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.engine: AsyncEngine = db.create_engine(async_url(url), pool_size=2)
-        self.sessions = db.session_factory(self.engine)
+        super().__init__(url)
         self.run(db.migrate(self.engine))
         self.dialect = self.engine.dialect.name
-
-    def run(self, coroutine: Any) -> Any:
-        return self.loop.run_until_complete(coroutine)
 
     async def load(self, rows: list[dict[str, Any]]) -> list[int]:
         async with db.transaction(self.sessions) as session:
@@ -282,10 +275,6 @@ class Database:
             for cid, (contact, account) in rows.items()
             if evaluate(checked, context_values(contact, account, (), SCHEMA.fields))
         }
-
-    def close(self) -> None:
-        self.run(self.engine.dispose())
-        self.loop.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ read in one statement, and the segments as they are now, whatever changed since 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -16,25 +15,15 @@ from parcours import db
 from parcours.contacts import service as contacts
 from parcours.segments.models import Segment, SegmentMember
 from parcours.segments.realtime import evaluate_contacts
-from parcours.settings import async_url
+from tests import database as test_database
 
 MOMENT = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
-class Database:
+class Database(test_database.Database):
     def __init__(self, url: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.engine = db.create_engine(async_url(url), pool_size=2)
-        self.sessions = db.session_factory(self.engine)
+        super().__init__(url)
         self.run(db.migrate(self.engine))
-
-    def run(self, coroutine: Any) -> Any:
-        return self.loop.run_until_complete(coroutine)
-
-    async def execute(self, *statements: Any) -> None:
-        async with db.transaction(self.sessions) as session:
-            for statement in statements:
-                await session.execute(statement)
 
     async def segment(self, rule: str, at: dt.datetime = MOMENT) -> int:
         async with db.transaction(self.sessions) as session:
@@ -62,8 +51,7 @@ class Database:
 def database(database_url: str) -> Iterator[Database]:
     opened = Database(database_url)
     yield opened
-    opened.run(opened.engine.dispose())
-    opened.loop.close()
+    opened.close()
 
 
 def test_each_call_sees_the_segments_as_they_are_now(database: Database) -> None:
@@ -74,19 +62,15 @@ def test_each_call_sees_the_segments_as_they_are_now(database: Database) -> None
     assert run(database.evaluate(contact)) == {french}
     # Another segment changed at the very moment the first one was saved (the newest change is
     # still that moment): it is read again.
-    run(
-        database.execute(
-            update(Segment)
-            .where(col(Segment.id) == opened)
-            .values(rule='country == "FR" and email =~~ "@realtime[.]test$"', updated_at=MOMENT)
-        )
+    database.write(
+        update(Segment)
+        .where(col(Segment.id) == opened)
+        .values(rule='country == "FR" and email =~~ "@realtime[.]test$"', updated_at=MOMENT)
     )
     assert run(database.evaluate(contact)) == {french, opened}
-    run(
-        database.execute(
-            delete(SegmentMember).where(col(SegmentMember.segment_id) == french),
-            delete(Segment).where(col(Segment.id) == french),
-        )
+    database.write(
+        delete(SegmentMember).where(col(SegmentMember.segment_id) == french),
+        delete(Segment).where(col(Segment.id) == french),
     )
     assert run(database.evaluate(contact)) == {opened}
     later = run(database.segment('(city ?? "") == "" and email =~~ "@realtime[.]test$"'))
