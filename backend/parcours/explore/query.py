@@ -327,7 +327,7 @@ def fits_daily(question: ExploreQuestion) -> bool:
 def _from_daily(question: ExploreQuestion, dialect: str, tables: Tables) -> Built | None:
     if tables.daily is None or not fits_daily(question) or len(set(question.group_by)) != len(question.group_by):
         return None
-    daily, f = tables.daily, question.filters
+    daily = tables.daily
     shown, groups = [], []
     for name in question.group_by:
         if name == "type":
@@ -354,20 +354,33 @@ def _from_daily(question: ExploreQuestion, dialect: str, tables: Tables) -> Buil
             measures.append(case((values > 0, cast(func.sum(daily.c.value_sum), Float)), else_=None))
         else:
             measures.append(case((values > 0, cast(func.sum(daily.c.value_sum), Float) / values), else_=None))
-    where = []
+    return _from_counts(question, daily, daily.c.day, (shown, groups, measures), "daily")
+
+
+def _from_counts(
+    question: ExploreQuestion,
+    counts: Any,
+    day: Any,
+    parts: tuple[list[Any], list[Any], list[ColumnElement[Any]]],
+    source: Source,
+    *where: ColumnElement[bool],
+) -> Built:
+    """A question answered from kept counts by type and time (`day`: their day or month column):
+    `parts` are what the answer shows, what it is grouped by, and its measures."""
+    (shown, groups, measures), f, kept = parts, question.filters, list(where)
     if question.dataset == "purchases":
-        where.append(daily.c.type == PURCHASE)
+        kept.append(counts.c.type == PURCHASE)
     if f.types:
-        where.append(daily.c.type.in_(f.types))
+        kept.append(counts.c.type.in_(f.types))
     if f.from_:
-        where.append(daily.c.day >= f.from_)
+        kept.append(day >= f.from_)
     if f.to:
-        where.append(daily.c.day <= f.to)
+        kept.append(day <= f.to)
     labelled = [g.label(f"group_{i}") for i, g in enumerate(shown)]
     labelled += [m.label(f"measure_{i}") for i, m in enumerate(measures)]
-    statement = select(*labelled).select_from(daily).where(and_(true(), *where))
+    statement = select(*labelled).select_from(counts).where(and_(true(), *kept))
     statement = _ordered(statement, question, groups, measures[0])
-    return Built(statement.limit(ROW_LIMIT + 1), _columns(question), source="daily")
+    return Built(statement.limit(ROW_LIMIT + 1), _columns(question), source=source)
 
 
 def fits_monthly(question: ExploreQuestion) -> bool:
@@ -389,27 +402,17 @@ def fits_monthly(question: ExploreQuestion) -> bool:
 def _from_monthly(question: ExploreQuestion, dialect: str, tables: Tables) -> Built | None:
     if tables.monthly is None or not fits_monthly(question) or len(set(question.group_by)) != len(question.group_by):
         return None
-    monthly, f = tables.monthly, question.filters
+    monthly = tables.monthly
     month = (
         func.to_char(monthly.c.month, "YYYY-MM") if dialect == "postgresql" else func.strftime("%Y-%m", monthly.c.month)
     )
     shown = [month if name == "month" else monthly.c.type for name in question.group_by]
     groups = [monthly.c.month if name == "month" else monthly.c.type for name in question.group_by]
     contacts = cast(func.coalesce(func.sum(monthly.c.contacts), 0), BigInteger)
-    where = [monthly.c.contacts > 0]
-    if question.dataset == "purchases":
-        where.append(monthly.c.type == PURCHASE)
-    if f.types:
-        where.append(monthly.c.type.in_(f.types))
-    if f.from_:
-        where.append(monthly.c.month >= f.from_)
-    if f.to:
-        where.append(monthly.c.month <= f.to)
-    labelled = [g.label(f"group_{i}") for i, g in enumerate(shown)]
-    labelled += [contacts.label(f"measure_{i}") for i in range(len(question.measures))]
-    statement = select(*labelled).select_from(monthly).where(and_(true(), *where))
-    statement = _ordered(statement, question, groups, contacts)
-    return Built(statement.limit(ROW_LIMIT + 1), _columns(question), source="monthly")
+    measures = [contacts for _ in question.measures]
+    return _from_counts(
+        question, monthly, monthly.c.month, (shown, groups, measures), "monthly", monthly.c.contacts > 0
+    )
 
 
 def contacts_behind(
