@@ -409,7 +409,7 @@ def _from_monthly(question: ExploreQuestion, dialect: str, tables: Tables) -> Bu
     shown = [month if name == "month" else monthly.c.type for name in question.group_by]
     groups = [monthly.c.month if name == "month" else monthly.c.type for name in question.group_by]
     contacts = cast(func.coalesce(func.sum(monthly.c.contacts), 0), BigInteger)
-    measures = [contacts for _ in question.measures]
+    measures: list[ColumnElement[Any]] = [contacts for _ in question.measures]
     return _from_counts(
         question, monthly, monthly.c.month, (shown, groups, measures), "monthly", monthly.c.contacts > 0
     )
