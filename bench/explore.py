@@ -326,8 +326,8 @@ def report(results: list[dict[str, Any]]) -> None:
                     label,
                     r["data"]["interactions"],
                     r["groups"],
-                    m["median_s"],
-                    m["p95_s"],
+                    m["runs"]["median_ms"],
+                    m["runs"]["p95_ms"],
                     r["baseline_s"],
                     f"{m['ratio']}x",
                     f"<= {target:.2f} s (pro rata)",
@@ -336,7 +336,7 @@ def report(results: list[dict[str, Any]]) -> None:
             )
     print_table(
         "Exploration: interactions by month x type",
-        ["backend", "question", "interactions", "groups", "median s", "p95 s", "naive s", "naive/ours", "target", ""],
+        ["backend", "question", "interactions", "groups", "median ms", "p95 ms", "naive s", "naive/ours", "target", ""],
         rows,
     )
 
