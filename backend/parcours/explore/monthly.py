@@ -15,13 +15,14 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Date, Table, cast, delete, func, insert, not_, select
+from sqlalchemy import Date, Table, cast, delete, func, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.db import Sessions, dialect_insert, dialect_name, transaction
 from parcours.explore.models import ExploreMonthly, ExploreMonthlyContact
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import Batch, Consumer, Stored
+from parcours.interactions.partitions import first_of_month, next_month
 
 Met = tuple[int, date, str]  # (contact, month, type)
 Cell = tuple[date, str]  # (month, type)
@@ -35,13 +36,9 @@ def met_table() -> Table:
     return ExploreMonthlyContact.metadata.tables["explore_monthly_contacts"]
 
 
-def month_of(moment: datetime) -> date:
-    return moment.astimezone(UTC).date().replace(day=1)
-
-
 def met(rows: Iterable[Stored]) -> set[Met]:
     """Which contact did which type of thing in which month, in these interactions (pure)."""
-    return {(row.contact_id, month_of(row.occurred_at), row.type) for row in rows}
+    return {(row.contact_id, first_of_month(row.occurred_at.astimezone(UTC)), row.type) for row in rows}
 
 
 def _month(dialect: str, at: Any) -> Any:
@@ -63,7 +60,7 @@ async def _write(session: AsyncSession, rows: Iterable[Met]) -> Counter[Cell]:
     return written
 
 
-async def _count(session: AsyncSession, changes: Counter[Cell] | dict[Cell, int]) -> None:
+async def _count(session: AsyncSession, changes: Counter[Cell]) -> None:
     """Add each cell's change to its count of contacts."""
     records = [{"month": m, "type": k, "contacts": n} for (m, k), n in sorted(changes.items()) if n]
     if not records:
@@ -99,16 +96,17 @@ async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int)
     """The other's months become the survivor's: a cell both had loses one contact."""
     taken = await _take(session, other_id)
     written = await _write(session, [(survivor_id, m, k) for m, k in taken])
-    changes: dict[Cell, int] = {cell: written[cell] for cell in written}
-    for cell in taken:
-        changes[cell] = changes.get(cell, 0) - 1
+    changes = written.copy()
+    changes.subtract(taken)
     await _count(session, changes)
-    return {"explore_monthly_contacts": sum(written.values())}
+    return {"explore_monthly_contacts": written.total()}
 
 
 async def forget_contact(session: AsyncSession, contact_id: int) -> None:
     """An erased contact leaves the months it was counted in."""
-    await _count(session, {cell: -n for cell, n in Counter(await _take(session, contact_id)).items()})
+    changes = Counter[Cell]()
+    changes.subtract(await _take(session, contact_id))
+    await _count(session, changes)
 
 
 async def rebuild(sessions: Sessions, start: date | None = None, end: date | None = None) -> int:
@@ -118,19 +116,17 @@ async def rebuild(sessions: Sessions, start: date | None = None, end: date | Non
     async with transaction(sessions) as session:
         cursor = await interactions.stream_cursor(session)
         raw, t, kept = interactions.table(), table(), met_table()
-        counted, months, kept_months = raw.c.id <= cursor.position, [], []
+        counted, months, kept_months = interactions.handed_on(cursor), [], []
         if start is not None:
-            first = start.replace(day=1)
+            first = first_of_month(start)
             counted = counted & (raw.c.occurred_at >= datetime.combine(first, time(), UTC))
             months.append(t.c.month >= first)
             kept_months.append(kept.c.month >= first)
         if end is not None:
-            after = date(end.year + end.month // 12, end.month % 12 + 1, 1)
+            after = next_month(first_of_month(end))
             counted = counted & (raw.c.occurred_at < datetime.combine(after, time(), UTC))
             months.append(t.c.month < after)
             kept_months.append(kept.c.month < after)
-        if cursor.gaps:
-            counted = counted & not_(raw.c.id.in_([int(k) for k in cursor.gaps]))
         month = _month(await dialect_name(session), raw.c.occurred_at)
         await session.execute(delete(kept).where(*kept_months))
         await session.execute(delete(t).where(*months))

@@ -308,15 +308,24 @@ def _ordered(statement: Select[Any], question: ExploreQuestion, groups: list[Any
     return statement.order_by(*groups)
 
 
-def fits_daily(question: ExploreQuestion) -> bool:
-    """Whether the counts by day and type answer the question exactly: it cuts only by time and
-    type, filters only by period and type, and adds things up (count, sum or average of the
-    value; distinct contacts and medians do not add up across days)."""
-    f, dataset = question.filters, question.dataset
+def _by_time_and_type(question: ExploreQuestion) -> bool:
+    """Whether the question is over interactions or purchases, filtered only by period and type,
+    with a valid period and its groups named once: what kept counts by time and type may answer."""
+    f, dataset, groups = question.filters, question.dataset, question.group_by
     if dataset not in ("interactions", "purchases") or f.rule or f.properties or f.stages:
         return False
     if (f.types and dataset != "interactions") or (f.from_ and f.to and f.from_ > f.to):
         return False
+    return len(set(groups)) == len(groups)
+
+
+def fits_daily(question: ExploreQuestion) -> bool:
+    """Whether the counts by day and type answer the question exactly: it cuts only by time and
+    type, filters only by period and type, and adds things up (count, sum or average of the
+    value; distinct contacts and medians do not add up across days)."""
+    if not _by_time_and_type(question):
+        return False
+    dataset = question.dataset
     dimensions = set(TIME_BUCKETS) | ({"type"} if dataset == "interactions" else set())
     number = "value" if dataset == "interactions" else "amount"
     return set(question.group_by) <= dimensions and all(
@@ -325,7 +334,7 @@ def fits_daily(question: ExploreQuestion) -> bool:
 
 
 def _from_daily(question: ExploreQuestion, dialect: str, tables: Tables) -> Built | None:
-    if tables.daily is None or not fits_daily(question) or len(set(question.group_by)) != len(question.group_by):
+    if tables.daily is None or not fits_daily(question):
         return None
     daily = tables.daily
     shown, groups = [], []
@@ -388,9 +397,7 @@ def fits_monthly(question: ExploreQuestion) -> bool:
     distinct contacts by month (and type), over whole months, of one type or type by type (a
     contact active in two types is one contact of the month, not two)."""
     f, dataset, groups = question.filters, question.dataset, question.group_by
-    if dataset not in ("interactions", "purchases") or f.rule or f.properties or f.stages:
-        return False
-    if (f.types and dataset != "interactions") or (f.from_ and f.to and f.from_ > f.to):
+    if not _by_time_and_type(question):
         return False
     if "month" not in groups or not set(groups) <= {"month", "type" if dataset == "interactions" else "month"}:
         return False
@@ -400,7 +407,7 @@ def fits_monthly(question: ExploreQuestion) -> bool:
 
 
 def _from_monthly(question: ExploreQuestion, dialect: str, tables: Tables) -> Built | None:
-    if tables.monthly is None or not fits_monthly(question) or len(set(question.group_by)) != len(question.group_by):
+    if tables.monthly is None or not fits_monthly(question):
         return None
     monthly = tables.monthly
     month = (

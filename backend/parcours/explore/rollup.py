@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Table, delete, func, insert, not_, select
+from sqlalchemy import CursorResult, Table, delete, func, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.db import Sessions, dialect_insert, dialect_name, transaction, utc_day
@@ -102,15 +102,13 @@ async def rebuild(sessions: Sessions, start: date | None = None, end: date | Non
         cursor = await interactions.stream_cursor(session)
         raw, t = interactions.table(), table()
         day = utc_day(await dialect_name(session), raw.c.occurred_at)
-        counted, days = raw.c.id <= cursor.position, []
+        counted, days = interactions.handed_on(cursor), []
         if start is not None:
             counted = counted & (raw.c.occurred_at >= datetime.combine(start, time(), UTC))
             days.append(t.c.day >= start)
         if end is not None:
             counted = counted & (raw.c.occurred_at < datetime.combine(end + timedelta(days=1), time(), UTC))
             days.append(t.c.day <= end)
-        if cursor.gaps:
-            counted = counted & not_(raw.c.id.in_([int(k) for k in cursor.gaps]))
         grouped = (
             select(day, raw.c.type, func.count(), func.coalesce(func.sum(raw.c.value), 0.0), func.count(raw.c.value))
             .where(counted)

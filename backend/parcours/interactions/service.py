@@ -304,6 +304,13 @@ async def stream_cursor(session: AsyncSession) -> StreamCursor:
     return await _cursor(session, STATS_CURSOR)
 
 
+def handed_on(cursor: StreamCursor) -> Any:
+    """In SQL: the interactions the stream has handed on by `cursor` (up to its position, less
+    the ids it still waits for)."""
+    done = col(Interaction.id) <= cursor.position
+    return done & col(Interaction.id).not_in([int(k) for k in cursor.gaps]) if cursor.gaps else done
+
+
 async def rows_after(session: AsyncSession, cursor: StreamCursor, limit: int) -> list[Stored]:
     """The next interactions of the stream after `cursor`, ids it skipped included, oldest first."""
     waiting = [int(k) for k in cursor.gaps]
