@@ -43,6 +43,8 @@ def test_the_filters_follow_the_marketer_across_report_pages_and_a_reload(page: 
     page.get_by_role("option", name=f"Letter {stamp}").click()
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(rf"email_ids={email_id}"))
+    # The URL changes at once; the menu's links follow at the next render (a React transition).
+    expect(page.get_by_test_id("report-filters")).to_contain_text(f"Letter {stamp}")
 
     # Lead generation through the menu: the period and the journey came along; add an audience.
     page.get_by_test_id("reports-menu-lead-generation").click()
@@ -53,6 +55,7 @@ def test_the_filters_follow_the_marketer_across_report_pages_and_a_reload(page: 
     page.get_by_test_id("report-segment").click()
     page.get_by_role("option", name=f"Readers {stamp}").click()
     expect(page).to_have_url(re.compile(rf"segment_id={segment_id}"))
+    expect(page.get_by_test_id("report-segment")).to_have_value(f"Readers {stamp}")
 
     # ROI through the menu, then a reload: every filter is still in the URL and on screen.
     page.get_by_test_id("reports-menu-roi").click()
