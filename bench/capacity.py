@@ -401,6 +401,16 @@ def saturation(result: dict[str, Any], cores: int) -> str:
     )
 
 
+# What follows this line in the sheet is written by hand and kept when the sheet is produced again.
+KEPT = "<!-- written by hand: kept when `make capacity` writes the sheet again -->"
+
+
+def kept_part(path: Path) -> str:
+    """The hand-written end of an existing sheet (from KEPT on), or nothing."""
+    text = path.read_text("utf-8") if path.exists() else ""
+    return text[text.index(KEPT) :] if KEPT in text else ""
+
+
 def sheet(result: dict[str, Any], command: str) -> str:
     classes = result["classes"]
     rows = "\n".join(
@@ -475,7 +485,8 @@ def main(argv: list[str] | None = None) -> None:
     command = "make capacity" if not args.quick else "python -m bench.capacity --quick"
     sheet_path = Path(args.sheet) if not args.quick else common.RESULTS_DIR / "capacity-quick.md"
     sheet_path.parent.mkdir(parents=True, exist_ok=True)
-    sheet_path.write_text(sheet(result, command), "utf-8")
+    kept = kept_part(sheet_path)
+    sheet_path.write_text(sheet(result, command) + ("\n" + kept if kept else ""), "utf-8")
     log(f"wrote {sheet_path}")
     log(f"figures in {path}")
 
