@@ -26,7 +26,7 @@ from parcours.events import tasks as events
 from parcours.interactions.tasks import prepare_months, purge_interactions, roll_windows
 from parcours.jobs.names import JobName
 from parcours.jobs.tasks import sweep_jobs
-from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journeys
+from parcours.journeys.tasks import advance_journeys, enrol_dates, prepare_step_months, sweep_journeys
 from parcours.reports.tasks import refresh_audience, refresh_audience_snapshot, refresh_overview_snapshot
 from parcours.rfm.tasks import nightly_rfm, recompute_rfm
 from parcours.scoring import tasks as scoring
@@ -100,6 +100,7 @@ def bulk_cron_jobs() -> list[CronJob]:
         cron(_arq(events.finish_events), second={45}, unique=True),
         cron(_arq(roll_windows), minute={7}, second={0}, unique=True),
         cron(_arq(prepare_months), hour={1}, minute={5}, second={0}, run_at_startup=True, unique=True),
+        cron(_arq(prepare_step_months), hour={1}, minute={6}, second={0}, run_at_startup=True, unique=True),
         cron(
             _arq(behaviour.roll_computed_fields),
             minute=set(range(1, 60, behaviour.ROLL_EVERY_MINUTES)),

@@ -22,7 +22,7 @@ from parcours.db import Sessions, dialect_insert, dialect_name, transaction
 from parcours.explore.models import ExploreMonthly, ExploreMonthlyContact
 from parcours.interactions import service as interactions
 from parcours.interactions.batch import Batch, Consumer, Stored
-from parcours.interactions.partitions import first_of_month, next_month
+from parcours.partitions import first_of_month, next_month
 
 Met = tuple[int, date, str]  # (contact, month, type)
 Cell = tuple[date, str]  # (month, type)

@@ -11,12 +11,16 @@ from sqlmodel import Field, SQLModel
 
 from parcours.clock import utcnow
 from parcours.db import BigId, UTCDateTime
+from parcours.partitions import MonthlyPartitions
+
+# On PostgreSQL: one table per month of occurred_at (parcours.partitions).
+INTERACTIONS = MonthlyPartitions("interactions", "occurred_at")
 
 
 class Interaction(SQLModel, table=True):
     # Designed for tens of millions of rows: narrow, append-only, two indexes that serve the
     # timeline (contact, time) and the reports and rules (type, time). On PostgreSQL the table
-    # is partitioned by month of occurred_at, its primary key (id, occurred_at): see partitions.py.
+    # is partitioned by month of occurred_at, its primary key (id, occurred_at): see INTERACTIONS.
     __tablename__ = "interactions"
     __table_args__ = (
         Index("ix_interactions_contact_time", "contact_id", "occurred_at"),

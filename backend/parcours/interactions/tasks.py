@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from parcours.clock import utcnow
 from parcours.db import in_batches, transaction
-from parcours.interactions import partitions, service
+from parcours.interactions import service
+from parcours.interactions.models import INTERACTIONS
 from parcours.runtime import WorkerContext
 
 
@@ -19,7 +20,7 @@ async def roll_windows(ctx: WorkerContext) -> int:
 async def prepare_months(ctx: WorkerContext) -> list[str]:
     """Daily (PostgreSQL): this month's and the next months' partitions of the interactions."""
     async with transaction(ctx["runtime"].sessions) as session:
-        created = await partitions.prepare_months(session, utcnow().date())
+        created = await INTERACTIONS.prepare_months(session, utcnow().date())
     return [m.isoformat() for m in created]
 
 
@@ -32,7 +33,7 @@ async def purge_interactions(ctx: WorkerContext) -> int:
     if days <= 0:
         return 0
     async with transaction(runtime.sessions) as session:
-        await partitions.drop_before(session, utcnow() - timedelta(days=days))
+        await INTERACTIONS.drop_before(session, utcnow() - timedelta(days=days))
     return await in_batches(
         runtime.sessions, lambda session: service.purge_older_than(session, days), service.PURGE_BATCH
     )

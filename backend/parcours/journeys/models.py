@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from parcours.clock import utcnow
 from parcours.db import BigId, UTCDateTime
+from parcours.partitions import MonthlyPartitions
 
 
 class Journey(SQLModel, table=True):
@@ -85,6 +86,11 @@ class JourneyRun(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     converted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str = Field(default="", max_length=300)
+
+
+# On PostgreSQL: one table per month of a step's time (parcours.partitions), the primary key
+# (id, at). Steps are only appended: millions a month once journeys run on a large base.
+JOURNEY_STEPS = MonthlyPartitions("journey_steps", "at")
 
 
 class JourneyStep(SQLModel, table=True):

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from parcours.clock import utcnow
 from parcours.db import transaction
-from parcours.interactions import partitions
+from parcours.interactions.models import INTERACTIONS
 from tests.conftest import Api
 from tests.factories import unique_email
 
@@ -58,25 +58,25 @@ def test_months_default_partition_and_retention(api: Api, backend: str) -> None:
     assert _timeline(api, contact["id"]) == ["/long-ago", "/now"]
 
     if backend == "sqlite":
-        assert _run(api, lambda s: partitions.prepare_months(s, now.date())) == []
+        assert _run(api, lambda s: INTERACTIONS.prepare_months(s, now.date())) == []
         return
 
     kind = _run(api, lambda s: s.execute(text("SELECT relkind::text FROM pg_class WHERE relname = 'interactions'")))
     assert kind.scalar_one() == "p"
-    assert _where(api, "/now") == partitions.table_of(now.date())
-    assert _where(api, "/long-ago") == partitions.DEFAULT
+    assert _where(api, "/now") == INTERACTIONS.table_of(now.date())
+    assert _where(api, "/long-ago") == INTERACTIONS.default
 
     # The daily job makes the months ahead; a month made late takes its rows from the default.
-    ahead = _run(api, lambda s: partitions.prepare_months(s, (now + timedelta(days=200)).date()))
+    ahead = _run(api, lambda s: INTERACTIONS.prepare_months(s, (now + timedelta(days=200)).date()))
     assert ahead and all(m > now.date() for m in ahead)
     old_month = date(long_ago.year, long_ago.month, 1)
-    made = _run(api, lambda s: s.run_sync(lambda sync: partitions.create_months(sync.connection(), [old_month])))
+    made = _run(api, lambda s: s.run_sync(lambda sync: INTERACTIONS.create_months(sync.connection(), [old_month])))
     assert made == [old_month]
-    assert _where(api, "/long-ago") == partitions.table_of(old_month)
+    assert _where(api, "/long-ago") == INTERACTIONS.table_of(old_month)
     assert _timeline(api, contact["id"]) == ["/long-ago", "/now"]
 
     # Retention drops whole months that ended before the cutoff, and only those.
-    dropped = _run(api, lambda s: partitions.drop_before(s, datetime(long_ago.year, 6, 1, tzinfo=UTC)))
+    dropped = _run(api, lambda s: INTERACTIONS.drop_before(s, datetime(long_ago.year, 6, 1, tzinfo=UTC)))
     assert dropped == [old_month]
     assert _timeline(api, contact["id"]) == ["/now"]
     later = api.post(

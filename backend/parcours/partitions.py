@@ -1,0 +1,207 @@
+"""On PostgreSQL, the large append-only tables are partitioned by month of a moment column: one
+table per month (`interactions_2026_12`), plus a default partition for moments no month table
+covers yet (a history imported from long ago, a clock far ahead). Months are created ahead of time
+by a daily job; retention drops whole months instead of deleting rows. SQLite has one plain table
+per name: every method here does nothing there.
+
+A month created after rows for it already reached the default partition takes them along: they
+are moved in the same transaction before the month is attached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+MONTHS_AHEAD = 3
+# Older moments than this many years before today stay in the default partition when a table is
+# first partitioned (one table per month of a long-imported history would be thousands).
+YEARS_OF_MONTHS = 5
+
+
+def first_of_month(moment: date | datetime) -> date:
+    return date(moment.year, moment.month, 1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every month from `first`'s to `last`'s, both included."""
+    months, month = [], first_of_month(first)
+    while month <= first_of_month(last):
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def _bound(month: date) -> str:
+    return datetime(month.year, month.month, 1, tzinfo=UTC).isoformat()
+
+
+class MonthlyPartitions:
+    """The month partitions of one table, by its moment column."""
+
+    def __init__(self, parent: str, column: str) -> None:
+        self.parent, self.column = parent, column
+        self.default = f"{parent}_default"
+        self._month_table = re.compile(rf"^{re.escape(parent)}_(\d{{4}})_(\d{{2}})$")
+
+    def table_of(self, month: date) -> str:
+        return f"{self.parent}_{month.year:04d}_{month.month:02d}"
+
+    def month_of(self, table: str) -> date | None:
+        found = self._month_table.match(table)
+        return date(int(found[1]), int(found[2]), 1) if found else None
+
+    def is_partitioned(self, connection: Connection) -> bool:
+        if connection.dialect.name != "postgresql":
+            return False
+        kind = connection.execute(
+            text("SELECT relkind::text FROM pg_class WHERE oid = to_regclass(:t)"), {"t": self.parent}
+        )
+        return kind.scalar_one_or_none() == "p"
+
+    def month_tables(self, connection: Connection) -> dict[date, str]:
+        """The month partitions that exist, by month."""
+        rows = connection.execute(
+            text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = to_regclass(:t)"
+            ),
+            {"t": self.parent},
+        )
+        return {month: name for (name,) in rows if (month := self.month_of(name)) is not None}
+
+    def create_months(self, connection: Connection, months: Iterable[date]) -> list[date]:
+        """Create the month partitions missing among `months`; returns those created."""
+        if not self.is_partitioned(connection):
+            return []
+        existing, created = self.month_tables(connection), []
+        for month in sorted({first_of_month(m) for m in months}):
+            if month in existing:
+                continue
+            table, lower, upper = self.table_of(month), _bound(month), _bound(next_month(month))
+            bounds = f"FOR VALUES FROM ('{lower}') TO ('{upper}')"
+            within = f"{self.column} >= :lower AND {self.column} < :upper"
+            period = {"lower": datetime.fromisoformat(lower), "upper": datetime.fromisoformat(upper)}
+            waiting = connection.execute(text(f"SELECT 1 FROM {self.default} WHERE {within} LIMIT 1"), period).first()
+            if waiting is None:
+                connection.execute(text(f"CREATE TABLE {table} PARTITION OF {self.parent} {bounds}"))
+            else:
+                connection.execute(
+                    text(f"CREATE TABLE {table} (LIKE {self.parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+                )
+                connection.execute(
+                    text(
+                        f"WITH moved AS (DELETE FROM {self.default} WHERE {within} RETURNING *) "
+                        f"INSERT INTO {table} SELECT * FROM moved"
+                    ),
+                    period,
+                )
+                connection.execute(text(f"ALTER TABLE {self.parent} ATTACH PARTITION {table} {bounds}"))
+            created.append(month)
+        return created
+
+    def create_for_rows(self, connection: Connection, source: str, today: date) -> None:
+        """The default partition, and one per month of `source`'s rows (from YEARS_OF_MONTHS ago
+        at most) up to MONTHS_AHEAD after today: what a table just partitioned needs."""
+        connection.execute(text(f"CREATE TABLE {self.default} PARTITION OF {self.parent} DEFAULT"))
+        first, last = connection.execute(text(f"SELECT min({self.column}), max({self.column}) FROM {source}")).one()
+        earliest = date(today.year - YEARS_OF_MONTHS, today.month, 1)
+        first = max(first_of_month(first), earliest) if first else today
+        last = max(first_of_month(last), today) if last else today
+        for _ in range(MONTHS_AHEAD):
+            last = next_month(last)
+        self.create_months(connection, months_between(first, last))
+
+    def drop_months_before(self, connection: Connection, cutoff: datetime) -> list[date]:
+        """Drop every month partition that ends on or before `cutoff` (retention); returns their months."""
+        if not self.is_partitioned(connection):
+            return []
+        dropped = []
+        for month, table in sorted(self.month_tables(connection).items()):
+            if datetime(*next_month(month).timetuple()[:3], tzinfo=UTC) <= cutoff:
+                connection.execute(text(f"DROP TABLE {table}"))
+                dropped.append(month)
+        return dropped
+
+    async def prepare_months(self, session: AsyncSession, today: date) -> list[date]:
+        """This month and the next MONTHS_AHEAD, created if missing (a daily job)."""
+        months = [first_of_month(today)]
+        for _ in range(MONTHS_AHEAD):
+            months.append(next_month(months[-1]))
+        return await session.run_sync(lambda s: self.create_months(s.connection(), months))
+
+    async def drop_before(self, session: AsyncSession, cutoff: datetime) -> list[date]:
+        return await session.run_sync(lambda s: self.drop_months_before(s.connection(), cutoff))
+
+
+def partition_by_month(connection: Connection, partitions: MonthlyPartitions, today: date) -> None:
+    """In a migration: replace the table by one partitioned by month of its moment column, keeping
+    its rows, indexes, foreign keys and id sequence (the primary key becomes (id, moment), as
+    PostgreSQL requires the partition key in every unique index)."""
+    _swap(connection, partitions, partitioned=True, today=today)
+
+
+def unpartition(connection: Connection, partitions: MonthlyPartitions) -> None:
+    """The reverse of partition_by_month (a downgrade): one plain table, its primary key id."""
+    _swap(connection, partitions, partitioned=False, today=None)
+
+
+def _swap(connection: Connection, partitions: MonthlyPartitions, *, partitioned: bool, today: date | None) -> None:
+    table, old = partitions.parent, f"{partitions.parent}_swapped"
+
+    def run(sql: str) -> None:
+        connection.execute(text(sql))
+
+    indexes = connection.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = :t AND indexname <> :pkey"
+        ),
+        {"t": table, "pkey": f"{table}_pkey"},
+    ).all()
+    foreign_keys = connection.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid), confrelid::regclass::text FROM pg_constraint "
+            "WHERE conrelid = to_regclass(:t) AND contype = 'f'"
+        ),
+        {"t": table},
+    ).all()
+    sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
+    # The tables its foreign keys reference first, then the table: a running product's writers
+    # take them in that order, so the migration waits for them instead of deadlocking.
+    referenced = sorted({name for _, _, name in foreign_keys})
+    if referenced:
+        run(f"LOCK TABLE {', '.join(referenced)} IN SHARE ROW EXCLUSIVE MODE")
+    run(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    run(f"ALTER TABLE {table} RENAME TO {old}")
+    for name, _ in indexes:
+        run(f'DROP INDEX "{name}"')
+    for name, _, _ in foreign_keys:
+        run(f'ALTER TABLE {old} DROP CONSTRAINT "{name}"')
+    run(f"ALTER TABLE {old} DROP CONSTRAINT {table}_pkey")
+    if sequence:
+        run(f"ALTER SEQUENCE {sequence} OWNED BY NONE")
+    by_month = f" PARTITION BY RANGE ({partitions.column})" if partitioned else ""
+    run(f"CREATE TABLE {table} (LIKE {old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS){by_month}")
+    key = f"id, {partitions.column}" if partitioned else "id"
+    run(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY ({key})")
+    for name, definition, _ in foreign_keys:
+        run(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    if partitioned:
+        assert today is not None
+        partitions.create_for_rows(connection, old, today)
+    run(f"INSERT INTO {table} SELECT * FROM {old}")
+    for _, definition in indexes:
+        run(definition)
+    run(f"DROP TABLE {old}")
+    if sequence:
+        run(f"ALTER SEQUENCE {sequence} OWNED BY {table}.id")
+    run(f"ANALYZE {table}")
