@@ -249,11 +249,11 @@ async def insert_ignoring_duplicates(
         statement = insert.from_select(list(columns), rows.where(true())).on_conflict_do_nothing(
             index_elements=index_elements
         )
-        return max(0, int(_rowcount(await session.execute(statement))))
+        return max(0, int(rowcount(await session.execute(statement))))
     if not rows:
         return 0
     result = await session.execute(insert.on_conflict_do_nothing(index_elements=index_elements), list(rows))
-    return max(0, int(_rowcount(result)))
+    return max(0, int(rowcount(result)))
 
 
 async def upsert(
@@ -276,7 +276,7 @@ async def upsert(
     )
 
 
-def _rowcount(result: Any) -> int:
+def rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -301,7 +301,7 @@ async def move_rows(
         theirs = table.alias("theirs")
         same = [theirs.c[column] == to_id, *(theirs.c[name] == table.c[name] for name in unique_with)]
         await session.execute(table.delete().where(own, exists().where(*same).select_from(theirs)))
-    return _rowcount(await session.execute(table.update().where(own).values({column: to_id})))
+    return rowcount(await session.execute(table.update().where(own).values({column: to_id})))
 
 
 def utc_day(dialect: str, at: Any) -> ColumnElement[Any]:

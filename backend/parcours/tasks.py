@@ -32,7 +32,7 @@ from parcours.rfm.tasks import nightly_rfm, recompute_rfm
 from parcours.scoring import tasks as scoring
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
 from parcours.stream import process_interactions, sweep_interactions
-from parcours.visitors.tasks import purge_visitors
+from parcours.visitors.tasks import prepare_page_view_months, purge_visitors
 from parcours.webhooks.tasks import deliver_webhooks, purge_webhook_deliveries, sweep_webhooks
 
 WorkerFunction = Callable[..., Awaitable[object]]
@@ -101,6 +101,7 @@ def bulk_cron_jobs() -> list[CronJob]:
         cron(_arq(roll_windows), minute={7}, second={0}, unique=True),
         cron(_arq(prepare_months), hour={1}, minute={5}, second={0}, run_at_startup=True, unique=True),
         cron(_arq(prepare_step_months), hour={1}, minute={6}, second={0}, run_at_startup=True, unique=True),
+        cron(_arq(prepare_page_view_months), hour={1}, minute={7}, second={0}, run_at_startup=True, unique=True),
         cron(
             _arq(behaviour.roll_computed_fields),
             minute=set(range(1, 60, behaviour.ROLL_EVERY_MINUTES)),

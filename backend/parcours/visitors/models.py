@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from parcours.clock import utcnow
 from parcours.db import BigId, UTCDateTime
+from parcours.partitions import MonthlyPartitions
 
 
 class Visitor(SQLModel, table=True):
@@ -29,6 +30,11 @@ class Visitor(SQLModel, table=True):
     identified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# On PostgreSQL: one table per month of occurred_at (parcours.partitions), the primary key
+# (id, occurred_at); the retention drops whole months.
+VISITOR_EVENTS = MonthlyPartitions("visitor_events", "occurred_at")
 
 
 class VisitorEvent(SQLModel, table=True):

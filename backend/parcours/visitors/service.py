@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from parcours.addresses import normalize_email
 from parcours.clock import utcnow
 from parcours.contacts import service as contacts
-from parcours.db import dialect_name, insert_ignoring_duplicates, move_rows, rows_about, upsert
+from parcours.db import dialect_name, insert_ignoring_duplicates, move_rows, rowcount, rows_about, upsert
 from parcours.errors import InvalidInput, NotFound, ParcoursError
 from parcours.interactions import recording
 from parcours.interactions.batch import Batch, Consumer
@@ -26,7 +26,7 @@ from parcours.segments import service as segments
 from parcours.tracking.tokens import contact_of
 from parcours.visitors import beacon, identity
 from parcours.visitors.identity import Decision
-from parcours.visitors.models import Visitor, VisitorEvent, WebsiteSegment
+from parcours.visitors.models import VISITOR_EVENTS, Visitor, VisitorEvent, WebsiteSegment
 from parcours.visitors.schemas import (
     BeaconIn,
     Identified,
@@ -298,6 +298,15 @@ async def purge(session: AsyncSession, retention_days: int) -> int:
         await session.execute(delete(_EVENTS).where(_EVENTS.c.anonymous_id.in_(ids)))
         await session.execute(delete(Visitor).where(col(Visitor.anonymous_id).in_(ids)))
     return len(ids)
+
+
+async def purge_old_page_views(session: AsyncSession, retention_days: int) -> int:
+    """Page views of visitors not identified yet older than `retention_days`, even when the visitor
+    came back since: nothing anonymous is kept longer than the retention. On PostgreSQL the months
+    that ended before the cutoff are dropped whole first. Returns the rows deleted one by one."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    await VISITOR_EVENTS.drop_before(session, cutoff)
+    return rowcount(await session.execute(delete(_EVENTS).where(_EVENTS.c.occurred_at < cutoff)))
 
 
 async def merge_contacts(session: AsyncSession, survivor_id: int, other_id: int) -> dict[str, int]:

@@ -3,10 +3,12 @@ of anonymous visitors never identified)."""
 
 from __future__ import annotations
 
-from parcours.db import in_batches
+from parcours.clock import utcnow
+from parcours.db import in_batches, transaction
 from parcours.groupcommit import GroupCommit
 from parcours.runtime import Runtime, WorkerContext
 from parcours.visitors import service
+from parcours.visitors.models import VISITOR_EVENTS
 from parcours.visitors.service import Beacon
 
 MAX_BEACONS_PER_TRANSACTION = 500
@@ -19,10 +21,18 @@ def group_commit(runtime: Runtime) -> Beacons:
 
 
 async def purge_visitors(ctx: WorkerContext) -> int:
-    """Hourly: anonymous visitors never identified, unseen for PARCOURS_ANONYMOUS_RETENTION_DAYS."""
+    """Hourly: anonymous visitors never identified, unseen for PARCOURS_ANONYMOUS_RETENTION_DAYS,
+    then the page views older than that of those who came back. Returns the visitors purged."""
     runtime = ctx["runtime"]
-    return await in_batches(
-        runtime.sessions,
-        lambda session: service.purge(session, runtime.settings.anonymous_retention_days),
-        service.PURGE_BATCH,
-    )
+    days = runtime.settings.anonymous_retention_days
+    purged = await in_batches(runtime.sessions, lambda session: service.purge(session, days), service.PURGE_BATCH)
+    async with transaction(runtime.sessions) as session:
+        await service.purge_old_page_views(session, days)
+    return purged
+
+
+async def prepare_page_view_months(ctx: WorkerContext) -> list[str]:
+    """Daily (PostgreSQL): this month's and the next months' partitions of anonymous page views."""
+    async with transaction(ctx["runtime"].sessions) as session:
+        created = await VISITOR_EVENTS.prepare_months(session, utcnow().date())
+    return [m.isoformat() for m in created]

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import msgspec
 import pytest
 
-from parcours.clock import clock
+from parcours.clock import clock, utcnow
+from parcours.db import transaction
+from parcours.visitors.models import VISITOR_EVENTS
 from parcours.visitors.tasks import purge_visitors
 from tests import factories
+from tests.database import Database
 from tests.factories import SENDER, unique_email
 
 SITE = "https://shop.example.fr"
@@ -268,6 +271,70 @@ def test_anonymous_visitors_are_purged_after_the_retention(api: Any) -> None:
         answer = api.post("/t/identify", json={"anonymous_id": aid, "email": late["email"]}, headers=api.as_key(key))
         assert answer.json()["copied"] == expected, aid
     assert [v["properties"]["path"] for v in visits(api, contact["id"])] == ["/known"]
+
+
+def test_page_views_older_than_the_retention_go_even_when_the_visitor_came_back(
+    api: Any, backend: str, database_url: str
+) -> None:
+    """Nothing anonymous outlives the retention (30 days here): a visitor seen 31 days ago and
+    today keeps only today's page view. On PostgreSQL the page views are partitioned by month
+    (a view from years ago in the default partition) and the purge drops the months that ended
+    before the cutoff whole."""
+    returning, long_gone = visitor(), visitor()
+    clock.advance(timedelta(days=-31))
+    try:
+        assert beacon(api, returning, "/last-month").status_code == 202
+    finally:
+        clock.reset()
+    assert beacon(api, returning, "/today").status_code == 202
+    runtime = api.app.state.runtime
+    database = Database(database_url)
+    try:
+        if backend == "postgresql":
+            (kind,) = database.rows("select relkind::text from pg_class where relname = 'visitor_events'")[0]
+            assert kind == "p"
+            years_ago = datetime(utcnow().year - 7, 3, 15, tzinfo=UTC)
+            database.execute(
+                "insert into visitor_events (anonymous_id, type, occurred_at, properties) "
+                "values (:aid, 'page_visited', :at, '{}')",
+                aid=long_gone,
+                at=years_ago,
+            )
+            (where,) = database.rows(
+                "select tableoid::regclass::text from visitor_events where anonymous_id = :a", a=long_gone
+            )[0]
+            assert where == VISITOR_EVENTS.default
+            month = date(years_ago.year, years_ago.month, 1)
+            made = api.blocking_portal.call(_make_month, runtime, month)
+            assert made == [month]
+            (where,) = database.rows(
+                "select tableoid::regclass::text from visitor_events where anonymous_id = :a", a=long_gone
+            )[0]
+            assert where == VISITOR_EVENTS.table_of(month)
+
+        async def purge() -> int:
+            return await purge_visitors({"runtime": runtime})  # type: ignore[typeddict-item]
+
+        api.blocking_portal.call(purge)
+        if backend == "postgresql":
+            assert VISITOR_EVENTS.table_of(month) not in {
+                name
+                for (name,) in database.rows("select tablename from pg_tables where tablename like 'visitor_events%'")
+            }
+    finally:
+        database.close()
+    contact = factories.contact(api)
+    key = api.new_key("marketer")
+    answer = api.post(
+        "/t/identify", json={"anonymous_id": returning, "email": contact["email"]}, headers=api.as_key(key)
+    )
+    assert answer.json()["copied"] == 1
+    assert [v["properties"]["path"] for v in visits(api, contact["id"])] == ["/today"]
+
+
+async def _make_month(runtime: Any, month: date) -> list[date]:
+    async with transaction(runtime.sessions) as session:
+        return await session.run_sync(lambda s: VISITOR_EVENTS.create_months(s.connection(), [month]))
 
 
 def test_one_address_sending_too_much_is_slowed_down(api: Any) -> None:
