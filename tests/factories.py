@@ -107,6 +107,17 @@ def runs(api: Api, journey_id: int) -> list[dict[str, Any]]:
     return list(api.get(f"/api/journeys/{journey_id}/runs").json())
 
 
+def waiting_run(api: Api) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A published journey (a segment's entry, then a wait of two days) and the run of its one
+    contact, waiting on the node "wait"."""
+    segment_id = static_segment(api, [contact(api, **OPTED_IN)["id"]])
+    journey_row = journey(
+        api, chain(("start", "entry.segment", {"segment_id": segment_id}), ("wait", "flow.wait", {"duration": "P2D"}))
+    )
+    published(api, journey_row["id"])
+    return journey_row, api.eventually(lambda: runs(api, journey_row["id"]))[0]
+
+
 # ---- events -------------------------------------------------------------------------------------
 
 

@@ -21,16 +21,7 @@ def _errors(api: Api, journey_id: int) -> int:
 
 
 def test_steps_by_month_and_back(api: Api, backend: str, database_url: str) -> None:
-    contact = factories.contact(api, **factories.OPTED_IN)
-    segment_id = factories.static_segment(api, [contact["id"]])
-    journey = factories.journey(
-        api,
-        factories.chain(
-            ("start", "entry.segment", {"segment_id": segment_id}), ("wait", "flow.wait", {"duration": "P2D"})
-        ),
-    )
-    factories.published(api, journey["id"])
-    run = api.eventually(lambda: factories.runs(api, journey["id"]))[0]
+    journey, run = factories.waiting_run(api)
     now = utcnow()
     long_ago = datetime(now.year - 7, 3, 15, 12, tzinfo=UTC)
     database = Database(database_url)

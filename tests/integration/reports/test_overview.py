@@ -227,16 +227,7 @@ def test_what_needs_attention(api: Api, database_url: str) -> None:
     calm = factories.event(api, name="Quiet workshop", capacity=20)
     factories.register(api, calm["id"])
 
-    contact = factories.contact(api, **factories.OPTED_IN)
-    segment_id = factories.static_segment(api, [contact["id"]])
-    journey = factories.journey(
-        api,
-        factories.chain(
-            ("start", "entry.segment", {"segment_id": segment_id}), ("wait", "flow.wait", {"duration": "P2D"})
-        ),
-    )
-    factories.published(api, journey["id"])
-    run = api.eventually(lambda: factories.runs(api, journey["id"]))[0]
+    journey, run = factories.waiting_run(api)
     # A step that failed (e.g. a webhook refused): the engine writes such rows itself.
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     for _ in range(3):
