@@ -11,13 +11,19 @@ are moved in the same transaction before the month is attached.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MONTHS_AHEAD = 3
+# A migration's tries at locking a busy table, and the pause between them (a minute in all).
+LOCK_ATTEMPTS = 600
+LOCK_PAUSE_SECONDS = 0.1
+LOCK_NOT_AVAILABLE = "55P03"
 # Older moments than this many years before today stay in the default partition when a table is
 # first partitioned (one table per month of a long-imported history would be thousands).
 YEARS_OF_MONTHS = 5
@@ -154,6 +160,24 @@ def unpartition(connection: Connection, partitions: MonthlyPartitions) -> None:
     _swap(connection, partitions, partitioned=False, today=None)
 
 
+def _lock_all(connection: Connection, tables: list[str]) -> None:
+    """The table and those its foreign keys reference (dropping a foreign key locks both), all at
+    once or none: a running product's transactions take them in either order, so waiting for one
+    while holding another can deadlock. Each try asks without waiting and lets go of all on a refusal."""
+    for attempt in range(LOCK_ATTEMPTS):
+        savepoint = connection.begin_nested()
+        try:
+            connection.execute(text(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE NOWAIT"))
+        except DBAPIError as refused:
+            savepoint.rollback()
+            if getattr(refused.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE or attempt == LOCK_ATTEMPTS - 1:
+                raise
+            time.sleep(LOCK_PAUSE_SECONDS)
+            continue
+        savepoint.commit()  # the locks stay with the migration's transaction
+        return
+
+
 def _swap(connection: Connection, partitions: MonthlyPartitions, *, partitioned: bool, today: date | None) -> None:
     table, old = partitions.parent, f"{partitions.parent}_swapped"
 
@@ -175,12 +199,7 @@ def _swap(connection: Connection, partitions: MonthlyPartitions, *, partitioned:
         {"t": table},
     ).all()
     sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
-    # The tables its foreign keys reference first, then the table: a running product's writers
-    # take them in that order, so the migration waits for them instead of deadlocking.
-    referenced = sorted({name for _, _, name in foreign_keys})
-    if referenced:
-        run(f"LOCK TABLE {', '.join(referenced)} IN SHARE ROW EXCLUSIVE MODE")
-    run(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    _lock_all(connection, [table, *sorted({name for _, _, name in foreign_keys})])
     run(f"ALTER TABLE {table} RENAME TO {old}")
     for name, _ in indexes:
         run(f'DROP INDEX "{name}"')
