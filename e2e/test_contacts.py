@@ -48,7 +48,9 @@ def test_find_edit_and_undo_in_french(anonymous_page: Page, api: httpx.Client) -
 
     page.get_by_test_id("contact-undo").click()
     expect(page.get_by_test_id("contact-stage-badge")).to_have_text("Abonné")
-    # The notice covers the page's top-right buttons until it closes by itself.
+    # The notice covers the page's top-right buttons until it closes by itself; it stays while the
+    # pointer rests on it, and it opens right where the pointer clicked "undo": the pointer moves off.
+    page.mouse.move(0, 0)
     expect(page.locator(".mantine-Notification-root")).to_have_count(0, timeout=10_000)
     expect(page.get_by_test_id("contact-field-phone")).to_have_text("—")
     assert api.get(f"/api/contacts/{contact['id']}").json()["phone"] is None
