@@ -249,11 +249,11 @@ async def insert_ignoring_duplicates(
         statement = insert.from_select(list(columns), rows.where(true())).on_conflict_do_nothing(
             index_elements=index_elements
         )
-        return max(0, int(rowcount(await session.execute(statement))))
+        return max(0, rowcount(await session.execute(statement)))
     if not rows:
         return 0
     result = await session.execute(insert.on_conflict_do_nothing(index_elements=index_elements), list(rows))
-    return max(0, int(rowcount(result)))
+    return max(0, rowcount(result))
 
 
 async def upsert(

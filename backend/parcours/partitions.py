@@ -46,8 +46,8 @@ def months_between(first: date, last: date) -> list[date]:
     return months
 
 
-def _bound(month: date) -> str:
-    return datetime(month.year, month.month, 1, tzinfo=UTC).isoformat()
+def _start(month: date) -> datetime:
+    return datetime(month.year, month.month, 1, tzinfo=UTC)
 
 
 class MonthlyPartitions:
@@ -92,10 +92,9 @@ class MonthlyPartitions:
         for month in sorted({first_of_month(m) for m in months}):
             if month in existing:
                 continue
-            table, lower, upper = self.table_of(month), _bound(month), _bound(next_month(month))
-            bounds = f"FOR VALUES FROM ('{lower}') TO ('{upper}')"
+            table, period = self.table_of(month), {"lower": _start(month), "upper": _start(next_month(month))}
+            bounds = f"FOR VALUES FROM ('{period['lower'].isoformat()}') TO ('{period['upper'].isoformat()}')"
             within = f"{self.column} >= :lower AND {self.column} < :upper"
-            period = {"lower": datetime.fromisoformat(lower), "upper": datetime.fromisoformat(upper)}
             waiting = connection.execute(text(f"SELECT 1 FROM {self.default} WHERE {within} LIMIT 1"), period).first()
             if waiting is None:
                 connection.execute(text(f"CREATE TABLE {table} PARTITION OF {self.parent} {bounds}"))
@@ -132,7 +131,7 @@ class MonthlyPartitions:
             return []
         dropped = []
         for month, table in sorted(self.month_tables(connection).items()):
-            if datetime(*next_month(month).timetuple()[:3], tzinfo=UTC) <= cutoff:
+            if _start(next_month(month)) <= cutoff:
                 connection.execute(text(f"DROP TABLE {table}"))
                 dropped.append(month)
         return dropped

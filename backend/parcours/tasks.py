@@ -20,22 +20,37 @@ from parcours.channels.tasks import (
     deliver_other_messages,
     sweep_outbox,
 )
+from parcours.clock import utcnow
 from parcours.contacts.tasks import import_contacts
 from parcours.dataflows import tasks as dataflows
+from parcours.db import transaction
 from parcours.events import tasks as events
-from parcours.interactions.tasks import prepare_months, purge_interactions, roll_windows
+from parcours.interactions.models import INTERACTIONS
+from parcours.interactions.tasks import purge_interactions, roll_windows
 from parcours.jobs.names import JobName
 from parcours.jobs.tasks import sweep_jobs
-from parcours.journeys.tasks import advance_journeys, enrol_dates, prepare_step_months, sweep_journeys
+from parcours.journeys.models import JOURNEY_STEPS
+from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journeys
 from parcours.reports.tasks import refresh_audience, refresh_audience_snapshot, refresh_overview_snapshot
 from parcours.rfm.tasks import nightly_rfm, recompute_rfm
+from parcours.runtime import WorkerContext
 from parcours.scoring import tasks as scoring
 from parcours.segments.tasks import refresh_all_segments, refresh_segment
 from parcours.stream import process_interactions, sweep_interactions
-from parcours.visitors.tasks import prepare_page_view_months, purge_visitors
+from parcours.visitors.models import VISITOR_EVENTS
+from parcours.visitors.tasks import purge_visitors
 from parcours.webhooks.tasks import deliver_webhooks, purge_webhook_deliveries, sweep_webhooks
 
 WorkerFunction = Callable[..., Awaitable[object]]
+# The tables split by month on PostgreSQL (parcours.partitions).
+PARTITIONED = (INTERACTIONS, JOURNEY_STEPS, VISITOR_EVENTS)
+
+
+async def prepare_months(ctx: WorkerContext) -> list[str]:
+    """Daily (PostgreSQL): this month's and the next months' partitions of every table split by month."""
+    today = utcnow().date()
+    async with transaction(ctx["runtime"].sessions) as session:
+        return [table.table_of(m) for table in PARTITIONED for m in await table.prepare_months(session, today)]
 
 
 def _arq(function: WorkerFunction) -> WorkerCoroutine:
@@ -100,8 +115,6 @@ def bulk_cron_jobs() -> list[CronJob]:
         cron(_arq(events.finish_events), second={45}, unique=True),
         cron(_arq(roll_windows), minute={7}, second={0}, unique=True),
         cron(_arq(prepare_months), hour={1}, minute={5}, second={0}, run_at_startup=True, unique=True),
-        cron(_arq(prepare_step_months), hour={1}, minute={6}, second={0}, run_at_startup=True, unique=True),
-        cron(_arq(prepare_page_view_months), hour={1}, minute={7}, second={0}, run_at_startup=True, unique=True),
         cron(
             _arq(behaviour.roll_computed_fields),
             minute=set(range(1, 60, behaviour.ROLL_EVERY_MINUTES)),

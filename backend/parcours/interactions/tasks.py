@@ -17,13 +17,6 @@ async def roll_windows(ctx: WorkerContext) -> int:
     return await service.roll_windows(ctx["runtime"].sessions)
 
 
-async def prepare_months(ctx: WorkerContext) -> list[str]:
-    """Daily (PostgreSQL): this month's and the next months' partitions of the interactions."""
-    async with transaction(ctx["runtime"].sessions) as session:
-        created = await INTERACTIONS.prepare_months(session, utcnow().date())
-    return [m.isoformat() for m in created]
-
-
 async def purge_interactions(ctx: WorkerContext) -> int:
     """Daily: interactions older than PARCOURS_INTERACTION_RETENTION_DAYS (0: none) are removed.
     On PostgreSQL the months that ended before the cutoff are dropped whole first; what is left

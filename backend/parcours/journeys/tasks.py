@@ -9,7 +9,7 @@ from parcours.clock import utcnow
 from parcours.db import transaction
 from parcours.jobs.names import JobName
 from parcours.journeys import runner
-from parcours.journeys.models import JOURNEY_STEPS, Journey
+from parcours.journeys.models import Journey
 from parcours.runtime import WorkerContext
 
 
@@ -53,10 +53,3 @@ async def enrol_dates(ctx: WorkerContext) -> int:
             if live.program.entry.type == "entry.date":
                 entered += await runner.enrol_dates(session, live, runtime.enqueue)
     return entered
-
-
-async def prepare_step_months(ctx: WorkerContext) -> list[str]:
-    """Daily (PostgreSQL): this month's and the next months' partitions of the journey steps."""
-    async with transaction(ctx["runtime"].sessions) as session:
-        created = await JOURNEY_STEPS.prepare_months(session, utcnow().date())
-    return [m.isoformat() for m in created]

@@ -3,12 +3,10 @@ of anonymous visitors never identified)."""
 
 from __future__ import annotations
 
-from parcours.clock import utcnow
 from parcours.db import in_batches, transaction
 from parcours.groupcommit import GroupCommit
 from parcours.runtime import Runtime, WorkerContext
 from parcours.visitors import service
-from parcours.visitors.models import VISITOR_EVENTS
 from parcours.visitors.service import Beacon
 
 MAX_BEACONS_PER_TRANSACTION = 500
@@ -29,10 +27,3 @@ async def purge_visitors(ctx: WorkerContext) -> int:
     async with transaction(runtime.sessions) as session:
         await service.purge_old_page_views(session, days)
     return purged
-
-
-async def prepare_page_view_months(ctx: WorkerContext) -> list[str]:
-    """Daily (PostgreSQL): this month's and the next months' partitions of anonymous page views."""
-    async with transaction(ctx["runtime"].sessions) as session:
-        created = await VISITOR_EVENTS.prepare_months(session, utcnow().date())
-    return [m.isoformat() for m in created]
