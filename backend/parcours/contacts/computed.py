@@ -62,19 +62,24 @@ async def set_scores(session: AsyncSession, values: dict[int, dict[str, Any]]) -
     )
 
 
-async def set_scores_from(
-    session: AsyncSession, source: FromClause, names: tuple[str, str], grade: ColumnElement[Any]
-) -> None:
-    """Set-wise: score and grade of each contact of `source` (a table of contact_id, score);
-    `grade` is an SQL expression over source.c.score."""
-    score_name, grade_name = names
-    merged: ColumnElement[Any]
-    if await dialect_name(session) == "postgresql":
-        merged = CONTACTS.c.scores.op("||")(func.jsonb_build_object(score_name, source.c.score, grade_name, grade))
+async def set_scores_from(session: AsyncSession, source: FromClause) -> None:
+    """Set-wise: the scores and grades of `source` (rows of contact_id, score_field, score,
+    grade_field, grade), any number of models per contact, each contact's row rewritten once."""
+    c = source.c
+    fields: Any
+    if postgres := await dialect_name(session) == "postgresql":
+        fields = func.jsonb_object_agg(c.score_field, c.score).op("||")(func.jsonb_object_agg(c.grade_field, c.grade))
     else:
-        merged = func.json_set(CONTACTS.c.scores, f"$.{score_name}", source.c.score, f"$.{grade_name}", grade)
-    await lock_in_id_order(session, select(source.c.contact_id))
-    await session.execute(update(CONTACTS).where(CONTACTS.c.id == source.c.contact_id).values(scores=merged))
+        scores, grades = func.json_group_object(c.score_field, c.score), func.json_group_object(c.grade_field, c.grade)
+        fields = func.json_patch(scores, grades)
+    per_contact = select(c.contact_id, fields.label("fields")).group_by(c.contact_id).subquery()
+    merged = (
+        CONTACTS.c.scores.op("||")(per_contact.c.fields)
+        if postgres
+        else func.json_patch(CONTACTS.c.scores, per_contact.c.fields)
+    )
+    await lock_in_id_order(session, select(c.contact_id))
+    await session.execute(update(CONTACTS).where(CONTACTS.c.id == per_contact.c.contact_id).values(scores=merged))
 
 
 async def remove_scores(session: AsyncSession, names: Sequence[str]) -> None:

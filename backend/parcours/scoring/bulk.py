@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -73,6 +73,17 @@ CHANGED = Table(
     Column("contact_id", BigInteger, primary_key=True),
     Column("previous", BigInteger, nullable=False),
     Column("score", BigInteger, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+# The scores and grades a recompute found changed, model by model, written into contacts at once.
+SCORED = Table(
+    "scoring_scored",
+    _scratch,
+    Column("contact_id", BigInteger, nullable=False),
+    Column("score_field", String, nullable=False),
+    Column("score", BigInteger, nullable=False),
+    Column("grade_field", String, nullable=False),
+    Column("grade", String, nullable=False),
     prefixes=["TEMPORARY"],
 )
 _INTERACTIONS = interactions.table()
@@ -325,20 +336,39 @@ async def _analyzed(session: AsyncSession, dialect: str, table: Table) -> None:
         await session.execute(text(f"ANALYZE {table.name}"))
 
 
+class Scoring(NamedTuple):
+    """A model as a recompute applies it."""
+
+    model_id: int
+    model: Compiled
+    drives_stage: bool
+    by: str  # who the stage moves it makes are made by
+
+
 async def recompute_chunk(
-    session: AsyncSession,
-    model_id: int,
-    model: Compiled,
-    drives_stage: bool,
-    by: str,
-    reason: str,
-    now: dt.datetime,
-    low: int,
-    high: int,
+    session: AsyncSession, scorings: Sequence[Scoring], reason: str, now: dt.datetime, low: int, high: int
 ) -> tuple[int, int]:
-    """Score contacts with ids in [low, high) and store what changed. Returns (changed, promoted)."""
+    """Score contacts with ids in [low, high) with each model and store what changed. Returns
+    (changed, promoted). Each contact's row is rewritten once for all the models: its scores are
+    one column, and rewriting a contact (every index of the table) once per model cost more than
+    the scoring itself."""
     dialect = await dialect_name(session)
     await roomy(session, dialect)
+    await session.execute(text(f"DROP TABLE IF EXISTS {SCORED.name}"))
+    await session.execute(CreateTable(SCORED))
+    changed = promoted = 0
+    for scoring in scorings:
+        more_changed, more_promoted = await _recompute_model(session, dialect, scoring, reason, now, low, high)
+        changed, promoted = changed + more_changed, promoted + more_promoted
+    await contacts.set_scores_from(session, SCORED)
+    await session.execute(text(f"DROP TABLE {SCORED.name}"))
+    return changed, promoted
+
+
+async def _recompute_model(
+    session: AsyncSession, dialect: str, scoring: Scoring, reason: str, now: dt.datetime, low: int, high: int
+) -> tuple[int, int]:
+    model_id, model = scoring.model_id, scoring.model
     await _scratch_tables(session, dialect)
     if model.interaction_rules:
         await _copy_events(session, model, now, low, high)
@@ -376,7 +406,19 @@ async def recompute_chunk(
         # contacts first, locked in id order: another writer of the same contacts (an import,
         # another model's recompute) waits instead of deadlocking; the rows written next
         # reference them, and their foreign-key checks find each contact already locked.
-        await contacts.set_scores_from(session, CHANGED, (SCORE_PREFIX + model.key, GRADE_PREFIX + model.key), grade)
+        await contacts.lock_in_id_order(session, select(CHANGED.c.contact_id))
+        await session.execute(
+            insert(SCORED).from_select(
+                [c.name for c in SCORED.columns],
+                select(
+                    CHANGED.c.contact_id,
+                    literal(SCORE_PREFIX + model.key, String()),
+                    CHANGED.c.score,
+                    literal(GRADE_PREFIX + model.key, String()),
+                    grade,
+                ),
+            )
+        )
         history = ScoreChange.metadata.tables[ScoreChange.__tablename__]
         await session.execute(
             insert(history).from_select(
@@ -403,11 +445,13 @@ async def recompute_chunk(
             ).where(true()),
         )
         await session.execute(replacing_scores(upsert))
-        if drives_stage:
+        if scoring.drives_stage:
             crossing = select(CHANGED.c.contact_id).where(
                 CHANGED.c.previous < model.threshold, CHANGED.c.score >= model.threshold
             )
             if (await session.execute(select(crossing.exists()))).scalar():
-                promoted = await contacts.move_stage_for_select(session, crossing, SALES_READY, BEFORE_SALES_READY, by)
+                promoted = await contacts.move_stage_for_select(
+                    session, crossing, SALES_READY, BEFORE_SALES_READY, scoring.by
+                )
     await _drop_scratch(session)
     return count, promoted

@@ -69,10 +69,10 @@ def stream_consumer(enqueue: Enqueue, base_url: str = "") -> Consumer:
             await batch.refresh_people(changed)
             return
         now, reason = utcnow(), reasons[min(reasons)]
-        for row, model in models:
-            await bulk.recompute_chunk(
-                session, service.id_of(row), model, row.drives_stage, f"Scoring {row.name}", reason, now, *span
-            )
+        scorings = [
+            bulk.Scoring(service.id_of(row), model, row.drives_stage, f"Scoring {row.name}") for row, model in models
+        ]
+        await bulk.recompute_chunk(session, scorings, reason, now, *span)
         await batch.refresh_people(reasons)
 
     return consume
@@ -94,7 +94,7 @@ async def recompute_scores(ctx: WorkerContext, job_id: str) -> None:
             return
         model = service.compiled(row, await service.scoring_schema(session))
         bounds = await contacts.id_bounds(session)
-        drives_stage, by = row.drives_stage, f"Scoring {row.name}"
+        scorings = [bulk.Scoring(model_id, model, row.drives_stage, f"Scoring {row.name}")]
         parallel = PARALLEL_CHUNKS if await dialect_name(session) == "postgresql" else 1
     await progress.start("Scoring contacts")
     totals = {"changed": 0, "promoted": 0, "chunks": 0}
@@ -110,7 +110,7 @@ async def recompute_scores(ctx: WorkerContext, job_id: str) -> None:
                 end = min(high, start + CHUNK)
                 # A chunk that loses a deadlock (to an import, another model's recompute) runs again.
                 changed, promoted = await retried(
-                    runtime.sessions, bulk.recompute_chunk, model_id, model, drives_stage, by, reason, now, start, end
+                    runtime.sessions, bulk.recompute_chunk, scorings, reason, now, start, end
                 )
                 async with reporting:
                     totals["changed"] += changed

@@ -163,6 +163,15 @@ def test_an_import_is_scored_set_wise_with_its_reason(api: Any, hot: dict[str, A
         0
     ]  # the pipeline's cards read these
     assert (listed["scores"]["score_hot"], listed["scores"]["grade_hot"]) == (15, "C")
+    # Every model's score lands in the contact's row, written once for all the models of the batch.
+    stored = scores_of(api, director["id"])
+    assert len([key for key, s in stored.items() if s["score"]]) >= 2, stored
+    assert {k: v for k, v in listed["scores"].items() if k.startswith("score_")} == {
+        f"score_{key}": s["score"] for key, s in stored.items() if s["score"]
+    }
+    assert {k: v for k, v in listed["scores"].items() if k.startswith("grade_")} == {
+        f"grade_{key}": s["grade"] for key, s in stored.items() if s["score"]
+    }
     assert scores_of(api, analyst["id"])["hot"]["score"] == 0
     [change] = [
         c
