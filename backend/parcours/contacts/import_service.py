@@ -31,7 +31,7 @@ from parcours.contacts.models import Contact, ImportFile
 from parcours.contacts.normalize import normalize_country, normalize_domain, search_text
 from parcours.contacts.schemas import ImportPreview
 from parcours.contacts.vocabulary import ACCOUNT_FIELDS, CONSENT_FIELDS, IMPORTABLE_FIELDS
-from parcours.db import Sessions, retried, transaction
+from parcours.db import Sessions, dialect_name, retried, transaction
 from parcours.errors import InvalidInput
 from parcours.interactions import recording
 from parcours.jobs import service as jobs
@@ -44,6 +44,7 @@ from parcours.segments import service as segments
 JOB_KIND = "contact_import"
 PREPARE_BATCH = 5_000
 WRITE_BATCH = 5_000
+WRITERS = 2  # batches written at once (on PostgreSQL)
 # What every new contact starts with, written in the statement rather than computed and sent for
 # each row (a third of the insert's time on PostgreSQL).
 _STARTING = {
@@ -166,9 +167,30 @@ class _Import(msgspec.Struct, frozen=True):
     filename: str
 
 
+class _Companies(msgspec.Struct, frozen=True):
+    """A batch's companies, linked before its contacts are written: the account of each record
+    (None when it names none), and the known accounts whose rule fields the file changed."""
+
+    account_ids: list[int | None]
+    moved: dict[int, set[str]]
+
+
+async def _link_companies(session: AsyncSession, records: list[Record], options: ImportOptions) -> _Companies:
+    """The accounts a batch's rows name, found or created. Done for every batch before any contact
+    is written, one batch at a time: the batches of contacts are then written two at a time, and
+    two of them creating the same company at once would collide."""
+    skipping = options.merge_policy == "skip"
+    # Known contacts an import leaves untouched do not bring their company in either.
+    known = await _known(session, [r.email for r in records], lock=False) if skipping else {}
+    mentions = [None if r.email in known else _company_of(r.values) for r in records]
+    account_ids, moved = await accounts.link_mentions(session, mentions, options.merge_policy)
+    return _Companies(account_ids=account_ids, moved=moved)
+
+
 async def _write_batch(
     session: AsyncSession,
     records: list[Record],
+    companies: _Companies,
     options: ImportOptions,
     actor: Actor,
     counts: _Counts,
@@ -177,13 +199,7 @@ async def _write_batch(
     """Write one batch; returns the ids of every contact of the batch, new or existing."""
     emails = [r.email for r in records]
     existing = await _known(session, emails, lock=options.merge_policy != "skip")
-    skipping = options.merge_policy == "skip"
-    account_ids, moved = await accounts.link_mentions(
-        session,
-        # Known contacts an import leaves untouched do not bring their company in either.
-        [None if skipping and r.email in existing else _company_of(r.values) for r in records],
-        options.merge_policy,
-    )
+    account_ids, moved = companies.account_ids, companies.moved
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -374,7 +390,8 @@ def _text(value: Any) -> str | None:
 
 
 async def run_import(sessions: Sessions, job_id: str) -> None:
-    """The job: normalize every row, then write in batches. Safe to run again after a crash."""
+    """The job: normalize every row, link the companies the rows name, then write the contacts in
+    batches. Safe to run again after a crash."""
     progress = JobProgress(sessions, job_id)
     job = await progress.load()
     if job.status in ("done", "failed"):
@@ -384,6 +401,7 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
             await session.execute(select(ImportFile).where(col(ImportFile.job_id) == job_id))
         ).scalar_one_or_none()
         specs = await custom_fields.specs(session)
+        dialect = await dialect_name(session)
     if upload is None:
         await progress.fail("The uploaded file is no longer available: upload it again.")
         return
@@ -402,21 +420,35 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
     this_import = _Import(job_id=job_id, filename=upload.filename)
     if committed:
         records = prepared.records
+        batches = [records[start : start + WRITE_BATCH] for start in range(0, len(records), WRITE_BATCH)]
+        await progress.report(0.3, "Linking companies")
+        companies = [await retried(sessions, _link_companies, batch, options) for batch in batches]
 
-        async def write(session: AsyncSession, batch: list[Record]) -> _Counts:
+        async def write(session: AsyncSession, batch: list[Record], linked: _Companies) -> _Counts:
             written = _Counts()
-            batch_ids = await _write_batch(session, batch, options, actor, written, this_import)
+            batch_ids = await _write_batch(session, batch, linked, options, actor, written, this_import)
             if options.segment_id is not None:
                 await segments.add_members(session, options.segment_id, batch_ids)
             return written
 
-        for start in range(0, len(records), WRITE_BATCH):
-            # A batch that loses a deadlock (to a score recompute, say) is written again, counted once.
-            written = await retried(sessions, write, records[start : start + WRITE_BATCH])
+        saved = 0
+
+        async def write_one(batch: list[Record], linked: _Companies) -> None:
+            nonlocal saved
+            async with writers:
+                # A batch that loses a deadlock (to a score recompute, say) is written again, counted once.
+                written = await retried(sessions, write, batch, linked)
             for field in _Counts.__struct_fields__:
                 setattr(counts, field, getattr(counts, field) + getattr(written, field))
-            done = min(len(records), start + WRITE_BATCH)
-            await progress.report(0.3 + 0.7 * done / max(1, len(records)), f"Saved {done} of {len(records)} contacts")
+            saved += len(batch)
+            await progress.report(0.3 + 0.7 * saved / len(records), f"Saved {saved} of {len(records)} contacts")
+
+        # While one batch waits for the database, the next is made ready: two at a time on
+        # PostgreSQL (SQLite writes one transaction at a time).
+        writers = asyncio.Semaphore(WRITERS if dialect == "postgresql" else 1)
+        async with asyncio.TaskGroup() as group:
+            for batch, linked in zip(batches, companies, strict=True):
+                group.create_task(write_one(batch, linked))
     else:
         held_back = "Not imported: other rows have errors and you chose to import all or nothing."
         counts.skipped = [SkippedRow(row=r.line, reason=held_back) for r in prepared.records]
