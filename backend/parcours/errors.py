@@ -175,6 +175,9 @@ _LOST = (
 
 
 def connection_lost(exc: BaseException) -> bool:
+    """Also for work split over tasks (an asyncio.TaskGroup raises its tasks' errors as a group)."""
+    if isinstance(exc, BaseExceptionGroup):
+        return any(connection_lost(inner) for inner in exc.exceptions)
     if not isinstance(exc, DBAPIError):
         return False
     return bool(exc.connection_invalidated) or any(sign in str(exc.orig or exc).lower() for sign in _LOST)

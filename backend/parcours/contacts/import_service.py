@@ -446,13 +446,9 @@ async def run_import(sessions: Sessions, job_id: str) -> None:
         # While one batch waits for the database, the next is made ready: two at a time on
         # PostgreSQL (SQLite writes one transaction at a time).
         writers = asyncio.Semaphore(WRITERS if dialect == "postgresql" else 1)
-        try:
-            async with asyncio.TaskGroup() as group:
-                for batch, linked in zip(batches, companies, strict=True):
-                    group.create_task(write_one(batch, linked))
-        except ExceptionGroup as failed:
-            # The first batch's error as it came (a lost connection makes the job run again).
-            raise failed.exceptions[0] from None
+        async with asyncio.TaskGroup() as group:
+            for batch, linked in zip(batches, companies, strict=True):
+                group.create_task(write_one(batch, linked))
     else:
         held_back = "Not imported: other rows have errors and you chose to import all or nothing."
         counts.skipped = [SkippedRow(row=r.line, reason=held_back) for r in prepared.records]

@@ -21,6 +21,7 @@ from parcours.jobs.service import JobProgress
 from parcours.runtime import WorkerContext
 from parcours.scoring import bulk, service
 from parcours.scoring.models import ContactScore, ScoringModel
+from parcours.scoring.points import Compiled
 
 log = logging.getLogger(__name__)
 CHUNK = 50_000
@@ -69,13 +70,14 @@ def stream_consumer(enqueue: Enqueue, base_url: str = "") -> Consumer:
             await batch.refresh_people(changed)
             return
         now, reason = utcnow(), reasons[min(reasons)]
-        scorings = [
-            bulk.Scoring(service.id_of(row), model, row.drives_stage, f"Scoring {row.name}") for row, model in models
-        ]
-        await bulk.recompute_chunk(session, scorings, reason, now, *span)
+        await bulk.recompute_chunk(session, [_scoring(row, model) for row, model in models], reason, now, *span)
         await batch.refresh_people(reasons)
 
     return consume
+
+
+def _scoring(row: ScoringModel, model: Compiled) -> bulk.Scoring:
+    return bulk.Scoring(service.id_of(row), model, row.drives_stage, f"Scoring {row.name}")
 
 
 async def recompute_scores(ctx: WorkerContext, job_id: str) -> None:
@@ -94,7 +96,7 @@ async def recompute_scores(ctx: WorkerContext, job_id: str) -> None:
             return
         model = service.compiled(row, await service.scoring_schema(session))
         bounds = await contacts.id_bounds(session)
-        scorings = [bulk.Scoring(model_id, model, row.drives_stage, f"Scoring {row.name}")]
+        scorings = [_scoring(row, model)]
         parallel = PARALLEL_CHUNKS if await dialect_name(session) == "postgresql" else 1
     await progress.start("Scoring contacts")
     totals = {"changed": 0, "promoted": 0, "chunks": 0}
