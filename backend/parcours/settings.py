@@ -108,6 +108,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # Days an interaction is kept (0: all of them). Older ones are deleted by a daily job; the
     # reports' daily rollups keep counting them, a contact's timeline and rules no longer see them.
     interaction_retention_days: Annotated[int, msgspec.Meta(ge=0)] = 0
+    # Days the steps a journey's runs went through are kept (0: all of them). Older ones are
+    # deleted by a daily job: a run's path and the canvas's counts then show the steps kept.
+    journey_step_retention_days: Annotated[int, msgspec.Meta(ge=0)] = 0
     # Days an entry of the audit log is kept.
     audit_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 365
     # Tracking beacons and profile reads one IP address may make per minute.

@@ -30,7 +30,7 @@ from parcours.interactions.tasks import purge_interactions, roll_windows
 from parcours.jobs.names import JobName
 from parcours.jobs.tasks import sweep_jobs
 from parcours.journeys.models import JOURNEY_STEPS
-from parcours.journeys.tasks import advance_journeys, enrol_dates, sweep_journeys
+from parcours.journeys.tasks import advance_journeys, enrol_dates, purge_journey_steps, sweep_journeys
 from parcours.reports.tasks import refresh_audience, refresh_audience_snapshot, refresh_overview_snapshot
 from parcours.rfm.tasks import nightly_rfm, recompute_rfm
 from parcours.runtime import WorkerContext
@@ -126,8 +126,9 @@ def bulk_cron_jobs() -> list[CronJob]:
         cron(_arq(refresh_all_segments), minute={17}, second={0}, unique=True),
         cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),
         cron(_arq(purge_webhook_deliveries), minute={41}, second={10}, unique=True),
-        # Retention, daily at night: old interactions (when a retention is set) and the audit log's old entries.
+        # Retention, daily at night: old interactions and journey steps (when a retention is set), the audit log's old entries.
         cron(_arq(purge_interactions), hour={3}, minute={10}, second={0}, unique=True),
+        cron(_arq(purge_journey_steps), hour={3}, minute={17}, second={0}, unique=True),
         cron(_arq(purge_audit_log), hour={3}, minute={25}, second={0}, unique=True),
         cron(_arq(dataflows.sweep_dataflows), second={50}, run_at_startup=True, unique=True),
         # Recency moves every day: RFM is recomputed each night (as a job the SPA can follow).

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, delete, func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +16,7 @@ from parcours.journeys.models import Journey, JourneyRun, JourneyStep, JourneyVe
 
 # A journey in these states runs no more: it ended when it was last changed.
 ENDED = ("stopped", "finished")
+PURGE_BATCH = 5_000  # steps deleted per transaction by the retention
 
 
 class Span(msgspec.Struct, kw_only=True):
@@ -160,3 +161,22 @@ async def path_of(session: AsyncSession, journey_id: int, contact_id: int) -> li
             )
         )
     return paths
+
+
+async def purge_steps_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Steps taken before `cutoff`, up to PURGE_BATCH of them, oldest first; returns how many were deleted."""
+    ids = (
+        (
+            await session.execute(
+                select(col(JourneyStep.id))
+                .where(col(JourneyStep.at) < cutoff)
+                .order_by(col(JourneyStep.at))
+                .limit(PURGE_BATCH)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if ids:
+        await session.execute(delete(JourneyStep).where(col(JourneyStep.id).in_(ids)))
+    return len(ids)

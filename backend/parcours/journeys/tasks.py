@@ -1,15 +1,18 @@
-"""Worker jobs of journeys: advance due runs, and the sweeper that trusts only the database."""
+"""Worker jobs of journeys: advance due runs, the sweeper that trusts only the database, and the
+retention of the steps runs went through."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlmodel import col
 
 from parcours.clock import utcnow
-from parcours.db import transaction
+from parcours.db import in_batches, transaction
 from parcours.jobs.names import JobName
-from parcours.journeys import runner
-from parcours.journeys.models import Journey
+from parcours.journeys import history, runner
+from parcours.journeys.models import JOURNEY_STEPS, Journey
 from parcours.runtime import WorkerContext
 
 
@@ -53,3 +56,19 @@ async def enrol_dates(ctx: WorkerContext) -> int:
             if live.program.entry.type == "entry.date":
                 entered += await runner.enrol_dates(session, live, runtime.enqueue)
     return entered
+
+
+async def purge_journey_steps(ctx: WorkerContext) -> int:
+    """Daily: steps older than PARCOURS_JOURNEY_STEP_RETENTION_DAYS (0: none) are removed. On
+    PostgreSQL the months that ended before the cutoff are dropped whole first; what is left (the
+    default partition, SQLite) is deleted by batches. Returns the rows deleted by batches."""
+    runtime = ctx["runtime"]
+    days = runtime.settings.journey_step_retention_days
+    if days <= 0:
+        return 0
+    cutoff = utcnow() - timedelta(days=days)
+    async with transaction(runtime.sessions) as session:
+        await JOURNEY_STEPS.drop_before(session, cutoff)
+    return await in_batches(
+        runtime.sessions, lambda session: history.purge_steps_before(session, cutoff), history.PURGE_BATCH
+    )
