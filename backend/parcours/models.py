@@ -5,7 +5,7 @@ from parcours.audit.models import AuditEntry
 from parcours.auth.models import ApiKey, User, UserSession
 from parcours.behaviour.models import ComputedField
 from parcours.campaigns.models import Campaign
-from parcours.channels.models import OutboxMessage, OutboxSentDaily, Suppression
+from parcours.channels.models import OutboxKey, OutboxMessage, OutboxSentDaily, Suppression
 from parcours.contacts.models import (
     Account,
     ConsentEvent,
@@ -99,6 +99,7 @@ __all__ = [
     "MarketingSpend",
     "Opportunity",
     "Organization",
+    "OutboxKey",
     "OutboxMessage",
     "OutboxSentDaily",
     "OverviewSnapshot",

@@ -125,15 +125,19 @@ class MonthlyPartitions:
             last = next_month(last)
         self.create_months(connection, months_between(first, last))
 
-    def drop_months_before(self, connection: Connection, cutoff: datetime) -> list[date]:
-        """Drop every month partition that ends on or before `cutoff` (retention); returns their months."""
+    def drop_months_before(self, connection: Connection, cutoff: datetime, unless: str = "") -> list[date]:
+        """Drop every month partition that ends on or before `cutoff` (retention), except one holding
+        a row that meets the SQL condition `unless`; returns their months."""
         if not self.is_partitioned(connection):
             return []
         dropped = []
         for month, table in sorted(self.month_tables(connection).items()):
-            if _start(next_month(month)) <= cutoff:
-                connection.execute(text(f"DROP TABLE {table}"))
-                dropped.append(month)
+            if _start(next_month(month)) > cutoff:
+                continue
+            if unless and connection.execute(text(f"SELECT 1 FROM {table} WHERE {unless} LIMIT 1")).first():
+                continue
+            connection.execute(text(f"DROP TABLE {table}"))
+            dropped.append(month)
         return dropped
 
     async def prepare_months(self, session: AsyncSession, today: date) -> list[date]:
@@ -143,8 +147,8 @@ class MonthlyPartitions:
             months.append(next_month(months[-1]))
         return await session.run_sync(lambda s: self.create_months(s.connection(), months))
 
-    async def drop_before(self, session: AsyncSession, cutoff: datetime) -> list[date]:
-        return await session.run_sync(lambda s: self.drop_months_before(s.connection(), cutoff))
+    async def drop_before(self, session: AsyncSession, cutoff: datetime, unless: str = "") -> list[date]:
+        return await session.run_sync(lambda s: self.drop_months_before(s.connection(), cutoff, unless))
 
 
 def partition_by_month(connection: Connection, partitions: MonthlyPartitions, today: date) -> None:

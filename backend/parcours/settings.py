@@ -111,6 +111,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # Days the steps a journey's runs went through are kept (0: all of them). Older ones are
     # deleted by a daily job: a run's path and the canvas's counts then show the steps kept.
     journey_step_retention_days: Annotated[int, msgspec.Meta(ge=0)] = 0
+    # Days a message of the outbox is kept once it is done (sent, failed...; 0: all of them). Older
+    # ones are deleted by a daily job; the marketing plan's daily counts of sends keep counting them.
+    outbox_retention_days: Annotated[int, msgspec.Meta(ge=0)] = 0
     # Days an entry of the audit log is kept.
     audit_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 365
     # Tracking beacons and profile reads one IP address may make per minute.

@@ -14,10 +14,12 @@ from arq.worker import Function, func
 from parcours.audit.tasks import purge_audit_log
 from parcours.behaviour import tasks as behaviour
 from parcours.campaigns.tasks import decide_ab_test, start_campaign, sweep_campaigns
+from parcours.channels.models import OUTBOX
 from parcours.channels.tasks import (
     deliver_messages,
     deliver_notices,
     deliver_other_messages,
+    purge_outbox,
     sweep_outbox,
 )
 from parcours.clock import utcnow
@@ -43,7 +45,7 @@ from parcours.webhooks.tasks import deliver_webhooks, purge_webhook_deliveries, 
 
 WorkerFunction = Callable[..., Awaitable[object]]
 # The tables split by month on PostgreSQL (parcours.partitions).
-PARTITIONED = (INTERACTIONS, JOURNEY_STEPS, VISITOR_EVENTS)
+PARTITIONED = (INTERACTIONS, JOURNEY_STEPS, VISITOR_EVENTS, OUTBOX)
 
 
 async def prepare_months(ctx: WorkerContext) -> list[str]:
@@ -126,9 +128,11 @@ def bulk_cron_jobs() -> list[CronJob]:
         cron(_arq(refresh_all_segments), minute={17}, second={0}, unique=True),
         cron(_arq(purge_visitors), minute={23}, second={20}, unique=True),
         cron(_arq(purge_webhook_deliveries), minute={41}, second={10}, unique=True),
-        # Retention, daily at night: old interactions and journey steps (when a retention is set), the audit log's old entries.
+        # Retention, daily at night: old interactions, journey steps and messages (when a retention is
+        # set), the audit log's old entries.
         cron(_arq(purge_interactions), hour={3}, minute={10}, second={0}, unique=True),
         cron(_arq(purge_journey_steps), hour={3}, minute={17}, second={0}, unique=True),
+        cron(_arq(purge_outbox), hour={3}, minute={21}, second={0}, unique=True),
         cron(_arq(purge_audit_log), hour={3}, minute={25}, second={0}, unique=True),
         cron(_arq(dataflows.sweep_dataflows), second={50}, run_at_startup=True, unique=True),
         # Recency moves every day: RFM is recomputed each night (as a job the SPA can follow).

@@ -70,6 +70,8 @@ class Delivery:
         self.lanes = {job: Lane() for job in LANES}
         # The tries of each claimed message so far, this one included, until its outcome is recorded.
         self.attempts: dict[int, int] = {}
+        # When each claimed message was queued (the rest of its primary key), as long.
+        self.queued_at: dict[int, datetime] = {}
 
     def sender(self) -> Sender:
         if self._sender is None:
@@ -172,6 +174,7 @@ class Delivery:
         if not claimed:
             return []
         self.attempts.update((row.id, row.attempts) for row in claimed)
+        self.queued_at.update((row.id, row.created_at) for row in claimed)
         by_channel: dict[str, list[Row[Any]]] = {}
         for row in claimed:
             by_channel.setdefault(row.channel, []).append(row)
@@ -204,11 +207,13 @@ class Delivery:
         finally:
             for i in ids:
                 self.attempts.pop(i, None)
+                self.queued_at.pop(i, None)
 
     def _retries(self, ids: list[int]) -> store.Retries:
         """How these claimed messages are tried again: the tries each has had, this one included."""
         return store.Retries(
             attempts={i: self.attempts.get(i, 1) for i in ids},
+            queued_at={i: self.queued_at[i] for i in ids},
             most=self.settings.send_attempts,
             first=self.settings.retry_seconds,
         )
@@ -227,6 +232,7 @@ class Delivery:
                     await self.on_failed(session, await store.failed_messages(session, recorded.failed))
         for i in ids:
             self.attempts.pop(i, None)
+            self.queued_at.pop(i, None)
         for job, when in next_tries.items():
             # The loop wakes for the next try; the sweeper would find it too, a little later.
             try:

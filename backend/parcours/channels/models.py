@@ -10,6 +10,11 @@ from sqlmodel import Field, SQLModel
 
 from parcours.clock import utcnow
 from parcours.db import BigId, UTCDateTime
+from parcours.partitions import MonthlyPartitions
+
+# On PostgreSQL: one table per month of a message's creation (parcours.partitions), the primary key
+# (id, created_at). A message is never unique by its key there: see OutboxKey.
+OUTBOX = MonthlyPartitions("outbox", "created_at")
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -44,8 +49,9 @@ class OutboxMessage(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
-    # Makes a message unique (campaign + contact, journey run + node...): queued twice, sent once.
-    idempotency_key: str = Field(max_length=200, unique=True)
+    # Makes a message unique (campaign + contact, journey run + node...): queued twice, sent once,
+    # as its OutboxKey says.
+    idempotency_key: str = Field(max_length=200, index=True)
     channel: str = Field(default="email", max_length=16)
     kind: str = Field(default="promotional", max_length=16)  # promotional | transactional
     contact_id: int | None = Field(default=None, foreign_key="contacts.id", ondelete="SET NULL")
@@ -83,6 +89,19 @@ class OutboxMessage(SQLModel, table=True):
     # Extra values for the template (test sends, journey data...).
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OutboxKey(SQLModel, table=True):
+    """The key of every message queued (channels.claims): a key claimed once is never queued again.
+    Its own table because the outbox, split by month on PostgreSQL, can only hold unique what
+    includes the month, and a job run again after midnight on a month's last day would not share it.
+    `claim` says which statement claimed the key (what it then writes to the outbox)."""
+
+    __tablename__ = "outbox_keys"
+
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    claim: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class OutboxSentDaily(SQLModel, table=True):

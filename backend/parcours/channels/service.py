@@ -27,7 +27,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours.api import after, cut, read_cursor
-from parcours.channels import store
+from parcours.channels import claims, store
 from parcours.channels.audience import Reach, left_out_list, people, reach
 from parcours.channels.models import OutboxMessage
 from parcours.channels.sending import JOBS, OutboxIn
@@ -46,7 +46,7 @@ from parcours.channels.stats import (
 )
 from parcours.channels.store import FailedMessage, suppress, suppressed
 from parcours.clock import utcnow
-from parcours.db import UTCDateTime, after_commit, insert_ignoring_duplicates, move_rows, rows_about
+from parcours.db import UTCDateTime, after_commit, move_rows, rows_about
 from parcours.errors import InvalidInput, NotFound
 from parcours.jobs.enqueue import Enqueue, slot_id
 from parcours.jobs.names import JobName
@@ -114,16 +114,15 @@ async def _start(enqueue: Enqueue, job: JobName) -> object:
 
 
 async def queue(session: AsyncSession, enqueue: Enqueue, messages: Sequence[OutboxIn]) -> None:
-    """Queue messages in one statement; keys already queued are skipped (queued twice, sent once)."""
+    """Queue messages; keys already queued are skipped (queued twice, sent once: channels.claims)."""
     unknown = {m.channel for m in messages} - set(JOBS)
     if unknown:
         raise InvalidInput(f"No such channel: {', '.join(sorted(unknown))}.", "channel")
     if not messages:
         return
     now = utcnow()
-    await insert_ignoring_duplicates(
+    await claims.write_new(
         session,
-        OutboxMessage,
         [
             {
                 "idempotency_key": m.key[:200],
@@ -144,6 +143,7 @@ async def queue(session: AsyncSession, enqueue: Enqueue, messages: Sequence[Outb
             }
             for m in messages
         ],
+        now,
     )
     wake(session, enqueue, {m.channel for m in messages})
 
@@ -174,7 +174,7 @@ async def queue_audience(
         literal(message.data, JSON()),
         literal(now, UTCDateTime()),
     )
-    count = await insert_ignoring_duplicates(session, OutboxMessage, rows, columns=_COLUMNS)
+    count = await claims.write_new_from(session, _COLUMNS, rows, now)
     wake(session, enqueue, {message.channel})
     return count
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Row, and_, bindparam, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,12 +22,16 @@ from parcours.db import dialect_name, insert_ignoring_duplicates, table_of
 from parcours.interactions import recording
 
 TABLE = table_of(OutboxMessage)
+# What the delivery loop has still to do something with; any other status is a message done.
+PENDING = ("queued", "held", "sending")
+PURGE_BATCH = 5_000  # messages deleted per transaction by the retention
 # Every column but the captured message (empty until sent): what a sender needs of a claimed row.
 _CLAIMED = [column for column in TABLE.c if column.name != "mime"]
-# Outcomes are written with one executemany per kind of change, by primary key: no per-row ORM load.
+# Outcomes are written with one executemany per kind of change, by primary key (id and created_at:
+# on PostgreSQL only the message's month's table is searched): no per-row ORM load.
 _SENT = (
     update(TABLE)
-    .where(TABLE.c.id == bindparam("_id"))
+    .where(TABLE.c.id == bindparam("_id"), TABLE.c.created_at == bindparam("_created"))
     .values(
         status=bindparam("_status"),
         mime=bindparam("_mime"),
@@ -40,13 +44,13 @@ _SENT = (
 )
 _NOT_SENT = (
     update(TABLE)
-    .where(TABLE.c.id == bindparam("_id"))
+    .where(TABLE.c.id == bindparam("_id"), TABLE.c.created_at == bindparam("_created"))
     .values(status=bindparam("_status"), reason=bindparam("_reason"), reason_code=bindparam("_code"))
 )
 # A failure worth another try: queued again for later, with what the last try got.
 _AGAIN = (
     update(TABLE)
-    .where(TABLE.c.id == bindparam("_id"))
+    .where(TABLE.c.id == bindparam("_id"), TABLE.c.created_at == bindparam("_created"))
     .values(
         status="queued",
         reason=bindparam("_reason"),
@@ -59,18 +63,24 @@ _AGAIN = (
 # was due, or failed for good; only while still claimed (a stale claim may have moved it since).
 _RELEASED = (
     update(TABLE)
-    .where(TABLE.c.id == bindparam("_id"), TABLE.c.status == "sending")
+    .where(TABLE.c.id == bindparam("_id"), TABLE.c.created_at == bindparam("_created"), TABLE.c.status == "sending")
     .values(status=bindparam("_status"), reason=bindparam("_reason"), reason_code=bindparam("_code"), claimed_at=None)
 )
 
 
 class Retries(msgspec.Struct, frozen=True):
     """How the messages of a batch are tried again: the tries each had so far (with this one), the
-    tries allowed, and the first wait (see retries.next_wait)."""
+    tries allowed, and the first wait (see retries.next_wait); and when each was queued (the rest
+    of its primary key: the statements name it, so that only its month's table is searched)."""
 
     attempts: Mapping[int, int]
+    queued_at: Mapping[int, datetime]
     most: int
     first: float
+
+    def key(self, message_id: int) -> dict[str, Any]:
+        """The parameters that find a message's row."""
+        return {"_id": message_id, "_created": self.queued_at[message_id]}
 
 
 class Recorded(msgspec.Struct):
@@ -127,16 +137,23 @@ async def record(
             after = now + wait
             recorded.next_try = min(recorded.next_try or after, after)
             reason = f"Try {tries} of {retries.most} failed: {outcome.reason}"
-            again.append({"_id": item.message_id, "_reason": reason[:300], "_code": outcome.code[:32], "_after": after})
+            again.append(
+                {**retries.key(item.message_id), "_reason": reason[:300], "_code": outcome.code[:32], "_after": after}
+            )
             continue
         if item.reason is not None:
             not_sent.append(
-                {"_id": item.message_id, "_status": "suppressed", "_reason": item.reason[:300], "_code": item.code}
+                {
+                    **retries.key(item.message_id),
+                    "_status": "suppressed",
+                    "_reason": item.reason[:300],
+                    "_code": item.code,
+                }
             )
         elif outcome is not None and outcome.status in ("sent", "captured"):
             sent.append(
                 {
-                    "_id": item.message_id,
+                    **retries.key(item.message_id),
                     "_status": outcome.status,
                     "_mime": outcome.mime,
                     "_sent_at": now,
@@ -152,7 +169,7 @@ async def record(
             recorded.failed.append(item.message_id)
             not_sent.append(
                 {
-                    "_id": item.message_id,
+                    **retries.key(item.message_id),
                     "_status": "failed",
                     "_reason": reason[:300],
                     "_code": (outcome.code if outcome else "")[:32],
@@ -184,7 +201,7 @@ async def record(
                 t.journey_id,
                 t.node_id,
                 t.to_address,
-            ).where(t.id.in_(list(subjects)))
+            ).where(t.id.in_(list(subjects)), t.created_at.in_({retries.queued_at[i] for i in subjects}))
         )
     ).all()
     if interaction is not None:
@@ -234,10 +251,10 @@ async def release(session: AsyncSession, error: str, retries: Retries) -> list[i
     for message_id, tries in retries.attempts.items():
         if tries < retries.most:
             reason = f"Try {tries} of {retries.most} failed: {error}"
-            again.append({"_id": message_id, "_status": "queued", "_reason": reason[:300], "_code": "error"})
+            again.append({**retries.key(message_id), "_status": "queued", "_reason": reason[:300], "_code": "error"})
         else:
             reason = f"Failed after {tries} tries: {error}" if tries > 1 else error
-            failed.append({"_id": message_id, "_status": "failed", "_reason": reason[:300], "_code": "error"})
+            failed.append({**retries.key(message_id), "_status": "failed", "_reason": reason[:300], "_code": "error"})
     if again:
         await session.execute(_RELEASED, again)
         metrics.MESSAGES.labels("retried").inc(len(again))
@@ -245,7 +262,12 @@ async def release(session: AsyncSession, error: str, retries: Retries) -> list[i
         return []
     t = TABLE.c
     ids = [row["_id"] for row in failed]
-    still = set((await session.execute(select(t.id).where(t.id.in_(ids), t.status == "sending"))).scalars())
+    months = {retries.queued_at[i] for i in ids}
+    still = set(
+        (
+            await session.execute(select(t.id).where(t.id.in_(ids), t.created_at.in_(months), t.status == "sending"))
+        ).scalars()
+    )
     failed = [row for row in failed if row["_id"] in still]
     if failed:
         await session.execute(_RELEASED, failed)
@@ -301,3 +323,14 @@ async def promotional_counts(
         .group_by(t.contact_id)
     )
     return {cid: int(n) for cid, n in rows.all()}
+
+
+async def purge_done_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Messages done (sent, failed...) created before `cutoff`, up to PURGE_BATCH of them, oldest
+    first; returns how many were deleted."""
+    t = TABLE.c
+    old = select(t.id).where(t.created_at < cutoff, t.status.not_in(PENDING)).order_by(t.created_at).limit(PURGE_BATCH)
+    ids = (await session.execute(old)).scalars().all()
+    if ids:
+        await session.execute(delete(TABLE).where(t.id.in_(ids)))
+    return len(ids)
