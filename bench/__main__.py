@@ -22,6 +22,7 @@ from bench import (
     journeys,
     landing,
     ontime,
+    outbox_months,
     purchases,
     reports,
     rfm,
@@ -53,6 +54,7 @@ BENCHMARKS = {
     "landing": landing.main,
     "visitors": visitors.main,
     "guard_proof": guard_proof.main,
+    "outbox_months": outbox_months.main,
 }
 
 
