@@ -256,6 +256,43 @@ async def insert_ignoring_duplicates(
     return max(0, rowcount(result))
 
 
+async def insert_returning_ids(
+    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]], constants: Mapping[str, Any]
+) -> list[int]:
+    """Insert `rows` (dicts with the same keys), each with the values `constants` too; returns their
+    new ids in the rows' order. On PostgreSQL by COPY, the ids taken from the table's sequence first:
+    a multi-row INSERT sends and parses one parameter per value (200,000 for 5,000 contacts), COPY
+    streams the rows in the binary format, in half the time. Values are bound as SQLAlchemy binds
+    them (JSON serialized, times in UTC)."""
+    if not rows:
+        return []
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        created = await session.execute(
+            table.insert().values(dict(constants)).returning(table.c.id, sort_by_parameter_order=True), rows
+        )
+        return [int(cid) for (cid,) in created.all()]
+    sequence = (await session.execute(select(func.pg_get_serial_sequence(table.name, "id")))).scalar_one()
+    ids = list(
+        (await session.execute(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
+        .scalars()
+        .all()
+    )
+    given = list(rows[0])
+    columns = ["id", *given, *constants]
+    bind = [table.c[name].type.bind_processor(connection.dialect) for name in columns]
+    records = [
+        tuple(
+            process(value) if process is not None else value
+            for process, value in zip(bind, (cid, *(row[name] for name in given), *constants.values()), strict=True)
+        )
+        for cid, row in zip(ids, rows, strict=True)
+    ]
+    raw = await connection.get_raw_connection()
+    await cast(Any, raw.driver_connection).copy_records_to_table(table.name, records=records, columns=columns)
+    return [int(cid) for cid in ids]
+
+
 async def upsert(
     session: AsyncSession,
     target: Target,
