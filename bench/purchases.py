@@ -226,7 +226,7 @@ async def _schema_at(engine: Any, revision: str, down: bool) -> None:
         config.attributes["connection"] = connection
         (command.downgrade if down else command.upgrade)(config, revision)
 
-    async with engine.begin() as conn:
+    async with engine.connect() as conn:  # each migration commits its own transaction
         await conn.run_sync(run)
 
 

@@ -55,7 +55,7 @@ class Database:
             (command.downgrade if down else command.upgrade)(config, revision)
 
         async def go() -> None:
-            async with self.engine.begin() as connection:
+            async with self.engine.connect() as connection:  # each migration commits its own transaction
                 await connection.run_sync(move)
 
         self.run(go())

@@ -213,7 +213,7 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with engine.begin() as conn:
+    async with engine.connect() as conn:  # each migration begins and commits its own transaction
         await conn.run_sync(upgrade)
 
 

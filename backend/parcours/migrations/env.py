@@ -20,6 +20,10 @@ def run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Each revision commits on its own: the locks one takes (a table partitioned, with those its
+        # foreign keys reference) are let go before the next revision asks for others, instead of
+        # piling up while a running product's transactions wait on them in another order.
+        transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -30,7 +34,7 @@ async def run_online() -> None:
     if url is None:
         raise RuntimeError("alembic needs sqlalchemy.url (or a connection) to migrate")
     engine = create_async_engine(url)
-    async with engine.begin() as conn:
+    async with engine.connect() as conn:  # the migrations begin and commit their own transactions
         await conn.run_sync(run)
     await engine.dispose()
 
