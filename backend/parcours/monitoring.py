@@ -3,7 +3,8 @@
 What each process counts (metrics.py) plus what is read at scrape time from the database and
 Redis: jobs in each queue (urgent, bulk) and how long the oldest due one has waited, whether each
 queue has a live worker, the interaction stream's lag, the
-outbox's waiting and failed messages by channel, the database's size and its connections in use.
+outbox's waiting and failed messages by channel, the database's size and its connections in use,
+and whether PostgreSQL cleans its tables by itself (autovacuum).
 Not served at all (404) when the token setting is empty.
 """
 
@@ -45,12 +46,17 @@ async def _live(runtime: Runtime) -> bytes:
         behind, behind_seconds = await interactions.stream_lag(session)
         waiting = await outbox.unfinished_counts(session)
         size = await database_bytes(runtime, session)
+        cleaning = await autovacuum(runtime, session)
     gauge("parcours_stream_lag_interactions", "Interactions recorded and not yet processed by the stream").set(behind)
     gauge("parcours_stream_lag_seconds", "How long the oldest unprocessed interaction has waited").set(behind_seconds)
     messages = gauge("parcours_outbox_messages", "Messages waiting to be sent or failed", ("status", "channel"))
     for (status, channel), count in waiting.items():
         messages.labels(status, channel).set(count)
     gauge("parcours_database_bytes", "Size of the database").set(size)
+    if cleaning is not None:
+        gauge("parcours_database_autovacuum", "1 when PostgreSQL cleans dead rows by itself (autovacuum)").set(
+            1 if cleaning else 0
+        )
     pool: Any = runtime.engine.pool
     if hasattr(pool, "checkedout"):
         gauge("parcours_database_connections_in_use", "Connections of this process's pool in use").set(
@@ -64,6 +70,15 @@ async def database_bytes(runtime: Runtime, session: Any) -> float:
         path = backup.database_path(runtime.settings)
         return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
     return float((await session.execute(text("SELECT pg_database_size(current_database())"))).scalar_one())
+
+
+async def autovacuum(runtime: Runtime, session: Any) -> bool | None:
+    """Whether PostgreSQL removes dead row versions by itself; None on SQLite. Turned off, every
+    update and delete leaves its old row behind: the tables grow, and each count, list and report
+    reads the dead rows as well as the live ones."""
+    if runtime.settings.is_sqlite:
+        return None
+    return bool((await session.execute(text("SHOW autovacuum"))).scalar_one() == "on")
 
 
 @get("/metrics", include_in_schema=False, opt={"exclude_from_auth": True})

@@ -85,6 +85,10 @@ def test_requests_jobs_and_the_stream_are_measured(watched: Any) -> None:
         assert value(text, "parcours_worker_alive", queue=queue) == 1, queue
     assert value(text, "parcours_stream_lag_seconds") == 0
     assert (value(text, "parcours_database_bytes") or 0) > 10_000
+    # As the System screen shows it: 1 or 0 on PostgreSQL, no series on SQLite.
+    autovacuum = watched.get("/api/system").json()["storage"]["autovacuum"]
+    expected = None if autovacuum is None else float(autovacuum)
+    assert value(text, "parcours_database_autovacuum") == expected
 
 
 def test_metrics_are_not_served_without_the_setting(api: Any) -> None:

@@ -39,6 +39,8 @@ class StorageStatus(msgspec.Struct, kw_only=True):
     database_bytes: int
     disk_free_bytes: int  # on the disk holding the data directory
     disk_total_bytes: int
+    # PostgreSQL cleans dead rows by itself (autovacuum); None on SQLite, which needs no cleaning.
+    autovacuum: bool | None = None
 
 
 class SystemStatus(msgspec.Struct, kw_only=True):

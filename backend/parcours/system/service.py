@@ -74,5 +74,6 @@ async def status(runtime: Runtime, session: AsyncSession) -> SystemStatus:
             database_bytes=int(await monitoring.database_bytes(runtime, session)),
             disk_free_bytes=disk.free,
             disk_total_bytes=disk.total,
+            autovacuum=await monitoring.autovacuum(runtime, session),
         ),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import Api
+from tests.database import Database
 from tests.factories import unique_email
 
 
@@ -68,3 +69,18 @@ def test_only_a_failed_job_can_be_retried(api: Api) -> None:
     assert api.wait_job(run["job_id"])["status"] == "done"
     again = api.post(f"/api/system/jobs/{run['job_id']}/retry")
     assert again.status_code == 409 and again.json()["error"]["field"] == "job_id"
+
+
+def test_the_system_status_says_whether_postgresql_cleans_its_tables(api: Api, backend: str, database_url: str) -> None:
+    """Autovacuum off, every update leaves its old row behind and the tables only grow: the admin
+    sees it on the System screen and in /metrics, as the server has it (SQLite: nothing to say)."""
+    storage = api.get("/api/system").json()["storage"]
+    if backend == "sqlite":
+        assert storage["autovacuum"] is None
+        return
+    database = Database(database_url)
+    try:
+        [(setting,)] = database.rows("SHOW autovacuum")
+    finally:
+        database.close()
+    assert storage["autovacuum"] is (setting == "on")

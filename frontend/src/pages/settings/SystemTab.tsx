@@ -1,8 +1,8 @@
 // Settings → System (administrators): is the product working, and what failed. Workers, queues
 // (the urgent one and the bulk one: depth and lag), interaction stream, storage, messages waiting or
-// failed, failed jobs (run again) and recent jobs.
-import { Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from "@mantine/core";
-import { IconRefresh, IconRotateClockwise } from "@tabler/icons-react";
+// failed, failed jobs (run again) and recent jobs; a warning when PostgreSQL does not clean its tables.
+import { Alert, Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { IconAlertTriangle, IconRefresh, IconRotateClockwise } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -68,6 +68,11 @@ export function SystemTab() {
             </Stack>
           )} />
       </SimpleGrid>
+      {disk?.autovacuum === false && (
+        <Alert color="orange" icon={<IconAlertTriangle size={18} />} title={t("system.autovacuum_off")} data-testid="system-autovacuum-off">
+          {t("system.autovacuum_off_hint")}
+        </Alert>
+      )}
 
       <Title order={4}>{t("system.queues")}</Title>
       <Text size="sm" c="dimmed" maw={640}>{t("system.queues_hint")}</Text>
