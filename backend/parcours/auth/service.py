@@ -97,6 +97,8 @@ class _TtlCache:
 
 
 _cache = _TtlCache()
+# An API key's "last used" is shown to the minute: written at most once a minute.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def check_role(role: str, field: str = "role") -> Role:
@@ -398,7 +400,17 @@ async def authenticate_api_key(sessions: Sessions, secret: str) -> Actor | None:
         ).scalar_one_or_none()
         if found is None or found.id is None:
             return None
-        await session.execute(update(ApiKey).where(col(ApiKey.id) == found.id).values(last_used_at=utcnow()))
+        now = utcnow()
+        if found.last_used_at is None or found.last_used_at < now - LAST_USED_PRECISION:
+            # Not waited for: when the cached identity expires, every request in flight with the
+            # key comes here at once, and each would queue on the key's row behind the others.
+            free = (
+                select(col(ApiKey.id))
+                .where(col(ApiKey.id) == found.id)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            await session.execute(update(ApiKey).where(col(ApiKey.id) == free).values(last_used_at=now))
     actor = Actor(kind="api_key", id=found.id, name=found.name, role=check_role(found.role))
     _cache.put(key, actor)
     return actor
