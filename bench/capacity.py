@@ -278,6 +278,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         setup = prepare(product, db, args)
         log(f"setup done in {setup['seconds']}s; load for {args.minutes:g} min")
 
+        probe, autovacuum = common.cpu_probe(), str(db.scalar("SHOW autovacuum"))
         load_before = os.getloadavg()
         size_before = int(db.scalar("SELECT pg_database_size(current_database())"))
         sent_before = int(db.scalar("SELECT count(*) FROM outbox WHERE status = 'sent'"))
@@ -358,6 +359,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "cores": os.cpu_count(),
             "platform": platform.platform(),
             "load_before": load_before,
+            "cpu_probe_seconds": probe,
+            "autovacuum": autovacuum,
         },
         "settings": {k: v for k, v in vars(args).items() if k not in ("sheet",)},
         "setup": {k: v for k, v in setup.items() if k != "contact_ids"},
@@ -424,7 +427,9 @@ def sheet(result: dict[str, Any], command: str) -> str:
     return f"""# Capacity
 
 Produced by `{command}` on {datetime.now(UTC):%Y-%m-%d} ({result["machine"]["cores"]} cores,
-{result["machine"]["platform"]}; load average before the run {result["machine"]["load_before"][0]:.1f}).
+{result["machine"]["platform"]}; load average before the run {result["machine"]["load_before"][0]:.1f};
+a fixed Python loop, `bench.common.cpu_probe`, {result["machine"]["cpu_probe_seconds"]} s; PostgreSQL's
+autovacuum {result["machine"]["autovacuum"]}).
 The raw figures are in `bench/results/capacity.json`.
 
 The product in production mode: PostgreSQL, Redis, one API process and

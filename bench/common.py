@@ -573,13 +573,36 @@ def results_name(name: str, args: argparse.Namespace) -> str:
     return name + ("" if args.backend == "both" else f"-{args.backend}") + ("-quick" if args.quick else "")
 
 
+def cpu_probe() -> float:
+    """Seconds a fixed pure-Python loop takes, best of three: how fast this machine was that day
+    (lower is faster), so that a run's figures can be compared with another day's (a shared virtual
+    machine's speed varies several-fold from one day to the next)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu_probe_seconds": cpu_probe(),
+    }
+
+
 def write_results(name: str, args: argparse.Namespace, results: dict[str, Any]) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
     payload = {
         "benchmark": name,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": machine(),
         "git": _git_revision(),
         "options": vars(args),
         **results,
