@@ -39,6 +39,7 @@ def test_the_filters_follow_the_marketer_across_report_pages_and_a_reload(page: 
     page.get_by_test_id("report-journeys").click()
     page.get_by_role("option", name=f"Welcome {stamp}").click()
     page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(rf"journey_ids={journey_id}"))
     page.get_by_test_id("report-emails").click()
     page.get_by_role("option", name=f"Letter {stamp}").click()
     page.keyboard.press("Escape")
