@@ -602,7 +602,8 @@ def write_results(name: str, args: argparse.Namespace, results: dict[str, Any]) 
     payload = {
         "benchmark": name,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
+        # A benchmark that described the machine before its load (capacity) keeps its description.
+        "machine": results.get("machine") or machine(),
         "git": _git_revision(),
         "options": vars(args),
         **results,
