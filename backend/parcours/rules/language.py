@@ -469,13 +469,16 @@ class Compiler:
         pattern = node.right.value
         anchored = node.type.endswith("fzm")
         try:
-            translated = regex.to_postgres(pattern, anchored=anchored)
+            postgres = regex.for_postgres(pattern, anchored=anchored)
         except regex.UnsupportedRegex as exc:
             raise RuleError(str(exc), _find(self.text, pattern) or self.text.find(pattern)) from None
-        if self.target.dialect == "sqlite":
-            matched = func.regexp(("^(?:" + pattern + ")") if anchored else pattern, left.sql) == 1
+        if self.target.dialect == "sqlite":  # Python's re, registered (SQLite's LIKE ignores case)
+            matched = func.regexp(regex.python_anchored(pattern) if anchored else pattern, left.sql) == 1
+        elif postgres.likes:
+            like = left.sql.ilike if postgres.ignore_case else left.sql.like
+            matched = or_(*(like(each, escape="\\") for each in postgres.likes))
         else:
-            matched = left.sql.op("~")(translated)
+            matched = left.sql.op("~*" if postgres.ignore_case else "~")(postgres.regex)
         return not_(matched) if node.type.startswith("ne") else matched
 
     def contains(self, node: ast.ContainsExpression) -> ColumnElement[bool]:

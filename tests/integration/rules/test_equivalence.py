@@ -111,7 +111,11 @@ def q(text: str) -> str:
 
 string_fields = ["first_name", "last_name", "city", "custom_nickname", "company"]
 patterns = st.sampled_from(
+    # Plain texts with ^ and $ at most become LIKE on PostgreSQL: its wildcards (% _) must stay texts.
     ["J", "^j", "e$", "[A-Z]", "[^a-z]", "É", "a.b", "a|Z", "(An)+", "x\\.y", "b{1,2}", "[0-9]*$"]
+    + ["a_b", "%b", "^a%b$", "^$", "^Jean$", "n$"]
+    # (?i) ignores case: ~* and ILIKE on PostgreSQL (the shipped demographic model relies on it).
+    + ["(?i)j", "(?i)^élodie$", "(?i)an", "(?i)[^a-z]", "(?i)(an|zo)"]
 )
 
 
@@ -338,6 +342,13 @@ TRAPS = [
     # Regex: . does not match a newline in Python; =~ is anchored at the start only.
     ('(city ?? "") =~ "a.b"', [_row(city="a\nb"), _row(city="axb"), _row(city="zaxb")], [1]),
     ('(city ?? "") =~~ "b$"', [_row(city="ab\n"), _row(city="ab"), _row(city="abc")], [0, 1]),
+    # A plain text is LIKE on PostgreSQL: its %, _ and \ are texts there, not wildcards.
+    ('(city ?? "") =~~ "a_b"', [_row(city="a_b"), _row(city="axb")], [0]),
+    ('(city ?? "") =~ "(?i)jean"', [_row(city="JEANNE"), _row(city="Jean"), _row(city="Marie-Jean")], [0, 1]),
+    ('(city ?? "") =~~ "(?i)(ceo|chief)"', [_row(city="CEO"), _row(city="Chief"), _row(city="Cheo")], [0, 1]),
+    ('(city ?? "") =~ "a%"', [_row(city="a%b"), _row(city="ab")], [0]),
+    ('(city ?? "") =~~ "\\\\\\\\d$"', [_row(city="c\\d"), _row(city="cd"), _row(city="c\\d\n")], [0, 2]),
+    ('(city ?? "") !~~ "^b\\\\Z"', [_row(city="b"), _row(city="b\n"), _row(city="ab")], [1, 2]),
     # Time zones: a moment written in Paris time compares with UTC-stored instants.
     (
         '(last_interaction_at ?? d"1970-01-01") >= d"2026-06-15T13:30:00+02:00"',

@@ -181,6 +181,29 @@ def test_an_import_is_scored_set_wise_with_its_reason(api: Any, hot: dict[str, A
     assert (change["previous"], change["score"], change["reason"]) == (0, 15, "contact_created")
 
 
+def test_an_import_scored_in_the_database_ignores_the_case_of_job_titles(api: Any) -> None:
+    """The shipped demographic model ignores case ((?i) in its patterns). An import of 200 contacts
+    or more is scored set-wise, in the database: its "CEO" and "ÉTUDIANT" get the points the
+    breakdown (worked out in memory) shows."""
+    stamp = unique_email("case").split(".")[1]
+    titles = ["CEO", "VICE PRESIDENT", "ÉTUDIANT FOUNDER"]
+    lines = ["email,job_title"] + [f"case{i}.{stamp}@example.org,{titles[i % 3]}" for i in range(240)]
+    started = api.post("/api/contacts/import", files={"file": ("titles.csv", "\n".join(lines).encode(), "text/csv")})
+    assert started.status_code == 202, started.text
+    assert api.wait_job(started.json()["job_id"])["result"]["created"] == 240
+    for i, title in enumerate(titles):
+        [contact] = api.get("/api/contacts", params={"q": f"case{i}.{stamp}@"}).json()["items"]
+
+        def scored(contact_id: int = contact["id"]) -> dict[str, Any] | None:
+            found = scores_of(api, contact_id)["demographic"]
+            return found if found["score"] == sum(line["points"] for line in found["breakdown"]) else None
+
+        found = api.eventually(scored)
+        assert found, (title, scores_of(api, contact["id"])["demographic"])
+        rules = {line["rule_id"] for line in found["breakdown"]}
+        assert "executive" in rules and ("student" in rules) == title.startswith("É"), (title, found)
+
+
 def test_changing_a_model_recomputes_scores_in_a_job(api: Any, make_contact: Any, hot: dict[str, Any]) -> None:
     contact = make_contact(lifecycle_stage="subscriber")
     interact(api, contact["id"], "event_attended")

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 
@@ -32,6 +33,8 @@ def test_a_valid_rule_reports_what_it_uses() -> None:
         ("opens_30d > 0.12345678901234567", "significant digits", None),
         ('(first_name ?? "") =~ "\\\\d+"', "[0-9]", None),
         ('(first_name ?? "") =~ "(a)\\\\1"', "not supported", None),
+        ('(first_name ?? "") =~~ "(?s)a.b"', "only (?i)", None),
+        ('(first_name ?? "") =~~ "a(?i:b)"', "part of a pattern", None),
         ('email.as_lower == "x"', "not supported", 5),
         ("birth_date == last_interaction_at", "date field", 0),
     ],
@@ -57,4 +60,28 @@ def test_refused_rules_say_why_and_where(rule: str, words: str, position: int | 
     ],
 )
 def test_python_patterns_are_written_for_postgresql(pattern: str, anchored: bool, expected: str) -> None:
-    assert regex.to_postgres(pattern, anchored=anchored) == expected
+    assert regex.for_postgres(pattern, anchored=anchored).regex == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchored", "expected"),
+    [
+        ("@gmail\\.com$", False, ["%@gmail.com", "%@gmail.com\n"]),
+        ("Jean", True, ["Jean%"]),
+        ("(?i)jean", False, ["%jean%"]),
+        ("^a_b\\Z", False, ["a\\_b"]),
+        ("(?x) 100 %", False, ["%100\\%%"]),
+        ("a.b", False, None),
+        ("J(ea|oh)n", False, None),
+    ],
+)
+def test_plain_text_patterns_are_written_as_like(pattern: str, anchored: bool, expected: list[str] | None) -> None:
+    assert regex.for_postgres(pattern, anchored=anchored).likes == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [("(?i)jean", "JEANNE", True), ("(?i)jean", "Marie-Jean", False), ("(?x) a b  # a comment", "abc", True)],
+)
+def test_an_anchored_pattern_keeps_its_leading_flags(pattern: str, text: str, matches: bool) -> None:
+    assert bool(re.search(regex.python_anchored(pattern), text)) is matches
