@@ -5,12 +5,13 @@ import { IconPlus, IconSearch } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { keys, useAccounts } from "../../api/queries/accounts";
 import { useAuth } from "../../auth/AuthProvider";
 import { DataTable } from "../../components/DataTable";
 import { formatMoney, formatNumber } from "../../components/format";
 import { countryName } from "../../components/vocabulary";
+import { useUrlParams } from "../../components/useUrlParams";
 import { CompanyForm } from "./CompanyForm";
 
 /** The companies contacts work for: found by name or domain, opened for their contacts, scores and
@@ -20,7 +21,7 @@ export function CompaniesPage() {
   const { canWrite } = useAuth();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const [search, setSearch] = useState(params.get("q") ?? "");
   const [debounced] = useDebouncedValue(search, 300);
   const [creating, setCreating] = useState(false);
@@ -28,8 +29,8 @@ export function CompaniesPage() {
   const accounts = useAccounts(q);
 
   useEffect(() => {
-    if (q !== debounced) setParams(debounced ? { q: debounced } : {}, { replace: true });
-  }, [debounced, q, setParams]);
+    if (q !== debounced) update({ q: debounced });
+  }, [debounced, q, update]);
 
   return (
     <Stack>

@@ -5,13 +5,14 @@ import { IconDownload, IconFilter, IconGitMerge, IconPlus, IconSearch, IconUploa
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { type Contact } from "../../api/client";
 import { keys, useContacts, type ContactQuery, type ContactSort } from "../../api/queries/contacts";
 import { useAuth } from "../../auth/AuthProvider";
 import { DataTable } from "../../components/DataTable";
 import { formatNumber, formatRelative } from "../../components/format";
 import { CONSENT_LEVELS, COUNTRY_CODES, STAGES, STAGE_COLORS, countryName } from "../../components/vocabulary";
+import { useUrlParams } from "../../components/useUrlParams";
 import { AddToSegment } from "./AddToSegment";
 import { ContactColumnsMenu, FieldValue, useContactColumns } from "./ContactColumns";
 import { ContactForm } from "./ContactForm";
@@ -25,7 +26,7 @@ export function ContactsPage() {
   const { canWrite } = useAuth();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const [search, setSearch] = useState(params.get("q") ?? "");
   const [debounced] = useDebouncedValue(search, 300);
   const [creating, setCreating] = useState(false);
@@ -44,12 +45,7 @@ export function ContactsPage() {
     unsubscribed: filters.subscription === "unsubscribed" ? true : undefined,
   };
 
-  function setFilter(name: string, value: string | null) {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  }
+  const setFilter = (name: string, value: string | null) => update({ [name]: value });
 
   useEffect(() => {
     if ((params.get("q") ?? "") !== debounced) setFilter("q", debounced);

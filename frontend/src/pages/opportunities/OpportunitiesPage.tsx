@@ -4,7 +4,6 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { IconPlus, IconSearch } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useSearchParams } from "react-router";
 import { useAccounts } from "../../api/queries/accounts";
 import { useJourneys } from "../../api/queries/journeys";
 import {
@@ -15,6 +14,7 @@ import {
   type OriginKind,
 } from "../../api/queries/opportunities";
 import { useAuth } from "../../auth/AuthProvider";
+import { useUrlParams } from "../../components/useUrlParams";
 import { OpportunitiesTable } from "./OpportunitiesTable";
 import { OpportunityDrawer } from "./OpportunityDrawer";
 
@@ -38,7 +38,7 @@ function queryOf(params: URLSearchParams): OpportunityQuery {
 export function OpportunitiesPage() {
   const { t } = useTranslation();
   const { canWrite } = useAuth();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const [creating, setCreating] = useState(false);
   const [search, setSearch] = useState(params.get("q") ?? "");
   const [debounced] = useDebouncedValue(search, 300);
@@ -48,14 +48,9 @@ export function OpportunitiesPage() {
   const accounts = useAccounts(aq);
   const query = queryOf(params);
 
-  const set = (key: (typeof FILTERS)[number], value: string | null) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const set = (key: (typeof FILTERS)[number], value: string | null) => update({ [key]: value });
   useEffect(() => {
-    if ((params.get("q") ?? "") !== debounced) set("q", debounced || null);
+    if ((params.get("q") ?? "") !== debounced) set("q", debounced);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debounced]);
 
@@ -128,14 +123,10 @@ export function OpportunitiesPage() {
           clearable
           valueFormat="YYYY-MM-DD"
           value={[params.get("close_from"), params.get("close_to")]}
-          onChange={([from, to]) => {
-            const next = new URLSearchParams(params);
-            for (const [key, value] of [["close_from", from], ["close_to", to]] as const) {
-              if (value) next.set(key, String(value).slice(0, 10));
-              else next.delete(key);
-            }
-            setParams(next, { replace: true });
-          }}
+          onChange={([from, to]) => update({
+            close_from: from ? String(from).slice(0, 10) : null,
+            close_to: to ? String(to).slice(0, 10) : null,
+          })}
           data-testid="opportunities-filter-close"
         />
       </SimpleGrid>

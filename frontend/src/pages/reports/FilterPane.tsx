@@ -36,6 +36,15 @@ export function FilterPane({ show = ["journeys", "emails", "segment"] }: { show?
   const onPeriod = ([from, to]: DatesRangeValue<string>) => {
     if (from && to) setFilters({ from: dayjs(from).format(DAY), to: dayjs(to).format(DAY) });
   };
+  // A list's picks and removals are applied one by one to the address bar's list, not as the whole
+  // list the control last rendered: two picks made before the page renders the first keep both.
+  const pick = (key: "journey_ids" | "email_ids") => ({
+    onOptionSubmit: (value: string) =>
+      setFilters((current) => ({ [key]: [...new Set([...current[key], Number(value)])] })),
+    onRemove: (value: string) =>
+      setFilters((current) => ({ [key]: current[key].filter((id) => id !== Number(value)) })),
+    onClear: () => setFilters({ [key]: [] }),
+  });
   return (
     <Paper withBorder p="sm" data-testid="report-filters">
       <Group align="end" gap="sm" wrap="wrap">
@@ -57,7 +66,7 @@ export function FilterPane({ show = ["journeys", "emails", "segment"] }: { show?
             placeholder={filters.journey_ids.length ? undefined : t("reports.filters.all_journeys")}
             data={(journeys.data ?? []).map((j) => ({ value: String(j.id), label: j.name }))}
             value={filters.journey_ids.map(String)}
-            onChange={(values) => setFilters({ journey_ids: values.map(Number) })}
+            {...pick("journey_ids")}
             searchable
             clearable
             w={260}
@@ -70,7 +79,7 @@ export function FilterPane({ show = ["journeys", "emails", "segment"] }: { show?
             placeholder={filters.email_ids.length ? undefined : t("reports.filters.all_emails")}
             data={(emails.data ?? []).map((e) => ({ value: String(e.id), label: e.name }))}
             value={filters.email_ids.map(String)}
-            onChange={(values) => setFilters({ email_ids: values.map(Number) })}
+            {...pick("email_ids")}
             searchable
             clearable
             w={260}

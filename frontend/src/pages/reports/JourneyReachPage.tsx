@@ -4,10 +4,10 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { IconSearch } from "@tabler/icons-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useSearchParams } from "react-router";
 import { useJourneys } from "../../api/queries/journeys";
 import { useJourneyReach, type JourneyReach } from "../../api/queries/reports_journeys";
 import { formatNumber, formatTime } from "../../components/format";
+import { useUrlParams } from "../../components/useUrlParams";
 import { CsvButton } from "./CsvButton";
 import { FilterPane } from "./FilterPane";
 import { ReachPathDrawer } from "./ReachPathDrawer";
@@ -77,7 +77,7 @@ function EmailsTable({ totals }: { totals: JourneyReach["totals"] }) {
 export function JourneyReachPage() {
   const { t } = useTranslation();
   const { filters } = useReportFilters();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const journeys = useJourneys();
   const picked = Number(params.get("journey")) || filters.journey_ids[0] || null;
   const [search, setSearch] = useState("");
@@ -87,11 +87,7 @@ export function JourneyReachPage() {
   const reach = useJourneyReach(picked, filters, q, cursors[cursors.length - 1]);
   const pick = (value: string | null) => {
     setCursors([null]);
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      if (value) next.set("journey", value); else next.delete("journey");
-      return next;
-    }, { replace: true });
+    update({ journey: value });
   };
   const onSearch = (value: string) => { setSearch(value); setCursors([null]); };
   return (

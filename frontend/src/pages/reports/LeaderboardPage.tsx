@@ -2,9 +2,9 @@ import { BarChart } from "@mantine/charts";
 import { Alert, Anchor, Button, Group, Loader, Paper, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
 import { IconArrowLeft } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
-import { useSearchParams } from "react-router";
 import { useLeaderboard, type LeaderItem, type LeaderKind, type LeaderMetric } from "../../api/queries/reports_journeys";
 import { formatMoney, formatNumber, formatTime } from "../../components/format";
+import { useUrlParams } from "../../components/useUrlParams";
 import { CsvButton } from "./CsvButton";
 import { FilterPane } from "./FilterPane";
 import { Rate } from "./JourneyReachPage";
@@ -24,17 +24,11 @@ function shown(item: LeaderItem, metric: LeaderMetric): string {
 export function LeaderboardPage() {
   const { t } = useTranslation();
   const { filters } = useReportFilters();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useUrlParams();
   const metric = (METRICS.find((m) => m === params.get("metric")) ?? "unique_opens") as LeaderMetric;
   const of = Number(params.get("of")) || null;
   const kind: LeaderKind = of ? "emails" : params.get("kind") === "emails" ? "emails" : "journeys";
   const board = useLeaderboard(filters, kind, metric, of);
-  const set = (changes: Record<string, string | null>) =>
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      for (const [key, value] of Object.entries(changes)) if (value === null) next.delete(key); else next.set(key, value);
-      return next;
-    }, { replace: true });
   const items = board.data?.items ?? [];
   const metricName = t(`reports.leaderboard.metrics.${metric}`);
   const delivered = t("reports.leaderboard.delivered").toLowerCase();

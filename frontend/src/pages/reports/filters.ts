@@ -2,7 +2,7 @@
 // be bookmarked or sent, and moving between report pages keeps them.
 import dayjs from "dayjs";
 import { useCallback, useMemo } from "react";
-import { useSearchParams } from "react-router";
+import { useUrlParams } from "../../components/useUrlParams";
 
 export type ReportFilters = {
   from: string;
@@ -56,18 +56,18 @@ export function reportSearch(filters: ReportFilters, extra: Record<string, strin
 
 /** The filters of the page's URL, and a way to change some of them (the others are kept). */
 export function useReportFilters() {
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const filters = useMemo(() => read(params), [params]);
+  // `changes` may be worked out from the filters of the address bar (a list's pick added to it).
   const setFilters = useCallback(
-    (changes: Partial<ReportFilters>) =>
-      setParams((current) => {
-        const next = new URLSearchParams(current);
-        const merged = { ...read(current), ...changes };
+    (changes: Partial<ReportFilters> | ((current: ReportFilters) => Partial<ReportFilters>)) =>
+      update((next) => {
+        const current = read(next);
+        const merged = { ...current, ...(typeof changes === "function" ? changes(current) : changes) };
         for (const key of ["from", "to", "journey_ids", "email_ids", "segment_id"]) next.delete(key);
         new URLSearchParams(reportSearch(merged)).forEach((value, key) => next.append(key, value));
-        return next;
-      }, { replace: true }),
-    [setParams],
+      }),
+    [update],
   );
   return { filters, setFilters };
 }
