@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 ADMIN_EMAIL = "admin@example.com"
@@ -28,6 +28,9 @@ AXE = Path(__file__).resolve().parents[1] / "frontend" / "node_modules" / "axe-c
 # The WCAG 2.x A and AA rules; a fault of these impacts fails the flow that showed it.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING_IMPACTS = ("serious", "critical")
+# What a test waits for an assertion on the screen to hold (Playwright's default is 5 s): a busy CI
+# machine has taken longer to render a change that a quiet one shows at once.
+expect.set_options(timeout=10_000)
 # Flags for a headless Chromium on a machine without a screen or open network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -149,6 +152,13 @@ def wait_for(check: Callable[[], Any], timeout: float = 30, what: str | Callable
         assert time.monotonic() < deadline, what() if callable(what) else what
         time.sleep(0.3)
     return result
+
+
+def after_the_minimum_time(page: Page, opened: float, minimum_seconds: float) -> None:
+    """Waits until half a second past a form's minimum time since `opened` (when its page was
+    loaded, which stamps it), as a person would: a quick machine fills the form in less, and a post
+    sent sooner is taken for a robot's (thanked, not kept)."""
+    page.wait_for_timeout(max(0.0, minimum_seconds + 0.5 - (time.monotonic() - opened)) * 1000)
 
 
 def add_interactions(api: httpx.Client, contact_id: int, *types: str, **properties: Any) -> None:

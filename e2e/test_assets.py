@@ -6,7 +6,7 @@ import time
 import zlib
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import APIResponse, Page, Route, expect
 
 from e2e.conftest import check_accessibility
 
@@ -72,6 +72,35 @@ def test_a_marketer_uploads_an_image_sees_it_and_deletes_it(page: Page, api: htt
     found = api.get("/api/assets", params={"q": str(tag)}).json()
     assert [a["filename"] for a in found["items"]] == [f"header-{tag}.png"]
     assert api.get(f"/api/assets/{used['id']}").status_code == 200
+
+
+def test_an_image_uploaded_while_the_library_first_loads_is_listed(page: Page) -> None:
+    """The library's first list is read before the upload and answers after it: the screen asks
+    again once the image is added instead of keeping that older answer."""
+    held: list[tuple[Route, APIResponse]] = []
+
+    def hold_first_list(route: Route) -> None:
+        if route.request.method == "GET" and not held:
+            held.append((route, route.fetch()))  # read now, answered once the upload is done
+        else:
+            route.continue_()
+
+    page.route(lambda url: "/api/assets?" in url, hold_first_list)
+    page.goto("/assets")
+    deadline = time.monotonic() + 15
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the library did not ask for its images"
+    name = f"early-{time.monotonic_ns()}.png"
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/api/assets")) as upload:
+        page.get_by_test_id("assets-file-input").set_input_files(
+            [{"name": name, "mimeType": "image/png", "buffer": png(8, 8)}]
+        )
+    assert upload.value.status == 201
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    expect(page.get_by_test_id("assets-uploaded")).to_have_text("1 image added to the library.")
+    expect(page.get_by_role("article", name=name)).to_be_visible()
 
 
 def test_the_email_designer_offers_the_library_images(page: Page, api: httpx.Client) -> None:

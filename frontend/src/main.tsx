@@ -7,18 +7,15 @@ import "./i18n";
 
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications } from "@mantine/notifications";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter } from "react-router";
 import { RouterProvider } from "react-router/dom";
+import { queries } from "./api/queryClient";
 import { App } from "./App";
 import { AuthProvider } from "./auth/AuthProvider";
 import { ThemeProvider } from "./theme";
-
-const queries = new QueryClient({
-  defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 5_000 } },
-});
 
 // A data router, for useBlocker: editors ask before any in-app navigation loses their changes.
 const router = createBrowserRouter([

@@ -34,9 +34,10 @@ export function AssetUpload() {
       }
       setProgress({ done: index + 1, total: files.length });
     }
+    // The list is read again before the count is told, so "added" comes with the new cards shown.
+    await client.invalidateQueries({ queryKey: keys.all });
     setUploaded(kept);
     setProgress(null);
-    await client.invalidateQueries({ queryKey: keys.all });
   };
 
   const reasonOf = (rejection: FileRejection) =>
