@@ -373,6 +373,21 @@ def clear_of_hourly_refresh(db: Database, product: Product, seconds_needed: floa
     log(f"{db.backend}: the hourly refresh did not finish in 30 minutes: measuring anyway")
 
 
+def contacts_table(db: Database, when: str) -> dict[str, Any]:
+    """The contacts table's size and its updates so far, in place ("HOT": no index touched, the page
+    reused) or not (a new copy of the row elsewhere, which a count then reads past): PostgreSQL."""
+    if db.backend != "postgresql":
+        return {}
+    time.sleep(1.5)  # the product's connections report their statistics at most once a second
+    (row,) = db.execute(
+        "SELECT pg_relation_size('contacts'), n_tup_upd, n_tup_hot_upd, n_dead_tup"
+        " FROM pg_stat_user_tables WHERE relname = 'contacts'"
+    )[0]
+    state = {"when": when, "mb": round(row[0] / 2**20), "updates": row[1], "hot_updates": row[2], "dead": row[3]}
+    log(f"{db.backend}: contacts table {when}: {state}")
+    return state
+
+
 def wait_stream_idle(db: Database, timeout: float = 600) -> float:
     """Wait until the worker has processed every interaction (segment_entered rows of a refresh...):
     the next measurement would otherwise share the machine with that work."""
@@ -389,10 +404,26 @@ def wait_stream_idle(db: Database, timeout: float = 600) -> float:
     )
 
 
+def wait_scoring_recomputes(product: Product) -> float:
+    """Wait for the shipped scoring models' first recompute of every contact, queued at the first
+    start, as it would be done before a marketer's first segment: the refreshes are measured alone."""
+    client, watch = product.client(), common.Stopwatch()
+    try:
+        jobs = client.get("/api/jobs?kind=scoring_recompute&limit=20").json()
+        for job in jobs:
+            run_job(client, job["id"], time.perf_counter(), timeout=1800, poll=1)
+    finally:
+        client.close()
+    log(f"{len(jobs)} scoring recomputes done after {watch.seconds:.1f}s")
+    return round(watch.seconds, 1)
+
+
 # ---- 1. full refresh -----------------------------------------------------------------------------
 
 
-def run_job(client: common.Http, job_id: str, posted: float, timeout: float = 600) -> dict[str, Any]:
+def run_job(
+    client: common.Http, job_id: str, posted: float, timeout: float = 600, poll: float = POLL
+) -> dict[str, Any]:
     polls = 0
     while True:
         reply = client.get(f"/api/jobs/{job_id}")
@@ -403,7 +434,7 @@ def run_job(client: common.Http, job_id: str, posted: float, timeout: float = 60
             break
         if time.perf_counter() - posted > timeout:
             raise RuntimeError(f"job {job_id} not finished after {timeout:g}s: {body}")
-        time.sleep(POLL)
+        time.sleep(poll)
     if body["status"] != "done":
         raise RuntimeError(f"job {job_id} failed: {body}")
     started, finished = _aware(body["started_at"]), _aware(body["finished_at"])
@@ -450,7 +481,11 @@ def perturb(db: Database, round_: int) -> dict[str, int]:
 CHANGED, UNCHANGED = "refresh after ~1% changed", "refresh, nothing changed"
 
 
-def bench_refresh(product: Product, db: Database, rounds: int) -> tuple[dict[str, Any], int]:
+def bench_refresh(
+    product: Product, db: Database, rounds: int, tables: list[dict[str, Any]]
+) -> tuple[dict[str, Any], int]:
+    """The first fill and the refresh rounds; the contacts table's state after the first fill is
+    added to `tables`."""
     client = product.client()
     clear_of_hourly_refresh(db, product, 180)
     posted = time.perf_counter()
@@ -464,6 +499,7 @@ def bench_refresh(product: Product, db: Database, rounds: int) -> tuple[dict[str
     runs = [{"run": "creation (first fill)", "round": 0, **run_job(client, jobs[0]["id"], posted)}]
     log(f"{db.backend}: creation job {runs[-1]['job_seconds']}s, waiting for the stream")
     runs[-1]["stream_catch_up_seconds"] = round(wait_stream_idle(db), 2)
+    tables.append(contacts_table(db, "after the creation"))
     for round_ in range(rounds):
         perturbation = perturb(db, round_)
         for name in (CHANGED, UNCHANGED):
@@ -915,10 +951,13 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         profile = data_profile(db)
         log(f"{backend}: data ready: {profile}")
         result: dict[str, Any] = {"backend": backend, "setup": setup_steps, "data": profile}
+        tables = result["contacts_table"] = [contacts_table(db, "loaded")]
         with Product(db, tmp / "data") as product:
             product.started_wall = datetime.now().astimezone()  # type: ignore[attr-defined]
             time.sleep(1)
-            result["refresh"], main_id = bench_refresh(product, db, args.refresh_rounds)
+            result["scoring_first_recompute_seconds"] = wait_scoring_recomputes(product)
+            result["refresh"], main_id = bench_refresh(product, db, args.refresh_rounds, tables)
+            tables.append(contacts_table(db, "before the previews"))
             result["preview"] = bench_preview(product, db, args.requests, args.warmup)
             result["server_log_tail"] = product.log_tail(10)
         limit = args.baseline_contacts or args.contacts
