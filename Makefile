@@ -38,12 +38,16 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The backend's modules in two processes (pytest-xdist; each module, with its app and databases, in
+# one of them): its tests mostly wait for the worker, so two halve the time even on two cores.
+TEST_PROCESSES := -n 2 --dist loadscope
+
 test: setup lint
-	$(BIN)/pytest tests
+	$(BIN)/pytest $(TEST_PROCESSES) tests
 	$(BIN)/pytest e2e
 
 test-backend: $(PY_STAMP)
-	$(BIN)/pytest tests
+	$(BIN)/pytest $(TEST_PROCESSES) tests
 
 test-e2e: setup
 	$(BIN)/pytest e2e

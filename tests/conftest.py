@@ -38,6 +38,29 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.stop()
 
 
+async def recreate_postgres(admin_url: str, name: str) -> None:
+    """The database `name` made afresh, through a connection to `admin_url`'s."""
+    engine = create_async_engine(async_url(admin_url), isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """This test process's PostgreSQL database: PARCOURS_TEST_DATABASE_URL's or, when pytest-xdist
+    runs the modules in several processes, one per process beside it (`<name>_gw0`, ...), made
+    afresh: each module drops and recreates the schema, which would pull it from under another's."""
+    url = os.environ["PARCOURS_TEST_DATABASE_URL"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base, _, name = url.rpartition("/")
+    asyncio.run(recreate_postgres(url, f"{name}_{worker}"))
+    return f"{base}/{name}_{worker}"
+
+
 async def _reset_postgres(url: str) -> None:
     engine = create_async_engine(async_url(url))
     async with engine.begin() as conn:
@@ -60,9 +83,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     if backend == "postgresql":
-        url = os.environ["PARCOURS_TEST_DATABASE_URL"]
+        url = str(request.getfixturevalue("postgres_url"))
         asyncio.run(_reset_postgres(url))
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'parcours.db'}"

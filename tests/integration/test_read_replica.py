@@ -13,22 +13,12 @@ from typing import Any
 
 import msgspec
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from parcours import db
 from parcours.contacts.models import Contact
 from parcours.settings import async_url
-from tests.conftest import Api, signed_in
-
-
-async def _recreate_postgres(admin_url: str, name: str) -> None:
-    engine = create_async_engine(async_url(admin_url), isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await engine.dispose()
+from tests.conftest import Api, recreate_postgres, signed_in
 
 
 async def _migrate_and_add(url: str, emails: list[str]) -> None:
@@ -49,7 +39,7 @@ def replica_url(backend: str, database_url: str, tmp_path_factory: pytest.TempPa
         return f"sqlite:///{tmp_path_factory.mktemp('replica') / 'replica.db'}"
     base, _, name = database_url.rpartition("/")
     replica = f"{name}_replica"
-    asyncio.run(_recreate_postgres(database_url, replica))
+    asyncio.run(recreate_postgres(database_url, replica))
     return f"{base}/{replica}"
 
 

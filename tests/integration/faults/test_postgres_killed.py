@@ -5,7 +5,6 @@ rows and the journey runs are counted after)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -37,13 +36,13 @@ def postgres_only(backend: str) -> None:
 
 
 @contextmanager
-def killing(times: int = 6, every: float = 0.4) -> Iterator[list[int]]:
+def killing(database_url: str, times: int = 6, every: float = 0.4) -> Iterator[list[int]]:
     """Meanwhile, every connection of the product to its database is terminated, `times` times.
     Yields the number each round killed (filled as it goes)."""
     killed: list[int] = []
 
     async def kill() -> None:
-        connection = await asyncpg.connect(os.environ["PARCOURS_TEST_DATABASE_URL"])
+        connection = await asyncpg.connect(database_url)
         try:
             for _ in range(times):
                 await asyncio.sleep(every)
@@ -97,13 +96,15 @@ def audience(api: Api, tag: str, count: int) -> tuple[list[int], int]:
     return ids, int(segment["id"])
 
 
-def test_an_import_whose_connections_are_killed_resumes_and_writes_each_contact_once(api: Api) -> None:
+def test_an_import_whose_connections_are_killed_resumes_and_writes_each_contact_once(
+    api: Api, database_url: str
+) -> None:
     tag = unique_email("killed-import").split("@")[0]
     rows = 3000
     csv = "email,first_name\n" + "".join(f"{tag}.{i}@example.net,P{i}\n" for i in range(rows))
     started = api.post("/api/contacts/import", files={"file": ("c.csv", csv.encode(), "text/csv")})
     assert started.status_code == 202, started.text
-    with killing() as killed:
+    with killing(database_url) as killed:
         job = wait_job(api, started.json()["job_id"])
     assert sum(killed) > 0
     assert job["status"] == "done", job
@@ -111,7 +112,7 @@ def test_an_import_whose_connections_are_killed_resumes_and_writes_each_contact_
     assert found == rows
 
 
-def test_a_campaign_whose_connections_are_killed_sends_each_message_once(api: Api) -> None:
+def test_a_campaign_whose_connections_are_killed_sends_each_message_once(api: Api, database_url: str) -> None:
     tag = unique_email("killed-campaign").split("@")[0]
     ids, segment_id = audience(api, tag, 300)
     email = api.post(
@@ -121,7 +122,7 @@ def test_a_campaign_whose_connections_are_killed_sends_each_message_once(api: Ap
     created = api.post("/api/campaigns", json={"email_id": email["id"], "segment_ids": [segment_id]})
     assert created.status_code == 201, created.text
     campaign_id = created.json()["id"]
-    with killing() as killed:
+    with killing(database_url) as killed:
         campaign = api.eventually(
             lambda: (c := read(api, f"/api/campaigns/{campaign_id}"))["status"] == "sent" and c, timeout=120
         )
@@ -132,7 +133,9 @@ def test_a_campaign_whose_connections_are_killed_sends_each_message_once(api: Ap
     assert {m["status"] for m in messages["items"]} == {"captured"}
 
 
-def test_a_journey_batch_whose_connections_are_killed_takes_each_contact_through_once(api: Api) -> None:
+def test_a_journey_batch_whose_connections_are_killed_takes_each_contact_through_once(
+    api: Api, database_url: str
+) -> None:
     tag = unique_email("killed-journey").split("@")[0]
     ids, _segment_id = audience(api, tag, 300)
     kind = unique_type("killed")
@@ -152,7 +155,7 @@ def test_a_journey_batch_whose_connections_are_killed_takes_each_contact_through
         found = read(api, f"/api/journeys/{made['id']}/runs", limit=500)
         return found if len(found) == len(ids) and all(r["status"] == "completed" for r in found) else None
 
-    with killing() as killed:
+    with killing(database_url) as killed:
         done = api.eventually(all_done, timeout=120)
     assert sum(killed) > 0 and done, runs(api, made["id"])
     assert sorted(r["contact_id"] for r in done) == sorted(ids)
