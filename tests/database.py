@@ -18,6 +18,7 @@ class Database:
         self.loop = asyncio.new_event_loop()
         self.engine = db.create_engine(async_url(url), pool_size=2)
         self.sessions = db.session_factory(self.engine)
+        self.migration_pid: int | None = None  # PostgreSQL's process of the last migrate
 
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)
@@ -56,6 +57,9 @@ class Database:
 
         async def go() -> None:
             async with self.engine.connect() as connection:  # each migration commits its own transaction
+                if connection.dialect.name == "postgresql":  # for a test that watches the migration
+                    self.migration_pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar()
+                    await connection.commit()
                 await connection.run_sync(move)
 
         self.run(go())

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -163,10 +164,31 @@ def unpartition(connection: Connection, partitions: MonthlyPartitions) -> None:
     _swap(connection, partitions, partitioned=False, today=None)
 
 
-def _lock_all(connection: Connection, tables: list[str]) -> None:
+def lock_for_swap(connection: Connection, partitions: MonthlyPartitions) -> None:
     """The table and those its foreign keys reference (dropping a foreign key locks both), all at
     once or none: a running product's transactions take them in either order, so waiting for one
-    while holding another can deadlock. Each try asks without waiting and lets go of all on a refusal."""
+    while holding another can deadlock. A migration that changes the table before swapping it
+    calls this first: a lock it already held on the table while asking for the others would make
+    the product's transactions that hold one of those wait on it, and the ask would never succeed."""
+    foreign_keys = _foreign_keys(connection, partitions.parent)
+    _lock_all(connection, [partitions.parent, *sorted({name for _, _, name in foreign_keys})])
+
+
+def _foreign_keys(connection: Connection, table: str) -> list[Any]:
+    """(name, definition, referenced table) of each foreign key of the table."""
+    return list(
+        connection.execute(
+            text(
+                "SELECT conname, pg_get_constraintdef(oid), confrelid::regclass::text FROM pg_constraint "
+                "WHERE conrelid = to_regclass(:t) AND contype = 'f'"
+            ),
+            {"t": table},
+        ).all()
+    )
+
+
+def _lock_all(connection: Connection, tables: list[str]) -> None:
+    """Each try asks without waiting and lets go of all on a refusal."""
     for attempt in range(LOCK_ATTEMPTS):
         savepoint = connection.begin_nested()
         try:
@@ -194,15 +216,9 @@ def _swap(connection: Connection, partitions: MonthlyPartitions, *, partitioned:
         ),
         {"t": table, "pkey": f"{table}_pkey"},
     ).all()
-    foreign_keys = connection.execute(
-        text(
-            "SELECT conname, pg_get_constraintdef(oid), confrelid::regclass::text FROM pg_constraint "
-            "WHERE conrelid = to_regclass(:t) AND contype = 'f'"
-        ),
-        {"t": table},
-    ).all()
+    foreign_keys = _foreign_keys(connection, table)
     sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
-    _lock_all(connection, [table, *sorted({name for _, _, name in foreign_keys})])
+    lock_for_swap(connection, partitions)  # at once or none (held already if the migration took them first)
     run(f"ALTER TABLE {table} RENAME TO {old}")
     for name, _ in indexes:
         run(f'DROP INDEX "{name}"')

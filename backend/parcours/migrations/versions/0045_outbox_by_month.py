@@ -18,7 +18,7 @@ from alembic import op
 import parcours.db
 from parcours.channels.models import OUTBOX
 from parcours.clock import utcnow
-from parcours.partitions import partition_by_month, unpartition
+from parcours.partitions import lock_for_swap, partition_by_month, unpartition
 
 revision = "0045"
 down_revision = "0044"
@@ -30,6 +30,10 @@ _NAMING = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        # Before anything touches the outbox: its keys are then copied whole, and the swap below
+        # asks for no lock while holding one (see lock_for_swap).
+        lock_for_swap(op.get_bind(), OUTBOX)
     op.create_table(
         "outbox_keys",
         sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
