@@ -170,7 +170,8 @@ class Delivery:
         # time) other jobs and workers are not kept waiting while a batch is rendered.
         stale = timedelta(seconds=self.settings.stale_claim_seconds)
         async with transaction(self.sessions) as session:
-            claimed = await store.claim_due(session, size, stale, channels)
+            # Those of this worker's batches still in flight are not taken from it when one is slow.
+            claimed = await store.claim_due(session, size, stale, channels, held=list(self.queued_at))
         if not claimed:
             return []
         self.attempts.update((row.id, row.attempts) for row in claimed)
@@ -184,6 +185,9 @@ class Delivery:
                     (KINDS[channel], await KINDS[channel].render(session, rows, self, in_flight))
                     for channel, rows in by_channel.items()
                 ]
+        except asyncio.CancelledError:  # the worker stops: its claims free them once stale
+            self._forget([row.id for row in claimed])
+            raise
         except Exception as error:
             await self._release([row.id for row in claimed], error)
             raise
@@ -205,9 +209,13 @@ class Delivery:
         except Exception:
             log.warning("could not release the %d messages of a failed batch", len(ids), exc_info=True)
         finally:
-            for i in ids:
-                self.attempts.pop(i, None)
-                self.queued_at.pop(i, None)
+            self._forget(ids)
+
+    def _forget(self, ids: list[int]) -> None:
+        """The messages are no longer this worker's to record (see `held` in store.claim_due)."""
+        for i in ids:
+            self.attempts.pop(i, None)
+            self.queued_at.pop(i, None)
 
     def _retries(self, ids: list[int]) -> store.Retries:
         """How these claimed messages are tried again: the tries each has had, this one included."""
@@ -222,17 +230,18 @@ class Delivery:
         ids = [item.message_id for _kind, ready, _sent in outcomes for item in ready]
         retries = self._retries(ids)
         next_tries: dict[JobName, datetime] = {}
-        async with transaction(self.sessions) as session:
-            for kind, ready, sent in outcomes:
-                recorded = await store.record(session, ready, sent, kind.interaction, retries)
-                if recorded.next_try is not None:
-                    job = JOBS[kind.channel]
-                    next_tries[job] = min(next_tries.get(job, recorded.next_try), recorded.next_try)
-                if recorded.failed and self.on_failed is not None:
-                    await self.on_failed(session, await store.failed_messages(session, recorded.failed))
-        for i in ids:
-            self.attempts.pop(i, None)
-            self.queued_at.pop(i, None)
+        try:
+            async with transaction(self.sessions) as session:
+                for kind, ready, sent in outcomes:
+                    recorded = await store.record(session, ready, sent, kind.interaction, retries)
+                    if recorded.next_try is not None:
+                        job = JOBS[kind.channel]
+                        next_tries[job] = min(next_tries.get(job, recorded.next_try), recorded.next_try)
+                    if recorded.failed and self.on_failed is not None:
+                        await self.on_failed(session, await store.failed_messages(session, recorded.failed))
+        finally:
+            # Not recorded (the database refused): no longer held, their claim frees them once stale.
+            self._forget(ids)
         for job, when in next_tries.items():
             # The loop wakes for the next try; the sweeper would find it too, a little later.
             try:

@@ -3,12 +3,12 @@ suppression list and the frequency cap's counts. Only `channels` reads and write
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, true, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -90,14 +90,18 @@ class Recorded(msgspec.Struct):
     failed: list[int] = msgspec.field(default_factory=list)
 
 
-async def claim_due(session: AsyncSession, limit: int, stale: timedelta, channels: Sequence[str]) -> list[Row[Any]]:
+async def claim_due(
+    session: AsyncSession, limit: int, stale: timedelta, channels: Sequence[str], held: Collection[int] = ()
+) -> list[Row[Any]]:
     """Take up to `limit` due messages for this worker, in id order; others skip them (PostgreSQL)
     or wait (SQLite writes one transaction at a time). Rows, not ORM objects: a worker claims
-    thousands a second."""
+    thousands a second. A claim older than `stale` is a stopped worker's: its messages are queued
+    again, except those this worker `held` (claimed, not recorded yet: a batch slower than that)."""
     now = utcnow()
     t = TABLE.c
+    mine = t.id.not_in(list(held)) if held else true()
     await session.execute(
-        update(TABLE).where(t.status == "sending", t.claimed_at < now - stale).values(status="queued")
+        update(TABLE).where(t.status == "sending", t.claimed_at < now - stale, mine).values(status="queued")
     )
     due = (
         select(t.id)
