@@ -1,6 +1,6 @@
 """Real servers that misbehave on demand, each in a thread with its own event loop: an SMTP server
 that greylists (451), refuses (550), drops the connection in the middle of DATA or is down, and an
-HTTP endpoint that answers 500 or too late."""
+HTTP endpoint that answers 500 or too late. And the product's sender with a fault in front of it."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import asyncio
 import email
 import threading
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from email import policy
 from typing import Any
 
+from parcours.channels.mime import Mime
+from parcours.channels.senders import Outcome, Sender, sender_for
 from parcours.queue import free_port
 
 
@@ -198,3 +200,18 @@ def running(server: FaultySmtp | FaultyHttp) -> Iterator[Any]:
         yield server
     finally:
         server.close()
+
+
+class SenderInFront:
+    """The product's own sender (SMTP to the test's server) with a test's behaviour in front of it,
+    put in the place of the delivery's: a subclass overrides send_many and hands on to `real`."""
+
+    def __init__(self, delivery: Any) -> None:
+        self.real: Sender = sender_for(delivery.settings)
+        delivery.sender = lambda: self
+
+    async def send_many(self, messages: Sequence[tuple[Mime, str]]) -> list[Outcome]:
+        return await self.real.send_many(messages)
+
+    async def close(self) -> None:
+        await self.real.close()

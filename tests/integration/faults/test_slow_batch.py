@@ -16,29 +16,26 @@ import msgspec
 import pytest
 
 from parcours.channels.mime import Mime
-from parcours.channels.senders import Outcome, Sender, sender_for
+from parcours.channels.senders import Outcome
 from tests import factories
 from tests.conftest import Api, signed_in
 from tests.factories import unique_email
-from tests.integration.faults.servers import FaultySmtp
+from tests.integration.faults.servers import FaultySmtp, SenderInFront
 from tests.integration.faults.test_postgres_killed import audience
 
 STALE_SECONDS = 1
 SLOW_SECONDS = 1.5  # each batch: the batch claimed meanwhile is stale before its own turn comes
 
 
-class SlowSender:
-    def __init__(self, real: Sender) -> None:
-        self.real = real
+class SlowSender(SenderInFront):
+    def __init__(self, delivery: Any) -> None:
+        super().__init__(delivery)
         self.batches = 0
 
     async def send_many(self, messages: Sequence[tuple[Mime, str]]) -> list[Outcome]:
         self.batches += 1
         await asyncio.sleep(SLOW_SECONDS)
-        return await self.real.send_many(messages)
-
-    async def close(self) -> None:
-        await self.real.close()
+        return await super().send_many(messages)
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +44,15 @@ def api(app_settings: Any, smtp: FaultySmtp) -> Iterator[Api]:
         app_settings, smtp_url=smtp.url, smtp_domain_rate=0.0, stale_claim_seconds=STALE_SECONDS
     )
     with signed_in(settings) as api:
-        delivery = api.app.state.product.delivery
-        slow = SlowSender(sender_for(delivery.settings))
-        delivery.sender = lambda: slow
         yield api
 
 
-def test_a_batch_slower_than_a_claims_life_is_not_sent_twice(api: Api, smtp: FaultySmtp) -> None:
+@pytest.fixture(scope="module")
+def sender(api: Api) -> SlowSender:
+    return SlowSender(api.app.state.product.delivery)
+
+
+def test_a_batch_slower_than_a_claims_life_is_not_sent_twice(api: Api, smtp: FaultySmtp, sender: SlowSender) -> None:
     tag = unique_email("slow").split("@")[0]
     # Three batches of at most 200: the third is claimed while the second waits its turn.
     ids, segment_id = audience(api, tag, 450)
@@ -69,6 +68,7 @@ def test_a_batch_slower_than_a_claims_life_is_not_sent_twice(api: Api, smtp: Fau
 
     messages = api.eventually(all_done, timeout=90)
     assert messages, api.get("/api/outbox", params={"campaign_id": campaign_id, "limit": 5}).json()
+    assert sender.batches >= 3  # a batch was claimed while the one before it waited its turn
     assert Counter(m["status"] for m in messages) == {"sent": len(ids)}
     assert Counter(m["attempts"] for m in messages) == {1: len(ids)}
     received = Counter(rcpt for rcpt, _raw in smtp.received if rcpt.startswith(f"{tag}."))
