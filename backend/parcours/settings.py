@@ -69,9 +69,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     webhook_private_networks: bool = False
     # Promotional messages a contact may receive in 7 days (0: no cap).
     frequency_cap: int = 5
-    # A message a worker claimed this many seconds ago and did not send: that worker died; the
-    # message is queued again (with the same Message-ID, so that a receiver can drop a duplicate).
-    stale_claim_seconds: int = 900
+    # A message whose claim a worker has not renewed (it does, every third of this) for this many
+    # seconds: that worker died; the message is queued again (with the same Message-ID, so that a
+    # receiver can drop a duplicate).
+    stale_claim_seconds: Annotated[int, msgspec.Meta(ge=1)] = 900
     # A message refused for a while (SMTP 4xx such as greylisting, a server down, a webhook or SMS
     # provider answering 5xx or not in time) is tried this many times in all, then marked failed;
     # the wait before the second try, doubled after each (at most 6 hours); and the seconds a

@@ -118,6 +118,7 @@ class Delivery:
         handled = 0
         recorded: asyncio.Task[None] | None = None
         upcoming = asyncio.create_task(self._claim_and_render(channels, size, ()))
+        keeping = asyncio.create_task(self._keep_claims())
         # Promotional messages passed to the sender whose outcome may not be recorded yet (this
         # batch and the one before): the frequency cap of the next batch counts them.
         previous: list[int] = []
@@ -150,6 +151,7 @@ class Delivery:
             await self._release(unsent + await _claimed_by(upcoming), error)
             raise
         finally:
+            keeping.cancel()
             if not upcoming.done():
                 # Only when the worker stops: what it claimed goes out again once its claim is stale.
                 upcoming.cancel()
@@ -164,6 +166,21 @@ class Delivery:
             await self.enqueue(job, job_id=slot_id(job, time.time()))
         except Exception:  # the sweeper wakes the others anyway
             log.warning("could not queue a delivery job for the other workers", exc_info=True)
+
+    async def _keep_claims(self) -> None:
+        """While the loop runs, the claims this worker holds are renewed three times per claim's
+        life: a batch slow to send (a sluggish SMTP server) is not taken by the other workers for
+        a stopped worker's, and sent again."""
+        period = self.settings.stale_claim_seconds / 3
+        while True:
+            await asyncio.sleep(period)
+            if not (held := list(self.queued_at)):
+                continue
+            try:
+                async with transaction(self.sessions) as session:
+                    await store.renew_claims(session, held)
+            except Exception:  # the next renewal may succeed; the claim lasts longer than this
+                log.warning("could not renew the claims of %d messages", len(held), exc_info=True)
 
     async def _claim_and_render(self, channels: Sequence[str], size: int, in_flight: Sequence[int]) -> Batch:
         # The claim is a short write; rendering reads only, so that on SQLite (one writer at a

@@ -96,16 +96,17 @@ async def claim_due(
     """Take up to `limit` due messages for this worker, in id order; others skip them (PostgreSQL)
     or wait (SQLite writes one transaction at a time). Rows, not ORM objects: a worker claims
     thousands a second. A claim older than `stale` is a stopped worker's: its messages are queued
-    again, except those this worker `held` (claimed, not recorded yet: a batch slower than that)."""
+    again. Those this worker `held` (claimed, not recorded yet) are neither queued again nor taken,
+    even if another worker queued them again: a message is in one of its batches at most."""
     now = utcnow()
     t = TABLE.c
-    mine = t.id.not_in(list(held)) if held else true()
+    not_held = t.id.not_in(list(held)) if held else true()
     await session.execute(
-        update(TABLE).where(t.status == "sending", t.claimed_at < now - stale, mine).values(status="queued")
+        update(TABLE).where(t.status == "sending", t.claimed_at < now - stale, not_held).values(status="queued")
     )
     due = (
         select(t.id)
-        .where(t.status == "queued", t.send_after <= now, t.channel.in_(list(channels)))
+        .where(t.status == "queued", t.send_after <= now, t.channel.in_(list(channels)), not_held)
         .order_by(t.id)
         .limit(limit)
     )
@@ -119,6 +120,13 @@ async def claim_due(
         .returning(*_CLAIMED)
     )
     return sorted(claimed.all(), key=lambda row: row.id)
+
+
+async def renew_claims(session: AsyncSession, ids: Collection[int]) -> None:
+    """Messages a worker still holds are claimed afresh, so that no other takes them for a stopped
+    worker's (see Delivery._keep_claims)."""
+    t = TABLE.c
+    await session.execute(update(TABLE).where(t.id.in_(list(ids)), t.status == "sending").values(claimed_at=utcnow()))
 
 
 async def record(

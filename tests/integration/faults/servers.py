@@ -1,6 +1,6 @@
 """Real servers that misbehave on demand, each in a thread with its own event loop: an SMTP server
 that greylists (451), refuses (550), drops the connection in the middle of DATA or is down, and an
-HTTP endpoint that answers 500 or too late. And the product's sender with a fault in front of it."""
+HTTP endpoint that answers 500 or too late."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import asyncio
 import email
 import threading
 from collections import defaultdict, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from email import policy
 from typing import Any
 
-from parcours.channels.mime import Mime
-from parcours.channels.senders import Outcome, Sender, sender_for
 from parcours.queue import free_port
 
 
@@ -39,13 +37,15 @@ class FaultySmtp:
     per recipient: `plan[address]` lists what the next tries get ("greylist": 451 to RCPT, "reject":
     550 to RCPT, "drop": the message read whole, then the connection closed before any answer);
     once the list is used up, messages are accepted. `tries` keeps every try (recipient, what it
-    got, Message-ID), `received` every message accepted."""
+    got, Message-ID), `received` every message accepted. `delay`: seconds it takes to answer a
+    message (a sluggish server)."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.plan: dict[str, deque[str]] = defaultdict(deque)
         self.tries: list[tuple[str, str, str]] = []
         self.received: list[tuple[str, bytes]] = []
+        self.delay = 0.0
         self._loop = _Loop()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
@@ -112,6 +112,7 @@ class FaultySmtp:
                     if action == "drop":
                         writer.transport.abort()
                         return
+                    await asyncio.sleep(self.delay)
                     self.received.append((rcpt, bytes(raw)))
                     writer.write(b"250 2.0.0 Queued\r\n")
                 elif verb == "RSET" or verb == "NOOP":
@@ -200,18 +201,3 @@ def running(server: FaultySmtp | FaultyHttp) -> Iterator[Any]:
         yield server
     finally:
         server.close()
-
-
-class SenderInFront:
-    """The product's own sender (SMTP to the test's server) with a test's behaviour in front of it,
-    put in the place of the delivery's: a subclass overrides send_many and hands on to `real`."""
-
-    def __init__(self, delivery: Any) -> None:
-        self.real: Sender = sender_for(delivery.settings)
-        delivery.sender = lambda: self
-
-    async def send_many(self, messages: Sequence[tuple[Mime, str]]) -> list[Outcome]:
-        return await self.real.send_many(messages)
-
-    async def close(self) -> None:
-        await self.real.close()

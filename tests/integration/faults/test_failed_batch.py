@@ -17,23 +17,23 @@ import msgspec
 import pytest
 
 from parcours.channels.mime import Mime
-from parcours.channels.senders import Outcome
+from parcours.channels.senders import Outcome, Sender, sender_for
 from tests import factories
 from tests.conftest import Api, signed_in
 from tests.factories import unique_email
-from tests.integration.faults.servers import FaultySmtp, SenderInFront
+from tests.integration.faults.servers import FaultySmtp
 from tests.integration.faults.test_postgres_killed import audience
 
 ATTEMPTS = 3
 STALE_SECONDS = 900  # the default: a message still claimed would wait this long
 
 
-class CrashingSender(SenderInFront):
+class CrashingSender:
     """The product's SMTP sender, except that a batch raises before anything is sent: the next
     `crashes` batches, and every batch with a message to one of `poisoned`."""
 
-    def __init__(self, delivery: Any) -> None:
-        super().__init__(delivery)
+    def __init__(self, real: Sender) -> None:
+        self.real = real
         self.crashes = 0
         self.poisoned: set[str] = set()
         self.crashed = 0
@@ -43,7 +43,10 @@ class CrashingSender(SenderInFront):
             self.crashes = max(0, self.crashes - 1)
             self.crashed += 1
             raise RuntimeError("the mail library crashed")
-        return await super().send_many(messages)
+        return await self.real.send_many(messages)
+
+    async def close(self) -> None:
+        await self.real.close()
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +64,10 @@ def api(app_settings: Any, smtp: FaultySmtp) -> Iterator[Api]:
 
 @pytest.fixture(scope="module")
 def sender(api: Api) -> CrashingSender:
-    return CrashingSender(api.app.state.product.delivery)
+    delivery = api.app.state.product.delivery
+    crashing = CrashingSender(sender_for(delivery.settings))
+    delivery.sender = lambda: crashing
+    return crashing
 
 
 def test_a_failed_batch_goes_out_on_the_next_pass_each_message_once(
