@@ -174,7 +174,7 @@ class Delivery:
         period = self.settings.stale_claim_seconds / 3
         while True:
             await asyncio.sleep(period)
-            if not (held := list(self.queued_at)):
+            if not (held := dict(self.queued_at)):
                 continue
             try:
                 async with transaction(self.sessions) as session:

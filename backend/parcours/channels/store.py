@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, true, update
+from sqlalchemy import Row, and_, bindparam, delete, func, or_, select, true, tuple_, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -122,11 +122,13 @@ async def claim_due(
     return sorted(claimed.all(), key=lambda row: row.id)
 
 
-async def renew_claims(session: AsyncSession, ids: Collection[int]) -> None:
-    """Messages a worker still holds are claimed afresh, so that no other takes them for a stopped
-    worker's (see Delivery._keep_claims)."""
+async def renew_claims(session: AsyncSession, queued_at: Mapping[int, datetime]) -> None:
+    """Messages a worker still holds (with when each was queued: only their months' tables are
+    searched) are claimed afresh, so that no other takes them for a stopped worker's (see
+    Delivery._keep_claims)."""
     t = TABLE.c
-    await session.execute(update(TABLE).where(t.id.in_(list(ids)), t.status == "sending").values(claimed_at=utcnow()))
+    held = tuple_(t.id, t.created_at).in_(list(queued_at.items()))
+    await session.execute(update(TABLE).where(held, t.status == "sending").values(claimed_at=utcnow()))
 
 
 async def record(
