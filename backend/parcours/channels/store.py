@@ -125,10 +125,16 @@ async def claim_due(
 async def renew_claims(session: AsyncSession, queued_at: Mapping[int, datetime]) -> None:
     """Messages a worker still holds (with when each was queued: only their months' tables are
     searched) are claimed afresh, so that no other takes them for a stopped worker's (see
-    Delivery._keep_claims)."""
+    Delivery._keep_claims). On PostgreSQL those whose outcome is being recorded meanwhile are
+    skipped, not waited for: a renewal waiting on a record's rows while holding others the record
+    wants would be a deadlock, and the record may be the one PostgreSQL cancels."""
     t = TABLE.c
-    held = tuple_(t.id, t.created_at).in_(list(queued_at.items()))
-    await session.execute(update(TABLE).where(held, t.status == "sending").values(claimed_at=utcnow()))
+    held = select(t.id, t.created_at).where(
+        tuple_(t.id, t.created_at).in_(list(queued_at.items())), t.status == "sending"
+    )
+    if await dialect_name(session) == "postgresql":
+        held = held.with_for_update(skip_locked=True)
+    await session.execute(update(TABLE).where(tuple_(t.id, t.created_at).in_(held)).values(claimed_at=utcnow()))
 
 
 async def record(
