@@ -25,6 +25,10 @@ MONTHS_AHEAD = 3
 LOCK_ATTEMPTS = 600
 LOCK_PAUSE_SECONDS = 0.1
 LOCK_NOT_AVAILABLE = "55P03"
+# How long the daily job waits for the tables whose months it adds (it tries again at the next start
+# or the next day; months are made MONTHS_AHEAD ahead): a longer wait would hold up everyone
+# queued behind it.
+MONTHS_LOCK_TIMEOUT = "5s"
 # Older moments than this many years before today stay in the default partition when a table is
 # first partitioned (one table per month of a long-imported history would be thousands).
 YEARS_OF_MONTHS = 5
@@ -90,9 +94,13 @@ class MonthlyPartitions:
         if not self.is_partitioned(connection):
             return []
         existing, created = self.month_tables(connection), []
-        for month in sorted({first_of_month(m) for m in months}):
-            if month in existing:
-                continue
+        missing = sorted({first_of_month(m) for m in months} - set(existing))
+        if missing:
+            # The table with its partitions, before anything else: in the order readers and writers
+            # take them (the table first), so that waiting for them cannot deadlock with those, as
+            # taking them one statement at a time (a partition, then the table) could.
+            connection.execute(text(f"LOCK TABLE {self.parent} IN ACCESS EXCLUSIVE MODE"))
+        for month in missing:
             table, period = self.table_of(month), {"lower": _start(month), "upper": _start(next_month(month))}
             bounds = f"FOR VALUES FROM ('{period['lower'].isoformat()}') TO ('{period['upper'].isoformat()}')"
             within = f"{self.column} >= :lower AND {self.column} < :upper"
@@ -146,6 +154,8 @@ class MonthlyPartitions:
         months = [first_of_month(today)]
         for _ in range(MONTHS_AHEAD):
             months.append(next_month(months[-1]))
+        if (await session.connection()).dialect.name == "postgresql":
+            await session.execute(text(f"SET LOCAL lock_timeout = '{MONTHS_LOCK_TIMEOUT}'"))
         return await session.run_sync(lambda s: self.create_months(s.connection(), months))
 
     async def drop_before(self, session: AsyncSession, cutoff: datetime, unless: str = "") -> list[date]:

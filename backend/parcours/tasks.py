@@ -51,8 +51,11 @@ PARTITIONED = (INTERACTIONS, JOURNEY_STEPS, VISITOR_EVENTS, OUTBOX)
 async def prepare_months(ctx: WorkerContext) -> list[str]:
     """Daily (PostgreSQL): this month's and the next months' partitions of every table split by month."""
     today = utcnow().date()
-    async with transaction(ctx["runtime"].sessions) as session:
-        return [table.table_of(m) for table in PARTITIONED for m in await table.prepare_months(session, today)]
+    created = []
+    for table in PARTITIONED:  # a transaction each: one table's locks are let go before the next's
+        async with transaction(ctx["runtime"].sessions) as session:
+            created += [table.table_of(m) for m in await table.prepare_months(session, today)]
+    return created
 
 
 def _arq(function: WorkerFunction) -> WorkerCoroutine:

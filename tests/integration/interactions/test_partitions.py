@@ -5,6 +5,7 @@ and nothing to do."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,9 @@ from sqlalchemy import text
 from parcours.clock import utcnow
 from parcours.db import transaction
 from parcours.interactions.models import INTERACTIONS
+from parcours.partitions import next_month
 from tests.conftest import Api
+from tests.database import Database
 from tests.factories import unique_email
 
 
@@ -83,3 +86,68 @@ def test_months_default_partition_and_retention(api: Api, backend: str) -> None:
         "/api/interactions", json={"contact_id": contact["id"], "type": "page_view", "properties": {"url": "/later"}}
     )
     assert later.status_code in (201, 202) and _timeline(api, contact["id"]) == ["/later", "/now"]
+
+
+def test_months_added_while_the_product_reads_wait_for_it_and_do_not_deadlock(
+    api: Api, backend: str, database_url: str
+) -> None:
+    """The daily job adding months (one taking its rows from the default partition, one empty)
+    while a report's transaction reads this month, then everything: the job waits for the report
+    and both end, where taking the tables one statement at a time made a deadlock that PostgreSQL
+    broke by cancelling one of them."""
+    if backend == "sqlite":
+        return
+    now = utcnow()
+    this_month = date(now.year, now.month, 1)
+    year_ago = date(now.year - 1, now.month, 1)  # no month table: its rows wait in the default one
+    contact = api.post("/api/contacts", json={"email": unique_email("parts-read")}).json()
+    posted = api.post(
+        "/api/interactions",
+        json={
+            "contact_id": contact["id"],
+            "type": "page_view",
+            "occurred_at": datetime(year_ago.year, year_ago.month, 10, tzinfo=UTC).isoformat(),
+            "properties": {"url": "/a-year-ago"},
+        },
+    )
+    assert posted.status_code in (201, 202), posted.text
+    assert api.eventually(lambda: _timeline(api, contact["id"]) == ["/a-year-ago"])
+    assert _where(api, "/a-year-ago") == INTERACTIONS.default
+
+    reader = Database(database_url)
+    report = reader.run(reader.engine.connect())
+    outcome: dict[str, Any] = {}
+
+    def add_months() -> None:
+        try:
+            outcome["made"] = _run(api, lambda s: INTERACTIONS.prepare_months(s, year_ago))
+        except Exception as error:  # noqa: BLE001 (reported by the test below)
+            outcome["error"] = error
+
+    adding = threading.Thread(target=add_months)
+    try:
+        # This month alone (literal bounds: the other months are left out when the query is planned).
+        within = f"occurred_at >= '{_start_of(this_month)}' AND occurred_at < '{_start_of(next_month(this_month))}'"
+        reader.run(report.execute(text(f"SELECT count(*) FROM interactions WHERE {within}")))
+        adding.start()
+        waiting = (
+            "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE NOT l.granted AND c.relname = 'interactions'"
+        )
+        assert api.eventually(lambda: reader.rows(waiting), timeout=10), "the job never waited"
+        everything = reader.run(report.execute(text("SELECT count(*) FROM interactions")))
+        assert everything.scalar() >= 1
+        reader.run(report.commit())
+        adding.join(timeout=30)
+        assert outcome.get("error") is None and not adding.is_alive()
+        assert outcome["made"][:2] == [year_ago, next_month(year_ago)]
+        assert _where(api, "/a-year-ago") == INTERACTIONS.table_of(year_ago)
+    finally:
+        reader.run(report.close())
+        if adding.is_alive():
+            adding.join(timeout=30)
+        reader.close()
+
+
+def _start_of(month: date) -> str:
+    return datetime(month.year, month.month, 1, tzinfo=UTC).isoformat()
