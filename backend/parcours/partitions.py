@@ -20,6 +20,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from parcours.db import dialect_name
+
 MONTHS_AHEAD = 3
 # A migration's tries at locking a busy table, and the pause between them (a minute in all).
 LOCK_ATTEMPTS = 600
@@ -154,7 +156,7 @@ class MonthlyPartitions:
         months = [first_of_month(today)]
         for _ in range(MONTHS_AHEAD):
             months.append(next_month(months[-1]))
-        if (await session.connection()).dialect.name == "postgresql":
+        if await dialect_name(session) == "postgresql":
             await session.execute(text(f"SET LOCAL lock_timeout = '{MONTHS_LOCK_TIMEOUT}'"))
         return await session.run_sync(lambda s: self.create_months(s.connection(), months))
 

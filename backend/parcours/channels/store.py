@@ -129,12 +129,11 @@ async def renew_claims(session: AsyncSession, queued_at: Mapping[int, datetime])
     skipped, not waited for: a renewal waiting on a record's rows while holding others the record
     wants would be a deadlock, and the record may be the one PostgreSQL cancels."""
     t = TABLE.c
-    held = select(t.id, t.created_at).where(
-        tuple_(t.id, t.created_at).in_(list(queued_at.items())), t.status == "sending"
-    )
+    key = tuple_(t.id, t.created_at)
+    held = select(t.id, t.created_at).where(key.in_(list(queued_at.items())), t.status == "sending")
     if await dialect_name(session) == "postgresql":
         held = held.with_for_update(skip_locked=True)
-    await session.execute(update(TABLE).where(tuple_(t.id, t.created_at).in_(held)).values(claimed_at=utcnow()))
+    await session.execute(update(TABLE).where(key.in_(held)).values(claimed_at=utcnow()))
 
 
 async def record(

@@ -8,8 +8,8 @@ SQLite, one plain table: the same promises through the same code."""
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -117,36 +117,26 @@ def test_the_upgrade_waits_for_a_transaction_holding_a_contact_and_does_not_bloc
     contact_id = factories.contact(api)["id"]
     _queue(api, f"held:{email_id}", email_id, factories.unique_email("held"))
     database, product, migration = Database(database_url), Database(database_url), Database(database_url)
-    failures: list[BaseException] = []
-
-    def upgrade() -> None:
-        try:
-            migration.migrate("head")
-        except BaseException as failure:  # noqa: BLE001 (reported by the test below)
-            failures.append(failure)
-
-    upgrading = threading.Thread(target=upgrade)
+    background = ThreadPoolExecutor(max_workers=1)
     held = None
     try:
         database.migrate("0044", down=True)
         held = product.run(product.engine.connect())
         product.run(held.execute(text("SELECT id FROM contacts WHERE id = :id FOR UPDATE"), {"id": contact_id}))
-        upgrading.start()
+        upgrading = background.submit(migration.migrate, "head")
         asking = "SELECT 1 FROM pg_stat_activity WHERE pid = :pid AND query ~ 'LOCK TABLE|SAVEPOINT'"
         assert api.eventually(lambda: migration.migration_pid and database.rows(asking, pid=migration.migration_pid))
         product.run(held.execute(text("SET LOCAL statement_timeout = '10s'")))
         queued = product.run(held.execute(text("SELECT count(*) FROM outbox WHERE email_id = :e"), {"e": email_id}))
         assert queued.scalar() == 1
         product.run(held.commit())
-        upgrading.join(timeout=90)
-        assert not upgrading.is_alive() and failures == []
+        upgrading.result(timeout=90)  # raises what the upgrade raised
         (kind,) = database.rows("select relkind::text from pg_class where relname = 'outbox'")[0]
         assert kind == "p"
     finally:
         if held is not None:
             product.run(held.close())  # a refused read's transaction is rolled back
-        if upgrading.is_alive():
-            upgrading.join(timeout=90)
+        background.shutdown(wait=True)
         for each in (database, product, migration):
             each.close()
 

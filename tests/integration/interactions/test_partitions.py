@@ -5,7 +5,7 @@ and nothing to do."""
 
 from __future__ import annotations
 
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy import text
 from parcours.clock import utcnow
 from parcours.db import transaction
 from parcours.interactions.models import INTERACTIONS
-from parcours.partitions import next_month
+from parcours.partitions import first_of_month, next_month
 from tests.conftest import Api
 from tests.database import Database
 from tests.factories import unique_email
@@ -98,7 +98,7 @@ def test_months_added_while_the_product_reads_wait_for_it_and_do_not_deadlock(
     if backend == "sqlite":
         return
     now = utcnow()
-    this_month = date(now.year, now.month, 1)
+    this_month = first_of_month(now)
     year_ago = date(now.year - 1, now.month, 1)  # no month table: its rows wait in the default one
     contact = api.post("/api/contacts", json={"email": unique_email("parts-read")}).json()
     posted = api.post(
@@ -116,20 +116,12 @@ def test_months_added_while_the_product_reads_wait_for_it_and_do_not_deadlock(
 
     reader = Database(database_url)
     report = reader.run(reader.engine.connect())
-    outcome: dict[str, Any] = {}
-
-    def add_months() -> None:
-        try:
-            outcome["made"] = _run(api, lambda s: INTERACTIONS.prepare_months(s, year_ago))
-        except Exception as error:  # noqa: BLE001 (reported by the test below)
-            outcome["error"] = error
-
-    adding = threading.Thread(target=add_months)
+    background = ThreadPoolExecutor(max_workers=1)
     try:
         # This month alone (literal bounds: the other months are left out when the query is planned).
         within = f"occurred_at >= '{_start_of(this_month)}' AND occurred_at < '{_start_of(next_month(this_month))}'"
         reader.run(report.execute(text(f"SELECT count(*) FROM interactions WHERE {within}")))
-        adding.start()
+        adding = background.submit(_run, api, lambda s: INTERACTIONS.prepare_months(s, year_ago))
         waiting = (
             "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
             "WHERE NOT l.granted AND c.relname = 'interactions'"
@@ -138,14 +130,11 @@ def test_months_added_while_the_product_reads_wait_for_it_and_do_not_deadlock(
         everything = reader.run(report.execute(text("SELECT count(*) FROM interactions")))
         assert everything.scalar() >= 1
         reader.run(report.commit())
-        adding.join(timeout=30)
-        assert outcome.get("error") is None and not adding.is_alive()
-        assert outcome["made"][:2] == [year_ago, next_month(year_ago)]
+        assert adding.result(timeout=30)[:2] == [year_ago, next_month(year_ago)]
         assert _where(api, "/a-year-ago") == INTERACTIONS.table_of(year_ago)
     finally:
         reader.run(report.close())
-        if adding.is_alive():
-            adding.join(timeout=30)
+        background.shutdown(wait=True)
         reader.close()
 
 
