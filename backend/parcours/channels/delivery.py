@@ -140,12 +140,15 @@ class Delivery:
                         outcomes.append((kind, ready, await _send(kind, ready, self)))
                         unsent = unsent[len(ready) :]
                 finally:
-                    # What went out before an error is recorded all the same.
-                    if recorded is not None:
-                        done, recorded = recorded, None
-                        await done
-                    if outcomes:
-                        recorded = asyncio.create_task(self._record(outcomes))
+                    # What went out before an error is recorded all the same, even when the record
+                    # of the batch before failed (else these would stay held, and renewed, for good).
+                    try:
+                        if recorded is not None:
+                            done, recorded = recorded, None
+                            await done
+                    finally:
+                        if outcomes:
+                            recorded = asyncio.create_task(self._record(outcomes))
                 handled += count
         except Exception as error:
             await self._release(unsent + await _claimed_by(upcoming), error)
